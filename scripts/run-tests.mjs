@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Runs every compiled test file (dist/test/**/*.test.js) with Node's built-in test runner.
+// Layer rules are checked first (scripts/check-layers.mjs).
+import { readdirSync, statSync } from "node:fs";
+import { join, resolve, dirname } from "node:path";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const layers = spawnSync(process.execPath, [join(root, "scripts/check-layers.mjs")], { stdio: "inherit" });
+if (layers.status !== 0) process.exit(layers.status ?? 1);
+
+function walk(dir, out) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (name.endsWith(".test.js")) out.push(p);
+  }
+  return out;
+}
+const filter = process.argv.slice(2);
+let files = walk(join(root, "dist/test"), []).sort();
+if (filter.length) files = files.filter((f) => filter.some((s) => f.includes(s)));
+if (files.length === 0) {
+  console.error("no test files found under dist/test (did the build run?)");
+  process.exit(1);
+}
+const r = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...files], { stdio: "inherit", cwd: root });
+process.exit(r.status ?? 1);

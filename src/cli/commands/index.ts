@@ -1,0 +1,7 @@
+/** Every command of the CLI, one file each; add a line here when a command lands. */
+import type { Command } from "commander";
+
+export function registerAll(program: Command): void {
+  const did = program.command("did").description("difference-in-differences estimators");
+  void did;
+}

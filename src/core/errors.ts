@@ -1,0 +1,50 @@
+/**
+ * Errors that reach the user. `input` and `estimation` exit with status 1, `usage` with status 2
+ * (docs/CONTRACT.md). Input errors carry the file, row (1-based data row, header excluded) and column
+ * they are about, so that the message can name them.
+ */
+export type ErrorKind = "input" | "usage" | "estimation";
+
+export interface ErrorLocation {
+  file?: string;
+  row?: number;
+  column?: string;
+}
+
+export class KeytechError extends Error {
+  readonly kind: ErrorKind;
+  readonly location: ErrorLocation;
+  constructor(kind: ErrorKind, message: string, location: ErrorLocation = {}) {
+    super(message);
+    this.name = "KeytechError";
+    this.kind = kind;
+    this.location = location;
+  }
+  get exitCode(): number {
+    return this.kind === "usage" ? 2 : 1;
+  }
+}
+
+/** Bad input data: names file, row and column when known. */
+export function inputError(message: string, location: ErrorLocation = {}): KeytechError {
+  return new KeytechError("input", formatLocated(message, location), location);
+}
+
+/** Bad command-line usage (exit 2). */
+export function usageError(message: string): KeytechError {
+  return new KeytechError("usage", message);
+}
+
+/** An estimation that cannot be carried out on valid input (exit 1). */
+export function estimationError(message: string): KeytechError {
+  return new KeytechError("estimation", message);
+}
+
+/** "file.csv, row 12, column 'y': message" — the prefix every input error uses. */
+export function formatLocated(message: string, loc: ErrorLocation): string {
+  const parts: string[] = [];
+  if (loc.file !== undefined) parts.push(loc.file);
+  if (loc.row !== undefined) parts.push(`row ${loc.row}`);
+  if (loc.column !== undefined) parts.push(`column '${loc.column}'`);
+  return parts.length ? `${parts.join(", ")}: ${message}` : message;
+}
