@@ -24,6 +24,8 @@ export interface DemeanOptions {
   tol?: number;
   /** iteration cap for the accelerated MAP (default 10000) */
   maxIter?: number;
+  /** "auto" (default) picks the fastest exact path; "map" forces the accelerated MAP (used by tests) */
+  algorithm?: "auto" | "map";
 }
 
 export type DemeanMethod = "none" | "one-fe" | "balanced" | "two-fe-exact" | "map-irons-tuck";
@@ -343,15 +345,16 @@ export function demean(fes: FixedEffectInput[], columns: Float64Array[], opts: D
   const maxIter = opts.maxIter ?? 10000;
   const out = columns.map((c) => Float64Array.from(c));
   if (fes.length === 0) return { columns: out, converged: true, iterations: 0, method: "none" };
+  const auto = (opts.algorithm ?? "auto") === "auto";
   const plain = fes.every((f) => !f.slopes || f.slopes.length === 0);
-  if (fes.length === 1) {
+  if (fes.length === 1 && auto) {
     const p = makeProjector(fes[0]!, w);
     for (const x of out) projectOut(p, x);
     return { columns: out, converged: true, iterations: 1, method: "one-fe" };
   }
   const ps = fes.map((f) => makeProjector(f, w));
   const thrOf = (x: Float64Array) => tol * (1 + maxAbs(x));
-  if (fes.length === 2 && plain) {
+  if (fes.length === 2 && plain && auto) {
     if (!w && isBalanced(fes[0]!, fes[1]!)) {
       for (const x of out) demeanBalanced(fes[0]!, fes[1]!, x);
       return { columns: out, converged: true, iterations: 1, method: "balanced" };
