@@ -1,9 +1,17 @@
 /** Every command of the CLI, one file each; add a line here when a command lands. */
 import type { Command } from "commander";
 import { registerDea } from "./dea.js";
+import { registerFeols } from "./feols.js";
+import { registerDidTwfe } from "./did-twfe.js";
+import { registerDidEvent } from "./did-event.js";
+import { registerTable } from "./table.js";
 
 export function registerAll(program: Command): void {
   const did = program.command("did").description("difference-in-differences estimators");
   void did;
   registerDea(program);
+  registerFeols(program);
+  registerDidTwfe(did);
+  registerDidEvent(did);
+  registerTable(program);
 }
