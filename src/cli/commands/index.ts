@@ -2,10 +2,18 @@
 import type { Command } from "commander";
 import { registerDea } from "./dea.js";
 import { registerDidSunab } from "./did-sunab.js";
+import { registerFeols } from "./feols.js";
+import { registerDidTwfe } from "./did-twfe.js";
+import { registerDidEvent } from "./did-event.js";
+import { registerTable } from "./table.js";
 
 export function registerAll(program: Command): void {
   const did = program.command("did").description("difference-in-differences estimators");
   void did;
   registerDidSunab(did);
   registerDea(program);
+  registerFeols(program);
+  registerDidTwfe(did);
+  registerDidEvent(did);
+  registerTable(program);
 }
