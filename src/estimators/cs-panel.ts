@@ -22,6 +22,8 @@ export interface LongPanelInput {
   x?: { name: string; values: ArrayLike<number> }[];
   weights?: ArrayLike<number>;
   cluster?: ArrayLike<string | number>;
+  /** 1-based file row of each input row (null/absent: row r is file row r + 1) */
+  rowNumbers?: Int32Array | null;
 }
 
 export interface WidePanel {
@@ -70,6 +72,8 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
   const file = inp.file;
   const nm = inp.names;
   const warnings: string[] = [];
+  const rn = inp.rowNumbers ?? null;
+  const rowOf = (r: number): number => (rn ? rn[r]! : r + 1);
   const anticipation = opts.anticipation ?? 0;
   for (const [col, arr] of [[nm.unit, inp.unit], [nm.time, inp.time], [nm.cohort, inp.cohort]] as const)
     if (arr.length !== N) throw usageError(`column '${col}' has ${arr.length} values, '${nm.y}' has ${N}`);
@@ -77,10 +81,17 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
   const unitCode = new Map<string | number, number>();
   const ids: (string | number)[] = [];
   const ucode = new Int32Array(N);
+  let prevU: string | number | undefined = undefined;
+  let prevC = -1;
   for (let r = 0; r < N; r++) {
     const u = inp.unit[r]!;
+    if (u === prevU) {
+      // rows of one unit are usually adjacent: skip the hash lookup
+      ucode[r] = prevC;
+      continue;
+    }
     if (u === null || u === undefined || u === "" || (typeof u === "number" && !Number.isFinite(u)))
-      throw inputError("missing unit id", { file, row: r + 1, column: nm.unit });
+      throw inputError("missing unit id", { file, row: rowOf(r), column: nm.unit });
     let c = unitCode.get(u);
     if (c === undefined) {
       c = ids.length;
@@ -88,39 +99,54 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
       ids.push(u);
     }
     ucode[r] = c;
+    prevU = u;
+    prevC = c;
   }
   const nU = ids.length;
   // Periods.
-  const tset = new Set<number>();
+  let tmin = Number.POSITIVE_INFINITY, tmax = Number.NEGATIVE_INFINITY, allInt = true;
   for (let r = 0; r < N; r++) {
     const t = inp.time[r]!;
-    if (!Number.isFinite(t)) throw inputError("missing or non-numeric period", { file, row: r + 1, column: nm.time });
-    tset.add(t);
+    if (!Number.isFinite(t)) throw inputError("missing or non-numeric period", { file, row: rowOf(r), column: nm.time });
+    if (t < tmin) tmin = t;
+    if (t > tmax) tmax = t;
+    if (allInt && !Number.isInteger(t)) allInt = false;
   }
-  let periods = Float64Array.from([...tset]).sort();
+  let periods: Float64Array;
+  if (allInt && tmax - tmin <= 1e6) {
+    const present = new Uint8Array(tmax - tmin + 1);
+    for (let r = 0; r < N; r++) present[inp.time[r]! - tmin] = 1;
+    const ps: number[] = [];
+    for (let j = 0; j < present.length; j++) if (present[j]) ps.push(tmin + j);
+    periods = Float64Array.from(ps);
+  } else {
+    const tset = new Set<number>();
+    for (let r = 0; r < N; r++) tset.add(inp.time[r]!);
+    periods = Float64Array.from([...tset]).sort();
+  }
   // Per-unit cohort / weight / cluster, constant within unit.
   const gU = new Float64Array(nU).fill(Number.NaN);
   const gRow = new Int32Array(nU).fill(-1);
   for (let r = 0; r < N; r++) {
     let g = inp.cohort[r]!;
     if (g === null || g === undefined || Number.isNaN(g)) g = 0;
-    if (!Number.isFinite(g) || g < 0) throw inputError(`cohort must be a period value ≥ 0 (0 or empty = never treated), got ${g}`, { file, row: r + 1, column: nm.cohort });
+    if (!Number.isFinite(g) || g < 0) throw inputError(`cohort must be a period value ≥ 0 (0 or empty = never treated), got ${g}`, { file, row: rowOf(r), column: nm.cohort });
     const u = ucode[r]!;
     if (gRow[u] === -1) {
       gU[u] = g;
       gRow[u] = r;
     } else if (gU[u] !== g)
-      throw inputError(`cohort varies within unit '${String(ids[u])}' (${gU[u]} at row ${gRow[u]! + 1}, ${g} here); the cohort must be the unit's first treated period`, { file, row: r + 1, column: nm.cohort });
+      throw inputError(`cohort varies within unit '${String(ids[u])}' (${gU[u]} at row ${rowOf(gRow[u]!)}, ${g} here); the cohort must be the unit's first treated period`, { file, row: rowOf(r), column: nm.cohort });
   }
   let wU: Float64Array | null = null;
   if (inp.weights) {
     wU = new Float64Array(nU).fill(Number.NaN);
     for (let r = 0; r < N; r++) {
       const v = inp.weights[r]!;
-      if (!Number.isFinite(v) || v < 0) throw inputError(`weights must be finite and ≥ 0, got ${v}`, { file, row: r + 1, column: nm.weights });
+      if (!Number.isFinite(v) || v < 0) throw inputError(`weights must be finite and ≥ 0, got ${v}`, { file, row: rowOf(r), column: nm.weights });
       const u = ucode[r]!;
       if (Number.isNaN(wU[u]!)) wU[u] = v;
-      else if (wU[u] !== v) throw inputError(`weight varies within unit '${String(ids[u])}'; sampling weights must be constant over time`, { file, row: r + 1, column: nm.weights });
+      else if (wU[u] !== v) throw inputError(`weight varies within unit '${String(ids[u])}'; sampling weights must be constant over time`, { file, row: rowOf(r), column: nm.weights });
     }
   }
   let clU: Int32Array | null = null;
@@ -131,7 +157,7 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
     for (let r = 0; r < N; r++) {
       const v = inp.cluster[r]!;
       if (v === null || v === undefined || v === "" || (typeof v === "number" && !Number.isFinite(v)))
-        throw inputError("missing cluster id", { file, row: r + 1, column: nm.cluster });
+        throw inputError("missing cluster id", { file, row: rowOf(r), column: nm.cluster });
       let c = cmap.get(v);
       if (c === undefined) {
         c = cmap.size;
@@ -140,7 +166,7 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
       const u = ucode[r]!;
       if (clU[u] === -1) clU[u] = c;
       else if (clU[u] !== c)
-        throw inputError(`cluster varies within unit '${String(ids[u])}'; clusters must contain whole units (the unit or a coarser level)`, { file, row: r + 1, column: nm.cluster });
+        throw inputError(`cluster varies within unit '${String(ids[u])}'; clusters must contain whole units (the unit or a coarser level)`, { file, row: rowOf(r), column: nm.cluster });
     }
   }
   // Cohorts after the last period are never treated within the sample (did: "as if never treated").
@@ -189,6 +215,11 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
   const T = periods.length;
   const tIndex = new Map<number, number>();
   periods.forEach((t, j) => tIndex.set(t, j));
+  let tLookup: Int32Array | null = null;
+  if (allInt && tmax - tmin <= 1e6) {
+    tLookup = new Int32Array(tmax - tmin + 1).fill(-1);
+    periods.forEach((t, j) => (tLookup![t - tmin] = j));
+  }
   const y = new Float64Array(n * T);
   const seen = new Int32Array(n * T).fill(-1);
   const xs = (inp.x ?? []).map((c) => ({ name: c.name, src: c.values, values: new Float64Array(n * T) }));
@@ -198,17 +229,17 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
     const t = inp.time[r]!;
     if (keepPeriod && !keepPeriod(t)) continue;
     if (i < 0) continue;
-    const j = tIndex.get(t)!;
+    const j = tLookup ? tLookup[t - tmin]! : tIndex.get(t)!;
     const cell = i * T + j;
     if (seen[cell] !== -1)
-      throw inputError(`duplicate (${nm.unit}, ${nm.time}) key (${String(ids[ucode[r]!])}, ${t}), first seen at row ${seen[cell]! + 1}; each unit must appear once per period`, { file, row: r + 1, column: nm.time });
+      throw inputError(`duplicate (${nm.unit}, ${nm.time}) key (${String(ids[ucode[r]!])}, ${t}), first seen at row ${rowOf(seen[cell]!)}; each unit must appear once per period`, { file, row: rowOf(r), column: nm.time });
     seen[cell] = r;
     const v = inp.y[r]!;
-    if (!Number.isFinite(v)) throw inputError("missing or non-numeric outcome", { file, row: r + 1, column: nm.y });
+    if (!Number.isFinite(v)) throw inputError("missing or non-numeric outcome", { file, row: rowOf(r), column: nm.y });
     y[cell] = v;
     for (const c of xs) {
       const xv = c.src[r]!;
-      if (!Number.isFinite(xv)) throw inputError("missing or non-numeric covariate", { file, row: r + 1, column: c.name });
+      if (!Number.isFinite(xv)) throw inputError("missing or non-numeric covariate", { file, row: rowOf(r), column: c.name });
       c.values[cell] = xv;
     }
     nobs++;

@@ -189,13 +189,17 @@ export function aggregateCs(fit: CsFit, type: AggType, opts: AggOptions = {}): A
 /** Analytic SE sqrt(λ'Gλ)/n (NaN when the estimate is NaN or the SE is ≤ 10·sqrt(eps)). */
 export function analyticSe(G: Float64Array, lambda: Float64Array, n: number): number {
   const d = lambda.length;
-  let q = 0;
+  const nz: number[] = [];
   for (let a = 0; a < d; a++) {
-    const la = lambda[a]!;
-    if (la === 0) continue;
+    if (Number.isNaN(lambda[a]!)) return Number.NaN;
+    if (lambda[a] !== 0) nz.push(a);
+  }
+  let q = 0;
+  for (const a of nz) {
     let s = 0;
-    for (let b = 0; b < d; b++) s += G[a * d + b]! * lambda[b]!;
-    q += la * s;
+    const o = a * d;
+    for (const b of nz) s += G[o + b]! * lambda[b]!;
+    q += lambda[a]! * s;
   }
   const se = Math.sqrt(Math.max(q, 0)) / n;
   return Number.isFinite(se) && se > SE_FLOOR ? se : Number.NaN;
@@ -206,20 +210,22 @@ export function vcovMatrix(G: Float64Array, lambdas: Float64Array[], n: number):
   const m = lambdas.length;
   const d = lambdas.length ? lambdas[0]!.length : 0;
   const out = new Float64Array(m * m);
-  const Gl = lambdas.map((l) => {
-    const v = new Float64Array(d);
-    for (let a = 0; a < d; a++) {
-      let s = 0;
-      for (let b = 0; b < d; b++) s += G[a * d + b]! * l[b]!;
-      v[a] = s;
-    }
-    return v;
+  const nzs = lambdas.map((l) => {
+    const nz: number[] = [];
+    for (let a = 0; a < d; a++) if (l[a] !== 0) nz.push(a);
+    return nz;
   });
   for (let p = 0; p < m; p++)
-    for (let q = 0; q < m; q++) {
+    for (let q = p; q < m; q++) {
       let s = 0;
-      for (let a = 0; a < d; a++) s += lambdas[p]![a]! * Gl[q]![a]!;
+      for (const a of nzs[p]!) {
+        let inner = 0;
+        const o = a * d;
+        for (const b of nzs[q]!) inner += G[o + b]! * lambdas[q]![b]!;
+        s += lambdas[p]![a]! * inner;
+      }
       out[p * m + q] = s / n;
+      out[q * m + p] = s / n;
     }
   return out;
 }
