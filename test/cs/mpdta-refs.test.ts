@@ -2,24 +2,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { assertClose, fixture, readJson } from "../helpers.js";
-import { readCsvForTest } from "./csv.js";
+import { mpdtaInput } from "./mpdta.js";
 import { csCompute, type CsAnalysisOptions } from "../../src/study/analyses/cs.js";
-import type { LongPanelInput } from "../../src/estimators/cs-panel.js";
 import { vcovMatrix, cellEstimate } from "../../src/inference/cs-aggregate.js";
 
 interface RefRow { estimate: number; std_error: number | null; [k: string]: unknown }
 interface RefAgg { overall: RefRow; by?: RefRow[] }
 interface Ref { att_gt: (RefRow & { group: number; time: number })[]; aggregations: Record<string, RefAgg> }
-
-const tab = readCsvForTest(fixture("data", "mpdta.csv"));
-export function mpdtaInput(withX: boolean): LongPanelInput {
-  return {
-    file: "mpdta.csv",
-    names: { y: "lemp", unit: "countyreal", time: "year", cohort: "first.treat" },
-    y: tab.num("lemp"), unit: tab.num("countyreal"), time: tab.num("year"), cohort: tab.num("first.treat"),
-    x: withX ? [{ name: "lpop", values: tab.num("lpop") }] : [],
-  };
-}
 
 const REL = 1e-6;
 function closeRow(got: { estimate: number | null; std_error: number | null }, ref: RefRow, what: string): void {
