@@ -6,11 +6,13 @@ import { registerFeols } from "./feols.js";
 import { registerDidTwfe } from "./did-twfe.js";
 import { registerDidEvent } from "./did-event.js";
 import { registerTable } from "./table.js";
+import { registerDidCs } from "./did-cs.js";
 
 export function registerAll(program: Command): void {
   const did = program.command("did").description("difference-in-differences estimators");
   void did;
   registerDidSunab(did);
+  registerDidCs(did);
   registerDea(program);
   registerFeols(program);
   registerDidTwfe(did);
