@@ -17,7 +17,8 @@
 import { estimationError } from "../core/errors.js";
 import type { Rng } from "../core/rng.js";
 import { FwWorkspace, sumNormalize } from "../estimators/frank-wolfe.js";
-import { type SdidFit, type SdidPanel, sdidTau, sdidWithSettings } from "../estimators/sdid.js";
+import { type SdidFit, type SdidOptions, type SdidPanel, sdidTau, sdidWithSettings } from "../estimators/sdid.js";
+import { type StaggeredFit, type StaggeredPanel, sdidStaggered } from "../estimators/sdid-staggered.js";
 
 export type SdidSeMethod = "placebo" | "bootstrap" | "jackknife";
 
@@ -175,4 +176,97 @@ export function sdidSe(method: SdidSeMethod, p: SdidPanel, fit: SdidFit, rng: Rn
   if (method === "placebo") return sdidPlaceboSe(p, fit, rng, o);
   if (method === "bootstrap") return sdidBootstrapSe(p, fit, rng, o);
   return sdidJackknifeSe(p, fit);
+}
+
+/**
+ * Standard errors of the staggered ATT (Stata `sdid` semantics, METHODS.md §3.5), each replication
+ * re-running the whole per-cohort estimator (ζ's recomputed, weights re-optimised from scratch):
+ * - placebo: permute the never-treated units, give the last N_tr of them the treated units'
+ *   adoption periods, estimate on the never-treated only; needs more never-treated than treated units;
+ * - bootstrap: resample units with replacement (redraw when no treated or no never-treated unit);
+ *   NA with a single treated unit;
+ * - jackknife (fixed weights): drop each unit, keep each cohort's λ and renormalised ω, recompute
+ *   τ̂_a and w_a; NA unless every cohort has at least two treated units.
+ */
+export function sdidStaggeredSe(
+  method: SdidSeMethod,
+  p: StaggeredPanel,
+  fit: StaggeredFit,
+  est: SdidOptions,
+  rng: Rng,
+  o: SdidSeOptions = {},
+): SdidSeResult {
+  const reps = o.replications ?? 200;
+  const never: number[] = [];
+  const treatedAdoption: number[] = [];
+  for (let i = 0; i < p.N; i++) {
+    if (p.adoption[i]! < 0) never.push(i);
+    else treatedAdoption.push(p.adoption[i]!);
+  }
+  treatedAdoption.sort((a, b) => a - b);
+  const Ntr = treatedAdoption.length;
+  const na = (note: string): SdidSeResult => ({ method, se: Number.NaN, draws: new Float64Array(0), replications: 0, note });
+  if (method === "placebo") {
+    const Nco = never.length;
+    if (Nco <= Ntr) throw estimationError(`placebo standard errors need more never-treated than treated units (${Nco} ≤ ${Ntr})`);
+    const draws = new Float64Array(reps);
+    const perm = Int32Array.from(never);
+    const adoption = new Int32Array(Nco);
+    for (let b = 0; b < reps; b++) {
+      rng.shuffle(perm);
+      const Y = new Float64Array(Nco * p.T);
+      for (let k = 0; k < Nco; k++) {
+        Y.set(p.Y.subarray(perm[k]! * p.T, perm[k]! * p.T + p.T), k * p.T);
+        adoption[k] = k < Nco - Ntr ? -1 : treatedAdoption[k - (Nco - Ntr)]!;
+      }
+      draws[b] = sdidStaggered({ Y, N: Nco, T: p.T, adoption }, est).att;
+      o.onProgress?.(b + 1);
+    }
+    return { method, se: scaledSd(draws), draws, replications: reps };
+  }
+  if (method === "bootstrap") {
+    if (Ntr === 1) return na("bootstrap SE is not defined with a single treated unit; use placebo");
+    const draws = new Float64Array(reps);
+    const ind = new Int32Array(p.N);
+    let count = 0;
+    while (count < reps) {
+      for (let k = 0; k < p.N; k++) ind[k] = rng.int(p.N);
+      ind.sort();
+      let nNever = 0;
+      for (let k = 0; k < p.N; k++) if (p.adoption[ind[k]!]! < 0) nNever++;
+      if (nNever === 0 || nNever === p.N) continue;
+      draws[count++] = sdidStaggered(p, est, ind).att;
+      o.onProgress?.(count);
+    }
+    return { method, se: scaledSd(draws), draws, replications: reps };
+  }
+  for (const c of fit.cohorts) if (c.nTreated < 2) return na(`jackknife SE needs at least two treated units in every adoption cohort (cohort at period index ${c.adoption} has ${c.nTreated})`);
+  const u = new Float64Array(p.N);
+  for (let i = 0; i < p.N; i++) {
+    let att = 0;
+    let wsum = 0;
+    for (const c of fit.cohorts) {
+      const pos = c.rows.indexOf(i);
+      let tau = c.fit.estimate;
+      let nTr = c.nTreated;
+      if (pos >= 0) {
+        const rows = Int32Array.from({ length: c.panel.N - 1 }, (_, k) => (k < pos ? k : k + 1));
+        const n0 = pos < c.panel.N0 ? c.panel.N0 - 1 : c.panel.N0;
+        if (pos >= c.panel.N0) nTr--;
+        const om = new Float64Array(n0);
+        for (let j = 0, m = 0; j < c.panel.N0; j++) if (j !== pos) om[m++] = c.fit.omega[j]!;
+        tau = sdidTau(subPanel(c.panel, rows, n0), sumNormalize(om), c.fit.lambda);
+      }
+      const w = nTr * c.tPost;
+      att += w * tau;
+      wsum += w;
+    }
+    u[i] = att / wsum;
+  }
+  let m = 0;
+  for (let i = 0; i < p.N; i++) m += u[i]!;
+  m /= p.N;
+  let ss = 0;
+  for (let i = 0; i < p.N; i++) ss += (u[i]! - m) ** 2;
+  return { method, se: Math.sqrt(((p.N - 1) / p.N) * ss), draws: u, replications: p.N };
 }
