@@ -7,12 +7,16 @@ import { registerDidTwfe } from "./did-twfe.js";
 import { registerDidEvent } from "./did-event.js";
 import { registerTable } from "./table.js";
 import { registerDidCs } from "./did-cs.js";
+import { registerDidSdid } from "./did-sdid.js";
+import { registerDidPlacebo } from "./did-placebo.js";
 
 export function registerAll(program: Command): void {
   const did = program.command("did").description("difference-in-differences estimators");
   void did;
   registerDidSunab(did);
   registerDidCs(did);
+  registerDidSdid(did);
+  registerDidPlacebo(did);
   registerDea(program);
   registerFeols(program);
   registerDidTwfe(did);
