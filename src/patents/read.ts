@@ -42,8 +42,8 @@ export interface ReadOptions {
   /** Level the codes must reach (a code less detailed is malformed for this use). */
   level: IpcLevel;
   onBadIpc: "fail" | "skip";
-  /** Read the cited column (error if absent). */
-  citations?: boolean;
+  /** Read the cited column (true: error if absent; "auto": when present). */
+  citations?: boolean | "auto";
   /** Read region / applicant (error if absent when true). */
   region?: boolean;
   applicant?: boolean;
@@ -177,7 +177,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     if (o.region === true && cRegion === undefined) missing("region");
     const cApp = o.applicant === false ? undefined : pick("applicant");
     if (o.applicant === true && cApp === undefined) missing("applicant");
-    const cCited = o.citations ? (pick("cited") ?? missing("cited")) : undefined;
+    const cCited = o.citations === "auto" ? pick("cited") : o.citations ? (pick("cited") ?? missing("cited")) : undefined;
 
     // Duplicate ids: found by DuckDB, located in the second pass below only if present.
     const dup = await conn.runAndReadAll(`SELECT CAST(${sqlIdent(cId)} AS VARCHAR) AS id FROM ${source} GROUP BY 1 HAVING count(*) > 1 LIMIT 1`);
