@@ -9,6 +9,7 @@ import { registerTable } from "./table.js";
 import { registerDidCs } from "./did-cs.js";
 import { registerDidSdid } from "./did-sdid.js";
 import { registerDidPlacebo } from "./did-placebo.js";
+import { registerPatents } from "./patents.js";
 
 export function registerAll(program: Command): void {
   const did = program.command("did").description("difference-in-differences estimators");
@@ -22,4 +23,5 @@ export function registerAll(program: Command): void {
   registerDidTwfe(did);
   registerDidEvent(did);
   registerTable(program);
+  registerPatents(program);
 }
