@@ -10,6 +10,7 @@ import { registerDidCs } from "./did-cs.js";
 import { registerDidSdid } from "./did-sdid.js";
 import { registerDidPlacebo } from "./did-placebo.js";
 import { registerPatents } from "./patents.js";
+import { registerPaths } from "./paths.js";
 
 export function registerAll(program: Command): void {
   const did = program.command("did").description("difference-in-differences estimators");
@@ -24,4 +25,5 @@ export function registerAll(program: Command): void {
   registerDidEvent(did);
   registerTable(program);
   registerPatents(program);
+  registerPaths(program);
 }
