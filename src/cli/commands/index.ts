@@ -1,7 +1,13 @@
 /** Every command of the CLI, one file each; add a line here when a command lands. */
 import type { Command } from "commander";
+import { registerSimulate } from "./simulate.js";
+import { registerStudy } from "./study.js";
+import { registerDemo } from "./demo.js";
 
 export function registerAll(program: Command): void {
   const did = program.command("did").description("difference-in-differences estimators");
   void did;
+  registerSimulate(program);
+  registerStudy(program);
+  registerDemo(program);
 }
