@@ -179,7 +179,7 @@ export async function writeStudyReport(run: StudyRun, outDir: string, opts: { si
               const svg = await figureSvg(spec);
               const svgPath = join(outDir, "figures", `${id}.svg`);
               await writeFileAtomic(svgPath, svg);
-              await writeFileAtomic(join(outDir, "figures", `${id}.png`), svgToPng(svg));
+              await writeFileAtomic(join(outDir, "figures", `${id}.png`), await svgToPng(svg));
               files.figures.push(svgPath, join(outDir, "figures", `${id}.png`));
               figNo++;
               body.push(`<figure data-figure="${esc(id)}">${svg}<figcaption>Figure ${figNo}. ${esc(f.title)} (files: figures/${esc(id)}.svg, .png)</figcaption></figure>`);

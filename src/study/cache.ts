@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 
 export interface CachedBlock {
   key: string;
@@ -19,7 +19,8 @@ export class BlockCache {
 
   static async open(path: string): Promise<BlockCache> {
     mkdirSync(dirname(path), { recursive: true });
-    const inst = await DuckDBInstance.create(path);
+    const { DuckDBInstance: Instance } = await import("@duckdb/node-api");
+    const inst = await Instance.create(path);
     const con = await inst.connect();
     await con.run("CREATE TABLE IF NOT EXISTS blocks (key VARCHAR PRIMARY KEY, block VARCHAR, payload VARCHAR, seconds DOUBLE, created VARCHAR)");
     return new BlockCache(inst, con);

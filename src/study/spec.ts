@@ -94,32 +94,41 @@ function pathText(path: (string | number)[]): string {
 
 function describe(v: unknown): string {
   if (v === null || v === undefined) return "nothing";
-  if (Array.isArray(v)) return "a list";
+  if (Array.isArray(v)) return `a list of ${v.length}`;
   if (typeof v === "object") return "a mapping";
   if (typeof v === "string") return `string "${v}"`;
   return `${typeof v} ${String(v)}`;
 }
 
-/** Line (1-based) of the node at `path`, or of its closest existing ancestor. */
+/** Line (1-based) of the node at `path`; for a missing node, the line of the closest existing key. */
 function lineOf(doc: Document, lc: LineCounter, path: (string | number)[], key?: string): number {
-  for (let k = path.length; k >= 0; k--) {
-    const node = (k === 0 ? doc.contents : doc.getIn(path.slice(0, k), true)) as Node | null | undefined;
-    if (!node) continue;
-    if (key !== undefined && k === path.length && isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
-      if (pair && isScalar(pair.key) && pair.key.range) return lc.linePos(pair.key.range[0]).line;
+  const keyLine = (node: unknown, k: string | number): number | null => {
+    if (!isMap(node)) return null;
+    const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === k);
+    return pair && isScalar(pair.key) && pair.key.range ? lc.linePos(pair.key.range[0]).line : null;
+  };
+  const at = (k: number) => (k === 0 ? doc.contents : doc.getIn(path.slice(0, k), true)) as Node | null | undefined;
+  const node = at(path.length);
+  if (node) {
+    if (key !== undefined) {
+      const l = keyLine(node, key);
+      if (l !== null) return l;
     }
-    if (k < path.length) {
-      // point at the key of the missing child if the parent is a map holding it
-      if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === path[k]);
-        if (pair && isScalar(pair.key) && pair.key.range) return lc.linePos(pair.key.range[0]).line;
-      }
+    if (path.length > 0) {
+      const l = keyLine(at(path.length - 1), path[path.length - 1]!);
+      if (l !== null && !isMap(node) && !isSeq(node)) return l;
     }
     if (node.range) return lc.linePos(node.range[0]).line;
   }
+  // missing: the line of the deepest existing ancestor's key
+  for (let k = path.length - 1; k >= 1; k--) {
+    const l = keyLine(at(k - 1), path[k - 1]!);
+    if (l !== null && at(k)) return l;
+  }
   return 1;
 }
+
+const TYPE_NAMES: Record<string, string> = { object: "a mapping", array: "a list", string: "a string", number: "a number", boolean: "true or false", int: "an integer" };
 
 function valueAt(raw: unknown, path: (string | number)[]): unknown {
   let v: unknown = raw;
@@ -172,8 +181,8 @@ function zodIssues(err: z.ZodError, doc: Document, lc: LineCounter, raw: unknown
           break;
         }
         case "invalid_type": {
-          if (value === undefined) out.push({ line: lineOf(doc, lc, path), path: pathText(path), message: `required key is missing (expected ${is.expected})` });
-          else out.push({ line: lineOf(doc, lc, path), path: pathText(path), message: `expected ${is.expected}, got ${describe(value)}` });
+          if (value === undefined) out.push({ line: lineOf(doc, lc, path), path: pathText(path), message: `required key is missing (expected ${TYPE_NAMES[is.expected] ?? is.expected})` });
+          else out.push({ line: lineOf(doc, lc, path), path: pathText(path), message: `expected ${TYPE_NAMES[is.expected] ?? is.expected}, got ${describe(value)}` });
           break;
         }
         case "invalid_value": {

@@ -2,9 +2,16 @@
  * Figure rendering: a vega-lite spec is compiled with vega-lite, run headless by vega (renderer "none")
  * and serialised to SVG; PNG via resvg with the system fonts (text is drawn only if a font is found).
  */
-import * as vega from "vega";
-import * as vl from "vega-lite";
-import { Resvg } from "@resvg/resvg-js";
+import type * as VegaNs from "vega";
+import type * as VlNs from "vega-lite";
+
+// vega, vega-lite and resvg are loaded on first use so that other commands start fast.
+let libs: Promise<{ vega: typeof VegaNs; vl: typeof VlNs }> | null = null;
+function load(): Promise<{ vega: typeof VegaNs; vl: typeof VlNs }> {
+  if (!libs) libs = Promise.all([import("vega"), import("vega-lite")]).then(([vega, vl]) => ({ vega, vl }));
+  return libs;
+}
+let resvg: typeof import("@resvg/resvg-js") | null = null;
 
 /** A vega-lite (v6) specification as plain JSON. */
 export type VlSpec = Record<string, unknown>;
@@ -19,8 +26,9 @@ const baseConfig = {
 
 /** Compile a vega-lite spec and render it to an SVG string (no browser, no DOM). */
 export async function figureSvg(spec: VlSpec): Promise<string> {
+  const { vega, vl } = await load();
   const full = { $schema: "https://vega.github.io/schema/vega-lite/v6.json", ...spec, config: { ...baseConfig, ...((spec.config as object) ?? {}) } };
-  const compiled = vl.compile(full as unknown as vl.TopLevelSpec).spec;
+  const compiled = vl.compile(full as unknown as VlNs.TopLevelSpec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none", logLevel: vega.Warn });
   try {
     return await view.toSVG();
@@ -30,8 +38,9 @@ export async function figureSvg(spec: VlSpec): Promise<string> {
 }
 
 /** Rasterise an SVG to PNG at `scale`× (default 2) with system fonts (DejaVu Sans preferred). */
-export function svgToPng(svg: string, scale = 2): Buffer {
-  const r = new Resvg(svg, {
+export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
+  resvg ??= await import("@resvg/resvg-js");
+  const r = new resvg.Resvg(svg, {
     background: "white",
     fitTo: { mode: "zoom", value: scale },
     font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans", sansSerifFamily: "DejaVu Sans" },

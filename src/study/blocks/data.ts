@@ -3,7 +3,7 @@
  * (Float64Array per numeric column) plus integer codes for units, times and clusters. Reading goes through
  * DuckDB (CSV or Parquet). Duplicate (unit, time) keys and unknown policy units stop with a located error.
  */
-import { DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { inputError } from "../../core/errors.js";
 import { sha256File } from "../../core/hash.js";
 import { writeFileAtomic } from "../../core/atomic.js";
@@ -38,32 +38,28 @@ function reader(path: string): string {
   return /\.parquet$/i.test(path) ? `read_parquet(${sqlPath(path)})` : `read_csv(${sqlPath(path)}, header = true, all_varchar = true)`;
 }
 
+let shared: Promise<DuckDBConnection> | null = null;
+
+/** One in-memory DuckDB connection for reading inputs (created on first use). */
+function connection(): Promise<DuckDBConnection> {
+  if (!shared) shared = import("@duckdb/node-api").then((m) => m.DuckDBInstance.create(":memory:")).then((i) => i.connect());
+  return shared;
+}
+
 /** Column names of a CSV/Parquet file (header only). */
 export async function fileColumns(path: string): Promise<string[]> {
-  const inst = await DuckDBInstance.create(":memory:");
-  const con = await inst.connect();
-  try {
-    const r = await con.runAndReadAll(`SELECT * FROM ${reader(path)} LIMIT 0`);
-    return r.columnNames();
-  } finally {
-    con.closeSync();
-    inst.closeSync();
-  }
+  const con = await connection();
+  const r = await con.runAndReadAll(`SELECT * FROM ${reader(path)} LIMIT 0`);
+  return r.columnNames();
 }
 
 /** Read a whole table as text columns (every value as string or null). */
 export async function readTable(path: string): Promise<{ names: string[]; cols: (string | null)[][] }> {
-  const inst = await DuckDBInstance.create(":memory:");
-  const con = await inst.connect();
-  try {
-    const r = await con.runAndReadAll(`SELECT * FROM ${reader(path)}`);
-    const names = r.columnNames();
-    const cols = r.getColumnsJS().map((c) => c.map((v) => (v === null || v === undefined ? null : String(v))));
-    return { names, cols };
-  } finally {
-    con.closeSync();
-    inst.closeSync();
-  }
+  const con = await connection();
+  const r = await con.runAndReadAll(`SELECT * FROM ${reader(path)}`);
+  const names = r.columnNames();
+  const cols = r.getColumnsJS().map((c) => c.map((v) => (v === null || v === undefined ? null : String(v))));
+  return { names, cols };
 }
 
 function toNumeric(vals: (string | null)[]): Float64Array | null {
