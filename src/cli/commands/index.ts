@@ -11,6 +11,9 @@ import { registerDidSdid } from "./did-sdid.js";
 import { registerDidPlacebo } from "./did-placebo.js";
 import { registerPatents } from "./patents.js";
 import { registerPaths } from "./paths.js";
+import { registerSimulate } from "./simulate.js";
+import { registerStudy } from "./study.js";
+import { registerDemo } from "./demo.js";
 
 export function registerAll(program: Command): void {
   const did = program.command("did").description("difference-in-differences estimators");
@@ -26,4 +29,7 @@ export function registerAll(program: Command): void {
   registerTable(program);
   registerPatents(program);
   registerPaths(program);
+  registerSimulate(program);
+  registerStudy(program);
+  registerDemo(program);
 }
