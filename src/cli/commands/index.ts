@@ -14,6 +14,7 @@ import { registerPaths } from "./paths.js";
 import { registerSimulate } from "./simulate.js";
 import { registerStudy } from "./study.js";
 import { registerDemo } from "./demo.js";
+import { registerDidImputation } from "./did-imputation.js";
 
 export function registerAll(program: Command): void {
   const did = program.command("did").description("difference-in-differences estimators");
@@ -22,6 +23,7 @@ export function registerAll(program: Command): void {
   registerDidCs(did);
   registerDidSdid(did);
   registerDidPlacebo(did);
+  registerDidImputation(did);
   registerDea(program);
   registerFeols(program);
   registerDidTwfe(did);
