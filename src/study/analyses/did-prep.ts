@@ -6,7 +6,9 @@
 import { inputError } from "../../core/errors.js";
 import { cohortValue, validatePanel } from "../../data/panel.js";
 import { numeric, type Table } from "../../data/table.js";
-import { dropMissingInto, leadOutcome, readWithHash, requests, type RegressionOptions, type SampleLog } from "./model-input.js";
+import { fixedEffectFactor, type Design, type DesignColumn } from "../../formula/design.js";
+import type { VcovSpec } from "../../inference/vcov.js";
+import { checkWeights, dropMissingInto, leadOutcome, outcomeVariants, readWithHash, requests, vcovSpec, type RegressionOptions, type SampleLog } from "./model-input.js";
 
 export interface DidColumns extends RegressionOptions {
   data: string;
@@ -52,4 +54,35 @@ export async function prepareDid(o: DidColumns, beforeMissing?: (t: Table, log: 
   if (beforeMissing) t = beforeMissing(t, log);
   t = dropMissingInto(t, [o.y, ...(o.x ?? []), ...(o.weights ? [o.weights] : []), ...(o.cluster ?? [])], log);
   return { table: t, hash, log };
+}
+
+export interface DidDesign {
+  design: Design;
+  spec: VcovSpec;
+  log: SampleLog;
+  hash: string;
+}
+
+/**
+ * The whole DID model input: prepared sample, outcome variants, the regressors from `regressors(t)` plus
+ * the controls, unit and time fixed effects, weights and the variance specification (clustered by unit
+ * unless told otherwise). The table itself is not returned, so that the columns the model does not use
+ * (unit and time values, cohort) can be freed before the estimation.
+ */
+export async function buildDidDesign(o: DidColumns, regressors: (t: Table) => DesignColumn[], beforeMissing?: (t: Table, log: SampleLog) => Table): Promise<DidDesign> {
+  const s = await prepareDid(o, beforeMissing);
+  const t = outcomeVariants(s.table, o.y, o, s.log);
+  const unit = fixedEffectFactor(t, [o.unit]);
+  const time = fixedEffectFactor(t, [o.time]);
+  const design: Design = {
+    y: numeric(t, o.y),
+    yName: o.y,
+    x: [...regressors(t), ...(o.x ?? []).map((c) => ({ name: c, values: numeric(t, c) }))],
+    fixedEffects: [
+      { name: o.unit, codes: unit.codes, nLevels: unit.nLevels },
+      { name: o.time, codes: time.codes, nLevels: time.nLevels },
+    ],
+  };
+  if (o.weights) design.weights = checkWeights(t, o.weights);
+  return { design, spec: vcovSpec(t, o, o.unit), log: s.log, hash: s.hash };
 }

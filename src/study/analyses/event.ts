@@ -9,10 +9,10 @@
 import { usageError } from "../../core/errors.js";
 import type { KeytechResult } from "../../core/result.js";
 import { numeric, selectRows, type Table } from "../../data/table.js";
-import { fixedEffectFactor, type Design, type DesignColumn } from "../../formula/design.js";
+import type { DesignColumn } from "../../formula/design.js";
 import { waldTest } from "../../inference/wald.js";
-import { checkWeights, fitDesign, outcomeVariants, regressionResult, vcovSpec, type SampleLog } from "./model-input.js";
-import { prepareDid, type DidColumns } from "./did-prep.js";
+import { fitDesign, regressionResult, type SampleLog } from "./model-input.js";
+import { buildDidDesign, type DidColumns } from "./did-prep.js";
 import { optionsRecord } from "./feols.js";
 
 export type Endpoints = "bin" | "trim" | "none";
@@ -57,12 +57,30 @@ export function eventDummies(rel: Float64Array, ref: number[], window: [number, 
     }
     eff[i] = r;
   }
-  const levels = [...new Set(Array.from(eff).filter((v) => !Number.isNaN(v)))].sort((a, b) => a - b).filter((v) => !ref.includes(v));
-  const index = new Map(levels.map((l, j) => [l, j]));
-  const cols = levels.map((l) => ({ name: `rel::${l}`, values: new Float64Array(n) }));
+  // relative periods are integers in a small range: a presence table instead of per-row hashing
+  let lo = Infinity, hi = -Infinity;
   for (let i = 0; i < n; i++) {
-    const j = index.get(eff[i]!);
-    if (j !== undefined) cols[j]!.values[i] = 1;
+    const r = eff[i]!;
+    if (r < lo) lo = r;
+    if (r > hi) hi = r;
+  }
+  if (lo > hi) return [];
+  const index = new Int32Array(hi - lo + 1).fill(-1);
+  for (let i = 0; i < n; i++) if (!Number.isNaN(eff[i]!)) index[eff[i]! - lo] = 0;
+  const cols: DesignColumn[] = [];
+  for (let v = lo; v <= hi; v++) {
+    if (index[v - lo] !== 0 || ref.includes(v)) {
+      index[v - lo] = -1;
+      continue;
+    }
+    index[v - lo] = cols.length;
+    cols.push({ name: `rel::${v}`, values: new Float64Array(n) });
+  }
+  for (let i = 0; i < n; i++) {
+    const r = eff[i]!;
+    if (Number.isNaN(r)) continue;
+    const j = index[r - lo]!;
+    if (j >= 0) cols[j]!.values[i] = 1;
   }
   return cols;
 }
@@ -77,30 +95,22 @@ export async function eventAnalysis(o: EventOptions): Promise<KeytechResult> {
   const trimWindow = (t: Table, log: SampleLog): Table => {
     if (!window || endpoints !== "trim") return t;
     const rel = relativeTime(numeric(t, o.cohort), numeric(t, o.time));
-    const keep: number[] = [];
-    for (let i = 0; i < rel.length; i++) if (Number.isNaN(rel[i]!) || (rel[i]! >= window[0] && rel[i]! <= window[1])) keep.push(i);
-    log.outside_window = t.nrows - keep.length;
-    return selectRows(t, Int32Array.from(keep));
+    const keep = new Int32Array(rel.length);
+    let m = 0;
+    for (let i = 0; i < rel.length; i++) if (Number.isNaN(rel[i]!) || (rel[i]! >= window[0] && rel[i]! <= window[1])) keep[m++] = i;
+    log.outside_window = t.nrows - m;
+    return selectRows(t, keep.subarray(0, m));
   };
-  const s = await prepareDid(o, trimWindow);
-  const log = s.log;
-  const t = outcomeVariants(s.table, o.y, o, log);
-  const rel = relativeTime(numeric(t, o.cohort), numeric(t, o.time));
-  const dummies = eventDummies(rel, ref, window, endpoints);
-  if (dummies.length === 0) throw usageError("no relative period is left to estimate (every treated period is a reference period)");
-  const unit = fixedEffectFactor(t, [o.unit]);
-  const time = fixedEffectFactor(t, [o.time]);
-  const design: Design = {
-    y: numeric(t, o.y),
-    yName: o.y,
-    x: [...dummies, ...(o.x ?? []).map((c) => ({ name: c, values: numeric(t, c) }))],
-    fixedEffects: [
-      { name: o.unit, codes: unit.codes, nLevels: unit.nLevels },
-      { name: o.time, codes: time.codes, nLevels: time.nLevels },
-    ],
-  };
-  if (o.weights) design.weights = checkWeights(t, o.weights);
-  const bundle = fitDesign(design, vcovSpec(t, o, o.unit), o);
+  const { design, spec, log, hash } = await buildDidDesign(
+    o,
+    (t) => {
+      const dummies = eventDummies(relativeTime(numeric(t, o.cohort), numeric(t, o.time)), ref, window, endpoints);
+      if (dummies.length === 0) throw usageError("no relative period is left to estimate (every treated period is a reference period)");
+      return dummies;
+    },
+    trimWindow,
+  );
+  const bundle = fitDesign(design, spec, o);
   const leads = bundle.fit.coefNames.filter((n) => n.startsWith("rel::") && Number(n.slice(5)) < 0 && !ref.includes(Number(n.slice(5))));
   let pretrend: Record<string, unknown> | null = null;
   if (leads.length > 0) {
@@ -113,7 +123,7 @@ export async function eventAnalysis(o: EventOptions): Promise<KeytechResult> {
     bundle,
     log,
     file: o.data,
-    hash: s.hash,
+    hash,
     options: optionsRecord({ ...o, ref, endpoints: window ? endpoints : undefined }),
     model: {
       depvar: o.y,

@@ -84,9 +84,10 @@ export function trimKeep(y: Float64Array, p: number, type: 2 | 7 = 7): { keep: I
   checkShare("trim", p);
   const s = Float64Array.from(y).sort();
   const low = quantileSorted(s, p, type), high = quantileSorted(s, 1 - p, type);
-  const idx: number[] = [];
-  for (let i = 0; i < y.length; i++) if (y[i]! >= low && y[i]! <= high) idx.push(i);
-  return { keep: Int32Array.from(idx), low, high };
+  const keep = new Int32Array(y.length);
+  let m = 0;
+  for (let i = 0; i < y.length; i++) if (y[i]! >= low && y[i]! <= high) keep[m++] = i;
+  return { keep: keep.slice(0, m), low, high };
 }
 
 /** Column requests for a list of names (deduplicated; the first type wins except that "number" is stronger). */
@@ -126,14 +127,16 @@ export function leadOutcome(t: Table, panel: Panel, y: string, k: number): { tab
   if (!Number.isInteger(k) || k === 0) throw usageError(`--lead must be a non-zero integer number of periods, got ${k}`);
   const led = shiftWithinUnit(panel, numeric(t, y), k);
   let lost = 0;
-  const keep: number[] = [];
+  const idx = new Int32Array(led.length);
+  let m = 0;
   for (let i = 0; i < led.length; i++) {
     if (Number.isNaN(led[i]!)) lost++;
-    else keep.push(i);
+    else idx[m++] = i;
   }
+  const keep = idx.subarray(0, m);
   if (keep.length === 0) throw inputError(`no rows left after leading the outcome by ${k} period(s)`, { file: t.file, column: getColumn(t, y).source });
   const t2 = withNumeric(t, y, led, getColumn(t, y).source);
-  return { table: selectRows(t2, Int32Array.from(keep)), lost };
+  return { table: selectRows(t2, keep), lost };
 }
 
 /** Apply --winsor / --trim to the outcome of the estimation sample. */

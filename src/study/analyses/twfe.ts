@@ -4,11 +4,9 @@
  * unless told otherwise.
  */
 import type { KeytechResult } from "../../core/result.js";
-import { numeric, withNumeric } from "../../data/table.js";
-import type { Design } from "../../formula/design.js";
-import { fixedEffectFactor } from "../../formula/design.js";
-import { checkWeights, fitDesign, outcomeVariants, regressionResult, vcovSpec, wildBlock } from "./model-input.js";
-import { prepareDid, type DidColumns } from "./did-prep.js";
+import { numeric } from "../../data/table.js";
+import { fitDesign, regressionResult, wildBlock } from "./model-input.js";
+import { buildDidDesign, type DidColumns } from "./did-prep.js";
 import { optionsRecord } from "./feols.js";
 
 export type TwfeOptions = DidColumns;
@@ -21,23 +19,7 @@ export function treatPost(cohort: Float64Array, time: Float64Array): Float64Arra
 }
 
 export async function twfeAnalysis(o: TwfeOptions): Promise<KeytechResult> {
-  const s = await prepareDid(o);
-  const log = s.log;
-  let t = outcomeVariants(s.table, o.y, o, log);
-  t = withNumeric(t, "treat_post", treatPost(numeric(t, o.cohort), numeric(t, o.time)));
-  const unit = fixedEffectFactor(t, [o.unit]);
-  const time = fixedEffectFactor(t, [o.time]);
-  const design: Design = {
-    y: numeric(t, o.y),
-    yName: o.y,
-    x: [{ name: "treat_post", values: numeric(t, "treat_post") }, ...(o.x ?? []).map((c) => ({ name: c, values: numeric(t, c) }))],
-    fixedEffects: [
-      { name: o.unit, codes: unit.codes, nLevels: unit.nLevels },
-      { name: o.time, codes: time.codes, nLevels: time.nLevels },
-    ],
-  };
-  if (o.weights) design.weights = checkWeights(t, o.weights);
-  const spec = vcovSpec(t, o, o.unit);
+  const { design, spec, log, hash } = await buildDidDesign(o, (t) => [{ name: "treat_post", values: treatPost(numeric(t, o.cohort), numeric(t, o.time)) }]);
   const bundle = fitDesign(design, spec, o);
   const boot = wildBlock(design, o.bootstrap?.term ?? "treat_post", spec, o);
   const controls = o.x ?? [];
@@ -46,7 +28,7 @@ export async function twfeAnalysis(o: TwfeOptions): Promise<KeytechResult> {
     bundle,
     log,
     file: o.data,
-    hash: s.hash,
+    hash,
     options: optionsRecord(o),
     model: {
       depvar: o.y,
