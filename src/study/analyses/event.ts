@@ -11,7 +11,7 @@ import type { KeytechResult } from "../../core/result.js";
 import { numeric, selectRows, type Table } from "../../data/table.js";
 import type { DesignColumn } from "../../formula/design.js";
 import { waldTest } from "../../inference/wald.js";
-import { fitDesign, regressionResult, type SampleLog } from "./model-input.js";
+import { fitDesign, regressionResult, wildBlock, type SampleLog } from "./model-input.js";
 import { buildDidDesign, type DidColumns } from "./did-prep.js";
 import { optionsRecord } from "./feols.js";
 
@@ -111,6 +111,8 @@ export async function eventAnalysis(o: EventOptions): Promise<KeytechResult> {
     trimWindow,
   );
   const bundle = fitDesign(design, spec, o);
+  if (o.bootstrap && !o.bootstrap.term) throw usageError("--bootstrap wild on did event needs --boot-term rel::K (the coefficient to test)");
+  const boot = o.bootstrap ? wildBlock(design, o.bootstrap.term!, spec, o) : null;
   const leads = bundle.fit.coefNames.filter((n) => n.startsWith("rel::") && Number(n.slice(5)) < 0 && !ref.includes(Number(n.slice(5))));
   let pretrend: Record<string, unknown> | null = null;
   if (leads.length > 0) {
@@ -132,6 +134,7 @@ export async function eventAnalysis(o: EventOptions): Promise<KeytechResult> {
       controls,
       window: window ? { first: window[0], last: window[1], endpoints } : null,
     },
-    extra: { pretrend_wald: pretrend },
+    extra: { pretrend_wald: pretrend, ...(boot ? { bootstrap: boot } : {}) },
+    ...(boot ? { seed: o.bootstrap!.seed } : {}),
   });
 }
