@@ -15,6 +15,7 @@ import { DuckDBDoubleVector, type DuckDBDataChunk, type DuckDBVector } from "@du
 import { inputError } from "../core/errors.js";
 import { openDuck, sqlIdent, sqlString, type Duck } from "./duck.js";
 import { closestName } from "./suggest.js";
+import { readNumericCsvFast } from "./fast-csv.js";
 import type { Column, Table } from "./table.js";
 
 /** number: must parse as a number; text: kept as strings; auto: numbers when every value parses, else text. */
@@ -269,8 +270,22 @@ async function fastCsv(duck: Duck, path: string, fmt: FileFormat, columns: Colum
  * empty file, header without rows, missing column (with the closest name), a value that is not a
  * number in a numeric column, ±Inf — each naming the file, data row and column.
  */
-export async function readTable(path: string, columns: ColumnRequest[]): Promise<Table> {
+export async function readTable(path: string, columns: ColumnRequest[], opts: { engine?: "auto" | "duckdb" } = {}): Promise<Table> {
   const fmt = checkFile(path);
+  if ((opts.engine ?? "auto") === "auto" && (fmt === "csv" || fmt === "tsv") && /\.(csv|tsv|txt)$/i.test(path) && columns.length > 0 && columns.every((r) => r.type !== "text")) {
+    const want = [...new Set(columns.map((r) => r.column))];
+    const fast = readNumericCsvFast(path, want, fmt === "tsv" ? "\t" : ",");
+    if (fast && fast.nrows > 0) {
+      const cols = new Map<string, Column>();
+      const used = new Set<string>();
+      for (const r of columns) {
+        const v = fast.values.get(r.column)!;
+        cols.set(r.as ?? r.column, { kind: "num", source: r.column, values: used.has(r.column) ? v.slice() : v });
+        used.add(r.column);
+      }
+      return { file: path, nrows: fast.nrows, columns: cols, rowNumbers: null };
+    }
+  }
   const duck = await openDuck();
   try {
     const desc = await describe(duck, path, fmt);
