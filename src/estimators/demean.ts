@@ -234,6 +234,9 @@ interface TwoFeSolver {
   wb: Float64Array;
   kept: number[];
   sinv: Float64Array;
+  /** scratch reused across columns */
+  sa?: Float64Array;
+  cg?: Float64Array;
 }
 
 const MAX_SCHUR_LEVELS = 3000;
@@ -295,9 +298,11 @@ function makeTwoFeSolver(fa: FixedEffectInput, fb: FixedEffectInput, w: Float64A
 }
 
 function solveTwoFe(s: TwoFeSolver, x: Float64Array): void {
-  const { a, b, la, lb, w, wa, wb, kept, sinv } = s;
+  const { a, b, la, lb, w, wa, kept, sinv } = s;
   const n = x.length;
-  const sa = new Float64Array(la), sb = new Float64Array(lb);
+  s.sa ??= new Float64Array(la);
+  s.cg ??= new Float64Array(la);
+  const sa = s.sa.fill(0), sb = new Float64Array(lb);
   if (w)
     for (let i = 0; i < n; i++) {
       const v = w[i]! * x[i]!;
@@ -323,12 +328,11 @@ function solveTwoFe(s: TwoFeSolver, x: Float64Array): void {
     gamma[kept[r]!] = v;
   }
   // α_g = ȳ_A,g − (Σ_{obs∈g} w γ_t)/w_A,g
-  const cg = new Float64Array(la);
+  const cg = s.cg.fill(0);
   if (w) for (let i = 0; i < n; i++) cg[a[i]!]! += w[i]! * gamma[b[i]!]!;
   else for (let i = 0; i < n; i++) cg[a[i]!]! += gamma[b[i]!]!;
   for (let g = 0; g < la; g++) sa[g] = wa[g]! > 0 ? sa[g]! - cg[g]! / wa[g]! : 0;
   for (let i = 0; i < n; i++) x[i]! -= sa[a[i]!]! + gamma[b[i]!]!;
-  void wb;
 }
 
 /** Balanced two-way panel without weights: every (a, b) cell exactly once. */
@@ -397,8 +401,9 @@ export function demean(fes: FixedEffectInput[], columns: Float64Array[], opts: D
       for (let j = 0; j < out.length; j++) {
         const x = out[j]!;
         solveTwoFe(solver, x);
-        // check (and if needed polish with accelerated MAP sweeps): normally already at the solution
-        if (maxProjection(ps, x) <= thrs[j]!) continue;
+        // check (and if needed polish with accelerated MAP sweeps): normally already at the solution. α is
+        // computed from γ so that the larger FE's projection vanishes by construction: check the smaller one.
+        if (maxProjection([ps[fes[0]!.nLevels < fes[1]!.nLevels ? 0 : 1]!], x) <= thrs[j]!) continue;
         const r = mapIronsTuck(ps, x, thrs[j]!, maxIter, scratch);
         iterations = Math.max(iterations, r.it + 1);
         converged &&= r.ok;
