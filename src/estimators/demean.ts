@@ -242,9 +242,14 @@ function makeTwoFeSolver(fa: FixedEffectInput, fb: FixedEffectInput, w: Float64A
   const start = new Int32Array(la + 1);
   for (let i = 0; i < n; i++) start[a[i]! + 1]!++;
   for (let g = 0; g < la; g++) start[g + 1]! += start[g]!;
-  const pos = start.slice(0, la);
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[pos[a[i]!]!++] = i;
+  let sortedA = true;
+  for (let i = 1; i < n && sortedA; i++) if (a[i]! < a[i - 1]!) sortedA = false;
+  let order: Int32Array | null = null;
+  if (!sortedA) {
+    const pos = start.slice(0, la);
+    order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[pos[a[i]!]!++] = i;
+  }
   // cost guard: Σ_i (distinct B levels in i)² — bounded by Σ_i n_i²
   let cost = 0;
   for (let g = 0; g < la; g++) {
@@ -260,7 +265,7 @@ function makeTwoFeSolver(fa: FixedEffectInput, fb: FixedEffectInput, w: Float64A
     if (!(wa[g]! > 0)) continue;
     let nt = 0;
     for (let p = start[g]!; p < start[g + 1]!; p++) {
-      const i = order[p]!;
+      const i = order ? order[p]! : p;
       const t = b[i]!;
       if (cnt[t] === 0) touched[nt++] = t;
       cnt[t]! += w ? w[i]! : 1;
@@ -279,8 +284,6 @@ function makeTwoFeSolver(fa: FixedEffectInput, fb: FixedEffectInput, w: Float64A
   const Sm = mat(lb, lb, S);
   const { kept } = choleskyPivotless(Sm, 1e-11);
   const sinv = kept.length ? invSPD(subMatrix(Sm, kept, kept)).data : new Float64Array(0);
-  let sortedA = true;
-  for (let i = 1; i < n && sortedA; i++) if (a[i]! < a[i - 1]!) sortedA = false;
   return { a, b, la, lb, w, wa, wb, kept, sinv, sortedA };
 }
 
