@@ -12,7 +12,7 @@ import { simulateStaggered, trueDynamic, trueSimpleAtt, twfeStatic } from "../st
 const effect = (g: number, e: number): number => (g === 3 ? 3 : 1) * (1 + 0.8 * e);
 const spec = { nUnits: 400, T: 8, cohorts: [3, 5, 7, 0], probs: [0.3, 0.25, 0.2, 0.25], effect };
 
-test("simulation: CS simple and dynamic ATT unbiased (|bias| < 0.03, truth ≈ 4.3), static TWFE biased (> 0.5); MC sd ≈ analytic SE", () => {
+test("simulation: CS simple and dynamic ATT unbiased (|bias| < 0.03, truth ≈ 5.9), static TWFE biased (> 0.5); MC sd ≈ analytic SE", () => {
   const R = 120;
   const cs: number[] = [], se: number[] = [], tw: number[] = [], truth: number[] = [], dyn2: number[] = [], dyn2Truth: number[] = [];
   for (let rep = 0; rep < R; rep++) {
