@@ -9,6 +9,7 @@ import { registerTable } from "./table.js";
 import { registerDidCs } from "./did-cs.js";
 import { registerDidSdid } from "./did-sdid.js";
 import { registerDidPlacebo } from "./did-placebo.js";
+import { registerDidPermute } from "./did-permute.js";
 import { registerPatents } from "./patents.js";
 import { registerPaths } from "./paths.js";
 import { registerSimulate } from "./simulate.js";
@@ -23,6 +24,7 @@ export function registerAll(program: Command): void {
   registerDidCs(did);
   registerDidSdid(did);
   registerDidPlacebo(did);
+  registerDidPermute(did);
   registerDidImputation(did);
   registerDea(program);
   registerFeols(program);
