@@ -50,7 +50,7 @@ const show = (r: Awaited<ReturnType<typeof pathsAnalysis>>) => {
 if (!process.argv.includes("--skip-point")) {
   const c0 = cpu();
   const { value } = await timed("point estimates, BART 200 trees / 1000 draws", () => pathsAnalysis({ ...input, options: { model: "bart" }, seed: 1 }));
-  console.log(`  CPU ${(cpu() - c0).toFixed(1)} s`);
+  console.log(`  CPU (all threads) ${(cpu() - c0).toFixed(1)} s`);
   show(value);
 }
 const B = Number(arg("--boot", "200"));
@@ -58,5 +58,5 @@ const bm = arg("--boot-model", "linear") as "linear" | "bart";
 const c1 = cpu();
 const { value: boot } = await timed(`${B} cluster-bootstrap replications (${bm}), 2 workers`, () =>
   pathsAnalysis({ ...input, options: { model: bm, ndpost: Number(arg("--boot-ndpost", "1000")) }, boot: B, seed: 1, workers: 2 }));
-console.log(`  CPU of the main thread ${(cpu() - c1).toFixed(1)} s (workers' time is in the wall clock); peak RSS ${peakRssMb().toFixed(0)} MB`);
+console.log(`  CPU (all threads) ${(cpu() - c1).toFixed(1)} s; peak RSS ${peakRssMb().toFixed(0)} MB`);
 show(boot);
