@@ -2,10 +2,12 @@
 import type { Command } from "commander";
 import { registerDea } from "./dea.js";
 import { registerDidImputation } from "./did-imputation.js";
+import { registerDidStacked } from "./did-stacked.js";
 
 export function registerAll(program: Command): void {
   const did = program.command("did").description("difference-in-differences estimators");
   void did;
   registerDidImputation(did);
+  registerDidStacked(did);
   registerDea(program);
 }
