@@ -3,11 +3,13 @@ import type { Command } from "commander";
 import { registerDea } from "./dea.js";
 import { registerDidImputation } from "./did-imputation.js";
 import { registerDidStacked } from "./did-stacked.js";
+import { registerDidDdd } from "./did-ddd.js";
 
 export function registerAll(program: Command): void {
   const did = program.command("did").description("difference-in-differences estimators");
   void did;
   registerDidImputation(did);
   registerDidStacked(did);
+  registerDidDdd(did);
   registerDea(program);
 }
