@@ -4,7 +4,8 @@
  * demean y and X on all fixed effects (src/estimators/demean.ts), then OLS on the demeaned data.
  */
 import type { Mat } from "../core/linalg.js";
-import { choleskyPivotless, crossVec, gram, invSPD, matvec, subMatrix } from "../core/linalg.js";
+import { choleskyPivotless, invSPD, matvec, subMatrix } from "../core/linalg.js";
+import { crossLong, gramLong } from "./hdfe-linalg.js";
 import { estimationError, inputError } from "../core/errors.js";
 import { demean } from "./demean.js";
 
@@ -25,7 +26,11 @@ export interface FixedEffectInput {
 export interface FeolsInput {
   y: Float64Array;
   yName: string;
-  x: { name: string; values: Float64Array }[];
+  /**
+   * Regressors. `owned: true` lets feols overwrite `values` with the demeaned column (no copy: saves memory and
+   * time for freshly built columns such as event-time dummies); the caller must not reuse the array afterwards.
+   */
+  x: { name: string; values: Float64Array; owned?: boolean }[];
   fixedEffects: FixedEffectInput[];
   /** observation weights (fixest `weights`) */
   weights?: Float64Array;
@@ -129,6 +134,28 @@ function takeInt(x: Int32Array, keep: Int32Array | null): Int32Array {
   return out;
 }
 
+/** Σ w x² (w omitted = 1). */
+function wss(x: Float64Array, w: Float64Array | null): number {
+  let s = 0;
+  const n = x.length;
+  if (w) for (let i = 0; i < n; i++) s += w[i]! * x[i]! * x[i]!;
+  else for (let i = 0; i < n; i++) s += x[i]! * x[i]!;
+  return s;
+}
+
+/** Σ w (x − x̄_w)² with Σw = sw. */
+function centredSS(x: Float64Array, w: Float64Array | null, sw: number): number {
+  const n = x.length;
+  let m = 0;
+  if (w) for (let i = 0; i < n; i++) m += w[i]! * x[i]!;
+  else for (let i = 0; i < n; i++) m += x[i]!;
+  m /= sw;
+  let s = 0;
+  if (w) for (let i = 0; i < n; i++) s += w[i]! * (x[i]! - m) ** 2;
+  else for (let i = 0; i < n; i++) s += (x[i]! - m) ** 2;
+  return s;
+}
+
 function checkFinite(name: string, v: Float64Array): void {
   for (let i = 0; i < v.length; i++)
     if (!Number.isFinite(v[i]!))
@@ -180,30 +207,31 @@ export function feols(input: FeolsInput): FeolsFit {
   const intercept = fes.length === 0 && (input.intercept ?? true);
   const xs = input.x.map((v) => ({ name: v.name, values: take(v.values, keep) }));
   if (intercept) xs.unshift({ name: "(Intercept)", values: new Float64Array(n).fill(1) });
-  const dm = demean(fes, [y, ...xs.map((v) => v.values)], { weights: w, tol: input.tol ?? 1e-10, maxIter: input.maxIter ?? 10000 });
+  let sw = 0;
+  if (w) for (let i = 0; i < n; i++) sw += w[i]!;
+  else sw = n;
+  // weighted (centred with FEs) sums of squares of the raw regressors, before any in-place demeaning
+  const rawSS = xs.map((v) => (fes.length ? centredSS(v.values, w, sw) : wss(v.values, w)));
+  const owned = [false, ...xs.map((v, j) => (intercept && j === 0) || (!!keep && fes.length > 0) || !!input.x[j - (intercept ? 1 : 0)]?.owned)];
+  const dm = demean(fes, [y, ...xs.map((v) => v.values)], {
+    weights: w,
+    tol: input.tol ?? 1e-10,
+    maxIter: input.maxIter ?? 10000,
+    inPlace: owned,
+  });
   const yTilde = dm.columns[0]!;
   const xAll = dm.columns.slice(1);
 
   // collinearity: absorbed by the FEs, then among regressors
-  let sw = 0;
-  for (let i = 0; i < n; i++) sw += w ? w[i]! : 1;
   const cand: number[] = [];
   const droppedIdx = new Set<number>();
   for (let j = 0; j < xs.length; j++) {
-    const raw = xs[j]!.values, dmj = xAll[j]!;
-    let ss = 0;
-    if (fes.length) {
-      let m = 0;
-      for (let i = 0; i < n; i++) m += (w ? w[i]! : 1) * raw[i]!;
-      m /= sw;
-      for (let i = 0; i < n; i++) ss += (w ? w[i]! : 1) * (raw[i]! - m) ** 2;
-    } else for (let i = 0; i < n; i++) ss += (w ? w[i]! : 1) * raw[i]! ** 2;
-    let sst = 0;
-    for (let i = 0; i < n; i++) sst += (w ? w[i]! : 1) * dmj[i]! ** 2;
+    const ss = rawSS[j]!;
+    const sst = wss(xAll[j]!, w);
     if (!(ss > 0) || sst <= collinTol * ss) droppedIdx.add(j);
     else cand.push(j);
   }
-  const G0 = gram(cand.map((j) => xAll[j]!), w ?? undefined);
+  const G0 = gramLong(cand.map((j) => xAll[j]!), w);
   const ch = choleskyPivotless(G0, collinTol);
   for (const d of ch.dropped) droppedIdx.add(cand[d]!);
   const keptIdx = xs.map((_, j) => j).filter((j) => !droppedIdx.has(j));
@@ -216,8 +244,8 @@ export function feols(input: FeolsInput): FeolsFit {
   } catch {
     throw estimationError("X'X of the demeaned regressors is singular after removing collinear columns");
   }
-  const coef = k ? matvec(bread, crossVec(xTilde, yTilde, w ?? undefined)) : new Float64Array(0);
-  const residuals = Float64Array.from(yTilde);
+  const coef = k ? matvec(bread, crossLong(xTilde, yTilde, w)) : new Float64Array(0);
+  const residuals = yTilde.slice();
   for (let j = 0; j < k; j++) {
     const b = coef[j]!, xj = xTilde[j]!;
     for (let i = 0; i < n; i++) residuals[i]! -= b * xj[i]!;

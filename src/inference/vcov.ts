@@ -99,20 +99,44 @@ export function isNested(fe: { codes: Int32Array; nLevels: number }, cl: { codes
 export function clusterMeat(fit: FeolsFit, codes: Int32Array, G: number): Float64Array {
   const k = fit.coef.length, n = fit.nobs;
   const e = fit.residuals, w = fit.weights;
-  const S = new Float64Array(G * k);
-  for (let j = 0; j < k; j++) {
-    const x = fit.xTilde[j]!;
-    if (w) for (let i = 0; i < n; i++) S[codes[i]! * k + j]! += w[i]! * e[i]! * x[i]!;
-    else for (let i = 0; i < n; i++) S[codes[i]! * k + j]! += e[i]! * x[i]!;
-  }
   const M = new Float64Array(k * k);
-  for (let g = 0; g < G; g++) {
-    const o = g * k;
+  const xs = fit.xTilde;
+  const addOuter = (s: Float64Array, o: number) => {
     for (let a = 0; a < k; a++) {
-      const sa = S[o + a]!;
+      const sa = s[o + a]!;
       if (sa === 0) continue;
-      for (let b = a; b < k; b++) M[a * k + b]! += sa * S[o + b]!;
+      for (let b = a; b < k; b++) M[a * k + b]! += sa * s[o + b]!;
     }
+  };
+  // observations sorted by cluster (the usual panel layout): accumulate one score at a time, no G×k array
+  let sorted = true;
+  for (let i = 1; i < n; i++)
+    if (codes[i]! < codes[i - 1]!) {
+      sorted = false;
+      break;
+    }
+  if (sorted) {
+    const s = new Float64Array(k);
+    let cur = n ? codes[0]! : 0;
+    for (let i = 0; i < n; i++) {
+      const g = codes[i]!;
+      if (g !== cur) {
+        addOuter(s, 0);
+        s.fill(0);
+        cur = g;
+      }
+      const u = w ? w[i]! * e[i]! : e[i]!;
+      for (let j = 0; j < k; j++) s[j]! += u * xs[j]![i]!;
+    }
+    if (n) addOuter(s, 0);
+  } else {
+    const S = new Float64Array(G * k);
+    for (let j = 0; j < k; j++) {
+      const x = xs[j]!;
+      if (w) for (let i = 0; i < n; i++) S[codes[i]! * k + j]! += w[i]! * e[i]! * x[i]!;
+      else for (let i = 0; i < n; i++) S[codes[i]! * k + j]! += e[i]! * x[i]!;
+    }
+    for (let g = 0; g < G; g++) addOuter(S, g * k);
   }
   for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) M[a * k + b] = M[b * k + a]!;
   return M;
