@@ -16,6 +16,8 @@ import { registerSimulate } from "./simulate.js";
 import { registerStudy } from "./study.js";
 import { registerDemo } from "./demo.js";
 import { registerDidImputation } from "./did-imputation.js";
+import { registerDidStacked } from "./did-stacked.js";
+import { registerDidDdd } from "./did-ddd.js";
 
 export function registerAll(program: Command): void {
   const did = program.command("did").description("difference-in-differences estimators");
@@ -26,6 +28,8 @@ export function registerAll(program: Command): void {
   registerDidPlacebo(did);
   registerDidPermute(did);
   registerDidImputation(did);
+  registerDidStacked(did);
+  registerDidDdd(did);
   registerDea(program);
   registerFeols(program);
   registerDidTwfe(did);
