@@ -2,10 +2,12 @@
 import type { Command } from "commander";
 import { registerDea } from "./dea.js";
 import { registerDidCs } from "./did-cs.js";
+import { registerDidBacon } from "./did-bacon.js";
 
 export function registerAll(program: Command): void {
   const did = program.command("did").description("difference-in-differences estimators");
   void did;
   registerDidCs(did);
+  registerDidBacon(did);
   registerDea(program);
 }
