@@ -26,6 +26,8 @@ export interface DemeanOptions {
   maxIter?: number;
   /** "auto" (default) picks the fastest exact path; "map" forces the accelerated MAP (used by tests) */
   algorithm?: "auto" | "map";
+  /** per column: true = overwrite that input array with its demeaned version (no copy) */
+  inPlace?: boolean[];
 }
 
 export type DemeanMethod = "none" | "one-fe" | "balanced" | "two-fe-exact" | "map-irons-tuck";
@@ -158,10 +160,11 @@ function maxAbsDiff(a: Float64Array, b: Float64Array): number {
  * Accelerated MAP on one column, starting from x (modified in place). Returns sweeps used and whether
  * the criterion max|Δx| ≤ thr was met.
  */
-function mapIronsTuck(ps: Projector[], x: Float64Array, thr: number, maxIter: number): { it: number; ok: boolean } {
+function mapIronsTuck(ps: Projector[], x: Float64Array, thr: number, maxIter: number, scratch: Scratch): { it: number; ok: boolean } {
   const n = x.length;
-  const gx = new Float64Array(n);
-  const ggx = new Float64Array(n);
+  scratch.gx ??= new Float64Array(n);
+  scratch.ggx ??= new Float64Array(n);
+  const gx = scratch.gx, ggx = scratch.ggx;
   const sweep = (v: Float64Array) => {
     for (const p of ps) projectOut(p, v);
   };
@@ -195,6 +198,29 @@ function mapIronsTuck(ps: Projector[], x: Float64Array, thr: number, maxIter: nu
     } else x.set(ggx);
   }
   return { it, ok: false };
+}
+
+/** Work arrays shared by all columns of one demean call (fresh memory is expensive: allocate once). */
+interface Scratch {
+  gx?: Float64Array;
+  ggx?: Float64Array;
+}
+
+/** max over FEs and levels of |P_q x| for plain FEs: the size of the next MAP step (0 at the solution). */
+function maxProjection(ps: Projector[], x: Float64Array): number {
+  let m = 0;
+  for (const p of ps) {
+    const { codes, w, acc, invW } = p;
+    acc.fill(0);
+    const n = x.length;
+    if (w) for (let i = 0; i < n; i++) acc[codes[i]!]! += w[i]! * x[i]!;
+    else for (let i = 0; i < n; i++) acc[codes[i]!]! += x[i]!;
+    for (let g = 0; g < p.nLevels; g++) {
+      const v = Math.abs(acc[g]! * invW![g]!);
+      if (v > m) m = v;
+    }
+  }
+  return m;
 }
 
 /** Two plain FEs: precomputed Schur-complement solver (see the file comment). */
@@ -319,7 +345,8 @@ function isBalanced(fa: FixedEffectInput, fb: FixedEffectInput): boolean {
   return true;
 }
 
-function demeanBalanced(fa: FixedEffectInput, fb: FixedEffectInput, x: Float64Array): void {
+/** dst = src − x̄_a − x̄_b + x̄ (dst may be src). */
+function demeanBalanced(fa: FixedEffectInput, fb: FixedEffectInput, x: Float64Array, dst: Float64Array): void {
   const a = fa.codes, b = fb.codes, n = x.length;
   const ma = new Float64Array(fa.nLevels), mb = new Float64Array(fb.nLevels);
   let tot = 0;
@@ -332,7 +359,7 @@ function demeanBalanced(fa: FixedEffectInput, fb: FixedEffectInput, x: Float64Ar
   const ia = 1 / fb.nLevels, ib = 1 / fa.nLevels, m = tot / n;
   for (let g = 0; g < fa.nLevels; g++) ma[g]! *= ia;
   for (let g = 0; g < fb.nLevels; g++) mb[g] = mb[g]! * ib - m;
-  for (let i = 0; i < n; i++) x[i]! -= ma[a[i]!]! + mb[b[i]!]!;
+  for (let i = 0; i < n; i++) dst[i] = x[i]! - (ma[a[i]!]! + mb[b[i]!]!);
 }
 
 /**
@@ -343,31 +370,36 @@ export function demean(fes: FixedEffectInput[], columns: Float64Array[], opts: D
   const w = opts.weights ?? null;
   const tol = opts.tol ?? 1e-10;
   const maxIter = opts.maxIter ?? 10000;
-  const out = columns.map((c) => Float64Array.from(c));
-  if (fes.length === 0) return { columns: out, converged: true, iterations: 0, method: "none" };
+  const inPlace = opts.inPlace ?? [];
   const auto = (opts.algorithm ?? "auto") === "auto";
   const plain = fes.every((f) => !f.slopes || f.slopes.length === 0);
+  const n = columns[0]?.length ?? 0;
+  const balanced = auto && fes.length === 2 && plain && !w && isBalanced(fes[0]!, fes[1]!);
+  // destination arrays: the column itself when the caller owns it, else a copy (fused into the balanced pass)
+  const out = columns.map((c, j) => (inPlace[j] ? c : balanced ? new Float64Array(n) : c.slice()));
+  if (fes.length === 0) return { columns: out, converged: true, iterations: 0, method: "none" };
   if (fes.length === 1 && auto) {
     const p = makeProjector(fes[0]!, w);
     for (const x of out) projectOut(p, x);
     return { columns: out, converged: true, iterations: 1, method: "one-fe" };
   }
+  if (balanced) {
+    columns.forEach((c, j) => demeanBalanced(fes[0]!, fes[1]!, c, out[j]!));
+    return { columns: out, converged: true, iterations: 1, method: "balanced" };
+  }
   const ps = fes.map((f) => makeProjector(f, w));
-  const thrOf = (x: Float64Array) => tol * (1 + maxAbs(x));
+  const scratch: Scratch = {};
+  const thrs = columns.map((c) => tol * (1 + maxAbs(c)));
   if (fes.length === 2 && plain && auto) {
-    if (!w && isBalanced(fes[0]!, fes[1]!)) {
-      for (const x of out) demeanBalanced(fes[0]!, fes[1]!, x);
-      return { columns: out, converged: true, iterations: 1, method: "balanced" };
-    }
     const solver = makeTwoFeSolver(fes[0]!, fes[1]!, w);
     if (solver) {
       let iterations = 1, converged = true;
       for (let j = 0; j < out.length; j++) {
         const x = out[j]!;
-        const thr = thrOf(columns[j]!);
         solveTwoFe(solver, x);
-        // polish: a few accelerated sweeps from the direct solution (normally 1 sweep, already converged)
-        const r = mapIronsTuck(ps, x, thr, maxIter);
+        // check (and if needed polish with accelerated MAP sweeps): normally already at the solution
+        if (maxProjection(ps, x) <= thrs[j]!) continue;
+        const r = mapIronsTuck(ps, x, thrs[j]!, maxIter, scratch);
         iterations = Math.max(iterations, r.it + 1);
         converged &&= r.ok;
       }
@@ -376,7 +408,7 @@ export function demean(fes: FixedEffectInput[], columns: Float64Array[], opts: D
   }
   let iterations = 0, converged = true;
   for (let j = 0; j < out.length; j++) {
-    const r = mapIronsTuck(ps, out[j]!, thrOf(columns[j]!), maxIter);
+    const r = mapIronsTuck(ps, out[j]!, thrs[j]!, maxIter, scratch);
     iterations = Math.max(iterations, r.it);
     converged &&= r.ok;
   }

@@ -4,7 +4,8 @@
  * demean y and X on all fixed effects (src/estimators/demean.ts), then OLS on the demeaned data.
  */
 import type { Mat } from "../core/linalg.js";
-import { choleskyPivotless, crossVec, gram, invSPD, matvec, subMatrix } from "../core/linalg.js";
+import { choleskyPivotless, invSPD, matvec, subMatrix } from "../core/linalg.js";
+import { crossLong, gramLong } from "./hdfe-linalg.js";
 import { estimationError, inputError } from "../core/errors.js";
 import { demean } from "./demean.js";
 
@@ -25,7 +26,11 @@ export interface FixedEffectInput {
 export interface FeolsInput {
   y: Float64Array;
   yName: string;
-  x: { name: string; values: Float64Array }[];
+  /**
+   * Regressors. `owned: true` lets feols overwrite `values` with the demeaned column (no copy: saves memory and
+   * time for freshly built columns such as event-time dummies); the caller must not reuse the array afterwards.
+   */
+  x: { name: string; values: Float64Array; owned?: boolean }[];
   fixedEffects: FixedEffectInput[];
   /** observation weights (fixest `weights`) */
   weights?: Float64Array;
@@ -129,6 +134,39 @@ function takeInt(x: Int32Array, keep: Int32Array | null): Int32Array {
   return out;
 }
 
+/**
+ * One pass over a regressor: throws on a non-finite value (naming the input row); weighted sum of squares,
+ * centred at the weighted mean when `centred` (shifted by the first value for accuracy); the rows equal to 1
+ * when the column is a 0/1 dummy with at most n/4 ones.
+ */
+function describeColumn(name: string, x: Float64Array, w: Float64Array | null, sw: number, centred: boolean, keep: Int32Array | null): { ss: number; ones: Int32Array | null } {
+  const n = x.length;
+  const x0 = centred && n ? x[0]! : 0;
+  let s1 = 0, s2 = 0, nnz = 0, binary = true;
+  for (let i = 0; i < n; i++) {
+    const v = x[i]!;
+    if (!Number.isFinite(v)) {
+      const row = (keep ? keep[i]! : i) + 1;
+      throw inputError(`variable "${name}" is missing or not finite at row ${row}: drop or impute such rows before estimation`, { row, column: name });
+    }
+    const d = v - x0;
+    const wi = w ? w[i]! : 1;
+    s1 += wi * d;
+    s2 += wi * d * d;
+    if (v !== 0) {
+      nnz++;
+      if (v !== 1) binary = false;
+    }
+  }
+  const ss = centred ? Math.max(0, s2 - (s1 * s1) / sw) : s2;
+  let ones: Int32Array | null = null;
+  if (binary && nnz <= n / 4) {
+    ones = new Int32Array(nnz);
+    for (let i = 0, p = 0; i < n; i++) if (x[i] === 1) ones[p++] = i;
+  }
+  return { ss, ones };
+}
+
 function checkFinite(name: string, v: Float64Array): void {
   for (let i = 0; i < v.length; i++)
     if (!Number.isFinite(v[i]!))
@@ -157,7 +195,6 @@ export function feols(input: FeolsInput): FeolsFit {
     }
   }
   checkFinite(input.yName, input.y);
-  for (const xv of input.x) checkFinite(xv.name, xv.values);
   if (input.weights) {
     if (input.weights.length !== n0) throw inputError(`weights have ${input.weights.length} values, expected ${n0}`);
     checkFinite("weights", input.weights);
@@ -180,30 +217,36 @@ export function feols(input: FeolsInput): FeolsFit {
   const intercept = fes.length === 0 && (input.intercept ?? true);
   const xs = input.x.map((v) => ({ name: v.name, values: take(v.values, keep) }));
   if (intercept) xs.unshift({ name: "(Intercept)", values: new Float64Array(n).fill(1) });
-  const dm = demean(fes, [y, ...xs.map((v) => v.values)], { weights: w, tol: input.tol ?? 1e-10, maxIter: input.maxIter ?? 10000 });
+  let sw = 0;
+  if (w) for (let i = 0; i < n; i++) sw += w[i]!;
+  else sw = n;
+  // one pass per regressor before any in-place demeaning: finiteness, weighted (centred with FEs) sum of
+  // squares, and the rows of 0/1 dummies (for the sparse cross-products)
+  const desc = xs.map((v) => describeColumn(v.name, v.values, w, sw, fes.length > 0, keep));
+  const rawSS = desc.map((d) => d.ss);
+  const owned = [false, ...xs.map((v, j) => (intercept && j === 0) || (!!keep && fes.length > 0) || !!input.x[j - (intercept ? 1 : 0)]?.owned)];
+  const dm = demean(fes, [y, ...xs.map((v) => v.values)], {
+    weights: w,
+    tol: input.tol ?? 1e-10,
+    maxIter: input.maxIter ?? 10000,
+    inPlace: owned,
+  });
   const yTilde = dm.columns[0]!;
   const xAll = dm.columns.slice(1);
 
-  // collinearity: absorbed by the FEs, then among regressors
-  let sw = 0;
-  for (let i = 0; i < n; i++) sw += w ? w[i]! : 1;
+  // collinearity: absorbed by the FEs (demeaned SS ≤ tol × raw SS), then among regressors (pivotless Cholesky)
+  const ones = desc.map((d) => d.ones);
+  const Gall = gramLong(xAll, w, ones);
+  const K0 = xs.length;
   const cand: number[] = [];
   const droppedIdx = new Set<number>();
-  for (let j = 0; j < xs.length; j++) {
-    const raw = xs[j]!.values, dmj = xAll[j]!;
-    let ss = 0;
-    if (fes.length) {
-      let m = 0;
-      for (let i = 0; i < n; i++) m += (w ? w[i]! : 1) * raw[i]!;
-      m /= sw;
-      for (let i = 0; i < n; i++) ss += (w ? w[i]! : 1) * (raw[i]! - m) ** 2;
-    } else for (let i = 0; i < n; i++) ss += (w ? w[i]! : 1) * raw[i]! ** 2;
-    let sst = 0;
-    for (let i = 0; i < n; i++) sst += (w ? w[i]! : 1) * dmj[i]! ** 2;
+  for (let j = 0; j < K0; j++) {
+    const ss = rawSS[j]!;
+    const sst = Gall.data[j * K0 + j]!;
     if (!(ss > 0) || sst <= collinTol * ss) droppedIdx.add(j);
     else cand.push(j);
   }
-  const G0 = gram(cand.map((j) => xAll[j]!), w ?? undefined);
+  const G0 = subMatrix(Gall, cand, cand);
   const ch = choleskyPivotless(G0, collinTol);
   for (const d of ch.dropped) droppedIdx.add(cand[d]!);
   const keptIdx = xs.map((_, j) => j).filter((j) => !droppedIdx.has(j));
@@ -216,8 +259,8 @@ export function feols(input: FeolsInput): FeolsFit {
   } catch {
     throw estimationError("X'X of the demeaned regressors is singular after removing collinear columns");
   }
-  const coef = k ? matvec(bread, crossVec(xTilde, yTilde, w ?? undefined)) : new Float64Array(0);
-  const residuals = Float64Array.from(yTilde);
+  const coef = k ? matvec(bread, crossLong(xTilde, yTilde, w, keptIdx.map((j) => ones[j]!))) : new Float64Array(0);
+  const residuals = yTilde.slice();
   for (let j = 0; j < k; j++) {
     const b = coef[j]!, xj = xTilde[j]!;
     for (let i = 0; i < n; i++) residuals[i]! -= b * xj[i]!;

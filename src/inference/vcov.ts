@@ -99,20 +99,49 @@ export function isNested(fe: { codes: Int32Array; nLevels: number }, cl: { codes
 export function clusterMeat(fit: FeolsFit, codes: Int32Array, G: number): Float64Array {
   const k = fit.coef.length, n = fit.nobs;
   const e = fit.residuals, w = fit.weights;
-  const S = new Float64Array(G * k);
-  for (let j = 0; j < k; j++) {
-    const x = fit.xTilde[j]!;
-    if (w) for (let i = 0; i < n; i++) S[codes[i]! * k + j]! += w[i]! * e[i]! * x[i]!;
-    else for (let i = 0; i < n; i++) S[codes[i]! * k + j]! += e[i]! * x[i]!;
-  }
   const M = new Float64Array(k * k);
-  for (let g = 0; g < G; g++) {
-    const o = g * k;
+  const xs = fit.xTilde;
+  const addOuter = (s: Float64Array, o: number) => {
     for (let a = 0; a < k; a++) {
-      const sa = S[o + a]!;
+      const sa = s[o + a]!;
       if (sa === 0) continue;
-      for (let b = a; b < k; b++) M[a * k + b]! += sa * S[o + b]!;
+      for (let b = a; b < k; b++) M[a * k + b]! += sa * s[o + b]!;
     }
+  };
+  // observations sorted by cluster (the usual panel layout): accumulate one score at a time, no G×k array
+  let sorted = true;
+  for (let i = 1; i < n; i++)
+    if (codes[i]! < codes[i - 1]!) {
+      sorted = false;
+      break;
+    }
+  if (sorted) {
+    // blocks of consecutive clusters: column-wise accumulation into a small reused G_block × k array
+    const BL = 4096;
+    const S = new Float64Array(BL * k);
+    let i0 = 0;
+    while (i0 < n) {
+      const g0 = codes[i0]!;
+      let i1 = i0;
+      while (i1 < n && codes[i1]! - g0 < BL) i1++;
+      const gEnd = codes[i1 - 1]! - g0 + 1;
+      S.fill(0, 0, gEnd * k);
+      for (let j = 0; j < k; j++) {
+        const x = xs[j]!;
+        if (w) for (let i = i0; i < i1; i++) S[(codes[i]! - g0) * k + j]! += w[i]! * e[i]! * x[i]!;
+        else for (let i = i0; i < i1; i++) S[(codes[i]! - g0) * k + j]! += e[i]! * x[i]!;
+      }
+      for (let g = 0; g < gEnd; g++) addOuter(S, g * k);
+      i0 = i1;
+    }
+  } else {
+    const S = new Float64Array(G * k);
+    for (let j = 0; j < k; j++) {
+      const x = xs[j]!;
+      if (w) for (let i = 0; i < n; i++) S[codes[i]! * k + j]! += w[i]! * e[i]! * x[i]!;
+      else for (let i = 0; i < n; i++) S[codes[i]! * k + j]! += e[i]! * x[i]!;
+    }
+    for (let g = 0; g < G; g++) addOuter(S, g * k);
   }
   for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) M[a * k + b] = M[b * k + a]!;
   return M;

@@ -51,16 +51,25 @@ export function scorePatentsPairwise(c: TermCorpus, options: Partial<ScoreOption
     idfCache.set(s, e);
     return e;
   };
-  const vecCache = new Map<number, Map<number, number>>();
-  const vec = (p: number, s: number): Map<number, number> => {
+  // Weight vector of p for IDF year s (TF × IDF; term ids ascending), cached per (p, s).
+  interface Vec { ids: Int32Array; vals: Float64Array; sq: number }
+  const vecCache = new Map<number, Vec>();
+  const vec = (p: number, s: number): Vec => {
     const key = p * 100000 + (s - minYear);
     const hit = vecCache.get(key);
     if (hit) return hit;
     const { w } = idfOf(s);
     let total = 0;
     for (let k = c.termOffsets[p]!; k < c.termOffsets[p + 1]!; k++) total += c.termCounts[k]!;
-    const v = new Map<number, number>();
-    for (let k = c.termOffsets[p]!; k < c.termOffsets[p + 1]!; k++) v.set(c.termIds[k]!, (c.termCounts[k]! / total) * w.get(c.termIds[k]!)!);
+    const ids = c.termIds.slice(c.termOffsets[p]!, c.termOffsets[p + 1]!);
+    const vals = new Float64Array(ids.length);
+    let sq = 0;
+    for (let j = 0; j < ids.length; j++) {
+      const k = c.termOffsets[p]! + j;
+      vals[j] = (c.termCounts[k]! / total) * w.get(ids[j]!)!;
+      sq += vals[j]! * vals[j]!;
+    }
+    const v = { ids, vals, sq };
     vecCache.set(key, v);
     return v;
   };
@@ -68,16 +77,14 @@ export function scorePatentsPairwise(c: TermCorpus, options: Partial<ScoreOption
     if (!idfOf(s).ok) return 0;
     const a = vec(p, s);
     const b = vec(q, s);
+    if (a.sq === 0 || b.sq === 0) return 0;
     let ab = 0;
-    let aa = 0;
-    let bb = 0;
-    for (const [k, x] of a) {
-      aa += x * x;
-      const y = b.get(k);
-      if (y !== undefined) ab += x * y;
+    for (let i = 0, j = 0; i < a.ids.length && j < b.ids.length; ) {
+      if (a.ids[i]! === b.ids[j]!) ab += a.vals[i++]! * b.vals[j++]!;
+      else if (a.ids[i]! < b.ids[j]!) i++;
+      else j++;
     }
-    for (const y of b.values()) bb += y * y;
-    return aa === 0 || bb === 0 ? 0 : ab / Math.sqrt(aa * bb);
+    return ab / Math.sqrt(a.sq * b.sq);
   };
   const bs = new Float64Array(n);
   const fs = H.map(() => new Float64Array(n));

@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { csCompute } from "../../src/study/analyses/cs.js";
-import { simulateStaggered, trueDynamic, trueSimpleAtt, twfeStatic } from "../staggered/sim.js";
+import { simulateStaggered, trueDynamic, trueSimpleAtt, twfeStatic } from "./sim.js";
 
 const effect = (g: number, e: number): number => (g === 3 ? 3 : 1) * (1 + 0.8 * e);
 const spec = { nUnits: 400, T: 8, cohorts: [3, 5, 7, 0], probs: [0.3, 0.25, 0.2, 0.25], effect };

@@ -1,0 +1,101 @@
+/** `keytech patents …`: score, panel, diffusion, rca (thin wrappers over src/patents). */
+import type { Command } from "commander";
+import { usageError } from "../../core/errors.js";
+import { keytechVersion } from "../../core/version.js";
+import { sha256File } from "../../core/hash.js";
+import { action, emit } from "../run.js";
+import { loadMapping } from "../../patents/mapping.js";
+import { scoreFile } from "../../patents/score-file.js";
+import type { IpcLevel } from "../../patents/ipc.js";
+import { registerPatentsPanel } from "./patents-panel.js";
+
+function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(v)) throw usageError(`${flag} must be one of ${allowed.join(", ")}, got '${v}'`);
+  return v as T;
+}
+
+export function intList(flag: string, v: string): number[] {
+  const xs = v.split(",").map((s) => s.trim());
+  const out = xs.map(Number);
+  if (out.length === 0 || out.some((x, i) => !Number.isInteger(x) || x < 1 || xs[i] === "")) throw usageError(`${flag} must be a comma-separated list of positive integers, got '${v}'`);
+  return out;
+}
+
+export function nonNegInt(flag: string, v: string): number {
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < 0) throw usageError(`${flag} must be a non-negative integer, got '${v}'`);
+  return x;
+}
+
+interface ScoreFlags {
+  patents: string;
+  out: string;
+  level: string;
+  backward: string;
+  forward: string;
+  idf: string;
+  pairYear: string;
+  sameYear: string;
+  censoring: string;
+  breakthrough: string;
+  quantile: string;
+  mapping?: string;
+  onBadIpc: string;
+  json?: boolean;
+}
+
+export function registerPatents(program: Command): void {
+  const patents = program.command("patents").description("patent measures: breakthrough scores, region-year panels, diffusion, co-specialisation");
+  patents
+    .command("score")
+    .description("breakthrough scores of every patent (Kelly et al. 2021 on IPC terms; exact linear-time sums)")
+    .requiredOption("--patents <file>", "patents table (CSV or Parquet; a folder for --mapping patentsview)")
+    .requiredOption("--out <file>", "output CSV (written atomically)")
+    .option("--level <level>", "term level: subclass | group | subgroup", "group")
+    .option("--backward <years>", "backward window in years", "5")
+    .option("--forward <list>", "forward horizons in years", "1,5,10")
+    .option("--idf <kind>", "kpst: ln(N_<s/(1+D_ws)) over earlier years | seed: ln(N_≤s/D_ws), unseen terms weigh 0", "kpst")
+    .option("--pair-year <rule>", "IDF year of a pair: min (earlier patent's year, KPST) | max", "min")
+    .option("--same-year <rule>", "same-year pairs: exclude | byDate (earlier dates in BS, later in FS)", "exclude")
+    .option("--censoring <rule>", "forward windows past the data end: truncate (sum observed years) | missing", "truncate")
+    .option("--breakthrough <rule>", "year: imp ≥ 0.9 quantile within filing year | kpst: ln(imp) residualised on year ≥ pooled quantile", "year")
+    .option("--quantile <q>", "breakthrough quantile", "0.9")
+    .option("--mapping <name|file>", "column mapping: default | cnrds | patentsview | a JSON file", "default")
+    .option("--on-bad-ipc <rule>", "malformed IPC codes: fail | skip (skip drops and reports them)", "fail")
+    .option("--json", "print a JSON summary on stdout")
+    .action(
+      action(async (f: ScoreFlags) => {
+        const level = oneOf("--level", f.level, ["subclass", "group", "subgroup"] as const) as IpcLevel;
+        const quantile = Number(f.quantile);
+        if (!(quantile > 0 && quantile < 1)) throw usageError(`--quantile must be in (0, 1), got '${f.quantile}'`);
+        const opts = {
+          level,
+          backward: nonNegInt("--backward", f.backward),
+          forward: intList("--forward", f.forward),
+          idf: oneOf("--idf", f.idf, ["kpst", "seed"] as const),
+          pairYear: oneOf("--pair-year", f.pairYear, ["min", "max"] as const),
+          sameYear: oneOf("--same-year", f.sameYear, ["exclude", "byDate"] as const),
+          censoring: oneOf("--censoring", f.censoring, ["truncate", "missing"] as const),
+          breakthrough: oneOf("--breakthrough", f.breakthrough, ["year", "kpst"] as const),
+          quantile,
+          onBadIpc: oneOf("--on-bad-ipc", f.onBadIpc, ["fail", "skip"] as const),
+          mapping: loadMapping(f.mapping),
+        };
+        const s = await scoreFile(f.patents, f.out, opts);
+        for (const w of s.warnings) process.stderr.write(`keytech: warning: ${w}\n`);
+        const { mapping, ...shown } = opts;
+        const doc = {
+          keytech: keytechVersion(),
+          command: "patents score",
+          nobs: s.patents,
+          output: f.out,
+          summary: s,
+          provenance: { seed: null, inputs: f.mapping === "patentsview" ? {} : { [f.patents]: await sha256File(f.patents) }, options: { ...shown, mapping: mapping.name } },
+        };
+        emit(doc, Boolean(f.json), () =>
+          `scored ${s.patents} patents (${s.years ? s.years.join("–") : "no years"}), ${s.vocabulary} terms at level ${level}; BS = 0: ${s.bsZero}; censored: ${s.censored}\nwrote ${f.out}\n`,
+        );
+      }),
+    );
+  registerPatentsPanel(patents);
+}

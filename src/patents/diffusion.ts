@@ -1,0 +1,93 @@
+/**
+ * Digital-technology diffusion (METHODS §8, after Acemoglu, Akcigit & Alp 2022; seed paper step 5):
+ *   Diffusion_rt = #{citations made by region r's patents filed in t that point to digital-technology
+ *                    patents of the same region (or same cluster)} / #{citations made by those patents}
+ * (ratio of sums). Denominator `known` (default) counts citations to patents in the table (the only ones
+ * whose region and technology are known); `all` also counts citations to unknown ids. Self-citations
+ * (same applicant) are included by default, excluded with `selfCitations: "exclude"` (from both sums).
+ * A region-year whose patents make no counted citation gets NaN (not 0).
+ */
+import { isSelfCitation, type CitationLinks } from "./citations.js";
+
+export interface DiffusionInput {
+  n: number;
+  year: Int32Array;
+  region: Int32Array;
+  regionNames: readonly string[];
+  /** 1 = the patent is a digital-technology patent. */
+  digital: Uint8Array;
+  links: CitationLinks;
+  applicant?: Int32Array;
+  /** Cluster id of each region index (−1 = none); "same cluster" replaces "same region" when given. */
+  clusterOfRegion?: Int32Array;
+}
+
+export interface DiffusionOptions {
+  selfCitations?: "include" | "exclude";
+  denominator?: "known" | "all";
+  regions?: readonly string[];
+  years?: readonly number[];
+}
+
+export interface DiffusionPanel {
+  regions: string[];
+  years: number[];
+  numerator: Float64Array;
+  denominator: Float64Array;
+  share: Float64Array;
+}
+
+/** Region × year diffusion shares (see file comment). */
+export function diffusion(x: DiffusionInput, o: DiffusionOptions = {}): DiffusionPanel {
+  const selfEx = o.selfCitations === "exclude";
+  const all = o.denominator === "all";
+  const regions = o.regions ? [...o.regions] : [...new Set(Array.from(x.region).filter((r) => r >= 0))].map((i) => x.regionNames[i]!).sort();
+  let years: number[];
+  if (o.years) years = [...o.years];
+  else {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let p = 0; p < x.n; p++) {
+      lo = Math.min(lo, x.year[p]!);
+      hi = Math.max(hi, x.year[p]!);
+    }
+    years = [];
+    for (let y = lo; y <= hi; y++) years.push(y);
+  }
+  const rowOf = new Map(regions.map((r, i) => [r, i]));
+  const regionRow = Int32Array.from(x.regionNames, (nm) => rowOf.get(nm) ?? -1);
+  const colOf = new Map(years.map((y, i) => [y, i]));
+  const T = years.length;
+  const num = new Float64Array(regions.length * T);
+  const den = new Float64Array(regions.length * T);
+  const same = (a: number, b: number): boolean => {
+    const ra = x.region[a]!;
+    const rb = x.region[b]!;
+    if (ra < 0 || rb < 0) return false;
+    if (x.clusterOfRegion) {
+      const ca = x.clusterOfRegion[ra]!;
+      return ca >= 0 && ca === x.clusterOfRegion[rb]!;
+    }
+    return ra === rb;
+  };
+  for (let p = 0; p < x.n; p++) {
+    const ri = x.region[p]!;
+    if (ri < 0) continue;
+    const r = regionRow[ri]!;
+    const t = colOf.get(x.year[p]!);
+    if (r < 0 || t === undefined) continue;
+    const cell = r * T + t;
+    for (let k = x.links.offsets[p]!; k < x.links.offsets[p + 1]!; k++) {
+      const q = x.links.target[k]!;
+      if (q < 0) {
+        if (all) den[cell]! += 1;
+        continue;
+      }
+      if (selfEx && isSelfCitation(x.applicant, p, q)) continue;
+      den[cell]! += 1;
+      if (x.digital[q] && same(p, q)) num[cell]! += 1;
+    }
+  }
+  const share = num.map((v, i) => (den[i]! > 0 ? v / den[i]! : Number.NaN));
+  return { regions, years, numerator: num, denominator: den, share };
+}

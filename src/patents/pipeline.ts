@@ -1,0 +1,253 @@
+/**
+ * File-level pipelines behind `patents panel | diffusion | rca`: read, classify by taxonomy, score the
+ * category's patents, resolve citations, aggregate. Each returns typed results; the CLI writes them.
+ */
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { inputError, usageError } from "../core/errors.js";
+import { citationsReceived, resolveCitations, type CitationLinks } from "./citations.js";
+import { cospecialisation, type CospecPanel } from "./cospecialisation.js";
+import { diffusion, type DiffusionPanel } from "./diffusion.js";
+import type { IpcLevel } from "./ipc.js";
+import type { ColumnMapping } from "./mapping.js";
+import { regionYearPanel, type RegionYearPanel } from "./panel.js";
+import { readPatents, termCorpus, type PatentTable } from "./read.js";
+import { scorePatents, type ScoreOptions, type ScoreResult } from "./scores.js";
+import { categorySet, loadTaxonomy, makeClassifier, splitCsvLine } from "./taxonomy.js";
+import { corpusFromTerms, type TermCorpus } from "./corpus.js";
+
+export interface CategoryFilter {
+  taxonomy: string;
+  categories?: string[];
+  /** Only the first (main) code decides. */
+  mainOnly?: boolean;
+}
+
+/** 1 for patents with a code (or main code) in the filter's categories. */
+export function categoryFlags(t: PatentTable, f: CategoryFilter): Uint8Array {
+  const tax = loadTaxonomy(f.taxonomy);
+  const want = categorySet(tax, f.categories);
+  const cls = makeClassifier(tax);
+  const codeIn = Uint8Array.from(t.codes, (c) => {
+    const k = cls(c);
+    return k !== null && want.has(k) ? 1 : 0;
+  });
+  const out = new Uint8Array(t.n);
+  for (let p = 0; p < t.n; p++) {
+    const lo = t.codeOffsets[p]!;
+    const hi = f.mainOnly ? Math.min(lo + 1, t.codeOffsets[p + 1]!) : t.codeOffsets[p + 1]!;
+    for (let k = lo; k < hi; k++)
+      if (codeIn[t.codeIds[k]!]) {
+        out[p] = 1;
+        break;
+      }
+  }
+  return out;
+}
+
+/** The sub-corpus of the flagged patents and the map back to table rows. */
+export function subCorpus(c: TermCorpus, keep: Uint8Array): { corpus: TermCorpus; rows: Int32Array } {
+  const rows: number[] = [];
+  for (let p = 0; p < c.n; p++) if (keep[p]) rows.push(p);
+  const offsets = new Int32Array(rows.length + 1);
+  let m = 0;
+  for (let i = 0; i < rows.length; i++) {
+    m += c.termOffsets[rows[i]! + 1]! - c.termOffsets[rows[i]!]!;
+    offsets[i + 1] = m;
+  }
+  const ids = new Int32Array(m);
+  const counts = new Float64Array(m);
+  rows.forEach((p, i) => {
+    ids.set(c.termIds.subarray(c.termOffsets[p]!, c.termOffsets[p + 1]!), offsets[i]!);
+    counts.set(c.termCounts.subarray(c.termOffsets[p]!, c.termOffsets[p + 1]!), offsets[i]!);
+  });
+  const r = Int32Array.from(rows);
+  return {
+    corpus: { n: rows.length, year: r.map((p) => c.year[p]!), date: c.date ? r.map((p) => c.date![p]!) : undefined, termOffsets: offsets, termIds: ids, termCounts: counts, vocabulary: c.vocabulary },
+    rows: r,
+  };
+}
+
+/** Read a region list: one per line, or a CSV whose `region` column (else first column) holds them. */
+export function readRegionList(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8").replace(/^\uFEFF/, "");
+  } catch {
+    throw usageError(`cannot read region list ${file}`);
+  }
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
+  if (lines.length === 0) throw inputError("region list is empty", { file: basename(file) });
+  const head = splitCsvLine(lines[0]!).map((h) => h.trim());
+  const col = head.indexOf("region");
+  const body = col >= 0 ? lines.slice(1) : lines;
+  const out = body.map((l) => splitCsvLine(l)[Math.max(col, 0)]!.trim());
+  const seen = new Set<string>();
+  out.forEach((r, i) => {
+    if (seen.has(r)) throw inputError(`duplicate region '${r}'`, { file: basename(file), row: i + 1 });
+    seen.add(r);
+  });
+  return out;
+}
+
+/** Read a region → cluster mapping CSV (`region, cluster` columns). */
+export function readClusters(file: string, regionNames: readonly string[]): Int32Array {
+  const text = readFileSync(file, "utf8").replace(/^\uFEFF/, "");
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
+  const head = splitCsvLine(lines[0] ?? "").map((h) => h.trim());
+  const rc = head.indexOf("region");
+  const cc = head.indexOf("cluster");
+  if (rc < 0 || cc < 0) throw inputError("cluster mapping needs columns 'region' and 'cluster'", { file: basename(file) });
+  const clusterIds = new Map<string, number>();
+  const byRegion = new Map<string, number>();
+  lines.slice(1).forEach((l, i) => {
+    const f = splitCsvLine(l);
+    const r = f[rc]!.trim();
+    const c = (f[cc] ?? "").trim();
+    if (byRegion.has(r)) throw inputError(`region '${r}' listed twice`, { file: basename(file), row: i + 1, column: "region" });
+    if (c === "") return;
+    let id = clusterIds.get(c);
+    if (id === undefined) clusterIds.set(c, (id = clusterIds.size));
+    byRegion.set(r, id);
+  });
+  return Int32Array.from(regionNames, (r) => byRegion.get(r) ?? -1);
+}
+
+/** Parse "2000:2021" or "2000,2001,…". */
+export function parseYears(s: string): number[] {
+  const m = /^(\d{4}):(\d{4})$/.exec(s.trim());
+  if (m) {
+    const a = Number(m[1]);
+    const b = Number(m[2]);
+    if (b < a) throw usageError(`--years ${s}: end before start`);
+    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  }
+  const ys = s.split(",").map((x) => Number(x.trim()));
+  if (ys.some((y) => !Number.isInteger(y))) throw usageError(`--years must be FIRST:LAST or a comma list of years, got '${s}'`);
+  return ys;
+}
+
+export interface PanelFileOptions extends Partial<ScoreOptions> {
+  mapping: ColumnMapping;
+  level: IpcLevel;
+  onBadIpc: "fail" | "skip";
+  filter?: CategoryFilter;
+  regions?: string[];
+  years?: number[];
+}
+
+export interface PanelFileResult {
+  panel: RegionYearPanel;
+  horizon: number;
+  scored: number;
+  citations: { available: boolean; self: number; unknown: number };
+  table: PatentTable;
+  scores: ScoreResult;
+}
+
+/** Read → filter by category → score the category's patents → citations received → region × year panel. */
+export async function panelFromFile(file: string, o: PanelFileOptions): Promise<PanelFileResult> {
+  const table = await readPatents(file, { mapping: o.mapping, level: o.level, onBadIpc: o.onBadIpc, region: true, citations: "auto", needDate: o.sameYear === "byDate" });
+  const include = o.filter ? categoryFlags(table, o.filter) : new Uint8Array(table.n).fill(1);
+  const { corpus, rows } = subCorpus(termCorpus(table, o.level), include);
+  const scores = scorePatents(corpus, o);
+  const H = scores.horizons.length - 1;
+  const breakthrough = new Int8Array(table.n).fill(-1);
+  const importance = new Float64Array(table.n).fill(Number.NaN);
+  rows.forEach((p, i) => {
+    breakthrough[p] = scores.breakthrough[i]!;
+    importance[p] = scores.imp[H]![i]!;
+  });
+  let citations: Float64Array | undefined;
+  let cinfo = { available: false, self: 0, unknown: 0 };
+  if (table.cited) {
+    const links = resolveCitations(table.ids, table.cited);
+    const cr = citationsReceived(table.n, links, table.applicant?.index);
+    citations = cr.received;
+    cinfo = { available: true, self: cr.self, unknown: cr.unknown };
+  }
+  const panel = regionYearPanel(
+    { n: table.n, year: table.year, region: table.region!.index, regionNames: table.region!.names, include, breakthrough, importance, citations },
+    { regions: o.regions, years: o.years },
+  );
+  return { panel, horizon: scores.horizons[H]!, scored: corpus.n, citations: cinfo, table, scores };
+}
+
+export interface DiffusionFileOptions {
+  mapping: ColumnMapping;
+  onBadIpc: "fail" | "skip";
+  digital: CategoryFilter;
+  clusters?: string;
+  selfCitations?: "include" | "exclude";
+  denominator?: "known" | "all";
+  regions?: string[];
+  years?: number[];
+}
+
+export async function diffusionFromFile(file: string, o: DiffusionFileOptions): Promise<{ panel: DiffusionPanel; links: CitationLinks; digital: number; n: number }> {
+  const table = await readPatents(file, { mapping: o.mapping, level: "subclass", onBadIpc: o.onBadIpc, region: true, citations: true });
+  const digital = categoryFlags(table, o.digital);
+  const links = resolveCitations(table.ids, table.cited!);
+  const clusterOfRegion = o.clusters ? readClusters(o.clusters, table.region!.names) : undefined;
+  const panel = diffusion(
+    { n: table.n, year: table.year, region: table.region!.index, regionNames: table.region!.names, digital, links, applicant: table.applicant?.index, clusterOfRegion },
+    { selfCitations: o.selfCitations, denominator: o.denominator, regions: o.regions, years: o.years },
+  );
+  let nd = 0;
+  for (let p = 0; p < table.n; p++) nd += digital[p]!;
+  return { panel, links, digital: nd, n: table.n };
+}
+
+export interface RcaFileOptions {
+  mapping: ColumnMapping;
+  onBadIpc: "fail" | "skip";
+  /** Fields: IPC level, or "taxonomy" (categories of `fieldTaxonomy`). */
+  field: IpcLevel | "taxonomy";
+  fieldTaxonomy?: string;
+  filter?: CategoryFilter;
+  clusters?: string;
+  binarise?: boolean;
+  threshold?: number;
+  window?: number;
+  regions?: string[];
+  years?: number[];
+}
+
+export async function cospecialisationFromFile(file: string, o: RcaFileOptions): Promise<{ panel: CospecPanel; n: number; used: number; fields: number }> {
+  const level: IpcLevel = o.field === "taxonomy" ? "subclass" : o.field;
+  const table = await readPatents(file, { mapping: o.mapping, level, onBadIpc: o.onBadIpc, region: true });
+  let keep = o.filter ? categoryFlags(table, o.filter) : new Uint8Array(table.n).fill(1);
+  let corpus: TermCorpus;
+  if (o.field === "taxonomy") {
+    if (!o.fieldTaxonomy) throw usageError("--field taxonomy needs --field-taxonomy NAME|FILE");
+    const tax = loadTaxonomy(o.fieldTaxonomy);
+    const cls = makeClassifier(tax);
+    const catIndex = new Map(tax.categories.map((c, i) => [c.id, i]));
+    const codeCat = Int32Array.from(table.codes, (c) => {
+      const k = cls(c);
+      return k === null ? -1 : catIndex.get(k)!;
+    });
+    const terms: string[][] = [];
+    const keep2 = new Uint8Array(table.n);
+    for (let p = 0; p < table.n; p++) {
+      const l: string[] = [];
+      for (let k = table.codeOffsets[p]!; k < table.codeOffsets[p + 1]!; k++) {
+        const ci = codeCat[table.codeIds[k]!]!;
+        if (ci >= 0) l.push(tax.categories[ci]!.id);
+      }
+      terms.push(l);
+      keep2[p] = keep[p]! && l.length > 0 ? 1 : 0;
+    }
+    keep = keep2;
+    corpus = corpusFromTerms(table.year, terms);
+  } else corpus = termCorpus(table, level);
+  const region = Int32Array.from(table.region!.index, (r, p) => (keep[p] ? r : -1));
+  let used = 0;
+  for (let p = 0; p < table.n; p++) used += region[p]! >= 0 ? 1 : 0;
+  const clusterOfRegion = o.clusters ? readClusters(o.clusters, table.region!.names) : undefined;
+  const panel = cospecialisation(
+    { n: table.n, year: table.year, region, regionNames: table.region!.names, offsets: corpus.termOffsets, fieldIds: corpus.termIds, fieldCounts: corpus.termCounts, nFields: corpus.vocabulary.length, clusterOfRegion },
+    { binarise: o.binarise, threshold: o.threshold, window: o.window, regions: o.regions, years: o.years },
+  );
+  return { panel, n: table.n, used, fields: corpus.vocabulary.length };
+}
