@@ -8,7 +8,7 @@ import { cohortFromTreatment } from "../../src/estimators/bacon.js";
 import type { LongPanelInput } from "../../src/estimators/cs-panel.js";
 import { feols } from "../../src/estimators/feols.js";
 import { KeytechError } from "../../src/core/errors.js";
-import { simulateStaggered } from "./sim.js";
+import { simulateStaggered } from "../cs/sim.js";
 
 type ByType = { type: string; weight: number; estimate: number }[];
 
