@@ -164,10 +164,15 @@ function doubles(v: DuckDBVector): Float64Array {
   return (v as unknown as { items: Float64Array }).items;
 }
 
+/**
+ * Run a query and hand its chunks, in order, to `onChunk`. The result is materialised (`run`, not
+ * `stream`): a streaming DuckDB result ends silently at an error (the C API's fetch returns no chunk),
+ * which would truncate the data without a word; a materialised query rejects with the error instead.
+ */
 async function streamChunks(duck: Duck, sql: string, file: string, onChunk: (chunk: DuckDBDataChunk, offset: number) => void): Promise<number> {
   let offset = 0;
   const wrap = (e: unknown) => inputError(`could not read the file: ${firstLine(e)}`, { file });
-  const res = await duck.con.stream(sql).catch((e: unknown) => {
+  const res = await duck.con.run(sql).catch((e: unknown) => {
     throw wrap(e);
   });
   for (;;) {
@@ -179,6 +184,71 @@ async function streamChunks(duck: Duck, sql: string, file: string, onChunk: (chu
     offset += chunk.rowCount;
   }
   return offset;
+}
+
+/** Copy the NaN-coded DOUBLE vectors of a chunk into growable buffers; false when a value is ±Inf. */
+function pushFinite(chunk: DuckDBDataChunk, bufs: GrowF64[]): boolean {
+  for (let k = 0; k < bufs.length; k++) {
+    const v = doubles(chunk.getColumnVector(k));
+    for (let j = 0; j < v.length; j++) if (v[j] === Infinity || v[j] === -Infinity) return false;
+    bufs[k]!.push(v);
+  }
+  return true;
+}
+
+/**
+ * Fast path for CSV: DuckDB parses the numeric columns itself (`types = {col: DOUBLE}`, missing tokens as
+ * NULL). Returns null on any parse error or ±Inf, so that the precise path finds and names the bad cell.
+ */
+async function fastCsv(duck: Duck, path: string, fmt: FileFormat, columns: ColumnRequest[]): Promise<Table | null> {
+  const strict = [...new Set(columns.filter((r) => r.type === "number").map((r) => r.column))];
+  const delim = fmt === "tsv" ? ", delim='\\t'" : "";
+  const types = strict.length ? `, types={${strict.map((c) => `${sqlString(c)}: 'DOUBLE'`).join(", ")}}` : "";
+  const src = `read_csv(${sqlString(path)}, header=true${delim}, nullstr=[${MISSING_TOKENS.map(sqlString).join(", ")}]${types})`;
+  let typeOf: Map<string, string>;
+  try {
+    const r = await duck.con.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`);
+    const rows = r.getRowObjectsJS() as Record<string, unknown>[];
+    typeOf = new Map(rows.map((x) => [String(x.column_name), String(x.column_type)]));
+  } catch {
+    return null;
+  }
+  const nums = columns.filter((r) => r.type === "number" || (r.type === "auto" && NUMERIC_TYPES.test(typeOf.get(r.column) ?? "")));
+  const texts = columns.filter((r) => !nums.includes(r));
+  const cols = new Map<string, Column>();
+  let nrows = -1;
+  try {
+    if (nums.length > 0 || texts.length === 0) {
+      const sel = nums.length ? nums.map((r) => `COALESCE(CAST(${sqlIdent(r.column)} AS DOUBLE), 'NaN'::DOUBLE)`).join(", ") : "0::DOUBLE";
+      const bufs = nums.map(() => new GrowF64());
+      let finite = true;
+      nrows = await streamChunks(duck, `SELECT ${sel} FROM ${src}`, path, (chunk) => {
+        if (finite && !pushFinite(chunk, bufs)) finite = false;
+      });
+      if (!finite) return null;
+      nums.forEach((r, k) => cols.set(r.as ?? r.column, { kind: "num", source: r.column, values: bufs[k]!.done() }));
+    }
+    if (texts.length > 0) {
+      const outs = texts.map(() => [] as (string | null)[]);
+      const n2 = await streamChunks(duck, `SELECT ${texts.map((r) => textExpr(r, typeOf.get(r.column)!)).join(", ")} FROM ${src}`, path, (chunk) => {
+        const m = chunk.rowCount;
+        for (let k = 0; k < texts.length; k++) {
+          const v = chunk.getColumnVector(k);
+          const o = outs[k]!;
+          for (let j = 0; j < m; j++) o.push(v.getItem(j) as string | null);
+        }
+      });
+      if (nrows >= 0 && n2 !== nrows) return null;
+      nrows = n2;
+      texts.forEach((r, k) => cols.set(r.as ?? r.column, { kind: "str", source: r.column, values: outs[k]! }));
+    }
+  } catch {
+    return null;
+  }
+  if (nrows === 0) throw inputError("the file has a header but no data rows", { file: path });
+  const ordered = new Map<string, Column>();
+  for (const r of columns) ordered.set(r.as ?? r.column, cols.get(r.as ?? r.column)!);
+  return { file: path, nrows, columns: ordered, rowNumbers: null };
 }
 
 /**
@@ -193,6 +263,10 @@ export async function readTable(path: string, columns: ColumnRequest[]): Promise
     const desc = await describe(duck, path, fmt);
     const typeOf = new Map(desc.names.map((n, i) => [n, desc.types[i]!]));
     for (const r of columns) if (!typeOf.has(r.column)) throw missingColumnError(path, r.column, desc.names);
+    if (fmt !== "parquet") {
+      const fast = await fastCsv(duck, path, fmt, columns);
+      if (fast) return fast;
+    }
     const src = sourceSql(path, fmt);
 
     const numPlans: Plan[] = [];

@@ -83,7 +83,29 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
   const ucode = new Int32Array(N);
   let prevU: string | number | undefined = undefined;
   let prevC = -1;
-  for (let r = 0; r < N; r++) {
+  // integer ids in a moderate range: a direct lookup table instead of hashing
+  let umin = Number.POSITIVE_INFINITY, umax = Number.NEGATIVE_INFINITY;
+  let intIds = N > 0;
+  for (let r = 0; r < N && intIds; r++) {
+    const u = inp.unit[r]!;
+    if (typeof u !== "number" || !Number.isInteger(u)) intIds = false;
+    else {
+      if (u < umin) umin = u;
+      if (u > umax) umax = u;
+    }
+  }
+  const table = intIds && umax - umin <= 4 * N + 1024 ? new Int32Array(umax - umin + 1).fill(-1) : null;
+  for (let r = 0; table && r < N; r++) {
+    const k = (inp.unit[r] as number) - umin;
+    let c = table[k]!;
+    if (c === -1) {
+      c = ids.length;
+      table[k] = c;
+      ids.push(inp.unit[r]!);
+    }
+    ucode[r] = c;
+  }
+  for (let r = 0; !table && r < N; r++) {
     const u = inp.unit[r]!;
     if (u === prevU) {
       // rows of one unit are usually adjacent: skip the hash lookup
@@ -291,7 +313,9 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
     }
     nClusters = remap.size;
   } else nClusters = n;
-  const gvals = [0, ...new Set(Array.from(cohort).filter((g) => g > 0))].sort((a, b) => a - b);
+  const gset = new Set<number>([0]);
+  for (let i = 0; i < n; i++) gset.add(cohort[i]!);
+  const gvals = [...gset].sort((a, b) => a - b);
   const cohortValues = Float64Array.from(gvals);
   const C = gvals.length;
   const cohortStart = new Int32Array(C);

@@ -9,12 +9,15 @@ import { registerTable } from "./table.js";
 import { registerDidCs } from "./did-cs.js";
 import { registerDidSdid } from "./did-sdid.js";
 import { registerDidPlacebo } from "./did-placebo.js";
+import { registerDidPermute } from "./did-permute.js";
 import { registerPatents } from "./patents.js";
 import { registerPaths } from "./paths.js";
 import { registerSimulate } from "./simulate.js";
 import { registerStudy } from "./study.js";
 import { registerDemo } from "./demo.js";
 import { registerDidImputation } from "./did-imputation.js";
+import { registerDidStacked } from "./did-stacked.js";
+import { registerDidDdd } from "./did-ddd.js";
 
 export function registerAll(program: Command): void {
   const did = program.command("did").description("difference-in-differences estimators");
@@ -23,7 +26,10 @@ export function registerAll(program: Command): void {
   registerDidCs(did);
   registerDidSdid(did);
   registerDidPlacebo(did);
+  registerDidPermute(did);
   registerDidImputation(did);
+  registerDidStacked(did);
+  registerDidDdd(did);
   registerDea(program);
   registerFeols(program);
   registerDidTwfe(did);
