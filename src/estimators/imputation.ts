@@ -5,6 +5,7 @@
  */
 import { choleskyPivotless, mat } from "../core/linalg.js";
 import { estimationError } from "../core/errors.js";
+import { factorizeNumbers } from "../data/factor.js";
 import { feols } from "./feols.js";
 
 /**
@@ -184,13 +185,10 @@ export interface ImputationFit {
   nClusters: number;
 }
 
-/** Integer codes of the distinct values of an integer-valued array (ascending). */
+/** Integer codes of the distinct values of a numeric array (ascending levels; data-layer factor coding). */
 export function timeCodes(time: Float64Array): { codes: Int32Array; levels: number[] } {
-  const levels = [...new Set(time)].sort((a, b) => a - b);
-  const map = new Map(levels.map((v, k) => [v, k]));
-  const codes = new Int32Array(time.length);
-  for (let i = 0; i < time.length; i++) codes[i] = map.get(time[i]!)!;
-  return { codes, levels };
+  const f = factorizeNumbers(time);
+  return { codes: f.codes, levels: Array.from(f.levels as Float64Array) };
 }
 
 /**
