@@ -50,13 +50,13 @@ test("baseline TWFE covers the planted ATT (fe only and with controls)", () => {
 });
 
 test("Callaway–Sant'Anna simple ATT covers the planted ATT", (t) => {
-  const c = covers("cs", "cs", ["att", "simple", "treat_post"]);
+  const c = covers("cs", "cs", ["ATT"]);
   if (!c) return t.skip("cs analysis not on this build");
   assert.ok(c.lo <= att && att <= c.hi, `${c.est} [${c.lo}, ${c.hi}] vs ${att}`);
 });
 
 test("synthetic DID covers the planted ATT", (t) => {
-  const c = covers("sdid", "sdid", ["att", "treat_post"]);
+  const c = covers("sdid", "sdid", ["sdid"]);
   if (!c) return t.skip("sdid analysis not on this build");
   assert.ok(c.lo <= att && att <= c.hi, `${c.est} [${c.lo}, ${c.hi}] vs ${att}`);
 });
