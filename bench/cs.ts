@@ -1,12 +1,31 @@
 /**
  * Callaway–Sant'Anna benchmark: `did cs` (dr, never-treated, no covariates, analytic SEs) with all four
  * aggregations on seeded simulated balanced panels of 10k, 100k and 1M units × 20 periods.
- * Usage: node dist/bench/cs.js [units…] [--bootstrap B]   (R did 2.1.2: 3.9 s at 10k, 68 s at 100k)
+ * Usage: node dist/bench/cs.js [units…] [--bootstrap B] [--cli]  (--cli: from a CSV file through the data layer to JSON)   (R did 2.1.2: 3.9 s at 10k, 68 s at 100k)
  */
 import { Rng } from "../src/core/rng.js";
 import { csAnalysis } from "../src/study/analyses/cs.js";
 import type { LongPanelInput } from "../src/estimators/cs-panel.js";
 import { timed, peakRssMb } from "./util.js";
+import { createWriteStream } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readDidInput } from "../src/cli/commands/did-cs.js";
+import { resultToJson } from "../src/core/result.js";
+
+async function writeCsv(path: string, d: LongPanelInput): Promise<void> {
+  const out = createWriteStream(path);
+  const chunk: string[] = ["id,year,g,y"];
+  for (let r = 0; r < d.y.length; r++) {
+    chunk.push(`${d.unit[r]},${d.time[r]},${d.cohort[r]},${d.y[r]}`);
+    if (chunk.length >= 100000) {
+      if (!out.write(chunk.join("\n") + "\n")) await new Promise<void>((res) => out.once("drain", () => res()));
+      chunk.length = 0;
+    }
+  }
+  out.write(chunk.join("\n") + "\n");
+  await new Promise<void>((res) => out.end(res));
+}
 
 /** Staggered panel: cohorts 2005..2018 and never treated, unit and time effects, dynamic effects. */
 export function simulatePanel(nUnits: number, T: number, seed: number): LongPanelInput {
@@ -37,9 +56,23 @@ async function main(): Promise<void> {
   const bi = args.indexOf("--bootstrap");
   const B = bi >= 0 ? Number(args[bi + 1]) : 0;
   const sizes = args.filter((a, k) => !a.startsWith("--") && (bi < 0 || k !== bi + 1)).map(Number);
+  const cli = args.includes("--cli");
   for (const n of sizes.length ? sizes : [10_000, 100_000, 1_000_000]) {
     const data = simulatePanel(n, 20, 42);
     console.log(`units ${n} × 20 periods (${n * 20} rows), dr, never-treated, 4 aggregations${B ? `, bootstrap ${B}` : ", analytic SEs"}`);
+    if (cli) {
+      // the whole command: CSV read through the data layer (DuckDB), estimation, JSON serialisation
+      const file = join(tmpdir(), `keytech-bench-cs-${n}.csv`);
+      await writeCsv(file, data);
+      const c0 = process.cpuUsage();
+      await timed(`  did cs ${n} (CSV → JSON)`, async () => {
+        const { input, inputs } = await readDidInput({ data: file, y: "y", unit: "id", time: "year", cohort: "g" });
+        return resultToJson(csAnalysis(input, { bootstrap: B, seed: 1, inputs })).length;
+      });
+      const c1 = process.cpuUsage(c0);
+      console.log(`  CPU time ${((c1.user + c1.system) / 1e6).toFixed(3)} s (main thread + DuckDB threads)`);
+      continue;
+    }
     const c0 = process.cpuUsage();
     const { value } = await timed(`  did cs ${n}`, () => csAnalysis(data, { bootstrap: B, seed: 1 }));
     const c1 = process.cpuUsage(c0);

@@ -89,6 +89,7 @@ interface CsFlags extends DidColumnFlags {
   maxE?: string;
   balanceE?: string;
   allowUnbalanced?: boolean;
+  groupWif: string;
 }
 
 const intFlag = (v: string | undefined, name: string): number | undefined => {
@@ -112,6 +113,7 @@ export function registerDidCs(did: Command): void {
     .option("--min-e <e>", "dynamic aggregation: smallest event time")
     .option("--max-e <e>", "dynamic aggregation: largest event time (also limits simple and group)")
     .option("--balance-e <e>", "dynamic aggregation: only cohorts observed e periods after treatment")
+    .option("--group-wif <v>", "group-overall SE: did (as R did computes it) | textbook (WIF with each group's own cohort)", "did")
     .option("--allow-unbalanced", "accept unbalanced panels (not implemented yet: refused with the list of units)")
     .action(action(async (o: CsFlags) => {
       const control = o.control === "never" || o.control === "nevertreated" ? "never" : o.control === "notyet" || o.control === "notyettreated" ? "notyet" : null;
@@ -122,8 +124,10 @@ export function registerDidCs(did: Command): void {
       if (anticipation < 0) throw usageError("--anticipation must be ≥ 0");
       const alpha = Number(o.alpha);
       if (!(alpha > 0 && alpha < 1)) throw usageError(`--alpha must be in (0, 1), got '${o.alpha}'`);
+      if (!["did", "textbook"].includes(o.groupWif)) throw usageError(`--group-wif must be did or textbook, got '${o.groupWif}'`);
       const { input, inputs } = await readDidInput(o);
       const res = csAnalysis(input, {
+        didGroupWif: o.groupWif === "did",
         control, method: o.method as "dr", base: o.base as "varying", anticipation,
         bootstrap: intFlag(o.bootstrap, "--bootstrap") ?? 0, seed: intFlag(o.seed, "--seed") ?? 1, alpha,
         minE: intFlag(o.minE, "--min-e"), maxE: intFlag(o.maxE, "--max-e"), balanceE: intFlag(o.balanceE, "--balance-e") ?? null,

@@ -117,6 +117,8 @@ export function csCompute(input: LongPanelInput, opts: CsAnalysisOptions = {}): 
       p_value: stat === null ? null : 2 * pnorm(-Math.abs(stat)), conf_low: r.conf_low, conf_high: r.conf_high,
     };
   });
+  if (panel.cluster && panel.nClusters < 30)
+    fit.warnings.push(`only ${panel.nClusters} clusters in '${panel.clusterName}': influence-function SEs clustered on few clusters understate the uncertainty`);
   const nanCells = fit.cells.filter((c) => !Number.isFinite(c.att)).length;
   const result: KeytechResult = {
     keytech: keytechVersion(),
