@@ -4,6 +4,10 @@
  * demean y and X on all fixed effects (src/estimators/demean.ts), then OLS on the demeaned data.
  */
 import type { Mat } from "../core/linalg.js";
+import { choleskyPivotless, invSPD, matvec, subMatrix } from "../core/linalg.js";
+import { crossLong, gramLong } from "./hdfe-linalg.js";
+import { estimationError, inputError } from "../core/errors.js";
+import { demean } from "./demean.js";
 
 /** One fixed-effect dimension: integer codes 0..nLevels−1 per observation. */
 export interface FixedEffectInput {
@@ -22,7 +26,11 @@ export interface FixedEffectInput {
 export interface FeolsInput {
   y: Float64Array;
   yName: string;
-  x: { name: string; values: Float64Array }[];
+  /**
+   * Regressors. `owned: true` lets feols overwrite `values` with the demeaned column (no copy: saves memory and
+   * time for freshly built columns such as event-time dummies); the caller must not reuse the array afterwards.
+   */
+  x: { name: string; values: Float64Array; owned?: boolean }[];
   fixedEffects: FixedEffectInput[];
   /** observation weights (fixest `weights`) */
   weights?: Float64Array;
@@ -70,3 +78,237 @@ export interface FeolsFit {
 }
 
 export type { Mat };
+
+
+/** Re-index codes to 0..L−1 over the levels that occur (in order of first code value). */
+export function compactCodes(codes: Int32Array, nLevels: number): { codes: Int32Array; nLevels: number } {
+  const map = new Int32Array(nLevels).fill(-1);
+  for (let i = 0; i < codes.length; i++) map[codes[i]!] = 0;
+  let L = 0;
+  for (let g = 0; g < nLevels; g++) if (map[g] === 0) map[g] = L++;
+  if (L === nLevels) return { codes, nLevels };
+  const out = new Int32Array(codes.length);
+  for (let i = 0; i < codes.length; i++) out[i] = map[codes[i]!]!;
+  return { codes: out, nLevels: L };
+}
+
+/**
+ * Iteratively drop observations that are alone in a level of some fixed effect (reghdfe's and fixest's
+ * `fixef.rm = "singleton"`), until none is left. Returns the kept row indices (null if none dropped).
+ */
+export function singletonKeep(fes: FixedEffectInput[], n: number): Int32Array | null {
+  const alive = new Uint8Array(n).fill(1);
+  let dropped = 0;
+  for (;;) {
+    let changed = false;
+    for (const fe of fes) {
+      const cnt = new Int32Array(fe.nLevels);
+      for (let i = 0; i < n; i++) if (alive[i]) cnt[fe.codes[i]!]!++;
+      for (let i = 0; i < n; i++)
+        if (alive[i] && cnt[fe.codes[i]!] === 1) {
+          alive[i] = 0;
+          dropped++;
+          changed = true;
+        }
+    }
+    if (!changed) break;
+  }
+  if (dropped === 0) return null;
+  const keep = new Int32Array(n - dropped);
+  let j = 0;
+  for (let i = 0; i < n; i++) if (alive[i]) keep[j++] = i;
+  return keep;
+}
+
+function take(x: Float64Array, keep: Int32Array | null): Float64Array {
+  if (!keep) return x;
+  const out = new Float64Array(keep.length);
+  for (let i = 0; i < keep.length; i++) out[i] = x[keep[i]!]!;
+  return out;
+}
+
+function takeInt(x: Int32Array, keep: Int32Array | null): Int32Array {
+  if (!keep) return x;
+  const out = new Int32Array(keep.length);
+  for (let i = 0; i < keep.length; i++) out[i] = x[keep[i]!]!;
+  return out;
+}
+
+/**
+ * One pass over a regressor: throws on a non-finite value (naming the input row); weighted sum of squares,
+ * centred at the weighted mean when `centred` (shifted by the first value for accuracy); the rows equal to 1
+ * when the column is a 0/1 dummy with at most n/4 ones.
+ */
+function describeColumn(name: string, x: Float64Array, w: Float64Array | null, sw: number, centred: boolean, keep: Int32Array | null): { ss: number; ones: Int32Array | null } {
+  const n = x.length;
+  const x0 = centred && n ? x[0]! : 0;
+  let s1 = 0, s2 = 0, nnz = 0, binary = true;
+  for (let i = 0; i < n; i++) {
+    const v = x[i]!;
+    if (!Number.isFinite(v)) {
+      const row = (keep ? keep[i]! : i) + 1;
+      throw inputError(`variable "${name}" is missing or not finite at row ${row}: drop or impute such rows before estimation`, { row, column: name });
+    }
+    const d = v - x0;
+    const wi = w ? w[i]! : 1;
+    s1 += wi * d;
+    s2 += wi * d * d;
+    if (v !== 0) {
+      nnz++;
+      if (v !== 1) binary = false;
+    }
+  }
+  const ss = centred ? Math.max(0, s2 - (s1 * s1) / sw) : s2;
+  let ones: Int32Array | null = null;
+  if (binary && nnz <= n / 4) {
+    ones = new Int32Array(nnz);
+    for (let i = 0, p = 0; i < n; i++) if (x[i] === 1) ones[p++] = i;
+  }
+  return { ss, ones };
+}
+
+function checkFinite(name: string, v: Float64Array): void {
+  for (let i = 0; i < v.length; i++)
+    if (!Number.isFinite(v[i]!))
+      throw inputError(`variable "${name}" is missing or not finite at row ${i + 1}: drop or impute such rows before estimation`, { row: i + 1, column: name });
+}
+
+/**
+ * HDFE OLS by Frisch–Waugh–Lovell: demean y and every regressor on all fixed effects (demean.ts), then
+ * β = (X̃'WX̃)⁻¹X̃'Wỹ. Regressors are checked for collinearity in input order: a column whose demeaned
+ * weighted sum of squares is ≤ collinTol × its weighted centred sum of squares (absorbed by the FEs, e.g. a
+ * time-invariant control under unit FE) is dropped, then pivotless Cholesky on X̃'WX̃ drops columns whose
+ * remaining pivot is ≤ collinTol × diagonal (dependence among regressors).
+ * Fit statistics as fixest: r2 = 1 − SSR/TSS (TSS about the weighted mean of y), adj_r2 =
+ * 1 − (SSR/(n−nparams))/(TSS/(n−1)), within_r2 = 1 − SSR/Σwỹ²; nparams = k + Σ_q(L_q − 1) + 1, plus L_q per
+ * varying-slope variable (slopes-only FEs contribute only their slopes and no intercept).
+ */
+export function feols(input: FeolsInput): FeolsFit {
+  const n0 = input.y.length;
+  for (const xv of input.x)
+    if (xv.values.length !== n0) throw inputError(`regressor "${xv.name}" has ${xv.values.length} values, expected ${n0}`);
+  for (const fe of input.fixedEffects) {
+    if (fe.codes.length !== n0) throw inputError(`fixed effect "${fe.name}" has ${fe.codes.length} codes, expected ${n0}`);
+    for (const s of fe.slopes ?? []) {
+      if (s.values.length !== n0) throw inputError(`slope variable "${s.name}" has ${s.values.length} values, expected ${n0}`);
+      checkFinite(s.name, s.values);
+    }
+  }
+  checkFinite(input.yName, input.y);
+  if (input.weights) {
+    if (input.weights.length !== n0) throw inputError(`weights have ${input.weights.length} values, expected ${n0}`);
+    checkFinite("weights", input.weights);
+    for (let i = 0; i < n0; i++)
+      if (input.weights[i]! < 0) throw inputError(`negative weight at row ${i + 1}`, { row: i + 1, column: "weights" });
+  }
+  const collinTol = input.collinTol ?? 1e-9;
+  const keep = input.removeSingletons && input.fixedEffects.length ? singletonKeep(input.fixedEffects, n0) : null;
+  const singletonsRemoved = keep ? n0 - keep.length : 0;
+  const n = keep ? keep.length : n0;
+  const w = input.weights ? take(input.weights, keep) : null;
+  const fes: FixedEffectInput[] = input.fixedEffects.map((fe) => {
+    const c = compactCodes(takeInt(fe.codes, keep), fe.nLevels);
+    const out: FixedEffectInput = { name: fe.name, codes: c.codes, nLevels: c.nLevels };
+    if (fe.slopes?.length) out.slopes = fe.slopes.map((s) => ({ name: s.name, values: take(s.values, keep) }));
+    if (fe.slopesOnly) out.slopesOnly = true;
+    return out;
+  });
+  const y = take(input.y, keep);
+  const intercept = fes.length === 0 && (input.intercept ?? true);
+  const xs = input.x.map((v) => ({ name: v.name, values: take(v.values, keep) }));
+  if (intercept) xs.unshift({ name: "(Intercept)", values: new Float64Array(n).fill(1) });
+  let sw = 0;
+  if (w) for (let i = 0; i < n; i++) sw += w[i]!;
+  else sw = n;
+  // one pass per regressor before any in-place demeaning: finiteness, weighted (centred with FEs) sum of
+  // squares, and the rows of 0/1 dummies (for the sparse cross-products)
+  const desc = xs.map((v) => describeColumn(v.name, v.values, w, sw, fes.length > 0, keep));
+  const rawSS = desc.map((d) => d.ss);
+  const owned = [false, ...xs.map((v, j) => (intercept && j === 0) || (!!keep && fes.length > 0) || !!input.x[j - (intercept ? 1 : 0)]?.owned)];
+  const dm = demean(fes, [y, ...xs.map((v) => v.values)], {
+    weights: w,
+    tol: input.tol ?? 1e-10,
+    maxIter: input.maxIter ?? 10000,
+    inPlace: owned,
+  });
+  const yTilde = dm.columns[0]!;
+  const xAll = dm.columns.slice(1);
+
+  // collinearity: absorbed by the FEs (demeaned SS ≤ tol × raw SS), then among regressors (pivotless Cholesky)
+  const ones = desc.map((d) => d.ones);
+  const Gall = gramLong(xAll, w, ones);
+  const K0 = xs.length;
+  const cand: number[] = [];
+  const droppedIdx = new Set<number>();
+  for (let j = 0; j < K0; j++) {
+    const ss = rawSS[j]!;
+    const sst = Gall.data[j * K0 + j]!;
+    if (!(ss > 0) || sst <= collinTol * ss) droppedIdx.add(j);
+    else cand.push(j);
+  }
+  const G0 = subMatrix(Gall, cand, cand);
+  const ch = choleskyPivotless(G0, collinTol);
+  for (const d of ch.dropped) droppedIdx.add(cand[d]!);
+  const keptIdx = xs.map((_, j) => j).filter((j) => !droppedIdx.has(j));
+  const xTilde = keptIdx.map((j) => xAll[j]!);
+  const k = xTilde.length;
+  const G = subMatrix(G0, ch.kept, ch.kept);
+  let bread;
+  try {
+    bread = invSPD(G);
+  } catch {
+    throw estimationError("X'X of the demeaned regressors is singular after removing collinear columns");
+  }
+  const coef = k ? matvec(bread, crossLong(xTilde, yTilde, w, keptIdx.map((j) => ones[j]!))) : new Float64Array(0);
+  const residuals = yTilde.slice();
+  for (let j = 0; j < k; j++) {
+    const b = coef[j]!, xj = xTilde[j]!;
+    for (let i = 0; i < n; i++) residuals[i]! -= b * xj[i]!;
+  }
+  let ssr = 0, ssy = 0, ym = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = w ? w[i]! : 1;
+    ssr += wi * residuals[i]! ** 2;
+    ssy += wi * yTilde[i]! ** 2;
+    ym += wi * y[i]!;
+  }
+  ym /= sw;
+  let tss = 0;
+  const hasConst = intercept || fes.some((f) => !f.slopesOnly);
+  for (let i = 0; i < n; i++) tss += (w ? w[i]! : 1) * (hasConst ? y[i]! - ym : y[i]!) ** 2;
+  let nparams = k;
+  let anyIntercept = false;
+  for (const f of fes) {
+    if (!f.slopesOnly) {
+      nparams += f.nLevels - 1;
+      anyIntercept = true;
+    }
+    nparams += (f.slopes?.length ?? 0) * f.nLevels;
+  }
+  if (anyIntercept) nparams += 1;
+  const r2 = 1 - ssr / tss;
+  const adjR2 = 1 - (ssr / (n - nparams)) / (tss / (n - 1));
+  const withinR2 = fes.length ? 1 - ssr / ssy : null;
+  return {
+    yName: input.yName,
+    coefNames: keptIdx.map((j) => xs[j]!.name),
+    coef,
+    droppedCollinear: [...droppedIdx].sort((a, b) => a - b).map((j) => xs[j]!.name),
+    keep,
+    singletonsRemoved,
+    nobs: n,
+    xTilde,
+    yTilde,
+    residuals,
+    weights: w,
+    bread,
+    fixedEffects: fes,
+    nparams,
+    ssr,
+    r2,
+    adjR2,
+    withinR2,
+    converged: dm.converged,
+    iterations: dm.iterations,
+  };
+}

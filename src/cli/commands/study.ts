@@ -1,0 +1,46 @@
+/** `keytech study init` (commented template of the reference study) and `keytech study run SPEC --out DIR`. */
+import type { Command } from "commander";
+import { existsSync } from "node:fs";
+import { action } from "../run.js";
+import { usageError } from "../../core/errors.js";
+import { writeFileAtomic } from "../../core/atomic.js";
+import { loadSpec } from "../../study/spec.js";
+import { studyTemplate } from "../../study/spec-template.js";
+import { runStudy } from "../../study/runner.js";
+import { writeStudyReport } from "../../report/study-report.js";
+
+export function registerStudy(program: Command): void {
+  const study = program.command("study").description("a whole study from one spec file");
+  study
+    .command("init")
+    .description("write a commented spec template of the reference study")
+    .option("--out <file>", "spec file to write", "study.yaml")
+    .option("--force", "overwrite an existing file")
+    .action(
+      action(async (opts: { out: string; force?: boolean }) => {
+        if (existsSync(opts.out) && !opts.force) throw usageError(`${opts.out} exists; use --force to overwrite`);
+        await writeFileAtomic(opts.out, studyTemplate());
+        process.stderr.write(`wrote ${opts.out}\n`);
+      }),
+    );
+  study
+    .command("run")
+    .description("run every block of SPEC; writes report.html, tables/, figures/, results.json into DIR")
+    .argument("<spec>", "study spec (YAML)")
+    .requiredOption("--out <dir>", "output folder (holds the block cache workspace.duckdb)")
+    .option("--json", "print the run summary as JSON on stdout")
+    .action(
+      action(async (specPath: string, opts: { out: string; json?: boolean }) => {
+        const spec = await loadSpec(specPath);
+        const run = await runStudy(spec, { outDir: opts.out });
+        const files = await writeStudyReport(run, opts.out);
+        const summary = { report: files.html, results: `${opts.out}/results.json`, blocks: run.blocks.map((b) => ({ id: b.id, status: b.status, cached: b.cached, seconds: b.seconds, ...(b.error ? { error: b.error } : {}) })), failed: run.failed };
+        if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
+        else process.stdout.write(`report: ${files.html}\n`);
+        if (run.failed > 0) {
+          process.stderr.write(`keytech: error: ${run.failed} block(s) failed: ${run.blocks.filter((b) => b.status === "failed").map((b) => b.id).join(", ")}\n`);
+          process.exitCode = 1;
+        }
+      }),
+    );
+}

@@ -1,0 +1,116 @@
+/**
+ * Factor coding: map a column's values to integer codes 0..L−1 with levels in ascending order (numbers
+ * numerically, text lexicographically), as R's factor() does. Missing values get code −1.
+ */
+import type { Column } from "./table.js";
+
+export interface Factor {
+  codes: Int32Array;
+  nLevels: number;
+  /** level values: numbers (numeric columns) or strings */
+  levels: Float64Array | string[];
+}
+
+/** Label of level k as R prints it ("2004", "-4", "a"). */
+export function levelLabel(f: Factor, k: number): string {
+  const v = f.levels[k]!;
+  return typeof v === "number" ? String(v) : v;
+}
+
+/** Codes for a numeric array (NaN → −1). Integer values in a compact range use a direct lookup table. */
+export function factorizeNumbers(x: Float64Array): Factor {
+  const n = x.length;
+  let lo = Infinity, hi = -Infinity, allInt = true;
+  for (let i = 0; i < n; i++) {
+    const v = x[i]!;
+    if (Number.isNaN(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    if (allInt && !Number.isInteger(v)) allInt = false;
+  }
+  const codes = new Int32Array(n);
+  if (lo > hi) {
+    codes.fill(-1);
+    return { codes, nLevels: 0, levels: new Float64Array(0) };
+  }
+  if (allInt && hi - lo <= 4 * n + 1_000_000) {
+    const span = hi - lo + 1;
+    const map = new Int32Array(span).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const v = x[i]!;
+      if (!Number.isNaN(v)) map[v - lo] = 0;
+    }
+    let L = 0;
+    for (let j = 0; j < span; j++) if (map[j] === 0) map[j] = L++;
+    const levels = new Float64Array(L);
+    for (let j = 0; j < span; j++) if (map[j]! >= 0) levels[map[j]!] = lo + j;
+    for (let i = 0; i < n; i++) {
+      const v = x[i]!;
+      codes[i] = Number.isNaN(v) ? -1 : map[v - lo]!;
+    }
+    return { codes, nLevels: L, levels };
+  }
+  const sorted = Float64Array.from(x).sort(); // NaN sorts last
+  let L = 0;
+  for (let i = 0; i < n; i++) {
+    const v = sorted[i]!;
+    if (Number.isNaN(v)) break;
+    if (L === 0 || sorted[L - 1] !== v) sorted[L++] = v;
+  }
+  const levels = sorted.slice(0, L);
+  for (let i = 0; i < n; i++) {
+    const v = x[i]!;
+    if (Number.isNaN(v)) {
+      codes[i] = -1;
+      continue;
+    }
+    let a = 0, b = L - 1;
+    while (a < b) {
+      const m = (a + b) >> 1;
+      if (levels[m]! < v) a = m + 1;
+      else b = m;
+    }
+    codes[i] = a;
+  }
+  return { codes, nLevels: L, levels };
+}
+
+/** Codes for a text array (null → −1), levels sorted by code point. */
+export function factorizeStrings(x: (string | null)[]): Factor {
+  const seen = new Map<string, number>();
+  for (const v of x) if (v !== null && !seen.has(v)) seen.set(v, 0);
+  const levels = [...seen.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  levels.forEach((l, k) => seen.set(l, k));
+  const codes = new Int32Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    codes[i] = v === null ? -1 : seen.get(v)!;
+  }
+  return { codes, nLevels: levels.length, levels };
+}
+
+export function factorize(c: Column): Factor {
+  return c.kind === "num" ? factorizeNumbers(c.values) : factorizeStrings(c.values);
+}
+
+/**
+ * The interaction a^b of two factors (fixest `fe1^fe2`): one level per observed pair, ordered by
+ * (a, b); labels "a_b".
+ */
+export function combineFactors(a: Factor, b: Factor): Factor {
+  const n = a.codes.length;
+  const key = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const ca = a.codes[i]!, cb = b.codes[i]!;
+    key[i] = ca < 0 || cb < 0 ? Number.NaN : ca * b.nLevels + cb;
+  }
+  const f = factorizeNumbers(key);
+  const keys = f.levels as Float64Array;
+  const labels = new Array<string>(f.nLevels);
+  for (let k = 0; k < f.nLevels; k++) {
+    const kv = keys[k]!;
+    const ia = Math.floor(kv / b.nLevels), ib = kv - ia * b.nLevels;
+    labels[k] = `${levelLabel(a, ia)}_${levelLabel(b, ib)}`;
+  }
+  return { codes: f.codes, nLevels: f.nLevels, levels: labels };
+}

@@ -1,0 +1,358 @@
+/**
+ * Read CSV and Parquet files through DuckDB into a typed `Table`, with checks that name the file, the
+ * 1-based data row (header excluded) and the column of every bad value.
+ *
+ * CSV columns are read as text and converted in DuckDB (`TRY_CAST`), so a value that is not a number is
+ * found with its row; rows arrive in file order (DuckDB's `preserve_insertion_order`) and are counted
+ * here, so row numbers are record numbers even when quoted fields span lines. Numeric columns are copied
+ * chunk by chunk from DuckDB's vectors into Float64Arrays: no per-row objects.
+ *
+ * Missing values: an empty cell, `NA`, `NaN`, `.` (Stata) or SQL NULL. They become NaN (numbers) or
+ * null (text); dropping them is the caller's decision (see missing.ts), never done here.
+ */
+import { existsSync, statSync } from "node:fs";
+import { DuckDBDoubleVector, type DuckDBDataChunk, type DuckDBVector } from "@duckdb/node-api";
+import { inputError } from "../core/errors.js";
+import { openDuck, sqlIdent, sqlString, type Duck } from "./duck.js";
+import { closestName } from "./suggest.js";
+import type { Column, Table } from "./table.js";
+
+/** number: must parse as a number; text: kept as strings; auto: numbers when every value parses, else text. */
+export type ColumnType = "number" | "text" | "auto";
+
+export interface ColumnRequest {
+  /** column name in the file */
+  column: string;
+  /** name in the returned table (default: the file's name) */
+  as?: string;
+  type: ColumnType;
+}
+
+export type FileFormat = "csv" | "tsv" | "parquet";
+
+const MISSING_TOKENS = ["", "NA", "NaN", "nan", "."];
+
+/** The reader a file name implies, or an input error naming the supported extensions. */
+export function fileFormat(path: string): FileFormat {
+  const p = path.toLowerCase();
+  if (/\.(csv|txt)(\.gz|\.zst)?$/.test(p)) return "csv";
+  if (/\.tsv(\.gz|\.zst)?$/.test(p)) return "tsv";
+  if (/\.(parquet|pq)$/.test(p)) return "parquet";
+  const m = /(\.[^./\\]+)$/.exec(path);
+  const ext = m ? `'${m[1]}'` : "(none)";
+  throw inputError(`unsupported file type ${ext}; keytech reads .csv, .tsv, .txt (optionally .gz) and .parquet files — export the data to one of these`, { file: path });
+}
+
+function sourceSql(path: string, fmt: FileFormat): string {
+  if (fmt === "parquet") return `read_parquet(${sqlString(path)})`;
+  const delim = fmt === "tsv" ? ", delim='\\t'" : "";
+  return `read_csv(${sqlString(path)}, all_varchar=true, header=true${delim})`;
+}
+
+function checkFile(path: string): FileFormat {
+  if (!existsSync(path)) throw inputError("file not found; check the path", { file: path });
+  const st = statSync(path);
+  if (st.isDirectory()) throw inputError("is a folder, not a data file", { file: path });
+  const fmt = fileFormat(path);
+  if (st.size === 0) throw inputError("the file is empty", { file: path });
+  return fmt;
+}
+
+interface Described {
+  names: string[];
+  types: string[];
+}
+
+async function describe(duck: Duck, path: string, fmt: FileFormat): Promise<Described> {
+  let rows: Record<string, unknown>[];
+  try {
+    const r = await duck.con.runAndReadAll(`DESCRIBE SELECT * FROM ${sourceSql(path, fmt)}`);
+    rows = r.getRowObjectsJS() as Record<string, unknown>[];
+  } catch (e) {
+    throw inputError(`could not read the file: ${firstLine(e)}`, { file: path });
+  }
+  return { names: rows.map((r) => String(r.column_name)), types: rows.map((r) => String(r.column_type)) };
+}
+
+function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split("\n")[0]!.trim();
+}
+
+/** Column names of a CSV/Parquet file (in file order). */
+export async function listColumns(path: string): Promise<string[]> {
+  const fmt = checkFile(path);
+  const duck = await openDuck();
+  try {
+    return (await describe(duck, path, fmt)).names;
+  } finally {
+    duck.close();
+  }
+}
+
+/** The error for a requested column that the file does not have: lists the columns and suggests the closest. */
+export function missingColumnError(file: string, column: string, have: string[]): Error {
+  const near = closestName(column, have);
+  const hint = near ? `; did you mean '${near}'?` : "";
+  return inputError(`no such column; the file has: ${have.join(", ")}${hint}`, { file, column });
+}
+
+const NUMERIC_TYPES = /^(DOUBLE|FLOAT|REAL|INTEGER|BIGINT|SMALLINT|TINYINT|HUGEINT|UBIGINT|UINTEGER|USMALLINT|UTINYINT|UHUGEINT|BOOLEAN|DECIMAL.*)$/;
+
+interface Plan {
+  req: ColumnRequest;
+  name: string;
+  /** expression giving a DOUBLE (NaN when missing or unparsable) */
+  value: string;
+  /** true when non-missing and not a number */
+  bad: string;
+  /** true when ±Inf */
+  inf: string;
+  raw: string;
+  nativeNumeric: boolean;
+}
+
+function planColumn(req: ColumnRequest, type: string): Plan {
+  const c = sqlIdent(req.column);
+  const name = req.as ?? req.column;
+  if (NUMERIC_TYPES.test(type)) {
+    const v = `CAST(${c} AS DOUBLE)`;
+    return { req, name, value: `COALESCE(${v}, 'NaN'::DOUBLE)`, bad: "false", inf: `isinf(${v})`, raw: `CAST(${c} AS VARCHAR)`, nativeNumeric: true };
+  }
+  const raw = `trim(CAST(${c} AS VARCHAR))`;
+  const miss = `(${c} IS NULL OR ${raw} IN (${MISSING_TOKENS.map(sqlString).join(", ")}))`;
+  const v = `TRY_CAST(${raw} AS DOUBLE)`;
+  return {
+    req,
+    name,
+    value: `CASE WHEN ${miss} THEN 'NaN'::DOUBLE ELSE COALESCE(${v}, 'NaN'::DOUBLE) END`,
+    bad: `(NOT ${miss} AND ${v} IS NULL)`,
+    inf: `(NOT ${miss} AND isinf(${v}))`,
+    raw,
+    nativeNumeric: false,
+  };
+}
+
+function textExpr(req: ColumnRequest, type: string): string {
+  const c = sqlIdent(req.column);
+  const raw = `trim(CAST(${c} AS VARCHAR))`;
+  if (NUMERIC_TYPES.test(type)) return `CAST(${c} AS VARCHAR)`;
+  return `CASE WHEN ${c} IS NULL OR ${raw} IN (${MISSING_TOKENS.map(sqlString).join(", ")}) THEN NULL ELSE ${raw} END`;
+}
+
+
+function doubles(v: DuckDBVector): Float64Array {
+  if (!(v instanceof DuckDBDoubleVector)) throw new Error("internal: expected a DOUBLE vector");
+  return (v as unknown as { items: Float64Array }).items;
+}
+
+/**
+ * Run a query and hand its chunks, in order, to `onChunk` (after `onStart(rowCount)`). The result is
+ * materialised (`run`, not `stream`): a streaming DuckDB result ends silently at an error (the C API's
+ * fetch returns no chunk), which would truncate the data without a word; a materialised query rejects
+ * with the error instead. Its chunks are then read synchronously, and the row count is known up front,
+ * so columns are allocated once at their final size.
+ */
+async function streamChunks(
+  duck: Duck,
+  sql: string,
+  file: string,
+  onChunk: (chunk: DuckDBDataChunk, offset: number) => void,
+  onStart: (rows: number) => void = () => {},
+): Promise<number> {
+  const res = await duck.con.run(sql).catch((e: unknown) => {
+    throw inputError(`could not read the file: ${firstLine(e)}`, { file });
+  });
+  const rows = res.rowCount;
+  onStart(rows);
+  let offset = 0;
+  const nc = res.chunkCount;
+  for (let c = 0; c < nc; c++) {
+    const chunk = res.getChunk(c);
+    if (chunk.rowCount === 0) continue;
+    onChunk(chunk, offset);
+    offset += chunk.rowCount;
+  }
+  if (offset !== rows) throw new Error(`internal: DuckDB returned ${offset} of ${rows} rows`);
+  return offset;
+}
+
+/** Fixed-size column filled chunk by chunk. */
+class ColumnBuffer {
+  buf = new Float64Array(0);
+  n = 0;
+  alloc(rows: number): void {
+    this.buf = new Float64Array(rows);
+  }
+  push(src: Float64Array): void {
+    this.buf.set(src, this.n);
+    this.n += src.length;
+  }
+  done(): Float64Array {
+    return this.buf;
+  }
+}
+
+/** Copy the NaN-coded DOUBLE vectors of a chunk into growable buffers; false when a value is ±Inf. */
+function pushFinite(chunk: DuckDBDataChunk, bufs: ColumnBuffer[]): boolean {
+  for (let k = 0; k < bufs.length; k++) {
+    const v = doubles(chunk.getColumnVector(k));
+    for (let j = 0; j < v.length; j++) if (v[j] === Infinity || v[j] === -Infinity) return false;
+    bufs[k]!.push(v);
+  }
+  return true;
+}
+
+/**
+ * Fast path for CSV: DuckDB parses the numeric columns itself (`types = {col: DOUBLE}`, missing tokens as
+ * NULL). Returns null on any parse error or ±Inf, so that the precise path finds and names the bad cell.
+ */
+async function fastCsv(duck: Duck, path: string, fmt: FileFormat, columns: ColumnRequest[]): Promise<Table | null> {
+  const strict = [...new Set(columns.filter((r) => r.type === "number").map((r) => r.column))];
+  const delim = fmt === "tsv" ? ", delim='\\t'" : "";
+  const types = strict.length ? `, types={${strict.map((c) => `${sqlString(c)}: 'DOUBLE'`).join(", ")}}` : "";
+  const src = `read_csv(${sqlString(path)}, header=true${delim}, nullstr=[${MISSING_TOKENS.map(sqlString).join(", ")}]${types})`;
+  let typeOf: Map<string, string>;
+  try {
+    const r = await duck.con.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`);
+    const rows = r.getRowObjectsJS() as Record<string, unknown>[];
+    typeOf = new Map(rows.map((x) => [String(x.column_name), String(x.column_type)]));
+  } catch {
+    return null;
+  }
+  const nums = columns.filter((r) => r.type === "number" || (r.type === "auto" && NUMERIC_TYPES.test(typeOf.get(r.column) ?? "")));
+  const texts = columns.filter((r) => !nums.includes(r));
+  const cols = new Map<string, Column>();
+  let nrows = -1;
+  try {
+    if (nums.length > 0 || texts.length === 0) {
+      const sel = nums.length ? nums.map((r) => `COALESCE(CAST(${sqlIdent(r.column)} AS DOUBLE), 'NaN'::DOUBLE)`).join(", ") : "0::DOUBLE";
+      const bufs = nums.map(() => new ColumnBuffer());
+      let finite = true;
+      nrows = await streamChunks(
+        duck,
+        `SELECT ${sel} FROM ${src}`,
+        path,
+        (chunk) => {
+          if (finite && !pushFinite(chunk, bufs)) finite = false;
+        },
+        (rows) => bufs.forEach((b) => b.alloc(rows)),
+      );
+      if (!finite) return null;
+      nums.forEach((r, k) => cols.set(r.as ?? r.column, { kind: "num", source: r.column, values: bufs[k]!.done() }));
+    }
+    if (texts.length > 0) {
+      const outs = texts.map(() => [] as (string | null)[]);
+      const n2 = await streamChunks(duck, `SELECT ${texts.map((r) => textExpr(r, typeOf.get(r.column)!)).join(", ")} FROM ${src}`, path, (chunk) => {
+        const m = chunk.rowCount;
+        for (let k = 0; k < texts.length; k++) {
+          const v = chunk.getColumnVector(k);
+          const o = outs[k]!;
+          for (let j = 0; j < m; j++) o.push(v.getItem(j) as string | null);
+        }
+      });
+      if (nrows >= 0 && n2 !== nrows) return null;
+      nrows = n2;
+      texts.forEach((r, k) => cols.set(r.as ?? r.column, { kind: "str", source: r.column, values: outs[k]! }));
+    }
+  } catch {
+    return null;
+  }
+  if (nrows === 0) throw inputError("the file has a header but no data rows", { file: path });
+  const ordered = new Map<string, Column>();
+  for (const r of columns) ordered.set(r.as ?? r.column, cols.get(r.as ?? r.column)!);
+  return { file: path, nrows, columns: ordered, rowNumbers: null };
+}
+
+/**
+ * Read the requested columns of a CSV/Parquet file. Errors: file not found, unsupported extension,
+ * empty file, header without rows, missing column (with the closest name), a value that is not a
+ * number in a numeric column, ±Inf — each naming the file, data row and column.
+ */
+export async function readTable(path: string, columns: ColumnRequest[]): Promise<Table> {
+  const fmt = checkFile(path);
+  const duck = await openDuck();
+  try {
+    const desc = await describe(duck, path, fmt);
+    const typeOf = new Map(desc.names.map((n, i) => [n, desc.types[i]!]));
+    for (const r of columns) if (!typeOf.has(r.column)) throw missingColumnError(path, r.column, desc.names);
+    if (fmt !== "parquet") {
+      const fast = await fastCsv(duck, path, fmt, columns);
+      if (fast) return fast;
+    }
+    const src = sourceSql(path, fmt);
+
+    const numPlans: Plan[] = [];
+    const textReqs: ColumnRequest[] = [];
+    for (const r of columns) {
+      if (r.type === "text") textReqs.push(r);
+      else numPlans.push(planColumn(r, typeOf.get(r.column)!));
+    }
+    const cols = new Map<string, Column>();
+    const autoText: ColumnRequest[] = [];
+    let nrows = 0;
+    if (numPlans.length > 0 || textReqs.length === 0) {
+      const strict = numPlans.map((p, k) => ({ p, k })).filter(({ p }) => p.req.type === "number");
+      const badCode = strict.length
+        ? `CASE ${strict.map(({ p, k }) => `WHEN ${p.bad} THEN ${k + 1} WHEN ${p.inf} THEN ${-(k + 1)}`).join(" ")} ELSE 0 END`
+        : "0";
+      const badRaw = strict.length ? `CASE ${strict.map(({ p }) => `WHEN ${p.bad} OR ${p.inf} THEN ${p.raw}`).join(" ")} END` : "NULL";
+      const autos = numPlans.map((p, k) => ({ p, k })).filter(({ p }) => p.req.type === "auto");
+      const autoFlags = autos.map(({ p }) => `(CASE WHEN ${p.bad} THEN 1 ELSE 0 END)::DOUBLE`);
+      const autoInf = autos.map(({ p }) => `(CASE WHEN ${p.inf} THEN 1 ELSE 0 END)::DOUBLE`);
+      const sel = [...numPlans.map((p) => p.value), `(${badCode})::DOUBLE`, `${badRaw}::VARCHAR`, ...autoFlags, ...autoInf];
+      const bufs = numPlans.map(() => new ColumnBuffer());
+      const autoIsText = autos.map(() => false);
+      const np = numPlans.length;
+      nrows = await streamChunks(duck, `SELECT ${sel.join(", ")} FROM ${src}`, path, (chunk, offset) => {
+        for (let k = 0; k < np; k++) bufs[k]!.push(doubles(chunk.getColumnVector(k)));
+        const bad = doubles(chunk.getColumnVector(np));
+        for (let j = 0; j < bad.length; j++) {
+          if (bad[j] !== 0) {
+            const code = bad[j]!;
+            const p = strict.find((s) => s.k === Math.abs(code) - 1)!.p;
+            const raw = String(chunk.getColumnVector(np + 1).getItem(j));
+            const loc = { file: path, row: offset + j + 1, column: p.req.column };
+            if (code > 0) throw inputError(`'${raw}' is not a number; fix the value, or leave the cell empty (or NA) to mark it missing`, loc);
+            throw inputError(`'${raw}' is infinite; keytech needs finite numbers (leave the cell empty or NA to mark it missing)`, loc);
+          }
+        }
+        for (let a = 0; a < autos.length; a++) {
+          if (autoIsText[a]) continue;
+          const f = doubles(chunk.getColumnVector(np + 2 + a));
+          for (let j = 0; j < f.length; j++) if (f[j] !== 0) { autoIsText[a] = true; break; }
+          const fi = doubles(chunk.getColumnVector(np + 2 + autos.length + a));
+          for (let j = 0; j < fi.length; j++) if (fi[j] !== 0) { autoIsText[a] = true; break; }
+        }
+      }, (rows) => bufs.forEach((b) => b.alloc(rows)));
+      for (let k = 0; k < np; k++) {
+        const p = numPlans[k]!;
+        const a = autos.findIndex((x) => x.k === k);
+        if (a >= 0 && autoIsText[a]) autoText.push(p.req);
+        else cols.set(p.name, { kind: "num", source: p.req.column, values: bufs[k]!.done() });
+      }
+    }
+    const texts = [...textReqs, ...autoText];
+    if (texts.length > 0) {
+      const outs = texts.map(() => [] as (string | null)[]);
+      const n2 = await streamChunks(duck, `SELECT ${texts.map((r) => textExpr(r, typeOf.get(r.column)!)).join(", ")} FROM ${src}`, path, (chunk) => {
+        const m = chunk.rowCount;
+        for (let k = 0; k < texts.length; k++) {
+          const v = chunk.getColumnVector(k);
+          const o = outs[k]!;
+          for (let j = 0; j < m; j++) o.push(v.getItem(j) as string | null);
+        }
+      });
+      if (numPlans.length > 0 && n2 !== nrows) throw new Error("internal: row counts differ between passes");
+      nrows = n2;
+      texts.forEach((r, k) => cols.set(r.as ?? r.column, { kind: "str", source: r.column, values: outs[k]! }));
+    }
+    if (nrows === 0) throw inputError("the file has a header but no data rows", { file: path });
+    // keep the requested order
+    const ordered = new Map<string, Column>();
+    for (const r of columns) ordered.set(r.as ?? r.column, cols.get(r.as ?? r.column)!);
+    return { file: path, nrows, columns: ordered, rowNumbers: null };
+  } finally {
+    duck.close();
+  }
+}

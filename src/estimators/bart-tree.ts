@@ -1,0 +1,147 @@
+/**
+ * One regression tree of a BART ensemble, stored in growable typed arrays indexed by node id
+ * (ids are reused after a prune and stay < 65 536 so that per-observation leaf ids fit a Uint16Array).
+ * Internal node: split variable `v`, cut index `c` (left iff bin ≤ c). Leaf: value `mu`.
+ */
+export class BartTree {
+  cap: number;
+  v: Int32Array;
+  c: Int32Array;
+  left: Int32Array;
+  right: Int32Array;
+  parent: Int32Array;
+  depth: Int32Array;
+  isLeaf: Uint8Array;
+  mu: Float64Array;
+  /** Per-node accumulator (Σ of μ over kept draws while the node is a leaf; see bart.ts). */
+  acc: Float64Array;
+  /** Training observations in each leaf. */
+  nobs: Float64Array;
+  private free: number[] = [];
+  private used = 0;
+
+  constructor(cap = 16) {
+    this.cap = cap;
+    this.v = new Int32Array(cap);
+    this.c = new Int32Array(cap);
+    this.left = new Int32Array(cap).fill(-1);
+    this.right = new Int32Array(cap).fill(-1);
+    this.parent = new Int32Array(cap).fill(-1);
+    this.depth = new Int32Array(cap);
+    this.isLeaf = new Uint8Array(cap);
+    this.mu = new Float64Array(cap);
+    this.acc = new Float64Array(cap);
+    this.nobs = new Float64Array(cap);
+    // node 0 = root leaf
+    this.used = 1;
+    this.isLeaf[0] = 1;
+  }
+
+  private grow(): void {
+    const cap = this.cap * 2;
+    if (cap > 65536) throw new Error("BART tree exceeded 65 536 nodes");
+    const g = <T extends Int32Array | Uint8Array | Float64Array>(a: T, fill = 0): T => {
+      const b = new (a.constructor as { new (n: number): T })(cap);
+      b.set(a);
+      if (fill !== 0) b.fill(fill as never, this.cap);
+      return b;
+    };
+    this.v = g(this.v);
+    this.c = g(this.c);
+    this.left = g(this.left, -1);
+    this.right = g(this.right, -1);
+    this.parent = g(this.parent, -1);
+    this.depth = g(this.depth);
+    this.isLeaf = g(this.isLeaf);
+    this.mu = g(this.mu);
+    this.acc = g(this.acc);
+    this.nobs = g(this.nobs);
+    this.cap = cap;
+  }
+
+  private alloc(): number {
+    if (this.free.length) return this.free.pop()!;
+    if (this.used >= this.cap) this.grow();
+    return this.used++;
+  }
+
+  /** Split leaf `node` on (v, c); returns [left, right] child ids. */
+  split(node: number, v: number, c: number): [number, number] {
+    const l = this.alloc();
+    const r = this.alloc();
+    this.v[node] = v;
+    this.c[node] = c;
+    this.isLeaf[node] = 0;
+    this.left[node] = l;
+    this.right[node] = r;
+    for (const k of [l, r]) {
+      this.parent[k] = node;
+      this.depth[k] = this.depth[node]! + 1;
+      this.isLeaf[k] = 1;
+      this.left[k] = -1;
+      this.right[k] = -1;
+    }
+    return [l, r];
+  }
+
+  /** Collapse the two leaf children of `node` back into a leaf. */
+  collapse(node: number): void {
+    const l = this.left[node]!, r = this.right[node]!;
+    this.free.push(r, l);
+    this.isLeaf[l] = 0;
+    this.isLeaf[r] = 0;
+    this.parent[l] = -1;
+    this.parent[r] = -1;
+    this.left[node] = -1;
+    this.right[node] = -1;
+    this.isLeaf[node] = 1;
+  }
+
+  /** Leaves and "nogs" (internal nodes whose two children are leaves), by a walk from the root. */
+  leavesAndNogs(leaves: number[], nogs: number[]): void {
+    leaves.length = 0;
+    nogs.length = 0;
+    const stack = [0];
+    while (stack.length) {
+      const k = stack.pop()!;
+      if (this.isLeaf[k]) {
+        leaves.push(k);
+        continue;
+      }
+      const l = this.left[k]!, r = this.right[k]!;
+      if (this.isLeaf[l] && this.isLeaf[r]) nogs.push(k);
+      stack.push(r, l);
+    }
+  }
+
+  /** Cut-index range [lo_v, hi_v] still available at `node` for each variable (ancestors' splits removed). */
+  ranges(node: number, ncut: Int32Array, lo: Int32Array, hi: Int32Array): void {
+    const p = ncut.length;
+    for (let v = 0; v < p; v++) {
+      lo[v] = 0;
+      hi[v] = ncut[v]! - 1;
+    }
+    let child = node;
+    let par = this.parent[child]!;
+    while (par >= 0) {
+      const v = this.v[par]!, c = this.c[par]!;
+      if (this.left[par] === child) {
+        if (c - 1 < hi[v]!) hi[v] = c - 1;
+      } else if (c + 1 > lo[v]!) lo[v] = c + 1;
+      child = par;
+      par = this.parent[child]!;
+    }
+  }
+
+  /** Leaf reached by an observation given its bins (column-major bins[v][i]). */
+  route(bins: Uint16Array[], i: number): number {
+    let k = 0;
+    while (!this.isLeaf[k]) k = bins[this.v[k]!]![i]! <= this.c[k]! ? this.left[k]! : this.right[k]!;
+    return k;
+  }
+
+  /** Number of nodes in use (for diagnostics). */
+  size(): number {
+    return this.used - this.free.length;
+  }
+}

@@ -1,0 +1,440 @@
+/**
+ * Within transformation on any number of fixed effects (FWL): x̃ = x − P_FE x, where P_FE is the
+ * (W-weighted) orthogonal projection on the span of all fixed-effect dummies (and, for varying slopes
+ * `fe[x]`, the per-level slope columns 1_g·x).
+ *
+ * Algorithms (chosen automatically, `DemeanResult.method` reports which):
+ * - one FE (with or without slopes): one exact projection (group means, or a per-group (1+s)×(1+s) solve);
+ * - two plain FEs on a balanced panel (every cell once, no weights): closed form x − x̄_a − x̄_b + x̄;
+ * - two plain FEs otherwise: exact direct solve. With A the larger and B the smaller FE, the normal
+ *   equations reduce to the Schur complement S = D_B − C'D_A⁻¹C (L_B×L_B, C = weighted cell counts), so
+ *   γ = S⁺(s_B − C'D_A⁻¹s_A), α = D_A⁻¹(s_A − Cγ). S is factored once and reused for every column; each
+ *   column then costs four passes over the data. A MAP check sweep afterwards polishes the result;
+ * - otherwise (≥ 3 FEs, slopes with ≥ 2 FEs, or a too-large smaller FE): the method of alternating
+ *   projections x ← (I−P_Q)…(I−P_1)x accelerated by Irons–Tuck (as fixest: with X, GX = T(X),
+ *   GGX = T(GX): δGX = GGX−GX, δ²X = δGX−GX+X, X ← GGX − (⟨δGX,δ²X⟩/‖δ²X‖²)·δGX).
+ * Convergence of the iterative method: max|Δx| ≤ tol·(1 + max|x|) between successive sweeps.
+ */
+import type { FixedEffectInput } from "./feols.js";
+import { choleskyPivotless, invSPD, mat, subMatrix } from "../core/linalg.js";
+
+export interface DemeanOptions {
+  weights?: Float64Array | null;
+  /** relative convergence tolerance (default 1e-10) */
+  tol?: number;
+  /** iteration cap for the accelerated MAP (default 10000) */
+  maxIter?: number;
+  /** "auto" (default) picks the fastest exact path; "map" forces the accelerated MAP (used by tests) */
+  algorithm?: "auto" | "map";
+  /** per column: true = overwrite that input array with its demeaned version (no copy) */
+  inPlace?: boolean[];
+}
+
+export type DemeanMethod = "none" | "one-fe" | "balanced" | "two-fe-exact" | "map-irons-tuck";
+
+export interface DemeanResult {
+  columns: Float64Array[];
+  converged: boolean;
+  /** MAP sweeps used (max over columns; 1 for the exact paths) */
+  iterations: number;
+  method: DemeanMethod;
+}
+
+/** Projection on the span of one FE (with optional slopes): data needed for x ← x − P x. */
+interface Projector {
+  codes: Int32Array;
+  nLevels: number;
+  w: Float64Array | null;
+  /** plain FE: 1 / Σ_{i∈g} w_i (0 for empty levels) */
+  invW: Float64Array | null;
+  /** slope FE: basis columns (intercept = null entry), and the per-level pseudo-inverse Gram (d×d) */
+  basis: (Float64Array | null)[] | null;
+  ginv: Float64Array | null;
+  d: number;
+  /** scratch: per-level accumulators (nLevels × d) */
+  acc: Float64Array;
+}
+
+function makeProjector(fe: FixedEffectInput, w: Float64Array | null): Projector {
+  const { codes, nLevels } = fe;
+  const n = codes.length;
+  const slopes = fe.slopes ?? [];
+  if (slopes.length === 0) {
+    const sw = new Float64Array(nLevels);
+    if (w) for (let i = 0; i < n; i++) sw[codes[i]!]! += w[i]!;
+    else for (let i = 0; i < n; i++) sw[codes[i]!]! += 1;
+    for (let g = 0; g < nLevels; g++) sw[g] = sw[g]! > 0 ? 1 / sw[g]! : 0;
+    return { codes, nLevels, w, invW: sw, basis: null, ginv: null, d: 1, acc: new Float64Array(nLevels) };
+  }
+  const basis: (Float64Array | null)[] = [];
+  if (!fe.slopesOnly) basis.push(null);
+  for (const s of slopes) basis.push(s.values);
+  const d = basis.length;
+  const gram = new Float64Array(nLevels * d * d);
+  for (let i = 0; i < n; i++) {
+    const o = codes[i]! * d * d;
+    const wi = w ? w[i]! : 1;
+    for (let a = 0; a < d; a++) {
+      const ba = basis[a] ? basis[a]![i]! : 1;
+      for (let b = a; b < d; b++) {
+        const bb = basis[b] ? basis[b]![i]! : 1;
+        gram[o + a * d + b]! += wi * ba * bb;
+      }
+    }
+  }
+  const ginv = new Float64Array(nLevels * d * d);
+  const m = mat(d, d);
+  for (let g = 0; g < nLevels; g++) {
+    const o = g * d * d;
+    for (let a = 0; a < d; a++)
+      for (let b = a; b < d; b++) {
+        m.data[a * d + b] = gram[o + a * d + b]!;
+        m.data[b * d + a] = gram[o + a * d + b]!;
+      }
+    // pseudo-inverse on the linearly independent part of the level's basis (e.g. x constant in a level)
+    const { kept } = choleskyPivotless(m, 1e-12);
+    if (kept.length === 0) continue;
+    const inv = invSPD(subMatrix(m, kept, kept));
+    for (let a = 0; a < kept.length; a++)
+      for (let b = 0; b < kept.length; b++) ginv[o + kept[a]! * d + kept[b]!] = inv.data[a * kept.length + b]!;
+  }
+  return { codes, nLevels, w, invW: null, basis, ginv, d, acc: new Float64Array(nLevels * d) };
+}
+
+/** x ← x − P x (in place) for one FE. */
+function projectOut(p: Projector, x: Float64Array): void {
+  const { codes, w, acc } = p;
+  const n = x.length;
+  acc.fill(0);
+  if (p.invW) {
+    const invW = p.invW;
+    if (w) for (let i = 0; i < n; i++) acc[codes[i]!]! += w[i]! * x[i]!;
+    else for (let i = 0; i < n; i++) acc[codes[i]!]! += x[i]!;
+    for (let g = 0; g < p.nLevels; g++) acc[g]! *= invW[g]!;
+    for (let i = 0; i < n; i++) x[i]! -= acc[codes[i]!]!;
+    return;
+  }
+  const d = p.d, basis = p.basis!, ginv = p.ginv!;
+  for (let i = 0; i < n; i++) {
+    const o = codes[i]! * d;
+    const v = (w ? w[i]! : 1) * x[i]!;
+    for (let a = 0; a < d; a++) acc[o + a]! += v * (basis[a] ? basis[a]![i]! : 1);
+  }
+  const c = new Float64Array(d);
+  for (let g = 0; g < p.nLevels; g++) {
+    const o = g * d, oo = g * d * d;
+    for (let a = 0; a < d; a++) {
+      let s = 0;
+      for (let b = 0; b < d; b++) s += ginv[oo + a * d + b]! * acc[o + b]!;
+      c[a] = s;
+    }
+    for (let a = 0; a < d; a++) acc[o + a] = c[a]!;
+  }
+  for (let i = 0; i < n; i++) {
+    const o = codes[i]! * d;
+    let s = 0;
+    for (let a = 0; a < d; a++) s += acc[o + a]! * (basis[a] ? basis[a]![i]! : 1);
+    x[i]! -= s;
+  }
+}
+
+function maxAbs(x: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = Math.abs(x[i]!);
+    if (v > m) m = v;
+  }
+  return m;
+}
+
+function maxAbsDiff(a: Float64Array, b: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const v = Math.abs(a[i]! - b[i]!);
+    if (v > m) m = v;
+  }
+  return m;
+}
+
+/**
+ * Accelerated MAP on one column, starting from x (modified in place). Returns sweeps used and whether
+ * the criterion max|Δx| ≤ thr was met.
+ */
+function mapIronsTuck(ps: Projector[], x: Float64Array, thr: number, maxIter: number, scratch: Scratch): { it: number; ok: boolean } {
+  const n = x.length;
+  scratch.gx ??= new Float64Array(n);
+  scratch.ggx ??= new Float64Array(n);
+  const gx = scratch.gx, ggx = scratch.ggx;
+  const sweep = (v: Float64Array) => {
+    for (const p of ps) projectOut(p, v);
+  };
+  let it = 0;
+  while (it < maxIter) {
+    gx.set(x);
+    sweep(gx);
+    it++;
+    if (maxAbsDiff(gx, x) <= thr) {
+      x.set(gx);
+      return { it, ok: true };
+    }
+    ggx.set(gx);
+    sweep(ggx);
+    it++;
+    if (maxAbsDiff(ggx, gx) <= thr) {
+      x.set(ggx);
+      return { it, ok: true };
+    }
+    // Irons–Tuck extrapolation
+    let num = 0, den = 0;
+    for (let i = 0; i < n; i++) {
+      const dgx = ggx[i]! - gx[i]!;
+      const d2x = dgx - gx[i]! + x[i]!;
+      num += dgx * d2x;
+      den += d2x * d2x;
+    }
+    if (den > 0 && Number.isFinite(num / den)) {
+      const r = num / den;
+      for (let i = 0; i < n; i++) x[i] = ggx[i]! - r * (ggx[i]! - gx[i]!);
+    } else x.set(ggx);
+  }
+  return { it, ok: false };
+}
+
+/** Work arrays shared by all columns of one demean call (fresh memory is expensive: allocate once). */
+interface Scratch {
+  gx?: Float64Array;
+  ggx?: Float64Array;
+}
+
+/** Two plain FEs: precomputed Schur-complement solver (see the file comment). */
+interface TwoFeSolver {
+  a: Int32Array;
+  b: Int32Array;
+  la: number;
+  lb: number;
+  w: Float64Array | null;
+  wa: Float64Array;
+  wb: Float64Array;
+  kept: number[];
+  sinv: Float64Array;
+  /** rows sorted by the A codes (e.g. a panel sorted by unit) */
+  sortedA: boolean;
+  /** scratch reused across columns */
+  sa?: Float64Array;
+  cg?: Float64Array;
+}
+
+const MAX_SCHUR_LEVELS = 3000;
+
+function makeTwoFeSolver(fa: FixedEffectInput, fb: FixedEffectInput, w: Float64Array | null): TwoFeSolver | null {
+  // A = larger FE, B = smaller
+  if (fa.nLevels < fb.nLevels) [fa, fb] = [fb, fa];
+  const a = fa.codes, b = fb.codes, la = fa.nLevels, lb = fb.nLevels;
+  if (lb > MAX_SCHUR_LEVELS) return null;
+  const n = a.length;
+  const wa = new Float64Array(la), wb = new Float64Array(lb);
+  for (let i = 0; i < n; i++) {
+    const wi = w ? w[i]! : 1;
+    wa[a[i]!]! += wi;
+    wb[b[i]!]! += wi;
+  }
+  // group observations by A (counting sort)
+  const start = new Int32Array(la + 1);
+  for (let i = 0; i < n; i++) start[a[i]! + 1]!++;
+  for (let g = 0; g < la; g++) start[g + 1]! += start[g]!;
+  let sortedA = true;
+  for (let i = 1; i < n && sortedA; i++) if (a[i]! < a[i - 1]!) sortedA = false;
+  let order: Int32Array | null = null;
+  if (!sortedA) {
+    const pos = start.slice(0, la);
+    order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[pos[a[i]!]!++] = i;
+  }
+  // cost guard: Σ_i (distinct B levels in i)² — bounded by Σ_i n_i²
+  let cost = 0;
+  for (let g = 0; g < la; g++) {
+    const m = Math.min(start[g + 1]! - start[g]!, lb);
+    cost += m * m;
+  }
+  if (cost > 4e9) return null;
+  const S = new Float64Array(lb * lb);
+  for (let t = 0; t < lb; t++) S[t * lb + t] = wb[t]!;
+  const cnt = new Float64Array(lb);
+  const touched = new Int32Array(lb);
+  for (let g = 0; g < la; g++) {
+    if (!(wa[g]! > 0)) continue;
+    let nt = 0;
+    for (let p = start[g]!; p < start[g + 1]!; p++) {
+      const i = order ? order[p]! : p;
+      const t = b[i]!;
+      if (cnt[t] === 0) touched[nt++] = t;
+      cnt[t]! += w ? w[i]! : 1;
+    }
+    const inv = 1 / wa[g]!;
+    for (let u = 0; u < nt; u++) {
+      const t = touched[u]!;
+      const ct = cnt[t]! * inv;
+      for (let v = 0; v < nt; v++) {
+        const s = touched[v]!;
+        S[t * lb + s]! -= ct * cnt[s]!;
+      }
+    }
+    for (let u = 0; u < nt; u++) cnt[touched[u]!] = 0;
+  }
+  const Sm = mat(lb, lb, S);
+  const { kept } = choleskyPivotless(Sm, 1e-11);
+  const sinv = kept.length ? invSPD(subMatrix(Sm, kept, kept)).data : new Float64Array(0);
+  return { a, b, la, lb, w, wa, wb, kept, sinv, sortedA };
+}
+
+/** Demean x in place on the two FEs; returns max_t |P_B x̃| (≈ 0: the size of the next MAP step). */
+function solveTwoFe(s: TwoFeSolver, x: Float64Array): number {
+  const { a, b, la, lb, w, wa, wb, kept, sinv } = s;
+  const n = x.length;
+  s.sa ??= new Float64Array(la);
+  const sa = s.sa.fill(0), sb = new Float64Array(lb);
+  if (w)
+    for (let i = 0; i < n; i++) {
+      const v = w[i]! * x[i]!;
+      sa[a[i]!]! += v;
+      sb[b[i]!]! += v;
+    }
+  else
+    for (let i = 0; i < n; i++) {
+      const v = x[i]!;
+      sa[a[i]!]! += v;
+      sb[b[i]!]! += v;
+    }
+  for (let g = 0; g < la; g++) sa[g] = wa[g]! > 0 ? sa[g]! / wa[g]! : 0; // ȳ_A
+  // rhs_t = s_B[t] − Σ_{obs∈t} w ȳ_A
+  const rhs = sb;
+  if (w) for (let i = 0; i < n; i++) rhs[b[i]!]! -= w[i]! * sa[a[i]!]!;
+  else for (let i = 0; i < n; i++) rhs[b[i]!]! -= sa[a[i]!]!;
+  const k = kept.length;
+  const gamma = new Float64Array(lb);
+  for (let r = 0; r < k; r++) {
+    let v = 0;
+    for (let c = 0; c < k; c++) v += sinv[r * k + c]! * rhs[kept[c]!]!;
+    gamma[kept[r]!] = v;
+  }
+  // α_g = ȳ_A,g − (Σ_{obs∈g} w γ_t)/w_A,g; x̃ = x − α − γ; and Σ_{obs∈t} w x̃ for the exactness check
+  const chk = rhs.fill(0);
+  if (s.sortedA) {
+    // rows of each A level are contiguous: one fused pass (the level's rows are re-read from cache)
+    let i0 = 0;
+    while (i0 < n) {
+      const g = a[i0]!;
+      let i1 = i0, c = 0;
+      if (w)
+        for (; i1 < n && a[i1] === g; i1++) c += w[i1]! * gamma[b[i1]!]!;
+      else for (; i1 < n && a[i1] === g; i1++) c += gamma[b[i1]!]!;
+      const alpha = wa[g]! > 0 ? sa[g]! - c / wa[g]! : 0;
+      for (let i = i0; i < i1; i++) {
+        const v = x[i]! - alpha - gamma[b[i]!]!;
+        x[i] = v;
+        chk[b[i]!]! += w ? w[i]! * v : v;
+      }
+      i0 = i1;
+    }
+  } else {
+    const cg = (s.cg ??= new Float64Array(la)).fill(0);
+    if (w) for (let i = 0; i < n; i++) cg[a[i]!]! += w[i]! * gamma[b[i]!]!;
+    else for (let i = 0; i < n; i++) cg[a[i]!]! += gamma[b[i]!]!;
+    for (let g = 0; g < la; g++) sa[g] = wa[g]! > 0 ? sa[g]! - cg[g]! / wa[g]! : 0;
+    for (let i = 0; i < n; i++) {
+      const v = x[i]! - sa[a[i]!]! - gamma[b[i]!]!;
+      x[i] = v;
+      chk[b[i]!]! += w ? w[i]! * v : v;
+    }
+  }
+  let m = 0;
+  for (let t = 0; t < lb; t++) {
+    const v = wb[t]! > 0 ? Math.abs(chk[t]! / wb[t]!) : 0;
+    if (v > m) m = v;
+  }
+  return m;
+}
+
+/** Balanced two-way panel without weights: every (a, b) cell exactly once. */
+function isBalanced(fa: FixedEffectInput, fb: FixedEffectInput): boolean {
+  const n = fa.codes.length;
+  if (n !== fa.nLevels * fb.nLevels) return false;
+  const seen = new Uint8Array(n);
+  const a = fa.codes, b = fb.codes, lb = fb.nLevels;
+  for (let i = 0; i < n; i++) {
+    const c = a[i]! * lb + b[i]!;
+    if (seen[c]) return false;
+    seen[c] = 1;
+  }
+  return true;
+}
+
+/** dst = src − x̄_a − x̄_b + x̄ (dst may be src). */
+function demeanBalanced(fa: FixedEffectInput, fb: FixedEffectInput, x: Float64Array, dst: Float64Array): void {
+  const a = fa.codes, b = fb.codes, n = x.length;
+  const ma = new Float64Array(fa.nLevels), mb = new Float64Array(fb.nLevels);
+  let tot = 0;
+  for (let i = 0; i < n; i++) {
+    const v = x[i]!;
+    ma[a[i]!]! += v;
+    mb[b[i]!]! += v;
+    tot += v;
+  }
+  const ia = 1 / fb.nLevels, ib = 1 / fa.nLevels, m = tot / n;
+  for (let g = 0; g < fa.nLevels; g++) ma[g]! *= ia;
+  for (let g = 0; g < fb.nLevels; g++) mb[g] = mb[g]! * ib - m;
+  for (let i = 0; i < n; i++) dst[i] = x[i]! - (ma[a[i]!]! + mb[b[i]!]!);
+}
+
+/**
+ * Demean every column on all fixed effects (returns new arrays; inputs untouched). Weighted
+ * projections when `weights` are given. See the file comment for the algorithms.
+ */
+export function demean(fes: FixedEffectInput[], columns: Float64Array[], opts: DemeanOptions = {}): DemeanResult {
+  const w = opts.weights ?? null;
+  const tol = opts.tol ?? 1e-10;
+  const maxIter = opts.maxIter ?? 10000;
+  const inPlace = opts.inPlace ?? [];
+  const auto = (opts.algorithm ?? "auto") === "auto";
+  const plain = fes.every((f) => !f.slopes || f.slopes.length === 0);
+  const n = columns[0]?.length ?? 0;
+  const balanced = auto && fes.length === 2 && plain && !w && isBalanced(fes[0]!, fes[1]!);
+  // destination arrays: the column itself when the caller owns it, else a copy (fused into the balanced pass)
+  const out = columns.map((c, j) => (inPlace[j] ? c : balanced ? new Float64Array(n) : c.slice()));
+  if (fes.length === 0) return { columns: out, converged: true, iterations: 0, method: "none" };
+  if (fes.length === 1 && auto) {
+    const p = makeProjector(fes[0]!, w);
+    for (const x of out) projectOut(p, x);
+    return { columns: out, converged: true, iterations: 1, method: "one-fe" };
+  }
+  if (balanced) {
+    columns.forEach((c, j) => demeanBalanced(fes[0]!, fes[1]!, c, out[j]!));
+    return { columns: out, converged: true, iterations: 1, method: "balanced" };
+  }
+  const ps = fes.map((f) => makeProjector(f, w));
+  const scratch: Scratch = {};
+  const thrs = columns.map((c) => tol * (1 + maxAbs(c)));
+  if (fes.length === 2 && plain && auto) {
+    const solver = makeTwoFeSolver(fes[0]!, fes[1]!, w);
+    if (solver) {
+      let iterations = 1, converged = true;
+      for (let j = 0; j < out.length; j++) {
+        const x = out[j]!;
+        // check (and if needed polish with accelerated MAP sweeps): normally already at the solution. α is
+        // computed from γ so that the larger FE's projection vanishes by construction: check the smaller one.
+        if (solveTwoFe(solver, x) <= thrs[j]!) continue;
+        const r = mapIronsTuck(ps, x, thrs[j]!, maxIter, scratch);
+        iterations = Math.max(iterations, r.it + 1);
+        converged &&= r.ok;
+      }
+      return { columns: out, converged, iterations, method: "two-fe-exact" };
+    }
+  }
+  let iterations = 0, converged = true;
+  for (let j = 0; j < out.length; j++) {
+    const r = mapIronsTuck(ps, out[j]!, thrs[j]!, maxIter, scratch);
+    iterations = Math.max(iterations, r.it);
+    converged &&= r.ok;
+  }
+  return { columns: out, converged, iterations, method: "map-irons-tuck" };
+}

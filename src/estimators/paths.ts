@@ -1,0 +1,223 @@
+/**
+ * Causal path decomposition with K causally ordered mediators (Zhou & Yamamoto 2023, R `paths`;
+ * METHODS.md §6). Binary treatment A, pre-treatment covariates X, mediators M₁ … M_K, outcome Y.
+ * With M̲_k = (M₁..M_k) and ψ_k = E[Y(1, M̲_k(0))] (ψ₀ = E[Y(1)]), the Type I decomposition is
+ *   direct = ψ_K − E[Y(0)],  via M_k = ψ_{k−1} − ψ_k (k = 1..K),  total = E[Y(1)] − E[Y(0)],
+ * which add up exactly (telescoping sum).
+ *
+ * Estimators (R paths `paths()`): E[Y(a)] = mean_i μ̂₀(X_i, a) from model 0 = E[Y | X, A] for everyone.
+ * For k ≥ 1 with model k = E[Y | X, A, M̲_k] imputed at A = 1 for the untreated:
+ *  - "hybrid" (imputation-based weighting, the seed paper's choice):
+ *    ψ̂_k = Σ_{A=0} ŵ_i μ̂_k(X_i, 1, M̲_k,i) / Σ_{A=0} ŵ_i,  ŵ_i = (1 − p̄)/(1 − π̂(X_i)), p̄ = share treated;
+ *  - "pure" imputation: regress those imputations on X among the untreated with the same model class,
+ *    predict for all units and average.
+ * Outcome models: BART (R BART wbart defaults) or OLS with main effects; propensity π̂: probit BART
+ * (pbart defaults, 50 trees) or logistic regression.
+ */
+import { Rng, hashSeed } from "../core/rng.js";
+import { estimationError, inputError } from "../core/errors.js";
+import { bart } from "./bart.js";
+import { linPred, logitFit, olsCoef } from "./paths-linear.js";
+
+export type PathsModel = "bart" | "linear";
+export type PathsEstimator = "hybrid" | "pure";
+
+export interface PathsData {
+  y: Float64Array;
+  /** Treatment, 0/1. */
+  a: Float64Array;
+  /** Mediators in causal order (one column each). */
+  m: Float64Array[];
+  /** Pre-treatment covariates. */
+  x: Float64Array[];
+}
+
+export interface PathsOptions {
+  model?: PathsModel;
+  /** Propensity model: default probit BART with model "bart", logit with "linear". */
+  propensity?: "bart" | "logit";
+  estimator?: PathsEstimator;
+  /** BART settings for the outcome models (defaults 200 trees, 100 burn-in, 1000 kept draws). */
+  ntree?: number;
+  nskip?: number;
+  ndpost?: number;
+  keepevery?: number;
+  /** Trees of the probit propensity BART (default 50). */
+  ntreePropensity?: number;
+}
+
+export interface PathsEstimate {
+  ey1: number;
+  ey0: number;
+  /** ψ₁ … ψ_K. */
+  psi: number[];
+  total: number;
+  direct: number;
+  /** Effect via each mediator, in the mediators' order (M₁ first). */
+  via: number[];
+}
+
+/** Decompose given the endpoint and ψ estimates (Type I). */
+export function typeOneDecomposition(ey1: number, ey0: number, psi: number[]): PathsEstimate {
+  const K = psi.length;
+  const via: number[] = [];
+  for (let k = 1; k <= K; k++) via.push((k === 1 ? ey1 : psi[k - 2]!) - psi[k - 1]!);
+  return { ey1, ey0, psi, total: ey1 - ey0, direct: psi[K - 1]! - ey0, via };
+}
+
+/** Share treated p̄; refuses designs with ≤ 5 treated or ≤ 5 untreated units (R paths skips them). */
+export function checkTreatment(a: Float64Array): number {
+  let n1 = 0;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
+    if (v !== 0 && v !== 1) throw inputError(`treatment must be 0 or 1, got ${v}`, { row: i + 1 });
+    n1 += v;
+  }
+  if (n1 <= 5 || n1 >= a.length - 5) throw estimationError(`path decomposition needs more than 5 treated and 5 untreated observations (treated: ${n1} of ${a.length})`);
+  return n1 / a.length;
+}
+
+/**
+ * One BART fit of the first stage (all independent, so they can run in parallel): `stream` 0 is
+ * model 0 (test rows: everyone at A = 1, then at A = 0), k = 1..K model k (test rows: the untreated at
+ * A = 1), 1000 the probit propensity model (no test rows). Its seed is hashSeed(rng.seed, stream),
+ * i.e. the stream `rng.fork(stream)` — the same wherever the job runs.
+ */
+export interface BartJob {
+  stream: number;
+  x: Float64Array[];
+  y: Float64Array;
+  xTest: Float64Array[] | null;
+  binary: boolean;
+  ntree?: number;
+  nskip?: number;
+  ndpost?: number;
+  keepevery?: number;
+}
+
+/** Run a job: posterior-mean test predictions (or, without test rows, training-row means). */
+export function runBartJob(job: BartJob, seed: number): Float64Array {
+  const fit = bart(job.x, job.y, {
+    binary: job.binary, ntree: job.ntree, nskip: job.nskip, ndpost: job.ndpost, keepevery: job.keepevery,
+    rng: new Rng(seed), xTest: job.xTest ?? undefined,
+  });
+  return job.xTest ? fit.testMean! : fit.trainMean;
+}
+
+/** Seed of a job's stream under the generator `rng`. */
+export function bartJobSeed(rng: Rng, stream: number): number {
+  return hashSeed(rng.seed, stream);
+}
+
+const stack = (tests: Float64Array[][]): Float64Array[] =>
+  tests[0]!.map((_, j) => {
+    const total = tests.reduce((s, t) => s + t[j]!.length, 0);
+    const c = new Float64Array(total);
+    let off = 0;
+    for (const t of tests) { c.set(t[j]!, off); off += t[j]!.length; }
+    return c;
+  });
+
+/** The first-stage BART jobs of `pathsEstimate` (empty for linear models). */
+export function pathsBartJobs(d: PathsData, opts: PathsOptions): BartJob[] {
+  if ((opts.model ?? "bart") !== "bart") return [];
+  const n = d.y.length;
+  const untreated: number[] = [];
+  for (let i = 0; i < n; i++) if (d.a[i] === 0) untreated.push(i);
+  const pick = (c: Float64Array) => Float64Array.from(untreated, (i) => c[i]!);
+  const common = { binary: false, ntree: opts.ntree, nskip: opts.nskip, ndpost: opts.ndpost, keepevery: opts.keepevery };
+  const jobs: BartJob[] = [{
+    ...common, stream: 0, x: [...d.x, d.a], y: d.y,
+    xTest: stack([[...d.x, new Float64Array(n).fill(1)], [...d.x, new Float64Array(n)]]),
+  }];
+  const x0 = d.x.map(pick);
+  const ones0 = new Float64Array(untreated.length).fill(1);
+  for (let k = 1; k <= d.m.length; k++) {
+    const mk = d.m.slice(0, k);
+    jobs.push({ ...common, stream: k, x: [...d.x, d.a, ...mk], y: d.y, xTest: [...x0, ones0, ...mk.map(pick)] });
+  }
+  const estimator = opts.estimator ?? "hybrid";
+  const propensity = opts.propensity ?? "bart";
+  if (estimator === "hybrid" && propensity === "bart" && d.x.length > 0) {
+    jobs.push({ ...common, stream: 1000, binary: true, ntree: opts.ntreePropensity ?? 50, x: d.x, y: d.a, xTest: null });
+  }
+  return jobs;
+}
+
+/**
+ * Point estimates of the decomposition (see file comment). `done` may hold first-stage BART results
+ * computed elsewhere (e.g. in worker threads) by stream; missing ones are fitted here.
+ */
+export function pathsEstimate(d: PathsData, opts: PathsOptions, rng: Rng, done?: Map<number, Float64Array>): PathsEstimate {
+  const model = opts.model ?? "bart";
+  const estimator = opts.estimator ?? "hybrid";
+  const propensity = opts.propensity ?? (model === "bart" ? "bart" : "logit");
+  const n = d.y.length;
+  const K = d.m.length;
+  if (K === 0) throw inputError("path decomposition needs at least one mediator");
+  const pbar = checkTreatment(d.a);
+  const ones = new Float64Array(n).fill(1);
+  const zeros = new Float64Array(n);
+  const untreated: number[] = [];
+  for (let i = 0; i < n; i++) if (d.a[i] === 0) untreated.push(i);
+  const n0 = untreated.length;
+  const pick = (c: Float64Array, rows: number[]) => Float64Array.from(rows, (i) => c[i]!);
+  const bartOpts = { ntree: opts.ntree, nskip: opts.nskip, ndpost: opts.ndpost, keepevery: opts.keepevery };
+
+  const jobs = new Map(pathsBartJobs(d, opts).map((j) => [j.stream, j]));
+  const jobResult = (stream: number): Float64Array => done?.get(stream) ?? runBartJob(jobs.get(stream)!, bartJobSeed(rng, stream));
+  /** Fit y ~ cols and predict at each of `tests` (same columns); first-stage BART fits come from `jobs`. */
+  const fitPredict = (cols: Float64Array[], y: Float64Array, tests: Float64Array[][], stream: number): Float64Array[] => {
+    if (model === "linear") {
+      const b = olsCoef(cols, y);
+      return tests.map((t) => linPred(b, t));
+    }
+    const sizes = tests.map((t) => t[0]!.length);
+    const pred = jobs.has(stream)
+      ? jobResult(stream)
+      : runBartJob({ stream, x: cols, y, xTest: stack(tests), binary: false, ...bartOpts }, bartJobSeed(rng, stream));
+    const out: Float64Array[] = [];
+    let off = 0;
+    for (const s of sizes) { out.push(pred.slice(off, off + s)); off += s; }
+    return out;
+  };
+
+  // Model 0: E[Y | X, A] → E[Y(1)], E[Y(0)].
+  const [y1hat, y0hat] = fitPredict([...d.x, d.a], d.y, [[...d.x, ones], [...d.x, zeros]], 0);
+  const mean = (v: Float64Array) => v.reduce((s, z) => s + z, 0) / v.length;
+  const ey1 = mean(y1hat!), ey0 = mean(y0hat!);
+
+  // Propensity weights for the untreated (hybrid only).
+  let w: Float64Array | null = null;
+  if (estimator === "hybrid") {
+    let pi: Float64Array;
+    if (d.x.length === 0) pi = new Float64Array(n).fill(pbar);
+    else if (propensity === "logit") pi = logitFit(d.x, d.a).prob;
+    else pi = jobResult(1000);
+    w = new Float64Array(n0);
+    untreated.forEach((i, r) => {
+      const q = Math.min(pi[i]!, 1 - 1e-10);
+      w![r] = (1 - pbar) / (1 - q);
+    });
+  }
+
+  // Models k = 1..K: E[Y | X, A, M̲_k], imputed at A = 1 for the untreated.
+  const x0 = d.x.map((c) => pick(c, untreated));
+  const ones0 = new Float64Array(n0).fill(1);
+  const psi: number[] = [];
+  for (let k = 1; k <= K; k++) {
+    const mk = d.m.slice(0, k);
+    const [imp] = fitPredict([...d.x, d.a, ...mk], d.y, [[...x0, ones0, ...mk.map((c) => pick(c, untreated))]], k);
+    if (estimator === "hybrid") {
+      let s = 0, sw = 0;
+      for (let r = 0; r < n0; r++) { s += w![r]! * imp![r]!; sw += w![r]!; }
+      psi.push(s / sw);
+    } else if (d.x.length === 0) {
+      psi.push(mean(imp!));
+    } else {
+      const [all] = fitPredict(x0, imp!, [d.x], 100 + k);
+      psi.push(mean(all!));
+    }
+  }
+  return typeOneDecomposition(ey1, ey0, psi);
+}

@@ -1,0 +1,120 @@
+/**
+ * Model matrix for a parsed formula on a table: the outcome, the regressor columns (main effects,
+ * products `a:b`, i() dummies named as fixest names them: `rel::-4`, `year::2004:lpop`) and the fixed
+ * effects as integer codes (fixest's factor coding; `a^b` gives one level per observed pair).
+ * The result has the shape of the estimators' `FeolsInput` (structurally; the formula layer sits below
+ * the estimators).
+ */
+import { combineFactors, factorize, levelLabel, type Factor } from "../data/factor.js";
+import { getColumn, numeric, type Table } from "../data/table.js";
+import { usageError } from "../core/errors.js";
+import { fixedEffectLabel, type Formula, type FormulaFactor } from "./ast.js";
+
+export interface DesignColumn {
+  name: string;
+  values: Float64Array;
+}
+
+export interface DesignFixedEffect {
+  name: string;
+  codes: Int32Array;
+  nLevels: number;
+  slopes?: DesignColumn[];
+  slopesOnly?: boolean;
+}
+
+export interface Design {
+  y: Float64Array;
+  yName: string;
+  x: DesignColumn[];
+  fixedEffects: DesignFixedEffect[];
+  weights?: Float64Array;
+  intercept?: boolean;
+}
+
+/** R's label for an i() level value given as ref/keep (numbers as R prints them). */
+function matches(level: string, values: (number | string)[]): boolean {
+  return values.some((v) => String(v) === level);
+}
+
+/** The dummy columns of i(var[, by], ref, keep): one per observed level not in ref (and in keep). */
+export function iDummies(t: Table, f: Extract<FormulaFactor, { kind: "i" }>): DesignColumn[] {
+  const fac = factorize(getColumn(t, f.var));
+  const by = f.by ? numeric(t, f.by) : null;
+  const n = t.nrows;
+  const cols: DesignColumn[] = [];
+  const index = new Int32Array(fac.nLevels).fill(-1);
+  for (let k = 0; k < fac.nLevels; k++) {
+    const lab = levelLabel(fac, k);
+    if (matches(lab, f.ref)) continue;
+    if (f.keep && !matches(lab, f.keep)) continue;
+    index[k] = cols.length;
+    cols.push({ name: `${f.var}::${lab}${f.by ? ":" + f.by : ""}`, values: new Float64Array(n) });
+  }
+  for (let i = 0; i < n; i++) {
+    const c = fac.codes[i]!;
+    if (c < 0) continue;
+    const j = index[c]!;
+    if (j >= 0) cols[j]!.values[i] = by ? by[i]! : 1;
+  }
+  return cols;
+}
+
+function factorColumns(t: Table, f: FormulaFactor): DesignColumn[] {
+  if (f.kind === "var") return [{ name: f.name, values: numeric(t, f.name) }];
+  return iDummies(t, f);
+}
+
+/** Fixed effect codes for `a^b^…` (levels of the observed combinations). */
+export function fixedEffectFactor(t: Table, vars: string[]): Factor {
+  let f = factorize(getColumn(t, vars[0]!));
+  for (const v of vars.slice(1)) f = combineFactors(f, factorize(getColumn(t, v)));
+  return f;
+}
+
+/**
+ * Build the model matrix. The table must hold every column of `formulaColumns(f)` (numeric where a
+ * number is needed) with missing rows already dropped.
+ */
+export function buildDesign(f: Formula, t: Table, opts: { weights?: Float64Array } = {}): Design {
+  const x: DesignColumn[] = [];
+  for (const term of f.terms) {
+    let cols: DesignColumn[] = [{ name: "", values: new Float64Array(0) }];
+    let first = true;
+    for (const fac of term.factors) {
+      const fc = factorColumns(t, fac);
+      if (first) cols = fc;
+      else {
+        const out: DesignColumn[] = [];
+        for (const a of cols) {
+          for (const b of fc) {
+            const v = new Float64Array(t.nrows);
+            for (let i = 0; i < t.nrows; i++) v[i] = a.values[i]! * b.values[i]!;
+            out.push({ name: `${a.name}:${b.name}`, values: v });
+          }
+        }
+        cols = out;
+      }
+      first = false;
+    }
+    x.push(...cols);
+  }
+  const names = new Set<string>();
+  for (const c of x) {
+    if (names.has(c.name)) throw usageError(`the regressor '${c.name}' appears twice in the formula`);
+    names.add(c.name);
+  }
+  const fixedEffects: DesignFixedEffect[] = f.fixedEffects.map((fe) => {
+    const fac = fixedEffectFactor(t, fe.vars);
+    const d: DesignFixedEffect = { name: fe.slopes.length ? fixedEffectLabel(fe) : fe.vars.join("^"), codes: fac.codes, nLevels: fac.nLevels };
+    if (fe.slopes.length) {
+      d.slopes = fe.slopes.map((s) => ({ name: s, values: numeric(t, s) }));
+      d.slopesOnly = fe.slopesOnly;
+    }
+    return d;
+  });
+  const design: Design = { y: numeric(t, f.lhs), yName: f.lhs, x, fixedEffects };
+  if (opts.weights) design.weights = opts.weights;
+  if (fixedEffects.length === 0) design.intercept = f.intercept;
+  return design;
+}

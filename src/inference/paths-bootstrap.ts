@@ -1,0 +1,150 @@
+/**
+ * Bootstrap inference for the path decomposition (METHODS.md §6.3): resample whole clusters (units)
+ * with replacement (rows when no cluster is given), refit every nuisance model on each resample,
+ * SE = sd of the replicates, percentile CI, p = 1 − 2|P*(θ* < 0) − ½| (= 2 min(P*(θ*<0), P*(θ*≥0))).
+ * Replicate b uses its own stream `new Rng(seed).fork(b + 1)` (stream 0 is the point estimate), so
+ * results are identical whether replicates run in one thread or spread over worker threads.
+ * A replicate with ≤ 5 treated or ≤ 5 untreated rows is skipped (NA), as in R paths.
+ */
+import { Worker } from "node:worker_threads";
+import { availableParallelism } from "node:os";
+import { Rng } from "../core/rng.js";
+import { KeytechError } from "../core/errors.js";
+import { quantile7 } from "../core/stats.js";
+import { bartJobSeed, pathsBartJobs, pathsEstimate, type PathsData, type PathsEstimate, type PathsOptions } from "../estimators/paths.js";
+
+export interface PathsBootstrapOptions {
+  reps: number;
+  seed: number;
+  /** Cluster index (0..G−1) of every row; omitted = resample rows. */
+  cluster?: Int32Array;
+  /** Worker threads (default: available cores, at most reps); 1 = in this thread. */
+  workers?: number;
+  /** Called after each finished replicate (for a progress bar). */
+  onReplicate?: () => void;
+}
+
+/** Row indices of bootstrap sample b: G clusters drawn with replacement, all rows of each. */
+export function resampleRows(n: number, cluster: Int32Array | undefined, rng: Rng): Int32Array {
+  if (!cluster) {
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = rng.int(n);
+    return out;
+  }
+  let G = 0;
+  for (let i = 0; i < n; i++) if (cluster[i]! + 1 > G) G = cluster[i]! + 1;
+  const members: number[][] = Array.from({ length: G }, () => []);
+  for (let i = 0; i < n; i++) members[cluster[i]!]!.push(i);
+  const rows: number[] = [];
+  for (let g = 0; g < G; g++) for (const i of members[rng.int(G)]!) rows.push(i);
+  return Int32Array.from(rows);
+}
+
+/** One bootstrap replicate (null when the resample has too few treated/untreated rows). */
+export function pathsReplicate(d: PathsData, opts: PathsOptions, seed: number, b: number, cluster?: Int32Array): PathsEstimate | null {
+  const rng = new Rng(seed).fork(b + 1);
+  const rows = resampleRows(d.y.length, cluster, rng);
+  const take = (c: Float64Array) => Float64Array.from(rows, (i) => c[i]!);
+  let n1 = 0;
+  for (const i of rows) n1 += d.a[i]!;
+  if (n1 <= 5 || n1 >= rows.length - 5) return null;
+  try {
+    return pathsEstimate({ y: take(d.y), a: take(d.a), m: d.m.map(take), x: d.x.map(take) }, opts, rng);
+  } catch (e) {
+    if (e instanceof KeytechError && e.kind === "estimation") return null;
+    throw e;
+  }
+}
+
+/** All replicates, in order b = 0..reps−1, spread over worker threads. */
+export async function pathsBootstrap(d: PathsData, opts: PathsOptions, bo: PathsBootstrapOptions): Promise<(PathsEstimate | null)[]> {
+  const reps = bo.reps;
+  const out: (PathsEstimate | null)[] = new Array(reps).fill(null);
+  const nw = Math.max(1, Math.min(bo.workers ?? availableParallelism(), reps));
+  if (nw === 1) {
+    for (let b = 0; b < reps; b++) {
+      out[b] = pathsReplicate(d, opts, bo.seed, b, bo.cluster);
+      bo.onReplicate?.();
+    }
+    return out;
+  }
+  // Dynamic assignment: each worker asks for the next replicate; results are stored by index.
+  let next = 0;
+  const url = new URL("./paths-worker.js", import.meta.url);
+  await Promise.all(
+    Array.from({ length: nw }, () =>
+      new Promise<void>((resolve, reject) => {
+        const w = new Worker(url, { workerData: { d, opts, seed: bo.seed, cluster: bo.cluster ?? null } });
+        const give = () => {
+          if (next < reps) w.postMessage({ b: next++ });
+          else void w.terminate().then(() => resolve());
+        };
+        w.on("message", (msg: { ready?: boolean; b?: number; est?: PathsEstimate | null; error?: string }) => {
+          if (msg.error !== undefined) { reject(new Error(msg.error)); void w.terminate(); return; }
+          if (msg.b !== undefined) { out[msg.b] = msg.est ?? null; bo.onReplicate?.(); }
+          give();
+        });
+        w.on("error", reject);
+      }),
+    ),
+  );
+  return out;
+}
+
+export interface BootSummary {
+  std_error: number | null;
+  conf_low: number | null;
+  conf_high: number | null;
+  p_value: number | null;
+  reps_ok: number;
+}
+
+/** SE, percentile CI and the R paths p-value from the non-missing replicates of one term. */
+export function summariseBoot(values: (number | null)[], level = 0.95): BootSummary {
+  const v = values.filter((x): x is number => x !== null && Number.isFinite(x));
+  if (v.length < 2) return { std_error: null, conf_low: null, conf_high: null, p_value: null, reps_ok: v.length };
+  const m = v.reduce((s, x) => s + x, 0) / v.length;
+  const sd = Math.sqrt(v.reduce((s, x) => s + (x - m) ** 2, 0) / (v.length - 1));
+  const below = v.filter((x) => x < 0).length / v.length;
+  return {
+    std_error: sd,
+    conf_low: quantile7(v, (1 - level) / 2),
+    conf_high: quantile7(v, 1 - (1 - level) / 2),
+    p_value: 1 - 2 * Math.abs(below - 0.5),
+    reps_ok: v.length,
+  };
+}
+
+/**
+ * Point estimates with the first-stage BART fits (model 0, models 1..K, propensity) spread over worker
+ * threads; the same numbers as `pathsEstimate(d, opts, rng)` (each fit seeded by its own stream).
+ */
+export async function pathsEstimateParallel(d: PathsData, opts: PathsOptions, rng: Rng, workers?: number): Promise<PathsEstimate> {
+  const jobs = pathsBartJobs(d, opts);
+  const nw = Math.max(1, Math.min(workers ?? availableParallelism(), jobs.length));
+  if (nw <= 1) return pathsEstimate(d, opts, rng);
+  // Largest first (model 0 predicts 2n rows; the propensity model has fewer trees).
+  const cost = (j: (typeof jobs)[number]) => (j.ntree ?? 200) * (j.y.length + (j.xTest ? j.xTest[0]!.length : 0));
+  const queue = [...jobs].sort((a, b) => cost(b) - cost(a));
+  const done = new Map<number, Float64Array>();
+  const url = new URL("./paths-worker.js", import.meta.url);
+  await Promise.all(
+    Array.from({ length: nw }, () =>
+      new Promise<void>((resolve, reject) => {
+        const w = new Worker(url, { workerData: null });
+        const give = () => {
+          const job = queue.shift();
+          if (job) w.postMessage({ job, seed: bartJobSeed(rng, job.stream) });
+          else void w.terminate().then(() => resolve());
+        };
+        w.on("message", (msg: { ready?: boolean; stream?: number; pred?: Float64Array; error?: string }) => {
+          if (msg.error !== undefined) { reject(new Error(msg.error)); void w.terminate(); return; }
+          if (msg.stream !== undefined) done.set(msg.stream, msg.pred!);
+          give();
+        });
+        w.on("error", reject);
+      }),
+    ),
+  );
+  return pathsEstimate(d, opts, rng, done);
+}

@@ -1,0 +1,61 @@
+/** Event-study figure: coefficients by relative period with 95% CIs, several estimators overlaid. */
+import type { VlSpec } from "./render.js";
+
+export interface EventPoint {
+  rel: number;
+  estimate: number;
+  lo: number;
+  hi: number;
+}
+export interface EventSeries {
+  estimator: string;
+  points: EventPoint[];
+}
+
+/** Points dodged horizontally per estimator; the reference period (−1) line and the zero line drawn. */
+export function eventStudyFigure(series: EventSeries[], opts: { title?: string; yTitle?: string; truth?: { rel: number; value: number }[] } = {}): VlSpec {
+  const k = series.length;
+  const width = 0.5;
+  const values = series.flatMap((s, j) =>
+    s.points.filter((p) => Number.isFinite(p.estimate)).map((p) => ({
+      estimator: s.estimator,
+      rel: p.rel,
+      x: p.rel + (k > 1 ? (j / (k - 1) - 0.5) * width : 0),
+      estimate: p.estimate,
+      lo: Number.isFinite(p.lo) ? p.lo : p.estimate,
+      hi: Number.isFinite(p.hi) ? p.hi : p.estimate,
+    })),
+  );
+  const layers: VlSpec[] = [
+    { data: { values: [{ y: 0 }] }, mark: { type: "rule", color: "#888", strokeDash: [4, 3] }, encoding: { y: { field: "y", type: "quantitative" } } },
+    { data: { values: [{ x: -0.5 }] }, mark: { type: "rule", color: "#bbb" }, encoding: { x: { field: "x", type: "quantitative" } } },
+    {
+      data: { values },
+      mark: { type: "rule", strokeWidth: 1.5 },
+      encoding: {
+        x: { field: "x", type: "quantitative" },
+        y: { field: "lo", type: "quantitative" },
+        y2: { field: "hi" },
+        color: { field: "estimator", type: "nominal", title: "Estimator" },
+      },
+    },
+    {
+      data: { values },
+      mark: { type: "point", filled: true, size: 45 },
+      encoding: {
+        x: { field: "x", type: "quantitative", title: "Years relative to pilot approval", axis: { tickMinStep: 1 } },
+        y: { field: "estimate", type: "quantitative", title: opts.yTitle ?? "Effect on KeyTech (95% CI)" },
+        color: { field: "estimator", type: "nominal", title: "Estimator" },
+        tooltip: [{ field: "estimator" }, { field: "rel", title: "relative year" }, { field: "estimate", format: ".3f" }, { field: "lo", format: ".3f" }, { field: "hi", format: ".3f" }],
+      },
+    },
+  ];
+  if (opts.truth?.length) {
+    layers.push({
+      data: { values: opts.truth.map((t) => ({ rel: t.rel, truth: t.value, series: "true effect (simulated)" })) },
+      mark: { type: "line", color: "#222", strokeDash: [2, 2], point: { shape: "cross", size: 30, color: "#222" } },
+      encoding: { x: { field: "rel", type: "quantitative" }, y: { field: "truth", type: "quantitative" }, tooltip: [{ field: "series" }, { field: "rel" }, { field: "truth", format: ".3f" }] },
+    });
+  }
+  return { title: opts.title ?? "Event study", width: 560, height: 300, layer: layers };
+}

@@ -1,0 +1,218 @@
+/**
+ * The study report: from a StudyRun (src/study/runner.ts) write DIR/tables/ (every block table in
+ * Markdown, LaTeX and CSV), DIR/figures/ (SVG + PNG) and DIR/report.html — one self-contained file with
+ * the tables, the figures as inline SVG, a methods paragraph per block, provenance, and (for a simulated
+ * world) the true effects next to the estimates. Interactivity is a small inline script (tooltips from the
+ * SVG marks' aria-labels, series toggles from the legends) instead of the vega runtime, which keeps the
+ * file small and working offline.
+ */
+import { join } from "node:path";
+import { writeFileAtomic } from "../core/atomic.js";
+import type { BlockRecord, StudyRun } from "../study/runner.js";
+import type { FigureData } from "../study/blocks/types.js";
+import { coefFigure, eventStudyFigure, figureSvg, pathsFigure, placeboFigure, sdidTrajectoryFigure, sdidWeightsFigure, svgToPng, type VlSpec } from "./figures/index.js";
+import { escapeHtml as esc, fmt, renderTable, tableData } from "./tables.js";
+import { truthFor } from "./truth.js";
+
+export interface ReportFiles {
+  html: string;
+  tables: string[];
+  figures: string[];
+}
+
+const SECTIONS: { id: string; title: string }[] = [
+  { id: "descriptives", title: "Data" },
+  { id: "baseline", title: "Baseline (Table 1)" },
+  { id: "robustness", title: "Robustness checks" },
+  { id: "endogeneity", title: "Endogeneity checks" },
+  { id: "mechanisms", title: "Mechanisms (Table 2)" },
+  { id: "paths", title: "Causal paths (Table 3)" },
+  { id: "heterogeneity", title: "Heterogeneity (Table 4)" },
+  { id: "moderation", title: "Moderation (Table 5)" },
+];
+
+function fileStem(b: BlockRecord): string {
+  return (b.table ?? b.id).toLowerCase().replace(/[^a-z0-9]+/g, "_") + (b.table ? "_" + b.id : "");
+}
+
+/** Vega-lite spec of a figure's plain data (truth overlays when the world is simulated). */
+export function figureSpecs(f: FigureData, truth: unknown): { id: string; spec: VlSpec }[] {
+  switch (f.kind) {
+    case "event": {
+      const tv = truth && typeof truth === "object" ? ((truth as Record<string, unknown>).event_time as Record<string, number> | undefined) : undefined;
+      const rels = new Set(f.series.flatMap((s) => s.points.map((p) => p.rel)));
+      const tr = tv ? Object.entries(tv).map(([k, v]) => ({ rel: Number(k), value: v })).filter((t) => rels.has(t.rel)) : undefined;
+      return [{ id: f.id, spec: eventStudyFigure(f.series, { title: f.title, ...(tr ? { truth: tr } : {}) }) }];
+    }
+    case "placebo":
+      return [{ id: f.id, spec: placeboFigure(f.draws, f.estimate, { title: f.title, pValue: f.pValue, ...(f.xTitle ? { xTitle: f.xTitle } : {}) }) }];
+    case "sdid": {
+      const out: { id: string; spec: VlSpec }[] = [];
+      if (f.trajectory) out.push({ id: f.id + "_trajectories", spec: sdidTrajectoryFigure(f.trajectory, { title: f.title + ": treated vs synthetic control" }) });
+      if (f.unitWeights.length || f.timeWeights.length) out.push({ id: f.id + "_weights", spec: sdidWeightsFigure(f.unitWeights, f.timeWeights) });
+      return out;
+    }
+    case "paths": {
+      const bars = f.bars.map((b) => ({ ...b, truth: truthFor(truth, "paths", "", b.name) }));
+      return [{ id: f.id, spec: pathsFigure(bars, { title: f.title }) }];
+    }
+    case "coef":
+      return [{ id: f.id, spec: coefFigure(f.rows, { title: f.title }) }];
+  }
+}
+
+function truthRows(b: BlockRecord, truth: unknown): string {
+  if (!truth || !b.output) return "";
+  const rows: string[] = [];
+  for (const m of b.output.models) {
+    for (const e of m.result.estimates) {
+      const tv = truthFor(truth, b.id, m.name, e.term);
+      if (tv === null || e.estimate == null) continue;
+      const lo = e.conf_low, hi = e.conf_high;
+      const covered = lo != null && hi != null ? (lo <= tv && tv <= hi ? "yes" : "no") : "";
+      rows.push(`<tr><td>${esc(m.label)}</td><td>${esc(e.term)}</td><td>${fmt(e.estimate)}</td><td>[${fmt(lo)}, ${fmt(hi)}]</td><td class="truth">${fmt(tv)}</td><td class="cov-${covered}">${covered}</td></tr>`);
+    }
+  }
+  if (!rows.length) return "";
+  return `<table class="truth-table"><caption>Estimates vs the true effects planted in the simulated data</caption><thead><tr><th>Model</th><th>Term</th><th>Estimate</th><th>95% CI</th><th>True value</th><th>Covered</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
+function descriptivesHtml(b: BlockRecord): string {
+  const rows = (b.output?.extra?.descriptives as { variable: string; n: number; mean: number; sd: number; min: number; max: number }[] | undefined) ?? [];
+  const ex = b.output?.extra ?? {};
+  return `<p>${esc(String(ex.units))} units, ${esc(String(ex.periods))} periods, ${esc(String(ex.treated_units))} treated units.</p><table class="reg desc"><thead><tr><th>Variable</th><th>N</th><th>Mean</th><th>SD</th><th>Min</th><th>Max</th></tr></thead><tbody>${rows
+    .map((r) => `<tr><th>${esc(r.variable)}</th><td>${r.n}</td><td>${fmt(r.mean)}</td><td>${fmt(r.sd)}</td><td>${fmt(r.min)}</td><td>${fmt(r.max)}</td></tr>`)
+    .join("")}</tbody></table>`;
+}
+
+function descriptivesMd(b: BlockRecord): string {
+  const rows = (b.output?.extra?.descriptives as { variable: string; n: number; mean: number; sd: number; min: number; max: number }[] | undefined) ?? [];
+  return ["| Variable | N | Mean | SD | Min | Max |", "|---|---:|---:|---:|---:|---:|", ...rows.map((r) => `| ${r.variable} | ${r.n} | ${fmt(r.mean)} | ${fmt(r.sd)} | ${fmt(r.min)} | ${fmt(r.max)} |`)].join("\n") + "\n";
+}
+
+const CSS = `
+body{font-family:-apple-system,"Segoe UI",DejaVu Sans,Arial,sans-serif;margin:0;color:#222;background:#fafafa}
+main{max-width:1000px;margin:0 auto;padding:1rem 2rem 4rem;background:#fff}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{border-bottom:2px solid #2c6fbb;padding-bottom:.2rem;margin-top:2.5rem}
+h3{margin-top:1.8rem}.banner{background:#fff4d6;border:1px solid #e0b84a;padding:.7rem 1rem;border-radius:4px}
+table{border-collapse:collapse;margin:.6rem 0;font-size:.88rem}th,td{padding:.15rem .6rem;text-align:right}
+th:first-child{text-align:left}table.reg thead th{border-bottom:1px solid #333;border-top:2px solid #333}
+table.reg tfoot tr:first-child th,table.reg tfoot tr:first-child td{border-top:1px solid #333}
+table.reg tfoot tr:last-child th,table.reg tfoot tr:last-child td{border-bottom:2px solid #333}
+tr.se td{color:#555;font-size:.82rem}caption{caption-side:top;text-align:left;font-weight:600;padding-bottom:.3rem}
+.tnote{font-size:.78rem;color:#555;margin-top:0}.methods{font-size:.9rem;color:#333;background:#f4f7fb;padding:.5rem .8rem;border-left:3px solid #2c6fbb}
+.na{background:#f3f3f3;border:1px dashed #999;padding:.6rem .9rem;color:#444}.failed{background:#fdecea;border:1px solid #c0392b;padding:.6rem .9rem}
+.status-ok{color:#1e7b34}.status-failed{color:#c0392b;font-weight:600}.status-not_available{color:#777}
+figure{margin:1rem 0}figure svg{max-width:100%;height:auto}figcaption{font-size:.8rem;color:#555}
+.truth{color:#8e44ad;font-weight:600}.cov-yes{color:#1e7b34}.cov-no{color:#c0392b;font-weight:600}
+#tip{position:fixed;pointer-events:none;background:rgba(30,30,30,.92);color:#fff;font-size:.78rem;padding:.3rem .5rem;border-radius:3px;display:none;z-index:10;max-width:320px}
+.notes{font-size:.85rem;color:#555}.prov{font-size:.78rem;color:#555;word-break:break-all}
+nav ul{columns:2;font-size:.9rem}code{font-size:.85em}
+.legend-off{opacity:.25}
+`;
+
+// Tooltips from the aria-labels vega writes on every mark; clicking a legend entry toggles that series.
+const SCRIPT = `
+(function(){
+  var tip=document.getElementById('tip');
+  document.querySelectorAll('figure svg [aria-label]').forEach(function(el){
+    if(el.closest('[aria-hidden="true"]')) return;
+    var r=el.getAttribute('aria-roledescription')||'';
+    if(/axis|legend|title/.test(r)) return;
+    el.addEventListener('mousemove',function(e){tip.textContent=el.getAttribute('aria-label');tip.style.display='block';tip.style.left=(e.clientX+12)+'px';tip.style.top=(e.clientY+12)+'px';});
+    el.addEventListener('mouseleave',function(){tip.style.display='none';});
+  });
+  document.querySelectorAll('figure svg .role-legend-symbol, figure svg .role-legend-label').forEach(function(el){
+    el.style.cursor='pointer';
+    el.addEventListener('click',function(){
+      var entry=el.closest('.role-scope')||el.parentNode; var label=(entry.textContent||'').trim(); if(!label) return;
+      var svg=el.closest('svg'); var on=!entry.classList.contains('legend-off'); entry.classList.toggle('legend-off');
+      svg.querySelectorAll('.role-mark [aria-label]').forEach(function(m){ if((m.getAttribute('aria-label')||'').indexOf(label)>=0) m.style.display=on?'none':''; });
+    });
+  });
+  document.body.setAttribute('data-report-ready','1');
+})();
+`;
+
+/** Render every output of a study run into `outDir` (atomic writes). */
+export async function writeStudyReport(run: StudyRun, outDir: string, opts: { simulatedNote?: string } = {}): Promise<ReportFiles> {
+  const files: ReportFiles = { html: join(outDir, "report.html"), tables: [], figures: [] };
+  const truth = run.truth;
+  const body: string[] = [];
+  const toc: string[] = [];
+  let figNo = 0;
+  for (const sec of SECTIONS) {
+    const blocks = run.blocks.filter((b) => b.section === sec.id);
+    if (!blocks.length) continue;
+    body.push(`<section id="sec-${sec.id}"><h2>${esc(sec.title)}</h2>`);
+    for (const b of blocks) {
+      const heading = b.table && !b.title.startsWith(b.table) && !b.title.toLowerCase().startsWith(b.table.toLowerCase()) ? `${b.table}. ${b.title}` : b.title;
+      toc.push(`<li><a href="#block-${b.id}">${esc(heading)}</a> <span class="status-${b.status}">${b.status.replace("_", " ")}</span></li>`);
+      body.push(`<div class="block" id="block-${b.id}" data-status="${b.status}"><h3>${esc(heading)}</h3>`);
+      body.push(`<details open><summary>Methods</summary><p class="methods">${esc(b.methods)}</p></details>`);
+      if (b.status === "not_available") {
+        body.push(`<p class="na"><strong>Not available.</strong> ${esc(b.error ?? "")}</p>`);
+      } else if (b.status === "failed") {
+        body.push(`<p class="failed"><strong>Failed.</strong> ${esc(b.error ?? "")}</p>`);
+      } else if (b.output) {
+        if (b.id === "descriptives") {
+          body.push(descriptivesHtml(b));
+          const p = join(outDir, "tables", "descriptives.md");
+          await writeFileAtomic(p, descriptivesMd(b));
+          files.tables.push(p);
+        }
+        if (b.output.models.length) {
+          const t = tableData(b.output);
+          const caption = heading;
+          body.push(`<div class="table-wrap" data-table="${b.id}">${renderTable(t, "html", caption)}</div>`);
+          const stem = fileStem(b);
+          for (const [ext, fm] of [["md", "md"], ["tex", "latex"], ["csv", "csv"]] as const) {
+            const p = join(outDir, "tables", `${stem}.${ext}`);
+            await writeFileAtomic(p, renderTable(t, fm, caption));
+            files.tables.push(p);
+          }
+        }
+        body.push(truthRows(b, truth));
+        for (const f of b.output.figures ?? []) {
+          for (const { id, spec } of figureSpecs(f, truth)) {
+            try {
+              const svg = await figureSvg(spec);
+              const svgPath = join(outDir, "figures", `${id}.svg`);
+              await writeFileAtomic(svgPath, svg);
+              await writeFileAtomic(join(outDir, "figures", `${id}.png`), await svgToPng(svg));
+              files.figures.push(svgPath, join(outDir, "figures", `${id}.png`));
+              figNo++;
+              body.push(`<figure data-figure="${esc(id)}">${svg}<figcaption>Figure ${figNo}. ${esc(f.title)} (files: figures/${esc(id)}.svg, .png)</figcaption></figure>`);
+            } catch (e) {
+              body.push(`<p class="failed">Figure ${esc(id)} could not be drawn: ${esc((e as Error).message)}</p>`);
+            }
+          }
+        }
+        if (b.output.notes?.length) body.push(`<ul class="notes">${b.output.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`);
+      }
+      body.push(`<p class="prov">block ${esc(b.id)} · ${b.cached ? "cached" : "computed"} in ${b.seconds.toFixed(2)} s · seed ${b.seed} · options ${esc(JSON.stringify(b.options))} · key ${esc(b.key.slice(0, 19))}</p></div>`);
+    }
+    body.push(`</section>`);
+  }
+  const summary = run.blocks.map((b) => `<tr><th><a href="#block-${b.id}">${esc(b.id)}</a></th><td class="status-${b.status}">${b.status.replace("_", " ")}</td><td>${b.cached ? "cached" : ""}</td><td>${b.seconds.toFixed(2)} s</td></tr>`).join("");
+  const simulated = truth
+    ? `<p class="banner" id="simulated-banner"><strong>These data are simulated.</strong> ${esc(opts.simulatedNote ?? "They come from keytech's generator of a \"paper world\" shaped like the reference study, not from real patents or counties.")} The true effects planted by the generator are shown next to the estimates (purple), so every estimator can be checked against a known answer.</p>`
+    : "";
+  const prov = `<p class="prov">keytech ${esc(run.keytech)} · spec ${esc(run.spec.path)} (${esc(run.spec.hash)}) · seed ${run.seed}<br>${Object.entries(run.inputs).map(([k, v]) => `${esc(k)}: ${esc(v)}`).join("<br>")}</p>`;
+  const html = `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(run.title)} — keytech report</title><style>${CSS}</style></head>
+<body><main>
+<h1>${esc(run.title)}</h1>
+<p>keytech ${esc(run.keytech)} report · outcome <code>${esc(run.outcome.column)}</code> (${esc(run.outcome.label)}) · ${run.sample.rows} observations, ${run.sample.units} units, ${run.sample.periods[0]}–${run.sample.periods[1]} · clustered by <code>${esc(run.model.cluster)}</code></p>
+${simulated}
+<h2>Contents</h2><nav><ul>${toc.join("")}</ul></nav>
+<table class="summary"><caption>Blocks</caption><tbody>${summary}</tbody></table>
+${body.join("\n")}
+<h2>Provenance</h2>${prov}
+<p class="prov">Figures are vega-lite specifications rendered to SVG by vega at report time and embedded inline; hover a mark for its values, click a legend entry to hide or show that series. Tables are also in tables/ (Markdown, LaTeX, CSV); every estimate with its provenance is in results.json.</p>
+</main><div id="tip"></div><script>${SCRIPT}</script></body></html>
+`;
+  await writeFileAtomic(files.html, html);
+  return files;
+}

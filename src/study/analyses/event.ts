@@ -1,0 +1,127 @@
+/**
+ * `keytech did event`: TWFE event study in relative time (seed paper eq. 4, METHODS §4.1):
+ * `y ~ Σ_{l ∉ ref} τ_l·1[t − G_i = l]·1[G_i > 0] + x | unit + time`, clustered by unit, with the joint
+ * Wald test of the leads (l < 0, l ∉ ref). Never-treated units get no dummy (fixest's rel = −1000 with
+ * `ref = c(−1, −1000)`). Without a window every relative period in the data gets a term (fixest `i()`);
+ * with `--window a:b` the endpoints are binned (l = a absorbs l ≤ a, l = b absorbs l ≥ b), trimmed
+ * (treated rows outside [a, b] dropped) or left without a dummy (`none`).
+ */
+import { usageError } from "../../core/errors.js";
+import type { KeytechResult } from "../../core/result.js";
+import { numeric, selectRows, type Table } from "../../data/table.js";
+import { fixedEffectFactor, type Design, type DesignColumn } from "../../formula/design.js";
+import { waldTest } from "../../inference/wald.js";
+import { checkWeights, fitDesign, outcomeVariants, regressionResult, vcovSpec, type SampleLog } from "./model-input.js";
+import { prepareDid, type DidColumns } from "./did-prep.js";
+import { optionsRecord } from "./feols.js";
+
+export type Endpoints = "bin" | "trim" | "none";
+
+export interface EventOptions extends DidColumns {
+  /** [first, last] relative period kept as separate terms */
+  window?: [number, number];
+  /** reference period(s), default [−1] */
+  ref?: number[];
+  /** outside-window convention (default bin when a window is given) */
+  endpoints?: Endpoints;
+}
+
+/** Parse "-4:5" into [−4, 5]. */
+export function parseWindow(s: string): [number, number] {
+  const m = /^\s*(-?\d+)\s*:\s*(-?\d+)\s*$/.exec(s);
+  if (!m) throw usageError(`--window must be FIRST:LAST relative periods, e.g. -4:5; got '${s}'`);
+  const a = Number(m[1]), b = Number(m[2]);
+  if (a > b) throw usageError(`--window ${s}: the first period must not exceed the last`);
+  return [a, b];
+}
+
+/** Relative time t − G for treated rows (G > 0), NaN for never-treated rows. */
+export function relativeTime(cohort: Float64Array, time: Float64Array): Float64Array {
+  const r = new Float64Array(time.length);
+  for (let i = 0; i < r.length; i++) r[i] = cohort[i]! > 0 ? time[i]! - cohort[i]! : Number.NaN;
+  return r;
+}
+
+/**
+ * Event dummies named `rel::K`, one per relative period observed (after binning), except the reference
+ * periods. Returns the dummy columns in increasing K.
+ */
+export function eventDummies(rel: Float64Array, ref: number[], window: [number, number] | null, endpoints: Endpoints): DesignColumn[] {
+  const n = rel.length;
+  const eff = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let r = rel[i]!;
+    if (!Number.isNaN(r) && window) {
+      if (endpoints === "bin") r = Math.min(Math.max(r, window[0]), window[1]);
+      else if (r < window[0] || r > window[1]) r = Number.NaN;
+    }
+    eff[i] = r;
+  }
+  const levels = [...new Set(Array.from(eff).filter((v) => !Number.isNaN(v)))].sort((a, b) => a - b).filter((v) => !ref.includes(v));
+  const index = new Map(levels.map((l, j) => [l, j]));
+  const cols = levels.map((l) => ({ name: `rel::${l}`, values: new Float64Array(n) }));
+  for (let i = 0; i < n; i++) {
+    const j = index.get(eff[i]!);
+    if (j !== undefined) cols[j]!.values[i] = 1;
+  }
+  return cols;
+}
+
+export async function eventAnalysis(o: EventOptions): Promise<KeytechResult> {
+  const ref = o.ref ?? [-1];
+  const window = o.window ?? null;
+  if (o.endpoints && !window) throw usageError("--endpoints/--bin need --window FIRST:LAST");
+  const endpoints: Endpoints = o.endpoints ?? "bin";
+  if (window) for (const r of ref) if (r < window[0] || r > window[1]) throw usageError(`--ref ${r} is outside --window ${window[0]}:${window[1]}`);
+
+  const trimWindow = (t: Table, log: SampleLog): Table => {
+    if (!window || endpoints !== "trim") return t;
+    const rel = relativeTime(numeric(t, o.cohort), numeric(t, o.time));
+    const keep: number[] = [];
+    for (let i = 0; i < rel.length; i++) if (Number.isNaN(rel[i]!) || (rel[i]! >= window[0] && rel[i]! <= window[1])) keep.push(i);
+    log.outside_window = t.nrows - keep.length;
+    return selectRows(t, Int32Array.from(keep));
+  };
+  const s = await prepareDid(o, trimWindow);
+  const log = s.log;
+  const t = outcomeVariants(s.table, o.y, o, log);
+  const rel = relativeTime(numeric(t, o.cohort), numeric(t, o.time));
+  const dummies = eventDummies(rel, ref, window, endpoints);
+  if (dummies.length === 0) throw usageError("no relative period is left to estimate (every treated period is a reference period)");
+  const unit = fixedEffectFactor(t, [o.unit]);
+  const time = fixedEffectFactor(t, [o.time]);
+  const design: Design = {
+    y: numeric(t, o.y),
+    yName: o.y,
+    x: [...dummies, ...(o.x ?? []).map((c) => ({ name: c, values: numeric(t, c) }))],
+    fixedEffects: [
+      { name: o.unit, codes: unit.codes, nLevels: unit.nLevels },
+      { name: o.time, codes: time.codes, nLevels: time.nLevels },
+    ],
+  };
+  if (o.weights) design.weights = checkWeights(t, o.weights);
+  const bundle = fitDesign(design, vcovSpec(t, o, o.unit), o);
+  const leads = bundle.fit.coefNames.filter((n) => n.startsWith("rel::") && Number(n.slice(5)) < 0 && !ref.includes(Number(n.slice(5))));
+  let pretrend: Record<string, unknown> | null = null;
+  if (leads.length > 0) {
+    const w = waldTest(bundle.fit, bundle.vc, leads);
+    pretrend = { terms: leads, stat: w.stat, p: w.p_value, df1: w.df1, df2: w.df2, chi2: w.chi2 };
+  }
+  const controls = o.x ?? [];
+  return regressionResult({
+    command: "did event",
+    bundle,
+    log,
+    file: o.data,
+    hash: s.hash,
+    options: optionsRecord({ ...o, ref, endpoints: window ? endpoints : undefined }),
+    model: {
+      depvar: o.y,
+      formula: `${o.y} ~ i(rel, ref = c(${ref.join(", ")}))${controls.map((c) => " + " + c).join("")} | ${o.unit} + ${o.time}`,
+      fixed_effects: [o.unit, o.time],
+      controls,
+      window: window ? { first: window[0], last: window[1], endpoints } : null,
+    },
+    extra: { pretrend_wald: pretrend },
+  });
+}

@@ -1,0 +1,156 @@
+/**
+ * `keytech did sdid`: synthetic DID (or its SC / DID special cases) with placebo, bootstrap or
+ * jackknife standard errors, as a KeytechResult with `unit_weights`, `time_weights` and the treated vs
+ * synthetic-control `trajectories` (docs/CONTRACT.md). Block designs follow R synthdid 0.0.9;
+ * staggered designs follow Stata sdid (per-cohort estimates averaged with treated-cell weights).
+ */
+import { inputError, usageError } from "../../core/errors.js";
+import { qnorm, pnorm } from "../../core/distributions.js";
+import type { EstimateRow, KeytechResult } from "../../core/result.js";
+import { Rng } from "../../core/rng.js";
+import { keytechVersion } from "../../core/version.js";
+import { type SdidMethod, type SdidPanel, sdid, sdidTrajectory } from "../../estimators/sdid.js";
+import { blockPanel, widePanel } from "../../estimators/sdid-panel.js";
+import { projectCovariates } from "../../estimators/sdid-covariates.js";
+import { sdidStaggered } from "../../estimators/sdid-staggered.js";
+import { type SdidSeMethod, type SdidSeResult, sdidSe, sdidStaggeredSe } from "../../inference/sdid-variance.js";
+
+export interface SdidAnalysisInput {
+  unit: ArrayLike<string>;
+  time: ArrayLike<number>;
+  y: ArrayLike<number>;
+  treat: ArrayLike<number>;
+  covariates?: { name: string; values: Float64Array }[];
+  names: { unit: string; time: string; y: string; treat: string };
+  file?: string;
+  inputsHash?: Record<string, string>;
+  method?: SdidMethod;
+  se?: SdidSeMethod | "none";
+  reps?: number;
+  seed?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+const round = (v: number) => (Number.isFinite(v) ? v : null);
+
+function estimateRow(term: string, est: number, se: SdidSeResult | null): EstimateRow {
+  const s = se && Number.isFinite(se.se) ? se.se : null;
+  const z = qnorm(0.975);
+  return {
+    term,
+    estimate: est,
+    std_error: s,
+    statistic: s !== null && s > 0 ? est / s : null,
+    p_value: s !== null && s > 0 ? 2 * pnorm(-Math.abs(est / s)) : null,
+    conf_low: s !== null ? est - z * s : null,
+    conf_high: s !== null ? est + z * s : null,
+  };
+}
+
+/** Run the estimator and its variance on long data. */
+export function sdidAnalysis(a: SdidAnalysisInput): KeytechResult {
+  const method = a.method ?? "sdid";
+  const seMethod = a.se ?? "placebo";
+  const reps = a.reps ?? 200;
+  const seed = a.seed ?? 1;
+  if (!["sdid", "sc", "did"].includes(method)) throw usageError(`--method must be sdid, sc or did, got '${method}'`);
+  if (!["placebo", "bootstrap", "jackknife", "none"].includes(seMethod)) throw usageError(`--se must be placebo, bootstrap, jackknife or none, got '${seMethod}'`);
+  if (!(Number.isInteger(reps) && reps >= 2)) throw usageError(`--reps must be an integer ≥ 2, got ${reps}`);
+  const w = widePanel({ unit: a.unit, time: a.time, y: a.y, treat: a.treat, ...(a.file !== undefined ? { file: a.file } : {}), columns: a.names });
+  const N = w.units.length;
+  const T = w.times.length;
+  const warnings: string[] = [];
+  let Y = w.Y;
+  let covBlock: { name: string; coef: number }[] | undefined;
+  let dropped: string[] = [];
+  if (a.covariates && a.covariates.length > 0) {
+    const X = a.covariates.map((c) => {
+      const v = new Float64Array(N * T);
+      for (let k = 0; k < N * T; k++) {
+        const r = w.rowOf[k]!;
+        const x = c.values[r]!;
+        if (!Number.isFinite(x)) throw inputError("missing covariate value; synthetic DID with covariates needs them in every unit-period", { ...(a.file !== undefined ? { file: a.file } : {}), row: r + 1, column: c.name });
+        v[k] = x;
+      }
+      return { name: c.name, values: v };
+    });
+    const never = Array.from(w.adoption, (x) => x < 0);
+    const proj = projectCovariates(Y, N, T, X, never);
+    Y = proj.Y;
+    covBlock = proj.beta;
+    dropped = proj.dropped;
+    if (dropped.length) warnings.push(`covariates absorbed by the unit and period effects (coefficient set to 0): ${dropped.join(", ")}`);
+  }
+  const adoptions = new Set(Array.from(w.adoption).filter((x) => x >= 0));
+  const staggered = adoptions.size > 1;
+  const rng = new Rng(seed);
+  const progress = a.onProgress ? (d: number) => a.onProgress!(d, reps) : undefined;
+  const seOpts = { replications: reps, ...(progress ? { onProgress: progress } : {}) };
+  const timeOf = (t: number) => w.times[t]!;
+
+  let result: KeytechResult;
+  if (!staggered) {
+    const b = blockPanel({ ...w, Y });
+    const p: SdidPanel = b.panel;
+    const fit = sdid(p, { method });
+    const se = seMethod === "none" ? null : sdidSe(seMethod, p, fit, rng, seOpts);
+    if (se?.note) warnings.push(se.note);
+    const tr = sdidTrajectory(p, fit.omega, fit.lambda);
+    result = base(a, method, seMethod, reps, seed, [estimateRow(method, fit.estimate, se)], N * T, dropped);
+    result.unit_weights = b.controls.map((u, i) => ({ unit: u, weight: fit.omega[i]! }));
+    result.time_weights = w.times.slice(0, p.T0).map((t, k) => ({ time: t, weight: fit.lambda[k]! }));
+    result.trajectories = w.times.map((t, k) => ({ time: t, treated: tr.treated[k]!, synthetic: tr.synthetic[k]!, synthetic_shifted: tr.syntheticShifted[k]!, post: k >= p.T0 }));
+    result.sdid = {
+      design: "block",
+      n_units: N, n_treated: p.N - p.N0, n_control: p.N0, n_periods: T, n_pre: p.T0, n_post: T - p.T0,
+      first_treated_period: timeOf(p.T0),
+      noise_level: fit.settings.noiseLevel, zeta_omega: fit.settings.zetaOmega, zeta_lambda: fit.settings.zetaLambda,
+      min_decrease: fit.settings.minDecrease, iterations: { lambda: fit.iterations.slice(0, 2), omega: fit.iterations.slice(2) },
+      treated_units: b.treated,
+      se_replications: se ? se.replications : 0,
+    };
+  } else {
+    const sp = { Y, N, T, adoption: w.adoption };
+    const fit = sdidStaggered(sp, { method });
+    const se = seMethod === "none" ? null : sdidStaggeredSe(seMethod, sp, fit, { method }, rng, seOpts);
+    if (se?.note) warnings.push(se.note);
+    const rows = [estimateRow(method, fit.att, se)];
+    result = base(a, method, seMethod, reps, seed, rows, N * T, dropped);
+    result.unit_weights = fit.cohorts.flatMap((c) => Array.from({ length: c.panel.N0 }, (_, i) => ({ unit: w.units[c.rows[i]!]!, weight: c.fit.omega[i]!, cohort: timeOf(c.adoption) })));
+    result.time_weights = fit.cohorts.flatMap((c) => Array.from({ length: c.panel.T0 }, (_, k) => ({ time: timeOf(k), weight: c.fit.lambda[k]!, cohort: timeOf(c.adoption) })));
+    result.trajectories = fit.cohorts.flatMap((c) => {
+      const tr = sdidTrajectory(c.panel, c.fit.omega, c.fit.lambda);
+      return w.times.map((t, k) => ({ time: t, cohort: timeOf(c.adoption), treated: tr.treated[k]!, synthetic: tr.synthetic[k]!, synthetic_shifted: tr.syntheticShifted[k]!, post: k >= c.adoption }));
+    });
+    result.cohorts = fit.cohorts.map((c) => ({
+      cohort: timeOf(c.adoption), n_treated: c.nTreated, t_post: c.tPost, weight: c.weight, estimate: c.fit.estimate,
+      noise_level: c.fit.settings.noiseLevel, zeta_omega: c.fit.settings.zetaOmega, zeta_lambda: c.fit.settings.zetaLambda,
+    }));
+    result.sdid = {
+      design: "staggered",
+      n_units: N, n_treated: Array.from(w.adoption).filter((x) => x >= 0).length, n_control: Array.from(w.adoption).filter((x) => x < 0).length,
+      n_periods: T, aggregation: "ATT = Σ_a w_a τ_a, w_a ∝ N_treated,a × T_post,a (Stata sdid)",
+      se_replications: se ? se.replications : 0,
+    };
+  }
+  if (covBlock) result.covariates = { method: "projected (Kranz 2022): feols of y on covariates with unit and period FE on never-treated units, y − Xβ̂", coefficients: covBlock };
+  if (warnings.length) result.warnings = warnings;
+  return result;
+}
+
+function base(a: SdidAnalysisInput, method: string, se: string, reps: number, seed: number, estimates: EstimateRow[], nobs: number, collinear: string[]): KeytechResult {
+  const random = se === "placebo" || se === "bootstrap";
+  return {
+    keytech: keytechVersion(),
+    command: "did sdid",
+    estimates: estimates.map((e) => ({ ...e, estimate: round(e.estimate ?? Number.NaN) })),
+    nobs,
+    vcov: { type: se, ...(random ? { replications: reps } : {}), small_sample: se === "none" ? "none" : "synthdid: sqrt((r−1)/r)·sd for placebo/bootstrap, jackknife sqrt((n−1)/n·Σ(u−ū)²); normal CI" },
+    dropped: { singletons: 0, missing: 0, collinear },
+    provenance: {
+      seed: random ? seed : null,
+      inputs: a.inputsHash ?? {},
+      options: { method, se, reps: random ? reps : null, y: a.names.y, unit: a.names.unit, time: a.names.time, treat: a.names.treat, covariates: (a.covariates ?? []).map((c) => c.name) },
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * `keytech did twfe`: the staggered two-way fixed-effects DID of the seed paper (eq. 1, Table 1):
+ * `y ~ treat_post + x | unit + time`, `treat_post = 1[cohort > 0 and time ≥ cohort]`, clustered by unit
+ * unless told otherwise.
+ */
+import type { KeytechResult } from "../../core/result.js";
+import { numeric, withNumeric } from "../../data/table.js";
+import type { Design } from "../../formula/design.js";
+import { fixedEffectFactor } from "../../formula/design.js";
+import { checkWeights, fitDesign, outcomeVariants, regressionResult, vcovSpec, wildBlock } from "./model-input.js";
+import { prepareDid, type DidColumns } from "./did-prep.js";
+import { optionsRecord } from "./feols.js";
+
+export type TwfeOptions = DidColumns;
+
+/** treat_post = 1[cohort > 0 and time ≥ cohort]. */
+export function treatPost(cohort: Float64Array, time: Float64Array): Float64Array {
+  const d = new Float64Array(time.length);
+  for (let i = 0; i < d.length; i++) d[i] = cohort[i]! > 0 && time[i]! >= cohort[i]! ? 1 : 0;
+  return d;
+}
+
+export async function twfeAnalysis(o: TwfeOptions): Promise<KeytechResult> {
+  const s = await prepareDid(o);
+  const log = s.log;
+  let t = outcomeVariants(s.table, o.y, o, log);
+  t = withNumeric(t, "treat_post", treatPost(numeric(t, o.cohort), numeric(t, o.time)));
+  const unit = fixedEffectFactor(t, [o.unit]);
+  const time = fixedEffectFactor(t, [o.time]);
+  const design: Design = {
+    y: numeric(t, o.y),
+    yName: o.y,
+    x: [{ name: "treat_post", values: numeric(t, "treat_post") }, ...(o.x ?? []).map((c) => ({ name: c, values: numeric(t, c) }))],
+    fixedEffects: [
+      { name: o.unit, codes: unit.codes, nLevels: unit.nLevels },
+      { name: o.time, codes: time.codes, nLevels: time.nLevels },
+    ],
+  };
+  if (o.weights) design.weights = checkWeights(t, o.weights);
+  const spec = vcovSpec(t, o, o.unit);
+  const bundle = fitDesign(design, spec, o);
+  const boot = wildBlock(design, o.bootstrap?.term ?? "treat_post", spec, o);
+  const controls = o.x ?? [];
+  return regressionResult({
+    command: "did twfe",
+    bundle,
+    log,
+    file: o.data,
+    hash: s.hash,
+    options: optionsRecord(o),
+    model: {
+      depvar: o.y,
+      formula: `${o.y} ~ treat_post${controls.map((c) => " + " + c).join("")} | ${o.unit} + ${o.time}`,
+      fixed_effects: [o.unit, o.time],
+      controls,
+    },
+    ...(boot ? { extra: { bootstrap: boot }, seed: o.bootstrap!.seed } : {}),
+  });
+}

@@ -1,0 +1,208 @@
+/**
+ * Study data: the region panel joined with the unit attributes and the policy list, as typed columns
+ * (Float64Array per numeric column) plus integer codes for units, times and clusters. Reading goes through
+ * DuckDB (CSV or Parquet). Duplicate (unit, time) keys and unknown policy units stop with a located error.
+ */
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { inputError } from "../../core/errors.js";
+import { sha256File } from "../../core/hash.js";
+import { writeFileAtomic } from "../../core/atomic.js";
+import type { StudySpec } from "../spec.js";
+
+export interface StudyData {
+  n: number;
+  /** unit id (as text) per row */
+  unitId: string[];
+  unitCodes: Int32Array;
+  units: string[];
+  time: Float64Array;
+  times: number[];
+  timeCodes: Int32Array;
+  /** numeric columns of the panel plus the derived policy columns (cohort, treat_post, rel_time, …) */
+  num: Record<string, Float64Array>;
+  /** cluster codes (main model's cluster column) */
+  clusterCodes: Int32Array;
+  nClusters: number;
+  /** sha256 of every input file, by spec key */
+  inputHashes: Record<string, string>;
+  /** the spec's column names for unit and time */
+  unitName: string;
+  timeName: string;
+}
+
+function sqlPath(p: string): string {
+  return "'" + p.replaceAll("'", "''") + "'";
+}
+
+function reader(path: string): string {
+  return /\.parquet$/i.test(path) ? `read_parquet(${sqlPath(path)})` : `read_csv(${sqlPath(path)}, header = true, all_varchar = true)`;
+}
+
+let shared: Promise<DuckDBConnection> | null = null;
+
+/** One in-memory DuckDB connection for reading inputs (created on first use). */
+function connection(): Promise<DuckDBConnection> {
+  if (!shared) shared = import("@duckdb/node-api").then((m) => m.DuckDBInstance.create(":memory:")).then((i) => i.connect());
+  return shared;
+}
+
+/** Column names of a CSV/Parquet file (header only). */
+export async function fileColumns(path: string): Promise<string[]> {
+  const con = await connection();
+  const r = await con.runAndReadAll(`SELECT * FROM ${reader(path)} LIMIT 0`);
+  return r.columnNames();
+}
+
+/** Read a whole table as text columns (every value as string or null). */
+export async function readTable(path: string): Promise<{ names: string[]; cols: (string | null)[][] }> {
+  const con = await connection();
+  const r = await con.runAndReadAll(`SELECT * FROM ${reader(path)}`);
+  const names = r.columnNames();
+  const cols = r.getColumnsJS().map((c) => c.map((v) => (v === null || v === undefined ? null : String(v))));
+  return { names, cols };
+}
+
+function toNumeric(vals: (string | null)[]): Float64Array | null {
+  const out = new Float64Array(vals.length);
+  for (let i = 0; i < vals.length; i++) {
+    const v = vals[i];
+    if (v === null || v === "" || v === "NA") { out[i] = NaN; continue; }
+    const x = Number(v);
+    if (!Number.isFinite(x)) return null;
+    out[i] = x;
+  }
+  return out;
+}
+
+/** Load the panel, unit attributes and policies named in the spec and derive the policy columns. */
+export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
+  const inp = spec.inputs;
+  const inputHashes: Record<string, string> = {};
+  for (const [k, v] of Object.entries(inp)) if (v && typeof v === "object" && "file" in v && v.file) inputHashes[k] = await sha256File(v.file);
+
+  const panel = await readTable(inp.panel.file);
+  const col = (name: string) => panel.cols[panel.names.indexOf(name)]!;
+  const unitRaw = col(inp.panel.unit);
+  const timeRaw = toNumeric(col(inp.panel.time));
+  if (!timeRaw) throw inputError(`time column "${inp.panel.time}" is not numeric`, { file: inp.panel.file, column: inp.panel.time });
+  const n = unitRaw.length;
+  // sort rows by (unit, time) for a stable layout
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => {
+    const ua = unitRaw[a] ?? "", ub = unitRaw[b] ?? "";
+    return ua < ub ? -1 : ua > ub ? 1 : timeRaw[a]! - timeRaw[b]!;
+  });
+  const unitId: string[] = new Array(n);
+  const time = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
+    const u = unitRaw[i];
+    if (u === null || u === "") throw inputError(`missing unit id`, { file: inp.panel.file, row: i + 2, column: inp.panel.unit });
+    if (!Number.isFinite(timeRaw[i]!)) throw inputError(`missing time value`, { file: inp.panel.file, row: i + 2, column: inp.panel.time });
+    unitId[k] = u;
+    time[k] = timeRaw[i]!;
+    if (k > 0 && unitId[k - 1] === u && time[k - 1] === time[k]) {
+      throw inputError(`duplicate (unit, time) key (${u}, ${time[k]}); each county-year must appear once`, { file: inp.panel.file, row: i + 2, column: inp.panel.unit });
+    }
+  }
+  const num: Record<string, Float64Array> = {};
+  panel.names.forEach((name, j) => {
+    if (name === inp.panel.unit) return;
+    const v = toNumeric(panel.cols[j]!);
+    if (!v) return; // text column: not usable as a regressor
+    const s = new Float64Array(n);
+    for (let k = 0; k < n; k++) s[k] = v[order[k]!]!;
+    num[name] = s;
+  });
+  const units = [...new Set(unitId)];
+  const unitIndex = new Map(units.map((u, i) => [u, i]));
+  const unitCodes = Int32Array.from(unitId, (u) => unitIndex.get(u)!);
+  const times = [...new Set(time)].sort((a, b) => a - b);
+  const timeIndex = new Map(times.map((t, i) => [t, i]));
+  const timeCodes = Int32Array.from(time, (t) => timeIndex.get(t)!);
+
+  // unit attributes (municipality / reform-zone flags)
+  const perUnit = (vals: Map<string, number>, name: string) => {
+    const out = new Float64Array(n);
+    for (let k = 0; k < n; k++) out[k] = vals.get(unitId[k]!) ?? 0;
+    num[name] = out;
+  };
+  if (inp.units) {
+    const t = await readTable(inp.units.file);
+    const uc = t.cols[t.names.indexOf(inp.units.unit)]!;
+    for (const [flag, column] of Object.entries(inp.units.flags) as [string, string | undefined][]) {
+      if (!column) continue;
+      const vals = new Map<string, number>();
+      const c = t.cols[t.names.indexOf(column)]!;
+      c.forEach((v, i) => {
+        const x = Number(v);
+        if (v === null || !Number.isFinite(x)) throw inputError(`flag "${column}" must be 0/1`, { file: inp.units!.file, row: i + 2, column });
+        vals.set(uc[i]!, x);
+      });
+      perUnit(vals, flag);
+    }
+  }
+  // policies: first year per (unit, program)
+  const pol = await readTable(inp.policies.file);
+  const pu = pol.cols[pol.names.indexOf(inp.policies.unit)]!;
+  const pp = pol.cols[pol.names.indexOf(inp.policies.program)]!;
+  const py = pol.cols[pol.names.indexOf(inp.policies.year)]!;
+  const firstYear = new Map<string, Map<string, number>>();
+  for (let i = 0; i < pu.length; i++) {
+    const u = pu[i]!, p = pp[i]!, y = Number(py[i]);
+    if (!Number.isFinite(y)) throw inputError(`policy year is not a number: "${py[i]}"`, { file: inp.policies.file, row: i + 2, column: inp.policies.year });
+    if (!unitIndex.has(u)) throw inputError(`unit "${u}" of the policy list is not in the panel ${inp.panel.file}`, { file: inp.policies.file, row: i + 2, column: inp.policies.unit });
+    if (!firstYear.has(p)) firstYear.set(p, new Map());
+    const m = firstYear.get(p)!;
+    m.set(u, Math.min(m.get(u) ?? Infinity, y));
+  }
+  const progs = inp.policies.programs;
+  const cohortOf = (program: string | undefined) => firstYear.get(program ?? "") ?? new Map<string, number>();
+  const treated = cohortOf(progs.treated);
+  if (treated.size === 0) throw inputError(`no unit has program "${progs.treated}" (inputs.policies.programs.treated)`, { file: inp.policies.file, column: inp.policies.program });
+  const cohort = new Float64Array(n), treatPost = new Float64Array(n), rel = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const g = treated.get(unitId[k]!) ?? 0;
+    cohort[k] = g;
+    treatPost[k] = g > 0 && time[k]! >= g ? 1 : 0;
+    rel[k] = g > 0 ? time[k]! - g : NaN;
+  }
+  num.cohort = cohort;
+  num.treat_post = treatPost;
+  num.rel_time = rel;
+  const indicator = (program: string | undefined, name: string, asCohort = false) => {
+    if (!program) return;
+    const m = cohortOf(program);
+    const out = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const g = m.get(unitId[k]!) ?? 0;
+      out[k] = asCohort ? g : g > 0 && time[k]! >= g ? 1 : 0;
+    }
+    num[name] = out;
+  };
+  indicator(progs.nondigital, "nondigital_cohort", true);
+  indicator(progs.nondigital, "nondigital_post");
+  indicator(progs.broadband, "broadband");
+  indicator(progs.smart_city, "smart_city");
+
+  const clusterName = spec.model.cluster;
+  let clusterCodes = unitCodes, nClusters = units.length;
+  if (clusterName !== inp.panel.unit) {
+    const c = panel.cols[panel.names.indexOf(clusterName)]!;
+    const keys = Array.from({ length: n }, (_, k) => c[order[k]!] ?? "");
+    const lv = [...new Set(keys)];
+    const idx = new Map(lv.map((l, i) => [l, i]));
+    clusterCodes = Int32Array.from(keys, (x) => idx.get(x)!);
+    nClusters = lv.length;
+  }
+  return { n, unitId, unitCodes, units, time, times, timeCodes, num, clusterCodes, nClusters, inputHashes, unitName: inp.panel.unit, timeName: inp.panel.time };
+}
+
+/** Write the merged analysis panel (unit, time, every numeric column) as CSV for file-based analyses. */
+export async function writeAnalysisPanel(data: StudyData, path: string): Promise<void> {
+  const names = Object.keys(data.num).filter((k) => k !== data.timeName);
+  const lines = [[data.unitName, data.timeName, ...names].join(",")];
+  for (let k = 0; k < data.n; k++) {
+    lines.push([data.unitId[k], data.time[k], ...names.map((c) => (Number.isFinite(data.num[c]![k]!) ? data.num[c]![k] : ""))].join(","));
+  }
+  await writeFileAtomic(path, lines.join("\n") + "\n");
+}

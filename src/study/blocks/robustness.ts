@@ -1,0 +1,135 @@
+/** Robustness checks 2–8 of the reference study (check 1, the event study, is in did.ts). */
+import { z } from "zod";
+import type { KeytechResult } from "../../core/result.js";
+import { defineBlock, type BlockModel } from "./types.js";
+import { analysis, column, controls, exported, firstPrincipalComponent, fitTwfe, treat } from "./common.js";
+
+const base = { enabled: z.boolean().default(true) };
+
+export const altOutcomes = defineBlock({
+  id: "alt_outcomes",
+  title: "Robustness 2: alternative outcomes",
+  section: "robustness",
+  table: "Robustness 2",
+  options: z.strictObject({ ...base, outcomes: z.array(z.string().min(1)).min(1) }),
+  columns: (o) => o.outcomes,
+  methods: (o, spec) => `The baseline model with controls (Table 1 column 2) re-estimated with the alternative outcomes ${o.outcomes.join(", ")} (e.g. log(1 + key-technology patent count), log(1 + citations received excluding self-citations)); county and year fixed effects, SEs clustered by ${spec.model.cluster}.`,
+  async run(ctx, o) {
+    const models: BlockModel[] = o.outcomes.map((y, j) => ({
+      name: y,
+      label: `(${j + 1}) ${y}`,
+      result: fitTwfe(ctx, { y: column(ctx.data, y), yName: y, x: [treat(ctx), ...controls(ctx)], command: "did twfe", options: { outcome: y } }),
+    }));
+    return { models, keyTerms: ["treat_post"] };
+  },
+});
+
+export const digitalIndex = defineBlock({
+  id: "digital_index",
+  title: "Robustness 3: controlling for the county digital-economy index",
+  section: "robustness",
+  table: "Robustness 3",
+  options: z.strictObject({ ...base, columns: z.array(z.string().min(1)).min(2) }),
+  columns: (o) => o.columns,
+  methods: (o) => `Adds a county digital-economy index — the first principal component of the standardised ${o.columns.join(", ")} — to the baseline model with controls.`,
+  async run(ctx, o) {
+    const pc = firstPrincipalComponent(o.columns.map((c) => column(ctx.data, c)));
+    const r = fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [treat(ctx), ...controls(ctx), { name: "digital_index", values: pc.score }], command: "did twfe", options: { digital_index: o.columns } });
+    return { models: [{ name: "digital_index", label: "(1) + digital index", result: r }], keyTerms: ["treat_post", "digital_index"], notes: [`First principal component explains ${(pc.share * 100).toFixed(1)}% of the variance; loadings ${pc.loadings.map((l) => l.toFixed(3)).join(", ")}.`] };
+  },
+});
+
+export const countyTrends = defineBlock({
+  id: "county_trends",
+  title: "Robustness 4: county-specific linear time trends",
+  section: "robustness",
+  table: "Robustness 4",
+  options: z.strictObject({ ...base }),
+  methods: () => "The baseline model with controls plus a linear time trend for every county (fixest `county[year]` varying slopes), absorbed together with the county and year fixed effects.",
+  async run(ctx) {
+    const r = fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [treat(ctx), ...controls(ctx)], unitTrends: true, command: "did twfe", options: { unit_trends: true } });
+    return { models: [{ name: "trends", label: "(1) County trends", result: r }], keyTerms: ["treat_post"] };
+  },
+});
+
+export const stacked = defineBlock({
+  id: "stacked",
+  title: "Robustness 5: stacked DID",
+  section: "robustness",
+  table: "Robustness 5",
+  options: z.strictObject({ ...base, window: z.tuple([z.number().int(), z.number().int()]).default([-4, 5]), weighting: z.enum(["weighted", "unweighted"]).default("weighted") }),
+  methods: (o) => `Stacked difference-in-differences: one sub-experiment per approval cohort with clean controls (never treated or treated after the window ${o.window[0]}…${o.window[1]}), stacked with unit×stack and time×stack fixed effects, ${o.weighting === "weighted" ? "Wing, Freedman & Hollingsworth (2024) corrective weights" : "unweighted (Cengiz et al. 2019)"}, SEs clustered by county.`,
+  async run(ctx, o) {
+    const mod = await analysis("stacked");
+    const fn = exported<(i: unknown) => Promise<KeytechResult> | KeytechResult>(mod, "stackedDid", "stacked");
+    const r = await fn({ ctx, window: o.window, weighting: o.weighting });
+    return { models: [{ name: "stacked", label: "(1) Stacked DID", result: r }], keyTerms: ["treat_post"] };
+  },
+});
+
+const PROGRAMS = ["broadband", "smart_city"] as const;
+
+export const otherPolicies = defineBlock({
+  id: "other_policies",
+  title: "Robustness 6: concurrent policies",
+  section: "robustness",
+  table: "Robustness 6",
+  options: z.strictObject({ ...base, programs: z.array(z.enum(PROGRAMS)).min(1).default([...PROGRAMS]) }),
+  methods: (o) => `The baseline model with controls plus the indicators of the concurrent pilots (${o.programs.map((p) => (p === "broadband" ? "Broadband China 2014–2016" : "Smart City 2012–2014")).join(", ")}) and their interactions with Treat×Post.`,
+  async run(ctx, o) {
+    const models: BlockModel[] = [];
+    const D = column(ctx.data, "treat_post");
+    const sets: (typeof PROGRAMS[number])[][] = o.programs.length > 1 ? [...o.programs.map((p) => [p]), [...o.programs]] : [[...o.programs]];
+    sets.forEach((set, j) => {
+      const x = [treat(ctx), ...controls(ctx)];
+      for (const p of set) {
+        const v = ctx.data.num[p];
+        if (!v) throw new Error(`program "${p}" is not declared in inputs.policies.programs`);
+        x.push({ name: p, values: v }, { name: `treat_post:${p}`, values: Float64Array.from(v, (b, i) => b * D[i]!) });
+      }
+      models.push({ name: set.join("+"), label: `(${j + 1}) ${set.join(" + ")}`, result: fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x, command: "did twfe", options: { programs: set } }) });
+    });
+    return { models, keyTerms: ["treat_post", ...o.programs.flatMap((p) => [p, `treat_post:${p}`])] };
+  },
+});
+
+export const ddd = defineBlock({
+  id: "ddd",
+  title: "Robustness 7: triple difference with non-digital cluster pilots",
+  section: "robustness",
+  table: "Robustness 7",
+  options: z.strictObject({ ...base }),
+  methods: () => "Triple difference (METHODS §4.6): Y = β·Pilot×Post×Digital + γ·Pilot×Post + controls | county + year, where Pilot×Post switches on for every cluster pilot (digital and non-digital) from its approval year; β (the treat_post term) is the extra effect of digital clusters over non-digital ones.",
+  async run(ctx) {
+    const nd = ctx.data.num.nondigital_post;
+    if (!nd) throw new Error("the triple difference needs inputs.policies.programs.nondigital");
+    const D = column(ctx.data, "treat_post");
+    const any = Float64Array.from(D, (d, i) => Math.max(d, nd[i]!));
+    const r = fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [treat(ctx), { name: "pilot_post", values: any }, ...controls(ctx)], command: "did ddd", options: {} });
+    return { models: [{ name: "ddd", label: "(1) DDD", result: r }], keyTerms: ["treat_post", "pilot_post"] };
+  },
+});
+
+const SAMPLES = ["no_municipalities", "no_reform_zones", "no_both"] as const;
+
+export const exclusions = defineBlock({
+  id: "exclusions",
+  title: "Robustness 8: sample exclusions",
+  section: "robustness",
+  table: "Robustness 8",
+  options: z.strictObject({ ...base, samples: z.array(z.enum(SAMPLES)).min(1).default([...SAMPLES]) }),
+  methods: (o) => `The baseline model with controls on restricted samples: ${o.samples.map((s) => s.replaceAll("_", " ")).join("; ")} (municipalities directly under the central government; comprehensive reform zones).`,
+  async run(ctx, o) {
+    const mu = ctx.data.num.municipality, rz = ctx.data.num.reform_zone;
+    const models: BlockModel[] = o.samples.map((s, j) => {
+      const mask = new Uint8Array(ctx.data.n);
+      for (let i = 0; i < ctx.data.n; i++) {
+        const m = (mu?.[i] ?? 0) === 1, r = (rz?.[i] ?? 0) === 1;
+        mask[i] = s === "no_municipalities" ? +!m : s === "no_reform_zones" ? +!r : +!(m || r);
+      }
+      if ((s !== "no_reform_zones" && !mu) || (s !== "no_municipalities" && !rz)) throw new Error(`sample "${s}" needs inputs.units.flags (municipality / reform_zone)`);
+      return { name: s, label: `(${j + 1}) ${s.replaceAll("_", " ")}`, result: fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [treat(ctx), ...controls(ctx)], mask, command: "did twfe", options: { sample: s } }) };
+    });
+    return { models, keyTerms: ["treat_post"] };
+  },
+});

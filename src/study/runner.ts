@@ -1,0 +1,177 @@
+/**
+ * The study runner: loads the data once, runs the enabled blocks in dependency order, caches each
+ * block's output in DIR/workspace.duckdb keyed by sha256(block id, options, input hashes, outcome, model,
+ * seed, keytech version, dependency keys), isolates failures (a failed block is recorded with its error,
+ * the others still run) and writes DIR/results.json and DIR/run.log atomically. Rendering (report.html,
+ * tables, figures) is the report layer's job.
+ */
+import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { writeFileAtomic } from "../core/atomic.js";
+import { sha256File, sha256Text, stableStringify } from "../core/hash.js";
+import { hashSeed } from "../core/rng.js";
+import { resultToJson } from "../core/result.js";
+import { keytechVersion } from "../core/version.js";
+import { BlockCache } from "./cache.js";
+import { BLOCKS, blockById } from "./blocks/registry.js";
+import { loadStudyData, writeAnalysisPanel, type StudyData } from "./blocks/data.js";
+import { NotAvailable, type BlockOutput } from "./blocks/types.js";
+import type { StudySpec } from "./spec.js";
+
+export type BlockStatus = "ok" | "failed" | "not_available";
+
+export interface BlockRecord {
+  id: string;
+  title: string;
+  section: string;
+  table?: string;
+  status: BlockStatus;
+  cached: boolean;
+  seconds: number;
+  key: string;
+  seed: number;
+  options: Record<string, unknown>;
+  methods: string;
+  error?: string;
+  output?: BlockOutput;
+}
+
+export interface StudyRun {
+  keytech: string;
+  title: string;
+  spec: { path: string; hash: string };
+  seed: number;
+  inputs: Record<string, string>;
+  outcome: StudySpec["outcome"];
+  model: StudySpec["model"];
+  sample: { rows: number; units: number; periods: [number, number] };
+  blocks: BlockRecord[];
+  failed: number;
+  truth: unknown;
+}
+
+export interface RunOptions {
+  outDir: string;
+  /** progress lines (default: stderr) */
+  log?: (line: string) => void;
+}
+
+function fnv(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** Blocks in an order where every block comes after the blocks it needs (registry order otherwise). */
+export function blockOrder(ids: string[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (id: string, stack: string[]) => {
+    if (seen.has(id)) return;
+    if (stack.includes(id)) throw new Error(`block dependency cycle: ${[...stack, id].join(" → ")}`);
+    for (const d of blockById(id)?.needs ?? []) if (ids.includes(d)) visit(d, [...stack, id]);
+    seen.add(id);
+    out.push(id);
+  };
+  for (const id of ids) visit(id, []);
+  return out;
+}
+
+/** Run every enabled block of the spec; never throws for a block failure (see `failed`). */
+export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<StudyRun> {
+  const lines: string[] = [];
+  const logPath = join(opts.outDir, "run.log");
+  const say = async (line: string) => {
+    lines.push(line);
+    (opts.log ?? ((l: string) => process.stderr.write(l + "\n")))(line);
+    await writeFileAtomic(logPath, lines.join("\n") + "\n");
+  };
+  const t0 = performance.now();
+  await say(`keytech ${keytechVersion()} study run: ${spec.title} (${spec.path})`);
+  const data: StudyData = await loadStudyData(spec);
+  await writeAnalysisPanel(data, join(opts.outDir, "work", "analysis_panel.csv"));
+  await say(`data: ${data.n} rows, ${data.units.length} units, ${data.times[0]}–${data.times[data.times.length - 1]} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
+  const cache = await BlockCache.open(join(opts.outDir, "workspace.duckdb"));
+  const order = blockOrder(spec.enabled);
+  const records: BlockRecord[] = [];
+  const outputs: Record<string, BlockOutput> = {};
+  const keys: Record<string, string> = {};
+  try {
+    for (let k = 0; k < order.length; k++) {
+      const id = order[k]!;
+      const def = blockById(id)!;
+      const options = ((spec.blocks as Record<string, unknown>)[id] ?? {}) as Record<string, unknown>;
+      const seed = hashSeed(spec.seed, fnv(id));
+      const needs = (def.needs ?? []).filter((d) => spec.enabled.includes(d));
+      const key = sha256Text(stableStringify({ block: id, options, inputs: data.inputHashes, outcome: spec.outcome, model: spec.model, seed, keytech: keytechVersion(), deps: needs.map((d) => keys[d] ?? "missing") }));
+      keys[id] = key;
+      const rec: BlockRecord = { id, title: def.title, section: def.section, ...(def.table ? { table: def.table } : {}), status: "ok", cached: false, seconds: 0, key, seed, options, methods: def.methods(options as never, spec) };
+      const label = `[${String(k + 1).padStart(2)}/${order.length}] ${id.padEnd(16)}`;
+      const missingDep = needs.find((d) => !outputs[d]);
+      const t = performance.now();
+      if (missingDep) {
+        rec.status = "not_available";
+        rec.error = `needs block "${missingDep}", which did not complete`;
+        await say(`${label} not available: ${rec.error}`);
+        records.push(rec);
+        continue;
+      }
+      const hit = await cache.get(key);
+      if (hit) {
+        rec.output = JSON.parse(hit.payload) as BlockOutput;
+        rec.cached = true;
+        rec.seconds = hit.seconds;
+        outputs[id] = rec.output;
+        await say(`${label} cached (computed earlier in ${hit.seconds.toFixed(2)} s)`);
+        records.push(rec);
+        continue;
+      }
+      try {
+        const out = await def.run({ spec, data, seed, deps: Object.fromEntries(needs.map((d) => [d, outputs[d]!])), workDir: join(opts.outDir, "work"), log: (m) => void say(`${label}   ${m}`) }, options as never);
+        for (const m of out.models) m.result.provenance = { ...m.result.provenance, seed: m.result.provenance?.seed ?? seed, block: id, block_key: key };
+        rec.seconds = (performance.now() - t) / 1000;
+        rec.output = JSON.parse(resultToJson(out)) as BlockOutput;
+        outputs[id] = rec.output;
+        await cache.put(key, id, JSON.stringify(rec.output), rec.seconds);
+        await say(`${label} computed in ${rec.seconds.toFixed(2)} s`);
+      } catch (e) {
+        rec.seconds = (performance.now() - t) / 1000;
+        if (e instanceof NotAvailable) {
+          rec.status = "not_available";
+          rec.error = e.message;
+          await say(`${label} not available: ${e.message}`);
+        } else {
+          rec.status = "failed";
+          rec.error = (e as Error).message ?? String(e);
+          if (process.env.KEYTECH_DEBUG) rec.error += "\n" + ((e as Error).stack ?? "");
+          await say(`${label} FAILED: ${rec.error}`);
+        }
+      }
+      records.push(rec);
+    }
+  } finally {
+    cache.close();
+  }
+  const failed = records.filter((r) => r.status === "failed").length;
+  const na = records.filter((r) => r.status === "not_available").length;
+  await say(`done in ${((performance.now() - t0) / 1000).toFixed(2)} s: ${records.length - failed - na} ok, ${na} not available, ${failed} failed`);
+  let truth: unknown = null;
+  if (spec.inputs.truth) truth = JSON.parse(readFileSync(spec.inputs.truth.file, "utf8"));
+  const run: StudyRun = {
+    keytech: keytechVersion(),
+    title: spec.title,
+    spec: { path: spec.path, hash: await sha256File(spec.path) },
+    seed: spec.seed,
+    inputs: data.inputHashes,
+    outcome: spec.outcome,
+    model: spec.model,
+    sample: { rows: data.n, units: data.units.length, periods: [data.times[0]!, data.times[data.times.length - 1]!] },
+    blocks: records,
+    failed,
+    truth,
+  };
+  await writeFileAtomic(join(opts.outDir, "results.json"), resultToJson(run));
+  return run;
+}
+
+export { BLOCKS };

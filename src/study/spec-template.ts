@@ -1,0 +1,119 @@
+/** The commented template of the reference study written by `keytech study init` (and used by `keytech demo`). */
+
+export interface TemplateOptions {
+  /** folder of the input files, relative to the spec (default "data") */
+  dataDir?: string;
+  /** smaller replication counts for a fast run (demo) */
+  fast?: boolean;
+  /** include the truth.json of a simulated world */
+  truth?: boolean;
+  /** minimal replication counts (smoke tests: seconds, not minutes) */
+  quick?: boolean;
+}
+
+/** YAML text of the reference-study spec (Shi, Yang & Qian 2025), with comments on every key. */
+export function studyTemplate(o: TemplateOptions = {}): string {
+  const d = o.dataDir ?? "data";
+  const f = (o.fast ?? false) || (o.quick ?? false);
+  const q = o.quick ?? false;
+  return `# keytech study spec — the reference study (Shi, Yang & Qian 2025, "Digital Industrial Cluster
+# Policy and Radical Innovation in Key Core Technologies", China Industrial Economics 2025(1)).
+# Run it with:  keytech study run THIS_FILE --out DIR
+# Paths are relative to this file. Remove a block (or set "enabled: false") to skip it.
+version: 1
+title: "Digital cluster pilots and breakthrough innovation${o.truth ? " (simulated paper world)" : ""}"
+seed: 20250101                 # every random step (placebo draws, bootstraps) derives from this seed
+
+inputs:
+  panel:                       # region panel: one row per county-year
+    file: ${d}/panel.csv
+    unit: county               # column holding the county code
+    time: year                 # column holding the year
+  units:                       # unit attributes (optional): flags used by the sample exclusions
+    file: ${d}/counties.csv
+    unit: county
+    flags:
+      municipality: municipality     # 1 = municipality directly under the central government
+      reform_zone: reform_zone       # 1 = comprehensive reform zone
+  policies:                    # policy list: one row per (unit, program, approval year)
+    file: ${d}/policies.csv
+    unit: county
+    program: program
+    year: year
+    programs:                  # program names in the file
+      treated: digital_cluster       # the digital cluster pilots (staggered cohorts 2013/2014/2017)
+      nondigital: nondigital_cluster # non-digital cluster pilots (triple difference)
+      broadband: broadband_china     # Broadband China (2014–2016)
+      smart_city: smart_city         # Smart City pilots (2012–2014)
+  patents:                     # patent records (optional here: the outcome below is a panel column)
+    file: ${d}/patents.csv
+    id: id
+    date: filing_date
+    unit: county
+    ipc: ipc                   # all IPC codes, separated by "separator"
+    cited: cited               # ids of cited patents
+    separator: ";"
+${o.truth ? `  truth:                       # true effects of the simulated world (shown next to the estimates)
+    file: ${d}/truth.json
+` : ""}
+outcome:
+  column: keytech              # breakthrough innovation in key digital technologies (paper eqs. 2–3)
+  label: KeyTech
+
+model:                         # main model: outcome ~ treat_post + controls | county + year
+  controls: [land_area, gdp_pc, population, industry_share, gov_share, manuf_agglom]
+  cluster: county              # cluster-robust standard errors by this column
+
+blocks:
+  descriptives: {}
+  baseline:                    # Table 1
+    columns: [fe_only, controls, winsorized, lead]   # allowed: fe_only, controls, winsorized, lead
+    winsor: 0.05
+    lead: 1
+  event_study:                 # robustness 1 (figure with 95% CIs)
+    window: [-4, 5]
+    ref: -1
+    endpoints: bin             # bin | trim | none
+    estimators: [twfe, cs, sunab, imputation, stacked]
+  alt_outcomes:                # robustness 2
+    outcomes: [keytech_count, cite_quality]
+  digital_index:               # robustness 3: first principal component of these columns
+    columns: [fixed_line, mobile_users, broadband_users]
+  county_trends: {}            # robustness 4
+  stacked:                     # robustness 5
+    window: [-4, 5]
+    weighting: weighted        # weighted | unweighted
+  other_policies:              # robustness 6
+    programs: [broadband, smart_city]
+  ddd: {}                      # robustness 7: non-digital pilots as a second treated group
+  exclusions:                  # robustness 8
+    samples: [no_municipalities, no_reform_zones, no_both]
+  placebo:                     # endogeneity 1: counterfactual pilots
+    reps: ${q ? 20 : f ? 100 : 500}
+    strata: none               # none | outcome_rank
+    pool: nonpilot             # nonpilot | all
+  cs:                          # endogeneity 2: Callaway & Sant'Anna
+    control: notyet            # never | notyet
+    method: dr                 # dr | ipw | reg
+    base: varying              # varying | universal
+    bootstrap: 0
+  sdid:                        # endogeneity 3: synthetic DID
+    method: sdid               # sdid | sc | did
+    se: placebo                # placebo | jackknife | bootstrap
+    reps: ${q ? 4 : f ? 20 : 100}
+  bacon: {}                    # Goodman-Bacon decomposition (diagnostic)
+  mechanisms:                  # Table 2
+    mediators: [cospecialize, diffusion, efficiency]
+    joint_test: true
+  paths:                       # Table 3: ordered mediators
+    mediators: [cospecialize, diffusion, efficiency]
+    model: ${f ? "linear" : "bart"}               # bart | linear
+    boot: ${q ? 0 : f ? 10 : 250}
+  heterogeneity:               # Table 4: median splits + permutation test
+    by: [night_lights, social_media_firms, broadband_per_hh]
+    reps: ${q ? 0 : f ? 50 : 500}
+    permute: unit              # unit | obs
+  moderation:                  # Table 5
+    by: [supply_chain, innovation_chain]
+`;
+}

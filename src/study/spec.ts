@@ -1,0 +1,311 @@
+/**
+ * The study spec: one YAML file declaring inputs (with column mappings), the outcome, the main model and
+ * the blocks to run with their options. Parsed with `yaml` (parseDocument keeps source ranges) and
+ * validated with zod; every problem is reported as `FILE:LINE: key.path: message`, listing the allowed
+ * keys or values, and all problems are reported at once.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve, basename } from "node:path";
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { z } from "zod";
+import { inputError } from "../core/errors.js";
+import { BLOCKS, blockById } from "./blocks/registry.js";
+import { fileColumns } from "./blocks/data.js";
+
+const fileRef = z.string().min(1);
+
+const panelInput = z.strictObject({ file: fileRef, unit: z.string().min(1), time: z.string().min(1) });
+const unitsInput = z.strictObject({
+  file: fileRef,
+  unit: z.string().min(1),
+  /** derived flag name → column (e.g. municipality: is_municipality) */
+  flags: z.strictObject({ municipality: z.string().min(1).optional(), reform_zone: z.string().min(1).optional() }).default({}),
+});
+const policiesInput = z.strictObject({
+  file: fileRef,
+  unit: z.string().min(1),
+  program: z.string().min(1),
+  year: z.string().min(1),
+  programs: z.strictObject({
+    treated: z.string().min(1),
+    nondigital: z.string().min(1).optional(),
+    broadband: z.string().min(1).optional(),
+    smart_city: z.string().min(1).optional(),
+  }),
+});
+const patentsInput = z.strictObject({
+  file: fileRef,
+  id: z.string().min(1),
+  date: z.string().min(1),
+  unit: z.string().min(1),
+  ipc: z.string().min(1),
+  cited: z.string().min(1).optional(),
+  separator: z.string().min(1).default(";"),
+});
+const plainFile = z.strictObject({ file: fileRef });
+
+function blocksSchema() {
+  const shape: Record<string, z.ZodType> = {};
+  for (const b of BLOCKS) shape[b.id] = (b.options as z.ZodObject).optional();
+  return z.strictObject(shape);
+}
+
+export const specSchema = z.strictObject({
+  version: z.literal(1).default(1),
+  title: z.string().default("Study"),
+  seed: z.number().int().nonnegative().default(20250101),
+  inputs: z.strictObject({
+    panel: panelInput,
+    units: unitsInput.optional(),
+    policies: policiesInput,
+    patents: patentsInput.optional(),
+    taxonomy: plainFile.optional(),
+    /** truth.json of a simulated world: shown next to the estimates */
+    truth: plainFile.optional(),
+  }),
+  outcome: z.strictObject({ column: z.string().min(1), label: z.string().default("KeyTech") }),
+  model: z.strictObject({
+    controls: z.array(z.string().min(1)).default([]),
+    cluster: z.string().min(1),
+    formula: z.string().optional(),
+  }),
+  blocks: blocksSchema(),
+});
+
+export type StudySpec = z.infer<typeof specSchema> & {
+  /** absolute path of the spec file */
+  path: string;
+  /** block id → options (defaults filled) in registry order, enabled blocks only */
+  enabled: string[];
+};
+
+/** One located problem in a spec. */
+export interface SpecIssue {
+  line: number;
+  path: string;
+  message: string;
+}
+
+function pathText(path: (string | number)[]): string {
+  let s = "";
+  for (const p of path) s += typeof p === "number" ? `[${p}]` : s ? "." + p : p;
+  return s || "(top level)";
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return "nothing";
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (typeof v === "object") return "a mapping";
+  if (typeof v === "string") return `string "${v}"`;
+  return `${typeof v} ${String(v)}`;
+}
+
+/** Line (1-based) of the node at `path`; for a missing node, the line of the closest existing key. */
+function lineOf(doc: Document, lc: LineCounter, path: (string | number)[], key?: string): number {
+  const keyLine = (node: unknown, k: string | number): number | null => {
+    if (!isMap(node)) return null;
+    const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === k);
+    return pair && isScalar(pair.key) && pair.key.range ? lc.linePos(pair.key.range[0]).line : null;
+  };
+  const at = (k: number) => (k === 0 ? doc.contents : doc.getIn(path.slice(0, k), true)) as Node | null | undefined;
+  const node = at(path.length);
+  if (node) {
+    if (key !== undefined) {
+      const l = keyLine(node, key);
+      if (l !== null) return l;
+    }
+    if (path.length > 0) {
+      const l = keyLine(at(path.length - 1), path[path.length - 1]!);
+      if (l !== null && !isMap(node) && !isSeq(node)) return l;
+    }
+    if (node.range) return lc.linePos(node.range[0]).line;
+  }
+  // missing: the line of the deepest existing ancestor's key
+  for (let k = path.length - 1; k >= 1; k--) {
+    const l = keyLine(at(k - 1), path[k - 1]!);
+    if (l !== null && at(k)) return l;
+  }
+  return 1;
+}
+
+const TYPE_NAMES: Record<string, string> = { object: "a mapping", array: "a list", string: "a string", number: "a number", boolean: "true or false", int: "an integer" };
+
+function valueAt(raw: unknown, path: (string | number)[]): unknown {
+  let v: unknown = raw;
+  for (const p of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<string | number, unknown>)[p];
+  }
+  return v;
+}
+
+function allowedKeys(path: (string | number)[]): string[] {
+  // walk the schema shape along the path
+  let s: z.ZodType = specSchema;
+  for (const p of path) {
+    const def = s as unknown as { unwrap?: () => z.ZodType; shape?: Record<string, z.ZodType>; element?: z.ZodType };
+    let cur: z.ZodType = s;
+    for (let i = 0; i < 5; i++) {
+      const d = cur as unknown as { unwrap?: () => z.ZodType; def?: { innerType?: z.ZodType } };
+      if (d.def?.innerType) cur = d.def.innerType;
+      else break;
+    }
+    const c = cur as unknown as { shape?: Record<string, z.ZodType>; element?: z.ZodType };
+    if (typeof p === "number" && c.element) s = c.element;
+    else if (c.shape && typeof p === "string" && c.shape[p]) s = c.shape[p]!;
+    else return [];
+    void def;
+  }
+  let cur: z.ZodType = s;
+  for (let i = 0; i < 5; i++) {
+    const d = cur as unknown as { def?: { innerType?: z.ZodType } };
+    if (d.def?.innerType) cur = d.def.innerType;
+    else break;
+  }
+  const c = cur as unknown as { shape?: Record<string, z.ZodType> };
+  return c.shape ? Object.keys(c.shape) : [];
+}
+
+function zodIssues(err: z.ZodError, doc: Document, lc: LineCounter, raw: unknown): SpecIssue[] {
+  const out: SpecIssue[] = [];
+  const walk = (issues: z.core.$ZodIssue[]) => {
+    for (const is of issues) {
+      const path = is.path.filter((p): p is string | number => typeof p !== "symbol");
+      const value = valueAt(raw, path);
+      switch (is.code) {
+        case "unrecognized_keys": {
+          const allowed = allowedKeys(path);
+          for (const key of is.keys) {
+            out.push({ line: lineOf(doc, lc, path, key), path: pathText([...path, key]), message: `unknown key; allowed keys: ${allowed.join(", ")}` });
+          }
+          break;
+        }
+        case "invalid_type": {
+          if (value === undefined) out.push({ line: lineOf(doc, lc, path), path: pathText(path), message: `required key is missing (expected ${TYPE_NAMES[is.expected] ?? is.expected})` });
+          else out.push({ line: lineOf(doc, lc, path), path: pathText(path), message: `expected ${TYPE_NAMES[is.expected] ?? is.expected}, got ${describe(value)}` });
+          break;
+        }
+        case "invalid_value": {
+          const vals = is.values.map((v) => String(v));
+          out.push({ line: lineOf(doc, lc, path), path: pathText(path), message: `${describe(value)} is not allowed; allowed values: ${vals.join(", ")}` });
+          break;
+        }
+        case "invalid_key": {
+          walk(is.issues);
+          break;
+        }
+        case "too_small":
+        case "too_big": {
+          const rel = is.code === "too_small" ? (is.inclusive ? "≥" : ">") : is.inclusive ? "≤" : "<";
+          const what = is.origin === "string" ? "length" : is.origin === "array" ? "number of items" : "value";
+          out.push({ line: lineOf(doc, lc, path), path: pathText(path), message: `${what} must be ${rel} ${String(is.code === "too_small" ? is.minimum : is.maximum)}, got ${describe(value)}` });
+          break;
+        }
+        default:
+          out.push({ line: lineOf(doc, lc, path), path: pathText(path), message: is.message });
+      }
+    }
+  };
+  walk(err.issues);
+  return out;
+}
+
+function fail(file: string, issues: SpecIssue[]): never {
+  issues.sort((a, b) => a.line - b.line || a.path.localeCompare(b.path));
+  const name = basename(file);
+  const text = issues.map((i) => `${name}:${i.line}: ${i.path}: ${i.message}`).join("\n");
+  throw inputError(`invalid study spec ${file} (${issues.length} problem${issues.length > 1 ? "s" : ""}):\n${text}`);
+}
+
+/** Parse + validate a spec text (no file-system checks). `file` is used for messages and relative paths. */
+export function parseSpec(text: string, file: string): { spec: StudySpec; doc: Document; lc: LineCounter } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    fail(file, doc.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line, path: "(yaml)", message: e.message.split("\n")[0]! })));
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail(file, [{ line: 1, path: "(top level)", message: "the spec must be a mapping (key: value lines)" }]);
+  const r = specSchema.safeParse(raw);
+  if (!r.success) fail(file, zodIssues(r.error, doc, lc, raw));
+  const base = dirname(resolve(file));
+  const spec = r.data as StudySpec;
+  spec.path = resolve(file);
+  for (const v of Object.values(spec.inputs)) if (v && typeof v === "object" && "file" in v && v.file && !isAbsolute(v.file)) v.file = resolve(base, v.file);
+  const blocks = spec.blocks as Record<string, { enabled?: boolean } | undefined>;
+  spec.enabled = BLOCKS.filter((b) => blocks[b.id] && blocks[b.id]!.enabled !== false).map((b) => b.id);
+  return { spec, doc, lc };
+}
+
+/** Parse, validate and check a spec file against the file system (files exist, columns exist). */
+export async function loadSpec(file: string): Promise<StudySpec> {
+  if (!existsSync(file)) throw inputError(`study spec not found: ${file}`, { file });
+  const { spec, doc, lc } = parseSpec(readFileSync(file, "utf8"), file);
+  const issues: SpecIssue[] = [];
+  const columns: Record<string, string[]> = {};
+  for (const [key, v] of Object.entries(spec.inputs)) {
+    if (!v || typeof v !== "object" || !("file" in v)) continue;
+    const p = ["inputs", key, "file"];
+    if (!existsSync(v.file)) {
+      issues.push({ line: lineOf(doc, lc, p), path: pathText(p), message: `file not found: ${v.file}` });
+      continue;
+    }
+    if (key === "taxonomy" || key === "truth") continue;
+    try {
+      columns[key] = await fileColumns(v.file);
+    } catch (e) {
+      issues.push({ line: lineOf(doc, lc, p), path: pathText(p), message: `cannot read ${v.file}: ${(e as Error).message.split("\n")[0]}` });
+    }
+  }
+  const need = (input: string, path: (string | number)[], column: string | undefined) => {
+    if (column === undefined || !columns[input]) return;
+    if (!columns[input].includes(column)) {
+      const list = columns[input].length > 12 ? columns[input].slice(0, 12).join(", ") + ", …" : columns[input].join(", ");
+      issues.push({ line: lineOf(doc, lc, path), path: pathText(path), message: `column "${column}" is not in ${basename(spec.inputs[input as "panel"]!.file)} (columns: ${list})` });
+    }
+  };
+  const inp = spec.inputs;
+  need("panel", ["inputs", "panel", "unit"], inp.panel.unit);
+  need("panel", ["inputs", "panel", "time"], inp.panel.time);
+  if (inp.units) {
+    need("units", ["inputs", "units", "unit"], inp.units.unit);
+    for (const [k, c] of Object.entries(inp.units.flags)) need("units", ["inputs", "units", "flags", k], c as string | undefined);
+  }
+  for (const k of ["unit", "program", "year"] as const) need("policies", ["inputs", "policies", k], inp.policies[k]);
+  if (inp.patents) for (const k of ["id", "date", "unit", "ipc", "cited"] as const) need("patents", ["inputs", "patents", k], inp.patents[k]);
+  need("panel", ["outcome", "column"], spec.outcome.column);
+  spec.model.controls.forEach((c, i) => need("panel", ["model", "controls", i], c));
+  need("panel", ["model", "cluster"], spec.model.cluster);
+  // block columns
+  const derived = new Set(["cohort", "treat_post", "rel_time", "nondigital_cohort", "nondigital_post", "broadband", "smart_city", "municipality", "reform_zone"]);
+  for (const id of spec.enabled) {
+    const b = blockById(id)!;
+    if (!b.columns) continue;
+    const opts = (spec.blocks as Record<string, unknown>)[id];
+    const cols = b.columns(opts as never);
+    const rawOpts = doc.getIn(["blocks", id], true);
+    for (const c of cols) {
+      if (derived.has(c) || !columns.panel || columns.panel.includes(c)) continue;
+      // find where in the block's options the column is named
+      let at: (string | number)[] = ["blocks", id];
+      if (isMap(rawOpts)) {
+        for (const pair of rawOpts.items) {
+          if (!isPair(pair) || !isScalar(pair.key)) continue;
+          const key = String(pair.key.value);
+          const v = pair.value;
+          if (isScalar(v) && v.value === c) at = ["blocks", id, key];
+          if (isSeq(v)) v.items.forEach((it, j) => { if (isScalar(it) && it.value === c) at = ["blocks", id, key, j]; });
+        }
+      }
+      const list = columns.panel.length > 12 ? columns.panel.slice(0, 12).join(", ") + ", …" : columns.panel.join(", ");
+      issues.push({ line: lineOf(doc, lc, at), path: pathText(at), message: `column "${c}" is not in ${basename(inp.panel.file)} (columns: ${list})` });
+    }
+  }
+  if (issues.length) fail(spec.path, issues);
+  return spec;
+}
+
+/** Options of a block with defaults filled (zod output). */
+export function blockOptions(spec: StudySpec, id: string): Record<string, unknown> {
+  return ((spec.blocks as Record<string, unknown>)[id] ?? {}) as Record<string, unknown>;
+}

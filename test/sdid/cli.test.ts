@@ -1,0 +1,61 @@
+/** `keytech did sdid` end to end: JSON contract, determinism, refusals and messages. */
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { assertClose, fixture, runCli } from "../helpers.js";
+
+const data = fixture("data", "california_prop99.csv");
+const base = ["did", "sdid", "--data", data, "--y", "PacksPerCapita", "--unit", "State", "--time", "Year", "--treat", "treated"];
+
+test("did sdid --json: estimate, weights, trajectories, provenance", () => {
+  const r = runCli([...base, "--reps", "20", "--seed", "3", "--json"]);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.command, "did sdid");
+  assert.equal(j.estimates[0].term, "sdid");
+  assertClose(j.estimates[0].estimate, -15.6038278727338, 1e-9);
+  assert.ok(j.estimates[0].std_error > 0);
+  assert.equal(j.unit_weights.length, 38);
+  assert.equal(j.time_weights.length, 19);
+  assert.equal(j.trajectories.length, 31);
+  assertClose(j.unit_weights.find((u: { unit: string }) => u.unit === "Nevada").weight, 0.124489227812917, 1e-9);
+  assert.equal(j.provenance.seed, 3);
+  assert.match(j.provenance.inputs[data], /^sha256:/);
+  assertClose(j.sdid.noise_level, 5.494401, 1e-6);
+});
+
+test("same seed → byte-identical JSON; different seed → different placebo draws", () => {
+  const a = runCli([...base, "--reps", "15", "--seed", "7", "--json"]);
+  const b = runCli([...base, "--reps", "15", "--seed", "7", "--json"]);
+  const c = runCli([...base, "--reps", "15", "--seed", "8", "--json"]);
+  assert.equal(a.status, 0, a.stderr);
+  assert.equal(a.stdout, b.stdout);
+  assert.notEqual(JSON.parse(a.stdout).estimates[0].std_error, JSON.parse(c.stdout).estimates[0].std_error);
+});
+
+test("sc and did methods; jackknife with one treated unit gives NA and a warning", () => {
+  const sc = JSON.parse(runCli([...base, "--method", "sc", "--se", "none", "--json"]).stdout);
+  assertClose(sc.estimates[0].estimate, -19.619663470944, 1e-9);
+  const did = runCli([...base, "--method", "did", "--se", "jackknife", "--json"]);
+  const j = JSON.parse(did.stdout);
+  assertClose(j.estimates[0].estimate, -27.3491110836149, 1e-9);
+  assert.equal(j.estimates[0].std_error, null);
+  assert.match(did.stderr, /single treated unit/);
+});
+
+test("bad usage exits 2; an unbalanced panel exits 1 naming file and column", () => {
+  assert.equal(runCli([...base, "--method", "mc"]).status, 2);
+  assert.equal(runCli([...base, "--reps", "1"]).status, 2);
+  const dir = mkdtempSync(join(tmpdir(), "kt-sdid-"));
+  const f = join(dir, "p.csv");
+  writeFileSync(f, "u,t,y,d\na,1,1,0\na,2,2,0\nb,1,1,0\nb,2,2,1\nc,1,3,0\n");
+  const r = runCli(["did", "sdid", "--data", f, "--y", "y", "--unit", "u", "--time", "t", "--treat", "d"]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /p\.csv.*unbalanced panel: unit 'c' has no row for period 2/);
+  writeFileSync(f, "u,t,y,d\na,1,1,0\na,1,2,0\n");
+  const dup = runCli(["did", "sdid", "--data", f, "--y", "y", "--unit", "u", "--time", "t", "--treat", "d"]);
+  assert.equal(dup.status, 1);
+  assert.match(dup.stderr, /row 2.*duplicate row for unit 'a' and period 1/);
+});
