@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { inputError, usageError } from "../core/errors.js";
-import { citationsReceived, resolveCitations, type CitationLinks } from "./citations.js";
+import { citationsReceived, type CitationLinks } from "./citations.js";
 import { cospecialisation, type CospecPanel } from "./cospecialisation.js";
 import { diffusion, type DiffusionPanel } from "./diffusion.js";
 import type { IpcLevel } from "./ipc.js";
@@ -161,7 +161,7 @@ export async function panelFromFile(file: string, o: PanelFileOptions): Promise<
   let citations: Float64Array | undefined;
   let cinfo = { available: false, self: 0, unknown: 0 };
   if (table.cited) {
-    const links = resolveCitations(table.ids, table.cited);
+    const links = table.cited;
     const cr = citationsReceived(table.n, links, table.applicant?.index);
     citations = cr.received;
     cinfo = { available: true, self: cr.self, unknown: cr.unknown };
@@ -187,7 +187,7 @@ export interface DiffusionFileOptions {
 export async function diffusionFromFile(file: string, o: DiffusionFileOptions): Promise<{ panel: DiffusionPanel; links: CitationLinks; digital: number; n: number }> {
   const table = await readPatents(file, { mapping: o.mapping, level: "subclass", onBadIpc: o.onBadIpc, region: true, citations: true });
   const digital = categoryFlags(table, o.digital);
-  const links = resolveCitations(table.ids, table.cited!);
+  const links = table.cited!;
   const clusterOfRegion = o.clusters ? readClusters(o.clusters, table.region!.names) : undefined;
   const panel = diffusion(
     { n: table.n, year: table.year, region: table.region!.index, regionNames: table.region!.names, digital, links, applicant: table.applicant?.index, clusterOfRegion },

@@ -12,6 +12,7 @@ import { inputError } from "../core/errors.js";
 import { ipcTerm, parseIpc, splitIpcList, type Ipc, type IpcLevel } from "./ipc.js";
 import type { ColumnMapping, PatentField } from "./mapping.js";
 import type { TermCorpus } from "./corpus.js";
+import type { CitationLinks } from "./citations.js";
 
 export interface PatentTable {
   file: string;
@@ -27,8 +28,8 @@ export interface PatentTable {
   codeOffsets: Int32Array;
   codeIds: Int32Array;
   codes: Ipc[];
-  /** Raw cited-id lists as CSR over citedRaw (only when requested). */
-  cited?: { offsets: Int32Array; raw: string[] };
+  /** Citation links resolved to row indices (−1 = id not in the table), only when requested. */
+  cited?: CitationLinks;
   /** Malformed codes seen (skip mode): count and the first few (row, value). */
   badIpc: { count: number; examples: { row: number; value: string }[] };
   /** Patents dropped because no valid code remained (skip mode). */
@@ -206,7 +207,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     // Duplicate ids: found by DuckDB, located in the second pass below only if present.
     const dup = await conn.runAndReadAll(`SELECT CAST(${sqlIdent(cId)} AS VARCHAR) AS id FROM ${source} GROUP BY 1 HAVING count(*) > 1 LIMIT 1`);
     const dupId = dup.getRowObjects()[0]?.id;
-    const cols = [cId, cIpc, cDate, cYear, cRegion, cApp, cCited];
+    const cols = [cId, cIpc, cDate, cYear, cRegion, cApp];
     const sel = cols.map((c) => (c === undefined ? "NULL" : `CAST(${sqlIdent(c)} AS VARCHAR)`)).join(", ");
     const result = await conn.stream(`SELECT ${sel} FROM ${source}`);
 
@@ -218,9 +219,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     const codeIdx = new GrowInt32();
     const codeOff = new GrowInt32();
     codeOff.push(0);
-    const citedOff = new GrowInt32();
-    citedOff.push(0);
-    const citedRaw: string[] = [];
+    const keptRow = new GrowInt32(); // per data row: 1 kept, 0 dropped (skip mode)
     const regionDict = new Dict();
     const appDict = new Dict();
     const codeMemo = new Map<string, number>(); // raw piece → code id (−1 malformed)
@@ -289,8 +288,10 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
         }
         if (codeIdx.len === before) {
           dropped++;
+          keptRow.push(0);
           continue;
         }
+        keptRow.push(1);
         codeOff.push(codeIdx.len);
         ids.push(id);
         years.push(y);
@@ -303,14 +304,40 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
           const a = (v[5]![i] as string | null)?.trim() ?? "";
           apps.push(a === "" ? -1 : appDict.id(a));
         }
-        if (cCited !== undefined) {
-          const cs = (v[6]![i] as string | null) ?? "";
-          for (const x of splitIpcList(cs, o.mapping.citedSeparators)) citedRaw.push(x);
-          citedOff.push(citedRaw.length);
-        }
       }
     }
     if (row === 0) throw inputError("no data rows", { file: name });
+    // Citations: a second stream of the cited column only, resolved against the ids as it arrives
+    // (no per-citation strings are kept).
+    let cited: CitationLinks | undefined;
+    if (cCited !== undefined) {
+      const index = new Map<string, number>();
+      for (let i = 0; i < ids.length; i++) index.set(ids[i]!, i);
+      const kept = keptRow.done();
+      const off = new GrowInt32();
+      off.push(0);
+      const target = new GrowInt32();
+      let unknown = 0;
+      const res2 = await conn.stream(`SELECT CAST(${sqlIdent(cCited)} AS VARCHAR) FROM ${source}`);
+      let r2 = 0;
+      for (;;) {
+        const chunk = await res2.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        const vals = chunk.getColumnValues(0);
+        for (let i = 0; i < chunk.rowCount; i++, r2++) {
+          if (!kept[r2]) continue;
+          const cs = (vals[i] as string | null) ?? "";
+          if (cs !== "")
+            for (const x of splitIpcList(cs, o.mapping.citedSeparators)) {
+              const j = index.get(x);
+              if (j === undefined) unknown++;
+              target.push(j ?? -1);
+            }
+          off.push(target.len);
+        }
+      }
+      cited = { offsets: off.done(), target: target.done(), unknown };
+    }
     return {
       file: name,
       n: ids.length,
@@ -322,7 +349,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       codeOffsets: codeOff.done(),
       codeIds: codeIdx.done(),
       codes,
-      cited: cCited !== undefined ? { offsets: citedOff.done(), raw: citedRaw } : undefined,
+      cited,
       badIpc,
       droppedNoValidCode: dropped,
       used,

@@ -70,7 +70,9 @@ test("CNRDS/incoPat-style Chinese headers via --mapping cnrds", async () => {
   assert.deepEqual(t.region!.names, ["330106", "440305"]);
   assert.deepEqual(Array.from(t.applicant!.index), [0, 1, 0, 2, 1]);
   const c = t.cited!;
-  assert.deepEqual(c.raw.slice(c.offsets[4], c.offsets[5]), ["CN201910000004.0", "CN201910000003.5", "US9999999"]);
+  assert.deepEqual(Array.from(c.target.slice(c.offsets[4], c.offsets[5])), [3, 2, -1]);
+  assert.deepEqual(Array.from(c.target.slice(c.offsets[0], c.offsets[1])), []);
+  assert.equal(c.unknown, 1);
   const corpus = termCorpus(t, "subclass");
   assert.deepEqual(corpus.vocabulary, ["G06F", "G06N", "H04L", "H04W"]);
 });
@@ -101,7 +103,7 @@ test("PatentsView folder via --mapping patentsview (filing date, IPC in sequence
   assert.deepEqual(Array.from(t.date!), [20150302, 20160719, 20170130]);
   const codesOf = (p: number): string[] => Array.from(t.codeIds.subarray(t.codeOffsets[p]!, t.codeOffsets[p + 1]!)).map((i) => formatIpc(t.codes[i]!));
   assert.deepEqual(codesOf(0), ["G06F17/30", "H04L9/32"]);
-  assert.deepEqual(t.cited!.raw.slice(t.cited!.offsets[2], t.cited!.offsets[3]), ["10000001", "10000002", "9999999"]);
+  assert.deepEqual(Array.from(t.cited!.target.slice(t.cited!.offsets[2], t.cited!.offsets[3])), [0, 1, -1]);
 });
 
 test("patents score CLI reproduces the METHODS §1.5 seed-weighting table and writes the contract columns", () => {
