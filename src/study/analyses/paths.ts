@@ -119,3 +119,40 @@ export async function pathsAnalysis(a: PathsAnalysisInput): Promise<KeytechResul
   if (B > 0 && okReps < B) result.warnings = [`${B - okReps} of ${B} bootstrap replicates skipped (≤ 5 treated or untreated rows, or a failed fit)`];
   return result;
 }
+
+/**
+ * Study block entry (blocks/mechanisms.ts, Table 3): outcome = the spec's outcome column, A = treat_post,
+ * X = the main model's controls + year indicators, cluster bootstrap over the spec's cluster column.
+ * Rows with a missing value in any of these columns are dropped listwise and counted in `dropped.missing`.
+ */
+export async function pathsStudy(input: { ctx: import("../blocks/types.js").BlockContext; mediators: string[]; model?: "bart" | "linear"; boot?: number; seed?: number; workers?: number }): Promise<KeytechResult> {
+  const { ctx } = input;
+  const d = ctx.data;
+  const col = (name: string) => {
+    const v = d.num[name];
+    if (!v) throw inputError(`column '${name}' is not a numeric column of the panel`, { column: name });
+    return v;
+  };
+  const yName = ctx.spec.outcome.column;
+  const named = [yName, "treat_post", ...input.mediators, ...ctx.spec.model.controls];
+  const cols = named.map(col);
+  const rows: number[] = [];
+  for (let i = 0; i < d.n; i++) if (cols.every((c) => Number.isFinite(c[i]!))) rows.push(i);
+  const take = (v: Float64Array) => Float64Array.from(rows, (i) => v[i]!);
+  const res = await pathsAnalysis({
+    y: { name: yName, values: take(cols[0]!) },
+    treat: { name: "treat_post", values: take(cols[1]!) },
+    mediators: input.mediators.map((m, k) => ({ name: m, values: take(cols[2 + k]!) })),
+    x: ctx.spec.model.controls.map((c, k) => ({ name: c, values: take(cols[2 + input.mediators.length + k]!) })),
+    time: { name: d.timeName, values: rows.map((i) => d.time[i]!) },
+    cluster: { name: ctx.spec.model.cluster, values: rows.map((i) => d.clusterCodes[i]!) },
+    options: { model: input.model ?? "bart" },
+    boot: input.boot ?? 0,
+    seed: input.seed ?? ctx.seed,
+    workers: input.workers,
+    inputsHash: d.inputHashes,
+    progress: true,
+  });
+  res.dropped.missing = d.n - rows.length;
+  return res;
+}
