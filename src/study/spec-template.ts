@@ -66,6 +66,8 @@ model:                         # main model: outcome ~ treat_post + controls | c
 
 blocks:
   descriptives: {}
+  patents:                     # step 1: KPST breakthrough scores from inputs.patents (county × year)
+    level: group               # subclass | group | subgroup
   baseline:                    # Table 1
     columns: [fe_only, controls, winsorized, lead]   # allowed: fe_only, controls, winsorized, lead
     winsor: 0.05
