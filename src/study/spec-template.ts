@@ -52,6 +52,7 @@ inputs:
     unit: county
     ipc: ipc                   # all IPC codes, separated by "separator"
     cited: cited               # ids of cited patents
+    applicant: applicant       # applicant id (self-citations are excluded from citation counts)
     separator: ";"
 ${o.truth ? `  truth:                       # true effects of the simulated world (shown next to the estimates)
     file: ${d}/truth.json

@@ -25,7 +25,7 @@ export const patentScores = defineBlock({
   async run(ctx, o) {
     const p = ctx.spec.inputs.patents;
     if (!p) throw new Error("the patents block needs inputs.patents");
-    const mapping = parseMapping({ columns: { id: p.id, date: p.date, region: p.unit, ipc: p.ipc, ...(p.cited ? { cited: p.cited } : {}) }, ipcSeparators: p.separator, citedSeparators: p.separator + " " }, "spec");
+    const mapping = parseMapping({ columns: { id: p.id, date: p.date, region: p.unit, ipc: p.ipc, ...(p.cited ? { cited: p.cited } : {}), ...(p.applicant ? { applicant: p.applicant } : {}) }, ipcSeparators: p.separator, citedSeparators: p.separator + " " }, "spec");
     const res = await panelFromFile(p.file, { mapping, level: o.level, onBadIpc: "fail", ...(o.taxonomy ? { filter: { taxonomy: o.taxonomy, ...(o.categories ? { categories: o.categories } : {}) } } : {}) });
     const pan = res.panel;
     // correlation of the unit-year breakthrough count with the model's outcome column
