@@ -140,24 +140,6 @@ function textExpr(req: ColumnRequest, type: string): string {
   return `CASE WHEN ${c} IS NULL OR ${raw} IN (${MISSING_TOKENS.map(sqlString).join(", ")}) THEN NULL ELSE ${raw} END`;
 }
 
-class GrowF64 {
-  buf = new Float64Array(1 << 14);
-  n = 0;
-  push(src: Float64Array): void {
-    if (this.n + src.length > this.buf.length) {
-      let cap = this.buf.length * 2;
-      while (cap < this.n + src.length) cap *= 2;
-      const nb = new Float64Array(cap);
-      nb.set(this.buf.subarray(0, this.n));
-      this.buf = nb;
-    }
-    this.buf.set(src, this.n);
-    this.n += src.length;
-  }
-  done(): Float64Array {
-    return this.buf.length === this.n ? this.buf : this.buf.slice(0, this.n);
-  }
-}
 
 function doubles(v: DuckDBVector): Float64Array {
   if (!(v instanceof DuckDBDoubleVector)) throw new Error("internal: expected a DOUBLE vector");
@@ -165,29 +147,54 @@ function doubles(v: DuckDBVector): Float64Array {
 }
 
 /**
- * Run a query and hand its chunks, in order, to `onChunk`. The result is materialised (`run`, not
- * `stream`): a streaming DuckDB result ends silently at an error (the C API's fetch returns no chunk),
- * which would truncate the data without a word; a materialised query rejects with the error instead.
+ * Run a query and hand its chunks, in order, to `onChunk` (after `onStart(rowCount)`). The result is
+ * materialised (`run`, not `stream`): a streaming DuckDB result ends silently at an error (the C API's
+ * fetch returns no chunk), which would truncate the data without a word; a materialised query rejects
+ * with the error instead. Its chunks are then read synchronously, and the row count is known up front,
+ * so columns are allocated once at their final size.
  */
-async function streamChunks(duck: Duck, sql: string, file: string, onChunk: (chunk: DuckDBDataChunk, offset: number) => void): Promise<number> {
-  let offset = 0;
-  const wrap = (e: unknown) => inputError(`could not read the file: ${firstLine(e)}`, { file });
+async function streamChunks(
+  duck: Duck,
+  sql: string,
+  file: string,
+  onChunk: (chunk: DuckDBDataChunk, offset: number) => void,
+  onStart: (rows: number) => void = () => {},
+): Promise<number> {
   const res = await duck.con.run(sql).catch((e: unknown) => {
-    throw wrap(e);
+    throw inputError(`could not read the file: ${firstLine(e)}`, { file });
   });
-  for (;;) {
-    const chunk = await res.fetchChunk().catch((e: unknown) => {
-      throw wrap(e);
-    });
-    if (!chunk || chunk.rowCount === 0) break;
+  const rows = res.rowCount;
+  onStart(rows);
+  let offset = 0;
+  const nc = res.chunkCount;
+  for (let c = 0; c < nc; c++) {
+    const chunk = res.getChunk(c);
+    if (chunk.rowCount === 0) continue;
     onChunk(chunk, offset);
     offset += chunk.rowCount;
   }
+  if (offset !== rows) throw new Error(`internal: DuckDB returned ${offset} of ${rows} rows`);
   return offset;
 }
 
+/** Fixed-size column filled chunk by chunk. */
+class ColumnBuffer {
+  buf = new Float64Array(0);
+  n = 0;
+  alloc(rows: number): void {
+    this.buf = new Float64Array(rows);
+  }
+  push(src: Float64Array): void {
+    this.buf.set(src, this.n);
+    this.n += src.length;
+  }
+  done(): Float64Array {
+    return this.buf;
+  }
+}
+
 /** Copy the NaN-coded DOUBLE vectors of a chunk into growable buffers; false when a value is ±Inf. */
-function pushFinite(chunk: DuckDBDataChunk, bufs: GrowF64[]): boolean {
+function pushFinite(chunk: DuckDBDataChunk, bufs: ColumnBuffer[]): boolean {
   for (let k = 0; k < bufs.length; k++) {
     const v = doubles(chunk.getColumnVector(k));
     for (let j = 0; j < v.length; j++) if (v[j] === Infinity || v[j] === -Infinity) return false;
@@ -220,11 +227,17 @@ async function fastCsv(duck: Duck, path: string, fmt: FileFormat, columns: Colum
   try {
     if (nums.length > 0 || texts.length === 0) {
       const sel = nums.length ? nums.map((r) => `COALESCE(CAST(${sqlIdent(r.column)} AS DOUBLE), 'NaN'::DOUBLE)`).join(", ") : "0::DOUBLE";
-      const bufs = nums.map(() => new GrowF64());
+      const bufs = nums.map(() => new ColumnBuffer());
       let finite = true;
-      nrows = await streamChunks(duck, `SELECT ${sel} FROM ${src}`, path, (chunk) => {
-        if (finite && !pushFinite(chunk, bufs)) finite = false;
-      });
+      nrows = await streamChunks(
+        duck,
+        `SELECT ${sel} FROM ${src}`,
+        path,
+        (chunk) => {
+          if (finite && !pushFinite(chunk, bufs)) finite = false;
+        },
+        (rows) => bufs.forEach((b) => b.alloc(rows)),
+      );
       if (!finite) return null;
       nums.forEach((r, k) => cols.set(r.as ?? r.column, { kind: "num", source: r.column, values: bufs[k]!.done() }));
     }
@@ -288,7 +301,7 @@ export async function readTable(path: string, columns: ColumnRequest[]): Promise
       const autoFlags = autos.map(({ p }) => `(CASE WHEN ${p.bad} THEN 1 ELSE 0 END)::DOUBLE`);
       const autoInf = autos.map(({ p }) => `(CASE WHEN ${p.inf} THEN 1 ELSE 0 END)::DOUBLE`);
       const sel = [...numPlans.map((p) => p.value), `(${badCode})::DOUBLE`, `${badRaw}::VARCHAR`, ...autoFlags, ...autoInf];
-      const bufs = numPlans.map(() => new GrowF64());
+      const bufs = numPlans.map(() => new ColumnBuffer());
       const autoIsText = autos.map(() => false);
       const np = numPlans.length;
       nrows = await streamChunks(duck, `SELECT ${sel.join(", ")} FROM ${src}`, path, (chunk, offset) => {
@@ -311,7 +324,7 @@ export async function readTable(path: string, columns: ColumnRequest[]): Promise
           const fi = doubles(chunk.getColumnVector(np + 2 + autos.length + a));
           for (let j = 0; j < fi.length; j++) if (fi[j] !== 0) { autoIsText[a] = true; break; }
         }
-      });
+      }, (rows) => bufs.forEach((b) => b.alloc(rows)));
       for (let k = 0; k < np; k++) {
         const p = numPlans[k]!;
         const a = autos.findIndex((x) => x.k === k);

@@ -64,6 +64,8 @@ export interface WidePanelOptions {
   anticipation?: number;
   /** refuse unbalanced panels unless true (unbalanced estimation is not implemented: always refused) */
   allowUnbalanced?: boolean;
+  /** keep the cohorts as given: no always-treated dropping, no recoding (Bacon decomposition) */
+  raw?: boolean;
 }
 
 /** Build the wide panel; see the module comment for the checks. */
@@ -195,7 +197,7 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
   const lastT = periods[periods.length - 1]!;
   const firstT = periods[0]!;
   let recoded = 0;
-  for (let u = 0; u < nU; u++)
+  for (let u = 0; u < nU && !opts.raw; u++)
     if (gU[u]! > lastT) {
       gU[u] = 0;
       recoded++;
@@ -206,7 +208,7 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
   let hasNever = false;
   for (let u = 0; u < nU; u++) if (gU[u] === 0) hasNever = true;
   let keepPeriod: ((t: number) => boolean) | null = null;
-  if (!hasNever) {
+  if (!hasNever && !opts.raw) {
     if ((opts.control ?? "never") === "never")
       throw inputError(`no never-treated units (cohort 0 or empty in column '${nm.cohort}'); use the not-yet-treated comparison group (--control notyet)`, { file, column: nm.cohort });
     let gmax = 0;
@@ -222,7 +224,7 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
   const keepUnit = new Uint8Array(nU);
   let droppedUnits = 0;
   for (let u = 0; u < nU; u++) {
-    if (gU[u]! > 0 && gU[u]! <= firstT) droppedUnits++;
+    if (gU[u]! > 0 && gU[u]! <= firstT && !opts.raw) droppedUnits++;
     else keepUnit[u] = 1;
   }
   if (droppedUnits) warnings.push(`${droppedUnits} units already treated in the first period (${firstT}) were dropped`);

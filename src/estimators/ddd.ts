@@ -4,16 +4,17 @@
  * D_it = "pilot × post" for every pilot (digital, cohort G, or the second group, cohort G2: D = 1 once
  * t ≥ G or t ≥ G2), Digital_i = 1[G_i > 0]; the term D·Digital is 1[G_i > 0, t ≥ G_i] (a unit in both
  * groups gets D from its first pilot date and D·Digital from G). The two-way interactions are absorbed:
- * pilot × Digital by the unit FE, pilot × post is D. β (term `ddd`) is the net effect of the digital pilot
- * over a pilot in general; γ (`treat_post`) the effect of being a (non-digital) pilot.
+ * pilot × Digital by the unit FE, pilot × post is D. β (term `treat_post`: D·Digital is the digital
+ * pilots' own treat_post, as in `did twfe`) is the net effect of the digital pilot over a pilot in
+ * general; γ (`pilot_post`, D) the effect of being a (non-digital) pilot.
  */
 import { feols, type FeolsFit } from "./feols.js";
 import { timeCodes, type StaggeredInput } from "./imputation.js";
 
 export interface DddRegressors {
-  /** D·Digital */
+  /** D·Digital (term treat_post) */
   ddd: Float64Array;
-  /** D: any pilot, post */
+  /** D: any pilot, post (term pilot_post) */
   treatPost: Float64Array;
 }
 
@@ -37,7 +38,7 @@ export function dddFit(input: StaggeredInput, cohort2: Float64Array): FeolsFit {
   return feols({
     y: input.y,
     yName: input.yName ?? "y",
-    x: [{ name: "ddd", values: r.ddd }, { name: "treat_post", values: r.treatPost }, ...(input.x ?? [])],
+    x: [{ name: "treat_post", values: r.ddd }, { name: "pilot_post", values: r.treatPost }, ...(input.x ?? [])],
     fixedEffects: [
       { name: "unit", codes: input.unit, nLevels: input.nUnits },
       { name: "time", codes: tc.codes, nLevels: tc.levels.length },

@@ -134,7 +134,7 @@ export function frankWolfe(A: ColMajor, b: Float64Array, x0: Float64Array, opts:
     g[j] = sx - sb + eta * x[j]!;
   }
 
-  const cx0: CacheCtx = { a, R, C, c, slot, cache, cacheCols, used: 0, provider: opts.gramColumn ?? null, scratch: null, arr: cache };
+  const cx0: CacheCtx = { a, R, C, c, slot, cache, cacheCols, used: 0, provider: opts.gramColumn ?? null, scratch: null, at: null, arr: cache };
   const st = ws.state;
   argminG(g, C, st);
   let imin = st[1]!;
@@ -145,12 +145,16 @@ export function frankWolfe(A: ColMajor, b: Float64Array, x0: Float64Array, opts:
   let cx = st[2]!;
   if (viaGram) rr = gdotx + cx - eta * xx - 2 * cx + bb;
 
+  // Wide problems (many columns, few rows: the ω problem) keep x lazily scaled, so that an iteration
+  // touches only g and one Gram column; narrow ones update x explicitly.
+  const lazy = !viaGram && C > 64;
+  let sigma = 1;
   let t = 0;
   let prev = Number.NaN;
   let cur = Number.NaN;
   while (t < maxIter && (t < 2 || prev - cur > minDec2)) {
     t++;
-    const xi = x[imin]!;
+    const xi = lazy ? sigma * x[imin]! : x[imin]!;
     // d = e_i − x; d = 0 iff x is the vertex e_i (then x stays and f does not move)
     if (!(xi === 1 && xx === 1)) {
       const off = imin * R;
@@ -169,18 +173,48 @@ export function frankWolfe(A: ColMajor, b: Float64Array, x0: Float64Array, opts:
       else if (step > 1) step = 1;
       if (step > 0) {
         if (!viaGram) rr = moveRows(a, off, ax, res, b, R, step);
-        moveAll(x, g, c, colArr, goff, C, step, imin, xi, eta, st);
-        gmin = st[0]!;
-        imin = st[1]!;
-        gdotx = st[2]!;
-        xx = st[3]!;
-        cx = st[4]!;
+        if (lazy) {
+          // x = σ·x̃ scales as a whole; only x̃_i moves. g·x, ‖x‖², c·x follow exact recursions and
+          // are re-summed from the support every 64 iterations (bounded drift).
+          const keep = 1 - step;
+          const gii = colArr[goff + imin]! + c[imin]!;
+          const gxi = gmin + c[imin]! - eta * xi;
+          const xgx = keep * keep * (gdotx + cx - eta * xx) + 2 * step * keep * gxi + step * step * gii;
+          cx = keep * cx + step * c[imin]!;
+          xx = keep * keep * xx + 2 * step * keep * xi + step * step;
+          gdotx = xgx - cx + eta * xx;
+          sigma *= keep;
+          x[imin] = x[imin]! + step / sigma;
+          if (inSup[imin] === 0) {
+            inSup[imin] = 1;
+            sup[nsup++] = imin;
+          }
+          moveG(g, colArr, goff, C, step, imin, eta, st);
+          gmin = st[0]!;
+          imin = st[1]!;
+          if (sigma < 1e-100 || (t & 63) === 0) {
+            for (let k = 0; k < nsup; k++) x[sup[k]!] = x[sup[k]!]! * sigma;
+            sigma = 1;
+            supportSums(sup, nsup, x, g, c, st);
+            gdotx = st[0]!;
+            xx = st[1]!;
+            cx = st[2]!;
+          }
+        } else {
+          moveAll(x, g, c, colArr, goff, C, step, imin, xi, eta, st);
+          gmin = st[0]!;
+          imin = st[1]!;
+          gdotx = st[2]!;
+          xx = st[3]!;
+          cx = st[4]!;
+        }
         if (viaGram) rr = gdotx + cx - eta * xx - 2 * cx + bb;
       }
     }
     prev = cur;
     cur = zeta2 * xx + rr / R;
   }
+  if (lazy && sigma !== 1) for (let k = 0; k < nsup; k++) x[sup[k]!] = x[sup[k]!]! * sigma;
   return { x, iterations: t, value: cur };
 }
 
@@ -195,6 +229,8 @@ interface CacheCtx {
   used: number;
   provider: GramColumn | null;
   scratch: Float64Array | null;
+  /** row-major copy of A, made on the first Gram column computed from A */
+  at: Float64Array | null;
   /** the array holding the column last returned by gramCol */
   arr: Float64Array;
 }
@@ -220,7 +256,15 @@ function gramCol(ctx: CacheCtx, i: number): number {
     off = s * C;
   }
   if (ctx.provider) ctx.provider(i, out.subarray(off, off + C));
-  else fillGram(ctx.a, ctx.R, C, i, out, off);
+  else {
+    if (!ctx.at) {
+      // row-major copy of A so that a Gram column is R contiguous axpy passes over C
+      const R = ctx.R;
+      const at = (ctx.at = new Float64Array(R * C));
+      for (let j = 0; j < C; j++) for (let r = 0; r < R; r++) at[r * C + j] = ctx.a[j * R + r]!;
+    }
+    fillGram(ctx.at, ctx.a, ctx.R, C, i, out, off);
+  }
   const c = ctx.c;
   for (let j = 0; j < C; j++) out[off + j] = out[off + j]! - c[j]!;
   ctx.arr = out;
@@ -298,6 +342,24 @@ function moveAll(
   st[4] = cx;
 }
 
+/** g ← g + step·(col − g) + step·η·e_i; st[0], st[1] ← min and first argmin of the new g. */
+function moveG(g: Float64Array, col: Float64Array, off: number, C: number, step: number, i: number, eta: number, st: Float64Array): void {
+  let imin = 0;
+  let gmin = Infinity;
+  const bump = step * eta;
+  for (let j = 0; j < C; j++) {
+    let v = g[j]! + step * (col[off + j]! - g[j]!);
+    if (j === i) v += bump;
+    g[j] = v;
+    if (v < gmin) {
+      gmin = v;
+      imin = j;
+    }
+  }
+  st[0] = gmin;
+  st[1] = imin;
+}
+
 /** ‖A_i − Ax‖² with A_i at a[off …]. */
 function distSq(a: Float64Array, off: number, ax: Float64Array, R: number): number {
   let s = 0;
@@ -321,13 +383,15 @@ function moveRows(a: Float64Array, off: number, ax: Float64Array, res: Float64Ar
   return rr;
 }
 
-function fillGram(a: Float64Array, R: number, C: number, i: number, out: Float64Array, outOff: number): void {
+/** out[outOff + j] = Σ_r A_rj·A_ri from the row-major copy `at` (r outer, j inner: contiguous). */
+function fillGram(at: Float64Array, a: Float64Array, R: number, C: number, i: number, out: Float64Array, outOff: number): void {
+  for (let j = 0; j < C; j++) out[outOff + j] = 0;
   const oi = i * R;
-  for (let j = 0; j < C; j++) {
-    const oj = j * R;
-    let s = 0;
-    for (let r = 0; r < R; r++) s += a[oj + r]! * a[oi + r]!;
-    out[outOff + j] = s;
+  for (let r = 0; r < R; r++) {
+    const v = a[oi + r]!;
+    if (v === 0) continue;
+    const o = r * C;
+    for (let j = 0; j < C; j++) out[outOff + j] = out[outOff + j]! + at[o + j]! * v;
   }
 }
 

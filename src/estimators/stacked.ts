@@ -23,6 +23,8 @@ export interface StackedOptions {
   kPost: number;
   weights?: "wfh" | "none";
   fe?: "stack" | "pooled";
+  /** static stacked DID: one regressor treat_post = treat·1[e ≥ 0] instead of the event-time terms */
+  static?: boolean;
 }
 
 export interface SubExperiment {
@@ -148,18 +150,24 @@ export function wfhWeights(stack: Stack, included: SubExperiment[], kPre: number
   included.forEach((x, s) => (x.control_weight = sumW[s]! / cnt[s]!));
 }
 
-/** Stack, then fit the stacked event-study regression by feols (weights Q with `weights = "wfh"`). */
-export function stackedFit(input: StaggeredInput, o: StackedOptions): StackedFit {
-  const { stack, subExperiments } = buildStack(input, o);
+/**
+ * Stack, then fit the stacked event-study regression by feols (weights Q with `weights = "wfh"`); with
+ * `static`, the single regressor treat_post = treat·1[e ≥ 0] (pre-window periods of the treated pooled
+ * with the reference). An existing stack can be passed to fit both variants on the same rows.
+ */
+export function stackedFit(input: StaggeredInput, o: StackedOptions, built?: { stack: Stack; subExperiments: SubExperiment[] }): StackedFit {
+  const { stack, subExperiments } = built ?? buildStack(input, o);
   const m = stack.n;
   const eventTimes: number[] = [];
-  for (let e = -o.kPre; e <= o.kPost; e++) if (e !== -1) eventTimes.push(e);
-  const terms = eventTimes.map((e) => `rel::${e}`);
-  const x = eventTimes.map((e, k) => {
-    const v = new Float64Array(m);
-    for (let r = 0; r < m; r++) if (stack.treat[r] && stack.e[r] === e) v[r] = 1;
-    return { name: terms[k]!, values: v };
-  });
+  if (!o.static) for (let e = -o.kPre; e <= o.kPost; e++) if (e !== -1) eventTimes.push(e);
+  const terms = o.static ? ["treat_post"] : eventTimes.map((e) => `rel::${e}`);
+  const x = o.static
+    ? [{ name: "treat_post", values: Float64Array.from(stack.e, (e, r) => (stack.treat[r] && e >= 0 ? 1 : 0)) }]
+    : eventTimes.map((e, k) => {
+        const v = new Float64Array(m);
+        for (let r = 0; r < m; r++) if (stack.treat[r] && stack.e[r] === e) v[r] = 1;
+        return { name: terms[k]!, values: v };
+      });
   for (const c of input.x ?? []) x.push({ name: c.name, values: Float64Array.from(stack.row, (i) => c.values[i]!) });
   const y = Float64Array.from(stack.row, (i) => input.y[i]!);
   const nSub = subExperiments.filter((s) => s.included).length;

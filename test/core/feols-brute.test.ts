@@ -95,6 +95,13 @@ test("demeaning algorithms agree: balanced closed form, exact two-FE, MAP", () =
   const f = demean(p.fes, [p.y], { weights: p.w, algorithm: "map" });
   assert.equal(e.method, "two-fe-exact");
   for (let i = 0; i < p.y.length; i++) assert.ok(Math.abs(e.columns[0]![i]! - f.columns[0]![i]!) < 1e-9);
+  // rows in random order (not grouped by unit): the unsorted branch of the exact solve
+  const perm = Int32Array.from({ length: p.y.length }, (_, i) => i);
+  new Rng(3).shuffle(perm);
+  const shuffledFes = p.fes.map((fe) => ({ ...fe, codes: Int32Array.from(perm, (r) => fe.codes[r]!) }));
+  const g = demean(shuffledFes, [Float64Array.from(perm, (r) => p.y[r]!)], { weights: Float64Array.from(perm, (r) => p.w[r]!) });
+  assert.equal(g.method, "two-fe-exact");
+  perm.forEach((r, i) => assert.ok(Math.abs(g.columns[0]![i]! - e.columns[0]![r]!) < 1e-10));
 });
 
 test("non-convergence is reported", () => {

@@ -9,7 +9,7 @@ test("did stacked CLI: event-time terms, pooled post average, sub-experiments re
   assert.equal(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.equal(j.command, "did stacked");
-  assert.deepEqual(j.estimates.map((e: { term: string }) => e.term), ["rel::0", "rel::1", "avg_post"]);
+  assert.deepEqual(j.estimates.map((e: { term: string }) => e.term), ["rel::0", "rel::1", "avg_post", "treat_post"]);
   const [e0, e1, avg] = j.estimates;
   assertClose(avg.estimate, (e0.estimate + e1.estimate) / 2, 1e-12, "avg_post");
   // √(a'Va) lies between the smallest possible (perfect negative correlation) and the largest value

@@ -41,7 +41,7 @@ test("ddd: recovers the known net effect β = τd − τnd and γ = τnd", () =>
   const exact = simDdd(5, 200, 3, 1, 0);
   const inp = (p: DddPanel) => ({ y: p.y, unit: p.unit, nUnits: p.nUnits, time: p.time, cohort: p.g });
   const f0 = dddFit(inp(exact), exact.g2);
-  assert.deepEqual(f0.coefNames, ["ddd", "treat_post"]);
+  assert.deepEqual(f0.coefNames, ["treat_post", "pilot_post"]);
   assertClose(f0.coef[0]!, 2, 1e-9, "β");
   assertClose(f0.coef[1]!, 1, 1e-9, "γ");
   const p = simDdd(6, 400, 3, 1, 1);
@@ -64,7 +64,7 @@ test("did ddd CLI: β, γ and β + γ with cluster SEs; empty second group is an
     const r = runCli(args);
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);
-    assert.deepEqual(j.estimates.map((e: { term: string }) => e.term), ["ddd", "treat_post", "digital_total"]);
+    assert.deepEqual(j.estimates.map((e: { term: string }) => e.term), ["treat_post", "pilot_post", "digital_total"]);
     const f = dddFit({ y: p.y, unit: p.unit, nUnits: p.nUnits, time: p.time, cohort: p.g }, p.g2);
     assertClose(j.estimates[0].estimate, f.coef[0]!, 1e-9, "β");
     assertClose(j.estimates[2].estimate, f.coef[0]! + f.coef[1]!, 1e-9, "β + γ");

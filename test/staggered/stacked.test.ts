@@ -104,7 +104,7 @@ test("stacked: coefficients equal the hand-built weighted averages of sub-experi
   for (const e of [-3, -2]) assert.ok(Math.abs(wf.fit.coef[wf.eventTimes.indexOf(e)]!) < 1e-9);
 });
 
-test("stacked: one cohort with never-treated controls equals the TWFE event study on that subsample (coefficients and SEs)", () => {
+test("stacked: one cohort with never-treated controls equals the TWFE event study and static DID on that subsample (coefficients and SEs)", () => {
   const p = simulate(31, { nUnits: 60, periods: [1, 2, 3, 4, 5, 6, 7, 8], cohorts: [0, 5], effect: (_g, e) => 1 + e, noise: 1, missing: 0.1 });
   const kPre = 3, kPost = 2;
   for (const weights of ["wfh", "none"] as const) {
@@ -121,5 +121,13 @@ test("stacked: one cohort with never-treated controls equals the TWFE event stud
       assertClose(b[k]!.estimate!, r.estimate!, 1e-10, `${weights} ${r.term}`);
       assertClose(b[k]!.std_error!, r.std_error!, 1e-10, `${weights} ${r.term} se`);
     });
+    // static: treat·1[e ≥ 0] against the plain TWFE DID on the same subsample
+    const ss = stackedFit(toInput(p), { kPre, kPost, weights, static: true });
+    const tws = feols({ y: Float64Array.from(sub, (i) => p.y[i]!), yName: "y", x: [{ name: "treat_post", values: Float64Array.from(sub, (i) => (p.cohort[i] === 5 && p.time[i]! >= 5 ? 1 : 0)) }], fixedEffects: [{ name: "u", codes: unit, nLevels: p.nUnits }, { name: "t", codes: Int32Array.from(sub, (i) => p.time[i]! - 2), nLevels: 6 }] });
+    const sa = coefTable(tws, computeVcov(tws, cl(unit)))[0]!;
+    const sb = coefTable(ss.fit, computeVcov(ss.fit, cl(Int32Array.from(ss.stack.row, (i) => p.unit[i]!))))[0]!;
+    assert.equal(sb.term, "treat_post");
+    assertClose(sb.estimate!, sa.estimate!, 1e-10, `${weights} static`);
+    assertClose(sb.std_error!, sa.std_error!, 1e-10, `${weights} static se`);
   }
 });

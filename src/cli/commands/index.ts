@@ -7,6 +7,7 @@ import { registerDidTwfe } from "./did-twfe.js";
 import { registerDidEvent } from "./did-event.js";
 import { registerTable } from "./table.js";
 import { registerDidCs } from "./did-cs.js";
+import { registerDidBacon } from "./did-bacon.js";
 import { registerDidSdid } from "./did-sdid.js";
 import { registerDidPlacebo } from "./did-placebo.js";
 import { registerDidPermute } from "./did-permute.js";
@@ -24,6 +25,7 @@ export function registerAll(program: Command): void {
   void did;
   registerDidSunab(did);
   registerDidCs(did);
+  registerDidBacon(did);
   registerDidSdid(did);
   registerDidPlacebo(did);
   registerDidPermute(did);

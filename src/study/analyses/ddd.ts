@@ -1,7 +1,8 @@
 /**
- * `did ddd` analysis: triple difference with a second treated group (METHODS.md §4.6) — β (`ddd`, the net
- * effect of the digital pilot), γ (`treat_post`, any pilot × post) and β + γ (`digital_total`, the digital
- * pilots' total effect), SEs clustered by unit (or `--cluster`) with fixest's small-sample corrections.
+ * `did ddd` analysis: triple difference with a second treated group (METHODS.md §4.6) — β (`treat_post` =
+ * D·Digital, the net effect of the digital pilot), γ (`pilot_post`, any pilot × post) and β + γ
+ * (`digital_total`, the digital pilots' total effect), SEs clustered by unit (or `--cluster`) with fixest's
+ * small-sample corrections. The same terms as the study's robustness-7 block.
  */
 import type { KeytechResult } from "../../core/result.js";
 import { keytechVersion } from "../../core/version.js";
@@ -24,7 +25,7 @@ export function dddAnalysis(d: LoadedStaggered, group2: string, o: { level?: num
   if (nd === 0) throw estimationError(`no row has a positive cohort in '${d.columns.cohort}': the digital group is empty`);
   if (n2 === 0) throw estimationError(`no row has a positive cohort in '${group2}': the second treated group is empty`);
   const fit = dddFit(inp, g2);
-  for (const t of ["ddd", "treat_post"])
+  for (const t of ["treat_post", "pilot_post"])
     if (!fit.coefNames.includes(t)) throw estimationError(`the term ${t} is collinear with the fixed effects (or the other term): the two groups' timing does not identify the triple difference`);
   const vc = computeVcov(fit, { type: "cluster", clusters: [inp.cluster] });
   const estimates = coefTable(fit, vc, level);

@@ -14,6 +14,7 @@ import { feols } from "../../estimators/feols.js";
 import { imputationFit, leadDummies, timeCodes, type StaggeredInput } from "../../estimators/imputation.js";
 import { coefTable, computeVcov } from "../../inference/vcov.js";
 import { waldTest } from "../../inference/wald.js";
+import type { BlockContext } from "../blocks/types.js";
 
 /** Column names of a staggered-DID command (`--data F --y Y --unit U --time T --cohort G [--x a,b] [--cluster C]`). */
 export interface DidColumns {
@@ -110,8 +111,8 @@ export function normalRow(term: string, est: number, se: number, level = 0.95, e
 
 export interface ImputationAnalysisOptions {
   horizons?: number[] | null;
-  /** number of leads K for the pre-trend test (0 = none) */
-  pretrends?: number;
+  /** pre-trend test: number of leads K (leads 1..K; 0 = none) or the list of leads k (terms pre::-k) */
+  pretrends?: number | number[];
   level?: number;
 }
 
@@ -144,8 +145,9 @@ export function imputationAnalysis(d: LoadedStaggered, o: ImputationAnalysisOpti
       },
     },
   };
-  const K = o.pretrends ?? 0;
-  if (K > 0) result.pretrends = pretrendTest(inp, K, level);
+  const P = o.pretrends ?? 0;
+  const leads = typeof P === "number" ? Array.from({ length: P }, (_, k) => P - k) : P;
+  if (leads.length > 0) result.pretrends = pretrendTest(inp, leads, level);
   if (warnings.length) result.warnings = warnings;
   return result;
 }
@@ -155,13 +157,13 @@ export function imputationAnalysis(d: LoadedStaggered, o: ImputationAnalysisOpti
  * X and unit + period FEs on the untreated observations; cluster-robust VCOV (fixest defaults, clustered
  * by the cluster variable); joint Wald test of all leads (F with G−1 denominator df, and χ²).
  */
-export function pretrendTest(inp: LoadedStaggered["input"], K: number, level = 0.95): Record<string, unknown> {
+export function pretrendTest(inp: LoadedStaggered["input"], leadList: number[], level = 0.95): Record<string, unknown> {
   const n = inp.y.length;
   const rows: number[] = [];
   for (let i = 0; i < n; i++) if (!(inp.cohort[i]! > 0 && inp.time[i]! >= inp.cohort[i]!)) rows.push(i);
   const pick = (v: Float64Array) => Float64Array.from(rows, (i) => v[i]!);
   const pickI = (v: Int32Array) => Int32Array.from(rows, (i) => v[i]!);
-  const leads = leadDummies(inp.time, inp.cohort, Array.from({ length: K }, (_, k) => K - k));
+  const leads = leadDummies(inp.time, inp.cohort, [...leadList].sort((a, b) => b - a));
   const tc = timeCodes(inp.time);
   const fit = feols({
     y: pick(inp.y), yName: inp.yName ?? "y",
@@ -182,4 +184,52 @@ export function pretrendTest(inp: LoadedStaggered["input"], K: number, level = 0
     wald: wald ? { terms, stat: wald.stat, df1: wald.df1, df2: wald.df2, p_value: wald.p_value, chi2: wald.chi2, chi2_p_value: wald.chi2_p_value } : null,
     vcov: { type: vc.type, clusters: vc.clusters, small_sample: vc.smallSample, df: vc.df },
   };
+}
+
+/**
+ * The study's panel (src/study/blocks) as a LoadedStaggered: outcome, controls, unit, time, cohort and
+ * cluster of the spec; rows with a missing outcome or control are left out and counted.
+ */
+export function loadedFromStudy(ctx: BlockContext): LoadedStaggered {
+  const d = ctx.data;
+  const yName = ctx.spec.outcome.column;
+  const y = d.num[yName];
+  const cohort = d.num.cohort;
+  if (!y) throw new Error(`column "${yName}" is not a numeric column of the panel`);
+  if (!cohort) throw new Error("the study panel has no cohort column");
+  const xs = ctx.spec.model.controls.map((c) => {
+    const v = d.num[c];
+    if (!v) throw new Error(`column "${c}" is not a numeric column of the panel`);
+    return { name: c, values: v };
+  });
+  const rows: number[] = [];
+  for (let i = 0; i < d.n; i++) if (Number.isFinite(y[i]!) && xs.every((x) => Number.isFinite(x.values[i]!))) rows.push(i);
+  const pick = (v: Float64Array) => Float64Array.from(rows, (i) => v[i]!);
+  const input = {
+    y: pick(y), yName, unit: Int32Array.from(rows, (i) => d.unitCodes[i]!), nUnits: d.units.length, time: pick(d.time),
+    cohort: Float64Array.from(rows, (i) => cohortValue(cohort[i]!)),
+    x: xs.map((x) => ({ name: x.name, values: pick(x.values) })),
+    cluster: { name: ctx.spec.model.cluster, codes: Int32Array.from(rows, (i) => d.clusterCodes[i]!), nLevels: d.nClusters },
+  };
+  return {
+    input, extra: {}, unitLabels: (i) => d.units[i] ?? String(i), missing: d.n - rows.length, missingByColumn: {},
+    inputs: d.inputHashes,
+    columns: { data: "(study panel)", y: yName, unit: d.unitName, time: d.timeName, cohort: "cohort", x: xs.map((x) => x.name), cluster: ctx.spec.model.cluster },
+  };
+}
+
+/**
+ * Study event-study overlay: imputation horizons 0..hi as `rel::e` and the pre-trend lead coefficients
+ * for lo..−1 except the reference period as `rel::k` (BJS pre-trend regression, cluster-robust).
+ */
+export function imputationEventStudy(a: { ctx: BlockContext; window: [number, number]; ref: number }): KeytechResult {
+  const [lo, hi] = a.window;
+  const d = loadedFromStudy(a.ctx);
+  const horizons = Array.from({ length: Math.max(hi + 1, 0) }, (_, k) => k);
+  const leads: number[] = [];
+  for (let k = -lo; k >= 1; k--) if (-k !== a.ref) leads.push(k);
+  const r = imputationAnalysis(d, { horizons, pretrends: leads });
+  const pre = (r.pretrends as { estimates: EstimateRow[] } | undefined)?.estimates ?? [];
+  r.estimates = [...pre.map((e) => ({ ...e, term: e.term.replace(/^pre::/, "rel::") })), ...r.estimates];
+  return r;
 }

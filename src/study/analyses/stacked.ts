@@ -1,9 +1,11 @@
 /**
  * `did stacked` analysis: stacked DID (Cengiz et al. 2019; WFH 2024 weights by default; METHODS.md §4.3)
  * — event-time coefficients `rel::e` (reference −1), the pooled post average `avg_post` = mean of
- * δ_0 … δ_κpost with SE √(a'Va) from the same cluster VCOV, a joint Wald test of the leads, and the list of
- * sub-experiments (with the reason each dropped one was dropped). SEs cluster by the original unit
- * (or `--cluster`) with fixest's small-sample corrections (§5.2).
+ * δ_0 … δ_κpost with SE √(a'Va) from the same cluster VCOV, the static stacked coefficient `treat_post`
+ * (same stack, FEs and weights, regressor treat·1[e ≥ 0]), a joint Wald test of the leads, and the list
+ * of sub-experiments (with the reason each dropped one was dropped). SEs cluster by the original unit
+ * (or `--cluster`) with fixest's small-sample corrections (§5.2). `stackedDid` / `stackedEventStudy`
+ * adapt it to the study blocks (robustness 5 and the event-study overlay).
  */
 import { qt, twoSidedT } from "../../core/distributions.js";
 import type { EstimateRow, KeytechResult } from "../../core/result.js";
@@ -11,7 +13,9 @@ import { keytechVersion } from "../../core/version.js";
 import { stackedFit, type StackedOptions } from "../../estimators/stacked.js";
 import { coefTable, computeVcov } from "../../inference/vcov.js";
 import { waldTest } from "../../inference/wald.js";
-import type { LoadedStaggered } from "./imputation.js";
+import { usageError } from "../../core/errors.js";
+import type { BlockContext } from "../blocks/types.js";
+import { loadedFromStudy, type LoadedStaggered } from "./imputation.js";
 
 export interface StackedAnalysisOptions extends StackedOptions {
   level?: number;
@@ -35,8 +39,11 @@ export function stackedAnalysis(d: LoadedStaggered, o: StackedAnalysisOptions): 
   const sf = stackedFit(inp, { kPre: o.kPre, kPost: o.kPost, weights, fe });
   const { fit, stack } = sf;
   const cl = inp.cluster;
-  const vc = computeVcov(fit, { type: "cluster", clusters: [{ name: cl.name, codes: Int32Array.from(stack.row, (i) => cl.codes[i]!), nLevels: cl.nLevels }] });
+  const clusters = [{ name: cl.name, codes: Int32Array.from(stack.row, (i) => cl.codes[i]!), nLevels: cl.nLevels }];
+  const vc = computeVcov(fit, { type: "cluster", clusters });
   const estimates: EstimateRow[] = coefTable(fit, vc, level);
+  const st = stackedFit(inp, { kPre: o.kPre, kPost: o.kPost, weights, fe, static: true }, { stack, subExperiments: sf.subExperiments });
+  const stRow = coefTable(st.fit, computeVcov(st.fit, { type: "cluster", clusters }), level).find((r) => r.term === "treat_post");
   const k = fit.coef.length;
   const warnings: string[] = [];
   const post = new Map<number, number>();
@@ -45,6 +52,7 @@ export function stackedAnalysis(d: LoadedStaggered, o: StackedAnalysisOptions): 
   if (have.length < postTerms.length) warnings.push(`post terms not estimable (collinear): ${postTerms.filter((t) => !have.includes(t)).join(", ")}; avg_post averages the others`);
   for (const t of have) post.set(fit.coefNames.indexOf(t), 1 / have.length);
   if (have.length) estimates.push(linearCombination("avg_post", fit.coef, vc.V.data, k, post, vc.df, level));
+  if (stRow) estimates.push(stRow);
   const leads = sf.eventTimes.filter((e) => e < -1).map((e) => `rel::${e}`).filter((t) => fit.coefNames.includes(t));
   const wald = leads.length ? waldTest(fit, vc, leads) : null;
   const dropped = sf.subExperiments.filter((s) => !s.included);
@@ -69,4 +77,21 @@ export function stackedAnalysis(d: LoadedStaggered, o: StackedAnalysisOptions): 
   };
   if (warnings.length) result.warnings = warnings;
   return result;
+}
+
+function windowOf(w: [number, number]): { kPre: number; kPost: number } {
+  const [lo, hi] = w;
+  if (lo > -1 || hi < 0) throw usageError(`the stacked window ${lo}…${hi} must include event time −1 (the reference) and 0`);
+  return { kPre: -lo, kPost: hi };
+}
+
+/** Study robustness 5: stacked DID on the study panel (`treat_post` = static stacked coefficient). */
+export function stackedDid(a: { ctx: BlockContext; window: [number, number]; weighting: "weighted" | "unweighted" }): KeytechResult {
+  return stackedAnalysis(loadedFromStudy(a.ctx), { ...windowOf(a.window), weights: a.weighting === "weighted" ? "wfh" : "none" });
+}
+
+/** Study event-study overlay: stacked (WFH-weighted) event-time coefficients `rel::e`, reference −1. */
+export function stackedEventStudy(a: { ctx: BlockContext; window: [number, number]; ref: number }): KeytechResult {
+  if (a.ref !== -1) throw usageError(`stacked DID uses event time −1 as the reference, not ${a.ref}`);
+  return stackedAnalysis(loadedFromStudy(a.ctx), { ...windowOf(a.window), weights: "wfh" });
 }
