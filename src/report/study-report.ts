@@ -161,6 +161,8 @@ export async function writeStudyReport(run: StudyRun, outDir: string, opts: { si
           await writeFileAtomic(p, descriptivesMd(b));
           files.tables.push(p);
         }
+        const kv = b.output.extra?.summary as { label: string; value: string }[] | undefined;
+        if (kv?.length) body.push(`<table class="reg desc"><tbody>${kv.map((r) => `<tr><th>${esc(r.label)}</th><td>${esc(r.value)}</td></tr>`).join("")}</tbody></table>`);
         if (b.output.models.length) {
           const t = tableData(b.output);
           const caption = heading;

@@ -25,6 +25,10 @@ export function truthFor(truth: unknown, block: string, model: string, term: str
     case "exclusions":
     case "stacked":
     case "placebo":
+      if (block === "stacked") {
+        const m = /^rel::(-?\d+)$/.exec(term);
+        return m ? get(truth, "event_time", m[1]!) : null;
+      }
       return term === "treat_post" && block !== "placebo" ? att : null;
     case "other_policies":
       if (term === "treat_post") return att;
@@ -34,8 +38,9 @@ export function truthFor(truth: unknown, block: string, model: string, term: str
       return null;
     case "ddd": {
       const nd = get(truth, "other_policies", "non_digital_pilot");
-      if (term === "treat_post" && att !== null && nd !== null) return att - nd;
-      if (term === "pilot_post") return nd;
+      if (term === "ddd" && att !== null && nd !== null) return att - nd;
+      if (term === "treat_post") return nd;
+      if (term === "digital_total") return att;
       return null;
     }
     case "cs":

@@ -52,6 +52,7 @@ inputs:
     unit: county
     ipc: ipc                   # all IPC codes, separated by "separator"
     cited: cited               # ids of cited patents
+    applicant: applicant       # applicant id (self-citations are excluded from citation counts)
     separator: ";"
 ${o.truth ? `  truth:                       # true effects of the simulated world (shown next to the estimates)
     file: ${d}/truth.json
@@ -66,6 +67,8 @@ model:                         # main model: outcome ~ treat_post + controls | c
 
 blocks:
   descriptives: {}
+  patents:                     # step 1: KPST breakthrough scores from inputs.patents (county × year)
+    level: group               # subclass | group | subgroup
   baseline:                    # Table 1
     columns: [fe_only, controls, winsorized, lead]   # allowed: fe_only, controls, winsorized, lead
     winsor: 0.05

@@ -40,6 +40,7 @@ const patentsInput = z.strictObject({
   unit: z.string().min(1),
   ipc: z.string().min(1),
   cited: z.string().min(1).optional(),
+  applicant: z.string().min(1).optional(),
   separator: z.string().min(1).default(";"),
 });
 const plainFile = z.strictObject({ file: fileRef });
@@ -272,7 +273,7 @@ export async function loadSpec(file: string): Promise<StudySpec> {
     for (const [k, c] of Object.entries(inp.units.flags)) need("units", ["inputs", "units", "flags", k], c as string | undefined);
   }
   for (const k of ["unit", "program", "year"] as const) need("policies", ["inputs", "policies", k], inp.policies[k]);
-  if (inp.patents) for (const k of ["id", "date", "unit", "ipc", "cited"] as const) need("patents", ["inputs", "patents", k], inp.patents[k]);
+  if (inp.patents) for (const k of ["id", "date", "unit", "ipc", "cited", "applicant"] as const) need("patents", ["inputs", "patents", k], inp.patents[k]);
   need("panel", ["outcome", "column"], spec.outcome.column);
   spec.model.controls.forEach((c, i) => need("panel", ["model", "controls", i], c));
   need("panel", ["model", "cluster"], spec.model.cluster);

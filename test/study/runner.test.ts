@@ -14,6 +14,8 @@ const dir = mkdtempSync(join(tmpdir(), "keytech-runner-"));
 const world = simulatePaperWorld({ seed: 7, nCounties: 150, patentsPerCountyYear: 0.5 });
 await writePaperWorld(world, join(dir, "data"));
 
+const N_BLOCKS = 8;
+
 /** The template restricted to a few fast blocks (TWFE-based). */
 function smallSpec(edit: (s: string) => string = (s) => s): string {
   const full = studyTemplate({ dataDir: "data", fast: true, truth: true });
@@ -22,6 +24,7 @@ function smallSpec(edit: (s: string) => string = (s) => s): string {
     head +
       `blocks:
   descriptives: {}
+  patents: {}
   baseline:
     columns: [fe_only, controls]
   event_study:
@@ -62,18 +65,18 @@ test("re-running computes nothing; editing one block's options recomputes only t
   const r1 = await runStudy(spec1, { outDir: out, log: (l) => log1.push(l) });
   assert.equal(r1.failed, 0);
   const st1 = statuses(log1);
-  assert.deepEqual(Object.values(st1), Array(7).fill("computed"), log1.join("\n"));
+  assert.deepEqual(Object.values(st1), Array(N_BLOCKS).fill("computed"), log1.join("\n"));
 
   const log2: string[] = [];
   await runStudy(await loadSpec(write("s1.yaml", smallSpec())), { outDir: out, log: (l) => log2.push(l) });
-  assert.deepEqual(Object.values(statuses(log2)), Array(7).fill("cached"), log2.join("\n"));
+  assert.deepEqual(Object.values(statuses(log2)), Array(N_BLOCKS).fill("cached"), log2.join("\n"));
 
   // edit the event study's window: only event_study recomputes
   const log3: string[] = [];
   const r3 = await runStudy(await loadSpec(write("s1.yaml", smallSpec((s) => s.replace("    estimators: [twfe]", "    estimators: [twfe]\n    window: [-3, 4]")))), { outDir: out, log: (l) => log3.push(l) });
   const st3 = statuses(log3);
   assert.deepEqual(Object.entries(st3).filter(([, v]) => v === "computed").map(([k]) => k), ["event_study"], log3.join("\n"));
-  assert.equal(Object.values(st3).filter((v) => v === "cached").length, 6);
+  assert.equal(Object.values(st3).filter((v) => v === "cached").length, N_BLOCKS - 1);
   const ev = r3.blocks.find((b) => b.id === "event_study")!;
   assert.ok(ev.output!.models[0]!.result.estimates.some((e) => e.term === "rel::4"));
   assert.ok(!ev.output!.models[0]!.result.estimates.some((e) => e.term === "rel::5"));
@@ -90,7 +93,7 @@ test("re-running computes nothing; editing one block's options recomputes only t
   } finally {
     writeFileSync(join(dir, "data", "panel.csv"), panel);
   }
-  assert.deepEqual(Object.values(statuses(log4)), Array(7).fill("computed"));
+  assert.deepEqual(Object.values(statuses(log4)), Array(N_BLOCKS).fill("computed"));
 });
 
 test("a failed block is reported with its error, the others still run, exit status 1", () => {
@@ -103,7 +106,7 @@ test("a failed block is reported with its error, the others still run, exit stat
   const ddd = summary.blocks.find((b) => b.id === "ddd")!;
   assert.equal(ddd.status, "failed");
   assert.match(ddd.error!, /triple difference needs inputs\.policies\.programs\.nondigital/);
-  assert.equal(summary.blocks.filter((b) => b.status === "ok").length, 6);
+  assert.equal(summary.blocks.filter((b) => b.status === "ok").length, N_BLOCKS - 1);
   assert.match(r.stderr, /1 block\(s\) failed: ddd/);
   assert.ok(existsSync(join(out, "report.html")));
   assert.match(readFileSync(join(out, "report.html"), "utf8"), /class="failed"><strong>Failed\.<\/strong> the triple difference needs/);
@@ -133,11 +136,11 @@ test("a run killed half-way resumes from the blocks already done", { timeout: 12
   await new Promise((r) => child.on("exit", r));
   const killedLog = readFileSync(logPath, "utf8");
   const done = Object.entries(statuses(killedLog.split("\n"))).filter(([, v]) => v === "computed").map(([k]) => k);
-  assert.ok(done.length >= 2 && done.length < 7, `killed half-way: ${done.join(", ")}`);
+  assert.ok(done.length >= 2 && done.length < N_BLOCKS, `killed half-way: ${done.join(", ")}`);
   assert.ok(!killedLog.includes("done in"), "the first run did not finish");
   const r = runCli(["study", "run", p, "--out", out]);
   assert.equal(r.status, 0, r.stderr);
   const st = statuses(readFileSync(logPath, "utf8").split("\n"));
   for (const id of done) assert.equal(st[id], "cached", `${id} resumed from the cache`);
-  assert.equal(Object.values(st).filter((v) => v === "computed").length, 7 - Object.values(st).filter((v) => v === "cached").length);
+  assert.equal(Object.values(st).filter((v) => v === "computed").length, N_BLOCKS - Object.values(st).filter((v) => v === "cached").length);
 });

@@ -11,6 +11,9 @@ import { placeboAnalysis } from "../analyses/placebo.js";
 import { pathsAnalysis } from "../analyses/paths.js";
 import { sunabAnalysis } from "../analyses/sunab.js";
 import { imputationAnalysis, loadStaggered } from "../analyses/imputation.js";
+import { stackedAnalysis } from "../analyses/stacked.js";
+import { dddAnalysis } from "../analyses/ddd.js";
+import { permuteAnalysis } from "../analyses/permute.js";
 import type { BlockContext } from "./types.js";
 import { column, controls } from "./common.js";
 
@@ -120,6 +123,28 @@ export async function runImputation(ctx: BlockContext, horizons: number[], pre: 
   const d = ctx.data;
   const loaded = await loadStaggered({ data: join(ctx.workDir, PANEL_CSV), y: ctx.spec.outcome.column, unit: d.unitName, time: d.timeName, cohort: "cohort", x: ctx.spec.model.controls });
   return imputationAnalysis(loaded, { horizons, pretrends: pre });
+}
+
+/** Stacked DID (WFH weights or unweighted) over the event window [lo, hi], reference −1. */
+export async function runStacked(ctx: BlockContext, window: [number, number], weighting: "weighted" | "unweighted"): Promise<KeytechResult> {
+  const d = ctx.data;
+  const loaded = await loadStaggered({ data: join(ctx.workDir, PANEL_CSV), y: ctx.spec.outcome.column, unit: d.unitName, time: d.timeName, cohort: "cohort", x: ctx.spec.model.controls });
+  return stackedAnalysis(loaded, { kPre: -window[0], kPost: window[1], weights: weighting === "weighted" ? "wfh" : "none" });
+}
+
+/** Triple difference with the non-digital pilots as the second treated group (METHODS §4.6). */
+export async function runDdd(ctx: BlockContext): Promise<KeytechResult> {
+  const d = ctx.data;
+  const loaded = await loadStaggered({ data: join(ctx.workDir, PANEL_CSV), y: ctx.spec.outcome.column, unit: d.unitName, time: d.timeName, cohort: "cohort", x: ctx.spec.model.controls, extraCohorts: ["nondigital_cohort"] });
+  return dddAnalysis(loaded, "nondigital_cohort");
+}
+
+/** Fisher permutation test of b(low) − b(high) for a unit-level split (1 = high half). */
+export function runPermute(ctx: BlockContext, high: Uint8Array, reps: number, level: "unit" | "obs"): KeytechResult {
+  const d = ctx.data;
+  const t = asTable(ctx);
+  t.columns.set("split_high", { kind: "num", source: "split_high", values: Float64Array.from(high) });
+  return permuteAnalysis(t, { y: ctx.spec.outcome.column, unit: d.unitName, time: d.timeName, cohort: "cohort", group: "split_high", x: ctx.spec.model.controls, reps, seed: ctx.seed, level, inputsHash: d.inputHashes });
 }
 
 export { PANEL_CSV };

@@ -4,7 +4,7 @@ import type { KeytechResult } from "../../core/result.js";
 import { pnorm } from "../../core/distributions.js";
 import { defineBlock, NotAvailable, type BlockModel, type FigureData } from "./types.js";
 import { analysis, column, controls, exported, fitTwfe, medianSplit, term, treat } from "./common.js";
-import { runPaths } from "./adapters.js";
+import { runPaths, runPermute } from "./adapters.js";
 
 const base = { enabled: z.boolean().default(true) };
 type AnalysisFn = (input: unknown) => Promise<KeytechResult> | KeytechResult;
@@ -94,10 +94,10 @@ export const heterogeneity = defineBlock({
       let p = "";
       if (o.reps > 0) {
         try {
-          const mod = await analysis("permute");
-          const fn = exported<AnalysisFn>(mod, "permuteSplit", "permute");
-          const r = await fn({ ctx, by: v, reps: o.reps, level: o.permute, seed: ctx.seed });
-          p = ` (p = ${Number(r.p_value).toFixed(3)})`;
+          const r = runPermute(ctx, high, o.reps, o.permute);
+          const row = r.estimates.find((e) => e.term === "diff:treat_post");
+          const pb = row?.p_value_bdiff as number | undefined;
+          p = ` (${o.permute}-level permutation p = ${Number(row?.p_value).toFixed(3)}${pb !== undefined ? `, bdiff p = ${pb.toFixed(3)}` : ""})`;
         } catch (e) {
           if (e instanceof NotAvailable) notes.push(`Permutation test for ${v}: not available (${e.message}).`);
           else throw e;

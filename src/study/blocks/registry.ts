@@ -7,9 +7,10 @@ import { baseline, descriptives, eventStudy } from "./did.js";
 import { altOutcomes, countyTrends, ddd, digitalIndex, exclusions, otherPolicies, stacked } from "./robustness.js";
 import { bacon, cs, placebo, sdid } from "./endogeneity.js";
 import { heterogeneity, mechanisms, moderation, paths } from "./mechanisms.js";
+import { patentScores } from "./patents.js";
 
 export const BLOCKS: BlockDef[] = [
-  descriptives, baseline, eventStudy,
+  descriptives, patentScores, baseline, eventStudy,
   altOutcomes, digitalIndex, countyTrends, stacked, otherPolicies, ddd, exclusions,
   placebo, cs, sdid, bacon,
   mechanisms, paths, heterogeneity, moderation,

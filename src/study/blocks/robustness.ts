@@ -1,8 +1,8 @@
 /** Robustness checks 2–8 of the reference study (check 1, the event study, is in did.ts). */
 import { z } from "zod";
-import type { KeytechResult } from "../../core/result.js";
 import { defineBlock, type BlockModel } from "./types.js";
-import { analysis, column, controls, exported, firstPrincipalComponent, fitTwfe, treat } from "./common.js";
+import { column, controls, firstPrincipalComponent, fitTwfe, treat } from "./common.js";
+import { runDdd, runStacked } from "./adapters.js";
 
 const base = { enabled: z.boolean().default(true) };
 
@@ -60,10 +60,10 @@ export const stacked = defineBlock({
   options: z.strictObject({ ...base, window: z.tuple([z.number().int(), z.number().int()]).default([-4, 5]), weighting: z.enum(["weighted", "unweighted"]).default("weighted") }),
   methods: (o) => `Stacked difference-in-differences: one sub-experiment per approval cohort with clean controls (never treated or treated after the window ${o.window[0]}…${o.window[1]}), stacked with unit×stack and time×stack fixed effects, ${o.weighting === "weighted" ? "Wing, Freedman & Hollingsworth (2024) corrective weights" : "unweighted (Cengiz et al. 2019)"}, SEs clustered by county.`,
   async run(ctx, o) {
-    const mod = await analysis("stacked");
-    const fn = exported<(i: unknown) => Promise<KeytechResult> | KeytechResult>(mod, "stackedDid", "stacked");
-    const r = await fn({ ctx, window: o.window, weighting: o.weighting });
-    return { models: [{ name: "stacked", label: "(1) Stacked DID", result: r }], keyTerms: ["treat_post"] };
+    const r = await runStacked(ctx, o.window, o.weighting);
+    const terms = ["avg_post"];
+    for (let e = o.window[0]; e <= o.window[1]; e++) if (e !== -1) terms.push(`rel::${e}`);
+    return { models: [{ name: "stacked", label: "(1) Stacked DID", result: r }], keyTerms: terms };
   },
 });
 
@@ -99,14 +99,11 @@ export const ddd = defineBlock({
   section: "robustness",
   table: "Robustness 7",
   options: z.strictObject({ ...base }),
-  methods: () => "Triple difference (METHODS §4.6): Y = β·Pilot×Post×Digital + γ·Pilot×Post + controls | county + year, where Pilot×Post switches on for every cluster pilot (digital and non-digital) from its approval year; β (the treat_post term) is the extra effect of digital clusters over non-digital ones.",
+  methods: () => "Triple difference (METHODS §4.6): Y = β·Pilot×Post×Digital + γ·Pilot×Post + controls | county + year, where Pilot×Post (term treat_post) switches on for every cluster pilot (digital and non-digital) from its approval year; β (term ddd) is the extra effect of digital clusters over non-digital ones and digital_total = β + γ; SEs clustered by county.",
   async run(ctx) {
-    const nd = ctx.data.num.nondigital_post;
-    if (!nd) throw new Error("the triple difference needs inputs.policies.programs.nondigital");
-    const D = column(ctx.data, "treat_post");
-    const any = Float64Array.from(D, (d, i) => Math.max(d, nd[i]!));
-    const r = fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [treat(ctx), { name: "pilot_post", values: any }, ...controls(ctx)], command: "did ddd", options: {} });
-    return { models: [{ name: "ddd", label: "(1) DDD", result: r }], keyTerms: ["treat_post", "pilot_post"] };
+    if (!ctx.data.num.nondigital_post) throw new Error("the triple difference needs inputs.policies.programs.nondigital");
+    const r = await runDdd(ctx);
+    return { models: [{ name: "ddd", label: "(1) DDD", result: r }], keyTerms: ["ddd", "treat_post", "digital_total"] };
   },
 });
 
