@@ -40,7 +40,10 @@ async function main(): Promise<void> {
   for (const n of sizes.length ? sizes : [10_000, 100_000, 1_000_000]) {
     const data = simulatePanel(n, 20, 42);
     console.log(`units ${n} × 20 periods (${n * 20} rows), dr, never-treated, 4 aggregations${B ? `, bootstrap ${B}` : ", analytic SEs"}`);
+    const c0 = process.cpuUsage();
     const { value } = await timed(`  did cs ${n}`, () => csAnalysis(data, { bootstrap: B, seed: 1 }));
+    const c1 = process.cpuUsage(c0);
+    console.log(`  CPU time ${((c1.user + c1.system) / 1e6).toFixed(3)} s (wall time above is inflated when other processes share the cores)`);
     console.log(`  simple ATT ${value.estimates[0]!.estimate?.toFixed(5)} (${value.estimates[0]!.std_error?.toFixed(5)}), cells ${(value.att_gt as unknown[]).length}, peak RSS ${peakRssMb().toFixed(0)} MB`);
   }
 }

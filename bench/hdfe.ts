@@ -7,7 +7,19 @@
 import { Rng } from "../src/core/rng.js";
 import { feols, type FixedEffectInput } from "../src/estimators/feols.js";
 import { computeVcov, coefTable } from "../src/inference/vcov.js";
-import { peakRssMb, timed } from "./util.js";
+import { peakRssMb } from "./util.js";
+import { performance } from "node:perf_hooks";
+
+/** Wall-clock and CPU seconds (CPU time is less distorted when other jobs share the machine). */
+async function timed<T>(label: string, fn: () => Promise<T> | T): Promise<{ value: T; seconds: number }> {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const value = await fn();
+  const seconds = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  console.log(`${label.padEnd(48)} ${seconds.toFixed(3)} s wall  ${((c.user + c.system) / 1e6).toFixed(3)} s CPU (user ${(c.user / 1e6).toFixed(3)})   peak RSS ${peakRssMb().toFixed(0)} MB`);
+  return { value, seconds };
+}
 
 const T = 10;
 

@@ -140,45 +140,128 @@ function textExpr(req: ColumnRequest, type: string): string {
   return `CASE WHEN ${c} IS NULL OR ${raw} IN (${MISSING_TOKENS.map(sqlString).join(", ")}) THEN NULL ELSE ${raw} END`;
 }
 
-class GrowF64 {
-  buf = new Float64Array(1 << 14);
-  n = 0;
-  push(src: Float64Array): void {
-    if (this.n + src.length > this.buf.length) {
-      let cap = this.buf.length * 2;
-      while (cap < this.n + src.length) cap *= 2;
-      const nb = new Float64Array(cap);
-      nb.set(this.buf.subarray(0, this.n));
-      this.buf = nb;
-    }
-    this.buf.set(src, this.n);
-    this.n += src.length;
-  }
-  done(): Float64Array {
-    return this.buf.length === this.n ? this.buf : this.buf.slice(0, this.n);
-  }
-}
 
 function doubles(v: DuckDBVector): Float64Array {
   if (!(v instanceof DuckDBDoubleVector)) throw new Error("internal: expected a DOUBLE vector");
   return (v as unknown as { items: Float64Array }).items;
 }
 
-async function streamChunks(duck: Duck, sql: string, file: string, onChunk: (chunk: DuckDBDataChunk, offset: number) => void): Promise<number> {
-  let offset = 0;
-  const wrap = (e: unknown) => inputError(`could not read the file: ${firstLine(e)}`, { file });
-  const res = await duck.con.stream(sql).catch((e: unknown) => {
-    throw wrap(e);
+/**
+ * Run a query and hand its chunks, in order, to `onChunk` (after `onStart(rowCount)`). The result is
+ * materialised (`run`, not `stream`): a streaming DuckDB result ends silently at an error (the C API's
+ * fetch returns no chunk), which would truncate the data without a word; a materialised query rejects
+ * with the error instead. Its chunks are then read synchronously, and the row count is known up front,
+ * so columns are allocated once at their final size.
+ */
+async function streamChunks(
+  duck: Duck,
+  sql: string,
+  file: string,
+  onChunk: (chunk: DuckDBDataChunk, offset: number) => void,
+  onStart: (rows: number) => void = () => {},
+): Promise<number> {
+  const res = await duck.con.run(sql).catch((e: unknown) => {
+    throw inputError(`could not read the file: ${firstLine(e)}`, { file });
   });
-  for (;;) {
-    const chunk = await res.fetchChunk().catch((e: unknown) => {
-      throw wrap(e);
-    });
-    if (!chunk || chunk.rowCount === 0) break;
+  const rows = res.rowCount;
+  onStart(rows);
+  let offset = 0;
+  const nc = res.chunkCount;
+  for (let c = 0; c < nc; c++) {
+    const chunk = res.getChunk(c);
+    if (chunk.rowCount === 0) continue;
     onChunk(chunk, offset);
     offset += chunk.rowCount;
   }
+  if (offset !== rows) throw new Error(`internal: DuckDB returned ${offset} of ${rows} rows`);
   return offset;
+}
+
+/** Fixed-size column filled chunk by chunk. */
+class ColumnBuffer {
+  buf = new Float64Array(0);
+  n = 0;
+  alloc(rows: number): void {
+    this.buf = new Float64Array(rows);
+  }
+  push(src: Float64Array): void {
+    this.buf.set(src, this.n);
+    this.n += src.length;
+  }
+  done(): Float64Array {
+    return this.buf;
+  }
+}
+
+/** Copy the NaN-coded DOUBLE vectors of a chunk into growable buffers; false when a value is ±Inf. */
+function pushFinite(chunk: DuckDBDataChunk, bufs: ColumnBuffer[]): boolean {
+  for (let k = 0; k < bufs.length; k++) {
+    const v = doubles(chunk.getColumnVector(k));
+    for (let j = 0; j < v.length; j++) if (v[j] === Infinity || v[j] === -Infinity) return false;
+    bufs[k]!.push(v);
+  }
+  return true;
+}
+
+/**
+ * Fast path for CSV: DuckDB parses the numeric columns itself (`types = {col: DOUBLE}`, missing tokens as
+ * NULL). Returns null on any parse error or ±Inf, so that the precise path finds and names the bad cell.
+ */
+async function fastCsv(duck: Duck, path: string, fmt: FileFormat, columns: ColumnRequest[]): Promise<Table | null> {
+  const strict = [...new Set(columns.filter((r) => r.type === "number").map((r) => r.column))];
+  const delim = fmt === "tsv" ? ", delim='\\t'" : "";
+  const types = strict.length ? `, types={${strict.map((c) => `${sqlString(c)}: 'DOUBLE'`).join(", ")}}` : "";
+  const src = `read_csv(${sqlString(path)}, header=true${delim}, nullstr=[${MISSING_TOKENS.map(sqlString).join(", ")}]${types})`;
+  let typeOf: Map<string, string>;
+  try {
+    const r = await duck.con.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`);
+    const rows = r.getRowObjectsJS() as Record<string, unknown>[];
+    typeOf = new Map(rows.map((x) => [String(x.column_name), String(x.column_type)]));
+  } catch {
+    return null;
+  }
+  const nums = columns.filter((r) => r.type === "number" || (r.type === "auto" && NUMERIC_TYPES.test(typeOf.get(r.column) ?? "")));
+  const texts = columns.filter((r) => !nums.includes(r));
+  const cols = new Map<string, Column>();
+  let nrows = -1;
+  try {
+    if (nums.length > 0 || texts.length === 0) {
+      const sel = nums.length ? nums.map((r) => `COALESCE(CAST(${sqlIdent(r.column)} AS DOUBLE), 'NaN'::DOUBLE)`).join(", ") : "0::DOUBLE";
+      const bufs = nums.map(() => new ColumnBuffer());
+      let finite = true;
+      nrows = await streamChunks(
+        duck,
+        `SELECT ${sel} FROM ${src}`,
+        path,
+        (chunk) => {
+          if (finite && !pushFinite(chunk, bufs)) finite = false;
+        },
+        (rows) => bufs.forEach((b) => b.alloc(rows)),
+      );
+      if (!finite) return null;
+      nums.forEach((r, k) => cols.set(r.as ?? r.column, { kind: "num", source: r.column, values: bufs[k]!.done() }));
+    }
+    if (texts.length > 0) {
+      const outs = texts.map(() => [] as (string | null)[]);
+      const n2 = await streamChunks(duck, `SELECT ${texts.map((r) => textExpr(r, typeOf.get(r.column)!)).join(", ")} FROM ${src}`, path, (chunk) => {
+        const m = chunk.rowCount;
+        for (let k = 0; k < texts.length; k++) {
+          const v = chunk.getColumnVector(k);
+          const o = outs[k]!;
+          for (let j = 0; j < m; j++) o.push(v.getItem(j) as string | null);
+        }
+      });
+      if (nrows >= 0 && n2 !== nrows) return null;
+      nrows = n2;
+      texts.forEach((r, k) => cols.set(r.as ?? r.column, { kind: "str", source: r.column, values: outs[k]! }));
+    }
+  } catch {
+    return null;
+  }
+  if (nrows === 0) throw inputError("the file has a header but no data rows", { file: path });
+  const ordered = new Map<string, Column>();
+  for (const r of columns) ordered.set(r.as ?? r.column, cols.get(r.as ?? r.column)!);
+  return { file: path, nrows, columns: ordered, rowNumbers: null };
 }
 
 /**
@@ -193,6 +276,10 @@ export async function readTable(path: string, columns: ColumnRequest[]): Promise
     const desc = await describe(duck, path, fmt);
     const typeOf = new Map(desc.names.map((n, i) => [n, desc.types[i]!]));
     for (const r of columns) if (!typeOf.has(r.column)) throw missingColumnError(path, r.column, desc.names);
+    if (fmt !== "parquet") {
+      const fast = await fastCsv(duck, path, fmt, columns);
+      if (fast) return fast;
+    }
     const src = sourceSql(path, fmt);
 
     const numPlans: Plan[] = [];
@@ -214,7 +301,7 @@ export async function readTable(path: string, columns: ColumnRequest[]): Promise
       const autoFlags = autos.map(({ p }) => `(CASE WHEN ${p.bad} THEN 1 ELSE 0 END)::DOUBLE`);
       const autoInf = autos.map(({ p }) => `(CASE WHEN ${p.inf} THEN 1 ELSE 0 END)::DOUBLE`);
       const sel = [...numPlans.map((p) => p.value), `(${badCode})::DOUBLE`, `${badRaw}::VARCHAR`, ...autoFlags, ...autoInf];
-      const bufs = numPlans.map(() => new GrowF64());
+      const bufs = numPlans.map(() => new ColumnBuffer());
       const autoIsText = autos.map(() => false);
       const np = numPlans.length;
       nrows = await streamChunks(duck, `SELECT ${sel.join(", ")} FROM ${src}`, path, (chunk, offset) => {
@@ -237,7 +324,7 @@ export async function readTable(path: string, columns: ColumnRequest[]): Promise
           const fi = doubles(chunk.getColumnVector(np + 2 + autos.length + a));
           for (let j = 0; j < fi.length; j++) if (fi[j] !== 0) { autoIsText[a] = true; break; }
         }
-      });
+      }, (rows) => bufs.forEach((b) => b.alloc(rows)));
       for (let k = 0; k < np; k++) {
         const p = numPlans[k]!;
         const a = autos.findIndex((x) => x.k === k);

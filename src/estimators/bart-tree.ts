@@ -15,6 +15,8 @@ export class BartTree {
   mu: Float64Array;
   /** Per-node accumulator (Σ of μ over kept draws while the node is a leaf; see bart.ts). */
   acc: Float64Array;
+  /** Training observations in each leaf. */
+  nobs: Float64Array;
   private free: number[] = [];
   private used = 0;
 
@@ -29,6 +31,7 @@ export class BartTree {
     this.isLeaf = new Uint8Array(cap);
     this.mu = new Float64Array(cap);
     this.acc = new Float64Array(cap);
+    this.nobs = new Float64Array(cap);
     // node 0 = root leaf
     this.used = 1;
     this.isLeaf[0] = 1;
@@ -52,6 +55,7 @@ export class BartTree {
     this.isLeaf = g(this.isLeaf);
     this.mu = g(this.mu);
     this.acc = g(this.acc);
+    this.nobs = g(this.nobs);
     this.cap = cap;
   }
 

@@ -208,10 +208,15 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   const trees: BartTree[] = Array.from({ length: T }, () => new BartTree());
   const leaf: Uint16Array[] = Array.from({ length: T }, () => new Uint16Array(n));
   const leafT: Uint16Array[] = Array.from({ length: T }, () => new Uint16Array(nt));
+  // res = yw − f (f = current sum of trees); the fit itself is yw − res.
+  const res = Float64Array.from(yw);
   const f = new Float64Array(n);
+  for (const tr of trees) tr.nobs[0] = n;
   let cap = 64;
-  let cnt = new Float64Array(cap), sum = new Float64Array(cap);
-  let muOldPrev = new Float64Array(cap), muOldCur = new Float64Array(cap);
+  let sum = new Float64Array(cap);
+  let muOld = new Float64Array(cap);
+  // Δ of each tree's fit per leaf (indexed by the new leaf after a grow, by the old leaf otherwise).
+  let dlPrev = new Float64Array(cap), dlCur = new Float64Array(cap);
   const lo = new Int32Array(p), hi = new Int32Array(p), lo2 = new Int32Array(p), hi2 = new Int32Array(p);
   const leaves: number[] = [], nogs: number[] = [];
   const passStats = new Float64Array(4);
@@ -249,15 +254,16 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   for (let it = 0; it < totalIter; it++) {
     if (binary) {
       // Albert–Chib: z_i | f ~ N(offset + f_i, 1) truncated to the side given by y_i; yw = z − offset.
-      drawLatent(rng, n, y, f, offset, yw);
+      drawLatent(rng, n, y, res, offset, yw);
     }
     for (let t = 0; t < T; t++) {
       const tr = trees[t]!;
       if (tr.cap > cap) {
         cap = tr.cap;
-        cnt = new Float64Array(cap); sum = new Float64Array(cap);
-        const a = new Float64Array(cap); a.set(muOldPrev); muOldPrev = a;
-        muOldCur = new Float64Array(cap);
+        sum = new Float64Array(cap);
+        const a = new Float64Array(cap); a.set(dlPrev); dlPrev = a;
+        dlCur = new Float64Array(cap);
+        muOld = new Float64Array(cap);
       }
       // --- propose (structure only) ---
       tr.leavesAndNogs(leaves, nogs);
@@ -315,17 +321,18 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
       }
 
       // --- one pass: apply the previous tree's change, gather this tree's statistics ---
-      const cntL = cnt, sumL = sum;
-      cntL.fill(0, 0, tr.cap);
+      const sumL = sum;
       sumL.fill(0, 0, tr.cap);
+      const cnt = tr.nobs;
       const lc = leaf[t]!;
       const muC = tr.mu;
       const gb = gKind === 1 ? bins[gV]! : pBin;
       const st = passStats;
       if (pT >= 0) {
-        applyAndGather(n, leaf[pT]!, trees[pT]!.mu, muOldPrev, pKind, pNode, pL, pR, pBin, pCut, f, yw, lc, muC, cntL, sumL, gKind === 1 ? gNode : -1, gb, gCut, st);
+        applyAndGather(n, leaf[pT]!, dlPrev, pKind, pNode, pL, pR, pBin, pCut, res, lc, muC, sumL, gKind === 1 ? gNode : -1, gb, gCut, st);
       } else {
-        applyAndGather(n, lc, muC, muC, 0, -1, -1, -1, gb, 0, f, yw, lc, muC, cntL, sumL, gKind === 1 ? gNode : -1, gb, gCut, st);
+        dlPrev.fill(0);
+        applyAndGather(n, lc, dlPrev, 0, -1, -1, -1, gb, 0, res, lc, muC, sumL, gKind === 1 ? gNode : -1, gb, gCut, st);
       }
       const nl = st[0]!, sl = st[1]!, nr = st[2]!, sr = st[3]!;
 
@@ -344,25 +351,23 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         if (Math.log(rng.uniform()) < logPrior + lr) kind = 2;
       }
       // snapshot μ before the change
-      muOldCur.set(tr.mu.subarray(0, tr.cap));
+      muOld.set(tr.mu.subarray(0, tr.cap));
       if (kind === 1) {
         accepted++;
         [cL, cR] = tr.split(gNode, gV, gCut);
-        cnt[cL] = nl; sum[cL] = sl; cnt[cR] = nr; sum[cR] = sr;
         if (tr.cap > cap) {
-          // tree arrays grew: enlarge scratch, keep stats
+          // tree arrays grew: enlarge scratch, keep contents
           const grow = (a: Float64Array) => { const b = new Float64Array(tr.cap); b.set(a); return b; };
-          cnt = grow(cnt); sum = grow(sum); muOldPrev = grow(muOldPrev);
-          const mo = grow(muOldCur); muOldCur = mo;
+          sum = grow(sum); dlPrev = grow(dlPrev); dlCur = grow(dlCur); muOld = grow(muOld);
           cap = tr.cap;
         }
+        tr.nobs[cL] = nl; sum[cL] = sl; tr.nobs[cR] = nr; sum[cR] = sr;
         if (nt > 0) testSplit(nt, leafT[t]!, binsT[gV]!, gNode, gCut, cL, cR, tr.acc[gNode]!, testAcc);
         tr.acc[gNode] = 0; tr.acc[cL] = 0; tr.acc[cR] = 0;
-        // μ_old of the split leaf stays in muOldCur[gNode]; the pass maps its observations to the children.
       } else if (kind === 2) {
         accepted++;
         cL = tr.left[gNode]!; cR = tr.right[gNode]!;
-        cnt[gNode] = cnt[cL]! + cnt[cR]!;
+        tr.nobs[gNode] = tr.nobs[cL]! + tr.nobs[cR]!;
         sum[gNode] = sum[cL]! + sum[cR]!;
         if (nt > 0) testMerge(nt, leafT[t]!, gNode, cL, cR, tr.acc[cL]!, tr.acc[cR]!, testAcc);
         tr.acc[gNode] = 0;
@@ -371,23 +376,32 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
       // --- draw every leaf μ ---
       tr.leavesAndNogs(leaves, nogs);
       for (const l of leaves) {
-        const d = sigma2 + cnt[l]! * tau2;
+        const d = sigma2 + tr.nobs[l]! * tau2;
         tr.mu[l] = (tau2 * sum[l]!) / d + Math.sqrt((sigma2 * tau2) / d) * rng.normal();
+        dlCur[l] = tr.mu[l]! - muOld[l]!;
+      }
+      if (kind === 1) {
+        dlCur[cL] = tr.mu[cL]! - muOld[gNode]!;
+        dlCur[cR] = tr.mu[cR]! - muOld[gNode]!;
+      } else if (kind === 2) {
+        dlCur[cL] = tr.mu[gNode]! - muOld[cL]!;
+        dlCur[cR] = tr.mu[gNode]! - muOld[cR]!;
       }
       // hand over: this tree becomes the pending one
-      const tmp = muOldPrev; muOldPrev = muOldCur; muOldCur = tmp;
+      const tmp = dlPrev; dlPrev = dlCur; dlCur = tmp;
       pT = t; pKind = kind; pNode = gNode; pL = cL; pR = cR; pCut = gCut;
       pBin = kind === 1 ? bins[gV]! : pBin;
     }
     // --- apply the last tree's change; residual sum of squares ---
     {
-      const ssr = applyLast(n, leaf[pT]!, trees[pT]!.mu, muOldPrev, pKind, pNode, pL, pR, pBin, pCut, f, yw);
+      const ssr = applyLast(n, leaf[pT]!, dlPrev, pKind, pNode, pL, pR, pBin, pCut, res);
       pT = -1;
       if (!binary) sigma2 = (nuLambda + ssr) / rchisq(rng, nu + n);
     }
     // --- keep ---
     if (it >= nskip && (it - nskip + 1) % keepevery === 0) {
       sigmaDraws[kept] = Math.sqrt(sigma2);
+      for (let i = 0; i < n; i++) f[i] = yw[i]! - res[i]!;
       addTo(trainSum, f, binary ? offset : NaN);
       if (trainDraws) trainDraws.push(binary ? f.map((v) => pnorm(offset + v)) : f.map((v) => offset + v));
       if (nt > 0) {
@@ -429,29 +443,27 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
 
 /**
  * The per-tree pass: apply the previous tree's accepted change (re-route the observations of a split
- * leaf / merged children, add μ_new − μ_old to the fit), then accumulate this tree's leaf counts and
- * partial-residual sums, and the two children's statistics of a proposed split of leaf `gNode`
- * (stats = [n_left, S_left, n_right, S_right]). With pKind = 0 and muP = muO the first part is a no-op.
+ * leaf / merged children; res −= Δ of their leaf, Δ indexed by the new leaf after a grow and by the old
+ * leaf otherwise), then accumulate this tree's partial-residual sums per leaf (r = res + μ_leaf) and
+ * the two children's statistics of a proposed split of leaf `gNode` (stats = [n_L, S_L, n_R, S_R]).
  */
 function applyAndGather(
-  n: number, lp: Uint16Array, muP: Float64Array, muO: Float64Array, pKind: number, pNode: number, pL: number, pR: number,
-  pBin: Uint16Array, pCut: number, f: Float64Array, yw: Float64Array, lc: Uint16Array, muC: Float64Array,
-  cnt: Float64Array, sum: Float64Array, gNode: number, gb: Uint16Array, gCut: number, stats: Float64Array,
+  n: number, lp: Uint16Array, dl: Float64Array, pKind: number, pNode: number, pL: number, pR: number,
+  pBin: Uint16Array, pCut: number, res: Float64Array, lc: Uint16Array, muC: Float64Array,
+  sum: Float64Array, gNode: number, gb: Uint16Array, gCut: number, stats: Float64Array,
 ): void {
   let nl = 0, sl = 0, nr = 0, sr = 0;
   for (let i = 0; i < n; i++) {
-    const jo = lp[i]!;
-    let jn = jo;
+    let jx = lp[i]!;
     if (pKind === 1) {
-      if (jo === pNode) { jn = pBin[i]! <= pCut ? pL : pR; lp[i] = jn; }
+      if (jx === pNode) { jx = pBin[i]! <= pCut ? pL : pR; lp[i] = jx; }
     } else if (pKind === 2) {
-      if (jo === pL || jo === pR) { jn = pNode; lp[i] = jn; }
+      if (jx === pL || jx === pR) lp[i] = pNode;
     }
-    const fi = f[i]! + muP[jn]! - muO[jo]!;
-    f[i] = fi;
+    const ri = res[i]! - dl[jx]!;
+    res[i] = ri;
     const j = lc[i]!;
-    const r = yw[i]! - fi + muC[j]!;
-    cnt[j]! += 1;
+    const r = ri + muC[j]!;
     sum[j]! += r;
     if (j === gNode) {
       if (gb[i]! <= gCut) { nl++; sl += r; } else { nr++; sr += r; }
@@ -460,24 +472,22 @@ function applyAndGather(
   stats[0] = nl; stats[1] = sl; stats[2] = nr; stats[3] = sr;
 }
 
-/** Apply the last tree's change to the fit and return the residual sum of squares Σ(yw − f)². */
+/** Apply the last tree's change and return the residual sum of squares Σ res². */
 function applyLast(
-  n: number, lp: Uint16Array, muP: Float64Array, muO: Float64Array, pKind: number, pNode: number, pL: number, pR: number,
-  pBin: Uint16Array, pCut: number, f: Float64Array, yw: Float64Array,
+  n: number, lp: Uint16Array, dl: Float64Array, pKind: number, pNode: number, pL: number, pR: number,
+  pBin: Uint16Array, pCut: number, res: Float64Array,
 ): number {
   let ssr = 0;
   for (let i = 0; i < n; i++) {
-    const jo = lp[i]!;
-    let jn = jo;
+    let jx = lp[i]!;
     if (pKind === 1) {
-      if (jo === pNode) { jn = pBin[i]! <= pCut ? pL : pR; lp[i] = jn; }
+      if (jx === pNode) { jx = pBin[i]! <= pCut ? pL : pR; lp[i] = jx; }
     } else if (pKind === 2) {
-      if (jo === pL || jo === pR) { jn = pNode; lp[i] = jn; }
+      if (jx === pL || jx === pR) lp[i] = pNode;
     }
-    const fi = f[i]! + muP[jn]! - muO[jo]!;
-    f[i] = fi;
-    const e = yw[i]! - fi;
-    ssr += e * e;
+    const ri = res[i]! - dl[jx]!;
+    res[i] = ri;
+    ssr += ri * ri;
   }
   return ssr;
 }
@@ -510,11 +520,16 @@ function addLeafValues(out: Float64Array, lt: Uint16Array, values: Float64Array)
   for (let i = 0; i < n; i++) out[i]! += values[lt[i]!]!;
 }
 
-/** Albert–Chib step: z_i ~ N(offset + f_i, 1) truncated to z > 0 (y = 1) or z < 0 (y = 0); yw = z − offset. */
-function drawLatent(rng: Rng, n: number, y: Float64Array, f: Float64Array, offset: number, yw: Float64Array): void {
+/**
+ * Albert–Chib step: with f = yw − res, draw z_i ~ N(offset + f_i, 1) truncated to z > 0 (y = 1) or z < 0
+ * (y = 0); the new working response is yw = z − offset = f + e and the residual res = e.
+ */
+function drawLatent(rng: Rng, n: number, y: Float64Array, res: Float64Array, offset: number, yw: Float64Array): void {
   for (let i = 0; i < n; i++) {
-    const m = offset + f[i]!;
+    const fi = yw[i]! - res[i]!;
+    const m = offset + fi;
     const e = y[i]! === 1 ? rtruncnormAbove(rng, -m) : -rtruncnormAbove(rng, m);
-    yw[i] = f[i]! + e;
+    yw[i] = fi + e;
+    res[i] = e;
   }
 }

@@ -64,6 +64,8 @@ export interface WidePanelOptions {
   anticipation?: number;
   /** refuse unbalanced panels unless true (unbalanced estimation is not implemented: always refused) */
   allowUnbalanced?: boolean;
+  /** keep the cohorts as given: no always-treated dropping, no recoding (Bacon decomposition) */
+  raw?: boolean;
 }
 
 /** Build the wide panel; see the module comment for the checks. */
@@ -83,7 +85,29 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
   const ucode = new Int32Array(N);
   let prevU: string | number | undefined = undefined;
   let prevC = -1;
-  for (let r = 0; r < N; r++) {
+  // integer ids in a moderate range: a direct lookup table instead of hashing
+  let umin = Number.POSITIVE_INFINITY, umax = Number.NEGATIVE_INFINITY;
+  let intIds = N > 0;
+  for (let r = 0; r < N && intIds; r++) {
+    const u = inp.unit[r]!;
+    if (typeof u !== "number" || !Number.isInteger(u)) intIds = false;
+    else {
+      if (u < umin) umin = u;
+      if (u > umax) umax = u;
+    }
+  }
+  const table = intIds && umax - umin <= 4 * N + 1024 ? new Int32Array(umax - umin + 1).fill(-1) : null;
+  for (let r = 0; table && r < N; r++) {
+    const k = (inp.unit[r] as number) - umin;
+    let c = table[k]!;
+    if (c === -1) {
+      c = ids.length;
+      table[k] = c;
+      ids.push(inp.unit[r]!);
+    }
+    ucode[r] = c;
+  }
+  for (let r = 0; !table && r < N; r++) {
     const u = inp.unit[r]!;
     if (u === prevU) {
       // rows of one unit are usually adjacent: skip the hash lookup
@@ -173,7 +197,7 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
   const lastT = periods[periods.length - 1]!;
   const firstT = periods[0]!;
   let recoded = 0;
-  for (let u = 0; u < nU; u++)
+  for (let u = 0; u < nU && !opts.raw; u++)
     if (gU[u]! > lastT) {
       gU[u] = 0;
       recoded++;
@@ -184,7 +208,7 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
   let hasNever = false;
   for (let u = 0; u < nU; u++) if (gU[u] === 0) hasNever = true;
   let keepPeriod: ((t: number) => boolean) | null = null;
-  if (!hasNever) {
+  if (!hasNever && !opts.raw) {
     if ((opts.control ?? "never") === "never")
       throw inputError(`no never-treated units (cohort 0 or empty in column '${nm.cohort}'); use the not-yet-treated comparison group (--control notyet)`, { file, column: nm.cohort });
     let gmax = 0;
@@ -200,7 +224,7 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
   const keepUnit = new Uint8Array(nU);
   let droppedUnits = 0;
   for (let u = 0; u < nU; u++) {
-    if (gU[u]! > 0 && gU[u]! <= firstT) droppedUnits++;
+    if (gU[u]! > 0 && gU[u]! <= firstT && !opts.raw) droppedUnits++;
     else keepUnit[u] = 1;
   }
   if (droppedUnits) warnings.push(`${droppedUnits} units already treated in the first period (${firstT}) were dropped`);
@@ -291,7 +315,9 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
     }
     nClusters = remap.size;
   } else nClusters = n;
-  const gvals = [0, ...new Set(Array.from(cohort).filter((g) => g > 0))].sort((a, b) => a - b);
+  const gset = new Set<number>([0]);
+  for (let i = 0; i < n; i++) gset.add(cohort[i]!);
+  const gvals = [...gset].sort((a, b) => a - b);
   const cohortValues = Float64Array.from(gvals);
   const C = gvals.length;
   const cohortStart = new Int32Array(C);

@@ -206,23 +206,6 @@ interface Scratch {
   ggx?: Float64Array;
 }
 
-/** max over FEs and levels of |P_q x| for plain FEs: the size of the next MAP step (0 at the solution). */
-function maxProjection(ps: Projector[], x: Float64Array): number {
-  let m = 0;
-  for (const p of ps) {
-    const { codes, w, acc, invW } = p;
-    acc.fill(0);
-    const n = x.length;
-    if (w) for (let i = 0; i < n; i++) acc[codes[i]!]! += w[i]! * x[i]!;
-    else for (let i = 0; i < n; i++) acc[codes[i]!]! += x[i]!;
-    for (let g = 0; g < p.nLevels; g++) {
-      const v = Math.abs(acc[g]! * invW![g]!);
-      if (v > m) m = v;
-    }
-  }
-  return m;
-}
-
 /** Two plain FEs: precomputed Schur-complement solver (see the file comment). */
 interface TwoFeSolver {
   a: Int32Array;
@@ -234,6 +217,11 @@ interface TwoFeSolver {
   wb: Float64Array;
   kept: number[];
   sinv: Float64Array;
+  /** rows sorted by the A codes (e.g. a panel sorted by unit) */
+  sortedA: boolean;
+  /** scratch reused across columns */
+  sa?: Float64Array;
+  cg?: Float64Array;
 }
 
 const MAX_SCHUR_LEVELS = 3000;
@@ -254,9 +242,14 @@ function makeTwoFeSolver(fa: FixedEffectInput, fb: FixedEffectInput, w: Float64A
   const start = new Int32Array(la + 1);
   for (let i = 0; i < n; i++) start[a[i]! + 1]!++;
   for (let g = 0; g < la; g++) start[g + 1]! += start[g]!;
-  const pos = start.slice(0, la);
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[pos[a[i]!]!++] = i;
+  let sortedA = true;
+  for (let i = 1; i < n && sortedA; i++) if (a[i]! < a[i - 1]!) sortedA = false;
+  let order: Int32Array | null = null;
+  if (!sortedA) {
+    const pos = start.slice(0, la);
+    order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[pos[a[i]!]!++] = i;
+  }
   // cost guard: Σ_i (distinct B levels in i)² — bounded by Σ_i n_i²
   let cost = 0;
   for (let g = 0; g < la; g++) {
@@ -272,7 +265,7 @@ function makeTwoFeSolver(fa: FixedEffectInput, fb: FixedEffectInput, w: Float64A
     if (!(wa[g]! > 0)) continue;
     let nt = 0;
     for (let p = start[g]!; p < start[g + 1]!; p++) {
-      const i = order[p]!;
+      const i = order ? order[p]! : p;
       const t = b[i]!;
       if (cnt[t] === 0) touched[nt++] = t;
       cnt[t]! += w ? w[i]! : 1;
@@ -291,13 +284,15 @@ function makeTwoFeSolver(fa: FixedEffectInput, fb: FixedEffectInput, w: Float64A
   const Sm = mat(lb, lb, S);
   const { kept } = choleskyPivotless(Sm, 1e-11);
   const sinv = kept.length ? invSPD(subMatrix(Sm, kept, kept)).data : new Float64Array(0);
-  return { a, b, la, lb, w, wa, wb, kept, sinv };
+  return { a, b, la, lb, w, wa, wb, kept, sinv, sortedA };
 }
 
-function solveTwoFe(s: TwoFeSolver, x: Float64Array): void {
+/** Demean x in place on the two FEs; returns max_t |P_B x̃| (≈ 0: the size of the next MAP step). */
+function solveTwoFe(s: TwoFeSolver, x: Float64Array): number {
   const { a, b, la, lb, w, wa, wb, kept, sinv } = s;
   const n = x.length;
-  const sa = new Float64Array(la), sb = new Float64Array(lb);
+  s.sa ??= new Float64Array(la);
+  const sa = s.sa.fill(0), sb = new Float64Array(lb);
   if (w)
     for (let i = 0; i < n; i++) {
       const v = w[i]! * x[i]!;
@@ -322,13 +317,42 @@ function solveTwoFe(s: TwoFeSolver, x: Float64Array): void {
     for (let c = 0; c < k; c++) v += sinv[r * k + c]! * rhs[kept[c]!]!;
     gamma[kept[r]!] = v;
   }
-  // α_g = ȳ_A,g − (Σ_{obs∈g} w γ_t)/w_A,g
-  const cg = new Float64Array(la);
-  if (w) for (let i = 0; i < n; i++) cg[a[i]!]! += w[i]! * gamma[b[i]!]!;
-  else for (let i = 0; i < n; i++) cg[a[i]!]! += gamma[b[i]!]!;
-  for (let g = 0; g < la; g++) sa[g] = wa[g]! > 0 ? sa[g]! - cg[g]! / wa[g]! : 0;
-  for (let i = 0; i < n; i++) x[i]! -= sa[a[i]!]! + gamma[b[i]!]!;
-  void wb;
+  // α_g = ȳ_A,g − (Σ_{obs∈g} w γ_t)/w_A,g; x̃ = x − α − γ; and Σ_{obs∈t} w x̃ for the exactness check
+  const chk = rhs.fill(0);
+  if (s.sortedA) {
+    // rows of each A level are contiguous: one fused pass (the level's rows are re-read from cache)
+    let i0 = 0;
+    while (i0 < n) {
+      const g = a[i0]!;
+      let i1 = i0, c = 0;
+      if (w)
+        for (; i1 < n && a[i1] === g; i1++) c += w[i1]! * gamma[b[i1]!]!;
+      else for (; i1 < n && a[i1] === g; i1++) c += gamma[b[i1]!]!;
+      const alpha = wa[g]! > 0 ? sa[g]! - c / wa[g]! : 0;
+      for (let i = i0; i < i1; i++) {
+        const v = x[i]! - alpha - gamma[b[i]!]!;
+        x[i] = v;
+        chk[b[i]!]! += w ? w[i]! * v : v;
+      }
+      i0 = i1;
+    }
+  } else {
+    const cg = (s.cg ??= new Float64Array(la)).fill(0);
+    if (w) for (let i = 0; i < n; i++) cg[a[i]!]! += w[i]! * gamma[b[i]!]!;
+    else for (let i = 0; i < n; i++) cg[a[i]!]! += gamma[b[i]!]!;
+    for (let g = 0; g < la; g++) sa[g] = wa[g]! > 0 ? sa[g]! - cg[g]! / wa[g]! : 0;
+    for (let i = 0; i < n; i++) {
+      const v = x[i]! - sa[a[i]!]! - gamma[b[i]!]!;
+      x[i] = v;
+      chk[b[i]!]! += w ? w[i]! * v : v;
+    }
+  }
+  let m = 0;
+  for (let t = 0; t < lb; t++) {
+    const v = wb[t]! > 0 ? Math.abs(chk[t]! / wb[t]!) : 0;
+    if (v > m) m = v;
+  }
+  return m;
 }
 
 /** Balanced two-way panel without weights: every (a, b) cell exactly once. */
@@ -396,9 +420,9 @@ export function demean(fes: FixedEffectInput[], columns: Float64Array[], opts: D
       let iterations = 1, converged = true;
       for (let j = 0; j < out.length; j++) {
         const x = out[j]!;
-        solveTwoFe(solver, x);
-        // check (and if needed polish with accelerated MAP sweeps): normally already at the solution
-        if (maxProjection(ps, x) <= thrs[j]!) continue;
+        // check (and if needed polish with accelerated MAP sweeps): normally already at the solution. α is
+        // computed from γ so that the larger FE's projection vanishes by construction: check the smaller one.
+        if (solveTwoFe(solver, x) <= thrs[j]!) continue;
         const r = mapIronsTuck(ps, x, thrs[j]!, maxIter, scratch);
         iterations = Math.max(iterations, r.it + 1);
         converged &&= r.ok;

@@ -134,26 +134,37 @@ function takeInt(x: Int32Array, keep: Int32Array | null): Int32Array {
   return out;
 }
 
-/** Σ w x² (w omitted = 1). */
-function wss(x: Float64Array, w: Float64Array | null): number {
-  let s = 0;
+/**
+ * One pass over a regressor: throws on a non-finite value (naming the input row); weighted sum of squares,
+ * centred at the weighted mean when `centred` (shifted by the first value for accuracy); the rows equal to 1
+ * when the column is a 0/1 dummy with at most n/4 ones.
+ */
+function describeColumn(name: string, x: Float64Array, w: Float64Array | null, sw: number, centred: boolean, keep: Int32Array | null): { ss: number; ones: Int32Array | null } {
   const n = x.length;
-  if (w) for (let i = 0; i < n; i++) s += w[i]! * x[i]! * x[i]!;
-  else for (let i = 0; i < n; i++) s += x[i]! * x[i]!;
-  return s;
-}
-
-/** Σ w (x − x̄_w)² with Σw = sw. */
-function centredSS(x: Float64Array, w: Float64Array | null, sw: number): number {
-  const n = x.length;
-  let m = 0;
-  if (w) for (let i = 0; i < n; i++) m += w[i]! * x[i]!;
-  else for (let i = 0; i < n; i++) m += x[i]!;
-  m /= sw;
-  let s = 0;
-  if (w) for (let i = 0; i < n; i++) s += w[i]! * (x[i]! - m) ** 2;
-  else for (let i = 0; i < n; i++) s += (x[i]! - m) ** 2;
-  return s;
+  const x0 = centred && n ? x[0]! : 0;
+  let s1 = 0, s2 = 0, nnz = 0, binary = true;
+  for (let i = 0; i < n; i++) {
+    const v = x[i]!;
+    if (!Number.isFinite(v)) {
+      const row = (keep ? keep[i]! : i) + 1;
+      throw inputError(`variable "${name}" is missing or not finite at row ${row}: drop or impute such rows before estimation`, { row, column: name });
+    }
+    const d = v - x0;
+    const wi = w ? w[i]! : 1;
+    s1 += wi * d;
+    s2 += wi * d * d;
+    if (v !== 0) {
+      nnz++;
+      if (v !== 1) binary = false;
+    }
+  }
+  const ss = centred ? Math.max(0, s2 - (s1 * s1) / sw) : s2;
+  let ones: Int32Array | null = null;
+  if (binary && nnz <= n / 4) {
+    ones = new Int32Array(nnz);
+    for (let i = 0, p = 0; i < n; i++) if (x[i] === 1) ones[p++] = i;
+  }
+  return { ss, ones };
 }
 
 function checkFinite(name: string, v: Float64Array): void {
@@ -184,7 +195,6 @@ export function feols(input: FeolsInput): FeolsFit {
     }
   }
   checkFinite(input.yName, input.y);
-  for (const xv of input.x) checkFinite(xv.name, xv.values);
   if (input.weights) {
     if (input.weights.length !== n0) throw inputError(`weights have ${input.weights.length} values, expected ${n0}`);
     checkFinite("weights", input.weights);
@@ -210,8 +220,10 @@ export function feols(input: FeolsInput): FeolsFit {
   let sw = 0;
   if (w) for (let i = 0; i < n; i++) sw += w[i]!;
   else sw = n;
-  // weighted (centred with FEs) sums of squares of the raw regressors, before any in-place demeaning
-  const rawSS = xs.map((v) => (fes.length ? centredSS(v.values, w, sw) : wss(v.values, w)));
+  // one pass per regressor before any in-place demeaning: finiteness, weighted (centred with FEs) sum of
+  // squares, and the rows of 0/1 dummies (for the sparse cross-products)
+  const desc = xs.map((v) => describeColumn(v.name, v.values, w, sw, fes.length > 0, keep));
+  const rawSS = desc.map((d) => d.ss);
   const owned = [false, ...xs.map((v, j) => (intercept && j === 0) || (!!keep && fes.length > 0) || !!input.x[j - (intercept ? 1 : 0)]?.owned)];
   const dm = demean(fes, [y, ...xs.map((v) => v.values)], {
     weights: w,
@@ -222,16 +234,19 @@ export function feols(input: FeolsInput): FeolsFit {
   const yTilde = dm.columns[0]!;
   const xAll = dm.columns.slice(1);
 
-  // collinearity: absorbed by the FEs, then among regressors
+  // collinearity: absorbed by the FEs (demeaned SS ≤ tol × raw SS), then among regressors (pivotless Cholesky)
+  const ones = desc.map((d) => d.ones);
+  const Gall = gramLong(xAll, w, ones);
+  const K0 = xs.length;
   const cand: number[] = [];
   const droppedIdx = new Set<number>();
-  for (let j = 0; j < xs.length; j++) {
+  for (let j = 0; j < K0; j++) {
     const ss = rawSS[j]!;
-    const sst = wss(xAll[j]!, w);
+    const sst = Gall.data[j * K0 + j]!;
     if (!(ss > 0) || sst <= collinTol * ss) droppedIdx.add(j);
     else cand.push(j);
   }
-  const G0 = gramLong(cand.map((j) => xAll[j]!), w);
+  const G0 = subMatrix(Gall, cand, cand);
   const ch = choleskyPivotless(G0, collinTol);
   for (const d of ch.dropped) droppedIdx.add(cand[d]!);
   const keptIdx = xs.map((_, j) => j).filter((j) => !droppedIdx.has(j));
@@ -244,7 +259,7 @@ export function feols(input: FeolsInput): FeolsFit {
   } catch {
     throw estimationError("X'X of the demeaned regressors is singular after removing collinear columns");
   }
-  const coef = k ? matvec(bread, crossLong(xTilde, yTilde, w)) : new Float64Array(0);
+  const coef = k ? matvec(bread, crossLong(xTilde, yTilde, w, keptIdx.map((j) => ones[j]!))) : new Float64Array(0);
   const residuals = yTilde.slice();
   for (let j = 0; j < k; j++) {
     const b = coef[j]!, xj = xTilde[j]!;

@@ -41,33 +41,62 @@ function dot4(a: Float64Array, bs: Float64Array[], w: Float64Array | null, out: 
   }
 }
 
-/** X'WX (k×k symmetric) for columns X. */
-export function gramLong(cols: Float64Array[], w: Float64Array | null): Mat {
+/** Σ_{i∈idx} w_i z_i. */
+function sparseSum(idx: Int32Array, z: Float64Array, w: Float64Array | null): number {
+  let s = 0;
+  if (w) for (let p = 0; p < idx.length; p++) s += w[idx[p]!]! * z[idx[p]!]!;
+  else for (let p = 0; p < idx.length; p++) s += z[idx[p]!]!;
+  return s;
+}
+
+/**
+ * X̃'WX̃ (k×k symmetric) for demeaned columns X̃. `ones[a]`, when given, lists the rows where the ORIGINAL
+ * column a was 1 (a 0/1 dummy, e.g. an event-time indicator): since M_W is W-self-adjoint,
+ * x̃_a'Wx̃_b = x_a'Wx̃_b = Σ_{i: x_a,i = 1} w_i x̃_b,i, which costs nnz(a) instead of n.
+ */
+export function gramLong(cols: Float64Array[], w: Float64Array | null, ones?: (Int32Array | null)[]): Mat {
   const k = cols.length;
   const g = mat(k, k);
   const tmp = new Float64Array(4);
+  const sp = ones ?? [];
+  const dense = cols.map((_, a) => a).filter((a) => !sp[a]);
   for (let a = 0; a < k; a++) {
-    for (let b = a; b < k; b += 4) {
-      const bs = cols.slice(b, Math.min(b + 4, k));
-      dot4(cols[a]!, bs, w, tmp);
-      for (let q = 0; q < bs.length; q++) {
-        g.data[a * k + b + q] = tmp[q]!;
-        g.data[(b + q) * k + a] = tmp[q]!;
-      }
+    const ia = sp[a];
+    if (!ia) continue;
+    for (let b = 0; b < k; b++) {
+      const ib = sp[b];
+      if (ib && b < a) continue;
+      const v = ib && ib.length < ia.length ? sparseSum(ib, cols[a]!, w) : sparseSum(ia, cols[b]!, w);
+      g.data[a * k + b] = v;
+      g.data[b * k + a] = v;
+    }
+  }
+  for (let p = 0; p < dense.length; p++) {
+    const a = dense[p]!;
+    for (let q0 = p; q0 < dense.length; q0 += 4) {
+      const bi = dense.slice(q0, Math.min(q0 + 4, dense.length));
+      dot4(cols[a]!, bi.map((b) => cols[b]!), w, tmp);
+      bi.forEach((b, q) => {
+        g.data[a * k + b] = tmp[q]!;
+        g.data[b * k + a] = tmp[q]!;
+      });
     }
   }
   return g;
 }
 
-/** X'Wy for columns X. */
-export function crossLong(cols: Float64Array[], y: Float64Array, w: Float64Array | null): Float64Array {
+/** X̃'Wỹ for demeaned columns (with `ones` as in gramLong: x̃_a'Wỹ = Σ_{x_a,i = 1} w_i ỹ_i). */
+export function crossLong(cols: Float64Array[], y: Float64Array, w: Float64Array | null, ones?: (Int32Array | null)[]): Float64Array {
   const k = cols.length;
   const out = new Float64Array(k);
   const tmp = new Float64Array(4);
-  for (let b = 0; b < k; b += 4) {
-    const bs = cols.slice(b, Math.min(b + 4, k));
-    dot4(y, bs, w, tmp);
-    for (let q = 0; q < bs.length; q++) out[b + q] = tmp[q]!;
+  const sp = ones ?? [];
+  const dense = cols.map((_, a) => a).filter((a) => !sp[a]);
+  for (let a = 0; a < k; a++) if (sp[a]) out[a] = sparseSum(sp[a]!, y, w);
+  for (let q0 = 0; q0 < dense.length; q0 += 4) {
+    const bi = dense.slice(q0, Math.min(q0 + 4, dense.length));
+    dot4(y, bi.map((b) => cols[b]!), w, tmp);
+    bi.forEach((b, q) => (out[b] = tmp[q]!));
   }
   return out;
 }

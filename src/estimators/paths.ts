@@ -14,7 +14,7 @@
  * Outcome models: BART (R BART wbart defaults) or OLS with main effects; propensity π̂: probit BART
  * (pbart defaults, 50 trees) or logistic regression.
  */
-import type { Rng } from "../core/rng.js";
+import { Rng, hashSeed } from "../core/rng.js";
 import { estimationError, inputError } from "../core/errors.js";
 import { bart } from "./bart.js";
 import { linPred, logitFit, olsCoef } from "./paths-linear.js";
@@ -77,8 +77,78 @@ export function checkTreatment(a: Float64Array): number {
   return n1 / a.length;
 }
 
-/** Point estimates of the decomposition (see file comment). */
-export function pathsEstimate(d: PathsData, opts: PathsOptions, rng: Rng): PathsEstimate {
+/**
+ * One BART fit of the first stage (all independent, so they can run in parallel): `stream` 0 is
+ * model 0 (test rows: everyone at A = 1, then at A = 0), k = 1..K model k (test rows: the untreated at
+ * A = 1), 1000 the probit propensity model (no test rows). Its seed is hashSeed(rng.seed, stream),
+ * i.e. the stream `rng.fork(stream)` — the same wherever the job runs.
+ */
+export interface BartJob {
+  stream: number;
+  x: Float64Array[];
+  y: Float64Array;
+  xTest: Float64Array[] | null;
+  binary: boolean;
+  ntree?: number;
+  nskip?: number;
+  ndpost?: number;
+  keepevery?: number;
+}
+
+/** Run a job: posterior-mean test predictions (or, without test rows, training-row means). */
+export function runBartJob(job: BartJob, seed: number): Float64Array {
+  const fit = bart(job.x, job.y, {
+    binary: job.binary, ntree: job.ntree, nskip: job.nskip, ndpost: job.ndpost, keepevery: job.keepevery,
+    rng: new Rng(seed), xTest: job.xTest ?? undefined,
+  });
+  return job.xTest ? fit.testMean! : fit.trainMean;
+}
+
+/** Seed of a job's stream under the generator `rng`. */
+export function bartJobSeed(rng: Rng, stream: number): number {
+  return hashSeed(rng.seed, stream);
+}
+
+const stack = (tests: Float64Array[][]): Float64Array[] =>
+  tests[0]!.map((_, j) => {
+    const total = tests.reduce((s, t) => s + t[j]!.length, 0);
+    const c = new Float64Array(total);
+    let off = 0;
+    for (const t of tests) { c.set(t[j]!, off); off += t[j]!.length; }
+    return c;
+  });
+
+/** The first-stage BART jobs of `pathsEstimate` (empty for linear models). */
+export function pathsBartJobs(d: PathsData, opts: PathsOptions): BartJob[] {
+  if ((opts.model ?? "bart") !== "bart") return [];
+  const n = d.y.length;
+  const untreated: number[] = [];
+  for (let i = 0; i < n; i++) if (d.a[i] === 0) untreated.push(i);
+  const pick = (c: Float64Array) => Float64Array.from(untreated, (i) => c[i]!);
+  const common = { binary: false, ntree: opts.ntree, nskip: opts.nskip, ndpost: opts.ndpost, keepevery: opts.keepevery };
+  const jobs: BartJob[] = [{
+    ...common, stream: 0, x: [...d.x, d.a], y: d.y,
+    xTest: stack([[...d.x, new Float64Array(n).fill(1)], [...d.x, new Float64Array(n)]]),
+  }];
+  const x0 = d.x.map(pick);
+  const ones0 = new Float64Array(untreated.length).fill(1);
+  for (let k = 1; k <= d.m.length; k++) {
+    const mk = d.m.slice(0, k);
+    jobs.push({ ...common, stream: k, x: [...d.x, d.a, ...mk], y: d.y, xTest: [...x0, ones0, ...mk.map(pick)] });
+  }
+  const estimator = opts.estimator ?? "hybrid";
+  const propensity = opts.propensity ?? "bart";
+  if (estimator === "hybrid" && propensity === "bart" && d.x.length > 0) {
+    jobs.push({ ...common, stream: 1000, binary: true, ntree: opts.ntreePropensity ?? 50, x: d.x, y: d.a, xTest: null });
+  }
+  return jobs;
+}
+
+/**
+ * Point estimates of the decomposition (see file comment). `done` may hold first-stage BART results
+ * computed elsewhere (e.g. in worker threads) by stream; missing ones are fitted here.
+ */
+export function pathsEstimate(d: PathsData, opts: PathsOptions, rng: Rng, done?: Map<number, Float64Array>): PathsEstimate {
   const model = opts.model ?? "bart";
   const estimator = opts.estimator ?? "hybrid";
   const propensity = opts.propensity ?? (model === "bart" ? "bart" : "logit");
@@ -94,25 +164,21 @@ export function pathsEstimate(d: PathsData, opts: PathsOptions, rng: Rng): Paths
   const pick = (c: Float64Array, rows: number[]) => Float64Array.from(rows, (i) => c[i]!);
   const bartOpts = { ntree: opts.ntree, nskip: opts.nskip, ndpost: opts.ndpost, keepevery: opts.keepevery };
 
-  /** Fit y ~ cols and predict at each of `tests` (same columns). */
+  const jobs = new Map(pathsBartJobs(d, opts).map((j) => [j.stream, j]));
+  const jobResult = (stream: number): Float64Array => done?.get(stream) ?? runBartJob(jobs.get(stream)!, bartJobSeed(rng, stream));
+  /** Fit y ~ cols and predict at each of `tests` (same columns); first-stage BART fits come from `jobs`. */
   const fitPredict = (cols: Float64Array[], y: Float64Array, tests: Float64Array[][], stream: number): Float64Array[] => {
     if (model === "linear") {
       const b = olsCoef(cols, y);
       return tests.map((t) => linPred(b, t));
     }
-    // BART: one fit, all test sets stacked.
     const sizes = tests.map((t) => t[0]!.length);
-    const total = sizes.reduce((s, v) => s + v, 0);
-    const stacked = cols.map((_, j) => {
-      const c = new Float64Array(total);
-      let off = 0;
-      for (const t of tests) { c.set(t[j]!, off); off += t[j]!.length; }
-      return c;
-    });
-    const fit = bart(cols, y, { ...bartOpts, rng: rng.fork(stream), xTest: stacked });
+    const pred = jobs.has(stream)
+      ? jobResult(stream)
+      : runBartJob({ stream, x: cols, y, xTest: stack(tests), binary: false, ...bartOpts }, bartJobSeed(rng, stream));
     const out: Float64Array[] = [];
     let off = 0;
-    for (const s of sizes) { out.push(fit.testMean!.slice(off, off + s)); off += s; }
+    for (const s of sizes) { out.push(pred.slice(off, off + s)); off += s; }
     return out;
   };
 
@@ -127,7 +193,7 @@ export function pathsEstimate(d: PathsData, opts: PathsOptions, rng: Rng): Paths
     let pi: Float64Array;
     if (d.x.length === 0) pi = new Float64Array(n).fill(pbar);
     else if (propensity === "logit") pi = logitFit(d.x, d.a).prob;
-    else pi = bart(d.x, d.a, { binary: true, ntree: opts.ntreePropensity ?? 50, nskip: opts.nskip, ndpost: opts.ndpost, keepevery: opts.keepevery, rng: rng.fork(1000) }).trainMean;
+    else pi = jobResult(1000);
     w = new Float64Array(n0);
     untreated.forEach((i, r) => {
       const q = Math.min(pi[i]!, 1 - 1e-10);

@@ -11,7 +11,7 @@ import { availableParallelism } from "node:os";
 import { Rng } from "../core/rng.js";
 import { KeytechError } from "../core/errors.js";
 import { quantile7 } from "../core/stats.js";
-import { pathsEstimate, type PathsData, type PathsEstimate, type PathsOptions } from "../estimators/paths.js";
+import { bartJobSeed, pathsBartJobs, pathsEstimate, type PathsData, type PathsEstimate, type PathsOptions } from "../estimators/paths.js";
 
 export interface PathsBootstrapOptions {
   reps: number;
@@ -113,4 +113,38 @@ export function summariseBoot(values: (number | null)[], level = 0.95): BootSumm
     p_value: 1 - 2 * Math.abs(below - 0.5),
     reps_ok: v.length,
   };
+}
+
+/**
+ * Point estimates with the first-stage BART fits (model 0, models 1..K, propensity) spread over worker
+ * threads; the same numbers as `pathsEstimate(d, opts, rng)` (each fit seeded by its own stream).
+ */
+export async function pathsEstimateParallel(d: PathsData, opts: PathsOptions, rng: Rng, workers?: number): Promise<PathsEstimate> {
+  const jobs = pathsBartJobs(d, opts);
+  const nw = Math.max(1, Math.min(workers ?? availableParallelism(), jobs.length));
+  if (nw <= 1) return pathsEstimate(d, opts, rng);
+  // Largest first (model 0 predicts 2n rows; the propensity model has fewer trees).
+  const cost = (j: (typeof jobs)[number]) => (j.ntree ?? 200) * (j.y.length + (j.xTest ? j.xTest[0]!.length : 0));
+  const queue = [...jobs].sort((a, b) => cost(b) - cost(a));
+  const done = new Map<number, Float64Array>();
+  const url = new URL("./paths-worker.js", import.meta.url);
+  await Promise.all(
+    Array.from({ length: nw }, () =>
+      new Promise<void>((resolve, reject) => {
+        const w = new Worker(url, { workerData: null });
+        const give = () => {
+          const job = queue.shift();
+          if (job) w.postMessage({ job, seed: bartJobSeed(rng, job.stream) });
+          else void w.terminate().then(() => resolve());
+        };
+        w.on("message", (msg: { ready?: boolean; stream?: number; pred?: Float64Array; error?: string }) => {
+          if (msg.error !== undefined) { reject(new Error(msg.error)); void w.terminate(); return; }
+          if (msg.stream !== undefined) done.set(msg.stream, msg.pred!);
+          give();
+        });
+        w.on("error", reject);
+      }),
+    ),
+  );
+  return pathsEstimate(d, opts, rng, done);
 }

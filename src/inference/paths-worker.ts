@@ -1,13 +1,21 @@
-/** Worker thread for the path-decomposition bootstrap: computes the replicates it is sent. */
+/**
+ * Worker thread for the path decomposition: computes bootstrap replicates ({b}) with the data it was
+ * started with, or single first-stage BART fits ({job, seed}) for the parallel point estimate.
+ */
 import { parentPort, workerData } from "node:worker_threads";
-import type { PathsData, PathsOptions } from "../estimators/paths.js";
+import { runBartJob, type BartJob, type PathsData, type PathsOptions } from "../estimators/paths.js";
 import { pathsReplicate } from "./paths-bootstrap.js";
 
-const { d, opts, seed, cluster } = workerData as { d: PathsData; opts: PathsOptions; seed: number; cluster: Int32Array | null };
-parentPort!.on("message", (msg: { b: number }) => {
+const ctx = workerData as { d: PathsData; opts: PathsOptions; seed: number; cluster: Int32Array | null } | null;
+parentPort!.on("message", (msg: { b?: number; job?: BartJob; seed?: number }) => {
   try {
-    const est = pathsReplicate(d, opts, seed, msg.b, cluster ?? undefined);
-    parentPort!.postMessage({ b: msg.b, est });
+    if (msg.job) {
+      const pred = runBartJob(msg.job, msg.seed!);
+      parentPort!.postMessage({ stream: msg.job.stream, pred });
+    } else {
+      const est = pathsReplicate(ctx!.d, ctx!.opts, ctx!.seed, msg.b!, ctx!.cluster ?? undefined);
+      parentPort!.postMessage({ b: msg.b, est });
+    }
   } catch (e) {
     parentPort!.postMessage({ error: e instanceof Error ? e.message : String(e) });
   }

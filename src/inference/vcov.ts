@@ -116,19 +116,24 @@ export function clusterMeat(fit: FeolsFit, codes: Int32Array, G: number): Float6
       break;
     }
   if (sorted) {
-    const s = new Float64Array(k);
-    let cur = n ? codes[0]! : 0;
-    for (let i = 0; i < n; i++) {
-      const g = codes[i]!;
-      if (g !== cur) {
-        addOuter(s, 0);
-        s.fill(0);
-        cur = g;
+    // blocks of consecutive clusters: column-wise accumulation into a small reused G_block × k array
+    const BL = 4096;
+    const S = new Float64Array(BL * k);
+    let i0 = 0;
+    while (i0 < n) {
+      const g0 = codes[i0]!;
+      let i1 = i0;
+      while (i1 < n && codes[i1]! - g0 < BL) i1++;
+      const gEnd = codes[i1 - 1]! - g0 + 1;
+      S.fill(0, 0, gEnd * k);
+      for (let j = 0; j < k; j++) {
+        const x = xs[j]!;
+        if (w) for (let i = i0; i < i1; i++) S[(codes[i]! - g0) * k + j]! += w[i]! * e[i]! * x[i]!;
+        else for (let i = i0; i < i1; i++) S[(codes[i]! - g0) * k + j]! += e[i]! * x[i]!;
       }
-      const u = w ? w[i]! * e[i]! : e[i]!;
-      for (let j = 0; j < k; j++) s[j]! += u * xs[j]![i]!;
+      for (let g = 0; g < gEnd; g++) addOuter(S, g * k);
+      i0 = i1;
     }
-    if (n) addOuter(s, 0);
   } else {
     const S = new Float64Array(G * k);
     for (let j = 0; j < k; j++) {

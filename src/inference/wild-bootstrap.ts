@@ -10,8 +10,8 @@
  *   demean_W(z) − X̃B X̃'Wz;
  * - the CRVE of β̂*_j is κ Σ_h (Σ_g v_g Q_hg)² with Q_hg = Σ_{i∈h} w_i q_i [M_W(1_g⊙ũ)]_i, q_i = e_j'B x̃_i
  *   and κ the small-sample factor of the original CRVE (it cancels in p-values);
- * - c and Q are linear in r, so after one O(n·G) set-up every draw costs O(G²) and every r of the CI search
- *   O(B·G²). demean_W(1_g⊙ũ) = 1_g⊙ũ when every FE is nested in the clusters; otherwise it is computed once
+ * - c and Q are linear in r: per draw the numerator is n0 − r·n1 and Σ_h s_h² = A − 2rC + r²D, so after an
+ *   O(n·G + B·G²) set-up every r of the CI search costs O(B). demean_W(1_g⊙ũ) = 1_g⊙ũ when every FE is nested in the clusters; otherwise it is computed once
  *   per cluster.
  * t*_b = (β̂*_j − r)/se*_b; t = (β̂_j − r)/se from the original CRVE.
  * p (symmetric) = share of |t*_b| ≥ |t|; p (equal-tailed) = 2·min(share t*_b ≤ t, share t*_b ≥ t); ties are
@@ -213,27 +213,39 @@ export function wildClusterBootstrap(input: FeolsInput, term: string, opts: Wild
   const Px = pieces(fit, j, ux, cl.codes, G, nested);
   const { v, B, enumerated } = drawMultipliers(G, reps, type, opts.seed);
   const bhat = fit.coef[j]!;
+  // Per draw b, as functions of r (Roodman et al. 2019): numerator n0 − r·n1 and
+  // Σ_h s_h(r)² = A − 2rC + r²D with s(r) = (Q_y − rQ_x)v; computed once, then any r costs O(B).
+  const N0 = new Float64Array(B), N1 = new Float64Array(B), SA = new Float64Array(B), SC = new Float64Array(B), SD = new Float64Array(B);
+  for (let b = 0; b < B; b++) {
+    const o = b * G;
+    let n0 = 0, n1 = 0;
+    for (let g = 0; g < G; g++) {
+      n0 += v[o + g]! * Py.c[g]!;
+      n1 += v[o + g]! * Px.c[g]!;
+    }
+    let a = 0, cc = 0, dd = 0;
+    for (let h = 0; h < G; h++) {
+      let sy = 0, sx = 0;
+      const qo = h * G;
+      for (let g = 0; g < G; g++) {
+        sy += Py.Q[qo + g]! * v[o + g]!;
+        sx += Px.Q[qo + g]! * v[o + g]!;
+      }
+      a += sy * sy;
+      cc += sy * sx;
+      dd += sx * sx;
+    }
+    N0[b] = n0;
+    N1[b] = n1;
+    SA[b] = a;
+    SC[b] = cc;
+    SD[b] = dd;
+  }
   const tStar = new Float64Array(B);
-  const c = new Float64Array(G), Q = new Float64Array(G * G), s = new Float64Array(G);
 
   /** t* draws for null r (into tStar) and the original t. */
   const evalNull = (r: number): number => {
-    for (let g = 0; g < G; g++) c[g] = Py.c[g]! - r * Px.c[g]!;
-    for (let i = 0; i < G * G; i++) Q[i] = Py.Q[i]! - r * Px.Q[i]!;
-    for (let b = 0; b < B; b++) {
-      const o = b * G;
-      let num = 0;
-      for (let g = 0; g < G; g++) num += v[o + g]! * c[g]!;
-      let den = 0;
-      for (let h = 0; h < G; h++) {
-        let sh = 0;
-        const qo = h * G;
-        for (let g = 0; g < G; g++) sh += Q[qo + g]! * v[o + g]!;
-        s[h] = sh;
-        den += sh * sh;
-      }
-      tStar[b] = num / Math.sqrt(kappa * den);
-    }
+    for (let b = 0; b < B; b++) tStar[b] = (N0[b]! - r * N1[b]!) / Math.sqrt(kappa * Math.max(0, SA[b]! - 2 * r * SC[b]! + r * r * SD[b]!));
     return (bhat - r) / se;
   };
   const pvals = (t: number): { sym: number; eq: number } => {

@@ -7,9 +7,20 @@ export function csvField(s: string): string {
   return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
 
-/** A number as CSV text: shortest round-trip form; NaN/±Inf → empty. */
+/**
+ * A number as CSV text that reads back to the same double: integers as such, otherwise 17 significant
+ * digits (toPrecision(17) round-trips exactly and is several times faster than String(x)) with trailing
+ * zeros removed; NaN/±Inf → empty.
+ */
 export function csvNum(x: number): string {
-  return Number.isFinite(x) ? String(x) : "";
+  if (!Number.isFinite(x)) return "";
+  if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
+  const s = x.toPrecision(17);
+  if (s.indexOf("e") >= 0) return s;
+  let end = s.length;
+  while (s.charCodeAt(end - 1) === 48) end--;
+  if (s.charCodeAt(end - 1) === 46) end--;
+  return s.slice(0, end);
 }
 
 /** Write rows produced by `row(i)` for i < n to `path` atomically, buffering ~1 MB per write. */

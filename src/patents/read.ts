@@ -53,14 +53,38 @@ export interface ReadOptions {
 
 /** Parse a date cell to YYYYMMDD; null if not a date (YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, optional time). */
 export function parseDate(s: string): number | null {
+  if (s.length === 10 && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45) {
+    // Fast path "YYYY-MM-DD".
+    let ok = true;
+    let y = 0;
+    let mo = 0;
+    let d = 0;
+    for (let i = 0; i < 10; i++) {
+      if (i === 4 || i === 7) continue;
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) {
+        ok = false;
+        break;
+      }
+      if (i < 4) y = y * 10 + c;
+      else if (i < 7) mo = mo * 10 + c;
+      else d = d * 10 + c;
+    }
+    if (ok) return validDate(y, mo, d);
+  }
   const m = /^\s*(\d{4})(?:[-/.年]?)(\d{1,2})(?:[-/.月]?)(\d{1,2})日?(?:[ T].*)?\s*$/.exec(s);
   if (!m) return null;
   const y = Number(m[1]);
   const mo = Number(m[2]);
   const d = Number(m[3]);
   if (/^\s*\d{4}\d{1,2}\d{1,2}\s*$/.test(s) && s.trim().length !== 8) return null;
+  return validDate(y, mo, d);
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+function validDate(y: number, mo: number, d: number): number | null {
   if (mo < 1 || mo > 12 || d < 1) return null;
-  const dim = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1]!;
+  const dim = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : DAYS[mo - 1]!;
   if (d > dim) return null;
   return y * 10000 + mo * 100 + d;
 }

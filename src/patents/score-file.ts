@@ -4,19 +4,25 @@
  * the chosen horizons; `log_imp_resid` is appended under the KPST breakthrough rule).
  */
 import type { IpcLevel } from "./ipc.js";
+import type { TermCorpus } from "./corpus.js";
 import type { ColumnMapping } from "./mapping.js";
 import { readPatents, termCorpus, type PatentTable } from "./read.js";
 import { scorePatents, type ScoreOptions, type ScoreResult } from "./scores.js";
 import { csvField, csvNum, writeCsvAtomic } from "./csv-out.js";
+import { categoryFlags, subCorpus, type CategoryFilter } from "./pipeline.js";
 
 export interface ScoreFileOptions extends Partial<ScoreOptions> {
   level: IpcLevel;
   mapping: ColumnMapping;
   onBadIpc: "fail" | "skip";
+  /** Score only the patents with a code in these taxonomy categories (the universe, as in the seed paper). */
+  filter?: CategoryFilter;
 }
 
 export interface ScoreFileSummary {
   patents: number;
+  /** Rows read (before the category filter). */
+  read: number;
   years: [number, number] | null;
   vocabulary: number;
   bsZero: number;
@@ -48,14 +54,14 @@ export function writeScores(path: string, ids: string[], year: Int32Array, r: Sc
 }
 
 /** Warnings a user must see about a score run (censoring, empty BS, skipped codes). */
-export function scoreWarnings(table: PatentTable, r: ScoreResult, censoring: string): string[] {
+export function scoreWarnings(table: PatentTable, corpus: TermCorpus, r: ScoreResult, censoring: string): string[] {
   const w: string[] = [];
   const H = r.horizons[r.horizons.length - 1]!;
   if (r.counts.censored > 0) {
     let maxY = -Infinity;
-    for (let p = 0; p < table.n; p++) maxY = Math.max(maxY, table.year[p]!);
+    for (let p = 0; p < corpus.n; p++) maxY = Math.max(maxY, corpus.year[p]!);
     w.push(
-      `${r.counts.censored} of ${table.n} patents (filed in ${maxY - H + 1} or later) have a ${H}-year forward window that runs past the last data year ${maxY}; ` +
+      `${r.counts.censored} of ${corpus.n} patents (filed in ${maxY - H + 1} or later) have a ${H}-year forward window that runs past the last data year ${maxY}; ` +
         (censoring === "missing" ? "their fs/imp for those horizons are empty (--censoring missing)." : "their forward sums cover only the observed years (--censoring truncate); use --censoring missing to set them empty."),
     );
   }
@@ -72,20 +78,29 @@ export async function scoreFile(input: string, out: string, o: ScoreFileOptions)
   const t0 = performance.now();
   const table = await readPatents(input, { mapping: o.mapping, level: o.level, onBadIpc: o.onBadIpc, needDate: o.sameYear === "byDate", region: false, applicant: false });
   const t1 = performance.now();
-  const corpus = termCorpus(table, o.level);
+  let corpus = termCorpus(table, o.level);
+  let ids = table.ids;
+  let year = table.year;
+  if (o.filter) {
+    const sub = subCorpus(corpus, categoryFlags(table, o.filter));
+    corpus = sub.corpus;
+    ids = Array.from(sub.rows, (p) => table.ids[p]!);
+    year = corpus.year;
+  }
   const r = scorePatents(corpus, o);
   const t2 = performance.now();
-  writeScores(out, table.ids, table.year, r);
+  writeScores(out, ids, year, r);
   const t3 = performance.now();
   let lo = Infinity;
   let hi = -Infinity;
-  for (let p = 0; p < table.n; p++) {
-    lo = Math.min(lo, table.year[p]!);
-    hi = Math.max(hi, table.year[p]!);
+  for (let p = 0; p < corpus.n; p++) {
+    lo = Math.min(lo, corpus.year[p]!);
+    hi = Math.max(hi, corpus.year[p]!);
   }
   return {
-    patents: table.n,
-    years: table.n ? [lo, hi] : null,
+    patents: corpus.n,
+    read: table.n,
+    years: corpus.n ? [lo, hi] : null,
     vocabulary: corpus.vocabulary.length,
     bsZero: r.counts.bsZero,
     impMissing: r.counts.impMissing,
@@ -94,6 +109,6 @@ export async function scoreFile(input: string, out: string, o: ScoreFileOptions)
     badIpc: table.badIpc,
     droppedNoValidCode: table.droppedNoValidCode,
     seconds: { read: (t1 - t0) / 1000, score: (t2 - t1) / 1000, write: (t3 - t2) / 1000 },
-    warnings: scoreWarnings(table, r, o.censoring ?? "truncate"),
+    warnings: scoreWarnings(table, corpus, r, o.censoring ?? "truncate"),
   };
 }

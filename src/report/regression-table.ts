@@ -248,6 +248,11 @@ export function renderCoefficients(r: KeytechResult): string {
   lines.push("---", "Signif. codes: *** 0.01, ** 0.05, * 0.1");
   const pw = r.pretrend_wald as { stat: number; p: number; df1: number; df2: number } | null | undefined;
   if (pw) lines.push(`Pre-trend Wald test (leads jointly 0): F(${pw.df1}, ${pw.df2}) = ${num(pw.stat, 4)}, p = ${pval(pw.p)}`);
+  const bs = r.bootstrap as { term: string; p_value: number; conf_low: number | null; conf_high: number | null; reps: number; weights: string; enumerated: boolean; level: number } | undefined;
+  if (bs) {
+    const ci = bs.conf_low !== null && bs.conf_high !== null ? `, ${Math.round(bs.level * 100)}% CI [${num(bs.conf_low, 4)}, ${num(bs.conf_high, 4)}]` : "";
+    lines.push(`Wild cluster bootstrap (${bs.weights}, ${bs.enumerated ? "all " + bs.reps + " sign vectors" : bs.reps + " draws"}) for ${bs.term}: p = ${pval(bs.p_value)}${ci}`);
+  }
   const d = r.dropped;
   const extra = Object.entries(d)
     .filter(([k, val]) => !["singletons", "missing", "collinear", "missing_by_column"].includes(k) && typeof val === "number")

@@ -40,7 +40,7 @@ export function truthFor(truth: unknown, block: string, model: string, term: str
     }
     case "cs":
     case "sdid":
-      return term === "att" || term === "treat_post" || term === "simple" ? att : null;
+      return ["att", "ATT", "treat_post", "simple", "sdid", "sc", "did"].includes(term) ? att : null;
     case "event_study": {
       const m = /^rel::(-?\d+)$/.exec(term);
       return m ? get(truth, "event_time", m[1]!) : null;

@@ -7,12 +7,15 @@ export interface TemplateOptions {
   fast?: boolean;
   /** include the truth.json of a simulated world */
   truth?: boolean;
+  /** minimal replication counts (smoke tests: seconds, not minutes) */
+  quick?: boolean;
 }
 
 /** YAML text of the reference-study spec (Shi, Yang & Qian 2025), with comments on every key. */
 export function studyTemplate(o: TemplateOptions = {}): string {
   const d = o.dataDir ?? "data";
-  const f = o.fast ?? false;
+  const f = (o.fast ?? false) || (o.quick ?? false);
+  const q = o.quick ?? false;
   return `# keytech study spec — the reference study (Shi, Yang & Qian 2025, "Digital Industrial Cluster
 # Policy and Radical Innovation in Key Core Technologies", China Industrial Economics 2025(1)).
 # Run it with:  keytech study run THIS_FILE --out DIR
@@ -86,7 +89,7 @@ blocks:
   exclusions:                  # robustness 8
     samples: [no_municipalities, no_reform_zones, no_both]
   placebo:                     # endogeneity 1: counterfactual pilots
-    reps: ${f ? 100 : 500}
+    reps: ${q ? 20 : f ? 100 : 500}
     strata: none               # none | outcome_rank
     pool: nonpilot             # nonpilot | all
   cs:                          # endogeneity 2: Callaway & Sant'Anna
@@ -97,7 +100,7 @@ blocks:
   sdid:                        # endogeneity 3: synthetic DID
     method: sdid               # sdid | sc | did
     se: placebo                # placebo | jackknife | bootstrap
-    reps: ${f ? 20 : 100}
+    reps: ${q ? 4 : f ? 20 : 100}
   bacon: {}                    # Goodman-Bacon decomposition (diagnostic)
   mechanisms:                  # Table 2
     mediators: [cospecialize, diffusion, efficiency]
@@ -105,10 +108,10 @@ blocks:
   paths:                       # Table 3: ordered mediators
     mediators: [cospecialize, diffusion, efficiency]
     model: ${f ? "linear" : "bart"}               # bart | linear
-    boot: ${f ? 20 : 250}
+    boot: ${q ? 0 : f ? 10 : 250}
   heterogeneity:               # Table 4: median splits + permutation test
     by: [night_lights, social_media_firms, broadband_per_hh]
-    reps: ${f ? 50 : 500}
+    reps: ${q ? 0 : f ? 50 : 500}
     permute: unit              # unit | obs
   moderation:                  # Table 5
     by: [supply_chain, innovation_chain]

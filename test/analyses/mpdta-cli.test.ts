@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assertClose, fixture, readJson, runCli } from "../helpers.js";
 import type { KeytechResult } from "../../src/core/result.js";
+import { buildProgram } from "../../src/cli/program.js";
 
 interface Ref {
   estimates: { term: string; estimate: number; std_error: number; statistic: number; p_value: number }[];
@@ -19,7 +20,29 @@ interface Ref {
 const data = fixture("data", "mpdta.csv");
 const did = ["--data", data, "--y", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first.treat"];
 
-function run(args: string[]): KeytechResult {
+/** Run a command in this process (the CLI program with stdout captured); a few tests spawn the real CLI. */
+async function run(args: string[]): Promise<KeytechResult> {
+  const chunks: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  // capture the command's text output; the test runner's own (binary) messages pass through
+  process.stdout.write = ((c: string | Uint8Array, ...rest: unknown[]) => {
+    if (typeof c === "string") {
+      chunks.push(c);
+      return true;
+    }
+    return (write as (c: Uint8Array, ...r: unknown[]) => boolean)(c, ...rest);
+  }) as typeof process.stdout.write;
+  try {
+    process.exitCode = 0;
+    await buildProgram().parseAsync(["node", "keytech", ...args, "--json"]);
+  } finally {
+    process.stdout.write = write;
+  }
+  assert.equal(process.exitCode, 0);
+  return JSON.parse(chunks.join("")) as KeytechResult;
+}
+
+function runSpawned(args: string[]): KeytechResult {
   const r = runCli([...args, "--json"]);
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as KeytechResult;
@@ -43,7 +66,7 @@ function compare(res: KeytechResult, ref: Ref, tol = 1e-6): void {
 }
 
 test("did twfe reproduces fixest clustered by county; CONTRACT JSON shape", () => {
-  const res = run(["did", "twfe", ...did]);
+  const res = runSpawned(["did", "twfe", ...did]);
   compare(res, readJson<Ref>(fixture("refs", "mpdta_fixest_twfe_cluster.json")));
   assert.equal(res.command, "did twfe");
   assert.deepEqual(res.vcov!.clusters, { countyreal: 500 });
@@ -56,21 +79,21 @@ test("did twfe reproduces fixest clustered by county; CONTRACT JSON shape", () =
   for (const k of ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]) assert.ok(k in e, k);
 });
 
-test("did twfe: iid, HC1 and two-way clustered variances match fixest", () => {
-  compare(run(["did", "twfe", ...did, "--vcov", "iid"]), readJson<Ref>(fixture("refs", "mpdta_fixest_twfe_iid.json")));
-  compare(run(["did", "twfe", ...did, "--vcov", "hc1"]), readJson<Ref>(fixture("refs", "mpdta_fixest_twfe_hc1.json")));
-  compare(run(["did", "twfe", ...did, "--cluster", "countyreal,year"]), readJson<Ref>(fixture("refs", "mpdta_fixest_twfe_cluster2.json")));
+test("did twfe: iid, HC1 and two-way clustered variances match fixest", async () => {
+  compare(await run(["did", "twfe", ...did, "--vcov", "iid"]), readJson<Ref>(fixture("refs", "mpdta_fixest_twfe_iid.json")));
+  compare(await run(["did", "twfe", ...did, "--vcov", "hc1"]), readJson<Ref>(fixture("refs", "mpdta_fixest_twfe_hc1.json")));
+  compare(await run(["did", "twfe", ...did, "--cluster", "countyreal,year"]), readJson<Ref>(fixture("refs", "mpdta_fixest_twfe_cluster2.json")));
 });
 
-test("did twfe with a time-invariant control: dropped as collinear, as fixest", () => {
-  const res = run(["did", "twfe", ...did, "--x", "lpop"]);
+test("did twfe with a time-invariant control: dropped as collinear, as fixest", async () => {
+  const res = await run(["did", "twfe", ...did, "--x", "lpop"]);
   compare(res, readJson<Ref>(fixture("refs", "mpdta_fixest_twfe_collinear.json")));
   assert.deepEqual(res.dropped.collinear, ["lpop"]);
 });
 
 test("did event without a window reproduces the fixest event study and its pre-trend Wald test", () => {
   const ref = readJson<Ref>(fixture("refs", "mpdta_fixest_event.json"));
-  const res = run(["did", "event", ...did, "--ref", "-1"]);
+  const res = runSpawned(["did", "event", ...did, "--ref", "-1"]);
   compare(res, ref);
   assert.deepEqual(res.estimates.map((e) => e.term), ["rel::-4", "rel::-3", "rel::-2", "rel::0", "rel::1", "rel::2", "rel::3"]);
   const w = res.pretrend_wald as { stat: number; p: number; df1: number; df2: number; terms: string[] };
@@ -97,20 +120,20 @@ function writeCsv(name: string, extra: Record<string, (r: number[]) => number | 
 }
 const relOf = (r: number[]) => (r[col("first.treat")]! > 0 ? r[col("year")]! - r[col("first.treat")]! : -1000);
 
-test("feols formula with i(rel, ref = c(-1, -1000)) + i(year, lpop, ref = 2003) matches fixest", () => {
+test("feols formula with i(rel, ref = c(-1, -1000)) + i(year, lpop, ref = 2003) matches fixest", async () => {
   const p = writeCsv("rel.csv", { rel: relOf });
   const ref = readJson<Ref>(fixture("refs", "mpdta_fixest_event_lpop_by_year.json"));
-  const res = run(["feols", "--data", p, "--formula", "lemp ~ i(rel, ref = c(-1, -1000)) + i(year, lpop, ref = 2003) | countyreal + year", "--cluster", "countyreal"]);
+  const res = await run(["feols", "--data", p, "--formula", "lemp ~ i(rel, ref = c(-1, -1000)) + i(year, lpop, ref = 2003) | countyreal + year", "--cluster", "countyreal"]);
   compare(res, ref);
-  const ev = run(["feols", "--data", p, "--formula", "lemp ~ i(rel, ref = c(-1, -1000)) | countyreal + year", "--cluster", "countyreal"]);
+  const ev = await run(["feols", "--data", p, "--formula", "lemp ~ i(rel, ref = c(-1, -1000)) | countyreal + year", "--cluster", "countyreal"]);
   compare(ev, readJson<Ref>(fixture("refs", "mpdta_fixest_event.json")));
 });
 
-test("--window with bin / trim / none equals the hand-built designs", () => {
+test("--window with bin / trim / none equals the hand-built designs", async () => {
   const binned = writeCsv("bin.csv", { relb: (r) => (relOf(r) === -1000 ? -1000 : Math.min(Math.max(relOf(r), -3), 2)) });
-  const fb = run(["feols", "--data", binned, "--formula", "lemp ~ i(relb, ref = c(-1, -1000)) | countyreal + year", "--cluster", "countyreal"]);
+  const fb = await run(["feols", "--data", binned, "--formula", "lemp ~ i(relb, ref = c(-1, -1000)) | countyreal + year", "--cluster", "countyreal"]);
   for (const [flags, expect] of [[["--window", "-3:2"], fb], [["--window", "-3:2", "--bin"], fb]] as const) {
-    const ev = run(["did", "event", ...did, ...flags]);
+    const ev = await run(["did", "event", ...did, ...flags]);
     assert.deepEqual(ev.estimates.map((e) => e.term), fb.estimates.map((e) => e.term.replace("relb", "rel")));
     ev.estimates.forEach((e, j) => {
       assertClose(e.estimate!, expect.estimates[j]!.estimate!, 1e-9);
@@ -118,31 +141,31 @@ test("--window with bin / trim / none equals the hand-built designs", () => {
     });
   }
   const trimmed = writeCsv("trim.csv", { rel: relOf }, (r) => relOf(r) === -1000 || (relOf(r) >= -3 && relOf(r) <= 2));
-  const ft = run(["feols", "--data", trimmed, "--formula", "lemp ~ i(rel, ref = c(-1, -1000)) | countyreal + year", "--cluster", "countyreal"]);
-  const et = run(["did", "event", ...did, "--window", "-3:2", "--endpoints", "trim"]);
+  const ft = await run(["feols", "--data", trimmed, "--formula", "lemp ~ i(rel, ref = c(-1, -1000)) | countyreal + year", "--cluster", "countyreal"]);
+  const et = await run(["did", "event", ...did, "--window", "-3:2", "--endpoints", "trim"]);
   assert.equal(et.nobs, ft.nobs);
   assert.equal(et.dropped.outside_window, 2500 - ft.nobs);
   et.estimates.forEach((e, j) => assertClose(e.estimate!, ft.estimates[j]!.estimate!, 1e-9));
   const none = writeCsv("none.csv", { reln: (r) => (relOf(r) === -1000 || relOf(r) < -3 || relOf(r) > 2 ? -1000 : relOf(r)) });
-  const fn = run(["feols", "--data", none, "--formula", "lemp ~ i(reln, ref = c(-1, -1000)) | countyreal + year", "--cluster", "countyreal"]);
-  const en = run(["did", "event", ...did, "--window", "-3:2", "--endpoints", "none"]);
+  const fn = await run(["feols", "--data", none, "--formula", "lemp ~ i(reln, ref = c(-1, -1000)) | countyreal + year", "--cluster", "countyreal"]);
+  const en = await run(["did", "event", ...did, "--window", "-3:2", "--endpoints", "none"]);
   en.estimates.forEach((e, j) => assertClose(e.estimate!, fn.estimates[j]!.estimate!, 1e-9));
 });
 
-test("--lead 1 leads the outcome within county and reports the rows lost", () => {
+test("--lead 1 leads the outcome within county and reports the rows lost", async () => {
   const key = (u: number, t: number) => `${u}:${t}`;
   const y = new Map(rows.map((r) => [key(r[col("countyreal")]!, r[col("year")]!), r[col("lemp")]!]));
   const p = writeCsv("lead.csv", { lemp_f1: (r) => y.get(key(r[col("countyreal")]!, r[col("year")]! + 1)) ?? "NA", tp: (r) => (r[col("first.treat")]! > 0 && r[col("year")]! >= r[col("first.treat")]! ? 1 : 0) });
-  const f = run(["feols", "--data", p, "--formula", "lemp_f1 ~ tp | countyreal + year", "--cluster", "countyreal"]);
+  const f = await run(["feols", "--data", p, "--formula", "lemp_f1 ~ tp | countyreal + year", "--cluster", "countyreal"]);
   assert.equal(f.dropped.missing, 500);
-  const l = run(["did", "twfe", ...did, "--lead", "1"]);
+  const l = await run(["did", "twfe", ...did, "--lead", "1"]);
   assert.equal(l.nobs, 2000);
   assert.equal(l.dropped.lead, 500);
   assertClose(l.estimates[0]!.estimate!, f.estimates[0]!.estimate!, 1e-9);
   assertClose(l.estimates[0]!.std_error!, f.estimates[0]!.std_error!, 1e-9);
 });
 
-test("--winsor and --trim change the outcome as stated and report counts", () => {
+test("--winsor and --trim change the outcome as stated and report counts", async () => {
   const ys = rows.map((r) => r[col("lemp")]!).sort((a, b) => a - b);
   const q = (p: number) => {
     const h = (ys.length - 1) * p, lo = Math.floor(h);
@@ -150,19 +173,19 @@ test("--winsor and --trim change the outcome as stated and report counts", () =>
   };
   const lo = q(0.05), hi = q(0.95);
   const p = writeCsv("w.csv", { yw: (r) => Math.min(Math.max(r[col("lemp")]!, lo), hi), tp: (r) => (r[col("first.treat")]! > 0 && r[col("year")]! >= r[col("first.treat")]! ? 1 : 0) });
-  const f = run(["feols", "--data", p, "--formula", "yw ~ tp | countyreal + year", "--cluster", "countyreal"]);
-  const w = run(["did", "twfe", ...did, "--winsor", "0.05"]);
+  const f = await run(["feols", "--data", p, "--formula", "yw ~ tp | countyreal + year", "--cluster", "countyreal"]);
+  const w = await run(["did", "twfe", ...did, "--winsor", "0.05"]);
   assertClose(w.estimates[0]!.estimate!, f.estimates[0]!.estimate!, 1e-9);
   assertClose(w.estimates[0]!.std_error!, f.estimates[0]!.std_error!, 1e-9);
   assert.equal((w.dropped.winsorized as { changed: number }).changed, ys.filter((v) => v < lo || v > hi).length);
-  const t = run(["did", "twfe", ...did, "--trim", "0.05"]);
+  const t = await run(["did", "twfe", ...did, "--trim", "0.05"]);
   const kept = ys.filter((v) => v >= lo && v <= hi).length;
   assert.equal(t.nobs + (t.dropped.singletons as number), kept);
   assert.equal(t.dropped.trimmed, 2500 - kept);
 });
 
-test("feols default variance is iid (fixest ≥ 0.13); errors exit 1 or 2 with messages", () => {
-  const r = run(["feols", "--data", data, "--formula", "lemp ~ lpop"]);
+test("feols default variance is iid (fixest ≥ 0.13); errors exit 1 or 2 with messages", async () => {
+  const r = await run(["feols", "--data", data, "--formula", "lemp ~ lpop"]);
   assert.equal(r.vcov!.type, "iid");
   assert.deepEqual(r.estimates.map((e) => e.term), ["(Intercept)", "lpop"]);
   const bad = runCli(["feols", "--data", data, "--formula", "lemp ~ lpop +"]);

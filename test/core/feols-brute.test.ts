@@ -95,6 +95,13 @@ test("demeaning algorithms agree: balanced closed form, exact two-FE, MAP", () =
   const f = demean(p.fes, [p.y], { weights: p.w, algorithm: "map" });
   assert.equal(e.method, "two-fe-exact");
   for (let i = 0; i < p.y.length; i++) assert.ok(Math.abs(e.columns[0]![i]! - f.columns[0]![i]!) < 1e-9);
+  // rows in random order (not grouped by unit): the unsorted branch of the exact solve
+  const perm = Int32Array.from({ length: p.y.length }, (_, i) => i);
+  new Rng(3).shuffle(perm);
+  const shuffledFes = p.fes.map((fe) => ({ ...fe, codes: Int32Array.from(perm, (r) => fe.codes[r]!) }));
+  const g = demean(shuffledFes, [Float64Array.from(perm, (r) => p.y[r]!)], { weights: Float64Array.from(perm, (r) => p.w[r]!) });
+  assert.equal(g.method, "two-fe-exact");
+  perm.forEach((r, i) => assert.ok(Math.abs(g.columns[0]![i]! - e.columns[0]![r]!) < 1e-10));
 });
 
 test("non-convergence is reported", () => {
@@ -182,4 +189,40 @@ test("singleton removal: iterative, counted, on a hand-made example", () => {
 test("bad input: non-finite values are reported with row and column", () => {
   const y = Float64Array.from([1, 2, Number.NaN, 4]);
   assert.throws(() => feols({ y, yName: "lemp", x: [], fixedEffects: [] }), /lemp.*row 3/);
+});
+
+test("exact two-FE solve on a disconnected design (two separate unit × period blocks) = MAP = dummies", () => {
+  const r = new Rng(77);
+  const u: number[] = [], t: number[] = [];
+  for (let a = 0; a < 20; a++) for (let p = 0; p < 5; p++) if (r.uniform() < 0.8) {
+    u.push(a);
+    t.push(a < 10 ? p : p + 5);
+  }
+  const n = u.length;
+  const fes = [codesOf("u", Float64Array.from(u)), codesOf("t", Float64Array.from(t))];
+  const x = Float64Array.from({ length: n }, () => r.normal());
+  const y = Float64Array.from({ length: n }, (_, i) => x[i]! + u[i]! * 0.1 + r.normal());
+  const w = Float64Array.from({ length: n }, () => 0.5 + r.uniform());
+  const e = demean(fes, [y, x], { weights: w });
+  const m = demean(fes, [y, x], { weights: w, algorithm: "map" });
+  assert.equal(e.method, "two-fe-exact");
+  for (let j = 0; j < 2; j++) for (let i = 0; i < n; i++) assert.ok(Math.abs(e.columns[j]![i]! - m.columns[j]![i]!) < 1e-9);
+  const h = feols({ y, yName: "y", x: [{ name: "x", values: x }], fixedEffects: fes, weights: w });
+  const dv = feols({ y, yName: "y", x: [{ name: "x", values: x }, ...fes.flatMap(dummies)], fixedEffects: [], weights: w });
+  assertClose(h.coef[0]!, dv.coef[1]!, 1e-9);
+  assertClose(h.ssr, dv.ssr, 1e-9);
+  assert.equal(dv.droppedCollinear.length, 1); // one period dummy is redundant across the two blocks
+});
+
+test("owned regressors are demeaned in place and give the same fit; sparse dummies path = dense path", () => {
+  const p = randomPanel(41, 2);
+  const d = Float64Array.from(p.y, (_, i) => (i % 7 === 0 ? 1 : 0));
+  const a = feols({ y: p.y, yName: "y", x: [...p.x, { name: "d", values: d.slice() }], fixedEffects: p.fes, weights: p.w });
+  const owned = d.slice();
+  const b = feols({ y: p.y, yName: "y", x: [...p.x, { name: "d", values: owned, owned: true }], fixedEffects: p.fes, weights: p.w });
+  // a dense 0/1 column that is not sparse-eligible: scale by 2 then back through the coefficient
+  const c = feols({ y: p.y, yName: "y", x: [...p.x, { name: "d", values: Float64Array.from(d, (v) => 2 * v) }], fixedEffects: p.fes, weights: p.w });
+  for (let j = 0; j < 3; j++) assertClose(a.coef[j]!, b.coef[j]!, 1e-12);
+  assertClose(a.coef[2]!, 2 * c.coef[2]!, 1e-9);
+  assert.notEqual(owned[0], 1); // overwritten by its demeaned version
 });

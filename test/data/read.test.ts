@@ -110,3 +110,9 @@ test("Parquet round trip through DuckDB", async () => {
   assert.deepEqual(numeric(a, "countyreal"), numeric(b, "countyreal"));
   assert.deepEqual(numeric(a, "first.treat"), numeric(b, "first.treat"));
 });
+
+test("a CSV value DuckDB cannot parse never truncates the data silently", async () => {
+  // the typed fast path fails at row 3; the precise path must name it
+  const p = csv("late.csv", "y\n1\n2\n1e\n4\n");
+  await rejects(readTable(p, [{ column: "y", type: "number" }]), `${p}, row 3, column 'y': '1e' is not a number; fix the value, or leave the cell empty (or NA) to mark it missing`);
+});

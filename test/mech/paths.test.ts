@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng } from "../../src/core/rng.js";
 import { pathsEstimate, typeOneDecomposition } from "../../src/estimators/paths.js";
-import { pathsBootstrap, resampleRows, summariseBoot } from "../../src/inference/paths-bootstrap.js";
+import { pathsBootstrap, pathsEstimateParallel, resampleRows, summariseBoot } from "../../src/inference/paths-bootstrap.js";
 import { pathsAnalysis } from "../../src/study/analyses/paths.js";
 import { runCli } from "../helpers.js";
 
@@ -119,4 +119,14 @@ test("paths analysis and CLI: Table 3 terms, shares, JSON, errors", async () => 
   const bad = runCli(["paths", "--data", f, "--y", "y", "--treat", "d", "--mediators", "m1", "--model", "linear"]);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /row 1, column 'd': treatment must be 0 or 1/);
+});
+
+test("paths: first-stage BART fits in worker threads give the same numbers as in one thread", async () => {
+  const d = simulate(13, 300);
+  for (const estimator of ["hybrid", "pure"] as const) {
+    const opts = { model: "bart" as const, estimator, ntree: 10, nskip: 10, ndpost: 20 };
+    const serial = pathsEstimate(d, opts, new Rng(6));
+    const par = await pathsEstimateParallel(d, opts, new Rng(6), 2);
+    assert.deepEqual(par, serial);
+  }
 });

@@ -1,7 +1,7 @@
 /** Reading patent tables: mappings (default, CNRDS headers), Parquet = CSV, and exact bad-input messages. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -90,6 +90,43 @@ test("Parquet input gives the same scores as CSV", async () => {
     assert.equal(a.status, 0, a.stderr);
     assert.equal(b.status, 0, b.stderr);
     assert.equal(readFileSync(join(dir, "a.csv"), "utf8"), readFileSync(join(dir, "b.csv"), "utf8"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("PatentsView folder via --mapping patentsview (filing date, IPC in sequence order, citations)", async () => {
+  const t = await readPatents(fixture("patents", "patentsview"), { mapping: loadMapping("patentsview"), level: "subgroup", onBadIpc: "fail", citations: true, region: false, applicant: false });
+  assert.deepEqual(t.ids, ["10000001", "10000002", "10000003"]);
+  assert.deepEqual(Array.from(t.date!), [20150302, 20160719, 20170130]);
+  const codesOf = (p: number): string[] => Array.from(t.codeIds.subarray(t.codeOffsets[p]!, t.codeOffsets[p + 1]!)).map((i) => formatIpc(t.codes[i]!));
+  assert.deepEqual(codesOf(0), ["G06F17/30", "H04L9/32"]);
+  assert.deepEqual(t.cited!.raw.slice(t.cited!.offsets[2], t.cited!.offsets[3]), ["10000001", "10000002", "9999999"]);
+});
+
+test("patents score CLI reproduces the METHODS §1.5 seed-weighting table and writes the contract columns", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kt-toy-"));
+  try {
+    const rows = [
+      ["p1", 2000, "G06F;G06F;H04L"], ["p2", 2000, "H04L;H04W"], ["p3", 2000, "G06N"], ["p4", 2001, "G06F;G06N"], ["p5", 2001, "H04L"],
+      ["p6", 2002, "G06N;G06N;G06F"], ["p7", 2002, "H04W;H04L"], ["p8", 2003, "G06N;G06V"], ["p9", 2003, "G06F;H04L;G06N"], ["p10", 2004, "G06V;G06N"],
+    ];
+    writeFileSync(join(dir, "toy.csv"), "id,year,ipc\n" + rows.map((r) => r.join(",")).join("\n") + "\n");
+    const out = join(dir, "s.csv");
+    const r = runCli(["patents", "score", "--patents", join(dir, "toy.csv"), "--out", out, "--level", "subclass", "--backward", "2", "--forward", "2", "--idf", "seed", "--json"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).nobs, 10);
+    const lines = readFileSync(out, "utf8").trim().split("\n");
+    assert.equal(lines[0], "id,year,n_terms,bs,fs2,imp2,breakthrough,censored");
+    const p6 = lines[6]!.split(",");
+    assert.equal(p6[0], "p6");
+    assert.ok(Math.abs(Number(p6[3]) - 2.282899) < 6e-7 && Math.abs(Number(p6[4]) - 2.648418) < 6e-7 && Math.abs(Number(p6[5]) - 1.160112) < 6e-7);
+    const m = runCli(["patents", "score", "--patents", join(dir, "toy.csv"), "--out", out, "--level", "subclass", "--forward", "1,5,10", "--censoring", "missing"]);
+    assert.equal(m.status, 0, m.stderr);
+    assert.match(m.stderr, /10 of 10 patents \(filed in 1995 or later\) have a 10-year forward window/);
+    const l2 = readFileSync(out, "utf8").trim().split("\n");
+    assert.equal(l2[0], "id,year,n_terms,bs,fs1,fs5,fs10,imp1,imp5,imp10,breakthrough,censored");
+    assert.equal(l2[1], "p1,2000,2,0,0,,,,,,,1");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

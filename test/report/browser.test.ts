@@ -4,7 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -16,12 +16,15 @@ const CHROMIUM = process.env.KEYTECH_CHROMIUM ?? "/usr/bin/chromium";
 test("report.html of the demo renders every table and figure in Chromium without errors", { timeout: 240_000 }, async () => {
   assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`);
   const out = mkdtempSync(join(tmpdir(), "keytech-demo-browser-"));
-  const r = runCli(["demo", "--out", out]);
+  const r = runCli(["demo", "--out", out, "--quick"]);
   assert.equal(r.status, 0, r.stderr);
   const html = join(out, "report.html");
   const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { blocks: { id: string; status: string; output?: { models: unknown[]; figures?: unknown[] } }[] };
   const expectTables = results.blocks.filter((b) => b.status === "ok" && (b.output?.models.length ?? 0) > 0).length;
-  const expectFigures = results.blocks.filter((b) => b.status === "ok").reduce((s, b) => s + (b.output?.figures?.length ?? 0), 0);
+  const figureData = results.blocks.filter((b) => b.status === "ok").reduce((s, b) => s + (b.output?.figures?.length ?? 0), 0);
+  const expectFigures = readdirSync(join(out, "figures")).filter((f) => f.endsWith(".svg")).length;
+  assert.ok(expectFigures >= figureData && figureData >= 4, `figures: ${expectFigures} files for ${figureData} figure data`);
+  assert.equal(readdirSync(join(out, "figures")).filter((f) => f.endsWith(".png")).length, expectFigures, "one PNG per SVG");
 
   const profile = mkdtempSync(join(tmpdir(), "keytech-chromium-profile-"));
   // a fresh profile directory (playwright passes it to Chromium as --user-data-dir)

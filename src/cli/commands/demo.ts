@@ -21,17 +21,18 @@ export function registerDemo(program: Command): void {
     .option("--out <dir>", "output folder", "keytech-demo")
     .option("--seed <n>", "seed of the simulated world", String(defaultSimOptions.seed))
     .option("--effect <x>", "true effect of the digital pilots on KeyTech", String(defaultSimOptions.effect))
+    .option("--quick", "minimal replications and fewer patents (a smoke test of the whole pipeline)")
     .action(
-      action(async (opts: { out: string; seed: string; effect: string }) => {
+      action(async (opts: { out: string; seed: string; effect: string; quick?: boolean }) => {
         const seed = Number(opts.seed), effect = Number(opts.effect);
         if (!Number.isInteger(seed) || seed < 0) throw usageError(`--seed must be a non-negative integer, got "${opts.seed}"`);
         if (!Number.isFinite(effect)) throw usageError(`--effect must be a number, got "${opts.effect}"`);
         const t0 = performance.now();
         process.stderr.write(`simulating the paper world (seed ${seed}, true ATT ${effect}) …\n`);
-        const world = simulatePaperWorld({ seed, effect });
+        const world = simulatePaperWorld({ seed, effect, ...(opts.quick ? { patentsPerCountyYear: 0.5 } : {}) });
         await writePaperWorld(world, join(opts.out, "data"));
         const specPath = join(opts.out, "study.yaml");
-        await writeFileAtomic(specPath, studyTemplate({ dataDir: "data", fast: true, truth: true }).replace("seed: 20250101", `seed: ${seed}`));
+        await writeFileAtomic(specPath, studyTemplate({ dataDir: "data", fast: true, quick: opts.quick ?? false, truth: true }).replace("seed: 20250101", `seed: ${seed}`));
         const spec = await loadSpec(specPath);
         const run = await runStudy(spec, { outDir: opts.out });
         const files = await writeStudyReport(run, opts.out, {

@@ -19,6 +19,11 @@ export interface RegressionFlags {
   level?: string;
   json?: boolean;
   out?: string;
+  bootstrap?: string;
+  reps?: string;
+  seed?: string;
+  wildWeights?: string;
+  bootTerm?: string;
 }
 
 /** Flags every regression command takes. */
@@ -32,6 +37,11 @@ export function addRegressionOptions(cmd: Command): Command {
     .option("--quantile-type <t>", "quantile definition for --winsor/--trim: 7 (R, default) or 2 (Stata _pctile)")
     .option("--keep-singletons", "keep observations alone in a fixed-effect group (default: drop them, as fixest and reghdfe)")
     .option("--level <l>", "confidence level for intervals", "0.95")
+    .option("--bootstrap <type>", "wild: wild cluster restricted bootstrap p-value and CI (first cluster variable)")
+    .option("--reps <n>", "bootstrap draws (default 9999)")
+    .option("--seed <s>", "bootstrap seed (required with --bootstrap)")
+    .option("--wild-weights <w>", "rademacher (default), webb or mammen")
+    .option("--boot-term <term>", "coefficient to bootstrap (default: treat_post / the first regressor)")
     .option("--json", "print the JSON result on stdout")
     .option("--out <file>", "also write the JSON result to this file");
 }
@@ -75,6 +85,19 @@ export function regressionOptionsFrom(f: RegressionFlags): RegressionOptions {
   if (level !== undefined) {
     if (!(level > 0 && level < 1)) throw usageError(`--level must be between 0 and 1, got ${level}`);
     if (level !== 0.95) o.level = level;
+  }
+  if (f.bootstrap !== undefined) {
+    if (f.bootstrap !== "wild") throw usageError(`--bootstrap must be 'wild', got '${f.bootstrap}'`);
+    const seed = numberFlag("seed", f.seed);
+    if (seed === undefined || !Number.isInteger(seed)) throw usageError("--bootstrap wild needs --seed S (an integer) so that the result can be reproduced");
+    const reps = numberFlag("reps", f.reps) ?? 9999;
+    if (!Number.isInteger(reps) || reps < 1) throw usageError(`--reps must be a positive integer, got '${f.reps}'`);
+    const w = (f.wildWeights ?? "rademacher").toLowerCase();
+    if (w !== "rademacher" && w !== "webb" && w !== "mammen") throw usageError(`--wild-weights must be rademacher, webb or mammen, got '${f.wildWeights}'`);
+    o.bootstrap = { reps, seed, weights: w };
+    if (f.bootTerm) o.bootstrap.term = f.bootTerm;
+  } else if (f.reps !== undefined || f.wildWeights !== undefined || f.bootTerm !== undefined) {
+    throw usageError("--reps, --wild-weights and --boot-term need --bootstrap wild");
   }
   return o;
 }

@@ -41,6 +41,9 @@ interface ScoreFlags {
   quantile: string;
   mapping?: string;
   onBadIpc: string;
+  taxonomy?: string;
+  category?: string;
+  mainOnly?: boolean;
   json?: boolean;
 }
 
@@ -62,6 +65,9 @@ export function registerPatents(program: Command): void {
     .option("--quantile <q>", "breakthrough quantile", "0.9")
     .option("--mapping <name|file>", "column mapping: default | cnrds | patentsview | a JSON file", "default")
     .option("--on-bad-ipc <rule>", "malformed IPC codes: fail | skip (skip drops and reports them)", "fail")
+    .option("--taxonomy <name|file>", "score only patents with a code in this taxonomy (oecd-ict, wipo, wipo-digital, cnipa-provisional, or a rule file)")
+    .option("--category <ids>", "categories of --taxonomy (default: all)")
+    .option("--main-only", "only the first (main) IPC code decides the category")
     .option("--json", "print a JSON summary on stdout")
     .action(
       action(async (f: ScoreFlags) => {
@@ -80,7 +86,9 @@ export function registerPatents(program: Command): void {
           quantile,
           onBadIpc: oneOf("--on-bad-ipc", f.onBadIpc, ["fail", "skip"] as const),
           mapping: loadMapping(f.mapping),
+          filter: f.taxonomy ? { taxonomy: f.taxonomy, categories: f.category ? f.category.split(",").map((x) => x.trim()) : undefined, mainOnly: Boolean(f.mainOnly) } : undefined,
         };
+        if (f.category && !f.taxonomy) throw usageError("--category needs --taxonomy");
         const s = await scoreFile(f.patents, f.out, opts);
         for (const w of s.warnings) process.stderr.write(`keytech: warning: ${w}\n`);
         const { mapping, ...shown } = opts;
@@ -93,7 +101,7 @@ export function registerPatents(program: Command): void {
           provenance: { seed: null, inputs: f.mapping === "patentsview" ? {} : { [f.patents]: await sha256File(f.patents) }, options: { ...shown, mapping: mapping.name } },
         };
         emit(doc, Boolean(f.json), () =>
-          `scored ${s.patents} patents (${s.years ? s.years.join("–") : "no years"}), ${s.vocabulary} terms at level ${level}; BS = 0: ${s.bsZero}; censored: ${s.censored}\nwrote ${f.out}\n`,
+          `scored ${s.patents} of ${s.read} patents (${s.years ? s.years.join("–") : "no years"}), ${s.vocabulary} terms at level ${level}; BS = 0: ${s.bsZero}; censored: ${s.censored}\nwrote ${f.out}\n`,
         );
       }),
     );

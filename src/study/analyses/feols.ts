@@ -18,6 +18,7 @@ import {
   vcovSpec,
   type RegressionOptions,
   type SampleLog,
+  wildBlock,
 } from "./model-input.js";
 
 export interface FeolsAnalysisOptions extends RegressionOptions {
@@ -37,6 +38,8 @@ export async function feolsAnalysis(o: FeolsAnalysisOptions): Promise<KeytechRes
   const design = buildDesign(f, t, weights ? { weights } : {});
   const spec = vcovSpec(t, o, null);
   const bundle = fitDesign(design, spec, o);
+  const bootTerm = o.bootstrap?.term ?? design.x[0]?.name;
+  const boot = o.bootstrap && bootTerm ? wildBlock(design, bootTerm, spec, o) : null;
   return regressionResult({
     command: "feols",
     bundle,
@@ -50,6 +53,7 @@ export async function feolsAnalysis(o: FeolsAnalysisOptions): Promise<KeytechRes
       fixed_effects: f.fixedEffects.map(fixedEffectLabel),
       controls: f.terms.map(termLabel),
     },
+    ...(boot ? { extra: { bootstrap: boot }, seed: o.bootstrap!.seed } : {}),
   });
 }
 

@@ -15,6 +15,7 @@ import { shiftWithinUnit, type Panel } from "../../data/panel.js";
 import type { Design } from "../../formula/design.js";
 import { feols, type FeolsFit } from "../../estimators/feols.js";
 import { coefTable, computeVcov, type ClusterInput, type SscOptions, type VcovResult, type VcovSpec } from "../../inference/vcov.js";
+import { wildClusterBootstrap, type WildWeights } from "../../inference/wild-bootstrap.js";
 
 export type VcovType = "iid" | "hc1" | "cluster";
 
@@ -37,6 +38,8 @@ export interface RegressionOptions {
   quantileType?: 2 | 7;
   /** keep singleton observations (default: drop them, as fixest ≥ 0.13 and reghdfe) */
   keepSingletons?: boolean;
+  /** wild cluster restricted bootstrap of one coefficient (METHODS §5.3) */
+  bootstrap?: { reps: number; seed: number; weights: WildWeights; term?: string };
 }
 
 /** Quantile of sorted data: R type 7 (linear interpolation) or type 2 (Stata's _pctile: average at jumps). */
@@ -204,6 +207,7 @@ export function regressionResult(args: {
   options: Record<string, unknown>;
   model: ModelDescription;
   extra?: Record<string, unknown>;
+  seed?: number | null;
 }): KeytechResult {
   const { fit, vc, rows } = args.bundle;
   const { missing, missingByColumn, ...rest } = args.log;
@@ -218,7 +222,7 @@ export function regressionResult(args: {
     fit: { r2: fit.r2, adj_r2: fit.adjR2, within_r2: fit.withinR2 },
     vcov: { type: vc.type, ...(vc.clusters ? { clusters: vc.clusters } : {}), small_sample: vc.smallSample, df: vc.df },
     dropped: { singletons: fit.singletonsRemoved, missing, collinear: fit.droppedCollinear, ...(Object.keys(missingByColumn).length ? { missing_by_column: missingByColumn } : {}), ...rest },
-    provenance: { seed: null, inputs: { [args.file]: args.hash }, options: args.options },
+    provenance: { seed: args.seed ?? null, inputs: { [args.file]: args.hash }, options: args.options },
     model: args.model,
     ...(args.extra ?? {}),
   };
@@ -233,4 +237,39 @@ export function checkWeights(t: Table, w: string): Float64Array {
     if (v[i]! < 0) throw inputError(`weights must be zero or positive, found ${v[i]}`, { file: t.file, row: fileRow(t, i), column: getColumn(t, w).source });
   }
   return v;
+}
+
+/**
+ * The wild cluster restricted bootstrap block (H0: β_term = 0, clusters = the first cluster dimension of
+ * the variance), with p-values and the test-inversion CI; null when no bootstrap was asked for.
+ */
+export function wildBlock(design: Design, term: string, spec: VcovSpec, opts: RegressionOptions): Record<string, unknown> | null {
+  const b = opts.bootstrap;
+  if (!b) return null;
+  if (spec.type !== "cluster") throw usageError("--bootstrap wild needs clustered errors (--vcov cluster / --cluster COL)");
+  const r = wildClusterBootstrap({ ...design, removeSingletons: !opts.keepSingletons }, term, {
+    cluster: spec.clusters[0]!,
+    reps: b.reps,
+    seed: b.seed,
+    weights: b.weights,
+    level: opts.level ?? 0.95,
+    ssc: opts.ssc ?? {},
+  });
+  return {
+    type: "wild cluster restricted (null imposed)",
+    term: r.term,
+    null: r.null,
+    statistic: r.statistic,
+    p_value: r.p_value,
+    p_value_equal_tailed: r.p_value_equal_tailed,
+    conf_low: r.conf_low,
+    conf_high: r.conf_high,
+    level: r.level,
+    reps: r.reps,
+    enumerated: r.enumerated,
+    weights: r.weights,
+    seed: r.seed,
+    cluster: spec.clusters[0]!.name,
+    clusters: r.clusters,
+  };
 }

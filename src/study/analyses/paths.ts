@@ -11,7 +11,7 @@ import { keytechVersion } from "../../core/version.js";
 import { Rng } from "../../core/rng.js";
 import { progressBar } from "../../core/progress.js";
 import { pathsEstimate, type PathsEstimate, type PathsOptions } from "../../estimators/paths.js";
-import { pathsBootstrap, summariseBoot } from "../../inference/paths-bootstrap.js";
+import { pathsBootstrap, pathsEstimateParallel, summariseBoot } from "../../inference/paths-bootstrap.js";
 
 export interface PathsAnalysisInput {
   y: { name: string; values: Float64Array };
@@ -58,7 +58,8 @@ export async function pathsAnalysis(a: PathsAnalysisInput): Promise<KeytechResul
   const data = { y: a.y.values, a: a.treat.values, m: a.mediators.map((m) => m.values), x: xcols.map((c) => c.values) };
   const opts: PathsOptions = { model: "bart", estimator: "hybrid", ...(a.options ?? {}) };
   const seed = a.seed ?? 1;
-  const point: PathsEstimate = pathsEstimate(data, opts, new Rng(seed).fork(0));
+  // First-stage BART fits run in parallel worker threads (same numbers as in one thread).
+  const point: PathsEstimate = a.workers === 1 ? pathsEstimate(data, opts, new Rng(seed).fork(0)) : await pathsEstimateParallel(data, opts, new Rng(seed).fork(0), a.workers);
 
   let cluster: Int32Array | undefined;
   let nClusters: number | null = null;

@@ -7,7 +7,7 @@ import type { KeytechResult } from "../../core/result.js";
 import { numeric, withNumeric } from "../../data/table.js";
 import type { Design } from "../../formula/design.js";
 import { fixedEffectFactor } from "../../formula/design.js";
-import { checkWeights, fitDesign, outcomeVariants, regressionResult, vcovSpec } from "./model-input.js";
+import { checkWeights, fitDesign, outcomeVariants, regressionResult, vcovSpec, wildBlock } from "./model-input.js";
 import { prepareDid, type DidColumns } from "./did-prep.js";
 import { optionsRecord } from "./feols.js";
 
@@ -37,7 +37,9 @@ export async function twfeAnalysis(o: TwfeOptions): Promise<KeytechResult> {
     ],
   };
   if (o.weights) design.weights = checkWeights(t, o.weights);
-  const bundle = fitDesign(design, vcovSpec(t, o, o.unit), o);
+  const spec = vcovSpec(t, o, o.unit);
+  const bundle = fitDesign(design, spec, o);
+  const boot = wildBlock(design, o.bootstrap?.term ?? "treat_post", spec, o);
   const controls = o.x ?? [];
   return regressionResult({
     command: "did twfe",
@@ -52,5 +54,6 @@ export async function twfeAnalysis(o: TwfeOptions): Promise<KeytechResult> {
       fixed_effects: [o.unit, o.time],
       controls,
     },
+    ...(boot ? { extra: { bootstrap: boot }, seed: o.bootstrap!.seed } : {}),
   });
 }

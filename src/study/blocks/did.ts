@@ -1,7 +1,7 @@
 /** Blocks of the baseline: descriptive statistics, Table 1 (TWFE, 4 columns) and the event study. */
 import { z } from "zod";
-import { keytechVersion } from "../../core/version.js";
-import type { KeytechResult } from "../../core/result.js";
+import type { EstimateRow, KeytechResult } from "../../core/result.js";
+import { runCs, runImputation, runSunab } from "./adapters.js";
 import { defineBlock, NotAvailable, type BlockContext, type BlockModel, type EventPointData } from "./types.js";
 import { column, controls, fitTwfe, lead, treat, winsorize, analysis, exported } from "./common.js";
 
@@ -150,13 +150,29 @@ export const eventStudy = defineBlock({
 
 const LABEL: Record<(typeof ESTIMATORS)[number], string> = { twfe: "TWFE", cs: "Callaway–Sant'Anna", sunab: "Sun–Abraham", imputation: "Imputation (BJS)", stacked: "Stacked" };
 
-/** Event-time estimates from the other staggered-DID analyses (terms rel::k). */
+/** Event-time estimates from the other staggered-DID analyses, as a result with terms rel::k. */
 async function eventByAnalysis(ctx: BlockContext, est: string, lo: number, hi: number, ref: number): Promise<KeytechResult> {
-  const mod = await analysis(est);
-  const fn = exported<(input: unknown) => Promise<KeytechResult> | KeytechResult>(mod, `${est}EventStudy`, est);
-  return keytechResult(await fn({ ctx, window: [lo, hi], ref }));
-}
-
-function keytechResult(r: KeytechResult): KeytechResult {
-  return { ...r, keytech: r.keytech ?? keytechVersion() };
+  switch (est) {
+    case "cs": {
+      const co = (ctx.spec.blocks as Record<string, Record<string, unknown> | undefined>).cs ?? {};
+      const r = runCs(ctx, { control: (co.control as "never" | "notyet") ?? "notyet", method: (co.method as "dr") ?? "dr", base: (co.base as "varying") ?? "varying", covariates: (co.covariates as boolean) ?? false, bootstrap: 0 });
+      const by = ((r.aggregations as { dynamic?: { by?: { e: number; estimate: number | null; std_error: number | null; conf_low: number | null; conf_high: number | null }[] } } | undefined)?.dynamic?.by) ?? [];
+      const rows: EstimateRow[] = by.map((b) => ({ term: `rel::${b.e}`, estimate: b.estimate, std_error: b.std_error, statistic: b.estimate != null && b.std_error ? b.estimate / b.std_error : null, p_value: null, conf_low: b.conf_low, conf_high: b.conf_high }));
+      return { ...r, command: "did cs (dynamic aggregation)", estimates: [...rows, ...r.estimates] };
+    }
+    case "sunab":
+      return runSunab(ctx, ref);
+    case "imputation": {
+      const hz: number[] = [];
+      for (let e = 0; e <= hi; e++) hz.push(e);
+      const r = await runImputation(ctx, hz, Math.max(0, -lo));
+      const pre = ((r.pretrends as { estimates?: EstimateRow[] } | undefined)?.estimates ?? []).map((e) => ({ ...e, term: e.term.replace(/^pre::-?(\d+)$/, "rel::-$1") }));
+      return { ...r, estimates: [...pre, ...r.estimates] };
+    }
+    default: {
+      const mod = await analysis(est);
+      const fn = exported<(input: unknown) => Promise<KeytechResult> | KeytechResult>(mod, `${est}EventStudy`, est);
+      return await fn({ ctx, window: [lo, hi], ref });
+    }
+  }
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { KeytechResult } from "../../core/result.js";
 import { defineBlock, type FigureData } from "./types.js";
 import { analysis, exported, term } from "./common.js";
+import { runCs, runPlacebo, runSdid } from "./adapters.js";
 
 const base = { enabled: z.boolean().default(true) };
 type AnalysisFn = (input: unknown) => Promise<KeytechResult> | KeytechResult;
@@ -16,13 +17,24 @@ export const placebo = defineBlock({
   options: z.strictObject({ ...base, reps: z.number().int().min(10).max(100000).default(500), strata: z.enum(["none", "outcome_rank"]).default("none"), pool: z.enum(["nonpilot", "all"]).default("nonpilot") }),
   methods: (o) => `Counterfactual pilots (METHODS §11): ${o.reps} times, for each approval cohort draw as many counties at random without replacement (pool: ${o.pool === "nonpilot" ? "non-pilot counties" : "all counties"}; strata: ${o.strata}), give them that cohort's approval year and re-estimate the baseline TWFE with controls; the real estimate is compared with the placebo distribution (two-sided randomisation p = share of |β_r| ≥ |β̂|). Seeded.`,
   async run(ctx, o) {
-    const mod = await analysis("placebo");
-    const fn = exported<AnalysisFn>(mod, "placeboPilots", "placebo");
-    const r = await fn({ ctx, reps: o.reps, strata: o.strata, pool: o.pool, seed: ctx.seed });
-    const draws = (r.draws as number[] | undefined) ?? [];
-    const real = term(r, "treat_post")?.estimate ?? term(ctx.deps.baseline!.models.find((m) => m.name === "controls")?.result ?? ctx.deps.baseline!.models[0]!.result, "treat_post")?.estimate ?? NaN;
-    const fig: FigureData = { kind: "placebo", id: "placebo", title: "Counterfactual pilots: placebo distribution of Treat×Post", draws, estimate: real, pValue: (r.p_value as number | undefined) ?? null };
-    return { models: [{ name: "placebo", label: "Placebo", result: r }], keyTerms: ["treat_post"], figures: [fig] };
+    const r = runPlacebo(ctx, o);
+    const pl = (r.placebo as { draws?: number[]; p_value?: number; mean?: number; sd?: number } | undefined) ?? {};
+    const draws = pl.draws ?? [];
+    const real = term(r, "treat_post")?.estimate ?? NaN;
+    const base = term(ctx.deps.baseline!.models.find((m) => m.name === "controls")?.result ?? ctx.deps.baseline!.models[0]!.result, "treat_post")?.estimate ?? NaN;
+    const fig: FigureData = { kind: "placebo", id: "placebo", title: "Counterfactual pilots: placebo distribution of Treat×Post", draws, estimate: real, pValue: pl.p_value ?? null };
+    // keep results.json small: the draws are in the figure data, not twice
+    if (r.placebo) (r.placebo as Record<string, unknown>).draws = undefined;
+    return {
+      models: [{ name: "placebo", label: "Placebo", result: r }],
+      keyTerms: ["treat_post"],
+      extraRows: [
+        { label: "Placebo mean (sd)", cells: [`${(pl.mean ?? NaN).toFixed(4)} (${(pl.sd ?? NaN).toFixed(4)})`] },
+        { label: "Randomisation p", cells: [(pl.p_value ?? NaN).toFixed(4)] },
+      ],
+      notes: [`Real estimate ${real.toFixed(4)} (Table 1 column 2: ${base.toFixed(4)}); ${draws.length} placebo draws.`],
+      figures: [fig],
+    };
   },
 });
 
@@ -41,10 +53,8 @@ export const cs = defineBlock({
   }),
   methods: (o) => `Callaway & Sant'Anna (2021) group-time ATTs with ${o.control === "never" ? "never-treated" : "not-yet-treated"} controls, the ${o.method === "dr" ? "doubly robust (Sant'Anna & Zhao 2020)" : o.method === "ipw" ? "inverse-probability-weighted" : "outcome-regression"} 2×2 estimator, ${o.base} base period${o.covariates ? ", with the controls as covariates" : ", no covariates"}; aggregated to the simple ATT and the dynamic (event-time), group and calendar aggregations; ${o.bootstrap ? `multiplier bootstrap (${o.bootstrap} draws)` : "analytic influence-function SEs"} clustered by county (R did::att_gt/aggte).`,
   async run(ctx, o) {
-    const mod = await analysis("cs");
-    const fn = exported<AnalysisFn>(mod, "csStudy", "cs");
-    const r = await fn({ ctx, ...o, seed: ctx.seed });
-    return { models: [{ name: "cs", label: "CS simple ATT", result: r }], keyTerms: ["att", "treat_post"] };
+    const r = runCs(ctx, o);
+    return { models: [{ name: "cs", label: "Callaway–Sant'Anna", result: r }], keyTerms: ["ATT", "ATT::dynamic", "ATT::group", "ATT::calendar"] };
   },
 });
 
@@ -56,12 +66,21 @@ export const sdid = defineBlock({
   options: z.strictObject({ ...base, method: z.enum(["sdid", "sc", "did"]).default("sdid"), se: z.enum(["placebo", "jackknife", "bootstrap"]).default("placebo"), reps: z.number().int().min(2).default(50) }),
   methods: (o) => `Synthetic difference-in-differences (Arkhangelsky et al. 2021; staggered adoption as Stata sdid: one estimate per approval cohort, aggregated by treated cells), method ${o.method}, ${o.se} standard errors with ${o.reps} replications (R synthdid / Stata sdid).`,
   async run(ctx, o) {
-    const mod = await analysis("sdid");
-    const fn = exported<AnalysisFn>(mod, "sdidStudy", "sdid");
-    const r = await fn({ ctx, ...o, seed: ctx.seed });
-    const traj = (r.trajectory as { times: number[]; treated: number[]; synthetic: number[]; treatStart: number } | undefined) ?? null;
-    const fig: FigureData = { kind: "sdid", id: "sdid", title: "Synthetic DID", trajectory: traj, unitWeights: (r.unit_weights as { unit: string; weight: number }[] | undefined) ?? [], timeWeights: (r.time_weights as { time: number; weight: number }[] | undefined) ?? [] };
-    return { models: [{ name: "sdid", label: "SDID", result: r }], keyTerms: ["treat_post", "att"], figures: [fig] };
+    const r = runSdid(ctx, o);
+    // staggered: one synthetic control per cohort — draw the largest cohort's trajectories and weights
+    type Traj = { time: number; cohort?: number; treated: number; synthetic: number; post: boolean };
+    const trajs = (r.trajectories as Traj[] | undefined) ?? [];
+    const cohorts = (r.cohorts as { cohort: number; n_treated: number }[] | undefined) ?? [];
+    const big = cohorts.length ? cohorts.reduce((a, b) => (b.n_treated > a.n_treated ? b : a)).cohort : undefined;
+    const pick = <T extends { cohort?: number }>(xs: T[]) => (big === undefined ? xs : xs.filter((x) => x.cohort === big));
+    const tr = pick(trajs);
+    const trajectory = tr.length ? { times: tr.map((t) => t.time), treated: tr.map((t) => t.treated), synthetic: tr.map((t) => t.synthetic), treatStart: tr.find((t) => t.post)?.time ?? tr[tr.length - 1]!.time } : null;
+    const unitWeights = pick((r.unit_weights as { unit: string; weight: number; cohort?: number }[] | undefined) ?? []).map((u) => ({ unit: String(u.unit), weight: u.weight }));
+    const timeWeights = pick((r.time_weights as { time: number; weight: number; cohort?: number }[] | undefined) ?? []).map((t) => ({ time: t.time, weight: t.weight }));
+    const fig: FigureData = { kind: "sdid", id: "sdid", title: big !== undefined ? `Synthetic DID (cohort ${big})` : "Synthetic DID", trajectory, unitWeights, timeWeights };
+    // keep results.json small: trajectories and weights are in the figure data
+    delete r.trajectories;
+    return { models: [{ name: "sdid", label: "Synthetic DID", result: r }], keyTerms: [o.method], figures: [fig] };
   },
 });
 

@@ -4,6 +4,7 @@ import type { KeytechResult } from "../../core/result.js";
 import { pnorm } from "../../core/distributions.js";
 import { defineBlock, NotAvailable, type BlockModel, type FigureData } from "./types.js";
 import { analysis, column, controls, exported, fitTwfe, medianSplit, term, treat } from "./common.js";
+import { runPaths } from "./adapters.js";
 
 const base = { enabled: z.boolean().default(true) };
 type AnalysisFn = (input: unknown) => Promise<KeytechResult> | KeytechResult;
@@ -63,9 +64,7 @@ export const paths = defineBlock({
   columns: (o) => o.mediators,
   methods: (o) => `Zhou & Yamamoto (2023) path-specific effects with ordered mediators ${o.mediators.join(" → ")}: imputation-based weighting estimator with ${o.model === "bart" ? "Bayesian additive regression trees" : "linear"} models; total effect, each mediator's path effect and share, and the direct effect, with ${o.boot} bootstrap replications for SEs (R paths).`,
   async run(ctx, o) {
-    const mod = await analysis("paths");
-    const fn = exported<AnalysisFn>(mod, "pathsStudy", "paths");
-    const r = await fn({ ctx, mediators: o.mediators, model: o.model, boot: o.boot, seed: ctx.seed });
+    const r = await runPaths(ctx, o);
     const bars = r.estimates.map((e) => ({ name: e.term, estimate: e.estimate ?? NaN, lo: e.conf_low, hi: e.conf_high }));
     const fig: FigureData = { kind: "paths", id: "paths", title: "Causal path decomposition", bars };
     return { models: [{ name: "paths", label: "Path effects", result: r }], figures: [fig] };

@@ -1,0 +1,41 @@
+/** `keytech did bacon`: Goodman-Bacon decomposition of the TWFE DID coefficient (docs/CONTRACT.md). */
+import type { Command } from "commander";
+import { usageError } from "../../core/errors.js";
+import { cohortFromTreatment } from "../../estimators/bacon.js";
+import { baconAnalysis } from "../../study/analyses/bacon.js";
+import { action, emit } from "../run.js";
+import { readDidInput, type DidColumnFlags } from "./did-cs.js";
+
+interface BaconFlags extends Omit<DidColumnFlags, "cohort"> {
+  cohort?: string;
+  treat?: string;
+}
+
+export function registerDidBacon(did: Command): void {
+  did
+    .command("bacon")
+    .description("Goodman-Bacon decomposition of the static TWFE DID coefficient into 2×2 comparisons and weights")
+    .requiredOption("--data <file>", "data file (.csv, .tsv, .parquet): one row per unit and period")
+    .requiredOption("--y <col>", "outcome column")
+    .requiredOption("--unit <col>", "unit id column")
+    .requiredOption("--time <col>", "period column (numeric)")
+    .option("--cohort <col>", "first treated period column (0 or empty = never treated)")
+    .option("--treat <col>", "binary absorbing treatment column (instead of --cohort)")
+    .option("--json", "print one JSON document")
+    .action(action(async (o: BaconFlags) => {
+      if (!o.cohort === !o.treat) throw usageError("give exactly one of --cohort or --treat");
+      const flags: DidColumnFlags = { ...o, cohort: o.cohort ?? o.treat! };
+      const { input, inputs } = await readDidInput(flags);
+      if (o.treat) input.cohort = cohortFromTreatment(input.unit, input.time, input.cohort, { file: o.data, column: o.treat });
+      const res = baconAnalysis(input, { inputs, treatName: o.treat ?? null });
+      emit(res, Boolean(o.json), () => {
+        const lines = [`Goodman-Bacon decomposition, TWFE coefficient ${res.estimates[0]!.estimate!.toFixed(8)} (${String(res.n_units)} units × ${String(res.n_periods)} periods)`, ""];
+        lines.push(`  ${"type".padEnd(26)} ${"weight".padStart(9)} ${"avg 2×2".padStart(11)}`);
+        for (const t of res.by_type as { type: string; weight: number; estimate: number }[]) lines.push(`  ${t.type.padEnd(26)} ${t.weight.toFixed(5).padStart(9)} ${t.estimate.toFixed(5).padStart(11)}`);
+        lines.push("", `  ${"treated".padEnd(8)} ${"control".padEnd(8)} ${"type".padEnd(26)} ${"2×2".padStart(10)} ${"weight".padStart(9)}`);
+        for (const c of res.comparisons as { treated: number; control: number; type: string; estimate: number; weight: number }[])
+          lines.push(`  ${String(c.treated).padEnd(8)} ${String(c.control === 0 ? "never" : c.control).padEnd(8)} ${c.type.padEnd(26)} ${c.estimate.toFixed(5).padStart(10)} ${c.weight.toFixed(5).padStart(9)}`);
+        return lines.join("\n") + "\n";
+      });
+    }));
+}

@@ -1,0 +1,125 @@
+/**
+ * Adapters from the study data to the analyses of src/study/analyses (each analysis keeps its own input
+ * shape; these build it from the prepared StudyData so a block calls an analysis in one line).
+ */
+import { join } from "node:path";
+import type { KeytechResult } from "../../core/result.js";
+import type { Table, Column } from "../../data/table.js";
+import { csAnalysis } from "../analyses/cs.js";
+import { sdidAnalysis } from "../analyses/sdid.js";
+import { placeboAnalysis } from "../analyses/placebo.js";
+import { pathsAnalysis } from "../analyses/paths.js";
+import { sunabAnalysis } from "../analyses/sunab.js";
+import { imputationAnalysis, loadStaggered } from "../analyses/imputation.js";
+import type { BlockContext } from "./types.js";
+import { column, controls } from "./common.js";
+
+const PANEL_CSV = "analysis_panel.csv";
+
+function y(ctx: BlockContext): Float64Array {
+  return column(ctx.data, ctx.spec.outcome.column);
+}
+
+/** Callaway–Sant'Anna on the study panel (cohort = first approval year, 0 = never). */
+export function runCs(ctx: BlockContext, o: { control: "never" | "notyet"; method: "dr" | "ipw" | "reg"; base: "varying" | "universal"; covariates: boolean; bootstrap: number }): KeytechResult {
+  const d = ctx.data;
+  return csAnalysis(
+    {
+      file: ctx.spec.inputs.panel.file,
+      names: { y: ctx.spec.outcome.column, unit: d.unitName, time: d.timeName, cohort: "cohort" },
+      y: y(ctx),
+      unit: d.unitId,
+      time: d.time,
+      cohort: d.num.cohort!,
+      ...(o.covariates ? { x: controls(ctx) } : {}),
+    },
+    { control: o.control, method: o.method, base: o.base, bootstrap: o.bootstrap, seed: ctx.seed, inputs: d.inputHashes },
+  );
+}
+
+/** Synthetic DID on the study panel (staggered adoption: Stata sdid aggregation). */
+export function runSdid(ctx: BlockContext, o: { method: "sdid" | "sc" | "did"; se: "placebo" | "jackknife" | "bootstrap"; reps: number }): KeytechResult {
+  const d = ctx.data;
+  return sdidAnalysis({
+    unit: d.unitId,
+    time: d.time,
+    y: y(ctx),
+    treat: d.num.treat_post!,
+    names: { unit: d.unitName, time: d.timeName, y: ctx.spec.outcome.column, treat: "treat_post" },
+    file: ctx.spec.inputs.panel.file,
+    inputsHash: d.inputHashes,
+    method: o.method,
+    se: o.se,
+    reps: o.reps,
+    seed: ctx.seed,
+  });
+}
+
+/** The study panel as a data-layer Table (unit as its integer code). */
+function asTable(ctx: BlockContext): Table {
+  const d = ctx.data;
+  const columns = new Map<string, Column>();
+  columns.set(d.unitName, { kind: "num", source: d.unitName, values: Float64Array.from(d.unitCodes) });
+  columns.set(d.timeName, { kind: "num", source: d.timeName, values: d.time });
+  for (const [k, v] of Object.entries(d.num)) if (k !== d.timeName) columns.set(k, { kind: "num", source: k, values: v });
+  return { file: ctx.spec.inputs.panel.file, nrows: d.n, columns, rowNumbers: null };
+}
+
+/** Counterfactual pilots (METHODS §11) with the baseline model's controls. */
+export function runPlacebo(ctx: BlockContext, o: { reps: number; strata: "none" | "outcome_rank"; pool: "nonpilot" | "all" }): KeytechResult {
+  const d = ctx.data;
+  return placeboAnalysis(asTable(ctx), {
+    y: ctx.spec.outcome.column,
+    unit: d.unitName,
+    time: d.timeName,
+    cohort: "cohort",
+    x: ctx.spec.model.controls,
+    reps: o.reps,
+    seed: ctx.seed,
+    strata: o.strata === "outcome_rank" ? "rank" : "none",
+    pool: o.pool,
+    inputsHash: d.inputHashes,
+  });
+}
+
+/** Zhou–Yamamoto path decomposition: A = Treat×Post, year indicators, unit-cluster bootstrap. */
+export async function runPaths(ctx: BlockContext, o: { mediators: string[]; model: "bart" | "linear"; boot: number }): Promise<KeytechResult> {
+  const d = ctx.data;
+  return pathsAnalysis({
+    y: { name: ctx.spec.outcome.column, values: y(ctx) },
+    treat: { name: "treat_post", values: d.num.treat_post! },
+    mediators: o.mediators.map((m) => ({ name: m, values: column(d, m) })),
+    x: controls(ctx),
+    time: { name: d.timeName, values: Array.from(d.time) },
+    cluster: { name: d.unitName, values: d.unitId },
+    options: { model: o.model },
+    boot: o.boot,
+    seed: ctx.seed,
+    file: ctx.spec.inputs.panel.file,
+    inputsHash: d.inputHashes,
+    progress: false,
+  });
+}
+
+/** Sun–Abraham interaction-weighted event study (reference period `ref`). */
+export function runSunab(ctx: BlockContext, ref: number): KeytechResult {
+  const d = ctx.data;
+  return sunabAnalysis({
+    y: { name: ctx.spec.outcome.column, values: y(ctx) },
+    unit: { name: d.unitName, codes: d.unitCodes, nLevels: d.units.length },
+    time: { name: d.timeName, values: d.time },
+    cohort: { name: "cohort", values: d.num.cohort! },
+    x: controls(ctx),
+    refPeriod: ref,
+    inputs: d.inputHashes,
+  });
+}
+
+/** Borusyak–Jaravel–Spiess imputation event study with `pre` pre-trend leads (rel::e, pre::k). */
+export async function runImputation(ctx: BlockContext, horizons: number[], pre: number): Promise<KeytechResult> {
+  const d = ctx.data;
+  const loaded = await loadStaggered({ data: join(ctx.workDir, PANEL_CSV), y: ctx.spec.outcome.column, unit: d.unitName, time: d.timeName, cohort: "cohort", x: ctx.spec.model.controls });
+  return imputationAnalysis(loaded, { horizons, pretrends: pre });
+}
+
+export { PANEL_CSV };

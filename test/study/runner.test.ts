@@ -1,0 +1,143 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { simulatePaperWorld, writePaperWorld } from "../../src/study/simulate.js";
+import { studyTemplate } from "../../src/study/spec-template.js";
+import { loadSpec } from "../../src/study/spec.js";
+import { runStudy, blockOrder } from "../../src/study/runner.js";
+import { repoRoot, runCli } from "../helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "keytech-runner-"));
+const world = simulatePaperWorld({ seed: 7, nCounties: 150, patentsPerCountyYear: 0.5 });
+await writePaperWorld(world, join(dir, "data"));
+
+/** The template restricted to a few fast blocks (TWFE-based). */
+function smallSpec(edit: (s: string) => string = (s) => s): string {
+  const full = studyTemplate({ dataDir: "data", fast: true, truth: true });
+  const head = full.slice(0, full.indexOf("blocks:"));
+  return edit(
+    head +
+      `blocks:
+  descriptives: {}
+  baseline:
+    columns: [fe_only, controls]
+  event_study:
+    estimators: [twfe]
+  county_trends: {}
+  exclusions:
+    samples: [no_municipalities]
+  ddd: {}
+  moderation:
+    by: [supply_chain]
+`,
+  );
+}
+
+function write(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+function statuses(lines: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of lines) {
+    const m = /^\[\s*\d+\/\d+\] (\S+)\s+(computed|cached|not available|FAILED)/.exec(l);
+    if (m) out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+test("blocks run after the blocks they need", () => {
+  assert.deepEqual(blockOrder(["placebo", "baseline", "cs"]), ["baseline", "placebo", "cs"]);
+});
+
+test("re-running computes nothing; editing one block's options recomputes only that block", async () => {
+  const out = join(dir, "out-cache");
+  const spec1 = await loadSpec(write("s1.yaml", smallSpec()));
+  const log1: string[] = [];
+  const r1 = await runStudy(spec1, { outDir: out, log: (l) => log1.push(l) });
+  assert.equal(r1.failed, 0);
+  const st1 = statuses(log1);
+  assert.deepEqual(Object.values(st1), Array(7).fill("computed"), log1.join("\n"));
+
+  const log2: string[] = [];
+  await runStudy(await loadSpec(write("s1.yaml", smallSpec())), { outDir: out, log: (l) => log2.push(l) });
+  assert.deepEqual(Object.values(statuses(log2)), Array(7).fill("cached"), log2.join("\n"));
+
+  // edit the event study's window: only event_study recomputes
+  const log3: string[] = [];
+  const r3 = await runStudy(await loadSpec(write("s1.yaml", smallSpec((s) => s.replace("    estimators: [twfe]", "    estimators: [twfe]\n    window: [-3, 4]")))), { outDir: out, log: (l) => log3.push(l) });
+  const st3 = statuses(log3);
+  assert.deepEqual(Object.entries(st3).filter(([, v]) => v === "computed").map(([k]) => k), ["event_study"], log3.join("\n"));
+  assert.equal(Object.values(st3).filter((v) => v === "cached").length, 6);
+  const ev = r3.blocks.find((b) => b.id === "event_study")!;
+  assert.ok(ev.output!.models[0]!.result.estimates.some((e) => e.term === "rel::4"));
+  assert.ok(!ev.output!.models[0]!.result.estimates.some((e) => e.term === "rel::5"));
+  // the cached result is the same numbers as the computed one
+  const b1 = r1.blocks.find((b) => b.id === "baseline")!.output!.models[1]!.result.estimates[0]!;
+  const b3 = r3.blocks.find((b) => b.id === "baseline")!.output!.models[1]!.result.estimates[0]!;
+  assert.deepEqual(b3, b1);
+  // changing an input file changes every block's key
+  const log4: string[] = [];
+  const panel = readFileSync(join(dir, "data", "panel.csv"), "utf8");
+  writeFileSync(join(dir, "data", "panel.csv"), panel + "\n");
+  try {
+    await runStudy(await loadSpec(write("s1.yaml", smallSpec())), { outDir: out, log: (l) => log4.push(l) });
+  } finally {
+    writeFileSync(join(dir, "data", "panel.csv"), panel);
+  }
+  assert.deepEqual(Object.values(statuses(log4)), Array(7).fill("computed"));
+});
+
+test("a failed block is reported with its error, the others still run, exit status 1", () => {
+  const p = write("fail.yaml", smallSpec((s) => s.replace("      nondigital: nondigital_cluster # non-digital cluster pilots (triple difference)\n", "")));
+  const out = join(dir, "out-fail");
+  const r = runCli(["study", "run", p, "--out", out, "--json"]);
+  assert.equal(r.status, 1, r.stderr);
+  const summary = JSON.parse(r.stdout) as { blocks: { id: string; status: string; error?: string }[]; failed: number };
+  assert.equal(summary.failed, 1);
+  const ddd = summary.blocks.find((b) => b.id === "ddd")!;
+  assert.equal(ddd.status, "failed");
+  assert.match(ddd.error!, /triple difference needs inputs\.policies\.programs\.nondigital/);
+  assert.equal(summary.blocks.filter((b) => b.status === "ok").length, 6);
+  assert.match(r.stderr, /1 block\(s\) failed: ddd/);
+  assert.ok(existsSync(join(out, "report.html")));
+  assert.match(readFileSync(join(out, "report.html"), "utf8"), /class="failed"><strong>Failed\.<\/strong> the triple difference needs/);
+});
+
+test("a run killed half-way resumes from the blocks already done", { timeout: 120_000 }, async () => {
+  const p = write("kill.yaml", smallSpec());
+  const out = join(dir, "out-kill");
+  const child = spawn(process.execPath, [join(repoRoot, "dist/src/cli/main.js"), "study", "run", p, "--out", out], { env: { ...process.env, KEYTECH_NO_PROGRESS: "1" }, stdio: "ignore" });
+  const logPath = join(out, "run.log");
+  const t0 = Date.now();
+  // kill as soon as two blocks are done
+  await new Promise<void>((resolve, reject) => {
+    const iv = setInterval(() => {
+      const log = existsSync(logPath) ? readFileSync(logPath, "utf8") : "";
+      if ((log.match(/ computed in /g) ?? []).length >= 2) {
+        clearInterval(iv);
+        child.kill("SIGKILL");
+        resolve();
+      } else if (Date.now() - t0 > 100_000) {
+        clearInterval(iv);
+        child.kill("SIGKILL");
+        reject(new Error("run did not progress:\n" + log));
+      }
+    }, 20);
+  });
+  await new Promise((r) => child.on("exit", r));
+  const killedLog = readFileSync(logPath, "utf8");
+  const done = Object.entries(statuses(killedLog.split("\n"))).filter(([, v]) => v === "computed").map(([k]) => k);
+  assert.ok(done.length >= 2 && done.length < 7, `killed half-way: ${done.join(", ")}`);
+  assert.ok(!killedLog.includes("done in"), "the first run did not finish");
+  const r = runCli(["study", "run", p, "--out", out]);
+  assert.equal(r.status, 0, r.stderr);
+  const st = statuses(readFileSync(logPath, "utf8").split("\n"));
+  for (const id of done) assert.equal(st[id], "cached", `${id} resumed from the cache`);
+  assert.equal(Object.values(st).filter((v) => v === "computed").length, 7 - Object.values(st).filter((v) => v === "cached").length);
+});
