@@ -185,6 +185,19 @@ export interface ImputationFit {
   nClusters: number;
 }
 
+/** v[rows[k]] for every k (typed-array gather; avoids the slow iterator path of TypedArray.from). */
+export function gatherF(v: Float64Array, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let k = 0; k < rows.length; k++) out[k] = v[rows[k]!]!;
+  return out;
+}
+
+export function gatherI(v: Int32Array, rows: Int32Array): Int32Array {
+  const out = new Int32Array(rows.length);
+  for (let k = 0; k < rows.length; k++) out[k] = v[rows[k]!]!;
+  return out;
+}
+
 /** Integer codes of the distinct values of a numeric array (ascending levels; data-layer factor coding). */
 export function timeCodes(time: Float64Array): { codes: Int32Array; levels: number[] } {
   const f = factorizeNumbers(time);
@@ -224,33 +237,29 @@ export function imputationFit(input: StaggeredInput, opts: ImputationOptions & {
   if (n1all === 0) throw estimationError("no treated observations (cohort > 0 and time ≥ cohort): nothing to estimate");
   const rows0 = new Int32Array(n0);
   for (let i = 0, a = 0; i < n; i++) if (!treated[i]) rows0[a++] = i;
-  const u0 = Int32Array.from(rows0, (i) => unit[i]!);
-  const t0 = Int32Array.from(rows0, (i) => tc.codes[i]!);
+  const u0 = gatherI(unit, rows0);
+  const t0 = gatherI(tc.codes, rows0);
   const tw = new TwoWayNormal(u0, t0, input.nUnits, nT);
 
   // imputable treated observations
-  const rows1list: number[] = [];
-  let notImputable = 0;
-  for (let i = 0; i < n; i++) {
-    if (!treated[i]) continue;
-    if (tw.identified(unit[i]!, tc.codes[i]!)) rows1list.push(i);
-    else notImputable++;
-  }
-  if (rows1list.length === 0) throw estimationError("no treated observation can be imputed: every treated unit or period lacks untreated observations");
-  const rows1 = Int32Array.from(rows1list);
-  const n1 = rows1.length;
+  const rows1all = new Int32Array(n1all);
+  let n1 = 0;
+  for (let i = 0; i < n; i++) if (treated[i] && tw.identified(unit[i]!, tc.codes[i]!)) rows1all[n1++] = i;
+  const notImputable = n1all - n1;
+  if (n1 === 0) throw estimationError("no treated observation can be imputed: every treated unit or period lacks untreated observations");
+  const rows1 = rows1all.subarray(0, n1);
 
   // first stage: β by feols on Ω₀, then the FEs of r = y − Xβ̂
   let coefNames: string[] = [], coef: Float64Array = new Float64Array(0), dropped: string[] = [];
   let xTilde: Float64Array[] = [];
   let bread: Float64Array | null = null;
   let keptX: Float64Array[] = [];
-  const r0 = Float64Array.from(rows0, (i) => y[i]!);
+  const r0 = gatherF(y, rows0);
   if (xs.length > 0) {
     const fit = feols({
       y: r0.slice(),
       yName: input.yName ?? "y",
-      x: xs.map((c) => ({ name: c.name, values: Float64Array.from(rows0, (i) => c.values[i]!) })),
+      x: xs.map((c) => ({ name: c.name, values: gatherF(c.values, rows0) })),
       fixedEffects: [
         { name: "unit", codes: u0, nLevels: input.nUnits },
         { name: "time", codes: t0, nLevels: nT },
@@ -284,22 +293,18 @@ export function imputationFit(input: StaggeredInput, opts: ImputationOptions & {
   }
 
   // cohort × event-time cells of the treated observations (for the recentring τ̄_{g,e})
-  const cellKey = new Map<string, number>();
-  const cell1 = new Int32Array(n1);
   const ev1 = new Float64Array(n1);
-  for (let b = 0; b < n1; b++) {
-    const i = rows1[b]!;
-    ev1[b] = time[i]! - cohort[i]!;
-    const key = `${cohort[i]}:${ev1[b]}`;
-    let c = cellKey.get(key);
-    if (c === undefined) cellKey.set(key, (c = cellKey.size));
-    cell1[b] = c;
-  }
-  const nCells = cellKey.size;
+  for (let b = 0; b < n1; b++) ev1[b] = time[rows1[b]!]! - cohort[rows1[b]!]!;
+  const gc = timeCodes(gatherF(cohort, rows1)), ec = timeCodes(ev1);
+  const cellKeys = new Float64Array(n1);
+  for (let b = 0; b < n1; b++) cellKeys[b] = gc.codes[b]! * ec.levels.length + ec.codes[b]!;
+  const cells = timeCodes(cellKeys);
+  const cell1 = cells.codes;
+  const nCells = cells.levels.length;
   const clu = input.cluster ?? { name: "unit", codes: unit, nLevels: input.nUnits };
 
   // estimands: overall ATT and horizons
-  const present = [...new Set(ev1)].sort((a, b) => a - b);
+  const present = ec.levels;
   let horizons = opts.horizons ?? present;
   horizons = horizons.filter((e) => e >= 0);
   const targets: { term: string; e: number | null; w: Float64Array; count: number }[] = [];

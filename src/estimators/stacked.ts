@@ -16,7 +16,7 @@
  */
 import { estimationError } from "../core/errors.js";
 import { feols, type FeolsFit } from "./feols.js";
-import { timeCodes, type StaggeredInput } from "./imputation.js";
+import { gatherF, timeCodes, type StaggeredInput } from "./imputation.js";
 
 export interface StackedOptions {
   kPre: number;
@@ -72,49 +72,63 @@ export function buildStack(input: StaggeredInput, o: StackedOptions): { stack: S
   }
   const cohorts = [...new Set(cohort)].filter((g) => g > 0).sort((a, b) => a - b);
   const subs: SubExperiment[] = [];
-  const rowL: number[] = [], subL: number[] = [], eL: number[] = [], trL: number[] = [];
   const unitSeen = new Int32Array(input.nUnits);
+  // pass 1: which sub-experiments exist, their units and rows
+  const rowsOf: number[] = [];
   for (const a of cohorts) {
     const sub: SubExperiment = { cohort: a, included: false, n_treated: 0, n_control: 0 };
     subs.push(sub);
+    rowsOf.push(0);
     if (a - kPre < tMin || a + kPost > tMax) {
       sub.reason = `window ${a - kPre}–${a + kPost} leaves the observed periods ${tMin}–${tMax}`;
       continue;
     }
-    const s = subs.filter((x) => x.included).length;
-    const mark = -(subs.length);
-    const start = rowL.length;
-    let nTr = 0, nCo = 0;
+    const mark = subs.length;
+    let nTr = 0, nCo = 0, rows = 0;
     for (let i = 0; i < n; i++) {
       const g = cohort[i]!, t = time[i]!;
       if (t < a - kPre || t > a + kPost) continue;
       const isT = g === a;
       if (!isT && !(g === 0 || g > a + kPost)) continue;
-      rowL.push(i);
-      subL.push(s);
-      eL.push(t - a);
-      trL.push(isT ? 1 : 0);
+      rows++;
       if (unitSeen[unit[i]!] !== mark) {
         unitSeen[unit[i]!] = mark;
         if (isT) nTr++;
         else nCo++;
       }
     }
+    sub.n_treated = nTr;
+    sub.n_control = nCo;
     if (nTr === 0 || nCo === 0) {
-      rowL.length = subL.length = eL.length = trL.length = start;
       sub.reason = nTr === 0 ? "no treated rows in the window" : "no clean controls (never treated or treated after the window)";
-      sub.n_treated = nTr;
-      sub.n_control = nCo;
       continue;
     }
     sub.included = true;
-    sub.n_treated = nTr;
-    sub.n_control = nCo;
+    rowsOf[rowsOf.length - 1] = rows;
   }
-  const m = rowL.length;
+  const m = rowsOf.reduce((x, y) => x + y, 0);
   if (m === 0) throw estimationError(`no sub-experiment fits the window ${-kPre}:${kPost}: ${subs.map((x) => `cohort ${x.cohort}: ${x.reason}`).join("; ") || "no treated cohort"}`);
+  // pass 2: fill the stacked rows
+  const row = new Int32Array(m), subA = new Int32Array(m), eA = new Int32Array(m), trA = new Uint8Array(m);
+  let r = 0, s = 0;
+  for (const sub of subs) {
+    if (!sub.included) continue;
+    const a = sub.cohort;
+    for (let i = 0; i < n; i++) {
+      const g = cohort[i]!, t = time[i]!;
+      if (t < a - kPre || t > a + kPost) continue;
+      const isT = g === a;
+      if (!isT && !(g === 0 || g > a + kPost)) continue;
+      row[r] = i;
+      subA[r] = s;
+      eA[r] = t - a;
+      trA[r] = isT ? 1 : 0;
+      r++;
+    }
+    s++;
+  }
   const stack: Stack = {
-    row: Int32Array.from(rowL), sub: Int32Array.from(subL), e: Int32Array.from(eL), treat: Uint8Array.from(trL),
+    row, sub: subA, e: eA, treat: trA,
     weight: new Float64Array(m).fill(1), n: m,
   };
   if ((o.weights ?? "wfh") === "wfh") wfhWeights(stack, subs.filter((x) => x.included), kPre, kPost);
@@ -162,27 +176,35 @@ export function stackedFit(input: StaggeredInput, o: StackedOptions, built?: { s
   if (!o.static) for (let e = -o.kPre; e <= o.kPost; e++) if (e !== -1) eventTimes.push(e);
   const terms = o.static ? ["treat_post"] : eventTimes.map((e) => `rel::${e}`);
   const x = o.static
-    ? [{ name: "treat_post", values: Float64Array.from(stack.e, (e, r) => (stack.treat[r] && e >= 0 ? 1 : 0)) }]
+    ? [{ name: "treat_post", values: treatPostOf(stack) }]
     : eventTimes.map((e, k) => {
         const v = new Float64Array(m);
         for (let r = 0; r < m; r++) if (stack.treat[r] && stack.e[r] === e) v[r] = 1;
         return { name: terms[k]!, values: v };
       });
-  for (const c of input.x ?? []) x.push({ name: c.name, values: Float64Array.from(stack.row, (i) => c.values[i]!) });
-  const y = Float64Array.from(stack.row, (i) => input.y[i]!);
+  for (const c of input.x ?? []) x.push({ name: c.name, values: gatherF(c.values, stack.row) });
+  const y = gatherF(input.y, stack.row);
   const nSub = subExperiments.filter((s) => s.included).length;
   const E = o.kPre + o.kPost + 1;
   let fixedEffects;
   if ((o.fe ?? "stack") === "stack") {
-    const tc = timeCodes(Float64Array.from(stack.row, (i) => input.time[i]!));
+    // codes sub·L + level (feols re-indexes the levels that occur)
+    const tc = timeCodes(input.time);
+    const nT = tc.levels.length;
+    const su = new Int32Array(m), st = new Int32Array(m);
+    for (let r = 0; r < m; r++) {
+      const i = stack.row[r]!, s = stack.sub[r]!;
+      su[r] = s * input.nUnits + input.unit[i]!;
+      st[r] = s * nT + tc.codes[i]!;
+    }
     fixedEffects = [
-      compactFe("sub^unit", Float64Array.from(stack.row, (i, r) => stack.sub[r]! * input.nUnits + input.unit[i]!)),
-      { name: "sub^time", codes: Int32Array.from(tc.codes, (c, r) => stack.sub[r]! * tc.levels.length + c), nLevels: nSub * tc.levels.length },
+      { name: "sub^unit", codes: su, nLevels: nSub * input.nUnits },
+      { name: "sub^time", codes: st, nLevels: nSub * nT },
     ];
   } else {
     fixedEffects = [
-      { name: "treat", codes: Int32Array.from(stack.treat), nLevels: 2 },
-      { name: "event_time", codes: Int32Array.from(stack.e, (e) => e + o.kPre), nLevels: E },
+      { name: "treat", codes: new Int32Array(stack.treat), nLevels: 2 },
+      { name: "event_time", codes: stack.e.map((e) => e + o.kPre), nLevels: E },
     ];
   }
   const weighted = (o.weights ?? "wfh") === "wfh";
@@ -190,8 +212,8 @@ export function stackedFit(input: StaggeredInput, o: StackedOptions, built?: { s
   return { fit, stack, subExperiments, eventTimes, terms };
 }
 
-/** Integer codes for distinct (integer-valued) keys, ascending. */
-function compactFe(name: string, key: Float64Array): { name: string; codes: Int32Array; nLevels: number } {
-  const tc = timeCodes(key);
-  return { name, codes: tc.codes, nLevels: tc.levels.length };
+function treatPostOf(stack: Stack): Float64Array {
+  const v = new Float64Array(stack.n);
+  for (let r = 0; r < stack.n; r++) if (stack.treat[r] && stack.e[r]! >= 0) v[r] = 1;
+  return v;
 }

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { imputationFit, type StaggeredInput } from "../../src/estimators/imputation.js";
 import { feols } from "../../src/estimators/feols.js";
+import { pretrendTest } from "../../src/study/analyses/imputation.js";
 import { computeVcov, coefTable } from "../../src/inference/vcov.js";
 import { mat, solveGeneral, type Mat } from "../../src/core/linalg.js";
 import { assertClose } from "../helpers.js";
@@ -33,7 +34,7 @@ function crossRows(cols: Float64Array[], rows: number[], wa: (i: number) => numb
 }
 
 /** BJS estimate and SE by dense linear algebra: β = (Z₀'Z₀)⁻¹Z₀'y₀, v₀ = −Z₀(Z₀'Z₀)⁻¹Z₁'w₁. */
-function bruteForce(p: SimPanel, xs: Float64Array[], target: (i: number) => boolean): { est: number; se: number } {
+function bruteForce(p: SimPanel, xs: Float64Array[], target: (i: number) => boolean, cluster: (u: number) => number = (u) => u): { est: number; se: number } {
   const Z = denseZ(p, xs);
   const k = Z.length;
   const treated = (i: number) => p.cohort[i]! > 0 && p.time[i]! >= p.cohort[i]!;
@@ -62,11 +63,11 @@ function bruteForce(p: SimPanel, xs: Float64Array[], target: (i: number) => bool
     cells.set(key, c);
   }
   const S = new Float64Array(p.nUnits);
-  for (const i of r0) S[p.unit[i]!]! += v[i]! * (p.y[i]! - fitted(i));
+  for (const i of r0) S[cluster(p.unit[i]!)]! += v[i]! * (p.y[i]! - fitted(i));
   for (const i of r1) {
     const c = cells.get(`${p.cohort[i]}:${p.time[i]! - p.cohort[i]!}`)!;
     const tbar = c.den > 0 ? c.num / c.den : 0;
-    S[p.unit[i]!]! += v[i]! * (tau.get(i)! - tbar);
+    S[cluster(p.unit[i]!)]! += v[i]! * (tau.get(i)! - tbar);
   }
   return { est, se: Math.sqrt(S.reduce((s, x) => s + x * x, 0)) };
 }
@@ -91,6 +92,37 @@ test("imputation: estimates and conservative SEs equal the dense-matrix formulas
       }
     }
   }
+});
+
+test("imputation: SEs clustered by a coarser variable equal the dense formula", () => {
+  const p = simulate(9, smallOpts);
+  const cl = (u: number) => u % 4;
+  const fit = imputationFit({ ...toInput(p, true), cluster: { name: "region", codes: Int32Array.from(p.unit, cl), nLevels: 4 } });
+  assert.equal(fit.nClusters, 4);
+  for (const e of fit.estimates) {
+    const target = e.e === null ? () => true : (i: number) => p.time[i]! - p.cohort[i]! === e.e;
+    assertClose(e.std_error, bruteForce(p, [p.x], target, cl).se, 1e-9, `${e.term} se`);
+  }
+});
+
+test("imputation pre-trend test: joint Wald rejects at about the nominal rate under parallel trends, and detects a pre-trend", () => {
+  const opts = { nUnits: 100, periods: [1, 2, 3, 4, 5, 6, 7, 8], cohorts: [0, 5, 7], effect: (_g: number, e: number) => 1 + e, noise: 1 };
+  let reject = 0;
+  const R = 200;
+  for (let rep = 0; rep < R; rep++) {
+    const p = simulate(5000 + rep, opts);
+    const inp = { ...toInput(p, false), cluster: { name: "unit", codes: p.unit, nLevels: p.nUnits } };
+    const pre = pretrendTest(inp, [1, 2, 3]) as { wald: { p_value: number } };
+    if (pre.wald.p_value < 0.05) reject++;
+  }
+  // 200 draws: 5% ± 3 binomial sd (1.5%) → [0.5%, 9.5%]
+  assert.ok(reject / R > 0.005 && reject / R < 0.095, `size ${reject / R}`);
+  // anticipation: treated units move 0.8 one period early → the lead −1 is detected
+  const q = simulate(77, { ...opts, nUnits: 300 });
+  for (let i = 0; i < q.n; i++) if (q.cohort[i]! > 0 && q.time[i]! - q.cohort[i]! === -1) q.y[i]! += 0.8;
+  const pre = pretrendTest({ ...toInput(q, false), cluster: { name: "unit", codes: q.unit, nLevels: q.nUnits } }, [1, 2, 3]) as { wald: { p_value: number }; estimates: { term: string; estimate: number }[] };
+  assert.ok(pre.wald.p_value < 1e-4, `p ${pre.wald.p_value}`);
+  assert.deepEqual(pre.estimates.map((e) => e.term), ["pre::-3", "pre::-2", "pre::-1"]);
 });
 
 test("imputation: Σ v_it Y_it reproduces each estimate (implied weights) and first-stage residuals match feols", () => {

@@ -11,6 +11,7 @@ import { qt, twoSidedT } from "../../core/distributions.js";
 import type { EstimateRow, KeytechResult } from "../../core/result.js";
 import { keytechVersion } from "../../core/version.js";
 import { stackedFit, type StackedOptions } from "../../estimators/stacked.js";
+import { gatherI } from "../../estimators/imputation.js";
 import { coefTable, computeVcov } from "../../inference/vcov.js";
 import { waldTest } from "../../inference/wald.js";
 import { usageError } from "../../core/errors.js";
@@ -39,7 +40,7 @@ export function stackedAnalysis(d: LoadedStaggered, o: StackedAnalysisOptions): 
   const sf = stackedFit(inp, { kPre: o.kPre, kPost: o.kPost, weights, fe });
   const { fit, stack } = sf;
   const cl = inp.cluster;
-  const clusters = [{ name: cl.name, codes: Int32Array.from(stack.row, (i) => cl.codes[i]!), nLevels: cl.nLevels }];
+  const clusters = [{ name: cl.name, codes: gatherI(cl.codes, stack.row), nLevels: cl.nLevels }];
   const vc = computeVcov(fit, { type: "cluster", clusters });
   const estimates: EstimateRow[] = coefTable(fit, vc, level);
   const st = stackedFit(inp, { kPre: o.kPre, kPost: o.kPost, weights, fe, static: true }, { stack, subExperiments: sf.subExperiments });
