@@ -34,7 +34,6 @@ test("did imputation CLI: --horizons selects, bad flags exit 2, bad columns exit
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout).estimates.map((e: { term: string }) => e.term), ["att", "rel::0", "rel::1"]);
   assert.equal(runCli([...base, "--horizons", "x"]).status, 2);
-  assert.equal(runCli([...base, "--pretrends", "-1"]).status, 2);
   const bad = runCli(["did", "imputation", "--data", fixture("data", "mpdta.csv"), "--y", "lemq", "--unit", "countyreal", "--time", "year", "--cohort", "first.treat"]);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /lemq/);

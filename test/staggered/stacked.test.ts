@@ -131,3 +131,13 @@ test("stacked: one cohort with never-treated controls equals the TWFE event stud
     assertClose(sb.std_error!, sa.std_error!, 1e-10, `${weights} static se`);
   }
 });
+
+test("stacked/imputation flag parsing: windows and horizon ranges", async () => {
+  const { parseWindow } = await import("../../src/cli/commands/did-stacked.js");
+  const { parseIntRange } = await import("../../src/study/analyses/imputation.js");
+  assert.deepEqual(parseWindow("-3:2"), { kPre: 3, kPost: 2 });
+  for (const bad of ["abc", "0:2", "-2:-1", "-3"]) assert.throws(() => parseWindow(bad), (e: Error & { exitCode?: number }) => e.exitCode === 2, bad);
+  assert.deepEqual(parseIntRange("0:3", "--horizons"), [0, 1, 2, 3]);
+  assert.deepEqual(parseIntRange("0, 2,5", "--horizons"), [0, 2, 5]);
+  assert.throws(() => parseIntRange("3:1", "--horizons"), /must not exceed/);
+});
