@@ -14,6 +14,7 @@ import { imputationAnalysis, loadStaggered } from "../analyses/imputation.js";
 import { stackedAnalysis } from "../analyses/stacked.js";
 import { dddAnalysis } from "../analyses/ddd.js";
 import { permuteAnalysis } from "../analyses/permute.js";
+import { baconAnalysis } from "../analyses/bacon.js";
 import type { BlockContext } from "./types.js";
 import { column, controls } from "./common.js";
 
@@ -145,6 +146,12 @@ export function runPermute(ctx: BlockContext, high: Uint8Array, reps: number, le
   const t = asTable(ctx);
   t.columns.set("split_high", { kind: "num", source: "split_high", values: Float64Array.from(high) });
   return permuteAnalysis(t, { y: ctx.spec.outcome.column, unit: d.unitName, time: d.timeName, cohort: "cohort", group: "split_high", x: ctx.spec.model.controls, reps, seed: ctx.seed, level, inputsHash: d.inputHashes });
+}
+
+/** Goodman-Bacon decomposition of the no-controls TWFE coefficient. */
+export function runBacon(ctx: BlockContext): KeytechResult {
+  const d = ctx.data;
+  return baconAnalysis({ file: ctx.spec.inputs.panel.file, names: { y: ctx.spec.outcome.column, unit: d.unitName, time: d.timeName, cohort: "cohort" }, y: y(ctx), unit: d.unitId, time: d.time, cohort: d.num.cohort! }, { inputs: d.inputHashes });
 }
 
 export { PANEL_CSV };

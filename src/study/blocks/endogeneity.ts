@@ -1,12 +1,10 @@
 /** Endogeneity checks: counterfactual pilots (placebo), Callaway–Sant'Anna, synthetic DID; Bacon diagnostics. */
 import { z } from "zod";
-import type { KeytechResult } from "../../core/result.js";
 import { defineBlock, type FigureData } from "./types.js";
-import { analysis, exported, term } from "./common.js";
-import { runCs, runPlacebo, runSdid } from "./adapters.js";
+import { term } from "./common.js";
+import { runBacon, runCs, runPlacebo, runSdid } from "./adapters.js";
 
 const base = { enabled: z.boolean().default(true) };
-type AnalysisFn = (input: unknown) => Promise<KeytechResult> | KeytechResult;
 
 export const placebo = defineBlock({
   id: "placebo",
@@ -91,9 +89,9 @@ export const bacon = defineBlock({
   options: z.strictObject({ ...base }),
   methods: () => "Goodman-Bacon (2021) decomposition of the TWFE Treat×Post coefficient (no controls) into 2×2 comparisons (treated vs never treated, earlier vs later, later vs earlier treated) with their weights (R bacondecomp).",
   async run(ctx) {
-    const mod = await analysis("bacon");
-    const fn = exported<AnalysisFn>(mod, "baconStudy", "bacon");
-    const r = await fn({ ctx });
-    return { models: [{ name: "bacon", label: "Bacon", result: r }] };
+    const r = runBacon(ctx);
+    const byType = (r.by_type as { type: string; weight: number; estimate: number; n: number }[] | undefined) ?? [];
+    const summary = byType.map((b) => ({ label: `${b.type} (${b.n} comparisons)`, value: `weight ${b.weight.toFixed(4)}, average 2×2 estimate ${b.estimate.toFixed(4)}` }));
+    return { models: [{ name: "bacon", label: "TWFE (no controls)", result: r }], keyTerms: ["treat_post"], extra: { summary } };
   },
 });
