@@ -32,11 +32,18 @@ export const mechanisms = defineBlock({
     }
     const notes: string[] = [];
     let joint: unknown = null;
+    let guoRow: { label: string; cells: string[] } | null = null;
+    const fmtP = (p: number | null | undefined) => (p === null || p === undefined || !Number.isFinite(p) ? "" : p < 1e-4 ? "<0.0001" : p.toPrecision(3));
     if (o.joint_test) {
       try {
         const mod = await analysis("mediation");
         const fn = exported<AnalysisFn>(mod, "jointMediationTest", "mediation");
         joint = await fn({ ctx, mediators: o.mediators });
+        const est = (joint as { estimates?: { term: string; statistic: number | null; p_value: number | null }[] }).estimates ?? [];
+        const single = (m: string) => est.find((r) => r.term === `single:${m}`);
+        const all = est.find((r) => r.term === "joint");
+        guoRow = { label: "Guo et al. S_n p (single)", cells: o.mediators.flatMap((m) => [fmtP(single(m)?.p_value), ""]) };
+        if (all) notes.push(`Joint test of all ${o.mediators.length} mechanisms (Guo et al. 2022): S_n = ${Number(all.statistic).toFixed(2)}, p = ${fmtP(all.p_value)}.`);
       } catch (e) {
         if (e instanceof NotAvailable) notes.push(`Joint mechanism test (Guo et al. 2022): not available (${e.message}).`);
         else throw e;
@@ -48,6 +55,7 @@ export const mechanisms = defineBlock({
       extraRows: [
         { label: "Sobel z", cells: rows.flatMap((r) => [r.sobel_z.toFixed(3), ""]) },
         { label: "Joint significance p", cells: rows.flatMap((r) => [r.maxp.toPrecision(3), ""]) },
+        ...(guoRow ? [guoRow] : []),
       ],
       notes,
       extra: { mediation: rows, joint },
