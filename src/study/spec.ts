@@ -11,6 +11,7 @@ import { z } from "zod";
 import { inputError } from "../core/errors.js";
 import { BLOCKS, blockById } from "./blocks/registry.js";
 import { fileColumns } from "./blocks/data.js";
+import { parseFormula } from "../formula/parse.js";
 
 const fileRef = z.string().min(1);
 
@@ -229,6 +230,14 @@ export function parseSpec(text: string, file: string): { spec: StudySpec; doc: D
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail(file, [{ line: 1, path: "(top level)", message: "the spec must be a mapping (key: value lines)" }]);
   const r = specSchema.safeParse(raw);
   if (!r.success) fail(file, zodIssues(r.error, doc, lc, raw));
+  const formula = (r.data as { model?: { formula?: string } }).model?.formula;
+  if (formula !== undefined) {
+    try {
+      parseFormula(formula);
+    } catch (e) {
+      fail(file, [{ line: lineOf(doc, lc, ["model", "formula"]), path: "model.formula", message: (e as Error).message }]);
+    }
+  }
   const base = dirname(resolve(file));
   const spec = r.data as StudySpec;
   spec.path = resolve(file);

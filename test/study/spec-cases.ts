@@ -44,5 +44,6 @@ export const SPEC_CASES: SpecCase[] = [
   { name: "negative seed", edit: (s) => s.replace("seed: 20250101", "seed: -3"), expect: [`study.yaml:7: seed: value must be ≥ 0, got number -3`] },
   { name: "wrong version", edit: (s) => s.replace("version: 1", "version: 2"), expect: [`study.yaml:5: version: number 2 is not allowed; allowed values: 1`] },
   { name: "unknown flag", edit: (s) => s.replace("      reform_zone: reform_zone       # 1", "      reform_zon: reform_zone       # 1"), expect: [`study.yaml:19: inputs.units.flags.reform_zon: unknown key; allowed keys: municipality, reform_zone`] },
+  { name: "formula parse error", edit: (s) => s.replace("  controls: [land_area, gdp_pc, population, industry_share, gov_share, manuf_agglom]", "  controls: [land_area, gdp_pc, population, industry_share, gov_share, manuf_agglom]\n  formula: \"keytech ~ treat_post + | county + year\""), expect: ["study.yaml:46: model.formula: bad formula: expected a term after '+'", "  keytech ~ treat_post + | county + year", "                         ^"] },
   { name: "list instead of mapping", edit: (s) => s.replace("  county_trends: {}", "  county_trends: [1]"), expect: [`study.yaml:65: blocks.county_trends: expected a mapping, got a list of 1`] },
 ];
