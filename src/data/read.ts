@@ -178,6 +178,26 @@ async function streamChunks(
   return offset;
 }
 
+/** Read text columns (missing tokens → null) in one query; returns the values and the row count. */
+async function readTextColumns(
+  duck: Duck,
+  texts: ColumnRequest[],
+  typeOf: Map<string, string>,
+  src: string,
+  path: string,
+): Promise<{ outs: (string | null)[][]; rows: number }> {
+  const outs = texts.map(() => [] as (string | null)[]);
+  const rows = await streamChunks(duck, `SELECT ${texts.map((r) => textExpr(r, typeOf.get(r.column)!)).join(", ")} FROM ${src}`, path, (chunk) => {
+    const m = chunk.rowCount;
+    for (let k = 0; k < texts.length; k++) {
+      const v = chunk.getColumnVector(k);
+      const o = outs[k]!;
+      for (let j = 0; j < m; j++) o.push(v.getItem(j) as string | null);
+    }
+  });
+  return { outs, rows };
+}
+
 /** Fixed-size column filled chunk by chunk. */
 class ColumnBuffer {
   buf = new Float64Array(0);
@@ -243,15 +263,7 @@ async function fastCsv(duck: Duck, path: string, fmt: FileFormat, columns: Colum
       nums.forEach((r, k) => cols.set(r.as ?? r.column, { kind: "num", source: r.column, values: bufs[k]!.done() }));
     }
     if (texts.length > 0) {
-      const outs = texts.map(() => [] as (string | null)[]);
-      const n2 = await streamChunks(duck, `SELECT ${texts.map((r) => textExpr(r, typeOf.get(r.column)!)).join(", ")} FROM ${src}`, path, (chunk) => {
-        const m = chunk.rowCount;
-        for (let k = 0; k < texts.length; k++) {
-          const v = chunk.getColumnVector(k);
-          const o = outs[k]!;
-          for (let j = 0; j < m; j++) o.push(v.getItem(j) as string | null);
-        }
-      });
+      const { outs, rows: n2 } = await readTextColumns(duck, texts, typeOf, src, path);
       if (nrows >= 0 && n2 !== nrows) return null;
       nrows = n2;
       texts.forEach((r, k) => cols.set(r.as ?? r.column, { kind: "str", source: r.column, values: outs[k]! }));
@@ -349,15 +361,7 @@ export async function readTable(path: string, columns: ColumnRequest[], opts: { 
     }
     const texts = [...textReqs, ...autoText];
     if (texts.length > 0) {
-      const outs = texts.map(() => [] as (string | null)[]);
-      const n2 = await streamChunks(duck, `SELECT ${texts.map((r) => textExpr(r, typeOf.get(r.column)!)).join(", ")} FROM ${src}`, path, (chunk) => {
-        const m = chunk.rowCount;
-        for (let k = 0; k < texts.length; k++) {
-          const v = chunk.getColumnVector(k);
-          const o = outs[k]!;
-          for (let j = 0; j < m; j++) o.push(v.getItem(j) as string | null);
-        }
-      });
+      const { outs, rows: n2 } = await readTextColumns(duck, texts, typeOf, src, path);
       if (numPlans.length > 0 && n2 !== nrows) throw new Error("internal: row counts differ between passes");
       nrows = n2;
       texts.forEach((r, k) => cols.set(r.as ?? r.column, { kind: "str", source: r.column, values: outs[k]! }));

@@ -5,6 +5,7 @@
 import type { Mat } from "../core/linalg.js";
 import type { EstimateRow } from "../core/result.js";
 import type { FeolsFit } from "../estimators/feols.js";
+import { compactCodes } from "../estimators/feols.js";
 import { mat, matmul, symEigen } from "../core/linalg.js";
 import { qt, twoSidedT } from "../core/distributions.js";
 
@@ -48,18 +49,7 @@ export function clusterCodesForFit(fit: FeolsFit, c: ClusterInput): { codes: Int
     for (let i = 0; i < kc.length; i++) kc[i] = codes[fit.keep[i]!]!;
     codes = kc;
   }
-  return compact(codes, c.nLevels);
-}
-
-function compact(codes: Int32Array, nLevels: number): { codes: Int32Array; nLevels: number } {
-  const map = new Int32Array(nLevels).fill(-1);
-  for (let i = 0; i < codes.length; i++) map[codes[i]!] = 0;
-  let L = 0;
-  for (let g = 0; g < nLevels; g++) if (map[g] === 0) map[g] = L++;
-  if (L === nLevels) return { codes, nLevels };
-  const out = new Int32Array(codes.length);
-  for (let i = 0; i < codes.length; i++) out[i] = map[codes[i]!]!;
-  return { codes: out, nLevels: L };
+  return compactCodes(codes, c.nLevels);
 }
 
 /** Codes of the intersection of several cluster dimensions (one level per observed combination). */
