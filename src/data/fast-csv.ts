@@ -1,15 +1,21 @@
 /**
- * A fast path for the common case of a plain numeric CSV: one pass over the bytes, numbers parsed in
- * place into Float64Arrays, no strings per cell. It returns null at the first thing it does not handle
- * (a quote in a data row, a cell that is not a plain number or a missing token, a row with another
- * number of fields, compression), and the caller then reads the file through DuckDB, whose path finds
- * and names any bad cell. Values are correctly rounded: decimal mantissas of at most 15 digits with a
- * power of ten up to 22 are exact in double arithmetic (Clinger's fast path); any other number is
- * converted by parseFloat on its text.
+ * A fast path for the common case of a plain numeric CSV: the bytes are parsed in place into
+ * Float64Arrays (csv-scan.ts), in parallel over byte ranges split at newlines for large files, with no
+ * string per cell. It returns null at the first thing it does not handle (a quote in a data row, a
+ * cell that is not a plain number or a missing token, a blank line, compression), and the caller then
+ * reads the file through DuckDB, whose path finds and names any bad cell. A row with another number of
+ * fields than the header stops here with a message naming the row (`raggedRowError`).
+ *
+ * The result does not depend on how the file is split: every cell is converted by the same code, and
+ * a problem is reported for the first range (in file order) that has one.
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { inputError } from "../core/errors.js";
+import { countLines, parseRange, SCAN_OK, SCAN_RAGGED, type RangeResult, type ScanSpec } from "./csv-scan.js";
 
-const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+export { parseCell } from "./csv-scan.js";
 
 export interface FastCsv {
   names: string[];
@@ -17,96 +23,8 @@ export interface FastCsv {
   values: Map<string, Float64Array>;
 }
 
-class Grow {
-  buf: Float64Array;
-  n = 0;
-  constructor(cap: number) {
-    this.buf = new Float64Array(Math.max(cap, 1024));
-  }
-  push(v: number): void {
-    if (this.n === this.buf.length) {
-      const nb = new Float64Array(Math.ceil(this.buf.length * 1.5));
-      nb.set(this.buf);
-      this.buf = nb;
-    }
-    this.buf[this.n++] = v;
-  }
-  done(): Float64Array {
-    return this.n === this.buf.length ? this.buf : this.buf.slice(0, this.n);
-  }
-}
-
-/** Parse bytes [a, b) as a number; NaN for a missing token (empty, NA, NaN, .); undefined when not a plain number. */
-export function parseCell(bytes: Uint8Array, a: number, b: number): number | undefined {
-  while (a < b && bytes[a] === 32) a++;
-  while (b > a && bytes[b - 1] === 32) b--;
-  if (a === b) return Number.NaN;
-  const c0 = bytes[a]!;
-  if (c0 === 78 /* N */) {
-    if (b - a === 2 && bytes[a + 1] === 65) return Number.NaN; // NA
-    if (b - a === 3 && bytes[a + 1] === 97 && bytes[a + 2] === 78) return Number.NaN; // NaN
-    return undefined;
-  }
-  if (b - a === 1 && c0 === 46) return Number.NaN; // "."
-  let i = a;
-  let neg = false;
-  if (c0 === 45 || c0 === 43) {
-    neg = c0 === 45;
-    i++;
-  }
-  let m = 0, digits = 0, scale = 0, sawDigit = false, slow = false;
-  while (i < b) {
-    const c = bytes[i]!;
-    if (c < 48 || c > 57) break;
-    sawDigit = true;
-    if (digits < 15) {
-      if (m !== 0 || c !== 48) digits++;
-      m = m * 10 + (c - 48);
-    } else {
-      slow = true;
-    }
-    i++;
-  }
-  if (i < b && bytes[i] === 46) {
-    i++;
-    while (i < b) {
-      const c = bytes[i]!;
-      if (c < 48 || c > 57) break;
-      sawDigit = true;
-      if (digits < 15) {
-        if (m !== 0 || c !== 48) digits++;
-        m = m * 10 + (c - 48);
-        scale--;
-      } else if (c !== 48) slow = true;
-      i++;
-    }
-  }
-  if (!sawDigit) return undefined;
-  let e = 0;
-  if (i < b && (bytes[i] === 101 || bytes[i] === 69)) {
-    i++;
-    let eneg = false;
-    if (i < b && (bytes[i] === 45 || bytes[i] === 43)) {
-      eneg = bytes[i] === 45;
-      i++;
-    }
-    const start = i;
-    while (i < b && bytes[i]! >= 48 && bytes[i]! <= 57 && i - start < 6) e = e * 10 + (bytes[i++]! - 48);
-    if (i === start) return undefined;
-    if (eneg) e = -e;
-  }
-  if (i !== b) return undefined;
-  const p = scale + e;
-  let v: number;
-  if (!slow && p >= -22 && p <= 22) v = p >= 0 ? m * POW10[p]! : m / POW10[-p]!;
-  else {
-    let s = "";
-    for (let k = a; k < b; k++) s += String.fromCharCode(bytes[k]!);
-    v = Number.parseFloat(s);
-    return Number.isFinite(v) ? v : undefined;
-  }
-  return neg ? -v : v;
-}
+/** Files below this size are parsed on the calling thread. */
+const PARALLEL_MIN_BYTES = 32 << 20;
 
 function headerNames(line: string, delim: string): string[] {
   return line.split(delim).map((h) => {
@@ -115,22 +33,37 @@ function headerNames(line: string, delim: string): string[] {
   });
 }
 
-/**
- * Read the named columns of a plain delimited file as numbers, or null when the file needs the general
- * reader (see the file comment). `want` must be columns of the header.
- */
-export function readNumericCsvFast(path: string, want: string[], delim = ","): FastCsv | null {
+/** The error for a data row with another number of fields than the header. */
+export function raggedRowError(file: string, row: number, expected: number, found: number, delim: string): Error {
+  const d = delim === "\t" ? "tab" : `'${delim}'`;
+  return inputError(
+    `expected ${expected} fields as in the header, found ${found}; every row needs one value per column — ` +
+      `look for a missing or extra ${d} on that row, or put double quotes around text that contains ${d}`,
+    { file, row },
+  );
+}
+
+interface Plan {
+  names: string[];
+  spec: ScanSpec;
+  /** byte ranges [start, end) of the data, in file order */
+  ranges: [number, number][];
+  size: number;
+}
+
+/** Read the header, map the wanted columns to fields and split the data into ranges at newlines. */
+function plan(path: string, want: string[], delim: string, threads: number, minParallelBytes = PARALLEL_MIN_BYTES): Plan | null {
   const fd = openSync(path, "r");
   try {
-    const CH = 1 << 24;
-    let buf = Buffer.allocUnsafe(CH);
-    let len = readSync(fd, buf, 0, CH, 0);
-    let filePos = len;
+    const size = fstatSync(fd).size;
+    const head = Buffer.allocUnsafe(Math.min(size, 1 << 20));
+    const len = readSync(fd, head, 0, head.length, 0);
     if (len === 0) return null;
-    if (buf[0] === 0x1f && buf[1] === 0x8b) return null; // gzip
-    const nl = buf.indexOf(10);
+    if (head[0] === 0x1f && head[1] === 0x8b) return null; // gzip
+    const nl = head.indexOf(10);
     if (nl < 0 || nl >= len) return null;
-    const names = headerNames(buf.toString("utf8", buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0, nl).replace(/\r$/, ""), delim);
+    const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+    const names = headerNames(head.toString("utf8", bom, nl).replace(/\r$/, ""), delim);
     const nf = names.length;
     const slot = new Int32Array(nf).fill(-1);
     for (let k = 0; k < want.length; k++) {
@@ -138,78 +71,143 @@ export function readNumericCsvFast(path: string, want: string[], delim = ","): F
       if (j < 0 || slot[j]! >= 0) return null;
       slot[j] = k;
     }
-    // rows ≈ file size / mean line length of the first block (+2 %), so columns rarely grow
-    let lines = 0;
-    for (let i = buf.indexOf(10, nl + 1); i >= 0 && i < len; i = buf.indexOf(10, i + 1)) lines++;
-    const size = fstatSync(fd).size;
-    const estRows = lines > 0 ? Math.ceil(((size - nl) / ((len - nl) / lines)) * 1.02) + 16 : 1024;
-    const cols = want.map(() => new Grow(estRows));
-    const d = delim.charCodeAt(0);
-    let pos = nl + 1;
-    let nrows = 0;
-    for (;;) {
-      // process complete lines in buf[pos, len)
-      let lineStart = pos;
+    const dataStart = nl + 1;
+    const n = size - dataStart < minParallelBytes ? 1 : Math.max(1, threads);
+    const cuts = [dataStart];
+    const probe = Buffer.allocUnsafe(1 << 16);
+    for (let j = 1; j < n; j++) {
+      let at = dataStart + Math.floor(((size - dataStart) * j) / n);
+      // move the cut just after the next newline
       for (;;) {
-        const end = buf.indexOf(10, lineStart);
-        if (end < 0 || end >= len) break;
-        let lineEnd = end;
-        if (lineEnd > lineStart && buf[lineEnd - 1] === 13) lineEnd--;
-        if (lineEnd > lineStart) {
-          let f = 0, a = lineStart;
-          for (let i = lineStart; i <= lineEnd; i++) {
-            const c = i < lineEnd ? buf[i]! : d;
-            if (c === 34) return null; // quotes: general reader
-            if (c === d) {
-              if (f >= nf) return null;
-              const k = slot[f]!;
-              if (k >= 0) {
-                const v = parseCell(buf, a, i);
-                if (v === undefined) return null;
-                cols[k]!.push(v);
-              }
-              f++;
-              a = i + 1;
-            }
-          }
-          if (f !== nf) return null;
-          nrows++;
-        } else if (lineEnd === lineStart && end + 1 < len) {
-          return null; // blank line inside the data
-        }
-        lineStart = end + 1;
-      }
-      // carry the partial line over and read more
-      const rest = len - lineStart;
-      if (filePos >= 0) {
-        if (rest > CH / 2) {
-          const nb = Buffer.allocUnsafe(buf.length * 2);
-          buf.copy(nb, 0, lineStart, len);
-          buf = nb;
-        } else buf.copy(buf, 0, lineStart, len);
-        const got = readSync(fd, buf, rest, buf.length - rest, filePos);
+        const got = readSync(fd, probe, 0, probe.length, at);
         if (got === 0) {
-          // last line without a newline
-          if (rest > 0) {
-            buf[rest] = 10;
-            len = rest + 1;
-            pos = 0;
-            filePos = -1;
-            continue;
-          }
+          at = size;
           break;
         }
-        filePos += got;
-        len = rest + got;
-        pos = 0;
-        continue;
+        const k = probe.indexOf(10);
+        if (k >= 0 && k < got) {
+          at += k + 1;
+          break;
+        }
+        at += got;
       }
-      break;
+      if (at < size && at > cuts[cuts.length - 1]!) cuts.push(at);
     }
-    const values = new Map<string, Float64Array>();
-    want.forEach((w, k) => values.set(w, cols[k]!.done()));
-    return { names, nrows, values };
+    cuts.push(size);
+    const ranges: [number, number][] = [];
+    for (let j = 0; j + 1 < cuts.length; j++) ranges.push([cuts[j]!, cuts[j + 1]!]);
+    return { names, spec: { nf, slot, nk: want.length, delim: delim.charCodeAt(0) }, ranges, size };
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Read the named columns of a plain delimited file as numbers on this thread, or null when the file
+ * needs the general reader (see the file comment). Throws for a ragged row.
+ */
+export function readNumericCsvFast(path: string, want: string[], delim = ","): FastCsv | null {
+  const p = plan(path, want, delim, 1);
+  if (!p) return null;
+  const [start, end] = p.ranges[0]!;
+  const count = countLines(path, start, end, true);
+  const cols = want.map(() => new Float64Array(count));
+  const r = parseRange(path, start, end, p.spec, { cols, offset: 0, count }, true);
+  return finish(path, want, delim, p, [r], [0, count], cols);
+}
+
+/** The columns, or the ragged-row error / null for the first range (in file order) that failed. */
+function finish(path: string, want: string[], delim: string, p: Plan, parts: RangeResult[], offsets: number[], cols: Float64Array[]): FastCsv | null {
+  for (let j = 0; j < parts.length; j++) {
+    const r = parts[j]!;
+    if (r.status === SCAN_RAGGED) throw raggedRowError(path, offsets[j]! + r.raggedLine + 1, p.spec.nf, r.raggedFields, delim);
+    if (r.status !== SCAN_OK) return null;
+    if (r.rows !== offsets[j + 1]! - offsets[j]!) return null; // not one row per line: let the general reader decide
+  }
+  const values = new Map<string, Float64Array>();
+  want.forEach((w, k) => values.set(w, cols[k]!));
+  return { names: p.names, nrows: offsets[offsets.length - 1]!, values };
+}
+
+/** A worker for one range: `count` resolves with its line count; `parse(offset, buffers)` with its result. */
+function rangeWorker(job: { path: string; start: number; end: number; spec: ScanSpec; last: boolean }) {
+  const w = new Worker(new URL("./csv-worker.js", import.meta.url), { workerData: job });
+  const replies: ((m: unknown) => void)[] = [];
+  let failed: ((e: unknown) => void)[] = [];
+  const next = () =>
+    new Promise<unknown>((resolve, reject) => {
+      replies.push(resolve);
+      failed.push(reject);
+    });
+  w.on("message", (m) => {
+    failed.shift();
+    replies.shift()?.(m);
+  });
+  const fail = (e: unknown) => {
+    for (const f of failed) f(e);
+    failed = [];
+  };
+  w.on("error", fail);
+  w.on("exit", (code) => fail(new Error(`internal: CSV worker exited with code ${code}`)));
+  const count = next().then((m) => (m as { count: number }).count);
+  return {
+    count,
+    parse(offset: number, buffers: SharedArrayBuffer[]): Promise<RangeResult> {
+      const r = next() as Promise<RangeResult>;
+      w.postMessage({ offset, buffers });
+      return r;
+    },
+    stop(): void {
+      w.postMessage(null);
+    },
+  };
+}
+
+/** Settle a promise into a value or an error, so that a rejection is not unhandled while this thread works. */
+function settle<T>(p: Promise<T>): Promise<{ ok: T } | { err: unknown }> {
+  return p.then((ok) => ({ ok }), (err: unknown) => ({ err }));
+}
+
+function unwrap<T>(s: { ok: T } | { err: unknown }): T {
+  if ("err" in s) throw s.err;
+  return s.ok;
+}
+
+/**
+ * As `readNumericCsvFast`, with files of `minParallelBytes` (32 MiB) or more split into `threads` byte
+ * ranges (default: the number of cores, at most 8) parsed in parallel: the first on this thread, the others in worker threads. Each
+ * range first counts its lines, so that every range writes its rows straight into the final (shared)
+ * columns at its offset: no second copy of the data. Identical result to the serial reader.
+ */
+export async function readNumericCsv(
+  path: string,
+  want: string[],
+  delim = ",",
+  opts: { threads?: number; minParallelBytes?: number } = {},
+): Promise<FastCsv | null> {
+  const p = plan(path, want, delim, opts.threads ?? Math.min(availableParallelism(), 8), opts.minParallelBytes);
+  if (!p) return null;
+  if (p.ranges.length === 1) return readNumericCsvFast(path, want, delim);
+  const last = p.ranges.length - 1;
+  const workers = p.ranges.slice(1).map((r, j) => rangeWorker({ path, start: r[0], end: r[1], spec: p.spec, last: j + 1 === last }));
+  const counts = workers.map((w) => settle(w.count));
+  const r0 = p.ranges[0]!;
+  const c0 = countLines(path, r0[0], r0[1], false);
+  const offsets = [0, c0];
+  let failure: unknown = null;
+  for (const c of await Promise.all(counts)) {
+    if ("err" in c) failure ??= c.err;
+    else offsets.push(offsets[offsets.length - 1]! + c.ok);
+  }
+  if (failure) {
+    workers.forEach((w) => w.stop());
+    throw failure;
+  }
+  const total = offsets[offsets.length - 1]!;
+  const buffers = want.map(() => new SharedArrayBuffer(total * 8));
+  const cols = buffers.map((b) => new Float64Array(b));
+  const results = workers.map((w, j) => settle(w.parse(offsets[j + 1]!, buffers)));
+  const parts: RangeResult[] = [parseRange(path, r0[0], r0[1], p.spec, { cols, offset: 0, count: c0 }, false)];
+  for (const r of await Promise.all(results)) parts.push(unwrap(r));
+  return finish(path, want, delim, p, parts, offsets, cols);
 }

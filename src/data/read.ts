@@ -10,12 +10,13 @@
  * Missing values: an empty cell, `NA`, `NaN`, `.` (Stata) or SQL NULL. They become NaN (numbers) or
  * null (text); dropping them is the caller's decision (see missing.ts), never done here.
  */
-import { existsSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { DuckDBDoubleVector, type DuckDBDataChunk, type DuckDBVector } from "@duckdb/node-api";
 import { inputError } from "../core/errors.js";
 import { openDuck, sqlIdent, sqlString, type Duck } from "./duck.js";
 import { closestName } from "./suggest.js";
-import { readNumericCsvFast } from "./fast-csv.js";
+import { raggedRowError, readNumericCsv } from "./fast-csv.js";
+import { findRaggedRow } from "./csv-scan.js";
 import type { Column, Table } from "./table.js";
 
 /** number: must parse as a number; text: kept as strings; auto: numbers when every value parses, else text. */
@@ -70,9 +71,45 @@ async function describe(duck: Duck, path: string, fmt: FileFormat): Promise<Desc
     const r = await duck.con.runAndReadAll(`DESCRIBE SELECT * FROM ${sourceSql(path, fmt)}`);
     rows = r.getRowObjectsJS() as Record<string, unknown>[];
   } catch (e) {
+    checkRagged(path, fmt);
     throw inputError(`could not read the file: ${firstLine(e)}`, { file: path });
   }
+  // DuckDB's sniffer settles on fewer columns than the header has when a row is ragged
+  if (fmt !== "parquet" && rows.length < headerFieldCount(path, fmt)) checkRagged(path, fmt);
   return { names: rows.map((r) => String(r.column_name)), types: rows.map((r) => String(r.column_type)) };
+}
+
+function isPlainText(path: string, fmt: FileFormat): boolean {
+  return fmt !== "parquet" && /\.(csv|tsv|txt)$/i.test(path);
+}
+
+/** Fields in the header line (quotes respected), or 0 when it cannot be told cheaply. */
+function headerFieldCount(path: string, fmt: FileFormat): number {
+  if (!isPlainText(path, fmt)) return 0;
+  const fd = openSync(path, "r");
+  try {
+    const b = Buffer.allocUnsafe(1 << 16);
+    const got = readSync(fd, b, 0, b.length, 0);
+    const nl = b.indexOf(10);
+    if (nl < 0 || nl >= got) return 0;
+    const d = fmt === "tsv" ? 9 : 44;
+    let f = 1, q = false;
+    for (let i = 0; i < nl; i++) {
+      if (b[i] === 34) q = !q;
+      else if (!q && b[i] === d) f++;
+    }
+    return f;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Throw our message for the first ragged row of a plain CSV/TSV file, if there is one. */
+function checkRagged(path: string, fmt: FileFormat): void {
+  if (!isPlainText(path, fmt)) return;
+  const delim = fmt === "tsv" ? "\t" : ",";
+  const r = findRaggedRow(path, delim);
+  if (r) throw raggedRowError(path, r.row, r.expected, r.found, delim);
 }
 
 function firstLine(e: unknown): string {
@@ -162,6 +199,7 @@ async function streamChunks(
   onStart: (rows: number) => void = () => {},
 ): Promise<number> {
   const res = await duck.con.run(sql).catch((e: unknown) => {
+    checkRagged(file, fileFormat(file));
     throw inputError(`could not read the file: ${firstLine(e)}`, { file });
   });
   const rows = res.rowCount;
@@ -286,7 +324,7 @@ export async function readTable(path: string, columns: ColumnRequest[], opts: { 
   const fmt = checkFile(path);
   if ((opts.engine ?? "auto") === "auto" && (fmt === "csv" || fmt === "tsv") && /\.(csv|tsv|txt)$/i.test(path) && columns.length > 0 && columns.every((r) => r.type !== "text")) {
     const want = [...new Set(columns.map((r) => r.column))];
-    const fast = readNumericCsvFast(path, want, fmt === "tsv" ? "\t" : ",");
+    const fast = await readNumericCsv(path, want, fmt === "tsv" ? "\t" : ",");
     if (fast && fast.nrows > 0) {
       const cols = new Map<string, Column>();
       const used = new Set<string>();
