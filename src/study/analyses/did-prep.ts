@@ -20,6 +20,30 @@ export interface DidColumns extends RegressionOptions {
   x?: string[];
   /** lead the outcome by this many periods within unit (seed Table 1, column 4) */
   lead?: number;
+  /**
+   * The file already read (e.g. once for several models in one session, `readDidData`): used instead
+   * of reading `data` again. Not recorded in the provenance options.
+   */
+  preloaded?: DidData;
+}
+
+/** A panel file read once, with its hash, for several DID analyses. */
+export interface DidData {
+  table: Table;
+  hash: string;
+}
+
+/** Column requests of a DID analysis (what `prepareDid` reads). */
+function didRequests(o: DidColumns) {
+  return requests([o.y, o.time, o.cohort, ...(o.x ?? []), o.weights], [o.unit, ...(o.cluster ?? [])]);
+}
+
+/**
+ * Read the columns that `o` (and other analyses on the same columns) need, once: pass the result as
+ * `preloaded` to `twfeAnalysis` / `eventAnalysis` to run several models on one read, as in an R session.
+ */
+export async function readDidData(o: DidColumns): Promise<DidData> {
+  return readWithHash(o.data, didRequests(o));
 }
 
 export interface DidSample {
@@ -33,8 +57,9 @@ export interface DidSample {
  * event study's window trimming) after the panel checks and the lead.
  */
 export async function prepareDid(o: DidColumns, beforeMissing?: (t: Table, log: SampleLog) => Table): Promise<DidSample> {
-  const reqs = requests([o.y, o.time, o.cohort, ...(o.x ?? []), o.weights], [o.unit, ...(o.cluster ?? [])]);
-  const { table, hash } = await readWithHash(o.data, reqs);
+  const reqs = didRequests(o);
+  const { table, hash } = o.preloaded ?? (await readWithHash(o.data, reqs));
+  for (const r of reqs) if (!table.columns.has(r.column)) throw new Error(`internal: the preloaded table lacks column '${r.column}'`);
   const log: SampleLog = { missing: 0, missingByColumn: {} };
   let t = dropMissingInto(table, [o.unit, o.time], log);
   const panel = validatePanel(t, { unit: o.unit, time: o.time, cohort: o.cohort });

@@ -126,7 +126,7 @@ export async function eventAnalysis(o: EventOptions): Promise<KeytechResult> {
     log,
     file: o.data,
     hash,
-    options: optionsRecord({ ...o, ref, endpoints: window ? endpoints : undefined }),
+    options: optionsRecord({ ...o, preloaded: undefined, ref, endpoints: window ? endpoints : undefined }),
     model: {
       depvar: o.y,
       formula: `${o.y} ~ i(rel, ref = c(${ref.join(", ")}))${controls.map((c) => " + " + c).join("")} | ${o.unit} + ${o.time}`,

@@ -29,7 +29,7 @@ export async function twfeAnalysis(o: TwfeOptions): Promise<KeytechResult> {
     log,
     file: o.data,
     hash,
-    options: optionsRecord(o),
+    options: optionsRecord({ ...o, preloaded: undefined }),
     model: {
       depvar: o.y,
       formula: `${o.y} ~ treat_post${controls.map((c) => " + " + c).join("")} | ${o.unit} + ${o.time}`,
