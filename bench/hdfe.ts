@@ -7,8 +7,10 @@
 import { Rng } from "../src/core/rng.js";
 import { feols, type FixedEffectInput } from "../src/estimators/feols.js";
 import { computeVcov, coefTable } from "../src/inference/vcov.js";
+import { eventDummies } from "../src/study/analyses/event.js";
 import { peakRssMb } from "./util.js";
 import { performance } from "node:perf_hooks";
+import { loadavg } from "node:os";
 
 /** Wall-clock and CPU seconds (CPU time is less distorted when other jobs share the machine). */
 async function timed<T>(label: string, fn: () => Promise<T> | T): Promise<{ value: T; seconds: number }> {
@@ -54,7 +56,7 @@ function panel(rows: number, unbalanced: boolean) {
 
 async function run(rows: number, unbalanced: boolean): Promise<void> {
   const p = panel(rows, unbalanced);
-  console.log(`\n== ${p.n} rows (${p.units} units × ${T} years${unbalanced ? ", ~10% rows dropped" : ", balanced"}), peak RSS so far ${peakRssMb().toFixed(0)} MB`);
+  console.log(`\n== load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}; ${p.n} rows (${p.units} units × ${T} years${unbalanced ? ", ~10% rows dropped" : ", balanced"}), peak RSS so far ${peakRssMb().toFixed(0)} MB`);
   const fes: FixedEffectInput[] = [
     { name: "unit", codes: p.unit, nLevels: p.units },
     { name: "year", codes: p.year, nLevels: T },
@@ -72,19 +74,12 @@ async function run(rows: number, unbalanced: boolean): Promise<void> {
     return { fit, rows: coefTable(fit, computeVcov(fit, cl)) };
   });
   console.log(`   β(treat_post) = ${twfe.value.rows[0]!.estimate!.toFixed(5)} (se ${twfe.value.rows[0]!.std_error!.toFixed(5)}), converged ${twfe.value.fit.converged}`);
+  // relative time as a data column (as in R, where it is a column of the data.table before feols)
+  const rel = Float64Array.from(p.rel, (r) => (r === -1000 ? Number.NaN : r));
   const ev = await timed(`event study (9 binned dummies + 3 covariates)`, () => {
-    const levels = [-4, -3, -2, 0, 1, 2, 3, 4, 5];
-    const cols = levels.map(() => new Float64Array(p.n));
-    const slot = new Int32Array(11).fill(-1); // binned rel −4..5 → column
-    levels.forEach((l, j) => (slot[l + 4] = j));
-    for (let i = 0; i < p.n; i++) {
-      const rr = p.rel[i]!;
-      if (rr === -1000) continue;
-      const j = slot[(rr < -4 ? -4 : rr > 5 ? 5 : rr) + 4]!;
-      if (j >= 0) cols[j]![i] = 1;
-    }
-    const dums = levels.map((l, j) => ({ name: `rel::${l}`, values: cols[j]! }));
-    const fit = feols({ y: p.y, yName: "y", x: [...dums.map((v) => ({ ...v, owned: true })), ...cov], fixedEffects: fes });
+    // as `keytech did event` builds them (eventDummies): dense 0/1 columns plus their rows of ones
+    const dums = eventDummies(rel, [-1], [-4, 5], "bin").map((d) => ({ ...d, owned: true }));
+    const fit = feols({ y: p.y, yName: "y", x: [...dums, ...cov], fixedEffects: fes });
     return { fit, rows: coefTable(fit, computeVcov(fit, cl)) };
   });
   console.log(`   β(0) = ${ev.value.rows[3]!.estimate!.toFixed(5)}, β(5) = ${ev.value.rows[8]!.estimate!.toFixed(5)}, k = ${ev.value.fit.coef.length}`);
@@ -94,4 +89,4 @@ const args = process.argv.slice(2);
 const unbalanced = args.includes("--unbalanced");
 const sizes = args.filter((a) => !a.startsWith("--")).map(Number);
 for (const rows of sizes.length ? sizes : [2_000_000, 10_000_000]) await run(rows, unbalanced);
-console.log(`\npeak RSS ${peakRssMb().toFixed(0)} MB`);
+console.log(`\npeak RSS ${peakRssMb().toFixed(0)} MB; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);

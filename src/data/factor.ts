@@ -17,21 +17,47 @@ export function levelLabel(f: Factor, k: number): string {
   return typeof v === "number" ? String(v) : v;
 }
 
-/** Codes for a numeric array (NaN → −1). Integer values in a compact range use a direct lookup table. */
+/**
+ * Codes for a numeric array (NaN → −1). Ascending data is coded in one pass; integer values in a compact
+ * range use a direct lookup table; otherwise sort and binary search.
+ */
 export function factorizeNumbers(x: Float64Array): Factor {
   const n = x.length;
-  let lo = Infinity, hi = -Infinity, allInt = true;
+  let lo = Infinity, hi = -Infinity, allInt = true, ascending = true, prev = -Infinity, runs = 0;
   for (let i = 0; i < n; i++) {
     const v = x[i]!;
-    if (Number.isNaN(v)) continue;
+    if (Number.isNaN(v)) {
+      ascending = false;
+      continue;
+    }
     if (v < lo) lo = v;
     if (v > hi) hi = v;
     if (allInt && !Number.isInteger(v)) allInt = false;
+    if (v !== prev) {
+      if (v < prev) ascending = false;
+      runs++;
+      prev = v;
+    }
   }
   const codes = new Int32Array(n);
   if (lo > hi) {
     codes.fill(-1);
     return { codes, nLevels: 0, levels: new Float64Array(0) };
+  }
+  if (ascending) {
+    // sorted data (e.g. a panel sorted by unit): each run of equal values is the next level
+    const levels = new Float64Array(runs);
+    let L = -1;
+    prev = Number.NaN;
+    for (let i = 0; i < n; i++) {
+      const v = x[i]!;
+      if (v !== prev) {
+        levels[++L] = v;
+        prev = v;
+      }
+      codes[i] = L;
+    }
+    return { codes, nLevels: runs, levels };
   }
   if (allInt && hi - lo <= 4 * n + 1_000_000) {
     const span = hi - lo + 1;

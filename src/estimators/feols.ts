@@ -29,8 +29,10 @@ export interface FeolsInput {
   /**
    * Regressors. `owned: true` lets feols overwrite `values` with the demeaned column (no copy: saves memory and
    * time for freshly built columns such as event-time dummies); the caller must not reuse the array afterwards.
+   * `ones`: for a 0/1 dummy, the rows (ascending) where it is 1 — `values` must agree; spares a pass over the
+   * column and, on a balanced panel, the demeaning's accumulation pass.
    */
-  x: { name: string; values: Float64Array; owned?: boolean }[];
+  x: { name: string; values: Float64Array; owned?: boolean; ones?: Int32Array }[];
   fixedEffects: FixedEffectInput[];
   /** observation weights (fixest `weights`) */
   weights?: Float64Array;
@@ -167,6 +169,32 @@ function describeColumn(name: string, x: Float64Array, w: Float64Array | null, s
   return { ss, ones };
 }
 
+/** describeColumn for a 0/1 dummy given by its rows of ones (no pass over the column). */
+function describeDummy(ones: Int32Array, w: Float64Array | null, sw: number, centred: boolean, n: number): { ss: number; ones: Int32Array | null } {
+  let s1 = 0;
+  if (w) for (let p = 0; p < ones.length; p++) s1 += w[ones[p]!]!;
+  else s1 = ones.length;
+  const ss = centred ? Math.max(0, s1 - (s1 * s1) / sw) : s1;
+  return { ss, ones: ones.length <= n / 4 ? ones : null };
+}
+
+/** e = ỹ − X̃β, four columns per pass over the rows (same order of operations as one column at a time). */
+function residualsOf(y: Float64Array, xs: Float64Array[], coef: Float64Array): Float64Array {
+  const n = y.length;
+  const e = y.slice();
+  let j = 0;
+  for (; j + 4 <= xs.length; j += 4) {
+    const x0 = xs[j]!, x1 = xs[j + 1]!, x2 = xs[j + 2]!, x3 = xs[j + 3]!;
+    const b0 = coef[j]!, b1 = coef[j + 1]!, b2 = coef[j + 2]!, b3 = coef[j + 3]!;
+    for (let i = 0; i < n; i++) e[i] = e[i]! - b0 * x0[i]! - b1 * x1[i]! - b2 * x2[i]! - b3 * x3[i]!;
+  }
+  for (; j < xs.length; j++) {
+    const b = coef[j]!, xj = xs[j]!;
+    for (let i = 0; i < n; i++) e[i]! -= b * xj[i]!;
+  }
+  return e;
+}
+
 function checkFinite(name: string, v: Float64Array): void {
   for (let i = 0; i < v.length; i++)
     if (!Number.isFinite(v[i]!))
@@ -222,7 +250,10 @@ export function feols(input: FeolsInput): FeolsFit {
   else sw = n;
   // one pass per regressor before any in-place demeaning: finiteness, weighted (centred with FEs) sum of
   // squares, and the rows of 0/1 dummies (for the sparse cross-products)
-  const desc = xs.map((v) => describeColumn(v.name, v.values, w, sw, fes.length > 0, keep));
+  const desc = xs.map((v, j) => {
+    const ones = keep ? undefined : input.x[j - (intercept ? 1 : 0)]?.ones;
+    return ones ? describeDummy(ones, w, sw, fes.length > 0, n) : describeColumn(v.name, v.values, w, sw, fes.length > 0, keep);
+  });
   const rawSS = desc.map((d) => d.ss);
   const owned = [false, ...xs.map((v, j) => (intercept && j === 0) || (!!keep && fes.length > 0) || !!input.x[j - (intercept ? 1 : 0)]?.owned)];
   const dm = demean(fes, [y, ...xs.map((v) => v.values)], {
@@ -230,6 +261,7 @@ export function feols(input: FeolsInput): FeolsFit {
     tol: input.tol ?? 1e-10,
     maxIter: input.maxIter ?? 10000,
     inPlace: owned,
+    ones: [null, ...desc.map((d) => d.ones)],
   });
   const yTilde = dm.columns[0]!;
   const xAll = dm.columns.slice(1);
@@ -260,11 +292,7 @@ export function feols(input: FeolsInput): FeolsFit {
     throw estimationError("X'X of the demeaned regressors is singular after removing collinear columns");
   }
   const coef = k ? matvec(bread, crossLong(xTilde, yTilde, w, keptIdx.map((j) => ones[j]!))) : new Float64Array(0);
-  const residuals = yTilde.slice();
-  for (let j = 0; j < k; j++) {
-    const b = coef[j]!, xj = xTilde[j]!;
-    for (let i = 0; i < n; i++) residuals[i]! -= b * xj[i]!;
-  }
+  const residuals = residualsOf(yTilde, xTilde, coef);
   let ssr = 0, ssy = 0, ym = 0;
   for (let i = 0; i < n; i++) {
     const wi = w ? w[i]! : 1;

@@ -226,3 +226,37 @@ test("owned regressors are demeaned in place and give the same fit; sparse dummi
   assertClose(a.coef[2]!, 2 * c.coef[2]!, 1e-9);
   assert.notEqual(owned[0], 1); // overwritten by its demeaned version
 });
+
+test("balanced closed form: four columns per pass and dummies given by their rows of ones = one column at a time, bit for bit", () => {
+  const r = new Rng(77);
+  const U = 40, T = 7, n = U * T;
+  const unit = new Int32Array(n), year = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    unit[i] = Math.floor(i / T);
+    year[i] = i % T;
+  }
+  const fes: FixedEffectInput[] = [
+    { name: "unit", codes: unit, nLevels: U },
+    { name: "year", codes: year, nLevels: T },
+  ];
+  const dense = Array.from({ length: 6 }, () => Float64Array.from({ length: n }, () => r.normal() * 10 ** r.int(4)));
+  const dum = Float64Array.from({ length: n }, () => (r.uniform() < 0.15 ? 1 : 0));
+  const ones = Int32Array.from([...dum.keys()].filter((i) => dum[i] === 1));
+  const together = demean(fes, [...dense, dum], { ones: [null, null, null, null, null, null, ones] });
+  assert.equal(together.method, "balanced");
+  const single = [...dense, dum].map((c) => demean(fes, [c]).columns[0]!);
+  for (let j = 0; j < 7; j++) for (let i = 0; i < n; i++) assert.ok(Object.is(together.columns[j]![i], single[j]![i]), `column ${j} row ${i}`);
+  const map = demean(fes, [dense[0]!, dum], { algorithm: "map" });
+  for (let i = 0; i < n; i++) assert.ok(Math.abs(map.columns[1]![i]! - together.columns[6]![i]!) < 1e-9);
+  // rows not sorted by unit: still recognised as balanced (every cell once)
+  const perm = Int32Array.from({ length: n }, (_, i) => i);
+  r.shuffle(perm);
+  const shuffled = fes.map((fe) => ({ ...fe, codes: Int32Array.from(perm, (p) => fe.codes[p]!) }));
+  const s = demean(shuffled, [Float64Array.from(perm, (p) => dense[0]![p]!)]);
+  assert.equal(s.method, "balanced");
+  perm.forEach((p, i) => assert.ok(Math.abs(s.columns[0]![i]! - single[0]![p]!) < 1e-12));
+  // one duplicated cell: not balanced
+  const dup = fes.map((fe) => ({ ...fe, codes: fe.codes.slice() }));
+  dup[1]!.codes[1] = dup[1]!.codes[0]!;
+  assert.notEqual(demean(dup, [dense[0]!]).method, "balanced");
+});

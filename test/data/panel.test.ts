@@ -81,6 +81,13 @@ test("factor coding: sorted levels, missing −1, sparse values, combinations", 
   assert.deepEqual([...(f.levels as Float64Array)], [-1, 5, 1e12]);
   const g = factorizeNumbers(Float64Array.from([3, 1, 2, 1]));
   assert.deepEqual([...g.codes], [2, 0, 1, 0]);
+  // ascending data (one-pass path) codes as the lookup and sort paths do
+  const asc = factorizeNumbers(Float64Array.from([-2.5, -2.5, 0, 7, 7, 7, 1e12]));
+  assert.deepEqual([...asc.codes], [0, 0, 1, 2, 2, 2, 3]);
+  assert.deepEqual([...(asc.levels as Float64Array)], [-2.5, 0, 7, 1e12]);
+  const ascInt = factorizeNumbers(Float64Array.from([1, 1, 2, 4, 4]));
+  assert.deepEqual([...ascInt.codes], [0, 0, 1, 2, 2]);
+  assert.equal(ascInt.nLevels, 3);
   const s = factorizeStrings(["b", "a", null, "b"]);
   assert.deepEqual([...s.codes], [1, 0, -1, 1]);
   const c = combineFactors(g, s);

@@ -42,45 +42,52 @@ export function relativeTime(cohort: Float64Array, time: Float64Array): Float64A
   return r;
 }
 
+/** An event dummy with its rows of ones (ascending), which lets feols skip passes over the dense column. */
+export interface EventDummy extends DesignColumn {
+  ones: Int32Array;
+  owned?: boolean;
+}
+
 /**
  * Event dummies named `rel::K`, one per relative period observed (after binning), except the reference
- * periods. Returns the dummy columns in increasing K.
+ * periods. Returns the dummy columns in increasing K. Two passes over the rows (count, then fill) and no
+ * per-row temporary array: fresh memory is the expensive part at millions of rows.
  */
-export function eventDummies(rel: Float64Array, ref: number[], window: [number, number] | null, endpoints: Endpoints): DesignColumn[] {
+export function eventDummies(rel: Float64Array, ref: number[], window: [number, number] | null, endpoints: Endpoints): EventDummy[] {
   const n = rel.length;
-  const eff = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let r = rel[i]!;
-    if (!Number.isNaN(r) && window) {
-      if (endpoints === "bin") r = Math.min(Math.max(r, window[0]), window[1]);
-      else if (r < window[0] || r > window[1]) r = Number.NaN;
-    }
-    eff[i] = r;
-  }
-  // relative periods are integers in a small range: a presence table instead of per-row hashing
+  const bin = window !== null && endpoints === "bin";
+  const w0 = window ? window[0] : -Infinity, w1 = window ? window[1] : Infinity;
+  // effective relative period of row i, NaN when it gets no dummy
+  const eff = (r: number): number => (Number.isNaN(r) ? r : bin ? (r < w0 ? w0 : r > w1 ? w1 : r) : r < w0 || r > w1 ? Number.NaN : r);
+  // relative periods are integers in a small range: a count table instead of per-row hashing
   let lo = Infinity, hi = -Infinity;
   for (let i = 0; i < n; i++) {
-    const r = eff[i]!;
+    const r = eff(rel[i]!);
     if (r < lo) lo = r;
     if (r > hi) hi = r;
   }
   if (lo > hi) return [];
-  const index = new Int32Array(hi - lo + 1).fill(-1);
-  for (let i = 0; i < n; i++) if (!Number.isNaN(eff[i]!)) index[eff[i]! - lo] = 0;
-  const cols: DesignColumn[] = [];
-  for (let v = lo; v <= hi; v++) {
-    if (index[v - lo] !== 0 || ref.includes(v)) {
-      index[v - lo] = -1;
-      continue;
-    }
-    index[v - lo] = cols.length;
-    cols.push({ name: `rel::${v}`, values: new Float64Array(n) });
-  }
+  const count = new Int32Array(hi - lo + 1);
   for (let i = 0; i < n; i++) {
-    const r = eff[i]!;
+    const r = eff(rel[i]!);
+    if (!Number.isNaN(r)) count[r - lo]!++;
+  }
+  const index = new Int32Array(hi - lo + 1).fill(-1);
+  const cols: EventDummy[] = [];
+  for (let v = lo; v <= hi; v++) {
+    if (count[v - lo] === 0 || ref.includes(v)) continue;
+    index[v - lo] = cols.length;
+    cols.push({ name: `rel::${v}`, values: new Float64Array(n), ones: new Int32Array(count[v - lo]!) });
+  }
+  const fill = new Int32Array(cols.length);
+  for (let i = 0; i < n; i++) {
+    const r = eff(rel[i]!);
     if (Number.isNaN(r)) continue;
     const j = index[r - lo]!;
-    if (j >= 0) cols[j]!.values[i] = 1;
+    if (j < 0) continue;
+    const c = cols[j]!;
+    c.values[i] = 1;
+    c.ones[fill[j]!++] = i;
   }
   return cols;
 }
@@ -110,6 +117,8 @@ export async function eventAnalysis(o: EventOptions): Promise<KeytechResult> {
     },
     trimWindow,
   );
+  // the dummies are built here and not used after the fit (unless bootstrapped): feols may demean them in place
+  if (!o.bootstrap) for (const c of design.x) if ((c as EventDummy).ones) (c as EventDummy).owned = true;
   const bundle = fitDesign(design, spec, o);
   if (o.bootstrap && !o.bootstrap.term) throw usageError("--bootstrap wild on did event needs --boot-term rel::K (the coefficient to test)");
   const boot = o.bootstrap ? wildBlock(design, o.bootstrap.term!, spec, o) : null;
