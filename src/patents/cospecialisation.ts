@@ -13,7 +13,19 @@
  * regions when no cluster mapping is given) with a defined φ; NaN when r has no specialisation (or no
  * patents) in the window, or no peer has one. The reference universe for the RCA denominators is the
  * set of regions in the input.
+ *
+ * Link validation (option, binarised only; METHODS §7 step 4): for peer regions r, s with k_r, k_s > 0
+ * in year t, the null draws each region's specialisations at random among the F_t fields that have any
+ * patent mass in the window, so the overlap X ~ Hypergeom(F_t, k_r, k_s) and p_rs = P(X ≥ C_rs) (exact
+ * tail, hypergeom.ts). Signed: p_rs = min(1, 2·min(P(X ≥ C), P(X ≤ C))), the link being over-represented
+ * (co-specialisation) when P(X ≥ C) ≤ P(X ≤ C), else under-represented (divergence). Bonferroni or
+ * Benjamini–Hochberg at level α over the pairs tested in the year (or no correction). Region-year counts:
+ * `links` = validated co-specialisation links of r, `divergingLinks` = validated divergences (signed);
+ * NaN when k_r = 0. `indexKind: "links"` makes the number of validated links the index.
  */
+
+import { regionYearGrid } from "./grid.js";
+import { hypergeomLower, hypergeomUpper, significant, type Correction } from "./hypergeom.js";
 
 export interface CospecInput {
   n: number;
@@ -36,6 +48,19 @@ export interface CospecOptions {
   window?: number;
   regions?: readonly string[];
   years?: readonly number[];
+  /** Hypergeometric validation of region–region links (binarised RCA only); see file comment. */
+  validate?: LinkValidation;
+  /** Region-year index: mean φ over peers (default) or the number of validated links. */
+  indexKind?: "phi" | "links";
+}
+
+export interface LinkValidation {
+  /** Family-wise (Bonferroni) or false-discovery (BH) control over the tested pairs of a year, or none. */
+  correction: Correction;
+  /** Level (default 0.05). */
+  alpha?: number;
+  /** Test both tails: significant co-specialisation (over-represented overlap) and divergence (under-represented). */
+  signed?: boolean;
 }
 
 export interface CospecPanel {
@@ -47,6 +72,12 @@ export interface CospecPanel {
   degree: Float64Array;
   /** Patents in the window. */
   patents: Float64Array;
+  /** With validation: number of validated (over-represented) links of the region (NaN when k_r = 0). */
+  links?: Float64Array;
+  /** With signed validation: number of validated diverging (under-represented) links. */
+  divergingLinks?: Float64Array;
+  /** With validation: pairs tested per year. */
+  testedPairs?: number[];
 }
 
 /** RCA matrix (rows = regions, cols = fields) from an X matrix; rows with no mass are NaN. */
@@ -75,24 +106,16 @@ export function cospecialisation(x: CospecInput, o: CospecOptions = {}): CospecP
   const binarise = o.binarise ?? true;
   const theta = o.threshold ?? 1;
   const w = o.window ?? 1;
-  const regions = o.regions ? [...o.regions] : [...new Set(Array.from(x.region).filter((r) => r >= 0))].map((i) => x.regionNames[i]!).sort();
-  let years: number[];
-  if (o.years) years = [...o.years];
-  else {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let p = 0; p < x.n; p++) {
-      lo = Math.min(lo, x.year[p]!);
-      hi = Math.max(hi, x.year[p]!);
-    }
-    years = [];
-    for (let y = lo; y <= hi; y++) years.push(y);
-  }
+  const val = o.validate;
+  if (val && !binarise) throw new RangeError("link validation needs binarised RCA (the hypergeometric null counts shared specialisations)");
+  if (o.indexKind === "links" && !val) throw new RangeError("the 'links' index needs link validation (validate: {correction, alpha})");
+  const alpha = val?.alpha ?? 0.05;
+  if (val && !(alpha > 0 && alpha < 1)) throw new RangeError(`validation level must be in (0, 1), got ${alpha}`);
+  const { regions, years, regionRow } = regionYearGrid(x, o);
   const R = regions.length;
   const F = x.nFields;
   const T = years.length;
   const rowOf = new Map(regions.map((r, i) => [r, i]));
-  const regionRow = Int32Array.from(x.regionNames, (nm) => rowOf.get(nm) ?? -1);
   const cluster = new Int32Array(R).fill(0);
   if (x.clusterOfRegion) {
     cluster.fill(-1);
@@ -104,6 +127,9 @@ export function cospecialisation(x: CospecInput, o: CospecOptions = {}): CospecP
   const index = new Float64Array(R * T).fill(Number.NaN);
   const degree = new Float64Array(R * T);
   const patents = new Float64Array(R * T);
+  const links = val ? new Float64Array(R * T).fill(Number.NaN) : undefined;
+  const divergingLinks = val?.signed ? new Float64Array(R * T).fill(Number.NaN) : undefined;
+  const testedPairs: number[] = [];
   // Patents by year for the windows.
   const byYear = new Map<number, number[]>();
   for (let p = 0; p < x.n; p++) {
@@ -159,6 +185,52 @@ export function cospecialisation(x: CospecInput, o: CospecOptions = {}): CospecP
           shared[b * R + a]! += v;
         }
     }
+    if (val) {
+      // F_t = fields with any patent mass in the window (the fields a region could specialise in).
+      let Ft = 0;
+      for (let c = 0; c < F; c++) {
+        let any = false;
+        for (let r = 0; r < R && !any; r++) any = rca[r * F + c]! > 0;
+        if (any) Ft++;
+      }
+      const pr: number[] = [];
+      const ps: number[] = [];
+      const pv: number[] = [];
+      const dir: number[] = [];
+      for (let r = 0; r < R; r++) {
+        if (!has[r] || cluster[r]! < 0) continue;
+        for (let s2 = r + 1; s2 < R; s2++) {
+          if (!has[s2] || cluster[s2] !== cluster[r]) continue;
+          const C = shared[r * R + s2]!;
+          const kr = degree[r * T + t]!;
+          const ks = degree[s2 * T + t]!;
+          const up = hypergeomUpper(Ft, kr, ks, C);
+          if (val.signed) {
+            const lo = hypergeomLower(Ft, kr, ks, C);
+            pv.push(Math.min(1, 2 * Math.min(up, lo)));
+            dir.push(up <= lo ? 1 : -1);
+          } else {
+            pv.push(up);
+            dir.push(1);
+          }
+          pr.push(r);
+          ps.push(s2);
+        }
+      }
+      testedPairs.push(pv.length);
+      const sig = significant(pv, alpha, val.correction);
+      for (let r = 0; r < R; r++)
+        if (has[r] && cluster[r]! >= 0) {
+          links![r * T + t] = 0;
+          if (divergingLinks) divergingLinks[r * T + t] = 0;
+        }
+      for (let i = 0; i < pv.length; i++) {
+        if (!sig[i]) continue;
+        const arr = dir[i]! > 0 ? links! : divergingLinks!;
+        arr[pr[i]! * T + t]! += 1;
+        arr[ps[i]! * T + t]! += 1;
+      }
+    }
     for (let r = 0; r < R; r++) {
       if (!has[r] || cluster[r]! < 0) continue;
       let sum = 0;
@@ -171,5 +243,6 @@ export function cospecialisation(x: CospecInput, o: CospecOptions = {}): CospecP
       if (cnt > 0) index[r * T + t] = sum / cnt;
     }
   }
-  return { regions, years, index, degree, patents };
+  if (o.indexKind === "links") index.set(links!);
+  return { regions, years, index, degree, patents, ...(val ? { links, divergingLinks, testedPairs } : {}) };
 }

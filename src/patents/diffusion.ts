@@ -8,6 +8,7 @@
  * A region-year whose patents make no counted citation gets NaN (not 0).
  */
 import { isSelfCitation, type CitationLinks } from "./citations.js";
+import { regionYearGrid } from "./grid.js";
 
 export interface DiffusionInput {
   n: number;
@@ -41,23 +42,7 @@ export interface DiffusionPanel {
 export function diffusion(x: DiffusionInput, o: DiffusionOptions = {}): DiffusionPanel {
   const selfEx = o.selfCitations === "exclude";
   const all = o.denominator === "all";
-  const regions = o.regions ? [...o.regions] : [...new Set(Array.from(x.region).filter((r) => r >= 0))].map((i) => x.regionNames[i]!).sort();
-  let years: number[];
-  if (o.years) years = [...o.years];
-  else {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let p = 0; p < x.n; p++) {
-      lo = Math.min(lo, x.year[p]!);
-      hi = Math.max(hi, x.year[p]!);
-    }
-    years = [];
-    for (let y = lo; y <= hi; y++) years.push(y);
-  }
-  const rowOf = new Map(regions.map((r, i) => [r, i]));
-  const regionRow = Int32Array.from(x.regionNames, (nm) => rowOf.get(nm) ?? -1);
-  const colOf = new Map(years.map((y, i) => [y, i]));
-  const T = years.length;
+  const { regions, years, T, cell: cellOf } = regionYearGrid(x, o);
   const num = new Float64Array(regions.length * T);
   const den = new Float64Array(regions.length * T);
   const same = (a: number, b: number): boolean => {
@@ -71,12 +56,8 @@ export function diffusion(x: DiffusionInput, o: DiffusionOptions = {}): Diffusio
     return ra === rb;
   };
   for (let p = 0; p < x.n; p++) {
-    const ri = x.region[p]!;
-    if (ri < 0) continue;
-    const r = regionRow[ri]!;
-    const t = colOf.get(x.year[p]!);
-    if (r < 0 || t === undefined) continue;
-    const cell = r * T + t;
+    const cell = cellOf[p]!;
+    if (cell < 0) continue;
     for (let k = x.links.offsets[p]!; k < x.links.offsets[p + 1]!; k++) {
       const q = x.links.target[k]!;
       if (q < 0) {

@@ -4,6 +4,7 @@
  * (missing importance adds nothing) and the citations received excluding self-citations. Patents whose
  * region or year is not in the lists, or whose region is missing, are counted and reported, not kept.
  */
+import { EXCLUDED, MISSING_REGION, REGION_NOT_LISTED, regionYearGrid } from "./grid.js";
 
 export interface PanelInput {
   n: number;
@@ -41,30 +42,7 @@ export interface RegionYearPanel {
 
 /** Aggregate per-patent outcomes to the region × year grid (see file comment). */
 export function regionYearPanel(x: PanelInput, o: PanelOptions = {}): RegionYearPanel {
-  let regions: string[];
-  if (o.regions) regions = [...o.regions];
-  else {
-    const seen = new Set<number>();
-    for (let p = 0; p < x.n; p++) if (x.region[p]! >= 0 && (!x.include || x.include[p])) seen.add(x.region[p]!);
-    regions = [...seen].map((i) => x.regionNames[i]!).sort();
-  }
-  let years: number[];
-  if (o.years) years = [...o.years];
-  else {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let p = 0; p < x.n; p++) {
-      if (x.include && !x.include[p]) continue;
-      lo = Math.min(lo, x.year[p]!);
-      hi = Math.max(hi, x.year[p]!);
-    }
-    years = [];
-    for (let y = lo; y <= hi; y++) years.push(y);
-  }
-  const rowOf = new Map(regions.map((r, i) => [r, i]));
-  const regionRow = Int32Array.from(x.regionNames, (nm) => rowOf.get(nm) ?? -1);
-  const colOf = new Map(years.map((y, i) => [y, i]));
-  const T = years.length;
+  const { regions, years, T, cell: cellOf } = regionYearGrid(x, o);
   const size = regions.length * T;
   const patents = new Float64Array(size);
   const breakthroughs = x.breakthrough ? new Float64Array(size) : undefined;
@@ -72,26 +50,14 @@ export function regionYearPanel(x: PanelInput, o: PanelOptions = {}): RegionYear
   const citations = x.citations ? new Float64Array(size) : undefined;
   const dropped = { missingRegion: 0, regionNotListed: 0, yearNotListed: 0, excluded: 0 };
   for (let p = 0; p < x.n; p++) {
-    if (x.include && !x.include[p]) {
-      dropped.excluded++;
+    const cell = cellOf[p]!;
+    if (cell < 0) {
+      if (cell === EXCLUDED) dropped.excluded++;
+      else if (cell === MISSING_REGION) dropped.missingRegion++;
+      else if (cell === REGION_NOT_LISTED) dropped.regionNotListed++;
+      else dropped.yearNotListed++;
       continue;
     }
-    const ri = x.region[p]!;
-    if (ri < 0) {
-      dropped.missingRegion++;
-      continue;
-    }
-    const r = regionRow[ri]!;
-    if (r < 0) {
-      dropped.regionNotListed++;
-      continue;
-    }
-    const t = colOf.get(x.year[p]!);
-    if (t === undefined) {
-      dropped.yearNotListed++;
-      continue;
-    }
-    const cell = r * T + t;
     patents[cell]! += 1;
     if (breakthroughs && x.breakthrough![p] === 1) breakthroughs[cell]! += 1;
     if (sumImportance) {

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { inputError, usageError } from "../core/errors.js";
 import { citationsReceived, type CitationLinks } from "./citations.js";
-import { cospecialisation, type CospecPanel } from "./cospecialisation.js";
+import { cospecialisation, type CospecPanel, type LinkValidation } from "./cospecialisation.js";
 import { diffusion, type DiffusionPanel } from "./diffusion.js";
 import type { IpcLevel } from "./ipc.js";
 import type { ColumnMapping } from "./mapping.js";
@@ -211,6 +211,8 @@ export interface RcaFileOptions {
   window?: number;
   regions?: string[];
   years?: number[];
+  validate?: LinkValidation;
+  indexKind?: "phi" | "links";
 }
 
 export async function cospecialisationFromFile(file: string, o: RcaFileOptions): Promise<{ panel: CospecPanel; n: number; used: number; fields: number }> {
@@ -247,7 +249,7 @@ export async function cospecialisationFromFile(file: string, o: RcaFileOptions):
   const clusterOfRegion = o.clusters ? readClusters(o.clusters, table.region!.names) : undefined;
   const panel = cospecialisation(
     { n: table.n, year: table.year, region, regionNames: table.region!.names, offsets: corpus.termOffsets, fieldIds: corpus.termIds, fieldCounts: corpus.termCounts, nFields: corpus.vocabulary.length, clusterOfRegion },
-    { binarise: o.binarise, threshold: o.threshold, window: o.window, regions: o.regions, years: o.years },
+    { binarise: o.binarise, threshold: o.threshold, window: o.window, regions: o.regions, years: o.years, validate: o.validate, indexKind: o.indexKind },
   );
   return { panel, n: table.n, used, fields: corpus.vocabulary.length };
 }

@@ -7,7 +7,8 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk, type DuckDBListVector, type DuckDBVector } from "@duckdb/node-api";
+import { Hash64Map, u64Halves } from "./hash64.js";
 import { inputError } from "../core/errors.js";
 import { ipcTerm, parseIpc, splitIpcList, type Ipc, type IpcLevel } from "./ipc.js";
 import type { ColumnMapping, PatentField } from "./mapping.js";
@@ -16,8 +17,14 @@ import type { CitationLinks } from "./citations.js";
 
 export interface PatentTable {
   file: string;
+  /** Patents kept (rows with at least one valid code). */
   n: number;
-  ids: string[];
+  /** Data rows read. */
+  rows: number;
+  /** 0-based data row of each kept patent (file order). */
+  sourceRow: Int32Array;
+  /** Id strings of the kept patents (absent when read with `ids: false` and no citations). */
+  ids?: string[];
   year: Int32Array;
   /** YYYYMMDD when a date column was read. */
   date?: Int32Array;
@@ -50,6 +57,8 @@ export interface ReadOptions {
   applicant?: boolean;
   /** Require a filing date (for same-year by-date pairs). */
   needDate?: boolean;
+  /** Keep the id strings (default true; `patents score` writes ids through DuckDB and does not need them). */
+  ids?: boolean;
 }
 
 /** Parse a date cell to YYYYMMDD; null if not a date (YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, optional time). */
@@ -151,8 +160,11 @@ class Dict {
 }
 
 class GrowInt32 {
-  buf = new Int32Array(1024);
+  buf: Int32Array;
   len = 0;
+  constructor(capacity = 1024) {
+    this.buf = new Int32Array(Math.max(16, capacity));
+  }
   push(v: number): void {
     if (this.len === this.buf.length) {
       const nb = new Int32Array(this.buf.length * 2);
@@ -162,20 +174,46 @@ class GrowInt32 {
     this.buf[this.len++] = v;
   }
   done(): Int32Array {
-    return this.buf.slice(0, this.len);
+    return this.len === this.buf.length ? this.buf : this.buf.slice(0, this.len);
   }
 }
 
-/** Read a patents table through DuckDB in chunks (see file comment). */
+/** The SQL FROM-expression of a patents input (a file, or the PatentsView join for a folder). */
+export function patentSourceSql(file: string, mapping: ColumnMapping): string {
+  if (mapping.source === "patentsview") return `(${patentsViewSql(file)})`;
+  return file.endsWith(".parquet") ? `read_parquet(${sqlString(file)})` : `read_csv(${sqlString(file)}, header=true, all_varchar=true)`;
+}
+
+/** An RE2 character class matching any of the separator characters. */
+export function separatorClass(seps: string): string {
+  let out = "";
+  for (const ch of seps) out += /[A-Za-z0-9\s]/.test(ch) || ch.charCodeAt(0) > 127 ? ch : "\\" + ch;
+  return `[${out}]`;
+}
+
+/** u32 halves view of a DuckDB UBIGINT vector's items. */
+function hashHalves(v: DuckDBVector): Uint32Array {
+  return u64Halves((v as unknown as { items: BigUint64Array }).items);
+}
+function int32Items(v: DuckDBVector): Int32Array {
+  return (v as unknown as { items: Int32Array }).items;
+}
+
+/**
+ * Read a patents table through DuckDB (see file comment). DuckDB does the per-cell string work: it hashes
+ * each id, turns ISO (YYYY-MM-DD) and YYYYMMDD dates (and 4-digit years) into integers, and splits each
+ * IPC cell into pieces that it hashes; JS receives typed vectors only. Each distinct piece is parsed once
+ * (from a DISTINCT query); a date DuckDB did not recognise is passed as text and parsed here, so every
+ * error message is the same as a cell-by-cell parse would give. Duplicate ids are found by their 64-bit
+ * hashes and confirmed on the strings (a hash collision between different ids is not a duplicate).
+ */
 export async function readPatents(file: string, o: ReadOptions): Promise<PatentTable> {
   const name = basename(file);
   if (!existsSync(file)) throw inputError("file not found", { file });
-  const instance = await DuckDBInstance.create(":memory:", { threads: "2" });
+  const instance = await DuckDBInstance.create(":memory:", { threads: "2", preserve_insertion_order: "true" });
   const conn = await instance.connect();
   try {
-    let source: string;
-    if (o.mapping.source === "patentsview") source = `(${patentsViewSql(file)})`;
-    else source = file.endsWith(".parquet") ? `read_parquet(${sqlString(file)})` : `read_csv(${sqlString(file)}, header=true, all_varchar=true)`;
+    const source = patentSourceSql(file, o.mapping);
     const desc = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
     const headers = desc.getRowObjects().map((r) => String(r.column_name));
     const used: Partial<Record<PatentField, string>> = {};
@@ -203,79 +241,144 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     const cApp = o.applicant === false ? undefined : pick("applicant");
     if (o.applicant === true && cApp === undefined) missing("applicant");
     const cCited = o.citations === "auto" ? pick("cited") : o.citations ? (pick("cited") ?? missing("cited")) : undefined;
+    const wantIds = o.ids !== false || cCited !== undefined;
 
-    // Duplicate ids: found by DuckDB, located in the second pass below only if present.
-    const dup = await conn.runAndReadAll(`SELECT CAST(${sqlIdent(cId)} AS VARCHAR) AS id FROM ${source} GROUP BY 1 HAVING count(*) > 1 LIMIT 1`);
-    const dupId = dup.getRowObjects()[0]?.id;
-    const cols = [cId, cIpc, cDate, cYear, cRegion, cApp];
-    const sel = cols.map((c) => (c === undefined ? "NULL" : `CAST(${sqlIdent(c)} AS VARCHAR)`)).join(", ");
-    const result = await conn.stream(`SELECT ${sel} FROM ${source}`);
+    const vc = (c: string): string => `CAST(${sqlIdent(c)} AS VARCHAR)`;
+    const re = sqlString(separatorClass(o.mapping.ipcSeparators));
+    const ipcList = `string_split_regex(coalesce(${vc(cIpc)}, ''), ${re})`;
+    // Distinct IPC pieces (as split, untrimmed) with their hashes: each is parsed once below.
+    const dictRes = await conn.run(`SELECT DISTINCT x, hash(x) FROM (SELECT unnest(${ipcList}) AS x FROM ${source})`);
+    const pieceOf = new Hash64Map(Math.max(1024, dictRes.rowCount));
+    const pieceText: string[] = [];
+    // Codes in DISTINCT-query order (nondeterministic); renumbered below in order of first appearance.
+    const dictCodes: Ipc[] = [];
+    const codeKeyDict = new Map<string, number>();
+    /** Per piece: code id, −1 malformed / too coarse, −2 empty (ignored). */
+    const pieceCode: number[] = [];
+    for (let k = 0; k < dictRes.chunkCount; k++) {
+      const ch = dictRes.getChunk(k);
+      const txt = ch.getColumnVector(0);
+      const h = hashHalves(ch.getColumnVector(1));
+      for (let i = 0; i < ch.rowCount; i++) {
+        const piece = ((txt.getItem(i) as string | null) ?? "").trim();
+        let cid: number;
+        if (piece === "") cid = -2;
+        else {
+          const c = parseIpc(piece);
+          if (c === null || ipcTerm(c, o.level) === null) cid = -1;
+          else {
+            const key = `${c.subclass}|${c.group}|${c.subgroup}`;
+            const have = codeKeyDict.get(key);
+            if (have === undefined) {
+              cid = dictCodes.length;
+              codeKeyDict.set(key, cid);
+              dictCodes.push(c);
+            } else cid = have;
+          }
+        }
+        const idx = pieceCode.length;
+        pieceCode.push(cid);
+        pieceText.push(piece);
+        if (pieceOf.setIfAbsent(h[2 * i]!, h[2 * i + 1]!, idx) !== idx) throw new Error("internal: two IPC pieces share a 64-bit hash; please report this input");
+      }
+    }
+
+    let dateSel: string;
+    let from = source;
+    if (cDate !== undefined) {
+      const r = vc(cDate);
+      // ISO and YYYYMMDD dates become integers in DuckDB (TRY_CAST validates them); anything else comes
+      // back as text for parseDate, which accepts the other spellings or names the bad cell.
+      const dd = `CASE WHEN regexp_full_match(${r}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN TRY_CAST(${r} AS DATE) WHEN regexp_full_match(${r}, '[0-9]{8}') THEN TRY_CAST(substr(${r}, 1, 4) || '-' || substr(${r}, 5, 2) || '-' || substr(${r}, 7, 2) AS DATE) END`;
+      from = `(SELECT *, ${dd} AS kt__date FROM ${source})`;
+      dateSel = `coalesce(year(kt__date) * 10000 + month(kt__date) * 100 + day(kt__date), 0)::INTEGER, CASE WHEN kt__date IS NULL THEN coalesce(${r}, '') END`;
+    } else {
+      const y = `trim(coalesce(${vc(cYear!)}, ''))`;
+      dateSel = `CASE WHEN regexp_full_match(${y}, '[0-9]{4}') THEN CAST(${y} AS INTEGER) * 10000 ELSE 0 END::INTEGER, CASE WHEN NOT regexp_full_match(${y}, '[0-9]{4}') THEN ${y} END`;
+    }
+    const sel = [
+      `hash(${vc(cId)})`,
+      `CASE WHEN ${sqlIdent(cId)} IS NULL OR trim(${vc(cId)}) = '' THEN 1 ELSE 0 END::INTEGER`,
+      dateSel,
+      `list_transform(${ipcList}, x -> hash(x))`,
+      cRegion === undefined ? "NULL::VARCHAR" : `trim(${vc(cRegion)})`,
+      cApp === undefined ? "NULL::VARCHAR" : `trim(${vc(cApp)})`,
+      wantIds ? vc(cId) : "NULL::VARCHAR",
+    ];
+    // Rows are counted first (Parquet: from metadata), so that a streamed result that ends early (DuckDB's
+    // stream stops silently at an error) is detected; the query is then re-run materialised to report it.
+    const total = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${source}`)).getRows()[0]![0]);
+    const mainSql = `SELECT ${sel.join(", ")} FROM ${from}`;
+    const result = await conn.stream(mainSql);
 
     const ids: string[] = [];
-    const years = new GrowInt32();
-    const dates = new GrowInt32();
-    const regions = new GrowInt32();
-    const apps = new GrowInt32();
-    const codeIdx = new GrowInt32();
-    const codeOff = new GrowInt32();
+    const years = new GrowInt32(total);
+    const dates = new GrowInt32(cDate !== undefined ? total : 0);
+    const regions = new GrowInt32(cRegion !== undefined ? total : 0);
+    const apps = new GrowInt32(cApp !== undefined ? total : 0);
+    const codeIdx = new GrowInt32(Math.max(1024, total * 2));
+    const codeOff = new GrowInt32(total + 1);
     codeOff.push(0);
-    const keptRow = new GrowInt32(); // per data row: 1 kept, 0 dropped (skip mode)
+    const sourceRow = new GrowInt32(total);
     const regionDict = new Dict();
     const appDict = new Dict();
-    const codeMemo = new Map<string, number>(); // raw piece → code id (−1 malformed)
+    const idSeen = new Hash64Map(Math.max(1024, total));
     const codes: Ipc[] = [];
-    const codeKeyDict = new Map<string, number>();
+    const finalCode = new Int32Array(dictCodes.length).fill(-1);
     const badIpc = { count: 0, examples: [] as { row: number; value: string }[] };
     let dropped = 0;
-    let firstDupRow = -1;
     let row = 0;
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      const v = cols.map((c, j) => (c === undefined ? null : chunk.getColumnValues(j)));
+    /**
+     * Consume rows [start, nr) of a chunk synchronously (a hot loop without awaits); returns the index of a
+     * row whose id hash was seen before (to be checked on the strings), or −1 when the chunk is done.
+     */
+    const consume = (chunk: DuckDBDataChunk, start: number, checked: number): number => {
       const nr = chunk.rowCount;
-      for (let i = 0; i < nr; i++) {
-        row++;
-        const id = v[0]![i] as string | null;
-        if (id === null || id.trim() === "") throw inputError("empty id", { file: name, row, column: cId });
-        if (dupId !== undefined && id === dupId) {
-          if (firstDupRow < 0) firstDupRow = row;
-          else throw inputError(`duplicate id '${id}' (also at row ${firstDupRow}); ids must be unique`, { file: name, row, column: cId });
-        }
-        let y: number;
-        let dt = 0;
-        if (cDate !== undefined) {
-          const ds = v[2]![i] as string | null;
-          const d = ds === null ? null : parseDate(ds);
-          if (d === null) throw inputError(`cannot parse date '${ds ?? ""}' (expected YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD or YYYY年M月D日)`, { file: name, row, column: cDate });
-          dt = d;
-          y = Math.floor(d / 10000);
-        } else {
-          const ys = (v[3]![i] as string | null)?.trim() ?? "";
-          y = /^\d{4}$/.test(ys) ? Number(ys) : Number.NaN;
-          if (!Number.isFinite(y)) throw inputError(`cannot parse year '${ys}' (expected a 4-digit year)`, { file: name, row, column: cYear });
-        }
-        const cell = (v[1]![i] as string | null) ?? "";
-        const pieces = splitIpcList(cell, o.mapping.ipcSeparators);
-        if (pieces.length === 0) throw inputError("empty IPC list; every patent needs at least one IPC code (fill the codes or remove the row)", { file: name, row, column: cIpc });
-        const before = codeIdx.len;
-        for (const piece of pieces) {
-          let cid = codeMemo.get(piece);
-          if (cid === undefined) {
-            const c = parseIpc(piece);
-            if (c === null || ipcTerm(c, o.level) === null) cid = -1;
-            else {
-              const key = `${c.subclass}|${c.group}|${c.subgroup}`;
-              cid = codeKeyDict.get(key);
-              if (cid === undefined) {
-                cid = codes.length;
-                codeKeyDict.set(key, cid);
-                codes.push(c);
-              }
-            }
-            codeMemo.set(piece, cid);
+      const idH = hashHalves(chunk.getColumnVector(0));
+      const idEmpty = int32Items(chunk.getColumnVector(1));
+      const dInt = int32Items(chunk.getColumnVector(2));
+      const dRaw = chunk.getColumnVector(3);
+      const lv = chunk.getColumnVector(4) as DuckDBListVector;
+      const ent = u64Halves((lv as unknown as { entryData: BigUint64Array }).entryData);
+      const ph = hashHalves(lv.childVector);
+      const vRegion = cRegion !== undefined ? chunk.getColumnVector(5) : null;
+      const vApp = cApp !== undefined ? chunk.getColumnVector(6) : null;
+      const vId = wantIds ? chunk.getColumnVector(7) : null;
+      for (let i = start; i < nr; i++) {
+        if (i !== checked) {
+          if (idEmpty[i]) throw inputError("empty id", { file: name, row: row + 1, column: cId });
+          const first = idSeen.setIfAbsent(idH[2 * i]!, idH[2 * i + 1]!, row + 1);
+          if (first !== row + 1) {
+            dupFirst = first;
+            return i;
           }
+        }
+        row++;
+        let dt = dInt[i]!;
+        let y: number;
+        if (cDate !== undefined) {
+          if (dt === 0) {
+            const ds = (dRaw.getItem(i) as string | null) ?? "";
+            const d = parseDate(ds);
+            if (d === null) throw inputError(`cannot parse date '${ds}' (expected YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD or YYYY年M月D日)`, { file: name, row, column: cDate });
+            dt = d;
+          }
+          y = Math.floor(dt / 10000);
+        } else {
+          if (dt === 0) throw inputError(`cannot parse year '${(dRaw.getItem(i) as string | null) ?? ""}' (expected a 4-digit year)`, { file: name, row, column: cYear });
+          y = dt / 10000;
+        }
+        const off = ent[4 * i]!;
+        const len = ent[4 * i + 2]!;
+        const before = codeIdx.len;
+        let pieces = 0;
+        for (let j = off; j < off + len; j++) {
+          const pi = pieceOf.get(ph[2 * j]!, ph[2 * j + 1]!);
+          const cid = pieceCode[pi]!;
+          if (cid === -2) continue;
+          pieces++;
           if (cid < 0) {
+            const piece = pieceText[pi]!;
             if (o.onBadIpc === "fail") {
               const why = parseIpc(piece) === null ? "malformed IPC code" : `IPC code less detailed than the level '${o.level}'`;
               throw inputError(`${why} '${piece}' (fix it, or pass --on-bad-ipc skip to drop such codes)`, { file: name, row, column: cIpc });
@@ -284,49 +387,74 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
             if (badIpc.examples.length < 20) badIpc.examples.push({ row, value: piece });
             continue;
           }
-          codeIdx.push(cid);
+          let fc = finalCode[cid]!;
+          if (fc < 0) {
+            fc = finalCode[cid] = codes.length;
+            codes.push(dictCodes[cid]!);
+          }
+          codeIdx.push(fc);
         }
+        if (pieces === 0) throw inputError("empty IPC list; every patent needs at least one IPC code (fill the codes or remove the row)", { file: name, row, column: cIpc });
         if (codeIdx.len === before) {
           dropped++;
-          keptRow.push(0);
           continue;
         }
-        keptRow.push(1);
         codeOff.push(codeIdx.len);
-        ids.push(id);
+        sourceRow.push(row - 1);
         years.push(y);
         if (cDate !== undefined) dates.push(dt);
-        if (cRegion !== undefined) {
-          const r = (v[4]![i] as string | null)?.trim() ?? "";
+        if (vRegion) {
+          const r = (vRegion.getItem(i) as string | null) ?? "";
           regions.push(r === "" ? -1 : regionDict.id(r));
         }
-        if (cApp !== undefined) {
-          const a = (v[5]![i] as string | null)?.trim() ?? "";
+        if (vApp) {
+          const a = (vApp.getItem(i) as string | null) ?? "";
           apps.push(a === "" ? -1 : appDict.id(a));
         }
+        if (vId) ids.push(vId.getItem(i) as string);
+      }
+      return -1;
+    };
+    let dupFirst = 0;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      let checked = -1;
+      for (let at = consume(chunk, 0, checked); at >= 0; at = consume(chunk, at, checked)) {
+        // Same id hash as an earlier row: a duplicate if the strings agree (they do, unless a 64-bit collision).
+        const [a, b] = await idsAtRows(conn, source, cId, dupFirst, row + 1);
+        if (a === b) throw inputError(`duplicate id '${b}' (also at row ${dupFirst}); ids must be unique`, { file: name, row: row + 1, column: cId });
+        checked = at;
       }
     }
+    if (row !== total) {
+      await conn.run(mainSql).catch((e: unknown) => {
+        throw inputError(`could not read the file: ${String(e instanceof Error ? e.message : e).split("\n")[0]}`, { file: name });
+      });
+      throw new Error(`internal: DuckDB returned ${row} of ${total} rows`);
+    }
     if (row === 0) throw inputError("no data rows", { file: name });
-    // Citations: a second stream of the cited column only, resolved against the ids as it arrives
+    const rowsKept = sourceRow.done();
+    // Citations: a second query of the cited column only, resolved against the ids as it arrives
     // (no per-citation strings are kept).
     let cited: CitationLinks | undefined;
     if (cCited !== undefined) {
       const index = new Map<string, number>();
       for (let i = 0; i < ids.length; i++) index.set(ids[i]!, i);
-      const kept = keptRow.done();
-      const off = new GrowInt32();
+      const kept = new Uint8Array(row);
+      for (let i = 0; i < rowsKept.length; i++) kept[rowsKept[i]!] = 1;
+      const off = new GrowInt32(ids.length + 1);
       off.push(0);
       const target = new GrowInt32();
       let unknown = 0;
-      const res2 = await conn.stream(`SELECT CAST(${sqlIdent(cCited)} AS VARCHAR) FROM ${source}`);
+      const res2 = await conn.run(`SELECT ${vc(cCited)} FROM ${source}`);
       let r2 = 0;
-      for (;;) {
-        const chunk = await res2.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) break;
-        const vals = chunk.getColumnValues(0);
+      for (let ck = 0; ck < res2.chunkCount; ck++) {
+        const chunk = res2.getChunk(ck);
+        const vals = chunk.getColumnVector(0);
         for (let i = 0; i < chunk.rowCount; i++, r2++) {
           if (!kept[r2]) continue;
-          const cs = (vals[i] as string | null) ?? "";
+          const cs = (vals.getItem(i) as string | null) ?? "";
           if (cs !== "")
             for (const x of splitIpcList(cs, o.mapping.citedSeparators)) {
               const j = index.get(x);
@@ -340,8 +468,10 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     }
     return {
       file: name,
-      n: ids.length,
-      ids,
+      n: rowsKept.length,
+      rows: row,
+      sourceRow: rowsKept,
+      ids: wantIds ? ids : undefined,
       year: years.done(),
       date: cDate !== undefined ? dates.done() : undefined,
       region: cRegion !== undefined ? { index: regions.done(), names: regionDict.names } : undefined,
@@ -358,6 +488,15 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     conn.closeSync();
     instance.closeSync();
   }
+}
+
+/** The id strings at two 1-based data rows (file order). */
+async function idsAtRows(conn: DuckDBConnection, source: string, cId: string, a: number, b: number): Promise<[string, string]> {
+  const q = async (r: number): Promise<string> => {
+    const res = await conn.runAndReadAll(`SELECT CAST(${sqlIdent(cId)} AS VARCHAR) FROM ${source} LIMIT 1 OFFSET ${r - 1}`);
+    return String(res.getRows()[0]![0]);
+  };
+  return [await q(a), await q(b)];
 }
 
 /** The term corpus of a table at a level (codes truncated; distinct terms with counts). */
@@ -379,19 +518,32 @@ export function termCorpus(t: PatentTable, level: IpcLevel): TermCorpus {
   const ids = new Int32Array(t.codeIds.length);
   const counts = new Float64Array(t.codeIds.length);
   let m = 0;
-  const scratch: number[] = [];
+  // Per patent: its term ids sorted (insertion sort: lists are short), then runs counted.
   for (let p = 0; p < t.n; p++) {
-    scratch.length = 0;
-    for (let k = t.codeOffsets[p]!; k < t.codeOffsets[p + 1]!; k++) scratch.push(termOfCode[t.codeIds[k]!]!);
-    scratch.sort((a, b) => a - b);
-    for (let j = 0; j < scratch.length; ) {
-      let e = j + 1;
-      while (e < scratch.length && scratch[e] === scratch[j]) e++;
-      ids[m] = scratch[j]!;
-      counts[m] = e - j;
+    const k0 = t.codeOffsets[p]!;
+    const k1 = t.codeOffsets[p + 1]!;
+    const s0 = m;
+    for (let k = k0; k < k1; k++) {
+      const v = termOfCode[t.codeIds[k]!]!;
+      let j = m;
+      while (j > s0 && ids[j - 1]! > v) {
+        ids[j] = ids[j - 1]!;
+        j--;
+      }
+      ids[j] = v;
       m++;
+    }
+    // Collapse equal neighbours into (id, count).
+    let w = s0;
+    for (let j = s0; j < m; ) {
+      let e = j + 1;
+      while (e < m && ids[e] === ids[j]) e++;
+      ids[w] = ids[j]!;
+      counts[w] = e - j;
+      w++;
       j = e;
     }
+    m = w;
     offsets[p + 1] = m;
   }
   return { n: t.n, year: t.year, date: t.date, termOffsets: offsets, termIds: ids.slice(0, m), termCounts: counts.slice(0, m), vocabulary };

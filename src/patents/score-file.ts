@@ -6,7 +6,8 @@
 import type { IpcLevel } from "./ipc.js";
 import type { TermCorpus } from "./corpus.js";
 import type { ColumnMapping } from "./mapping.js";
-import { readPatents, termCorpus, type PatentTable } from "./read.js";
+import { patentSourceSql, readPatents, termCorpus, type PatentTable } from "./read.js";
+import { writeScoresDuck } from "./score-out.js";
 import { scorePatents, type ScoreOptions, type ScoreResult } from "./scores.js";
 import { csvField, csvNum, writeCsvAtomic } from "./csv-out.js";
 import { categoryFlags, subCorpus, type CategoryFilter } from "./pipeline.js";
@@ -73,29 +74,31 @@ export function scoreWarnings(table: PatentTable, corpus: TermCorpus, r: ScoreRe
   return w;
 }
 
-/** Read, score and write; returns a summary for the CLI / JSON output. */
+/** Read, score and write (CSV, or Parquet when `out` ends in .parquet); returns a summary for the CLI / JSON output. */
 export async function scoreFile(input: string, out: string, o: ScoreFileOptions): Promise<ScoreFileSummary> {
   const t0 = performance.now();
-  const table = await readPatents(input, { mapping: o.mapping, level: o.level, onBadIpc: o.onBadIpc, needDate: o.sameYear === "byDate", region: false, applicant: false });
+  const table = await readPatents(input, { mapping: o.mapping, level: o.level, onBadIpc: o.onBadIpc, needDate: o.sameYear === "byDate", region: false, applicant: false, ids: false });
   const t1 = performance.now();
   let corpus = termCorpus(table, o.level);
-  let ids = table.ids;
-  let year = table.year;
+  // rowsOut[i] = table row of the i-th scored patent.
+  let rowsOut: Int32Array | null = null;
   if (o.filter) {
     const sub = subCorpus(corpus, categoryFlags(table, o.filter));
     corpus = sub.corpus;
-    ids = Array.from(sub.rows, (p) => table.ids[p]!);
-    year = corpus.year;
+    rowsOut = sub.rows;
   }
   const r = scorePatents(corpus, o);
   const t2 = performance.now();
-  writeScores(out, ids, year, r);
+  const scoreIndex = new Int32Array(table.rows).fill(-1);
+  for (let i = 0; i < corpus.n; i++) scoreIndex[table.sourceRow[rowsOut ? rowsOut[i]! : i]!] = i;
+  await writeScoresDuck(out, { source: patentSourceSql(input, o.mapping), idColumn: table.used.id!, rows: table.rows, scoreIndex, year: corpus.year, r });
   const t3 = performance.now();
   let lo = Infinity;
   let hi = -Infinity;
   for (let p = 0; p < corpus.n; p++) {
-    lo = Math.min(lo, corpus.year[p]!);
-    hi = Math.max(hi, corpus.year[p]!);
+    const y = corpus.year[p]!;
+    if (y < lo) lo = y;
+    if (y > hi) hi = y;
   }
   return {
     patents: corpus.n,

@@ -205,26 +205,47 @@ export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {})
   }
 
   const C = new Float64Array(V);
+  let maxNnz = 0;
+  for (let p = 0; p < n; p++) if (nTerms[p]! > maxNnz) maxNnz = nTerms[p]!;
+  const wbuf = new Float64Array(maxNnz);
   for (let t = 0; t < T; t++) {
     const lo = start[t]!;
     const hi = start[t + 1]!;
     if (lo === hi) continue;
     if (o.pairYear === "min") {
-      // Backward pairs use the earlier (other) patent's year s: u_p(s) · A_s.
-      for (let s = Math.max(0, t - B); s < t; s++) {
-        if (!valid[s]) continue;
-        for (let i = lo; i < hi; i++) {
-          const p = ord[i]!;
-          bs[p]! += dot(p, s, A, s * V);
-        }
-      }
-      // Forward pairs use the focal year t: u_p(t) · Σ_{s=t+1..t+τ} Σ_q u_q(t).
+      // IDF year s = t (the earlier patent's year) for every pair between year t and a later year t + d.
+      // One pass per later patent q computes its weights w = c_q ∘ idf_t once and uses them twice: added
+      // (normalised) into C = Σ_{q: t < y_q ≤ t+d} u_q(t) for the forward sums of year t's patents, and,
+      // when d ≤ B, dotted with A_t for q's own backward sum. Same summation order as pair by pair.
       if (valid[t]) {
         C.fill(0);
+        const At = t * V;
+        const base = t * V;
         let k = 0;
-        for (let d = 1; d <= Fmax && k < K; d++) {
+        for (let d = 1; d <= Math.max(Fmax, B); d++) {
           const s = t + d;
-          if (s < T) for (let i = start[s]!; i < start[s + 1]!; i++) addU(ord[i]!, t, C, 0);
+          if (s >= T) break;
+          const back = d <= B;
+          const fwd = d <= Fmax;
+          for (let i = start[s]!; i < start[s + 1]!; i++) {
+            const q = ord[i]!;
+            const k0 = offs[q]!;
+            const k1 = offs[q + 1]!;
+            let ss = 0;
+            for (let j = k0; j < k1; j++) {
+              const v = tc[j]! * idf[base + tid[j]!]!;
+              wbuf[j - k0] = v;
+              ss += v * v;
+            }
+            const nr = Math.sqrt(ss);
+            if (nr === 0) continue;
+            if (back) {
+              let acc = 0;
+              for (let j = k0; j < k1; j++) acc += wbuf[j - k0]! * A[At + tid[j]!]!;
+              bs[q]! += acc / nr;
+            }
+            if (fwd) for (let j = k0; j < k1; j++) C[tid[j]!]! += wbuf[j - k0]! / nr;
+          }
           while (k < K && H[k] === d) {
             const f = fs[k]!;
             for (let i = lo; i < hi; i++) {
@@ -233,6 +254,15 @@ export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {})
             }
             k++;
           }
+        }
+        // Horizons beyond the data end: the sums stop at the last year.
+        while (k < K) {
+          const f = fs[k]!;
+          for (let i = lo; i < hi; i++) {
+            const p = ord[i]!;
+            f[p] = dot(p, t, C, 0);
+          }
+          k++;
         }
       }
     } else {

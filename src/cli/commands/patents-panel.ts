@@ -140,10 +140,21 @@ export function registerPatentsPanel(patents: Command): void {
     .option("--threshold <t>", "RCA threshold for specialisation", "1")
     .option("--continuous", "unbinarised variant: use RCA values instead of 1[RCA ≥ threshold]")
     .option("--window <years>", "rolling window of years for the counts", "1")
+    .option("--validate <correction>", "hypergeometric validation of region–region links: bonferroni | bh | none (adds validated_links)")
+    .option("--alpha <a>", "level of the link validation", "0.05")
+    .option("--signed", "signed validation: both tails; adds diverging_links (under-represented overlaps)")
+    .option("--index <kind>", "region-year index: phi (mean C_rs / max(k_r, k_s) over peers) | links (number of validated links; needs --validate)", "phi")
     .action(
       action(async (f: Common & Record<string, string | boolean | undefined>) => {
         const th = Number(f.threshold);
         if (!(th > 0)) throw usageError(`--threshold must be positive, got '${String(f.threshold)}'`);
+        const alpha = Number(f.alpha);
+        if (!(alpha > 0 && alpha < 1)) throw usageError(`--alpha must be in (0, 1), got '${String(f.alpha)}'`);
+        const indexKind = oneOf("--index", String(f.index), ["phi", "links"] as const);
+        const validate = f.validate ? { correction: oneOf("--validate", String(f.validate), ["bonferroni", "bh", "none"] as const), alpha, signed: Boolean(f.signed) } : undefined;
+        if (indexKind === "links" && !validate) throw usageError("--index links needs --validate bonferroni|bh|none");
+        if (validate && f.continuous) throw usageError("--validate needs binarised RCA (drop --continuous)");
+        if (f.signed && !validate) throw usageError("--signed needs --validate");
         const r = await cospecialisationFromFile(f.patents, {
           mapping: loadMapping(f.mapping),
           onBadIpc: oneOf("--on-bad-ipc", f.onBadIpc, ["fail", "skip"] as const),
@@ -156,11 +167,20 @@ export function registerPatentsPanel(patents: Command): void {
           window: posInt("--window", String(f.window), 1),
           regions: f.regions ? readRegionList(f.regions) : undefined,
           years: f.years ? parseYears(f.years) : undefined,
+          validate,
+          indexKind,
         });
         const p = r.panel;
-        const g = grid(p.regions, p.years, ["patents", "specialisations", "cospecialisation"], (i) => [String(p.patents[i]), String(p.degree[i]), csvNum(p.index[i]!)]);
+        const extra = [...(p.links ? ["validated_links"] : []), ...(p.divergingLinks ? ["diverging_links"] : [])];
+        const g = grid(p.regions, p.years, ["patents", "specialisations", "cospecialisation", ...extra], (i) => [
+          String(p.patents[i]),
+          String(p.degree[i]),
+          csvNum(p.index[i]!),
+          ...(p.links ? [csvNum(p.links[i]!)] : []),
+          ...(p.divergingLinks ? [csvNum(p.divergingLinks[i]!)] : []),
+        ]);
         writeCsvAtomic(f.out, g.header, g.n, g.row);
-        const doc = { keytech: keytechVersion(), command: "patents rca", nobs: g.n, output: f.out, summary: { patents: r.n, used: r.used, fields: r.fields } };
+        const doc = { keytech: keytechVersion(), command: "patents rca", nobs: g.n, output: f.out, summary: { patents: r.n, used: r.used, fields: r.fields, ...(validate ? { validation: { ...validate, testedPairs: p.testedPairs } } : {}) } };
         emit(doc, Boolean(f.json), () => `co-specialisation: ${p.regions.length} regions × ${p.years.length} years, ${r.fields} fields, ${r.used} of ${r.n} patents; wrote ${f.out}\n`);
       }),
     );
