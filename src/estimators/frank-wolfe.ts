@@ -31,6 +31,8 @@ export interface FwOptions {
   maxIter: number;
   /** Gram columns from outside; default computes A'A_j from A on first use */
   gramColumn?: GramColumn;
+  /** the whole Gram matrix A'A (C×C row-major), when already computed; takes precedence over gramColumn */
+  gram?: Float64Array;
 }
 
 export interface FwResult {
@@ -49,6 +51,8 @@ export class FwWorkspace {
   sup = new Int32Array(0);
   inSup = new Uint8Array(0);
   gramCache = new Float64Array(0);
+  /** storage for a full Gram matrix (see frankWolfeSparsified) */
+  gram = new Float64Array(0);
   gramSlot = new Int32Array(0);
   state = new Float64Array(5);
   ensure(rows: number, cols: number, cacheCols: number): void {
@@ -134,7 +138,7 @@ export function frankWolfe(A: ColMajor, b: Float64Array, x0: Float64Array, opts:
     g[j] = sx - sb + eta * x[j]!;
   }
 
-  const cx0: CacheCtx = { a, R, C, c, slot, cache, cacheCols, used: 0, provider: opts.gramColumn ?? null, scratch: null, at: null, arr: cache };
+  const cx0: CacheCtx = { a, R, C, c, slot, cache, cacheCols, used: 0, full: opts.gram ?? null, provider: opts.gramColumn ?? null, scratch: null, at: null, arr: cache };
   const st = ws.state;
   argminG(g, C, st);
   let imin = st[1]!;
@@ -227,6 +231,7 @@ interface CacheCtx {
   cache: Float64Array;
   cacheCols: number;
   used: number;
+  full: Float64Array | null;
   provider: GramColumn | null;
   scratch: Float64Array | null;
   /** row-major copy of A, made on the first Gram column computed from A */
@@ -255,6 +260,14 @@ function gramCol(ctx: CacheCtx, i: number): number {
     out = ctx.cache;
     off = s * C;
   }
+  const c = ctx.c;
+  if (ctx.full) {
+    const G = ctx.full;
+    const gi = i * C;
+    for (let j = 0; j < C; j++) out[off + j] = G[gi + j]! - c[j]!;
+    ctx.arr = out;
+    return off;
+  }
   if (ctx.provider) ctx.provider(i, out.subarray(off, off + C));
   else {
     if (!ctx.at) {
@@ -265,7 +278,6 @@ function gramCol(ctx: CacheCtx, i: number): number {
     }
     fillGram(ctx.at, ctx.a, ctx.R, C, i, out, off);
   }
-  const c = ctx.c;
   for (let j = 0; j < C; j++) out[off + j] = out[off + j]! - c[j]!;
   ctx.arr = out;
   return off;
@@ -342,14 +354,34 @@ function moveAll(
   st[4] = cx;
 }
 
-/** g ← g + step·(col − g) + step·η·e_i; st[0], st[1] ← min and first argmin of the new g. */
+/**
+ * g ← g + step·(col − g) + step·η·e_i; st[0], st[1] ← min and first argmin of the new g. The pass is
+ * split around i so that the hot loops carry no test on j (same arithmetic, same first argmin).
+ */
 function moveG(g: Float64Array, col: Float64Array, off: number, C: number, step: number, i: number, eta: number, st: Float64Array): void {
   let imin = 0;
   let gmin = Infinity;
-  const bump = step * eta;
-  for (let j = 0; j < C; j++) {
-    let v = g[j]! + step * (col[off + j]! - g[j]!);
-    if (j === i) v += bump;
+  for (let j = 0; j < i; j++) {
+    const gj = g[j]!;
+    const v = gj + step * (col[off + j]! - gj);
+    g[j] = v;
+    if (v < gmin) {
+      gmin = v;
+      imin = j;
+    }
+  }
+  {
+    const gi = g[i]!;
+    const v = gi + step * (col[off + i]! - gi) + step * eta;
+    g[i] = v;
+    if (v < gmin) {
+      gmin = v;
+      imin = i;
+    }
+  }
+  for (let j = i + 1; j < C; j++) {
+    const gj = g[j]!;
+    const v = gj + step * (col[off + j]! - gj);
     g[j] = v;
     if (v < gmin) {
       gmin = v;
@@ -395,6 +427,60 @@ function fillGram(at: Float64Array, a: Float64Array, R: number, C: number, i: nu
   }
 }
 
+/**
+ * The full Gram matrix G = A'A (C×C, symmetric, row-major) of a column-major A. Each entry is the dot
+ * product Σ_r A_ri·A_rj summed in row order from 0, so it equals bit for bit the column that
+ * `fillGram` would compute; four columns j share each pass over column i.
+ */
+export function gramMatrix(A: ColMajor, out?: Float64Array): Float64Array {
+  const { rows: R, cols: C, data: a } = A;
+  const G = out && out.length >= C * C ? out : new Float64Array(C * C);
+  for (let i = 0; i < C; i++) {
+    const oi = i * R;
+    let j = i;
+    for (; j + 3 < C; j += 4) {
+      const o0 = j * R;
+      const o1 = o0 + R;
+      const o2 = o1 + R;
+      const o3 = o2 + R;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let r = 0; r < R; r++) {
+        const v = a[oi + r]!;
+        s0 += v * a[o0 + r]!;
+        s1 += v * a[o1 + r]!;
+        s2 += v * a[o2 + r]!;
+        s3 += v * a[o3 + r]!;
+      }
+      G[i * C + j] = s0;
+      G[i * C + j + 1] = s1;
+      G[i * C + j + 2] = s2;
+      G[i * C + j + 3] = s3;
+    }
+    for (; j < C; j++) {
+      const oj = j * R;
+      let s0 = 0;
+      for (let r = 0; r < R; r++) s0 += a[oi + r]! * a[oj + r]!;
+      G[i * C + j] = s0;
+    }
+  }
+  // lower triangle ← upper, in 64×64 tiles so that the strided side stays in cache
+  for (let ib = 0; ib < C; ib += 64) {
+    const ie = Math.min(C, ib + 64);
+    for (let jb = ib; jb < C; jb += 64) {
+      const je = Math.min(C, jb + 64);
+      for (let j = jb; j < je; j++) {
+        const row = j * C;
+        const top = Math.min(ie, j);
+        for (let i = ib; i < top; i++) G[row + i] = G[i * C + j]!;
+      }
+    }
+  }
+  return G;
+}
+
 /** synthdid's `sparsify_function`: v_k ← 0 where v_k ≤ max(v)/4, then v/Σv. */
 export function sparsify(v: Float64Array): Float64Array {
   let mx = -Infinity;
@@ -433,8 +519,19 @@ export function frankWolfeSparsified(
   ws?: FwWorkspace,
 ): FwResult & { iterationsPre: number } {
   const start = x0 ?? new Float64Array(A.cols).fill(1 / A.cols);
+  // Wide problems (the ω problem: few pre periods, many controls) visit most columns over the two
+  // rounds; one symmetric Gram matrix is then cheaper than Gram columns computed per visit.
+  if (!opts.gramColumn && !opts.gram && A.cols >= FULL_GRAM_MIN && A.cols <= FULL_GRAM_MAX && A.rows < A.cols) {
+    const w = ws ?? defaultWorkspace;
+    if (w.gram.length < A.cols * A.cols) w.gram = new Float64Array(A.cols * A.cols);
+    opts = { ...opts, gram: gramMatrix(A, w.gram) };
+  }
   const first = frankWolfe(A, b, start, { ...opts, maxIter: opts.sparsify ? opts.maxIterPreSparsify : opts.maxIter }, ws);
   if (!opts.sparsify) return { ...first, iterationsPre: 0 };
   const second = frankWolfe(A, b, sparsify(first.x), opts, ws);
   return { ...second, iterationsPre: first.iterations };
 }
+
+/** Column range in which frankWolfeSparsified precomputes the whole Gram matrix (≤ 2000² doubles, 32 MB). */
+const FULL_GRAM_MIN = 64;
+const FULL_GRAM_MAX = 2000;

@@ -120,6 +120,9 @@ export function sdid(p: SdidPanel, o: SdidOptions = {}): SdidFit {
   return sdidWithSettings(p, sdidSettings(p, o), null, null);
 }
 
+/** Work arrays reused by successive fits in this thread (the solver is synchronous, so never shared). */
+const sharedWorkspace = new FwWorkspace();
+
 /** Extra inputs that make replications cheap (see src/inference/sdid-variance.ts). */
 export interface SdidHooks {
   workspace?: FwWorkspace;
@@ -143,7 +146,7 @@ export function sdidWithSettings(
   const { Y, N, T, N0, T0 } = p;
   const N1 = N - N0;
   const T1 = T - T0;
-  const ws = hooks.workspace ?? new FwWorkspace();
+  const ws = hooks.workspace ?? sharedWorkspace;
   const iterations: [number, number, number, number] = [0, 0, 0, 0];
   const fwOpts = { minDecrease: s.minDecrease, maxIter: s.maxIter, maxIterPreSparsify: s.maxIterPreSparsify, sparsify: s.sparsify };
 

@@ -14,6 +14,15 @@
  * per-unit suffix sums (O(#fake units) per draw). On a balanced panel D'D̃ has the closed form
  * |D| − Σ_i n_i²/T − Σ_t m_t²/N + |D|²/(NT) (n_i treated periods of unit i, m_t treated units in period
  * t); otherwise D̃ comes from the core's demeaning (alternating projections / exact two-FE solve).
+ *
+ * Each draw also gets its cluster-robust (by unit) SE, computed as fixest does for the real estimate
+ * (`feols(y ~ D + x | unit + period)`, vcov clustered by unit, default ssc): with ẑ = D̃ − X̃Q(X̃'D)
+ * (the treatment partialled out on FE and X) and e = ỹ − βẑ (the full-model residual),
+ *
+ *   se² = G/(G−1) · (n−1)/(n−K) · Σ_u (Σ_{r∈u} ẑ_r e_r)² / (ẑ'ẑ)²,   K = 1 + k + #periods
+ *
+ * (unit FE nested in the clusters, fixest's K.fixef = "nested"). O(n) per draw. The studentised
+ * randomisation p is the share of |t_r| ≥ |t̂| (t = β/se), next to the coefficient p (|β_r| ≥ |β̂|).
  */
 import { estimationError } from "../core/errors.js";
 import { choleskyPivotless, invSPD, mat, type Mat } from "../core/linalg.js";
@@ -50,9 +59,17 @@ export interface PilotOptions {
 export interface PilotResult {
   /** β̂ with the real pilots */
   estimate: number;
+  /** its cluster-robust (by unit) SE and t = β̂/se */
+  stdError: number;
+  tStat: number;
   draws: Float64Array;
+  /** each draw's cluster-robust SE and t statistic */
+  drawsSe: Float64Array;
+  drawsT: Float64Array;
   /** share of |β_r| ≥ |β̂| */
   pValue: number;
+  /** studentised: share of |t_r| ≥ |t̂| */
+  pValueT: number;
   mean: number;
   sd: number;
   quantiles: { p: number; value: number }[];
@@ -82,6 +99,20 @@ export class PilotEngine {
   private readonly xd: Float64Array;
   private readonly mt: Float64Array;
   private dvec: Float64Array | null = null;
+  /** FE- and X-partialled outcome ỹ and the kept FE-demeaned controls X̃ (for the SEs) */
+  private readonly yt: Float64Array;
+  private readonly xs: Float64Array[];
+  /** G/(G−1)·(n−1)/(n−K) of fixest's clustered vcov */
+  private readonly ssc: number;
+  private readonly start: Int32Array;
+  private readonly cum: Float64Array;
+  private readonly score: Float64Array;
+  private readonly w: Float64Array;
+  /** the last draw's pieces: D'ỹ, ẑ'ẑ, Σ n_i, D̃ (unbalanced) */
+  private lastNum = 0;
+  private lastDen = 0;
+  private lastND = 0;
+  private lastDt: Float64Array | null = null;
 
   constructor(p: PilotPanel) {
     this.p = p;
@@ -140,6 +171,21 @@ export class PilotEngine {
     this.sx = xs.map(suffix);
     this.xd = new Float64Array(k);
     this.mt = new Float64Array(T + 1);
+    this.yt = yt;
+    this.xs = xs;
+    const present = new Uint8Array(N);
+    const periods = new Uint8Array(T);
+    for (let r = 0; r < n; r++) {
+      present[p.unit[r]!] = 1;
+      periods[p.time[r]!] = 1;
+    }
+    const nClusters = present.reduce((a, v) => a + v, 0);
+    const dofK = 1 + k + periods.reduce((a, v) => a + v, 0);
+    this.ssc = (nClusters / (nClusters - 1)) * ((n - 1) / (n - dofK));
+    this.start = new Int32Array(N);
+    this.cum = new Float64Array(T);
+    this.score = new Float64Array(N);
+    this.w = new Float64Array(k);
   }
 
   /** β for the assignment unit units[j] first treated at period code cohorts[j] (j < m). */
@@ -172,9 +218,11 @@ export class PilotEngine {
       let sumMt2 = 0;
       for (let t = 0; t < T; t++) {
         run += mt[t]!;
+        this.cum[t] = run;
         sumMt2 += run * run;
       }
       dd = nD - sumNi2 / T - sumMt2 / this.N + (nD * nD) / (this.N * T);
+      this.lastND = nD;
     } else {
       const p = this.p;
       const n = p.y.length;
@@ -183,13 +231,72 @@ export class PilotEngine {
       const d = (this.dvec ??= new Float64Array(n));
       for (let r = 0; r < n; r++) d[r] = p.time[r]! >= start[p.unit[r]!]! ? 1 : 0;
       const dt = demean(this.fes, [d]).columns[0]!;
+      this.lastDt = dt;
       dd = 0;
       for (let r = 0; r < n; r++) dd += d[r]! * dt[r]!;
     }
     let quad = 0;
     for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) quad += xd[a]! * this.Q.data[a * k + b]! * xd[b]!;
     const den = dd - quad;
+    this.lastNum = num;
+    this.lastDen = den;
     return den > 1e-12 * Math.max(1, dd) ? num / den : Number.NaN;
+  }
+
+  /**
+   * β and its cluster-robust (by unit) SE for the assignment (see the file comment): out[0] = β,
+   * out[1] = se. One pass over the observations after `beta`.
+   */
+  betaSe(units: Int32Array, cohorts: Int32Array, m: number, out: Float64Array): void {
+    const beta = this.beta(units, cohorts, m);
+    out[0] = beta;
+    if (!Number.isFinite(beta)) {
+      out[1] = Number.NaN;
+      return;
+    }
+    const p = this.p;
+    const n = p.y.length;
+    const N = this.N;
+    const T = this.T;
+    const k = this.k;
+    // w = Q·(X̃'D): ẑ = D̃ − X̃w
+    const w = this.w;
+    for (let a = 0; a < k; a++) {
+      let v = 0;
+      for (let b = 0; b < k; b++) v += this.Q.data[a * k + b]! * this.xd[b]!;
+      w[a] = v;
+    }
+    const score = this.score;
+    score.fill(0);
+    const yt = this.yt;
+    const xs = this.xs;
+    if (this.balanced) {
+      // D̃_r = D_r − n_u/T − m_t/N + |D|/(NT), from each unit's first fake-treated period
+      const start = this.start;
+      start.fill(T);
+      for (let j = 0; j < m; j++) start[units[j]!] = Math.min(cohorts[j]!, T);
+      const cum = this.cum;
+      const shift = this.lastND / (N * T);
+      for (let r = 0; r < n; r++) {
+        const u = p.unit[r]!;
+        const t = p.time[r]!;
+        const su = start[u]!;
+        let z = (t >= su ? 1 : 0) - (T - su) / T - cum[t]! / N + shift;
+        for (let a = 0; a < k; a++) z -= xs[a]![r]! * w[a]!;
+        score[u] = score[u]! + z * (yt[r]! - beta * z);
+      }
+    } else {
+      const dt = this.lastDt!;
+      for (let r = 0; r < n; r++) {
+        let z = dt[r]!;
+        for (let a = 0; a < k; a++) z -= xs[a]![r]! * w[a]!;
+        score[p.unit[r]!] = score[p.unit[r]!]! + z * (yt[r]! - beta * z);
+      }
+    }
+    let meat = 0;
+    for (let u = 0; u < N; u++) meat += score[u]! * score[u]!;
+    const den = this.lastDen;
+    out[1] = Math.sqrt((this.ssc * meat) / (den * den));
   }
 }
 
@@ -228,7 +335,11 @@ export function placeboPilots(p: PilotPanel, rng: Rng, o: PilotOptions): PilotRe
   }
   const m = realUnits.length;
   if (m === 0) throw estimationError("no pilot unit: every cohort is 0/empty (never treated)");
-  const estimate = engine.beta(Int32Array.from(realUnits), Int32Array.from(realCoh), m);
+  const bs = new Float64Array(2);
+  engine.betaSe(Int32Array.from(realUnits), Int32Array.from(realCoh), m, bs);
+  const estimate = bs[0]!;
+  const stdError = bs[1]!;
+  const tStat = estimate / stdError;
   if (!Number.isFinite(estimate)) throw estimationError("the treatment indicator is collinear with the fixed effects and controls; β is not identified");
   const pool: number[] = [];
   for (let u = 0; u < N; u++) if (poolKind === "all" || p.cohort[u]! < 0) pool.push(u);
@@ -267,9 +378,12 @@ export function placeboPilots(p: PilotPanel, rng: Rng, o: PilotOptions): PilotRe
 
   const R = o.replications;
   const draws = new Float64Array(R);
+  const drawsSe = new Float64Array(R);
+  const drawsT = new Float64Array(R);
   const fu = new Int32Array(m);
   const fc = new Int32Array(m);
   let exceed = 0;
+  let exceedT = 0;
   for (let r = 0; r < R; r++) {
     let j = 0;
     for (const g of groups) {
@@ -287,9 +401,13 @@ export function placeboPilots(p: PilotPanel, rng: Rng, o: PilotOptions): PilotRe
       }
     }
     o.onDraw?.(fu, fc);
-    const b = engine.beta(fu, fc, m);
+    engine.betaSe(fu, fc, m, bs);
+    const b = bs[0]!;
     draws[r] = b;
+    drawsSe[r] = bs[1]!;
+    drawsT[r] = b / bs[1]!;
     if (Math.abs(b) >= Math.abs(estimate)) exceed++;
+    if (Math.abs(drawsT[r]!) >= Math.abs(tStat)) exceedT++;
     if (o.onProgress && ((r + 1) % 50 === 0 || r + 1 === R)) o.onProgress(r + 1);
   }
   let mean = 0;
@@ -300,8 +418,13 @@ export function placeboPilots(p: PilotPanel, rng: Rng, o: PilotOptions): PilotRe
   const probs = [0.01, 0.025, 0.05, 0.1, 0.5, 0.9, 0.95, 0.975, 0.99];
   const res: PilotResult = {
     estimate,
+    stdError,
+    tStat,
     draws,
+    drawsSe,
+    drawsT,
     pValue: exceed / R,
+    pValueT: exceedT / R,
     mean,
     sd: Math.sqrt(ss / (R - 1)),
     quantiles: probs.map((q) => ({ p: q, value: quantile7(draws, q) })),

@@ -12,12 +12,16 @@
  * - jackknife (Algorithm 3, fixed weights): drop each unit in turn, keep λ and the renormalised ω,
  *   SE = sqrt(((n−1)/n)·Σ(u_i − ū)²). NA with one treated unit or one control with ω ≠ 0.
  *
- * All draws come from the seeded `Rng`; the same seed gives the same draws and SE bit for bit.
+ * All draws come from the seeded `Rng`: replication b uses only the stream `rng.fork(b)`, so the same
+ * seed gives the same draws and SE bit for bit, whether the replications run in this thread or are
+ * spread over worker threads (`sdidSeParallel`).
  */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
 import { estimationError } from "../core/errors.js";
-import type { Rng } from "../core/rng.js";
-import { FwWorkspace, sumNormalize } from "../estimators/frank-wolfe.js";
-import { type SdidFit, type SdidOptions, type SdidPanel, sdidTau, sdidWithSettings } from "../estimators/sdid.js";
+import { Rng } from "../core/rng.js";
+import { FwWorkspace, gramMatrix, sumNormalize } from "../estimators/frank-wolfe.js";
+import { type SdidFit, type SdidOptions, type SdidPanel, type SdidSettings, sdidTau, sdidWithSettings } from "../estimators/sdid.js";
 import { type StaggeredFit, type StaggeredPanel, sdidStaggered } from "../estimators/sdid-staggered.js";
 
 export type SdidSeMethod = "placebo" | "bootstrap" | "jackknife";
@@ -64,9 +68,11 @@ function scaledSd(x: Float64Array): number {
 /**
  * Gram matrix of the ω problem's columns for all controls (their pre-period series, centred over
  * time when the ω intercept is on). These columns do not depend on which units are treated, so one
- * matrix serves every placebo draw. Returns null when it would be too large (N₀ > 4000).
+ * matrix serves every placebo draw; entries are summed in the solver's order, so a draw gives the
+ * same bits as with Gram columns computed from its own panel. Null when it would be too large
+ * (N₀ > 4000) or ω is fixed. `shared`: allocate on a SharedArrayBuffer (for worker threads).
  */
-function controlGram(p: SdidPanel, fit: SdidFit): Float64Array | null {
+function controlGram(p: SdidPanel, fit: Pick<SdidFit, "settings">, shared = false): Float64Array | null {
   const { Y, T, N0, T0 } = p;
   if (N0 > 4000 || !fit.settings.updateOmega) return null;
   const Z = new Float64Array(N0 * T0);
@@ -76,73 +82,238 @@ function controlGram(p: SdidPanel, fit: SdidFit): Float64Array | null {
     m = fit.settings.omegaIntercept ? m / T0 : 0;
     for (let t = 0; t < T0; t++) Z[i * T0 + t] = Y[i * T + t]! - m;
   }
-  const G = new Float64Array(N0 * N0);
-  for (let i = 0; i < N0; i++) {
-    const oi = i * T0;
-    for (let j = i; j < N0; j++) {
-      const oj = j * T0;
-      let s = 0;
-      for (let t = 0; t < T0; t++) s += Z[oi + t]! * Z[oj + t]!;
-      G[i * N0 + j] = s;
-      G[j * N0 + i] = s;
-    }
-  }
-  return G;
+  const out = shared ? new Float64Array(new SharedArrayBuffer(8 * N0 * N0)) : undefined;
+  return gramMatrix({ rows: T0, cols: N0, data: Z }, out);
 }
 
-/** Placebo SE (Algorithm 4). */
-export function sdidPlaceboSe(p: SdidPanel, fit: SdidFit, rng: Rng, o: SdidSeOptions = {}): SdidSeResult {
-  const reps = o.replications ?? 200;
+/**
+ * One replication of a resampling SE, as data that can be sent to a worker thread. Replication b
+ * draws from `new Rng(seed).fork(b)` only, so the draws do not depend on how replications are spread
+ * over threads (byte-identical results for any number of workers).
+ */
+export type SdidDrawJob = BlockJob | StaggeredJob;
+
+interface BlockJob {
+  kind: "placebo" | "bootstrap";
+  panel: SdidPanel;
+  omega: Float64Array;
+  lambda: Float64Array;
+  settings: SdidSettings;
+  gram: Float64Array | null;
+  seed: number;
+}
+
+interface StaggeredJob {
+  kind: "staggered-placebo" | "staggered-bootstrap";
+  panel: StaggeredPanel;
+  est: SdidOptions;
+  seed: number;
+}
+
+const isBlock = (job: SdidDrawJob): job is BlockJob => job.kind === "placebo" || job.kind === "bootstrap";
+
+/** A function b ↦ τ̂_b for the job, with its own scratch space (one per thread). */
+export function sdidDrawer(job: SdidDrawJob): (b: number) => number {
+  const base = new Rng(job.seed);
+  if (isBlock(job)) return job.kind === "placebo" ? blockPlaceboDrawer(job, base) : blockBootstrapDrawer(job, base);
+  return staggeredDrawer(job, base);
+}
+
+/**
+ * Placebo draw (Algorithm 4): permute the controls, the last N₁ become treated; warm starts from
+ * the original ω (restricted, renormalised) and λ. The placebo controls are kept in their original
+ * order (the estimate does not depend on the order of the controls), so that the Gram column of a
+ * placebo control is a monotone gather from the precomputed matrix.
+ */
+function blockPlaceboDrawer(job: BlockJob, base: Rng): (b: number) => number {
+  const p = job.panel;
   const { N, N0 } = p;
   const N1 = N - N0;
-  if (N0 <= N1) throw estimationError(`placebo standard errors need more controls than treated units (N0 = ${N0}, N1 = ${N1}), as synthdid requires`);
-  const G = controlGram(p, fit);
-  const perm = new Int32Array(N0);
-  const ws = new FwWorkspace();
-  const draws = new Float64Array(reps);
   const nc = N0 - N1;
+  const G = job.gram;
+  const perm = new Int32Array(N0);
+  const rows = new Int32Array(N0);
+  const ws = new FwWorkspace();
   const buf = new Float64Array(N0 * p.T);
   const omegaStart = new Float64Array(nc);
-  const hookGram = G
-    ? (j: number, out: Float64Array) => {
-        const row = perm[j]! * N0;
-        for (let k = 0; k < nc; k++) out[k] = G[row + perm[k]!]!;
+  const hooks = G
+    ? {
+        workspace: ws,
+        omegaGram: (j: number, out: Float64Array) => {
+          const row = rows[j]! * N0;
+          for (let k = 0; k < nc; k++) out[k] = G[row + rows[k]!]!;
+        },
       }
-    : undefined;
-  for (let b = 0; b < reps; b++) {
+    : { workspace: ws };
+  return (b) => {
+    const rng = base.fork(b);
     for (let k = 0; k < N0; k++) perm[k] = k;
     rng.shuffle(perm);
-    const sub = subPanel(p, perm, nc, buf);
-    for (let k = 0; k < nc; k++) omegaStart[k] = fit.omega[perm[k]!]!;
-    const f = sdidWithSettings(sub, fit.settings, sumNormalize(omegaStart), fit.lambda, { workspace: ws, ...(hookGram ? { omegaGram: hookGram } : {}) });
-    draws[b] = f.estimate;
-    o.onProgress?.(b + 1);
+    rows.set(perm);
+    rows.subarray(0, nc).sort();
+    const sub = subPanel(p, rows, nc, buf);
+    for (let k = 0; k < nc; k++) omegaStart[k] = job.omega[rows[k]!]!;
+    return sdidWithSettings(sub, job.settings, sumNormalize(omegaStart), job.lambda, hooks).estimate;
+  };
+}
+
+/** Bootstrap draw (Algorithm 2): N units with replacement, redrawn while no treated or no control. */
+function blockBootstrapDrawer(job: BlockJob, base: Rng): (b: number) => number {
+  const p = job.panel;
+  const { N, N0 } = p;
+  const ws = new FwWorkspace();
+  const ind = new Int32Array(N);
+  return (b) => {
+    const rng = base.fork(b);
+    for (;;) {
+      for (let k = 0; k < N; k++) ind[k] = rng.int(N);
+      ind.sort();
+      let n0 = 0;
+      while (n0 < N && ind[n0]! < N0) n0++;
+      if (n0 === 0 || n0 === N) continue; // no control or no treated unit: redraw
+      const sub = subPanel(p, ind, n0);
+      const start = new Float64Array(n0);
+      for (let k = 0; k < n0; k++) start[k] = job.omega[ind[k]!]!;
+      return sdidWithSettings(sub, job.settings, sumNormalize(start), job.lambda, { workspace: ws }).estimate;
+    }
+  };
+}
+
+/**
+ * Staggered draws (Stata sdid): placebo permutes the never-treated units and gives the last N_tr of
+ * them the treated units' adoption periods; bootstrap resamples units (redraw when no treated or no
+ * never-treated unit). Each draw re-runs the whole per-cohort estimator.
+ */
+function staggeredDrawer(job: StaggeredJob, base: Rng): (b: number) => number {
+  const p = job.panel;
+  const never: number[] = [];
+  const treatedAdoption: number[] = [];
+  for (let i = 0; i < p.N; i++) {
+    if (p.adoption[i]! < 0) never.push(i);
+    else treatedAdoption.push(p.adoption[i]!);
   }
+  treatedAdoption.sort((a, b) => a - b);
+  const Ntr = treatedAdoption.length;
+  const Nco = never.length;
+  if (job.kind === "staggered-placebo") {
+    const perm = new Int32Array(Nco);
+    const adoption = new Int32Array(Nco);
+    return (b) => {
+      const rng = base.fork(b);
+      perm.set(never);
+      rng.shuffle(perm);
+      const Y = new Float64Array(Nco * p.T);
+      for (let k = 0; k < Nco; k++) {
+        Y.set(p.Y.subarray(perm[k]! * p.T, perm[k]! * p.T + p.T), k * p.T);
+        adoption[k] = k < Nco - Ntr ? -1 : treatedAdoption[k - (Nco - Ntr)]!;
+      }
+      return sdidStaggered({ Y, N: Nco, T: p.T, adoption }, job.est).att;
+    };
+  }
+  const ind = new Int32Array(p.N);
+  return (b) => {
+    const rng = base.fork(b);
+    for (;;) {
+      for (let k = 0; k < p.N; k++) ind[k] = rng.int(p.N);
+      ind.sort();
+      let nNever = 0;
+      for (let k = 0; k < p.N; k++) if (p.adoption[ind[k]!]! < 0) nNever++;
+      if (nNever === 0 || nNever === p.N) continue;
+      return sdidStaggered(p, job.est, ind).att;
+    }
+  };
+}
+
+/** All draws b = 0..reps−1 in this thread. */
+function drawsSync(job: SdidDrawJob, reps: number, onProgress?: (done: number) => void): Float64Array {
+  const draw = sdidDrawer(job);
+  const out = new Float64Array(reps);
+  for (let b = 0; b < reps; b++) {
+    out[b] = draw(b);
+    onProgress?.(b + 1);
+  }
+  return out;
+}
+
+/**
+ * All draws b = 0..reps−1 spread over `workers` threads (this one included): every thread takes the
+ * next free b from a shared counter and writes τ̂_b into a shared array, so the result is the same
+ * for any number of workers.
+ */
+export async function sdidDraws(job: SdidDrawJob, reps: number, workers: number, onProgress?: (done: number) => void): Promise<Float64Array> {
+  const nw = Math.max(1, Math.min(Math.floor(workers), reps));
+  if (nw === 1) return drawsSync(job, reps, onProgress);
+  const out = new Float64Array(new SharedArrayBuffer(8 * reps));
+  const counter = new Int32Array(new SharedArrayBuffer(8)); // [next b, draws done]
+  const url = new URL("./sdid-worker.js", import.meta.url);
+  const finished = Array.from({ length: nw - 1 }, () => {
+    const w = new Worker(url, { workerData: { job, reps, out, counter } });
+    return new Promise<void>((resolve, reject) => {
+      w.on("message", (m: { error?: string }) => {
+        if (m.error !== undefined) reject(new Error(m.error));
+        else resolve();
+        void w.terminate();
+      });
+      w.on("error", reject);
+      w.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`SE worker stopped with exit code ${code}`))));
+    });
+  });
+  // this thread works too; the workers start while it runs
+  const draw = sdidDrawer(job);
+  let failure: unknown = null;
+  try {
+    for (;;) {
+      const b = Atomics.add(counter, 0, 1);
+      if (b >= reps) break;
+      out[b] = draw(b);
+      onProgress?.(Atomics.add(counter, 1, 1) + 1);
+    }
+  } catch (e) {
+    Atomics.store(counter, 0, reps); // stop the workers early
+    failure = e;
+  }
+  const settled = await Promise.allSettled(finished);
+  if (failure !== null) throw failure;
+  for (const r of settled) if (r.status === "rejected") throw r.reason;
+  return Float64Array.from(out);
+}
+
+/** Worker side of sdidDraws (see sdid-worker.ts). */
+export function sdidDrawsWorker(job: SdidDrawJob, reps: number, out: Float64Array, counter: Int32Array): void {
+  const draw = sdidDrawer(job);
+  for (;;) {
+    const b = Atomics.add(counter, 0, 1);
+    if (b >= reps) break;
+    out[b] = draw(b);
+    Atomics.add(counter, 1, 1);
+  }
+}
+
+function blockJob(kind: "placebo" | "bootstrap", p: SdidPanel, fit: SdidFit, rng: Rng, shared: boolean): BlockJob {
+  const gram = kind === "placebo" ? controlGram(p, fit, shared) : null;
+  return { kind, panel: p, omega: fit.omega, lambda: fit.lambda, settings: fit.settings, gram, seed: rng.seed };
+}
+
+function checkPlacebo(p: SdidPanel): void {
+  const N1 = p.N - p.N0;
+  if (p.N0 <= N1) throw estimationError(`placebo standard errors need more controls than treated units (N0 = ${p.N0}, N1 = ${N1}), as synthdid requires`);
+}
+
+const bootstrapNa = (): SdidSeResult => ({ method: "bootstrap", se: Number.NaN, draws: new Float64Array(0), replications: 0, note: "bootstrap SE is not defined with a single treated unit (synthdid returns NA); use placebo" });
+
+/** Placebo SE (Algorithm 4); replication b uses the stream `rng.fork(b)`. */
+export function sdidPlaceboSe(p: SdidPanel, fit: SdidFit, rng: Rng, o: SdidSeOptions = {}): SdidSeResult {
+  const reps = o.replications ?? 200;
+  checkPlacebo(p);
+  const draws = drawsSync(blockJob("placebo", p, fit, rng, false), reps, o.onProgress);
   return { method: "placebo", se: scaledSd(draws), draws, replications: reps };
 }
 
-/** Bootstrap SE (Algorithm 2). */
+/** Bootstrap SE (Algorithm 2); replication b uses the stream `rng.fork(b)`. */
 export function sdidBootstrapSe(p: SdidPanel, fit: SdidFit, rng: Rng, o: SdidSeOptions = {}): SdidSeResult {
   const reps = o.replications ?? 200;
-  const { N, N0 } = p;
-  if (N - N0 === 1) return { method: "bootstrap", se: Number.NaN, draws: new Float64Array(0), replications: 0, note: "bootstrap SE is not defined with a single treated unit (synthdid returns NA); use placebo" };
-  const ws = new FwWorkspace();
-  const draws = new Float64Array(reps);
-  const ind = new Int32Array(N);
-  let count = 0;
-  while (count < reps) {
-    for (let k = 0; k < N; k++) ind[k] = rng.int(N);
-    ind.sort();
-    let n0 = 0;
-    while (n0 < N && ind[n0]! < N0) n0++;
-    if (n0 === 0 || n0 === N) continue; // no control or no treated unit: redraw
-    const sub = subPanel(p, ind, n0);
-    const start = new Float64Array(n0);
-    for (let k = 0; k < n0; k++) start[k] = fit.omega[ind[k]!]!;
-    const f = sdidWithSettings(sub, fit.settings, sumNormalize(start), fit.lambda, { workspace: ws });
-    draws[count++] = f.estimate;
-    o.onProgress?.(count);
-  }
+  if (p.N - p.N0 === 1) return bootstrapNa();
+  const draws = drawsSync(blockJob("bootstrap", p, fit, rng, false), reps, o.onProgress);
   return { method: "bootstrap", se: scaledSd(draws), draws, replications: reps };
 }
 
@@ -179,6 +350,20 @@ export function sdidSe(method: SdidSeMethod, p: SdidPanel, fit: SdidFit, rng: Rn
 }
 
 /**
+ * `sdidSe` with the placebo / bootstrap replications spread over `o.workers` threads (default: the
+ * available cores). The result is identical to `sdidSe` for any number of workers.
+ */
+export async function sdidSeParallel(method: SdidSeMethod, p: SdidPanel, fit: SdidFit, rng: Rng, o: SdidSeOptions & { workers?: number } = {}): Promise<SdidSeResult> {
+  if (method === "jackknife") return sdidJackknifeSe(p, fit);
+  const reps = o.replications ?? 200;
+  if (method === "placebo") checkPlacebo(p);
+  else if (p.N - p.N0 === 1) return bootstrapNa();
+  const workers = o.workers ?? availableParallelism();
+  const draws = await sdidDraws(blockJob(method, p, fit, rng, workers > 1), reps, workers, o.onProgress);
+  return { method, se: scaledSd(draws), draws, replications: reps };
+}
+
+/**
  * Standard errors of the staggered ATT (Stata `sdid` semantics, METHODS.md §3.5), each replication
  * re-running the whole per-cohort estimator (ζ's recomputed, weights re-optimised from scratch):
  * - placebo: permute the never-treated units, give the last N_tr of them the treated units'
@@ -196,48 +381,12 @@ export function sdidStaggeredSe(
   rng: Rng,
   o: SdidSeOptions = {},
 ): SdidSeResult {
-  const reps = o.replications ?? 200;
-  const never: number[] = [];
-  const treatedAdoption: number[] = [];
-  for (let i = 0; i < p.N; i++) {
-    if (p.adoption[i]! < 0) never.push(i);
-    else treatedAdoption.push(p.adoption[i]!);
-  }
-  treatedAdoption.sort((a, b) => a - b);
-  const Ntr = treatedAdoption.length;
   const na = (note: string): SdidSeResult => ({ method, se: Number.NaN, draws: new Float64Array(0), replications: 0, note });
-  if (method === "placebo") {
-    const Nco = never.length;
-    if (Nco <= Ntr) throw estimationError(`placebo standard errors need more never-treated than treated units (${Nco} ≤ ${Ntr})`);
-    const draws = new Float64Array(reps);
-    const perm = Int32Array.from(never);
-    const adoption = new Int32Array(Nco);
-    for (let b = 0; b < reps; b++) {
-      rng.shuffle(perm);
-      const Y = new Float64Array(Nco * p.T);
-      for (let k = 0; k < Nco; k++) {
-        Y.set(p.Y.subarray(perm[k]! * p.T, perm[k]! * p.T + p.T), k * p.T);
-        adoption[k] = k < Nco - Ntr ? -1 : treatedAdoption[k - (Nco - Ntr)]!;
-      }
-      draws[b] = sdidStaggered({ Y, N: Nco, T: p.T, adoption }, est).att;
-      o.onProgress?.(b + 1);
-    }
-    return { method, se: scaledSd(draws), draws, replications: reps };
-  }
-  if (method === "bootstrap") {
-    if (Ntr === 1) return na("bootstrap SE is not defined with a single treated unit; use placebo");
-    const draws = new Float64Array(reps);
-    const ind = new Int32Array(p.N);
-    let count = 0;
-    while (count < reps) {
-      for (let k = 0; k < p.N; k++) ind[k] = rng.int(p.N);
-      ind.sort();
-      let nNever = 0;
-      for (let k = 0; k < p.N; k++) if (p.adoption[ind[k]!]! < 0) nNever++;
-      if (nNever === 0 || nNever === p.N) continue;
-      draws[count++] = sdidStaggered(p, est, ind).att;
-      o.onProgress?.(count);
-    }
+  if (method !== "jackknife") {
+    const reps = o.replications ?? 200;
+    const bad = staggeredCheck(method, p);
+    if (bad) return na(bad);
+    const draws = drawsSync({ kind: method === "placebo" ? "staggered-placebo" : "staggered-bootstrap", panel: p, est, seed: rng.seed }, reps, o.onProgress);
     return { method, se: scaledSd(draws), draws, replications: reps };
   }
   for (const c of fit.cohorts) if (c.nTreated < 2) return na(`jackknife SE needs at least two treated units in every adoption cohort (cohort at period index ${c.adoption} has ${c.nTreated})`);
@@ -269,4 +418,32 @@ export function sdidStaggeredSe(
   let ss = 0;
   for (let i = 0; i < p.N; i++) ss += (u[i]! - m) ** 2;
   return { method, se: Math.sqrt(((p.N - 1) / p.N) * ss), draws: u, replications: p.N };
+}
+
+/** Refusal (placebo: throws) or NA note (bootstrap with one treated unit) of the staggered SEs. */
+function staggeredCheck(method: "placebo" | "bootstrap", p: StaggeredPanel): string | null {
+  let Ntr = 0;
+  for (let i = 0; i < p.N; i++) if (p.adoption[i]! >= 0) Ntr++;
+  const Nco = p.N - Ntr;
+  if (method === "placebo" && Nco <= Ntr) throw estimationError(`placebo standard errors need more never-treated than treated units (${Nco} ≤ ${Ntr})`);
+  if (method === "bootstrap" && Ntr === 1) return "bootstrap SE is not defined with a single treated unit; use placebo";
+  return null;
+}
+
+/** `sdidStaggeredSe` with the replications spread over `o.workers` threads; identical results. */
+export async function sdidStaggeredSeParallel(
+  method: SdidSeMethod,
+  p: StaggeredPanel,
+  fit: StaggeredFit,
+  est: SdidOptions,
+  rng: Rng,
+  o: SdidSeOptions & { workers?: number } = {},
+): Promise<SdidSeResult> {
+  if (method === "jackknife") return sdidStaggeredSe(method, p, fit, est, rng, o);
+  const bad = staggeredCheck(method, p);
+  if (bad) return { method, se: Number.NaN, draws: new Float64Array(0), replications: 0, note: bad };
+  const reps = o.replications ?? 200;
+  const job: SdidDrawJob = { kind: method === "placebo" ? "staggered-placebo" : "staggered-bootstrap", panel: p, est, seed: rng.seed };
+  const draws = await sdidDraws(job, reps, o.workers ?? availableParallelism(), o.onProgress);
+  return { method, se: scaledSd(draws), draws, replications: reps };
 }

@@ -121,4 +121,13 @@ test("did permute CLI: byte-identical JSON for the same seed; exit 2 without --c
   const pj = JSON.parse(pl.stdout);
   assert.equal(pj.placebo.draws.length, 100);
   assert.equal(pj.placebo.histogram.counts.reduce((s: number, c: number) => s + c, 0), 100);
+  assert.equal(pj.placebo.draws_t.length, 100);
+  assert.ok(pj.estimates[0].p_value_studentized >= 0 && pj.estimates[0].p_value_studentized <= 1);
+  assert.equal(pj.estimates[0].p_value_studentized, pj.placebo.p_value_studentized);
+  assert.ok(pj.estimates[0].std_error_cluster > 0);
+  const human = runCli(["did", "placebo", "--data", f, "--y", "y", "--unit", "unit", "--time", "time", "--cohort", "cohort", "--reps", "20"]);
+  assert.match(human.stdout, /studentised \(\|t_r\| ≥ \|t\|\) 0\.\d{4}/);
+  // shared flag parsing: bad --reps / --seed are usage errors (exit 2) in both commands
+  assert.equal(runCli([...args.slice(0, -3), "--reps", "1"]).status, 2);
+  assert.equal(runCli(["did", "placebo", "--data", f, "--y", "y", "--unit", "unit", "--time", "time", "--cohort", "cohort", "--seed", "-1"]).status, 2);
 });

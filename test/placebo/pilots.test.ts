@@ -6,8 +6,9 @@ import { simulatePilotPanel } from "./sim.js";
 import { Rng } from "../../src/core/rng.js";
 import { feols } from "../../src/estimators/feols.js";
 import { PilotEngine, placeboPilots, type PilotPanel } from "../../src/inference/placebo-pilots.js";
+import { computeVcov } from "../../src/inference/vcov.js";
 
-function feolsBeta(p: PilotPanel, units: Int32Array, cohorts: Int32Array): number {
+function feolsFit(p: PilotPanel, units: Int32Array, cohorts: Int32Array): { beta: number; se: number } {
   const start = new Int32Array(p.nUnits).fill(1 << 30);
   units.forEach((u, j) => (start[u] = cohorts[j]!));
   const d = Float64Array.from(p.y, (_, r) => (p.time[r]! >= start[p.unit[r]!]! ? 1 : 0));
@@ -15,8 +16,11 @@ function feolsBeta(p: PilotPanel, units: Int32Array, cohorts: Int32Array): numbe
     y: p.y, yName: "y", x: [{ name: "D", values: d }, ...p.x],
     fixedEffects: [{ name: "unit", codes: p.unit, nLevels: p.nUnits }, { name: "time", codes: p.time, nLevels: p.nTimes }],
   });
-  return fit.coef[fit.coefNames.indexOf("D")]!;
+  const j = fit.coefNames.indexOf("D");
+  const vc = computeVcov(fit, { type: "cluster", clusters: [{ name: "unit", codes: p.unit, nLevels: p.nUnits }] });
+  return { beta: fit.coef[j]!, se: Math.sqrt(vc.V.data[j * fit.coef.length + j]!) };
 }
+const feolsBeta = (p: PilotPanel, units: Int32Array, cohorts: Int32Array) => feolsFit(p, units, cohorts).beta;
 
 function subset(p: PilotPanel, keep: (r: number) => boolean): PilotPanel {
   const rows = [...Array(p.y.length).keys()].filter(keep);
@@ -42,6 +46,24 @@ test("β from the FWL shortcut equals feols (balanced closed form and unbalanced
   }
 });
 
+test("each draw's SE equals feols' cluster-robust (by unit) SE with fixest's default ssc (balanced, unbalanced, with/without controls)", () => {
+  const p = simulatePilotPanel(11, { N: 50, T: 9, cohorts: [[4, 3], [6, 3]], tau: 0.5, controls: 2 });
+  const un = subset(p, (r) => (r * 7919) % 11 !== 0);
+  const rng = new Rng(5);
+  const out = new Float64Array(2);
+  for (const q of [p, un, { ...p, x: [] }, { ...un, x: [p.x[0]!].map((c) => ({ name: c.name, values: Float64Array.from(un.unit, (_, r) => un.x[0]!.values[r]!) })) }]) {
+    const eng = new PilotEngine(q);
+    for (let k = 0; k < 4; k++) {
+      const units = rng.sample(50, 6);
+      const cohorts = Int32Array.from([4, 4, 4, 6, 6, k === 3 ? 9 : 6]);
+      eng.betaSe(units, cohorts, 6, out);
+      const ref = feolsFit(q, units, cohorts);
+      assertClose(out[0]!, ref.beta, 1e-8, `β, draw ${k}`);
+      assertClose(out[1]!, ref.se, 1e-8, `se, draw ${k}`);
+    }
+  }
+});
+
 test("real estimate detects a true effect: p small; draws keep each cohort's size and year", () => {
   const p = simulatePilotPanel(3, { tau: 0.8 });
   const seen = new Map<number, number>();
@@ -57,6 +79,10 @@ test("real estimate detects a true effect: p small; draws keep each cohort's siz
   });
   assert.ok(Math.abs(r.estimate - 0.8) < 0.25, `β̂ ${r.estimate}`);
   assert.equal(r.pValue, 0);
+  assert.equal(r.pValueT, 0);
+  assert.ok(r.tStat > 3 && r.stdError > 0, `t ${r.tStat}`);
+  assert.equal(r.drawsT.length, 300);
+  for (let k = 0; k < 300; k++) assertClose(r.drawsT[k]!, r.draws[k]! / r.drawsSe[k]!, 1e-15);
   assert.ok(Math.abs(r.mean) < 0.05, `placebo mean ${r.mean}`);
 });
 
@@ -64,17 +90,23 @@ test("p-value is uniform under the null (435 × 22, 24 pilots in 3 cohorts): KS 
   // True effect 0 and pilots drawn at random: the randomisation p-value must be ~U(0,1).
   // Kolmogorov–Smirnov distance of 300 p-values (200 draws each) < 1.63/√300 = 0.094 (5% = 0.078),
   // and the 5% rejection rate within a binomial 99.9% band [0.5%, 10.7%].
+  // The same holds for the studentised p (share of |t_r| ≥ |t̂|), checked on the same runs.
   const ps: number[] = [];
+  const pt: number[] = [];
   for (let s = 0; s < 300; s++) {
     const p = simulatePilotPanel(1000 + s, { tau: 0 });
-    ps.push(placeboPilots(p, new Rng(s), { replications: 200, pool: s % 2 === 0 ? "nonpilot" : "all" }).pValue);
+    const r = placeboPilots(p, new Rng(s), { replications: 200, pool: s % 2 === 0 ? "nonpilot" : "all" });
+    ps.push(r.pValue);
+    pt.push(r.pValueT);
   }
-  ps.sort((a, b) => a - b);
-  let ks = 0;
-  ps.forEach((v, i) => (ks = Math.max(ks, Math.abs(v - i / ps.length), Math.abs(v - (i + 1) / ps.length))));
-  assert.ok(ks < 0.094, `KS distance ${ks.toFixed(3)}`);
-  const rej = ps.filter((v) => v <= 0.05).length / ps.length;
-  assert.ok(rej >= 0.005 && rej <= 0.107, `rejection rate ${rej}`);
+  for (const [name, v] of [["coefficient", ps], ["studentised", pt]] as const) {
+    v.sort((a, b) => a - b);
+    let ks = 0;
+    v.forEach((x, i) => (ks = Math.max(ks, Math.abs(x - i / v.length), Math.abs(x - (i + 1) / v.length))));
+    assert.ok(ks < 0.094, `${name} p: KS distance ${ks.toFixed(3)}`);
+    const rej = v.filter((x) => x <= 0.05).length / v.length;
+    assert.ok(rej >= 0.005 && rej <= 0.107, `${name} p: rejection rate ${rej}`);
+  }
 });
 
 test("rank strata: each fake pilot comes from the decile of the real pilot it replaces", () => {

@@ -35,6 +35,16 @@ test("same seed → byte-identical JSON; different seed → different placebo dr
   assert.notEqual(JSON.parse(a.stdout).estimates[0].std_error, JSON.parse(c.stdout).estimates[0].std_error);
 });
 
+test("--workers 1 and --workers 2 give byte-identical JSON (placebo and bootstrap)", () => {
+  for (const se of ["placebo", "bootstrap"]) {
+    const one = runCli([...base, "--se", se, "--reps", "16", "--seed", "5", "--workers", "1", "--json"]);
+    const two = runCli([...base, "--se", se, "--reps", "16", "--seed", "5", "--workers", "2", "--json"]);
+    assert.equal(one.status, 0, one.stderr);
+    assert.equal(one.stdout, two.stdout);
+  }
+  assert.equal(runCli([...base, "--workers", "0"]).status, 2);
+});
+
 test("sc and did methods; jackknife with one treated unit gives NA and a warning", () => {
   const sc = JSON.parse(runCli([...base, "--method", "sc", "--se", "none", "--json"]).stdout);
   assertClose(sc.estimates[0].estimate, -19.619663470944, 1e-9);

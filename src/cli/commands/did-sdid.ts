@@ -6,10 +6,10 @@ import { progressBar } from "../../core/progress.js";
 import { readTable, numeric, type Table } from "../../data/index.js";
 import type { SdidMethod } from "../../estimators/sdid.js";
 import type { SdidSeMethod } from "../../inference/sdid-variance.js";
-import { sdidAnalysis } from "../../study/analyses/sdid.js";
+import { sdidAnalysisParallel } from "../../study/analyses/sdid.js";
 import { action, emit } from "../run.js";
 
-interface Flags { data: string; y: string; unit: string; time: string; treat: string; x?: string; method: string; se: string; reps: string; seed: string; json?: boolean }
+interface Flags { data: string; y: string; unit: string; time: string; treat: string; x?: string; method: string; se: string; reps: string; seed: string; workers?: string; json?: boolean }
 
 /** Text values of a column (numbers printed as read), for unit keys. */
 export function textColumn(t: Table, name: string): string[] {
@@ -38,12 +38,14 @@ export function registerDidSdid(did: Command): void {
     .option("--se <m>", "placebo | jackknife | bootstrap | none", "placebo")
     .option("--reps <n>", "replications for placebo / bootstrap", "200")
     .option("--seed <s>", "random seed", "1")
+    .option("--workers <w>", "threads for placebo / bootstrap replications (default: all cores; the result does not depend on it)")
     .option("--json", "print one JSON document")
     .action(action(async (o: Flags) => {
       if (!["sdid", "sc", "did"].includes(o.method)) throw usageError(`--method must be sdid, sc or did, got '${o.method}'`);
       if (!["placebo", "jackknife", "bootstrap", "none"].includes(o.se)) throw usageError(`--se must be placebo, jackknife, bootstrap or none, got '${o.se}'`);
       const reps = parseIntFlag("reps", o.reps, 2);
       const seed = parseIntFlag("seed", o.seed, 0);
+      const workers = o.workers === undefined ? undefined : parseIntFlag("workers", o.workers, 1);
       const xs = (o.x ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0);
       const t = await readTable(o.data, [
         { column: o.unit, type: "text" },
@@ -52,14 +54,16 @@ export function registerDidSdid(did: Command): void {
         { column: o.treat, type: "number" },
         ...xs.map((x) => ({ column: x, type: "number" as const })),
       ]);
+      let last = 0;
       const bar = progressBar(`sdid ${o.se}`, o.se === "placebo" || o.se === "bootstrap" ? reps : 0);
-      const res = sdidAnalysis({
+      const res = await sdidAnalysisParallel({
         unit: textColumn(t, o.unit), time: numeric(t, o.time), y: numeric(t, o.y), treat: numeric(t, o.treat),
         covariates: xs.map((x) => ({ name: x, values: numeric(t, x) })),
         names: { unit: o.unit, time: o.time, y: o.y, treat: o.treat },
         file: o.data, inputsHash: { [o.data]: await sha256File(o.data) },
         method: o.method as SdidMethod, se: o.se as SdidSeMethod | "none", reps, seed,
-        onProgress: () => bar.tick(),
+        ...(workers !== undefined ? { workers } : {}),
+        onProgress: (d) => { bar.tick(d - last); last = d; },
       });
       bar.done();
       for (const w of res.warnings ?? []) process.stderr.write(`keytech: warning: ${w}\n`);

@@ -58,7 +58,13 @@ export function placeboAnalysis(table: Table, a: PlaceboAnalysisInput): KeytechR
   const out: KeytechResult = {
     keytech: keytechVersion(),
     command: "did placebo",
-    estimates: [{ term: "treat_post", estimate: res.estimate, std_error: null, statistic: null, p_value: res.pValue, conf_low: null, conf_high: null, p_value_type: "randomisation, two-sided: share of |β_r| ≥ |β̂|" }],
+    estimates: [{
+      term: "treat_post", estimate: res.estimate, std_error: null, statistic: null, p_value: res.pValue, conf_low: null, conf_high: null,
+      p_value_type: "randomisation, two-sided: share of |β_r| ≥ |β̂|",
+      std_error_cluster: res.stdError, statistic_cluster: res.tStat,
+      p_value_studentized: res.pValueT,
+      p_value_studentized_type: "randomisation, two-sided, studentised: share of |t_r| ≥ |t̂|, t = β/se (se clustered by unit)",
+    }],
     nobs: t.nrows,
     dropped: { singletons: 0, missing: del.dropped, collinear: res.droppedCollinear },
     placebo: {
@@ -74,8 +80,14 @@ export function placeboAnalysis(table: Table, a: PlaceboAnalysisInput): KeytechR
       sd: res.sd,
       quantiles: res.quantiles,
       p_value: res.pValue,
+      std_error_cluster: res.stdError,
+      t_statistic: res.tStat,
+      p_value_studentized: res.pValueT,
+      se_type: "cluster-robust by unit, fixest default ssc: G/(G−1)·(n−1)/(n−K), K = 1 + #controls + #periods (same for the real estimate and every draw)",
       histogram: histogram(res.draws, res.estimate),
       draws: Array.from(res.draws),
+      draws_se: Array.from(res.drawsSe),
+      draws_t: Array.from(res.drawsT),
     },
     provenance: {
       seed,

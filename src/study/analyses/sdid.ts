@@ -13,7 +13,7 @@ import { type SdidMethod, type SdidPanel, sdid, sdidTrajectory } from "../../est
 import { blockPanel, widePanel } from "../../estimators/sdid-panel.js";
 import { projectCovariates } from "../../estimators/sdid-covariates.js";
 import { sdidStaggered } from "../../estimators/sdid-staggered.js";
-import { type SdidSeMethod, type SdidSeResult, sdidSe, sdidStaggeredSe } from "../../inference/sdid-variance.js";
+import { type SdidSeMethod, type SdidSeResult, sdidSe, sdidSeParallel, sdidStaggeredSe, sdidStaggeredSeParallel } from "../../inference/sdid-variance.js";
 
 export interface SdidAnalysisInput {
   unit: ArrayLike<string>;
@@ -29,6 +29,8 @@ export interface SdidAnalysisInput {
   reps?: number;
   seed?: number;
   onProgress?: (done: number, total: number) => void;
+  /** threads for placebo / bootstrap replications (sdidAnalysisParallel only; default: all cores) */
+  workers?: number;
 }
 
 const round = (v: number) => (Number.isFinite(v) ? v : null);
@@ -47,8 +49,29 @@ function estimateRow(term: string, est: number, se: SdidSeResult | null): Estima
   };
 }
 
-/** Run the estimator and its variance on long data. */
+/** Run the estimator and its variance on long data (replications in this thread). */
 export function sdidAnalysis(a: SdidAnalysisInput): KeytechResult {
+  const st = sdidStage(a);
+  const se = st.seMethod === "none" ? null : st.staggered ? sdidStaggeredSe(st.seMethod, st.sp, st.sfit, { method: st.method }, st.rng, st.seOpts) : sdidSe(st.seMethod, st.p, st.fit, st.rng, st.seOpts);
+  return sdidAssemble(a, st, se);
+}
+
+/**
+ * `sdidAnalysis` with the placebo / bootstrap replications spread over `a.workers` threads
+ * (default: all cores). Replication b draws from `Rng(seed).fork(b)` only, so the result is
+ * byte-identical to `sdidAnalysis` for any number of workers.
+ */
+export async function sdidAnalysisParallel(a: SdidAnalysisInput): Promise<KeytechResult> {
+  const st = sdidStage(a);
+  const o = { ...st.seOpts, ...(a.workers !== undefined ? { workers: a.workers } : {}) };
+  const se = st.seMethod === "none" ? null : st.staggered ? await sdidStaggeredSeParallel(st.seMethod, st.sp, st.sfit, { method: st.method }, st.rng, o) : await sdidSeParallel(st.seMethod, st.p, st.fit, st.rng, o);
+  return sdidAssemble(a, st, se);
+}
+
+type Stage = ReturnType<typeof sdidStage>;
+
+/** Validate, reshape, residualise covariates and fit (everything before the SE). */
+function sdidStage(a: SdidAnalysisInput) {
   const method = a.method ?? "sdid";
   const seMethod = a.se ?? "placebo";
   const reps = a.reps ?? 200;
@@ -86,15 +109,23 @@ export function sdidAnalysis(a: SdidAnalysisInput): KeytechResult {
   const rng = new Rng(seed);
   const progress = a.onProgress ? (d: number) => a.onProgress!(d, reps) : undefined;
   const seOpts = { replications: reps, ...(progress ? { onProgress: progress } : {}) };
-  const timeOf = (t: number) => w.times[t]!;
+  const sp = { Y, N, T, adoption: w.adoption };
+  // exactly one of the two designs is fitted; the other's fields are never read
+  const b = staggered ? null : blockPanel({ ...w, Y });
+  const p: SdidPanel = b ? b.panel : { Y, N, T, N0: 0, T0: 0 };
+  const fit = b ? sdid(p, { method }) : null;
+  const sfit = staggered ? sdidStaggered(sp, { method }) : null;
+  return { method, seMethod, reps, seed, w, N, T, warnings, covBlock, dropped, staggered, rng, seOpts, b: b!, p, sp, fit: fit!, sfit: sfit! };
+}
 
+/** The KeytechResult from the fit stage and the SE. */
+function sdidAssemble(a: SdidAnalysisInput, st: Stage, se: SdidSeResult | null): KeytechResult {
+  const { method, seMethod, reps, seed, w, N, T, warnings, covBlock, dropped } = st;
+  const timeOf = (t: number) => w.times[t]!;
+  if (se?.note) warnings.push(se.note);
   let result: KeytechResult;
-  if (!staggered) {
-    const b = blockPanel({ ...w, Y });
-    const p: SdidPanel = b.panel;
-    const fit = sdid(p, { method });
-    const se = seMethod === "none" ? null : sdidSe(seMethod, p, fit, rng, seOpts);
-    if (se?.note) warnings.push(se.note);
+  if (!st.staggered) {
+    const { b, p, fit } = st;
     const tr = sdidTrajectory(p, fit.omega, fit.lambda);
     result = base(a, method, seMethod, reps, seed, [estimateRow(method, fit.estimate, se)], N * T, dropped);
     result.unit_weights = b.controls.map((u, i) => ({ unit: u, weight: fit.omega[i]! }));
@@ -110,10 +141,7 @@ export function sdidAnalysis(a: SdidAnalysisInput): KeytechResult {
       se_replications: se ? se.replications : 0,
     };
   } else {
-    const sp = { Y, N, T, adoption: w.adoption };
-    const fit = sdidStaggered(sp, { method });
-    const se = seMethod === "none" ? null : sdidStaggeredSe(seMethod, sp, fit, { method }, rng, seOpts);
-    if (se?.note) warnings.push(se.note);
+    const fit = st.sfit;
     const rows = [estimateRow(method, fit.att, se)];
     result = base(a, method, seMethod, reps, seed, rows, N * T, dropped);
     result.unit_weights = fit.cohorts.flatMap((c) => Array.from({ length: c.panel.N0 }, (_, i) => ({ unit: w.units[c.rows[i]!]!, weight: c.fit.omega[i]!, cohort: timeOf(c.adoption) })));
