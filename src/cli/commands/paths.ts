@@ -4,7 +4,7 @@ import { usageError } from "../../core/errors.js";
 import { sha256File } from "../../core/hash.js";
 import { pathsAnalysis } from "../../study/analyses/paths.js";
 import { action, emit } from "../run.js";
-import { list, readCsvColumns } from "./dea.js";
+import { list, readMechColumns } from "./dea.js";
 
 interface PathsFlags {
   data: string; y: string; treat: string; mediators: string; x?: string; time?: string; cluster?: string;
@@ -23,7 +23,7 @@ export function registerPaths(program: Command): void {
   program
     .command("paths")
     .description("causal path decomposition (Zhou & Yamamoto 2023) with ordered mediators, bootstrap inference")
-    .requiredOption("--data <file>", "CSV data file")
+    .requiredOption("--data <file>", "data file (.csv, .tsv, .parquet)")
     .requiredOption("--y <col>", "outcome")
     .requiredOption("--treat <col>", "binary treatment (e.g. Treat×Post)")
     .requiredOption("--mediators <cols>", "mediators in causal order, comma separated")
@@ -46,13 +46,12 @@ export function registerPaths(program: Command): void {
       if (o.propensity !== undefined && !["bart", "logit"].includes(o.propensity)) throw usageError(`--propensity must be bart or logit, got '${o.propensity}'`);
       const meds = list(o.mediators), xs = list(o.x);
       if (meds.length === 0) throw usageError("--mediators needs at least one column");
-      const names = [o.y, o.treat, ...meds, ...xs, ...(o.time ? [o.time] : []), ...(o.cluster ? [o.cluster] : [])];
-      const t = readCsvColumns(o.data, [...new Set(names)]);
+      const t = await readMechColumns(o.data, [o.y, o.treat, ...meds, ...xs], o.cluster ? [o.cluster] : [], o.time ? [o.time] : []);
       const num = (nm: string) => ({ name: nm, values: t.num(nm) });
       const res = await pathsAnalysis({
         y: num(o.y), treat: num(o.treat), mediators: meds.map(num), x: xs.map(num),
-        time: o.time ? { name: o.time, values: t.text.get(o.time)! } : null,
-        cluster: o.cluster ? { name: o.cluster, values: t.text.get(o.cluster)! } : null,
+        time: o.time ? { name: o.time, values: t.label(o.time) } : null,
+        cluster: o.cluster ? { name: o.cluster, values: t.label(o.cluster) } : null,
         options: {
           model: o.model as "bart", estimator: o.estimator as "hybrid", propensity: o.propensity as "bart" | undefined,
           ntree: int(o.ntree, "--ntree", 1), ndpost: int(o.ndpost, "--ndpost", 1), nskip: int(o.nskip, "--nskip", 0),
