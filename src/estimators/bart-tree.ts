@@ -26,6 +26,7 @@ export class BartTree {
   startT: Int32Array;
   nT: Int32Array;
   private free: number[] = [];
+  private stack: number[] = [];
   private used = 0;
 
   constructor(cap = 16) {
@@ -78,8 +79,8 @@ export class BartTree {
     return this.used++;
   }
 
-  /** Split leaf `node` on (v, c); returns [left, right] child ids. */
-  split(node: number, v: number, c: number): [number, number] {
+  /** Split leaf `node` on (v, c); the children are `left[node]` and `right[node]`. */
+  split(node: number, v: number, c: number): void {
     const l = this.alloc();
     const r = this.alloc();
     this.v[node] = v;
@@ -87,14 +88,16 @@ export class BartTree {
     this.isLeaf[node] = 0;
     this.left[node] = l;
     this.right[node] = r;
-    for (const k of [l, r]) {
-      this.parent[k] = node;
-      this.depth[k] = this.depth[node]! + 1;
-      this.isLeaf[k] = 1;
-      this.left[k] = -1;
-      this.right[k] = -1;
-    }
-    return [l, r];
+    this.initChild(l, node);
+    this.initChild(r, node);
+  }
+
+  private initChild(k: number, node: number): void {
+    this.parent[k] = node;
+    this.depth[k] = this.depth[node]! + 1;
+    this.isLeaf[k] = 1;
+    this.left[k] = -1;
+    this.right[k] = -1;
   }
 
   /** Collapse the two leaf children of `node` back into a leaf. */
@@ -114,7 +117,9 @@ export class BartTree {
   leavesAndNogs(leaves: number[], nogs: number[]): void {
     leaves.length = 0;
     nogs.length = 0;
-    const stack = [0];
+    const stack = this.stack;
+    stack.length = 0;
+    stack.push(0);
     while (stack.length) {
       const k = stack.pop()!;
       if (this.isLeaf[k]) {

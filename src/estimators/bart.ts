@@ -354,7 +354,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         accepted++;
         muG = tr.mu[gNode]!;
         const s0 = tr.start[gNode]!, c0 = tr.nobs[gNode]!, sG = sum[gNode]!;
-        [cL, cR] = tr.split(gNode, gV, gCut);
+        tr.split(gNode, gV, gCut);
+        cL = tr.left[gNode]!; cR = tr.right[gNode]!;
         if (tr.cap > cap) {
           const b = new Float64Array(tr.cap); b.set(sum); sum = b; cap = tr.cap;
         }
