@@ -1,11 +1,17 @@
 /**
- * BART bench: Friedman's function (n = 1000, p = 10, σ = 1) at the R BART defaults (200 trees, 100 burn-in,
- * 1000 kept draws): out-of-sample RMSE of f on 1000 new points, and the time for a panel-sized fit
- * (n = 9570 = 435 × 22, p = 25). Usage: node dist/bench/bart.js
+ * BART bench at the R BART defaults (200 trees, 100 burn-in, 1000 kept draws):
+ *  1. Friedman's first function (n = 1000, p = 10, σ = 1): out-of-sample RMSE of f on 1000 new points;
+ *  2. published comparison — Friedman's second function in the setting of Ouyang (2008, Duke PhD thesis,
+ *     p. 58) as printed in the R `bark` package's example: 200 noisy training rows (σ = 125), 1000
+ *     noise-free test rows, out-of-sample MSE of f; "BART (default): 5300 (sd. 1000)". Ours over
+ *     `--f2 R` data sets (default 20) is printed next to it;
+ *  3. the time of a panel-sized fit (n = 9570 = 435 × 22, p = 25).
+ * Usage: node dist/bench/bart.js [reps=3] [--f2 20]. Prints wall and CPU seconds and peak RSS.
  */
 import { bart } from "../src/estimators/bart.js";
 import { Rng } from "../src/core/rng.js";
-import { timed } from "./util.js";
+import { friedman2 } from "../test/mech/friedman2.js";
+import { peakRssMb, timed } from "./util.js";
 
 function friedman(rng: Rng, n: number, p: number) {
   const X = Array.from({ length: p }, () => new Float64Array(n));
@@ -18,20 +24,46 @@ function friedman(rng: Rng, n: number, p: number) {
   }
   return { X, f, y };
 }
+const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; };
+const arg = (name: string, def: string) => {
+  const k = process.argv.indexOf(name);
+  return k >= 0 ? process.argv[k + 1]! : def;
+};
 
-const reps = Number(process.argv[2] ?? 3);
+const reps = Number(process.argv[2] && !process.argv[2].startsWith("--") ? process.argv[2] : 3);
 const rmses: number[] = [];
+let c0 = cpu();
 for (let r = 0; r < reps; r++) {
   const rng = new Rng(100 + r);
   const tr = friedman(rng, 1000, 10), te = friedman(rng, 1000, 10);
-  const { value: fit } = await timed(`Friedman n=1000 p=10, 200 trees, 1100 iter (rep ${r + 1})`, () => bart(tr.X, tr.y, { seed: r + 1, xTest: te.X }));
+  const { value: fit } = await timed(`Friedman 1 n=1000 p=10, 200 trees, 1100 iter (rep ${r + 1})`, () => bart(tr.X, tr.y, { seed: r + 1, xTest: te.X }));
   let se = 0;
   for (let i = 0; i < 1000; i++) se += (fit.testMean![i]! - te.f[i]!) ** 2;
   rmses.push(Math.sqrt(se / 1000));
   console.log(`  out-of-sample RMSE(f) ${rmses[r]!.toFixed(4)}; posterior mean σ ${(fit.sigma.reduce((a, b) => a + b, 0) / fit.ndpost).toFixed(4)}; acceptance ${fit.acceptance.toFixed(3)}`);
 }
-console.log(`mean RMSE over ${reps} data sets: ${(rmses.reduce((a, b) => a + b, 0) / reps).toFixed(4)}`);
+console.log(`Friedman 1: mean RMSE over ${reps} data sets ${(rmses.reduce((a, b) => a + b, 0) / reps).toFixed(4)}; CPU ${(cpu() - c0).toFixed(1)} s`);
+
+const R2 = Number(arg("--f2", "20"));
+const mses: number[] = [];
+c0 = cpu();
+const t0 = performance.now();
+for (let r = 0; r < R2; r++) {
+  const rng = new Rng(500 + r);
+  const tr = friedman2(rng, 200, 125), te = friedman2(rng, 1000, 0);
+  const fit = bart(tr.X, tr.y, { seed: r + 1, xTest: te.X });
+  let se = 0;
+  for (let i = 0; i < 1000; i++) se += (fit.testMean![i]! - te.f[i]!) ** 2;
+  mses.push(se / 1000);
+}
+const m2 = mses.reduce((a, b) => a + b, 0) / R2;
+const sd2 = Math.sqrt(mses.reduce((a, b) => a + (b - m2) ** 2, 0) / Math.max(1, R2 - 1));
+console.log(`Friedman 2 (n=200, p=4, σ=125; 1000 noise-free test rows), out-of-sample MSE of f over ${R2} data sets:`);
+console.log(`  keytech BART (defaults) ${m2.toFixed(0)} (sd ${sd2.toFixed(0)})   published BART (default), Ouyang 2008 / R bark: 5300 (sd 1000)`);
+console.log(`  ${((performance.now() - t0) / 1000).toFixed(1)} s wall, ${(cpu() - c0).toFixed(1)} s CPU`);
 
 const rng = new Rng(7);
 const big = friedman(rng, 9570, 25);
+c0 = cpu();
 await timed("panel-sized fit n=9570 p=25, 200 trees, 1100 iter, test n=9570", () => bart(big.X, big.y, { seed: 1, xTest: big.X }));
+console.log(`  CPU ${(cpu() - c0).toFixed(1)} s; peak RSS ${peakRssMb().toFixed(0)} MB`);

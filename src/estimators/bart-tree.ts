@@ -1,7 +1,10 @@
 /**
  * One regression tree of a BART ensemble, stored in growable typed arrays indexed by node id
- * (ids are reused after a prune and stay < 65 536 so that per-observation leaf ids fit a Uint16Array).
- * Internal node: split variable `v`, cut index `c` (left iff bin ≤ c). Leaf: value `mu`.
+ * (ids are reused after a prune). Internal node: split variable `v`, cut index `c` (left iff bin ≤ c).
+ * Leaf: value `mu`. Leaf membership: the tree owns a permutation of the training rows (and one of the
+ * test rows) in which every node's rows are contiguous — node k holds positions
+ * [start[k], start[k] + nobs[k]) (test: [startT[k], startT[k] + nT[k])); a split partitions the
+ * parent's block into left then right, so a prune needs no data movement.
  */
 export class BartTree {
   cap: number;
@@ -15,9 +18,15 @@ export class BartTree {
   mu: Float64Array;
   /** Per-node accumulator (Σ of μ over kept draws while the node is a leaf; see bart.ts). */
   acc: Float64Array;
-  /** Training observations in each leaf. */
+  /** Training observations in each node. */
   nobs: Float64Array;
+  /** First position of the node's rows in the tree's training-row permutation. */
+  start: Int32Array;
+  /** First position and count of the node's rows in the tree's test-row permutation. */
+  startT: Int32Array;
+  nT: Int32Array;
   private free: number[] = [];
+  private stack: number[] = [];
   private used = 0;
 
   constructor(cap = 16) {
@@ -32,6 +41,9 @@ export class BartTree {
     this.mu = new Float64Array(cap);
     this.acc = new Float64Array(cap);
     this.nobs = new Float64Array(cap);
+    this.start = new Int32Array(cap);
+    this.startT = new Int32Array(cap);
+    this.nT = new Int32Array(cap);
     // node 0 = root leaf
     this.used = 1;
     this.isLeaf[0] = 1;
@@ -39,7 +51,6 @@ export class BartTree {
 
   private grow(): void {
     const cap = this.cap * 2;
-    if (cap > 65536) throw new Error("BART tree exceeded 65 536 nodes");
     const g = <T extends Int32Array | Uint8Array | Float64Array>(a: T, fill = 0): T => {
       const b = new (a.constructor as { new (n: number): T })(cap);
       b.set(a);
@@ -56,6 +67,9 @@ export class BartTree {
     this.mu = g(this.mu);
     this.acc = g(this.acc);
     this.nobs = g(this.nobs);
+    this.start = g(this.start);
+    this.startT = g(this.startT);
+    this.nT = g(this.nT);
     this.cap = cap;
   }
 
@@ -65,8 +79,8 @@ export class BartTree {
     return this.used++;
   }
 
-  /** Split leaf `node` on (v, c); returns [left, right] child ids. */
-  split(node: number, v: number, c: number): [number, number] {
+  /** Split leaf `node` on (v, c); the children are `left[node]` and `right[node]`. */
+  split(node: number, v: number, c: number): void {
     const l = this.alloc();
     const r = this.alloc();
     this.v[node] = v;
@@ -74,14 +88,16 @@ export class BartTree {
     this.isLeaf[node] = 0;
     this.left[node] = l;
     this.right[node] = r;
-    for (const k of [l, r]) {
-      this.parent[k] = node;
-      this.depth[k] = this.depth[node]! + 1;
-      this.isLeaf[k] = 1;
-      this.left[k] = -1;
-      this.right[k] = -1;
-    }
-    return [l, r];
+    this.initChild(l, node);
+    this.initChild(r, node);
+  }
+
+  private initChild(k: number, node: number): void {
+    this.parent[k] = node;
+    this.depth[k] = this.depth[node]! + 1;
+    this.isLeaf[k] = 1;
+    this.left[k] = -1;
+    this.right[k] = -1;
   }
 
   /** Collapse the two leaf children of `node` back into a leaf. */
@@ -101,7 +117,9 @@ export class BartTree {
   leavesAndNogs(leaves: number[], nogs: number[]): void {
     leaves.length = 0;
     nogs.length = 0;
-    const stack = [0];
+    const stack = this.stack;
+    stack.length = 0;
+    stack.push(0);
     while (stack.length) {
       const k = stack.pop()!;
       if (this.isLeaf[k]) {

@@ -14,11 +14,14 @@
  * ½log(σ²/(σ²+nτ²)) + τ²S²/(2σ²(σ²+nτ²))), a child needs ≥ `minLeaf` observations; then every leaf μ is
  * drawn from N(τ²S/(σ²+nτ²), σ²τ²/(σ²+nτ²)); then σ² | rest ~ (νλ + SSR)/χ²_{ν+n}.
  *
- * Speed: per-observation leaf ids are kept for every tree (Uint16Array), so one pass over the data per
- * tree both applies the previous tree's change to the fit and gathers the sufficient statistics of the
- * current tree (the proposal depends only on the tree, so it is drawn before the pass). Test-set leaf
- * ids are updated only when a tree's structure changes; posterior-mean test predictions accumulate
- * Σ_draws μ per leaf and are flushed to the observations when the leaf disappears (O(#leaves) per draw).
+ * Speed: every tree keeps a permutation of the rows in which each node's rows form one block (leaf
+ * membership), so a grow proposal scans only the rows of one leaf and the leaf sums are tight gathers
+ * over blocks. The residual is stored as R_i + G with a common shift G: after a tree's μ draw its
+ * largest block moves G (O(1)) and only the other blocks touch their rows; the largest leaf's sum comes
+ * from the running total Σ R_i. G is folded back into R once per sweep (where σ² needs Σ res² anyway).
+ * Test rows have their own block permutation, updated only when a tree's structure changes;
+ * posterior-mean test predictions accumulate Σ_draws μ per leaf (kept draws only) and are flushed to
+ * the rows when the leaf disappears.
  */
 import { Rng } from "../core/rng.js";
 import { inputError } from "../core/errors.js";
@@ -204,23 +207,26 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   }
   const tau2 = tau * tau;
 
-  // State.
+  // State. The residual yw − f (f = current sum of trees) is stored as R_i + G: R per row and a common
+  // shift G, so that the largest block of rows a tree changes is updated in O(1) by moving G instead.
+  // totR = Σ R_i (exact at the start of each sweep, updated incrementally within it).
   const trees: BartTree[] = Array.from({ length: T }, () => new BartTree());
-  const leaf: Uint16Array[] = Array.from({ length: T }, () => new Uint16Array(n));
-  const leafT: Uint16Array[] = Array.from({ length: T }, () => new Uint16Array(nt));
-  // res = yw − f (f = current sum of trees); the fit itself is yw − res.
-  const res = Float64Array.from(yw);
+  const iota = (m: number) => { const a = new Int32Array(m); for (let i = 0; i < m; i++) a[i] = i; return a; };
+  const ord: Int32Array[] = Array.from({ length: T }, () => iota(n));
+  const ordT: Int32Array[] = Array.from({ length: T }, () => iota(nt));
+  for (const tr of trees) { tr.nobs[0] = n; tr.nT[0] = nt; }
+  const R = Float64Array.from(yw);
+  let G = 0;
+  let totR: number;
   const f = new Float64Array(n);
-  for (const tr of trees) tr.nobs[0] = n;
+  const scratch = new Int32Array(Math.max(n, nt, 1));
   let cap = 64;
   let sum = new Float64Array(cap);
-  let muOld = new Float64Array(cap);
-  // Δ of each tree's fit per leaf (indexed by the new leaf after a grow, by the old leaf otherwise).
-  let dlPrev = new Float64Array(cap), dlCur = new Float64Array(cap);
   const lo = new Int32Array(p), hi = new Int32Array(p), lo2 = new Int32Array(p), hi2 = new Int32Array(p);
   const leaves: number[] = [], nogs: number[] = [];
-  const passStats = new Float64Array(4);
   const availVars: number[] = [];
+  // Pieces of a tree's change to the fit: position block [pS, pS + pC) of the tree's permutation, Δ = pD.
+  const pS: number[] = [], pC: number[] = [], pD: number[] = [];
 
   const trainSum = new Float64Array(n);
   const testAcc = new Float64Array(nt);
@@ -245,37 +251,28 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     return k;
   };
 
-  // Pending change of the previously updated tree, applied during the next pass.
-  let pT = -1, pKind = 0, pNode = 0, pL = 0, pR = 0, pCut = 0;
-  let pBin: Uint16Array = bins[0] ?? new Uint16Array(0);
-
   const totalIter = nskip + ndpost * keepevery;
   let kept = 0;
   for (let it = 0; it < totalIter; it++) {
     if (binary) {
       // Albert–Chib: z_i | f ~ N(offset + f_i, 1) truncated to the side given by y_i; yw = z − offset.
-      drawLatent(rng, n, y, res, offset, yw);
+      drawLatent(rng, n, y, R, offset, yw);
     }
+    totR = sumAll(R);
     for (let t = 0; t < T; t++) {
       const tr = trees[t]!;
-      if (tr.cap > cap) {
-        cap = tr.cap;
-        sum = new Float64Array(cap);
-        const a = new Float64Array(cap); a.set(dlPrev); dlPrev = a;
-        dlCur = new Float64Array(cap);
-        muOld = new Float64Array(cap);
-      }
+      const o = ord[t]!;
+      if (tr.cap > cap) { cap = tr.cap; sum = new Float64Array(cap); }
       // --- propose (structure only) ---
       tr.leavesAndNogs(leaves, nogs);
       let gKind = 0, gNode = -1, gV = 0, gCut = 0;
       let nGrowable = 0;
-      // count growable leaves
       for (const l of leaves) if (available(tr, l, lo, hi, null) > 0) nGrowable++;
       const rootOnly = leaves.length === 1;
       let pGrowT = rootOnly ? (nGrowable > 0 ? 1 : 0) : nGrowable > 0 ? 0.5 : 0;
       if (rootOnly && nGrowable === 0) pGrowT = 0;
       const u = rng.uniform();
-      let logPrior = 0; // prior × proposal part of the log MH ratio (likelihood added after the pass)
+      let logPrior = 0; // prior × proposal part of the log MH ratio (likelihood added below)
       let gl: number, gr: number; // child growability (grow) / growability of children being removed (prune)
       if (u < pGrowT) {
         // grow: pick a growable leaf uniformly
@@ -320,28 +317,30 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
           + Math.log(pGrowNew) - Math.log(nGrowNew) - Math.log(pPruneT) + Math.log(nogs.length);
       }
 
-      // --- one pass: apply the previous tree's change, gather this tree's statistics ---
-      const sumL = sum;
-      sumL.fill(0, 0, tr.cap);
-      const cnt = tr.nobs;
-      const lc = leaf[t]!;
-      const muC = tr.mu;
-      const gb = gKind === 1 ? bins[gV]! : pBin;
-      const st = passStats;
-      if (pT >= 0) {
-        applyAndGather(n, leaf[pT]!, dlPrev, pKind, pNode, pL, pR, pBin, pCut, res, lc, muC, sumL, gKind === 1 ? gNode : -1, gb, gCut, st);
-      } else {
-        dlPrev.fill(0);
-        applyAndGather(n, lc, dlPrev, 0, -1, -1, -1, gb, 0, res, lc, muC, sumL, gKind === 1 ? gNode : -1, gb, gCut, st);
+      // --- partial-residual sums S_l = Σ_{i∈l} (res_i + μ_l) of the current leaves; the largest from totR ---
+      const cnt = tr.nobs, st = tr.start, mu = tr.mu;
+      let big = leaves[0]!;
+      for (const l of leaves) if (cnt[l]! > cnt[big]!) big = l;
+      let rest = 0;
+      for (const l of leaves) {
+        if (l === big) continue;
+        const s = segSum(R, o, st[l]!, cnt[l]!);
+        rest += s;
+        sum[l] = s + cnt[l]! * (G + mu[l]!);
       }
-      const nl = st[0]!, sl = st[1]!, nr = st[2]!, sr = st[3]!;
+      sum[big] = totR - rest + cnt[big]! * (G + mu[big]!);
 
       // --- accept / reject ---
-      let kind = 0, cL = 0, cR = 0;
+      let kind = 0, nl = 0, sl = 0;
       if (gKind === 1) {
         proposals++;
+        const s0 = st[gNode]!, c0 = cnt[gNode]!;
+        const left = growStats(R, o, s0, c0, bins[gV]!, gCut);
+        nl = left.n;
+        sl = left.s + nl * (G + mu[gNode]!);
+        const nr = c0 - nl, sr = sum[gNode]! - sl;
         if (nl >= minLeaf && nr >= minLeaf) {
-          const lr = logLik(nl, sl) + logLik(nr, sr) - logLik(cnt[gNode]!, sum[gNode]!);
+          const lr = logLik(nl, sl) + logLik(nr, sr) - logLik(c0, sum[gNode]!);
           if (Math.log(rng.uniform()) < logPrior + lr) kind = 1;
         }
       } else if (gKind === 2) {
@@ -350,64 +349,85 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         const lr = logLik(cnt[l]! + cnt[r]!, sum[l]! + sum[r]!) - logLik(cnt[l]!, sum[l]!) - logLik(cnt[r]!, sum[r]!);
         if (Math.log(rng.uniform()) < logPrior + lr) kind = 2;
       }
-      // snapshot μ before the change
-      muOld.set(tr.mu.subarray(0, tr.cap));
+      let cL = -1, cR = -1, muG = 0, muL = 0, muR = 0;
       if (kind === 1) {
         accepted++;
-        [cL, cR] = tr.split(gNode, gV, gCut);
+        muG = tr.mu[gNode]!;
+        const s0 = tr.start[gNode]!, c0 = tr.nobs[gNode]!, sG = sum[gNode]!;
+        tr.split(gNode, gV, gCut);
+        cL = tr.left[gNode]!; cR = tr.right[gNode]!;
         if (tr.cap > cap) {
-          // tree arrays grew: enlarge scratch, keep contents
-          const grow = (a: Float64Array) => { const b = new Float64Array(tr.cap); b.set(a); return b; };
-          sum = grow(sum); dlPrev = grow(dlPrev); dlCur = grow(dlCur); muOld = grow(muOld);
-          cap = tr.cap;
+          const b = new Float64Array(tr.cap); b.set(sum); sum = b; cap = tr.cap;
         }
-        tr.nobs[cL] = nl; sum[cL] = sl; tr.nobs[cR] = nr; sum[cR] = sr;
-        if (nt > 0) testSplit(nt, leafT[t]!, binsT[gV]!, gNode, gCut, cL, cR, tr.acc[gNode]!, testAcc);
+        partition(o, s0, c0, bins[gV]!, gCut, scratch);
+        tr.start[cL] = s0; tr.nobs[cL] = nl; tr.start[cR] = s0 + nl; tr.nobs[cR] = c0 - nl;
+        sum[cL] = sl; sum[cR] = sG - sl;
+        if (nt > 0) {
+          const oT = ordT[t]!, sT = tr.startT[gNode]!, cT = tr.nT[gNode]!;
+          flushAcc(testAcc, oT, sT, cT, tr.acc[gNode]!);
+          const nlT = partition(oT, sT, cT, binsT[gV]!, gCut, scratch);
+          tr.startT[cL] = sT; tr.nT[cL] = nlT; tr.startT[cR] = sT + nlT; tr.nT[cR] = cT - nlT;
+        }
         tr.acc[gNode] = 0; tr.acc[cL] = 0; tr.acc[cR] = 0;
       } else if (kind === 2) {
         accepted++;
         cL = tr.left[gNode]!; cR = tr.right[gNode]!;
-        tr.nobs[gNode] = tr.nobs[cL]! + tr.nobs[cR]!;
+        muL = tr.mu[cL]!; muR = tr.mu[cR]!;
         sum[gNode] = sum[cL]! + sum[cR]!;
-        if (nt > 0) testMerge(nt, leafT[t]!, gNode, cL, cR, tr.acc[cL]!, tr.acc[cR]!, testAcc);
+        if (nt > 0) {
+          const oT = ordT[t]!;
+          flushAcc(testAcc, oT, tr.startT[cL]!, tr.nT[cL]!, tr.acc[cL]!);
+          flushAcc(testAcc, oT, tr.startT[cR]!, tr.nT[cR]!, tr.acc[cR]!);
+        }
         tr.acc[gNode] = 0;
         tr.collapse(gNode);
       }
-      // --- draw every leaf μ ---
+      // --- draw every leaf μ; the change of the fit, piece by piece ---
       tr.leavesAndNogs(leaves, nogs);
+      pS.length = 0; pC.length = 0; pD.length = 0;
+      let bigP = 0;
       for (const l of leaves) {
-        const d = sigma2 + tr.nobs[l]! * tau2;
-        tr.mu[l] = (tau2 * sum[l]!) / d + Math.sqrt((sigma2 * tau2) / d) * rng.normal();
-        dlCur[l] = tr.mu[l]! - muOld[l]!;
+        const nn = tr.nobs[l]!;
+        const d = sigma2 + nn * tau2;
+        const prev = kind === 1 && (l === cL || l === cR) ? muG : tr.mu[l]!;
+        const m = (tau2 * sum[l]!) / d + Math.sqrt((sigma2 * tau2) / d) * rng.normal();
+        tr.mu[l] = m;
+        if (kind === 2 && l === gNode) {
+          pS.push(tr.start[cL]!, tr.start[cR]!); pC.push(tr.nobs[cL]!, tr.nobs[cR]!); pD.push(m - muL, m - muR);
+        } else {
+          pS.push(tr.start[l]!); pC.push(nn); pD.push(m - prev);
+        }
       }
-      if (kind === 1) {
-        dlCur[cL] = tr.mu[cL]! - muOld[gNode]!;
-        dlCur[cR] = tr.mu[cR]! - muOld[gNode]!;
-      } else if (kind === 2) {
-        dlCur[cL] = tr.mu[gNode]! - muOld[cL]!;
-        dlCur[cR] = tr.mu[gNode]! - muOld[cR]!;
+      for (let k = 1; k < pC.length; k++) if (pC[k]! > pC[bigP]!) bigP = k;
+      const dBig = pD[bigP]!;
+      G -= dBig;
+      for (let k = 0; k < pC.length; k++) {
+        if (k === bigP) continue;
+        const dd = pD[k]! - dBig;
+        segAdd(R, o, pS[k]!, pC[k]!, -dd);
+        totR -= pC[k]! * dd;
       }
-      // hand over: this tree becomes the pending one
-      const tmp = dlPrev; dlPrev = dlCur; dlCur = tmp;
-      pT = t; pKind = kind; pNode = gNode; pL = cL; pR = cR; pCut = gCut;
-      pBin = kind === 1 ? bins[gV]! : pBin;
     }
-    // --- apply the last tree's change; residual sum of squares ---
+    // --- fold G into R; residual sum of squares; σ² ---
     {
-      const ssr = applyLast(n, leaf[pT]!, dlPrev, pKind, pNode, pL, pR, pBin, pCut, res);
-      pT = -1;
+      const ssr = foldShift(R, G);
+      G = 0;
       if (!binary) sigma2 = (nuLambda + ssr) / rchisq(rng, nu + n);
     }
     // --- keep ---
     if (it >= nskip && (it - nskip + 1) % keepevery === 0) {
       sigmaDraws[kept] = Math.sqrt(sigma2);
-      for (let i = 0; i < n; i++) f[i] = yw[i]! - res[i]!;
+      for (let i = 0; i < n; i++) f[i] = yw[i]! - R[i]!;
       addTo(trainSum, f, binary ? offset : NaN);
       if (trainDraws) trainDraws.push(binary ? f.map((v) => pnorm(offset + v)) : f.map((v) => offset + v));
       if (nt > 0) {
         if (ftest) {
           ftest.fill(0);
-          for (let t = 0; t < T; t++) addLeafValues(ftest, leafT[t]!, trees[t]!.mu);
+          for (let t = 0; t < T; t++) {
+            const tr = trees[t]!, oT = ordT[t]!;
+            tr.leavesAndNogs(leaves, nogs);
+            for (const l of leaves) flushAcc(ftest, oT, tr.startT[l]!, tr.nT[l]!, tr.mu[l]!);
+          }
           if (binary) addTo(testSum, ftest, offset);
           if (testDraws) testDraws.push(binary ? ftest.map((v) => pnorm(offset + v)) : ftest.map((v) => offset + v));
         }
@@ -431,7 +451,11 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     if (binary) {
       for (let i = 0; i < nt; i++) testMean[i] = testSum[i]! / ndpost;
     } else {
-      for (let t = 0; t < T; t++) addLeafValues(testAcc, leafT[t]!, trees[t]!.acc);
+      for (let t = 0; t < T; t++) {
+        const tr = trees[t]!, oT = ordT[t]!;
+        tr.leavesAndNogs(leaves, nogs);
+        for (const l of leaves) flushAcc(testAcc, oT, tr.startT[l]!, tr.nT[l]!, tr.acc[l]!);
+      }
       for (let i = 0; i < nt; i++) testMean[i] = offset + testAcc[i]! / ndpost;
     }
   }
@@ -441,70 +465,85 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   return fit;
 }
 
-/**
- * The per-tree pass: apply the previous tree's accepted change (re-route the observations of a split
- * leaf / merged children; res −= Δ of their leaf, Δ indexed by the new leaf after a grow and by the old
- * leaf otherwise), then accumulate this tree's partial-residual sums per leaf (r = res + μ_leaf) and
- * the two children's statistics of a proposed split of leaf `gNode` (stats = [n_L, S_L, n_R, S_R]).
- */
-function applyAndGather(
-  n: number, lp: Uint16Array, dl: Float64Array, pKind: number, pNode: number, pL: number, pR: number,
-  pBin: Uint16Array, pCut: number, res: Float64Array, lc: Uint16Array, muC: Float64Array,
-  sum: Float64Array, gNode: number, gb: Uint16Array, gCut: number, stats: Float64Array,
-): void {
-  let nl = 0, sl = 0, nr = 0, sr = 0;
-  for (let i = 0; i < n; i++) {
-    let jx = lp[i]!;
-    if (pKind === 1) {
-      if (jx === pNode) { jx = pBin[i]! <= pCut ? pL : pR; lp[i] = jx; }
-    } else if (pKind === 2) {
-      if (jx === pL || jx === pR) lp[i] = pNode;
-    }
-    const ri = res[i]! - dl[jx]!;
-    res[i] = ri;
-    const j = lc[i]!;
-    const r = ri + muC[j]!;
-    sum[j]! += r;
-    if (j === gNode) {
-      if (gb[i]! <= gCut) { nl++; sl += r; } else { nr++; sr += r; }
-    }
+/** Σ_{k ∈ [s, s+c)} R[o[k]] with four accumulators (the rows of one leaf). */
+function segSum(R: Float64Array, o: Int32Array, s: number, c: number): number {
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  const e = s + c, e4 = s + (c & ~3);
+  let k = s;
+  for (; k < e4; k += 4) {
+    a0 += R[o[k]!]!;
+    a1 += R[o[k + 1]!]!;
+    a2 += R[o[k + 2]!]!;
+    a3 += R[o[k + 3]!]!;
   }
-  stats[0] = nl; stats[1] = sl; stats[2] = nr; stats[3] = sr;
+  for (; k < e; k++) a0 += R[o[k]!]!;
+  return a0 + a1 + (a2 + a3);
 }
 
-/** Apply the last tree's change and return the residual sum of squares Σ res². */
-function applyLast(
-  n: number, lp: Uint16Array, dl: Float64Array, pKind: number, pNode: number, pL: number, pR: number,
-  pBin: Uint16Array, pCut: number, res: Float64Array,
-): number {
+/** R[o[k]] += d for k ∈ [s, s+c). */
+function segAdd(R: Float64Array, o: Int32Array, s: number, c: number, d: number): void {
+  const e = s + c;
+  for (let k = s; k < e; k++) R[o[k]!]! += d;
+}
+
+/** out[o[k]] += v for k ∈ [s, s+c) (flush a leaf's accumulated Σμ to its test rows; skip v = 0). */
+function flushAcc(out: Float64Array, o: Int32Array, s: number, c: number, v: number): void {
+  if (v === 0) return;
+  const e = s + c;
+  for (let k = s; k < e; k++) out[o[k]!]! += v;
+}
+
+const growOut = { n: 0, s: 0 };
+/** Rows of block [s, s+c) going left at (bin ≤ cut): their count and Σ R (branch-free loop). */
+function growStats(R: Float64Array, o: Int32Array, s: number, c: number, b: Uint16Array, cut: number): { n: number; s: number } {
+  let nl = 0, sl = 0;
+  const e = s + c;
+  for (let k = s; k < e; k++) {
+    const i = o[k]!;
+    const m = b[i]! <= cut ? 1 : 0;
+    nl += m;
+    sl += m * R[i]!;
+  }
+  growOut.n = nl;
+  growOut.s = sl;
+  return growOut;
+}
+
+/**
+ * Stable partition of block [s, s+c) of `o`: rows with bin ≤ cut first; returns their count. Branch-free:
+ * every row is written to both destinations and only the matching cursor advances.
+ */
+function partition(o: Int32Array, s: number, c: number, b: Uint16Array, cut: number, scratch: Int32Array): number {
+  let w = s, r = 0;
+  const e = s + c;
+  for (let k = s; k < e; k++) {
+    const i = o[k]!;
+    const m = b[i]! <= cut ? 1 : 0;
+    o[w] = i;
+    scratch[r] = i;
+    w += m;
+    r += 1 - m;
+  }
+  o.set(scratch.subarray(0, r), w);
+  return w - s;
+}
+
+/** Σ R_i. */
+function sumAll(R: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < R.length; i++) s += R[i]!;
+  return s;
+}
+
+/** R_i += G for every row; returns Σ R_i² (the residual sum of squares). */
+function foldShift(R: Float64Array, G: number): number {
   let ssr = 0;
-  for (let i = 0; i < n; i++) {
-    let jx = lp[i]!;
-    if (pKind === 1) {
-      if (jx === pNode) { jx = pBin[i]! <= pCut ? pL : pR; lp[i] = jx; }
-    } else if (pKind === 2) {
-      if (jx === pL || jx === pR) lp[i] = pNode;
-    }
-    const ri = res[i]! - dl[jx]!;
-    res[i] = ri;
-    ssr += ri * ri;
+  for (let i = 0; i < R.length; i++) {
+    const r = R[i]! + G;
+    R[i] = r;
+    ssr += r * r;
   }
   return ssr;
-}
-
-/** Test rows in leaf `node` take their accumulated Σμ and move to the new children. */
-function testSplit(nt: number, ltt: Uint16Array, bt: Uint16Array, node: number, cut: number, cL: number, cR: number, acc: number, testAcc: Float64Array): void {
-  for (let i = 0; i < nt; i++) {
-    if (ltt[i] === node) { testAcc[i]! += acc; ltt[i] = bt[i]! <= cut ? cL : cR; }
-  }
-}
-
-/** Test rows in the merged children take their accumulated Σμ and move to the parent. */
-function testMerge(nt: number, ltt: Uint16Array, node: number, cL: number, cR: number, aL: number, aR: number, testAcc: Float64Array): void {
-  for (let i = 0; i < nt; i++) {
-    const j = ltt[i]!;
-    if (j === cL) { testAcc[i]! += aL; ltt[i] = node; } else if (j === cR) { testAcc[i]! += aR; ltt[i] = node; }
-  }
 }
 
 /** out += v (offset NaN) or out += Φ(offset + v) (probit). */
@@ -512,12 +551,6 @@ function addTo(out: Float64Array, v: Float64Array, offset: number): void {
   const n = out.length;
   if (Number.isNaN(offset)) for (let i = 0; i < n; i++) out[i]! += v[i]!;
   else for (let i = 0; i < n; i++) out[i]! += pnorm(offset + v[i]!);
-}
-
-/** out_i += values[leaf_i]. */
-function addLeafValues(out: Float64Array, lt: Uint16Array, values: Float64Array): void {
-  const n = out.length;
-  for (let i = 0; i < n; i++) out[i]! += values[lt[i]!]!;
 }
 
 /**

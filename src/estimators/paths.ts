@@ -3,16 +3,19 @@
  * METHODS.md §6). Binary treatment A, pre-treatment covariates X, mediators M₁ … M_K, outcome Y.
  * With M̲_k = (M₁..M_k) and ψ_k = E[Y(1, M̲_k(0))] (ψ₀ = E[Y(1)]), the Type I decomposition is
  *   direct = ψ_K − E[Y(0)],  via M_k = ψ_{k−1} − ψ_k (k = 1..K),  total = E[Y(1)] − E[Y(0)],
- * which add up exactly (telescoping sum).
+ * which add up exactly (telescoping sum). The Type II decomposition swaps the roles of 1 and 0:
+ * ψ'_k = E[Y(0, M̲_k(1))] (ψ'₀ = E[Y(0)]), direct = E[Y(1)] − ψ'_K, via M_k = ψ'_k − ψ'_{k−1}.
  *
  * Estimators (R paths `paths()`): E[Y(a)] = mean_i μ̂₀(X_i, a) from model 0 = E[Y | X, A] for everyone.
- * For k ≥ 1 with model k = E[Y | X, A, M̲_k] imputed at A = 1 for the untreated:
+ * For k ≥ 1 with model k = E[Y | X, A, M̲_k] imputed at A = 1 for the untreated (Type II: at A = 0 for
+ * the treated, weights p̄/π̂(X_i), pure second stage among the treated):
  *  - "hybrid" (imputation-based weighting, the seed paper's choice):
  *    ψ̂_k = Σ_{A=0} ŵ_i μ̂_k(X_i, 1, M̲_k,i) / Σ_{A=0} ŵ_i,  ŵ_i = (1 − p̄)/(1 − π̂(X_i)), p̄ = share treated;
  *  - "pure" imputation: regress those imputations on X among the untreated with the same model class,
  *    predict for all units and average.
- * Outcome models: BART (R BART wbart defaults) or OLS with main effects; propensity π̂: probit BART
- * (pbart defaults, 50 trees) or logistic regression.
+ * Outcome models: BART (R BART wbart defaults) or OLS with main effects (`interact`: OLS fitted
+ * separately in each treatment arm, i.e. A interacted with every covariate and mediator); propensity π̂:
+ * probit BART (pbart defaults, 50 trees) or logistic regression.
  */
 import { Rng, hashSeed } from "../core/rng.js";
 import { estimationError, inputError } from "../core/errors.js";
@@ -44,12 +47,18 @@ export interface PathsOptions {
   keepevery?: number;
   /** Trees of the probit propensity BART (default 50). */
   ntreePropensity?: number;
+  /** Decomposition type (METHODS.md §6.1): 1 (default) or 2. */
+  type?: 1 | 2;
+  /** Linear outcome models fitted separately by treatment arm (A × everything); ignored for BART. */
+  interact?: boolean;
 }
 
 export interface PathsEstimate {
+  /** Decomposition type. */
+  type: 1 | 2;
   ey1: number;
   ey0: number;
-  /** ψ₁ … ψ_K. */
+  /** ψ₁ … ψ_K (Type I) or ψ'₁ … ψ'_K (Type II). */
   psi: number[];
   total: number;
   direct: number;
@@ -62,7 +71,15 @@ export function typeOneDecomposition(ey1: number, ey0: number, psi: number[]): P
   const K = psi.length;
   const via: number[] = [];
   for (let k = 1; k <= K; k++) via.push((k === 1 ? ey1 : psi[k - 2]!) - psi[k - 1]!);
-  return { ey1, ey0, psi, total: ey1 - ey0, direct: psi[K - 1]! - ey0, via };
+  return { type: 1, ey1, ey0, psi, total: ey1 - ey0, direct: psi[K - 1]! - ey0, via };
+}
+
+/** Type II: direct = E[Y(1)] − ψ'_K, via M_k = ψ'_k − ψ'_{k−1} (ψ'₀ = E[Y(0)]). */
+export function typeTwoDecomposition(ey1: number, ey0: number, psi: number[]): PathsEstimate {
+  const K = psi.length;
+  const via: number[] = [];
+  for (let k = 1; k <= K; k++) via.push(psi[k - 1]! - (k === 1 ? ey0 : psi[k - 2]!));
+  return { type: 2, ey1, ey0, psi, total: ey1 - ey0, direct: ey1 - psi[K - 1]!, via };
 }
 
 /** Share treated p̄; refuses designs with ≤ 5 treated or ≤ 5 untreated units (R paths skips them). */
@@ -80,7 +97,8 @@ export function checkTreatment(a: Float64Array): number {
 /**
  * One BART fit of the first stage (all independent, so they can run in parallel): `stream` 0 is
  * model 0 (test rows: everyone at A = 1, then at A = 0), k = 1..K model k (test rows: the untreated at
- * A = 1), 1000 the probit propensity model (no test rows). Its seed is hashSeed(rng.seed, stream),
+ * A = 1, then the treated at A = 0 — test rows never change the chain, so one fit serves both
+ * decomposition types), 1000 the probit propensity model (no test rows). Its seed is hashSeed(rng.seed, stream),
  * i.e. the stream `rng.fork(stream)` — the same wherever the job runs.
  */
 export interface BartJob {
@@ -122,19 +140,20 @@ const stack = (tests: Float64Array[][]): Float64Array[] =>
 export function pathsBartJobs(d: PathsData, opts: PathsOptions): BartJob[] {
   if ((opts.model ?? "bart") !== "bart") return [];
   const n = d.y.length;
-  const untreated: number[] = [];
-  for (let i = 0; i < n; i++) if (d.a[i] === 0) untreated.push(i);
+  const untreated: number[] = [], treated: number[] = [];
+  for (let i = 0; i < n; i++) (d.a[i] === 0 ? untreated : treated).push(i);
   const pick = (c: Float64Array) => Float64Array.from(untreated, (i) => c[i]!);
+  const pick1 = (c: Float64Array) => Float64Array.from(treated, (i) => c[i]!);
   const common = { binary: false, ntree: opts.ntree, nskip: opts.nskip, ndpost: opts.ndpost, keepevery: opts.keepevery };
   const jobs: BartJob[] = [{
     ...common, stream: 0, x: [...d.x, d.a], y: d.y,
     xTest: stack([[...d.x, new Float64Array(n).fill(1)], [...d.x, new Float64Array(n)]]),
   }];
-  const x0 = d.x.map(pick);
-  const ones0 = new Float64Array(untreated.length).fill(1);
+  const x0 = d.x.map(pick), x1 = d.x.map(pick1);
+  const ones0 = new Float64Array(untreated.length).fill(1), zeros1 = new Float64Array(treated.length);
   for (let k = 1; k <= d.m.length; k++) {
     const mk = d.m.slice(0, k);
-    jobs.push({ ...common, stream: k, x: [...d.x, d.a, ...mk], y: d.y, xTest: [...x0, ones0, ...mk.map(pick)] });
+    jobs.push({ ...common, stream: k, x: [...d.x, d.a, ...mk], y: d.y, xTest: stack([[...x0, ones0, ...mk.map(pick)], [...x1, zeros1, ...mk.map(pick1)]]) });
   }
   const estimator = opts.estimator ?? "hybrid";
   const propensity = opts.propensity ?? "bart";
@@ -152,72 +171,87 @@ export function pathsEstimate(d: PathsData, opts: PathsOptions, rng: Rng, done?:
   const model = opts.model ?? "bart";
   const estimator = opts.estimator ?? "hybrid";
   const propensity = opts.propensity ?? (model === "bart" ? "bart" : "logit");
+  const type = opts.type ?? 1;
+  const interact = model === "linear" && Boolean(opts.interact);
   const n = d.y.length;
   const K = d.m.length;
   if (K === 0) throw inputError("path decomposition needs at least one mediator");
+  if (type !== 1 && type !== 2) throw inputError(`decomposition type must be 1 or 2, got ${String(type)}`);
   const pbar = checkTreatment(d.a);
-  const ones = new Float64Array(n).fill(1);
-  const zeros = new Float64Array(n);
-  const untreated: number[] = [];
-  for (let i = 0; i < n; i++) if (d.a[i] === 0) untreated.push(i);
+  const untreated: number[] = [], treated: number[] = [];
+  for (let i = 0; i < n; i++) (d.a[i] === 0 ? untreated : treated).push(i);
   const n0 = untreated.length;
+  // Type I imputes the untreated at A = 1; Type II the treated at A = 0.
+  const target = type === 1 ? untreated : treated;
+  const aSet = type === 1 ? 1 : 0;
+  const nt = target.length;
   const pick = (c: Float64Array, rows: number[]) => Float64Array.from(rows, (i) => c[i]!);
+  const mean = (v: Float64Array) => v.reduce((s, z) => s + z, 0) / v.length;
   const bartOpts = { ntree: opts.ntree, nskip: opts.nskip, ndpost: opts.ndpost, keepevery: opts.keepevery };
 
   const jobs = new Map(pathsBartJobs(d, opts).map((j) => [j.stream, j]));
   const jobResult = (stream: number): Float64Array => done?.get(stream) ?? runBartJob(jobs.get(stream)!, bartJobSeed(rng, stream));
-  /** Fit y ~ cols and predict at each of `tests` (same columns); first-stage BART fits come from `jobs`. */
-  const fitPredict = (cols: Float64Array[], y: Float64Array, tests: Float64Array[][], stream: number): Float64Array[] => {
-    if (model === "linear") {
-      const b = olsCoef(cols, y);
-      return tests.map((t) => linPred(b, t));
-    }
-    const sizes = tests.map((t) => t[0]!.length);
-    const pred = jobs.has(stream)
-      ? jobResult(stream)
-      : runBartJob({ stream, x: cols, y, xTest: stack(tests), binary: false, ...bartOpts }, bartJobSeed(rng, stream));
-    const out: Float64Array[] = [];
-    let off = 0;
-    for (const s of sizes) { out.push(pred.slice(off, off + s)); off += s; }
-    return out;
-  };
 
   // Model 0: E[Y | X, A] → E[Y(1)], E[Y(0)].
-  const [y1hat, y0hat] = fitPredict([...d.x, d.a], d.y, [[...d.x, ones], [...d.x, zeros]], 0);
-  const mean = (v: Float64Array) => v.reduce((s, z) => s + z, 0) / v.length;
-  const ey1 = mean(y1hat!), ey0 = mean(y0hat!);
+  let y1hat: Float64Array, y0hat: Float64Array;
+  if (model === "bart") {
+    const pred = jobResult(0);
+    y1hat = pred.subarray(0, n);
+    y0hat = pred.subarray(n, 2 * n);
+  } else if (interact) {
+    y1hat = linPred(olsCoef(d.x.map((c) => pick(c, treated)), pick(d.y, treated)), d.x);
+    y0hat = linPred(olsCoef(d.x.map((c) => pick(c, untreated)), pick(d.y, untreated)), d.x);
+  } else {
+    const b = olsCoef([...d.x, d.a], d.y);
+    y1hat = linPred(b, [...d.x, new Float64Array(n).fill(1)]);
+    y0hat = linPred(b, [...d.x, new Float64Array(n)]);
+  }
+  const ey1 = mean(y1hat), ey0 = mean(y0hat);
 
-  // Propensity weights for the untreated (hybrid only).
+  // Propensity weights for the target rows (hybrid only): (1 − p̄)/(1 − π̂) (Type I), p̄/π̂ (Type II).
   let w: Float64Array | null = null;
   if (estimator === "hybrid") {
     let pi: Float64Array;
     if (d.x.length === 0) pi = new Float64Array(n).fill(pbar);
     else if (propensity === "logit") pi = logitFit(d.x, d.a).prob;
     else pi = jobResult(1000);
-    w = new Float64Array(n0);
-    untreated.forEach((i, r) => {
-      const q = Math.min(pi[i]!, 1 - 1e-10);
-      w![r] = (1 - pbar) / (1 - q);
+    w = new Float64Array(nt);
+    target.forEach((i, r) => {
+      const q = Math.min(Math.max(pi[i]!, 1e-10), 1 - 1e-10);
+      w![r] = type === 1 ? (1 - pbar) / (1 - q) : pbar / q;
     });
   }
 
-  // Models k = 1..K: E[Y | X, A, M̲_k], imputed at A = 1 for the untreated.
-  const x0 = d.x.map((c) => pick(c, untreated));
-  const ones0 = new Float64Array(n0).fill(1);
+  // Models k = 1..K: E[Y | X, A, M̲_k], imputed at A = aSet for the target rows.
+  const xt = d.x.map((c) => pick(c, target));
   const psi: number[] = [];
   for (let k = 1; k <= K; k++) {
     const mk = d.m.slice(0, k);
-    const [imp] = fitPredict([...d.x, d.a, ...mk], d.y, [[...x0, ones0, ...mk.map((c) => pick(c, untreated))]], k);
+    let imp: Float64Array;
+    if (model === "bart") {
+      const pred = jobResult(k);
+      imp = type === 1 ? pred.subarray(0, n0) : pred.subarray(n0, n0 + nt);
+    } else if (interact) {
+      const arm = type === 1 ? treated : untreated; // rows with A = aSet
+      const b = olsCoef([...d.x, ...mk].map((c) => pick(c, arm)), pick(d.y, arm));
+      imp = linPred(b, [...xt, ...mk.map((c) => pick(c, target))]);
+    } else {
+      const b = olsCoef([...d.x, d.a, ...mk], d.y);
+      imp = linPred(b, [...xt, new Float64Array(nt).fill(aSet), ...mk.map((c) => pick(c, target))]);
+    }
     if (estimator === "hybrid") {
       let s = 0, sw = 0;
-      for (let r = 0; r < n0; r++) { s += w![r]! * imp![r]!; sw += w![r]!; }
+      for (let r = 0; r < nt; r++) { s += w![r]! * imp[r]!; sw += w![r]!; }
       psi.push(s / sw);
     } else if (d.x.length === 0) {
-      psi.push(mean(imp!));
+      psi.push(mean(imp));
+    } else if (model === "bart") {
+      // Pure imputation, second stage: regress the imputations on X among the target rows, predict for all.
+      const stream = (type === 1 ? 100 : 200) + k;
+      psi.push(mean(runBartJob({ stream, x: xt, y: Float64Array.from(imp), xTest: d.x, binary: false, ...bartOpts }, bartJobSeed(rng, stream))));
     } else {
-      const [all] = fitPredict(x0, imp!, [d.x], 100 + k);
-      psi.push(mean(all!));
+      psi.push(mean(linPred(olsCoef(xt, Float64Array.from(imp)), d.x)));
     }
   }
-  return typeOneDecomposition(ey1, ey0, psi);
+  return type === 1 ? typeOneDecomposition(ey1, ey0, psi) : typeTwoDecomposition(ey1, ey0, psi);
 }

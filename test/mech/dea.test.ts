@@ -181,4 +181,25 @@ test("keytech dea CLI: per-period scores as JSON, errors exit 1 naming row and c
   assert.match(bad.stderr, /row 2, column 'x': negative/);
   const usage = runCli(["dea", "--data", f, "--id", "unit", "--inputs", "x", "--outputs", "y", "--rts", "foo"]);
   assert.equal(usage.status, 2);
+  // Input goes through the DuckDB data layer (src/data readTable) and its messages.
+  const typo = runCli(["dea", "--data", f, "--id", "unit", "--inputs", "xx", "--outputs", "y"]);
+  assert.equal(typo.status, 1);
+  assert.match(typo.stderr, /column 'xx'.*no such column; the file has: unit, x, y; did you mean 'x'\?/);
+  writeFileSync(f, "unit,x,y\nA,1,2\nB,abc,3\n");
+  const text = runCli(["dea", "--data", f, "--id", "unit", "--inputs", "x", "--outputs", "y"]);
+  assert.equal(text.status, 1);
+  assert.match(text.stderr, /row 2, column 'x'/);
+  writeFileSync(f, "unit,x,y\nA,1,2\n,2,3\n");
+  const noId = runCli(["dea", "--data", f, "--id", "unit", "--inputs", "x", "--outputs", "y"]);
+  assert.equal(noId.status, 1);
+  assert.match(noId.stderr, /row 2, column 'unit': missing value in a label column/);
+  const pq = join(dir, "h.parquet");
+  const { openDuck, sqlString } = await import("../../src/data/duck.js");
+  const duck = await openDuck();
+  writeFileSync(f, "unit,x,y\nA,1,2\nB,2,3\nC,4,3\n");
+  await duck.con.run(`COPY (SELECT * FROM read_csv(${sqlString(f)})) TO ${sqlString(pq)} (FORMAT parquet)`);
+  duck.close();
+  const fromPq = runCli(["dea", "--data", pq, "--id", "unit", "--inputs", "x", "--outputs", "y", "--json"]);
+  assert.equal(fromPq.status, 0, fromPq.stderr);
+  assert.deepEqual((JSON.parse(fromPq.stdout) as { scores: { efficiency: number }[] }).scores.map((s) => s.efficiency), [1, 0.75, 0.375]);
 });

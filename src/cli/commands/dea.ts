@@ -1,65 +1,50 @@
 /** `keytech dea`: DEA efficiency scores per decision unit (and period). docs/CONTRACT.md. */
 import type { Command } from "commander";
-import { readFileSync } from "node:fs";
 import { inputError, usageError } from "../../core/errors.js";
 import { sha256File } from "../../core/hash.js";
+import { fileRow, getColumn, readTable, type ColumnRequest } from "../../data/index.js";
 import { deaAnalysis, type DeaScoreRow } from "../../study/analyses/dea.js";
 import { action, emit } from "../run.js";
 
+/** Columns of a data file for the mechanism commands, read through the DuckDB data layer (src/data). */
+export interface MechColumns {
+  nrows: number;
+  /** A numeric column (NaN = missing; the analyses refuse missing values with file, row and column). */
+  num(name: string): Float64Array;
+  /** A label column (id, cluster: text as written; period: numbers when every value is one, else text); no missing values. */
+  label(name: string): (string | number)[];
+}
+
 /**
- * Minimal CSV column reader for the mechanism commands (RFC 4180 quoting; empty/NA → missing).
- * TODO(data layer): replace with src/data's reader when it lands on main.
+ * Read `numeric`, `labels` (text) and `periods` columns with `readTable` (CSV/TSV/Parquet; its messages name the file, row
+ * and column: unknown column with the closest name, a value that is not a number, ±Inf). A missing label
+ * (empty, NA, .) stops with its file row and column.
  */
-export function readCsvColumns(file: string, names: string[]): { nrows: number; text: Map<string, string[]>; num(name: string): Float64Array } {
-  let raw: string;
-  try {
-    raw = readFileSync(file, "utf8");
-  } catch (e) {
-    throw inputError(`cannot read data file: ${(e as Error).message}`, { file });
-  }
-  const lines = raw.replace(/^\uFEFF/, "").split(/\r?\n/).filter((l) => l.length > 0);
-  if (lines.length === 0) throw inputError("empty data file", { file });
-  const split = (line: string): string[] => {
-    const out: string[] = [];
-    let cur = "", q = false;
-    for (let i = 0; i < line.length; i++) {
-      const c = line[i]!;
-      if (q) {
-        if (c === '"') { if (line[i + 1] === '"') { cur += '"'; i++; } else q = false; } else cur += c;
-      } else if (c === '"') q = true;
-      else if (c === ",") { out.push(cur); cur = ""; }
-      else cur += c;
-    }
-    out.push(cur);
-    return out;
+export async function readMechColumns(file: string, numeric: string[], labels: string[], periods: string[] = []): Promise<MechColumns> {
+  const reqs: ColumnRequest[] = [];
+  const seen = new Set<string>();
+  for (const c of periods) if (!seen.has(c)) { seen.add(c); reqs.push({ column: c, as: `label:${c}`, type: "auto" }); }
+  for (const c of labels) if (!seen.has(c)) { seen.add(c); reqs.push({ column: c, as: `label:${c}`, type: "text" }); }
+  for (const c of new Set(numeric)) reqs.push({ column: c, as: `num:${c}`, type: "number" });
+  const t = await readTable(file, reqs);
+  return {
+    nrows: t.nrows,
+    num: (name) => {
+      const c = getColumn(t, `num:${name}`);
+      if (c.kind !== "num") throw new Error(`internal: column '${name}' is not numeric`);
+      return c.values;
+    },
+    label: (name) => {
+      const c = getColumn(t, `label:${name}`);
+      const out: (string | number)[] = new Array(t.nrows);
+      for (let i = 0; i < t.nrows; i++) {
+        const v = c.kind === "num" ? c.values[i]! : c.values[i]!;
+        if (v === null || (typeof v === "number" && Number.isNaN(v))) throw inputError("missing value in a label column; fill it in or drop the row", { file, row: fileRow(t, i), column: name });
+        out[i] = v;
+      }
+      return out;
+    },
   };
-  const header = split(lines[0]!).map((h) => h.trim());
-  const pos = new Map<string, number>();
-  for (const nm of names) {
-    const k = header.indexOf(nm);
-    if (k < 0) throw inputError(`column '${nm}' not found; columns are: ${header.join(", ")}`, { file, column: nm });
-    pos.set(nm, k);
-  }
-  const text = new Map<string, string[]>(names.map((nm) => [nm, [] as string[]]));
-  for (let r = 1; r < lines.length; r++) {
-    const f = split(lines[r]!);
-    if (f.length !== header.length) throw inputError(`expected ${header.length} fields, found ${f.length}`, { file, row: r });
-    for (const nm of names) text.get(nm)!.push(f[pos.get(nm)!]!.trim());
-  }
-  const nrows = lines.length - 1;
-  const num = (nm: string): Float64Array => {
-    const t = text.get(nm)!;
-    const out = new Float64Array(nrows);
-    for (let r = 0; r < nrows; r++) {
-      const s = t[r]!;
-      if (s === "" || s === "NA" || s === "NaN" || s === ".") { out[r] = NaN; continue; }
-      const v = Number(s);
-      if (!Number.isFinite(v)) throw inputError(`'${s}' is not a finite number`, { file, row: r + 1, column: nm });
-      out[r] = v;
-    }
-    return out;
-  };
-  return { nrows, text, num };
 }
 
 export const list = (s: string | undefined): string[] => (s ?? "").split(",").map((x) => x.trim()).filter((x) => x.length > 0);
@@ -70,7 +55,7 @@ export function registerDea(program: Command): void {
   program
     .command("dea")
     .description("DEA efficiency (envelopment LPs solved by HiGHS), one score per decision unit and period")
-    .requiredOption("--data <file>", "CSV data file")
+    .requiredOption("--data <file>", "data file (.csv, .tsv, .parquet)")
     .requiredOption("--id <col>", "decision-unit id column")
     .requiredOption("--inputs <cols>", "input columns, comma separated (values ≥ 0)")
     .requiredOption("--outputs <cols>", "output columns, comma separated (values ≥ 0)")
@@ -85,11 +70,10 @@ export function registerDea(program: Command): void {
       if (!["input", "output"].includes(o.orientation)) throw usageError(`--orientation must be input or output, got '${o.orientation}'`);
       const ins = list(o.inputs), outs = list(o.outputs);
       if (ins.length === 0 || outs.length === 0) throw usageError("--inputs and --outputs need at least one column each");
-      const cols = [o.id, ...(o.by ? [o.by] : []), ...ins, ...outs];
-      const t = readCsvColumns(o.data, [...new Set(cols)]);
-      const period = o.by ? t.text.get(o.by)!.map((s) => (s !== "" && Number.isFinite(Number(s)) ? Number(s) : s)) : null;
+      const t = await readMechColumns(o.data, [...ins, ...outs], [o.id], o.by ? [o.by] : []);
+      const period = o.by ? t.label(o.by) : null;
       const res = await deaAnalysis({
-        id: t.text.get(o.id)!, idName: o.id, period, periodName: o.by ?? null,
+        id: t.label(o.id), idName: o.id, period, periodName: o.by ?? null,
         inputs: ins.map((nm) => ({ name: nm, values: t.num(nm) })),
         outputs: outs.map((nm) => ({ name: nm, values: t.num(nm) })),
         rts: o.rts as "crs", orientation: o.orientation as "input", superEfficiency: Boolean(o.super), slacks: Boolean(o.slacks),

@@ -11,6 +11,7 @@ import { keytechVersion } from "../../core/version.js";
 import { Rng } from "../../core/rng.js";
 import { progressBar } from "../../core/progress.js";
 import { pathsEstimate, type PathsEstimate, type PathsOptions } from "../../estimators/paths.js";
+import { pathsSens, sd, symmetricGrid } from "../../estimators/paths-sens.js";
 import { pathsBootstrap, pathsEstimateParallel, summariseBoot } from "../../inference/paths-bootstrap.js";
 
 export interface PathsAnalysisInput {
@@ -29,6 +30,12 @@ export interface PathsAnalysisInput {
   file?: string;
   inputsHash?: Record<string, string>;
   progress?: boolean;
+  /**
+   * Sensitivity analysis (R paths `sens()`, METHODS.md §6.4) for an unobserved confounder of the
+   * `confounded` mediator's relation with Y, for every estimand; grids default to 20 values on ±sd(Y) (γ)
+   * and ±sd(A) (η).
+   */
+  sens?: { confounded: string; gamma?: number[]; eta?: number[] } | null;
 }
 
 /** Year indicators for all but the first (sorted) period. */
@@ -99,6 +106,7 @@ export async function pathsAnalysis(a: PathsAnalysisInput): Promise<KeytechResul
     };
   });
   const okReps = reps.filter((r) => r !== null).length;
+  const sensitivity = a.sens ? sensitivitySection(a, estimates, opts) : undefined;
   const result: KeytechResult = {
     keytech: keytechVersion(),
     command: "paths",
@@ -106,7 +114,7 @@ export async function pathsAnalysis(a: PathsAnalysisInput): Promise<KeytechResul
     nobs: n,
     dropped: { singletons: 0, missing: 0, collinear: [] },
     vcov: B > 0 ? { type: a.cluster ? "cluster bootstrap" : "bootstrap", clusters: a.cluster ? { [a.cluster.name]: nClusters! } : undefined, reps: B, reps_ok: okReps, ci: "percentile 95%" } : { type: "none" },
-    decomposition: { type: "I", estimator: opts.estimator, ey1: point.ey1, ey0: point.ey0, psi: point.psi },
+    decomposition: { type: point.type === 2 ? "II" : "I", estimator: opts.estimator, ey1: point.ey1, ey0: point.ey0, psi: point.psi },
     provenance: {
       seed,
       inputs: a.inputsHash ?? {},
@@ -116,8 +124,52 @@ export async function pathsAnalysis(a: PathsAnalysisInput): Promise<KeytechResul
       },
     },
   };
+  if (sensitivity) result.sensitivity = sensitivity;
   if (B > 0 && okReps < B) result.warnings = [`${B - okReps} of ${B} bootstrap replicates skipped (≤ 5 treated or untreated rows, or a failed fit)`];
   return result;
+}
+
+/**
+ * The `sensitivity` section: for each estimand (`path:<m>` in order, then `direct`) the bias formula and,
+ * over the grid, the number of sign reversals and the range of adjusted estimates; the full grid rows
+ * (γ, η, bias, adjusted estimate and CI bounds, reversed) for the 2-way grids (≤ 400 rows each). The
+ * 4-way grids (j < k ≤ K: 160,000 points at the default sizes) are summarised only.
+ */
+function sensitivitySection(a: PathsAnalysisInput, estimates: EstimateRow[], opts: PathsOptions) {
+  const sens = a.sens!;
+  const K = a.mediators.length;
+  const j = a.mediators.findIndex((m) => m.name === sens.confounded) + 1;
+  if (j === 0) throw inputError(`sensitivity: '${sens.confounded}' is not one of the mediators (${a.mediators.map((m) => m.name).join(", ")})`, { column: sens.confounded });
+  const gamma = sens.gamma ?? symmetricGrid(sd(a.y.values));
+  const eta = sens.eta ?? symmetricGrid(sd(a.treat.values));
+    const out = [];
+  for (let k = 1; k <= K + 1; k++) {
+    const row = estimates[k]!; // estimates: total, path:m1..mK, direct
+    const original = { estimate: row.estimate!, conf_low: row.conf_low, conf_high: row.conf_high };
+    const r = pathsSens(K, j, k, original, gamma, eta);
+    let lo = Infinity, hi = -Infinity;
+    for (const v of r.adjusted) { if (v < lo) lo = v; if (v > hi) hi = v; }
+    const entry: Record<string, unknown> = {
+      term: row.term, k, formula: r.formula, grid_points: r.bias.length, reversed: r.nReversed,
+      share_reversed: r.nReversed / r.bias.length, original, adjusted_min: lo, adjusted_max: hi,
+    };
+    if (r.dims === 2) {
+      const G = gamma.length;
+      entry.rows = Array.from(r.bias, (b, idx) => ({
+        gamma: gamma[idx % G]!, eta: eta[Math.floor(idx / G)]!, bias: b, estimate: r.adjusted[idx]!,
+        conf_low: original.conf_low === null ? null : original.conf_low - b,
+        conf_high: original.conf_high === null ? null : original.conf_high - b,
+        reversed: r.reversed[idx] === 1,
+      }));
+    }
+    out.push(entry);
+  }
+  return {
+    confounded: sens.confounded, j, decomposition: opts.type === 2 ? "II" : "I", estimator: opts.estimator,
+    gamma_values: gamma, eta_values: eta,
+    note: "bias formulas of Zhou & Yamamoto (R paths sens()): k<j 0; k=j -g_k*e_k; j<k<=K g_(k-1)*e_(k-1) - g_k*e_k (4-way grid, summarised); direct g_K*e_K; adjusted = estimate - bias (CI bounds too)",
+    estimands: out,
+  };
 }
 
 /**
