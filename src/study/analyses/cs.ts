@@ -1,5 +1,5 @@
 /**
- * Callaway–Sant'Anna analysis: balanced long panel → ATT(g,t), the four aggregations (simple, dynamic,
+ * Callaway–Sant'Anna analysis: long panel (balanced; unbalanced or repeated cross sections via cs-rc.ts) → ATT(g,t), the four aggregations (simple, dynamic,
  * group, calendar), the parallel-trends pre-test, analytic influence-function SEs (METHODS.md §2.3) or
  * seeded multiplier-bootstrap SEs with uniform bands (§2.5) — the `did cs` JSON result (docs/CONTRACT.md).
  */
