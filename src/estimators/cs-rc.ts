@@ -11,19 +11,25 @@
  * repeated cross sections every row is its own unit. Cohort shares p_g = mean over units of w_i·1[G_i = g]
  * (did's `aggte` averages the rows of each id). On a balanced panel without covariates this reproduces the
  * panel path exactly (estimates and SEs).
+ *
+ * Without covariates all three estimators reduce to ATT = ȳ₁₁ − ȳ₁₀ − (ȳ₀₁ − ȳ₀₀) (w-weighted means of the
+ * (treated, post) subgroups) with ψ_i = ±n·w_i(y_i − ȳ_s)/W_s (W_s = Σ_{j∈s} w_j; + for (1,1) and (0,0));
+ * that closed form is used unless `fastPath` is false (it equals the DRDID code to rounding, tested).
  */
 import { estimationError } from "../core/errors.js";
 import { DenseBasis } from "./cs-basis.js";
 import type { WidePanel } from "./cs-panel.js";
 import { setupCs, type CsFit, type CsOptions } from "./cs.js";
 import { drdidRc, type DrdidRcMethod } from "./drdid-rc.js";
+import { TRIM_LEVEL } from "./drdid-common.js";
 
 /** Estimate every ATT(g,t) with the repeated-cross-section estimators (unbalanced or balanced panel). */
 export function estimateCsRc(panel: WidePanel, opts: CsOptions = {}): CsFit {
   const method = opts.method ?? "dr";
   if (method === "dr-imp")
     throw estimationError("method dr-imp is not available for unbalanced panels or repeated cross sections (did offers dr, ipw and reg there)");
-  const { plans, cohorts, cells, pg, warnings, K, C, dim, cohortPos, options } = setupCs(panel, opts, false);
+  const fast = (opts.fastPath ?? true) && panel.x.length === 0;
+  const { plans, cohorts, cells, pg, warnings, K, C, dim, cohortPos, options } = setupCs(panel, opts, fast);
   const n = panel.n;
   const T = panel.T;
   const w = panel.w;
@@ -59,6 +65,11 @@ export function estimateCsRc(panel: WidePanel, opts: CsOptions = {}): CsFit {
         }
       }
     }
+    if (fast) {
+      const why = closedForm(m, yB, postB, DB, unitB, w ? wB : null, method, n, rows, dim, k, cell);
+      if (why) failed.push(`(${cell.group}, ${cell.time}): ${why}`);
+      continue;
+    }
     const X = XB.map((col, q) => (q === 0 ? new Float64Array(m).fill(1) : col.slice(0, m)));
     try {
       const res = drdidRc({ y: yB.slice(0, m), post: postB.slice(0, m), D: DB.slice(0, m), X, w: w ? wB.slice(0, m) : null }, method as DrdidRcMethod, opts.rcCorrectedIf ?? false);
@@ -85,4 +96,35 @@ export function estimateCsRc(panel: WidePanel, opts: CsOptions = {}): CsFit {
     basis = new DenseBasis(dim, panel.nClusters, cr);
   }
   return { cells, basis, K, cohorts: cohorts.map((c) => panel.cohortValues[c]!), pg, n, periods: Array.from(panel.periods), warnings, options };
+}
+
+const GROUP_NAMES = ["comparison units in the base period", "comparison units in the period", "treated units in the base period", "treated units in the period"];
+
+/**
+ * The covariate-free 2×2 on the first m buffered observations: sets cell.att and adds ψ·(n/m) by unit into
+ * the basis rows; returns the reason when the cell cannot be estimated.
+ */
+function closedForm(
+  m: number, y: Float64Array, post: Uint8Array, D: Uint8Array, unit: Int32Array, w: Float64Array | null, method: string,
+  n: number, rows: Float64Array, dim: number, k: number, cell: { att: number },
+): string | null {
+  const W = [0, 0, 0, 0], S = [0, 0, 0, 0];
+  for (let o = 0; o < m; o++) {
+    const s = D[o]! * 2 + post[o]!;
+    const wi = w ? w[o]! : 1;
+    W[s]! += wi;
+    S[s]! += wi * y[o]!;
+  }
+  for (let s = 0; s < 4; s++) if (!(W[s]! > 0)) return `no ${GROUP_NAMES[s]}`;
+  // DRDID's drdid_rc trims every comparison observation when the (intercept-only) propensity score ≥ 0.995
+  if (method === "dr" && Math.min((W[2]! + W[3]!) / (W[0]! + W[1]! + W[2]! + W[3]!), 1 - 1e-6) >= TRIM_LEVEL)
+    return `overlap failure: every comparison unit trimmed (propensity score ≥ ${TRIM_LEVEL})`;
+  const mu = S.map((v, s) => v / W[s]!);
+  cell.att = mu[3]! - mu[2]! - (mu[1]! - mu[0]!);
+  const f = [n / W[0]!, -n / W[1]!, -n / W[2]!, n / W[3]!];
+  for (let o = 0; o < m; o++) {
+    const s = D[o]! * 2 + post[o]!;
+    rows[unit[o]! * dim + k]! += (w ? w[o]! : 1) * (y[o]! - mu[s]!) * f[s]!;
+  }
+  return null;
 }
