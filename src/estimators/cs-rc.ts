@@ -14,12 +14,13 @@
  *
  * Without covariates all three estimators reduce to ATT = ȳ₁₁ − ȳ₁₀ − (ȳ₀₁ − ȳ₀₀) (w-weighted means of the
  * (treated, post) subgroups) with ψ_i = ±n·w_i(y_i − ȳ_s)/W_s (W_s = Σ_{j∈s} w_j; + for (1,1) and (0,0));
- * that closed form is used unless `fastPath` is false (it equals the DRDID code to rounding, tested).
+ * that closed form is used unless `fastPath` is false (it equals the DRDID code to rounding, tested), from
+ * cohort×period sums, with the influence functions kept as per-cohort moments (`MaskedMomentBasis`).
  */
 import { estimationError } from "../core/errors.js";
-import { DenseBasis } from "./cs-basis.js";
+import { DenseBasis, MaskedMomentBasis, type IfBasis, type SparseCohortTerm } from "./cs-basis.js";
 import type { WidePanel } from "./cs-panel.js";
-import { setupCs, type CsFit, type CsOptions } from "./cs.js";
+import { setupCs, type CsFit, type CsOptions, type CsSetup } from "./cs.js";
 import { drdidRc, type DrdidRcMethod } from "./drdid-rc.js";
 import { TRIM_LEVEL } from "./drdid-common.js";
 
@@ -29,7 +30,9 @@ export function estimateCsRc(panel: WidePanel, opts: CsOptions = {}): CsFit {
   if (method === "dr-imp")
     throw estimationError("method dr-imp is not available for unbalanced panels or repeated cross sections (did offers dr, ipw and reg there)");
   const fast = (opts.fastPath ?? true) && panel.x.length === 0;
-  const { plans, cohorts, cells, pg, warnings, K, C, dim, cohortPos, options } = setupCs(panel, opts, fast);
+  const setup = setupCs(panel, opts, fast);
+  if (fast) return momentPath(panel, setup, method);
+  const { plans, cohorts, cells, pg, warnings, K, C, dim, cohortPos, options } = setup;
   const n = panel.n;
   const T = panel.T;
   const w = panel.w;
@@ -65,11 +68,6 @@ export function estimateCsRc(panel: WidePanel, opts: CsOptions = {}): CsFit {
         }
       }
     }
-    if (fast) {
-      const why = closedForm(m, yB, postB, DB, unitB, w ? wB : null, method, n, rows, dim, k, cell);
-      if (why) failed.push(`(${cell.group}, ${cell.time}): ${why}`);
-      continue;
-    }
     const X = XB.map((col, q) => (q === 0 ? new Float64Array(m).fill(1) : col.slice(0, m)));
     try {
       const res = drdidRc({ y: yB.slice(0, m), post: postB.slice(0, m), D: DB.slice(0, m), X, w: w ? wB.slice(0, m) : null }, method as DrdidRcMethod, opts.rcCorrectedIf ?? false);
@@ -101,30 +99,70 @@ export function estimateCsRc(panel: WidePanel, opts: CsOptions = {}): CsFit {
 const GROUP_NAMES = ["comparison units in the base period", "comparison units in the period", "treated units in the base period", "treated units in the period"];
 
 /**
- * The covariate-free 2×2 on the first m buffered observations: sets cell.att and adds ψ·(n/m) by unit into
- * the basis rows; returns the reason when the cell cannot be estimated.
+ * Covariate-free cells from cohort×period sums W_ct = Σ w p_it, S_ct = Σ w p_it Y_it: subgroup means
+ * ȳ_s and weights W_s of each cell, ψ = ±n·w p (Y − ȳ_s)/W_s written on z (MaskedMomentBasis) as
+ * ±(n/W_s)·[w p Ỹ + (μ_c − ȳ_s)·w p] for each member cohort c.
  */
-function closedForm(
-  m: number, y: Float64Array, post: Uint8Array, D: Uint8Array, unit: Int32Array, w: Float64Array | null, method: string,
-  n: number, rows: Float64Array, dim: number, k: number, cell: { att: number },
-): string | null {
-  const W = [0, 0, 0, 0], S = [0, 0, 0, 0];
-  for (let o = 0; o < m; o++) {
-    const s = D[o]! * 2 + post[o]!;
-    const wi = w ? w[o]! : 1;
-    W[s]! += wi;
-    S[s]! += wi * y[o]!;
+function momentPath(panel: WidePanel, setup: CsSetup, method: string): CsFit {
+  const { plans, cohorts, cells, pg, warnings, K, C, dim, options } = setup;
+  const n = panel.n, T = panel.T, w = panel.w;
+  const present = panel.present;
+  const nC = panel.cohortValues.length;
+  const W = new Float64Array(nC * T), mu = new Float64Array(nC * T);
+  for (let c = 0; c < nC; c++)
+    for (let i = panel.cohortStart[c]!; i < panel.cohortEnd[c]!; i++) {
+      const wi = w ? w[i]! : 1;
+      const o = i * T;
+      for (let t = 0; t < T; t++) {
+        if (present && !present[o + t]) continue;
+        W[c * T + t]! += wi;
+        mu[c * T + t]! += wi * panel.y[o + t]!;
+      }
+    }
+  for (let q = 0; q < nC * T; q++) mu[q] = W[q]! > 0 ? mu[q]! / W[q]! : 0;
+  const terms: SparseCohortTerm[] = [];
+  const failed: string[] = [];
+  for (let k = 0; k < K; k++) {
+    const p = plans[k]!;
+    const cell = cells[k]!;
+    if (p.reference || cell.nControl === 0) continue;
+    const t = p.tIdx, b = p.bIdx;
+    // subgroup weights and means: 0 = (control, base), 1 = (control, t), 2 = (treated, base), 3 = (treated, t)
+    const Ws = [0, 0, W[p.g * T + b]!, W[p.g * T + t]!];
+    const Ss = [0, 0, Ws[2]! * mu[p.g * T + b]!, Ws[3]! * mu[p.g * T + t]!];
+    for (const c of p.controls) {
+      Ws[0]! += W[c * T + b]!;
+      Ws[1]! += W[c * T + t]!;
+      Ss[0]! += W[c * T + b]! * mu[c * T + b]!;
+      Ss[1]! += W[c * T + t]! * mu[c * T + t]!;
+    }
+    const bad = Ws.findIndex((v) => !(v > 0));
+    if (bad >= 0) {
+      failed.push(`(${cell.group}, ${cell.time}): no ${GROUP_NAMES[bad]}`);
+      continue;
+    }
+    // DRDID's drdid_rc trims every comparison observation when the (intercept-only) propensity score ≥ 0.995
+    if (method === "dr" && Math.min((Ws[2]! + Ws[3]!) / (Ws[0]! + Ws[1]! + Ws[2]! + Ws[3]!), 1 - 1e-6) >= TRIM_LEVEL) {
+      failed.push(`(${cell.group}, ${cell.time}): overlap failure: every comparison unit trimmed (propensity score ≥ ${TRIM_LEVEL})`);
+      continue;
+    }
+    const ybar = Ss.map((v, s) => v / Ws[s]!);
+    cell.att = ybar[3]! - ybar[2]! - (ybar[1]! - ybar[0]!);
+    const f = [n / Ws[0]!, -n / Ws[1]!, -n / Ws[2]!, n / Ws[3]!];
+    for (const c of [p.g, ...p.controls]) {
+      const sb = c === p.g ? 2 : 0, st = sb + 1;
+      terms.push({
+        basis: k, cohort: c,
+        idx: [t, b, T + t, T + b],
+        val: [f[st]!, f[sb]!, f[st]! * (mu[c * T + t]! - ybar[st]!), f[sb]! * (mu[c * T + b]! - ybar[sb]!)],
+      });
+    }
   }
-  for (let s = 0; s < 4; s++) if (!(W[s]! > 0)) return `no ${GROUP_NAMES[s]}`;
-  // DRDID's drdid_rc trims every comparison observation when the (intercept-only) propensity score ≥ 0.995
-  if (method === "dr" && Math.min((W[2]! + W[3]!) / (W[0]! + W[1]! + W[2]! + W[3]!), 1 - 1e-6) >= TRIM_LEVEL)
-    return `overlap failure: every comparison unit trimmed (propensity score ≥ ${TRIM_LEVEL})`;
-  const mu = S.map((v, s) => v / W[s]!);
-  cell.att = mu[3]! - mu[2]! - (mu[1]! - mu[0]!);
-  const f = [n / W[0]!, -n / W[1]!, -n / W[2]!, n / W[3]!];
-  for (let o = 0; o < m; o++) {
-    const s = D[o]! * 2 + post[o]!;
-    rows[unit[o]! * dim + k]! += (w ? w[o]! : 1) * (y[o]! - mu[s]!) * f[s]!;
-  }
-  return null;
+  if (failed.length) warnings.push(`cells not estimated (NA): ${failed.slice(0, 5).join("; ")}${failed.length > 5 ? "; …" : ""}`);
+  for (let j = 0; j < C; j++) terms.push({ basis: K + j, cohort: cohorts[j]!, idx: [2 * T], val: [1] });
+  for (let c = 0; c < nC; c++) terms.push({ basis: K + C, cohort: c, idx: [2 * T + 1], val: [1] });
+  const allPresent = present ?? new Uint8Array(n * T).fill(1);
+  let basis: IfBasis = new MaskedMomentBasis(dim, panel.y, allPresent, T, w, panel.cohortStart, panel.cohortEnd, mu, terms);
+  if (panel.cluster) basis = (basis as MaskedMomentBasis).toDense(panel.cluster, panel.nClusters, panel.cohortIdx);
+  return { cells, basis, K, cohorts: cohorts.map((c) => panel.cohortValues[c]!), pg, n, periods: Array.from(panel.periods), warnings, options };
 }

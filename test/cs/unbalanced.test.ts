@@ -20,7 +20,9 @@ import { fixture, readJson, runCli } from "../helpers.js";
 import { mpdtaInput } from "./mpdta.js";
 import { compareAll, type Ref } from "./refs.js";
 import { csAnalysis, csCompute, type CsAnalysisOptions } from "../../src/study/analyses/cs.js";
-import type { LongPanelInput } from "../../src/estimators/cs-panel.js";
+import { buildWidePanel, type LongPanelInput } from "../../src/estimators/cs-panel.js";
+import { estimateCsRc } from "../../src/estimators/cs-rc.js";
+import { MaskedMomentBasis } from "../../src/estimators/cs-basis.js";
 import { Rng } from "../../src/core/rng.js";
 import { simulateStaggered, trueDynamic, trueSimpleAtt, type SimPanel } from "./sim.js";
 
@@ -91,6 +93,20 @@ test("unbalanced, no covariates: the closed-form 2×2 equals the DRDID rc code (
         assert.ok(Math.abs(x.std_error - rb[k]!.std_error) <= 1e-9 * x.std_error, `${method} SE ${k}: ${x.std_error} vs ${rb[k]!.std_error}`);
       });
     }
+});
+
+test("unbalanced moment basis: Gram matrix and seeded bootstrap draws equal those of its dense rows (1e-10)", () => {
+  const s = simulateStaggered({ ...spec, nUnits: 120, seed: 81 });
+  const panel = buildWidePanel(attrite(s, 0.3, 82), { allowUnbalanced: true });
+  const fit = estimateCsRc(panel, { control: "notyet" });
+  const mb = fit.basis as MaskedMomentBasis;
+  assert.ok(mb instanceof MaskedMomentBasis);
+  const dense = mb.toDense(null, 0, panel.cohortIdx);
+  const scale = (a: Float64Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const g1 = mb.gram(), g2 = dense.gram();
+  g1.forEach((v, k) => assert.ok(Math.abs(v - g2[k]!) <= 1e-10 * scale(g2), `gram ${k}`));
+  const u1 = mb.multiplierSums(40, new Rng(5)), u2 = dense.multiplierSums(40, new Rng(5));
+  u1.forEach((v, k) => assert.ok(Math.abs(v - u2[k]!) <= 1e-10 * scale(u2), `draw ${k}`));
 });
 
 /** One row per unit at a random period: true repeated cross sections. */
