@@ -95,7 +95,7 @@ test("unbalanced, no covariates: the closed-form 2×2 equals the DRDID rc code (
     }
 });
 
-test("unbalanced moment basis: Gram matrix and seeded bootstrap draws equal those of its dense rows (1e-10)", () => {
+test("unbalanced moment basis: Gram matrix and seeded bootstrap draws equal those of its dense rows (1e-10); bootstrap SE ≈ analytic", () => {
   const s = simulateStaggered({ ...spec, nUnits: 120, seed: 81 });
   const panel = buildWidePanel(attrite(s, 0.3, 82), { allowUnbalanced: true });
   const fit = estimateCsRc(panel, { control: "notyet" });
@@ -107,6 +107,15 @@ test("unbalanced moment basis: Gram matrix and seeded bootstrap draws equal thos
   g1.forEach((v, k) => assert.ok(Math.abs(v - g2[k]!) <= 1e-10 * scale(g2), `gram ${k}`));
   const u1 = mb.multiplierSums(40, new Rng(5)), u2 = dense.multiplierSums(40, new Rng(5));
   u1.forEach((v, k) => assert.ok(Math.abs(v - u2[k]!) <= 1e-10 * scale(u2), `draw ${k}`));
+  // the analysis: bootstrap SEs (B = 999) close to the analytic ones; same seed, same numbers
+  const inp = attrite(simulateStaggered({ ...spec, nUnits: 600, seed: 83 }), 0.3, 84);
+  const an = csAnalysis(inp, { allowUnbalanced: true });
+  const bs = csAnalysis(inp, { allowUnbalanced: true, bootstrap: 999, seed: 3 });
+  assert.deepEqual(csAnalysis(inp, { allowUnbalanced: true, bootstrap: 999, seed: 3 }).estimates, bs.estimates);
+  an.estimates.forEach((e, k) => {
+    const r = bs.estimates[k]!.std_error! / e.std_error!;
+    assert.ok(r > 0.85 && r < 1.15, `${e.term}: bootstrap/analytic SE ${r}`);
+  });
 });
 
 /** One row per unit at a random period: true repeated cross sections. */
