@@ -1,7 +1,10 @@
 /**
  * Callaway–Sant'Anna benchmark: `did cs` (dr, never-treated, no covariates, analytic SEs) with all four
  * aggregations on seeded simulated balanced panels of 10k, 100k and 1M units × 20 periods.
- * Usage: node dist/bench/cs.js [units…] [--bootstrap B] [--cli]  (--cli: from a CSV file through the data layer to JSON)   (R did 2.1.2: 3.9 s at 10k, 68 s at 100k)
+ * Usage: node dist/bench/cs.js [units…] [--bootstrap B] [--cli] [--unbalanced P]
+ *   --cli: from a CSV file through the data layer to JSON (R did 2.1.2: 3.9 s at 10k, 68 s at 100k)
+ *   --unbalanced P: drop each row with probability P (seeded) and estimate with --allow-unbalanced (the
+ *   repeated-cross-section DRDID estimators, influence functions summed by unit)
  */
 import { Rng } from "../src/core/rng.js";
 import { csAnalysis } from "../src/study/analyses/cs.js";
@@ -51,15 +54,28 @@ export function simulatePanel(nUnits: number, T: number, seed: number): LongPane
   return { names: { y: "y", unit: "id", time: "year", cohort: "g" }, y, unit, time, cohort };
 }
 
+/** Drop each row with probability p (rows of one unit may all go: the unit then leaves the panel). */
+export function attrite(d: LongPanelInput, p: number, seed: number): LongPanelInput {
+  const rng = new Rng(seed);
+  const keep: number[] = [];
+  for (let r = 0; r < d.y.length; r++) if (rng.uniform() >= p) keep.push(r);
+  const pickF = (a: ArrayLike<number>) => Float64Array.from(keep, (r) => a[r]!);
+  const pickI = (a: ArrayLike<number>) => Int32Array.from(keep, (r) => a[r]!);
+  return { ...d, y: pickF(d.y), unit: pickI(d.unit as ArrayLike<number>), time: pickI(d.time), cohort: pickI(d.cohort) };
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const bi = args.indexOf("--bootstrap");
-  const B = bi >= 0 ? Number(args[bi + 1]) : 0;
-  const sizes = args.filter((a, k) => !a.startsWith("--") && (bi < 0 || k !== bi + 1)).map(Number);
+  const flagValue = (f: string): number | undefined => (args.includes(f) ? Number(args[args.indexOf(f) + 1]) : undefined);
+  const B = flagValue("--bootstrap") ?? 0;
+  const pMiss = flagValue("--unbalanced");
+  const valueIdx = new Set(["--bootstrap", "--unbalanced"].filter((f) => args.includes(f)).map((f) => args.indexOf(f) + 1));
+  const sizes = args.filter((a, k) => !a.startsWith("--") && !valueIdx.has(k)).map(Number);
   const cli = args.includes("--cli");
   for (const n of sizes.length ? sizes : [10_000, 100_000, 1_000_000]) {
-    const data = simulatePanel(n, 20, 42);
-    console.log(`units ${n} × 20 periods (${n * 20} rows), dr, never-treated, 4 aggregations${B ? `, bootstrap ${B}` : ", analytic SEs"}`);
+    let data = simulatePanel(n, 20, 42);
+    if (pMiss !== undefined) data = attrite(data, pMiss, 43);
+    console.log(`units ${n} × 20 periods (${data.y.length} rows${pMiss !== undefined ? `, unbalanced: ${(100 * pMiss).toFixed(0)}% of rows dropped at random` : ""}), dr, never-treated, 4 aggregations${B ? `, bootstrap ${B}` : ", analytic SEs"}`);
     if (cli) {
       // the whole command: CSV read through the data layer (DuckDB), estimation, JSON serialisation
       const file = join(tmpdir(), `keytech-bench-cs-${n}.csv`);
@@ -67,14 +83,14 @@ async function main(): Promise<void> {
       const c0 = process.cpuUsage();
       await timed(`  did cs ${n} (CSV → JSON)`, async () => {
         const { input, inputs } = await readDidInput({ data: file, y: "y", unit: "id", time: "year", cohort: "g" });
-        return resultToJson(csAnalysis(input, { bootstrap: B, seed: 1, inputs })).length;
+        return resultToJson(csAnalysis(input, { bootstrap: B, seed: 1, inputs, allowUnbalanced: pMiss !== undefined })).length;
       });
       const c1 = process.cpuUsage(c0);
       console.log(`  CPU time ${((c1.user + c1.system) / 1e6).toFixed(3)} s (main thread + DuckDB threads)`);
       continue;
     }
     const c0 = process.cpuUsage();
-    const { value } = await timed(`  did cs ${n}`, () => csAnalysis(data, { bootstrap: B, seed: 1 }));
+    const { value } = await timed(`  did cs ${n}`, () => csAnalysis(data, { bootstrap: B, seed: 1, allowUnbalanced: pMiss !== undefined }));
     const c1 = process.cpuUsage(c0);
     console.log(`  CPU time ${((c1.user + c1.system) / 1e6).toFixed(3)} s (wall time above is inflated when other processes share the cores)`);
     console.log(`  simple ATT ${value.estimates[0]!.estimate?.toFixed(5)} (${value.estimates[0]!.std_error?.toFixed(5)}), cells ${(value.att_gt as unknown[]).length}, peak RSS ${peakRssMb().toFixed(0)} MB`);

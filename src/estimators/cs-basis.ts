@@ -249,3 +249,165 @@ export class MomentBasis implements IfBasis {
     return new DenseBasis(d, nClusters, rows);
   }
 }
+
+/** One basis vector inside one cohort of a masked moment basis: Σ_j val_j·z_j (sparse over z). */
+export interface SparseCohortTerm {
+  basis: number;
+  cohort: number;
+  idx: number[];
+  val: number[];
+}
+
+/**
+ * Moment basis for unbalanced panels without covariates: within cohort c every basis vector is a linear
+ * combination of z_i = (w_i p_i1 Ỹ_i1 … w_i p_iT Ỹ_iT, w_i p_i1 … w_i p_iT, w_i, 1), p_it = 1 when unit i is
+ * observed in period t and Ỹ_it = Y_it − μ_ct (μ_ct = cohort-period mean over the observed units, for
+ * accuracy). Gram matrix from per-cohort second moments of z ((2T+2)² each), bootstrap draws from per-cohort
+ * sums of V_i z_i, signs drawn as in `DenseBasis` (one 32-bit word per unit in panel order per 32 draws).
+ */
+export class MaskedMomentBasis implements IfBasis {
+  readonly nRows: number;
+  private readonly byCohort: SparseCohortTerm[][];
+  private readonly m: number;
+
+  constructor(
+    readonly dim: number,
+    private readonly y: Float64Array,
+    private readonly present: Uint8Array,
+    private readonly T: number,
+    private readonly w: Float64Array | null,
+    private readonly cohortStart: Int32Array,
+    private readonly cohortEnd: Int32Array,
+    private readonly mu: Float64Array,
+    terms: SparseCohortTerm[],
+  ) {
+    this.nRows = cohortEnd.length ? cohortEnd[cohortEnd.length - 1]! : 0;
+    this.m = 2 * T + 2;
+    this.byCohort = Array.from({ length: cohortStart.length }, () => []);
+    for (const t of terms) this.byCohort[t.cohort]!.push(t);
+  }
+
+  private fill(i: number, c: number, z: Float64Array): void {
+    const T = this.T;
+    const wi = this.w ? this.w[i]! : 1;
+    const o = i * T, mo = c * T;
+    for (let t = 0; t < T; t++) {
+      if (this.present[o + t]) {
+        z[t] = wi * (this.y[o + t]! - this.mu[mo + t]!);
+        z[T + t] = wi;
+      } else {
+        z[t] = 0;
+        z[T + t] = 0;
+      }
+    }
+    z[2 * T] = wi;
+    z[2 * T + 1] = 1;
+  }
+
+  gram(): Float64Array {
+    const d = this.dim, m = this.m;
+    const G = new Float64Array(d * d);
+    const z = new Float64Array(m);
+    const M = new Float64Array(m * m);
+    for (let c = 0; c < this.byCohort.length; c++) {
+      const terms = this.byCohort[c]!;
+      if (!terms.length || this.cohortEnd[c]! <= this.cohortStart[c]!) continue;
+      M.fill(0);
+      for (let i = this.cohortStart[c]!; i < this.cohortEnd[c]!; i++) {
+        this.fill(i, c, z);
+        for (let a = 0; a < m; a++) {
+          const za = z[a]!;
+          if (za === 0) continue;
+          const ga = a * m;
+          for (let b = a; b < m; b++) M[ga + b]! += za * z[b]!;
+        }
+      }
+      for (let a = 0; a < m; a++) for (let b = 0; b < a; b++) M[a * m + b] = M[b * m + a]!;
+      for (let p = 0; p < terms.length; p++) {
+        const A = terms[p]!;
+        for (let q = p; q < terms.length; q++) {
+          const Bv = terms[q]!;
+          let s = 0;
+          for (let u = 0; u < A.idx.length; u++) {
+            const row = A.idx[u]! * m;
+            let inner = 0;
+            for (let v = 0; v < Bv.idx.length; v++) inner += M[row + Bv.idx[v]!]! * Bv.val[v]!;
+            s += A.val[u]! * inner;
+          }
+          G[A.basis * d + Bv.basis]! += s;
+          if (A.basis !== Bv.basis) G[Bv.basis * d + A.basis]! += s;
+        }
+      }
+    }
+    return G;
+  }
+
+  private project(sums: Float64Array, target: Float64Array, to: number): void {
+    const m = this.m;
+    for (let c = 0; c < this.byCohort.length; c++) {
+      const base = c * m;
+      for (const t of this.byCohort[c]!) {
+        let s = 0;
+        for (let u = 0; u < t.idx.length; u++) s += t.val[u]! * sums[base + t.idx[u]!]!;
+        target[to + t.basis]! += s;
+      }
+    }
+  }
+
+  multiplierSums(B: number, rng: Rng): Float64Array {
+    const d = this.dim, m = this.m;
+    const C = this.byCohort.length;
+    const out = new Float64Array(B * d);
+    const tot = new Float64Array(C * m);
+    const z = new Float64Array(m);
+    const acc = new Float64Array(32 * C * m);
+    for (let c = 0; c < C; c++)
+      for (let i = this.cohortStart[c]!; i < this.cohortEnd[c]!; i++) {
+        this.fill(i, c, z);
+        for (let a = 0; a < m; a++) tot[c * m + a]! += z[a]!;
+      }
+    const diff = new Float64Array(C * m);
+    for (let b0 = 0; b0 < B; b0 += 32) {
+      const nb = Math.min(32, B - b0);
+      const mask = nb === 32 ? 0xffffffff : ((1 << nb) - 1) >>> 0;
+      acc.fill(0);
+      for (let c = 0; c < C; c++) {
+        for (let i = this.cohortStart[c]!; i < this.cohortEnd[c]!; i++) {
+          let bits = (rng.nextU32() & mask) >>> 0;
+          if (bits === 0) continue;
+          this.fill(i, c, z);
+          while (bits !== 0) {
+            const j = 31 - Math.clz32(bits);
+            bits = (bits & ~(1 << j)) >>> 0;
+            const ao = (j * C + c) * m;
+            for (let a = 0; a < m; a++) acc[ao + a]! += z[a]!;
+          }
+        }
+      }
+      for (let j = 0; j < nb; j++) {
+        for (let q = 0; q < C * m; q++) diff[q] = 2 * acc[j * C * m + q]! - tot[q]!;
+        this.project(diff, out, (b0 + j) * d);
+      }
+    }
+    return out;
+  }
+
+  /** Rows (units, or sums within clusters) as a dense basis. */
+  toDense(cluster: Int32Array | null, nClusters: number, cohortIdx: Int32Array): DenseBasis {
+    const d = this.dim;
+    const nr = cluster ? nClusters : this.nRows;
+    const rows = new Float64Array(nr * d);
+    const z = new Float64Array(this.m);
+    for (let i = 0; i < this.nRows; i++) {
+      const c = cohortIdx[i]!;
+      this.fill(i, c, z);
+      const ro = (cluster ? cluster[i]! : i) * d;
+      for (const t of this.byCohort[c]!) {
+        let s = 0;
+        for (let u = 0; u < t.idx.length; u++) s += t.val[u]! * z[t.idx[u]!]!;
+        rows[ro + t.basis]! += s;
+      }
+    }
+    return new DenseBasis(d, nr, rows);
+  }
+}

@@ -4,8 +4,8 @@
  * cohort, weight and cluster per unit, units sorted by cohort so that each cohort is a contiguous range.
  *
  * Checks (R `did` conventions, METHODS.md §2.1, §15 pitfalls): duplicated (unit, period) keys, missing
- * values, cohort/weight/cluster varying within a unit and unbalanced panels are refused with the row and
- * column named. Cohort 0 or empty = never treated; a cohort after the last period is treated as never
+ * values, cohort/weight/cluster varying within a unit and unbalanced panels (unless allowed) are refused
+ * with the row and column named. An allowed unbalanced panel keeps the same layout with a presence mask. Cohort 0 or empty = never treated; a cohort after the last period is treated as never
  * treated (as `did`), units treated in or before the first period are dropped with a warning.
  */
 import { inputError, usageError } from "../core/errors.js";
@@ -52,6 +52,8 @@ export interface WidePanel {
   cohortEnd: Int32Array;
   /** per unit: index into cohortValues */
   cohortIdx: Int32Array;
+  /** n×T: 1 where (unit, period) is observed; null for a balanced panel (every cell observed) */
+  present: Uint8Array | null;
   warnings: string[];
   /** rows of the input that became units of the panel (all rows unless units were dropped) */
   nobs: number;
@@ -62,7 +64,7 @@ export interface WidePanelOptions {
   /** `notyet` with no never-treated units: drop periods ≥ last cohort − anticipation and use that cohort as control */
   control?: "never" | "notyet";
   anticipation?: number;
-  /** refuse unbalanced panels unless true (unbalanced estimation is not implemented: always refused) */
+  /** accept unbalanced panels (missing cells flagged in `present`); refused with the list of units otherwise */
   allowUnbalanced?: boolean;
   /** keep the cohorts as given: no always-treated dropping, no recoding (Bacon decomposition) */
   raw?: boolean;
@@ -223,11 +225,20 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
   // Units treated in or before the first period have no pre-period: dropped (as did).
   const keepUnit = new Uint8Array(nU);
   let droppedUnits = 0;
+  // units whose every row falls in dropped periods leave the sample (possible only in unbalanced panels)
+  let hasRow: Uint8Array | null = null;
+  if (keepPeriod) {
+    hasRow = new Uint8Array(nU);
+    for (let r = 0; r < N; r++) if (keepPeriod(inp.time[r]!)) hasRow[ucode[r]!] = 1;
+  }
+  let noRows = 0;
   for (let u = 0; u < nU; u++) {
-    if (gU[u]! > 0 && gU[u]! <= firstT && !opts.raw) droppedUnits++;
+    if (hasRow && !hasRow[u]) noRows++;
+    else if (gU[u]! > 0 && gU[u]! <= firstT && !opts.raw) droppedUnits++;
     else keepUnit[u] = 1;
   }
   if (droppedUnits) warnings.push(`${droppedUnits} units already treated in the first period (${firstT}) were dropped`);
+  if (noRows) warnings.push(`${noRows} units observed only in the dropped periods left the sample`);
   // Panel order: by cohort, then first appearance.
   const order: number[] = [];
   for (let u = 0; u < nU; u++) if (keepUnit[u]) order.push(u);
@@ -279,10 +290,12 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
       if (missingUnits.length < 5) missingUnits.push(`'${String(ids[order[i]!])}' (missing ${miss.slice(0, 4).join(", ")}${miss.length > 4 ? ", …" : ""})`);
     }
   }
+  let present: Uint8Array | null = null;
   if (nMissingUnits) {
-    const msg = `unbalanced panel: ${nMissingUnits} of ${n} units lack some periods, e.g. ${missingUnits.join("; ")}. Balance the panel (drop those units or fill the periods)`;
-    if (opts.allowUnbalanced) throw inputError(`${msg}; estimation on unbalanced panels is not implemented yet`, { file, column: nm.unit });
-    throw inputError(msg, { file, column: nm.unit });
+    if (!opts.allowUnbalanced)
+      throw inputError(`unbalanced panel: ${nMissingUnits} of ${n} units lack some periods, e.g. ${missingUnits.join("; ")}. Balance the panel (drop those units or fill the periods), or allow it (--allow-unbalanced)`, { file, column: nm.unit });
+    present = new Uint8Array(n * T);
+    for (let c = 0; c < n * T; c++) present[c] = seen[c] === -1 ? 0 : 1;
   }
   // Per-unit arrays in panel order.
   const cohort = new Float64Array(n);
@@ -341,6 +354,6 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
     n, T, periods, unitIds: order.map((u) => ids[u]!), y,
     x: xs.map((c) => ({ name: c.name, values: c.values })),
     cohort, w, cluster, nClusters, clusterName: clU ? (nm.cluster ?? "cluster") : null,
-    cohortValues, cohortStart, cohortEnd, cohortIdx, warnings, nobs, droppedUnits,
+    cohortValues, cohortStart, cohortEnd, cohortIdx, present, warnings, nobs, droppedUnits,
   };
 }

@@ -21,6 +21,11 @@ export interface CsOptions {
   method?: DrdidMethod;
   base?: "varying" | "universal";
   anticipation?: number;
+  /**
+   * repeated-cross-section DR only: sign-corrected base-period OLS estimation effect in the influence function
+   * (DRDID's `drdid_rc` adds it with the wrong sign; default false = as DRDID/did)
+   */
+  rcCorrectedIf?: boolean;
   /** use the covariate-free moment path when there are no covariates (default true); false = dense IFs */
   fastPath?: boolean;
 }
@@ -50,10 +55,10 @@ export interface CsFit {
   n: number;
   periods: number[];
   warnings: string[];
-  options: Required<Omit<CsOptions, "fastPath">> & { fastPath: boolean };
+  options: Required<Omit<CsOptions, "fastPath" | "rcCorrectedIf">> & { fastPath: boolean };
 }
 
-interface CellPlan {
+export interface CellPlan {
   g: number; // cohort index into panel.cohortValues
   tIdx: number;
   bIdx: number;
@@ -63,7 +68,7 @@ interface CellPlan {
 }
 
 /** Enumerate the cells, base periods and comparison cohorts (did's compute.att_gt loop). */
-function planCells(panel: WidePanel, control: "never" | "notyet", base: "varying" | "universal", delta: number, warnings: string[]): { plans: CellPlan[]; cohorts: number[] } {
+export function planCells(panel: WidePanel, control: "never" | "notyet", base: "varying" | "universal", delta: number, warnings: string[]): { plans: CellPlan[]; cohorts: number[] } {
   const P = panel.periods;
   const T = panel.T;
   const plans: CellPlan[] = [];
@@ -94,19 +99,36 @@ function planCells(panel: WidePanel, control: "never" | "notyet", base: "varying
   return { plans, cohorts };
 }
 
-/** Estimate every ATT(g,t) with its influence function (basis). */
-export function estimateCs(panel: WidePanel, opts: CsOptions = {}): CsFit {
+/** Everything the panel and repeated-cross-section paths share: cells, cohorts, sizes p_g, warnings. */
+export interface CsSetup {
+  plans: CellPlan[];
+  /** treated cohort indices (into panel.cohortValues) kept */
+  cohorts: number[];
+  cells: CsCell[];
+  /** per cohort index: Σ w and unit count */
+  SW: Float64Array;
+  cnt: Int32Array;
+  pg: number[];
+  warnings: string[];
+  K: number;
+  C: number;
+  dim: number;
+  /** cohort index → position in `cohorts` */
+  cohortPos: Map<number, number>;
+  options: CsFit["options"];
+}
+
+/** Plan the cells and compute the cohort sizes and p_g = mean_i(w_i·1[G_i = g]) over the panel's units. */
+export function setupCs(panel: WidePanel, opts: CsOptions, fastPath: boolean): CsSetup {
   const control = opts.control ?? "never";
   const method = opts.method ?? "dr";
   const base = opts.base ?? "varying";
   const delta = opts.anticipation ?? 0;
   if (!(Number.isInteger(delta) && delta >= 0)) throw estimationError(`anticipation must be a non-negative integer, got ${delta}`);
-  const fastPath = (opts.fastPath ?? true) && panel.x.length === 0 && method !== "dr-imp";
   const warnings: string[] = [...panel.warnings];
   const { plans, cohorts } = planCells(panel, control, base, delta, warnings);
   if (!plans.length) throw estimationError("no group-time cell can be estimated (no treated cohort with a pre-treatment period)");
   const n = panel.n;
-  const T = panel.T;
   const K = plans.length;
   const C = cohorts.length;
   const dim = K + C + 1;
@@ -136,9 +158,21 @@ export function estimateCs(panel: WidePanel, opts: CsOptions = {}): CsFit {
   const noControl: string[] = [];
   for (let k = 0; k < K; k++) if (!cells[k]!.reference && cells[k]!.nControl === 0) noControl.push(`(${cells[k]!.group}, ${cells[k]!.time})`);
   if (noControl.length) warnings.push(`no comparison units for ${noControl.length} cell(s) ${noControl.slice(0, 8).join(", ")}${noControl.length > 8 ? ", …" : ""}: ATT not estimated (NA)`);
-  const options = { control, method, base, anticipation: delta, fastPath };
   const cohortPos = new Map<number, number>();
   cohorts.forEach((c, j) => cohortPos.set(c, j));
+  return { plans, cohorts, cells, SW, cnt, pg, warnings, K, C, dim, cohortPos, options: { control, method, base, anticipation: delta, fastPath } };
+}
+
+/** Estimate every ATT(g,t) with its influence function (basis) on a balanced panel. */
+export function estimateCs(panel: WidePanel, opts: CsOptions = {}): CsFit {
+  if (panel.present) throw estimationError("unbalanced panel: use the repeated-cross-section path (estimateCsRc)");
+  const method = opts.method ?? "dr";
+  const fastPath = (opts.fastPath ?? true) && panel.x.length === 0 && method !== "dr-imp";
+  const { plans, cohorts, cells, SW, cnt, pg, warnings, K, C, dim, cohortPos, options } = setupCs(panel, opts, fastPath);
+  const n = panel.n;
+  const T = panel.T;
+  const w = panel.w;
+  const nC = panel.cohortValues.length;
 
   if (fastPath) {
     // weighted cohort-period means μ_ct = Σ w Y / Σ w

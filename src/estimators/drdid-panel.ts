@@ -9,7 +9,12 @@
  * the intercept) and sampling weights (normalised here to mean 1, as DRDID does).
  */
 import { estimationError } from "../core/errors.js";
-import { type Mat, mat, invSPD } from "../core/linalg.js";
+import {
+  TRIM_LEVEL, capAndTrim, checkTreatedAndControls, colMeansW, linRepTimes, matVecSym, mean, normWeights, rowDot, safeInv,
+  weightedGram, weightedLogit, wls,
+} from "./drdid-common.js";
+
+export { TRIM_LEVEL, weightedLogit };
 
 export type DrdidMethod = "dr" | "ipw" | "reg" | "dr-imp";
 
@@ -28,9 +33,6 @@ export interface DrdidResult {
   inf: Float64Array;
 }
 
-/** DRDID's trimming level: comparison units with π̂ ≥ 0.995 get weight 0. */
-export const TRIM_LEVEL = 0.995;
-
 /** Estimate one 2×2 panel DID by the chosen method. Throws an estimation error when it cannot be computed. */
 export function drdidPanel(cell: DrdidCell, method: DrdidMethod): DrdidResult {
   switch (method) {
@@ -45,273 +47,78 @@ export function drdidPanel(cell: DrdidCell, method: DrdidMethod): DrdidResult {
   }
 }
 
-function normWeights(cell: DrdidCell): Float64Array {
+/** OLS of ΔY on X among comparison units (weights w(1−D)): fitted m̂ for every unit and (X'WX/n₁)^{-1}. */
+function controlsRegression(cell: DrdidCell, w: Float64Array): { wols: Float64Array; fit: Float64Array; XpXinvN: ReturnType<typeof wls>["XpXinvN"] } {
   const n = cell.D.length;
-  const w = new Float64Array(n);
-  if (!cell.w) {
-    w.fill(1);
-    return w;
-  }
-  let s = 0;
-  for (let i = 0; i < n; i++) s += cell.w[i]!;
-  const m = s / n;
-  for (let i = 0; i < n; i++) w[i] = cell.w[i]! / m;
-  return w;
+  const wols = new Float64Array(n);
+  for (let i = 0; i < n; i++) wols[i] = w[i]! * (1 - cell.D[i]!);
+  return { wols, ...wls(cell.X, cell.dy, wols, "outcome regression among comparison units") };
 }
 
-/** Σ_i a_i X_i X_i' (k×k) for columns X. */
-function weightedGram(X: Float64Array[], a: Float64Array): Mat {
-  const k = X.length;
-  const n = a.length;
-  const g = mat(k, k);
-  for (let p = 0; p < k; p++) {
-    const xp = X[p]!;
-    for (let q = p; q < k; q++) {
-      const xq = X[q]!;
-      let s = 0;
-      for (let i = 0; i < n; i++) s += a[i]! * xp[i]! * xq[i]!;
-      g.data[p * k + q] = s;
-      g.data[q * k + p] = s;
-    }
-  }
-  return g;
-}
-
-/** Column means of a_i X_i (k-vector) over n rows. */
-function colMeansW(X: Float64Array[], a: Float64Array): Float64Array {
-  const n = a.length;
-  const out = new Float64Array(X.length);
-  for (let p = 0; p < X.length; p++) {
-    const xp = X[p]!;
-    let s = 0;
-    for (let i = 0; i < n; i++) s += a[i]! * xp[i]!;
-    out[p] = s / n;
-  }
-  return out;
-}
-
-function matVecSym(A: Mat, v: Float64Array): Float64Array {
-  const k = A.rows;
-  const out = new Float64Array(k);
-  for (let p = 0; p < k; p++) {
-    let s = 0;
-    for (let q = 0; q < k; q++) s += A.data[p * k + q]! * v[q]!;
-    out[p] = s;
-  }
-  return out;
-}
-
-/** Row-wise X_i · v. */
-function rowDot(X: Float64Array[], v: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(n);
-  for (let p = 0; p < X.length; p++) {
-    const xp = X[p]!;
-    const vp = v[p]!;
-    if (vp === 0) continue;
-    for (let i = 0; i < n; i++) out[i]! += xp[i]! * vp;
-  }
-  return out;
-}
-
-function safeInv(A: Mat, what: string): Mat {
-  try {
-    return invSPD(A);
-  } catch {
-    throw estimationError(`${what}: singular matrix (covariates collinear or without variation in the cell)`);
-  }
-}
-
-function mean(a: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]!;
-  return s / a.length;
+/** L_ols·M for each unit, L_ols = w(1−D)(ΔY−m̂)X'(X'diag(w(1−D))X/n₁)^{-1}. */
+function olsTimes(cell: DrdidCell, wols: Float64Array, resid: Float64Array, XpXinvN: ReturnType<typeof wls>["XpXinvN"], M: Float64Array): Float64Array {
+  const n = cell.D.length;
+  const f = new Float64Array(n);
+  for (let i = 0; i < n; i++) f[i] = wols[i]! * resid[i]!;
+  return linRepTimes(cell.X, f, XpXinvN, 1, M);
 }
 
 /**
- * Weighted least squares of ΔY on X among comparison units (D = 0) with weights `wols` (0 elsewhere):
- * returns β, the fitted values m̂ = Xβ for every cell unit, and (X'diag(wols)X/n₁)^{-1}.
+ * The propensity-score half shared by `drdid_panel` and `std_ipw_did_panel`: logit π̂ (capped, trimmed),
+ * treated weights w1 = trim·w·D, odds weights w0 = trim·w·π̂(1−D)/(1−π̂), and the IF of
+ * η = mean(w·v)/mean(w) for w1 and w0 on the outcome v (ΔY − m̂ for DR, ΔY for IPW):
+ * ψ = (w1(v − η1))/mean(w1) − (w0(v − η0) + L_ps·M2)/mean(w0), M2 = colMeans(w0(v − η0)X).
  */
-function wolsControls(cell: DrdidCell, wols: Float64Array): { fit: Float64Array; XpXinvN: Mat } {
+function ipwHalf(cell: DrdidCell, w: Float64Array): { ps: Float64Array; w1: Float64Array; w0: Float64Array; mw1: number; mw0: number; vcov: ReturnType<typeof weightedLogit>["vcov"] } {
   const n = cell.D.length;
-  const k = cell.X.length;
-  const A = weightedGram(cell.X, wols);
-  const Ainv = safeInv(A, "outcome regression among comparison units");
-  const b = new Float64Array(k);
-  for (let p = 0; p < k; p++) {
-    const xp = cell.X[p]!;
-    let s = 0;
-    for (let i = 0; i < n; i++) s += wols[i]! * xp[i]! * cell.dy[i]!;
-    b[p] = s;
-  }
-  const beta = matVecSym(Ainv, b);
-  for (let p = 0; p < k; p++) if (!Number.isFinite(beta[p]!)) throw estimationError("outcome regression among comparison units: non-finite coefficients");
-  const fit = rowDot(cell.X, beta, n);
-  // (X'WX/n)^{-1} = n·(X'WX)^{-1}
-  const XpXinvN = mat(k, k);
-  for (let i = 0; i < k * k; i++) XpXinvN.data[i] = Ainv.data[i]! * n;
-  return { fit, XpXinvN };
-}
-
-/**
- * Weighted logit of D on X by Newton–Raphson (= IRLS), run to full convergence. Returns the fitted
- * probabilities (uncapped) and the inverse information (X'diag(wπ(1−π))X)^{-1}, i.e. R's vcov(glm).
- */
-export function weightedLogit(D: Uint8Array, X: Float64Array[], w: Float64Array): { p: Float64Array; beta: Float64Array; vcov: Mat } {
-  const n = D.length;
-  const k = X.length;
-  let sw = 0, swd = 0;
+  const D = cell.D;
+  const logit = weightedLogit(D, cell.X, w);
+  const { ps, trim } = capAndTrim(D, logit.p);
+  const w1 = new Float64Array(n);
+  const w0 = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    sw += w[i]!;
-    swd += w[i]! * D[i]!;
+    w1[i] = trim[i]! * w[i]! * D[i]!;
+    w0[i] = (trim[i]! * w[i]! * ps[i]! * (1 - D[i]!)) / (1 - ps[i]!);
   }
-  if (!(swd > 0) || !(swd < sw)) throw estimationError("propensity score: the cell has no treated or no comparison units");
-  const beta = new Float64Array(k);
-  beta[0] = Math.log(swd / (sw - swd));
-  const eta = rowDot(X, beta, n);
-  const p = new Float64Array(n);
-  const a = new Float64Array(n);
-  const loglik = (e: Float64Array): number => {
-    let s = 0;
-    for (let i = 0; i < n; i++) {
-      const v = e[i]!;
-      // log(1+exp(v)) computed stably
-      const l1p = v > 0 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v));
-      s += w[i]! * (D[i]! * v - l1p);
-    }
-    return s;
-  };
-  let ll = loglik(eta);
-  let converged = false;
-  for (let iter = 0; iter < 100; iter++) {
-    const grad = new Float64Array(k);
-    for (let i = 0; i < n; i++) {
-      const pi = 1 / (1 + Math.exp(-eta[i]!));
-      p[i] = pi;
-      a[i] = w[i]! * pi * (1 - pi);
-    }
-    for (let q = 0; q < k; q++) {
-      const xq = X[q]!;
-      let s = 0;
-      for (let i = 0; i < n; i++) s += w[i]! * (D[i]! - p[i]!) * xq[i]!;
-      grad[q] = s;
-    }
-    const H = weightedGram(X, a);
-    const Hinv = safeInv(H, "propensity score (logit)");
-    const step = matVecSym(Hinv, grad);
-    let t = 1;
-    let accepted = false;
-    let newEta = eta;
-    const newBeta = new Float64Array(k);
-    for (let half = 0; half < 40; half++) {
-      for (let q = 0; q < k; q++) newBeta[q] = beta[q]! + t * step[q]!;
-      newEta = rowDot(X, newBeta, n);
-      const nll = loglik(newEta);
-      if (Number.isFinite(nll) && nll >= ll - 1e-12 * Math.abs(ll)) {
-        ll = nll;
-        accepted = true;
-        break;
-      }
-      t /= 2;
-    }
-    if (!accepted) break;
-    let maxRel = 0;
-    for (let q = 0; q < k; q++) maxRel = Math.max(maxRel, Math.abs(newBeta[q]! - beta[q]!) / (1 + Math.abs(beta[q]!)));
-    beta.set(newBeta);
-    eta.set(newEta);
-    if (maxRel < 1e-13) {
-      converged = true;
-      break;
-    }
-  }
+  return { ps, w1, w0, mw1: mean(w1), mw0: mean(w0), vcov: logit.vcov };
+}
+
+/** η1 = Σw1·v/n/mean(w1), η0 likewise, and L_ps·M2 with M2 = colMeans(w0(v − η0)X). */
+function ipwMoments(cell: DrdidCell, w: Float64Array, h: ReturnType<typeof ipwHalf>, v: Float64Array): { eta1: number; eta0: number; ps2: Float64Array } {
+  const n = cell.D.length;
+  let s1 = 0, s0 = 0;
   for (let i = 0; i < n; i++) {
-    const pi = 1 / (1 + Math.exp(-eta[i]!));
-    p[i] = pi;
-    a[i] = w[i]! * pi * (1 - pi);
+    s1 += h.w1[i]! * v[i]!;
+    s0 += h.w0[i]! * v[i]!;
   }
-  void converged;
-  const vcov = safeInv(weightedGram(X, a), "propensity score (logit)");
-  return { p, beta, vcov };
-}
-
-function capAndTrim(D: Uint8Array, pUncapped: Float64Array): { ps: Float64Array; trim: Float64Array } {
-  const n = D.length;
-  const ps = new Float64Array(n);
-  const trim = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = Math.min(pUncapped[i]!, 1 - 1e-6);
-    ps[i] = v;
-    trim[i] = D[i] === 1 ? (v < 1.01 ? 1 : 0) : v < TRIM_LEVEL ? 1 : 0;
-  }
-  return { ps, trim };
-}
-
-/** L_ps·M = [w(D−π)X]·(n₁·vcov)·M for each unit: returns the n-vector. */
-function psLinRepTimes(cell: DrdidCell, w: Float64Array, ps: Float64Array, vcov: Mat, M: Float64Array): Float64Array {
-  const n = cell.D.length;
-  const v = matVecSym(vcov, M);
-  for (let q = 0; q < v.length; q++) v[q]! *= n;
-  const xv = rowDot(cell.X, v, n);
-  for (let i = 0; i < n; i++) xv[i] = w[i]! * (cell.D[i]! - ps[i]!) * xv[i]!;
-  return xv;
-}
-
-/** L_ols·M = [w(1−D)(ΔY−m̂)X]·(X'diag(w(1−D))X/n₁)^{-1}·M for each unit. */
-function olsLinRepTimes(cell: DrdidCell, w: Float64Array, resid: Float64Array, XpXinvN: Mat, M: Float64Array): Float64Array {
-  const n = cell.D.length;
-  const v = matVecSym(XpXinvN, M);
-  const xv = rowDot(cell.X, v, n);
-  for (let i = 0; i < n; i++) xv[i] = w[i]! * (1 - cell.D[i]!) * resid[i]! * xv[i]!;
-  return xv;
-}
-
-function checkCell(cell: DrdidCell): void {
-  const n = cell.D.length;
-  let n1 = 0;
-  for (let i = 0; i < n; i++) n1 += cell.D[i]!;
-  if (n1 === 0) throw estimationError("no treated units in the cell");
-  if (n1 === n) throw estimationError("no comparison units in the cell");
+  const eta1 = s1 / n / h.mw1;
+  const eta0 = s0 / n / h.mw0;
+  const a2 = new Float64Array(n);
+  for (let i = 0; i < n; i++) a2[i] = h.w0[i]! * (v[i]! - eta0);
+  const M2 = colMeansW(cell.X, a2);
+  const f = new Float64Array(n);
+  for (let i = 0; i < n; i++) f[i] = w[i]! * (cell.D[i]! - h.ps[i]!);
+  const ps2 = linRepTimes(cell.X, f, h.vcov, n, M2);
+  return { eta1, eta0, ps2 };
 }
 
 /** DRDID `drdid_panel`: locally efficient DR DID with logit PS and OLS outcome regression among controls. */
 export function drPanel(cell: DrdidCell): DrdidResult {
-  checkCell(cell);
+  checkTreatedAndControls(cell.D);
   const n = cell.D.length;
-  const w = normWeights(cell);
-  const D = cell.D;
-  const logit = weightedLogit(D, cell.X, w);
-  const { ps, trim } = capAndTrim(D, logit.p);
-  const wols = new Float64Array(n);
-  for (let i = 0; i < n; i++) wols[i] = w[i]! * (1 - D[i]!);
-  const { fit, XpXinvN } = wolsControls(cell, wols);
+  const w = normWeights(cell.w, n);
+  const h = ipwHalf(cell, w);
+  const { wols, fit, XpXinvN } = controlsRegression(cell, w);
   const r = new Float64Array(n);
-  const w1 = new Float64Array(n);
-  const w0 = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    r[i] = cell.dy[i]! - fit[i]!;
-    w1[i] = trim[i]! * w[i]! * D[i]!;
-    w0[i] = (trim[i]! * w[i]! * ps[i]! * (1 - D[i]!)) / (1 - ps[i]!);
-  }
-  const mw1 = mean(w1), mw0 = mean(w0);
-  let s1 = 0, s0 = 0;
-  for (let i = 0; i < n; i++) {
-    s1 += w1[i]! * r[i]!;
-    s0 += w0[i]! * r[i]!;
-  }
-  const eta1 = s1 / n / mw1;
-  const eta0 = s0 / n / mw0;
+  for (let i = 0; i < n; i++) r[i] = cell.dy[i]! - fit[i]!;
+  const { eta1, eta0, ps2 } = ipwMoments(cell, w, h, r);
   const att = eta1 - eta0;
-  const M1 = colMeansW(cell.X, w1);
-  const a2 = new Float64Array(n);
-  for (let i = 0; i < n; i++) a2[i] = w0[i]! * (r[i]! - eta0);
-  const M2 = colMeansW(cell.X, a2);
-  const M3 = colMeansW(cell.X, w0);
-  const ols1 = olsLinRepTimes(cell, w, r, XpXinvN, M1);
-  const ols3 = olsLinRepTimes(cell, w, r, XpXinvN, M3);
-  const ps2 = psLinRepTimes(cell, w, ps, logit.vcov, M2);
+  const ols1 = olsTimes(cell, wols, r, XpXinvN, colMeansW(cell.X, h.w1));
+  const ols3 = olsTimes(cell, wols, r, XpXinvN, colMeansW(cell.X, h.w0));
   const inf = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const it = (w1[i]! * r[i]! - w1[i]! * eta1 - ols1[i]!) / mw1;
-    const ic = (w0[i]! * r[i]! - w0[i]! * eta0 + ps2[i]! - ols3[i]!) / mw0;
+    const it = (h.w1[i]! * r[i]! - h.w1[i]! * eta1 - ols1[i]!) / h.mw1;
+    const ic = (h.w0[i]! * r[i]! - h.w0[i]! * eta0 + ps2[i]! - ols3[i]!) / h.mw0;
     inf[i] = it - ic;
   }
   if (!Number.isFinite(att)) throw estimationError("overlap failure: every comparison unit trimmed (propensity score ≥ 0.995)");
@@ -320,35 +127,16 @@ export function drPanel(cell: DrdidCell): DrdidResult {
 
 /** DRDID `std_ipw_did_panel`: normalised (Hájek) IPW DID with logit PS. */
 export function stdIpwPanel(cell: DrdidCell): DrdidResult {
-  checkCell(cell);
+  checkTreatedAndControls(cell.D);
   const n = cell.D.length;
-  const w = normWeights(cell);
-  const D = cell.D;
-  const logit = weightedLogit(D, cell.X, w);
-  const { ps, trim } = capAndTrim(D, logit.p);
-  const w1 = new Float64Array(n);
-  const w0 = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    w1[i] = trim[i]! * w[i]! * D[i]!;
-    w0[i] = (trim[i]! * w[i]! * ps[i]! * (1 - D[i]!)) / (1 - ps[i]!);
-  }
-  const mw1 = mean(w1), mw0 = mean(w0);
-  let s1 = 0, s0 = 0;
-  for (let i = 0; i < n; i++) {
-    s1 += w1[i]! * cell.dy[i]!;
-    s0 += w0[i]! * cell.dy[i]!;
-  }
-  const eta1 = s1 / n / mw1;
-  const eta0 = s0 / n / mw0;
+  const w = normWeights(cell.w, n);
+  const h = ipwHalf(cell, w);
+  const { eta1, eta0, ps2 } = ipwMoments(cell, w, h, cell.dy);
   const att = eta1 - eta0;
-  const a2 = new Float64Array(n);
-  for (let i = 0; i < n; i++) a2[i] = w0[i]! * (cell.dy[i]! - eta0);
-  const M2 = colMeansW(cell.X, a2);
-  const ps2 = psLinRepTimes(cell, w, ps, logit.vcov, M2);
   const inf = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const it = (w1[i]! * cell.dy[i]! - w1[i]! * eta1) / mw1;
-    const ic = (w0[i]! * cell.dy[i]! - w0[i]! * eta0 + ps2[i]!) / mw0;
+    const it = (h.w1[i]! * cell.dy[i]! - h.w1[i]! * eta1) / h.mw1;
+    const ic = (h.w0[i]! * cell.dy[i]! - h.w0[i]! * eta0 + ps2[i]!) / h.mw0;
     inf[i] = it - ic;
   }
   if (!Number.isFinite(att)) throw estimationError("overlap failure: every comparison unit trimmed (propensity score ≥ 0.995)");
@@ -357,13 +145,11 @@ export function stdIpwPanel(cell: DrdidCell): DrdidResult {
 
 /** DRDID `reg_did_panel`: outcome-regression DID (OLS of ΔY on X among comparison units). */
 export function regPanel(cell: DrdidCell): DrdidResult {
-  checkCell(cell);
+  checkTreatedAndControls(cell.D);
   const n = cell.D.length;
-  const w = normWeights(cell);
+  const w = normWeights(cell.w, n);
   const D = cell.D;
-  const wols = new Float64Array(n);
-  for (let i = 0; i < n; i++) wols[i] = w[i]! * (1 - D[i]!);
-  const { fit, XpXinvN } = wolsControls(cell, wols);
+  const { wols, fit, XpXinvN } = controlsRegression(cell, w);
   const wd = new Float64Array(n);
   for (let i = 0; i < n; i++) wd[i] = w[i]! * D[i]!;
   const mwd = mean(wd);
@@ -377,8 +163,7 @@ export function regPanel(cell: DrdidCell): DrdidResult {
   const att = eta1 - eta0;
   const r = new Float64Array(n);
   for (let i = 0; i < n; i++) r[i] = cell.dy[i]! - fit[i]!;
-  const M1 = colMeansW(cell.X, wd);
-  const ols1 = olsLinRepTimes(cell, w, r, XpXinvN, M1);
+  const ols1 = olsTimes(cell, wols, r, XpXinvN, colMeansW(cell.X, wd));
   const inf = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const it = (wd[i]! * cell.dy[i]! - wd[i]! * eta1) / mwd;
@@ -448,14 +233,14 @@ export function pscoreCalibrated(D: Uint8Array, X: Float64Array[], w: Float64Arr
  * ATT = mean(w·trim·(1 − (1−D)/(1−π))(ΔY − m̂))/mean(wD), ψ = w·trim·((1 − (1−D)/(1−π))(ΔY−m̂) − D·ATT)/mean(wD).
  */
 export function drImpPanel(cell: DrdidCell): DrdidResult {
-  checkCell(cell);
+  checkTreatedAndControls(cell.D);
   const n = cell.D.length;
-  const w = normWeights(cell);
+  const w = normWeights(cell.w, n);
   const D = cell.D;
   const { ps, trim } = capAndTrim(D, pscoreCalibrated(D, cell.X, w));
   const wols = new Float64Array(n);
   for (let i = 0; i < n; i++) wols[i] = (w[i]! * (1 - D[i]!) * ps[i]!) / (1 - ps[i]!);
-  const { fit } = wolsControls(cell, wols);
+  const { fit } = wls(cell.X, cell.dy, wols, "outcome regression among comparison units");
   let mwd = 0;
   for (let i = 0; i < n; i++) mwd += w[i]! * D[i]!;
   mwd /= n;

@@ -50,11 +50,15 @@ test("duplicate (unit, period) rows are refused with the row named", () => {
   throwsInput(() => csAnalysis(dup), /row 2501.*duplicate|duplicate.*row 4/s);
 });
 
-test("unbalanced panels are refused, listing the first units with missing periods", () => {
+test("unbalanced panels are refused unless allowed, listing the first units with missing periods", () => {
   const inp = mpdtaInput(false);
   const sub = subset(inp, (r) => !((inp.unit[r] === 8001 || inp.unit[r] === 8019) && inp.time[r] === 2005));
-  throwsInput(() => csAnalysis(sub), /unbalanced panel: 2 of 500 units.*'8001' \(missing 2005\)/);
-  throwsInput(() => csAnalysis(sub, { allowUnbalanced: true }), /not implemented/);
+  throwsInput(() => csAnalysis(sub), /unbalanced panel: 2 of 500 units.*'8001' \(missing 2005\).*--allow-unbalanced/);
+  const res = csAnalysis(sub, { allowUnbalanced: true });
+  assert.equal(res.n_units, 500);
+  assert.equal(res.nobs, 2498);
+  assert.ok((res.warnings ?? []).some((w) => /unbalanced panel \(2 of 2500 unit-periods missing\)/.test(w)));
+  assert.equal((res.provenance.options as { estimator_path: string }).estimator_path, "repeated cross sections within the panel (unit ids kept)");
 });
 
 test("missing outcome, cohort varying within a unit: refused with row and column", () => {

@@ -14,6 +14,7 @@ import { action, emit } from "../run.js";
 export interface DidColumnFlags {
   data: string;
   y: string;
+  /** optional only where `didColumnOptions(cmd, { unitOptional: true })` (repeated cross sections) */
   unit: string;
   time: string;
   cohort: string;
@@ -26,11 +27,13 @@ export interface DidColumnFlags {
 export const list = (s: string | undefined): string[] => (s ?? "").split(",").map((v) => v.trim()).filter((v) => v.length > 0);
 
 /** Add the shared column flags (--data --y --unit --time --cohort [--x] [--weights] [--cluster] [--json]). */
-export function didColumnOptions(cmd: Command): Command {
-  return cmd
+export function didColumnOptions(cmd: Command, o: { unitOptional?: boolean } = {}): Command {
+  const c = cmd
     .requiredOption("--data <file>", "data file (.csv, .tsv, .parquet): one row per unit and period")
-    .requiredOption("--y <col>", "outcome column")
-    .requiredOption("--unit <col>", "unit id column")
+    .requiredOption("--y <col>", "outcome column");
+  if (o.unitOptional) c.option("--unit <col>", "unit id column (not needed with --panel false)");
+  else c.requiredOption("--unit <col>", "unit id column");
+  return c
     .requiredOption("--time <col>", "period column (numeric)")
     .requiredOption("--cohort <col>", "first treated period column (0 or empty = never treated)")
     .option("--x <cols>", "covariates, comma separated")
@@ -46,7 +49,7 @@ export async function readDidInput(o: DidColumnFlags, extra: string[] = []): Pro
   const xs = list(o.x);
   const req: ColumnRequest[] = [
     { column: o.y, type: "number" },
-    { column: o.unit, type: "auto" },
+    ...(o.unit ? [{ column: o.unit, type: "auto" as const }] : []),
     { column: o.time, type: "number" },
     { column: o.cohort, type: "number" },
     ...xs.map((c) => ({ column: c, type: "number" as const })),
@@ -65,8 +68,8 @@ export async function readDidInput(o: DidColumnFlags, extra: string[] = []): Pro
   };
   const input: LongPanelInput = {
     file: o.data,
-    names: { y: o.y, unit: o.unit, time: o.time, cohort: o.cohort, weights: o.weights, cluster: o.cluster },
-    y: num(o.y), unit: values(col(o.unit)), time: num(o.time), cohort: num(o.cohort),
+    names: { y: o.y, unit: o.unit ?? "row", time: o.time, cohort: o.cohort, weights: o.weights, cluster: o.cluster },
+    y: num(o.y), unit: o.unit ? values(col(o.unit)) : Int32Array.from({ length: num(o.y).length }, (_, r) => r), time: num(o.time), cohort: num(o.cohort),
     x: xs.map((c) => ({ name: c, values: num(c) })),
     weights: o.weights ? num(o.weights) : undefined,
     cluster: o.cluster ? values(col(o.cluster)) : undefined,
@@ -89,6 +92,8 @@ interface CsFlags extends DidColumnFlags {
   maxE?: string;
   balanceE?: string;
   allowUnbalanced?: boolean;
+  panel: string;
+  rcIf: string;
   groupWif: string;
 }
 
@@ -102,7 +107,7 @@ const intFlag = (v: string | undefined, name: string): number | undefined => {
 const fmt = (v: number | null | undefined, d = 5): string => (v === null || v === undefined ? "NA" : v.toFixed(d));
 
 export function registerDidCs(did: Command): void {
-  didColumnOptions(did.command("cs").description("Callaway–Sant'Anna group-time ATTs with simple, dynamic, group and calendar aggregations"))
+  didColumnOptions(did.command("cs").description("Callaway–Sant'Anna group-time ATTs with simple, dynamic, group and calendar aggregations"), { unitOptional: true })
     .option("--control <c>", "comparison group: never | notyet", "never")
     .option("--method <m>", "2×2 estimator: dr | ipw | reg | dr-imp (improved DR)", "dr")
     .option("--base <b>", "base period: varying | universal", "varying")
@@ -114,7 +119,9 @@ export function registerDidCs(did: Command): void {
     .option("--max-e <e>", "dynamic aggregation: largest event time (also limits simple and group)")
     .option("--balance-e <e>", "dynamic aggregation: only cohorts observed e periods after treatment")
     .option("--group-wif <v>", "group-overall SE: did (as R did computes it) | textbook (WIF with each group's own cohort)", "did")
-    .option("--allow-unbalanced", "accept unbalanced panels (not implemented yet: refused with the list of units)")
+    .option("--allow-unbalanced", "unbalanced panels: estimate the cells with the repeated-cross-section estimators, unit ids kept (did allow_unbalanced_panel)")
+    .option("--panel <bool>", "false: repeated cross sections (every row its own unit; --unit not needed)", "true")
+    .option("--rc-if <v>", "repeated-cross-section DR influence function: did (as DRDID drdid_rc computes it) | corrected (sign of the base-period regression term fixed)", "did")
     .action(action(async (o: CsFlags) => {
       const control = o.control === "never" || o.control === "nevertreated" ? "never" : o.control === "notyet" || o.control === "notyettreated" ? "notyet" : null;
       if (!control) throw usageError(`--control must be never or notyet, got '${o.control}'`);
@@ -125,17 +132,22 @@ export function registerDidCs(did: Command): void {
       const alpha = Number(o.alpha);
       if (!(alpha > 0 && alpha < 1)) throw usageError(`--alpha must be in (0, 1), got '${o.alpha}'`);
       if (!["did", "textbook"].includes(o.groupWif)) throw usageError(`--group-wif must be did or textbook, got '${o.groupWif}'`);
+      if (!["true", "false"].includes(o.panel)) throw usageError(`--panel must be true or false, got '${o.panel}'`);
+      if (!["did", "corrected"].includes(o.rcIf)) throw usageError(`--rc-if must be did or corrected, got '${o.rcIf}'`);
+      const isPanel = o.panel === "true";
+      if (isPanel && !o.unit) throw usageError("--unit is required (or --panel false for repeated cross sections)");
       const { input, inputs } = await readDidInput(o);
       const res = csAnalysis(input, {
         didGroupWif: o.groupWif === "did",
         control, method: o.method as "dr", base: o.base as "varying", anticipation,
         bootstrap: intFlag(o.bootstrap, "--bootstrap") ?? 0, seed: intFlag(o.seed, "--seed") ?? 1, alpha,
         minE: intFlag(o.minE, "--min-e"), maxE: intFlag(o.maxE, "--max-e"), balanceE: intFlag(o.balanceE, "--balance-e") ?? null,
-        allowUnbalanced: Boolean(o.allowUnbalanced), inputs,
+        allowUnbalanced: Boolean(o.allowUnbalanced), panel: isPanel, rcCorrectedIf: o.rcIf === "corrected", inputs,
       });
       for (const w of res.warnings ?? []) process.stderr.write(`keytech: warning: ${w}\n`);
       emit(res, Boolean(o.json), () => {
-        const lines = [`Callaway–Sant'Anna (${o.method}, ${control === "never" ? "never-treated" : "not-yet-treated"} controls, ${o.base} base), ${String(res.n_units)} units × ${String(res.n_periods)} periods; SEs: ${res.vcov!.type}`];
+        const path = String((res.provenance.options as { estimator_path?: string }).estimator_path ?? "panel");
+        const lines = [`Callaway–Sant'Anna (${o.method}, ${control === "never" ? "never-treated" : "not-yet-treated"} controls, ${o.base} base; ${path}), ${String(res.n_units)} ${isPanel ? "units" : "observations"} × ${String(res.n_periods)} periods; SEs: ${res.vcov!.type}`];
         lines.push("", "  group   time   ATT(g,t)     SE");
         for (const c of res.att_gt as { group: number; time: number; estimate: number | null; std_error: number | null }[])
           lines.push(`  ${String(c.group).padEnd(7)} ${String(c.time).padEnd(6)} ${fmt(c.estimate).padStart(9)} ${fmt(c.std_error).padStart(9)}`);

@@ -1,5 +1,5 @@
 /**
- * Callaway–Sant'Anna analysis: balanced long panel → ATT(g,t), the four aggregations (simple, dynamic,
+ * Callaway–Sant'Anna analysis: long panel (balanced; unbalanced or repeated cross sections via cs-rc.ts) → ATT(g,t), the four aggregations (simple, dynamic,
  * group, calendar), the parallel-trends pre-test, analytic influence-function SEs (METHODS.md §2.3) or
  * seeded multiplier-bootstrap SEs with uniform bands (§2.5) — the `did cs` JSON result (docs/CONTRACT.md).
  */
@@ -9,6 +9,7 @@ import { pnorm, qnorm } from "../../core/distributions.js";
 import { usageError } from "../../core/errors.js";
 import { buildWidePanel, type LongPanelInput } from "../../estimators/cs-panel.js";
 import { estimateCs, type CsFit } from "../../estimators/cs.js";
+import { estimateCsRc } from "../../estimators/cs-rc.js";
 import type { DrdidMethod } from "../../estimators/drdid-panel.js";
 import { aggregateCs, analyticSe, cellEstimate, preTest, type AggType, type Aggregation, type LinearEstimate } from "../../inference/cs-aggregate.js";
 import { bootstrapSe, multiplierDraws, uniformCritical, type MultiplierDraws } from "../../inference/multiplier-bootstrap.js";
@@ -28,7 +29,17 @@ export interface CsAnalysisOptions {
   maxE?: number;
   balanceE?: number | null;
   naRm?: boolean;
+  /** unbalanced panels: estimate with the repeated-cross-section estimators, unit ids kept (did allow_unbalanced_panel) */
   allowUnbalanced?: boolean;
+  /** false: repeated cross sections (did panel = FALSE): every row is its own unit, the unit column is ignored */
+  panel?: boolean;
+  /**
+   * use the repeated-cross-section path even on a balanced panel, as did 2.1.2 did whenever
+   * allow_unbalanced_panel = TRUE (did ≥ 2.2.0 keeps the panel path when the panel is balanced; default false)
+   */
+  rcOnBalanced?: boolean;
+  /** repeated-cross-section DR: sign-corrected influence function instead of DRDID's (default false) */
+  rcCorrectedIf?: boolean;
   /** reproduce did's group-overall WIF (default true) */
   didGroupWif?: boolean;
   fastPath?: boolean;
@@ -59,8 +70,19 @@ export function csCompute(input: LongPanelInput, opts: CsAnalysisOptions = {}): 
   if (B > 0 && B < 20) throw usageError(`--bootstrap needs at least 20 draws for IQR-based SEs, got ${B}`);
   const seed = opts.seed ?? 1;
   const alpha = opts.alpha ?? 0.05;
-  const panel = buildWidePanel(input, { control, anticipation: opts.anticipation ?? 0, allowUnbalanced: opts.allowUnbalanced ?? false });
-  const fit = estimateCs(panel, { control, method: opts.method ?? "dr", base: opts.base ?? "varying", anticipation: opts.anticipation ?? 0, fastPath: opts.fastPath ?? true });
+  const isPanel = opts.panel ?? true;
+  // repeated cross sections: each row is its own unit
+  const unitInput: LongPanelInput = isPanel ? input : { ...input, unit: Int32Array.from({ length: input.y.length }, (_, r) => r) };
+  const panel = buildWidePanel(unitInput, { control, anticipation: opts.anticipation ?? 0, allowUnbalanced: !isPanel || (opts.allowUnbalanced ?? false) });
+  const csOpts = { control, method: opts.method ?? "dr", base: opts.base ?? "varying", anticipation: opts.anticipation ?? 0, fastPath: opts.fastPath ?? true, rcCorrectedIf: opts.rcCorrectedIf ?? false } as const;
+  const rc = !isPanel || panel.present !== null || (opts.rcOnBalanced ?? false);
+  const path = !isPanel ? "repeated cross sections" : rc ? "repeated cross sections within the panel (unit ids kept)" : "panel";
+  if (isPanel && panel.present) {
+    let missing = 0;
+    for (let c = 0; c < panel.present.length; c++) missing += 1 - panel.present[c]!;
+    panel.warnings.push(`unbalanced panel (${missing} of ${panel.n * panel.T} unit-periods missing): cells estimated with the repeated-cross-section estimators, influence functions summed by unit`);
+  }
+  const fit = rc ? estimateCsRc(panel, csOpts) : estimateCs(panel, csOpts);
   const G = fit.basis.gram();
   const n = fit.n;
   const draws: MultiplierDraws | null = B > 0 ? multiplierDraws(fit.basis, B, seed) : null;
@@ -129,7 +151,7 @@ export function csCompute(input: LongPanelInput, opts: CsAnalysisOptions = {}): 
     n_periods: panel.T,
     vcov: {
       type: draws ? "multiplier bootstrap" : "influence function",
-      clusters: { [panel.clusterName ?? input.names.unit]: panel.nClusters },
+      clusters: { [panel.clusterName ?? (isPanel ? input.names.unit : "row")]: panel.nClusters },
       small_sample: "none (did: se = sqrt(Σ_c (Σ_{i∈c} Ψ_i)²)/n)",
       df: null,
       ...(draws ? { draws: B, critical_values: crits } : {}),
@@ -147,6 +169,7 @@ export function csCompute(input: LongPanelInput, opts: CsAnalysisOptions = {}): 
         control, method: fit.options.method, base: fit.options.base, anticipation: fit.options.anticipation,
         bootstrap: B, alpha, cband, min_e: opts.minE ?? null, max_e: opts.maxE ?? null, balance_e: opts.balanceE ?? null,
         na_rm: aggOpts.naRm, did_group_wif: aggOpts.didGroupWif,
+        panel: isPanel, allow_unbalanced: opts.allowUnbalanced ?? false, estimator_path: path,
       },
     },
     warnings: fit.warnings,
