@@ -11,7 +11,6 @@ import { placeboAnalysis } from "../analyses/placebo.js";
 import { pathsAnalysis } from "../analyses/paths.js";
 import { sunabAnalysis } from "../analyses/sunab.js";
 import { imputationAnalysis, loadStaggered } from "../analyses/imputation.js";
-import { stackedAnalysis } from "../analyses/stacked.js";
 import { dddAnalysis } from "../analyses/ddd.js";
 import { permuteAnalysis } from "../analyses/permute.js";
 import { baconAnalysis } from "../analyses/bacon.js";
@@ -124,13 +123,6 @@ export async function runImputation(ctx: BlockContext, horizons: number[], pre: 
   const d = ctx.data;
   const loaded = await loadStaggered({ data: join(ctx.workDir, PANEL_CSV), y: ctx.spec.outcome.column, unit: d.unitName, time: d.timeName, cohort: "cohort", x: ctx.spec.model.controls });
   return imputationAnalysis(loaded, { horizons, pretrends: pre });
-}
-
-/** Stacked DID (WFH weights or unweighted) over the event window [lo, hi], reference −1. */
-export async function runStacked(ctx: BlockContext, window: [number, number], weighting: "weighted" | "unweighted"): Promise<KeytechResult> {
-  const d = ctx.data;
-  const loaded = await loadStaggered({ data: join(ctx.workDir, PANEL_CSV), y: ctx.spec.outcome.column, unit: d.unitName, time: d.timeName, cohort: "cohort", x: ctx.spec.model.controls });
-  return stackedAnalysis(loaded, { kPre: -window[0], kPost: window[1], weights: weighting === "weighted" ? "wfh" : "none" });
 }
 
 /** Triple difference with the non-digital pilots as the second treated group (METHODS §4.6). */
