@@ -3,6 +3,7 @@
  * below), plus N, adjusted R² and within R², in Markdown, LaTeX, CSV and HTML. Used for every block
  * table of the report (Tables 1–5, robustness and endogeneity tables).
  */
+import type { EstimateRow } from "../core/result.js";
 import type { BlockModel, BlockOutput } from "../study/blocks/types.js";
 
 export type TableFormat = "md" | "latex" | "csv" | "html";
@@ -18,7 +19,8 @@ export interface TableData {
   stats: { label: string; cells: string[] }[];
 }
 
-function stars(p: number | null | undefined): string {
+/** Significance stars: *** p < 0.01, ** p < 0.05, * p < 0.1. */
+export function stars(p: number | null | undefined): string {
   if (p == null || !Number.isFinite(p)) return "";
   return p < 0.01 ? "***" : p < 0.05 ? "**" : p < 0.1 ? "*" : "";
 }
@@ -26,6 +28,12 @@ function stars(p: number | null | undefined): string {
 export function fmt(x: number | null | undefined, digits = 4): string {
   if (x == null || !Number.isFinite(x)) return "";
   return x.toFixed(digits);
+}
+
+/** A table cell: estimate with stars, SE in parentheses (empty when there is no estimate). */
+export function estimateCell(e: EstimateRow | undefined): TableCell {
+  if (!e || e.estimate == null) return { est: "", se: "" };
+  return { est: fmt(e.estimate) + stars(e.p_value), se: e.std_error == null ? "" : `(${fmt(e.std_error)})` };
 }
 
 /** Collect the rows of a block's table (key terms first, then every other term unless keyTerms given). */
@@ -38,11 +46,7 @@ export function tableData(out: BlockOutput): TableData {
   if (!out.keyTerms) for (const t of all) if (!seen.has(t)) { terms.push(t); seen.add(t); }
   const rows = terms.map((t) => ({
     term: t,
-    cells: models.map((m) => {
-      const e = m.result.estimates.find((r) => r.term === t);
-      if (!e || e.estimate == null) return { est: "", se: "" };
-      return { est: fmt(e.estimate) + stars(e.p_value), se: e.std_error == null ? "" : `(${fmt(e.std_error)})` };
-    }),
+    cells: models.map((m) => estimateCell(m.result.estimates.find((r) => r.term === t))),
   }));
   const stats = [
     ...(out.extraRows ?? []),
