@@ -77,12 +77,12 @@ function truthRows(b: BlockRecord, truth: unknown): string {
   return `<table class="truth-table"><caption>Estimates vs the true effects planted in the simulated data</caption><thead><tr><th>Model</th><th>Term</th><th>Estimate</th><th>95% CI</th><th>True value</th><th>Covered</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
-/** Mean and largest gap (estimate − truth) over the post-approval event times e ≥ 0 of one model. */
-export function eventTruthGap(estimates: { term: string; estimate: number | null }[], truth: unknown): { mean: number; maxAbs: number; n: number } | null {
+/** Mean and largest gap (estimate − truth) over the post-approval event times 0 ≤ e ≤ last of one model. */
+export function eventTruthGap(estimates: { term: string; estimate: number | null }[], truth: unknown, last = Infinity): { mean: number; maxAbs: number; n: number } | null {
   let sum = 0, maxAbs = 0, n = 0;
   for (const e of estimates) {
     const m = /^rel::(\d+)$/.exec(e.term);
-    if (!m || e.estimate == null) continue;
+    if (!m || e.estimate == null || Number(m[1]) > last) continue;
     const tv = truthFor(truth, "event_study", "", e.term);
     if (tv === null) continue;
     const g = e.estimate - tv;
@@ -107,16 +107,17 @@ function eventTruthNote(b: BlockRecord, truth: unknown, run: StudyRun): string {
   const planted = `Broadband China (${v("broadband")}), Smart City (${v("smart_city")}) and non-digital cluster pilots (${v("non_digital_pilot")})`;
   const plain = ctrl.length ? run.blocks.find((x) => x.id === "event_study" && x.output) : undefined;
   const text = ctrl.length
-    ? `The true event-time effects (purple) are those of the digital pilot alone, without the concurrent policies the generator plants — ${planted} on the outcome. This variant controls for their indicators (${ctrl.join(", ")}).${plain ? " The last column repeats each estimator's gap in the event study without these controls: the difference is what the concurrent policies contributed to it; what remains is estimation noise, which the estimators share because they use the same pilot counties (compare the 95% intervals with the truth above)." : ""}`
+    ? `The true event-time effects (purple) are those of the digital pilot alone, without the concurrent policies the generator plants — ${planted} on the outcome. This variant controls for their indicators (${ctrl.join(", ")}).${plain ? " The last column repeats each estimator's gap in the event study without these controls: the difference is what the concurrent policies contributed to it; what remains is estimation error — noise, which the estimators share because they use the same pilot counties, and for TWFE the bias of heterogeneous dynamic effects (compare the 95% intervals with the truth above)." : ""}`
     : `The true event-time effects (purple) are those of the digital pilot alone: they exclude the concurrent policies the generator plants — ${planted} on the outcome — which switch on in some pilot counties around their approval years. This event study does not control for them, so part of their effects can load on the estimates; the variant “controlling for concurrent policies” adds their indicators as controls and shows how much of the gap below they account for.`;
+  const last = (w: unknown) => (Array.isArray(w) && typeof w[1] === "number" ? w[1] : Infinity);
   const plainGap = (name: string) => {
     const m = plain?.output?.models.find((x) => x.name === name);
-    return m ? eventTruthGap(m.result.estimates, truth) : null;
+    return m ? eventTruthGap(m.result.estimates, truth, last(plain!.options.window)) : null;
   };
-  const rows = b.output.models.map((m) => ({ label: m.label, gap: eventTruthGap(m.result.estimates, truth), before: plainGap(m.name) })).filter((r) => r.gap);
+  const rows = b.output.models.map((m) => ({ label: m.label, gap: eventTruthGap(m.result.estimates, truth, last(b.options.window)), before: plainGap(m.name) })).filter((r) => r.gap);
   const head = `<tr><th>Estimator</th><th>Mean gap</th><th>Largest |gap|</th><th>Event times</th>${plain ? "<th>Mean gap without policy controls</th>" : ""}</tr>`;
   const table = rows.length
-    ? `<table class="truth-table gap-table"><caption>Gap to the simulated truth after approval (estimate − truth, event times e ≥ 0)</caption><thead>${head}</thead><tbody>${rows.map((r) => `<tr><td>${esc(r.label)}</td><td>${fmt(r.gap!.mean, 3)}</td><td>${fmt(r.gap!.maxAbs, 3)}</td><td>${r.gap!.n}</td>${plain ? `<td>${r.before ? fmt(r.before.mean, 3) : ""}</td>` : ""}</tr>`).join("")}</tbody></table>`
+    ? `<table class="truth-table gap-table"><caption>Gap to the simulated truth after approval (estimate − truth, event times 0 … end of the window)</caption><thead>${head}</thead><tbody>${rows.map((r) => `<tr><td>${esc(r.label)}</td><td>${fmt(r.gap!.mean, 3)}</td><td>${fmt(r.gap!.maxAbs, 3)}</td><td>${r.gap!.n}</td>${plain ? `<td>${r.before ? fmt(r.before.mean, 3) : ""}</td>` : ""}</tr>`).join("")}</tbody></table>`
     : "";
   return `<p class="truth-note">${esc(text)}</p>${table}`;
 }

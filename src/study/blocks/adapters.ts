@@ -10,7 +10,7 @@ import { sdidAnalysis } from "../analyses/sdid.js";
 import { placeboAnalysis } from "../analyses/placebo.js";
 import { pathsAnalysis } from "../analyses/paths.js";
 import { sunabAnalysis } from "../analyses/sunab.js";
-import { imputationAnalysis, loadStaggered } from "../analyses/imputation.js";
+import { loadStaggered } from "../analyses/imputation.js";
 import { dddAnalysis } from "../analyses/ddd.js";
 import { permuteAnalysis } from "../analyses/permute.js";
 import { baconAnalysis } from "../analyses/bacon.js";
@@ -116,13 +116,6 @@ export function runSunab(ctx: BlockContext, ref: number): KeytechResult {
     refPeriod: ref,
     inputs: d.inputHashes,
   });
-}
-
-/** Borusyak–Jaravel–Spiess imputation event study with `pre` pre-trend leads (rel::e, pre::k). */
-export async function runImputation(ctx: BlockContext, horizons: number[], pre: number): Promise<KeytechResult> {
-  const d = ctx.data;
-  const loaded = await loadStaggered({ data: join(ctx.workDir, PANEL_CSV), y: ctx.spec.outcome.column, unit: d.unitName, time: d.timeName, cohort: "cohort", x: ctx.spec.model.controls });
-  return imputationAnalysis(loaded, { horizons, pretrends: pre });
 }
 
 /** Triple difference with the non-digital pilots as the second treated group (METHODS §4.6). */

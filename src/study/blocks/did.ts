@@ -1,10 +1,11 @@
 /** Blocks of the baseline: descriptive statistics, Table 1 (TWFE, 4 columns) and the event study. */
 import { z } from "zod";
 import type { KeytechResult } from "../../core/result.js";
-import { COMPARE_ESTIMATORS, ESTIMATOR_LABEL, csEventRows, eventPoints, withImputationLeads, type CompareEstimator } from "../analyses/compare.js";
+import { COMPARE_ESTIMATORS, ESTIMATOR_LABEL, csEventRows, eventPoints, type CompareEstimator } from "../analyses/compare.js";
+import { imputationEventStudy } from "../analyses/imputation.js";
 import { eventDummies, type Endpoints } from "../analyses/event.js";
 import { stackedEventStudy } from "../analyses/stacked.js";
-import { runCs, runImputation, runSunab } from "./adapters.js";
+import { runCs, runSunab } from "./adapters.js";
 import { defineBlock, NotAvailable, type BlockContext, type BlockModel, type EventPointData } from "./types.js";
 import { column, controls, fitTwfe, lead, term, treat, winsorize } from "./common.js";
 
@@ -199,11 +200,8 @@ async function eventByAnalysis(ctx: BlockContext, est: Estimator, lo: number, hi
     }
     case "sunab":
       return runSunab(ctx, ref);
-    case "imputation": {
-      const hz: number[] = [];
-      for (let e = 0; e <= hi; e++) hz.push(e);
-      return withImputationLeads(await runImputation(ctx, hz, Math.max(0, -lo)));
-    }
+    case "imputation":
+      return imputationEventStudy({ ctx, window: [lo, hi], ref });
     case "stacked":
       return stackedEventStudy({ ctx, window: [lo, hi], ref });
   }
