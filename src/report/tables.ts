@@ -4,6 +4,7 @@
  * table of the report (Tables 1–5, robustness and endogeneity tables).
  */
 import type { EstimateRow } from "../core/result.js";
+import { csvField, escapeHtml as esc, stars } from "./text.js";
 import type { BlockModel, BlockOutput } from "../study/blocks/types.js";
 
 export type TableFormat = "md" | "latex" | "csv" | "html";
@@ -17,12 +18,6 @@ export interface TableData {
   header: string[];
   rows: { term: string; cells: TableCell[] }[];
   stats: { label: string; cells: string[] }[];
-}
-
-/** Significance stars: *** p < 0.01, ** p < 0.05, * p < 0.1. */
-export function stars(p: number | null | undefined): string {
-  if (p == null || !Number.isFinite(p)) return "";
-  return p < 0.01 ? "***" : p < 0.05 ? "**" : p < 0.1 ? "*" : "";
 }
 
 export function fmt(x: number | null | undefined, digits = 4): string {
@@ -57,16 +52,8 @@ export function tableData(out: BlockOutput): TableData {
   return { header: models.map((m) => m.label), rows, stats };
 }
 
-function esc(s: string): string {
-  return s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
-}
-
 function texEsc(s: string): string {
   return s.replace(/([&%$#_{}])/g, "\\$1").replaceAll("²", "$^2$").replaceAll("×", "$\\times$").replaceAll("−", "-").replaceAll("–", "--");
-}
-
-function csvEsc(s: string): string {
-  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 /** Render a table in one format. */
@@ -96,12 +83,12 @@ export function renderTable(t: TableData, format: TableFormat, caption = ""): st
       return lines.filter((l) => l !== "").join("\n") + "\n";
     }
     case "csv": {
-      const lines = [["term", "statistic", ...t.header].map(csvEsc).join(",")];
+      const lines = [["term", "statistic", ...t.header].map(csvField).join(",")];
       for (const r of t.rows) {
-        lines.push([r.term, "estimate", ...r.cells.map((c) => c.est)].map(csvEsc).join(","));
-        lines.push([r.term, "std_error", ...r.cells.map((c) => c.se.replace(/[()]/g, ""))].map(csvEsc).join(","));
+        lines.push([r.term, "estimate", ...r.cells.map((c) => c.est)].map(csvField).join(","));
+        lines.push([r.term, "std_error", ...r.cells.map((c) => c.se.replace(/[()]/g, ""))].map(csvField).join(","));
       }
-      for (const s of t.stats) lines.push([s.label, "", ...s.cells].map(csvEsc).join(","));
+      for (const s of t.stats) lines.push([s.label, "", ...s.cells].map(csvField).join(","));
       return lines.join("\n") + "\n";
     }
     case "html": {
@@ -118,4 +105,5 @@ export function renderTable(t: TableData, format: TableFormat, caption = ""): st
   }
 }
 
-export { esc as escapeHtml };
+export { escapeHtml } from "./text.js";
+export { stars };
