@@ -6,6 +6,9 @@
  * commands print.
  */
 import type { EstimateRow, KeytechResult } from "../core/result.js";
+import { csvField, escapeHtml, stars } from "./text.js";
+
+export { stars };
 
 export type TableFormat = "md" | "latex" | "html" | "csv";
 
@@ -31,12 +34,6 @@ interface Grid {
   foot: string[][];
   notes: string[];
   caption?: string;
-}
-
-/** Stars for a p-value: *** < 0.01, ** < 0.05, * < 0.1. */
-export function stars(p: number | null | undefined): string {
-  if (p === null || p === undefined || !Number.isFinite(p)) return "";
-  return p < 0.01 ? "***" : p < 0.05 ? "**" : p < 0.1 ? "*" : "";
 }
 
 function fmt(v: number | null | undefined, digits: number): string {
@@ -178,23 +175,15 @@ function renderLatex(g: Grid): string {
   return out.join("\n") + "\n";
 }
 
-function htmlEscape(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
 function renderHtml(g: Grid): string {
-  const row = (r: string[], tag: string) => "<tr>" + r.map((c, j) => `<${j === 0 && tag === "td" ? "th scope=\"row\"" : tag}>${htmlEscape(c)}</${j === 0 && tag === "td" ? "th" : tag}>`).join("") + "</tr>";
+  const row = (r: string[], tag: string) => "<tr>" + r.map((c, j) => `<${j === 0 && tag === "td" ? "th scope=\"row\"" : tag}>${escapeHtml(c)}</${j === 0 && tag === "td" ? "th" : tag}>`).join("") + "</tr>";
   const out = ['<table class="regression-table">'];
-  if (g.caption) out.push(`<caption>${htmlEscape(g.caption)}</caption>`);
+  if (g.caption) out.push(`<caption>${escapeHtml(g.caption)}</caption>`);
   out.push("<thead>", ...g.head.map((r) => row(r, "th")), "</thead>");
   out.push("<tbody>", ...g.body.map((r, i) => row(r, "td").replace("<tr>", i % 2 === 1 ? '<tr class="se">' : "<tr>")), "</tbody>");
-  out.push("<tfoot>", ...g.foot.map((r) => row(r, "td")), `<tr class="notes"><td colspan="${g.head[0]!.length}">${g.notes.map(htmlEscape).join(" ")}</td></tr>`, "</tfoot>");
+  out.push("<tfoot>", ...g.foot.map((r) => row(r, "td")), `<tr class="notes"><td colspan="${g.head[0]!.length}">${g.notes.map(escapeHtml).join(" ")}</td></tr>`, "</tfoot>");
   out.push("</table>");
   return out.join("\n") + "\n";
-}
-
-function csvField(s: string): string {
-  return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
 
 function renderCsv(g: Grid): string {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../core/atomic.js";
 import type { BlockRecord, StudyRun } from "../study/runner.js";
 import type { FigureData } from "../study/blocks/types.js";
-import { coefFigure, eventStudyFigure, figureSvg, pathsFigure, placeboFigure, sdidTrajectoryFigure, sdidWeightsFigure, svgToPng, type VlSpec } from "./figures/index.js";
+import { coefFigure, eventStudyFigure, pathsFigure, placeboFigure, sdidTrajectoryFigure, sdidWeightsFigure, writeFigure, type VlSpec } from "./figures/index.js";
 import { escapeHtml as esc, fmt, renderTable, tableData } from "./tables.js";
 import { truthFor } from "./truth.js";
 
@@ -75,6 +75,51 @@ function truthRows(b: BlockRecord, truth: unknown): string {
   }
   if (!rows.length) return "";
   return `<table class="truth-table"><caption>Estimates vs the true effects planted in the simulated data</caption><thead><tr><th>Model</th><th>Term</th><th>Estimate</th><th>95% CI</th><th>True value</th><th>Covered</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
+/** Mean and largest gap (estimate − truth) over the post-approval event times 0 ≤ e ≤ last of one model. */
+export function eventTruthGap(estimates: { term: string; estimate: number | null }[], truth: unknown, last = Infinity): { mean: number; maxAbs: number; n: number } | null {
+  let sum = 0, maxAbs = 0, n = 0;
+  for (const e of estimates) {
+    const m = /^rel::(\d+)$/.exec(e.term);
+    if (!m || e.estimate == null || Number(m[1]) > last) continue;
+    const tv = truthFor(truth, "event_study", "", e.term);
+    if (tv === null) continue;
+    const g = e.estimate - tv;
+    sum += g;
+    maxAbs = Math.max(maxAbs, Math.abs(g));
+    n++;
+  }
+  return n ? { mean: sum / n, maxAbs, n } : null;
+}
+
+/**
+ * For the event-study blocks of a simulated world: say that the true event-time path is the digital pilot's
+ * effect alone (the concurrent policies the generator plants are not in it), whether this block controls
+ * for them, and the gap estimate − truth after approval per estimator (for the variant with policy
+ * controls, next to the gap of the plain event study, so the reader sees what the policies contributed).
+ */
+function eventTruthNote(b: BlockRecord, truth: unknown, run: StudyRun): string {
+  if (!truth || !b.output || !b.id.startsWith("event_study")) return "";
+  const op = (truth as { other_policies?: Record<string, number> }).other_policies ?? {};
+  const v = (k: string) => (typeof op[k] === "number" ? `+${fmt(op[k], 2)}` : "planted");
+  const ctrl = (b.output.extra?.policy_controls as string[] | undefined) ?? [];
+  const planted = `Broadband China (${v("broadband")}), Smart City (${v("smart_city")}) and non-digital cluster pilots (${v("non_digital_pilot")})`;
+  const plain = ctrl.length ? run.blocks.find((x) => x.id === "event_study" && x.output) : undefined;
+  const text = ctrl.length
+    ? `The true event-time effects (purple) are those of the digital pilot alone, without the concurrent policies the generator plants — ${planted} on the outcome. This variant controls for their indicators (${ctrl.join(", ")}).${plain ? " The last column repeats each estimator's gap in the event study without these controls: the difference is what the concurrent policies contributed to it; what remains is estimation error — noise, which the estimators share because they use the same pilot counties, and for TWFE the bias of heterogeneous dynamic effects (compare the 95% intervals with the truth above)." : ""}`
+    : `The true event-time effects (purple) are those of the digital pilot alone: they exclude the concurrent policies the generator plants — ${planted} on the outcome — which switch on in some pilot counties around their approval years. This event study does not control for them, so part of their effects can load on the estimates; the variant “controlling for concurrent policies” adds their indicators as controls and shows how much of the gap below they account for.`;
+  const last = (w: unknown) => (Array.isArray(w) && typeof w[1] === "number" ? w[1] : Infinity);
+  const plainGap = (name: string) => {
+    const m = plain?.output?.models.find((x) => x.name === name);
+    return m ? eventTruthGap(m.result.estimates, truth, last(plain!.options.window)) : null;
+  };
+  const rows = b.output.models.map((m) => ({ label: m.label, gap: eventTruthGap(m.result.estimates, truth, last(b.options.window)), before: plainGap(m.name) })).filter((r) => r.gap);
+  const head = `<tr><th>Estimator</th><th>Mean gap</th><th>Largest |gap|</th><th>Event times</th>${plain ? "<th>Mean gap without policy controls</th>" : ""}</tr>`;
+  const table = rows.length
+    ? `<table class="truth-table gap-table"><caption>Gap to the simulated truth after approval (estimate − truth, event times 0 … end of the window)</caption><thead>${head}</thead><tbody>${rows.map((r) => `<tr><td>${esc(r.label)}</td><td>${fmt(r.gap!.mean, 3)}</td><td>${fmt(r.gap!.maxAbs, 3)}</td><td>${r.gap!.n}</td>${plain ? `<td>${r.before ? fmt(r.before.mean, 3) : ""}</td>` : ""}</tr>`).join("")}</tbody></table>`
+    : "";
+  return `<p class="truth-note">${esc(text)}</p>${table}`;
 }
 
 function descriptivesHtml(b: BlockRecord): string {
@@ -175,14 +220,12 @@ export async function writeStudyReport(run: StudyRun, outDir: string, opts: { si
           }
         }
         body.push(truthRows(b, truth));
+        body.push(eventTruthNote(b, truth, run));
         for (const f of b.output.figures ?? []) {
           for (const { id, spec } of figureSpecs(f, truth)) {
             try {
-              const svg = await figureSvg(spec);
-              const svgPath = join(outDir, "figures", `${id}.svg`);
-              await writeFileAtomic(svgPath, svg);
-              await writeFileAtomic(join(outDir, "figures", `${id}.png`), await svgToPng(svg));
-              files.figures.push(svgPath, join(outDir, "figures", `${id}.png`));
+              const { svg, files: written } = await writeFigure(spec, join(outDir, "figures"), id);
+              files.figures.push(...written);
               figNo++;
               body.push(`<figure data-figure="${esc(id)}">${svg}<figcaption>Figure ${figNo}. ${esc(f.title)} (files: figures/${esc(id)}.svg, .png)</figcaption></figure>`);
             } catch (e) {

@@ -3,6 +3,8 @@
  * below), plus N, adjusted R² and within R², in Markdown, LaTeX, CSV and HTML. Used for every block
  * table of the report (Tables 1–5, robustness and endogeneity tables).
  */
+import type { EstimateRow } from "../core/result.js";
+import { csvField, escapeHtml as esc, stars } from "./text.js";
 import type { BlockModel, BlockOutput } from "../study/blocks/types.js";
 
 export type TableFormat = "md" | "latex" | "csv" | "html";
@@ -18,14 +20,15 @@ export interface TableData {
   stats: { label: string; cells: string[] }[];
 }
 
-function stars(p: number | null | undefined): string {
-  if (p == null || !Number.isFinite(p)) return "";
-  return p < 0.01 ? "***" : p < 0.05 ? "**" : p < 0.1 ? "*" : "";
-}
-
 export function fmt(x: number | null | undefined, digits = 4): string {
   if (x == null || !Number.isFinite(x)) return "";
   return x.toFixed(digits);
+}
+
+/** A table cell: estimate with stars, SE in parentheses (empty when there is no estimate). */
+export function estimateCell(e: EstimateRow | undefined): TableCell {
+  if (!e || e.estimate == null) return { est: "", se: "" };
+  return { est: fmt(e.estimate) + stars(e.p_value), se: e.std_error == null ? "" : `(${fmt(e.std_error)})` };
 }
 
 /** Collect the rows of a block's table (key terms first, then every other term unless keyTerms given). */
@@ -38,11 +41,7 @@ export function tableData(out: BlockOutput): TableData {
   if (!out.keyTerms) for (const t of all) if (!seen.has(t)) { terms.push(t); seen.add(t); }
   const rows = terms.map((t) => ({
     term: t,
-    cells: models.map((m) => {
-      const e = m.result.estimates.find((r) => r.term === t);
-      if (!e || e.estimate == null) return { est: "", se: "" };
-      return { est: fmt(e.estimate) + stars(e.p_value), se: e.std_error == null ? "" : `(${fmt(e.std_error)})` };
-    }),
+    cells: models.map((m) => estimateCell(m.result.estimates.find((r) => r.term === t))),
   }));
   const stats = [
     ...(out.extraRows ?? []),
@@ -53,16 +52,8 @@ export function tableData(out: BlockOutput): TableData {
   return { header: models.map((m) => m.label), rows, stats };
 }
 
-function esc(s: string): string {
-  return s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
-}
-
 function texEsc(s: string): string {
   return s.replace(/([&%$#_{}])/g, "\\$1").replaceAll("²", "$^2$").replaceAll("×", "$\\times$").replaceAll("−", "-").replaceAll("–", "--");
-}
-
-function csvEsc(s: string): string {
-  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 /** Render a table in one format. */
@@ -92,12 +83,12 @@ export function renderTable(t: TableData, format: TableFormat, caption = ""): st
       return lines.filter((l) => l !== "").join("\n") + "\n";
     }
     case "csv": {
-      const lines = [["term", "statistic", ...t.header].map(csvEsc).join(",")];
+      const lines = [["term", "statistic", ...t.header].map(csvField).join(",")];
       for (const r of t.rows) {
-        lines.push([r.term, "estimate", ...r.cells.map((c) => c.est)].map(csvEsc).join(","));
-        lines.push([r.term, "std_error", ...r.cells.map((c) => c.se.replace(/[()]/g, ""))].map(csvEsc).join(","));
+        lines.push([r.term, "estimate", ...r.cells.map((c) => c.est)].map(csvField).join(","));
+        lines.push([r.term, "std_error", ...r.cells.map((c) => c.se.replace(/[()]/g, ""))].map(csvField).join(","));
       }
-      for (const s of t.stats) lines.push([s.label, "", ...s.cells].map(csvEsc).join(","));
+      for (const s of t.stats) lines.push([s.label, "", ...s.cells].map(csvField).join(","));
       return lines.join("\n") + "\n";
     }
     case "html": {
@@ -114,4 +105,5 @@ export function renderTable(t: TableData, format: TableFormat, caption = ""): st
   }
 }
 
-export { esc as escapeHtml };
+export { escapeHtml } from "./text.js";
+export { stars };

@@ -46,7 +46,8 @@ export function truthFor(truth: unknown, block: string, model: string, term: str
     case "cs":
     case "sdid":
       return ["att", "ATT", "treat_post", "simple", "sdid", "sc", "did"].includes(term) ? att : null;
-    case "event_study": {
+    case "event_study":
+    case "event_study_policies": {
       const m = /^rel::(-?\d+)$/.exec(term);
       return m ? get(truth, "event_time", m[1]!) : null;
     }

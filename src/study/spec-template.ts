@@ -78,6 +78,9 @@ blocks:
     ref: -1
     endpoints: bin             # bin | trim | none
     estimators: [twfe, cs, sunab, imputation, stacked]
+    policy_controls: []        # concurrent programs as controls: broadband, smart_city, nondigital
+  event_study_policies:        # robustness 1b: the same event study controlling for the concurrent pilots
+    policy_controls: [broadband, smart_city, nondigital]
   alt_outcomes:                # robustness 2
     outcomes: [keytech_count, cite_quality]
   digital_index:               # robustness 3: first principal component of these columns

@@ -14,7 +14,7 @@ test("the reference template is a valid spec with every block enabled", async ()
   const f = join(dir, "ok.yaml");
   writeFileSync(f, base);
   const spec = await loadSpec(f);
-  assert.equal(spec.enabled.length, 19);
+  assert.equal(spec.enabled.length, 20);
   assert.deepEqual((spec.blocks.baseline as { columns: string[] }).columns, ["fe_only", "controls", "winsorized", "lead"]);
   assert.equal(spec.inputs.panel.file, join(dir, "data", "panel.csv"));
 });
@@ -46,7 +46,7 @@ test("keytech study run with a bad spec exits 1 and names line and key on stderr
   writeFileSync(f, base.replace("    control: notyet", "    control: sometimes"));
   const r = runCli(["study", "run", f, "--out", join(dir, "out")]);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /bad\.yaml:79: blocks\.cs\.control: string "sometimes" is not allowed; allowed values: never, notyet/);
+  assert.match(r.stderr, /bad\.yaml:82: blocks\.cs\.control: string "sometimes" is not allowed; allowed values: never, notyet/);
   assert.equal(r.stdout, "");
 });
 

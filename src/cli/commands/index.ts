@@ -19,6 +19,7 @@ import { registerDemo } from "./demo.js";
 import { registerDidImputation } from "./did-imputation.js";
 import { registerDidStacked } from "./did-stacked.js";
 import { registerDidDdd } from "./did-ddd.js";
+import { registerDidCompare } from "./did-compare.js";
 
 export function registerAll(program: Command): void {
   const did = program.command("did").description("difference-in-differences estimators");
@@ -32,6 +33,7 @@ export function registerAll(program: Command): void {
   registerDidImputation(did);
   registerDidStacked(did);
   registerDidDdd(did);
+  registerDidCompare(did);
   registerDea(program);
   registerFeols(program);
   registerDidTwfe(did);

@@ -13,7 +13,7 @@ export interface EventSeries {
 }
 
 /** Points dodged horizontally per estimator; the reference period (−1) line and the zero line drawn. */
-export function eventStudyFigure(series: EventSeries[], opts: { title?: string; yTitle?: string; truth?: { rel: number; value: number }[] } = {}): VlSpec {
+export function eventStudyFigure(series: EventSeries[], opts: { title?: string; yTitle?: string; xTitle?: string; truth?: { rel: number; value: number }[] } = {}): VlSpec {
   const k = series.length;
   const width = 0.5;
   const values = series.flatMap((s, j) =>
@@ -43,7 +43,7 @@ export function eventStudyFigure(series: EventSeries[], opts: { title?: string; 
       data: { values },
       mark: { type: "point", filled: true, size: 45 },
       encoding: {
-        x: { field: "x", type: "quantitative", title: "Years relative to pilot approval", axis: { tickMinStep: 1 } },
+        x: { field: "x", type: "quantitative", title: opts.xTitle ?? "Years relative to pilot approval", axis: { tickMinStep: 1 } },
         y: { field: "estimate", type: "quantitative", title: opts.yTitle ?? "Effect on KeyTech (95% CI)" },
         color: { field: "estimator", type: "nominal", title: "Estimator" },
         tooltip: [{ field: "estimator" }, { field: "rel", title: "relative year" }, { field: "estimate", format: ".3f" }, { field: "lo", format: ".3f" }, { field: "hi", format: ".3f" }],

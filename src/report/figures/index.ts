@@ -1,5 +1,5 @@
 /** Figure builders (plain data → vega-lite spec) and renderers (spec → SVG → PNG). */
-export { figureSvg, svgToPng, type VlSpec } from "./render.js";
+export { figureSvg, svgToPng, writeFigure, type VlSpec } from "./render.js";
 export { eventStudyFigure, type EventSeries, type EventPoint } from "./event-study.js";
 export { placeboFigure } from "./placebo.js";
 export { sdidTrajectoryFigure, sdidWeightsFigure, type SdidTrajectory } from "./sdid.js";

@@ -2,7 +2,9 @@
  * Figure rendering: a vega-lite spec is compiled with vega-lite, run headless by vega (renderer "none")
  * and serialised to SVG; PNG via resvg with the system fonts (text is drawn only if a font is found).
  */
+import { join } from "node:path";
 import type * as VegaNs from "vega";
+import { writeFileAtomic } from "../../core/atomic.js";
 import type * as VlNs from "vega-lite";
 
 // vega, vega-lite and resvg are loaded on first use so that other commands start fast.
@@ -46,4 +48,13 @@ export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
     font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans", sansSerifFamily: "DejaVu Sans" },
   });
   return r.render().asPng();
+}
+
+/** Render a spec and write DIR/ID.svg and DIR/ID.png (atomically); returns the SVG text and the two paths. */
+export async function writeFigure(spec: VlSpec, dir: string, id: string): Promise<{ svg: string; files: [string, string] }> {
+  const svg = await figureSvg(spec);
+  const svgPath = join(dir, `${id}.svg`), pngPath = join(dir, `${id}.png`);
+  await writeFileAtomic(svgPath, svg);
+  await writeFileAtomic(pngPath, await svgToPng(svg));
+  return { svg, files: [svgPath, pngPath] };
 }

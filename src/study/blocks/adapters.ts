@@ -10,8 +10,7 @@ import { sdidAnalysis } from "../analyses/sdid.js";
 import { placeboAnalysis } from "../analyses/placebo.js";
 import { pathsAnalysis } from "../analyses/paths.js";
 import { sunabAnalysis } from "../analyses/sunab.js";
-import { imputationAnalysis, loadStaggered } from "../analyses/imputation.js";
-import { stackedAnalysis } from "../analyses/stacked.js";
+import { loadStaggered } from "../analyses/imputation.js";
 import { dddAnalysis } from "../analyses/ddd.js";
 import { permuteAnalysis } from "../analyses/permute.js";
 import { baconAnalysis } from "../analyses/bacon.js";
@@ -117,20 +116,6 @@ export function runSunab(ctx: BlockContext, ref: number): KeytechResult {
     refPeriod: ref,
     inputs: d.inputHashes,
   });
-}
-
-/** Borusyak–Jaravel–Spiess imputation event study with `pre` pre-trend leads (rel::e, pre::k). */
-export async function runImputation(ctx: BlockContext, horizons: number[], pre: number): Promise<KeytechResult> {
-  const d = ctx.data;
-  const loaded = await loadStaggered({ data: join(ctx.workDir, PANEL_CSV), y: ctx.spec.outcome.column, unit: d.unitName, time: d.timeName, cohort: "cohort", x: ctx.spec.model.controls });
-  return imputationAnalysis(loaded, { horizons, pretrends: pre });
-}
-
-/** Stacked DID (WFH weights or unweighted) over the event window [lo, hi], reference −1. */
-export async function runStacked(ctx: BlockContext, window: [number, number], weighting: "weighted" | "unweighted"): Promise<KeytechResult> {
-  const d = ctx.data;
-  const loaded = await loadStaggered({ data: join(ctx.workDir, PANEL_CSV), y: ctx.spec.outcome.column, unit: d.unitName, time: d.timeName, cohort: "cohort", x: ctx.spec.model.controls });
-  return stackedAnalysis(loaded, { kPre: -window[0], kPost: window[1], weights: weighting === "weighted" ? "wfh" : "none" });
 }
 
 /** Triple difference with the non-digital pilots as the second treated group (METHODS §4.6). */

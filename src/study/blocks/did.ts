@@ -1,9 +1,13 @@
 /** Blocks of the baseline: descriptive statistics, Table 1 (TWFE, 4 columns) and the event study. */
 import { z } from "zod";
-import type { EstimateRow, KeytechResult } from "../../core/result.js";
-import { runCs, runImputation, runSunab } from "./adapters.js";
+import type { KeytechResult } from "../../core/result.js";
+import { COMPARE_ESTIMATORS, ESTIMATOR_LABEL, csEventRows, eventPoints, type CompareEstimator } from "../analyses/compare.js";
+import { imputationEventStudy } from "../analyses/imputation.js";
+import { eventDummies, type Endpoints } from "../analyses/event.js";
+import { stackedEventStudy } from "../analyses/stacked.js";
+import { runCs, runSunab } from "./adapters.js";
 import { defineBlock, NotAvailable, type BlockContext, type BlockModel, type EventPointData } from "./types.js";
-import { column, controls, fitTwfe, lead, treat, winsorize, analysis, exported } from "./common.js";
+import { column, controls, fitTwfe, lead, term, treat, winsorize } from "./common.js";
 
 const base = { enabled: z.boolean().default(true) };
 
@@ -70,109 +74,135 @@ export const baseline = defineBlock({
   },
 });
 
-const ESTIMATORS = ["twfe", "cs", "sunab", "imputation", "stacked"] as const;
+const ESTIMATORS = COMPARE_ESTIMATORS;
+type Estimator = CompareEstimator;
 
-/** Event-study dummies rel::k, k in [lo, hi] \ {ref}; endpoints binned when `bin`. */
-function eventDummies(ctx: BlockContext, lo: number, hi: number, ref: number, mode: "bin" | "trim" | "none"): { x: { name: string; values: Float64Array }[]; mask: Uint8Array } {
-  const rel = ctx.data.num.rel_time!;
-  const n = ctx.data.n;
-  const mask = new Uint8Array(n).fill(1);
-  const x: { name: string; values: Float64Array }[] = [];
-  for (let k = lo; k <= hi; k++) {
-    if (k === ref) continue;
-    const v = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const r = rel[i]!;
-      if (!Number.isFinite(r)) continue;
-      const rb = mode === "bin" ? Math.min(hi, Math.max(lo, r)) : r;
-      if (rb === k) v[i] = 1;
-    }
-    x.push({ name: `rel::${k}`, values: v });
-  }
-  if (mode === "trim") for (let i = 0; i < n; i++) if (Number.isFinite(rel[i]!) && (rel[i]! < lo || rel[i]! > hi)) mask[i] = 0;
-  return { x, mask };
+/** Concurrent programs that can enter the event study as controls, and their panel indicator columns. */
+export const POLICY_CONTROLS = ["broadband", "smart_city", "nondigital"] as const;
+type Policy = (typeof POLICY_CONTROLS)[number];
+const POLICY_COLUMN: Record<Policy, string> = { broadband: "broadband", smart_city: "smart_city", nondigital: "nondigital_post" };
+const POLICY_LABEL: Record<Policy, string> = { broadband: "Broadband China", smart_city: "Smart City", nondigital: "non-digital cluster pilots" };
+
+/** The indicator columns of the chosen programs (each must be declared in inputs.policies.programs). */
+function policyColumns(ctx: BlockContext, list: Policy[]): string[] {
+  return list.map((p) => {
+    const c = POLICY_COLUMN[p];
+    if (!ctx.data.num[c]) throw new Error(`policy control "${p}" needs inputs.policies.programs.${p} (the program's name in the policy list)`);
+    return c;
+  });
 }
 
-function pointsFrom(r: KeytechResult, ref: number, lo: number, hi: number): EventPointData[] {
-  const pts: EventPointData[] = [];
-  for (const e of r.estimates) {
-    const m = /^rel::(-?\d+)$/.exec(e.term);
-    if (!m) continue;
-    const k = Number(m[1]);
-    if (k < lo || k > hi || e.estimate === null) continue;
-    pts.push({ rel: k, estimate: e.estimate, lo: e.conf_low ?? NaN, hi: e.conf_high ?? NaN });
-  }
-  if (!pts.some((p) => p.rel === ref)) pts.push({ rel: ref, estimate: 0, lo: 0, hi: 0 });
-  return pts.sort((a, b) => a.rel - b.rel);
+/** The block context with extra columns appended to the main model's controls. */
+function withControls(ctx: BlockContext, names: string[]): BlockContext {
+  if (!names.length) return ctx;
+  return { ...ctx, spec: { ...ctx.spec, model: { ...ctx.spec.model, controls: [...ctx.spec.model.controls, ...names] } } };
 }
 
-export const eventStudy = defineBlock({
-  id: "event_study",
-  title: "Robustness 1: event study (dynamic effects)",
-  section: "robustness",
-  table: "Robustness 1",
-  options: z.strictObject({
-    ...base,
-    window: z.tuple([z.number().int(), z.number().int()]).default([-4, 5]),
-    ref: z.number().int().default(-1),
-    endpoints: z.enum(["bin", "trim", "none"]).default("bin"),
-    estimators: z.array(z.enum(ESTIMATORS)).min(1).default([...ESTIMATORS]),
-  }),
-  methods: (o, spec) =>
-    `Event study (paper eq. 4): ${spec.outcome.label} on indicators of years relative to pilot approval, ${o.window[0]}…${o.window[1]} with ${o.ref} as the reference period (endpoints: ${o.endpoints}), never-treated counties without indicators, controls, county and year fixed effects, SEs clustered by ${spec.model.cluster}; 95% confidence intervals. Overlaid estimators robust to heterogeneous effects: ${o.estimators.join(", ")} (Callaway & Sant'Anna 2021 dynamic aggregation; Sun & Abraham 2021 interaction-weighted; Borusyak, Jaravel & Spiess 2024 imputation; stacked DID after Cengiz et al. 2019 / Wing et al. 2024).`,
-  async run(ctx, o) {
-    const [lo, hi] = o.window;
-    const series: { estimator: string; points: EventPointData[] }[] = [];
-    const models: BlockModel[] = [];
-    const notes: string[] = [];
-    for (const est of o.estimators) {
-      try {
-        let r: KeytechResult;
-        if (est === "twfe") {
-          const { x, mask } = eventDummies(ctx, lo, hi, o.ref, o.endpoints);
-          r = fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [...x, ...controls(ctx)], mask, command: "did event", options: { window: o.window, ref: o.ref, endpoints: o.endpoints } });
-        } else {
-          r = await eventByAnalysis(ctx, est, lo, hi, o.ref);
+/**
+ * Outcome net of the concurrent policies, for Callaway–Sant'Anna (its covariates enter at the base period,
+ * so time-varying indicators cannot be controlled for there): γ from y ~ policies + controls | unit + time
+ * on the untreated rows (treat_post = 0; the first step of the imputation estimator), then y − Σ_p γ_p·P_p.
+ */
+function netOfPolicies(ctx: BlockContext, cols: string[]): { ctx: BlockContext; gamma: Record<string, number> } {
+  const yName = ctx.spec.outcome.column;
+  const y = column(ctx.data, yName);
+  const mask = Uint8Array.from(column(ctx.data, "treat_post"), (d) => (d === 0 ? 1 : 0));
+  const P = cols.map((c) => ({ name: c, values: column(ctx.data, c) }));
+  const fit = fitTwfe(ctx, { y, yName, x: [...P, ...controls(ctx)], mask, command: "did twfe", options: { sample: "untreated" } });
+  const gamma: Record<string, number> = {};
+  for (const c of cols) gamma[c] = term(fit, c)?.estimate ?? 0;
+  const adj = Float64Array.from(y, (v, i) => P.reduce((s, p) => s - gamma[p.name]! * p.values[i]!, v));
+  const name = `${yName}_net_of_policies`;
+  return { ctx: { ...ctx, data: { ...ctx.data, num: { ...ctx.data.num, [name]: adj } }, spec: { ...ctx.spec, outcome: { ...ctx.spec.outcome, column: name } } }, gamma };
+}
+
+function eventStudyBlock(id: string, title: string, table: string, policies: Policy[]) {
+  return defineBlock({
+    id,
+    title,
+    section: "robustness",
+    table,
+    options: z.strictObject({
+      ...base,
+      window: z.tuple([z.number().int(), z.number().int()]).default([-4, 5]),
+      ref: z.number().int().default(-1),
+      endpoints: z.enum(["bin", "trim", "none"]).default("bin"),
+      estimators: z.array(z.enum(ESTIMATORS)).min(1).default([...ESTIMATORS]),
+      /** concurrent programs whose indicators enter as controls */
+      policy_controls: z.array(z.enum(POLICY_CONTROLS)).default(policies),
+    }),
+    methods: (o, spec) =>
+      `Event study (paper eq. 4): ${spec.outcome.label} on indicators of years relative to pilot approval, ${o.window[0]}…${o.window[1]} with ${o.ref} as the reference period (endpoints: ${o.endpoints}), never-treated counties without indicators, controls, county and year fixed effects, SEs clustered by ${spec.model.cluster}; 95% confidence intervals. Overlaid estimators robust to heterogeneous effects: ${o.estimators.join(", ")} (Callaway & Sant'Anna 2021 dynamic aggregation; Sun & Abraham 2021 interaction-weighted; Borusyak, Jaravel & Spiess 2024 imputation; stacked DID after Cengiz et al. 2019 / Wing et al. 2024).` +
+      (o.policy_controls.length
+        ? ` Concurrent-policy controls: indicators of ${o.policy_controls.map((p) => POLICY_LABEL[p]).join(", ")} (1 from each program's approval year) enter TWFE, Sun–Abraham, imputation and stacked DID as regressors; for Callaway–Sant'Anna, whose covariates are fixed at the base period, the outcome is first netted of their effects estimated on the untreated county-years (outcome on the indicators and controls with county and year fixed effects, rows with Treat×Post = 0; the SEs do not include this first step).`
+        : " No control for concurrent policies (Broadband China, Smart City, non-digital cluster pilots)."),
+    async run(ctx, o) {
+      const [lo, hi] = o.window;
+      const policyCols = policyColumns(ctx, o.policy_controls);
+      const pctx = withControls(ctx, policyCols);
+      const series: { estimator: string; points: EventPointData[] }[] = [];
+      const models: BlockModel[] = [];
+      const notes: string[] = [];
+      for (const est of o.estimators) {
+        try {
+          let r: KeytechResult;
+          if (est === "cs" && policyCols.length) {
+            const net = netOfPolicies(ctx, policyCols);
+            notes.push(`${ESTIMATOR_LABEL.cs}: outcome netted of ${policyCols.map((c) => `${c} ${net.gamma[c]!.toFixed(3)}`).join(", ")} (effects estimated on the untreated county-years).`);
+            r = await eventByAnalysis(net.ctx, est, lo, hi, o.ref, o.endpoints);
+          } else {
+            r = await eventByAnalysis(pctx, est, lo, hi, o.ref, o.endpoints);
+          }
+          models.push({ name: est, label: ESTIMATOR_LABEL[est], result: r });
+          series.push({ estimator: ESTIMATOR_LABEL[est], points: eventPoints(r.estimates, o.ref, lo, hi) });
+        } catch (e) {
+          if (e instanceof NotAvailable) notes.push(`${ESTIMATOR_LABEL[est]}: not available (${e.message}).`);
+          else notes.push(`${ESTIMATOR_LABEL[est]}: failed (${(e as Error).message}).`);
         }
-        models.push({ name: est, label: LABEL[est], result: r });
-        series.push({ estimator: LABEL[est], points: pointsFrom(r, o.ref, lo, hi) });
-      } catch (e) {
-        if (e instanceof NotAvailable) notes.push(`${LABEL[est]}: not available (${e.message}).`);
-        else notes.push(`${LABEL[est]}: failed (${(e as Error).message}).`);
       }
-    }
-    if (!models.length) throw new NotAvailable(notes.join(" "));
-    const keyTerms: string[] = [];
-    for (let k = lo; k <= hi; k++) if (k !== o.ref) keyTerms.push(`rel::${k}`);
-    return { models, keyTerms, notes, figures: [{ kind: "event", id: "event_study", title: `Event study: effect on ${ctx.spec.outcome.label} by year relative to approval`, series }] };
-  },
-});
+      if (!models.length) throw new NotAvailable(notes.join(" "));
+      const keyTerms: string[] = [];
+      for (let k = lo; k <= hi; k++) if (k !== o.ref) keyTerms.push(`rel::${k}`);
+      const suffix = policyCols.length ? ", controlling for concurrent policies" : "";
+      return {
+        models,
+        keyTerms,
+        notes,
+        figures: [{ kind: "event", id, title: `Event study: effect on ${ctx.spec.outcome.label} by year relative to approval${suffix}`, series }],
+        extra: { policy_controls: policyCols },
+      };
+    },
+  });
+}
 
-const LABEL: Record<(typeof ESTIMATORS)[number], string> = { twfe: "TWFE", cs: "Callaway–Sant'Anna", sunab: "Sun–Abraham", imputation: "Imputation (BJS)", stacked: "Stacked" };
+export const eventStudy = eventStudyBlock("event_study", "Robustness 1: event study (dynamic effects)", "Robustness 1", []);
+export const eventStudyPolicies = eventStudyBlock("event_study_policies", "Robustness 1b: event study controlling for concurrent policies", "Robustness 1b", [...POLICY_CONTROLS]);
 
-/** Event-time estimates from the other staggered-DID analyses, as a result with terms rel::k. */
-async function eventByAnalysis(ctx: BlockContext, est: string, lo: number, hi: number, ref: number): Promise<KeytechResult> {
+/** TWFE event-study dummies rel::k (k in [lo, hi] except ref) and the rows kept (trim drops treated rows outside). */
+function twfeEventDesign(ctx: BlockContext, lo: number, hi: number, ref: number, mode: Endpoints): { x: { name: string; values: Float64Array }[]; mask: Uint8Array } {
+  const rel = ctx.data.num.rel_time!;
+  const mask = new Uint8Array(ctx.data.n).fill(1);
+  if (mode === "trim") for (let i = 0; i < ctx.data.n; i++) if (Number.isFinite(rel[i]!) && (rel[i]! < lo || rel[i]! > hi)) mask[i] = 0;
+  return { x: eventDummies(rel, [ref], [lo, hi], mode), mask };
+}
+
+/** Event-time estimates (terms rel::k) of one estimator on the study panel. */
+async function eventByAnalysis(ctx: BlockContext, est: Estimator, lo: number, hi: number, ref: number, endpoints: Endpoints): Promise<KeytechResult> {
   switch (est) {
+    case "twfe": {
+      const { x, mask } = twfeEventDesign(ctx, lo, hi, ref, endpoints);
+      return fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [...x, ...controls(ctx)], mask, command: "did event", options: { window: [lo, hi], ref, endpoints } });
+    }
     case "cs": {
       const co = (ctx.spec.blocks as Record<string, Record<string, unknown> | undefined>).cs ?? {};
       const r = runCs(ctx, { control: (co.control as "never" | "notyet") ?? "notyet", method: (co.method as "dr") ?? "dr", base: (co.base as "varying") ?? "varying", covariates: (co.covariates as boolean) ?? false, bootstrap: 0 });
-      const by = ((r.aggregations as { dynamic?: { by?: { e: number; estimate: number | null; std_error: number | null; conf_low: number | null; conf_high: number | null }[] } } | undefined)?.dynamic?.by) ?? [];
-      const rows: EstimateRow[] = by.map((b) => ({ term: `rel::${b.e}`, estimate: b.estimate, std_error: b.std_error, statistic: b.estimate != null && b.std_error ? b.estimate / b.std_error : null, p_value: null, conf_low: b.conf_low, conf_high: b.conf_high }));
-      return { ...r, command: "did cs (dynamic aggregation)", estimates: [...rows, ...r.estimates] };
+      return { ...r, command: "did cs (dynamic aggregation)", estimates: [...csEventRows(r), ...r.estimates] };
     }
     case "sunab":
       return runSunab(ctx, ref);
-    case "imputation": {
-      const hz: number[] = [];
-      for (let e = 0; e <= hi; e++) hz.push(e);
-      const r = await runImputation(ctx, hz, Math.max(0, -lo));
-      const pre = ((r.pretrends as { estimates?: EstimateRow[] } | undefined)?.estimates ?? []).map((e) => ({ ...e, term: e.term.replace(/^pre::-?(\d+)$/, "rel::-$1") }));
-      return { ...r, estimates: [...pre, ...r.estimates] };
-    }
-    default: {
-      const mod = await analysis(est);
-      const fn = exported<(input: unknown) => Promise<KeytechResult> | KeytechResult>(mod, `${est}EventStudy`, est);
-      return await fn({ ctx, window: [lo, hi], ref });
-    }
+    case "imputation":
+      return imputationEventStudy({ ctx, window: [lo, hi], ref });
+    case "stacked":
+      return stackedEventStudy({ ctx, window: [lo, hi], ref });
   }
 }

@@ -3,14 +3,14 @@
  * `defineBlock({...})` entry (options schema, methods text, run) to a blocks file and list it here.
  */
 import type { BlockDef } from "./types.js";
-import { baseline, descriptives, eventStudy } from "./did.js";
+import { baseline, descriptives, eventStudy, eventStudyPolicies } from "./did.js";
 import { altOutcomes, countyTrends, ddd, digitalIndex, exclusions, otherPolicies, stacked } from "./robustness.js";
 import { bacon, cs, placebo, sdid } from "./endogeneity.js";
 import { heterogeneity, mechanisms, moderation, paths } from "./mechanisms.js";
 import { patentScores } from "./patents.js";
 
 export const BLOCKS: BlockDef[] = [
-  descriptives, patentScores, baseline, eventStudy,
+  descriptives, patentScores, baseline, eventStudy, eventStudyPolicies,
   altOutcomes, digitalIndex, countyTrends, stacked, otherPolicies, ddd, exclusions,
   placebo, cs, sdid, bacon,
   mechanisms, paths, heterogeneity, moderation,

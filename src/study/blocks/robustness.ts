@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { defineBlock, type BlockModel } from "./types.js";
 import { column, controls, firstPrincipalComponent, fitTwfe, treat } from "./common.js";
-import { runDdd, runStacked } from "./adapters.js";
+import { runDdd } from "./adapters.js";
+import { stackedDid } from "../analyses/stacked.js";
 
 const base = { enabled: z.boolean().default(true) };
 
@@ -60,7 +61,7 @@ export const stacked = defineBlock({
   options: z.strictObject({ ...base, window: z.tuple([z.number().int(), z.number().int()]).default([-4, 5]), weighting: z.enum(["weighted", "unweighted"]).default("weighted") }),
   methods: (o) => `Stacked difference-in-differences: one sub-experiment per approval cohort with clean controls (never treated or treated after the window ${o.window[0]}…${o.window[1]}), stacked with unit×stack and time×stack fixed effects, ${o.weighting === "weighted" ? "Wing, Freedman & Hollingsworth (2024) corrective weights" : "unweighted (Cengiz et al. 2019)"}, SEs clustered by county.`,
   async run(ctx, o) {
-    const r = await runStacked(ctx, o.window, o.weighting);
+    const r = stackedDid({ ctx, window: o.window, weighting: o.weighting });
     const terms = ["avg_post"];
     for (let e = o.window[0]; e <= o.window[1]; e++) if (e !== -1) terms.push(`rel::${e}`);
     return { models: [{ name: "stacked", label: "(1) Stacked DID", result: r }], keyTerms: terms };
