@@ -124,9 +124,11 @@ test("paths analysis and CLI: Table 3 terms, shares, JSON, errors", async () => 
 test("paths: first-stage BART fits in worker threads give the same numbers as in one thread", async () => {
   const d = simulate(13, 300);
   for (const estimator of ["hybrid", "pure"] as const) {
-    const opts = { model: "bart" as const, estimator, ntree: 10, nskip: 10, ndpost: 20 };
-    const serial = pathsEstimate(d, opts, new Rng(6));
-    const par = await pathsEstimateParallel(d, opts, new Rng(6), 2);
-    assert.deepEqual(par, serial);
+    for (const type of [1, 2] as const) {
+      const opts = { model: "bart" as const, estimator, type, ntree: 10, nskip: 10, ndpost: 20 };
+      const serial = pathsEstimate(d, opts, new Rng(6));
+      const par = await pathsEstimateParallel(d, opts, new Rng(6), 2);
+      assert.deepEqual(par, serial);
+    }
   }
 });
