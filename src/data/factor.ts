@@ -18,10 +18,42 @@ export function levelLabel(f: Factor, k: number): string {
 }
 
 /**
+ * Factors of recently coded arrays. The same column is often coded several times in one analysis (panel
+ * check, fixed effect, cluster) and across analyses on one read; a hit is used only after checking, in one
+ * pass without new memory, that it is still the coding of the array's current values.
+ */
+const recent = new WeakMap<Float64Array, Factor>();
+
+/** True when f is exactly what factorizeNumbers(x) gives now: every x_i is its level, every level occurs. */
+function stillCodes(f: Factor, x: Float64Array): boolean {
+  const codes = f.codes, lev = f.levels as Float64Array, n = x.length;
+  if (codes.length !== n) return false;
+  const seen = new Uint8Array(f.nLevels);
+  for (let i = 0; i < n; i++) {
+    const c = codes[i]!, v = x[i]!;
+    if (c < 0) {
+      if (!Number.isNaN(v)) return false;
+    } else if (lev[c] !== v) return false;
+    else seen[c] = 1;
+  }
+  for (let k = 0; k < seen.length; k++) if (!seen[k]) return false;
+  return true;
+}
+
+/** Codes for a numeric array (NaN → −1), reusing the coding of an unchanged array (see `recent`). */
+export function factorizeNumbers(x: Float64Array): Factor {
+  const hit = recent.get(x);
+  if (hit && stillCodes(hit, x)) return hit;
+  const f = codeNumbers(x);
+  recent.set(x, f);
+  return f;
+}
+
+/**
  * Codes for a numeric array (NaN → −1). Ascending data is coded in one pass; integer values in a compact
  * range use a direct lookup table; otherwise sort and binary search.
  */
-export function factorizeNumbers(x: Float64Array): Factor {
+function codeNumbers(x: Float64Array): Factor {
   const n = x.length;
   let lo = Infinity, hi = -Infinity, allInt = true, ascending = true, prev = -Infinity, runs = 0;
   for (let i = 0; i < n; i++) {

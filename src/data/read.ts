@@ -12,10 +12,10 @@
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { DuckDBDoubleVector, type DuckDBDataChunk, type DuckDBVector } from "@duckdb/node-api";
-import { inputError } from "../core/errors.js";
+import { inputError, KeytechError } from "../core/errors.js";
 import { openDuck, sqlIdent, sqlString, type Duck } from "./duck.js";
 import { closestName } from "./suggest.js";
-import { raggedRowError, readNumericCsv } from "./fast-csv.js";
+import { raggedRowError, readNumericCsv, readNumericCsvFast } from "./fast-csv.js";
 import { findRaggedRow } from "./csv-scan.js";
 import type { Column, Table } from "./table.js";
 
@@ -324,7 +324,12 @@ export async function readTable(path: string, columns: ColumnRequest[], opts: { 
   const fmt = checkFile(path);
   if ((opts.engine ?? "auto") === "auto" && (fmt === "csv" || fmt === "tsv") && /\.(csv|tsv|txt)$/i.test(path) && columns.length > 0 && columns.every((r) => r.type !== "text")) {
     const want = [...new Set(columns.map((r) => r.column))];
-    const fast = await readNumericCsv(path, want, fmt === "tsv" ? "\t" : ",");
+    const delim = fmt === "tsv" ? "\t" : ",";
+    // worker threads unavailable or failing: the same parse on this thread (input errors pass through)
+    const fast = await readNumericCsv(path, want, delim).catch((e: unknown) => {
+      if (e instanceof KeytechError) throw e;
+      return readNumericCsvFast(path, want, delim);
+    });
     if (fast && fast.nrows > 0) {
       const cols = new Map<string, Column>();
       const used = new Set<string>();

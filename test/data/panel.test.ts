@@ -88,6 +88,22 @@ test("factor coding: sorted levels, missing −1, sparse values, combinations", 
   const ascInt = factorizeNumbers(Float64Array.from([1, 1, 2, 4, 4]));
   assert.deepEqual([...ascInt.codes], [0, 0, 1, 2, 2]);
   assert.equal(ascInt.nLevels, 3);
+  // the coding of an unchanged array is reused; a changed array is coded afresh
+  const x = Float64Array.from([3, 1, 2, 1]);
+  const f1 = factorizeNumbers(x);
+  assert.equal(factorizeNumbers(x), f1);
+  x[1] = 9;
+  const f2 = factorizeNumbers(x);
+  assert.notEqual(f2, f1);
+  assert.deepEqual([...f2.codes], [2, 3, 1, 0]);
+  assert.deepEqual([...(f2.levels as Float64Array)], [1, 2, 3, 9]);
+  x[1] = 1;
+  x[3] = 2; // [3, 1, 2, 2]: level 9 gone
+  const f3 = factorizeNumbers(x);
+  assert.deepEqual([...f3.codes], [2, 0, 1, 1]);
+  assert.equal(f3.nLevels, 3);
+  x[1] = 2; // level 1 disappears
+  assert.equal(factorizeNumbers(x).nLevels, 2);
   const s = factorizeStrings(["b", "a", null, "b"]);
   assert.deepEqual([...s.codes], [1, 0, -1, 1]);
   const c = combineFactors(g, s);

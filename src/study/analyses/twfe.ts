@@ -20,6 +20,8 @@ export function treatPost(cohort: Float64Array, time: Float64Array): Float64Arra
 
 export async function twfeAnalysis(o: TwfeOptions): Promise<KeytechResult> {
   const { design, spec, log, hash } = await buildDidDesign(o, (t) => [{ name: "treat_post", values: treatPost(numeric(t, o.cohort), numeric(t, o.time)) }]);
+  // treat_post is built here and not read after the fit (unless bootstrapped): feols may demean it in place
+  if (!o.bootstrap) (design.x[0] as { owned?: boolean }).owned = true;
   const bundle = fitDesign(design, spec, o);
   const boot = wildBlock(design, o.bootstrap?.term ?? "treat_post", spec, o);
   const controls = o.x ?? [];
