@@ -398,6 +398,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
         let pieces = 0;
         for (let j = off; j < off + len; j++) {
           const pi = pieceOf.get(ph[2 * j]!, ph[2 * j + 1]!);
+          if (pi < 0) throw new Error("internal: an IPC piece missing from the piece dictionary");
           const cid = pieceCode[pi]!;
           if (cid === -2) continue;
           pieces++;
