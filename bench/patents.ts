@@ -5,11 +5,15 @@
  * of `patents score` and `patents panel` (each measured in its own child process), and the pairwise
  * way's time extrapolated from the O(N²) oracle on a sample.
  *
- *   node dist/bench/patents.js [--sizes 1000000,10000000] [--format parquet|csv] [--seed 1] [--keep]
+ *   node dist/bench/patents.js [--sizes 1000000,10000000] [--format parquet|csv] [--seed 1] [--dir DIR] [--keep]
+ *
+ * `--dir DIR` keeps the generated corpora there and reuses them on the next run (same size and seed).
+ * Each command's line gives wall seconds, process CPU seconds (all threads, DuckDB's included), peak RSS
+ * and the 1-minute load average at its start (a loaded machine inflates wall time).
  */
 import { spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
@@ -62,12 +66,15 @@ export function generateCsv(path: string, n: number, seed: number): number {
   counts[T - 1]! += n - counts.reduce((a, b) => a + b, 0);
   const fd = openSync(path, "w");
   let buf = "id,date,region,applicant,ipc,cited\n";
+  const md: string[] = [];
+  for (let m = 1; m <= 12; m++) for (let d = 1; d <= 28; d++) md.push(`-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`);
+  const regionName = Array.from({ length: regionCdf.length }, (_, i) => `R${i}`);
   let id = 0;
   for (let t = 0; t < T; t++) {
     const y = FIRST + t;
     for (let i = 0; i < counts[t]!; i++) {
-      const m = 1 + rng.int(12);
-      const d = 1 + rng.int(28);
+      const m = rng.int(12);
+      const d = rng.int(28);
       const k = 1 + Math.min(5, Math.floor(-Math.log(1 - rng.uniform()) * 1.5));
       const focus = draw(codeCdf, rng.uniform()); // codes of one patent cluster around a focus code
       const list: string[] = [];
@@ -75,7 +82,7 @@ export function generateCsv(path: string, n: number, seed: number): number {
       const nc = id === 0 ? 0 : rng.int(8);
       const cited: string[] = [];
       for (let j = 0; j < nc; j++) cited.push(rng.uniform() < 0.03 ? `X${rng.int(1e6)}` : `P${rng.int(id)}`);
-      buf += `P${id},${y}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")},R${draw(regionCdf, rng.uniform())},A${draw(appCdf, rng.uniform())},${list.join(";")},${cited.join(";")}\n`;
+      buf += `P${id},${y}${md[m * 28 + d]},${regionName[draw(regionCdf, rng.uniform())]},A${draw(appCdf, rng.uniform())},${list.join(";")},${cited.join(";")}\n`;
       id++;
       if (buf.length > 1 << 22) {
         writeSync(fd, buf);
@@ -96,14 +103,15 @@ async function toParquet(csv: string, pq: string): Promise<void> {
   inst.closeSync();
 }
 
-function runMeasured(args: string[]): { seconds: number; peakMb: number; cpu: number; ok: boolean; stderr: string } {
+function runMeasured(args: string[]): { seconds: number; peakMb: number; cpu: number; ok: boolean; stderr: string; load: number } {
+  const load = loadavg()[0]!;
   const main = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
   const probe = fileURLToPath(new URL("./patents.js", import.meta.url));
   const t0 = performance.now();
   const r = spawnSync(process.execPath, ["--max-old-space-size=6144", probe, "--child", main, ...args], { encoding: "utf8", env: { ...process.env, KEYTECH_NO_PROGRESS: "1" } });
   const seconds = (performance.now() - t0) / 1000;
   const m = /PEAK_RSS_MB=(\d+(?:\.\d+)?) CPU_S=(\d+(?:\.\d+)?)/.exec(r.stderr);
-  return { seconds, peakMb: m ? Number(m[1]) : Number.NaN, cpu: m ? Number(m[2]) : Number.NaN, ok: r.status === 0, stderr: r.stderr.split("\n").filter((l) => !l.startsWith("PEAK_RSS")).slice(-4).join("\n") };
+  return { seconds, load, peakMb: m ? Number(m[1]) : Number.NaN, cpu: m ? Number(m[2]) : Number.NaN, ok: r.status === 0, stderr: r.stderr.split("\n").filter((l) => !l.startsWith("PEAK_RSS")).slice(-4).join("\n") };
 }
 
 async function child(main: string, args: string[]): Promise<void> {
@@ -142,34 +150,47 @@ async function main(): Promise<void> {
   const sizes = opt("--sizes", "1000000,10000000").split(",").map(Number);
   const format = opt("--format", "parquet");
   const seed = Number(opt("--seed", "1"));
-  const dir = mkdtempSync(join(tmpdir(), "kt-bench-patents-"));
+  const fixedDir = argv.includes("--dir") ? opt("--dir", "") : null;
+  const dir = fixedDir ?? mkdtempSync(join(tmpdir(), "kt-bench-patents-"));
+  if (fixedDir) mkdirSync(fixedDir, { recursive: true });
+  const keep = argv.includes("--keep") || fixedDir !== null;
   console.log(`patents bench: sizes ${sizes.join(", ")}, format ${format}, seed ${seed}, dir ${dir}`);
+  const line = (label: string, n: number, r: ReturnType<typeof runMeasured>, note = ""): void =>
+    console.log(`  ${label.padEnd(22)} N=${n}: ${r.seconds.toFixed(1)} s wall, ${r.cpu} s CPU (all threads), peak RSS ${r.peakMb} MB, load ${r.load.toFixed(1)}${note}${r.ok ? "" : "  FAILED: " + r.stderr}`);
   try {
     for (const n of sizes) {
-      const csv = join(dir, `p${n}.csv`);
+      const csv = join(dir, `p${n}-s${seed}.csv`);
+      const pq = join(dir, `p${n}-s${seed}.parquet`);
       let t0 = performance.now();
-      const bytes = generateCsv(csv, n, seed);
-      console.log(`generate ${n} patents: ${(bytes / 1e6).toFixed(0)} MB CSV in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      const needCsv = !existsSync(csv) && (format === "csv" || !existsSync(pq) || n === sizes[0]);
+      if (needCsv) {
+        const bytes = generateCsv(csv, n, seed);
+        console.log(`generate ${n} patents: ${(bytes / 1e6).toFixed(0)} MB CSV in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      }
       let input = csv;
       if (format === "parquet") {
-        t0 = performance.now();
-        input = join(dir, `p${n}.parquet`);
-        await toParquet(csv, input);
-        console.log(`  → Parquet ${(statSync(input).size / 1e6).toFixed(0)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        input = pq;
+        if (!existsSync(pq)) {
+          t0 = performance.now();
+          await toParquet(csv, pq);
+          console.log(`  → Parquet ${(statSync(pq).size / 1e6).toFixed(0)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        }
       }
-      const sc = runMeasured(["patents", "score", "--patents", input, "--out", join(dir, `s${n}.csv`)]);
-      console.log(`  patents score  N=${n}: ${sc.seconds.toFixed(1)} s wall (${sc.cpu} s CPU in the main process), peak RSS ${sc.peakMb} MB${sc.ok ? "" : "  FAILED: " + sc.stderr}`);
-      const pn = runMeasured(["patents", "panel", "--patents", input, "--out", join(dir, `panel${n}.csv`), "--taxonomy", "wipo-digital"]);
-      console.log(`  patents panel  N=${n}: ${pn.seconds.toFixed(1)} s wall (${pn.cpu} s CPU), peak RSS ${pn.peakMb} MB (WIPO digital filter, scores + citations)${pn.ok ? "" : "  FAILED: " + pn.stderr}`);
+      line("patents score → CSV", n, runMeasured(["patents", "score", "--patents", input, "--out", join(dir, `s${n}.csv`)]));
+      line("patents score → Parquet", n, runMeasured(["patents", "score", "--patents", input, "--out", join(dir, `s${n}.parquet`)]));
+      line("patents panel", n, runMeasured(["patents", "panel", "--patents", input, "--out", join(dir, `panel${n}.csv`), "--taxonomy", "wipo-digital"]), " (WIPO digital filter, scores + citations)");
       if (n === sizes[0]) {
+        if (!existsSync(csv)) generateCsv(csv, n, seed);
         const pw = await pairwiseEstimate(csv);
         const scale = (m: number): number => pw.seconds * (m / pw.n) ** 2;
         console.log(`  pairwise oracle on ${pw.n} patents: ${pw.seconds.toFixed(2)} s → extrapolated O(N²): 1M ≈ ${(scale(1e6) / 3600).toFixed(0)} h, 10M ≈ ${(scale(1e7) / 86400).toFixed(0)} days`);
       }
-      if (!argv.includes("--keep")) rmSync(csv, { force: true });
+      rmSync(join(dir, `s${n}.csv`), { force: true });
+      rmSync(join(dir, `s${n}.parquet`), { force: true });
+      if (!keep) rmSync(csv, { force: true });
     }
   } finally {
-    if (!argv.includes("--keep")) rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 

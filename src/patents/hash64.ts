@@ -12,7 +12,7 @@ export class Hash64Map {
 
   constructor(expected = 1024) {
     let cap = 16;
-    while (cap < expected * 2) cap *= 2;
+    while (cap * 0.75 < expected) cap *= 2;
     this.lo = new Uint32Array(cap);
     this.hi = new Uint32Array(cap);
     this.val = new Int32Array(cap).fill(-1);
@@ -39,7 +39,7 @@ export class Hash64Map {
 
   /** Store value (≥ 0) for the key unless present; returns the value now stored (the old one if present). */
   setIfAbsent(lo: number, hi: number, value: number): number {
-    if ((this.size + 1) * 2 > this.val.length) this.grow();
+    if ((this.size + 1) * 4 > this.val.length * 3) this.grow();
     const lk = this.lo;
     const hk = this.hi;
     const v = this.val;

@@ -5,7 +5,7 @@
  * naming file, row (1-based data row) and column: missing columns, unparseable dates/years, duplicate
  * ids, empty IPC lists, malformed codes (unless `onBadIpc: "skip"`, which drops and reports them).
  */
-import { existsSync, readdirSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readSync } from "node:fs";
 import { basename, join } from "node:path";
 import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk, type DuckDBListVector, type DuckDBVector } from "@duckdb/node-api";
 import { Hash64Map, u64Halves } from "./hash64.js";
@@ -119,7 +119,28 @@ function tableExpr(path: string): string {
   return `read_csv(${sqlString(path)}, header=true, all_varchar=true${tsv ? ", delim='\\t', quote='\"'" : ""})`;
 }
 
-/** The SELECT that turns a PatentsView folder into the patents table shape (id, date, ipc, cited, applicant, region). */
+/** Header names of a plain .tsv/.csv file (null when it cannot be read cheaply: compressed or Parquet). */
+function plainHeader(path: string): string[] | null {
+  if (!/\.(tsv|csv)$/.test(path)) return null;
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(65536);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const line = buf.subarray(0, n).toString("utf8").split(/\r?\n/)[0] ?? "";
+    return line.split(path.endsWith(".tsv") ? "\t" : ",").map((h) => h.replace(/^"|"$/g, "").trim());
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The SELECT that turns a PatentsView folder into the patents table shape (id, date, ipc, cited, applicant,
+ * region). Column names follow PatentsView's bulk download tables: g_patent(patent_id), g_application
+ * (patent_id, filing_date), g_ipc_at_issue(patent_id, ipc_sequence, section, ipc_class, subclass, main_group,
+ * subgroup), g_us_patent_citation(patent_id, citation_patent_id[, citation_sequence]); optional
+ * g_assignee_disambiguated(patent_id, assignee_id, location_id[, assignee_sequence]) and
+ * g_location_disambiguated(location_id, county_fips). Optional ordering columns are used only when present.
+ */
 export function patentsViewSql(dir: string): string {
   const need = (stem: string): string => {
     const f = findTable(dir, stem);
@@ -132,12 +153,15 @@ export function patentsViewSql(dir: string): string {
   const cit = findTable(dir, "g_us_patent_citation");
   const asg = findTable(dir, "g_assignee_disambiguated");
   const loc = findTable(dir, "g_location_disambiguated");
-  const citeCte = cit
-    ? `, c AS (SELECT patent_id, string_agg(citation_patent_id, ';' ORDER BY TRY_CAST(citation_sequence AS INTEGER)) AS cited FROM ${tableExpr(cit)} GROUP BY patent_id)`
-    : "";
+  const has = (f: string, col: string): boolean => plainHeader(f)?.includes(col) ?? true;
+  const citeOrder = cit && has(cit, "citation_sequence") ? " ORDER BY TRY_CAST(citation_sequence AS INTEGER)" : "";
+  const citeCte = cit ? `, c AS (SELECT patent_id, string_agg(citation_patent_id, ';'${citeOrder}) AS cited FROM ${tableExpr(cit)} GROUP BY patent_id)` : "";
+  // First assignee: assignee_sequence 0 when the column exists, else the smallest assignee id.
   const asgCte =
     asg && loc
-      ? `, a AS (SELECT x.patent_id, x.assignee_id AS applicant, l.county_fips AS region FROM ${tableExpr(asg)} x LEFT JOIN ${tableExpr(loc)} l ON x.location_id = l.location_id WHERE TRY_CAST(x.assignee_sequence AS INTEGER) = 0)`
+      ? has(asg, "assignee_sequence")
+        ? `, a AS (SELECT x.patent_id, x.assignee_id AS applicant, l.county_fips AS region FROM ${tableExpr(asg)} x LEFT JOIN ${tableExpr(loc)} l ON x.location_id = l.location_id WHERE TRY_CAST(x.assignee_sequence AS INTEGER) = 0)`
+        : `, a AS (SELECT x.patent_id, min(x.assignee_id) AS applicant, arg_min(l.county_fips, x.assignee_id) AS region FROM ${tableExpr(asg)} x LEFT JOIN ${tableExpr(loc)} l ON x.location_id = l.location_id GROUP BY x.patent_id)`
       : "";
   return `WITH i AS (SELECT patent_id, string_agg(trim(section) || trim(ipc_class) || trim(subclass) || ' ' || trim(main_group) || '/' || trim(subgroup), ';' ORDER BY TRY_CAST(ipc_sequence AS INTEGER)) AS ipc FROM ${tableExpr(ipc)} GROUP BY patent_id)${citeCte}${asgCte}
 SELECT p.patent_id AS id, ap.filing_date AS date, i.ipc AS ipc${cit ? ", c.cited AS cited" : ""}${asgCte ? ", a.applicant AS applicant, a.region AS region" : ""}
@@ -374,6 +398,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
         let pieces = 0;
         for (let j = off; j < off + len; j++) {
           const pi = pieceOf.get(ph[2 * j]!, ph[2 * j + 1]!);
+          if (pi < 0) throw new Error("internal: an IPC piece missing from the piece dictionary");
           const cid = pieceCode[pi]!;
           if (cid === -2) continue;
           pieces++;

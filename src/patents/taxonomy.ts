@@ -160,7 +160,7 @@ export function packageRoot(): string {
 
 /** Taxonomies shipped in assets/taxonomies/, by name. */
 export const BUILTIN_TAXONOMIES: Record<string, { file: string; note: string }> = {
-  "oecd-ict": { file: "oecd_ict_ipc_taxonomy_2017_transcribed.csv", note: "OECD ICT (J-tag) taxonomy, 13 areas, transcribed; unverified against the paper's annex" },
+  "oecd-ict": { file: "oecd_ict_ipc_taxonomy_2017_transcribed.csv", note: "OECD ICT (J-tag) taxonomy, 13 areas (Inaba & Squicciarini 2017), transcribed; matches an independent public transcription prefix for prefix, not checked against the paper's annex itself" },
   wipo: { file: "wipo_ipc_technology_concordance.csv", note: "WIPO IPC–technology concordance, 35 fields" },
   "wipo-digital": { file: "wipo_digital_fields_3_8.csv", note: "WIPO fields 3–8 (telecommunications, digital communication, basic communication processes, computer technology, IT methods for management, semiconductors)" },
   "cnipa-provisional": { file: "cnipa_key_digital_provisional.csv", note: "PROVISIONAL engineer-made proxy for CNIPA's seven key digital technology areas (not the official table)" },

@@ -3,7 +3,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { hypergeomLower, hypergeomPmf, hypergeomUpper, logFactorial, significant } from "../../src/patents/hypergeom.js";
 import { cospecialisation } from "../../src/patents/cospecialisation.js";
-import { assertClose } from "../helpers.js";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { assertClose, fixture, runCli } from "../helpers.js";
 
 /** Overlap counts of every b-subset of {0..F−1} with the fixed set {0..a−1}, by enumeration (bitmasks). */
 function bruteOverlaps(F: number, a: number, b: number): number[] {
@@ -141,4 +144,23 @@ test("validated links: counts equal a brute-force hypergeometric test of every p
   }
   assert.throws(() => cospecialisation(input, { binarise: false, validate: { correction: "bh" } }), /binarised/);
   assert.throws(() => cospecialisation(input, { indexKind: "links" }), /needs link validation/);
+});
+
+test("patents rca CLI: --validate adds validated_links (and diverging_links with --signed); bad combinations exit 2", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kt-rca-"));
+  try {
+    const out = join(dir, "rca.csv");
+    const r = runCli(["patents", "rca", "--patents", fixture("patents", "cnrds_style.csv"), "--mapping", "cnrds", "--out", out, "--validate", "bh", "--signed", "--json"]);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = readFileSync(out, "utf8").trim().split("\n");
+    assert.equal(lines[0], "region,year,patents,specialisations,cospecialisation,validated_links,diverging_links");
+    assert.equal(JSON.parse(r.stdout).summary.validation.correction, "bh");
+    const u = runCli(["patents", "rca", "--patents", fixture("patents", "cnrds_style.csv"), "--mapping", "cnrds", "--out", out, "--index", "links"]);
+    assert.equal(u.status, 2);
+    assert.match(u.stderr, /--index links needs --validate/);
+    const c = runCli(["patents", "rca", "--patents", fixture("patents", "cnrds_style.csv"), "--mapping", "cnrds", "--out", out, "--validate", "bonferroni", "--continuous"]);
+    assert.equal(c.status, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

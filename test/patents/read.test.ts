@@ -92,6 +92,20 @@ test("Parquet input gives the same scores as CSV", async () => {
     assert.equal(a.status, 0, a.stderr);
     assert.equal(b.status, 0, b.stderr);
     assert.equal(readFileSync(join(dir, "a.csv"), "utf8"), readFileSync(join(dir, "b.csv"), "utf8"));
+    // --out *.parquet: the same columns and values (NULL where the CSV cell is empty).
+    const c = runCli(["patents", "score", "--patents", csv, "--mapping", "cnrds", "--out", join(dir, "c.parquet"), "--level", "subclass", "--idf", "seed"]);
+    assert.equal(c.status, 0, c.stderr);
+    const inst2 = await DuckDBInstance.create(":memory:");
+    const conn2 = await inst2.connect();
+    const rows = (await conn2.runAndReadAll(`SELECT * FROM read_parquet('${join(dir, "c.parquet")}')`)).getRowsJS();
+    conn2.closeSync();
+    inst2.closeSync();
+    const lines = readFileSync(join(dir, "a.csv"), "utf8").trim().split("\n");
+    assert.equal(rows.length, lines.length - 1);
+    rows.forEach((r, i) => {
+      const cells = lines[i + 1]!.split(",");
+      r.forEach((v, j) => assert.equal(v === null ? "" : String(v), cells[j] === "" ? "" : String(j === 0 ? cells[j] : Number(cells[j])), `row ${i} col ${j}`));
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -104,6 +118,21 @@ test("PatentsView folder via --mapping patentsview (filing date, IPC in sequence
   const codesOf = (p: number): string[] => Array.from(t.codeIds.subarray(t.codeOffsets[p]!, t.codeOffsets[p + 1]!)).map((i) => formatIpc(t.codes[i]!));
   assert.deepEqual(codesOf(0), ["G06F17/30", "H04L9/32"]);
   assert.deepEqual(Array.from(t.cited!.target.slice(t.cited!.offsets[2], t.cited!.offsets[3])), [0, 1, -1]);
+});
+
+test("PatentsView folder without the optional citation_sequence column: citations in file order", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kt-pv-"));
+  try {
+    for (const f of ["g_patent.tsv", "g_application.tsv", "g_ipc_at_issue.tsv"]) writeFileSync(join(dir, f), readFileSync(fixture("patents", "patentsview", f)));
+    const cit = readFileSync(fixture("patents", "patentsview", "g_us_patent_citation.tsv"), "utf8").trim().split("\n").map((l) => l.split("\t"));
+    const seq = cit[0]!.indexOf("citation_sequence");
+    writeFileSync(join(dir, "g_us_patent_citation.tsv"), cit.map((r) => r.filter((_, j) => j !== seq).join("\t")).join("\n") + "\n");
+    const t = await readPatents(dir, { mapping: loadMapping("patentsview"), level: "subgroup", onBadIpc: "fail", citations: true, region: false, applicant: false });
+    assert.equal(t.n, 3);
+    assert.deepEqual(Array.from(t.cited!.target.slice(t.cited!.offsets[2], t.cited!.offsets[3])).sort(), [-1, 0, 1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("patents score CLI reproduces the METHODS §1.5 seed-weighting table and writes the contract columns", () => {
