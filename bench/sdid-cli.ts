@@ -2,7 +2,8 @@
  * What a user sees: `keytech did sdid` on a CSV of the bench panel (1,020 units × 30 periods), wall
  * seconds of the whole command minus the wall seconds of `node -e ""` (Node start-up), for
  * `--se none` (one estimate: reading, reshaping, cold-JIT estimate, JSON) and `--se placebo --reps
- * 200` (goals: R 3.3 s and 345 s ÷ 50). Each is run --repeat times; the minimum is reported.
+ * 200` (goals: R 3.3 s and 345 s ÷ 50), and `keytech --version` (loading the CLI's modules, which
+ * the two include). Each is run --repeat times; the minimum is reported.
  * Usage: node dist/bench/sdid-cli.js [--repeat 3] [--reps 200]
  */
 import { spawnSync } from "node:child_process";
@@ -43,6 +44,8 @@ function run(args: string[]): { wall: number; cpu: number; rssMb: number } {
 console.log(`CSV ${p.N} units × ${p.T} periods; load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 const node = run(["-e", ""]);
 console.log(`node start-up (node -e "")                 wall ${node.wall.toFixed(3)} s`);
+const load = run([main, "--version"]);
+console.log(`keytech --version (CLI module loading)     wall ${load.wall.toFixed(3)} s (minus start-up ${(load.wall - node.wall).toFixed(3)} s)`);
 const base = [main, "did", "sdid", "--data", csv, "--y", "y", "--unit", "unit", "--time", "year", "--treat", "d", "--json"];
 const one = run([...base, "--se", "none"]);
 console.log(`keytech did sdid --se none                 wall ${one.wall.toFixed(3)} s (minus start-up ${(one.wall - node.wall).toFixed(3)} s)   CPU ${one.cpu.toFixed(2)} s   peak RSS ${one.rssMb.toFixed(0)} MB`);
