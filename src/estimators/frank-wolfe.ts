@@ -85,6 +85,21 @@ const defaultWorkspace = new FwWorkspace();
  * rows; otherwise Ax and the residual are updated in O(R).
  */
 export function frankWolfe(A: ColMajor, b: Float64Array, x0: Float64Array, opts: FwOptions, ws: FwWorkspace = defaultWorkspace): FwResult {
+  // one object shape for every call, so that the optimised solver is not thrown away (V8 "wrong map"
+  // deoptimisation) when callers pass option objects built differently
+  const o: FwCoreOptions = { zeta: opts.zeta, minDecrease: opts.minDecrease, maxIter: opts.maxIter, gramColumn: opts.gramColumn ?? null, gram: opts.gram ?? null };
+  return frankWolfeCore(A, b, x0, o, ws);
+}
+
+interface FwCoreOptions {
+  zeta: number;
+  minDecrease: number;
+  maxIter: number;
+  gramColumn: GramColumn | null;
+  gram: Float64Array | null;
+}
+
+function frankWolfeCore(A: ColMajor, b: Float64Array, x0: Float64Array, opts: FwCoreOptions, ws: FwWorkspace): FwResult {
   const R = A.rows;
   const C = A.cols;
   const a = A.data;
@@ -138,7 +153,7 @@ export function frankWolfe(A: ColMajor, b: Float64Array, x0: Float64Array, opts:
     g[j] = sx - sb + eta * x[j]!;
   }
 
-  const cx0: CacheCtx = { a, R, C, c, slot, cache, cacheCols, used: 0, full: opts.gram ?? null, provider: opts.gramColumn ?? null, scratch: null, at: null, arr: cache };
+  const cx0: CacheCtx = { a, R, C, c, slot, cache, cacheCols, used: 0, full: opts.gram, provider: opts.gramColumn, scratch: null, at: null, arr: cache };
   const st = ws.state;
   argminG(g, C, st);
   let imin = st[1]!;

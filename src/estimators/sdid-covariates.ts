@@ -2,8 +2,8 @@
  * Covariates in synthetic DID by residualisation — Stata `sdid … covariates(x, projected)` after Kranz
  * (2022, xsynthdid): regress Y on the covariates with unit and period fixed effects on the never-treated
  * units only (HDFE OLS, `feols`), then subtract X·β̂ from every unit's outcome and run plain SDID on
- * the adjusted outcome. (The "optimized" variant of synthdid, which updates β inside Frank–Wolfe, is
- * not offered: Kranz shows it can be unstable.)
+ * the adjusted outcome. The "optimized" variant (β fitted jointly with the weights, as R synthdid) is
+ * in sdid-optimized.ts; Kranz shows it can converge slowly or be unstable, hence projected is the default.
  */
 import { estimationError } from "../core/errors.js";
 import { feols } from "./feols.js";

@@ -21,7 +21,8 @@ import { Worker } from "node:worker_threads";
 import { estimationError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import { FwWorkspace, gramMatrix, sumNormalize } from "../estimators/frank-wolfe.js";
-import { type SdidFit, type SdidOptions, type SdidPanel, type SdidSettings, sdidTau, sdidWithSettings } from "../estimators/sdid.js";
+import { type SdidFit, type SdidHooks, type SdidOptions, type SdidPanel, type SdidSettings, sdidTau, sdidWithSettings } from "../estimators/sdid.js";
+import { sdidOptimizedCovariates } from "../estimators/sdid-optimized.js";
 import { type StaggeredFit, type StaggeredPanel, sdidStaggered } from "../estimators/sdid-staggered.js";
 
 export type SdidSeMethod = "placebo" | "bootstrap" | "jackknife";
@@ -101,6 +102,16 @@ interface BlockJob {
   settings: SdidSettings;
   gram: Float64Array | null;
   seed: number;
+  /** optimized covariates: X_k (N×T, panel order) and the fitted β (warm start, as synthdid) */
+  covariates?: { X: Float64Array[]; beta: Float64Array };
+}
+
+/** τ̂ of a replication: plain SDID, or the optimized-covariates estimator on the same rows. */
+function blockTau(job: BlockJob, rows: ArrayLike<number>, sub: SdidPanel, omegaStart: Float64Array, hooks: SdidHooks): number {
+  const cov = job.covariates;
+  if (!cov) return sdidWithSettings(sub, job.settings, omegaStart, job.lambda, hooks).estimate;
+  const X = cov.X.map((x) => subPanel({ ...job.panel, Y: x }, rows, sub.N0).Y);
+  return sdidOptimizedCovariates(sub, X, job.settings, { omega: omegaStart, lambda: job.lambda, beta: cov.beta }).estimate;
 }
 
 interface StaggeredJob {
@@ -153,7 +164,7 @@ function blockPlaceboDrawer(job: BlockJob, base: Rng): (b: number) => number {
     rows.subarray(0, nc).sort();
     const sub = subPanel(p, rows, nc, buf);
     for (let k = 0; k < nc; k++) omegaStart[k] = job.omega[rows[k]!]!;
-    return sdidWithSettings(sub, job.settings, sumNormalize(omegaStart), job.lambda, hooks).estimate;
+    return blockTau(job, rows, sub, sumNormalize(omegaStart), hooks);
   };
 }
 
@@ -174,7 +185,7 @@ function blockBootstrapDrawer(job: BlockJob, base: Rng): (b: number) => number {
       const sub = subPanel(p, ind, n0);
       const start = new Float64Array(n0);
       for (let k = 0; k < n0; k++) start[k] = job.omega[ind[k]!]!;
-      return sdidWithSettings(sub, job.settings, sumNormalize(start), job.lambda, { workspace: ws }).estimate;
+      return blockTau(job, ind, sub, sumNormalize(start), { workspace: ws });
     }
   };
 }
@@ -289,9 +300,15 @@ export function sdidDrawsWorker(job: SdidDrawJob, reps: number, out: Float64Arra
   }
 }
 
-function blockJob(kind: "placebo" | "bootstrap", p: SdidPanel, fit: SdidFit, rng: Rng, shared: boolean): BlockJob {
-  const gram = kind === "placebo" ? controlGram(p, fit, shared) : null;
-  return { kind, panel: p, omega: fit.omega, lambda: fit.lambda, settings: fit.settings, gram, seed: rng.seed };
+function blockJob(kind: "placebo" | "bootstrap", p: SdidPanel, fit: SdidFit, rng: Rng, shared: boolean, cov?: SdidCovariates): BlockJob {
+  const gram = kind === "placebo" && !cov ? controlGram(p, fit, shared) : null;
+  return { kind, panel: p, omega: fit.omega, lambda: fit.lambda, settings: fit.settings, gram, seed: rng.seed, ...(cov ? { covariates: cov } : {}) };
+}
+
+/** Covariates of the optimized method (R synthdid's `X`), re-fitted in every replication. */
+export interface SdidCovariates {
+  X: Float64Array[];
+  beta: Float64Array;
 }
 
 function checkPlacebo(p: SdidPanel): void {
@@ -343,23 +360,29 @@ export function sdidJackknifeSe(p: SdidPanel, fit: SdidFit): SdidSeResult {
 }
 
 /** Dispatch on the method name. */
-export function sdidSe(method: SdidSeMethod, p: SdidPanel, fit: SdidFit, rng: Rng, o: SdidSeOptions = {}): SdidSeResult {
-  if (method === "placebo") return sdidPlaceboSe(p, fit, rng, o);
-  if (method === "bootstrap") return sdidBootstrapSe(p, fit, rng, o);
-  return sdidJackknifeSe(p, fit);
+export function sdidSe(method: SdidSeMethod, p: SdidPanel, fit: SdidFit, rng: Rng, o: SdidSeOptions & { covariates?: SdidCovariates } = {}): SdidSeResult {
+  if (method === "jackknife") return o.covariates ? jackknifeCovNa() : sdidJackknifeSe(p, fit);
+  if (!o.covariates) return method === "placebo" ? sdidPlaceboSe(p, fit, rng, o) : sdidBootstrapSe(p, fit, rng, o);
+  const reps = o.replications ?? 200;
+  if (method === "placebo") checkPlacebo(p);
+  else if (p.N - p.N0 === 1) return bootstrapNa();
+  const draws = drawsSync(blockJob(method, p, fit, rng, false, o.covariates), reps, o.onProgress);
+  return { method, se: scaledSd(draws), draws, replications: reps };
 }
+
+const jackknifeCovNa = (): SdidSeResult => ({ method: "jackknife", se: Number.NaN, draws: new Float64Array(0), replications: 0, note: "jackknife SE is not implemented with optimized covariates; use placebo or bootstrap" });
 
 /**
  * `sdidSe` with the placebo / bootstrap replications spread over `o.workers` threads (default: the
  * available cores). The result is identical to `sdidSe` for any number of workers.
  */
-export async function sdidSeParallel(method: SdidSeMethod, p: SdidPanel, fit: SdidFit, rng: Rng, o: SdidSeOptions & { workers?: number } = {}): Promise<SdidSeResult> {
-  if (method === "jackknife") return sdidJackknifeSe(p, fit);
+export async function sdidSeParallel(method: SdidSeMethod, p: SdidPanel, fit: SdidFit, rng: Rng, o: SdidSeOptions & { workers?: number; covariates?: SdidCovariates } = {}): Promise<SdidSeResult> {
+  if (method === "jackknife") return o.covariates ? jackknifeCovNa() : sdidJackknifeSe(p, fit);
   const reps = o.replications ?? 200;
   if (method === "placebo") checkPlacebo(p);
   else if (p.N - p.N0 === 1) return bootstrapNa();
   const workers = o.workers ?? availableParallelism();
-  const draws = await sdidDraws(blockJob(method, p, fit, rng, workers > 1), reps, workers, o.onProgress);
+  const draws = await sdidDraws(blockJob(method, p, fit, rng, workers > 1, o.covariates), reps, workers, o.onProgress);
   return { method, se: scaledSd(draws), draws, replications: reps };
 }
 

@@ -9,7 +9,7 @@ import type { SdidSeMethod } from "../../inference/sdid-variance.js";
 import { sdidAnalysisParallel } from "../../study/analyses/sdid.js";
 import { action, emit } from "../run.js";
 
-interface Flags { data: string; y: string; unit: string; time: string; treat: string; x?: string; method: string; se: string; reps: string; seed: string; workers?: string; json?: boolean }
+interface Flags { data: string; y: string; unit: string; time: string; treat: string; x?: string; method: string; se: string; reps: string; seed: string; workers?: string; covariatesMethod: string; json?: boolean }
 
 /** Text values of a column (numbers printed as read), for unit keys. */
 export function textColumn(t: Table, name: string): string[] {
@@ -33,7 +33,8 @@ export function registerDidSdid(did: Command): void {
     .requiredOption("--unit <col>", "unit id column")
     .requiredOption("--time <col>", "period column (integer)")
     .requiredOption("--treat <col>", "0/1 treatment column (absorbing; different first periods = staggered design)")
-    .option("--x <cols>", "covariates, comma separated (residualised on never-treated units, Kranz 2022)")
+    .option("--x <cols>", "covariates, comma separated")
+    .option("--covariates-method <m>", "projected (residualise on never-treated units, Kranz 2022) | optimized (β fitted jointly with the weights, as R synthdid / Stata optimized; block designs)", "projected")
     .option("--method <m>", "sdid | sc | did", "sdid")
     .option("--se <m>", "placebo | jackknife | bootstrap | none", "placebo")
     .option("--reps <n>", "replications for placebo / bootstrap", "200")
@@ -45,6 +46,7 @@ export function registerDidSdid(did: Command): void {
       if (!["placebo", "jackknife", "bootstrap", "none"].includes(o.se)) throw usageError(`--se must be placebo, jackknife, bootstrap or none, got '${o.se}'`);
       const reps = parseIntFlag("reps", o.reps, 2);
       const seed = parseIntFlag("seed", o.seed, 0);
+      if (!["projected", "optimized"].includes(o.covariatesMethod)) throw usageError(`--covariates-method must be projected or optimized, got '${o.covariatesMethod}'`);
       const workers = o.workers === undefined ? undefined : parseIntFlag("workers", o.workers, 1);
       const xs = (o.x ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0);
       const t = await readTable(o.data, [
@@ -63,6 +65,7 @@ export function registerDidSdid(did: Command): void {
         file: o.data, inputsHash: { [o.data]: await sha256File(o.data) },
         method: o.method as SdidMethod, se: o.se as SdidSeMethod | "none", reps, seed,
         ...(workers !== undefined ? { workers } : {}),
+        covariatesMethod: o.covariatesMethod as "projected" | "optimized",
         onProgress: (d) => { bar.tick(d - last); last = d; },
       });
       bar.done();

@@ -9,11 +9,12 @@ import { qnorm, pnorm } from "../../core/distributions.js";
 import type { EstimateRow, KeytechResult } from "../../core/result.js";
 import { Rng } from "../../core/rng.js";
 import { keytechVersion } from "../../core/version.js";
-import { type SdidMethod, type SdidPanel, sdid, sdidTrajectory } from "../../estimators/sdid.js";
+import { type SdidFit, type SdidMethod, type SdidPanel, sdid, sdidSettings, sdidTrajectory } from "../../estimators/sdid.js";
+import { sdidOptimizedCovariates } from "../../estimators/sdid-optimized.js";
 import { blockPanel, widePanel } from "../../estimators/sdid-panel.js";
 import { projectCovariates } from "../../estimators/sdid-covariates.js";
 import { sdidStaggered } from "../../estimators/sdid-staggered.js";
-import { type SdidSeMethod, type SdidSeResult, sdidSe, sdidSeParallel, sdidStaggeredSe, sdidStaggeredSeParallel } from "../../inference/sdid-variance.js";
+import { type SdidCovariates, type SdidSeMethod, type SdidSeResult, sdidSe, sdidSeParallel, sdidStaggeredSe, sdidStaggeredSeParallel } from "../../inference/sdid-variance.js";
 
 export interface SdidAnalysisInput {
   unit: ArrayLike<string>;
@@ -31,6 +32,11 @@ export interface SdidAnalysisInput {
   onProgress?: (done: number, total: number) => void;
   /** threads for placebo / bootstrap replications (sdidAnalysisParallel only; default: all cores) */
   workers?: number;
+  /**
+   * covariate method: "projected" (default; Kranz 2022, Stata covariates(x, projected)) or "optimized"
+   * (β fitted jointly with the weights: R synthdid's X, Stata covariates(x, optimized); block designs)
+   */
+  covariatesMethod?: "projected" | "optimized";
 }
 
 const round = (v: number) => (Number.isFinite(v) ? v : null);
@@ -52,7 +58,8 @@ function estimateRow(term: string, est: number, se: SdidSeResult | null): Estima
 /** Run the estimator and its variance on long data (replications in this thread). */
 export function sdidAnalysis(a: SdidAnalysisInput): KeytechResult {
   const st = sdidStage(a);
-  const se = st.seMethod === "none" ? null : st.staggered ? sdidStaggeredSe(st.seMethod, st.sp, st.sfit, { method: st.method }, st.rng, st.seOpts) : sdidSe(st.seMethod, st.p, st.fit, st.rng, st.seOpts);
+  const cov = st.optimized ? { covariates: st.optimized } : {};
+  const se = st.seMethod === "none" ? null : st.staggered ? sdidStaggeredSe(st.seMethod, st.sp, st.sfit, { method: st.method }, st.rng, st.seOpts) : sdidSe(st.seMethod, st.p, st.fit, st.rng, { ...st.seOpts, ...cov });
   return sdidAssemble(a, st, se);
 }
 
@@ -63,7 +70,7 @@ export function sdidAnalysis(a: SdidAnalysisInput): KeytechResult {
  */
 export async function sdidAnalysisParallel(a: SdidAnalysisInput): Promise<KeytechResult> {
   const st = sdidStage(a);
-  const o = { ...st.seOpts, ...(a.workers !== undefined ? { workers: a.workers } : {}) };
+  const o = { ...st.seOpts, ...(a.workers !== undefined ? { workers: a.workers } : {}), ...(st.optimized ? { covariates: st.optimized } : {}) };
   const se = st.seMethod === "none" ? null : st.staggered ? await sdidStaggeredSeParallel(st.seMethod, st.sp, st.sfit, { method: st.method }, st.rng, o) : await sdidSeParallel(st.seMethod, st.p, st.fit, st.rng, o);
   return sdidAssemble(a, st, se);
 }
@@ -79,6 +86,8 @@ function sdidStage(a: SdidAnalysisInput) {
   if (!["sdid", "sc", "did"].includes(method)) throw usageError(`--method must be sdid, sc or did, got '${method}'`);
   if (!["placebo", "bootstrap", "jackknife", "none"].includes(seMethod)) throw usageError(`--se must be placebo, bootstrap, jackknife or none, got '${seMethod}'`);
   if (!(Number.isInteger(reps) && reps >= 2)) throw usageError(`--reps must be an integer ≥ 2, got ${reps}`);
+  const covMethod = a.covariatesMethod ?? "projected";
+  if (!["projected", "optimized"].includes(covMethod)) throw usageError(`--covariates-method must be projected or optimized, got '${String(covMethod)}'`);
   const w = widePanel({ unit: a.unit, time: a.time, y: a.y, treat: a.treat, ...(a.file !== undefined ? { file: a.file } : {}), columns: a.names });
   const N = w.units.length;
   const T = w.times.length;
@@ -86,6 +95,7 @@ function sdidStage(a: SdidAnalysisInput) {
   let Y = w.Y;
   let covBlock: { name: string; coef: number }[] | undefined;
   let dropped: string[] = [];
+  let covX: { name: string; values: Float64Array }[] | null = null;
   if (a.covariates && a.covariates.length > 0) {
     const X = a.covariates.map((c) => {
       const v = new Float64Array(N * T);
@@ -97,12 +107,15 @@ function sdidStage(a: SdidAnalysisInput) {
       }
       return { name: c.name, values: v };
     });
-    const never = Array.from(w.adoption, (x) => x < 0);
-    const proj = projectCovariates(Y, N, T, X, never);
-    Y = proj.Y;
-    covBlock = proj.beta;
-    dropped = proj.dropped;
-    if (dropped.length) warnings.push(`covariates absorbed by the unit and period effects (coefficient set to 0): ${dropped.join(", ")}`);
+    if (covMethod === "optimized") covX = X;
+    else {
+      const never = Array.from(w.adoption, (x) => x < 0);
+      const proj = projectCovariates(Y, N, T, X, never);
+      Y = proj.Y;
+      covBlock = proj.beta;
+      dropped = proj.dropped;
+      if (dropped.length) warnings.push(`covariates absorbed by the unit and period effects (coefficient set to 0): ${dropped.join(", ")}`);
+    }
   }
   const adoptions = new Set(Array.from(w.adoption).filter((x) => x >= 0));
   const staggered = adoptions.size > 1;
@@ -111,11 +124,25 @@ function sdidStage(a: SdidAnalysisInput) {
   const seOpts = { replications: reps, ...(progress ? { onProgress: progress } : {}) };
   const sp = { Y, N, T, adoption: w.adoption };
   // exactly one of the two designs is fitted; the other's fields are never read
+  if (covX && staggered) throw usageError("--covariates-method optimized is implemented for block designs (one adoption period); use projected for staggered adoption");
   const b = staggered ? null : blockPanel({ ...w, Y });
   const p: SdidPanel = b ? b.panel : { Y, N, T, N0: 0, T0: 0 };
-  const fit = b ? sdid(p, { method }) : null;
+  let fit: SdidFit | null = null;
+  let optimized: SdidCovariates | null = null;
+  let pTraj = p;
+  if (b && covX) {
+    const Xb = covX.map((x) => blockPanel({ ...w, Y: x.values }).panel.Y);
+    const settings = sdidSettings(p, { method });
+    const of = sdidOptimizedCovariates(p, Xb, settings);
+    fit = { estimate: of.estimate, omega: of.omega, lambda: of.lambda, settings, iterations: [0, of.iterations, 0, of.iterations] };
+    optimized = { X: Xb, beta: of.beta };
+    covBlock = covX.map((x, k) => ({ name: x.name, coef: of.beta[k]! }));
+    const Yadj = Float64Array.from(p.Y);
+    Xb.forEach((x, k) => { for (let j = 0; j < Yadj.length; j++) Yadj[j] = Yadj[j]! - of.beta[k]! * x[j]!; });
+    pTraj = { ...p, Y: Yadj };
+  } else if (b) fit = sdid(p, { method });
   const sfit = staggered ? sdidStaggered(sp, { method }) : null;
-  return { method, seMethod, reps, seed, w, N, T, warnings, covBlock, dropped, staggered, rng, seOpts, b: b!, p, sp, fit: fit!, sfit: sfit! };
+  return { method, seMethod, reps, seed, w, N, T, warnings, covBlock, dropped, staggered, rng, seOpts, b: b!, p, pTraj, sp, fit: fit!, sfit: sfit!, optimized, covMethod };
 }
 
 /** The KeytechResult from the fit stage and the SE. */
@@ -126,7 +153,7 @@ function sdidAssemble(a: SdidAnalysisInput, st: Stage, se: SdidSeResult | null):
   let result: KeytechResult;
   if (!st.staggered) {
     const { b, p, fit } = st;
-    const tr = sdidTrajectory(p, fit.omega, fit.lambda);
+    const tr = sdidTrajectory(st.pTraj, fit.omega, fit.lambda);
     result = base(a, method, seMethod, reps, seed, [estimateRow(method, fit.estimate, se)], N * T, dropped);
     result.unit_weights = b.controls.map((u, i) => ({ unit: u, weight: fit.omega[i]! }));
     result.time_weights = w.times.slice(0, p.T0).map((t, k) => ({ time: t, weight: fit.lambda[k]! }));
@@ -161,7 +188,11 @@ function sdidAssemble(a: SdidAnalysisInput, st: Stage, se: SdidSeResult | null):
       se_replications: se ? se.replications : 0,
     };
   }
-  if (covBlock) result.covariates = { method: "projected (Kranz 2022): feols of y on covariates with unit and period FE on never-treated units, y − Xβ̂", coefficients: covBlock };
+  if (covBlock) {
+    result.covariates = st.covMethod === "optimized"
+      ? { method: "optimized (Arkhangelsky et al. 2021; R synthdid X, Stata covariates(x, optimized)): β fitted jointly with ω, λ by Frank–Wolfe steps and 1/t gradient steps on the collapsed panel; no sparsification", coefficients: covBlock }
+      : { method: "projected (Kranz 2022): feols of y on covariates with unit and period FE on never-treated units, y − Xβ̂", coefficients: covBlock };
+  }
   if (warnings.length) result.warnings = warnings;
   return result;
 }
@@ -178,7 +209,7 @@ function base(a: SdidAnalysisInput, method: string, se: string, reps: number, se
     provenance: {
       seed: random ? seed : null,
       inputs: a.inputsHash ?? {},
-      options: { method, se, reps: random ? reps : null, y: a.names.y, unit: a.names.unit, time: a.names.time, treat: a.names.treat, covariates: (a.covariates ?? []).map((c) => c.name) },
+      options: { method, se, reps: random ? reps : null, y: a.names.y, unit: a.names.unit, time: a.names.time, treat: a.names.treat, covariates: (a.covariates ?? []).map((c) => c.name), ...((a.covariates ?? []).length > 0 ? { covariates_method: a.covariatesMethod ?? "projected" } : {}) },
     },
   };
 }
