@@ -11,9 +11,9 @@
  * null (text); dropping them is the caller's decision (see missing.ts), never done here.
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
-import { DuckDBDoubleVector, type DuckDBDataChunk, type DuckDBVector } from "@duckdb/node-api";
+import type { DuckDBDataChunk, DuckDBVector } from "@duckdb/node-api";
 import { inputError, KeytechError } from "../core/errors.js";
-import { openDuck, sqlIdent, sqlString, type Duck } from "./duck.js";
+import { duckdbLoaded, openDuck, sqlIdent, sqlString, type Duck } from "./duck.js";
 import { closestName } from "./suggest.js";
 import { raggedRowError, readNumericCsv, readNumericCsvFast } from "./fast-csv.js";
 import { findRaggedRow } from "./csv-scan.js";
@@ -180,7 +180,7 @@ function textExpr(req: ColumnRequest, type: string): string {
 
 
 function doubles(v: DuckDBVector): Float64Array {
-  if (!(v instanceof DuckDBDoubleVector)) throw new Error("internal: expected a DOUBLE vector");
+  if (!(v instanceof duckdbLoaded().DuckDBDoubleVector)) throw new Error("internal: expected a DOUBLE vector");
   return (v as unknown as { items: Float64Array }).items;
 }
 

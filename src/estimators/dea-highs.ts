@@ -2,7 +2,6 @@
  * One HiGHS (WebAssembly) runtime per process, loaded lazily and shared by every LP the DEA
  * estimator solves (loading the Wasm module is the expensive part; models are cheap).
  */
-import * as highsModule from "highs";
 import type { Highs } from "highs";
 
 type Loader = () => Promise<Highs>;
@@ -12,9 +11,12 @@ let runtime: Promise<Highs> | null = null;
 export function highsRuntime(): Promise<Highs> {
   if (runtime === null) {
     // The package ships CJS-style typings for an ESM default export: take whichever shape is there.
-    const mod = highsModule as unknown as { default: Loader | { default: Loader } };
-    const load = typeof mod.default === "function" ? mod.default : mod.default.default;
-    runtime = load();
+    // The JS module itself is imported here too, so the CLI does not load it at start-up.
+    runtime = import("highs").then((highsModule) => {
+      const mod = highsModule as unknown as { default: Loader | { default: Loader } };
+      const load = typeof mod.default === "function" ? mod.default : mod.default.default;
+      return load();
+    });
   }
   return runtime;
 }

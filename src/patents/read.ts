@@ -7,7 +7,8 @@
  */
 import { closeSync, existsSync, openSync, readdirSync, readSync } from "node:fs";
 import { basename, join } from "node:path";
-import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk, type DuckDBListVector, type DuckDBVector } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBListVector, DuckDBVector } from "@duckdb/node-api";
+import { loadDuckdb } from "../data/duck.js";
 import { Hash64Map, u64Halves } from "./hash64.js";
 import { inputError } from "../core/errors.js";
 import { ipcTerm, parseIpc, splitIpcList, type Ipc, type IpcLevel } from "./ipc.js";
@@ -234,6 +235,7 @@ function int32Items(v: DuckDBVector): Int32Array {
 export async function readPatents(file: string, o: ReadOptions): Promise<PatentTable> {
   const name = basename(file);
   if (!existsSync(file)) throw inputError("file not found", { file });
+  const { DuckDBInstance } = await loadDuckdb();
   const instance = await DuckDBInstance.create(":memory:", { threads: "2", preserve_insertion_order: "true" });
   const conn = await instance.connect();
   try {

@@ -5,7 +5,8 @@
  * (by the output's extension). CSV numbers: integers as integers, other values in the shortest text that
  * reads back to the same double; NaN/missing → empty. Parquet: DOUBLE columns with NULL for missing.
  */
-import { DuckDBInstance, DuckDBTableFunction, DOUBLE, INTEGER, type DuckDBVector } from "@duckdb/node-api";
+import type { DuckDBVector } from "@duckdb/node-api";
+import { loadDuckdb } from "../data/duck.js";
 import { commitTemp, tempPathFor } from "../core/atomic.js";
 import { rmSync } from "node:fs";
 import type { ScoreResult } from "./scores.js";
@@ -52,6 +53,7 @@ export async function writeScoresDuck(path: string, o: ScoreOutput): Promise<voi
   ];
   const N = o.rows;
   const idx = o.scoreIndex;
+  const { DuckDBInstance, DuckDBTableFunction, DOUBLE, INTEGER } = await loadDuckdb();
   const inst = await DuckDBInstance.create(":memory:", { threads: "2", preserve_insertion_order: "true" });
   const con = await inst.connect();
   const tmp = tempPathFor(path);

@@ -9,10 +9,7 @@ import { action } from "../run.js";
 import { usageError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../core/atomic.js";
 import { defaultSimOptions, simulatePaperWorld, writePaperWorld } from "../../study/simulate.js";
-import { studyTemplate } from "../../study/spec-template.js";
-import { loadSpec } from "../../study/spec.js";
-import { runStudy } from "../../study/runner.js";
-import { writeStudyReport } from "../../report/study-report.js";
+import { loadStudyModules } from "./study.js";
 
 export function registerDemo(program: Command): void {
   program
@@ -32,7 +29,9 @@ export function registerDemo(program: Command): void {
         const world = simulatePaperWorld({ seed, effect, ...(opts.quick ? { patentsPerCountyYear: 0.5 } : {}) });
         await writePaperWorld(world, join(opts.out, "data"));
         const specPath = join(opts.out, "study.yaml");
+        const { studyTemplate } = await import("../../study/spec-template.js");
         await writeFileAtomic(specPath, studyTemplate({ dataDir: "data", fast: true, quick: opts.quick ?? false, truth: true }).replace("seed: 20250101", `seed: ${seed}`));
+        const { loadSpec, runStudy, writeStudyReport } = await loadStudyModules();
         const spec = await loadSpec(specPath);
         const run = await runStudy(spec, { outDir: opts.out });
         const files = await writeStudyReport(run, opts.out, {

@@ -4,10 +4,6 @@ import { existsSync } from "node:fs";
 import { action } from "../run.js";
 import { usageError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../core/atomic.js";
-import { loadSpec } from "../../study/spec.js";
-import { studyTemplate } from "../../study/spec-template.js";
-import { runStudy } from "../../study/runner.js";
-import { writeStudyReport } from "../../report/study-report.js";
 
 export function registerStudy(program: Command): void {
   const study = program.command("study").description("a whole study from one spec file");
@@ -19,6 +15,7 @@ export function registerStudy(program: Command): void {
     .action(
       action(async (opts: { out: string; force?: boolean }) => {
         if (existsSync(opts.out) && !opts.force) throw usageError(`${opts.out} exists; use --force to overwrite`);
+        const { studyTemplate } = await import("../../study/spec-template.js");
         await writeFileAtomic(opts.out, studyTemplate());
         process.stderr.write(`wrote ${opts.out}\n`);
       }),
@@ -31,6 +28,7 @@ export function registerStudy(program: Command): void {
     .option("--json", "print the run summary as JSON on stdout")
     .action(
       action(async (specPath: string, opts: { out: string; json?: boolean }) => {
+        const { loadSpec, runStudy, writeStudyReport } = await loadStudyModules();
         const spec = await loadSpec(specPath);
         const run = await runStudy(spec, { outDir: opts.out });
         const files = await writeStudyReport(run, opts.out);
@@ -43,4 +41,17 @@ export function registerStudy(program: Command): void {
         }
       }),
     );
+}
+
+/**
+ * The study machinery (spec parser, runner, report), imported when a study command runs rather than when
+ * the CLI starts: it pulls in zod, yaml and every block (~0.4 s), which other commands do not need.
+ */
+export async function loadStudyModules() {
+  const [spec, runner, report] = await Promise.all([
+    import("../../study/spec.js"),
+    import("../../study/runner.js"),
+    import("../../report/study-report.js"),
+  ]);
+  return { loadSpec: spec.loadSpec, runStudy: runner.runStudy, writeStudyReport: report.writeStudyReport };
 }
