@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every compiled test file (dist/test/**/*.test.js) with Node's built-in test runner.
 // Layer rules are checked first (scripts/check-layers.mjs).
-import { readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -25,5 +26,9 @@ if (files.length === 0) {
   console.error("no test files found under dist/test (did the build run?)");
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...files], { stdio: "inherit", cwd: root });
+// Every temp file a test makes (os.tmpdir() follows TMPDIR) lands in one folder, removed afterwards.
+const scratch = mkdtempSync(join(tmpdir(), "keytech-tests-"));
+const env = { ...process.env, TMPDIR: scratch, TMP: scratch, TEMP: scratch };
+const r = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...files], { stdio: "inherit", cwd: root, env });
+rmSync(scratch, { recursive: true, force: true });
 process.exit(r.status ?? 1);
