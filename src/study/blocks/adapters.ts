@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { KeytechResult } from "../../core/result.js";
 import type { Table, Column } from "../../data/table.js";
 import { csAnalysis } from "../analyses/cs.js";
-import { sdidAnalysis } from "../analyses/sdid.js";
+import { sdidAnalysisParallel } from "../analyses/sdid.js";
 import { placeboAnalysis } from "../analyses/placebo.js";
 import { pathsAnalysis } from "../analyses/paths.js";
 import { sunabAnalysis } from "../analyses/sunab.js";
@@ -40,10 +40,10 @@ export function runCs(ctx: BlockContext, o: { control: "never" | "notyet"; metho
   );
 }
 
-/** Synthetic DID on the study panel (staggered adoption: Stata sdid aggregation). */
-export function runSdid(ctx: BlockContext, o: { method: "sdid" | "sc" | "did"; se: "placebo" | "jackknife" | "bootstrap"; reps: number }): KeytechResult {
+/** Synthetic DID on the study panel (staggered adoption: Stata sdid aggregation); replications on all cores, same bits as one thread. */
+export function runSdid(ctx: BlockContext, o: { method: "sdid" | "sc" | "did"; se: "placebo" | "jackknife" | "bootstrap"; reps: number }): Promise<KeytechResult> {
   const d = ctx.data;
-  return sdidAnalysis({
+  return sdidAnalysisParallel({
     unit: d.unitId,
     time: d.time,
     y: y(ctx),

@@ -64,7 +64,7 @@ export const sdid = defineBlock({
   options: z.strictObject({ ...base, method: z.enum(["sdid", "sc", "did"]).default("sdid"), se: z.enum(["placebo", "jackknife", "bootstrap"]).default("placebo"), reps: z.number().int().min(2).default(50) }),
   methods: (o) => `Synthetic difference-in-differences (Arkhangelsky et al. 2021; staggered adoption as Stata sdid: one estimate per approval cohort, aggregated by treated cells), method ${o.method}, ${o.se} standard errors with ${o.reps} replications (R synthdid / Stata sdid).`,
   async run(ctx, o) {
-    const r = runSdid(ctx, o);
+    const r = await runSdid(ctx, o);
     // staggered: one synthetic control per cohort — draw the largest cohort's trajectories and weights
     type Traj = { time: number; cohort?: number; treated: number; synthetic: number; post: boolean };
     const trajs = (r.trajectories as Traj[] | undefined) ?? [];
