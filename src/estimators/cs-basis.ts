@@ -27,6 +27,36 @@ export interface IfBasis {
 }
 
 /** Rows stored explicitly (nRows × dim, row-major). */
+/** A sparse linear form on the m moment coordinates, contributing to basis column `basis`. */
+interface SparseForm {
+  basis: number;
+  idx: ArrayLike<number>;
+  val: ArrayLike<number>;
+}
+
+/**
+ * G[a, b] += Σ_u Σ_v A.val[u] · M[A.idx[u], B.idx[v]] · B.val[v] for every pair of forms (A, B) (A before or
+ * equal to B), mirrored to G[b, a]: the Gram contribution aᵀ M b of sparse forms over a symmetric m × m
+ * moment matrix M. G is d × d row-major.
+ */
+function addSparseQuadForms(G: Float64Array, d: number, M: Float64Array, m: number, forms: readonly SparseForm[]): void {
+  for (let p = 0; p < forms.length; p++) {
+    const A = forms[p]!;
+    for (let q = p; q < forms.length; q++) {
+      const Bv = forms[q]!;
+      let s = 0;
+      for (let u = 0; u < A.idx.length; u++) {
+        const row = A.idx[u]! * m;
+        let inner = 0;
+        for (let v = 0; v < Bv.idx.length; v++) inner += M[row + Bv.idx[v]!]! * Bv.val[v]!;
+        s += A.val[u]! * inner;
+      }
+      G[A.basis * d + Bv.basis]! += s;
+      if (A.basis !== Bv.basis) G[Bv.basis * d + A.basis]! += s;
+    }
+  }
+}
+
 export class DenseBasis implements IfBasis {
   constructor(
     readonly dim: number,
@@ -153,23 +183,9 @@ export class MomentBasis implements IfBasis {
         }
         if (t.beta !== 0) { idx.push(T); val.push(t.beta); }
         if (t.gamma !== 0) { idx.push(T + 1); val.push(t.gamma); }
-        return { j: t.basis, idx, val };
+        return { basis: t.basis, idx, val };
       });
-      for (let p = 0; p < sv.length; p++) {
-        const A = sv[p]!;
-        for (let q = p; q < sv.length; q++) {
-          const Bv = sv[q]!;
-          let s = 0;
-          for (let u = 0; u < A.idx.length; u++) {
-            const row = A.idx[u]! * m;
-            let inner = 0;
-            for (let v = 0; v < Bv.idx.length; v++) inner += M[row + Bv.idx[v]!]! * Bv.val[v]!;
-            s += A.val[u]! * inner;
-          }
-          G[A.j * d + Bv.j]! += s;
-          if (A.j !== Bv.j) G[Bv.j * d + A.j]! += s;
-        }
-      }
+      addSparseQuadForms(G, d, M, m, sv);
     }
     return G;
   }
@@ -323,21 +339,7 @@ export class MaskedMomentBasis implements IfBasis {
         }
       }
       for (let a = 0; a < m; a++) for (let b = 0; b < a; b++) M[a * m + b] = M[b * m + a]!;
-      for (let p = 0; p < terms.length; p++) {
-        const A = terms[p]!;
-        for (let q = p; q < terms.length; q++) {
-          const Bv = terms[q]!;
-          let s = 0;
-          for (let u = 0; u < A.idx.length; u++) {
-            const row = A.idx[u]! * m;
-            let inner = 0;
-            for (let v = 0; v < Bv.idx.length; v++) inner += M[row + Bv.idx[v]!]! * Bv.val[v]!;
-            s += A.val[u]! * inner;
-          }
-          G[A.basis * d + Bv.basis]! += s;
-          if (A.basis !== Bv.basis) G[Bv.basis * d + A.basis]! += s;
-        }
-      }
+      addSparseQuadForms(G, d, M, m, terms);
     }
     return G;
   }

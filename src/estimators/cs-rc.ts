@@ -18,9 +18,9 @@
  * cohort×period sums, with the influence functions kept as per-cohort moments (`MaskedMomentBasis`).
  */
 import { estimationError } from "../core/errors.js";
-import { DenseBasis, MaskedMomentBasis, type IfBasis, type SparseCohortTerm } from "./cs-basis.js";
+import { MaskedMomentBasis, type IfBasis, type SparseCohortTerm } from "./cs-basis.js";
 import type { WidePanel } from "./cs-panel.js";
-import { setupCs, type CsFit, type CsOptions, type CsSetup } from "./cs.js";
+import { finishDenseBasis, setupCs, type CsFit, type CsOptions, type CsSetup } from "./cs.js";
 import { drdidRc, type DrdidRcMethod } from "./drdid-rc.js";
 import { TRIM_LEVEL } from "./drdid-common.js";
 
@@ -32,7 +32,7 @@ export function estimateCsRc(panel: WidePanel, opts: CsOptions = {}): CsFit {
   const fast = (opts.fastPath ?? true) && panel.x.length === 0;
   const setup = setupCs(panel, opts, fast);
   if (fast) return momentPath(panel, setup, method);
-  const { plans, cohorts, cells, pg, warnings, K, C, dim, cohortPos, options } = setup;
+  const { plans, cohorts, cells, pg, warnings, K, dim, cohortPos, options } = setup;
   const n = panel.n;
   const T = panel.T;
   const w = panel.w;
@@ -79,20 +79,7 @@ export function estimateCsRc(panel: WidePanel, opts: CsOptions = {}): CsFit {
     }
   }
   if (failed.length) warnings.push(`cells not estimated (NA): ${failed.slice(0, 5).join("; ")}${failed.length > 5 ? "; …" : ""}`);
-  for (let i = 0; i < n; i++) {
-    const j = cohortPos.get(panel.cohortIdx[i]!);
-    if (j !== undefined) rows[i * dim + K + j] = w ? w[i]! : 1;
-    rows[i * dim + K + C] = 1;
-  }
-  let basis = new DenseBasis(dim, n, rows);
-  if (panel.cluster) {
-    const cr = new Float64Array(panel.nClusters * dim);
-    for (let i = 0; i < n; i++) {
-      const o = panel.cluster[i]! * dim;
-      for (let a = 0; a < dim; a++) cr[o + a]! += rows[i * dim + a]!;
-    }
-    basis = new DenseBasis(dim, panel.nClusters, cr);
-  }
+  const basis = finishDenseBasis(panel, rows, dim, K, cohortPos, w);
   return { cells, basis, K, cohorts: cohorts.map((c) => panel.cohortValues[c]!), pg, n, periods: Array.from(panel.periods), warnings, options };
 }
 

@@ -264,19 +264,27 @@ export function estimateCs(panel: WidePanel, opts: CsOptions = {}): CsFit {
     }
   }
   if (failed.length) warnings.push(`cells not estimated (NA): ${failed.slice(0, 5).join("; ")}${failed.length > 5 ? "; …" : ""}`);
+  const basis = finishDenseBasis(panel, rows, dim, K, cohortPos, w);
+  return { cells, basis, K, cohorts: cohorts.map((c) => panel.cohortValues[c]!), pg, n, periods: Array.from(panel.periods), warnings, options };
+}
+
+/**
+ * Complete the per-unit influence rows (n × dim, the K cell columns already filled): the cohort-share
+ * columns K..K+C−1 (the unit's weight in its cohort's column) and the intercept column K+C, then the
+ * basis — per unit, or summed within clusters when the panel names a cluster variable.
+ */
+export function finishDenseBasis(panel: WidePanel, rows: Float64Array, dim: number, K: number, cohortPos: Map<number, number>, w: ArrayLike<number> | null | undefined): DenseBasis {
+  const n = panel.n, C = cohortPos.size;
   for (let i = 0; i < n; i++) {
     const j = cohortPos.get(panel.cohortIdx[i]!);
     if (j !== undefined) rows[i * dim + K + j] = w ? w[i]! : 1;
     rows[i * dim + K + C] = 1;
   }
-  let basis: DenseBasis = new DenseBasis(dim, n, rows);
-  if (panel.cluster) {
-    const cr = new Float64Array(panel.nClusters * dim);
-    for (let i = 0; i < n; i++) {
-      const o = panel.cluster[i]! * dim;
-      for (let a = 0; a < dim; a++) cr[o + a]! += rows[i * dim + a]!;
-    }
-    basis = new DenseBasis(dim, panel.nClusters, cr);
+  if (!panel.cluster) return new DenseBasis(dim, n, rows);
+  const cr = new Float64Array(panel.nClusters * dim);
+  for (let i = 0; i < n; i++) {
+    const o = panel.cluster[i]! * dim;
+    for (let a = 0; a < dim; a++) cr[o + a]! += rows[i * dim + a]!;
   }
-  return { cells, basis, K, cohorts: cohorts.map((c) => panel.cohortValues[c]!), pg, n, periods: Array.from(panel.periods), warnings, options };
+  return new DenseBasis(dim, panel.nClusters, cr);
 }
