@@ -11,6 +11,7 @@ import { dddFit } from "../../estimators/ddd.js";
 import { coefTable, computeVcov } from "../../inference/vcov.js";
 import type { LoadedStaggered } from "./imputation.js";
 import { linearCombination } from "./stacked.js";
+import { fitBlock, vcovBlock } from "./result-parts.js";
 
 export function dddAnalysis(d: LoadedStaggered, group2: string, o: { level?: number } = {}): KeytechResult {
   const inp = d.input;
@@ -36,8 +37,8 @@ export function dddAnalysis(d: LoadedStaggered, group2: string, o: { level?: num
     command: "did ddd",
     estimates,
     nobs: fit.nobs,
-    fit: { r2: fit.r2, adj_r2: fit.adjR2, within_r2: fit.withinR2 },
-    vcov: { type: vc.type, clusters: vc.clusters, small_sample: vc.smallSample, df: vc.df },
+    fit: fitBlock(fit),
+    vcov: vcovBlock(vc),
     dropped: { singletons: fit.singletonsRemoved, missing: d.missing, collinear: fit.droppedCollinear },
     provenance: {
       seed: null, inputs: d.inputs,

@@ -15,6 +15,7 @@ import { imputationFit, leadDummies, timeCodes, type StaggeredInput } from "../.
 import { coefTable, computeVcov } from "../../inference/vcov.js";
 import { waldTest } from "../../inference/wald.js";
 import type { BlockContext } from "../blocks/types.js";
+import { vcovBlock } from "./result-parts.js";
 
 /** Column names of a staggered-DID command (`--data F --y Y --unit U --time T --cohort G [--x a,b] [--cluster C]`). */
 export interface DidColumns {
@@ -182,7 +183,7 @@ export function pretrendTest(inp: LoadedStaggered["input"], leadList: number[], 
     dropped_collinear: fit.droppedCollinear.filter((t) => t.startsWith("pre::")),
     nobs: fit.nobs,
     wald: wald ? { terms, stat: wald.stat, df1: wald.df1, df2: wald.df2, p_value: wald.p_value, chi2: wald.chi2, chi2_p_value: wald.chi2_p_value } : null,
-    vcov: { type: vc.type, clusters: vc.clusters, small_sample: vc.smallSample, df: vc.df },
+    vcov: vcovBlock(vc),
   };
 }
 

@@ -16,6 +16,7 @@ import type { Design } from "../../formula/design.js";
 import { feols, type FeolsFit } from "../../estimators/feols.js";
 import { coefTable, computeVcov, type ClusterInput, type SscOptions, type VcovResult, type VcovSpec } from "../../inference/vcov.js";
 import { wildClusterBootstrap, type WildWeights } from "../../inference/wild-bootstrap.js";
+import { fitBlock, vcovBlock } from "./result-parts.js";
 
 export type VcovType = "iid" | "hc1" | "cluster";
 
@@ -222,8 +223,8 @@ export function regressionResult(args: {
     command: args.command,
     estimates: rows,
     nobs: fit.nobs,
-    fit: { r2: fit.r2, adj_r2: fit.adjR2, within_r2: fit.withinR2 },
-    vcov: { type: vc.type, ...(vc.clusters ? { clusters: vc.clusters } : {}), small_sample: vc.smallSample, df: vc.df },
+    fit: fitBlock(fit),
+    vcov: vcovBlock(vc),
     dropped: { singletons: fit.singletonsRemoved, missing, collinear: fit.droppedCollinear, ...(Object.keys(missingByColumn).length ? { missing_by_column: missingByColumn } : {}), ...rest },
     provenance: { seed: args.seed ?? null, inputs: { [args.file]: args.hash }, options: args.options },
     model: args.model,

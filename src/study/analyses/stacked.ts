@@ -17,6 +17,7 @@ import { waldTest } from "../../inference/wald.js";
 import { usageError } from "../../core/errors.js";
 import type { BlockContext } from "../blocks/types.js";
 import { loadedFromStudy, type LoadedStaggered } from "./imputation.js";
+import { fitBlock, vcovBlock } from "./result-parts.js";
 
 export interface StackedAnalysisOptions extends StackedOptions {
   level?: number;
@@ -63,8 +64,8 @@ export function stackedAnalysis(d: LoadedStaggered, o: StackedAnalysisOptions): 
     command: "did stacked",
     estimates,
     nobs: fit.nobs,
-    fit: { r2: fit.r2, adj_r2: fit.adjR2, within_r2: fit.withinR2 },
-    vcov: { type: vc.type, clusters: vc.clusters, small_sample: vc.smallSample, df: vc.df },
+    fit: fitBlock(fit),
+    vcov: vcovBlock(vc),
     dropped: { singletons: fit.singletonsRemoved, missing: d.missing, collinear: fit.droppedCollinear, sub_experiments: dropped.map((s) => s.cohort) },
     sub_experiments: sf.subExperiments,
     pretrends: wald ? { wald: { terms: leads, stat: wald.stat, df1: wald.df1, df2: wald.df2, p_value: wald.p_value, chi2: wald.chi2, chi2_p_value: wald.chi2_p_value } } : null,

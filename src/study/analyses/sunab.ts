@@ -9,6 +9,7 @@ import { keytechVersion } from "../../core/version.js";
 import { qt, twoSidedT } from "../../core/distributions.js";
 import { sunabAggregate, sunabAtt, sunabFit, type AggregateRow } from "../../estimators/sunab.js";
 import { coefTable, computeVcov, type ClusterInput, type SscOptions } from "../../inference/vcov.js";
+import { vcovBlock } from "./result-parts.js";
 
 export interface SunabAnalysisInput {
   y: { name: string; values: Float64Array };
@@ -66,7 +67,7 @@ export function sunabAnalysis(a: SunabAnalysisInput): KeytechResult {
     estimates: [...rels, ...covs],
     nobs: sf.fit.nobs,
     fit: { r2: sf.fit.r2, adj_r2: sf.fit.adjR2, within_r2: sf.fit.withinR2 },
-    vcov: { type: vc.type, clusters: vc.clusters, small_sample: vc.smallSample, df: vc.df },
+    vcov: vcovBlock(vc),
     dropped: { singletons: 0, missing: a.missingDropped ?? 0, collinear: sf.fit.droppedCollinear, always_treated: sf.alwaysTreatedDropped },
     aggregations: { ATT: att },
     cells: sf.cells.map((c) => ({ cohort: c.cohort, rel: c.rel, n: c.n, estimate: sf.fit.coef[c.coef]!, std_error: Math.sqrt(vc.V.data[c.coef * k + c.coef]!) })),

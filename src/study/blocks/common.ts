@@ -14,6 +14,7 @@ import { symEigen, mat } from "../../core/linalg.js";
 import { quantile7 } from "../../core/stats.js";
 import { notAvailable, type BlockContext } from "./types.js";
 import type { StudyData } from "./data.js";
+import { fitBlock, vcovBlock } from "../analyses/result-parts.js";
 
 type FeolsFn = (input: FeolsInput) => FeolsFit;
 type VcovFn = (fit: FeolsFit, spec: VcovSpec) => VcovResult;
@@ -125,8 +126,8 @@ export function fitTwfe(ctx: BlockContext, s: TwfeSpec): KeytechResult {
     command: s.command,
     estimates,
     nobs: fit.nobs,
-    fit: { r2: fit.r2, adj_r2: fit.adjR2, within_r2: fit.withinR2 },
-    vcov: { type: vc.type, clusters: vc.clusters, small_sample: vc.smallSample, df: vc.df },
+    fit: fitBlock(fit),
+    vcov: vcovBlock(vc),
     dropped: { singletons: fit.singletonsRemoved, missing, collinear: fit.droppedCollinear },
     provenance: { seed: null, inputs: ctx.data.inputHashes, options: { y: s.yName, x: s.x.map((x) => x.name), fe: feList, unit_trends: !!s.unitTrends, cluster: ctx.spec.model.cluster, ...(s.options ?? {}) } },
   };
