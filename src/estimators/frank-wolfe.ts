@@ -13,7 +13,14 @@
  * read from a precomputed Gram matrix shared across replications). One iteration then costs
  * O(R + C) instead of R's O(R·C); the first visit of a vertex costs O(R·C). Ax and the residual are
  * updated the same way, so the objective is computed exactly from the residual each iteration.
+ *
+ * The same algorithm runs as a WebAssembly kernel (kernels/frank-wolfe.wat, loaded by
+ * frank-wolfe-kernel.ts) whenever it is built: identical floating-point operations in the same order,
+ * so identical bits, without the JIT's warm-up on the first call. The TypeScript below is the
+ * fallback and the reference the kernel is tested against.
  */
+
+import { fwKernel, kernelGram, type KernelSolveInput, kernelSolve } from "./frank-wolfe-kernel.js";
 
 /** A column-major R×C matrix: column j occupies data[j·rows … j·rows + rows − 1]. */
 export interface ColMajor {
@@ -33,6 +40,8 @@ export interface FwOptions {
   gramColumn?: GramColumn;
   /** the whole Gram matrix A'A (C×C row-major), when already computed; takes precedence over gramColumn */
   gram?: Float64Array;
+  /** at most this many Gram columns are cached (default: as many as fit in 64 MB); later ones are recomputed */
+  cacheColumns?: number;
 }
 
 export interface FwResult {
@@ -85,10 +94,24 @@ const defaultWorkspace = new FwWorkspace();
  * rows; otherwise Ax and the residual are updated in O(R).
  */
 export function frankWolfe(A: ColMajor, b: Float64Array, x0: Float64Array, opts: FwOptions, ws: FwWorkspace = defaultWorkspace): FwResult {
+  const k = fwKernel();
+  if (k) return kernelSolve(k, kernelInput(A, b, x0, opts, opts.gram ?? null));
   // one object shape for every call, so that the optimised solver is not thrown away (V8 "wrong map"
   // deoptimisation) when callers pass option objects built differently
-  const o: FwCoreOptions = { zeta: opts.zeta, minDecrease: opts.minDecrease, maxIter: opts.maxIter, gramColumn: opts.gramColumn ?? null, gram: opts.gram ?? null };
+  const o: FwCoreOptions = { zeta: opts.zeta, minDecrease: opts.minDecrease, maxIter: opts.maxIter, gramColumn: opts.gramColumn ?? null, gram: opts.gram ?? null, cacheCols: cacheColumns(A.cols, opts) };
   return frankWolfeCore(A, b, x0, o, ws);
+}
+
+/** Columns of G_i − A'b cached per distinct vertex visited (at most min(C, maxIter + 1), ≤ 64 MB). */
+function cacheColumns(C: number, opts: FwOptions): number {
+  return Math.max(1, Math.min(C, opts.maxIter + 1, Math.floor(8_000_000 / C), opts.cacheColumns ?? Infinity));
+}
+
+function kernelInput(A: ColMajor, b: Float64Array, x0: Float64Array, opts: FwOptions, gram: KernelSolveInput["gram"]): KernelSolveInput {
+  return {
+    R: A.rows, C: A.cols, a: A.data, b, x0, zeta: opts.zeta, minDecrease: opts.minDecrease, maxIter: opts.maxIter,
+    cacheCols: cacheColumns(A.cols, opts), gram, provider: gram === null ? (opts.gramColumn ?? null) : null,
+  };
 }
 
 interface FwCoreOptions {
@@ -97,6 +120,7 @@ interface FwCoreOptions {
   maxIter: number;
   gramColumn: GramColumn | null;
   gram: Float64Array | null;
+  cacheCols: number;
 }
 
 function frankWolfeCore(A: ColMajor, b: Float64Array, x0: Float64Array, opts: FwCoreOptions, ws: FwWorkspace): FwResult {
@@ -109,8 +133,7 @@ function frankWolfeCore(A: ColMajor, b: Float64Array, x0: Float64Array, opts: Fw
   const maxIter = opts.maxIter;
   const viaGram = R > C;
   const x = Float64Array.from(x0);
-  // Columns G_i − A'b are cached per distinct vertex visited (at most min(C, maxIter + 1)).
-  const cacheCols = Math.max(1, Math.min(C, maxIter + 1, Math.floor(8_000_000 / C)));
+  const cacheCols = opts.cacheCols;
   ws.ensure(R, C, cacheCols);
   const { ax, res, g, c, sup, inSup } = ws;
   const slot = ws.gramSlot;
@@ -449,6 +472,8 @@ function fillGram(at: Float64Array, a: Float64Array, R: number, C: number, i: nu
  */
 export function gramMatrix(A: ColMajor, out?: Float64Array): Float64Array {
   const { rows: R, cols: C, data: a } = A;
+  const k = fwKernel();
+  if (k) return kernelGram(k, a, R, C, false, out)!;
   const G = out && out.length >= C * C ? out : new Float64Array(C * C);
   for (let i = 0; i < C; i++) {
     const oi = i * R;
@@ -536,7 +561,18 @@ export function frankWolfeSparsified(
   const start = x0 ?? new Float64Array(A.cols).fill(1 / A.cols);
   // Wide problems (the ω problem: few pre periods, many controls) visit most columns over the two
   // rounds; one symmetric Gram matrix is then cheaper than Gram columns computed per visit.
-  if (!opts.gramColumn && !opts.gram && A.cols >= FULL_GRAM_MIN && A.cols <= FULL_GRAM_MAX && A.rows < A.cols) {
+  const wantGram = !opts.gramColumn && !opts.gram && A.cols >= FULL_GRAM_MIN && A.cols <= FULL_GRAM_MAX && A.rows < A.cols;
+  const k = fwKernel();
+  if (k) {
+    // the kernel computes the Gram matrix into its own memory and both rounds read it there
+    if (wantGram) kernelGram(k, A.data, A.rows, A.cols, true);
+    const gram = wantGram ? "kept" : (opts.gram ?? null);
+    const first = kernelSolve(k, kernelInput(A, b, start, { ...opts, maxIter: opts.sparsify ? opts.maxIterPreSparsify : opts.maxIter }, gram));
+    if (!opts.sparsify) return { ...first, iterationsPre: 0 };
+    const second = kernelSolve(k, kernelInput(A, b, sparsify(first.x), opts, gram));
+    return { ...second, iterationsPre: first.iterations };
+  }
+  if (wantGram) {
     const w = ws ?? defaultWorkspace;
     if (w.gram.length < A.cols * A.cols) w.gram = new Float64Array(A.cols * A.cols);
     opts = { ...opts, gram: gramMatrix(A, w.gram) };
