@@ -6,9 +6,7 @@
  * gradient pass is several times faster than the JIT's scalar loop.
  *
  * One instance per thread, with one linear memory: each solve copies A, b, x0 (and a caller's Gram
- * matrix) into it, runs, and copies x out, so no view into the memory outlives a call. A Gram matrix
- * computed by `kernelGram(…, keep = true)` stays at the start of the memory for the solves that
- * follow (frankWolfeSparsified's two rounds).
+ * matrix) into it, runs, and copies x out, so no view into the memory outlives a call.
  */
 import { readFileSync } from "node:fs";
 
@@ -27,6 +25,10 @@ interface KernelExports {
   memory: WasmMemory;
   fw: (...args: number[]) => number;
   gram: (a: number, R: number, C: number, at: number, G: number) => void;
+  noise: (Y: number, T: number, N0: number, T0: number) => number;
+  lambdaProblem: (Y: number, T: number, N0: number, T0: number, intercept: number, A: number, b: number) => void;
+  omegaProblem: (Y: number, N: number, T: number, N0: number, T0: number, intercept: number, A: number, b: number) => void;
+  tau: (Y: number, N: number, T: number, N0: number, T0: number, omega: number, lambda: number, s: number) => number;
 }
 
 /** The Gram-column provider of the running solve (mode 2), called by the kernel. */
@@ -68,9 +70,8 @@ export function fwKernel(): KernelExports | null {
   return k;
 }
 
-/** Bytes 0–63: the kernel's header; a kept Gram matrix starts at 64. */
+/** Bytes 0–63: the kernel's header (the objective value at 0). */
 const HEADER = 64;
-let keptGram = { ptr: 0, cols: -1, bytes: 0 };
 
 const align = (p: number) => (p + 15) & ~15;
 
@@ -79,23 +80,14 @@ function reserve(k: KernelExports, end: number): void {
   if (end > have) k.memory.grow(Math.ceil((end - have) / 65536));
 }
 
-/**
- * G = A'A (C×C row-major) by the kernel. keep = true leaves it in the kernel's memory for the next
- * `kernelSolve` calls with `gram: "kept"` (returns null); otherwise it is copied into `out`.
- */
-export function kernelGram(k: KernelExports, a: Float64Array, R: number, C: number, keep: boolean, out?: Float64Array): Float64Array | null {
-  const gBytes = 8 * C * C;
+/** G = A'A (C×C row-major) by the kernel, into `out` when it is large enough (TypeScript `gramMatrix`). */
+export function kernelGram(k: KernelExports, a: Float64Array, R: number, C: number, out?: Float64Array): Float64Array {
   const G = HEADER;
-  const aPtr = align(G + gBytes);
+  const aPtr = align(G + 8 * C * C);
   const at = align(aPtr + 8 * R * C);
   reserve(k, at + 8 * R * C);
   new Float64Array(k.memory.buffer, aPtr, R * C).set(a.subarray(0, R * C));
   k.gram(aPtr, R, C, at, G);
-  if (keep) {
-    keptGram = { ptr: G, cols: C, bytes: gBytes };
-    return null;
-  }
-  keptGram = { ptr: 0, cols: -1, bytes: 0 };
   const res = out && out.length >= C * C ? out : new Float64Array(C * C);
   res.set(new Float64Array(k.memory.buffer, G, C * C));
   return res;
@@ -111,8 +103,8 @@ export interface KernelSolveInput {
   minDecrease: number;
   maxIter: number;
   cacheCols: number;
-  /** "kept": the matrix left by kernelGram(keep); an array: copied in; null: columns from provider or A */
-  gram: "kept" | Float64Array | null;
+  /** the whole Gram matrix A'A (copied in), or null: columns from the provider, or from A on first use */
+  gram: Float64Array | null;
   provider: ((j: number, out: Float64Array) => void) | null;
 }
 
@@ -122,18 +114,10 @@ export function kernelSolve(k: KernelExports, s: KernelSolveInput): { x: Float64
   let p = HEADER;
   let full = 0;
   let mode = s.provider ? 2 : 0;
-  if (s.gram === "kept") {
-    if (keptGram.cols !== C) throw new Error("kernelSolve: no kept Gram matrix of this size");
-    full = keptGram.ptr;
-    p = keptGram.ptr + keptGram.bytes;
+  if (s.gram) {
+    full = p;
+    p += 8 * C * C;
     mode = 1;
-  } else {
-    keptGram = { ptr: 0, cols: -1, bytes: 0 };
-    if (s.gram) {
-      full = p;
-      p += 8 * C * C;
-      mode = 1;
-    }
   }
   const take = (bytes: number) => {
     const q = align(p);
@@ -158,7 +142,7 @@ export function kernelSolve(k: KernelExports, s: KernelSolveInput): { x: Float64
   new Float64Array(buf, aPtr, R * C).set(s.a.subarray(0, R * C));
   new Float64Array(buf, bPtr, R).set(s.b.subarray(0, R));
   new Float64Array(buf, xPtr, C).set(s.x0.subarray(0, C));
-  if (s.gram instanceof Float64Array) new Float64Array(buf, full, C * C).set(s.gram.subarray(0, C * C));
+  if (s.gram) new Float64Array(buf, full, C * C).set(s.gram.subarray(0, C * C));
   provider = s.provider;
   providerLength = C;
   let iterations: number;
@@ -169,4 +153,49 @@ export function kernelSolve(k: KernelExports, s: KernelSolveInput): { x: Float64
   }
   const after = k.memory.buffer; // the provider cannot grow the memory, but read through a fresh view anyway
   return { x: new Float64Array(after, xPtr, C).slice(), iterations, value: new Float64Array(after, 0, 1)[0]! };
+}
+
+
+/** Lay out Float64 arrays of the given lengths after the header; returns their byte offsets. */
+function layout(k: KernelExports, lengths: number[]): number[] {
+  let p = HEADER;
+  const at = lengths.map((n) => {
+    const q = align(p);
+    p = q + 8 * n;
+    return q;
+  });
+  reserve(k, p);
+  return at;
+}
+
+const view = (k: KernelExports, ptr: number, n: number) => new Float64Array(k.memory.buffer, ptr, n);
+
+/** σ̂ of a synthetic-DID panel by the kernel (TypeScript `noiseLevel`, same bits). */
+export function kernelNoise(k: KernelExports, Y: Float64Array, T: number, N0: number, T0: number): number {
+  const [y] = layout(k, [N0 * T]);
+  view(k, y!, N0 * T).set(Y.subarray(0, N0 * T));
+  return k.noise(y!, T, N0, T0);
+}
+
+/**
+ * The λ and ω weight problems of `sdidWithSettings` built by the kernel (same bits): λ: A is N0×T0,
+ * b the controls' post means; ω: A is T0×N0, b the treated means; each centred when its intercept is on.
+ */
+export function kernelWeightProblems(
+  k: KernelExports, Y: Float64Array, N: number, T: number, N0: number, T0: number, lambdaIntercept: boolean, omegaIntercept: boolean,
+): { lambdaA: Float64Array; lambdaB: Float64Array; omegaA: Float64Array; omegaB: Float64Array } {
+  const [y, la, lb, oa, ob] = layout(k, [N * T, N0 * T0, N0, T0 * N0, T0]);
+  view(k, y!, N * T).set(Y.subarray(0, N * T));
+  k.lambdaProblem(y!, T, N0, T0, lambdaIntercept ? 1 : 0, la!, lb!);
+  k.omegaProblem(y!, N, T, N0, T0, omegaIntercept ? 1 : 0, oa!, ob!);
+  return { lambdaA: view(k, la!, N0 * T0).slice(), lambdaB: view(k, lb!, N0).slice(), omegaA: view(k, oa!, T0 * N0).slice(), omegaB: view(k, ob!, T0).slice() };
+}
+
+/** τ̂ = (−ω, 1/N₁)' Y (−λ, 1/T₁) by the kernel (TypeScript `sdidTau`, same bits). */
+export function kernelTau(k: KernelExports, Y: Float64Array, N: number, T: number, N0: number, T0: number, omega: Float64Array, lambda: Float64Array): number {
+  const [y, o, l, s] = layout(k, [N * T, N0, T0, T]);
+  view(k, y!, N * T).set(Y.subarray(0, N * T));
+  view(k, o!, N0).set(omega.subarray(0, N0));
+  view(k, l!, T0).set(lambda.subarray(0, T0));
+  return k.tau(y!, N, T, N0, T0, o!, l!, s!);
 }

@@ -473,7 +473,7 @@ function fillGram(at: Float64Array, a: Float64Array, R: number, C: number, i: nu
 export function gramMatrix(A: ColMajor, out?: Float64Array): Float64Array {
   const { rows: R, cols: C, data: a } = A;
   const k = fwKernel();
-  if (k) return kernelGram(k, a, R, C, false, out)!;
+  if (k) return kernelGram(k, a, R, C, out);
   const G = out && out.length >= C * C ? out : new Float64Array(C * C);
   for (let i = 0; i < C; i++) {
     const oi = i * R;
@@ -561,18 +561,16 @@ export function frankWolfeSparsified(
   const start = x0 ?? new Float64Array(A.cols).fill(1 / A.cols);
   // Wide problems (the ω problem: few pre periods, many controls) visit most columns over the two
   // rounds; one symmetric Gram matrix is then cheaper than Gram columns computed per visit.
-  const wantGram = !opts.gramColumn && !opts.gram && A.cols >= FULL_GRAM_MIN && A.cols <= FULL_GRAM_MAX && A.rows < A.cols;
   const k = fwKernel();
   if (k) {
-    // the kernel computes the Gram matrix into its own memory and both rounds read it there
-    if (wantGram) kernelGram(k, A.data, A.rows, A.cols, true);
-    const gram = wantGram ? "kept" : (opts.gram ?? null);
-    const first = kernelSolve(k, kernelInput(A, b, start, { ...opts, maxIter: opts.sparsify ? opts.maxIterPreSparsify : opts.maxIter }, gram));
+    // The kernel computes a Gram column on a vertex's first visit (R·C, vectorised), which costs less
+    // than the whole matrix plus its copy per visit, and needs no C×C memory.
+    const first = kernelSolve(k, kernelInput(A, b, start, { ...opts, maxIter: opts.sparsify ? opts.maxIterPreSparsify : opts.maxIter }, opts.gram ?? null));
     if (!opts.sparsify) return { ...first, iterationsPre: 0 };
-    const second = kernelSolve(k, kernelInput(A, b, sparsify(first.x), opts, gram));
+    const second = kernelSolve(k, kernelInput(A, b, sparsify(first.x), opts, opts.gram ?? null));
     return { ...second, iterationsPre: first.iterations };
   }
-  if (wantGram) {
+  if (!opts.gramColumn && !opts.gram && A.cols >= FULL_GRAM_MIN && A.cols <= FULL_GRAM_MAX && A.rows < A.cols) {
     const w = ws ?? defaultWorkspace;
     if (w.gram.length < A.cols * A.cols) w.gram = new Float64Array(A.cols * A.cols);
     opts = { ...opts, gram: gramMatrix(A, w.gram) };

@@ -14,6 +14,7 @@
  */
 import { estimationError } from "../core/errors.js";
 import { type ColMajor, FwWorkspace, frankWolfeSparsified, type GramColumn } from "./frank-wolfe.js";
+import { fwKernel, kernelNoise, kernelTau, kernelWeightProblems } from "./frank-wolfe-kernel.js";
 
 export type SdidMethod = "sdid" | "sc" | "did";
 
@@ -71,6 +72,8 @@ export function noiseLevel(p: SdidPanel): number {
   const { Y, T, N0, T0 } = p;
   const n = N0 * (T0 - 1);
   if (n < 2) throw estimationError(`synthetic DID needs at least 2 pre-period first differences among controls (N0 = ${N0}, T0 = ${T0})`);
+  const k = fwKernel();
+  if (k) return kernelNoise(k, Y, T, N0, T0);
   let s = 0;
   for (let i = 0; i < N0; i++) for (let t = 0; t + 1 < T0; t++) s += Y[i * T + t + 1]! - Y[i * T + t]!;
   const m = s / n;
@@ -155,20 +158,24 @@ export function sdidWithSettings(
     if (s.method === "sc") lambda = new Float64Array(T0);
     else lambda = new Float64Array(T0).fill(1 / T0);
   } else lambda = Float64Array.from(lambdaInit);
+  const k = fwKernel();
+  const built = k && (s.updateLambda || s.updateOmega) ? kernelWeightProblems(k, Y, N, T, N0, T0, s.lambdaIntercept, s.omegaIntercept) : null;
   if (s.updateLambda) {
     // λ problem: rows = controls, columns = pre periods, target = each control's post mean
-    const A: ColMajor = { rows: N0, cols: T0, data: new Float64Array(N0 * T0) };
-    const b = new Float64Array(N0);
-    for (let i = 0; i < N0; i++) {
-      const off = i * T;
-      for (let t = 0; t < T0; t++) A.data[t * N0 + i] = Y[off + t]!;
-      let sp = 0;
-      for (let t = T0; t < T; t++) sp += Y[off + t]!;
-      b[i] = sp / T1;
-    }
-    if (s.lambdaIntercept) {
-      for (let t = 0; t < T0; t++) centre(A.data, t * N0, N0);
-      centre(b, 0, N0);
+    const A: ColMajor = { rows: N0, cols: T0, data: built ? built.lambdaA : new Float64Array(N0 * T0) };
+    const b = built ? built.lambdaB : new Float64Array(N0);
+    if (!built) {
+      for (let i = 0; i < N0; i++) {
+        const off = i * T;
+        for (let t = 0; t < T0; t++) A.data[t * N0 + i] = Y[off + t]!;
+        let sp = 0;
+        for (let t = T0; t < T; t++) sp += Y[off + t]!;
+        b[i] = sp / T1;
+      }
+      if (s.lambdaIntercept) {
+        for (let t = 0; t < T0; t++) centre(A.data, t * N0, N0);
+        centre(b, 0, N0);
+      }
     }
     const r = frankWolfeSparsified(A, b, lambdaInit === null ? null : lambda, { ...fwOpts, zeta: s.zetaLambda }, ws);
     lambda = r.x;
@@ -181,20 +188,22 @@ export function sdidWithSettings(
   else omega = Float64Array.from(omegaInit);
   if (s.updateOmega) {
     // ω problem: rows = pre periods, columns = controls, target = treated mean per pre period
-    const A: ColMajor = { rows: T0, cols: N0, data: new Float64Array(T0 * N0) };
-    const b = new Float64Array(T0);
-    for (let i = 0; i < N0; i++) {
-      const off = i * T;
-      const o = i * T0;
-      for (let t = 0; t < T0; t++) A.data[o + t] = Y[off + t]!;
-      if (s.omegaIntercept) centre(A.data, o, T0);
+    const A: ColMajor = { rows: T0, cols: N0, data: built ? built.omegaA : new Float64Array(T0 * N0) };
+    const b = built ? built.omegaB : new Float64Array(T0);
+    if (!built) {
+      for (let i = 0; i < N0; i++) {
+        const off = i * T;
+        const o = i * T0;
+        for (let t = 0; t < T0; t++) A.data[o + t] = Y[off + t]!;
+        if (s.omegaIntercept) centre(A.data, o, T0);
+      }
+      for (let t = 0; t < T0; t++) {
+        let sm = 0;
+        for (let i = N0; i < N; i++) sm += Y[i * T + t]!;
+        b[t] = sm / N1;
+      }
+      if (s.omegaIntercept) centre(b, 0, T0);
     }
-    for (let t = 0; t < T0; t++) {
-      let sm = 0;
-      for (let i = N0; i < N; i++) sm += Y[i * T + t]!;
-      b[t] = sm / N1;
-    }
-    if (s.omegaIntercept) centre(b, 0, T0);
     const opts = { ...fwOpts, zeta: s.zetaOmega, ...(hooks.omegaGram ? { gramColumn: hooks.omegaGram } : {}) };
     const r = frankWolfeSparsified(A, b, omegaInit === null ? null : omega, opts, ws);
     omega = r.x;
@@ -232,6 +241,8 @@ export function sdidContrastCurve(p: SdidPanel, omega: Float64Array): Float64Arr
 
 /** τ̂ = (−ω, 1/N₁)' Y (−λ, 1/T₁). */
 export function sdidTau(p: SdidPanel, omega: Float64Array, lambda: Float64Array): number {
+  const k = fwKernel();
+  if (k) return kernelTau(k, p.Y, p.N, p.T, p.N0, p.T0, omega, lambda);
   const s = sdidContrastCurve(p, omega);
   const T1 = p.T - p.T0;
   let tau = 0;

@@ -235,31 +235,57 @@
       (br $next)))
     (local.get $s))
 
-  ;; out[j] = Σ_r A_rj·A_ri from the row-major copy at (TypeScript `fillGram`, zero A_ri skipped)
+;; out[j] = Σ_r A_rj·A_ri from the row-major copy at (TypeScript `fillGram`): each entry summed
+  ;; from 0 over the rows r in order, rows with A_ri = 0 skipped; eight columns j at a time are
+  ;; accumulated in registers.
   (func $fillGram (param $at i32) (param $a i32) (param $R i32) (param $C i32) (param $i i32) (param $out i32)
-    (local $j i32) (local $r i32) (local $v f64) (local $vv v128) (local $row i32) (local $p i32)
-    (memory.fill (local.get $out) (i32.const 0) (i32.shl (local.get $C) (i32.const 3)))
-    (block $rdone (loop $rnext
-      (br_if $rdone (i32.ge_s (local.get $r) (local.get $R)))
-      (local.set $v (f64.load (i32.add (local.get $a)
-        (i32.shl (i32.add (i32.mul (local.get $i) (local.get $R)) (local.get $r)) (i32.const 3)))))
-      (if (f64.ne (local.get $v) (f64.const 0)) (then
-        (local.set $vv (f64x2.splat (local.get $v)))
-        (local.set $row (i32.add (local.get $at) (i32.shl (i32.mul (local.get $r) (local.get $C)) (i32.const 3))))
-        (local.set $j (i32.const 0))
-        (block $jdone (loop $jnext
-          (br_if $jdone (i32.gt_s (i32.add (local.get $j) (i32.const 2)) (local.get $C)))
-          (local.set $p (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3))))
-          (v128.store (local.get $p) (f64x2.add (v128.load (local.get $p))
-            (f64x2.mul (v128.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3)))) (local.get $vv))))
-          (local.set $j (i32.add (local.get $j) (i32.const 2)))
-          (br $jnext)))
-        (if (i32.lt_s (local.get $j) (local.get $C)) (then
-          (local.set $p (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3))))
-          (f64.store (local.get $p) (f64.add (f64.load (local.get $p))
-            (f64.mul (f64.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3)))) (local.get $v))))))))
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $rnext))))
+    (local $j i32) (local $r i32) (local $ai i32) (local $q i32) (local $stride i32) (local $v f64) (local $t f64)
+    (local $vv v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local.set $ai (i32.add (local.get $a) (i32.shl (i32.mul (local.get $i) (local.get $R)) (i32.const 3))))
+    (local.set $stride (i32.shl (local.get $C) (i32.const 3)))
+    (block $done8 (loop $next8
+      (br_if $done8 (i32.gt_s (i32.add (local.get $j) (i32.const 8)) (local.get $C)))
+      (local.set $s0 (f64x2.splat (f64.const 0)))
+      (local.set $s1 (f64x2.splat (f64.const 0)))
+      (local.set $s2 (f64x2.splat (f64.const 0)))
+      (local.set $s3 (f64x2.splat (f64.const 0)))
+      (local.set $q (i32.add (local.get $at) (i32.shl (local.get $j) (i32.const 3))))
+      (local.set $r (i32.const 0))
+      (block $rdone (loop $rnext
+        (br_if $rdone (i32.ge_s (local.get $r) (local.get $R)))
+        (local.set $v (f64.load (i32.add (local.get $ai) (i32.shl (local.get $r) (i32.const 3)))))
+        (if (f64.ne (local.get $v) (f64.const 0)) (then
+          (local.set $vv (f64x2.splat (local.get $v)))
+          (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (v128.load (local.get $q)) (local.get $vv))))
+          (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (v128.load offset=16 (local.get $q)) (local.get $vv))))
+          (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (v128.load offset=32 (local.get $q)) (local.get $vv))))
+          (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (v128.load offset=48 (local.get $q)) (local.get $vv))))))
+        (local.set $q (i32.add (local.get $q) (local.get $stride)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rnext)))
+      (local.set $q (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3))))
+      (v128.store (local.get $q) (local.get $s0))
+      (v128.store offset=16 (local.get $q) (local.get $s1))
+      (v128.store offset=32 (local.get $q) (local.get $s2))
+      (v128.store offset=48 (local.get $q) (local.get $s3))
+      (local.set $j (i32.add (local.get $j) (i32.const 8)))
+      (br $next8)))
+    (block $done1 (loop $next1
+      (br_if $done1 (i32.ge_s (local.get $j) (local.get $C)))
+      (local.set $t (f64.const 0))
+      (local.set $q (i32.add (local.get $at) (i32.shl (local.get $j) (i32.const 3))))
+      (local.set $r (i32.const 0))
+      (block $rdone (loop $rnext
+        (br_if $rdone (i32.ge_s (local.get $r) (local.get $R)))
+        (local.set $v (f64.load (i32.add (local.get $ai) (i32.shl (local.get $r) (i32.const 3)))))
+        (if (f64.ne (local.get $v) (f64.const 0)) (then
+          (local.set $t (f64.add (local.get $t) (f64.mul (f64.load (local.get $q)) (local.get $v))))))
+        (local.set $q (i32.add (local.get $q) (local.get $stride)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rnext)))
+      (f64.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3))) (local.get $t))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $next1))))
 
   ;; Row-major copy at[r·C + j] = a[j·R + r]
   (func $transpose (param $a i32) (param $R i32) (param $C i32) (param $at i32)
@@ -616,4 +642,158 @@
         (br $jbnext)))
       (local.set $ib (i32.add (local.get $ib) (i32.const 64)))
       (br $ibnext))))
+;; ---- Synthetic-DID panel preparation (TypeScript `noiseLevel`, the two weight problems of
+  ;; `sdidWithSettings`, and `sdidTau`), in the same operation order. Y is N×T row-major.
+
+  ;; σ̂: sample sd of Y[i, t+1] − Y[i, t] over controls i < N0 and pre periods t + 1 < T0 (n ≥ 2)
+  (func (export "noise") (param $Y i32) (param $T i32) (param $N0 i32) (param $T0 i32) (result f64)
+    (local $i i32) (local $t i32) (local $p i32) (local $n f64) (local $s f64) (local $m f64) (local $d f64) (local $ss f64)
+    (local.set $n (f64.convert_i32_s (i32.mul (local.get $N0) (i32.sub (local.get $T0) (i32.const 1)))))
+    (block $idone (loop $inext
+      (br_if $idone (i32.ge_s (local.get $i) (local.get $N0)))
+      (local.set $p (i32.add (local.get $Y) (i32.shl (i32.mul (local.get $i) (local.get $T)) (i32.const 3))))
+      (local.set $t (i32.const 0))
+      (block $tdone (loop $tnext
+        (br_if $tdone (i32.ge_s (i32.add (local.get $t) (i32.const 1)) (local.get $T0)))
+        (local.set $s (f64.add (local.get $s)
+          (f64.sub (f64.load offset=8 (local.get $p)) (f64.load (local.get $p)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 8)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $tnext)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $inext)))
+    (local.set $m (f64.div (local.get $s) (local.get $n)))
+    (local.set $i (i32.const 0))
+    (block $idone (loop $inext
+      (br_if $idone (i32.ge_s (local.get $i) (local.get $N0)))
+      (local.set $p (i32.add (local.get $Y) (i32.shl (i32.mul (local.get $i) (local.get $T)) (i32.const 3))))
+      (local.set $t (i32.const 0))
+      (block $tdone (loop $tnext
+        (br_if $tdone (i32.ge_s (i32.add (local.get $t) (i32.const 1)) (local.get $T0)))
+        (local.set $d (f64.sub (f64.sub (f64.load offset=8 (local.get $p)) (f64.load (local.get $p))) (local.get $m)))
+        (local.set $ss (f64.add (local.get $ss) (f64.mul (local.get $d) (local.get $d))))
+        (local.set $p (i32.add (local.get $p) (i32.const 8)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $tnext)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $inext)))
+    (f64.sqrt (f64.div (local.get $ss) (f64.sub (local.get $n) (f64.const 1)))))
+
+  ;; v[0..n) ← v − mean(v) at byte address $v, with stride $step bytes
+  (func $centre (param $v i32) (param $n i32) (param $step i32)
+    (local $k i32) (local $p i32) (local $m f64)
+    (local.set $p (local.get $v))
+    (block $done (loop $next
+      (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
+      (local.set $m (f64.add (local.get $m) (f64.load (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (local.get $step)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $next)))
+    (local.set $m (f64.div (local.get $m) (f64.convert_i32_s (local.get $n))))
+    (local.set $p (local.get $v))
+    (local.set $k (i32.const 0))
+    (block $done (loop $next
+      (br_if $done (i32.ge_s (local.get $k) (local.get $n)))
+      (f64.store (local.get $p) (f64.sub (f64.load (local.get $p)) (local.get $m)))
+      (local.set $p (i32.add (local.get $p) (local.get $step)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $next))))
+
+  ;; ω problem: A (T0×N0, column i = control i's pre series), b[t] = treated mean; centred when
+  ;; $intercept
+  (func (export "omegaProblem") (param $Y i32) (param $N i32) (param $T i32) (param $N0 i32) (param $T0 i32)
+                                (param $intercept i32) (param $A i32) (param $b i32)
+    (local $i i32) (local $t i32) (local $o i32) (local $sm f64)
+    (block $idone (loop $inext
+      (br_if $idone (i32.ge_s (local.get $i) (local.get $N0)))
+      (local.set $o (i32.add (local.get $A) (i32.shl (i32.mul (local.get $i) (local.get $T0)) (i32.const 3))))
+      (memory.copy (local.get $o) (i32.add (local.get $Y) (i32.shl (i32.mul (local.get $i) (local.get $T)) (i32.const 3)))
+                   (i32.shl (local.get $T0) (i32.const 3)))
+      (if (local.get $intercept) (then (call $centre (local.get $o) (local.get $T0) (i32.const 8))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $inext)))
+    (block $tdone (loop $tnext
+      (br_if $tdone (i32.ge_s (local.get $t) (local.get $T0)))
+      (local.set $sm (f64.const 0))
+      (local.set $i (local.get $N0))
+      (block $idone (loop $inext
+        (br_if $idone (i32.ge_s (local.get $i) (local.get $N)))
+        (local.set $sm (f64.add (local.get $sm)
+          (f64.load (i32.add (local.get $Y) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $T)) (local.get $t)) (i32.const 3))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $inext)))
+      (f64.store (i32.add (local.get $b) (i32.shl (local.get $t) (i32.const 3)))
+        (f64.div (local.get $sm) (f64.convert_i32_s (i32.sub (local.get $N) (local.get $N0)))))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $tnext)))
+    (if (local.get $intercept) (then (call $centre (local.get $b) (local.get $T0) (i32.const 8)))))
+
+  ;; λ problem: A (N0×T0, column t = period t over the controls), b[i] = control i's post mean;
+  ;; centred when $intercept
+  (func (export "lambdaProblem") (param $Y i32) (param $T i32) (param $N0 i32) (param $T0 i32)
+                                 (param $intercept i32) (param $A i32) (param $b i32)
+    (local $i i32) (local $t i32) (local $p i32) (local $sp f64)
+    (block $idone (loop $inext
+      (br_if $idone (i32.ge_s (local.get $i) (local.get $N0)))
+      (local.set $p (i32.add (local.get $Y) (i32.shl (i32.mul (local.get $i) (local.get $T)) (i32.const 3))))
+      (local.set $t (i32.const 0))
+      (block $tdone (loop $tnext
+        (br_if $tdone (i32.ge_s (local.get $t) (local.get $T0)))
+        (f64.store (i32.add (local.get $A) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $N0)) (local.get $i)) (i32.const 3)))
+          (f64.load (i32.add (local.get $p) (i32.shl (local.get $t) (i32.const 3)))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $tnext)))
+      (local.set $sp (f64.const 0))
+      (block $tdone (loop $tnext
+        (br_if $tdone (i32.ge_s (local.get $t) (local.get $T)))
+        (local.set $sp (f64.add (local.get $sp) (f64.load (i32.add (local.get $p) (i32.shl (local.get $t) (i32.const 3))))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $tnext)))
+      (f64.store (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 3)))
+        (f64.div (local.get $sp) (f64.convert_i32_s (i32.sub (local.get $T) (local.get $T0)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $inext)))
+    (if (local.get $intercept) (then
+      (local.set $t (i32.const 0))
+      (block $tdone (loop $tnext
+        (br_if $tdone (i32.ge_s (local.get $t) (local.get $T0)))
+        (call $centre (i32.add (local.get $A) (i32.shl (i32.mul (local.get $t) (local.get $N0)) (i32.const 3))) (local.get $N0) (i32.const 8))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $tnext)))
+      (call $centre (local.get $b) (local.get $N0) (i32.const 8)))))
+
+  ;; τ̂ = (−ω, 1/N₁)' Y (−λ, 1/T₁) through the contrast curve s (T doubles of scratch at $s)
+  (func (export "tau") (param $Y i32) (param $N i32) (param $T i32) (param $N0 i32) (param $T0 i32)
+                       (param $omega i32) (param $lambda i32) (param $s i32) (result f64)
+    (local $i i32) (local $t i32) (local $v f64) (local $p i32) (local $q i32) (local $tau f64)
+    (memory.fill (local.get $s) (i32.const 0) (i32.shl (local.get $T) (i32.const 3)))
+    (block $idone (loop $inext
+      (br_if $idone (i32.ge_s (local.get $i) (local.get $N)))
+      (if (i32.lt_s (local.get $i) (local.get $N0))
+        (then (local.set $v (f64.neg (f64.load (i32.add (local.get $omega) (i32.shl (local.get $i) (i32.const 3)))))))
+        (else (local.set $v (f64.div (f64.const 1) (f64.convert_i32_s (i32.sub (local.get $N) (local.get $N0)))))))
+      (if (f64.ne (local.get $v) (f64.const 0)) (then
+        (local.set $p (i32.add (local.get $Y) (i32.shl (i32.mul (local.get $i) (local.get $T)) (i32.const 3))))
+        (local.set $q (local.get $s))
+        (local.set $t (i32.const 0))
+        (block $tdone (loop $tnext
+          (br_if $tdone (i32.ge_s (local.get $t) (local.get $T)))
+          (f64.store (local.get $q) (f64.add (f64.load (local.get $q)) (f64.mul (local.get $v) (f64.load (local.get $p)))))
+          (local.set $p (i32.add (local.get $p) (i32.const 8)))
+          (local.set $q (i32.add (local.get $q) (i32.const 8)))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br $tnext)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $inext)))
+    (local.set $t (i32.const 0))
+    (block $tdone (loop $tnext
+      (br_if $tdone (i32.ge_s (local.get $t) (local.get $T)))
+      (if (i32.lt_s (local.get $t) (local.get $T0))
+        (then (local.set $v (f64.neg (f64.load (i32.add (local.get $lambda) (i32.shl (local.get $t) (i32.const 3)))))))
+        (else (local.set $v (f64.div (f64.const 1) (f64.convert_i32_s (i32.sub (local.get $T) (local.get $T0)))))))
+      (local.set $tau (f64.add (local.get $tau)
+        (f64.mul (f64.load (i32.add (local.get $s) (i32.shl (local.get $t) (i32.const 3)))) (local.get $v))))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $tnext)))
+    (local.get $tau))
 )
