@@ -106,6 +106,8 @@ export interface KernelSolveInput {
   /** the whole Gram matrix A'A (copied in), or null: columns from the provider, or from A on first use */
   gram: Float64Array | null;
   provider: ((j: number, out: Float64Array) => void) | null;
+  /** the previous kernelSolve had the same A, b, sizes and column source: keep its cached Gram columns */
+  reuseCache?: boolean;
 }
 
 /** One Frank–Wolfe solve in the kernel; returns x, the iteration count and the objective. */
@@ -147,7 +149,7 @@ export function kernelSolve(k: KernelExports, s: KernelSolveInput): { x: Float64
   providerLength = C;
   let iterations: number;
   try {
-    iterations = k.fw(R, C, aPtr, bPtr, xPtr, s.zeta, s.minDecrease, s.maxIter, mode, full, s.cacheCols, ax, res, g, c, sup, inSup, slot, cache, scratch, at);
+    iterations = k.fw(R, C, aPtr, bPtr, xPtr, s.zeta, s.minDecrease, s.maxIter, mode, full, s.cacheCols, ax, res, g, c, sup, inSup, slot, cache, scratch, at, s.reuseCache ? 1 : 0);
   } finally {
     provider = null;
   }

@@ -563,11 +563,16 @@ export function frankWolfeSparsified(
   // rounds; one symmetric Gram matrix is then cheaper than Gram columns computed per visit.
   const k = fwKernel();
   if (k) {
-    // The kernel computes a Gram column on a vertex's first visit (R·C, vectorised), which costs less
-    // than the whole matrix plus its copy per visit, and needs no C×C memory.
-    const first = kernelSolve(k, kernelInput(A, b, start, { ...opts, maxIter: opts.sparsify ? opts.maxIterPreSparsify : opts.maxIter }, opts.gram ?? null));
+    // The kernel computes a Gram column on a vertex's first visit (R·C, vectorised) and keeps it for
+    // the second round: less work than the whole matrix plus a copy per visit, and no C×C memory.
+    // Both rounds get the cache size of the longer one (which columns are cached never changes a value).
+    const o1 = { ...opts, maxIter: opts.sparsify ? opts.maxIterPreSparsify : opts.maxIter };
+    const in1 = kernelInput(A, b, start, o1, opts.gram ?? null);
+    if (opts.sparsify) in1.cacheCols = Math.max(in1.cacheCols, cacheColumns(A.cols, opts));
+    const first = kernelSolve(k, in1);
     if (!opts.sparsify) return { ...first, iterationsPre: 0 };
-    const second = kernelSolve(k, kernelInput(A, b, sparsify(first.x), opts, opts.gram ?? null));
+    const in2 = kernelInput(A, b, sparsify(first.x), opts, opts.gram ?? null);
+    const second = kernelSolve(k, { ...in2, reuseCache: in2.cacheCols === in1.cacheCols });
     return { ...second, iterationsPre: first.iterations };
   }
   if (!opts.gramColumn && !opts.gram && A.cols >= FULL_GRAM_MIN && A.cols <= FULL_GRAM_MAX && A.rows < A.cols) {

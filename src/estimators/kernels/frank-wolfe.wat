@@ -106,94 +106,82 @@
     (global.set $s3 (local.get $xx))
     (global.set $s4 (local.get $cx)))
 
-;; g[j] ← g[j] + step(col[j] − g[j]) for j in [j0, j1), four elements (two vector pairs, each
-  ;; with its own running minimum) at a time, and the running (first) minimum ($gmin, $imin)
-  ;; updated with the segment's: the segment's candidates lie after every earlier one, so they
-  ;; replace it only when strictly smaller. Each lane keeps its first minimum (strict `<` in index
-  ;; order); the lanes are then merged by value, a tie going to the smaller index, which is what a
-  ;; left-to-right scan with `<` finds.
-  (func $moveSeg (param $g i32) (param $col i32) (param $j0 i32) (param $j1 i32) (param $step f64)
-    (local $j i32) (local $p i32) (local $q i32) (local $vs v128)
-    (local $gv v128) (local $v v128) (local $lt v128) (local $vmin v128) (local $vidx v128) (local $vj v128)
-    (local $hv v128) (local $w v128) (local $lt2 v128) (local $wmin v128) (local $widx v128) (local $wj v128)
-    (local $m f64) (local $k i32) (local $mc f64) (local $kc i32) (local $gj f64) (local $s f64)
+  ;; g[j] ← g[j] + step(col[j] − g[j]) for j in [j0, j1); returns the least of the new values in
+  ;; the sense of a left-to-right scan with `<` (NaN never taken; +inf when nothing is below +inf).
+  ;; f64x2.pmin(acc, v) is exactly `v < acc ? v : acc`; four accumulators keep the pass
+  ;; throughput-bound. Only the value is tracked here: `firstEq` finds its first index afterwards.
+  (func $minSeg (param $g i32) (param $col i32) (param $j0 i32) (param $j1 i32) (param $step f64) (result f64)
+    (local $j i32) (local $p i32) (local $q i32) (local $vs v128) (local $x v128) (local $v v128)
+    (local $m0 v128) (local $m1 v128) (local $m2 v128) (local $m3 v128) (local $m f64) (local $u f64) (local $gj f64)
     (local.set $vs (f64x2.splat (local.get $step)))
-    (local.set $vmin (f64x2.splat (f64.const inf)))
-    (local.set $wmin (f64x2.splat (f64.const inf)))
-    (local.set $vidx (i64x2.splat (i64.const 0)))
-    (local.set $widx (i64x2.splat (i64.const 0)))
+    (local.set $m0 (f64x2.splat (f64.const inf)))
+    (local.set $m1 (local.get $m0))
+    (local.set $m2 (local.get $m0))
+    (local.set $m3 (local.get $m0))
     (local.set $j (local.get $j0))
-    (local.set $vj (i64x2.replace_lane 1 (i64x2.splat (i64.extend_i32_s (local.get $j0)))
-                                          (i64.extend_i32_s (i32.add (local.get $j0) (i32.const 1)))))
-    (local.set $wj (i64x2.add (local.get $vj) (i64x2.splat (i64.const 2))))
-    (block $done4 (loop $next4
-      (br_if $done4 (i32.gt_s (i32.add (local.get $j) (i32.const 4)) (local.get $j1)))
+    (block $done8 (loop $next8
+      (br_if $done8 (i32.gt_s (i32.add (local.get $j) (i32.const 8)) (local.get $j1)))
       (local.set $p (i32.add (local.get $g) (i32.shl (local.get $j) (i32.const 3))))
       (local.set $q (i32.add (local.get $col) (i32.shl (local.get $j) (i32.const 3))))
-      (local.set $gv (v128.load (local.get $p)))
-      (local.set $hv (v128.load offset=16 (local.get $p)))
-      (local.set $v (f64x2.add (local.get $gv) (f64x2.mul (local.get $vs) (f64x2.sub (v128.load (local.get $q)) (local.get $gv)))))
-      (local.set $w (f64x2.add (local.get $hv) (f64x2.mul (local.get $vs) (f64x2.sub (v128.load offset=16 (local.get $q)) (local.get $hv)))))
+      (local.set $x (v128.load (local.get $p)))
+      (local.set $v (f64x2.add (local.get $x) (f64x2.mul (local.get $vs) (f64x2.sub (v128.load (local.get $q)) (local.get $x)))))
       (v128.store (local.get $p) (local.get $v))
-      (v128.store offset=16 (local.get $p) (local.get $w))
-      (local.set $lt (f64x2.lt (local.get $v) (local.get $vmin)))
-      (local.set $lt2 (f64x2.lt (local.get $w) (local.get $wmin)))
-      (local.set $vmin (v128.bitselect (local.get $v) (local.get $vmin) (local.get $lt)))
-      (local.set $wmin (v128.bitselect (local.get $w) (local.get $wmin) (local.get $lt2)))
-      (local.set $vidx (v128.bitselect (local.get $vj) (local.get $vidx) (local.get $lt)))
-      (local.set $widx (v128.bitselect (local.get $wj) (local.get $widx) (local.get $lt2)))
-      (local.set $vj (i64x2.add (local.get $vj) (i64x2.splat (i64.const 4))))
-      (local.set $wj (i64x2.add (local.get $wj) (i64x2.splat (i64.const 4))))
-      (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $next4)))
-    ;; one more pair, into the first tracker (its lanes stay in index order)
-    (if (i32.le_s (i32.add (local.get $j) (i32.const 2)) (local.get $j1)) (then
+      (local.set $m0 (f64x2.pmin (local.get $m0) (local.get $v)))
+      (local.set $x (v128.load offset=16 (local.get $p)))
+      (local.set $v (f64x2.add (local.get $x) (f64x2.mul (local.get $vs) (f64x2.sub (v128.load offset=16 (local.get $q)) (local.get $x)))))
+      (v128.store offset=16 (local.get $p) (local.get $v))
+      (local.set $m1 (f64x2.pmin (local.get $m1) (local.get $v)))
+      (local.set $x (v128.load offset=32 (local.get $p)))
+      (local.set $v (f64x2.add (local.get $x) (f64x2.mul (local.get $vs) (f64x2.sub (v128.load offset=32 (local.get $q)) (local.get $x)))))
+      (v128.store offset=32 (local.get $p) (local.get $v))
+      (local.set $m2 (f64x2.pmin (local.get $m2) (local.get $v)))
+      (local.set $x (v128.load offset=48 (local.get $p)))
+      (local.set $v (f64x2.add (local.get $x) (f64x2.mul (local.get $vs) (f64x2.sub (v128.load offset=48 (local.get $q)) (local.get $x)))))
+      (v128.store offset=48 (local.get $p) (local.get $v))
+      (local.set $m3 (f64x2.pmin (local.get $m3) (local.get $v)))
+      (local.set $j (i32.add (local.get $j) (i32.const 8)))
+      (br $next8)))
+    (block $done2 (loop $next2
+      (br_if $done2 (i32.gt_s (i32.add (local.get $j) (i32.const 2)) (local.get $j1)))
       (local.set $p (i32.add (local.get $g) (i32.shl (local.get $j) (i32.const 3))))
-      (local.set $gv (v128.load (local.get $p)))
-      (local.set $v (f64x2.add (local.get $gv)
-        (f64x2.mul (local.get $vs) (f64x2.sub (v128.load (i32.add (local.get $col) (i32.shl (local.get $j) (i32.const 3)))) (local.get $gv)))))
+      (local.set $x (v128.load (local.get $p)))
+      (local.set $v (f64x2.add (local.get $x)
+        (f64x2.mul (local.get $vs) (f64x2.sub (v128.load (i32.add (local.get $col) (i32.shl (local.get $j) (i32.const 3)))) (local.get $x)))))
       (v128.store (local.get $p) (local.get $v))
-      (local.set $lt (f64x2.lt (local.get $v) (local.get $vmin)))
-      (local.set $vmin (v128.bitselect (local.get $v) (local.get $vmin) (local.get $lt)))
-      (local.set $vidx (v128.bitselect (local.get $vj) (local.get $vidx) (local.get $lt)))
-      (local.set $j (i32.add (local.get $j) (i32.const 2)))))
-    ;; merge the four lanes
-    (local.set $m (f64x2.extract_lane 0 (local.get $vmin)))
-    (local.set $k (i32.wrap_i64 (i64x2.extract_lane 0 (local.get $vidx))))
-    (local.set $mc (f64x2.extract_lane 1 (local.get $vmin)))
-    (local.set $kc (i32.wrap_i64 (i64x2.extract_lane 1 (local.get $vidx))))
-    (if (call $better (local.get $mc) (local.get $kc) (local.get $m) (local.get $k)) (then (local.set $m (local.get $mc)) (local.set $k (local.get $kc))))
-    (local.set $mc (f64x2.extract_lane 0 (local.get $wmin)))
-    (local.set $kc (i32.wrap_i64 (i64x2.extract_lane 0 (local.get $widx))))
-    (if (call $better (local.get $mc) (local.get $kc) (local.get $m) (local.get $k)) (then (local.set $m (local.get $mc)) (local.set $k (local.get $kc))))
-    (local.set $mc (f64x2.extract_lane 1 (local.get $wmin)))
-    (local.set $kc (i32.wrap_i64 (i64x2.extract_lane 1 (local.get $widx))))
-    (if (call $better (local.get $mc) (local.get $kc) (local.get $m) (local.get $k)) (then (local.set $m (local.get $mc)) (local.set $k (local.get $kc))))
-    (if (f64.lt (local.get $m) (global.get $gmin)) (then
-      (global.set $gmin (local.get $m))
-      (global.set $imin (local.get $k))))
-    ;; odd element left at the end
+      (local.set $m0 (f64x2.pmin (local.get $m0) (local.get $v)))
+      (local.set $j (i32.add (local.get $j) (i32.const 2)))
+      (br $next2)))
+    (local.set $m0 (f64x2.pmin (f64x2.pmin (local.get $m0) (local.get $m1)) (f64x2.pmin (local.get $m2) (local.get $m3))))
+    (local.set $m (f64x2.extract_lane 0 (local.get $m0)))
+    (local.set $u (f64x2.extract_lane 1 (local.get $m0)))
+    (if (f64.lt (local.get $u) (local.get $m)) (then (local.set $m (local.get $u))))
     (if (i32.lt_s (local.get $j) (local.get $j1)) (then
       (local.set $q (i32.shl (local.get $j) (i32.const 3)))
       (local.set $gj (f64.load (i32.add (local.get $g) (local.get $q))))
-      (local.set $s (f64.add (local.get $gj)
+      (local.set $u (f64.add (local.get $gj)
         (f64.mul (local.get $step) (f64.sub (f64.load (i32.add (local.get $col) (local.get $q))) (local.get $gj)))))
-      (f64.store (i32.add (local.get $g) (local.get $q)) (local.get $s))
-      (if (f64.lt (local.get $s) (global.get $gmin)) (then
-        (global.set $gmin (local.get $s))
-        (global.set $imin (local.get $j)))))))
+      (f64.store (i32.add (local.get $g) (local.get $q)) (local.get $u))
+      (if (f64.lt (local.get $u) (local.get $m)) (then (local.set $m (local.get $u))))))
+    (local.get $m))
 
-  ;; lane merge order: (m, k) before (m0, k0) when smaller, or equal with a smaller index
-  (func $better (param $m f64) (param $k i32) (param $m0 f64) (param $k0 i32) (result i32)
-    (i32.or (f64.lt (local.get $m) (local.get $m0))
-            (i32.and (f64.eq (local.get $m) (local.get $m0)) (i32.lt_s (local.get $k) (local.get $k0)))))
+  ;; first j in [0, C) with g[j] == m (m is one of the values of g)
+  (func $firstEq (param $g i32) (param $C i32) (param $m f64) (result i32)
+    (local $j i32) (local $vm v128) (local $e v128)
+    (local.set $vm (f64x2.splat (local.get $m)))
+    (block $done2 (loop $next2
+      (br_if $done2 (i32.gt_s (i32.add (local.get $j) (i32.const 2)) (local.get $C)))
+      (local.set $e (f64x2.eq (v128.load (i32.add (local.get $g) (i32.shl (local.get $j) (i32.const 3)))) (local.get $vm)))
+      (if (v128.any_true (local.get $e)) (then
+        (return (i32.add (local.get $j) (i64.eqz (i64x2.extract_lane 0 (local.get $e)))))))
+      (local.set $j (i32.add (local.get $j) (i32.const 2)))
+      (br $next2)))
+    (local.get $j))
 
-  ;; TypeScript `moveG`: g ← g + step(col − g) + step·η·e_i; st ← min g, first argmin g.
+  ;; TypeScript `moveG`: g ← g + step(col − g) + step·η·e_i; st ← min g and its first index (what
+  ;; a left-to-right scan with `<` gives: index 0 and +inf when no value is below +inf).
   (func $moveG (param $g i32) (param $col i32) (param $C i32) (param $step f64) (param $i i32) (param $eta f64)
-    (local $q i32) (local $gi f64) (local $v f64)
-    (global.set $gmin (f64.const inf))
-    (global.set $imin (i32.const 0))
-    (call $moveSeg (local.get $g) (local.get $col) (i32.const 0) (local.get $i) (local.get $step))
+    (local $q i32) (local $gi f64) (local $v f64) (local $m f64) (local $k i32)
+    (local.set $m (call $minSeg (local.get $g) (local.get $col) (i32.const 0) (local.get $i) (local.get $step)))
     (local.set $q (i32.shl (local.get $i) (i32.const 3)))
     (local.set $gi (f64.load (i32.add (local.get $g) (local.get $q))))
     (local.set $v (f64.add
@@ -201,10 +189,17 @@
         (f64.mul (local.get $step) (f64.sub (f64.load (i32.add (local.get $col) (local.get $q))) (local.get $gi))))
       (f64.mul (local.get $step) (local.get $eta))))
     (f64.store (i32.add (local.get $g) (local.get $q)) (local.get $v))
-    (if (f64.lt (local.get $v) (global.get $gmin)) (then
-      (global.set $gmin (local.get $v))
-      (global.set $imin (local.get $i))))
-    (call $moveSeg (local.get $g) (local.get $col) (i32.add (local.get $i) (i32.const 1)) (local.get $C) (local.get $step)))
+    (if (f64.lt (local.get $v) (local.get $m)) (then (local.set $m (local.get $v))))
+    (local.set $v (call $minSeg (local.get $g) (local.get $col) (i32.add (local.get $i) (i32.const 1)) (local.get $C) (local.get $step)))
+    (if (f64.lt (local.get $v) (local.get $m)) (then (local.set $m (local.get $v))))
+    (if (f64.lt (local.get $m) (f64.const inf))
+      (then
+        (local.set $k (call $firstEq (local.get $g) (local.get $C) (local.get $m)))
+        (global.set $imin (local.get $k))
+        (global.set $gmin (f64.load (i32.add (local.get $g) (i32.shl (local.get $k) (i32.const 3))))))
+      (else
+        (global.set $imin (i32.const 0))
+        (global.set $gmin (f64.const inf)))))
 
   ;; ‖A_i − Ax‖² with A_i at byte offset $ai
   (func $distSq (param $ai i32) (param $ax i32) (param $R i32) (result f64)
@@ -353,7 +348,7 @@
     (param $zeta f64) (param $minDecrease f64) (param $maxIter i32)
     (param $mode i32) (param $full i32) (param $cacheCols i32)
     (param $ax i32) (param $res i32) (param $g i32) (param $c i32) (param $sup i32) (param $inSup i32)
-    (param $slot i32) (param $cache i32) (param $scratch i32) (param $at i32)
+    (param $slot i32) (param $cache i32) (param $scratch i32) (param $at i32) (param $reuse i32)
     (result i32)
     (local $zeta2 f64) (local $eta f64) (local $minDec2 f64) (local $viaGram i32) (local $lazy i32)
     (local $nsup i32) (local $j i32) (local $r i32) (local $k i32) (local $o i32) (local $xj f64)
@@ -367,8 +362,12 @@
     (local.set $eta (f64.mul (f64.convert_i32_s (local.get $R)) (local.get $zeta2)))
     (local.set $minDec2 (f64.mul (local.get $minDecrease) (local.get $minDecrease)))
     (local.set $viaGram (i32.gt_s (local.get $R) (local.get $C)))
-    ;; slot ← −1, inSup ← 0
-    (memory.fill (local.get $slot) (i32.const 255) (i32.shl (local.get $C) (i32.const 2)))
+    ;; slot ← −1 (unless $reuse: the previous solve had the same A and b, so its cached columns
+    ;; G_i − A'b and the row-major copy of A hold), inSup ← 0
+    (if (i32.eqz (local.get $reuse)) (then
+      (memory.fill (local.get $slot) (i32.const 255) (i32.shl (local.get $C) (i32.const 2)))
+      (global.set $cUsed (i32.const 0))
+      (global.set $cAtMade (i32.const 0))))
     (memory.fill (local.get $inSup) (i32.const 0) (local.get $C))
     (block $done (loop $next
       (br_if $done (i32.ge_s (local.get $j) (local.get $C)))
@@ -439,12 +438,10 @@
     (global.set $cSlot (local.get $slot))
     (global.set $cCache (local.get $cache))
     (global.set $cCacheCols (local.get $cacheCols))
-    (global.set $cUsed (i32.const 0))
     (global.set $cFull (local.get $full))
     (global.set $cMode (local.get $mode))
     (global.set $cScratch (local.get $scratch))
     (global.set $cAt (local.get $at))
-    (global.set $cAtMade (i32.const 0))
 
     (call $argminG (local.get $g) (local.get $C))
     (local.set $imin (global.get $imin))
