@@ -1,14 +1,16 @@
-;; Frank–Wolfe core of src/estimators/frank-wolfe.ts as a WebAssembly kernel (compiled to
-;; frank-wolfe.wasm by scripts/build-wasm.mjs with wabt).
+;; The synthetic-DID kernel: the Frank–Wolfe solver of src/estimators/frank-wolfe.ts and the panel
+;; preparation of src/estimators/sdid.ts as WebAssembly (compiled to frank-wolfe.wasm by
+;; scripts/build-wasm.mjs with wabt; loaded by frank-wolfe-kernel.ts).
 ;;
-;; It performs the same floating-point operations in the same order as the TypeScript solver
-;; (`frankWolfeJs`), so both give the same bits; test/sdid/kernel.test.ts checks this on every path.
-;; The only vector code (f64x2) is in passes whose lanes are independent element-wise updates
-;; (the gradient move and the Gram matrix), where lane order cannot change a result; every running
-;; sum stays scalar and in index order.
+;; It performs the same floating-point operations in the same order as the TypeScript code (the
+;; `frankWolfeCore` solver, `gramMatrix`, `noiseLevel`, `sdidTau`, …), so both give the same bits;
+;; test/sdid/kernel.test.ts checks this on every path. Vector code (f64x2) appears only where lanes
+;; are independent element-wise updates (the gradient move, Gram columns and the Gram matrix, each
+;; entry still summed in row order) or an order-free minimum; every running sum stays scalar and in
+;; index order.
 ;;
-;; All pointers are byte offsets into the exported memory. Outputs that are not returned go to the
-;; header at byte 0: [0] objective value, [8] min g, [16] argmin g (as f64).
+;; All pointers are byte offsets into the exported memory. The solver writes its objective value to
+;; byte 0 (the header, bytes 0–63).
 (module
   (import "env" "gramColumn" (func $provider (param i32 i32)))
   (memory (export "memory") 1 65536)
@@ -51,7 +53,7 @@
     (global.set $gmin (local.get $m))
     (global.set $imin (local.get $k)))
 
-  ;; g·x, ‖x‖², c·x over the support list → $gmin slot reused? no: s2..s4
+  ;; $s2, $s3, $s4 ← g·x, ‖x‖², c·x summed over the support list in its order
   (func $supportSums (param $sup i32) (param $nsup i32) (param $x i32) (param $g i32) (param $c i32)
     (local $k i32) (local $j8 i32) (local $xj f64) (local $gx f64) (local $xx f64) (local $cx f64)
     (block $done (loop $next
