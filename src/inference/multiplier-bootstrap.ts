@@ -27,7 +27,8 @@ export function multiplierDraws(basis: IfBasis, B: number, seed: number): Multip
 }
 
 const SE_FLOOR = 10 * Math.sqrt(2.220446049250313e-16);
-const IQR_Z = qnorm(0.75) - qnorm(0.25);
+/** Φ⁻¹(0.75) − Φ⁻¹(0.25), computed on first use (the normal quantile loads lazily). */
+let iqrZ: number | undefined;
 
 /** λ'u_b for every draw. */
 export function projectDraws(d: MultiplierDraws, lambda: Float64Array): Float64Array {
@@ -47,7 +48,7 @@ export function projectDraws(d: MultiplierDraws, lambda: Float64Array): Float64A
 export function bootstrapSe(d: MultiplierDraws, lambda: Float64Array, n: number): number {
   if (lambda.some((v) => Number.isNaN(v))) return Number.NaN;
   const r = projectDraws(d, lambda);
-  const se = (quantile1(r, 0.75) - quantile1(r, 0.25)) / IQR_Z / n;
+  const se = (quantile1(r, 0.75) - quantile1(r, 0.25)) / (iqrZ ??= qnorm(0.75) - qnorm(0.25)) / n;
   return Number.isFinite(se) && se > SE_FLOOR ? se : Number.NaN;
 }
 
