@@ -103,6 +103,32 @@ test("placebo SE (200 replications): sqrt((r−1)/r)·sd of the draws; several s
   assert.notEqual(ses[0], ses[1]);
 });
 
+test("placebo draws: each is the fit with one control relabelled treated; the SE tends to the exact enumeration (9.37)", () => {
+  // With one treated unit a placebo draw only depends on which control becomes treated, so the
+  // infinite-replication placebo SE is the population sd over all 38 such fits (brute force here).
+  // The published 8.4 is one 200-draw realisation (R, seed 12345: 8.368).
+  const f = sdid(b.panel);
+  const { Y, N0, T, T0 } = b.panel;
+  const exact: number[] = [];
+  for (let j = 0; j < N0; j++) {
+    const rows = [...Array(N0).keys()].filter((k) => k !== j);
+    const sub = new Float64Array(N0 * T);
+    rows.forEach((r, k) => sub.set(Y.subarray(r * T, r * T + T), k * T));
+    sub.set(Y.subarray(j * T, j * T + T), (N0 - 1) * T);
+    const start = Float64Array.from(rows, (r) => f.omega[r]!);
+    const s = start.reduce((a, v) => a + v, 0);
+    for (let k = 0; k < start.length; k++) start[k] = start[k]! / s;
+    exact.push(sdidWithSettings({ Y: sub, N: N0, T, N0: N0 - 1, T0 }, f.settings, start, f.lambda).estimate);
+  }
+  const m = exact.reduce((a, v) => a + v, 0) / N0;
+  const exactSe = Math.sqrt(exact.reduce((a, v) => a + (v - m) ** 2, 0) / N0);
+  assertClose(exactSe, 9.371, 1e-3, "exact placebo SE");
+  const r = sdidPlaceboSe(b.panel, f, new Rng(7), { replications: 2000 });
+  for (const v of r.draws) assert.ok(exact.some((e) => Math.abs(e - v) <= 1e-9 * Math.abs(e)), `draw ${v} is not one of the 38 placebo fits`);
+  // 2000 draws: the sd of an sd estimate is about SE·sqrt((κ − 1)/(4B)) ≈ 2.5% here; allow 4 of them
+  assert.ok(Math.abs(r.se - exactSe) <= 0.1 * exactSe, `SE ${r.se} vs exact ${exactSe}`);
+});
+
 test("placebo SE is refused when there are not more controls than treated units", () => {
   const p = { Y: b.panel.Y.slice(0, 4 * b.panel.T), N: 4, T: b.panel.T, N0: 2, T0: b.panel.T0 };
   const f = sdid(p);
