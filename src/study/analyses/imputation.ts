@@ -9,7 +9,7 @@ import { sha256File } from "../../core/hash.js";
 import { pnorm, qnorm } from "../../core/distributions.js";
 import type { EstimateRow, KeytechResult } from "../../core/result.js";
 import { keytechVersion } from "../../core/version.js";
-import { cohortValue, dropMissing, factorize, getColumn, levelLabel, numeric, readTable, validatePanel, type ColumnRequest } from "../../data/index.js";
+import { cohortValue, dropMissing, factorize, getColumn, levelLabel, numeric, readTable, validatePanel, type ColumnRequest, type Table } from "../../data/index.js";
 import { feols } from "../../estimators/feols.js";
 import { imputationFit, leadDummies, timeCodes, type StaggeredInput } from "../../estimators/imputation.js";
 import { coefTable, computeVcov } from "../../inference/vcov.js";
@@ -48,8 +48,12 @@ export interface LoadedStaggered {
  * checks of src/data/panel.ts (integer time, no duplicate unit–time rows, cohort constant within unit).
  */
 export async function loadStaggered(c: DidColumns): Promise<LoadedStaggered> {
-  const xs = c.x ?? [];
-  const extra = c.extraCohorts ?? [];
+  const raw = await readTable(c.data, staggeredColumns(c));
+  return staggeredFromTable(raw, c, { [c.data]: await sha256File(c.data) });
+}
+
+/** The columns `loadStaggered` reads, with their types. */
+function staggeredColumns(c: DidColumns): ColumnRequest[] {
   const req: ColumnRequest[] = [];
   const add = (column: string, type: ColumnRequest["type"]) => {
     if (!req.some((r) => r.column === column)) req.push({ column, type });
@@ -58,10 +62,19 @@ export async function loadStaggered(c: DidColumns): Promise<LoadedStaggered> {
   add(c.unit, "auto");
   add(c.time, "number");
   add(c.cohort, "number");
-  for (const x of xs) add(x, "number");
+  for (const x of c.x ?? []) add(x, "number");
   if (c.cluster) add(c.cluster, "auto");
-  for (const g of extra) add(g, "number");
-  const raw = await readTable(c.data, req);
+  for (const g of c.extraCohorts ?? []) add(g, "number");
+  return req;
+}
+
+/**
+ * The checks and coding of `loadStaggered` on a table already in memory (e.g. the study panel);
+ * `inputs` are the hashes recorded as the result's provenance.
+ */
+export function staggeredFromTable(raw: Table, c: DidColumns, inputs: Record<string, string>): LoadedStaggered {
+  const xs = c.x ?? [];
+  const extra = c.extraCohorts ?? [];
   const del = dropMissing(raw, [c.y, c.unit, c.time, ...xs, ...(c.cluster ? [c.cluster] : [])]);
   const t = del.table;
   const panel = validatePanel(t, { unit: c.unit, time: c.time, cohort: c.cohort });
@@ -82,7 +95,7 @@ export async function loadStaggered(c: DidColumns): Promise<LoadedStaggered> {
   for (const g of extra) ex[g] = Float64Array.from(numeric(t, g), cohortValue);
   return {
     input, extra: ex, unitLabels: (i) => levelLabel(panel.unit, i), missing: del.dropped, missingByColumn: del.byColumn,
-    inputs: { [c.data]: await sha256File(c.data) }, columns: c,
+    inputs, columns: c,
   };
 }
 

@@ -2,7 +2,6 @@
  * Adapters from the study data to the analyses of src/study/analyses (each analysis keeps its own input
  * shape; these build it from the prepared StudyData so a block calls an analysis in one line).
  */
-import { join } from "node:path";
 import type { KeytechResult } from "../../core/result.js";
 import type { Table, Column } from "../../data/table.js";
 import { csAnalysis } from "../analyses/cs.js";
@@ -10,14 +9,12 @@ import { sdidAnalysisParallel } from "../analyses/sdid.js";
 import { placeboAnalysis } from "../analyses/placebo.js";
 import { pathsAnalysis } from "../analyses/paths.js";
 import { sunabAnalysis } from "../analyses/sunab.js";
-import { loadStaggered } from "../analyses/imputation.js";
+import { staggeredFromTable } from "../analyses/imputation.js";
 import { dddAnalysis } from "../analyses/ddd.js";
 import { permuteAnalysis } from "../analyses/permute.js";
 import { baconAnalysis } from "../analyses/bacon.js";
 import type { BlockContext } from "./types.js";
 import { column, controls } from "./common.js";
-
-const PANEL_CSV = "analysis_panel.csv";
 
 function y(ctx: BlockContext): Float64Array {
   return column(ctx.data, ctx.spec.outcome.column);
@@ -119,10 +116,12 @@ export function runSunab(ctx: BlockContext, ref: number): KeytechResult {
 }
 
 /** Triple difference with the non-digital pilots as the second treated group (METHODS §4.6). */
-export async function runDdd(ctx: BlockContext): Promise<KeytechResult> {
+export function runDdd(ctx: BlockContext): KeytechResult {
   const d = ctx.data;
-  const loaded = await loadStaggered({ data: join(ctx.workDir, PANEL_CSV), y: ctx.spec.outcome.column, unit: d.unitName, time: d.timeName, cohort: "cohort", x: ctx.spec.model.controls, extraCohorts: ["nondigital_cohort"] });
-  return dddAnalysis(loaded, "nondigital_cohort");
+  const t = asTable(ctx);
+  t.columns.set(d.unitName, { kind: "str", source: d.unitName, values: d.unitId });
+  const cols = { data: ctx.spec.inputs.panel.file, y: ctx.spec.outcome.column, unit: d.unitName, time: d.timeName, cohort: "cohort", x: ctx.spec.model.controls, extraCohorts: ["nondigital_cohort"] };
+  return dddAnalysis(staggeredFromTable(t, cols, d.inputHashes), "nondigital_cohort");
 }
 
 /** Fisher permutation test of b(low) − b(high) for a unit-level split (1 = high half). */
@@ -139,4 +138,3 @@ export function runBacon(ctx: BlockContext): KeytechResult {
   return baconAnalysis({ file: ctx.spec.inputs.panel.file, names: { y: ctx.spec.outcome.column, unit: d.unitName, time: d.timeName, cohort: "cohort" }, y: y(ctx), unit: d.unitId, time: d.time, cohort: d.num.cohort! }, { inputs: d.inputHashes });
 }
 
-export { PANEL_CSV };
