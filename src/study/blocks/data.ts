@@ -197,7 +197,7 @@ export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
   return { n, unitId, unitCodes, units, time, times, timeCodes, num, clusterCodes, nClusters, inputHashes, unitName: inp.panel.unit, timeName: inp.panel.time };
 }
 
-/** Write the merged analysis panel (unit, time, every numeric column) as CSV for file-based analyses. */
+/** Write the merged analysis panel (unit, time, every numeric column incl. the derived policy columns) as CSV, work/analysis_panel.csv, for the user to inspect or re-use. */
 export async function writeAnalysisPanel(data: StudyData, path: string): Promise<void> {
   const names = Object.keys(data.num).filter((k) => k !== data.timeName);
   const lines = [[data.unitName, data.timeName, ...names].join(",")];
