@@ -179,18 +179,20 @@ export function kernelNoise(k: KernelExports, Y: Float64Array, T: number, N0: nu
   return k.noise(y!, T, N0, T0);
 }
 
-/**
- * The λ and ω weight problems of `sdidWithSettings` built by the kernel (same bits): λ: A is N0×T0,
- * b the controls' post means; ω: A is T0×N0, b the treated means; each centred when its intercept is on.
- */
-export function kernelWeightProblems(
-  k: KernelExports, Y: Float64Array, N: number, T: number, N0: number, T0: number, lambdaIntercept: boolean, omegaIntercept: boolean,
-): { lambdaA: Float64Array; lambdaB: Float64Array; omegaA: Float64Array; omegaB: Float64Array } {
-  const [y, la, lb, oa, ob] = layout(k, [N * T, N0 * T0, N0, T0 * N0, T0]);
+/** The λ problem of `sdidWithSettings` built by the kernel (same bits): A N0×T0, b the controls' post means. */
+export function kernelLambdaProblem(k: KernelExports, Y: Float64Array, N: number, T: number, N0: number, T0: number, intercept: boolean): { A: Float64Array; b: Float64Array } {
+  const [y, a, b] = layout(k, [N * T, N0 * T0, N0]);
   view(k, y!, N * T).set(Y.subarray(0, N * T));
-  k.lambdaProblem(y!, T, N0, T0, lambdaIntercept ? 1 : 0, la!, lb!);
-  k.omegaProblem(y!, N, T, N0, T0, omegaIntercept ? 1 : 0, oa!, ob!);
-  return { lambdaA: view(k, la!, N0 * T0).slice(), lambdaB: view(k, lb!, N0).slice(), omegaA: view(k, oa!, T0 * N0).slice(), omegaB: view(k, ob!, T0).slice() };
+  k.lambdaProblem(y!, T, N0, T0, intercept ? 1 : 0, a!, b!);
+  return { A: view(k, a!, N0 * T0).slice(), b: view(k, b!, N0).slice() };
+}
+
+/** The ω problem of `sdidWithSettings` built by the kernel (same bits): A T0×N0, b the treated means. */
+export function kernelOmegaProblem(k: KernelExports, Y: Float64Array, N: number, T: number, N0: number, T0: number, intercept: boolean): { A: Float64Array; b: Float64Array } {
+  const [y, a, b] = layout(k, [N * T, T0 * N0, T0]);
+  view(k, y!, N * T).set(Y.subarray(0, N * T));
+  k.omegaProblem(y!, N, T, N0, T0, intercept ? 1 : 0, a!, b!);
+  return { A: view(k, a!, T0 * N0).slice(), b: view(k, b!, T0).slice() };
 }
 
 /** τ̂ = (−ω, 1/N₁)' Y (−λ, 1/T₁) by the kernel (TypeScript `sdidTau`, same bits). */

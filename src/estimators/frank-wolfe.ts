@@ -559,8 +559,6 @@ export function frankWolfeSparsified(
   ws?: FwWorkspace,
 ): FwResult & { iterationsPre: number } {
   const start = x0 ?? new Float64Array(A.cols).fill(1 / A.cols);
-  // Wide problems (the ω problem: few pre periods, many controls) visit most columns over the two
-  // rounds; one symmetric Gram matrix is then cheaper than Gram columns computed per visit.
   const k = fwKernel();
   if (k) {
     // The kernel computes a Gram column on a vertex's first visit (R·C, vectorised) and keeps it for
@@ -575,6 +573,8 @@ export function frankWolfeSparsified(
     const second = kernelSolve(k, { ...in2, reuseCache: in2.cacheCols === in1.cacheCols });
     return { ...second, iterationsPre: first.iterations };
   }
+  // TypeScript: wide problems (the ω problem: few pre periods, many controls) visit most columns over
+  // the two rounds; one symmetric Gram matrix is then cheaper than Gram columns computed per visit.
   if (!opts.gramColumn && !opts.gram && A.cols >= FULL_GRAM_MIN && A.cols <= FULL_GRAM_MAX && A.rows < A.cols) {
     const w = ws ?? defaultWorkspace;
     if (w.gram.length < A.cols * A.cols) w.gram = new Float64Array(A.cols * A.cols);

@@ -14,7 +14,7 @@
  */
 import { estimationError } from "../core/errors.js";
 import { type ColMajor, FwWorkspace, frankWolfeSparsified, type GramColumn } from "./frank-wolfe.js";
-import { fwKernel, kernelNoise, kernelTau, kernelWeightProblems } from "./frank-wolfe-kernel.js";
+import { fwKernel, kernelLambdaProblem, kernelNoise, kernelOmegaProblem, kernelTau } from "./frank-wolfe-kernel.js";
 
 export type SdidMethod = "sdid" | "sc" | "did";
 
@@ -146,9 +146,7 @@ export function sdidWithSettings(
   hooks: SdidHooks = {},
 ): SdidFit {
   checkPanel(p);
-  const { Y, N, T, N0, T0 } = p;
-  const N1 = N - N0;
-  const T1 = T - T0;
+  const { N0, T0 } = p;
   const ws = hooks.workspace ?? sharedWorkspace;
   const iterations: [number, number, number, number] = [0, 0, 0, 0];
   const fwOpts = { minDecrease: s.minDecrease, maxIter: s.maxIter, maxIterPreSparsify: s.maxIterPreSparsify, sparsify: s.sparsify };
@@ -158,25 +156,8 @@ export function sdidWithSettings(
     if (s.method === "sc") lambda = new Float64Array(T0);
     else lambda = new Float64Array(T0).fill(1 / T0);
   } else lambda = Float64Array.from(lambdaInit);
-  const k = fwKernel();
-  const built = k && (s.updateLambda || s.updateOmega) ? kernelWeightProblems(k, Y, N, T, N0, T0, s.lambdaIntercept, s.omegaIntercept) : null;
   if (s.updateLambda) {
-    // λ problem: rows = controls, columns = pre periods, target = each control's post mean
-    const A: ColMajor = { rows: N0, cols: T0, data: built ? built.lambdaA : new Float64Array(N0 * T0) };
-    const b = built ? built.lambdaB : new Float64Array(N0);
-    if (!built) {
-      for (let i = 0; i < N0; i++) {
-        const off = i * T;
-        for (let t = 0; t < T0; t++) A.data[t * N0 + i] = Y[off + t]!;
-        let sp = 0;
-        for (let t = T0; t < T; t++) sp += Y[off + t]!;
-        b[i] = sp / T1;
-      }
-      if (s.lambdaIntercept) {
-        for (let t = 0; t < T0; t++) centre(A.data, t * N0, N0);
-        centre(b, 0, N0);
-      }
-    }
+    const { A, b } = lambdaProblem(p, s.lambdaIntercept);
     const r = frankWolfeSparsified(A, b, lambdaInit === null ? null : lambda, { ...fwOpts, zeta: s.zetaLambda }, ws);
     lambda = r.x;
     iterations[0] = r.iterationsPre;
@@ -187,23 +168,7 @@ export function sdidWithSettings(
   if (omegaInit === null) omega = new Float64Array(N0).fill(1 / N0);
   else omega = Float64Array.from(omegaInit);
   if (s.updateOmega) {
-    // ω problem: rows = pre periods, columns = controls, target = treated mean per pre period
-    const A: ColMajor = { rows: T0, cols: N0, data: built ? built.omegaA : new Float64Array(T0 * N0) };
-    const b = built ? built.omegaB : new Float64Array(T0);
-    if (!built) {
-      for (let i = 0; i < N0; i++) {
-        const off = i * T;
-        const o = i * T0;
-        for (let t = 0; t < T0; t++) A.data[o + t] = Y[off + t]!;
-        if (s.omegaIntercept) centre(A.data, o, T0);
-      }
-      for (let t = 0; t < T0; t++) {
-        let sm = 0;
-        for (let i = N0; i < N; i++) sm += Y[i * T + t]!;
-        b[t] = sm / N1;
-      }
-      if (s.omegaIntercept) centre(b, 0, T0);
-    }
+    const { A, b } = omegaProblem(p, s.omegaIntercept);
     const opts = { ...fwOpts, zeta: s.zetaOmega, ...(hooks.omegaGram ? { gramColumn: hooks.omegaGram } : {}) };
     const r = frankWolfeSparsified(A, b, omegaInit === null ? null : omega, opts, ws);
     omega = r.x;
@@ -212,6 +177,61 @@ export function sdidWithSettings(
   }
 
   return { estimate: sdidTau(p, omega, lambda), omega, lambda, settings: s, iterations };
+}
+
+/**
+ * The λ problem: rows = controls, columns = pre periods (A is N0×T0, column-major), target b = each
+ * control's post-period mean; columns and b centred when the intercept is on.
+ */
+function lambdaProblem(p: SdidPanel, intercept: boolean): { A: ColMajor; b: Float64Array } {
+  const { Y, N, T, N0, T0 } = p;
+  const k = fwKernel();
+  if (k) {
+    const r = kernelLambdaProblem(k, Y, N, T, N0, T0, intercept);
+    return { A: { rows: N0, cols: T0, data: r.A }, b: r.b };
+  }
+  const A: ColMajor = { rows: N0, cols: T0, data: new Float64Array(N0 * T0) };
+  const b = new Float64Array(N0);
+  for (let i = 0; i < N0; i++) {
+    const off = i * T;
+    for (let t = 0; t < T0; t++) A.data[t * N0 + i] = Y[off + t]!;
+    let sp = 0;
+    for (let t = T0; t < T; t++) sp += Y[off + t]!;
+    b[i] = sp / (T - T0);
+  }
+  if (intercept) {
+    for (let t = 0; t < T0; t++) centre(A.data, t * N0, N0);
+    centre(b, 0, N0);
+  }
+  return { A, b };
+}
+
+/**
+ * The ω problem: rows = pre periods, columns = controls (A is T0×N0, column-major), target b = the
+ * treated mean per pre period; each control's series and b centred when the intercept is on.
+ */
+function omegaProblem(p: SdidPanel, intercept: boolean): { A: ColMajor; b: Float64Array } {
+  const { Y, N, T, N0, T0 } = p;
+  const k = fwKernel();
+  if (k) {
+    const r = kernelOmegaProblem(k, Y, N, T, N0, T0, intercept);
+    return { A: { rows: T0, cols: N0, data: r.A }, b: r.b };
+  }
+  const A: ColMajor = { rows: T0, cols: N0, data: new Float64Array(T0 * N0) };
+  const b = new Float64Array(T0);
+  for (let i = 0; i < N0; i++) {
+    const off = i * T;
+    const o = i * T0;
+    for (let t = 0; t < T0; t++) A.data[o + t] = Y[off + t]!;
+    if (intercept) centre(A.data, o, T0);
+  }
+  for (let t = 0; t < T0; t++) {
+    let sm = 0;
+    for (let i = N0; i < N; i++) sm += Y[i * T + t]!;
+    b[t] = sm / (N - N0);
+  }
+  if (intercept) centre(b, 0, T0);
+  return { A, b };
 }
 
 /** Subtract the mean of v[off … off+n−1] in place. */
