@@ -179,6 +179,14 @@ const SCRIPT = `
 })();
 `;
 
+/** The report header's account of the outcome: measured from N raw patents, or a panel column. */
+function outcomeHeader(run: StudyRun): string {
+  const o = run.outcome;
+  if (o.source === "patents" && o.patents) return `outcome ${esc(o.label)} measured from ${o.patents.read.toLocaleString("en-US")} raw patent records (${o.patents.key_digital.toLocaleString("en-US")} key-digital patents, ${o.patents.aggregated.toLocaleString("en-US")} in the panel's units and years)`;
+  if (o.source === "patents") return `outcome ${esc(o.label)} measured from the raw patent records (the measure stage did not complete)`;
+  return `outcome <code>${esc(o.column)}</code> (${esc(o.label)}), a column of the panel`;
+}
+
 /** Render every output of a study run into `outDir` (atomic writes). */
 export async function writeStudyReport(run: StudyRun, outDir: string, opts: { simulatedNote?: string } = {}): Promise<ReportFiles> {
   const files: ReportFiles = { html: join(outDir, "report.html"), tables: [], figures: [] };
@@ -249,7 +257,7 @@ export async function writeStudyReport(run: StudyRun, outDir: string, opts: { si
 <title>${esc(run.title)} — keytech report</title><style>${CSS}</style></head>
 <body><main>
 <h1>${esc(run.title)}</h1>
-<p>keytech ${esc(run.keytech)} report · outcome <code>${esc(run.outcome.column)}</code> (${esc(run.outcome.label)}) · ${run.sample.rows} observations, ${run.sample.units} units, ${run.sample.periods[0]}–${run.sample.periods[1]} · clustered by <code>${esc(run.model.cluster)}</code></p>
+<p>keytech ${esc(run.keytech)} report · ${outcomeHeader(run)} · ${run.sample.rows} observations, ${run.sample.units} units, ${run.sample.periods[0]}–${run.sample.periods[1]} · clustered by <code>${esc(run.model.cluster)}</code></p>
 ${simulated}
 <h2>Contents</h2><nav><ul>${toc.join("")}</ul></nav>
 <table class="summary"><caption>Blocks</caption><tbody>${summary}</tbody></table>

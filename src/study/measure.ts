@@ -26,6 +26,7 @@ import { regionYearPanel } from "../patents/panel.js";
 import { categoryFlags, subCorpus } from "../patents/pipeline.js";
 import { readPatents, termCorpus, type PatentTable } from "../patents/read.js";
 import { scorePatents, type ScoreOptions } from "../patents/scores.js";
+import { withPatentSource } from "../patents/source.js";
 
 /** Names of the measured columns (they join the panel under these names). */
 export const MEASURED_COLUMNS = [
@@ -108,7 +109,7 @@ export function scoreOptionsOf(o: MeasureOptions): Partial<ScoreOptions> {
 
 /** Read the patents once and measure every column (see the file comment). */
 export async function measureFromFile(file: string, mapping: ColumnMapping, o: MeasureOptions, grid: MeasureGrid): Promise<MeasuredPanel> {
-  const table = await readPatents(file, { mapping, level: o.level, onBadIpc: "fail", region: true, citations: "auto", needDate: o.same_year === "byDate" });
+  const table = await withPatentSource(file, mapping, (f, m) => readPatents(f, { mapping: m, level: o.level, onBadIpc: "fail", region: true, citations: "auto", needDate: o.same_year === "byDate" }));
   return measureFromTable(table, o, grid);
 }
 

@@ -92,6 +92,7 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
   await say(`data: ${data.n} rows, ${data.units.length} units, ${data.times[0]}–${data.times[data.times.length - 1]} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
   const cache = await BlockCache.open(join(opts.outDir, "workspace.duckdb"));
   const order = blockOrder(spec.enabled);
+  const outcomeNote = spec.outcome.source === "patents" ? ` Outcome: ${spec.outcome.label}, measured from the raw patent records (step 1).` : ` Outcome: ${spec.outcome.label}, the panel column ${spec.outcome.column}.`;
   const records: BlockRecord[] = [];
   const outputs: Record<string, BlockOutput> = {};
   const keys: Record<string, string> = {};
@@ -108,7 +109,8 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
   /** A providing block's record: remember a failure; its columns stay out of results.json (they are in work/analysis_panel.csv). */
   const finish = (def: BlockDef, rec: BlockRecord): BlockRecord => {
     if (!def.provides) return rec;
-    if (rec.status !== "ok") missingProvider ??= rec.id;
+    // a provider without its input (not available) matters only when the outcome is one of its columns
+    if (rec.status === "failed" || (rec.status === "not_available" && spec.outcome.source === "patents")) missingProvider ??= rec.id;
     if (rec.output?.extra?.columns) rec.output = { ...rec.output, extra: { ...rec.output.extra, columns: "joined to the panel: work/analysis_panel.csv" } };
     return rec;
   };
@@ -121,7 +123,7 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
       const needs = (def.needs ?? []).filter((d) => spec.enabled.includes(d));
       const key = sha256Text(stableStringify({ block: id, options, inputs: data.inputHashes, outcome: spec.outcome, model: spec.model, seed, keytech: keytechVersion(), deps: needs.map((d) => keys[d] ?? "missing"), columns: providerKeys }));
       keys[id] = key;
-      const rec: BlockRecord = { id, title: def.title, section: def.section, ...(def.table ? { table: def.table } : {}), status: "ok", cached: false, seconds: 0, key, seed, options, methods: def.methods(options as never, spec) };
+      const rec: BlockRecord = { id, title: def.title, section: def.section, ...(def.table ? { table: def.table } : {}), status: "ok", cached: false, seconds: 0, key, seed, options, methods: def.methods(options as never, spec) + (def.provides ? "" : outcomeNote) };
       const label = `[${String(k + 1).padStart(2)}/${order.length}] ${id.padEnd(16)}`;
       const missingDep = needs.find((d) => !outputs[d]);
       const t = performance.now();

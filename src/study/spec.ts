@@ -258,7 +258,7 @@ export function parseSpec(text: string, file: string): { spec: StudySpec; doc: D
   if (parsed.inputs.patents && !blocks.patents) blocks.patents = measureOptionsSchema.parse({});
   const measured = !!parsed.inputs.patents && blocks.patents?.enabled !== false;
   const column = parsed.outcome.column ?? (measured ? "keytech" : undefined);
-  if (column === undefined) fail(file, [{ line: lineOf(doc, lc, ["outcome"]), path: "outcome.column", message: "required key is missing: name the outcome's panel column, or give inputs.patents to measure it (KeyTech)" }]);
+  if (column === undefined) fail(file, [{ line: lineOf(doc, lc, [], "outcome"), path: "outcome.column", message: "required key is missing: name the outcome's panel column, or give inputs.patents to measure it (KeyTech)" }]);
   const source = measured && (MEASURED_COLUMNS as readonly string[]).includes(column) ? "patents" : "panel";
   const spec = { ...parsed, outcome: { column, label: parsed.outcome.label, source } } as StudySpec;
   spec.path = resolve(file);
@@ -305,7 +305,7 @@ export async function loadSpec(file: string): Promise<StudySpec> {
   }
   for (const k of ["unit", "program", "year"] as const) need("policies", ["inputs", "policies", k], inp.policies[k]);
   if (inp.patents) for (const k of ["id", "date", "year", "unit", "ipc", "cited", "applicant"] as const) need("patents", ["inputs", "patents", k], inp.patents[k]);
-  const measured = spec.enabled.includes("patents") ? new Set<string>(MEASURED_COLUMNS) : new Set<string>();
+  const measured = spec.enabled.includes("patents") && inp.patents ? new Set<string>(MEASURED_COLUMNS) : new Set<string>();
   if (measured.size && columns.panel) {
     for (const c of columns.panel) if (measured.has(c)) issues.push({ line: lineOf(doc, lc, ["inputs", "panel", "file"]), path: "inputs.panel.file", message: `column "${c}" of ${basename(inp.panel.file)} has the name of a column measured from inputs.patents; rename it in the panel (or set blocks.patents.enabled: false to use the panel's column)` });
   }

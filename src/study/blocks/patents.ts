@@ -7,7 +7,7 @@ import { loadMapping, type ColumnMapping, type PatentField } from "../../patents
 import { MEASURED_COLUMNS, measureFromFile, measureOptionsSchema, type MeasureGrid, type MeasureOptions } from "../measure.js";
 import type { StudySpec } from "../spec.js";
 import type { StudyData } from "./data.js";
-import { defineBlock } from "./types.js";
+import { defineBlock, NotAvailable } from "./types.js";
 
 /** The column mapping of inputs.patents: the named base mapping with the spec's inline overrides. */
 export function patentsMapping(p: NonNullable<StudySpec["inputs"]["patents"]>): ColumnMapping {
@@ -54,7 +54,7 @@ export const patentScores = defineBlock({
   },
   async run(ctx, o) {
     const p = ctx.spec.inputs.patents;
-    if (!p) throw new Error("the patents block needs inputs.patents");
+    if (!p) throw new NotAvailable("no patent records: give inputs.patents (a file, a PatentsView folder or USPTO grant XML) to measure KeyTech and the mediators");
     const clusterRaw = o.cluster ? await panelTextColumn(ctx.spec.inputs.panel.file, ctx.data, o.cluster) : undefined;
     const m = await measureFromFile(p.file, patentsMapping(p), o, measureGrid(ctx.data, o, clusterRaw));
     const d = ctx.data;
