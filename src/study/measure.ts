@@ -55,6 +55,8 @@ export const measureOptionsSchema = z.strictObject({
   taxonomy: z.string().min(1).default("cnipa-provisional"),
   categories: z.array(z.string().min(1)).optional(),
   main_only: z.boolean().default(false),
+  /** malformed IPC codes: fail (stop at the first, naming file, row and column) | skip (drop and report them) */
+  on_bad_ipc: z.enum(["fail", "skip"]).default("fail"),
   /** digital-technology patents for the diffusion mediator (default: the key-digital taxonomy) */
   digital_taxonomy: z.string().min(1).optional(),
   /** panel column (constant within unit) naming each unit's cluster: peers for co-specialisation and diffusion */
@@ -87,6 +89,8 @@ export interface MeasureInfo {
   dropped: { unit_not_in_panel: number; missing_unit: number; year_outside_panel: number };
   earlier_years: number;
   citations: { available: boolean; self: number; unknown: number };
+  /** malformed IPC codes skipped (on_bad_ipc: skip), the first few with their data row, and patents left with no valid code */
+  bad_ipc: { count: number; examples: { row: number; value: string }[]; patents_dropped: number };
   censored: number;
   breakthrough_share: number;
   first_year: number;
@@ -109,7 +113,7 @@ export function scoreOptionsOf(o: MeasureOptions): Partial<ScoreOptions> {
 
 /** Read the patents once and measure every column (see the file comment). */
 export async function measureFromFile(file: string, mapping: ColumnMapping, o: MeasureOptions, grid: MeasureGrid): Promise<MeasuredPanel> {
-  const table = await withPatentSource(file, mapping, (f, m) => readPatents(f, { mapping: m, level: o.level, onBadIpc: "fail", region: true, citations: "auto", needDate: o.same_year === "byDate" }));
+  const table = await withPatentSource(file, mapping, (f, m) => readPatents(f, { mapping: m, level: o.level, onBadIpc: o.on_bad_ipc, region: true, citations: "auto", needDate: o.same_year === "byDate" }));
   return measureFromTable(table, o, grid);
 }
 
@@ -214,6 +218,7 @@ export async function measureFromTable(table: PatentTable, o: MeasureOptions, gr
       dropped: { unit_not_in_panel: panel.dropped.regionNotListed, missing_unit: panel.dropped.missingRegion, year_outside_panel: panel.dropped.yearNotListed },
       earlier_years: earlier,
       citations: cinfo,
+      bad_ipc: { count: table.badIpc.count, examples: table.badIpc.examples, patents_dropped: table.droppedNoValidCode },
       censored: scores.counts.censored,
       breakthrough_share: nFlagged ? nBreak / nFlagged : Number.NaN,
       first_year: firstYear,

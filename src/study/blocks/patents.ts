@@ -76,6 +76,7 @@ export const patentScores = defineBlock({
       { label: "Left out", value: `unit not in the panel ${inf.dropped.unit_not_in_panel}, no unit ${inf.dropped.missing_unit}, year outside the panel ${inf.dropped.year_outside_panel}` },
       { label: "Breakthrough patents in the panel", value: `${nb} (share among scored patents with an importance: ${(inf.breakthrough_share * 100).toFixed(1)}%)` },
       { label: "Patents with a censored forward window", value: String(inf.censored) },
+      ...(inf.bad_ipc.count ? [{ label: "Malformed IPC codes skipped", value: `${inf.bad_ipc.count} (e.g. ${inf.bad_ipc.examples.slice(0, 3).map((x) => `row ${x.row}: '${x.value}'`).join(", ")}); ${inf.bad_ipc.patents_dropped} patents left with no valid code were dropped` }] : []),
       { label: "Citations", value: inf.citations.available ? `resolved (self-citations ${inf.citations.self}, ids not in the file ${inf.citations.unknown})` : "no cited column: cite_quality and diffusion not measured" },
     ];
     return { models: [], extra: { summary, measure: inf, columns } };
