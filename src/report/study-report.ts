@@ -151,7 +151,7 @@ tr.se td{color:#555;font-size:.82rem}caption{caption-side:top;text-align:left;fo
 figure{margin:1rem 0}figure svg{max-width:100%;height:auto}figcaption{font-size:.8rem;color:#555}
 .truth{color:#8e44ad;font-weight:600}.cov-yes{color:#1e7b34}.cov-no{color:#c0392b;font-weight:600}
 #tip{position:fixed;pointer-events:none;background:rgba(30,30,30,.92);color:#fff;font-size:.78rem;padding:.3rem .5rem;border-radius:3px;display:none;z-index:10;max-width:320px}
-.notes{font-size:.85rem;color:#555}.prov{font-size:.78rem;color:#555;word-break:break-all}
+.notes{font-size:.85rem;color:#555}.warnings{font-size:.85rem;background:#fff8e6;border-left:3px solid #e0a800;padding:.3rem .8rem;margin:.5rem 0}.warnings ul{margin:.2rem 0}.prov{font-size:.78rem;color:#555;word-break:break-all}
 nav ul{columns:2;font-size:.9rem}code{font-size:.85em}
 .legend-off{opacity:.25}
 `;
@@ -242,6 +242,7 @@ export async function writeStudyReport(run: StudyRun, outDir: string, opts: { si
           }
         }
         if (b.output.notes?.length) body.push(`<ul class="notes">${b.output.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`);
+        if (b.warnings?.length) body.push(`<div class="warnings" data-warnings="${b.warnings.length}"><strong>Warnings</strong><ul>${b.warnings.map((w) => `<li>${esc(w)}</li>`).join("")}</ul></div>`);
       }
       body.push(`<p class="prov">block ${esc(b.id)} · ${b.cached ? "cached" : "computed"} in ${b.seconds.toFixed(2)} s · seed ${b.seed} · options ${esc(JSON.stringify(b.options))} · key ${esc(b.key.slice(0, 19))}</p></div>`);
     }

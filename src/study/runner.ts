@@ -33,6 +33,8 @@ export interface BlockRecord {
   options: Record<string, unknown>;
   methods: string;
   error?: string;
+  /** every warning its estimators raised (dropped cohorts, units, few clusters, collinear terms …) */
+  warnings?: string[];
   output?: BlockOutput;
 }
 
@@ -141,7 +143,9 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
         rec.seconds = hit.seconds;
         outputs[id] = rec.output;
         if (def.provides) joinColumns(id, rec.output);
+        rec.warnings = blockWarnings(rec.output);
         await say(`${label} cached (computed earlier in ${hit.seconds.toFixed(2)} s)`);
+        for (const w of rec.warnings) await say(`${label}   warning: ${w}`);
         records.push(finish(def, rec));
         continue;
       }
@@ -150,6 +154,8 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
         for (const m of out.models) m.result.provenance = { ...m.result.provenance, seed: m.result.provenance?.seed ?? seed, block: id, block_key: key };
         rec.seconds = (performance.now() - t) / 1000;
         rec.output = JSON.parse(resultToJson(out)) as BlockOutput;
+        rec.warnings = blockWarnings(rec.output);
+        for (const w of rec.warnings) await say(`${label}   warning: ${w}`);
         outputs[id] = rec.output;
         if (def.provides) joinColumns(id, rec.output);
         await cache.put(key, id, JSON.stringify(rec.output), rec.seconds);
@@ -193,6 +199,18 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
   };
   await writeFileAtomic(join(opts.outDir, "results.json"), resultToJson(run));
   return run;
+}
+
+/**
+ * The warnings of a block: its own (`output.warnings`) and those of every model's result, each model's
+ * prefixed with the model's label when the block has several; duplicates once.
+ */
+export function blockWarnings(out: BlockOutput): string[] {
+  const seen = new Set<string>();
+  const add = (w: string) => seen.add(w);
+  for (const w of out.warnings ?? []) add(w);
+  for (const m of out.models) for (const w of m.result.warnings ?? []) add(out.models.length > 1 ? `${m.label}: ${w}` : w);
+  return [...seen];
 }
 
 /** The outcome as recorded in results.json: where it came from and, when measured, from how many patents. */

@@ -35,6 +35,8 @@ export interface BlockOutput {
   extraRows?: { label: string; cells: string[] }[];
   figures?: FigureData[];
   notes?: string[];
+  /** warnings of the block itself (the runner adds those of every model's result) */
+  warnings?: string[];
   /** anything else worth keeping in results.json */
   extra?: Record<string, unknown>;
 }
