@@ -77,7 +77,7 @@ export function seNote(models: BlockModel[]): string {
     const counts = parts.flatMap((p) => (p.counts.length === 1 ? [p.counts[0]!] : []));
     se = `${kinds[0]}${counts.length === parts.length ? ` (${countRange(counts)} clusters)` : ""} in parentheses`;
   } else {
-    se = "in parentheses: " + models.map((m, j) => `${m.label.startsWith("(") ? m.label.split(" ")[0] : m.label} ${seDescription(m.result.vcov) || "none"}`).join("; ");
+    se = "in parentheses: " + models.map((m) => `${m.label.startsWith("(") ? m.label.split(" ")[0] : m.label} ${seDescription(m.result.vcov) || "none"}`).join("; ");
   }
   return `${se.charAt(0).toUpperCase()}${se.slice(1)}. ${starsNote}`;
 }
