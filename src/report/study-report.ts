@@ -13,6 +13,7 @@ import type { FigureData } from "../study/blocks/types.js";
 import { coefFigure, eventStudyFigure, pathsFigure, placeboFigure, sdidTrajectoryFigure, sdidWeightsFigure, writeFigure, type VlSpec } from "./figures/index.js";
 import { escapeHtml as esc, fmt, renderTable, tableData } from "./tables.js";
 import { truthFor } from "./truth.js";
+import { termLabel } from "../core/labels.js";
 
 export interface ReportFiles {
   html: string;
@@ -36,13 +37,15 @@ function fileStem(b: BlockRecord): string {
 }
 
 /** Vega-lite spec of a figure's plain data (truth overlays when the world is simulated). */
-export function figureSpecs(f: FigureData, truth: unknown): { id: string; spec: VlSpec }[] {
+export function figureSpecs(f: FigureData, truth: unknown, labels?: StudyRun["labels"], outcomeLabel = "the outcome"): { id: string; spec: VlSpec }[] {
+  const vars = labels?.variables ?? {};
+  const time = labels?.time ?? "period";
   switch (f.kind) {
     case "event": {
       const tv = truth && typeof truth === "object" ? ((truth as Record<string, unknown>).event_time as Record<string, number> | undefined) : undefined;
       const rels = new Set(f.series.flatMap((s) => s.points.map((p) => p.rel)));
       const tr = tv ? Object.entries(tv).map(([k, v]) => ({ rel: Number(k), value: v })).filter((t) => rels.has(t.rel)) : undefined;
-      return [{ id: f.id, spec: eventStudyFigure(f.series, { title: f.title, ...(tr ? { truth: tr } : {}) }) }];
+      return [{ id: f.id, spec: eventStudyFigure(f.series, { title: f.title, yTitle: `Effect on ${outcomeLabel} (95% CI)`, xTitle: `${time.charAt(0).toUpperCase()}${time.slice(1)}s relative to the start of the ${labels?.treatment ?? "treatment"}`, ...(tr ? { truth: tr } : {}) }) }];
     }
     case "placebo":
       return [{ id: f.id, spec: placeboFigure(f.draws, f.estimate, { title: f.title, pValue: f.pValue, ...(f.xTitle ? { xTitle: f.xTitle } : {}) }) }];
@@ -53,15 +56,15 @@ export function figureSpecs(f: FigureData, truth: unknown): { id: string; spec: 
       return out;
     }
     case "paths": {
-      const bars = f.bars.map((b) => ({ ...b, truth: truthFor(truth, "paths", "", b.name) }));
-      return [{ id: f.id, spec: pathsFigure(bars, { title: f.title }) }];
+      const bars = f.bars.map((b) => ({ ...b, name: termLabel(b.name, vars), truth: truthFor(truth, "paths", "", b.name) }));
+      return [{ id: f.id, spec: pathsFigure(bars, { title: f.title, xTitle: `Effect on ${outcomeLabel}` }) }];
     }
     case "coef":
-      return [{ id: f.id, spec: coefFigure(f.rows, { title: f.title }) }];
+      return [{ id: f.id, spec: coefFigure(f.rows.map((r) => ({ ...r, label: termLabel(r.label, vars) })), { title: f.title }) }];
   }
 }
 
-function truthRows(b: BlockRecord, truth: unknown): string {
+function truthRows(b: BlockRecord, truth: unknown, vars: Record<string, string> = {}): string {
   if (!truth || !b.output) return "";
   const rows: string[] = [];
   for (const m of b.output.models) {
@@ -70,7 +73,7 @@ function truthRows(b: BlockRecord, truth: unknown): string {
       if (tv === null || e.estimate == null) continue;
       const lo = e.conf_low, hi = e.conf_high;
       const covered = lo != null && hi != null ? (lo <= tv && tv <= hi ? "yes" : "no") : "";
-      rows.push(`<tr><td>${esc(m.label)}</td><td>${esc(e.term)}</td><td>${fmt(e.estimate)}</td><td>[${fmt(lo)}, ${fmt(hi)}]</td><td class="truth">${fmt(tv)}</td><td class="cov-${covered}">${covered}</td></tr>`);
+      rows.push(`<tr><td>${esc(m.label)}</td><td>${esc(termLabel(e.term, vars, b.output.termLabels))}</td><td>${fmt(e.estimate)}</td><td>[${fmt(lo)}, ${fmt(hi)}]</td><td class="truth">${fmt(tv)}</td><td class="cov-${covered}">${covered}</td></tr>`);
     }
   }
   if (!rows.length) return "";
@@ -217,7 +220,7 @@ export async function writeStudyReport(run: StudyRun, outDir: string, opts: { si
         const kv = b.output.extra?.summary as { label: string; value: string }[] | undefined;
         if (kv?.length) body.push(`<table class="reg desc"><tbody>${kv.map((r) => `<tr><th>${esc(r.label)}</th><td>${esc(r.value)}</td></tr>`).join("")}</tbody></table>`);
         if (b.output.models.length) {
-          const t = tableData(b.output);
+          const t = tableData(b.output, run.labels?.variables ?? {});
           const caption = heading;
           body.push(`<div class="table-wrap" data-table="${b.id}">${renderTable(t, "html", caption)}</div>`);
           const stem = fileStem(b);
@@ -227,10 +230,10 @@ export async function writeStudyReport(run: StudyRun, outDir: string, opts: { si
             files.tables.push(p);
           }
         }
-        body.push(truthRows(b, truth));
+        body.push(truthRows(b, truth, run.labels?.variables ?? {}));
         body.push(eventTruthNote(b, truth, run));
         for (const f of b.output.figures ?? []) {
-          for (const { id, spec } of figureSpecs(f, truth)) {
+          for (const { id, spec } of figureSpecs(f, truth, run.labels, run.outcome.label)) {
             try {
               const { svg, files: written } = await writeFigure(spec, join(outDir, "figures"), id);
               files.figures.push(...written);

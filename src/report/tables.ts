@@ -4,6 +4,7 @@
  * table of the report (Tables 1–5, robustness and endogeneity tables).
  */
 import type { EstimateRow, VcovInfo } from "../core/result.js";
+import { termLabel } from "../core/labels.js";
 import { csvField, escapeHtml as esc, stars } from "./text.js";
 import type { BlockModel, BlockOutput } from "../study/blocks/types.js";
 
@@ -94,7 +95,7 @@ export function estimateCell(e: EstimateRow | undefined): TableCell {
 }
 
 /** Collect the rows of a block's table (key terms first, then every other term unless keyTerms given). */
-export function tableData(out: BlockOutput): TableData {
+export function tableData(out: BlockOutput, vars: Record<string, string> = {}): TableData {
   const models: BlockModel[] = out.models;
   const terms: string[] = [];
   const seen = new Set<string>();
@@ -102,7 +103,7 @@ export function tableData(out: BlockOutput): TableData {
   for (const t of out.keyTerms ?? []) if (all.includes(t) && !seen.has(t)) { terms.push(t); seen.add(t); }
   if (!out.keyTerms) for (const t of all) if (!seen.has(t)) { terms.push(t); seen.add(t); }
   const rows = terms.map((t) => ({
-    term: t,
+    term: termLabel(t, vars, out.termLabels),
     cells: models.map((m) => estimateCell(m.result.estimates.find((r) => r.term === t))),
   }));
   const stats = [

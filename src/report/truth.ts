@@ -38,8 +38,10 @@ export function truthFor(truth: unknown, block: string, model: string, term: str
       return null;
     case "ddd": {
       const nd = get(truth, "other_policies", "non_digital_pilot");
-      if (term === "ddd" && att !== null && nd !== null) return att - nd;
-      if (term === "treat_post") return nd;
+      // did ddd: treat_post = the treated group's extra effect over the second group, pilot_post = the
+      // effect of either program, digital_total = their sum (the treated group's total effect)
+      if (term === "treat_post" && att !== null && nd !== null) return att - nd;
+      if (term === "pilot_post") return nd;
       if (term === "digital_total") return att;
       return null;
     }

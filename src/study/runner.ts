@@ -17,6 +17,7 @@ import { BLOCKS, blockById } from "./blocks/registry.js";
 import { loadStudyData, writeAnalysisPanel, type StudyData } from "./blocks/data.js";
 import { NotAvailable, type BlockDef, type BlockOutput } from "./blocks/types.js";
 import type { StudySpec } from "./spec.js";
+import { words } from "./words.js";
 
 export type BlockStatus = "ok" | "failed" | "not_available";
 
@@ -45,6 +46,8 @@ export interface StudyRun {
   seed: number;
   inputs: Record<string, string>;
   outcome: StudySpec["outcome"] & { patents?: { read: number; key_digital: number; aggregated: number } };
+  /** the study's words and variable labels (spec labels with defaults), for tables and figures */
+  labels: { unit: string; units: string; time: string; treatment: string; variables: Record<string, string> };
   model: StudySpec["model"];
   sample: { rows: number; units: number; periods: [number, number] };
   blocks: BlockRecord[];
@@ -191,6 +194,7 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
     seed: spec.seed,
     inputs: data.inputHashes,
     outcome: outcomeRecord(spec, records),
+    labels: runLabels(spec),
     model: spec.model,
     sample: { rows: data.n, units: data.units.length, periods: [data.times[0]!, data.times[data.times.length - 1]!] },
     blocks: records,
@@ -211,6 +215,12 @@ export function blockWarnings(out: BlockOutput): string[] {
   for (const w of out.warnings ?? []) add(w);
   for (const m of out.models) for (const w of m.result.warnings ?? []) add(out.models.length > 1 ? `${m.label}: ${w}` : w);
   return [...seen];
+}
+
+/** The labels a report needs: the study's words and every column's label (the outcome's included). */
+function runLabels(spec: StudySpec): StudyRun["labels"] {
+  const w = words(spec);
+  return { unit: w.unit, units: w.units, time: w.time, treatment: w.treatment, variables: { ...spec.labels.variables, [spec.outcome.column]: spec.outcome.label } };
 }
 
 /** The outcome as recorded in results.json: where it came from and, when measured, from how many patents. */

@@ -133,5 +133,30 @@ blocks:
     permute: unit              # unit | obs
   moderation:                  # Table 5
     by: [supply_chain, innovation_chain]
+labels:                        # how tables, figures and methods notes name things
+  unit: county
+  units: counties
+  time: year
+  treatment: digital cluster pilot
+  paper: true                  # methods notes cite the reference paper's equations
+  variables:                   # column → label
+    keytech_count: ln(1 + key-digital patents)
+    cite_quality: ln(1 + citations received)
+    cospecialize: Co-specialisation
+    diffusion: Digital-technology diffusion
+    efficiency: Allocation efficiency
+    land_area: Land area
+    gdp_pc: GDP per capita
+    population: Population
+    industry_share: Industry share of GDP
+    gov_share: Government spending share
+    manuf_agglom: Manufacturing agglomeration
+    night_lights: Night lights
+    social_media_firms: Firms on social media
+    broadband_per_hh: Broadband users per household
+    supply_chain: Supply chain
+    innovation_chain: Innovation chain
+    broadband: Broadband China
+    smart_city: Smart City
 `;
 }

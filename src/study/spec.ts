@@ -13,6 +13,7 @@ import { BLOCKS, blockById } from "./blocks/registry.js";
 import { fileColumns } from "./blocks/data.js";
 import { parseFormula } from "../formula/parse.js";
 import { MEASURED_COLUMNS, measureOptionsSchema } from "./measure.js";
+import { prettyName } from "../core/labels.js";
 
 const fileRef = z.string().min(1);
 
@@ -74,7 +75,20 @@ export const specSchema = z.strictObject({
     truth: plainFile.optional(),
   }),
   /** column: a panel column, or (default when inputs.patents is given) the measured "keytech" */
-  outcome: z.strictObject({ column: z.string().min(1).optional(), label: z.string().default("KeyTech") }).default({ label: "KeyTech" }),
+  outcome: z.strictObject({ column: z.string().min(1).optional(), label: z.string().min(1).optional() }).default({}),
+  /** how tables, figures and methods notes name things (defaults from the column names) */
+  labels: z
+    .strictObject({
+      unit: z.string().min(1).optional(),
+      units: z.string().min(1).optional(),
+      time: z.string().min(1).optional(),
+      treatment: z.string().min(1).optional(),
+      /** methods notes cite the reference paper's equations (Shi, Yang & Qian 2025) */
+      paper: z.boolean().default(false),
+      /** column → label, e.g. gdp_pc: GDP per capita */
+      variables: z.record(z.string(), z.string().min(1)).default({}),
+    })
+    .default({ paper: false, variables: {} }),
   model: z.strictObject({
     controls: z.array(z.string().min(1)).default([]),
     cluster: z.string().min(1),
@@ -260,7 +274,8 @@ export function parseSpec(text: string, file: string): { spec: StudySpec; doc: D
   const column = parsed.outcome.column ?? (measured ? "keytech" : undefined);
   if (column === undefined) fail(file, [{ line: lineOf(doc, lc, [], "outcome"), path: "outcome.column", message: "required key is missing: name the outcome's panel column, or give inputs.patents to measure it (KeyTech)" }]);
   const source = measured && (MEASURED_COLUMNS as readonly string[]).includes(column) ? "patents" : "panel";
-  const spec = { ...parsed, outcome: { column, label: parsed.outcome.label, source } } as StudySpec;
+  const label = parsed.outcome.label ?? (source === "patents" ? "KeyTech" : (parsed.labels.variables[column] ?? prettyName(column)));
+  const spec = { ...parsed, outcome: { column, label, source } } as StudySpec;
   spec.path = resolve(file);
   for (const v of Object.values(spec.inputs)) if (v && typeof v === "object" && "file" in v && v.file && !isAbsolute(v.file)) v.file = resolve(base, v.file);
   spec.enabled = BLOCKS.filter((b) => blocks[b.id] && blocks[b.id]!.enabled !== false).map((b) => b.id);

@@ -9,7 +9,7 @@ export interface PathBar {
   truth?: number | null;
 }
 
-export function pathsFigure(bars: PathBar[], opts: { title?: string } = {}): VlSpec {
+export function pathsFigure(bars: PathBar[], opts: { title?: string; xTitle?: string } = {}): VlSpec {
   const values = bars.map((b) => ({ name: b.name, estimate: b.estimate, lo: b.lo ?? b.estimate, hi: b.hi ?? b.estimate }));
   const order = bars.map((b) => b.name);
   const layers: VlSpec[] = [
@@ -18,7 +18,7 @@ export function pathsFigure(bars: PathBar[], opts: { title?: string } = {}): VlS
       mark: { type: "bar", color: "#5b8cc4" },
       encoding: {
         y: { field: "name", type: "nominal", sort: order, title: null },
-        x: { field: "estimate", type: "quantitative", title: "Effect on KeyTech" },
+        x: { field: "estimate", type: "quantitative", title: opts.xTitle ?? "Effect" },
         tooltip: [{ field: "name" }, { field: "estimate", format: ".3f" }, { field: "lo", format: ".3f" }, { field: "hi", format: ".3f" }],
       },
     },

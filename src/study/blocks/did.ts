@@ -1,5 +1,7 @@
 /** Blocks of the baseline: descriptive statistics, Table 1 (TWFE, 4 columns) and the event study. */
 import { z } from "zod";
+import type { StudySpec } from "../spec.js";
+import { words } from "../words.js";
 import type { KeytechResult } from "../../core/result.js";
 import { COMPARE_ESTIMATORS, ESTIMATOR_LABEL, csEventRows, eventPoints, type CompareEstimator } from "../analyses/compare.js";
 import { imputationEventStudy } from "../analyses/imputation.js";
@@ -17,7 +19,7 @@ export const descriptives = defineBlock({
   section: "descriptives",
   options: z.strictObject({ ...base, variables: z.array(z.string().min(1)).default([]) }),
   columns: (o) => o.variables,
-  methods: () => "Mean, standard deviation, minimum, maximum and number of non-missing county-years of the outcome, the treatment indicator and every control, on the full panel.",
+  methods: (_o, spec) => `Mean, standard deviation, minimum, maximum and number of non-missing ${words(spec).cells} of the outcome, the treatment indicator and every control, on the full panel.`,
   async run(ctx, o) {
     const vars = [ctx.spec.outcome.column, "treat_post", ...ctx.spec.model.controls, ...o.variables.filter((v) => !ctx.spec.model.controls.includes(v))];
     const rows = vars.map((v) => {
@@ -51,8 +53,10 @@ export const baseline = defineBlock({
     winsor: z.number().gt(0).lt(0.5).default(0.05),
     lead: z.number().int().min(1).max(5).default(1),
   }),
-  methods: (o, spec) =>
-    `Two-way fixed-effects difference-in-differences (paper eq. 1): ${spec.outcome.label} on Treat×Post (= 1 from the approval year of a digital cluster pilot) with county and year fixed effects, estimated by OLS after demeaning on both fixed effects (fixest feols / reghdfe); standard errors clustered by ${spec.model.cluster} with fixest's small-sample correction and t(G−1) inference. Columns: ${o.columns.join(", ")}; the winsorised column caps the outcome at the ${o.winsor * 100}% and ${(1 - o.winsor) * 100}% quantiles; the lead column uses the outcome ${o.lead} year(s) ahead. Controls: ${spec.model.controls.join(", ") || "none"}.`,
+  methods: (o, spec) => {
+    const w = words(spec);
+    return `Two-way fixed-effects difference-in-differences${w.paper("eq. 1")}: ${w.outcome} on Treat × Post (= 1 from the ${w.time} a ${w.unit} enters the ${w.treatment}) with ${w.unit} and ${w.time} fixed effects, estimated by OLS after demeaning on both fixed effects (fixest feols / reghdfe); standard errors clustered by ${spec.model.cluster} with fixest's small-sample correction and t(G−1) inference. Columns: ${o.columns.join(", ")}; the winsorised column caps the outcome at the ${o.winsor * 100}% and ${(1 - o.winsor) * 100}% quantiles; the lead column uses the outcome ${o.lead} ${w.time}(s) ahead. Controls: ${spec.model.controls.map(w.v).join(", ") || "none"}.`;
+  },
   async run(ctx, o) {
     const y = column(ctx.data, ctx.spec.outcome.column);
     const X = controls(ctx);
@@ -81,7 +85,10 @@ type Estimator = CompareEstimator;
 export const POLICY_CONTROLS = ["broadband", "smart_city", "nondigital"] as const;
 type Policy = (typeof POLICY_CONTROLS)[number];
 const POLICY_COLUMN: Record<Policy, string> = { broadband: "broadband", smart_city: "smart_city", nondigital: "nondigital_post" };
-const POLICY_LABEL: Record<Policy, string> = { broadband: "Broadband China", smart_city: "Smart City", nondigital: "non-digital cluster pilots" };
+/** A concurrent program's name as the policy list spells it (inputs.policies.programs). */
+function policyName(spec: StudySpec, p: Policy): string {
+  return (spec.inputs.policies.programs[p] ?? p).replaceAll("_", " ");
+}
 
 /** The indicator columns of the chosen programs (each must be declared in inputs.policies.programs). */
 function policyColumns(ctx: BlockContext, list: Policy[]): string[] {
@@ -132,10 +139,10 @@ function eventStudyBlock(id: string, title: string, table: string, policies: Pol
       policy_controls: z.array(z.enum(POLICY_CONTROLS)).default(policies),
     }),
     methods: (o, spec) =>
-      `Event study (paper eq. 4): ${spec.outcome.label} on indicators of years relative to pilot approval, ${o.window[0]}…${o.window[1]} with ${o.ref} as the reference period (endpoints: ${o.endpoints}), never-treated counties without indicators, controls, county and year fixed effects, SEs clustered by ${spec.model.cluster}; 95% confidence intervals. Overlaid estimators robust to heterogeneous effects: ${o.estimators.join(", ")} (Callaway & Sant'Anna 2021 dynamic aggregation; Sun & Abraham 2021 interaction-weighted; Borusyak, Jaravel & Spiess 2024 imputation; stacked DID after Cengiz et al. 2019 / Wing et al. 2024).` +
+      `Event study${words(spec).paper("eq. 4")}: ${spec.outcome.label} on indicators of ${words(spec).time}s relative to the start of the ${words(spec).treatment}, ${o.window[0]}…${o.window[1]} with ${o.ref} as the reference period (endpoints: ${o.endpoints}), never-treated ${words(spec).units} without indicators, controls, ${words(spec).unit} and ${words(spec).time} fixed effects, SEs clustered by ${spec.model.cluster}; 95% confidence intervals. Overlaid estimators robust to heterogeneous effects: ${o.estimators.join(", ")} (Callaway & Sant'Anna 2021 dynamic aggregation; Sun & Abraham 2021 interaction-weighted; Borusyak, Jaravel & Spiess 2024 imputation; stacked DID after Cengiz et al. 2019 / Wing et al. 2024).` +
       (o.policy_controls.length
-        ? ` Concurrent-policy controls: indicators of ${o.policy_controls.map((p) => POLICY_LABEL[p]).join(", ")} (1 from each program's approval year) enter TWFE, Sun–Abraham, imputation and stacked DID as regressors; for Callaway–Sant'Anna, whose covariates are fixed at the base period, the outcome is first netted of their effects estimated on the untreated county-years (outcome on the indicators and controls with county and year fixed effects, rows with Treat×Post = 0; the SEs do not include this first step).`
-        : " No control for concurrent policies (Broadband China, Smart City, non-digital cluster pilots)."),
+        ? ` Concurrent-policy controls: indicators of ${o.policy_controls.map((p) => policyName(spec, p)).join(", ")} (1 from each program's start) enter TWFE, Sun–Abraham, imputation and stacked DID as regressors; for Callaway–Sant'Anna, whose covariates are fixed at the base period, the outcome is first netted of their effects estimated on the untreated ${words(spec).cells} (outcome on the indicators and controls with ${words(spec).unit} and ${words(spec).time} fixed effects, rows with Treat × Post = 0; the SEs do not include this first step).`
+        : " No control for concurrent programs."),
     async run(ctx, o) {
       const [lo, hi] = o.window;
       const policyCols = policyColumns(ctx, o.policy_controls);
@@ -148,7 +155,7 @@ function eventStudyBlock(id: string, title: string, table: string, policies: Pol
           let r: KeytechResult;
           if (est === "cs" && policyCols.length) {
             const net = netOfPolicies(ctx, policyCols);
-            notes.push(`${ESTIMATOR_LABEL.cs}: outcome netted of ${policyCols.map((c) => `${c} ${net.gamma[c]!.toFixed(3)}`).join(", ")} (effects estimated on the untreated county-years).`);
+            notes.push(`${ESTIMATOR_LABEL.cs}: outcome netted of ${policyCols.map((c) => `${c} ${net.gamma[c]!.toFixed(3)}`).join(", ")} (effects estimated on the untreated ${words(ctx.spec).cells}).`);
             r = await eventByAnalysis(net.ctx, est, lo, hi, o.ref, o.endpoints);
           } else {
             r = await eventByAnalysis(pctx, est, lo, hi, o.ref, o.endpoints);
@@ -168,7 +175,7 @@ function eventStudyBlock(id: string, title: string, table: string, policies: Pol
         models,
         keyTerms,
         notes,
-        figures: [{ kind: "event", id, title: `Event study: effect on ${ctx.spec.outcome.label} by year relative to approval${suffix}`, series }],
+        figures: [{ kind: "event", id, title: `Event study: effect on ${ctx.spec.outcome.label} by ${words(ctx.spec).time} relative to the start of the ${words(ctx.spec).treatment}${suffix}`, series }],
         extra: { policy_controls: policyCols },
       };
     },

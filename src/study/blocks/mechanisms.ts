@@ -1,5 +1,6 @@
 /** Mechanisms (Table 2), causal paths (Table 3), heterogeneity (Table 4) and moderation (Table 5). */
 import { z } from "zod";
+import { words } from "../words.js";
 import type { KeytechResult } from "../../core/result.js";
 import { pnorm } from "../../core/distributions.js";
 import { formatP } from "../../core/format.js";
@@ -17,7 +18,7 @@ export const mechanisms = defineBlock({
   table: "Table 2",
   options: z.strictObject({ ...base, mediators: z.array(z.string().min(1)).min(1), joint_test: z.boolean().default(true) }),
   columns: (o) => o.mediators,
-  methods: (o, spec) => `Two-step mediation (paper eqs. 5–6): each mediator (${o.mediators.join(", ")}) on Treat×Post, then ${spec.outcome.label} on the mediator and Treat×Post, with controls, county and year fixed effects and SEs clustered by ${spec.model.cluster}. Per mediator: Sobel z = âb̂/√(â²se_b² + b̂²se_a²) and the joint-significance p = max(p_a, p_b)${o.joint_test ? "; joint test of the three mechanisms after Guo, Li, Liu & Zeng (2022) when available" : ""}.`,
+  methods: (o, spec) => `Two-step mediation${words(spec).paper("eqs. 5–6")}: each mediator (${o.mediators.map(words(spec).v).join(", ")}) on Treat × Post, then ${spec.outcome.label} on the mediator and Treat × Post, with controls, ${words(spec).unit} and ${words(spec).time} fixed effects and SEs clustered by ${spec.model.cluster}. Per mediator: Sobel z = âb̂/√(â²se_b² + b̂²se_a²) and the joint-significance p = max(p_a, p_b)${o.joint_test ? "; joint test of the three mechanisms after Guo, Li, Liu & Zeng (2022) when available" : ""}.`,
   async run(ctx, o) {
     const y = column(ctx.data, ctx.spec.outcome.column);
     const models: BlockModel[] = [];
@@ -71,7 +72,7 @@ export const paths = defineBlock({
   table: "Table 3",
   options: z.strictObject({ ...base, mediators: z.array(z.string().min(1)).min(1), model: z.enum(["bart", "linear"]).default("linear"), boot: z.number().int().min(0).default(100) }),
   columns: (o) => o.mediators,
-  methods: (o) => `Zhou & Yamamoto (2023) path-specific effects with ordered mediators ${o.mediators.join(" → ")}: imputation-based weighting estimator with ${o.model === "bart" ? "Bayesian additive regression trees" : "linear"} models; total effect, each mediator's path effect and share, and the direct effect, with ${o.boot} bootstrap replications for SEs (R paths).`,
+  methods: (o, spec) => `Zhou & Yamamoto (2023) path-specific effects with ordered mediators ${o.mediators.map(words(spec).v).join(" → ")}: imputation-based weighting estimator with ${o.model === "bart" ? "Bayesian additive regression trees" : "linear"} models; total effect, each mediator's path effect and share, and the direct effect, with ${o.boot} bootstrap replications for SEs (R paths).`,
   async run(ctx, o) {
     const r = await runPaths(ctx, o);
     const bars = r.estimates.map((e) => ({ name: e.term, estimate: e.estimate ?? NaN, lo: e.conf_low, hi: e.conf_high }));
@@ -87,7 +88,7 @@ export const heterogeneity = defineBlock({
   table: "Table 4",
   options: z.strictObject({ ...base, by: z.array(z.string().min(1)).min(1), reps: z.number().int().min(0).default(200), permute: z.enum(["unit", "obs"]).default("unit") }),
   columns: (o) => o.by,
-  methods: (o) => `Split samples at the median of the county mean of ${o.by.join(", ")}; the baseline model with controls in each half; the difference of the Treat×Post coefficients (low − high) is tested by a Fisher permutation test (${o.reps} draws, ${o.permute}-level reshuffling; bdiff-style empirical p) when the permutation analysis is available.`,
+  methods: (o, spec) => `Split samples at the median of the ${words(spec).unit} mean of ${o.by.map(words(spec).v).join(", ")}; the baseline model with controls in each half; the difference of the Treat × Post coefficients (low − high) is tested by a Fisher permutation test (${o.reps} draws, ${o.permute}-level reshuffling; bdiff-style empirical p) when the permutation analysis is available.`,
   async run(ctx, o) {
     const models: BlockModel[] = [];
     const diffs: string[] = [];
@@ -125,7 +126,7 @@ export const moderation = defineBlock({
   table: "Table 5",
   options: z.strictObject({ ...base, by: z.array(z.string().min(1)).min(1) }),
   columns: (o) => o.by,
-  methods: (o, spec) => `The baseline model with controls plus each moderator (${o.by.join(", ")}) and its interaction with Treat×Post; county and year fixed effects, SEs clustered by ${spec.model.cluster}.`,
+  methods: (o, spec) => `The baseline model with controls plus each moderator (${o.by.map(words(spec).v).join(", ")}) and its interaction with Treat × Post; ${words(spec).unit} and ${words(spec).time} fixed effects, SEs clustered by ${spec.model.cluster}.`,
   async run(ctx, o) {
     const D = column(ctx.data, "treat_post");
     const models: BlockModel[] = o.by.map((m, j) => {

@@ -1,5 +1,6 @@
 /** Robustness checks 2–8 of the reference study (check 1, the event study, is in did.ts). */
 import { z } from "zod";
+import { words } from "../words.js";
 import { defineBlock, type BlockModel } from "./types.js";
 import { column, controls, firstPrincipalComponent, fitTwfe, treat } from "./common.js";
 import { runDdd } from "./adapters.js";
@@ -14,7 +15,7 @@ export const altOutcomes = defineBlock({
   table: "Robustness 2",
   options: z.strictObject({ ...base, outcomes: z.array(z.string().min(1)).min(1) }),
   columns: (o) => o.outcomes,
-  methods: (o, spec) => `The baseline model with controls (Table 1 column 2) re-estimated with the alternative outcomes ${o.outcomes.join(", ")} (e.g. log(1 + key-technology patent count), log(1 + citations received excluding self-citations)); county and year fixed effects, SEs clustered by ${spec.model.cluster}.`,
+  methods: (o, spec) => `The baseline model with controls (Table 1 column 2) re-estimated with the alternative outcomes ${o.outcomes.map(words(spec).v).join(", ")}; ${words(spec).unit} and ${words(spec).time} fixed effects, SEs clustered by ${spec.model.cluster}.`,
   async run(ctx, o) {
     const models: BlockModel[] = o.outcomes.map((y, j) => ({
       name: y,
@@ -27,12 +28,12 @@ export const altOutcomes = defineBlock({
 
 export const digitalIndex = defineBlock({
   id: "digital_index",
-  title: "Robustness 3: controlling for the county digital-economy index",
+  title: "Robustness 3: controlling for a digital-economy index",
   section: "robustness",
   table: "Robustness 3",
   options: z.strictObject({ ...base, columns: z.array(z.string().min(1)).min(2) }),
   columns: (o) => o.columns,
-  methods: (o) => `Adds a county digital-economy index — the first principal component of the standardised ${o.columns.join(", ")} — to the baseline model with controls.`,
+  methods: (o, spec) => `Adds a digital-economy index of each ${words(spec).unit} — the first principal component of the standardised ${o.columns.map(words(spec).v).join(", ")} — to the baseline model with controls.`,
   async run(ctx, o) {
     const pc = firstPrincipalComponent(o.columns.map((c) => column(ctx.data, c)));
     const r = fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [treat(ctx), ...controls(ctx), { name: "digital_index", values: pc.score }], command: "did twfe", options: { digital_index: o.columns } });
@@ -42,14 +43,14 @@ export const digitalIndex = defineBlock({
 
 export const countyTrends = defineBlock({
   id: "county_trends",
-  title: "Robustness 4: county-specific linear time trends",
+  title: "Robustness 4: unit-specific linear time trends",
   section: "robustness",
   table: "Robustness 4",
   options: z.strictObject({ ...base }),
-  methods: () => "The baseline model with controls plus a linear time trend for every county (fixest `county[year]` varying slopes), absorbed together with the county and year fixed effects.",
+  methods: (_o, spec) => `The baseline model with controls plus a linear time trend for every ${words(spec).unit} (fixest \`${spec.inputs.panel.unit}[${spec.inputs.panel.time}]\` varying slopes), absorbed together with the ${words(spec).unit} and ${words(spec).time} fixed effects.`,
   async run(ctx) {
     const r = fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [treat(ctx), ...controls(ctx)], unitTrends: true, command: "did twfe", options: { unit_trends: true } });
-    return { models: [{ name: "trends", label: "(1) County trends", result: r }], keyTerms: ["treat_post"] };
+    return { models: [{ name: "trends", label: "(1) Unit trends", result: r }], keyTerms: ["treat_post"] };
   },
 });
 
@@ -59,7 +60,7 @@ export const stacked = defineBlock({
   section: "robustness",
   table: "Robustness 5",
   options: z.strictObject({ ...base, window: z.tuple([z.number().int(), z.number().int()]).default([-4, 5]), weighting: z.enum(["weighted", "unweighted"]).default("weighted") }),
-  methods: (o) => `Stacked difference-in-differences: one sub-experiment per approval cohort with clean controls (never treated or treated after the window ${o.window[0]}…${o.window[1]}), stacked with unit×stack and time×stack fixed effects, ${o.weighting === "weighted" ? "Wing, Freedman & Hollingsworth (2024) corrective weights" : "unweighted (Cengiz et al. 2019)"}, SEs clustered by county.`,
+  methods: (o, spec) => `Stacked difference-in-differences: one sub-experiment per adoption cohort with clean controls (never treated or treated after the window ${o.window[0]}…${o.window[1]}), stacked with unit × stack and time × stack fixed effects, ${o.weighting === "weighted" ? "Wing, Freedman & Hollingsworth (2024) corrective weights" : "unweighted (Cengiz et al. 2019)"}, SEs clustered by ${words(spec).unit}. Cohorts whose window leaves the observed ${words(spec).time}s are dropped (listed in the warnings).`,
   async run(ctx, o) {
     const r = stackedDid({ ctx, window: o.window, weighting: o.weighting });
     const terms = ["avg_post"];
@@ -76,7 +77,7 @@ export const otherPolicies = defineBlock({
   section: "robustness",
   table: "Robustness 6",
   options: z.strictObject({ ...base, programs: z.array(z.enum(PROGRAMS)).min(1).default([...PROGRAMS]) }),
-  methods: (o) => `The baseline model with controls plus the indicators of the concurrent pilots (${o.programs.map((p) => (p === "broadband" ? "Broadband China 2014–2016" : "Smart City 2012–2014")).join(", ")}) and their interactions with Treat×Post.`,
+  methods: (o, spec) => `The baseline model with controls plus the indicators of the concurrent programs (${o.programs.map((p) => (p === "broadband" ? spec.inputs.policies.programs.broadband : spec.inputs.policies.programs.smart_city) ?? p).join(", ")}; 1 from each program's start in the ${words(spec).unit}) and their interactions with Treat × Post.`,
   async run(ctx, o) {
     const models: BlockModel[] = [];
     const D = column(ctx.data, "treat_post");
@@ -96,15 +97,19 @@ export const otherPolicies = defineBlock({
 
 export const ddd = defineBlock({
   id: "ddd",
-  title: "Robustness 7: triple difference with non-digital cluster pilots",
+  title: "Robustness 7: triple difference with a second treated group",
   section: "robustness",
   table: "Robustness 7",
   options: z.strictObject({ ...base }),
-  methods: () => "Triple difference (METHODS §4.6): Y = β·Pilot×Post×Digital + γ·Pilot×Post + controls | county + year, where Pilot×Post (term treat_post) switches on for every cluster pilot (digital and non-digital) from its approval year; β (term ddd) is the extra effect of digital clusters over non-digital ones and digital_total = β + γ; SEs clustered by county.",
+  methods: (_o, spec) => `Triple difference (METHODS §4.6): Y = β·Pilot × Post × Treated group + γ·Pilot × Post + controls | ${words(spec).unit} + ${words(spec).time}, where Pilot × Post switches on for every ${words(spec).unit} of either program (${spec.inputs.policies.programs.treated} or ${spec.inputs.policies.programs.nondigital ?? "the second group"}) from its start; β (Pilot × Post × Treated group) is the extra effect of the ${words(spec).treatment} over the second group, γ the effect of either program, and β + γ the treated group's total effect; SEs clustered by ${words(spec).unit}.`,
   async run(ctx) {
     if (!ctx.data.num.nondigital_post) throw new Error("the triple difference needs inputs.policies.programs.nondigital");
     const r = await runDdd(ctx);
-    return { models: [{ name: "ddd", label: "(1) DDD", result: r }], keyTerms: ["ddd", "treat_post", "digital_total"] };
+    return {
+      models: [{ name: "ddd", label: "(1) DDD", result: r }],
+      keyTerms: ["treat_post", "pilot_post", "digital_total"],
+      termLabels: { treat_post: "Pilot × Post × Treated group", pilot_post: "Pilot × Post (either group)", digital_total: "Total effect of the treated group" },
+    };
   },
 });
 
@@ -116,7 +121,7 @@ export const exclusions = defineBlock({
   section: "robustness",
   table: "Robustness 8",
   options: z.strictObject({ ...base, samples: z.array(z.enum(SAMPLES)).min(1).default([...SAMPLES]) }),
-  methods: (o) => `The baseline model with controls on restricted samples: ${o.samples.map((s) => s.replaceAll("_", " ")).join("; ")} (municipalities directly under the central government; comprehensive reform zones).`,
+  methods: (o, spec) => `The baseline model with controls on restricted samples: ${o.samples.map((s) => s.replaceAll("_", " ")).join("; ")} (the ${words(spec).units} flagged in inputs.units: ${Object.entries(spec.inputs.units?.flags ?? {}).map(([k, c]) => `${k.replaceAll("_", " ")} = ${c}`).join(", ") || "none"}).`,
   async run(ctx, o) {
     const mu = ctx.data.num.municipality, rz = ctx.data.num.reform_zone;
     const models: BlockModel[] = o.samples.map((s, j) => {

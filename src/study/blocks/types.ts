@@ -31,6 +31,8 @@ export interface BlockOutput {
   models: BlockModel[];
   /** terms shown first / only in the table (e.g. ["treat_post"]); default: all */
   keyTerms?: string[];
+  /** printed labels of terms whose meaning is particular to this block (default: core/labels termLabel) */
+  termLabels?: Record<string, string>;
   /** extra table rows, e.g. "Controls: yes", "empirical p" (row label → one cell per model) */
   extraRows?: { label: string; cells: string[] }[];
   figures?: FigureData[];
