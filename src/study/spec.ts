@@ -17,7 +17,15 @@ import { prettyName } from "../core/labels.js";
 
 const fileRef = z.string().min(1);
 
-const panelInput = z.strictObject({ file: fileRef, unit: z.string().min(1), time: z.string().min(1) });
+const panelInput = z.strictObject({
+  file: fileRef,
+  unit: z.string().min(1),
+  time: z.string().min(1),
+  /** the treatment from the panel itself (instead of inputs.policies): first treated period per unit (0/empty = never) … */
+  cohort: z.string().min(1).optional(),
+  /** … or an absorbing 0/1 indicator (> 0 = treated; the cohort is the first period it is on) */
+  treatment: z.string().min(1).optional(),
+});
 const unitsInput = z.strictObject({
   file: fileRef,
   unit: z.string().min(1),
@@ -68,7 +76,7 @@ export const specSchema = z.strictObject({
   inputs: z.strictObject({
     panel: panelInput,
     units: unitsInput.optional(),
-    policies: policiesInput,
+    policies: policiesInput.optional(),
     patents: patentsInput.optional(),
     taxonomy: plainFile.optional(),
     /** truth.json of a simulated world: shown next to the estimates */
@@ -318,7 +326,11 @@ export async function loadSpec(file: string): Promise<StudySpec> {
     need("units", ["inputs", "units", "unit"], inp.units.unit);
     for (const [k, c] of Object.entries(inp.units.flags)) need("units", ["inputs", "units", "flags", k], c as string | undefined);
   }
-  for (const k of ["unit", "program", "year"] as const) need("policies", ["inputs", "policies", k], inp.policies[k]);
+  need("panel", ["inputs", "panel", "cohort"], inp.panel.cohort);
+  need("panel", ["inputs", "panel", "treatment"], inp.panel.treatment);
+  const sources = [inp.policies ? "inputs.policies" : "", inp.panel.cohort ? "inputs.panel.cohort" : "", inp.panel.treatment ? "inputs.panel.treatment" : ""].filter(Boolean);
+  if (sources.length !== 1) issues.push({ line: lineOf(doc, lc, [], "inputs"), path: "inputs", message: sources.length ? `the treatment is given ${sources.length} times (${sources.join(", ")}); keep one` : "no treatment: give inputs.policies (a policy list), or inputs.panel.cohort (first treated period) or inputs.panel.treatment (0/1 column)" });
+  if (inp.policies) for (const k of ["unit", "program", "year"] as const) need("policies", ["inputs", "policies", k], inp.policies[k]);
   if (inp.patents) for (const k of ["id", "date", "year", "unit", "ipc", "cited", "applicant"] as const) need("patents", ["inputs", "patents", k], inp.patents[k]);
   const measured = spec.enabled.includes("patents") && inp.patents ? new Set<string>(MEASURED_COLUMNS) : new Set<string>();
   if (measured.size && columns.panel) {

@@ -29,7 +29,7 @@ export function words(spec: StudySpec): StudyWords {
   const unit = l.unit ?? spec.inputs.panel.unit.replaceAll("_", " ");
   const units = l.units ?? (unit.endsWith("y") && !/[aeiou]y$/.test(unit) ? unit.slice(0, -1) + "ies" : unit + "s");
   const time = l.time ?? spec.inputs.panel.time.replaceAll("_", " ");
-  const treatment = l.treatment ?? spec.inputs.policies.programs.treated.replaceAll("_", " ");
+  const treatment = l.treatment ?? (spec.inputs.policies?.programs.treated ?? spec.inputs.panel.treatment ?? "treatment").replaceAll("_", " ");
   return {
     unit,
     units,

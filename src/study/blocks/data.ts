@@ -141,24 +141,32 @@ export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
       perUnit(vals, flag);
     }
   }
-  // policies: first year per (unit, program)
-  const pol = await readTable(inp.policies.file);
-  const pu = pol.cols[pol.names.indexOf(inp.policies.unit)]!;
-  const pp = pol.cols[pol.names.indexOf(inp.policies.program)]!;
-  const py = pol.cols[pol.names.indexOf(inp.policies.year)]!;
+  // policies: first year per (unit, program) — or the treatment read from the panel itself
   const firstYear = new Map<string, Map<string, number>>();
-  for (let i = 0; i < pu.length; i++) {
-    const u = pu[i]!, p = pp[i]!, y = Number(py[i]);
-    if (!Number.isFinite(y)) throw inputError(`policy year is not a number: "${py[i]}"`, { file: inp.policies.file, row: i + 2, column: inp.policies.year });
-    if (!unitIndex.has(u)) throw inputError(`unit "${u}" of the policy list is not in the panel ${inp.panel.file}`, { file: inp.policies.file, row: i + 2, column: inp.policies.unit });
-    if (!firstYear.has(p)) firstYear.set(p, new Map());
-    const m = firstYear.get(p)!;
-    m.set(u, Math.min(m.get(u) ?? Infinity, y));
+  const TREATED = "\u0000treated";
+  if (inp.policies) {
+    const pf = inp.policies;
+    const pol = await readTable(pf.file);
+    const pu = pol.cols[pol.names.indexOf(pf.unit)]!;
+    const pp = pol.cols[pol.names.indexOf(pf.program)]!;
+    const py = pol.cols[pol.names.indexOf(pf.year)]!;
+    for (let i = 0; i < pu.length; i++) {
+      const u = pu[i]!, p = pp[i]!, y = Number(py[i]);
+      if (!Number.isFinite(y)) throw inputError(`policy year is not a number: "${py[i]}"`, { file: pf.file, row: i + 2, column: pf.year });
+      if (!unitIndex.has(u)) throw inputError(`unit "${u}" of the policy list is not in the panel ${inp.panel.file}`, { file: pf.file, row: i + 2, column: pf.unit });
+      const key = p === pf.programs.treated ? TREATED : p;
+      if (!firstYear.has(key)) firstYear.set(key, new Map());
+      const m = firstYear.get(key)!;
+      m.set(u, Math.min(m.get(u) ?? Infinity, y));
+    }
+    if (!firstYear.get(TREATED)?.size) throw inputError(`no unit has program "${pf.programs.treated}" (inputs.policies.programs.treated)`, { file: pf.file, column: pf.program });
+  } else {
+    firstYear.set(TREATED, panelCohorts(inp.panel, panel, order, unitId, time));
+    if (!firstYear.get(TREATED)!.size) throw inputError(`no unit is ever treated in "${inp.panel.cohort ?? inp.panel.treatment}"`, { file: inp.panel.file, column: inp.panel.cohort ?? inp.panel.treatment });
   }
-  const progs = inp.policies.programs;
-  const cohortOf = (program: string | undefined) => firstYear.get(program ?? "") ?? new Map<string, number>();
+  const progs = inp.policies?.programs ?? { treated: TREATED };
+  const cohortOf = (program: string | undefined) => firstYear.get(program === progs.treated ? TREATED : (program ?? "")) ?? new Map<string, number>();
   const treated = cohortOf(progs.treated);
-  if (treated.size === 0) throw inputError(`no unit has program "${progs.treated}" (inputs.policies.programs.treated)`, { file: inp.policies.file, column: inp.policies.program });
   const cohort = new Float64Array(n), treatPost = new Float64Array(n), rel = new Float64Array(n);
   for (let k = 0; k < n; k++) {
     const g = treated.get(unitId[k]!) ?? 0;
@@ -179,10 +187,11 @@ export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
     }
     num[name] = out;
   };
-  indicator(progs.nondigital, "nondigital_cohort", true);
-  indicator(progs.nondigital, "nondigital_post");
-  indicator(progs.broadband, "broadband");
-  indicator(progs.smart_city, "smart_city");
+  const other = inp.policies?.programs;
+  indicator(other?.nondigital, "nondigital_cohort", true);
+  indicator(other?.nondigital, "nondigital_post");
+  indicator(other?.broadband, "broadband");
+  indicator(other?.smart_city, "smart_city");
 
   const clusterName = spec.model.cluster;
   let clusterCodes = unitCodes, nClusters = units.length;
@@ -195,6 +204,37 @@ export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
     nClusters = lv.length;
   }
   return { n, unitId, unitCodes, units, time, times, timeCodes, num, clusterCodes, nClusters, inputHashes, unitName: inp.panel.unit, timeName: inp.panel.time };
+}
+
+/**
+ * Treatment cohorts from the panel: `cohort` (first treated period; 0, empty or NA = never; constant
+ * within unit) or `treatment` (absorbing indicator, > 0 = treated: the cohort is the first period it is
+ * on). Rows are visited in the study's (unit, time) order; errors name the file's row.
+ */
+function panelCohorts(p: StudySpec["inputs"]["panel"], panel: { names: string[]; cols: (string | null)[][] }, order: number[], unitId: string[], time: Float64Array): Map<string, number> {
+  const name = (p.cohort ?? p.treatment)!;
+  const raw = panel.cols[panel.names.indexOf(name)]!;
+  const out = new Map<string, number>();
+  const seen = new Map<string, number>();
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    const v = raw[i];
+    const x = v === null || v === "" || v === "NA" ? 0 : Number(v);
+    if (!Number.isFinite(x)) throw inputError(`"${v}" is not a number`, { file: p.file, row: i + 2, column: name });
+    const u = unitId[k]!;
+    if (p.cohort) {
+      const prev = seen.get(u);
+      if (prev !== undefined && prev !== x) throw inputError(`the cohort changes within unit "${u}" (${prev}, then ${x}); a cohort is the unit's first treated period, the same in every row`, { file: p.file, row: i + 2, column: name });
+      seen.set(u, x);
+      if (x > 0) out.set(u, x);
+    } else {
+      const on = x > 0;
+      const first = out.get(u);
+      if (first !== undefined && !on) throw inputError(`the treatment switches off in unit "${u}" at ${time[k]} after starting in ${first}; staggered designs need an absorbing treatment (once on, always on)`, { file: p.file, row: i + 2, column: name });
+      if (on && first === undefined) out.set(u, time[k]!);
+    }
+  }
+  return out;
 }
 
 /** Write the merged analysis panel (unit, time, every numeric column incl. the derived policy columns) as CSV, work/analysis_panel.csv, for the user to inspect or re-use. */

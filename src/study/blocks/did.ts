@@ -87,7 +87,7 @@ type Policy = (typeof POLICY_CONTROLS)[number];
 const POLICY_COLUMN: Record<Policy, string> = { broadband: "broadband", smart_city: "smart_city", nondigital: "nondigital_post" };
 /** A concurrent program's name as the policy list spells it (inputs.policies.programs). */
 function policyName(spec: StudySpec, p: Policy): string {
-  return (spec.inputs.policies.programs[p] ?? p).replaceAll("_", " ");
+  return (spec.inputs.policies?.programs[p] ?? p).replaceAll("_", " ");
 }
 
 /** The indicator columns of the chosen programs (each must be declared in inputs.policies.programs). */

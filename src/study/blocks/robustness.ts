@@ -77,7 +77,7 @@ export const otherPolicies = defineBlock({
   section: "robustness",
   table: "Robustness 6",
   options: z.strictObject({ ...base, programs: z.array(z.enum(PROGRAMS)).min(1).default([...PROGRAMS]) }),
-  methods: (o, spec) => `The baseline model with controls plus the indicators of the concurrent programs (${o.programs.map((p) => (p === "broadband" ? spec.inputs.policies.programs.broadband : spec.inputs.policies.programs.smart_city) ?? p).join(", ")}; 1 from each program's start in the ${words(spec).unit}) and their interactions with Treat × Post.`,
+  methods: (o, spec) => `The baseline model with controls plus the indicators of the concurrent programs (${o.programs.map((p) => (p === "broadband" ? spec.inputs.policies?.programs.broadband : spec.inputs.policies?.programs.smart_city) ?? p).join(", ")}; 1 from each program's start in the ${words(spec).unit}) and their interactions with Treat × Post.`,
   async run(ctx, o) {
     const models: BlockModel[] = [];
     const D = column(ctx.data, "treat_post");
@@ -101,7 +101,7 @@ export const ddd = defineBlock({
   section: "robustness",
   table: "Robustness 7",
   options: z.strictObject({ ...base }),
-  methods: (_o, spec) => `Triple difference (METHODS §4.6): Y = β·Pilot × Post × Treated group + γ·Pilot × Post + controls | ${words(spec).unit} + ${words(spec).time}, where Pilot × Post switches on for every ${words(spec).unit} of either program (${spec.inputs.policies.programs.treated} or ${spec.inputs.policies.programs.nondigital ?? "the second group"}) from its start; β (Pilot × Post × Treated group) is the extra effect of the ${words(spec).treatment} over the second group, γ the effect of either program, and β + γ the treated group's total effect; SEs clustered by ${words(spec).unit}.`,
+  methods: (_o, spec) => `Triple difference (METHODS §4.6): Y = β·Pilot × Post × Treated group + γ·Pilot × Post + controls | ${words(spec).unit} + ${words(spec).time}, where Pilot × Post switches on for every ${words(spec).unit} of either program (${spec.inputs.policies?.programs.treated} or ${spec.inputs.policies?.programs.nondigital ?? "the second group"}) from its start; β (Pilot × Post × Treated group) is the extra effect of the ${words(spec).treatment} over the second group, γ the effect of either program, and β + γ the treated group's total effect; SEs clustered by ${words(spec).unit}.`,
   async run(ctx) {
     if (!ctx.data.num.nondigital_post) throw new Error("the triple difference needs inputs.policies.programs.nondigital");
     const r = await runDdd(ctx);
