@@ -458,7 +458,7 @@ export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {})
         const p = ord[i]!;
         const v = impH[p]!;
         if (Number.isNaN(v)) continue;
-        const b = cut.flag(v);
+        const b = v > 0 && (cut.strict ? v > cut.hi : v >= cut.lo) ? 1 : 0;
         breakthrough[p] = b;
         flagged += b;
       }
@@ -495,7 +495,7 @@ export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {})
       for (let p = 0; p < n; p++) {
         const r = logImpResid[p]!;
         if (Number.isNaN(r)) continue;
-        const b = cut.flag(r);
+        const b = cut.strict ? (r > cut.hi ? 1 : 0) : r >= cut.lo ? 1 : 0;
         breakthrough[p] = b;
         flagged += b;
       }
@@ -546,10 +546,10 @@ function maxYearCount(start: Int32Array, T: number): number {
 
 /**
  * The tie-safe top rule on one group of values (file comment): q = type-7 quantile, cap = ⌈(1 − p)·n⌉;
- * δ = BREAKTHROUGH_TIE_TOLERANCE · max(scaleFloor, |q|); flag v ≥ q − δ (and v > 0 when `positive`), or
- * v > q + δ when the former flags more than cap.
+ * δ = BREAKTHROUGH_TIE_TOLERANCE · max(scaleFloor, |q|); flag v ≥ lo = q − δ (and v > 0 when `positive`),
+ * or v > hi = q + δ when `strict` (the former flags more than cap).
  */
-function topCut(vals: ArrayLike<number>, p: number, scaleFloor: number, positive: boolean): { q: number; cap: number; strict: boolean; flag: (v: number) => 0 | 1 } {
+function topCut(vals: ArrayLike<number>, p: number, scaleFloor: number, positive: boolean): { q: number; cap: number; strict: boolean; lo: number; hi: number } {
   const q = quantile7(vals, p);
   const delta = BREAKTHROUGH_TIE_TOLERANCE * Math.max(scaleFloor, Math.abs(q));
   const cap = breakthroughCap(vals.length, p);
@@ -560,7 +560,5 @@ function topCut(vals: ArrayLike<number>, p: number, scaleFloor: number, positive
     const v = vals[i]!;
     if (v >= lo && (!positive || v > 0)) atLeast++;
   }
-  const strict = atLeast > cap;
-  const flag = strict ? (v: number): 0 | 1 => (v > hi && (!positive || v > 0) ? 1 : 0) : (v: number): 0 | 1 => (v >= lo && (!positive || v > 0) ? 1 : 0);
-  return { q, cap, strict, flag };
+  return { q, cap, strict: atLeast > cap, lo, hi };
 }
