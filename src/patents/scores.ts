@@ -538,6 +538,7 @@ export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {})
   };
 }
 
+/** max_t (start[t+1] − start[t]): the most patents of one year. */
 function maxYearCount(start: Int32Array, T: number): number {
   let m = 0;
   for (let t = 0; t < T; t++) m = Math.max(m, start[t + 1]! - start[t]!);
