@@ -5,8 +5,20 @@
 export { parseIpc, formatIpc, ipcTerm, splitIpcList, type Ipc, type IpcLevel } from "./ipc.js";
 export { loadTaxonomy, parseTaxonomy, classifyCode, classifyRaw, categorySet, BUILTIN_TAXONOMIES, type Taxonomy } from "./taxonomy.js";
 export { corpusFromTerms, corpusFromIpc, type TermCorpus } from "./corpus.js";
-export { scorePatents, resolveScoreOptions, DEFAULT_SCORE_OPTIONS, type ScoreOptions, type ScoreResult } from "./scores.js";
+export {
+  scorePatents,
+  resolveScoreOptions,
+  breakthroughCap,
+  DEFAULT_SCORE_OPTIONS,
+  PAPER_SCORE_OPTIONS,
+  PAPER_LEVEL,
+  type ScoreOptions,
+  type ScoreResult,
+  type ScoreCoverage,
+  type BreakthroughThreshold,
+} from "./scores.js";
 export { scorePatentsPairwise } from "./scores-pairwise.js";
+export { scorePatentsPaperOracle } from "./scores-paper-oracle.js";
 export { resolveCitations, citationsReceived, type CitationLinks } from "./citations.js";
 export { regionYearPanel, type PanelInput, type PanelOptions, type RegionYearPanel } from "./panel.js";
 export { diffusion, type DiffusionInput, type DiffusionOptions, type DiffusionPanel } from "./diffusion.js";

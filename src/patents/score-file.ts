@@ -8,7 +8,7 @@ import type { TermCorpus } from "./corpus.js";
 import type { ColumnMapping } from "./mapping.js";
 import { patentSourceSql, readPatents, termCorpus, type PatentTable } from "./read.js";
 import { writeScoresDuck } from "./score-out.js";
-import { scorePatents, type ScoreOptions, type ScoreResult } from "./scores.js";
+import { scorePatents, type ScoreCoverage, type ScoreOptions, type ScoreResult } from "./scores.js";
 import { csvField, csvNum, writeCsvAtomic } from "./csv-out.js";
 import { categoryFlags, subCorpus, type CategoryFilter } from "./pipeline.js";
 
@@ -29,6 +29,8 @@ export interface ScoreFileSummary {
   bsZero: number;
   impMissing: number;
   censored: number;
+  /** Fully / partly censored patents and years, years without a full backward window (ScoreResult.coverage). */
+  coverage: ScoreCoverage;
   firstYearSkipped: number[];
   badIpc: PatentTable["badIpc"];
   droppedNoValidCode: number;
@@ -63,7 +65,8 @@ export function scoreWarnings(table: PatentTable, corpus: TermCorpus, r: ScoreRe
     for (let p = 0; p < corpus.n; p++) maxY = Math.max(maxY, corpus.year[p]!);
     w.push(
       `${r.counts.censored} of ${corpus.n} patents (filed in ${maxY - H + 1} or later) have a ${H}-year forward window that runs past the last data year ${maxY}; ` +
-        (censoring === "missing" ? "their fs/imp for those horizons are empty (--censoring missing)." : "their forward sums cover only the observed years (--censoring truncate); use --censoring missing to set them empty."),
+        (censoring === "missing" ? "their fs/imp for those horizons are empty (--censoring missing)." : "their forward sums cover only the observed years (--censoring truncate); use --censoring missing to set them empty.") +
+        ` The ${r.coverage.fullyCensored} patents of ${maxY} have no forward year at all: their fs/imp and breakthrough are empty under either rule.`,
     );
   }
   if (r.counts.bsZero > 0) w.push(`${r.counts.bsZero} patents have BS = 0 (no earlier similar patents, or first data years); their importance is empty.`);
@@ -108,6 +111,7 @@ export async function scoreFile(input: string, out: string, o: ScoreFileOptions)
     bsZero: r.counts.bsZero,
     impMissing: r.counts.impMissing,
     censored: r.counts.censored,
+    coverage: r.coverage,
     firstYearSkipped: r.counts.zeroVectorPairsYears,
     badIpc: table.badIpc,
     droppedNoValidCode: table.droppedNoValidCode,

@@ -2,11 +2,12 @@
  * Brute-force O(N²) scores: the definition of scores.ts applied pair by pair (test oracle only).
  * For every ordered pair (p, q), p ≠ q: decide whether q is in p's backward window, in which forward
  * windows, or neither; take the pair's IDF year (min/max rule; the common year for same-year pairs);
- * build both weight vectors for that year from scratch, and add their cosine.
+ * build both weight vectors for that year from scratch, and add their cosine. Patents filed in the last
+ * data year have every FS^τ missing; breakthroughs follow the tie-safe top rule of scores.ts.
  */
 import { quantile7 } from "../core/stats.js";
 import type { TermCorpus } from "./corpus.js";
-import { resolveScoreOptions, type ScoreOptions } from "./scores.js";
+import { breakthroughCap, resolveScoreOptions, BREAKTHROUGH_TIE_TOLERANCE, type ScoreOptions } from "./scores.js";
 
 export interface PairwiseScores {
   bs: Float64Array;
@@ -17,6 +18,17 @@ export interface PairwiseScores {
   logImpResid?: Float64Array;
 }
 
+/** Flags of the tie-safe top rule for the values `v` (see scores.ts): v ≥ q − δ, or v > q + δ above the cap. */
+function topFlags(v: number[], p: number, scaleFloor: number, positive: boolean): number[] {
+  const q = quantile7(v, p);
+  const d = BREAKTHROUGH_TIE_TOLERANCE * Math.max(scaleFloor, Math.abs(q));
+  const ok = (x: number): boolean => !positive || x > 0;
+  const weak = v.map((x) => (x >= q - d && ok(x) ? 1 : 0));
+  if (weak.reduce((a: number, b) => a + b, 0) <= breakthroughCap(v.length, p)) return weak;
+  return v.map((x) => (x > q + d && ok(x) ? 1 : 0));
+}
+
+/** Pair-by-pair BS_p = Σ_{q ∈ B_p} cos(p, q), FS^τ_p = Σ_{q ∈ F^τ_p} cos(p, q), imp^τ = FS^τ / BS. */
 export function scorePatentsPairwise(c: TermCorpus, options: Partial<ScoreOptions> = {}): PairwiseScores {
   const o = resolveScoreOptions(options);
   const n = c.n;
@@ -111,7 +123,7 @@ export function scorePatentsPairwise(c: TermCorpus, options: Partial<ScoreOption
       });
     }
     if (yp + Fmax > maxYear) censored[p] = 1;
-    if (o.censoring === "missing") H.forEach((tau, k) => {
+    if (o.censoring === "missing" || yp === maxYear) H.forEach((tau, k) => {
       if (yp + tau > maxYear) fs[k]![p] = Number.NaN;
     });
   }
@@ -123,8 +135,8 @@ export function scorePatentsPairwise(c: TermCorpus, options: Partial<ScoreOption
     for (let y = minYear; y <= maxYear; y++) {
       const idx = [...Array(n).keys()].filter((p) => c.year[p] === y && !Number.isNaN(impH[p]!));
       if (idx.length === 0) continue;
-      const q = quantile7(idx.map((p) => impH[p]!), o.quantile);
-      for (const p of idx) breakthrough[p] = impH[p]! >= q ? 1 : 0;
+      const f = topFlags(idx.map((p) => impH[p]!), o.quantile, 0, true);
+      idx.forEach((p, i) => (breakthrough[p] = f[i]!));
     }
   } else {
     logImpResid = new Float64Array(n).fill(Number.NaN);
@@ -134,10 +146,10 @@ export function scorePatentsPairwise(c: TermCorpus, options: Partial<ScoreOption
       const m = idx.reduce((a, p) => a + Math.log(impH[p]!), 0) / idx.length;
       for (const p of idx) logImpResid[p] = Math.log(impH[p]!) - m;
     }
-    const pooled = Array.from(logImpResid).filter((v) => !Number.isNaN(v));
-    if (pooled.length > 0) {
-      const q = quantile7(pooled, o.quantile);
-      for (let p = 0; p < n; p++) if (!Number.isNaN(logImpResid[p]!)) breakthrough[p] = logImpResid[p]! >= q ? 1 : 0;
+    const idx = [...Array(n).keys()].filter((p) => !Number.isNaN(logImpResid![p]!));
+    if (idx.length > 0) {
+      const f = topFlags(idx.map((p) => logImpResid![p]!), o.quantile, 1, false);
+      idx.forEach((p, i) => (breakthrough[p] = f[i]!));
     }
   }
   return { bs, fs, imp, breakthrough, censored, logImpResid };

@@ -12,13 +12,23 @@
  * TF_pw = c_pw / Σ_k c_pk cancels in the cosine, so counts are used directly.
  * BS_p = Σ cos over patents filed 1..B years before; FS^τ_p over 1..τ years after; same-year pairs are
  * excluded, or (`byDate`) earlier-dated ones go to BS and later-dated ones to every FS^τ (same date:
- * neither). imp^τ = FS^τ / BS (NaN when BS = 0 or FS^τ is missing). censored = the largest forward window
- * runs past the last data year; with `censoring: "missing"` each FS^τ whose window does so is NaN.
- * Breakthrough (horizon H = largest τ): `year` = imp^H ≥ the type-7 `quantile` of imp^H among patents of
- * the same filing year; `kpst` = ln(imp^H) minus its filing-year mean ≥ the pooled type-7 quantile.
+ * neither). imp^τ = FS^τ / BS (NaN when BS = 0 or FS^τ is missing).
+ * Censoring (L = last data year, H = largest τ): a patent filed in L has no forward year observed — it is
+ * fully censored: every FS^τ and imp^τ is NaN and it is never a breakthrough, under both rules. A patent
+ * with y + H > L > y is partly censored: `truncate` sums the observed years, `missing` sets each FS^τ with
+ * y + τ > L to NaN. `censored` = y + H > L (partly or fully).
+ * Breakthrough (horizon H), tie-safe top rule — n = patents of the group with a value, q = type-7
+ * `quantile` p of the values, cap = ⌈(1 − p)·n⌉, δ = the tie tolerance (values within δ of q are tied):
+ *   flag v ≥ q − δ (and v > 0 for importances); if that flags more than cap, flag v > q + δ instead
+ *   (the block tied at the threshold is dropped). A group never has more than cap breakthroughs; without
+ *   ties at q and with q > 0 the flags are the plain `v ≥ q`. δ absorbs rounding (values are computed to
+ *   ~1e-15 relative; mathematically equal importances can differ in their last bits).
+ *   `year`: groups = filing years, v = imp^H, δ = 1e-10·|q|.
+ *   `kpst`: one pooled group, v = ln(imp^H) minus its filing-year mean (imp^H > 0 only), δ = 1e-10·max(1, |q|).
  */
 import { quantile7 } from "../core/stats.js";
 import type { TermCorpus } from "./corpus.js";
+import type { IpcLevel } from "./ipc.js";
 
 export type IdfKind = "kpst" | "seed";
 export type PairYearRule = "min" | "max";
@@ -51,6 +61,63 @@ export const DEFAULT_SCORE_OPTIONS: ScoreOptions = {
   quantile: 0.9,
 };
 
+/**
+ * The seed paper's definitions (Shi–Yang–Qian 2025, eqs. 2–3, METHODS §1.2): eq. 3 IDF
+ * ln(N_≤t / N_ω,≤t) (cumulative to and including t, no +1, unseen fields weigh 0), pair IDF year = the
+ * earlier filing year, same-year pairs excluded, BS over 5 years back, FS over 1, 5, 10 years ahead,
+ * breakthrough = top decile of imp^10 within the filing year, truncated forward windows.
+ */
+export const PAPER_SCORE_OPTIONS: Readonly<ScoreOptions> = Object.freeze({
+  backward: 5,
+  forward: [1, 5, 10],
+  idf: "seed",
+  pairYear: "min",
+  sameYear: "exclude",
+  censoring: "truncate",
+  breakthrough: "year",
+  quantile: 0.9,
+});
+
+/** The seed paper matches patents on the 4-character IPC subclass (四位码): its term level. */
+export const PAPER_LEVEL: IpcLevel = "subclass";
+
+/** Tie tolerance of the breakthrough rule (relative; see the file comment). */
+export const BREAKTHROUGH_TIE_TOLERANCE = 1e-10;
+
+/** Breakthrough threshold of one group (a filing year, or the pooled `kpst` group). */
+export interface BreakthroughThreshold {
+  /** Filing year, null for the pooled `kpst` threshold. */
+  year: number | null;
+  /** Type-7 quantile q of the group's values. */
+  value: number;
+  /** Values in the group (patents with a non-missing imp^H, resp. residual). */
+  n: number;
+  /** Most breakthroughs the group may have: ⌈(1 − quantile)·n⌉. */
+  cap: number;
+  /** Breakthroughs flagged. */
+  flagged: number;
+  /** True when the block tied at q was dropped (flags are v > q + δ instead of v ≥ q − δ). */
+  strict: boolean;
+}
+
+/**
+ * Data coverage of a run. L = last, F = first data year, B = backward window, H = largest horizon.
+ * Year lists hold filing years that have patents, ascending.
+ */
+export interface ScoreCoverage {
+  firstYear: number | null;
+  lastYear: number | null;
+  /** Patents filed in L: no forward year observed (fs/imp missing, breakthrough −1). */
+  fullyCensored: number;
+  fullyCensoredYears: number[];
+  /** Patents with y < L < y + H: the H-year window is partly observed (handled by `censoring`). */
+  partlyCensored: number;
+  partlyCensoredYears: number[];
+  /** Patents with y − B < F (y ≤ F + B − 1): their backward window starts before the first data year. */
+  backwardIncomplete: number;
+  backwardIncompleteYears: number[];
+}
+
 export interface ScoreResult {
   /** Forward horizons, ascending. */
   horizons: number[];
@@ -59,16 +126,26 @@ export interface ScoreResult {
   fs: Float64Array[];
   /** imp[k] = fs[k] / bs. */
   imp: Float64Array[];
-  /** 1 breakthrough, 0 not, −1 missing (importance missing). */
+  /** 1 breakthrough, 0 not, −1 missing (importance missing, e.g. fully censored). */
   breakthrough: Int8Array;
+  /** 1 when y + H > last data year (partly or fully censored), else 0. */
   censored: Uint8Array;
+  /** 0 full forward window, 1 partly censored, 2 fully censored (filed in the last data year). */
+  censorKind: Uint8Array;
   /** Distinct terms per patent. */
   nTerms: Int32Array;
   /** KPST rule only: ln(imp^H) residualised on filing year (NaN when missing). */
   logImpResid?: Float64Array;
   /** Breakthrough thresholds used (per year for `year`, one pooled value for `kpst`). */
-  thresholds: { year: number | null; value: number }[];
+  thresholds: BreakthroughThreshold[];
+  /** `censored` = partly + fully censored patents. */
   counts: { patents: number; bsZero: number; impMissing: number; zeroVectorPairsYears: number[]; censored: number };
+  coverage: ScoreCoverage;
+}
+
+/** ⌈(1 − p)·n⌉ = n − ⌊n·p⌋, with a 1e-12 relative guard so that e.g. p = 0.9, n = 10 gives 1. */
+export function breakthroughCap(n: number, p: number): number {
+  return n - Math.floor(n * p * (1 + 1e-12));
 }
 
 /** Resolve a partial option object against the defaults, validating values. */
@@ -116,7 +193,11 @@ export function idfTables(c: TermCorpus, minYear: number, T: number, kind: IdfKi
   return { idf, valid, V };
 }
 
-/** Compute the scores of every patent of the corpus (see the file comment for the definitions). */
+/**
+ * Scores of every patent (file comment): BS_p = Σ_{q: y_p−B ≤ y_q < y_p} cos_s(p, q),
+ * FS^τ_p = Σ_{q: y_p < y_q ≤ y_p+τ} cos_s(p, q), imp^τ = FS^τ / BS, with cos_s the cosine of the TF·IDF_s
+ * vectors at the pair's IDF year s; censoring and the tie-safe breakthrough rule as documented above.
+ */
 export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {}): ScoreResult {
   const o = resolveScoreOptions(options);
   const n = c.n;
@@ -128,7 +209,20 @@ export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {})
   const fs = H.map(() => new Float64Array(n));
   const nTerms = new Int32Array(n);
   const censored = new Uint8Array(n);
-  const empty = (): ScoreResult => ({ horizons: H, bs, fs, imp: H.map(() => new Float64Array(n)), breakthrough: new Int8Array(n), censored, nTerms, thresholds: [], counts: { patents: 0, bsZero: 0, impMissing: 0, zeroVectorPairsYears: [], censored: 0 } });
+  const censorKind = new Uint8Array(n);
+  const empty = (): ScoreResult => ({
+    horizons: H,
+    bs,
+    fs,
+    imp: H.map(() => new Float64Array(n)),
+    breakthrough: new Int8Array(n),
+    censored,
+    censorKind,
+    nTerms,
+    thresholds: [],
+    counts: { patents: 0, bsZero: 0, impMissing: 0, zeroVectorPairsYears: [], censored: 0 },
+    coverage: { firstYear: null, lastYear: null, fullyCensored: 0, fullyCensoredYears: [], partlyCensored: 0, partlyCensoredYears: [], backwardIncomplete: 0, backwardIncompleteYears: [] },
+  });
   if (n === 0) return empty();
   if (o.sameYear === "byDate" && !c.date) throw new RangeError("sameYear 'byDate' needs filing dates");
 
@@ -314,11 +408,22 @@ export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {})
         for (let k = 0; k < K; k++) fs[k]![p]! += after[i - lo]!;
       }
     }
-    // Censoring.
-    for (let i = lo; i < hi; i++) {
-      const p = ord[i]!;
-      if (t + Fmax > T - 1) censored[p] = 1;
-      if (o.censoring === "missing") for (let k = 0; k < K; k++) if (t + H[k]! > T - 1) fs[k]![p] = Number.NaN;
+    // Censoring: the last year observes no forward year (every FS^τ missing, both rules); partly
+    // censored years follow the rule.
+    if (t === T - 1) {
+      for (let i = lo; i < hi; i++) {
+        const p = ord[i]!;
+        censored[p] = 1;
+        censorKind[p] = 2;
+        for (let k = 0; k < K; k++) fs[k]![p] = Number.NaN;
+      }
+    } else if (t + Fmax > T - 1) {
+      for (let i = lo; i < hi; i++) {
+        const p = ord[i]!;
+        censored[p] = 1;
+        censorKind[p] = 1;
+        if (o.censoring === "missing") for (let k = 0; k < K; k++) if (t + H[k]! > T - 1) fs[k]![p] = Number.NaN;
+      }
     }
   }
 
@@ -334,25 +439,30 @@ export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {})
   let impMissing = 0;
   for (let p = 0; p < n; p++) if (Number.isNaN(impH[p]!)) impMissing++;
 
-  // Breakthroughs.
+  // Breakthroughs (tie-safe top rule, file comment).
   const breakthrough = new Int8Array(n).fill(-1);
-  const thresholds: { year: number | null; value: number }[] = [];
+  const thresholds: BreakthroughThreshold[] = [];
   let logImpResid: Float64Array | undefined;
   if (o.breakthrough === "year") {
+    const vals = new Float64Array(maxYearCount(start, T));
     for (let t = 0; t < T; t++) {
-      const vals: number[] = [];
+      let m = 0;
       for (let i = start[t]!; i < start[t + 1]!; i++) {
         const v = impH[ord[i]!]!;
-        if (!Number.isNaN(v)) vals.push(v);
+        if (!Number.isNaN(v)) vals[m++] = v;
       }
-      if (vals.length === 0) continue;
-      const q = quantile7(vals, o.quantile);
-      thresholds.push({ year: minYear + t, value: q });
+      if (m === 0) continue;
+      const cut = topCut(vals.subarray(0, m), o.quantile, 0, true);
+      let flagged = 0;
       for (let i = start[t]!; i < start[t + 1]!; i++) {
         const p = ord[i]!;
         const v = impH[p]!;
-        if (!Number.isNaN(v)) breakthrough[p] = v >= q ? 1 : 0;
+        if (Number.isNaN(v)) continue;
+        const b = v > 0 && (cut.strict ? v > cut.hi : v >= cut.lo) ? 1 : 0;
+        breakthrough[p] = b;
+        flagged += b;
       }
+      thresholds.push({ year: minYear + t, value: cut.q, n: m, cap: cut.cap, flagged, strict: cut.strict });
     }
   } else {
     logImpResid = new Float64Array(n).fill(Number.NaN);
@@ -380,18 +490,38 @@ export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {})
       }
     }
     if (pooled.length > 0) {
-      const q = quantile7(pooled, o.quantile);
-      thresholds.push({ year: null, value: q });
+      const cut = topCut(pooled, o.quantile, 1, false);
+      let flagged = 0;
       for (let p = 0; p < n; p++) {
         const r = logImpResid[p]!;
-        if (!Number.isNaN(r)) breakthrough[p] = r >= q ? 1 : 0;
+        if (Number.isNaN(r)) continue;
+        const b = cut.strict ? (r > cut.hi ? 1 : 0) : r >= cut.lo ? 1 : 0;
+        breakthrough[p] = b;
+        flagged += b;
       }
+      thresholds.push({ year: null, value: cut.q, n: pooled.length, cap: cut.cap, flagged, strict: cut.strict });
     }
   }
   const invalidYears: number[] = [];
   for (let t = 0; t < T; t++) if (!valid[t]) invalidYears.push(minYear + t);
   let nCens = 0;
   for (let p = 0; p < n; p++) nCens += censored[p]!;
+  const coverage: ScoreCoverage = { firstYear: minYear, lastYear: maxYear, fullyCensored: 0, fullyCensoredYears: [], partlyCensored: 0, partlyCensoredYears: [], backwardIncomplete: 0, backwardIncompleteYears: [] };
+  for (let t = 0; t < T; t++) {
+    const cnt = start[t + 1]! - start[t]!;
+    if (cnt === 0) continue;
+    if (t === T - 1) {
+      coverage.fullyCensored += cnt;
+      coverage.fullyCensoredYears.push(minYear + t);
+    } else if (t + Fmax > T - 1) {
+      coverage.partlyCensored += cnt;
+      coverage.partlyCensoredYears.push(minYear + t);
+    }
+    if (t < B) {
+      coverage.backwardIncomplete += cnt;
+      coverage.backwardIncompleteYears.push(minYear + t);
+    }
+  }
   return {
     horizons: H,
     bs,
@@ -399,9 +529,37 @@ export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {})
     imp,
     breakthrough,
     censored,
+    censorKind,
     nTerms,
     logImpResid,
     thresholds,
     counts: { patents: n, bsZero, impMissing, zeroVectorPairsYears: invalidYears, censored: nCens },
+    coverage,
   };
+}
+
+/** max_t (start[t+1] − start[t]): the most patents of one year. */
+function maxYearCount(start: Int32Array, T: number): number {
+  let m = 0;
+  for (let t = 0; t < T; t++) m = Math.max(m, start[t + 1]! - start[t]!);
+  return m;
+}
+
+/**
+ * The tie-safe top rule on one group of values (file comment): q = type-7 quantile, cap = ⌈(1 − p)·n⌉;
+ * δ = BREAKTHROUGH_TIE_TOLERANCE · max(scaleFloor, |q|); flag v ≥ lo = q − δ (and v > 0 when `positive`),
+ * or v > hi = q + δ when `strict` (the former flags more than cap).
+ */
+function topCut(vals: ArrayLike<number>, p: number, scaleFloor: number, positive: boolean): { q: number; cap: number; strict: boolean; lo: number; hi: number } {
+  const q = quantile7(vals, p);
+  const delta = BREAKTHROUGH_TIE_TOLERANCE * Math.max(scaleFloor, Math.abs(q));
+  const cap = breakthroughCap(vals.length, p);
+  const lo = q - delta;
+  const hi = q + delta;
+  let atLeast = 0;
+  for (let i = 0; i < vals.length; i++) {
+    const v = vals[i]!;
+    if (v >= lo && (!positive || v > 0)) atLeast++;
+  }
+  return { q, cap, strict: atLeast > cap, lo, hi };
 }

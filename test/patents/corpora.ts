@@ -1,0 +1,129 @@
+/**
+ * Seeded test corpora for the score tests (src/core/rng.ts): a small random one, a realistic one
+ * (IPC-like subclasses, skewed and drifting popularity, technology clusters, growing yearly counts)
+ * and one built to have heavy ties.
+ */
+import { Rng } from "../../src/core/rng.js";
+import { corpusFromTerms, type TermCorpus } from "../../src/patents/corpus.js";
+
+/** n patents over `years` years from 2000, 1–6 codes from a cubic-skewed vocabulary, few dates per year. */
+export function smallCorpus(seed: number, n: number, years: number, vocab: number): TermCorpus {
+  const rng = new Rng(seed);
+  const year: number[] = [];
+  const date: number[] = [];
+  const terms: string[][] = [];
+  for (let p = 0; p < n; p++) {
+    const y = 2000 + rng.int(years);
+    year.push(y);
+    date.push(y * 10000 + 100 * (1 + rng.int(12)) + 1 + rng.int(3));
+    const t: string[] = [];
+    for (let j = 0, k = 1 + rng.int(6); j < k; j++) {
+      const u = rng.uniform();
+      t.push(`T${Math.floor(vocab * u * u * u)}`);
+    }
+    terms.push(t);
+  }
+  return corpusFromTerms(year, terms, date);
+}
+
+function pick(rng: Rng, w: readonly number[]): number {
+  let tot = 0;
+  for (const x of w) tot += x;
+  let u = rng.uniform() * tot;
+  for (let i = 0; i < w.length; i++) {
+    u -= w[i]!;
+    if (u < 0) return i;
+  }
+  return w.length - 1;
+}
+
+/**
+ * Realistic IPC-subclass corpus: `n` patents over `years` years from `firstYear`, yearly counts growing
+ * ~9 % a year; `vocab` subclasses (names like G06F) with Zipf popularity and a random log-linear trend;
+ * 40 technology clusters of 3–6 subclasses; a patent takes a cluster and 1–6 codes (1 + ⌊`codeScale`·E⌋,
+ * E exponential; 80 % from its cluster, else from the whole vocabulary, repeats allowed). Smaller
+ * `codeScale` and `vocab` mean more patents with identical code sets (ties).
+ */
+export function ipcLikeCorpus(seed: number, n: number, years = 22, vocab = 150, firstYear = 2000, codeScale = 1.3): TermCorpus {
+  const rng = new Rng(seed);
+  const names: string[] = [];
+  const seen = new Set<string>();
+  while (names.length < vocab) {
+    const s = "ABCDEFGH"[rng.int(8)]! + String(1 + rng.int(99)).padStart(2, "0") + "ABCDEFGHJKLMNPQ"[rng.int(15)]!;
+    if (!seen.has(s)) {
+      seen.add(s);
+      names.push(s);
+    }
+  }
+  const base = names.map((_, i) => 1 / Math.pow(i + 1, 1.1));
+  const trend = names.map(() => 0.08 * rng.normal());
+  const clusters = Array.from({ length: 40 }, () => Array.from({ length: 3 + rng.int(4) }, () => pick(rng, base)));
+  const clusterBase = clusters.map((_, i) => 1 / Math.pow(i + 1, 0.8));
+  const clusterTrend = clusters.map(() => 0.1 * rng.normal());
+  const yw = Array.from({ length: years }, (_, t) => Math.pow(1.09, t));
+  const ysum = yw.reduce((a, b) => a + b, 0);
+  const year: number[] = [];
+  const terms: string[][] = [];
+  for (let t = 0; t < years; t++) {
+    const m = t === years - 1 ? n - year.length : Math.round((n * yw[t]!) / ysum);
+    const mid = t - years / 2;
+    const wv = base.map((b, i) => b * Math.exp(trend[i]! * mid));
+    const wc = clusterBase.map((b, i) => b * Math.exp(clusterTrend[i]! * mid));
+    for (let j = 0; j < m; j++) {
+      const cl = clusters[pick(rng, wc)]!;
+      const k = 1 + Math.min(5, Math.floor(-Math.log(1 - rng.uniform()) * codeScale));
+      const codes: string[] = [];
+      for (let r = 0; r < k; r++) codes.push(names[rng.uniform() < 0.8 ? cl[rng.int(cl.length)]! : pick(rng, wv)]!);
+      year.push(firstYear + t);
+      terms.push(codes);
+    }
+  }
+  return corpusFromTerms(year, terms);
+}
+
+export interface TieCorpus {
+  corpus: TermCorpus;
+  /** Year where more than 90 % of the importances are 0. */
+  zeroYear: number;
+  /** Year where 30 % of the patents share one code set at the top of the importance ranking. */
+  tieYear: number;
+}
+
+/**
+ * Heavy ties over 2000–2012 on a background of random patents (codes B0…B29): in 2005, 200 patents
+ * whose only code Z appears earlier (10 patents of 2003) and never later — BS > 0, FS = 0, imp = 0 —
+ * next to 15 background patents; in 2007, 60 patents with the code set {N1, N2} (some written
+ * {N1, N1, N2, N2}: the same TF shares) — rare before 2007, common after — next to 140 background ones.
+ * `scale` multiplies every count (rounded, at least 1).
+ */
+export function tieCorpus(seed: number, scale = 1): TieCorpus {
+  const m = (k: number): number => Math.max(1, Math.round(k * scale));
+  const rng = new Rng(seed);
+  const year: number[] = [];
+  const date: number[] = [];
+  const terms: string[][] = [];
+  const add = (y: number, t: string[]): void => {
+    year.push(y);
+    date.push(y * 10000 + 100 * (1 + rng.int(12)) + 1 + rng.int(28));
+    terms.push(t);
+  };
+  const background = (): string[] => {
+    const t: string[] = [];
+    for (let j = 0, k = 1 + rng.int(4); j < k; j++) {
+      const u = rng.uniform();
+      t.push(`B${Math.floor(30 * u * u)}`);
+    }
+    return t;
+  };
+  for (let y = 2000; y <= 2012; y++) {
+    const k = m(y === 2005 ? 15 : y === 2007 ? 140 : 150);
+    for (let j = 0; j < k; j++) add(y, background());
+  }
+  for (let j = 0; j < m(10); j++) add(2003, ["Z"]);
+  for (let j = 0; j < m(200); j++) add(2005, ["Z"]);
+  for (let j = 0; j < 3; j++) add(2005, ["N1", "B1"]);
+  for (let j = 0; j < 3; j++) add(2006, ["N2", "B2"]);
+  for (let j = 0; j < m(60); j++) add(2007, j % 4 === 0 ? ["N1", "N1", "N2", "N2"] : ["N2", "N1"]);
+  for (let y = 2008; y <= 2012; y++) for (let j = 0; j < m(80); j++) add(y, rng.uniform() < 0.5 ? ["N1", "N2"] : ["N1", "N2", `B${rng.int(30)}`]);
+  return { corpus: corpusFromTerms(year, terms, date), zeroYear: 2005, tieYear: 2007 };
+}
