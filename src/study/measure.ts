@@ -92,6 +92,8 @@ export interface MeasureInfo {
   /** malformed IPC codes skipped (on_bad_ipc: skip), the first few with their data row, and patents left with no valid code */
   bad_ipc: { count: number; examples: { row: number; value: string }[]; patents_dropped: number };
   censored: number;
+  /** forward and backward windows that the data do not cover (scores coverage) */
+  coverage: { fully_censored: number; fully_censored_years: number[]; partly_censored: number; partly_censored_years: number[]; censoring: string; panel_years_backward_incomplete: number[] };
   breakthrough_share: number;
   first_year: number;
   last_year: number;
@@ -220,6 +222,14 @@ export async function measureFromTable(table: PatentTable, o: MeasureOptions, gr
       citations: cinfo,
       bad_ipc: { count: table.badIpc.count, examples: table.badIpc.examples, patents_dropped: table.droppedNoValidCode },
       censored: scores.counts.censored,
+      coverage: {
+        fully_censored: scores.coverage.fullyCensored,
+        fully_censored_years: scores.coverage.fullyCensoredYears,
+        partly_censored: scores.coverage.partlyCensored,
+        partly_censored_years: scores.coverage.partlyCensoredYears,
+        censoring: o.censoring,
+        panel_years_backward_incomplete: scores.coverage.backwardIncompleteYears.filter((y) => years.includes(y)),
+      },
       breakthrough_share: nFlagged ? nBreak / nFlagged : Number.NaN,
       first_year: firstYear,
       last_year: lastYear,

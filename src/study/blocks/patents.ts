@@ -4,7 +4,7 @@
  * which the runner joins to the panel for every later block. Runs first; cached like any block.
  */
 import { loadMapping, type ColumnMapping, type PatentField } from "../../patents/mapping.js";
-import { MEASURED_COLUMNS, measureFromFile, measureOptionsSchema, type MeasureGrid, type MeasureOptions } from "../measure.js";
+import { MEASURED_COLUMNS, measureFromFile, measureOptionsSchema, type MeasureGrid, type MeasureInfo, type MeasureOptions } from "../measure.js";
 import type { StudySpec } from "../spec.js";
 import type { StudyData } from "./data.js";
 import { defineBlock, NotAvailable } from "./types.js";
@@ -75,13 +75,29 @@ export const patentScores = defineBlock({
       { label: "Aggregated to the panel", value: `${inf.aggregated} patents in ${m.units.length} units × ${m.years.length} years` },
       { label: "Left out", value: `unit not in the panel ${inf.dropped.unit_not_in_panel}, no unit ${inf.dropped.missing_unit}, year outside the panel ${inf.dropped.year_outside_panel}` },
       { label: "Breakthrough patents in the panel", value: `${nb} (share among scored patents with an importance: ${(inf.breakthrough_share * 100).toFixed(1)}%)` },
-      { label: "Patents with a censored forward window", value: String(inf.censored) },
+      { label: "Forward windows past the data end", value: forwardCoverage(inf) },
+      { label: "Panel years without a full backward window", value: inf.coverage.panel_years_backward_incomplete.length ? `${inf.coverage.panel_years_backward_incomplete.length} (${yearRange(inf.coverage.panel_years_backward_incomplete)}: their ${o.backward}-year window starts before the first patent year ${inf.first_year}; load earlier patents to complete it)` : "none" },
       ...(inf.bad_ipc.count ? [{ label: "Malformed IPC codes skipped", value: `${inf.bad_ipc.count} (e.g. ${inf.bad_ipc.examples.slice(0, 3).map((x) => `row ${x.row}: '${x.value}'`).join(", ")}); ${inf.bad_ipc.patents_dropped} patents left with no valid code were dropped` }] : []),
       { label: "Citations", value: inf.citations.available ? `resolved (self-citations ${inf.citations.self}, ids not in the file ${inf.citations.unknown})` : "no cited column: cite_quality and diffusion not measured" },
     ];
     return { models: [], extra: { summary, measure: inf, columns } };
   },
 });
+
+/** "2012–2020" for a run of years, else a comma list. */
+function yearRange(ys: number[]): string {
+  if (!ys.length) return "";
+  const run = ys.every((y, i) => i === 0 || y === ys[i - 1]! + 1);
+  return run && ys.length > 2 ? `${ys[0]}–${ys[ys.length - 1]}` : ys.join(", ");
+}
+
+/** The censoring sentence of the summary: fully censored (never flagged) and partly censored windows. */
+function forwardCoverage(inf: MeasureInfo): string {
+  const c = inf.coverage;
+  const full = c.fully_censored ? `${c.fully_censored} patents of ${yearRange(c.fully_censored_years)} have no forward year at all: importance missing, never a breakthrough` : "no patent without a forward year";
+  const part = c.partly_censored ? `; ${c.partly_censored} patents of ${yearRange(c.partly_censored_years)} have a partly observed window (${c.censoring === "truncate" ? "summed over the observed years" : "missing"})` : "";
+  return full + part;
+}
 
 /** A panel column as text per data row (the cluster labels may be text). */
 async function panelTextColumn(file: string, d: StudyData, name: string): Promise<(string | null)[]> {
