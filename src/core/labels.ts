@@ -4,9 +4,12 @@
  * spec or, by default, its name with underscores as spaces and a capital first letter.
  */
 
-/** "gdp_pc" → "Gdp pc"; names that already hold capitals or spaces stay as they are. */
+/**
+ * "supply_chain" → "Supply chain"; names that already hold capitals or spaces, or that start with a
+ * one-letter prefix ("l_homicide", "y_2"), stay as they are.
+ */
 export function prettyName(col: string): string {
-  if (/[A-Z ]/.test(col)) return col;
+  if (/[A-Z ]/.test(col) || /^[a-z][_.]/.test(col)) return col;
   const s = col.replaceAll("_", " ").replace(/\s+/g, " ").trim();
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
@@ -18,7 +21,7 @@ export function signed(k: number | string): string {
 
 const FIXED: Record<string, string> = {
   treat_post: "Treat × Post",
-  pilot_post: "Pilot × Post",
+  pilot_post: "Program × Post",
   ATT: "ATT (simple)",
   "ATT::dynamic": "ATT (dynamic)",
   "ATT::group": "ATT (group)",

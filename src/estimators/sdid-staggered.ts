@@ -34,6 +34,8 @@ export interface CohortFit {
 export interface StaggeredFit {
   att: number;
   cohorts: CohortFit[];
+  /** cohorts left out: fewer than 2 pre-periods (σ̂ needs at least one pre-period first difference) */
+  skipped: { adoption: number; nTreated: number; reason: string }[];
 }
 
 /** The block panel of cohort a: never-treated rows, then the units adopting at a; all periods. */
@@ -70,8 +72,13 @@ export function sdidStaggered(p: StaggeredPanel, o: SdidOptions = {}, units?: Ar
   if (nNever === 0) throw estimationError("staggered synthetic DID needs never-treated control units; there are none");
   if (counts.size === 0) throw estimationError("no treated unit: the treatment column is 0 everywhere");
   const cohorts: CohortFit[] = [];
+  const skipped: StaggeredFit["skipped"] = [];
   let wsum = 0;
   for (const a of [...counts.keys()].sort((x, y) => x - y)) {
+    if (a < 2) {
+      skipped.push({ adoption: a, nTreated: counts.get(a)!, reason: `${a} pre-period${a === 1 ? "" : "s"}; synthetic DID needs at least 2` });
+      continue;
+    }
     const { panel, rows } = cohortPanel(p, a, idx);
     const fit = sdid(panel, o);
     const nTreated = counts.get(a)!;
@@ -80,10 +87,11 @@ export function sdidStaggered(p: StaggeredPanel, o: SdidOptions = {}, units?: Ar
     wsum += w;
     cohorts.push({ adoption: a, nTreated, tPost, weight: w, fit, panel, rows });
   }
+  if (cohorts.length === 0) throw estimationError(`no adoption cohort has the 2 pre-periods synthetic DID needs (${skipped.map((s) => `cohort at period index ${s.adoption}: ${s.reason}`).join("; ")})`);
   let att = 0;
   for (const c of cohorts) {
     c.weight /= wsum;
     att += c.weight * c.fit.estimate;
   }
-  return { att, cohorts };
+  return { att, cohorts, skipped };
 }

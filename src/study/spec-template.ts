@@ -109,7 +109,7 @@ blocks:
   placebo:                     # endogeneity 1: counterfactual pilots
     reps: ${q ? 20 : f ? 100 : 500}
     strata: none               # none | outcome_rank
-    pool: nonpilot             # nonpilot | all
+    pool: never_treated        # never_treated | all
   cs:                          # endogeneity 2: Callaway & Sant'Anna
     control: notyet            # never | notyet
     method: dr                 # dr | ipw | reg

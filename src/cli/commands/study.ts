@@ -9,15 +9,43 @@ export function registerStudy(program: Command): void {
   const study = program.command("study").description("a whole study from one spec file");
   study
     .command("init")
-    .description("write a commented spec template of the reference study")
+    .description("write a commented spec: the reference study's template, or (--panel) a spec guessed from a panel's columns")
     .option("--out <file>", "spec file to write", "study.yaml")
     .option("--force", "overwrite an existing file")
+    .option("--panel <file>", "write a spec for this panel (CSV/Parquet): guesses unit, time, treatment and outcome")
+    .option("--unit <col>", "with --panel: the unit column")
+    .option("--time <col>", "with --panel: the time column")
+    .option("--outcome <col>", "with --panel: the outcome column")
+    .option("--cohort <col>", "with --panel: first treated period per unit (0/empty = never)")
+    .option("--treatment <col>", "with --panel: absorbing 0/1 treatment column")
+    .option("--controls <cols>", "with --panel: control columns, comma-separated")
+    .option("--cluster <col>", "with --panel: cluster standard errors by this column (default: the unit)")
+    .option("--title <text>", "with --panel: the study's title")
     .action(
-      action(async (opts: { out: string; force?: boolean }) => {
+      action(async (opts: { out: string; force?: boolean; panel?: string; unit?: string; time?: string; outcome?: string; cohort?: string; treatment?: string; controls?: string; cluster?: string; title?: string }) => {
         if (existsSync(opts.out) && !opts.force) throw usageError(`${opts.out} exists; use --force to overwrite`);
-        const { studyTemplate } = await import("../../study/spec-template.js");
-        await writeFileAtomic(opts.out, studyTemplate());
-        process.stderr.write(`wrote ${opts.out}\n`);
+        if (!opts.panel) {
+          for (const f of ["unit", "time", "outcome", "cohort", "treatment", "controls", "cluster", "title"] as const) if (opts[f] !== undefined) throw usageError(`--${f} needs --panel FILE`);
+          const { studyTemplate } = await import("../../study/spec-template.js");
+          await writeFileAtomic(opts.out, studyTemplate());
+          process.stderr.write(`wrote ${opts.out}\n`);
+          return;
+        }
+        if (opts.cohort && opts.treatment) throw usageError("give --cohort or --treatment, not both");
+        if (!existsSync(opts.panel)) throw usageError(`--panel ${opts.panel}: file not found`);
+        const { guessPanel, panelSpecText } = await import("../../study/spec-from-panel.js");
+        const g = await guessPanel(opts.panel, {
+          ...(opts.unit ? { unit: opts.unit } : {}),
+          ...(opts.time ? { time: opts.time } : {}),
+          ...(opts.outcome ? { outcome: opts.outcome } : {}),
+          ...(opts.cohort ? { cohort: opts.cohort } : {}),
+          ...(opts.treatment ? { treatment: opts.treatment } : {}),
+          ...(opts.controls ? { controls: opts.controls.split(",").map((c) => c.trim()).filter(Boolean) } : {}),
+          ...(opts.cluster ? { cluster: opts.cluster } : {}),
+        });
+        await writeFileAtomic(opts.out, panelSpecText(opts.panel, opts.out, g, opts.title));
+        for (const r of g.reasons) process.stderr.write(`  ${r}\n`);
+        process.stderr.write(`wrote ${opts.out}; run it with: keytech study run ${opts.out} --out results\n`);
       }),
     );
   study

@@ -142,6 +142,7 @@ function sdidStage(a: SdidAnalysisInput) {
     pTraj = { ...p, Y: Yadj };
   } else if (b) fit = sdid(p, { method });
   const sfit = staggered ? sdidStaggered(sp, { method }) : null;
+  for (const k of sfit?.skipped ?? []) warnings.push(`cohort adopting in ${w.times[k.adoption]} (${k.nTreated} treated units) left out: ${k.reason}`);
   return { method, seMethod, reps, seed, w, N, T, warnings, covBlock, dropped, staggered, rng, seOpts, b: b!, p, pTraj, sp, fit: fit!, sfit: sfit!, optimized, covMethod };
 }
 

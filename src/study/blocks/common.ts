@@ -144,6 +144,17 @@ export function column(d: StudyData, name: string): Float64Array {
   return v;
 }
 
+/**
+ * A block's list of panel columns: the spec's list when given; else the default columns measured from
+ * the patents (those the measure stage produced); else "not available", saying which key to set.
+ */
+export function columnsOrMeasured(ctx: BlockContext, given: string[], measured: string[], key: string, what: string): string[] {
+  if (given.length) return given;
+  const have = measured.filter((c) => ctx.data.num[c]);
+  if (have.length) return have;
+  notAvailable(`no ${what}: list panel columns in ${key}${measured.length ? ", or give inputs.patents to measure them" : ""}`);
+}
+
 /** The D regressor (treat_post). */
 export function treat(ctx: BlockContext): { name: string; values: Float64Array } {
   return { name: "treat_post", values: column(ctx.data, "treat_post") };

@@ -71,8 +71,8 @@ export const baseline = defineBlock({
       models,
       keyTerms: ["treat_post"],
       extraRows: [
-        { label: "Controls", cells: o.columns.map((c) => (c === "fe_only" ? "no" : "yes")) },
-        { label: "County FE / Year FE", cells: o.columns.map(() => "yes / yes") },
+        { label: "Controls", cells: o.columns.map((c) => (c === "fe_only" || X.length === 0 ? "no" : "yes")) },
+        { label: `${cap(words(ctx.spec).unit)} FE / ${cap(words(ctx.spec).time)} FE`, cells: o.columns.map(() => "yes / yes") },
       ],
     };
   },
@@ -85,6 +85,10 @@ type Estimator = CompareEstimator;
 export const POLICY_CONTROLS = ["broadband", "smart_city", "nondigital"] as const;
 type Policy = (typeof POLICY_CONTROLS)[number];
 const POLICY_COLUMN: Record<Policy, string> = { broadband: "broadband", smart_city: "smart_city", nondigital: "nondigital_post" };
+function cap(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
 /** A concurrent program's name as the policy list spells it (inputs.policies.programs). */
 function policyName(spec: StudySpec, p: Policy): string {
   return (spec.inputs.policies?.programs[p] ?? p).replaceAll("_", " ");
@@ -94,7 +98,7 @@ function policyName(spec: StudySpec, p: Policy): string {
 function policyColumns(ctx: BlockContext, list: Policy[]): string[] {
   return list.map((p) => {
     const c = POLICY_COLUMN[p];
-    if (!ctx.data.num[c]) throw new Error(`policy control "${p}" needs inputs.policies.programs.${p} (the program's name in the policy list)`);
+    if (!ctx.data.num[c]) throw new NotAvailable(`policy control "${p}" needs inputs.policies.programs.${p} (the program's name in the policy list)`);
     return c;
   });
 }

@@ -14,10 +14,10 @@ export const placebo = defineBlock({
   section: "endogeneity",
   table: "Endogeneity 1",
   needs: ["baseline"],
-  options: z.strictObject({ ...base, reps: z.number().int().min(10).max(100000).default(500), strata: z.enum(["none", "outcome_rank"]).default("none"), pool: z.enum(["nonpilot", "all"]).default("nonpilot") }),
-  methods: (o, spec) => `Counterfactual treated ${words(spec).units} (METHODS §11): ${o.reps} times, for each adoption cohort draw as many ${words(spec).units} at random without replacement (pool: ${o.pool === "nonpilot" ? `never-treated ${words(spec).units}` : `all ${words(spec).units}`}; strata: ${o.strata}), give them that cohort's start ${words(spec).time} and re-estimate the baseline TWFE with controls; the real estimate is compared with the placebo distribution (two-sided randomisation p = share of |β_r| ≥ |β̂|). Seeded.`,
+  options: z.strictObject({ ...base, reps: z.number().int().min(10).max(100000).default(500), strata: z.enum(["none", "outcome_rank"]).default("none"), pool: z.enum(["never_treated", "nonpilot", "all"]).default("never_treated") }),
+  methods: (o, spec) => `Counterfactual treated ${words(spec).units} (METHODS §11): ${o.reps} times, for each adoption cohort draw as many ${words(spec).units} at random without replacement (pool: ${o.pool !== "all" ? `never-treated ${words(spec).units}` : `all ${words(spec).units}`}; strata: ${o.strata}), give them that cohort's start ${words(spec).time} and re-estimate the baseline TWFE with controls; the real estimate is compared with the placebo distribution (two-sided randomisation p = share of |β_r| ≥ |β̂|). Seeded.`,
   async run(ctx, o) {
-    const r = runPlacebo(ctx, o);
+    const r = runPlacebo(ctx, { ...o, pool: o.pool === "all" ? "all" : "nonpilot" }); // "nonpilot" = never treated (kept as an alias)
     const pl = (r.placebo as { draws?: number[]; p_value?: number; mean?: number; sd?: number } | undefined) ?? {};
     const draws = pl.draws ?? [];
     const real = term(r, "treat_post")?.estimate ?? NaN;

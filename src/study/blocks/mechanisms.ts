@@ -5,7 +5,7 @@ import type { KeytechResult } from "../../core/result.js";
 import { pnorm } from "../../core/distributions.js";
 import { formatP } from "../../core/format.js";
 import { defineBlock, NotAvailable, type BlockModel, type FigureData } from "./types.js";
-import { analysis, column, controls, exported, fitTwfe, medianSplit, term, treat } from "./common.js";
+import { analysis, column, columnsOrMeasured, controls, exported, fitTwfe, medianSplit, term, treat } from "./common.js";
 import { runPaths, runPermute } from "./adapters.js";
 
 const base = { enabled: z.boolean().default(true) };
@@ -16,10 +16,11 @@ export const mechanisms = defineBlock({
   title: "Mechanisms: co-specialisation, diffusion, allocation efficiency",
   section: "mechanisms",
   table: "Table 2",
-  options: z.strictObject({ ...base, mediators: z.array(z.string().min(1)).min(1), joint_test: z.boolean().default(true) }),
+  options: z.strictObject({ ...base, mediators: z.array(z.string().min(1)).default([]), joint_test: z.boolean().default(true) }),
   columns: (o) => o.mediators,
-  methods: (o, spec) => `Two-step mediation${words(spec).paper("eqs. 5–6")}: each mediator (${o.mediators.map(words(spec).v).join(", ")}) on Treat × Post, then ${spec.outcome.label} on the mediator and Treat × Post, with controls, ${words(spec).unit} and ${words(spec).time} fixed effects and SEs clustered by ${spec.model.cluster}. Per mediator: Sobel z = âb̂/√(â²se_b² + b̂²se_a²) and the joint-significance p = max(p_a, p_b)${o.joint_test ? "; joint test of the three mechanisms after Guo, Li, Liu & Zeng (2022) when available" : ""}.`,
+  methods: (o, spec) => `Two-step mediation${words(spec).paper("eqs. 5–6")}: each mediator (${o.mediators.map(words(spec).v).join(", ") || "the mediators measured from the patents"}) on Treat × Post, then ${spec.outcome.label} on the mediator and Treat × Post, with controls, ${words(spec).unit} and ${words(spec).time} fixed effects and SEs clustered by ${spec.model.cluster}. Per mediator: Sobel z = âb̂/√(â²se_b² + b̂²se_a²) and the joint-significance p = max(p_a, p_b)${o.joint_test ? "; joint test of the three mechanisms after Guo, Li, Liu & Zeng (2022) when available" : ""}.`,
   async run(ctx, o) {
+    o = { ...o, mediators: columnsOrMeasured(ctx, o.mediators, ["cospecialize", "diffusion", "efficiency"], "blocks.mechanisms.mediators", "mediators") };
     const y = column(ctx.data, ctx.spec.outcome.column);
     const models: BlockModel[] = [];
     const rows: { mediator: string; a: number; b: number; sobel_z: number; sobel_p: number; maxp: number }[] = [];
@@ -27,7 +28,7 @@ export const mechanisms = defineBlock({
       const mv = column(ctx.data, m);
       const ra = fitTwfe(ctx, { y: mv, yName: m, x: [treat(ctx), ...controls(ctx)], command: "mediation a", options: { mediator: m } });
       const rb = fitTwfe(ctx, { y, yName: ctx.spec.outcome.column, x: [{ name: m, values: mv }, treat(ctx), ...controls(ctx)], command: "mediation b", options: { mediator: m } });
-      models.push({ name: `${m}_a`, label: m, result: ra }, { name: `${m}_b`, label: ctx.spec.outcome.label, result: rb });
+      models.push({ name: `${m}_a`, label: words(ctx.spec).v(m), result: ra }, { name: `${m}_b`, label: ctx.spec.outcome.label, result: rb });
       const a = term(ra, "treat_post")!, b = term(rb, m)!;
       const z = (a.estimate! * b.estimate!) / Math.sqrt(a.estimate! ** 2 * b.std_error! ** 2 + b.estimate! ** 2 * a.std_error! ** 2);
       rows.push({ mediator: m, a: a.estimate!, b: b.estimate!, sobel_z: z, sobel_p: 2 * (1 - pnorm(Math.abs(z))), maxp: Math.max(a.p_value!, b.p_value!) });
@@ -70,10 +71,11 @@ export const paths = defineBlock({
   title: "Causal path decomposition",
   section: "paths",
   table: "Table 3",
-  options: z.strictObject({ ...base, mediators: z.array(z.string().min(1)).min(1), model: z.enum(["bart", "linear"]).default("linear"), boot: z.number().int().min(0).default(100) }),
+  options: z.strictObject({ ...base, mediators: z.array(z.string().min(1)).default([]), model: z.enum(["bart", "linear"]).default("linear"), boot: z.number().int().min(0).default(100) }),
   columns: (o) => o.mediators,
-  methods: (o, spec) => `Zhou & Yamamoto (2023) path-specific effects with ordered mediators ${o.mediators.map(words(spec).v).join(" → ")}: imputation-based weighting estimator with ${o.model === "bart" ? "Bayesian additive regression trees" : "linear"} models; total effect, each mediator's path effect and share, and the direct effect, with ${o.boot} bootstrap replications for SEs (R paths).`,
+  methods: (o, spec) => `Zhou & Yamamoto (2023) path-specific effects with ordered mediators ${o.mediators.map(words(spec).v).join(" → ") || "co-specialisation → diffusion → efficiency (measured from the patents)"}: imputation-based weighting estimator with ${o.model === "bart" ? "Bayesian additive regression trees" : "linear"} models; total effect, each mediator's path effect and share, and the direct effect, with ${o.boot} bootstrap replications for SEs (R paths).`,
   async run(ctx, o) {
+    o = { ...o, mediators: columnsOrMeasured(ctx, o.mediators, ["cospecialize", "diffusion", "efficiency"], "blocks.paths.mediators", "mediators") };
     const r = await runPaths(ctx, o);
     const bars = r.estimates.map((e) => ({ name: e.term, estimate: e.estimate ?? NaN, lo: e.conf_low, hi: e.conf_high }));
     const fig: FigureData = { kind: "paths", id: "paths", title: "Causal path decomposition", bars };
@@ -86,10 +88,11 @@ export const heterogeneity = defineBlock({
   title: "Heterogeneity: split samples",
   section: "heterogeneity",
   table: "Table 4",
-  options: z.strictObject({ ...base, by: z.array(z.string().min(1)).min(1), reps: z.number().int().min(0).default(200), permute: z.enum(["unit", "obs"]).default("unit") }),
+  options: z.strictObject({ ...base, by: z.array(z.string().min(1)).default([]), reps: z.number().int().min(0).default(200), permute: z.enum(["unit", "obs"]).default("unit") }),
   columns: (o) => o.by,
   methods: (o, spec) => `Split samples at the median of the ${words(spec).unit} mean of ${o.by.map(words(spec).v).join(", ")}; the baseline model with controls in each half; the difference of the Treat × Post coefficients (low − high) is tested by a Fisher permutation test (${o.reps} draws, ${o.permute}-level reshuffling; bdiff-style empirical p) when the permutation analysis is available.`,
   async run(ctx, o) {
+    o = { ...o, by: columnsOrMeasured(ctx, o.by, [], "blocks.heterogeneity.by", "split variables") };
     const models: BlockModel[] = [];
     const diffs: string[] = [];
     const notes: string[] = [];
@@ -99,7 +102,7 @@ export const heterogeneity = defineBlock({
       const low = Uint8Array.from(high, (h) => 1 - h);
       const rl = fitTwfe(ctx, { y, yName: ctx.spec.outcome.column, x: [treat(ctx), ...controls(ctx)], mask: low, command: "did twfe", options: { split: v, half: "low" } });
       const rh = fitTwfe(ctx, { y, yName: ctx.spec.outcome.column, x: [treat(ctx), ...controls(ctx)], mask: high, command: "did twfe", options: { split: v, half: "high" } });
-      models.push({ name: `${v}_low`, label: `${v} low`, result: rl }, { name: `${v}_high`, label: `${v} high`, result: rh });
+      models.push({ name: `${v}_low`, label: `${words(ctx.spec).v(v)}: low`, result: rl }, { name: `${v}_high`, label: `${words(ctx.spec).v(v)}: high`, result: rh });
       const d0 = term(rl, "treat_post")!.estimate! - term(rh, "treat_post")!.estimate!;
       let p = "";
       if (o.reps > 0) {
@@ -124,16 +127,17 @@ export const moderation = defineBlock({
   title: "Moderation: supply-chain and innovation-chain linkage",
   section: "moderation",
   table: "Table 5",
-  options: z.strictObject({ ...base, by: z.array(z.string().min(1)).min(1) }),
+  options: z.strictObject({ ...base, by: z.array(z.string().min(1)).default([]) }),
   columns: (o) => o.by,
   methods: (o, spec) => `The baseline model with controls plus each moderator (${o.by.map(words(spec).v).join(", ")}) and its interaction with Treat × Post; ${words(spec).unit} and ${words(spec).time} fixed effects, SEs clustered by ${spec.model.cluster}.`,
   async run(ctx, o) {
+    o = { ...o, by: columnsOrMeasured(ctx, o.by, [], "blocks.moderation.by", "moderators") };
     const D = column(ctx.data, "treat_post");
     const models: BlockModel[] = o.by.map((m, j) => {
       const mv = column(ctx.data, m);
       return {
         name: m,
-        label: `(${j + 1}) ${m}`,
+        label: `(${j + 1}) ${words(ctx.spec).v(m)}`,
         result: fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [treat(ctx), { name: `treat_post:${m}`, values: Float64Array.from(mv, (x, i) => x * D[i]!) }, { name: m, values: mv }, ...controls(ctx)], command: "did twfe", options: { moderator: m } }),
       };
     });

@@ -42,19 +42,20 @@ export function measureGrid(d: StudyData, o: MeasureOptions, clusterRaw?: (strin
 
 export const patentScores = defineBlock({
   id: "patents",
-  title: "Step 1: KeyTech and the mediators measured from the patent records",
+  title: "Step 1: the outcome and mediators measured from the patent records",
   section: "descriptives",
   options: measureOptionsSchema,
   provides: () => [...MEASURED_COLUMNS],
   columns: (o) => [...o.dea_inputs, ...(o.cluster ? [o.cluster] : [])],
   methods: (o, spec) => {
+    if (!spec.inputs.patents) return "Measures the outcome and patent-built mediators from raw patent records (needs inputs.patents).";
     const unit = spec.inputs.panel.unit;
     const idf = o.idf === "seed" ? "IDF_ω,t = ln(N≤t / N_ω,≤t) over the patents filed up to and including year t (paper eq. 3)" : "KPST backward IDF ln(N<t / (1 + N_ω,<t))";
     return `KeyTech measured from the raw patent records: the patents with an IPC code in the ${o.taxonomy} taxonomy${o.categories ? ` (${o.categories.join(", ")})` : ""} are represented as TF-IDF vectors over IPC ${o.level} fields (TF = share of the patent's codes in the field; ${idf}); importance = forward similarity (sum of cosine similarities to the patents of the next ${o.forward.join("/")} years) over backward similarity (previous ${o.backward} years), Kelly, Papanikolaou, Seru & Taddy (2021) as adapted in the paper's eqs. 2–3, computed exactly in linear time; breakthroughs = the top ${Math.round((1 - o.quantile) * 100)}% of importance within the filing year (${o.breakthrough === "year" ? "by year" : "KPST: residualised log importance, pooled threshold"}), forward windows past the data end ${o.censoring === "truncate" ? "summed over the observed years" : "missing"}. Per ${unit} and year: KeyTech = ${o.outcome === "count" ? "number of breakthrough patents" : "sum of importances"}; keytech_count = ln(1 + key-digital patents); cite_quality = ln(1 + citations received, self-citations excluded). Mediators: co-specialisation = mean RCA proximity (binary RCA ≥ ${o.rca_threshold} over ${o.rca_window}-year windows, φ = shared specialisations / the larger diversity) to the other ${unit} units of the same ${o.cluster ?? "panel"}; diffusion = share of citations made that go to digital patents of the same ${o.cluster ?? unit}; efficiency = ${o.dea_inputs.length ? `input-oriented ${o.dea_rts.toUpperCase()} DEA score of ${o.dea_inputs.join(", ")} on the key-digital patent count, one frontier per year` : "not measured (no dea_inputs given)"}.`;
   },
   async run(ctx, o) {
     const p = ctx.spec.inputs.patents;
-    if (!p) throw new NotAvailable("no patent records: give inputs.patents (a file, a PatentsView folder or USPTO grant XML) to measure KeyTech and the mediators");
+    if (!p) throw new NotAvailable("no patent records: give inputs.patents (a file, a PatentsView folder or USPTO grant XML) to measure the outcome and mediators from them");
     const clusterRaw = o.cluster ? await panelTextColumn(ctx.spec.inputs.panel.file, ctx.data, o.cluster) : undefined;
     const m = await measureFromFile(p.file, patentsMapping(p), o, measureGrid(ctx.data, o, clusterRaw));
     const d = ctx.data;

@@ -1,8 +1,8 @@
 /** Robustness checks 2–8 of the reference study (check 1, the event study, is in did.ts). */
 import { z } from "zod";
 import { words } from "../words.js";
-import { defineBlock, type BlockModel } from "./types.js";
-import { column, controls, firstPrincipalComponent, fitTwfe, treat } from "./common.js";
+import { defineBlock, NotAvailable, notAvailable, type BlockModel } from "./types.js";
+import { column, columnsOrMeasured, controls, firstPrincipalComponent, fitTwfe, treat } from "./common.js";
 import { runDdd } from "./adapters.js";
 import { stackedDid } from "../analyses/stacked.js";
 
@@ -13,13 +13,14 @@ export const altOutcomes = defineBlock({
   title: "Robustness 2: alternative outcomes",
   section: "robustness",
   table: "Robustness 2",
-  options: z.strictObject({ ...base, outcomes: z.array(z.string().min(1)).min(1) }),
+  options: z.strictObject({ ...base, outcomes: z.array(z.string().min(1)).default([]) }),
   columns: (o) => o.outcomes,
-  methods: (o, spec) => `The baseline model with controls (Table 1 column 2) re-estimated with the alternative outcomes ${o.outcomes.map(words(spec).v).join(", ")}; ${words(spec).unit} and ${words(spec).time} fixed effects, SEs clustered by ${spec.model.cluster}.`,
+  methods: (o, spec) => `The baseline model with controls (Table 1 column 2) re-estimated with the alternative outcomes ${o.outcomes.map(words(spec).v).join(", ") || (spec.inputs.patents ? "ln(1 + key-digital patents) and ln(1 + citations received), measured from the patents" : "(none given)")}; ${words(spec).unit} and ${words(spec).time} fixed effects, SEs clustered by ${spec.model.cluster}.`,
   async run(ctx, o) {
+    o = { ...o, outcomes: columnsOrMeasured(ctx, o.outcomes, ["keytech_count", "cite_quality"], "blocks.alt_outcomes.outcomes", "alternative outcomes") };
     const models: BlockModel[] = o.outcomes.map((y, j) => ({
       name: y,
-      label: `(${j + 1}) ${y}`,
+      label: `(${j + 1}) ${words(ctx.spec).v(y)}`,
       result: fitTwfe(ctx, { y: column(ctx.data, y), yName: y, x: [treat(ctx), ...controls(ctx)], command: "did twfe", options: { outcome: y } }),
     }));
     return { models, keyTerms: ["treat_post"] };
@@ -28,13 +29,14 @@ export const altOutcomes = defineBlock({
 
 export const digitalIndex = defineBlock({
   id: "digital_index",
-  title: "Robustness 3: controlling for a digital-economy index",
+  title: "Robustness 3: controlling for an index (first principal component)",
   section: "robustness",
   table: "Robustness 3",
-  options: z.strictObject({ ...base, columns: z.array(z.string().min(1)).min(2) }),
+  options: z.strictObject({ ...base, columns: z.array(z.string().min(1)).default([]) }),
   columns: (o) => o.columns,
   methods: (o, spec) => `Adds a digital-economy index of each ${words(spec).unit} — the first principal component of the standardised ${o.columns.map(words(spec).v).join(", ")} — to the baseline model with controls.`,
   async run(ctx, o) {
+    if (o.columns.length < 2) notAvailable("the digital-economy index needs at least two panel columns in blocks.digital_index.columns");
     const pc = firstPrincipalComponent(o.columns.map((c) => column(ctx.data, c)));
     const r = fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [treat(ctx), ...controls(ctx), { name: "digital_index", values: pc.score }], command: "did twfe", options: { digital_index: o.columns } });
     return { models: [{ name: "digital_index", label: "(1) + digital index", result: r }], keyTerms: ["treat_post", "digital_index"], notes: [`First principal component explains ${(pc.share * 100).toFixed(1)}% of the variance; loadings ${pc.loadings.map((l) => l.toFixed(3)).join(", ")}.`] };
@@ -86,7 +88,7 @@ export const otherPolicies = defineBlock({
       const x = [treat(ctx), ...controls(ctx)];
       for (const p of set) {
         const v = ctx.data.num[p];
-        if (!v) throw new Error(`program "${p}" is not declared in inputs.policies.programs`);
+        if (!v) throw new NotAvailable(`program "${p}" is not declared in inputs.policies.programs (the other programs of the policy list)`);
         x.push({ name: p, values: v }, { name: `treat_post:${p}`, values: Float64Array.from(v, (b, i) => b * D[i]!) });
       }
       models.push({ name: set.join("+"), label: `(${j + 1}) ${set.join(" + ")}`, result: fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x, command: "did twfe", options: { programs: set } }) });
@@ -101,14 +103,14 @@ export const ddd = defineBlock({
   section: "robustness",
   table: "Robustness 7",
   options: z.strictObject({ ...base }),
-  methods: (_o, spec) => `Triple difference (METHODS §4.6): Y = β·Pilot × Post × Treated group + γ·Pilot × Post + controls | ${words(spec).unit} + ${words(spec).time}, where Pilot × Post switches on for every ${words(spec).unit} of either program (${spec.inputs.policies?.programs.treated} or ${spec.inputs.policies?.programs.nondigital ?? "the second group"}) from its start; β (Pilot × Post × Treated group) is the extra effect of the ${words(spec).treatment} over the second group, γ the effect of either program, and β + γ the treated group's total effect; SEs clustered by ${words(spec).unit}.`,
+  methods: (_o, spec) => `Triple difference (METHODS §4.6): Y = β·Program × Post × Treated group + γ·Program × Post + controls | ${words(spec).unit} + ${words(spec).time}, where Program × Post switches on for every ${words(spec).unit} of either program (${spec.inputs.policies?.programs.treated ?? words(spec).treatment} or ${spec.inputs.policies?.programs.nondigital ?? "a second treated group, not given"}) from its start; β (Program × Post × Treated group) is the extra effect of the ${words(spec).treatment} over the second group, γ the effect of either program, and β + γ the treated group's total effect; SEs clustered by ${words(spec).unit}.`,
   async run(ctx) {
-    if (!ctx.data.num.nondigital_post) throw new Error("the triple difference needs inputs.policies.programs.nondigital");
+    if (!ctx.data.num.nondigital_post) throw new NotAvailable("the triple difference needs a second treated group: inputs.policies.programs.nondigital");
     const r = await runDdd(ctx);
     return {
       models: [{ name: "ddd", label: "(1) DDD", result: r }],
       keyTerms: ["treat_post", "pilot_post", "digital_total"],
-      termLabels: { treat_post: "Pilot × Post × Treated group", pilot_post: "Pilot × Post (either group)", digital_total: "Total effect of the treated group" },
+      termLabels: { treat_post: "Program × Post × Treated group", pilot_post: "Program × Post (either group)", digital_total: "Total effect of the treated group" },
     };
   },
 });
@@ -130,7 +132,7 @@ export const exclusions = defineBlock({
         const m = (mu?.[i] ?? 0) === 1, r = (rz?.[i] ?? 0) === 1;
         mask[i] = s === "no_municipalities" ? +!m : s === "no_reform_zones" ? +!r : +!(m || r);
       }
-      if ((s !== "no_reform_zones" && !mu) || (s !== "no_municipalities" && !rz)) throw new Error(`sample "${s}" needs inputs.units.flags (municipality / reform_zone)`);
+      if ((s !== "no_reform_zones" && !mu) || (s !== "no_municipalities" && !rz)) throw new NotAvailable(`sample "${s}" needs inputs.units with flags (municipality / reform_zone)`);
       return { name: s, label: `(${j + 1}) ${s.replaceAll("_", " ")}`, result: fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [treat(ctx), ...controls(ctx)], mask, command: "did twfe", options: { sample: s } }) };
     });
     return { models, keyTerms: ["treat_post"] };
