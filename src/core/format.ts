@@ -1,3 +1,9 @@
+/** Significance stars: *** p < 0.01, ** p < 0.05, * p < 0.1 (none for a missing p). */
+export function stars(p: number | null | undefined): string {
+  if (p === null || p === undefined || !Number.isFinite(p)) return "";
+  return p < 0.01 ? "***" : p < 0.05 ? "**" : p < 0.1 ? "*" : "";
+}
+
 /** Number formats shared by the study blocks and the report (p-values as journals print them). */
 
 /**

@@ -11,7 +11,7 @@ import { writeFileAtomic } from "../core/atomic.js";
 import type { BlockRecord, StudyRun } from "../study/runner.js";
 import type { FigureData } from "../study/blocks/types.js";
 import { coefFigure, eventStudyFigure, pathsFigure, placeboFigure, sdidTrajectoryFigure, sdidWeightsFigure, writeFigure, type VlSpec } from "./figures/index.js";
-import { escapeHtml as esc, fmt, renderTable, tableData } from "./tables.js";
+import { escapeHtml as esc, fmt, renderTable, statsTableData, tableData } from "./tables.js";
 import { truthFor } from "./truth.js";
 import { termLabel } from "../core/labels.js";
 
@@ -220,7 +220,7 @@ export async function writeStudyReport(run: StudyRun, outDir: string, opts: { si
         const kv = b.output.extra?.summary as { label: string; value: string }[] | undefined;
         if (kv?.length) body.push(`<table class="reg desc"><tbody>${kv.map((r) => `<tr><th>${esc(r.label)}</th><td>${esc(r.value)}</td></tr>`).join("")}</tbody></table>`);
         if (b.output.models.length) {
-          const t = tableData(b.output, run.labels?.variables ?? {});
+          const t = b.output.statsTable ? statsTableData(b.output, run.labels?.variables ?? {}) : tableData(b.output, run.labels?.variables ?? {});
           const caption = heading;
           body.push(`<div class="table-wrap" data-table="${b.id}">${renderTable(t, "html", caption)}</div>`);
           const stem = fileStem(b);

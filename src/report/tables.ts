@@ -21,6 +21,8 @@ export interface TableData {
   stats: { label: string; cells: string[] }[];
   /** the footnote: which standard errors the columns carry, and the stars */
   note: string;
+  /** cells are plain text (no SE line under each row) */
+  plain?: boolean;
 }
 
 /**
@@ -94,6 +96,18 @@ export function estimateCell(e: EstimateRow | undefined): TableCell {
   return { est: fmt(e.estimate) + stars(e.p_value), se: e.std_error == null ? "" : `(${fmt(e.std_error)})` };
 }
 
+/** A block's `statsTable` (columns = statistics) as table data: one plain line per term. */
+export function statsTableData(out: BlockOutput, vars: Record<string, string> = {}): TableData {
+  const t = out.statsTable!;
+  return {
+    header: t.header,
+    rows: t.rows.map((r) => ({ term: termLabel(r.term, vars, out.termLabels), cells: r.cells.map((c) => ({ est: c, se: "" })) })),
+    stats: [...(out.extraRows ?? []), { label: "N", cells: t.header.map((_, j) => (j === 0 && out.models[0]?.result.nobs ? String(out.models[0].result.nobs) : "")) }].filter((s) => s.cells.some((c) => c !== "")),
+    note: seNote(out.models).replace(" in parentheses", "").replace(/ \* p<0\.1.*$/, "") + " * p<0.1, ** p<0.05, *** p<0.01 (on the effect).",
+    plain: true,
+  };
+}
+
 /** Collect the rows of a block's table (key terms first, then every other term unless keyTerms given). */
 export function tableData(out: BlockOutput, vars: Record<string, string> = {}): TableData {
   const models: BlockModel[] = out.models;
@@ -127,7 +141,7 @@ export function renderTable(t: TableData, format: TableFormat, caption = ""): st
       const lines = [`| | ${t.header.join(" | ")} |`, `|---|${t.header.map(() => "---:").join("|")}|`];
       for (const r of t.rows) {
         lines.push(`| ${r.term} | ${r.cells.map((c) => c.est).join(" | ")} |`);
-        lines.push(`| | ${r.cells.map((c) => c.se).join(" | ")} |`);
+        if (!t.plain) lines.push(`| | ${r.cells.map((c) => c.se).join(" | ")} |`);
       }
       for (const s of t.stats) lines.push(`| ${s.label} | ${s.cells.join(" | ")} |`);
       return (caption ? `**${caption}**\n\n` : "") + lines.join("\n") + `\n\n${note}\n`;
@@ -138,7 +152,7 @@ export function renderTable(t: TableData, format: TableFormat, caption = ""): st
       lines.push(" & " + t.header.map(texEsc).join(" & ") + " \\\\", "\\hline");
       for (const r of t.rows) {
         lines.push(texEsc(r.term) + " & " + r.cells.map((c) => c.est.replace(/(\*+)$/, "$^{$1}$")).join(" & ") + " \\\\");
-        lines.push(" & " + r.cells.map((c) => c.se).join(" & ") + " \\\\");
+        if (!t.plain) lines.push(" & " + r.cells.map((c) => c.se).join(" & ") + " \\\\");
       }
       lines.push("\\hline");
       for (const s of t.stats) lines.push(texEsc(s.label) + " & " + s.cells.map(texEsc).join(" & ") + " \\\\");
@@ -149,7 +163,7 @@ export function renderTable(t: TableData, format: TableFormat, caption = ""): st
       const lines = [["term", "statistic", ...t.header].map(csvField).join(",")];
       for (const r of t.rows) {
         lines.push([r.term, "estimate", ...r.cells.map((c) => c.est)].map(csvField).join(","));
-        lines.push([r.term, "std_error", ...r.cells.map((c) => c.se.replace(/[()]/g, ""))].map(csvField).join(","));
+        if (!t.plain) lines.push([r.term, "std_error", ...r.cells.map((c) => c.se.replace(/[()]/g, ""))].map(csvField).join(","));
       }
       for (const s of t.stats) lines.push([s.label, "", ...s.cells].map(csvField).join(","));
       return lines.join("\n") + "\n";
@@ -158,7 +172,7 @@ export function renderTable(t: TableData, format: TableFormat, caption = ""): st
       const h = [`<table class="reg">`, caption ? `<caption>${esc(caption)}</caption>` : "", `<thead><tr><th></th>${t.header.map((x) => `<th>${esc(x)}</th>`).join("")}</tr></thead><tbody>`];
       for (const r of t.rows) {
         h.push(`<tr class="est"><th>${esc(r.term)}</th>${r.cells.map((c) => `<td>${esc(c.est)}</td>`).join("")}</tr>`);
-        h.push(`<tr class="se"><th></th>${r.cells.map((c) => `<td>${esc(c.se)}</td>`).join("")}</tr>`);
+        if (!t.plain) h.push(`<tr class="se"><th></th>${r.cells.map((c) => `<td>${esc(c.se)}</td>`).join("")}</tr>`);
       }
       h.push(`</tbody><tfoot>`);
       for (const s of t.stats) h.push(`<tr><th>${esc(s.label)}</th>${s.cells.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`);

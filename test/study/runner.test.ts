@@ -97,19 +97,33 @@ test("re-running computes nothing; editing one block's options recomputes only t
 });
 
 test("a failed block is reported with its error, the others still run, exit status 1", () => {
-  const p = write("fail.yaml", smallSpec((s) => s.replace("      nondigital: nondigital_cluster # non-digital cluster pilots (triple difference)\n", "")));
+  // a stacked window no cohort's data can cover: an estimation failure, not a missing input
+  const p = write("fail.yaml", smallSpec((s) => s.replace("  ddd: {}\n", "  ddd: {}\n  stacked:\n    window: [-30, 30]\n")));
   const out = join(dir, "out-fail");
   const r = runCli(["study", "run", p, "--out", out, "--json"]);
   assert.equal(r.status, 1, r.stderr);
   const summary = JSON.parse(r.stdout) as { blocks: { id: string; status: string; error?: string }[]; failed: number };
   assert.equal(summary.failed, 1);
-  const ddd = summary.blocks.find((b) => b.id === "ddd")!;
-  assert.equal(ddd.status, "failed");
-  assert.match(ddd.error!, /triple difference needs inputs\.policies\.programs\.nondigital/);
-  assert.equal(summary.blocks.filter((b) => b.status === "ok").length, N_BLOCKS - 1);
-  assert.match(r.stderr, /1 block\(s\) failed: ddd/);
+  const st = summary.blocks.find((b) => b.id === "stacked")!;
+  assert.equal(st.status, "failed");
+  assert.match(st.error!, /no sub-experiment fits the window -30:30/);
+  assert.equal(summary.blocks.filter((b) => b.status === "ok").length, N_BLOCKS);
+  assert.match(r.stderr, /1 block\(s\) failed: stacked/);
   assert.ok(existsSync(join(out, "report.html")));
-  assert.match(readFileSync(join(out, "report.html"), "utf8"), /class="failed"><strong>Failed\.<\/strong> the triple difference needs/);
+  assert.match(readFileSync(join(out, "report.html"), "utf8"), /class="failed"><strong>Failed\.<\/strong> no sub-experiment fits the window/);
+});
+
+test("a block whose input is missing is 'not available' with the reason, and the run exits 0", () => {
+  const p = write("na.yaml", smallSpec((s) => s.replace("      nondigital: nondigital_cluster # non-digital cluster pilots (triple difference)\n", "")));
+  const out = join(dir, "out-na");
+  const r = runCli(["study", "run", p, "--out", out, "--json"]);
+  assert.equal(r.status, 0, r.stderr);
+  const summary = JSON.parse(r.stdout) as { blocks: { id: string; status: string; error?: string }[]; failed: number };
+  assert.equal(summary.failed, 0);
+  const ddd = summary.blocks.find((b) => b.id === "ddd")!;
+  assert.equal(ddd.status, "not_available");
+  assert.match(ddd.error!, /triple difference needs a second treated group: inputs\.policies\.programs\.nondigital/);
+  assert.match(readFileSync(join(out, "report.html"), "utf8"), /class="na"><strong>Not available\.<\/strong> the triple difference needs/);
 });
 
 test("a run killed half-way resumes from the blocks already done", { timeout: 120_000 }, async () => {

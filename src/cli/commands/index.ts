@@ -20,6 +20,7 @@ import { registerDidImputation } from "./did-imputation.js";
 import { registerDidStacked } from "./did-stacked.js";
 import { registerDidDdd } from "./did-ddd.js";
 import { registerDidCompare } from "./did-compare.js";
+import { registerPlot } from "./plot.js";
 
 export function registerAll(program: Command): void {
   const did = program.command("did").description("difference-in-differences estimators");
@@ -35,6 +36,7 @@ export function registerAll(program: Command): void {
   registerDidDdd(did);
   registerDidCompare(did);
   registerDea(program);
+  registerPlot(program);
   registerFeols(program);
   registerDidTwfe(did);
   registerDidEvent(did);

@@ -25,7 +25,7 @@ export function coefFigure(rows: CoefRow[], opts: { title?: string; xTitle?: str
       mark: { type: "point", filled: true, size: 50 },
       encoding: {
         y: { field: "label", type: "nominal", sort: order },
-        x: { field: "estimate", type: "quantitative", title: opts.xTitle ?? "Estimate (95% CI)" },
+        x: { field: "estimate", type: "quantitative", title: opts.xTitle ?? "Estimate (95% CI)", scale: { zero: opts.reference !== null } },
         color: { field: "group", type: "nominal", title: null },
         tooltip: [{ field: "label" }, { field: "estimate", format: ".3f" }, { field: "lo", format: ".3f" }, { field: "hi", format: ".3f" }],
       },

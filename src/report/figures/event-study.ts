@@ -30,6 +30,9 @@ export function eventStudyFigure(series: EventSeries[], opts: { title?: string; 
   const ys = [0, ...values.flatMap((v) => [v.lo, v.hi]), ...(opts.truth ?? []).map((t) => t.value)].filter(Number.isFinite);
   const lo = Math.min(...ys), hi = Math.max(...ys), pad = (hi - lo) * 0.05 || 1;
   const yScale = { domain: [lo - pad, hi + pad], nice: false, zero: false };
+  // the x scale leaves room for the dodged intervals at both ends
+  const xs = [...values.map((v) => v.x), ...(opts.truth ?? []).map((t) => t.rel)];
+  const xScale = { domain: [Math.min(...xs) - 0.7, Math.max(...xs) + 0.7], nice: false, zero: false };
   const truthName = "True effect (simulated)";
   const names = [...series.map((s) => s.estimator), ...(opts.truth?.length ? [truthName] : [])];
   const color = { field: "estimator", type: "nominal", title: "Estimator", scale: { domain: names }, legend: { labelLimit: 240 } };
@@ -40,7 +43,7 @@ export function eventStudyFigure(series: EventSeries[], opts: { title?: string; 
       data: { values },
       mark: { type: "rule", strokeWidth: 1.5 },
       encoding: {
-        x: { field: "x", type: "quantitative" },
+        x: { field: "x", type: "quantitative", scale: xScale },
         y: { field: "lo", type: "quantitative", scale: yScale },
         y2: { field: "hi" },
         color,
@@ -50,7 +53,7 @@ export function eventStudyFigure(series: EventSeries[], opts: { title?: string; 
       data: { values },
       mark: { type: "point", filled: true, size: 45 },
       encoding: {
-        x: { field: "x", type: "quantitative", title: opts.xTitle ?? "Periods relative to treatment", axis: { tickMinStep: 1 } },
+        x: { field: "x", type: "quantitative", title: opts.xTitle ?? "Periods relative to treatment", axis: { tickMinStep: 1 }, scale: xScale },
         y: { field: "estimate", type: "quantitative", title: opts.yTitle ?? "Effect (95% CI)", scale: yScale },
         color,
         tooltip: [{ field: "estimator" }, { field: "rel", title: "relative year" }, { field: "estimate", format: ".3f" }, { field: "lo", format: ".3f" }, { field: "hi", format: ".3f" }],

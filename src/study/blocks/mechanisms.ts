@@ -3,7 +3,7 @@ import { z } from "zod";
 import { words } from "../words.js";
 import type { KeytechResult } from "../../core/result.js";
 import { pnorm } from "../../core/distributions.js";
-import { formatP } from "../../core/format.js";
+import { formatP, stars } from "../../core/format.js";
 import { defineBlock, NotAvailable, type BlockModel, type FigureData } from "./types.js";
 import { analysis, column, columnsOrMeasured, controls, exported, fitTwfe, medianSplit, term, treat } from "./common.js";
 import { runPaths, runPermute } from "./adapters.js";
@@ -79,7 +79,15 @@ export const paths = defineBlock({
     const r = await runPaths(ctx, o);
     const bars = r.estimates.map((e) => ({ name: e.term, estimate: e.estimate ?? NaN, lo: e.conf_low, hi: e.conf_high }));
     const fig: FigureData = { kind: "paths", id: "paths", title: "Causal path decomposition", bars };
-    return { models: [{ name: "paths", label: "Path effects", result: r }], figures: [fig] };
+    const f = (x: number | null | undefined, d = 4) => (x === null || x === undefined || !Number.isFinite(x) ? "" : x.toFixed(d));
+    const statsTable = {
+      header: ["Effect", "SE", "95% CI", "Share of total (%)"],
+      rows: r.estimates.map((e) => ({
+        term: e.term,
+        cells: [f(e.estimate) + stars(e.p_value), f(e.std_error), e.conf_low != null && e.conf_high != null ? `[${f(e.conf_low)}, ${f(e.conf_high)}]` : "", typeof e.share === "number" ? f(100 * e.share, 1) : ""],
+      })),
+    };
+    return { models: [{ name: "paths", label: "Path effects", result: r }], figures: [fig], statsTable };
   },
 });
 

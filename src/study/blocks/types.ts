@@ -31,6 +31,11 @@ export interface BlockOutput {
   models: BlockModel[];
   /** terms shown first / only in the table (e.g. ["treat_post"]); default: all */
   keyTerms?: string[];
+  /**
+   * A table whose columns are statistics rather than models (e.g. Table 3: effect, SE, CI, share); the
+   * report renders it instead of the model columns. Cells are printed text.
+   */
+  statsTable?: { header: string[]; rows: { term: string; cells: string[] }[] };
   /** printed labels of terms whose meaning is particular to this block (default: core/labels termLabel) */
   termLabels?: Record<string, string>;
   /** extra table rows, e.g. "Controls: yes", "empirical p" (row label → one cell per model) */
