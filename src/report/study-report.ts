@@ -13,6 +13,7 @@ import type { FigureData } from "../study/blocks/types.js";
 import { coefFigure, eventStudyFigure, pathsFigure, placeboFigure, sdidTrajectoryFigure, sdidWeightsFigure, writeFigure, type VlSpec } from "./figures/index.js";
 import { escapeHtml as esc, fmt, renderTable, statsTableData, tableData } from "./tables.js";
 import { truthFor } from "./truth.js";
+import { robustnessSummary } from "./robustness-summary.js";
 import { termLabel } from "../core/labels.js";
 
 export interface ReportFiles {
@@ -201,6 +202,18 @@ export async function writeStudyReport(run: StudyRun, outDir: string, opts: { si
     const blocks = run.blocks.filter((b) => b.section === sec.id);
     if (!blocks.length) continue;
     body.push(`<section id="sec-${sec.id}"><h2>${esc(sec.title)}</h2>`);
+    if (sec.id === "robustness") {
+      const sum = robustnessSummary(run);
+      if (sum) {
+        const caption = "Robustness checks: the baseline effect under each check";
+        body.push(`<div class="table-wrap" data-table="robustness_summary">${renderTable(sum, "html", caption)}</div>`);
+        for (const [ext, fm] of [["md", "md"], ["tex", "latex"], ["csv", "csv"]] as const) {
+          const p = join(outDir, "tables", `robustness_summary.${ext}`);
+          await writeFileAtomic(p, renderTable(sum, fm, caption));
+          files.tables.push(p);
+        }
+      }
+    }
     for (const b of blocks) {
       const heading = b.table && !b.title.startsWith(b.table) && !b.title.toLowerCase().startsWith(b.table.toLowerCase()) ? `${b.table}. ${b.title}` : b.title;
       toc.push(`<li><a href="#block-${b.id}">${esc(heading)}</a> <span class="status-${b.status}">${b.status.replace("_", " ")}</span></li>`);
