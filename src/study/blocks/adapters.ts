@@ -2,6 +2,7 @@
  * Adapters from the study data to the analyses of src/study/analyses (each analysis keeps its own input
  * shape; these build it from the prepared StudyData so a block calls an analysis in one line).
  */
+import { progressBar } from "../../core/progress.js";
 import type { KeytechResult } from "../../core/result.js";
 import type { Table, Column } from "../../data/table.js";
 import { csAnalysis } from "../analyses/cs.js";
@@ -52,7 +53,23 @@ export function runSdid(ctx: BlockContext, o: { method: "sdid" | "sc" | "did"; s
     se: o.se,
     reps: o.reps,
     seed: ctx.seed,
+    onProgress: barProgress("sdid " + o.se),
   });
+}
+
+/**
+ * An onProgress(done, total) callback drawing a TTY progress bar with an ETA on stderr (silent in logs
+ * and pipes), created on the first call.
+ */
+function barProgress(label: string): (done: number, total: number) => void {
+  let bar: ReturnType<typeof progressBar> | null = null;
+  let last = 0;
+  return (done, total) => {
+    bar ??= progressBar(`  ${label}`, total);
+    bar.tick(done - last);
+    last = done;
+    if (done >= total) bar.done();
+  };
 }
 
 /** The study panel as a data-layer Table (unit as its integer code). */
@@ -79,6 +96,7 @@ export function runPlacebo(ctx: BlockContext, o: { reps: number; strata: "none" 
     strata: o.strata === "outcome_rank" ? "rank" : "none",
     pool: o.pool,
     inputsHash: d.inputHashes,
+    onProgress: barProgress("placebo draws"),
   });
 }
 
@@ -104,7 +122,6 @@ export async function runPaths(ctx: BlockContext, o: { mediators: string[]; mode
     seed: ctx.seed,
     file: ctx.spec.inputs.panel.file,
     inputsHash: d.inputHashes,
-    progress: false,
   });
   const left = d.n - keep.length;
   if (left > 0) r.warnings = [...(r.warnings ?? []), `${left} of ${d.n} ${d.unitName}-years with a missing outcome, mediator or control left out (complete cases)`];

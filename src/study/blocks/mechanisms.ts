@@ -76,6 +76,7 @@ export const paths = defineBlock({
   methods: (o, spec) => `Zhou & Yamamoto (2023) path-specific effects with ordered mediators ${o.mediators.map(words(spec).v).join(" → ") || "co-specialisation → diffusion → efficiency (measured from the patents)"}: imputation-based weighting estimator with ${o.model === "bart" ? "Bayesian additive regression trees" : "linear"} models; total effect, each mediator's path effect and share, and the direct effect, with ${o.boot} bootstrap replications for SEs (R paths).`,
   async run(ctx, o) {
     o = { ...o, mediators: columnsOrMeasured(ctx, o.mediators, ["cospecialize", "diffusion", "efficiency"], "blocks.paths.mediators", "mediators") };
+    if (o.model === "bart") ctx.log(`BART path models on ${ctx.data.n} rows with ${o.boot} bootstrap draws: expect about ${Math.ceil((30 + 25 * o.boot) * (ctx.data.n / 9570) / 60)} min on 2 cores`);
     const r = await runPaths(ctx, o);
     const bars = r.estimates.map((e) => ({ name: e.term, estimate: e.estimate ?? NaN, lo: e.conf_low, hi: e.conf_high }));
     const fig: FigureData = { kind: "paths", id: "paths", title: "Causal path decomposition", bars };
