@@ -56,7 +56,10 @@ export interface StudyRun {
 }
 
 export interface RunOptions {
+  /** where results.json, run.log and work/ are written */
   outDir: string;
+  /** folder of the block cache workspace.duckdb (default: outDir) */
+  cacheDir?: string;
   /** progress lines (default: stderr) */
   log?: (line: string) => void;
 }
@@ -95,7 +98,7 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
   await say(`keytech ${keytechVersion()} study run: ${spec.title} (${spec.path})`);
   const data: StudyData = await loadStudyData(spec);
   await say(`data: ${data.n} rows, ${data.units.length} units, ${data.times[0]}–${data.times[data.times.length - 1]} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
-  const cache = await BlockCache.open(join(opts.outDir, "workspace.duckdb"));
+  const cache = await BlockCache.open(join(opts.cacheDir ?? opts.outDir, "workspace.duckdb"));
   const order = blockOrder(spec.enabled);
   const outcomeNote = spec.outcome.source === "patents" ? ` Outcome: ${spec.outcome.label}, measured from the raw patent records (step 1).` : ` Outcome: ${spec.outcome.label}, the panel column ${spec.outcome.column}.`;
   const records: BlockRecord[] = [];
@@ -229,5 +232,8 @@ function outcomeRecord(spec: StudySpec, records: BlockRecord[]): StudyRun["outco
   const m = records.find((r) => r.id === "patents")?.output?.extra?.measure as { patents_read: number; key_digital: number; aggregated: number } | undefined;
   return m ? { ...spec.outcome, patents: { read: m.patents_read, key_digital: m.key_digital, aggregated: m.aggregated } } : spec.outcome;
 }
+
+/** What a study run owns in its output folder (replaced whole on each run; everything else is kept). */
+export const STUDY_OUTPUTS = ["report.html", "results.json", "run.log", "tables", "figures", "work"] as const;
 
 export { BLOCKS };

@@ -130,7 +130,8 @@ test("a run killed half-way resumes from the blocks already done", { timeout: 12
   const p = write("kill.yaml", smallSpec());
   const out = join(dir, "out-kill");
   const child = spawn(process.execPath, [join(repoRoot, "dist/src/cli/main.js"), "study", "run", p, "--out", out], { env: { ...process.env, KEYTECH_NO_PROGRESS: "1" }, stdio: "ignore" });
-  const logPath = join(out, "run.log");
+  // a run writes its log into the staging folder beside the output folder until it swaps it in
+  const logPath = out + ".keytech-new/run.log";
   const t0 = Date.now();
   // kill as soon as two blocks are done
   await new Promise<void>((resolve, reject) => {
@@ -152,9 +153,10 @@ test("a run killed half-way resumes from the blocks already done", { timeout: 12
   const done = Object.entries(statuses(killedLog.split("\n"))).filter(([, v]) => v === "computed").map(([k]) => k);
   assert.ok(done.length >= 2 && done.length < N_BLOCKS, `killed half-way: ${done.join(", ")}`);
   assert.ok(!killedLog.includes("done in"), "the first run did not finish");
+  assert.ok(!existsSync(join(out, "results.json")), "a killed first run leaves no partial output in the folder");
   const r = runCli(["study", "run", p, "--out", out]);
   assert.equal(r.status, 0, r.stderr);
-  const st = statuses(readFileSync(logPath, "utf8").split("\n"));
+  const st = statuses(readFileSync(join(out, "run.log"), "utf8").split("\n"));
   for (const id of done) assert.equal(st[id], "cached", `${id} resumed from the cache`);
   assert.equal(Object.values(st).filter((v) => v === "computed").length, N_BLOCKS - Object.values(st).filter((v) => v === "cached").length);
 });

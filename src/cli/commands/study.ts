@@ -1,6 +1,7 @@
 /** `keytech study init` (commented template of the reference study) and `keytech study run SPEC --out DIR`. */
 import type { Command } from "commander";
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { action } from "../run.js";
 import { usageError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../core/atomic.js";
@@ -56,10 +57,21 @@ export function registerStudy(program: Command): void {
     .option("--json", "print the run summary as JSON on stdout")
     .action(
       action(async (specPath: string, opts: { out: string; json?: boolean }) => {
-        const { loadSpec, runStudy, writeStudyReport } = await loadStudyModules();
+        const { loadSpec, runStudy, writeStudyReport, STUDY_OUTPUTS } = await loadStudyModules();
         const spec = await loadSpec(specPath);
-        const run = await runStudy(spec, { outDir: opts.out });
-        const files = await writeStudyReport(run, opts.out);
+        const { beginOutputDir, commitOutputDir, abandonOutputDir } = await import("../../core/output-dir.js");
+        // outputs are staged beside the folder and swapped in whole; the block cache stays in the folder
+        const dirs = beginOutputDir(opts.out, STUDY_OUTPUTS);
+        let run, files;
+        try {
+          run = await runStudy(spec, { outDir: dirs.staging, cacheDir: dirs.target });
+          files = await writeStudyReport(run, dirs.staging);
+          commitOutputDir(dirs, STUDY_OUTPUTS);
+        } catch (e) {
+          abandonOutputDir(dirs);
+          throw e;
+        }
+        files = { ...files, html: join(opts.out, "report.html") };
         const summary = { report: files.html, results: `${opts.out}/results.json`, blocks: run.blocks.map((b) => ({ id: b.id, status: b.status, cached: b.cached, seconds: b.seconds, ...(b.error ? { error: b.error } : {}) })), failed: run.failed };
         if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
         else process.stdout.write(`report: ${files.html}\n`);
@@ -81,5 +93,5 @@ export async function loadStudyModules() {
     import("../../study/runner.js"),
     import("../../report/study-report.js"),
   ]);
-  return { loadSpec: spec.loadSpec, runStudy: runner.runStudy, writeStudyReport: report.writeStudyReport };
+  return { loadSpec: spec.loadSpec, runStudy: runner.runStudy, writeStudyReport: report.writeStudyReport, STUDY_OUTPUTS: runner.STUDY_OUTPUTS };
 }
