@@ -12,6 +12,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { usageError } from "./errors.js";
+import { checkOutputPath } from "./atomic.js";
 
 const COMPLETE = ".keytech-complete";
 
@@ -64,7 +65,7 @@ export function beginOutputDir(target: string, owned: readonly string[]): Output
   const t = resolve(target);
   const cwd = resolve(process.cwd());
   if (cwd === t || cwd.startsWith(t + "/") || t === "/") throw usageError(`--out ${target}: the output folder cannot be the current folder or one of its parents (its outputs are replaced whole); name a subfolder, e.g. --out results`);
-  if (t.startsWith("/proc/") || t === "/proc" || t.startsWith("/sys/") || t.startsWith("/dev/")) throw usageError(`--out ${target}: not a place for output files (a kernel file system); choose a folder on disk`);
+  checkOutputPath(t);
   if (existsSync(t) && !statSync(t).isDirectory()) throw usageError(`--out ${target} is a file; the output must be a folder (remove the file or choose another name)`);
   try {
     recoverOutputDir(t, owned);
