@@ -25,8 +25,9 @@
  *   A ≤ cap: flag v ≥ q − δ (the plain top rule);
  *   else flag v ≥ q − δ when A ≤ t + c·n and |A − t| < |B − t| (A strictly nearer the target),
  *   else flag v > q + δ (the tied block is dropped; `thresholds[].strict`).
- * So ties never lift a group more than c·n above t (2 points of share by default), and a tied block is
- * kept whenever that lands nearer t than dropping it; c = 0 is the hard cap (never above ⌈t⌉). Without
+ * So a group has at most max(⌈t⌉, t + c·n) breakthroughs (ties lift a year at most 2 points of share above
+ * the target by default), and a tied block past ⌈t⌉ is kept only when that stays within the ceiling and
+ * lands nearer t than dropping it; c = 0 is the hard cap (never above ⌈t⌉). Without
  * ties at q and with q > 0 the flags are the plain `v ≥ q`. The comparisons with t are made with a guard
  * of 1e-12·max(1, n) counts, so that t = (1 − p)·n is read as the decimal it is (A = t + c·n counts as
  * within the ceiling, |A − t| = |B − t| as not nearer). δ absorbs rounding (values are computed to
