@@ -3,7 +3,8 @@
  * For every ordered pair (p, q), p ≠ q: decide whether q is in p's backward window, in which forward
  * windows, or neither; take the pair's IDF year (min/max rule; the common year for same-year pairs);
  * build both weight vectors for that year from scratch, and add their cosine. Patents filed in the last
- * data year have every FS^τ missing; breakthroughs follow the tie-safe top rule of scores.ts.
+ * data year have every FS^τ missing; breakthroughs follow the tie rule of scores.ts (nearest count with a
+ * ceiling), written here in shares of the group.
  */
 import { quantile7 } from "../core/stats.js";
 import type { TermCorpus } from "./corpus.js";
@@ -18,14 +19,25 @@ export interface PairwiseScores {
   logImpResid?: Float64Array;
 }
 
-/** Flags of the tie-safe top rule for the values `v` (see scores.ts): v ≥ q − δ, or v > q + δ above the cap. */
-function topFlags(v: number[], p: number, scaleFloor: number, positive: boolean): number[] {
+/**
+ * Flags of the tie rule for the values `v` (see scores.ts), in shares of the group: with the block tied
+ * at q the weak flags v ≥ q − δ have share sA, without it the strict flags v > q + δ have share sB; the
+ * target share is s = 1 − p. Weak when the weak count is ≤ ⌈s·n⌉, or when sA ≤ s + c and sA is strictly nearer s
+ * than sB (comparisons with a 1e-12 slack); strict otherwise.
+ */
+function topFlags(v: number[], p: number, c: number, scaleFloor: number, positive: boolean): number[] {
   const q = quantile7(v, p);
   const d = BREAKTHROUGH_TIE_TOLERANCE * Math.max(scaleFloor, Math.abs(q));
   const ok = (x: number): boolean => !positive || x > 0;
   const weak = v.map((x) => (x >= q - d && ok(x) ? 1 : 0));
-  if (weak.reduce((a: number, b) => a + b, 0) <= breakthroughCap(v.length, p)) return weak;
-  return v.map((x) => (x > q + d && ok(x) ? 1 : 0));
+  const strict = v.map((x) => (x > q + d && ok(x) ? 1 : 0));
+  const count = (f: number[]): number => f.reduce((a: number, b) => a + b, 0);
+  if (count(weak) <= breakthroughCap(v.length, p)) return weak;
+  const s = 1 - p;
+  const sA = count(weak) / v.length;
+  const sB = count(strict) / v.length;
+  const eps = 1e-12;
+  return sA <= s + c + eps && Math.abs(sA - s) < Math.abs(sB - s) - eps ? weak : strict;
 }
 
 /** Pair-by-pair BS_p = Σ_{q ∈ B_p} cos(p, q), FS^τ_p = Σ_{q ∈ F^τ_p} cos(p, q), imp^τ = FS^τ / BS. */
@@ -129,28 +141,42 @@ export function scorePatentsPairwise(c: TermCorpus, options: Partial<ScoreOption
   }
   const imp = H.map((_, k) => fs[k]!.map((f, p) => (bs[p] === 0 ? Number.NaN : f / bs[p]!)));
   const impH = imp[H.length - 1]!;
+  const { breakthrough, logImpResid } = pairwiseBreakthroughs(c.year, impH, o);
+  return { bs, fs, imp, breakthrough, censored, logImpResid };
+}
+
+/** Breakthrough flags (and the `kpst` residual) from filing years and imp^H by `topFlags`, per the options. */
+export function pairwiseBreakthroughs(year: ArrayLike<number>, impH: ArrayLike<number>, options: Partial<ScoreOptions> = {}): { breakthrough: Int8Array; logImpResid?: Float64Array } {
+  const r = resolveScoreOptions(options);
+  const n = impH.length;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let p = 0; p < n; p++) {
+    lo = Math.min(lo, year[p]!);
+    hi = Math.max(hi, year[p]!);
+  }
   const breakthrough = new Int8Array(n).fill(-1);
   let logImpResid: Float64Array | undefined;
-  if (o.breakthrough === "year") {
-    for (let y = minYear; y <= maxYear; y++) {
-      const idx = [...Array(n).keys()].filter((p) => c.year[p] === y && !Number.isNaN(impH[p]!));
+  if (r.breakthrough === "year") {
+    for (let y = lo; y <= hi; y++) {
+      const idx = [...Array(n).keys()].filter((p) => year[p] === y && !Number.isNaN(impH[p]!));
       if (idx.length === 0) continue;
-      const f = topFlags(idx.map((p) => impH[p]!), o.quantile, 0, true);
+      const f = topFlags(idx.map((p) => impH[p]!), r.quantile, r.tieCeiling, 0, true);
       idx.forEach((p, i) => (breakthrough[p] = f[i]!));
     }
   } else {
     logImpResid = new Float64Array(n).fill(Number.NaN);
-    for (let y = minYear; y <= maxYear; y++) {
-      const idx = [...Array(n).keys()].filter((p) => c.year[p] === y && impH[p]! > 0);
+    for (let y = lo; y <= hi; y++) {
+      const idx = [...Array(n).keys()].filter((p) => year[p] === y && impH[p]! > 0);
       if (idx.length === 0) continue;
       const m = idx.reduce((a, p) => a + Math.log(impH[p]!), 0) / idx.length;
       for (const p of idx) logImpResid[p] = Math.log(impH[p]!) - m;
     }
     const idx = [...Array(n).keys()].filter((p) => !Number.isNaN(logImpResid![p]!));
     if (idx.length > 0) {
-      const f = topFlags(idx.map((p) => logImpResid![p]!), o.quantile, 1, false);
+      const f = topFlags(idx.map((p) => logImpResid![p]!), r.quantile, r.tieCeiling, 1, false);
       idx.forEach((p, i) => (breakthrough[p] = f[i]!));
     }
   }
-  return { bs, fs, imp, breakthrough, censored, logImpResid };
+  return { breakthrough, logImpResid };
 }

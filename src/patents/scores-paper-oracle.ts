@@ -12,9 +12,12 @@
  *   - censoring by counting the observed forward years: none observed ⇒ every FS^τ missing; fewer than τ
  *     ⇒ FS^τ missing under `missing`, the observed sum under `truncate`;
  *   - imp^τ = FS^τ / BS (missing when BS = 0);
- *   - breakthroughs by sorting and ranking: own type-7 quantile q, cap = ⌈(1 − p)·n⌉ in exact decimal
- *     arithmetic, values within δ of q tied with it; the top values down to q − δ (positive ones, for
- *     importances) unless they are more than cap, then the top values above q + δ.
+ *   - breakthroughs by sorting and ranking: own type-7 quantile q, values within δ of q tied with it;
+ *     two candidate prefixes of the ranking (positive values only, for importances): down to q − δ
+ *     (k_A values, the tied block in) and above q + δ (k_B, the tied block out). Target t = (1 − p)·n,
+ *     ceiling c·n (c = `tieCeiling`), both in exact rational arithmetic with p and c read as the decimals
+ *     they are written as. k_A is taken when k_A ≤ ⌈t⌉, or when k_A ≤ t + c·n and k_A is strictly nearer
+ *     t than k_B; otherwise k_B.
  * Quadratic in the number of patents and dense in the vocabulary: for tests only.
  */
 import type { TermCorpus } from "./corpus.js";
@@ -44,41 +47,67 @@ export function oracleQuantile7(values: readonly number[], p: number): number {
   return s[j]! + (h - j) * (next - s[j]!);
 }
 
-/** ⌈(1 − p)·n⌉ with p read as the decimal it is written as (0.9 = 9/10), in exact integer arithmetic. */
-export function oracleCap(n: number, p: number): number {
-  const m = /^(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/.exec(String(p));
-  if (!m) throw new RangeError(`quantile ${p} is not a plain decimal`);
+/** A non-negative number as the exact fraction num/den of the decimal it is written as (0.9 = 9/10). */
+function decimal(x: number): { num: bigint; den: bigint } {
+  const m = /^(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/.exec(String(x));
+  if (!m) throw new RangeError(`${x} is not a plain decimal`);
   const frac = m[2] ?? "";
   const exp = Number(m[3] ?? 0) - frac.length;
   let num = BigInt(m[1]! + frac);
   let den = 1n;
   if (exp >= 0) num *= 10n ** BigInt(exp);
   else den = 10n ** BigInt(-exp);
+  return { num, den };
+}
+
+/** ⌈(1 − p)·n⌉ with p read as the decimal it is written as (0.9 = 9/10), in exact integer arithmetic. */
+export function oracleCap(n: number, p: number): number {
+  const { num, den } = decimal(p);
   const top = BigInt(n) * (den - num);
   return Number((top + den - 1n) / den);
 }
 
 /**
- * Flags of the ranked top rule on (patent, value) items: rank by value descending; the flagged set is
- * the longest prefix with value ≥ q − δ, or, when that prefix is longer than the cap, the one with
- * value > q + δ; within it only positive values when `positive`. δ = TIE · max(scaleFloor, |q|).
+ * The count the rule flags, from the two candidates kA (tied block in) ≥ kB (tied block out), in exact
+ * arithmetic: everything is scaled by D = den(p)·den(c), so T = t·D, C = c·n·D and k·D are integers.
  */
-function rankedFlags(items: { p: number; v: number }[], quantile: number, scaleFloor: number, positive: boolean, out: Int8Array): void {
+export function oracleChoice(kA: number, kB: number, n: number, p: number, c: number): number {
+  if (kA <= oracleCap(n, p)) return kA;
+  const P = decimal(p);
+  const Q = decimal(c);
+  const D = P.den * Q.den;
+  const N = BigInt(n);
+  const T = N * (P.den - P.num) * Q.den;
+  const C = N * Q.num * P.den;
+  const a = BigInt(kA) * D;
+  const b = BigInt(kB) * D;
+  const abs = (x: bigint): bigint => (x < 0n ? -x : x);
+  return a <= T + C && abs(a - T) < abs(b - T) ? kA : kB;
+}
+
+/**
+ * Flags of the ranked rule on (patent, value) items: rank by value descending; kA = the longest prefix
+ * with value ≥ q − δ, kB = the longest with value > q + δ (positive values only when `positive`);
+ * δ = TIE · max(scaleFloor, |q|); the top `oracleChoice(kA, kB, …)` items are flagged.
+ */
+function rankedFlags(items: { p: number; v: number }[], quantile: number, ceiling: number, scaleFloor: number, positive: boolean, out: Int8Array): void {
   const q = oracleQuantile7(items.map((x) => x.v), quantile);
   const d = TIE * Math.max(scaleFloor, Math.abs(q));
   const ranked = [...items].sort((a, b) => b.v - a.v);
-  let k = 0;
-  while (k < ranked.length && ranked[k]!.v >= q - d && (!positive || ranked[k]!.v > 0)) k++;
-  if (k > oracleCap(items.length, quantile)) {
-    k = 0;
-    while (k < ranked.length && ranked[k]!.v > q + d && (!positive || ranked[k]!.v > 0)) k++;
-  }
+  const prefix = (keep: (v: number) => boolean): number => {
+    let k = 0;
+    while (k < ranked.length && keep(ranked[k]!.v) && (!positive || ranked[k]!.v > 0)) k++;
+    return k;
+  };
+  const kA = prefix((v) => v >= q - d);
+  const kB = prefix((v) => v > q + d);
+  const k = oracleChoice(kA, kB, items.length, quantile, ceiling);
   ranked.forEach((x, r) => (out[x.p] = r < k ? 1 : 0));
 }
 
 /**
  * Scores from the equations: BS_p = Σ_{q ∈ back(p)} cos_t(p, q), FS^τ_p = Σ_{q ∈ fwd_τ(p)} cos_t(p, q),
- * imp^τ_p = FS^τ_p / BS_p, breakthrough by the ranked top rule (see the file comment).
+ * imp^τ_p = FS^τ_p / BS_p, breakthrough by the ranked rule (see the file comment).
  */
 export function scorePatentsPaperOracle(c: TermCorpus, options: Partial<ScoreOptions> = {}): PaperOracleScores {
   const o = resolveScoreOptions(options);
@@ -178,27 +207,40 @@ export function scorePatentsPaperOracle(c: TermCorpus, options: Partial<ScoreOpt
     });
   }
   const imp = fs.map((f) => Float64Array.from(f, (x, p) => (bs[p] === 0 ? Number.NaN : x / bs[p]!)));
-  const top = imp[imp.length - 1]!;
+  const { breakthrough, logImpResid } = paperOracleBreakthroughs(years, imp[imp.length - 1]!, o);
+  return { bs, fs, imp, breakthrough, censored, censorKind, logImpResid };
+}
 
+/**
+ * Breakthrough flags (1/0, −1 missing) and, for the `kpst` rule, the residualised log importance, from
+ * the filing years and imp^H by the ranked rule (file comment); the options give the rule, the quantile
+ * and the tie ceiling.
+ */
+export function paperOracleBreakthroughs(years: ArrayLike<number>, top: Float64Array, options: Partial<ScoreOptions> = {}): { breakthrough: Int8Array; logImpResid?: Float64Array } {
+  const r = resolveScoreOptions(options);
+  const n = top.length;
+  const ys = Array.from(years);
+  const first = Math.min(...ys);
+  const last = Math.max(...ys);
   const breakthrough = new Int8Array(n).fill(-1);
   let logImpResid: Float64Array | undefined;
-  if (o.breakthrough === "year") {
+  if (r.breakthrough === "year") {
     for (let t = first; t <= last; t++) {
       const items: { p: number; v: number }[] = [];
-      for (let p = 0; p < n; p++) if (years[p] === t && !Number.isNaN(top[p]!)) items.push({ p, v: top[p]! });
-      if (items.length > 0) rankedFlags(items, o.quantile, 0, true, breakthrough);
+      for (let p = 0; p < n; p++) if (ys[p] === t && !Number.isNaN(top[p]!)) items.push({ p, v: top[p]! });
+      if (items.length > 0) rankedFlags(items, r.quantile, r.tieCeiling, 0, true, breakthrough);
     }
   } else {
     logImpResid = new Float64Array(n).fill(Number.NaN);
     for (let t = first; t <= last; t++) {
-      const ps = [...Array(n).keys()].filter((p) => years[p] === t && top[p]! > 0);
+      const ps = [...Array(n).keys()].filter((p) => ys[p] === t && top[p]! > 0);
       if (ps.length === 0) continue;
       const mean = ps.reduce((s, p) => s + Math.log(top[p]!), 0) / ps.length;
       for (const p of ps) logImpResid[p] = Math.log(top[p]!) - mean;
     }
     const items: { p: number; v: number }[] = [];
     for (let p = 0; p < n; p++) if (!Number.isNaN(logImpResid[p]!)) items.push({ p, v: logImpResid[p]! });
-    if (items.length > 0) rankedFlags(items, o.quantile, 1, false, breakthrough);
+    if (items.length > 0) rankedFlags(items, r.quantile, r.tieCeiling, 1, false, breakthrough);
   }
-  return { bs, fs, imp, breakthrough, censored, censorKind, logImpResid };
+  return { breakthrough, logImpResid };
 }

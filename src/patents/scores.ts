@@ -17,12 +17,21 @@
  * fully censored: every FS^τ and imp^τ is NaN and it is never a breakthrough, under both rules. A patent
  * with y + H > L > y is partly censored: `truncate` sums the observed years, `missing` sets each FS^τ with
  * y + τ > L to NaN. `censored` = y + H > L (partly or fully).
- * Breakthrough (horizon H), tie-safe top rule — n = patents of the group with a value, q = type-7
- * `quantile` p of the values, cap = ⌈(1 − p)·n⌉, δ = the tie tolerance (values within δ of q are tied):
- *   flag v ≥ q − δ (and v > 0 for importances); if that flags more than cap, flag v > q + δ instead
- *   (the block tied at the threshold is dropped). A group never has more than cap breakthroughs; without
- *   ties at q and with q > 0 the flags are the plain `v ≥ q`. δ absorbs rounding (values are computed to
- *   ~1e-15 relative; mathematically equal importances can differ in their last bits).
+ * Breakthrough (horizon H), nearest count with a ceiling — n = values of the group (non-missing), q = type-7
+ * `quantile` p of the values, target t = (1 − p)·n, cap = ⌈t⌉, c = `tieCeiling` (default 0.02), δ = the
+ * tie tolerance (values within δ of q are tied with it); among the values that may be flagged (v > 0 for
+ * importances, all for `kpst` residuals) A = #{v ≥ q − δ} (with the block tied at q), B = #{v > q + δ}
+ * (without it):
+ *   A ≤ cap: flag v ≥ q − δ (the plain top rule);
+ *   else flag v ≥ q − δ when A ≤ t + c·n and |A − t| < |B − t| (A strictly nearer the target),
+ *   else flag v > q + δ (the tied block is dropped; `thresholds[].strict`).
+ * So a group has at most max(⌈t⌉, t + c·n) breakthroughs (ties lift a year at most 2 points of share above
+ * the target by default), and a tied block past ⌈t⌉ is kept only when that stays within the ceiling and
+ * lands nearer t than dropping it; c = 0 is the hard cap (never above ⌈t⌉). Without
+ * ties at q and with q > 0 the flags are the plain `v ≥ q`. The comparisons with t are made with a guard
+ * of 1e-12·max(1, n) counts, so that t = (1 − p)·n is read as the decimal it is (A = t + c·n counts as
+ * within the ceiling, |A − t| = |B − t| as not nearer). δ absorbs rounding (values are computed to
+ * ~1e-15 relative; mathematically equal importances can differ in their last bits).
  *   `year`: groups = filing years, v = imp^H, δ = 1e-10·|q|.
  *   `kpst`: one pooled group, v = ln(imp^H) minus its filing-year mean (imp^H > 0 only), δ = 1e-10·max(1, |q|).
  */
@@ -48,6 +57,12 @@ export interface ScoreOptions {
   breakthrough: BreakthroughRule;
   /** Breakthrough threshold quantile (default 0.9). */
   quantile: number;
+  /**
+   * Tie ceiling c of the breakthrough rule, a share of the group (default 0.02 = 2 points): a block tied
+   * at the threshold is kept above ⌈(1 − p)·n⌉ only when that flags at most (1 − p + c)·n and lands
+   * strictly nearer (1 − p)·n than dropping it. 0 = the hard cap ⌈(1 − p)·n⌉.
+   */
+  tieCeiling: number;
 }
 
 export const DEFAULT_SCORE_OPTIONS: ScoreOptions = {
@@ -59,6 +74,7 @@ export const DEFAULT_SCORE_OPTIONS: ScoreOptions = {
   censoring: "truncate",
   breakthrough: "year",
   quantile: 0.9,
+  tieCeiling: 0.02,
 };
 
 /**
@@ -76,6 +92,7 @@ export const PAPER_SCORE_OPTIONS: Readonly<ScoreOptions> = Object.freeze({
   censoring: "truncate",
   breakthrough: "year",
   quantile: 0.9,
+  tieCeiling: 0.02,
 });
 
 /** The seed paper matches patents on the 4-character IPC subclass (四位码): its term level. */
@@ -83,6 +100,12 @@ export const PAPER_LEVEL: IpcLevel = "subclass";
 
 /** Tie tolerance of the breakthrough rule (relative; see the file comment). */
 export const BREAKTHROUGH_TIE_TOLERANCE = 1e-10;
+
+/**
+ * Default tie ceiling of the breakthrough rule (`tieCeiling`, a share of the group): a tied block may lift
+ * a group at most 2 points above the target share 1 − p (file comment).
+ */
+export const BREAKTHROUGH_TIE_CEILING = 0.02;
 
 /** Breakthrough threshold of one group (a filing year, or the pooled `kpst` group). */
 export interface BreakthroughThreshold {
@@ -92,12 +115,14 @@ export interface BreakthroughThreshold {
   value: number;
   /** Values in the group (patents with a non-missing imp^H, resp. residual). */
   n: number;
-  /** Most breakthroughs the group may have: ⌈(1 − quantile)·n⌉. */
+  /** ⌈(1 − quantile)·n⌉: more flags than this only when the tie ceiling keeps the tied block. */
   cap: number;
   /** Breakthroughs flagged. */
   flagged: number;
   /** True when the block tied at q was dropped (flags are v > q + δ instead of v ≥ q − δ). */
   strict: boolean;
+  /** Flaggable values tied at q (within δ): the block kept or dropped. */
+  tied: number;
 }
 
 /**
@@ -148,6 +173,18 @@ export function breakthroughCap(n: number, p: number): number {
   return n - Math.floor(n * p * (1 + 1e-12));
 }
 
+/**
+ * Whether the tie rule keeps the block tied at q (file comment): A = flaggable values ≥ q − δ, B = those
+ * > q + δ, in a group of n values with quantile p and tie ceiling c; t = (1 − p)·n. Keep when A ≤ ⌈t⌉, or
+ * when A ≤ t + c·n and |A − t| < |B − t|. Comparisons with t carry a guard of 1e-12·max(1, n) counts.
+ */
+export function keepTiedBlock(a: number, b: number, n: number, p: number, c: number): boolean {
+  if (a <= breakthroughCap(n, p)) return true;
+  const t = n - n * p;
+  const g = 1e-12 * Math.max(1, n);
+  return a <= t + c * n + g && Math.abs(a - t) < Math.abs(b - t) - g;
+}
+
 /** Resolve a partial option object against the defaults, validating values. */
 export function resolveScoreOptions(o: Partial<ScoreOptions> = {}): ScoreOptions {
   const r: ScoreOptions = { ...DEFAULT_SCORE_OPTIONS, ...o };
@@ -155,6 +192,7 @@ export function resolveScoreOptions(o: Partial<ScoreOptions> = {}): ScoreOptions
   if (!Number.isInteger(r.backward) || r.backward < 0) throw new RangeError(`backward window must be a non-negative integer, got ${r.backward}`);
   if (r.forward.length === 0 || r.forward.some((t) => !Number.isInteger(t) || t < 1)) throw new RangeError(`forward horizons must be positive integers, got ${r.forward.join(",")}`);
   if (!(r.quantile > 0 && r.quantile < 1)) throw new RangeError(`breakthrough quantile must be in (0, 1), got ${r.quantile}`);
+  if (!(r.tieCeiling >= 0 && r.tieCeiling < 1)) throw new RangeError(`tie ceiling must be in [0, 1), got ${r.tieCeiling}`);
   return r;
 }
 
@@ -196,7 +234,7 @@ export function idfTables(c: TermCorpus, minYear: number, T: number, kind: IdfKi
 /**
  * Scores of every patent (file comment): BS_p = Σ_{q: y_p−B ≤ y_q < y_p} cos_s(p, q),
  * FS^τ_p = Σ_{q: y_p < y_q ≤ y_p+τ} cos_s(p, q), imp^τ = FS^τ / BS, with cos_s the cosine of the TF·IDF_s
- * vectors at the pair's IDF year s; censoring and the tie-safe breakthrough rule as documented above.
+ * vectors at the pair's IDF year s; censoring and the breakthrough tie rule as documented above.
  */
 export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {}): ScoreResult {
   const o = resolveScoreOptions(options);
@@ -439,7 +477,7 @@ export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {})
   let impMissing = 0;
   for (let p = 0; p < n; p++) if (Number.isNaN(impH[p]!)) impMissing++;
 
-  // Breakthroughs (tie-safe top rule, file comment).
+  // Breakthroughs (nearest count with a ceiling, file comment).
   const breakthrough = new Int8Array(n).fill(-1);
   const thresholds: BreakthroughThreshold[] = [];
   let logImpResid: Float64Array | undefined;
@@ -452,7 +490,7 @@ export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {})
         if (!Number.isNaN(v)) vals[m++] = v;
       }
       if (m === 0) continue;
-      const cut = topCut(vals.subarray(0, m), o.quantile, 0, true);
+      const cut = topCut(vals.subarray(0, m), o.quantile, o.tieCeiling, 0, true);
       let flagged = 0;
       for (let i = start[t]!; i < start[t + 1]!; i++) {
         const p = ord[i]!;
@@ -462,7 +500,7 @@ export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {})
         breakthrough[p] = b;
         flagged += b;
       }
-      thresholds.push({ year: minYear + t, value: cut.q, n: m, cap: cut.cap, flagged, strict: cut.strict });
+      thresholds.push({ year: minYear + t, value: cut.q, n: m, cap: cut.cap, flagged, strict: cut.strict, tied: cut.tied });
     }
   } else {
     logImpResid = new Float64Array(n).fill(Number.NaN);
@@ -490,7 +528,7 @@ export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {})
       }
     }
     if (pooled.length > 0) {
-      const cut = topCut(pooled, o.quantile, 1, false);
+      const cut = topCut(pooled, o.quantile, o.tieCeiling, 1, false);
       let flagged = 0;
       for (let p = 0; p < n; p++) {
         const r = logImpResid[p]!;
@@ -499,7 +537,7 @@ export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {})
         breakthrough[p] = b;
         flagged += b;
       }
-      thresholds.push({ year: null, value: cut.q, n: pooled.length, cap: cut.cap, flagged, strict: cut.strict });
+      thresholds.push({ year: null, value: cut.q, n: pooled.length, cap: cut.cap, flagged, strict: cut.strict, tied: cut.tied });
     }
   }
   const invalidYears: number[] = [];
@@ -546,20 +584,23 @@ function maxYearCount(start: Int32Array, T: number): number {
 }
 
 /**
- * The tie-safe top rule on one group of values (file comment): q = type-7 quantile, cap = ⌈(1 − p)·n⌉;
- * δ = BREAKTHROUGH_TIE_TOLERANCE · max(scaleFloor, |q|); flag v ≥ lo = q − δ (and v > 0 when `positive`),
- * or v > hi = q + δ when `strict` (the former flags more than cap).
+ * The tie rule on one group of values (file comment): q = type-7 quantile, cap = ⌈(1 − p)·n⌉;
+ * δ = BREAKTHROUGH_TIE_TOLERANCE · max(scaleFloor, |q|); A = #{v ≥ lo = q − δ}, B = #{v > hi = q + δ}
+ * (v > 0 only when `positive`); flag v ≥ lo, or v > hi when `strict` (`keepTiedBlock` says no).
  */
-function topCut(vals: ArrayLike<number>, p: number, scaleFloor: number, positive: boolean): { q: number; cap: number; strict: boolean; lo: number; hi: number } {
+function topCut(vals: ArrayLike<number>, p: number, ceiling: number, scaleFloor: number, positive: boolean): { q: number; cap: number; strict: boolean; lo: number; hi: number; tied: number } {
   const q = quantile7(vals, p);
   const delta = BREAKTHROUGH_TIE_TOLERANCE * Math.max(scaleFloor, Math.abs(q));
   const cap = breakthroughCap(vals.length, p);
   const lo = q - delta;
   const hi = q + delta;
   let atLeast = 0;
+  let above = 0;
   for (let i = 0; i < vals.length; i++) {
     const v = vals[i]!;
-    if (v >= lo && (!positive || v > 0)) atLeast++;
+    if (positive && !(v > 0)) continue;
+    if (v >= lo) atLeast++;
+    if (v > hi) above++;
   }
-  return { q, cap, strict: atLeast > cap, lo, hi };
+  return { q, cap, strict: !keepTiedBlock(atLeast, above, vals.length, p, ceiling), lo, hi, tied: atLeast - above };
 }

@@ -49,6 +49,8 @@ export const measureOptionsSchema = z.strictObject({
   forward: z.array(z.number().int().min(1)).min(1).default([1, 5, 10]),
   breakthrough: z.enum(["year", "kpst"]).default("year"),
   quantile: z.number().gt(0).lt(1).default(0.9),
+  /** tie ceiling of the breakthrough rule (share of the year; 0 = hard cap ⌈(1 − quantile)·n⌉) */
+  tie_ceiling: z.number().min(0).lt(1).default(0.02),
   /** KeyTech = count of breakthrough patents (default) or sum of importances */
   outcome: z.enum(["count", "sum"]).default("count"),
   /** the key-digital taxonomy that selects the scored patents (built-in name or rule file) */
@@ -110,7 +112,7 @@ export interface MeasuredPanel {
 
 /** ScoreOptions of the measure options (snake_case spec keys → engine options). */
 export function scoreOptionsOf(o: MeasureOptions): Partial<ScoreOptions> {
-  return { backward: o.backward, forward: o.forward, idf: o.idf, pairYear: o.pair_year, sameYear: o.same_year, censoring: o.censoring, breakthrough: o.breakthrough, quantile: o.quantile };
+  return { backward: o.backward, forward: o.forward, idf: o.idf, pairYear: o.pair_year, sameYear: o.same_year, censoring: o.censoring, breakthrough: o.breakthrough, quantile: o.quantile, tieCeiling: o.tie_ceiling };
 }
 
 /** Read the patents once and measure every column (see the file comment). */

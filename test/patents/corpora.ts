@@ -1,8 +1,10 @@
 /**
  * Seeded test corpora for the score tests (src/core/rng.ts): a small random one, a realistic one
- * (IPC-like subclasses, skewed and drifting popularity, technology clusters, growing yearly counts)
- * and one built to have heavy ties.
+ * (IPC-like subclasses, skewed and drifting popularity, technology clusters, growing yearly counts),
+ * one drawn from the simulator's IPC pool (assets/simulate/ipc_pool.csv) and one built to have heavy ties.
  */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Rng } from "../../src/core/rng.js";
 import { corpusFromTerms, type TermCorpus } from "../../src/patents/corpus.js";
 
@@ -126,4 +128,89 @@ export function tieCorpus(seed: number, scale = 1): TieCorpus {
   for (let j = 0; j < m(60); j++) add(2007, j % 4 === 0 ? ["N1", "N1", "N2", "N2"] : ["N2", "N1"]);
   for (let y = 2008; y <= 2012; y++) for (let j = 0; j < m(80); j++) add(y, rng.uniform() < 0.5 ? ["N1", "N2"] : ["N1", "N2", `B${rng.int(30)}`]);
   return { corpus: corpusFromTerms(year, terms, date), zeroYear: 2005, tieYear: 2007 };
+}
+
+/** The simulator's IPC pool: (area, main group) rows of assets/simulate/ipc_pool.csv. */
+function ipcPool(): { area: string; code: string }[] {
+  const file = fileURLToPath(new URL("../../../assets/simulate/ipc_pool.csv", import.meta.url));
+  return readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((l) => {
+      const [area, code] = l.split(",") as [string, string];
+      return { area, code };
+    });
+}
+
+/**
+ * Corpus at the subclass level drawn from the simulator's IPC pool (176 main groups in 50 subclasses,
+ * up to 20 main groups per subclass, so subclasses are skewed already): `years` years from 2000 with
+ * round(300·5^(t/(years − 1))) patents in year t (300 … 1,500; 16,567 over 22 years). Main group i of a
+ * seeded random order has popularity 1/(rank)^`zipf`; a patent takes an area with probability ∝ its
+ * popularity and 1–4 codes (uniform), each from its area with probability 0.7, else from the whole pool,
+ * truncated to the subclass (repeats allowed: a second main group of one subclass counts twice).
+ */
+export function poolCorpus(seed: number, zipf = 1, years = 22): TermCorpus {
+  const pool = ipcPool();
+  const rng = new Rng(seed);
+  const order = [...pool.keys()];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const w = new Array<number>(pool.length).fill(0);
+  order.forEach((idx, r) => (w[idx] = 1 / Math.pow(r + 1, zipf)));
+  const areas = [...new Set(pool.map((x) => x.area))];
+  const members = areas.map((a) => pool.flatMap((x, i) => (x.area === a ? [i] : [])));
+  const areaW = members.map((m) => m.reduce((s, i) => s + w[i]!, 0));
+  const memberW = members.map((m) => m.map((i) => w[i]!));
+  const year: number[] = [];
+  const terms: string[][] = [];
+  for (let t = 0; t < years; t++) {
+    const m = Math.round(300 * Math.pow(5, t / (years - 1)));
+    for (let j = 0; j < m; j++) {
+      const a = pick(rng, areaW);
+      const codes: string[] = [];
+      for (let r = 0, k = 1 + rng.int(4); r < k; r++) {
+        const i = rng.uniform() < 0.7 ? members[a]![pick(rng, memberW[a]!)]! : pick(rng, w);
+        codes.push(pool[i]!.code.slice(0, 4));
+      }
+      year.push(2000 + t);
+      terms.push(codes);
+    }
+  }
+  return corpusFromTerms(year, terms);
+}
+
+/**
+ * One rated year (2001, n patents) with a block of `block` identical patents tied at the 0.9 quantile:
+ * single-code patents have cosine 1 with every patent of their code and 0 with the others, so imp = (#
+ * 2002 patents with the code) / (# 2000 patents with the code). `hi` patents with their own codes have
+ * imp 11, 12, …; the block (code T) imp 5; the rest (own codes) imp 1. 2000 is unrated (BS = 0), 2002
+ * fully censored. The block straddles q when n − hi − block ≤ ⌊0.9(n − 1)⌋ < n − hi − 1.
+ */
+export function straddleCorpus(hi: number, block: number, n = 100): TermCorpus {
+  const year: number[] = [];
+  const terms: string[][] = [];
+  const add = (y: number, code: string, k: number): void => {
+    for (let j = 0; j < k; j++) {
+      year.push(y);
+      terms.push([code]);
+    }
+  };
+  for (let i = 0; i < hi; i++) {
+    add(2000, `H${i}`, 1);
+    add(2001, `H${i}`, 1);
+    add(2002, `H${i}`, 11 + i);
+  }
+  add(2000, "T", 1);
+  add(2001, "T", block);
+  add(2002, "T", 5);
+  for (let i = 0; i < n - hi - block; i++) {
+    add(2000, `L${i}`, 1);
+    add(2001, `L${i}`, 1);
+    add(2002, `L${i}`, 1);
+  }
+  return corpusFromTerms(year, terms);
 }

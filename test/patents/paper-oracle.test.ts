@@ -2,15 +2,16 @@
  * The linear-time engine equals the second oracle written from the paper's equations
  * (scores-paper-oracle.ts: dense TF/IDF vectors, explicit windows, ranked breakthroughs) to 1e-9
  * relative on random corpora, for every option combination: BS, every FS^τ and imp^τ, the censoring
- * state, the KPST residual and the breakthrough flags. The pairwise oracle is checked against it too.
+ * state, the KPST residual and the breakthrough flags (tie ceilings 0 and 0.02: the oracle's ranked rule in
+ * exact rationals on its own importances). The pairwise oracle is checked against it too.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { TermCorpus } from "../../src/patents/corpus.js";
 import { corpusFromTerms } from "../../src/patents/corpus.js";
-import { PAPER_SCORE_OPTIONS, scorePatents, type ScoreOptions } from "../../src/patents/scores.js";
+import { keepTiedBlock, PAPER_SCORE_OPTIONS, scorePatents, type ScoreOptions } from "../../src/patents/scores.js";
 import { scorePatentsPairwise } from "../../src/patents/scores-pairwise.js";
-import { oracleCap, oracleQuantile7, scorePatentsPaperOracle } from "../../src/patents/scores-paper-oracle.js";
+import { oracleCap, oracleChoice, oracleQuantile7, paperOracleBreakthroughs, scorePatentsPaperOracle } from "../../src/patents/scores-paper-oracle.js";
 import { ipcLikeCorpus, smallCorpus, tieCorpus } from "./corpora.js";
 
 function close(a: number, b: number, what: string): void {
@@ -50,7 +51,16 @@ function compare(c: TermCorpus, o: Partial<ScoreOptions>, label: string): { flag
   const b = scorePatentsPaperOracle(c, o);
   same(e, b, c.n, label);
   assert.deepEqual(Array.from(e.censorKind), Array.from(b.censorKind), `${label} censorKind`);
-  return { flagged: Array.from(e.breakthrough).filter((x) => x === 1).length };
+  // Both tie ceilings (0 = hard cap, 0.02 = default): the oracle's ranked rule on its own importances.
+  const impH = b.imp[b.imp.length - 1]!;
+  let flagged = 0;
+  for (const tieCeiling of [0, 0.02]) {
+    const et = scorePatents(c, { ...o, tieCeiling });
+    const bt = paperOracleBreakthroughs(c.year, impH, { ...o, tieCeiling });
+    assert.deepEqual(Array.from(et.breakthrough), Array.from(bt.breakthrough), `${label} breakthrough, ceiling ${tieCeiling}`);
+    flagged += Array.from(et.breakthrough).filter((x) => x === 1).length;
+  }
+  return { flagged };
 }
 
 const combos: Partial<ScoreOptions>[] = [];
@@ -69,6 +79,28 @@ test("oracle helpers: type-7 quantile and the exact decimal cap ⌈(1 − p)·n�
   assert.equal(oracleCap(4379, 0.9), 438);
   assert.equal(oracleCap(20, 0.95), 1);
   assert.equal(oracleCap(7, 0.125), 7);
+  // The tie choice: n = 100, p = 0.9 (t = 10), ceiling 0.02 (2).
+  assert.equal(oracleChoice(11, 7, 100, 0.9, 0.02), 11);
+  assert.equal(oracleChoice(12, 7, 100, 0.9, 0.02), 12);
+  assert.equal(oracleChoice(12, 8, 100, 0.9, 0.02), 8);
+  assert.equal(oracleChoice(13, 4, 100, 0.9, 0.02), 4);
+  assert.equal(oracleChoice(11, 7, 100, 0.9, 0), 7);
+  assert.equal(oracleChoice(10, 3, 100, 0.9, 0), 10);
+});
+
+test("engine tie choice (guarded floats) = oracle's exact rationals for every (A, B) near the target, n ≤ 300, four quantiles, four ceilings", () => {
+  let checked = 0;
+  for (const p of [0.9, 0.75, 0.95, 0.8])
+    for (const c of [0, 0.01, 0.02, 0.05])
+      for (let n = 1; n <= 300; n++) {
+        const t = (1 - p) * n;
+        for (let a = 0; a <= Math.min(n, Math.ceil(t + c * n) + 3); a++)
+          for (let b = Math.max(0, Math.floor(t) - Math.ceil(c * n) - 3); b <= a; b++) {
+            assert.equal(keepTiedBlock(a, b, n, p, c) ? a : b, oracleChoice(a, b, n, p, c), `A ${a} B ${b} n ${n} p ${p} c ${c}`);
+            checked++;
+          }
+      }
+  assert.ok(checked > 100000, String(checked));
 });
 
 test("engine = paper oracle for all 32 option combinations (600 patents, 15 years)", () => {
@@ -91,7 +123,7 @@ test("engine = paper oracle with other windows and quantiles (backward 0/3, forw
   });
 });
 
-test("engine = paper oracle on the heavy-tie corpus for all 32 combinations (ties dropped identically)", () => {
+test("engine = paper oracle on the heavy-tie corpus for all 32 combinations × tie ceilings 0 and 0.02 (ties kept and dropped identically)", () => {
   const { corpus } = tieCorpus(5, 0.4);
   let flagged = 0;
   for (const o of combos) flagged += compare(corpus, o, "ties " + JSON.stringify(o)).flagged;

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { Rng } from "../../src/core/rng.js";
 import { corpusFromTerms, type TermCorpus } from "../../src/patents/corpus.js";
 import { scorePatents, type ScoreOptions } from "../../src/patents/scores.js";
-import { scorePatentsPairwise } from "../../src/patents/scores-pairwise.js";
+import { pairwiseBreakthroughs, scorePatentsPairwise } from "../../src/patents/scores-pairwise.js";
 
 /** Random corpus: n patents over `years` years, 1–6 codes from a skewed vocabulary, dates within year. */
 export function randomCorpus(seed: number, n: number, years: number, vocab: number): TermCorpus {
@@ -53,6 +53,12 @@ function compare(c: TermCorpus, o: Partial<ScoreOptions>, label: string): void {
     if (e.logImpResid) close(e.logImpResid[p]!, b.logImpResid![p]!, `${label} resid[${p}]`);
   }
   assert.deepEqual(Array.from(e.breakthrough), Array.from(b.breakthrough), `${label} breakthrough`);
+  // Both tie ceilings (0 = hard cap, 0.02 = default): the oracle's rule on its own importances.
+  const impH = b.imp[b.imp.length - 1]!;
+  for (const tieCeiling of [0, 0.02]) {
+    const et = scorePatents(c, { ...o, tieCeiling });
+    assert.deepEqual(Array.from(et.breakthrough), Array.from(pairwiseBreakthroughs(c.year, impH, { ...o, tieCeiling }).breakthrough), `${label} breakthrough, ceiling ${tieCeiling}`);
+  }
 }
 
 const combos: Partial<ScoreOptions>[] = [];

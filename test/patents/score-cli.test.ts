@@ -22,8 +22,8 @@ test("patents score --preset paper = the paper's options at subclass level; flag
     const doc = JSON.parse(a.stdout);
     const o = doc.provenance.options;
     assert.deepEqual(
-      { preset: o.preset, level: o.level, backward: o.backward, forward: o.forward, idf: o.idf, pairYear: o.pairYear, sameYear: o.sameYear, censoring: o.censoring, breakthrough: o.breakthrough, quantile: o.quantile },
-      { preset: "paper", level: "subclass", backward: 2, forward: [2], idf: "seed", pairYear: "min", sameYear: "exclude", censoring: "truncate", breakthrough: "year", quantile: 0.9 },
+      { preset: o.preset, level: o.level, backward: o.backward, forward: o.forward, idf: o.idf, pairYear: o.pairYear, sameYear: o.sameYear, censoring: o.censoring, breakthrough: o.breakthrough, quantile: o.quantile, tieCeiling: o.tieCeiling },
+      { preset: "paper", level: "subclass", backward: 2, forward: [2], idf: "seed", pairYear: "min", sameYear: "exclude", censoring: "truncate", breakthrough: "year", quantile: 0.9, tieCeiling: 0.02 },
     );
     // Subclass level + seed IDF + windows 2/2 = the METHODS §1.5(b) toy: p6 BS 2.282899, FS 2.648418; p10 empty.
     const lines = readFileSync(out, "utf8").trim().split("\n");
@@ -45,7 +45,15 @@ test("patents score --preset paper = the paper's options at subclass level; flag
     assert.deepEqual([ob.idf, ob.level, ob.backward, ob.forward], ["kpst", "group", 5, [1, 5, 10]]);
     const c = runCli(["patents", "score", "--patents", input, "--out", out, "--json"]);
     const oc = JSON.parse(c.stdout).provenance.options;
-    assert.deepEqual([oc.preset, oc.idf, oc.level], ["kpst", "kpst", "group"]);
+    assert.deepEqual([oc.preset, oc.idf, oc.level, oc.tieCeiling], ["kpst", "kpst", "group", 0.02]);
+    const d = runCli(["patents", "score", "--patents", input, "--out", out, "--preset", "paper", "--tie-ceiling", "0", "--json"]);
+    assert.equal(d.status, 0, d.stderr);
+    assert.equal(JSON.parse(d.stdout).provenance.options.tieCeiling, 0);
+    for (const v of ["1", "-0.1", "x", ""]) {
+      const e = runCli(["patents", "score", "--patents", input, "--out", out, "--tie-ceiling", v]);
+      assert.equal(e.status, 2, v);
+      assert.match(e.stderr, /--tie-ceiling must be in \[0, 1\)/);
+    }
     const bad = runCli(["patents", "score", "--patents", input, "--out", out, "--preset", "seed"]);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--preset must be one of paper, kpst/);

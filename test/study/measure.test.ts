@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fixture, readJson, runCli } from "../helpers.js";
 import { loadSpec } from "../../src/study/spec.js";
 import { runStudy } from "../../src/study/runner.js";
-import { measureFromFile, measureOptionsSchema } from "../../src/study/measure.js";
+import { measureFromFile, measureOptionsSchema, scoreOptionsOf } from "../../src/study/measure.js";
 import { loadMapping } from "../../src/patents/mapping.js";
 
 interface Results {
@@ -101,4 +101,11 @@ test("the baseline estimates on the measured column, not on a panel column", asy
   const est = (JSON.parse(cli.stdout) as { estimates: { term: string; estimate: number }[] }).estimates.find((e) => e.term === "treat_post")!.estimate;
   assert.ok(Math.abs(est - alt) <= 1e-12 * Math.max(1, Math.abs(est)), `study ${alt} vs CLI ${est}`);
   assert.notEqual(alt, 0);
+});
+
+test("patents.tie_ceiling: default 0.02, passed to the engine as tieCeiling, 0 allowed, outside [0, 1) rejected", () => {
+  assert.equal(measureOptionsSchema.parse({}).tie_ceiling, 0.02);
+  assert.equal(scoreOptionsOf(measureOptionsSchema.parse({})).tieCeiling, 0.02);
+  assert.equal(scoreOptionsOf(measureOptionsSchema.parse({ tie_ceiling: 0 })).tieCeiling, 0);
+  for (const v of [-0.01, 1]) assert.equal(measureOptionsSchema.safeParse({ tie_ceiling: v }).success, false);
 });

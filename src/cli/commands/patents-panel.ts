@@ -17,6 +17,12 @@ function intList(flag: string, v: string): number[] {
   if (out.some((x) => !Number.isInteger(x) || x < 1)) throw usageError(`${flag} must be a comma-separated list of positive integers, got '${v}'`);
   return out;
 }
+/** `--tie-ceiling`: a share in [0, 1). */
+export function tieCeilingOf(v: string): number {
+  const x = Number(v);
+  if (v.trim() === "" || !(x >= 0 && x < 1)) throw usageError(`--tie-ceiling must be in [0, 1), got '${v}'`);
+  return x;
+}
 function posInt(flag: string, v: string, min = 0): number {
   const x = Number(v);
   if (!Number.isInteger(x) || x < min) throw usageError(`${flag} must be an integer ≥ ${min}, got '${v}'`);
@@ -70,6 +76,7 @@ export function registerPatentsPanel(patents: Command): void {
     .option("--censoring <rule>", "truncate | missing", "truncate")
     .option("--breakthrough <rule>", "year | kpst", "year")
     .option("--quantile <q>", "breakthrough quantile", "0.9")
+    .option("--tie-ceiling <c>", "share by which a block tied at the threshold may lift a year above 1 − q (0 = never above ⌈(1 − q)·n⌉)", "0.02")
     .action(
       action(async (f: Common & Record<string, string | boolean | undefined>) => {
         const q = Number(f.quantile);
@@ -86,6 +93,7 @@ export function registerPatentsPanel(patents: Command): void {
           censoring: oneOf("--censoring", String(f.censoring), ["truncate", "missing"] as const),
           breakthrough: oneOf("--breakthrough", String(f.breakthrough), ["year", "kpst"] as const),
           quantile: q,
+          tieCeiling: tieCeilingOf(String(f.tieCeiling)),
           filter: filterOf(f.taxonomy as string | undefined, f.category as string | undefined, f.mainOnly as boolean | undefined),
           regions: f.regions ? readRegionList(f.regions) : undefined,
           years: f.years ? parseYears(f.years) : undefined,

@@ -8,7 +8,7 @@ import { loadMapping } from "../../patents/mapping.js";
 import { scoreFile } from "../../patents/score-file.js";
 import type { IpcLevel } from "../../patents/ipc.js";
 import { DEFAULT_SCORE_OPTIONS, PAPER_LEVEL, PAPER_SCORE_OPTIONS, type ScoreCoverage, type ScoreOptions } from "../../patents/scores.js";
-import { registerPatentsPanel } from "./patents-panel.js";
+import { registerPatentsPanel, tieCeilingOf } from "./patents-panel.js";
 
 function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(v)) throw usageError(`${flag} must be one of ${allowed.join(", ")}, got '${v}'`);
@@ -47,6 +47,7 @@ interface ScoreFlags {
   censoring?: string;
   breakthrough?: string;
   quantile?: string;
+  tieCeiling?: string;
   mapping?: string;
   onBadIpc: string;
   taxonomy?: string;
@@ -80,8 +81,9 @@ export function registerPatents(program: Command): void {
     .option("--pair-year <rule>", "IDF year of a pair: min (earlier patent's year, KPST) | max (preset: min)")
     .option("--same-year <rule>", "same-year pairs: exclude | byDate (earlier dates in BS, later in FS) (preset: exclude)")
     .option("--censoring <rule>", "partly observed forward windows: truncate (sum observed years) | missing; patents of the last data year are always missing (preset: truncate)")
-    .option("--breakthrough <rule>", "year: top (1 − q) of imp within filing year | kpst: ln(imp) residualised on year, pooled; ties at the threshold never exceed ⌈(1 − q)·n⌉ (preset: year)")
+    .option("--breakthrough <rule>", "year: top (1 − q) of imp within filing year | kpst: ln(imp) residualised on year, pooled; a block tied at the threshold is kept only within --tie-ceiling of (1 − q)·n (preset: year)")
     .option("--quantile <q>", "breakthrough quantile (preset: 0.9)")
+    .option("--tie-ceiling <c>", "share of a year by which a block tied at the threshold may lift it above 1 − q, kept only when nearer the target than dropping it; 0 = never above ⌈(1 − q)·n⌉ (preset: 0.02)")
     .option("--mapping <name|file>", "column mapping: default | cnrds | patentsview | a JSON file", "default")
     .option("--on-bad-ipc <rule>", "malformed IPC codes: fail | skip (skip drops and reports them)", "fail")
     .option("--taxonomy <name|file>", "score only patents with a code in this taxonomy (oecd-ict, wipo, wipo-digital, cnipa-provisional, or a rule file)")
@@ -95,6 +97,7 @@ export function registerPatents(program: Command): void {
         const level = f.level === undefined ? preset.level : (oneOf("--level", f.level, ["subclass", "group", "subgroup"] as const) as IpcLevel);
         const quantile = f.quantile === undefined ? p.quantile : Number(f.quantile);
         if (!(quantile > 0 && quantile < 1)) throw usageError(`--quantile must be in (0, 1), got '${f.quantile}'`);
+        const tieCeiling = f.tieCeiling === undefined ? p.tieCeiling : tieCeilingOf(f.tieCeiling);
         const opts = {
           level,
           backward: f.backward === undefined ? p.backward : nonNegInt("--backward", f.backward),
@@ -105,6 +108,7 @@ export function registerPatents(program: Command): void {
           censoring: f.censoring === undefined ? p.censoring : oneOf("--censoring", f.censoring, ["truncate", "missing"] as const),
           breakthrough: f.breakthrough === undefined ? p.breakthrough : oneOf("--breakthrough", f.breakthrough, ["year", "kpst"] as const),
           quantile,
+          tieCeiling,
           onBadIpc: oneOf("--on-bad-ipc", f.onBadIpc, ["fail", "skip"] as const),
           mapping: loadMapping(f.mapping),
           filter: f.taxonomy ? { taxonomy: f.taxonomy, categories: f.category ? f.category.split(",").map((x) => x.trim()) : undefined, mainOnly: Boolean(f.mainOnly) } : undefined,
