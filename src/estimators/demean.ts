@@ -490,7 +490,9 @@ export function demean(fes: FixedEffectInput[], columns: Float64Array[], opts: D
     for (; q < dense.length; q++) demeanBalanced(fes[0]!, fes[1]!, columns[dense[q]!]!, out[dense[q]!]!);
     return { columns: out, converged: true, iterations: 1, method: "balanced" };
   }
-  const ps = fes.map((f) => makeProjector(f, w));
+  // the per-FE projectors are built only when MAP sweeps are needed (the two-FE solve is usually exact)
+  let psCache: Projector[] | null = null;
+  const projectors = (): Projector[] => (psCache ??= fes.map((f) => makeProjector(f, w)));
   const scratch: Scratch = {};
   const thrs = columns.map((c) => tol * (1 + maxAbs(c)));
   if (fes.length === 2 && plain && auto) {
@@ -502,13 +504,14 @@ export function demean(fes: FixedEffectInput[], columns: Float64Array[], opts: D
         // check (and if needed polish with accelerated MAP sweeps): normally already at the solution. α is
         // computed from γ so that the larger FE's projection vanishes by construction: check the smaller one.
         if (solveTwoFe(solver, x) <= thrs[j]!) continue;
-        const r = mapIronsTuck(ps, x, thrs[j]!, maxIter, scratch);
+        const r = mapIronsTuck(projectors(), x, thrs[j]!, maxIter, scratch);
         iterations = Math.max(iterations, r.it + 1);
         converged &&= r.ok;
       }
       return { columns: out, converged, iterations, method: "two-fe-exact" };
     }
   }
+  const ps = projectors();
   let iterations = 0, converged = true;
   for (let j = 0; j < out.length; j++) {
     const r = mapIronsTuck(ps, out[j]!, thrs[j]!, maxIter, scratch);
