@@ -105,6 +105,9 @@ export interface TransformDrop {
   dropped: number;
   /** per transform label: rows where it is not finite (a row can count under several labels) */
   byTerm: Record<string, number>;
+  /** whether some value was NaN / ±Inf (fixest's note says "NA values", "infinite values" or both) */
+  anyNaN: boolean;
+  anyInf: boolean;
 }
 
 /**
@@ -116,6 +119,7 @@ export function transformRows(f: Formula, t: Table, extra: { expr: Expr; label: 
   const n = t.nrows;
   const bad = new Uint8Array(n);
   const byTerm: Record<string, number> = {};
+  let anyNaN = false, anyInf = false;
   for (const x of [...formulaTransforms(f), ...extra]) {
     const v = evalExpr(x.expr, t);
     let c = 0;
@@ -123,15 +127,17 @@ export function transformRows(f: Formula, t: Table, extra: { expr: Expr; label: 
       if (!Number.isFinite(v[i]!)) {
         bad[i] = 1;
         c++;
+        if (Number.isNaN(v[i]!)) anyNaN = true;
+        else anyInf = true;
       }
     if (c) byTerm[x.label] = (byTerm[x.label] ?? 0) + c;
   }
   let dropped = 0;
   for (let i = 0; i < n; i++) dropped += bad[i]!;
-  if (dropped === 0) return { keep: null, dropped: 0, byTerm };
+  if (dropped === 0) return { keep: null, dropped: 0, byTerm, anyNaN, anyInf };
   const keep = new Int32Array(n - dropped);
   for (let i = 0, m = 0; i < n; i++) if (!bad[i]) keep[m++] = i;
-  return { keep, dropped, byTerm };
+  return { keep, dropped, byTerm, anyNaN, anyInf };
 }
 
 /** A transform column; a non-finite value is refused naming the file row (drop such rows with transformRows). */
@@ -139,7 +145,7 @@ function transformColumn(t: Table, f: Extract<FormulaFactor, { kind: "expr" }>):
   const values = evalExpr(f.expr, t);
   for (let i = 0; i < values.length; i++)
     if (!Number.isFinite(values[i]!))
-      throw inputError(`${f.label} is ${Number.isNaN(values[i]!) ? "NaN" : "infinite"} here (fixest drops such rows; drop them with transformRows before building the design)`, {
+      throw inputError(`${f.label} is ${Number.isNaN(values[i]!) ? "NaN" : values[i]! > 0 ? "+Inf" : "-Inf"} here (e.g. log of 0 or of a negative number); fixest drops such rows: remove them from the data (keytech fepois drops and counts them)`, {
         file: t.file,
         row: fileRow(t, i),
         column: f.label,

@@ -274,6 +274,19 @@ test("negative outcomes are refused naming the file row and column; log(0) rows 
   assert.equal(r.dropped.missing, 1);
   assert.deepEqual(r.dropped.missing_by_column, { "log(x)": 1 });
   assert.equal(r.nobs, 39);
-  assert.match(r.warnings!.join("\n"), /1 observation removed because of NA and infinite values \(log\(x\): 1\)/);
+  assert.match(r.warnings!.join("\n"), /1 observation removed because of infinite values \(log\(x\): 1\)/);
   assert.equal(r.estimates[0]!.term, "log(x)");
+  // zero weights: removed before estimation (fixest: "removed because of 0-weight"); same fit as without the rows
+  const wl = lines.map((l, i) => (i === 0 ? l + ",w" : `${l},${i % 7 === 0 ? 0 : 1 + (i % 3)}`));
+  const wfile = join(dir, "w.csv");
+  writeFileSync(wfile, wl.join("\n") + "\n");
+  const wr = await fepoisAnalysis({ data: wfile, formula: "y ~ sqrt(x) | u + t", weights: "w" });
+  const nz = wl.slice(1).filter((l) => !l.endsWith(",0")).length;
+  assert.equal(wr.nobs, nz);
+  assert.equal(wr.dropped.zero_weight, wl.length - 1 - nz);
+  const wfile2 = join(dir, "w2.csv");
+  writeFileSync(wfile2, [wl[0], ...wl.slice(1).filter((l) => !l.endsWith(",0"))].join("\n") + "\n");
+  const wr2 = await fepoisAnalysis({ data: wfile2, formula: "y ~ sqrt(x) | u + t", weights: "w" });
+  assert.equal(wr.estimates[0]!.estimate, wr2.estimates[0]!.estimate);
+  assert.equal(wr.estimates[0]!.std_error, wr2.estimates[0]!.std_error);
 });

@@ -61,13 +61,28 @@ export async function fepoisAnalysis(o: FepoisAnalysisOptions): Promise<KeytechR
     t = selectRows(t, tr.keep);
     log.missing += tr.dropped;
     for (const [k, v] of Object.entries(tr.byTerm)) log.missingByColumn[k] = (log.missingByColumn[k] ?? 0) + v;
-    warnings.push(`${tr.dropped} observation${tr.dropped === 1 ? "" : "s"} removed because of NA and infinite values (${Object.entries(tr.byTerm).map(([k, v]) => `${k}: ${v}`).join(", ")})`);
+    const what = tr.anyNaN && tr.anyInf ? "NA and infinite values" : tr.anyNaN ? "NA values" : "infinite values";
+    warnings.push(`${tr.dropped} observation${tr.dropped === 1 ? "" : "s"} removed because of ${what} (${Object.entries(tr.byTerm).map(([k, v]) => `${k}: ${v}`).join(", ")})`);
   }
   if (t.nrows === 0) throw inputError("no rows left after dropping missing and non-finite values", { file: o.data });
   const y = numeric(t, f.lhs);
   for (let i = 0; i < y.length; i++)
     if (y[i]! < 0) throw inputError(`the Poisson outcome must be zero or positive, found ${y[i]}`, { file: o.data, row: fileRow(t, i), column: getColumn(t, f.lhs).source });
-  const weights = o.weights ? checkWeights(t, o.weights) : undefined;
+  let weights = o.weights ? checkWeights(t, o.weights) : undefined;
+  if (weights) {
+    // fixest removes observations with a zero weight before estimation ("removed because of 0-weight")
+    let z = 0;
+    for (let i = 0; i < weights.length; i++) if (weights[i] === 0) z++;
+    if (z) {
+      const keep = new Int32Array(weights.length - z);
+      for (let i = 0, m = 0; i < weights.length; i++) if (weights[i] !== 0) keep[m++] = i;
+      t = selectRows(t, keep);
+      weights = checkWeights(t, o.weights!);
+      log.zero_weight = z;
+      warnings.push(`${z} observation${z === 1 ? "" : "s"} removed because of 0-weight`);
+      if (t.nrows === 0) throw inputError("every observation has weight 0", { file: o.data, column: o.weights });
+    }
+  }
   const design = buildDesign(f, t, weights ? { weights } : {});
   if (design.intercept === false) throw usageError("fepois without fixed effects always has an intercept; drop '- 1' / '+ 0'");
   const regOpts: RegressionOptions = {};
