@@ -16,7 +16,7 @@ import { exprColumns, fixedEffectLabel, formulaColumns, termLabel } from "../../
 import { buildDesign, evalExpr, transformRows } from "../../formula/design.js";
 import { fepois } from "../../estimators/fepois.js";
 import { fepoisVcov, zTable } from "../../inference/fepois-vcov.js";
-import type { SscOptions } from "../../inference/vcov.js";
+import type { SscOptions, VcovSpec } from "../../inference/vcov.js";
 import { checkWeights, dropMissingInto, readWithHash, requests, vcovSpec, type RegressionOptions, type SampleLog } from "../../study/analyses/model-input.js";
 import { stars } from "../../report/text.js";
 import { action, emit } from "../run.js";
@@ -88,7 +88,10 @@ export async function fepoisAnalysis(o: FepoisAnalysisOptions): Promise<KeytechR
   const regOpts: RegressionOptions = {};
   if (o.vcov) regOpts.vcov = o.vcov;
   if (o.cluster) regOpts.cluster = o.cluster;
-  const spec = vcovSpec(t, regOpts, null);
+  // fixest: vcov = "cluster" without a cluster variable clusters by the first fixed effect (a^b included)
+  const fe0 = design.fixedEffects[0];
+  const spec: VcovSpec =
+    o.vcov === "cluster" && !o.cluster?.length && fe0 ? { type: "cluster", clusters: [{ name: fe0.name, codes: fe0.codes, nLevels: fe0.nLevels }] } : vcovSpec(t, regOpts, null);
   const fit = fepois({
     y: design.y,
     yName: design.yName,
@@ -230,6 +233,7 @@ export function fepoisOptionsFrom(f: FepoisFlags): FepoisAnalysisOptions {
   return o;
 }
 
+/** Register `keytech fepois` (flags as in docs/CONTRACT.md). */
 export function registerFepois(program: Command): void {
   program
     .command("fepois")
@@ -237,7 +241,7 @@ export function registerFepois(program: Command): void {
     .requiredOption("--data <file>", "CSV or Parquet file")
     .requiredOption("--formula <f>", 'formula, e.g. "y ~ x1 + log(x2) | fe1 + fe2" (y ≥ 0)')
     .option("--offset <expr>", "offset with coefficient 1: a column or a transform, e.g. 'log(population)'")
-    .option("--vcov <type>", "variance: iid (default), hetero (= hc1) or cluster")
+    .option("--vcov <type>", "variance: iid (default), hetero (= hc1) or cluster (by --cluster, else by the first fixed effect, as fixest)")
     .option("--cluster <cols>", "cluster column(s), comma-separated for multiway clustering")
     .option("--weights <col>", "observation weights column")
     .option("--drop-singletons", "also drop observations alone in a fixed-effect group (fixest fixef.rm = \"both\"; default: only all-zero groups)")
