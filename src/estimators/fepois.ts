@@ -209,6 +209,9 @@ export function fepois(input: FepoisInput): FepoisFit {
     checkFinite("offset", input.offset);
   }
 
+  let anyPositive = false;
+  for (let i = 0; i < n0 && !anyPositive; i++) anyPositive = input.y[i]! > 0;
+  if (!anyPositive) throw estimationError(`the outcome "${input.yName}" is 0 everywhere: a Poisson model cannot be estimated`);
   const rm = input.fixedEffects.length ? allZeroKeep(input.y, input.fixedEffects, !!input.removeSingletons) : { keep: null, zero: 0, singletons: 0, levels: [] as number[] };
   const keep = rm.keep;
   const n = keep ? keep.length : n0;

@@ -235,6 +235,11 @@ test("all-zero fixed-effect groups are removed (fixest fixef.rm = 'perfect') and
   assert.equal(fit.deviance, ref.deviance);
 });
 
+test("an outcome that is 0 everywhere is refused", () => {
+  const input = rowsToInput([[0, 0, 0], [0, 1, 0], [1, 0, 0], [1, 1, 0]]);
+  assert.throws(() => fepois(input), /is 0 everywhere/);
+});
+
 test("all-zero rule iterated with singletons: a removed singleton leaves a group with only zeros, which goes next", () => {
   // unit 4 is a singleton (y = 3) in group 2; group 2's other rows are zeros ⇒ after the singleton goes,
   // group 2 is all-zero and its rows go too; that leaves unit 3 with a single row ⇒ a singleton again
