@@ -160,9 +160,14 @@ export function choleskyPivotless(a: Mat, tol = 1e-10): { L: Mat; kept: number[]
 
 /** Inverse of a symmetric positive definite matrix through its Cholesky factor; throws if singular. */
 export function invSPD(a: Mat): Mat {
-  const k = a.rows;
   const { L, dropped } = choleskyPivotless(a, 1e-14);
   if (dropped.length) throw new Error(`matrix is singular (columns ${dropped.join(", ")} dependent)`);
+  return invFromCholesky(L);
+}
+
+/** A⁻¹ = L⁻ᵀL⁻¹ from the Cholesky factor L of A (lower triangular, non-zero diagonal). */
+export function invFromCholesky(L: Mat): Mat {
+  const k = L.rows;
   // Invert L (lower triangular).
   const Li = mat(k, k);
   for (let i = 0; i < k; i++) {
