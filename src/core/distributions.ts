@@ -17,6 +17,7 @@ let ncdf: F3 | undefined;
 let nquantile: F3 | undefined;
 let chisqcdf: F2 | undefined;
 let fcdf: F3 | undefined;
+let gammaln: F1 | undefined;
 const n01cdf: F1 = (x) => (ncdf ??= load("@stdlib/stats-base-dists-normal-cdf") as F3)(x, 0, 1);
 const n01quantile: F1 = (p) => (nquantile ??= load("@stdlib/stats-base-dists-normal-quantile") as F3)(p, 0, 1);
 
@@ -28,6 +29,11 @@ export function pt(x: number, df: number): number {
 /** Quantile of Student's t. */
 export function qt(p: number, df: number): number {
   return Number.isFinite(df) ? (tquantile ??= load("@stdlib/stats-base-dists-t-quantile") as F2)(p, df) : n01quantile(p);
+}
+
+/** ln Γ(x) (@stdlib gammaln); ln(y!) = lgamma(y + 1) in the Poisson log-likelihood. */
+export function lgamma(x: number): number {
+  return (gammaln ??= load("@stdlib/math-base-special-gammaln") as F1)(x);
 }
 
 /** Standard normal CDF. */

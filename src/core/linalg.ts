@@ -130,22 +130,28 @@ export function scaleMat(a: Mat, s: number): Mat {
 export function choleskyPivotless(a: Mat, tol = 1e-10): { L: Mat; kept: number[]; dropped: number[] } {
   const k = a.rows;
   const L = mat(k, k);
+  const l = L.data, ad = a.data;
   const kept: number[] = [];
   const dropped: number[] = [];
+  // Sums run over every earlier column p < j: a dropped column's entries of L are exactly 0 and subtracting
+  // 0·x leaves the sum unchanged, so this equals the sum over the kept columns bit for bit, with contiguous
+  // typed-array reads (much faster for the large Schur complements of the demeaning).
   for (let j = 0; j < k; j++) {
-    let d = a.data[j * k + j]!;
-    for (const p of kept) d -= L.data[j * k + p]! * L.data[j * k + p]!;
-    const ajj = a.data[j * k + j]!;
+    const rj = j * k;
+    let d = ad[rj + j]!;
+    for (let p = 0; p < j; p++) d -= l[rj + p]! * l[rj + p]!;
+    const ajj = ad[rj + j]!;
     if (!(ajj > 0) || d <= tol * ajj) {
       dropped.push(j);
       continue;
     }
     const ljj = Math.sqrt(d);
-    L.data[j * k + j] = ljj;
+    l[rj + j] = ljj;
     for (let i = j + 1; i < k; i++) {
-      let s = a.data[i * k + j]!;
-      for (const p of kept) s -= L.data[i * k + p]! * L.data[j * k + p]!;
-      L.data[i * k + j] = s / ljj;
+      const ri = i * k;
+      let s = ad[ri + j]!;
+      for (let p = 0; p < j; p++) s -= l[ri + p]! * l[rj + p]!;
+      l[ri + j] = s / ljj;
     }
     kept.push(j);
   }
@@ -154,9 +160,14 @@ export function choleskyPivotless(a: Mat, tol = 1e-10): { L: Mat; kept: number[]
 
 /** Inverse of a symmetric positive definite matrix through its Cholesky factor; throws if singular. */
 export function invSPD(a: Mat): Mat {
-  const k = a.rows;
   const { L, dropped } = choleskyPivotless(a, 1e-14);
   if (dropped.length) throw new Error(`matrix is singular (columns ${dropped.join(", ")} dependent)`);
+  return invFromCholesky(L);
+}
+
+/** A⁻¹ = L⁻ᵀL⁻¹ from the Cholesky factor L of A (lower triangular, non-zero diagonal). */
+export function invFromCholesky(L: Mat): Mat {
+  const k = L.rows;
   // Invert L (lower triangular).
   const Li = mat(k, k);
   for (let i = 0; i < k; i++) {

@@ -16,7 +16,7 @@
  * Convergence of the iterative method: max|Δx| ≤ tol·(1 + max|x|) between successive sweeps.
  */
 import type { FixedEffectInput } from "./feols.js";
-import { choleskyPivotless, invSPD, mat, subMatrix } from "../core/linalg.js";
+import { choleskyPivotless, invFromCholesky, invSPD, mat, subMatrix } from "../core/linalg.js";
 
 export interface DemeanOptions {
   weights?: Float64Array | null;
@@ -273,19 +273,23 @@ function makeTwoFeSolver(fa: FixedEffectInput, fb: FixedEffectInput, w: Float64A
       cnt[t]! += w ? w[i]! : 1;
     }
     const inv = 1 / wa[g]!;
+    // only the lower triangle (s ≤ t) is accumulated: the Cholesky factorisations below read nothing else
     for (let u = 0; u < nt; u++) {
       const t = touched[u]!;
       const ct = cnt[t]! * inv;
+      const row = t * lb;
       for (let v = 0; v < nt; v++) {
         const s = touched[v]!;
-        S[t * lb + s]! -= ct * cnt[s]!;
+        if (s <= t) S[row + s]! -= ct * cnt[s]!;
       }
     }
     for (let u = 0; u < nt; u++) cnt[touched[u]!] = 0;
   }
   const Sm = mat(lb, lb, S);
-  const { kept } = choleskyPivotless(Sm, 1e-11);
-  const sinv = kept.length ? invSPD(subMatrix(Sm, kept, kept)).data : new Float64Array(0);
+  const { L, kept } = choleskyPivotless(Sm, 1e-11);
+  // S_kept⁻¹ from the factor just computed: L restricted to the kept rows and columns is the Cholesky factor of
+  // S_kept (the dropped columns of L are zero), the same bits invSPD(S_kept) would factor again
+  const sinv = kept.length ? invFromCholesky(subMatrix(L, kept, kept)).data : new Float64Array(0);
   return { a, b, la, lb, w, wa, wb, kept, sinv, sortedA };
 }
 
@@ -490,7 +494,9 @@ export function demean(fes: FixedEffectInput[], columns: Float64Array[], opts: D
     for (; q < dense.length; q++) demeanBalanced(fes[0]!, fes[1]!, columns[dense[q]!]!, out[dense[q]!]!);
     return { columns: out, converged: true, iterations: 1, method: "balanced" };
   }
-  const ps = fes.map((f) => makeProjector(f, w));
+  // the per-FE projectors are built only when MAP sweeps are needed (the two-FE solve is usually exact)
+  let psCache: Projector[] | null = null;
+  const projectors = (): Projector[] => (psCache ??= fes.map((f) => makeProjector(f, w)));
   const scratch: Scratch = {};
   const thrs = columns.map((c) => tol * (1 + maxAbs(c)));
   if (fes.length === 2 && plain && auto) {
@@ -502,13 +508,14 @@ export function demean(fes: FixedEffectInput[], columns: Float64Array[], opts: D
         // check (and if needed polish with accelerated MAP sweeps): normally already at the solution. α is
         // computed from γ so that the larger FE's projection vanishes by construction: check the smaller one.
         if (solveTwoFe(solver, x) <= thrs[j]!) continue;
-        const r = mapIronsTuck(ps, x, thrs[j]!, maxIter, scratch);
+        const r = mapIronsTuck(projectors(), x, thrs[j]!, maxIter, scratch);
         iterations = Math.max(iterations, r.it + 1);
         converged &&= r.ok;
       }
       return { columns: out, converged, iterations, method: "two-fe-exact" };
     }
   }
+  const ps = projectors();
   let iterations = 0, converged = true;
   for (let j = 0; j < out.length; j++) {
     const r = mapIronsTuck(ps, out[j]!, thrs[j]!, maxIter, scratch);

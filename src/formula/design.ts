@@ -6,9 +6,9 @@
  * the estimators).
  */
 import { combineFactors, factorize, levelLabel, type Factor } from "../data/factor.js";
-import { getColumn, numeric, type Table } from "../data/table.js";
-import { usageError } from "../core/errors.js";
-import { fixedEffectLabel, type Formula, type FormulaFactor } from "./ast.js";
+import { fileRow, getColumn, numeric, type Table } from "../data/table.js";
+import { inputError, usageError } from "../core/errors.js";
+import { fixedEffectLabel, formulaTransforms, type Expr, type Formula, type FormulaFactor } from "./ast.js";
 
 export interface DesignColumn {
   name: string;
@@ -60,8 +60,102 @@ export function iDummies(t: Table, f: Extract<FormulaFactor, { kind: "i" }>): De
   return cols;
 }
 
+/**
+ * Values of an inline transform on every row, with R's arithmetic (IEEE doubles: log(0) = −Inf, log(−1) = NaN,
+ * x/0 = ±Inf; `^` is Math.pow, as R's R_pow for finite arguments).
+ */
+export function evalExpr(e: Expr, t: Table): Float64Array {
+  const n = t.nrows;
+  switch (e.op) {
+    case "col":
+      return numeric(t, e.name);
+    case "num":
+      return new Float64Array(n).fill(e.value);
+    case "paren":
+      return evalExpr(e.arg, t);
+    case "neg": {
+      const a = evalExpr(e.arg, t), out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = -a[i]!;
+      return out;
+    }
+    case "call": {
+      const a = evalExpr(e.arg, t);
+      if (e.fn === "I") return a;
+      const out = new Float64Array(n);
+      const f = e.fn === "log" ? Math.log : e.fn === "exp" ? Math.exp : Math.sqrt;
+      for (let i = 0; i < n; i++) out[i] = f(a[i]!);
+      return out;
+    }
+    default: {
+      const a = evalExpr(e.left, t), b = evalExpr(e.right, t), out = new Float64Array(n);
+      if (e.op === "+") for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!;
+      else if (e.op === "-") for (let i = 0; i < n; i++) out[i] = a[i]! - b[i]!;
+      else if (e.op === "*") for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!;
+      else if (e.op === "/") for (let i = 0; i < n; i++) out[i] = a[i]! / b[i]!;
+      else for (let i = 0; i < n; i++) out[i] = Math.pow(a[i]!, b[i]!);
+      return out;
+    }
+  }
+}
+
+/** Rows where some transform is not finite (fixest drops them as NA/infinite values), with a count per transform. */
+export interface TransformDrop {
+  /** rows to keep (ascending), or null when every transform is finite everywhere */
+  keep: Int32Array | null;
+  dropped: number;
+  /** per transform label: rows where it is not finite (a row can count under several labels) */
+  byTerm: Record<string, number>;
+  /** whether some value was NaN / ±Inf (fixest's note says "NA values", "infinite values" or both) */
+  anyNaN: boolean;
+  anyInf: boolean;
+}
+
+/**
+ * Evaluate every transform of the formula (and the `extra` expressions, e.g. an offset) and list the rows where
+ * one is NaN or ±Inf. fixest removes such rows with the note "N observations removed because of NA and
+ * infinite values"; callers drop them (selectRows) and count them as missing before `buildDesign`.
+ */
+export function transformRows(f: Formula, t: Table, extra: { expr: Expr; label: string }[] = []): TransformDrop {
+  const n = t.nrows;
+  const bad = new Uint8Array(n);
+  const byTerm: Record<string, number> = {};
+  let anyNaN = false, anyInf = false;
+  for (const x of [...formulaTransforms(f), ...extra]) {
+    const v = evalExpr(x.expr, t);
+    let c = 0;
+    for (let i = 0; i < n; i++)
+      if (!Number.isFinite(v[i]!)) {
+        bad[i] = 1;
+        c++;
+        if (Number.isNaN(v[i]!)) anyNaN = true;
+        else anyInf = true;
+      }
+    if (c) byTerm[x.label] = (byTerm[x.label] ?? 0) + c;
+  }
+  let dropped = 0;
+  for (let i = 0; i < n; i++) dropped += bad[i]!;
+  if (dropped === 0) return { keep: null, dropped: 0, byTerm, anyNaN, anyInf };
+  const keep = new Int32Array(n - dropped);
+  for (let i = 0, m = 0; i < n; i++) if (!bad[i]) keep[m++] = i;
+  return { keep, dropped, byTerm, anyNaN, anyInf };
+}
+
+/** A transform column; a non-finite value is refused naming the file row (drop such rows with transformRows). */
+function transformColumn(t: Table, f: Extract<FormulaFactor, { kind: "expr" }>): DesignColumn {
+  const values = evalExpr(f.expr, t);
+  for (let i = 0; i < values.length; i++)
+    if (!Number.isFinite(values[i]!))
+      throw inputError(`${f.label} is ${Number.isNaN(values[i]!) ? "NaN" : values[i]! > 0 ? "+Inf" : "-Inf"} here (e.g. log of 0 or of a negative number); fixest drops such rows: remove them from the data (keytech fepois drops and counts them)`, {
+        file: t.file,
+        row: fileRow(t, i),
+        column: f.label,
+      });
+  return { name: f.label, values };
+}
+
 function factorColumns(t: Table, f: FormulaFactor): DesignColumn[] {
   if (f.kind === "var") return [{ name: f.name, values: numeric(t, f.name) }];
+  if (f.kind === "expr") return [transformColumn(t, f)];
   return iDummies(t, f);
 }
 

@@ -2,13 +2,17 @@
  * Parser for fixest-style formulas:
  *   formula := outcome '~' rhs ['|' fixed-effects]
  *   rhs     := term (('+' | '-') term)*        term := factor ((':' | '*') factor)*   ('0'/'1' toggle the intercept)
- *   factor  := name | i '(' name [',' name] [',' ref '=' values] [',' keep '=' values] ')'
+ *   factor  := name | i '(' name [',' name] [',' ref '=' values] [',' keep '=' values] ')' | fn '(' expr ')'
+ *   fn      := log | exp | sqrt | I        (inline transforms; inside the call + - * / ^ are arithmetic)
+ *   expr    := prod (('+' | '-') prod)*    prod := unary (('*' | '/') unary)*
+ *   unary   := '-' unary | power            power := atom ['^' unary]      (R: -x^2 = -(x^2), 2^3^2 = 2^9)
+ *   atom    := number | name | fn '(' expr ')' | '(' expr ')'
  *   fe      := name ('^' name)* ['[' names ']' | '[[' names ']]']
  * Names follow R (letters, digits, '.', '_'; backticks for anything else). `a*b` expands to a + b + a:b.
  * Errors are usage errors that print the formula with a caret under the offending character.
  */
 import { usageError, type KeytechError } from "../core/errors.js";
-import type { FixedEffectTerm, Formula, FormulaFactor, FormulaTerm } from "./ast.js";
+import { deparseExpr, TRANSFORM_FUNCTIONS, type Expr, type FixedEffectTerm, type Formula, type FormulaFactor, type FormulaTerm, type TransformFn } from "./ast.js";
 
 type TokKind = "name" | "num" | "str" | "sym" | "end";
 interface Tok {
@@ -65,7 +69,7 @@ function tokenize(text: string): Tok[] {
       i += m[0].length;
       continue;
     }
-    if ("~+-:*|^[](),=".includes(c)) {
+    if ("~+-:*/|^[](),=".includes(c)) {
       toks.push({ kind: "sym", text: c, pos: start });
       i++;
       continue;
@@ -132,7 +136,7 @@ class Parser {
     }
     const seen = new Map<string, number>();
     for (const term of terms) {
-      const key = term.factors.map((f) => (f.kind === "var" ? f.name : `i(${f.var},${f.by ?? ""})`)).sort().join(":");
+      const key = term.factors.map((f) => (f.kind === "var" ? f.name : f.kind === "expr" ? `expr:${f.label}` : `i(${f.var},${f.by ?? ""})`)).sort().join(":");
       if (seen.has(key)) throw formulaError(this.text, term.pos, "this term appears twice");
       seen.set(key, term.pos);
     }
@@ -202,15 +206,19 @@ class Parser {
 
   private factor(): FormulaFactor {
     const t = this.peek();
-    if (t.kind === "sym" && t.text === "(") throw this.err(t, "parentheses are only used in i(…)");
+    if (t.kind === "sym" && t.text === "(") throw this.err(t, "parentheses are only used in function calls: i(…), log(…), exp(…), sqrt(…), I(…)");
     if (t.kind === "sym" && t.text === "^") throw this.err(t, "'^' combines fixed effects; it can only be used after '|'");
     const nameTok = this.name("expected a column name or i(…)");
     if (!this.isSym("(")) {
       if (this.isSym("[")) throw this.err(this.peek(), "varying slopes fe[x] belong after '|'");
       return { kind: "var", name: nameTok.text, pos: nameTok.pos };
     }
+    if (!nameTok.quoted && isTransformFn(nameTok.text)) {
+      const expr = this.call(nameTok);
+      return { kind: "expr", expr, label: deparseExpr(expr), pos: nameTok.pos };
+    }
     if (nameTok.text !== "i" || nameTok.quoted) {
-      throw this.err(nameTok, `unknown function '${nameTok.text}()'; add transformed variables as columns of the data (supported: i(var, ref = k))`);
+      throw this.err(nameTok, `unknown function '${nameTok.text}()'; supported: log(), exp(), sqrt(), I() and i(var, ref = k) (add other transforms as columns of the data)`);
     }
     const open = this.next();
     if (this.isSym(")")) throw this.err(this.peek(), "i() needs a variable: i(var, ref = k)");
@@ -242,6 +250,88 @@ class Parser {
     }
     this.next();
     return { kind: "i", var: v.text, by, ref, keep, pos: nameTok.pos };
+  }
+
+  /** fn '(' expr ')' with the name token already read and '(' next. */
+  call(nameTok: Tok): Expr {
+    const open = this.next();
+    if (this.isSym(")")) throw this.err(this.peek(), `${nameTok.text}() needs an argument, e.g. ${nameTok.text}(x)`);
+    const arg = this.expr();
+    if (!this.isSym(")")) {
+      const t = this.peek();
+      if (t.kind === "end") throw this.err(open, "'(' is never closed; expected ')'");
+      if (t.kind === "sym" && t.text === ",") throw this.err(t, `${nameTok.text}() takes one argument`);
+      throw this.err(t, `expected an operator or ')' in ${nameTok.text}(…), found ${this.describe(t)}`);
+    }
+    this.next();
+    return { op: "call", fn: nameTok.text as TransformFn, arg };
+  }
+
+  /** Arithmetic inside a function call (see the grammar in the file comment). */
+  expr(): Expr {
+    let left = this.prod();
+    while (this.isSym("+") || this.isSym("-")) {
+      const op = this.next().text as "+" | "-";
+      left = { op, left, right: this.prod() };
+    }
+    return left;
+  }
+
+  private prod(): Expr {
+    let left = this.unary();
+    while (this.isSym("*") || this.isSym("/")) {
+      const op = this.next().text as "*" | "/";
+      left = { op, left, right: this.unary() };
+    }
+    return left;
+  }
+
+  private unary(): Expr {
+    if (this.isSym("-")) {
+      this.next();
+      return { op: "neg", arg: this.unary() };
+    }
+    const base = this.atom();
+    if (this.isSym("^")) {
+      this.next();
+      return { op: "^", left: base, right: this.unary() };
+    }
+    return base;
+  }
+
+  private atom(): Expr {
+    const t = this.peek();
+    if (t.kind === "num") {
+      this.next();
+      return { op: "num", value: t.value!, text: rNumber(t.value!) };
+    }
+    if (t.kind === "sym" && t.text === "(") {
+      const open = this.next();
+      const arg = this.expr();
+      if (!this.isSym(")")) {
+        if (this.peek().kind === "end") throw this.err(open, "'(' is never closed; expected ')'");
+        throw this.err(this.peek(), `expected an operator or ')', found ${this.describe(this.peek())}`);
+      }
+      this.next();
+      return { op: "paren", arg };
+    }
+    if (t.kind === "name") {
+      this.next();
+      if (this.isSym("(")) {
+        if (t.quoted || !isTransformFn(t.text)) throw this.err(t, `unknown function '${t.text}()'; supported inside a formula: log(), exp(), sqrt(), I()`);
+        return this.call(t);
+      }
+      return { op: "col", name: t.text };
+    }
+    throw this.err(t, `expected a number, a column or '(' in the expression, found ${this.describe(t)}`);
+  }
+
+  /** The whole input is one expression (for `--offset`). */
+  wholeExpr(): Expr {
+    if (this.peek().kind === "end") throw formulaError(this.text, 0, "the expression is empty");
+    const e = this.expr();
+    if (this.peek().kind !== "end") throw this.err(this.peek(), `expected an operator or the end of the expression, found ${this.describe(this.peek())}`);
+    return e;
   }
 
   /** value | c(value, …); value := [-]number | string */
@@ -332,6 +422,26 @@ class Parser {
     }
     return out;
   }
+}
+
+function isTransformFn(name: string): boolean {
+  return (TRANSFORM_FUNCTIONS as readonly string[]).includes(name);
+}
+
+/** A number as R's deparse prints it (15 significant digits; two-digit exponents: `0.5`, `2`, `1e-04`). */
+function rNumber(v: number): string {
+  const s = Number(v.toPrecision(15)).toString();
+  const m = /^(.*)e([+-])(\d)$/.exec(s);
+  return m ? `${m[1]}e${m[2]}0${m[3]}` : s;
+}
+
+/**
+ * Parse one arithmetic expression over columns (the grammar's `expr`: e.g. `log(population)` or `I(a / b)`),
+ * as `--offset` takes it; returns the expression and its R label. Errors point at the character.
+ */
+export function parseExpression(text: string): { expr: Expr; label: string } {
+  const expr = new Parser(text, tokenize(text)).wholeExpr();
+  return { expr, label: deparseExpr(expr) };
 }
 
 /** Parse a fixest-style formula (see the grammar above); throws a usage error pointing at the character. */

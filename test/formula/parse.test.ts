@@ -48,7 +48,7 @@ test("parse errors point at the offending character", () => {
   expectError("y ~ x +", "expected a term after '+'", 7);
   expectError("y ~ x $ z", "unexpected character '$'", 6);
   expectError("y ~ .", "'.' (all other columns) is not supported: list the regressors", 4);
-  expectError("y ~ log(x)", "unknown function 'log()'; add transformed variables as columns of the data (supported: i(var, ref = k))", 4);
+  expectError("y ~ poly(x)", "unknown function 'poly()'; supported: log(), exp(), sqrt(), I() and i(var, ref = k) (add other transforms as columns of the data)", 4);
   expectError("y ~ i()", "i() needs a variable: i(var, ref = k)", 6);
   expectError("y ~ i(rel, ref = -1", "'(' is never closed; expected ')'", 5);
   expectError("y ~ i(rel, reff = -1)", "unknown argument 'reff' of i(); use i(var[, x], ref = k[, keep = c(…)])", 11);

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { registerDea } from "./dea.js";
 import { registerDidSunab } from "./did-sunab.js";
 import { registerFeols } from "./feols.js";
+import { registerFepois } from "./fepois.js";
 import { registerDidTwfe } from "./did-twfe.js";
 import { registerDidEvent } from "./did-event.js";
 import { registerTable } from "./table.js";
@@ -38,6 +39,7 @@ export function registerAll(program: Command): void {
   registerDea(program);
   registerPlot(program);
   registerFeols(program);
+  registerFepois(program);
   registerDidTwfe(did);
   registerDidEvent(did);
   registerTable(program);
