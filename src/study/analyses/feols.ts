@@ -6,7 +6,8 @@
 import type { KeytechResult } from "../../core/result.js";
 import { parseFormula } from "../../formula/parse.js";
 import { fixedEffectLabel, formulaColumns, termLabel } from "../../formula/ast.js";
-import { buildDesign } from "../../formula/design.js";
+import { buildDesign, transformRows } from "../../formula/design.js";
+import { selectRows } from "../../data/table.js";
 import {
   checkWeights,
   dropMissingInto,
@@ -33,6 +34,16 @@ export async function feolsAnalysis(o: FeolsAnalysisOptions): Promise<KeytechRes
   const { table, hash } = await readWithHash(o.data, reqs);
   const log: SampleLog = { missing: 0, missingByColumn: {} };
   let t = dropMissingInto(table, reqs.map((r) => r.column), log);
+  // rows where a transform is not finite (log(0), sqrt(−1)) are dropped and counted, as fixest does
+  const warnings: string[] = [];
+  const tr = transformRows(f, t);
+  if (tr.keep) {
+    t = selectRows(t, tr.keep);
+    log.missing += tr.dropped;
+    for (const [k, v] of Object.entries(tr.byTerm)) log.missingByColumn[k] = (log.missingByColumn[k] ?? 0) + v;
+    const what = tr.anyNaN && tr.anyInf ? "NA and infinite values" : tr.anyNaN ? "NA values" : "infinite values";
+    warnings.push(`${tr.dropped} observation${tr.dropped === 1 ? "" : "s"} removed because of ${what} (${Object.entries(tr.byTerm).map(([k, v]) => `${k}: ${v}`).join(", ")})`);
+  }
   t = outcomeVariants(t, f.lhs, o, log);
   const weights = o.weights ? checkWeights(t, o.weights) : undefined;
   const design = buildDesign(f, t, weights ? { weights } : {});
@@ -40,7 +51,7 @@ export async function feolsAnalysis(o: FeolsAnalysisOptions): Promise<KeytechRes
   const bundle = fitDesign(design, spec, o);
   const bootTerm = o.bootstrap?.term ?? design.x[0]?.name;
   const boot = o.bootstrap && bootTerm ? wildBlock(design, bootTerm, spec, o) : null;
-  return regressionResult({
+  const r = regressionResult({
     command: "feols",
     bundle,
     log,
@@ -55,6 +66,8 @@ export async function feolsAnalysis(o: FeolsAnalysisOptions): Promise<KeytechRes
     },
     ...(boot ? { extra: { bootstrap: boot }, seed: o.bootstrap!.seed } : {}),
   });
+  if (warnings.length) r.warnings = [...warnings, ...(r.warnings ?? [])];
+  return r;
 }
 
 /** Options as recorded in provenance (undefined ones left out). */
