@@ -15,6 +15,7 @@
 import { pnorm } from "../../core/distributions.js";
 import { qnormAS241, quantileType7, RRng } from "../../core/r-rng.js";
 import { EtaLp, MaxProgram } from "./lp.js";
+import { PolytopeLp } from "./simplex.js";
 import { inverse, mm, sub } from "./shared.js";
 
 export type HybridFlag = "ARP" | "LF" | "FLCI";
@@ -58,6 +59,40 @@ export function truncNormQuantile(p: number, l: number, u: number): number {
     x = nx;
   }
   return x;
+}
+
+/** Which LP code solves the inner programmes: the dense simplex (default) or HiGHS (cross-check). */
+export type LpEngine = "simplex" | "highs";
+
+/** max c'λ over {λ ≥ 0, σ'λ = 1, X'λ = 0} (= the statistic η* when c = y), by either engine. */
+export interface PolySolver {
+  max(c: ArrayLike<number>): { value: number; lambda: Float64Array } | null;
+  dispose(): void;
+}
+
+/** A solver for the statistic programme (`eta`) or HonestDiD's `.max_program` (`max`). */
+export function polySolver(X: Float64Array, m: number, k: number, sd: Float64Array, engine: LpEngine, kind: "eta" | "max"): PolySolver {
+  if (engine === "simplex") {
+    const lp = new PolytopeLp(X, m, k, sd);
+    return { max: (c) => lp.maximise(c), dispose: () => undefined };
+  }
+  if (kind === "eta") {
+    const lp = new EtaLp(X, m, k, sd);
+    return {
+      max: (c) => {
+        const r = lp.solve(c);
+        return r ? { value: r.eta, lambda: r.lambda } : null;
+      },
+      dispose: () => lp.dispose(),
+    };
+  }
+  const W = new Float64Array(m * (k + 1));
+  for (let i = 0; i < m; i++) {
+    W[i * (k + 1)] = sd[i]!;
+    for (let j = 0; j < k; j++) W[i * (k + 1) + 1 + j] = X[i * k + j]!;
+  }
+  const lp = new MaxProgram(W, m, k + 1);
+  return { max: (c) => lp.solve(Float64Array.from(c)), dispose: () => lp.dispose() };
 }
 
 /** Numerical rank (Gaussian elimination with a relative pivot tolerance). */
@@ -148,18 +183,18 @@ export function arpProblem(A: Float64Array, nRows: number, d: Float64Array, beta
  * (1 − κ) type-7 quantile of min_τ̃ max_i (ξ_i − X_i τ̃)/σ_i over `sims` draws ξ ~ N(0, Σ_Y) on the ARP
  * rows (mvtnorm `rmvnorm` after `set.seed(seed)`, R's generator).
  */
-export function leastFavourableCv(p: ArpProblem, kappa: number, seed = 0, sims = 1000): number {
+export function leastFavourableCv(p: ArpProblem, kappa: number, seed = 0, sims = 1000, engine: LpEngine = "simplex"): number {
   const r = p.rows, mr = r.length;
   const S = sub(p.sigmaY, p.m, r, r);
   const Xr = sub(p.X, p.k, r, [...Array(p.k).keys()]);
   const sd = Float64Array.from(r, (_, i) => Math.sqrt(S[i * mr + i]!));
   const draws = new RRng(seed).rmvnorm(sims, S, mr);
-  const lp = new EtaLp(Xr, mr, p.k, sd);
+  const lp = polySolver(Xr, mr, p.k, sd, engine, "eta");
   const etas: number[] = [];
   try {
     for (let s = 0; s < sims; s++) {
-      const sol = lp.solve(draws.subarray(s * mr, (s + 1) * mr));
-      if (sol) etas.push(sol.eta);
+      const sol = lp.max(draws.subarray(s * mr, (s + 1) * mr));
+      if (sol) etas.push(sol.value);
     }
   } finally {
     lp.dispose();
@@ -169,21 +204,21 @@ export function leastFavourableCv(p: ArpProblem, kappa: number, seed = 0, sims =
 
 /** Pieces of one θ test that only depend on the problem (built once per grid). */
 export class ArpTester {
-  private readonly lp: EtaLp;
+  private readonly lp: PolySolver;
   private readonly Xr: Float64Array;
   private readonly Sr: Float64Array;
   private readonly sd: Float64Array;
   private readonly mr: number;
-  private maxProg: MaxProgram | null = null;
+  private maxProg: PolySolver | null = null;
   private lastDbar: Float64Array = new Float64Array(2);
 
-  constructor(readonly p: ArpProblem, readonly alpha: number, readonly flag: HybridFlag, readonly hybrid: HybridInfo) {
+  constructor(readonly p: ArpProblem, readonly alpha: number, readonly flag: HybridFlag, readonly hybrid: HybridInfo, readonly engine: LpEngine = "simplex") {
     const r = p.rows;
     this.mr = r.length;
     this.Sr = sub(p.sigmaY, p.m, r, r);
     this.Xr = sub(p.X, p.k, r, [...Array(p.k).keys()]);
     this.sd = Float64Array.from(r, (_, i) => Math.sqrt(this.Sr[i * this.mr + i]!));
-    this.lp = new EtaLp(this.Xr, this.mr, p.k, this.sd);
+    this.lp = polySolver(this.Xr, this.mr, p.k, this.sd, engine, "eta");
   }
 
   dispose(): void {
@@ -213,8 +248,9 @@ export class ArpTester {
   private rejects(yFull: Float64Array, dbar?: Float64Array): boolean {
     const p = this.p, mr = this.mr, k = p.k, alpha = this.alpha, kappa = this.hybrid.kappa;
     const y = Float64Array.from(p.rows, (i) => yFull[i]!);
-    const lin = this.lp.solve(y);
-    if (!lin) return false; // HonestDiD: "LP for eta did not converge properly. Not rejecting"
+    const sol = this.lp.max(y);
+    if (!sol) return false;
+    const lin = { eta: sol.value, lambda: sol.lambda }; // HonestDiD: "LP for eta did not converge properly. Not rejecting"
     let modSize: number;
     if (this.flag === "LF") {
       modSize = (alpha - kappa) / (1 - kappa);
@@ -337,15 +373,8 @@ export class ArpTester {
    * bisection (tolerance 1e-6) after up to 10 secant-like steps, from [−100, 100] widened to ±20σ_B.
    */
   private vloVupDual(eta: number, y: Float64Array, gamma: Float64Array, Sg: Float64Array, sB2: number): { vlo: number; vup: number } {
-    const mr = this.mr, k1 = this.p.k + 1;
-    if (!this.maxProg) {
-      const W = new Float64Array(mr * k1);
-      for (let i = 0; i < mr; i++) {
-        W[i * k1] = this.sd[i]!;
-        for (let j = 0; j < this.p.k; j++) W[i * k1 + 1 + j] = this.Xr[i * this.p.k + j]!;
-      }
-      this.maxProg = new MaxProgram(W, mr, k1);
-    }
+    const mr = this.mr;
+    this.maxProg ??= polySolver(this.Xr, mr, this.p.k, this.sd, this.engine, "max");
     const mp = this.maxProg;
     let gy = 0;
     for (let i = 0; i < mr; i++) gy += gamma[i]! * y[i]!;
@@ -357,7 +386,7 @@ export class ArpTester {
     const maxiters = 10000, switchiters = 10;
     const check = (c: number): { ok: boolean; lambda: Float64Array | null } => {
       const f = s.map((v, i) => v + b[i]! * c);
-      const r = mp.solve(f);
+      const r = mp.max(f);
       if (!r) return { ok: false, lambda: null };
       return { ok: Math.abs(c - r.value) <= tolEq, lambda: r.lambda };
     };
@@ -441,10 +470,10 @@ export function rSeq(lb: number, ub: number, n: number): Float64Array {
  * Accept/reject θ on R's grid seq(lb, ub, length.out = gridPoints) (HonestDiD `.ARP_computeCI`); the
  * LF critical value is computed here when needed.
  */
-export function arpGrid(p: ArpProblem, alpha: number, flag: HybridFlag, hybrid: HybridInfo, lb: number, ub: number, gridPoints: number): { grid: Float64Array; accept: Uint8Array } {
+export function arpGrid(p: ArpProblem, alpha: number, flag: HybridFlag, hybrid: HybridInfo, lb: number, ub: number, gridPoints: number, engine: LpEngine = "simplex"): { grid: Float64Array; accept: Uint8Array } {
   const h = { ...hybrid };
-  if (flag === "LF" && h.lfCv === undefined) h.lfCv = leastFavourableCv(p, h.kappa);
-  const tester = new ArpTester(p, alpha, flag, h);
+  if (flag === "LF" && h.lfCv === undefined) h.lfCv = leastFavourableCv(p, h.kappa, 0, 1000, engine);
+  const tester = new ArpTester(p, alpha, flag, h, engine);
   const grid = rSeq(lb, ub, gridPoints);
   const accept = new Uint8Array(gridPoints);
   try {
