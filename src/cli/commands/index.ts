@@ -20,6 +20,7 @@ import { registerDidImputation } from "./did-imputation.js";
 import { registerDidStacked } from "./did-stacked.js";
 import { registerDidDdd } from "./did-ddd.js";
 import { registerDidCompare } from "./did-compare.js";
+import { registerDidHonest } from "./did-honest.js";
 
 export function registerAll(program: Command): void {
   const did = program.command("did").description("difference-in-differences estimators");
@@ -34,6 +35,7 @@ export function registerAll(program: Command): void {
   registerDidStacked(did);
   registerDidDdd(did);
   registerDidCompare(did);
+  registerDidHonest(did);
   registerDea(program);
   registerFeols(program);
   registerDidTwfe(did);

@@ -22,6 +22,8 @@ export type HybridFlag = "ARP" | "LF" | "FLCI";
 
 export interface HybridInfo {
   kappa: number;
+  /** seed of the least-favourable draws (R's set.seed; HonestDiD uses 0) */
+  seed?: number;
   lfCv?: number;
   /** C-F: the FLCI weights (l_pre, l), vbar and half-length */
   flciL?: Float64Array;
@@ -472,7 +474,7 @@ export function rSeq(lb: number, ub: number, n: number): Float64Array {
  */
 export function arpGrid(p: ArpProblem, alpha: number, flag: HybridFlag, hybrid: HybridInfo, lb: number, ub: number, gridPoints: number, engine: LpEngine = "simplex"): { grid: Float64Array; accept: Uint8Array } {
   const h = { ...hybrid };
-  if (flag === "LF" && h.lfCv === undefined) h.lfCv = leastFavourableCv(p, h.kappa, 0, 1000, engine);
+  if (flag === "LF" && h.lfCv === undefined) h.lfCv = leastFavourableCv(p, h.kappa, h.seed ?? 0, 1000, engine);
   const tester = new ArpTester(p, alpha, flag, h, engine);
   const grid = rSeq(lb, ub, gridPoints);
   const accept = new Uint8Array(gridPoints);

@@ -8,7 +8,7 @@
  * both signs of the ARP conditional (or C-LF hybrid) sets, each on HonestDiD's grid ±20·sd(θ̂) with
  * 1,000 points (HonestDiD `computeConditionalCS_DeltaRM`).
  */
-import { arpGrid, arpProblem, rSeq, type HybridFlag } from "./arp.js";
+import { arpGrid, arpProblem, rSeq, type HybridFlag, type LpEngine } from "./arp.js";
 import { postRows } from "./delta-sd.js";
 import { sdTheta, type HonestInput } from "./shared.js";
 
@@ -47,7 +47,7 @@ export function createARm(K: number, T: number, Mbar: number, s: number, positiv
 }
 
 /** Accept/reject grid of the Δ^RM(M̄) confidence set (union over s and sign). */
-export function conditionalCsRm(x: HonestInput, l: Float64Array, Mbar: number, flag: Exclude<HybridFlag, "FLCI">, alpha = 0.05, gridPoints = 1000, grid?: { lb: number; ub: number }): { grid: Float64Array; accept: Uint8Array } {
+export function conditionalCsRm(x: HonestInput, l: Float64Array, Mbar: number, flag: Exclude<HybridFlag, "FLCI">, alpha = 0.05, gridPoints = 1000, grid?: { lb: number; ub: number }, seed = 0, engine: LpEngine = "simplex"): { grid: Float64Array; accept: Uint8Array } {
   const K = x.numPre, T = x.numPost;
   const sdT = sdTheta(x, l);
   const lb = grid?.lb ?? -20 * sdT, ub = grid?.ub ?? 20 * sdT;
@@ -67,7 +67,7 @@ export function conditionalCsRm(x: HonestInput, l: Float64Array, Mbar: number, f
         rowsForArp = [...Array(rows).keys()];
       }
       const p = arpProblem(A, rows, new Float64Array(rows), x.betahat, x.sigma, K, T, l, rowsForArp);
-      const r = arpGrid(p, alpha, flag, { kappa: alpha / 10 }, lb, ub, gridPoints);
+      const r = arpGrid(p, alpha, flag, { kappa: alpha / 10, seed }, lb, ub, gridPoints, engine);
       for (let g = 0; g < gridPoints; g++) if (r.accept[g]) accept[g] = 1;
     }
   }

@@ -7,7 +7,7 @@
  * critical value ("C-LF", κ = α/10) and with the FLCI ("C-F"), on HonestDiD's 1,000-point grid
  * (identified set ± 20·sd(θ̂) for Conditional/C-LF, the κ-level FLCI for C-F).
  */
-import { arpGrid, arpProblem, type HybridFlag, type HybridInfo } from "./arp.js";
+import { arpGrid, arpProblem, type HybridFlag, type HybridInfo, type LpEngine } from "./arp.js";
 import { optimalFlci } from "./flci.js";
 import { solveFreeLp } from "./lp.js";
 import { inverse, mm, sdTheta, type HonestInput } from "./shared.js";
@@ -68,15 +68,15 @@ export function idSet(A: Float64Array, rows: number, d: Float64Array, l: Float64
  * `computeConditionalCS_DeltaSD`): accept/reject on the grid; the CI is [min, max] of the accepted
  * points (null ends when nothing is accepted).
  */
-export function conditionalCsSd(x: HonestInput, l: Float64Array, M: number, flag: HybridFlag, alpha = 0.05, gridPoints = 1000): { grid: Float64Array; accept: Uint8Array } {
+export function conditionalCsSd(x: HonestInput, l: Float64Array, M: number, flag: HybridFlag, alpha = 0.05, gridPoints = 1000, seed = 0, engine: LpEngine = "simplex"): { grid: Float64Array; accept: Uint8Array } {
   const K = x.numPre, T = x.numPost, n = K + T;
   const { A, rows } = createASd(K, T);
   const d = new Float64Array(rows).fill(M);
   const kappa = alpha / 10;
-  const hybrid: HybridInfo = { kappa };
+  const hybrid: HybridInfo = { kappa, seed };
   let lb: number, ub: number;
   if (flag === "FLCI") {
-    const f = optimalFlci(x, l, M, kappa);
+    const f = optimalFlci(x, l, M, kappa, seed);
     hybrid.flciL = f.optimalVec;
     hybrid.flciHalf = f.halfLength;
     hybrid.vbar = flciVbar(A, rows, n, f.optimalVec);
@@ -92,7 +92,7 @@ export function conditionalCsSd(x: HonestInput, l: Float64Array, M: number, flag
   }
   const rowsForArp = T > 1 ? postRows(A, rows, K, T) : [...Array(rows).keys()];
   const p = arpProblem(A, rows, d, x.betahat, x.sigma, K, T, l, rowsForArp);
-  return arpGrid(p, alpha, flag, hybrid, lb, ub, gridPoints);
+  return arpGrid(p, alpha, flag, hybrid, lb, ub, gridPoints, engine);
 }
 
 /**
