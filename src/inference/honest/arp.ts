@@ -470,16 +470,17 @@ export function rSeq(lb: number, ub: number, n: number): Float64Array {
 
 /**
  * Accept/reject θ on R's grid seq(lb, ub, length.out = gridPoints) (HonestDiD `.ARP_computeCI`); the
- * LF critical value is computed here when needed.
+ * LF critical value is computed here when needed. Points flagged in `skip` (already accepted by another
+ * polyhedron of a union) are not tested and left 0.
  */
-export function arpGrid(p: ArpProblem, alpha: number, flag: HybridFlag, hybrid: HybridInfo, lb: number, ub: number, gridPoints: number, engine: LpEngine = "simplex"): { grid: Float64Array; accept: Uint8Array } {
+export function arpGrid(p: ArpProblem, alpha: number, flag: HybridFlag, hybrid: HybridInfo, lb: number, ub: number, gridPoints: number, engine: LpEngine = "simplex", skip?: Uint8Array): { grid: Float64Array; accept: Uint8Array } {
   const h = { ...hybrid };
   if (flag === "LF" && h.lfCv === undefined) h.lfCv = leastFavourableCv(p, h.kappa, h.seed ?? 0, 1000, engine);
   const tester = new ArpTester(p, alpha, flag, h, engine);
   const grid = rSeq(lb, ub, gridPoints);
   const accept = new Uint8Array(gridPoints);
   try {
-    for (let g = 0; g < gridPoints; g++) accept[g] = tester.accepts(grid[g]!) ? 1 : 0;
+    for (let g = 0; g < gridPoints; g++) if (!skip?.[g]) accept[g] = tester.accepts(grid[g]!) ? 1 : 0;
   } finally {
     tester.dispose();
   }

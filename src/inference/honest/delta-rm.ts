@@ -67,7 +67,8 @@ export function conditionalCsRm(x: HonestInput, l: Float64Array, Mbar: number, f
         rowsForArp = [...Array(rows).keys()];
       }
       const p = arpProblem(A, rows, new Float64Array(rows), x.betahat, x.sigma, K, T, l, rowsForArp);
-      const r = arpGrid(p, alpha, flag, { kappa: alpha / 10, seed }, lb, ub, gridPoints, engine);
+      // the set is a union: a point accepted by one polyhedron needs no further test
+      const r = arpGrid(p, alpha, flag, { kappa: alpha / 10, seed }, lb, ub, gridPoints, engine, accept);
       for (let g = 0; g < gridPoints; g++) if (r.accept[g]) accept[g] = 1;
     }
   }

@@ -19,6 +19,8 @@ export class PolytopeLp {
   private readonly Binv: Float64Array;
   private readonly xB: Float64Array;
   readonly feasible: boolean;
+  /** pivots since the last refactorisation */
+  private pivots = 0;
 
   constructor(X: Float64Array, m: number, k: number, sd: Float64Array) {
     const r = k + 1;
@@ -80,14 +82,16 @@ export class PolytopeLp {
       }
     }
     for (let i = 0; i < r; i++) this.xB[i] = Math.max(inv[i * r]!, 0);
+    this.pivots = 0;
     return true;
   }
 
   /** Primal simplex maximising cost (length m + r: structural then artificial) from the current basis. */
   private run(cost: (j: number) => number, allowArtificialEntry: boolean): boolean {
-    const r = this.r, m = this.m, inv = this.Binv;
-    if (!this.refactor()) return false;
-    const y = new Float64Array(r), u = new Float64Array(r), a = new Float64Array(r);
+    const r = this.r, m = this.m, inv = this.Binv, E = this.E;
+    // B⁻¹ and x_B = B⁻¹e₁ do not depend on the costs: refactorise only after many product-form updates
+    if (this.pivots > 4 * r && !this.refactor()) return false;
+    const y = new Float64Array(r), u = new Float64Array(r), a = new Float64Array(r), dj = new Float64Array(m + r);
     const isBasic = new Uint8Array(m + r);
     for (const b of this.basis) isBasic[b] = 1;
     let stall = 0;
@@ -101,11 +105,18 @@ export class PolytopeLp {
       }
       let enter = -1, best = 1e-11;
       const nCols = allowArtificialEntry ? m + r : m;
+      // reduced costs d_j = c_j − y'E_j (row by row over the dense E)
+      for (let j = 0; j < m; j++) dj[j] = cost(j);
+      for (let i = 0; i < r; i++) {
+        const yi = y[i]!;
+        if (yi === 0) continue;
+        const o = i * m;
+        for (let j = 0; j < m; j++) dj[j]! -= yi * E[o + j]!;
+      }
+      for (let j = m; j < nCols; j++) dj[j] = cost(j) - y[j - m]!;
       for (let j = 0; j < nCols; j++) {
         if (isBasic[j]) continue;
-        this.col(j, a);
-        let d = cost(j);
-        for (let i = 0; i < r; i++) d -= y[i]! * a[i]!;
+        const d = dj[j]!;
         if (stall > 50) {
           if (d > 1e-11) {
             enter = j;
@@ -149,12 +160,14 @@ export class PolytopeLp {
       isBasic[this.basis[leave]!] = 0;
       this.basis[leave] = enter;
       isBasic[enter] = 1;
+      this.pivots++;
     }
     return false;
   }
 
   private phase1(): boolean {
     const m = this.m;
+    if (!this.refactor()) return false;
     if (!this.run((j) => (j >= m ? -1 : 0), false)) return false;
     let art = 0;
     for (let q = 0; q < this.r; q++) if (this.basis[q]! >= m) art += this.xB[q]!;
