@@ -99,3 +99,28 @@ test("did cs --base universal → did honest --from: HonestDiD's mpdta results e
   assert.equal(v.status, 2);
   assert.match(v.stderr, /universal/);
 });
+
+test("did sunab and did imputation --json carry vcov_matrix whose diagonal is their SEs (sunab: fixest's)", () => {
+  const sa = runCli(["did", "sunab", ...cols, "--json"]);
+  assert.equal(sa.status, 0, sa.stderr);
+  const s = JSON.parse(sa.stdout) as { estimates: { term: string; std_error: number }[]; vcov_matrix: VM };
+  const ref = readJson<{ estimates: { term: string; std_error: number }[] }>(fixture("refs", "mpdta_fixest_sunab.json"));
+  for (const e of ref.estimates) {
+    const i = s.vcov_matrix.terms.indexOf(e.term);
+    assertClose(Math.sqrt(s.vcov_matrix.matrix[i]![i]!), e.std_error, 1e-9, `sunab ${e.term}`);
+  }
+  // sunab → honest runs on the rel::K terms (3 leads, 4 lags)
+  const dir = mkdtempSync(join(tmpdir(), "honest-sa-"));
+  writeFileSync(join(dir, "sa.json"), sa.stdout);
+  const h = runCli(["did", "honest", "--from", join(dir, "sa.json"), "--mbar", "1", "--no-breakdown", "--json"]);
+  assert.equal(h.status, 0, h.stderr);
+  const out = JSON.parse(h.stdout) as { input: { numPrePeriods: number; numPostPeriods: number } };
+  assert.deepEqual([out.input.numPrePeriods, out.input.numPostPeriods], [3, 4]);
+
+  const im = runCli(["did", "imputation", ...cols, "--json"]);
+  assert.equal(im.status, 0, im.stderr);
+  const r = JSON.parse(im.stdout) as { estimates: { term: string; std_error: number }[]; vcov_matrix: VM };
+  assert.deepEqual(r.vcov_matrix.terms, r.estimates.map((e) => e.term));
+  r.estimates.forEach((e, i) => assertClose(Math.sqrt(r.vcov_matrix.matrix[i]![i]!), e.std_error, 1e-12, `imputation ${e.term}`));
+  r.vcov_matrix.matrix.forEach((row, i) => row.forEach((v, j) => assertClose(v!, r.vcov_matrix.matrix[j]![i]!, 1e-12)));
+});
