@@ -204,7 +204,10 @@ export function leastFavourableCv(p: ArpProblem, kappa: number, seed = 0, sims =
   return quantileType7(etas, 1 - kappa);
 }
 
-/** Pieces of one θ test that only depend on the problem (built once per grid). */
+/**
+ * The ARP test of H₀: θ = θ₀ for one restriction (HonestDiD `.lp_conditional_test_fn`); the pieces that do
+ * not depend on θ (restricted Σ_Y, X, σ, the LP models) are built once per grid.
+ */
 export class ArpTester {
   private readonly lp: PolySolver;
   private readonly Xr: Float64Array;
@@ -223,6 +226,7 @@ export class ArpTester {
     this.lp = polySolver(this.Xr, this.mr, p.k, this.sd, engine, "eta");
   }
 
+  /** Free the LP models. */
   dispose(): void {
     this.lp.dispose();
     this.maxProg?.dispose();

@@ -85,6 +85,7 @@ export class EtaLp {
     return { eta: sol.colValue[0]!, delta: sol.colValue.slice(1), lambda };
   }
 
+  /** Free the HiGHS model. */
   dispose(): void {
     this.model.dispose();
   }
@@ -107,6 +108,7 @@ export class MaxProgram {
     this.model = newModel(A, k1, m, new Float64Array(m), rhs, Float64Array.from(rhs), new Float64Array(m), new Float64Array(m).fill(highs().infinity));
   }
 
+  /** max f'λ over the polytope: its value and maximiser (null when HiGHS reports no optimum). */
   solve(f: Float64Array): { value: number; lambda: Float64Array } | null {
     this.model.changeColsCost({ kind: "range", from: 0, to: this.m - 1 }, f.map((v) => -v));
     this.model.run();
@@ -117,6 +119,7 @@ export class MaxProgram {
     return { value: v, lambda: Float64Array.from(sol.colValue) };
   }
 
+  /** Free the HiGHS model. */
   dispose(): void {
     this.model.dispose();
   }
