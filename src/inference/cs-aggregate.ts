@@ -264,3 +264,33 @@ export function preTest(fit: CsFit, G: Float64Array): PreTest | null {
   W *= n;
   return { statistic: W, df: pre.length, p_value: 1 - pchisq(W, pre.length) };
 }
+
+/** The `vcov_matrix` block of a result: the covariance of the named estimates (row-major, null = NA). */
+export interface VcovMatrixBlock {
+  terms: string[];
+  matrix: (number | null)[][];
+}
+
+/**
+ * Covariance of the dynamic (event-time) aggregation's estimates, terms `rel::e`: Λ'GΛ/n² from the
+ * influence functions (did's `crossprod(dynamic.inf.func.e)/n²`), so sqrt(diag) equals the analytic SEs.
+ * Rows of estimates that are NA (NaN influence coefficients) are null; a zero row (e = −1 under a
+ * universal base) stays zero.
+ */
+export function csDynamicVcov(fit: CsFit, G: Float64Array, opts: AggOptions = {}): VcovMatrixBlock {
+  const by = aggregateCs(fit, "dynamic", opts).by;
+  const n = fit.n;
+  const ok = by.map((b) => b.lambda.every((v) => !Number.isNaN(v)));
+  const keep = by.filter((_, i) => ok[i]);
+  const V = vcovMatrix(G, keep.map((b) => b.lambda), n);
+  const m = keep.length;
+  const pos = new Map<number, number>();
+  keep.forEach((b, i) => pos.set(b.key, i));
+  return {
+    terms: by.map((b) => `rel::${b.key}`),
+    matrix: by.map((a) => by.map((b) => {
+      const i = pos.get(a.key), j = pos.get(b.key);
+      return i === undefined || j === undefined ? null : V[i * m + j]! / n;
+    })),
+  };
+}

@@ -8,7 +8,8 @@ import { sha256File } from "../../core/hash.js";
 import { readTable, type ColumnRequest } from "../../data/read.js";
 import type { Column } from "../../data/table.js";
 import type { LongPanelInput } from "../../estimators/cs-panel.js";
-import { csAnalysis } from "../../study/analyses/cs.js";
+import { csCompute } from "../../study/analyses/cs.js";
+import { csDynamicVcov } from "../../inference/cs-aggregate.js";
 import { action, emit } from "../run.js";
 
 export interface DidColumnFlags {
@@ -137,13 +138,17 @@ export function registerDidCs(did: Command): void {
       const isPanel = o.panel === "true";
       if (isPanel && !o.unit) throw usageError("--unit is required (or --panel false for repeated cross sections)");
       const { input, inputs } = await readDidInput(o);
-      const res = csAnalysis(input, {
+      const minE = intFlag(o.minE, "--min-e"), maxE = intFlag(o.maxE, "--max-e"), balanceE = intFlag(o.balanceE, "--balance-e") ?? null;
+      const comp = csCompute(input, {
         didGroupWif: o.groupWif === "did",
         control, method: o.method as "dr", base: o.base as "varying", anticipation,
         bootstrap: intFlag(o.bootstrap, "--bootstrap") ?? 0, seed: intFlag(o.seed, "--seed") ?? 1, alpha,
-        minE: intFlag(o.minE, "--min-e"), maxE: intFlag(o.maxE, "--max-e"), balanceE: intFlag(o.balanceE, "--balance-e") ?? null,
+        minE, maxE, balanceE,
         allowUnbalanced: Boolean(o.allowUnbalanced), panel: isPanel, rcCorrectedIf: o.rcIf === "corrected", inputs,
       });
+      const res = comp.result;
+      // covariance of the dynamic aggregation (analytic, from the influence functions), for `did honest`
+      res.vcov_matrix = csDynamicVcov(comp.fit, comp.gram, { minE, maxE, balanceE, naRm: true, didGroupWif: o.groupWif === "did" });
       for (const w of res.warnings ?? []) process.stderr.write(`keytech: warning: ${w}\n`);
       emit(res, Boolean(o.json), () => {
         const path = String((res.provenance.options as { estimator_path?: string }).estimator_path ?? "panel");

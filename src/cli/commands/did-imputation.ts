@@ -4,6 +4,8 @@ import { usageError } from "../../core/errors.js";
 import type { KeytechResult } from "../../core/result.js";
 import { imputationAnalysis, loadStaggered, parseIntRange, type DidColumns } from "../../study/analyses/imputation.js";
 import { action, emit } from "../run.js";
+import { imputationFit } from "../../estimators/imputation.js";
+import { imputationVcovMatrix } from "../../inference/imputation-vcov.js";
 
 export interface DidColumnFlags {
   data: string;
@@ -60,6 +62,9 @@ export function registerDidImputation(did: Command): void {
       if (!Number.isInteger(K) || K < 0) throw usageError(`--pretrends must be a non-negative integer, got '${o.pretrends}'`);
       const d = await loadStaggered(columnsOf(o));
       const res = imputationAnalysis(d, { horizons, pretrends: K });
+      // covariance of the estimates (att, rel::e): a second fit keeping the implied weights
+      // (TODO(lead): return it from imputationAnalysis instead)
+      res.vcov_matrix = imputationVcovMatrix(imputationFit(d.input, { horizons, keepWeights: true }), d.input);
       emit(res, Boolean(o.json), () => {
         let s = estimateTable(res, `Imputation estimator (Borusyak, Jaravel & Spiess 2024), outcome ${o.y}`);
         const pre = res.pretrends as { estimates: KeytechResult["estimates"]; wald: { stat: number; df1: number; df2: number; p_value: number } | null } | undefined;

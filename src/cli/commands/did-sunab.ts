@@ -4,7 +4,10 @@ import { usageError } from "../../core/errors.js";
 import { sha256File } from "../../core/hash.js";
 import type { KeytechResult } from "../../core/result.js";
 import { cohortValue, dropMissing, factorize, getColumn, numeric, readTable, validatePanel, type ColumnRequest } from "../../data/index.js";
-import { sunabAnalysis } from "../../study/analyses/sunab.js";
+import { sunabAnalysis, type SunabAnalysisInput } from "../../study/analyses/sunab.js";
+import { sunabFit } from "../../estimators/sunab.js";
+import { computeVcov, type ClusterInput } from "../../inference/vcov.js";
+import { sunabVcovMatrix } from "../../inference/sunab-vcov.js";
 import { action, emit } from "../run.js";
 
 interface Flags {
@@ -67,7 +70,7 @@ export function registerDidSunab(did: Command): void {
         const t = del.table;
         validatePanel(t, { unit: o.unit, time: o.time, cohort: o.cohort });
         const unitF = factorize(getColumn(t, o.unit));
-        const res = sunabAnalysis({
+        const args: SunabAnalysisInput = {
           y: { name: o.y, values: numeric(t, o.y) },
           unit: { name: o.unit, codes: unitF.codes, nLevels: unitF.nLevels },
           time: { name: o.time, values: numeric(t, o.time) },
@@ -81,8 +84,21 @@ export function registerDidSunab(did: Command): void {
           missingDropped: del.dropped,
           inputs: { [o.data]: await sha256File(o.data) },
           options: { y: o.y, unit: o.unit, time: o.time, cohort: o.cohort, x: xs, cluster: cl.length ? cl : [o.unit] },
-        });
+        };
+        const res = sunabAnalysis(args);
+        res.vcov_matrix = sunabVcov(args);
         emit(res, Boolean(o.json), () => human(res));
       }),
     );
+}
+
+/**
+ * The covariance of the `did sunab` estimates (`vcov_matrix`): the analysis returns only the SEs, so this
+ * refits the same interaction model and variance (TODO(lead): return it from sunabAnalysis instead).
+ */
+function sunabVcov(a: SunabAnalysisInput): ReturnType<typeof sunabVcovMatrix> {
+  const sf = sunabFit({ y: a.y.values, yName: a.y.name, unit: { name: a.unit.name, codes: a.unit.codes, nLevels: a.unit.nLevels }, time: a.time.values, cohort: a.cohort.values, x: a.x, weights: a.weights, refPeriod: a.refPeriod });
+  const pickRows = (c: ClusterInput): ClusterInput => (sf.rows ? { ...c, codes: Int32Array.from(sf.rows, (r) => c.codes[r]!) } : c);
+  const vc = computeVcov(sf.fit, { type: "cluster", clusters: (a.clusters?.length ? a.clusters : [a.unit]).map(pickRows) }, a.ssc);
+  return sunabVcovMatrix(sf, vc.V);
 }

@@ -22,6 +22,7 @@ import { registerDidStacked } from "./did-stacked.js";
 import { registerDidDdd } from "./did-ddd.js";
 import { registerDidCompare } from "./did-compare.js";
 import { registerPlot } from "./plot.js";
+import { registerDidHonest } from "./did-honest.js";
 
 export function registerAll(program: Command): void {
   const did = program.command("did").description("difference-in-differences estimators");
@@ -36,6 +37,7 @@ export function registerAll(program: Command): void {
   registerDidStacked(did);
   registerDidDdd(did);
   registerDidCompare(did);
+  registerDidHonest(did);
   registerDea(program);
   registerPlot(program);
   registerFeols(program);
