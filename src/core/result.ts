@@ -41,6 +41,18 @@ export interface KeytechResult {
   [extra: string]: unknown;
 }
 
+/** The `vcov_matrix` block of a result: the covariance of the named estimates (row-major, null = NA). */
+export interface VcovMatrixBlock {
+  terms: string[];
+  matrix: (number | null)[][];
+}
+
+/** `{terms, matrix}` of a coefficient covariance V (k × k, row-major data) with its coefficient names. */
+export function vcovMatrixBlock(terms: string[], V: { data: Float64Array }): VcovMatrixBlock {
+  const k = terms.length;
+  return { terms, matrix: terms.map((_, i) => Array.from(V.data.subarray(i * k, (i + 1) * k), (x) => (Number.isFinite(x) ? x : null))) };
+}
+
 /** JSON with NaN/±Inf written as null (JSON has no NaN). */
 export function resultToJson(r: unknown): string {
   return JSON.stringify(r, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2) + "\n";

@@ -9,6 +9,7 @@
  * Analytic SE = sqrt(λ'Gλ)/n (G = basis Gram matrix), set to NaN when ≤ 10·sqrt(machine eps) as did does.
  */
 import type { CsFit } from "../estimators/cs.js";
+import type { VcovMatrixBlock } from "../core/result.js";
 import { invSPD, mat } from "../core/linalg.js";
 import { pchisq } from "../core/distributions.js";
 
@@ -265,11 +266,7 @@ export function preTest(fit: CsFit, G: Float64Array): PreTest | null {
   return { statistic: W, df: pre.length, p_value: 1 - pchisq(W, pre.length) };
 }
 
-/** The `vcov_matrix` block of a result: the covariance of the named estimates (row-major, null = NA). */
-export interface VcovMatrixBlock {
-  terms: string[];
-  matrix: (number | null)[][];
-}
+export type { VcovMatrixBlock } from "../core/result.js";
 
 /**
  * Covariance of the dynamic (event-time) aggregation's estimates, terms `rel::e`: Λ'GΛ/n² from the

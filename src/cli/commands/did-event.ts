@@ -5,7 +5,6 @@ import { eventAnalysis, parseWindow, type EventOptions } from "../../study/analy
 import { action } from "../run.js";
 import { addRegressionOptions, emitRegression } from "./feols.js";
 import { addDidColumns, didColumnsFrom, type DidFlags } from "./did-twfe.js";
-import { eventVcovMatrix } from "./event-vcov.js";
 
 interface EventFlags extends DidFlags {
   window?: string;
@@ -38,8 +37,6 @@ export function registerDidEvent(did: Command): void {
         o.endpoints = ep;
       }
       const r = await eventAnalysis(o);
-      // the full coefficient covariance (for `did honest`), from a refit of the same design
-      r.vcov_matrix = await eventVcovMatrix(o);
       await emitRegression(r, f);
     }),
   );

@@ -5,9 +5,6 @@ import { sha256File } from "../../core/hash.js";
 import type { KeytechResult } from "../../core/result.js";
 import { cohortValue, dropMissing, factorize, getColumn, numeric, readTable, validatePanel, type ColumnRequest } from "../../data/index.js";
 import { sunabAnalysis, type SunabAnalysisInput } from "../../study/analyses/sunab.js";
-import { sunabFit } from "../../estimators/sunab.js";
-import { computeVcov, type ClusterInput } from "../../inference/vcov.js";
-import { sunabVcovMatrix } from "../../inference/sunab-vcov.js";
 import { action, emit } from "../run.js";
 
 interface Flags {
@@ -86,19 +83,7 @@ export function registerDidSunab(did: Command): void {
           options: { y: o.y, unit: o.unit, time: o.time, cohort: o.cohort, x: xs, cluster: cl.length ? cl : [o.unit] },
         };
         const res = sunabAnalysis(args);
-        res.vcov_matrix = sunabVcov(args);
         emit(res, Boolean(o.json), () => human(res));
       }),
     );
-}
-
-/**
- * The covariance of the `did sunab` estimates (`vcov_matrix`): the analysis returns only the SEs, so this
- * refits the same interaction model and variance (TODO(lead): return it from sunabAnalysis instead).
- */
-function sunabVcov(a: SunabAnalysisInput): ReturnType<typeof sunabVcovMatrix> {
-  const sf = sunabFit({ y: a.y.values, yName: a.y.name, unit: { name: a.unit.name, codes: a.unit.codes, nLevels: a.unit.nLevels }, time: a.time.values, cohort: a.cohort.values, x: a.x, weights: a.weights, refPeriod: a.refPeriod });
-  const pickRows = (c: ClusterInput): ClusterInput => (sf.rows ? { ...c, codes: Int32Array.from(sf.rows, (r) => c.codes[r]!) } : c);
-  const vc = computeVcov(sf.fit, { type: "cluster", clusters: (a.clusters?.length ? a.clusters : [a.unit]).map(pickRows) }, a.ssc);
-  return sunabVcovMatrix(sf, vc.V);
 }

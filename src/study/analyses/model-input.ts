@@ -6,7 +6,7 @@
 import { sha256File } from "../../core/hash.js";
 import { keytechVersion } from "../../core/version.js";
 import { inputError, usageError } from "../../core/errors.js";
-import type { EstimateRow, KeytechResult } from "../../core/result.js";
+import { vcovMatrixBlock, type EstimateRow, type KeytechResult } from "../../core/result.js";
 import { readTable, type ColumnRequest } from "../../data/read.js";
 import { factorize } from "../../data/factor.js";
 import { dropMissing } from "../../data/missing.js";
@@ -228,6 +228,8 @@ export function regressionResult(args: {
     dropped: { singletons: fit.singletonsRemoved, missing, collinear: fit.droppedCollinear, ...(Object.keys(missingByColumn).length ? { missing_by_column: missingByColumn } : {}), ...rest },
     provenance: { seed: args.seed ?? null, inputs: { [args.file]: args.hash }, options: args.options },
     model: args.model,
+    // the full covariance of the coefficients, in their order (for did honest and other tools)
+    vcov_matrix: vcovMatrixBlock(fit.coefNames, vc.V),
     ...(args.extra ?? {}),
   };
   if (warnings.length) result.warnings = warnings;

@@ -9,6 +9,7 @@ import { keytechVersion } from "../../core/version.js";
 import { qt, twoSidedT } from "../../core/distributions.js";
 import { sunabAggregate, sunabAtt, sunabFit, type AggregateRow } from "../../estimators/sunab.js";
 import { coefTable, computeVcov, type ClusterInput, type SscOptions } from "../../inference/vcov.js";
+import { sunabVcovMatrix } from "../../inference/sunab-vcov.js";
 import { vcovBlock } from "./result-parts.js";
 
 export interface SunabAnalysisInput {
@@ -71,6 +72,7 @@ export function sunabAnalysis(a: SunabAnalysisInput): KeytechResult {
     dropped: { singletons: 0, missing: a.missingDropped ?? 0, collinear: sf.fit.droppedCollinear, always_treated: sf.alwaysTreatedDropped },
     aggregations: { ATT: att },
     cells: sf.cells.map((c) => ({ cohort: c.cohort, rel: c.rel, n: c.n, estimate: sf.fit.coef[c.coef]!, std_error: Math.sqrt(vc.V.data[c.coef * k + c.coef]!) })),
+    vcov_matrix: sunabVcovMatrix(sf, vc.V),
     provenance: { seed: null, inputs: a.inputs ?? {}, options: { ref_period: a.refPeriod ?? -1, level, ...(a.options ?? {}) } },
     ...(warnings.length ? { warnings } : {}),
   };
