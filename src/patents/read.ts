@@ -10,7 +10,8 @@ import { basename, join } from "node:path";
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBListVector, DuckDBVector } from "@duckdb/node-api";
 import { loadDuckdb } from "../data/duck.js";
 import { Hash64Map, u64Halves } from "./hash64.js";
-import { inputError } from "../core/errors.js";
+import { inputError, KeytechError, printable } from "../core/errors.js";
+import { checkTextTable } from "./precheck.js";
 import { ipcTerm, parseIpc, splitIpcList, type Ipc, type IpcLevel } from "./ipc.js";
 import type { ColumnMapping, PatentField } from "./mapping.js";
 import type { TermCorpus } from "./corpus.js";
@@ -105,6 +106,16 @@ function sqlString(s: string): string {
 }
 function sqlIdent(s: string): string {
   return '"' + s.replace(/"/g, '""') + '"';
+}
+
+/** The table files of a PatentsView folder that the reader may open. */
+function patentsViewFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const stem of ["g_patent", "g_application", "g_ipc_at_issue", "g_us_patent_citation", "g_assignee_disambiguated", "g_location_disambiguated"]) {
+    const f = findTable(dir, stem);
+    if (f) out.push(f);
+  }
+  return out;
 }
 
 function findTable(dir: string, stem: string): string | null {
@@ -235,6 +246,10 @@ function int32Items(v: DuckDBVector): Int32Array {
 export async function readPatents(file: string, o: ReadOptions): Promise<PatentTable> {
   const name = basename(file);
   if (!existsSync(file)) throw inputError("file not found", { file });
+  // Bytes first (UTF-8, compression, binary, empty): DuckDB's own reports of these are not located or crash.
+  if (o.mapping.source === "patentsview") {
+    for (const f of patentsViewFiles(file)) if (!f.endsWith(".parquet")) await checkTextTable(f);
+  } else if (!file.endsWith(".parquet")) await checkTextTable(file, name);
   const { DuckDBInstance } = await loadDuckdb();
   const instance = await DuckDBInstance.create(":memory:", { threads: "2", preserve_insertion_order: "true" });
   const conn = await instance.connect();
@@ -252,7 +267,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     const missing = (f: PatentField): never => {
       const cands = o.mapping.columns[f] ?? [];
       throw inputError(
-        `no '${f}' column (mapping '${o.mapping.name}' looks for ${cands.map((c) => `'${c}'`).join(", ") || "nothing"}); the file has: ${headers.join(", ")}`,
+        `no '${f}' column (mapping '${o.mapping.name}' looks for ${cands.map((c) => `'${c}'`).join(", ") || "nothing"}); the file has: ${headers.map(printable).join(", ")}`,
         { file: name },
       );
     };
@@ -386,12 +401,12 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
           if (dt === 0) {
             const ds = (dRaw.getItem(i) as string | null) ?? "";
             const d = parseDate(ds);
-            if (d === null) throw inputError(`cannot parse date '${ds}' (expected YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD or YYYY年M月D日)`, { file: name, row, column: cDate });
+            if (d === null) throw inputError(`cannot parse date '${printable(ds)}' (expected YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD or YYYY年M月D日)`, { file: name, row, column: cDate });
             dt = d;
           }
           y = Math.floor(dt / 10000);
         } else {
-          if (dt === 0) throw inputError(`cannot parse year '${(dRaw.getItem(i) as string | null) ?? ""}' (expected a 4-digit year)`, { file: name, row, column: cYear });
+          if (dt === 0) throw inputError(`cannot parse year '${printable((dRaw.getItem(i) as string | null) ?? "")}' (expected a 4-digit year)`, { file: name, row, column: cYear });
           y = dt / 10000;
         }
         const off = ent[4 * i]!;
@@ -408,7 +423,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
             const piece = pieceText[pi]!;
             if (o.onBadIpc === "fail") {
               const why = parseIpc(piece) === null ? "malformed IPC code" : `IPC code less detailed than the level '${o.level}'`;
-              throw inputError(`${why} '${piece}' (fix it, or pass --on-bad-ipc skip to drop such codes)`, { file: name, row, column: cIpc });
+              throw inputError(`${why} '${printable(piece)}' (fix it, or pass --on-bad-ipc skip to drop such codes)`, { file: name, row, column: cIpc });
             }
             badIpc.count++;
             if (badIpc.examples.length < 20) badIpc.examples.push({ row, value: piece });
@@ -450,7 +465,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       for (let at = consume(chunk, 0, checked); at >= 0; at = consume(chunk, at, checked)) {
         // Same id hash as an earlier row: a duplicate if the strings agree (they do, unless a 64-bit collision).
         const [a, b] = await idsAtRows(conn, source, cId, dupFirst, row + 1);
-        if (a === b) throw inputError(`duplicate id '${b}' (also at row ${dupFirst}); ids must be unique`, { file: name, row: row + 1, column: cId });
+        if (a === b) throw inputError(`duplicate id '${printable(b)}' (also at row ${dupFirst}); ids must be unique`, { file: name, row: row + 1, column: cId });
         checked = at;
       }
     }
@@ -511,10 +526,26 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       droppedNoValidCode: dropped,
       used,
     };
+  } catch (e) {
+    throw duckdbInputError(e, name);
   } finally {
     conn.closeSync();
     instance.closeSync();
   }
+}
+
+/**
+ * A DuckDB error escaping the reader becomes a one-line input error naming the file (DuckDB's first
+ * line, escaped; never its stack trace or its advice such as `ignore_errors=true`); other errors pass.
+ */
+export function duckdbInputError(e: unknown, file: string): unknown {
+  if (e instanceof KeytechError || !(e instanceof Error)) return e;
+  const m = /^([A-Za-z ]*Error): ?(.*)$/m.exec(e.message);
+  if (!m || /^internal:/.test(e.message)) return e;
+  const first = printable(m[2]!.trim());
+  return m[1] === "INTERNAL Error"
+    ? inputError(`DuckDB failed internally while reading the file (${first}); check the file's encoding (UTF-8) and format, and please report this input`, { file })
+    : inputError(`could not read the file: ${m[1]}: ${first}`, { file });
 }
 
 /** The id strings at two 1-based data rows (file order). */
