@@ -338,13 +338,13 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       dateSel = `CASE WHEN regexp_full_match(${y}, '[0-9]{4}') THEN CAST(${y} AS INTEGER) * 10000 ELSE 0 END::INTEGER, CASE WHEN NOT regexp_full_match(${y}, '[0-9]{4}') THEN ${y} END`;
     }
     const sel = [
-      `hash(${vc(cId)})`,
+      `hash(trim(${vc(cId)}))`,
       `CASE WHEN ${sqlIdent(cId)} IS NULL OR trim(${vc(cId)}) = '' THEN 1 ELSE 0 END::INTEGER`,
       dateSel,
       `list_transform(${ipcList}, x -> hash(x))`,
       cRegion === undefined ? "NULL::VARCHAR" : `trim(${vc(cRegion)})`,
       cApp === undefined ? "NULL::VARCHAR" : `trim(${vc(cApp)})`,
-      wantIds ? vc(cId) : "NULL::VARCHAR",
+      wantIds ? `trim(${vc(cId)})` : "NULL::VARCHAR",
     ];
     // Rows are counted first (Parquet: from metadata), so that a streamed result that ends early (DuckDB's
     // stream stops silently at an error) is detected; the query is then re-run materialised to report it.
@@ -465,7 +465,10 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       for (let at = consume(chunk, 0, checked); at >= 0; at = consume(chunk, at, checked)) {
         // Same id hash as an earlier row: a duplicate if the strings agree (they do, unless a 64-bit collision).
         const [a, b] = await idsAtRows(conn, source, cId, dupFirst, row + 1);
-        if (a === b) throw inputError(`duplicate id '${printable(b)}' (also at row ${dupFirst}); ids must be unique`, { file: name, row: row + 1, column: cId });
+        if (a === b) {
+          if (o.mapping.source === "patentsview") throw await patentsViewDuplicate(conn, file, b);
+          throw inputError(`duplicate id '${printable(b)}' (also at row ${dupFirst}); ids must be unique`, { file: name, row: row + 1, column: cId });
+        }
         checked = at;
       }
     }
@@ -548,10 +551,27 @@ export function duckdbInputError(e: unknown, file: string): unknown {
     : inputError(`could not read the file: ${m[1]}: ${first}`, { file });
 }
 
-/** The id strings at two 1-based data rows (file order). */
+/**
+ * The error for a patent_id repeated in a PatentsView folder's join: the table that lists it twice (g_patent,
+ * g_application; rows are 1-based data rows of that file), else the folder.
+ */
+async function patentsViewDuplicate(conn: DuckDBConnection, dir: string, id: string): Promise<Error> {
+  for (const [stem, why] of [["g_patent", ""], ["g_application", " (one filing per patent)"]] as const) {
+    const f = findTable(dir, stem);
+    if (!f) continue;
+    const res = await conn.runAndReadAll(
+      `SELECT r FROM (SELECT row_number() OVER () AS r, trim(CAST(patent_id AS VARCHAR)) AS id FROM ${tableExpr(f)}) WHERE id = ${sqlString(id)} ORDER BY r LIMIT 2`,
+    );
+    const rows = res.getRows().map((x) => Number(x[0]));
+    if (rows.length === 2) return inputError(`duplicate id '${printable(id)}' (also at row ${rows[0]}); ids must be unique${why}`, { file: basename(f), row: rows[1], column: "patent_id" });
+  }
+  return inputError(`duplicate id '${printable(id)}' after joining the folder's tables (an assignee table listing the patent twice as first assignee?); ids must be unique`, { file: basename(dir), column: "patent_id" });
+}
+
+/** The id strings (trimmed) at two 1-based data rows (file order). */
 async function idsAtRows(conn: DuckDBConnection, source: string, cId: string, a: number, b: number): Promise<[string, string]> {
   const q = async (r: number): Promise<string> => {
-    const res = await conn.runAndReadAll(`SELECT CAST(${sqlIdent(cId)} AS VARCHAR) FROM ${source} LIMIT 1 OFFSET ${r - 1}`);
+    const res = await conn.runAndReadAll(`SELECT trim(CAST(${sqlIdent(cId)} AS VARCHAR)) FROM ${source} LIMIT 1 OFFSET ${r - 1}`);
     return String(res.getRows()[0]![0]);
   };
   return [await q(a), await q(b)];
