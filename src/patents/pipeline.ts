@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { inputError, usageError } from "../core/errors.js";
-import { citationsReceived, type CitationLinks } from "./citations.js";
+import { citationsReceived, type CitationCounts, type CitationLinks } from "./citations.js";
 import { cospecialisation, type CospecPanel, type LinkValidation } from "./cospecialisation.js";
 import { diffusion, type DiffusionPanel } from "./diffusion.js";
 import type { IpcLevel } from "./ipc.js";
@@ -140,7 +140,8 @@ export interface PanelFileResult {
   panel: RegionYearPanel;
   horizon: number;
   scored: number;
-  citations: { available: boolean; self: number; unknown: number };
+  /** Citation buckets (citations.ts): counted = citations received in total; self, laterFiled, unknown not counted. */
+  citations: { available: boolean } & CitationCounts;
   table: PatentTable;
   scores: ScoreResult;
 }
@@ -159,12 +160,11 @@ export async function panelFromFile(file: string, o: PanelFileOptions): Promise<
     importance[p] = scores.imp[H]![i]!;
   });
   let citations: Float64Array | undefined;
-  let cinfo = { available: false, self: 0, unknown: 0 };
+  let cinfo = { available: false, total: 0, counted: 0, unknown: 0, laterFiled: 0, self: 0 };
   if (table.cited) {
-    const links = table.cited;
-    const cr = citationsReceived(table.n, links, table.applicant?.index);
-    citations = cr.received;
-    cinfo = { available: true, self: cr.self, unknown: cr.unknown };
+    const { received, ...counts } = citationsReceived(table.n, table.cited, table.applicant?.index, { year: table.year, date: table.date });
+    citations = received;
+    cinfo = { available: true, ...counts };
   }
   const panel = regionYearPanel(
     { n: table.n, year: table.year, region: table.region!.index, regionNames: table.region!.names, include, breakthrough, importance, citations },
@@ -190,7 +190,7 @@ export async function diffusionFromFile(file: string, o: DiffusionFileOptions): 
   const links = table.cited!;
   const clusterOfRegion = o.clusters ? readClusters(o.clusters, table.region!.names) : undefined;
   const panel = diffusion(
-    { n: table.n, year: table.year, region: table.region!.index, regionNames: table.region!.names, digital, links, applicant: table.applicant?.index, clusterOfRegion },
+    { n: table.n, year: table.year, date: table.date, region: table.region!.index, regionNames: table.region!.names, digital, links, applicant: table.applicant?.index, clusterOfRegion },
     { selfCitations: o.selfCitations, denominator: o.denominator, regions: o.regions, years: o.years },
   );
   let nd = 0;
