@@ -26,6 +26,8 @@ if (files.length === 0) {
   console.error("no test files found under dist/test (did the build run?)");
   process.exit(1);
 }
+// the report's browser test needs Debian's Chromium: install it when missing (root + apt-get), else say how
+if (files.some((f) => f.includes("browser"))) spawnSync(process.execPath, [join(root, "scripts/ensure-chromium.mjs")], { stdio: "inherit" });
 // Every temp file a test makes (os.tmpdir() follows TMPDIR) lands in one folder, removed afterwards.
 const scratch = mkdtempSync(join(tmpdir(), "keytech-tests-"));
 const env = { ...process.env, TMPDIR: scratch, TMP: scratch, TEMP: scratch };

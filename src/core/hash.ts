@@ -1,6 +1,7 @@
 /** Content hashes for provenance and caching (SHA-256). */
 import { createHash } from "node:crypto";
-import { open } from "node:fs/promises";
+import { open, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
 
 export async function sha256File(path: string): Promise<string> {
   // large reads into one reused buffer: a quarter of the CPU time of a 64 KiB read stream on big files
@@ -17,6 +18,18 @@ export async function sha256File(path: string): Promise<string> {
     await fh.close();
   }
   return "sha256:" + h.digest("hex");
+}
+
+/**
+ * SHA-256 of a file, or of a folder: the hash of the sorted list "name\thash" of its regular files
+ * (recursively), so a PatentsView or XML folder changes its hash when any file in it changes.
+ */
+export async function sha256Path(path: string): Promise<string> {
+  if (!(await stat(path)).isDirectory()) return sha256File(path);
+  const names = (await readdir(path)).sort();
+  const lines: string[] = [];
+  for (const n of names) lines.push(`${n}\t${await sha256Path(join(path, n))}`);
+  return sha256Text(lines.join("\n"));
 }
 
 export function sha256Text(text: string | Uint8Array): string {

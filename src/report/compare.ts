@@ -9,7 +9,7 @@ import { writeFileAtomic } from "../core/atomic.js";
 import { resultToJson } from "../core/result.js";
 import { eventPoints, type CompareResult } from "../study/analyses/compare.js";
 import { eventStudyFigure, writeFigure, type EventSeries, type VlSpec } from "./figures/index.js";
-import { escapeHtml as esc, estimateCell, renderTable, type TableData, type TableFormat } from "./tables.js";
+import { escapeHtml as esc, estimateCell, renderTable, seDescription, type TableData, type TableFormat } from "./tables.js";
 
 /** Table data of a comparison: rows "ATT (overall)" and "e = k" for every k of the window. */
 export function compareTableData(r: CompareResult): TableData {
@@ -31,7 +31,8 @@ export function compareTableData(r: CompareResult): TableData {
     { label: "Overall ATT", cells: entries.map((e) => e.overall_definition) },
   ];
   if (entries.some((e) => e.status !== "ok")) stats.push({ label: "Status", cells: entries.map((e) => (e.status === "ok" ? "ok" : "failed (see warnings)")) });
-  return { header: entries.map((e) => e.label), rows, stats };
+  const se = entries.map((e) => `${e.label}: ${seDescription(e.results[0]?.vcov)}`);
+  return { header: entries.map((e) => e.label), rows, stats, note: `Standard errors in parentheses — ${se.join("; ")}. * p<0.1, ** p<0.05, *** p<0.01.` };
 }
 
 /** The comparison table in one format. */

@@ -151,7 +151,7 @@ tr.se td{color:#555;font-size:.82rem}caption{caption-side:top;text-align:left;fo
 figure{margin:1rem 0}figure svg{max-width:100%;height:auto}figcaption{font-size:.8rem;color:#555}
 .truth{color:#8e44ad;font-weight:600}.cov-yes{color:#1e7b34}.cov-no{color:#c0392b;font-weight:600}
 #tip{position:fixed;pointer-events:none;background:rgba(30,30,30,.92);color:#fff;font-size:.78rem;padding:.3rem .5rem;border-radius:3px;display:none;z-index:10;max-width:320px}
-.notes{font-size:.85rem;color:#555}.prov{font-size:.78rem;color:#555;word-break:break-all}
+.notes{font-size:.85rem;color:#555}.warnings{font-size:.85rem;background:#fff8e6;border-left:3px solid #e0a800;padding:.3rem .8rem;margin:.5rem 0}.warnings ul{margin:.2rem 0}.prov{font-size:.78rem;color:#555;word-break:break-all}
 nav ul{columns:2;font-size:.9rem}code{font-size:.85em}
 .legend-off{opacity:.25}
 `;
@@ -178,6 +178,14 @@ const SCRIPT = `
   document.body.setAttribute('data-report-ready','1');
 })();
 `;
+
+/** The report header's account of the outcome: measured from N raw patents, or a panel column. */
+function outcomeHeader(run: StudyRun): string {
+  const o = run.outcome;
+  if (o.source === "patents" && o.patents) return `outcome ${esc(o.label)} measured from ${o.patents.read.toLocaleString("en-US")} raw patent records (${o.patents.key_digital.toLocaleString("en-US")} key-digital patents, ${o.patents.aggregated.toLocaleString("en-US")} in the panel's units and years)`;
+  if (o.source === "patents") return `outcome ${esc(o.label)} measured from the raw patent records (the measure stage did not complete)`;
+  return `outcome <code>${esc(o.column)}</code> (${esc(o.label)}), a column of the panel`;
+}
 
 /** Render every output of a study run into `outDir` (atomic writes). */
 export async function writeStudyReport(run: StudyRun, outDir: string, opts: { simulatedNote?: string } = {}): Promise<ReportFiles> {
@@ -234,6 +242,7 @@ export async function writeStudyReport(run: StudyRun, outDir: string, opts: { si
           }
         }
         if (b.output.notes?.length) body.push(`<ul class="notes">${b.output.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`);
+        if (b.warnings?.length) body.push(`<div class="warnings" data-warnings="${b.warnings.length}"><strong>Warnings</strong><ul>${b.warnings.map((w) => `<li>${esc(w)}</li>`).join("")}</ul></div>`);
       }
       body.push(`<p class="prov">block ${esc(b.id)} · ${b.cached ? "cached" : "computed"} in ${b.seconds.toFixed(2)} s · seed ${b.seed} · options ${esc(JSON.stringify(b.options))} · key ${esc(b.key.slice(0, 19))}</p></div>`);
     }
@@ -249,7 +258,7 @@ export async function writeStudyReport(run: StudyRun, outDir: string, opts: { si
 <title>${esc(run.title)} — keytech report</title><style>${CSS}</style></head>
 <body><main>
 <h1>${esc(run.title)}</h1>
-<p>keytech ${esc(run.keytech)} report · outcome <code>${esc(run.outcome.column)}</code> (${esc(run.outcome.label)}) · ${run.sample.rows} observations, ${run.sample.units} units, ${run.sample.periods[0]}–${run.sample.periods[1]} · clustered by <code>${esc(run.model.cluster)}</code></p>
+<p>keytech ${esc(run.keytech)} report · ${outcomeHeader(run)} · ${run.sample.rows} observations, ${run.sample.units} units, ${run.sample.periods[0]}–${run.sample.periods[1]} · clustered by <code>${esc(run.model.cluster)}</code></p>
 ${simulated}
 <h2>Contents</h2><nav><ul>${toc.join("")}</ul></nav>
 <table class="summary"><caption>Blocks</caption><tbody>${summary}</tbody></table>

@@ -3,7 +3,7 @@
  * below), plus N, adjusted R² and within R², in Markdown, LaTeX, CSV and HTML. Used for every block
  * table of the report (Tables 1–5, robustness and endogeneity tables).
  */
-import type { EstimateRow } from "../core/result.js";
+import type { EstimateRow, VcovInfo } from "../core/result.js";
 import { csvField, escapeHtml as esc, stars } from "./text.js";
 import type { BlockModel, BlockOutput } from "../study/blocks/types.js";
 
@@ -18,6 +18,68 @@ export interface TableData {
   header: string[];
   rows: { term: string; cells: TableCell[] }[];
   stats: { label: string; cells: string[] }[];
+  /** the footnote: which standard errors the columns carry, and the stars */
+  note: string;
+}
+
+/**
+ * How one result's standard errors were computed, in words (from its `vcov` block), as a phrase without
+ * cluster counts (`kind`) plus the counts, so columns that differ only in their counts share one phrase.
+ */
+export function seParts(v: VcovInfo | undefined): { kind: string; counts: number[] } {
+  if (!v) return { kind: "", counts: [] };
+  const cl = v.clusters ? Object.entries(v.clusters) : [];
+  const by = cl.length ? ` clustered by ${cl.map(([k]) => k).join(" and ")}` : "";
+  const counts = cl.map(([, g]) => g);
+  const reps = typeof v.replications === "number" ? v.replications : typeof v.reps === "number" ? v.reps : null;
+  switch (v.type) {
+    case "cluster":
+      return { kind: `standard errors${by || " clustered"}`, counts };
+    case "influence function":
+      return { kind: `standard errors from the influence functions${by}`, counts };
+    case "placebo":
+      return { kind: `placebo standard errors (${reps ?? "?"} replications)`, counts: [] };
+    case "bootstrap":
+      return { kind: `bootstrap standard errors (${reps ?? "?"} draws${by ? `, resampling ${cl.map(([k]) => k).join(" and ")}` : ""})`, counts };
+    case "jackknife":
+      return { kind: "jackknife standard errors", counts: [] };
+    case "hc1":
+    case "hetero":
+      return { kind: "heteroskedasticity-robust (HC1) standard errors", counts: [] };
+    case "iid":
+      return { kind: "IID standard errors", counts: [] };
+    case "none":
+      return { kind: "", counts: [] };
+    default:
+      return { kind: `${v.type} standard errors${by}`, counts };
+  }
+}
+
+/** `seParts` as one phrase ("standard errors clustered by county (435 clusters)"); "" without SEs. */
+export function seDescription(v: VcovInfo | undefined): string {
+  const { kind, counts } = seParts(v);
+  return kind && counts.length ? `${kind} (${counts.join(" × ")} clusters)` : kind;
+}
+
+function countRange(xs: number[]): string {
+  const lo = Math.min(...xs), hi = Math.max(...xs);
+  return lo === hi ? `${lo}` : `${lo}–${hi}`;
+}
+
+/** The table footnote: the SE type of every column (one phrase when they agree), then the stars. */
+export function seNote(models: BlockModel[]): string {
+  const parts = models.map((m) => seParts(m.result.vcov));
+  const kinds = [...new Set(parts.map((p) => p.kind))];
+  const starsNote = "* p<0.1, ** p<0.05, *** p<0.01.";
+  let se: string;
+  if (kinds.length === 1) {
+    if (!kinds[0]) return "Estimates without standard errors.";
+    const counts = parts.flatMap((p) => (p.counts.length === 1 ? [p.counts[0]!] : []));
+    se = `${kinds[0]}${counts.length === parts.length ? ` (${countRange(counts)} clusters)` : ""} in parentheses`;
+  } else {
+    se = "in parentheses: " + models.map((m) => `${m.label.startsWith("(") ? m.label.split(" ")[0] : m.label} ${seDescription(m.result.vcov) || "none"}`).join("; ");
+  }
+  return `${se.charAt(0).toUpperCase()}${se.slice(1)}. ${starsNote}`;
 }
 
 export function fmt(x: number | null | undefined, digits = 4): string {
@@ -49,7 +111,7 @@ export function tableData(out: BlockOutput): TableData {
     { label: "Adj. R²", cells: models.map((m) => fmt(m.result.fit?.adj_r2 as number | null | undefined)) },
     { label: "Within R²", cells: models.map((m) => fmt(m.result.fit?.within_r2 as number | null | undefined)) },
   ].filter((s) => s.cells.some((c) => c !== ""));
-  return { header: models.map((m) => m.label), rows, stats };
+  return { header: models.map((m) => m.label), rows, stats, note: seNote(models) };
 }
 
 function texEsc(s: string): string {
@@ -58,7 +120,7 @@ function texEsc(s: string): string {
 
 /** Render a table in one format. */
 export function renderTable(t: TableData, format: TableFormat, caption = ""): string {
-  const note = "Cluster-robust standard errors in parentheses. * p<0.1, ** p<0.05, *** p<0.01.";
+  const note = t.note;
   switch (format) {
     case "md": {
       const lines = [`| | ${t.header.join(" | ")} |`, `|---|${t.header.map(() => "---:").join("|")}|`];

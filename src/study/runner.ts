@@ -15,7 +15,7 @@ import { keytechVersion } from "../core/version.js";
 import { BlockCache } from "./cache.js";
 import { BLOCKS, blockById } from "./blocks/registry.js";
 import { loadStudyData, writeAnalysisPanel, type StudyData } from "./blocks/data.js";
-import { NotAvailable, type BlockOutput } from "./blocks/types.js";
+import { NotAvailable, type BlockDef, type BlockOutput } from "./blocks/types.js";
 import type { StudySpec } from "./spec.js";
 
 export type BlockStatus = "ok" | "failed" | "not_available";
@@ -33,6 +33,8 @@ export interface BlockRecord {
   options: Record<string, unknown>;
   methods: string;
   error?: string;
+  /** every warning its estimators raised (dropped cohorts, units, few clusters, collinear terms …) */
+  warnings?: string[];
   output?: BlockOutput;
 }
 
@@ -42,7 +44,7 @@ export interface StudyRun {
   spec: { path: string; hash: string };
   seed: number;
   inputs: Record<string, string>;
-  outcome: StudySpec["outcome"];
+  outcome: StudySpec["outcome"] & { patents?: { read: number; key_digital: number; aggregated: number } };
   model: StudySpec["model"];
   sample: { rows: number; units: number; periods: [number, number] };
   blocks: BlockRecord[];
@@ -89,13 +91,31 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
   const t0 = performance.now();
   await say(`keytech ${keytechVersion()} study run: ${spec.title} (${spec.path})`);
   const data: StudyData = await loadStudyData(spec);
-  await writeAnalysisPanel(data, join(opts.outDir, "work", "analysis_panel.csv"));
   await say(`data: ${data.n} rows, ${data.units.length} units, ${data.times[0]}–${data.times[data.times.length - 1]} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
   const cache = await BlockCache.open(join(opts.outDir, "workspace.duckdb"));
   const order = blockOrder(spec.enabled);
+  const outcomeNote = spec.outcome.source === "patents" ? ` Outcome: ${spec.outcome.label}, measured from the raw patent records (step 1).` : ` Outcome: ${spec.outcome.label}, the panel column ${spec.outcome.column}.`;
   const records: BlockRecord[] = [];
   const outputs: Record<string, BlockOutput> = {};
   const keys: Record<string, string> = {};
+  /** keys of the blocks whose columns joined the data (every later block depends on them) */
+  const providerKeys: string[] = [];
+  /** a providing block that did not complete: the later blocks cannot run on its columns */
+  let missingProvider: string | null = null;
+  /** Join the columns a providing block measured (null = missing) to the study data. */
+  const joinColumns = (id: string, out: BlockOutput) => {
+    const cols = (out.extra?.columns ?? {}) as Record<string, (number | null)[]>;
+    for (const [name, v] of Object.entries(cols)) data.num[name] = Float64Array.from(v, (x) => (x === null ? Number.NaN : x));
+    providerKeys.push(keys[id]!);
+  };
+  /** A providing block's record: remember a failure; its columns stay out of results.json (they are in work/analysis_panel.csv). */
+  const finish = (def: BlockDef, rec: BlockRecord): BlockRecord => {
+    if (!def.provides) return rec;
+    // a provider without its input (not available) matters only when the outcome is one of its columns
+    if (rec.status === "failed" || (rec.status === "not_available" && spec.outcome.source === "patents")) missingProvider ??= rec.id;
+    if (rec.output?.extra?.columns) rec.output = { ...rec.output, extra: { ...rec.output.extra, columns: "joined to the panel: work/analysis_panel.csv" } };
+    return rec;
+  };
   try {
     for (let k = 0; k < order.length; k++) {
       const id = order[k]!;
@@ -103,15 +123,15 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
       const options = ((spec.blocks as Record<string, unknown>)[id] ?? {}) as Record<string, unknown>;
       const seed = hashSeed(spec.seed, fnv(id));
       const needs = (def.needs ?? []).filter((d) => spec.enabled.includes(d));
-      const key = sha256Text(stableStringify({ block: id, options, inputs: data.inputHashes, outcome: spec.outcome, model: spec.model, seed, keytech: keytechVersion(), deps: needs.map((d) => keys[d] ?? "missing") }));
+      const key = sha256Text(stableStringify({ block: id, options, inputs: data.inputHashes, outcome: spec.outcome, model: spec.model, seed, keytech: keytechVersion(), deps: needs.map((d) => keys[d] ?? "missing"), columns: providerKeys }));
       keys[id] = key;
-      const rec: BlockRecord = { id, title: def.title, section: def.section, ...(def.table ? { table: def.table } : {}), status: "ok", cached: false, seconds: 0, key, seed, options, methods: def.methods(options as never, spec) };
+      const rec: BlockRecord = { id, title: def.title, section: def.section, ...(def.table ? { table: def.table } : {}), status: "ok", cached: false, seconds: 0, key, seed, options, methods: def.methods(options as never, spec) + (def.provides ? "" : outcomeNote) };
       const label = `[${String(k + 1).padStart(2)}/${order.length}] ${id.padEnd(16)}`;
       const missingDep = needs.find((d) => !outputs[d]);
       const t = performance.now();
-      if (missingDep) {
+      if (missingDep || missingProvider) {
         rec.status = "not_available";
-        rec.error = `needs block "${missingDep}", which did not complete`;
+        rec.error = missingDep ? `needs block "${missingDep}", which did not complete` : `needs the columns measured by block "${missingProvider}", which did not complete`;
         await say(`${label} not available: ${rec.error}`);
         records.push(rec);
         continue;
@@ -122,8 +142,11 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
         rec.cached = true;
         rec.seconds = hit.seconds;
         outputs[id] = rec.output;
+        if (def.provides) joinColumns(id, rec.output);
+        rec.warnings = blockWarnings(rec.output);
         await say(`${label} cached (computed earlier in ${hit.seconds.toFixed(2)} s)`);
-        records.push(rec);
+        for (const w of rec.warnings) await say(`${label}   warning: ${w}`);
+        records.push(finish(def, rec));
         continue;
       }
       try {
@@ -131,7 +154,10 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
         for (const m of out.models) m.result.provenance = { ...m.result.provenance, seed: m.result.provenance?.seed ?? seed, block: id, block_key: key };
         rec.seconds = (performance.now() - t) / 1000;
         rec.output = JSON.parse(resultToJson(out)) as BlockOutput;
+        rec.warnings = blockWarnings(rec.output);
+        for (const w of rec.warnings) await say(`${label}   warning: ${w}`);
         outputs[id] = rec.output;
+        if (def.provides) joinColumns(id, rec.output);
         await cache.put(key, id, JSON.stringify(rec.output), rec.seconds);
         await say(`${label} computed in ${rec.seconds.toFixed(2)} s`);
       } catch (e) {
@@ -147,11 +173,12 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
           await say(`${label} FAILED: ${rec.error}`);
         }
       }
-      records.push(rec);
+      records.push(finish(def, rec));
     }
   } finally {
     cache.close();
   }
+  await writeAnalysisPanel(data, join(opts.outDir, "work", "analysis_panel.csv"));
   const failed = records.filter((r) => r.status === "failed").length;
   const na = records.filter((r) => r.status === "not_available").length;
   await say(`done in ${((performance.now() - t0) / 1000).toFixed(2)} s: ${records.length - failed - na} ok, ${na} not available, ${failed} failed`);
@@ -163,7 +190,7 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
     spec: { path: spec.path, hash: await sha256File(spec.path) },
     seed: spec.seed,
     inputs: data.inputHashes,
-    outcome: spec.outcome,
+    outcome: outcomeRecord(spec, records),
     model: spec.model,
     sample: { rows: data.n, units: data.units.length, periods: [data.times[0]!, data.times[data.times.length - 1]!] },
     blocks: records,
@@ -172,6 +199,25 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
   };
   await writeFileAtomic(join(opts.outDir, "results.json"), resultToJson(run));
   return run;
+}
+
+/**
+ * The warnings of a block: its own (`output.warnings`) and those of every model's result, each model's
+ * prefixed with the model's label when the block has several; duplicates once.
+ */
+export function blockWarnings(out: BlockOutput): string[] {
+  const seen = new Set<string>();
+  const add = (w: string) => seen.add(w);
+  for (const w of out.warnings ?? []) add(w);
+  for (const m of out.models) for (const w of m.result.warnings ?? []) add(out.models.length > 1 ? `${m.label}: ${w}` : w);
+  return [...seen];
+}
+
+/** The outcome as recorded in results.json: where it came from and, when measured, from how many patents. */
+function outcomeRecord(spec: StudySpec, records: BlockRecord[]): StudyRun["outcome"] {
+  if (spec.outcome.source !== "patents") return spec.outcome;
+  const m = records.find((r) => r.id === "patents")?.output?.extra?.measure as { patents_read: number; key_digital: number; aggregated: number } | undefined;
+  return m ? { ...spec.outcome, patents: { read: m.patents_read, key_digital: m.key_digital, aggregated: m.aggregated } } : spec.outcome;
 }
 
 export { BLOCKS };

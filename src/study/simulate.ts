@@ -22,6 +22,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../core/atomic.js";
 import { stableStringify } from "../core/hash.js";
 import { keytechVersion } from "../core/version.js";
+import { MEASURED_COLUMNS } from "./measure.js";
 
 export interface SimOptions {
   seed: number;
@@ -537,11 +538,13 @@ export interface SimFiles {
 export async function writePaperWorld(world: SimWorld, dir: string): Promise<SimFiles> {
   const { counties, years, panel, patents } = world;
   const T = years.length;
-  const lines: string[] = ["county,city,year," + PANEL_COLUMNS.join(",")];
+  // the outcome and mediators are measured from patents.csv by the study (src/study/measure.ts)
+  const cols = PANEL_COLUMNS.filter((k) => !(MEASURED_COLUMNS as readonly string[]).includes(k));
+  const lines: string[] = ["county,city,year," + cols.join(",")];
   counties.forEach((c, i) => {
     for (let t = 0; t < T; t++) {
       const r = i * T + t;
-      lines.push(`${c.county},${c.city},${years[t]},` + PANEL_COLUMNS.map((k) => num(panel[k]![r]!)).join(","));
+      lines.push(`${c.county},${c.city},${years[t]},` + cols.map((k) => num(panel[k]![r]!)).join(","));
     }
   });
   const cLines = ["county,city,municipality,reform_zone"];

@@ -45,21 +45,22 @@ inputs:
       nondigital: nondigital_cluster # non-digital cluster pilots (triple difference)
       broadband: broadband_china     # Broadband China (2014–2016)
       smart_city: smart_city         # Smart City pilots (2012–2014)
-  patents:                     # patent records (optional here: the outcome below is a panel column)
-    file: ${d}/patents.csv
-    id: id
-    date: filing_date
-    unit: county
-    ipc: ipc                   # all IPC codes, separated by "separator"
-    cited: cited               # ids of cited patents
-    applicant: applicant       # applicant id (self-citations are excluded from citation counts)
-    separator: ";"
+  patents:                     # raw patent records: KeyTech and the mediators are measured from them
+    file: ${d}/patents.csv     # CSV/Parquet file, PatentsView folder, or USPTO grant XML (file or folder)
+    mapping: default           # base column mapping: default | cnrds | patentsview | a JSON file
+    # override single columns of the mapping here, e.g.:
+    # id: id
+    # date: filing_date        # filing (application) date; or year: filing_year
+    # unit: county             # the applicant's unit code (as in the panel)
+    # ipc: ipc                 # all IPC codes, main first
+    # cited: cited             # ids of cited patents
+    # applicant: applicant     # applicant id (self-citations are excluded from citation counts)
+    # separator: ";"           # between IPC codes in a cell
 ${o.truth ? `  truth:                       # true effects of the simulated world (shown next to the estimates)
     file: ${d}/truth.json
 ` : ""}
-outcome:
-  column: keytech              # breakthrough innovation in key digital technologies (paper eqs. 2–3)
-  label: KeyTech
+outcome:                       # without "column", the outcome is KeyTech measured from inputs.patents
+  label: KeyTech               # (set column: NAME to use a ready-made panel column instead)
 
 model:                         # main model: outcome ~ treat_post + controls | county + year
   controls: [land_area, gdp_pc, population, industry_share, gov_share, manuf_agglom]
@@ -67,8 +68,19 @@ model:                         # main model: outcome ~ treat_post + controls | c
 
 blocks:
   descriptives: {}
-  patents:                     # step 1: KPST breakthrough scores from inputs.patents (county × year)
-    level: group               # subclass | group | subgroup
+  patents:                     # step 1: measure KeyTech, alternative outcomes and mediators (county × year)
+    taxonomy: cnipa-provisional  # key-digital patents: built-in taxonomy name or a rule file
+    level: subclass            # IPC level of the technology fields: subclass | group | subgroup
+    idf: seed                  # seed = paper eq. 3 ln(N≤t/N_ω,≤t) | kpst = ln(N<t/(1+N_ω,<t))
+    backward: 5                # backward window (years)
+    forward: [1, 5, 10]        # forward horizons (years); importance uses the last
+    censoring: truncate        # forward windows past the data end: truncate | missing
+    quantile: 0.9              # breakthrough = top decile of importance within the filing year
+    outcome: count             # KeyTech = count of breakthroughs | sum (of importances)
+    cluster: city              # panel column naming each county's cluster (co-specialisation peers, diffusion)
+    rca_window: 3              # years pooled for the RCA network
+    dea_inputs: [rd_personnel, rd_capital, data_element]   # innovation inputs → efficiency (DEA)
+    dea_rts: crs               # crs | vrs
   baseline:                    # Table 1
     columns: [fe_only, controls, winsorized, lead]   # allowed: fe_only, controls, winsorized, lead
     winsor: 0.05

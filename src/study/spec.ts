@@ -4,7 +4,7 @@
  * validated with zod; every problem is reported as `FILE:LINE: key.path: message`, listing the allowed
  * keys or values, and all problems are reported at once.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, resolve, basename } from "node:path";
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import { z } from "zod";
@@ -12,6 +12,7 @@ import { inputError } from "../core/errors.js";
 import { BLOCKS, blockById } from "./blocks/registry.js";
 import { fileColumns } from "./blocks/data.js";
 import { parseFormula } from "../formula/parse.js";
+import { MEASURED_COLUMNS, measureOptionsSchema } from "./measure.js";
 
 const fileRef = z.string().min(1);
 
@@ -35,14 +36,21 @@ const policiesInput = z.strictObject({
   }),
 });
 const patentsInput = z.strictObject({
+  /** a CSV/Parquet file, a PatentsView folder, or USPTO grant XML (a file or a folder of them) */
   file: fileRef,
-  id: z.string().min(1),
-  date: z.string().min(1),
-  unit: z.string().min(1),
-  ipc: z.string().min(1),
+  /** base column mapping: default | cnrds | patentsview | a JSON file; the keys below override it */
+  mapping: z.string().min(1).default("default"),
+  id: z.string().min(1).optional(),
+  date: z.string().min(1).optional(),
+  year: z.string().min(1).optional(),
+  unit: z.string().min(1).optional(),
+  ipc: z.string().min(1).optional(),
   cited: z.string().min(1).optional(),
   applicant: z.string().min(1).optional(),
-  separator: z.string().min(1).default(";"),
+  /** characters separating IPC codes in a cell (default ";,|；，") */
+  separator: z.string().min(1).optional(),
+  /** characters separating cited ids in a cell (default ";,| ；，") */
+  cited_separator: z.string().min(1).optional(),
 });
 const plainFile = z.strictObject({ file: fileRef });
 
@@ -65,7 +73,8 @@ export const specSchema = z.strictObject({
     /** truth.json of a simulated world: shown next to the estimates */
     truth: plainFile.optional(),
   }),
-  outcome: z.strictObject({ column: z.string().min(1), label: z.string().default("KeyTech") }),
+  /** column: a panel column, or (default when inputs.patents is given) the measured "keytech" */
+  outcome: z.strictObject({ column: z.string().min(1).optional(), label: z.string().default("KeyTech") }).default({ label: "KeyTech" }),
   model: z.strictObject({
     controls: z.array(z.string().min(1)).default([]),
     cluster: z.string().min(1),
@@ -74,7 +83,11 @@ export const specSchema = z.strictObject({
   blocks: blocksSchema(),
 });
 
-export type StudySpec = z.infer<typeof specSchema> & {
+type ParsedSpec = z.infer<typeof specSchema>;
+
+export type StudySpec = Omit<ParsedSpec, "outcome"> & {
+  /** the outcome: `source` says whether it is measured from inputs.patents or read from the panel */
+  outcome: { column: string; label: string; source: "patents" | "panel" };
   /** absolute path of the spec file */
   path: string;
   /** block id → options (defaults filled) in registry order, enabled blocks only */
@@ -239,10 +252,17 @@ export function parseSpec(text: string, file: string): { spec: StudySpec; doc: D
     }
   }
   const base = dirname(resolve(file));
-  const spec = r.data as StudySpec;
+  const parsed = r.data;
+  const blocks = parsed.blocks as Record<string, { enabled?: boolean } | undefined>;
+  // inputs.patents switches the measure stage on unless it is disabled explicitly
+  if (parsed.inputs.patents && !blocks.patents) blocks.patents = measureOptionsSchema.parse({});
+  const measured = !!parsed.inputs.patents && blocks.patents?.enabled !== false;
+  const column = parsed.outcome.column ?? (measured ? "keytech" : undefined);
+  if (column === undefined) fail(file, [{ line: lineOf(doc, lc, [], "outcome"), path: "outcome.column", message: "required key is missing: name the outcome's panel column, or give inputs.patents to measure it (KeyTech)" }]);
+  const source = measured && (MEASURED_COLUMNS as readonly string[]).includes(column) ? "patents" : "panel";
+  const spec = { ...parsed, outcome: { column, label: parsed.outcome.label, source } } as StudySpec;
   spec.path = resolve(file);
   for (const v of Object.values(spec.inputs)) if (v && typeof v === "object" && "file" in v && v.file && !isAbsolute(v.file)) v.file = resolve(base, v.file);
-  const blocks = spec.blocks as Record<string, { enabled?: boolean } | undefined>;
   spec.enabled = BLOCKS.filter((b) => blocks[b.id] && blocks[b.id]!.enabled !== false).map((b) => b.id);
   return { spec, doc, lc };
 }
@@ -261,6 +281,8 @@ export async function loadSpec(file: string): Promise<StudySpec> {
       continue;
     }
     if (key === "taxonomy" || key === "truth") continue;
+    // a PatentsView folder or USPTO XML has no single header to check; the reader checks it
+    if (key === "patents" && (statSync(v.file).isDirectory() || /\.xml$/i.test(v.file))) continue;
     try {
       columns[key] = await fileColumns(v.file);
     } catch (e) {
@@ -282,8 +304,12 @@ export async function loadSpec(file: string): Promise<StudySpec> {
     for (const [k, c] of Object.entries(inp.units.flags)) need("units", ["inputs", "units", "flags", k], c as string | undefined);
   }
   for (const k of ["unit", "program", "year"] as const) need("policies", ["inputs", "policies", k], inp.policies[k]);
-  if (inp.patents) for (const k of ["id", "date", "unit", "ipc", "cited", "applicant"] as const) need("patents", ["inputs", "patents", k], inp.patents[k]);
-  need("panel", ["outcome", "column"], spec.outcome.column);
+  if (inp.patents) for (const k of ["id", "date", "year", "unit", "ipc", "cited", "applicant"] as const) need("patents", ["inputs", "patents", k], inp.patents[k]);
+  const measured = spec.enabled.includes("patents") && inp.patents ? new Set<string>(MEASURED_COLUMNS) : new Set<string>();
+  if (measured.size && columns.panel) {
+    for (const c of columns.panel) if (measured.has(c)) issues.push({ line: lineOf(doc, lc, ["inputs", "panel", "file"]), path: "inputs.panel.file", message: `column "${c}" of ${basename(inp.panel.file)} has the name of a column measured from inputs.patents; rename it in the panel (or set blocks.patents.enabled: false to use the panel's column)` });
+  }
+  if (!measured.has(spec.outcome.column)) need("panel", ["outcome", "column"], spec.outcome.column);
   spec.model.controls.forEach((c, i) => need("panel", ["model", "controls", i], c));
   need("panel", ["model", "cluster"], spec.model.cluster);
   // block columns
@@ -295,7 +321,7 @@ export async function loadSpec(file: string): Promise<StudySpec> {
     const cols = b.columns(opts as never);
     const rawOpts = doc.getIn(["blocks", id], true);
     for (const c of cols) {
-      if (derived.has(c) || !columns.panel || columns.panel.includes(c)) continue;
+      if (derived.has(c) || measured.has(c) || !columns.panel || columns.panel.includes(c)) continue;
       // find where in the block's options the column is named
       let at: (string | number)[] = ["blocks", id];
       if (isMap(rawOpts)) {

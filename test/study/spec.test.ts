@@ -46,7 +46,7 @@ test("keytech study run with a bad spec exits 1 and names line and key on stderr
   writeFileSync(f, base.replace("    control: notyet", "    control: sometimes"));
   const r = runCli(["study", "run", f, "--out", join(dir, "out")]);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /bad\.yaml:82: blocks\.cs\.control: string "sometimes" is not allowed; allowed values: never, notyet/);
+  assert.match(r.stderr, /bad\.yaml:94: blocks\.cs\.control: string "sometimes" is not allowed; allowed values: never, notyet/);
   assert.equal(r.stdout, "");
 });
 

@@ -85,13 +85,20 @@ export function runPlacebo(ctx: BlockContext, o: { reps: number; strata: "none" 
 /** Zhou–Yamamoto path decomposition: A = Treat×Post, year indicators, unit-cluster bootstrap. */
 export async function runPaths(ctx: BlockContext, o: { mediators: string[]; model: "bart" | "linear"; boot: number }): Promise<KeytechResult> {
   const d = ctx.data;
-  return pathsAnalysis({
-    y: { name: ctx.spec.outcome.column, values: y(ctx) },
-    treat: { name: "treat_post", values: d.num.treat_post! },
-    mediators: o.mediators.map((m) => ({ name: m, values: column(d, m) })),
-    x: controls(ctx),
-    time: { name: d.timeName, values: Array.from(d.time) },
-    cluster: { name: d.unitName, values: d.unitId },
+  const yv = y(ctx);
+  const meds = o.mediators.map((m) => ({ name: m, values: column(d, m) }));
+  const xs = controls(ctx);
+  // complete cases: measured mediators are missing where a unit-year has no patents or citations
+  const keep: number[] = [];
+  for (let i = 0; i < d.n; i++) if ([yv, ...meds.map((m) => m.values), ...xs.map((x) => x.values)].every((v) => Number.isFinite(v[i]!))) keep.push(i);
+  const sub = (v: Float64Array) => (keep.length === d.n ? v : Float64Array.from(keep, (i) => v[i]!));
+  const r = await pathsAnalysis({
+    y: { name: ctx.spec.outcome.column, values: sub(yv) },
+    treat: { name: "treat_post", values: sub(d.num.treat_post!) },
+    mediators: meds.map((m) => ({ name: m.name, values: sub(m.values) })),
+    x: xs.map((x) => ({ name: x.name, values: sub(x.values) })),
+    time: { name: d.timeName, values: keep.map((i) => d.time[i]!) },
+    cluster: { name: d.unitName, values: keep.map((i) => d.unitId[i]!) },
     options: { model: o.model },
     boot: o.boot,
     seed: ctx.seed,
@@ -99,6 +106,9 @@ export async function runPaths(ctx: BlockContext, o: { mediators: string[]; mode
     inputsHash: d.inputHashes,
     progress: false,
   });
+  const left = d.n - keep.length;
+  if (left > 0) r.warnings = [...(r.warnings ?? []), `${left} of ${d.n} ${d.unitName}-years with a missing outcome, mediator or control left out (complete cases)`];
+  return r;
 }
 
 /** Sun–Abraham interaction-weighted event study (reference period `ref`). */

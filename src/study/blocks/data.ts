@@ -5,7 +5,7 @@
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { inputError } from "../../core/errors.js";
-import { sha256File } from "../../core/hash.js";
+import { sha256Path } from "../../core/hash.js";
 import { writeFileAtomic } from "../../core/atomic.js";
 import type { StudySpec } from "../spec.js";
 
@@ -78,7 +78,7 @@ function toNumeric(vals: (string | null)[]): Float64Array | null {
 export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
   const inp = spec.inputs;
   const inputHashes: Record<string, string> = {};
-  for (const [k, v] of Object.entries(inp)) if (v && typeof v === "object" && "file" in v && v.file) inputHashes[k] = await sha256File(v.file);
+  for (const [k, v] of Object.entries(inp)) if (v && typeof v === "object" && "file" in v && v.file) inputHashes[k] = await sha256Path(v.file);
 
   const panel = await readTable(inp.panel.file);
   const col = (name: string) => panel.cols[panel.names.indexOf(name)]!;

@@ -1,5 +1,6 @@
 /** Endogeneity checks: counterfactual pilots (placebo), Callaway–Sant'Anna, synthetic DID; Bacon diagnostics. */
 import { z } from "zod";
+import { formatP } from "../../core/format.js";
 import { defineBlock, type FigureData } from "./types.js";
 import { term } from "./common.js";
 import { runBacon, runCs, runPlacebo, runSdid } from "./adapters.js";
@@ -28,7 +29,7 @@ export const placebo = defineBlock({
       keyTerms: ["treat_post"],
       extraRows: [
         { label: "Placebo mean (sd)", cells: [`${(pl.mean ?? NaN).toFixed(4)} (${(pl.sd ?? NaN).toFixed(4)})`] },
-        { label: "Randomisation p", cells: [(pl.p_value ?? NaN).toFixed(4)] },
+        { label: "Randomisation p", cells: [formatP(pl.p_value, o.reps)] },
       ],
       notes: [`Real estimate ${real.toFixed(4)} (Table 1 column 2: ${base.toFixed(4)}); ${draws.length} placebo draws.`],
       figures: [fig],

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { KeytechResult } from "../../core/result.js";
 import { pnorm } from "../../core/distributions.js";
+import { formatP } from "../../core/format.js";
 import { defineBlock, NotAvailable, type BlockModel, type FigureData } from "./types.js";
 import { analysis, column, controls, exported, fitTwfe, medianSplit, term, treat } from "./common.js";
 import { runPaths, runPermute } from "./adapters.js";
@@ -33,7 +34,7 @@ export const mechanisms = defineBlock({
     const notes: string[] = [];
     let joint: unknown = null;
     let guoRow: { label: string; cells: string[] } | null = null;
-    const fmtP = (p: number | null | undefined) => (p === null || p === undefined || !Number.isFinite(p) ? "" : p < 1e-4 ? "<0.0001" : p.toPrecision(3));
+    const fmtP = (p: number | null | undefined) => formatP(p);
     if (o.joint_test) {
       try {
         const mod = await analysis("mediation");
@@ -54,7 +55,7 @@ export const mechanisms = defineBlock({
       keyTerms: ["treat_post", ...o.mediators],
       extraRows: [
         { label: "Sobel z", cells: rows.flatMap((r) => [r.sobel_z.toFixed(3), ""]) },
-        { label: "Joint significance p", cells: rows.flatMap((r) => [r.maxp.toPrecision(3), ""]) },
+        { label: "Joint significance p", cells: rows.flatMap((r) => [formatP(r.maxp), ""]) },
         ...(guoRow ? [guoRow] : []),
       ],
       notes,
@@ -105,7 +106,7 @@ export const heterogeneity = defineBlock({
           const r = runPermute(ctx, high, o.reps, o.permute);
           const row = r.estimates.find((e) => e.term === "diff:treat_post");
           const pb = row?.p_value_bdiff as number | undefined;
-          p = ` (${o.permute}-level permutation p = ${Number(row?.p_value).toFixed(3)}${pb !== undefined ? `, bdiff p = ${pb.toFixed(3)}` : ""})`;
+          p = ` (${o.permute}-level permutation p = ${formatP(row?.p_value, o.reps)}${pb !== undefined ? `, bdiff p = ${formatP(pb, o.reps)}` : ""})`;
         } catch (e) {
           if (e instanceof NotAvailable) notes.push(`Permutation test for ${v}: not available (${e.message}).`);
           else throw e;

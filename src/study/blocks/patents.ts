@@ -1,58 +1,100 @@
 /**
- * Step 1 of the reference study: breakthrough innovation measured from the patent records — KPST
- * importance on IPC fields (forward/backward similarity, exact linear-time sums), breakthroughs = top
- * decile within the filing year, aggregated to unit × year (src/patents/pipeline.ts), and compared with
- * the outcome column used by the models.
+ * The measure stage (STUDY.md step 1 + the patent-built mediators of step 5): raw patent records →
+ * KeyTech, the alternative outcomes and the three mediators as unit × year columns (src/study/measure.ts),
+ * which the runner joins to the panel for every later block. Runs first; cached like any block.
  */
-import { z } from "zod";
-import { panelFromFile } from "../../patents/pipeline.js";
-import { parseMapping } from "../../patents/mapping.js";
-import { defineBlock } from "./types.js";
-import { column } from "./common.js";
+import { loadMapping, type ColumnMapping, type PatentField } from "../../patents/mapping.js";
+import { MEASURED_COLUMNS, measureFromFile, measureOptionsSchema, type MeasureGrid, type MeasureOptions } from "../measure.js";
+import type { StudySpec } from "../spec.js";
+import type { StudyData } from "./data.js";
+import { defineBlock, NotAvailable } from "./types.js";
+
+/** The column mapping of inputs.patents: the named base mapping with the spec's inline overrides. */
+export function patentsMapping(p: NonNullable<StudySpec["inputs"]["patents"]>): ColumnMapping {
+  const m = loadMapping(p.mapping);
+  const over: [PatentField, string | undefined][] = [["id", p.id], ["date", p.date], ["year", p.year], ["region", p.unit], ["ipc", p.ipc], ["cited", p.cited], ["applicant", p.applicant]];
+  const columns = { ...m.columns };
+  for (const [f, c] of over) if (c) columns[f] = [c];
+  return { ...m, columns, ...(p.separator ? { ipcSeparators: p.separator } : {}), ...(p.cited_separator ? { citedSeparators: p.cited_separator } : {}) };
+}
+
+/** The study panel's unit × year grid, cluster labels and DEA inputs (unit-major). */
+export function measureGrid(d: StudyData, o: MeasureOptions, clusterRaw?: (string | null)[]): MeasureGrid {
+  const T = d.times.length;
+  const grid: MeasureGrid = { units: d.units, years: d.times };
+  if (clusterRaw) {
+    const c: (string | null)[] = new Array(d.units.length).fill(null);
+    for (let i = 0; i < d.n; i++) if (c[d.unitCodes[i]!] === null) c[d.unitCodes[i]!] = clusterRaw[i] ?? null;
+    grid.clusterOfUnit = c;
+  }
+  if (o.dea_inputs.length) {
+    const values = o.dea_inputs.map((name) => {
+      const src = d.num[name];
+      if (!src) throw new Error(`blocks.patents.dea_inputs: "${name}" is not a numeric column of the panel`);
+      const v = new Float64Array(d.units.length * T).fill(Number.NaN);
+      for (let i = 0; i < d.n; i++) v[d.unitCodes[i]! * T + d.timeCodes[i]!] = src[i]!;
+      return v;
+    });
+    grid.deaInputs = { names: o.dea_inputs, values };
+  }
+  return grid;
+}
 
 export const patentScores = defineBlock({
   id: "patents",
-  title: "Step 1: breakthrough innovation measured from the patent records",
+  title: "Step 1: KeyTech and the mediators measured from the patent records",
   section: "descriptives",
-  options: z.strictObject({
-    enabled: z.boolean().default(true),
-    level: z.enum(["subclass", "group", "subgroup"]).default("group"),
-    taxonomy: z.string().min(1).optional(),
-    categories: z.array(z.string().min(1)).optional(),
-  }),
-  methods: (o) =>
-    `Patent importance after Kelly, Papanikolaou, Seru & Taddy (2021) on IPC ${o.level} fields (paper eqs. 2–3): TF-BIDF vectors, backward similarity over the previous 5 years, forward similarity over the next 1/5/10 years, importance = forward/backward; breakthroughs = top decile of importance within the filing year; counts aggregated to county × year${o.taxonomy ? ` for patents in ${o.taxonomy}${o.categories ? ` (${o.categories.join(", ")})` : ""}` : ""}. The similarity sums are exact and linear in the number of patents.`,
+  options: measureOptionsSchema,
+  provides: () => [...MEASURED_COLUMNS],
+  columns: (o) => [...o.dea_inputs, ...(o.cluster ? [o.cluster] : [])],
+  methods: (o, spec) => {
+    const unit = spec.inputs.panel.unit;
+    const idf = o.idf === "seed" ? "IDF_ω,t = ln(N≤t / N_ω,≤t) over the patents filed up to and including year t (paper eq. 3)" : "KPST backward IDF ln(N<t / (1 + N_ω,<t))";
+    return `KeyTech measured from the raw patent records: the patents with an IPC code in the ${o.taxonomy} taxonomy${o.categories ? ` (${o.categories.join(", ")})` : ""} are represented as TF-IDF vectors over IPC ${o.level} fields (TF = share of the patent's codes in the field; ${idf}); importance = forward similarity (sum of cosine similarities to the patents of the next ${o.forward.join("/")} years) over backward similarity (previous ${o.backward} years), Kelly, Papanikolaou, Seru & Taddy (2021) as adapted in the paper's eqs. 2–3, computed exactly in linear time; breakthroughs = the top ${Math.round((1 - o.quantile) * 100)}% of importance within the filing year (${o.breakthrough === "year" ? "by year" : "KPST: residualised log importance, pooled threshold"}), forward windows past the data end ${o.censoring === "truncate" ? "summed over the observed years" : "missing"}. Per ${unit} and year: KeyTech = ${o.outcome === "count" ? "number of breakthrough patents" : "sum of importances"}; keytech_count = ln(1 + key-digital patents); cite_quality = ln(1 + citations received, self-citations excluded). Mediators: co-specialisation = mean RCA proximity (binary RCA ≥ ${o.rca_threshold} over ${o.rca_window}-year windows, φ = shared specialisations / the larger diversity) to the other ${unit} units of the same ${o.cluster ?? "panel"}; diffusion = share of citations made that go to digital patents of the same ${o.cluster ?? unit}; efficiency = ${o.dea_inputs.length ? `input-oriented ${o.dea_rts.toUpperCase()} DEA score of ${o.dea_inputs.join(", ")} on the key-digital patent count, one frontier per year` : "not measured (no dea_inputs given)"}.`;
+  },
   async run(ctx, o) {
     const p = ctx.spec.inputs.patents;
-    if (!p) throw new Error("the patents block needs inputs.patents");
-    const mapping = parseMapping({ columns: { id: p.id, date: p.date, region: p.unit, ipc: p.ipc, ...(p.cited ? { cited: p.cited } : {}), ...(p.applicant ? { applicant: p.applicant } : {}) }, ipcSeparators: p.separator, citedSeparators: p.separator + " " }, "spec");
-    const res = await panelFromFile(p.file, { mapping, level: o.level, onBadIpc: "fail", ...(o.taxonomy ? { filter: { taxonomy: o.taxonomy, ...(o.categories ? { categories: o.categories } : {}) } } : {}) });
-    const pan = res.panel;
-    // correlation of the unit-year breakthrough count with the model's outcome column
+    if (!p) throw new NotAvailable("no patent records: give inputs.patents (a file, a PatentsView folder or USPTO grant XML) to measure KeyTech and the mediators");
+    const clusterRaw = o.cluster ? await panelTextColumn(ctx.spec.inputs.panel.file, ctx.data, o.cluster) : undefined;
+    const m = await measureFromFile(p.file, patentsMapping(p), o, measureGrid(ctx.data, o, clusterRaw));
     const d = ctx.data;
-    const y = column(d, ctx.spec.outcome.column);
-    const rIdx = new Map(pan.regions.map((r, i) => [r, i]));
-    const tIdx = new Map(pan.years.map((t, i) => [t, i]));
-    const xs: number[] = [], ys: number[] = [];
-    for (let i = 0; i < d.n; i++) {
-      const r = rIdx.get(d.unitId[i]!), t = tIdx.get(d.time[i]!);
-      const b = r !== undefined && t !== undefined && pan.breakthroughs ? pan.breakthroughs[r * pan.years.length + t]! : 0;
-      if (Number.isFinite(y[i]!)) { xs.push(b); ys.push(y[i]!); }
+    const T = d.times.length;
+    const columns: Record<string, (number | null)[]> = {};
+    for (const [name, v] of Object.entries(m.columns)) {
+      columns[name] = Array.from({ length: d.n }, (_, i) => {
+        const x = v[d.unitCodes[i]! * T + d.timeCodes[i]!]!;
+        return Number.isFinite(x) ? x : null;
+      });
     }
-    const mx = xs.reduce((a, b) => a + b, 0) / xs.length, my = ys.reduce((a, b) => a + b, 0) / ys.length;
-    let sxy = 0, sxx = 0, syy = 0;
-    for (let k = 0; k < xs.length; k++) { sxy += (xs[k]! - mx) * (ys[k]! - my); sxx += (xs[k]! - mx) ** 2; syy += (ys[k]! - my) ** 2; }
-    let nb = 0;
-    for (const v of pan.breakthroughs ?? []) nb += v;
+    const inf = m.info;
+    const nb = Array.from(m.columns.breakthroughs ?? []).reduce((a, b) => a + b, 0);
     const summary = [
-      { label: "Patent records", value: String(res.table.n) },
-      { label: "Patents scored", value: String(res.scored) },
-      { label: "Forward horizon (years)", value: String(res.horizon) },
-      { label: "Breakthrough patents (top decile within year)", value: String(nb) },
-      { label: "Citations resolved", value: res.citations.available ? `yes (self-citations ${res.citations.self}, unknown ids ${res.citations.unknown})` : "no" },
-      { label: "Regions × years", value: `${pan.regions.length} × ${pan.years.length}` },
-      { label: `Correlation of county-year breakthroughs with ${ctx.spec.outcome.column}`, value: (sxy / Math.sqrt(sxx * syy)).toFixed(3) },
+      { label: "Patent records read", value: String(inf.patents_read) },
+      { label: `Key-digital patents (${o.taxonomy})`, value: String(inf.key_digital) },
+      { label: "Filing years of the scored patents", value: `${inf.first_year}–${inf.last_year} (${inf.earlier_years} filed before the panel's first year feed the backward windows and the IDF only)` },
+      { label: "Aggregated to the panel", value: `${inf.aggregated} patents in ${m.units.length} units × ${m.years.length} years` },
+      { label: "Left out", value: `unit not in the panel ${inf.dropped.unit_not_in_panel}, no unit ${inf.dropped.missing_unit}, year outside the panel ${inf.dropped.year_outside_panel}` },
+      { label: "Breakthrough patents in the panel", value: `${nb} (share among scored patents with an importance: ${(inf.breakthrough_share * 100).toFixed(1)}%)` },
+      { label: "Patents with a censored forward window", value: String(inf.censored) },
+      ...(inf.bad_ipc.count ? [{ label: "Malformed IPC codes skipped", value: `${inf.bad_ipc.count} (e.g. ${inf.bad_ipc.examples.slice(0, 3).map((x) => `row ${x.row}: '${x.value}'`).join(", ")}); ${inf.bad_ipc.patents_dropped} patents left with no valid code were dropped` }] : []),
+      { label: "Citations", value: inf.citations.available ? `resolved (self-citations ${inf.citations.self}, ids not in the file ${inf.citations.unknown})` : "no cited column: cite_quality and diffusion not measured" },
     ];
-    return { models: [], extra: { summary } };
+    return { models: [], extra: { summary, measure: inf, columns } };
   },
 });
+
+/** A panel column as text per data row (the cluster labels may be text). */
+async function panelTextColumn(file: string, d: StudyData, name: string): Promise<(string | null)[]> {
+  const num = d.num[name];
+  if (num) return Array.from(num, (v) => (Number.isFinite(v) ? String(v) : null));
+  const { readTable } = await import("./data.js");
+  const t = await readTable(file);
+  const j = t.names.indexOf(name);
+  if (j < 0) throw new Error(`blocks.patents.cluster: "${name}" is not a column of ${file}`);
+  // the panel's rows in the study's (unit, time) order
+  const unitCol = t.cols[t.names.indexOf(d.unitName)]!;
+  const timeCol = t.cols[t.names.indexOf(d.timeName)]!;
+  const at = new Map<string, string | null>();
+  for (let i = 0; i < unitCol.length; i++) at.set(`${unitCol[i]}\u0000${Number(timeCol[i])}`, t.cols[j]![i] ?? null);
+  return Array.from({ length: d.n }, (_, i) => at.get(`${d.unitId[i]}\u0000${d.time[i]}`) ?? null);
+}

@@ -10,7 +10,7 @@ import { heterogeneity, mechanisms, moderation, paths } from "./mechanisms.js";
 import { patentScores } from "./patents.js";
 
 export const BLOCKS: BlockDef[] = [
-  descriptives, patentScores, baseline, eventStudy, eventStudyPolicies,
+  patentScores, descriptives, baseline, eventStudy, eventStudyPolicies,
   altOutcomes, digitalIndex, countyTrends, stacked, otherPolicies, ddd, exclusions,
   placebo, cs, sdid, bacon,
   mechanisms, paths, heterogeneity, moderation,

@@ -35,6 +35,8 @@ export interface BlockOutput {
   extraRows?: { label: string; cells: string[] }[];
   figures?: FigureData[];
   notes?: string[];
+  /** warnings of the block itself (the runner adds those of every model's result) */
+  warnings?: string[];
   /** anything else worth keeping in results.json */
   extra?: Record<string, unknown>;
 }
@@ -75,6 +77,11 @@ export interface BlockDef<S extends z.ZodType = z.ZodType> {
   needs?: string[];
   /** methods paragraph: estimator, options, references */
   methods: (opts: z.infer<S>, spec: StudySpec) => string;
+  /**
+   * Columns this block adds to the study data (its output's `extra.columns`, one value per data row);
+   * the runner joins them before the later blocks run, and those blocks' cache keys include this block's.
+   */
+  provides?: (opts: z.infer<S>) => string[];
   /** column names this block reads (checked against the panel when the spec is loaded) */
   columns?: (opts: z.infer<S>) => string[];
   run: (ctx: BlockContext, opts: z.infer<S>) => Promise<BlockOutput>;

@@ -1,0 +1,259 @@
+/**
+ * The measure stage of a study (STUDY.md step 1 and the three patent-built mediators of step 5): from the
+ * raw patent records to the unit × year columns the models use, read once.
+ *
+ *   keytech        = Σ breakthrough flags of the unit-year's key-digital patents (default; `outcome: sum`
+ *                    takes Σ imp^H instead), paper eqs. 2–3 on the key-digital subset;
+ *   keytech_count  = ln(1 + key-digital patents filed);
+ *   cite_quality   = ln(1 + citations received by them, self-citations excluded);
+ *   cospecialize   = mean RCA proximity φ_rs to the other units of the cluster (METHODS §7, rolling window);
+ *   diffusion      = citations made to digital patents of the same cluster / citations made (METHODS §8);
+ *   efficiency     = input-oriented DEA score, one frontier per year: the panel's innovation inputs on
+ *                    the key-digital patent count (METHODS §9);
+ * plus the raw counts `breakthroughs`, `keytech_patents`, `citations_received` and `importance_sum`.
+ * Patents filed before the panel's first year feed the backward windows and the IDF; only the panel's
+ * years are aggregated. Every patent left out (unit not in the panel, year outside it, outside the
+ * key-digital taxonomy) is counted in `info`.
+ */
+import { z } from "zod";
+import { deaWith } from "../estimators/dea.js";
+import { highsRuntime } from "../estimators/dea-highs.js";
+import { citationsReceived } from "../patents/citations.js";
+import { cospecialisation } from "../patents/cospecialisation.js";
+import { diffusion } from "../patents/diffusion.js";
+import type { ColumnMapping } from "../patents/mapping.js";
+import { regionYearPanel } from "../patents/panel.js";
+import { categoryFlags, subCorpus } from "../patents/pipeline.js";
+import { readPatents, termCorpus, type PatentTable } from "../patents/read.js";
+import { scorePatents, type ScoreOptions } from "../patents/scores.js";
+import { withPatentSource } from "../patents/source.js";
+
+/** Names of the measured columns (they join the panel under these names). */
+export const MEASURED_COLUMNS = [
+  "keytech", "keytech_count", "cite_quality", "cospecialize", "diffusion", "efficiency",
+  "breakthroughs", "keytech_patents", "citations_received", "importance_sum",
+] as const;
+export type MeasuredName = (typeof MEASURED_COLUMNS)[number];
+
+/** Options of the measure stage (the study's `patents` block); the defaults are the paper's (eqs. 2–3). */
+export const measureOptionsSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** IPC level of the technology fields ω (the paper matches on the 4-character subclass) */
+  level: z.enum(["subclass", "group", "subgroup"]).default("subclass"),
+  /** seed = paper eq. 3, ln(N≤t / N_ω,≤t); kpst = ln(N<t / (1 + N_ω,<t)) */
+  idf: z.enum(["seed", "kpst"]).default("seed"),
+  pair_year: z.enum(["min", "max"]).default("min"),
+  same_year: z.enum(["exclude", "byDate"]).default("exclude"),
+  censoring: z.enum(["truncate", "missing"]).default("truncate"),
+  backward: z.number().int().min(1).default(5),
+  forward: z.array(z.number().int().min(1)).min(1).default([1, 5, 10]),
+  breakthrough: z.enum(["year", "kpst"]).default("year"),
+  quantile: z.number().gt(0).lt(1).default(0.9),
+  /** KeyTech = count of breakthrough patents (default) or sum of importances */
+  outcome: z.enum(["count", "sum"]).default("count"),
+  /** the key-digital taxonomy that selects the scored patents (built-in name or rule file) */
+  taxonomy: z.string().min(1).default("cnipa-provisional"),
+  categories: z.array(z.string().min(1)).optional(),
+  main_only: z.boolean().default(false),
+  /** malformed IPC codes: fail (stop at the first, naming file, row and column) | skip (drop and report them) */
+  on_bad_ipc: z.enum(["fail", "skip"]).default("fail"),
+  /** digital-technology patents for the diffusion mediator (default: the key-digital taxonomy) */
+  digital_taxonomy: z.string().min(1).optional(),
+  /** panel column (constant within unit) naming each unit's cluster: peers for co-specialisation and diffusion */
+  cluster: z.string().min(1).optional(),
+  rca_window: z.number().int().min(1).default(3),
+  rca_threshold: z.number().gt(0).default(1),
+  diffusion_self_citations: z.enum(["include", "exclude"]).default("include"),
+  /** panel columns of the innovation inputs for the DEA mediator (none: no efficiency column) */
+  dea_inputs: z.array(z.string().min(1)).default([]),
+  dea_rts: z.enum(["crs", "vrs"]).default("crs"),
+});
+export type MeasureOptions = z.infer<typeof measureOptionsSchema>;
+
+/** The unit × year grid the measures are aggregated to (the study panel's units and years). */
+export interface MeasureGrid {
+  units: readonly string[];
+  years: readonly number[];
+  /** cluster label of each unit (same order as units); absent = one cluster of all units */
+  clusterOfUnit?: readonly (string | null)[];
+  /** DEA inputs, each unit-major (u·T + t), NaN = missing */
+  deaInputs?: { names: string[]; values: Float64Array[] };
+}
+
+export interface MeasureInfo {
+  patents_read: number;
+  key_digital: number;
+  scored: number;
+  /** key-digital patents filed in the panel's years and units (the ones aggregated) */
+  aggregated: number;
+  dropped: { unit_not_in_panel: number; missing_unit: number; year_outside_panel: number };
+  earlier_years: number;
+  citations: { available: boolean; self: number; unknown: number };
+  /** malformed IPC codes skipped (on_bad_ipc: skip), the first few with their data row, and patents left with no valid code */
+  bad_ipc: { count: number; examples: { row: number; value: string }[]; patents_dropped: number };
+  censored: number;
+  breakthrough_share: number;
+  first_year: number;
+  last_year: number;
+  options: MeasureOptions;
+}
+
+export interface MeasuredPanel {
+  units: string[];
+  years: number[];
+  /** unit-major (u·T + t) columns */
+  columns: Partial<Record<MeasuredName, Float64Array>>;
+  info: MeasureInfo;
+}
+
+/** ScoreOptions of the measure options (snake_case spec keys → engine options). */
+export function scoreOptionsOf(o: MeasureOptions): Partial<ScoreOptions> {
+  return { backward: o.backward, forward: o.forward, idf: o.idf, pairYear: o.pair_year, sameYear: o.same_year, censoring: o.censoring, breakthrough: o.breakthrough, quantile: o.quantile };
+}
+
+/** Read the patents once and measure every column (see the file comment). */
+export async function measureFromFile(file: string, mapping: ColumnMapping, o: MeasureOptions, grid: MeasureGrid): Promise<MeasuredPanel> {
+  const table = await withPatentSource(file, mapping, (f, m) => readPatents(f, { mapping: m, level: o.level, onBadIpc: o.on_bad_ipc, region: true, citations: "auto", needDate: o.same_year === "byDate" }));
+  return measureFromTable(table, o, grid);
+}
+
+/** Measure every column from an already read patent table (see the file comment). */
+export async function measureFromTable(table: PatentTable, o: MeasureOptions, grid: MeasureGrid): Promise<MeasuredPanel> {
+  const units = [...grid.units];
+  const years = [...grid.years];
+  const T = years.length;
+  const region = table.region!;
+  const key = categoryFlags(table, { taxonomy: o.taxonomy, ...(o.categories ? { categories: o.categories } : {}), mainOnly: o.main_only });
+  const corpusAll = termCorpus(table, o.level);
+  const { corpus, rows } = subCorpus(corpusAll, key);
+  const scores = scorePatents(corpus, scoreOptionsOf(o));
+  const H = scores.horizons.length - 1;
+  const breakthrough = new Int8Array(table.n).fill(-1);
+  const importance = new Float64Array(table.n).fill(Number.NaN);
+  rows.forEach((p, i) => {
+    breakthrough[p] = scores.breakthrough[i]!;
+    importance[p] = scores.imp[H]![i]!;
+  });
+  let citations: Float64Array | undefined;
+  let cinfo = { available: false, self: 0, unknown: 0 };
+  if (table.cited) {
+    const cr = citationsReceived(table.n, table.cited, table.applicant?.index);
+    citations = cr.received;
+    cinfo = { available: true, self: cr.self, unknown: cr.unknown };
+  }
+  const panel = regionYearPanel({ n: table.n, year: table.year, region: region.index, regionNames: region.names, include: key, breakthrough, importance, citations }, { regions: units, years });
+  const columns: Partial<Record<MeasuredName, Float64Array>> = {};
+  columns.breakthroughs = panel.breakthroughs!;
+  columns.importance_sum = panel.sumImportance!;
+  columns.keytech_patents = panel.patents;
+  columns.keytech = o.outcome === "count" ? panel.breakthroughs! : panel.sumImportance!;
+  columns.keytech_count = panel.patents.map((v) => Math.log1p(v));
+  if (citations) {
+    columns.citations_received = panel.citations!;
+    columns.cite_quality = panel.citations!.map((v) => Math.log1p(v));
+  }
+
+  // clusters: unit label → cluster id, mapped onto the table's region indices
+  let clusterOfRegion: Int32Array | undefined;
+  if (grid.clusterOfUnit) {
+    const ids = new Map<string, number>();
+    const unitCluster = new Map<string, number>();
+    units.forEach((u, i) => {
+      const c = grid.clusterOfUnit![i];
+      if (c === null || c === undefined) return;
+      let id = ids.get(c);
+      if (id === undefined) ids.set(c, (id = ids.size));
+      unitCluster.set(u, id);
+    });
+    clusterOfRegion = Int32Array.from(region.names, (r) => unitCluster.get(r) ?? -1);
+  }
+
+  // co-specialisation of the key-digital patents' fields
+  const keyRegion = Int32Array.from(region.index, (r, p) => (key[p] ? r : -1));
+  const cos = cospecialisation(
+    { n: table.n, year: table.year, region: keyRegion, regionNames: region.names, offsets: corpusAll.termOffsets, fieldIds: corpusAll.termIds, fieldCounts: corpusAll.termCounts, nFields: corpusAll.vocabulary.length, ...(clusterOfRegion ? { clusterOfRegion } : {}) },
+    { window: o.rca_window, threshold: o.rca_threshold, regions: units, years },
+  );
+  columns.cospecialize = cos.index;
+
+  if (table.cited) {
+    const digital = o.digital_taxonomy ? categoryFlags(table, { taxonomy: o.digital_taxonomy }) : key;
+    const dif = diffusion(
+      { n: table.n, year: table.year, region: region.index, regionNames: region.names, digital, links: table.cited, ...(table.applicant ? { applicant: table.applicant.index } : {}), ...(clusterOfRegion ? { clusterOfRegion } : {}) },
+      { selfCitations: o.diffusion_self_citations, regions: units, years },
+    );
+    columns.diffusion = dif.share;
+  }
+
+  if (grid.deaInputs && grid.deaInputs.names.length) columns.efficiency = await efficiencyByYear(grid.deaInputs, panel.patents, units.length, T, o.dea_rts);
+
+  let earlier = 0;
+  let firstYear = Infinity;
+  let lastYear = -Infinity;
+  let nBreak = 0;
+  let nFlagged = 0;
+  for (let i = 0; i < corpus.n; i++) {
+    const y = corpus.year[i]!;
+    if (y < years[0]!) earlier++;
+    if (y < firstYear) firstYear = y;
+    if (y > lastYear) lastYear = y;
+    if (scores.breakthrough[i]! >= 0) {
+      nFlagged++;
+      nBreak += scores.breakthrough[i]!;
+    }
+  }
+  let nKey = 0;
+  for (let p = 0; p < table.n; p++) nKey += key[p]!;
+  let aggregated = 0;
+  for (const v of panel.patents) aggregated += v;
+  return {
+    units,
+    years,
+    columns,
+    info: {
+      patents_read: table.n,
+      key_digital: nKey,
+      scored: corpus.n,
+      aggregated,
+      dropped: { unit_not_in_panel: panel.dropped.regionNotListed, missing_unit: panel.dropped.missingRegion, year_outside_panel: panel.dropped.yearNotListed },
+      earlier_years: earlier,
+      citations: cinfo,
+      bad_ipc: { count: table.badIpc.count, examples: table.badIpc.examples, patents_dropped: table.droppedNoValidCode },
+      censored: scores.counts.censored,
+      breakthrough_share: nFlagged ? nBreak / nFlagged : Number.NaN,
+      first_year: firstYear,
+      last_year: lastYear,
+      options: o,
+    },
+  };
+}
+
+/**
+ * Input-oriented DEA efficiency θ per unit-year, one frontier per year (contemporaneous): DMUs are the
+ * units with every input observed and positive in that year; output = the unit-year's key-digital patent
+ * count. Units with a missing input get NaN.
+ */
+async function efficiencyByYear(inp: { names: string[]; values: Float64Array[] }, output: Float64Array, U: number, T: number, rts: "crs" | "vrs"): Promise<Float64Array> {
+  const highs = await highsRuntime();
+  const out = new Float64Array(U * T).fill(Number.NaN);
+  for (let t = 0; t < T; t++) {
+    const dmus: number[] = [];
+    for (let u = 0; u < U; u++) {
+      const c = u * T + t;
+      let ok = Number.isFinite(output[c]!);
+      let pos = false;
+      for (const v of inp.values) {
+        if (!Number.isFinite(v[c]!) || v[c]! < 0) ok = false;
+        if (v[c]! > 0) pos = true;
+      }
+      if (ok && pos) dmus.push(c);
+    }
+    if (dmus.length < 2) continue;
+    const scores = deaWith(highs, { inputs: inp.values.map((v) => Float64Array.from(dmus, (c) => v[c]!)), outputs: [Float64Array.from(dmus, (c) => output[c]!)], inputNames: inp.names, outputNames: ["key-digital patents"] }, { rts, orientation: "input" });
+    dmus.forEach((c, j) => {
+      const e = scores[j]!.efficiency;
+      out[c] = e === null ? Number.NaN : e;
+    });
+  }
+  return out;
+}
