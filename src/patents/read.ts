@@ -37,7 +37,7 @@ export interface PatentTable {
   codeOffsets: Int32Array;
   codeIds: Int32Array;
   codes: Ipc[];
-  /** Citation links resolved to row indices (−1 = id not in the table), only when requested. */
+  /** Citation links resolved to kept-patent indices (−1 = id not in the table, or a dropped patent), only when requested. */
   cited?: CitationLinks;
   /** Malformed codes seen (skip mode): count and the first few (row, value). */
   badIpc: { count: number; examples: { row: number; value: string }[] };
@@ -220,6 +220,66 @@ export function patentSourceSql(file: string, mapping: ColumnMapping): string {
   return file.endsWith(".parquet") ? `read_parquet(${sqlString(file)})` : `read_csv(${sqlString(file)}, header=true, all_varchar=true)`;
 }
 
+/**
+ * SQL trimming an id (and each cited id): the whitespace JS `trim()` removes in practice (space, tab, line
+ * breaks, form feed, no-break space, ideographic space, BOM), so ids and citations match as trimmed text.
+ */
+function sqlTrim(expr: string): string {
+  return `trim(${expr}, ${JS_WHITESPACE.map((c) => `chr(${c})`).join(" || ")})`;
+}
+
+/** The code points String.prototype.trim removes (ECMAScript WhiteSpace and LineTerminator). */
+const JS_WHITESPACE = [9, 10, 11, 12, 13, 32, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288, 65279];
+
+function isJsWhitespace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || (c > 127 && JS_WHITESPACE.includes(c));
+}
+
+/**
+ * Exact id → kept-index lookup on typed arrays: open addressing on a 32-bit FNV-1a hash of the UTF-16
+ * code units, confirmed on the characters; `get` looks a substring up without making it.
+ */
+class IdIndex {
+  /** Per slot: [kept index (−1 = empty), hash] interleaved (one cache line per probe). */
+  private readonly table: Int32Array;
+  private readonly mask: number;
+  constructor(private readonly ids: readonly string[]) {
+    let cap = 16;
+    while (cap < ids.length * 2) cap *= 2;
+    this.table = new Int32Array(2 * cap).fill(-1);
+    this.mask = cap - 1;
+    for (let i = 0; i < ids.length; i++) {
+      const s = ids[i]!;
+      const h = IdIndex.hash(s, 0, s.length);
+      let k = h & this.mask;
+      while (this.table[2 * k]! >= 0) k = (k + 1) & this.mask;
+      this.table[2 * k] = i;
+      this.table[2 * k + 1] = h;
+    }
+  }
+  static hash(s: string, a: number, b: number): number {
+    let h = 0x811c9dc5 | 0;
+    for (let i = a; i < b; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+    return (h ^ (h >>> 15)) | 0;
+  }
+  /** Index of the id equal to s[a, b), or −1 (ids are unique after the reader's check). */
+  get(s: string, a: number, b: number): number {
+    const h = IdIndex.hash(s, a, b);
+    const len = b - a;
+    const t = this.table;
+    for (let k = h & this.mask; ; k = (k + 1) & this.mask) {
+      const v = t[2 * k]!;
+      if (v < 0) return -1;
+      if (t[2 * k + 1] !== h) continue;
+      const id = this.ids[v]!;
+      if (id.length !== len) continue;
+      let i = 0;
+      while (i < len && id.charCodeAt(i) === s.charCodeAt(a + i)) i++;
+      if (i === len) return v;
+    }
+  }
+}
+
 /** An RE2 character class matching any of the separator characters. */
 export function separatorClass(seps: string): string {
   let out = "";
@@ -338,13 +398,13 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       dateSel = `CASE WHEN regexp_full_match(${y}, '[0-9]{4}') THEN CAST(${y} AS INTEGER) * 10000 ELSE 0 END::INTEGER, CASE WHEN NOT regexp_full_match(${y}, '[0-9]{4}') THEN ${y} END`;
     }
     const sel = [
-      `hash(trim(${vc(cId)}))`,
-      `CASE WHEN ${sqlIdent(cId)} IS NULL OR trim(${vc(cId)}) = '' THEN 1 ELSE 0 END::INTEGER`,
+      `hash(${sqlTrim(vc(cId))})`,
+      `CASE WHEN ${sqlIdent(cId)} IS NULL OR ${sqlTrim(vc(cId))} = '' THEN 1 ELSE 0 END::INTEGER`,
       dateSel,
       `list_transform(${ipcList}, x -> hash(x))`,
       cRegion === undefined ? "NULL::VARCHAR" : `trim(${vc(cRegion)})`,
       cApp === undefined ? "NULL::VARCHAR" : `trim(${vc(cApp)})`,
-      wantIds ? `trim(${vc(cId)})` : "NULL::VARCHAR",
+      wantIds ? sqlTrim(vc(cId)) : "NULL::VARCHAR",
     ];
     // Rows are counted first (Parquet: from metadata), so that a streamed result that ends early (DuckDB's
     // stream stops silently at an error) is detected; the query is then re-run materialised to report it.
@@ -480,34 +540,64 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     }
     if (row === 0) throw inputError("no data rows", { file: name });
     const rowsKept = sourceRow.done();
-    // Citations: a second query of the cited column only, resolved against the ids as it arrives
-    // (no per-citation strings are kept).
+    // Citations: a second, streamed query of the cited column only, each cell split, trimmed and resolved
+    // against the ids as it arrives (IdIndex: no substring is made, no per-citation string is kept).
     let cited: CitationLinks | undefined;
     if (cCited !== undefined) {
-      const index = new Map<string, number>();
-      for (let i = 0; i < ids.length; i++) index.set(ids[i]!, i);
-      const kept = new Uint8Array(row);
-      for (let i = 0; i < rowsKept.length; i++) kept[rowsKept[i]!] = 1;
-      const off = new GrowInt32(ids.length + 1);
+      const index = new IdIndex(ids);
+      const keptOf = new Uint8Array(row);
+      for (let i = 0; i < rowsKept.length; i++) keptOf[rowsKept[i]!] = 1;
+      const seps = o.mapping.citedSeparators;
+      const isSep = new Uint8Array(65536);
+      for (const ch of seps) isSep[ch.charCodeAt(0)] = 1;
+      const astral = Array.from(seps).some((ch) => ch.length > 1);
+      const off = new GrowInt32(rowsKept.length + 1);
       off.push(0);
-      const target = new GrowInt32();
+      const target = new GrowInt32(Math.max(1024, rowsKept.length * 4));
       let unknown = 0;
-      const res2 = await conn.run(`SELECT ${vc(cCited)} FROM ${source}`);
+      const citedSql = `SELECT ${vc(cCited)} FROM ${source}`;
+      const res2 = await conn.stream(citedSql);
       let r2 = 0;
-      for (let ck = 0; ck < res2.chunkCount; ck++) {
-        const chunk = res2.getChunk(ck);
+      for (;;) {
+        const chunk = await res2.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
         const vals = chunk.getColumnVector(0);
         for (let i = 0; i < chunk.rowCount; i++, r2++) {
-          if (!kept[r2]) continue;
+          if (!keptOf[r2]) continue;
           const cs = (vals.getItem(i) as string | null) ?? "";
-          if (cs !== "")
-            for (const x of splitIpcList(cs, o.mapping.citedSeparators)) {
-              const j = index.get(x);
-              if (j === undefined) unknown++;
-              target.push(j ?? -1);
+          if (cs !== "") {
+            if (astral) {
+              for (const x of splitIpcList(cs, seps)) {
+                const j = index.get(x, 0, x.length);
+                if (j < 0) unknown++;
+                target.push(j);
+              }
+            } else {
+              // Pieces between separators, trimmed as String.prototype.trim does; empty pieces dropped.
+              for (let a = 0; a <= cs.length; ) {
+                let b = a;
+                while (b < cs.length && !isSep[cs.charCodeAt(b)]) b++;
+                let x0 = a;
+                let x1 = b;
+                while (x0 < x1 && isJsWhitespace(cs.charCodeAt(x0))) x0++;
+                while (x1 > x0 && isJsWhitespace(cs.charCodeAt(x1 - 1))) x1--;
+                if (x1 > x0) {
+                  const j = index.get(cs, x0, x1);
+                  if (j < 0) unknown++;
+                  target.push(j);
+                }
+                a = b + 1;
+              }
             }
+          }
           off.push(target.len);
         }
+      }
+      if (r2 !== row) {
+        await conn.run(citedSql).catch((e: unknown) => {
+          throw inputError(`could not read the cited column: ${printable(String(e instanceof Error ? e.message : e).split("\n")[0]!)}`, { file: name, column: cCited });
+        });
+        throw new Error(`internal: DuckDB returned ${r2} of ${row} rows of the cited column`);
       }
       cited = { offsets: off.done(), target: target.done(), unknown };
     }
@@ -571,7 +661,7 @@ async function patentsViewDuplicate(conn: DuckDBConnection, dir: string, id: str
 /** The id strings (trimmed) at two 1-based data rows (file order). */
 async function idsAtRows(conn: DuckDBConnection, source: string, cId: string, a: number, b: number): Promise<[string, string]> {
   const q = async (r: number): Promise<string> => {
-    const res = await conn.runAndReadAll(`SELECT trim(CAST(${sqlIdent(cId)} AS VARCHAR)) FROM ${source} LIMIT 1 OFFSET ${r - 1}`);
+    const res = await conn.runAndReadAll(`SELECT ${sqlTrim(`CAST(${sqlIdent(cId)} AS VARCHAR)`)} FROM ${source} LIMIT 1 OFFSET ${r - 1}`);
     return String(res.getRows()[0]![0]);
   };
   return [await q(a), await q(b)];

@@ -73,3 +73,20 @@ test("CLI panel and diffusion report later-filed, self and unknown citations on 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("cited ids are split on the separators and trimmed like String.prototype.trim, ids likewise", async () => {
+  const { readPatents } = await import("../../src/patents/read.js");
+  const { loadMapping } = await import("../../src/patents/mapping.js");
+  const dir = mkdtempSync(join(tmpdir(), "kt-cites-trim-"));
+  try {
+    const f = join(dir, "t.csv");
+    writeFileSync(f, 'id,date,ipc,cited\n\u3000p0,2001-01-01,G06F 17/30,\np1 ,2002-01-01,G06F 17/30,"\tp0\u3000;;p9 ,, p0"\np2,2003-01-01,G06F 17/30,p1\u00a0|p0;\n');
+    const t = await readPatents(f, { mapping: loadMapping("default"), level: "subclass", onBadIpc: "fail", citations: true, region: false });
+    assert.deepEqual(t.ids, ["p0", "p1", "p2"]);
+    assert.deepEqual(Array.from(t.cited!.offsets), [0, 0, 3, 5]);
+    assert.deepEqual(Array.from(t.cited!.target), [0, -1, 0, 1, 0]);
+    assert.equal(t.cited!.unknown, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
