@@ -8,10 +8,11 @@
  * unknown ids, 0.1 % later-filed as data errors) — written as CSV to a temp folder (never the repo).
  * Then, each in its own child process (so the generator's memory does not count):
  *   study    measureFromFile (src/study/measure.ts: read once, then every measured column);
- *   patents  readPatents + measurePatentPanel (src/patents/pipeline.ts), seconds per step.
+ *   patents  readPatents + measurePatentPanel (src/patents/pipeline.ts), seconds per step;
+ *   legacy   (with --legacy) panelFromFile + diffusionFromFile + cospecialisationFromFile, three reads.
  * Each line: wall seconds and the child's peak RSS so far.
  *
- *   node dist/bench/measure.js [--n 1000000] [--seed 1] [--dir DIR] [--only study|patents] [--keep]
+ *   node dist/bench/measure.js [--n 1000000] [--seed 1] [--dir DIR] [--only study|patents|legacy] [--legacy] [--keep]
  *
  * `--dir DIR` keeps the corpus there and reuses it (same N and seed). Profile one child with
  * `node --cpu-prof dist/bench/measure.js --child patents FILE`.
@@ -173,6 +174,22 @@ async function child(kind: string, file: string): Promise<void> {
     line("study measureFromFile (total)", (performance.now() - t0) / 1000, `   ${m.info.patents_read} patents, ${m.info.key_digital} key-digital`);
     return;
   }
+  if (kind === "legacy") {
+    // The three file-level pipelines, each reading the file again (what the study did before measurePatentPanel).
+    const { panelFromFile, diffusionFromFile, cospecialisationFromFile } = await import("../src/patents/pipeline.js");
+    const keyTech = { taxonomy: "cnipa-provisional" };
+    let t = performance.now();
+    await panelFromFile(file, { mapping, level: "subclass", onBadIpc: "fail", filter: keyTech, regions: counties, years, idf: "seed" });
+    line("panelFromFile (read + score + panel)", (performance.now() - t) / 1000);
+    t = performance.now();
+    await diffusionFromFile(file, { mapping, onBadIpc: "fail", digital: keyTech, regions: counties, years });
+    line("diffusionFromFile (read + diffusion)", (performance.now() - t) / 1000);
+    t = performance.now();
+    await cospecialisationFromFile(file, { mapping, onBadIpc: "fail", field: "subclass", filter: keyTech, regions: counties, years, window: 3 });
+    line("cospecialisationFromFile (read + rca)", (performance.now() - t) / 1000);
+    line("three pipelines (total)", (performance.now() - t0) / 1000);
+    return;
+  }
   const { readPatents } = await import("../src/patents/read.js");
   const { checkTextTable } = await import("../src/patents/precheck.js");
   const { measurePatentPanel } = await import("../src/patents/pipeline.js");
@@ -213,8 +230,8 @@ async function main(): Promise<void> {
       console.log(`generate: ${(g.bytes / 1e6).toFixed(0)} MB CSV in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     } else console.log(`reuse ${file} (${(statSync(file).size / 1e6).toFixed(0)} MB)`);
     const self = fileURLToPath(import.meta.url);
-    for (const kind of ["patents", "study"]) {
-      if (only && only !== kind) continue;
+    for (const kind of ["patents", "study", "legacy"]) {
+      if (only ? only !== kind : kind === "legacy" && !argv.includes("--legacy")) continue;
       console.log(`${kind}:`);
       const t0 = performance.now();
       const r = spawnSync(process.execPath, ["--max-old-space-size=6144", self, "--child", kind, file], { stdio: ["ignore", "inherit", "pipe"], encoding: "utf8", env: { ...process.env, KEYTECH_NO_PROGRESS: "1" } });

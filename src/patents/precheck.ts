@@ -289,3 +289,30 @@ async function countLinesOfPrefix(path: string): Promise<{ lines: number; bytes:
   }
   return { lines, bytes };
 }
+
+/**
+ * A .parquet file must start and end with "PAR1" (Parquet's magic bytes); otherwise stop naming what it
+ * starts with (text → probably a CSV with the wrong extension; gzip) instead of DuckDB's "no magic bytes".
+ */
+export function checkParquetSignature(path: string, name = basename(path)): void {
+  const size = statSync(path).size;
+  const fd = openSync(path, "r");
+  const head = Buffer.alloc(4);
+  const tail = Buffer.alloc(4);
+  try {
+    readSync(fd, head, 0, 4, 0);
+    if (size >= 8) readSync(fd, tail, 0, 4, size - 4);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.toString("latin1") === "PAR1" && tail.toString("latin1") === "PAR1" && size >= 12) return;
+  if (head.toString("latin1") === "PAR1") throw inputError(`is not a complete Parquet file (${size} bytes, no closing "PAR1" footer): it is truncated; copy or write it again`, { file: name });
+  const text = size > 0 && isUtf8(head.subarray(0, Math.min(4, size))) && head.subarray(0, Math.min(4, size)).every((b) => b >= 0x20 || b === 0x09 || b === 0x0a || b === 0x0d);
+  const first = Array.from(head.subarray(0, Math.min(4, size)), hex).join(" ");
+  throw inputError(
+    size === 0
+      ? "is empty (0 bytes), not a Parquet file"
+      : `is not a Parquet file (it starts with ${first}${text ? `, text "${showBytes(head.subarray(0, Math.min(4, size)))}…": a CSV named .parquet? rename it .csv` : head[0] === 0x1f && head[1] === 0x8b ? ": gzip data" : ""}); Parquet files start and end with "PAR1"`,
+    { file: name },
+  );
+}

@@ -11,7 +11,7 @@ import type { DuckDBConnection, DuckDBDataChunk, DuckDBListVector, DuckDBVector 
 import { loadDuckdb } from "../data/duck.js";
 import { Hash64Map, u64Halves } from "./hash64.js";
 import { inputError, KeytechError, printable } from "../core/errors.js";
-import { checkTextTable } from "./precheck.js";
+import { checkParquetSignature, checkTextTable } from "./precheck.js";
 import { ipcTerm, parseIpc, splitIpcList, type Ipc, type IpcLevel } from "./ipc.js";
 import type { ColumnMapping, PatentField } from "./mapping.js";
 import type { TermCorpus } from "./corpus.js";
@@ -308,8 +308,10 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
   if (!existsSync(file)) throw inputError("file not found", { file });
   // Bytes first (UTF-8, compression, binary, empty): DuckDB's own reports of these are not located or crash.
   if (o.mapping.source === "patentsview") {
-    for (const f of patentsViewFiles(file)) if (!f.endsWith(".parquet")) await checkTextTable(f);
-  } else if (!file.endsWith(".parquet")) await checkTextTable(file, name);
+    for (const f of patentsViewFiles(file)) if (f.endsWith(".parquet")) checkParquetSignature(f);
+      else await checkTextTable(f);
+  } else if (file.endsWith(".parquet")) checkParquetSignature(file, name);
+  else await checkTextTable(file, name);
   const { DuckDBInstance } = await loadDuckdb();
   const instance = await DuckDBInstance.create(":memory:", { threads: "2", preserve_insertion_order: "true" });
   const conn = await instance.connect();

@@ -112,6 +112,10 @@ test("truncated .gz, gzip bytes in a .csv, binary data, UTF-16, a file holding o
     assert.match(cliFails(dir, join(dir, "book.csv")), /^keytech: error: book\.csv: starts with the ZIP signature "PK\\x03\\x04" \(an Excel \.xlsx workbook\?\): export the table as CSV \(UTF-8\)/);
     writeFileSync(join(dir, "u16.csv"), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(body, "utf16le")]));
     assert.match(cliFails(dir, join(dir, "u16.csv")), /^keytech: error: u16\.csv: starts with a UTF-16 byte-order mark \(0xFF 0xFE\): re-encode it as UTF-8, e\.g\. iconv -f UTF-16 -t UTF-8 u16\.csv > u16\.utf8\.csv$/);
+    writeFileSync(join(dir, "csv.parquet"), body);
+    assert.equal(cliFails(dir, join(dir, "csv.parquet")), 'keytech: error: csv.parquet: is not a Parquet file (it starts with 0x69 0x64 0x2C 0x64, text "id,d…": a CSV named .parquet? rename it .csv); Parquet files start and end with "PAR1"');
+    writeFileSync(join(dir, "cut.parquet"), "PAR1 and then nothing");
+    assert.equal(cliFails(dir, join(dir, "cut.parquet")), 'keytech: error: cut.parquet: is not a complete Parquet file (21 bytes, no closing "PAR1" footer): it is truncated; copy or write it again');
     writeFileSync(join(dir, "nl.csv"), "\n");
     assert.equal(cliFails(dir, join(dir, "nl.csv")), "keytech: error: nl.csv: the file is empty (1 byte, no header row); it needs a header line (id, ipc, date or year, …) and data rows");
     writeFileSync(join(dir, "head-only.csv"), HEAD);
