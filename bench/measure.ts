@@ -19,7 +19,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
@@ -156,8 +156,13 @@ export function generateStudyCorpus(path: string, n: number, seed: number): { by
   return { bytes: statSync(path).size, counties };
 }
 
+let cpuMark = 0;
+/** One stage line: wall seconds, process CPU seconds since the previous line (all threads, DuckDB's too), peak RSS. */
 function line(label: string, seconds: number, extra = ""): void {
-  console.log(`  ${label.padEnd(34)} ${seconds.toFixed(2).padStart(7)} s   peak RSS ${peakRssMb().toFixed(0).padStart(5)} MB${extra}`);
+  const u = process.cpuUsage();
+  const cpu = (u.user + u.system) / 1e6;
+  console.log(`  ${label.padEnd(38)} ${seconds.toFixed(2).padStart(7)} s wall ${(cpu - cpuMark).toFixed(2).padStart(7)} s CPU   peak RSS ${peakRssMb().toFixed(0).padStart(5)} MB${extra}`);
+  cpuMark = cpu;
 }
 
 /** Child: one measure path on the corpus, stage by stage. */
@@ -167,6 +172,7 @@ async function child(kind: string, file: string): Promise<void> {
   const { loadMapping } = await import("../src/patents/mapping.js");
   const mapping = loadMapping("default");
   const t0 = performance.now();
+  line("start-up (imports)", 0);
   if (kind === "study") {
     const { measureFromFile, measureOptionsSchema } = await import("../src/study/measure.js");
     const o = measureOptionsSchema.parse({});
@@ -202,7 +208,7 @@ async function child(kind: string, file: string): Promise<void> {
   t = performance.now();
   const m = measurePatentPanel(table, { level: "subclass", keyTech: { taxonomy: "cnipa-provisional" }, regions: counties, years, idf: "seed", rcaWindow: 3 });
   const total = (performance.now() - t) / 1000;
-  for (const [k, v] of Object.entries(m.seconds)) line(`  ${k}`, v);
+  for (const [k, v] of Object.entries(m.seconds)) console.log(`    ${k.padEnd(36)} ${v.toFixed(2).padStart(7)} s wall`);
   line("measurePatentPanel (total)", total, `   ${m.keyTech} key-tech; citations ${JSON.stringify(m.citationCounts)}`);
   line("read + measure", (performance.now() - t0) / 1000);
 }
@@ -222,7 +228,7 @@ async function main(): Promise<void> {
   if (fixedDir) mkdirSync(fixedDir, { recursive: true });
   const keep = argv.includes("--keep") || fixedDir !== null;
   const file = join(dir, `study-${n}-s${seed}.csv`);
-  console.log(`measure bench: N = ${n}, seed ${seed}, ${COUNTIES} counties × ${LAST - FIRST + 1} years, dir ${dir}, load ${loadavg()[0]!.toFixed(1)}`);
+  console.log(`measure bench: N = ${n}, seed ${seed}, ${COUNTIES} counties × ${LAST - FIRST + 1} years, dir ${dir}`);
   try {
     if (!existsSync(file)) {
       const t0 = performance.now();
@@ -232,7 +238,7 @@ async function main(): Promise<void> {
     const self = fileURLToPath(import.meta.url);
     for (const kind of ["patents", "study", "legacy"]) {
       if (only ? only !== kind : kind === "legacy" && !argv.includes("--legacy")) continue;
-      console.log(`${kind}:`);
+      console.log(`${kind}: (1-minute load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`);
       const t0 = performance.now();
       const r = spawnSync(process.execPath, ["--max-old-space-size=6144", self, "--child", kind, file], { stdio: ["ignore", "inherit", "pipe"], encoding: "utf8", env: { ...process.env, KEYTECH_NO_PROGRESS: "1" } });
       console.log(`  ${"child process wall (incl. start-up)".padEnd(34)} ${((performance.now() - t0) / 1000).toFixed(2).padStart(7)} s${r.status === 0 ? "" : "   FAILED: " + r.stderr.split("\n").slice(-5).join(" | ")}`);
