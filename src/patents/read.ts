@@ -237,24 +237,35 @@ function isJsWhitespace(c: number): boolean {
 
 /**
  * Exact id → kept-index lookup on typed arrays: open addressing on a 32-bit FNV-1a hash of the UTF-16
- * code units, confirmed on the characters; `get` looks a substring up without making it.
+ * code units, confirmed on the characters, which are copied into one contiguous buffer so that a probe
+ * touches its slot and the id's characters only (no string object); `get` looks a substring up without
+ * making it.
  */
 class IdIndex {
-  /** Per slot: [kept index (−1 = empty), hash] interleaved (one cache line per probe). */
+  /** Per slot: [kept index (−1 = empty), hash, offset into chars, length]. */
   private readonly table: Int32Array;
+  private readonly chars: Uint16Array;
   private readonly mask: number;
-  constructor(private readonly ids: readonly string[]) {
+  constructor(ids: readonly string[]) {
     let cap = 16;
     while (cap < ids.length * 2) cap *= 2;
-    this.table = new Int32Array(2 * cap).fill(-1);
+    this.table = new Int32Array(4 * cap).fill(-1);
     this.mask = cap - 1;
+    let total = 0;
+    for (const s of ids) total += s.length;
+    this.chars = new Uint16Array(total);
+    let off = 0;
     for (let i = 0; i < ids.length; i++) {
       const s = ids[i]!;
+      for (let j = 0; j < s.length; j++) this.chars[off + j] = s.charCodeAt(j);
       const h = IdIndex.hash(s, 0, s.length);
       let k = h & this.mask;
-      while (this.table[2 * k]! >= 0) k = (k + 1) & this.mask;
-      this.table[2 * k] = i;
-      this.table[2 * k + 1] = h;
+      while (this.table[4 * k]! >= 0) k = (k + 1) & this.mask;
+      this.table[4 * k] = i;
+      this.table[4 * k + 1] = h;
+      this.table[4 * k + 2] = off;
+      this.table[4 * k + 3] = s.length;
+      off += s.length;
     }
   }
   static hash(s: string, a: number, b: number): number {
@@ -267,14 +278,14 @@ class IdIndex {
     const h = IdIndex.hash(s, a, b);
     const len = b - a;
     const t = this.table;
+    const c = this.chars;
     for (let k = h & this.mask; ; k = (k + 1) & this.mask) {
-      const v = t[2 * k]!;
+      const v = t[4 * k]!;
       if (v < 0) return -1;
-      if (t[2 * k + 1] !== h) continue;
-      const id = this.ids[v]!;
-      if (id.length !== len) continue;
+      if (t[4 * k + 1] !== h || t[4 * k + 3] !== len) continue;
+      const off = t[4 * k + 2]!;
       let i = 0;
-      while (i < len && id.charCodeAt(i) === s.charCodeAt(a + i)) i++;
+      while (i < len && c[off + i] === s.charCodeAt(a + i)) i++;
       if (i === len) return v;
     }
   }
