@@ -43,8 +43,24 @@ export function estimationError(message: string): KeytechError {
 /** "file.csv, row 12, column 'y': message" — the prefix every input error uses. */
 export function formatLocated(message: string, loc: ErrorLocation): string {
   const parts: string[] = [];
-  if (loc.file !== undefined) parts.push(loc.file);
+  if (loc.file !== undefined) parts.push(printable(loc.file));
   if (loc.row !== undefined) parts.push(`row ${loc.row}`);
-  if (loc.column !== undefined) parts.push(`column '${loc.column}'`);
+  if (loc.column !== undefined) parts.push(`column '${printable(loc.column)}'`);
   return parts.length ? `${parts.join(", ")}: ${message}` : message;
+}
+
+/**
+ * Text safe to put in a one-line message: control characters (C0, DEL, C1) and bidirectional overrides
+ * are escaped (\t, \n, \r, \xNN, \uNNNN), so a value from a data file never moves the cursor, changes
+ * colours or reorders the terminal line.
+ */
+export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const k = c.charCodeAt(0);
+    if (c === "\t") return "\\t";
+    if (c === "\n") return "\\n";
+    if (c === "\r") return "\\r";
+    return k < 0x80 ? "\\x" + k.toString(16).toUpperCase().padStart(2, "0") : "\\u" + k.toString(16).toUpperCase().padStart(4, "0");
+  });
 }

@@ -4,8 +4,9 @@
  */
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
+import { performance } from "node:perf_hooks";
 import { inputError, usageError } from "../core/errors.js";
-import { citationsReceived, type CitationLinks } from "./citations.js";
+import { citationsReceived, type CitationCounts, type CitationLinks } from "./citations.js";
 import { cospecialisation, type CospecPanel, type LinkValidation } from "./cospecialisation.js";
 import { diffusion, type DiffusionPanel } from "./diffusion.js";
 import type { IpcLevel } from "./ipc.js";
@@ -140,7 +141,8 @@ export interface PanelFileResult {
   panel: RegionYearPanel;
   horizon: number;
   scored: number;
-  citations: { available: boolean; self: number; unknown: number };
+  /** Citation buckets (citations.ts): counted = citations received in total; self, laterFiled, unknown not counted. */
+  citations: { available: boolean } & CitationCounts;
   table: PatentTable;
   scores: ScoreResult;
 }
@@ -159,12 +161,11 @@ export async function panelFromFile(file: string, o: PanelFileOptions): Promise<
     importance[p] = scores.imp[H]![i]!;
   });
   let citations: Float64Array | undefined;
-  let cinfo = { available: false, self: 0, unknown: 0 };
+  let cinfo = { available: false, total: 0, counted: 0, unknown: 0, laterFiled: 0, self: 0 };
   if (table.cited) {
-    const links = table.cited;
-    const cr = citationsReceived(table.n, links, table.applicant?.index);
-    citations = cr.received;
-    cinfo = { available: true, self: cr.self, unknown: cr.unknown };
+    const { received, ...counts } = citationsReceived(table.n, table.cited, table.applicant?.index, { year: table.year, date: table.date });
+    citations = received;
+    cinfo = { available: true, ...counts };
   }
   const panel = regionYearPanel(
     { n: table.n, year: table.year, region: table.region!.index, regionNames: table.region!.names, include, breakthrough, importance, citations },
@@ -190,7 +191,7 @@ export async function diffusionFromFile(file: string, o: DiffusionFileOptions): 
   const links = table.cited!;
   const clusterOfRegion = o.clusters ? readClusters(o.clusters, table.region!.names) : undefined;
   const panel = diffusion(
-    { n: table.n, year: table.year, region: table.region!.index, regionNames: table.region!.names, digital, links, applicant: table.applicant?.index, clusterOfRegion },
+    { n: table.n, year: table.year, date: table.date, region: table.region!.index, regionNames: table.region!.names, digital, links, applicant: table.applicant?.index, clusterOfRegion },
     { selfCitations: o.selfCitations, denominator: o.denominator, regions: o.regions, years: o.years },
   );
   let nd = 0;
@@ -252,4 +253,139 @@ export async function cospecialisationFromFile(file: string, o: RcaFileOptions):
     { binarise: o.binarise, threshold: o.threshold, window: o.window, regions: o.regions, years: o.years, validate: o.validate, indexKind: o.indexKind },
   );
   return { panel, n: table.n, used, fields: corpus.vocabulary.length };
+}
+
+export interface PatentPanelOptions extends Partial<ScoreOptions> {
+  /** IPC level of the terms: the scores' technology fields and the RCA fields (the study uses subclass). */
+  level: IpcLevel;
+  /** The key-technology category: the scored universe and the patents counted in every column. */
+  keyTech: CategoryFilter;
+  /** Digital-technology patents for diffusion's numerator (default: the key-technology patents). */
+  digital?: CategoryFilter;
+  /** Cells of the panel (defaults as in regionYearGrid: regions with a key-tech patent, first..last year). */
+  regions?: readonly string[];
+  years?: readonly number[];
+  /** Cluster id per region index of the table (−1 = none): peers for co-specialisation, "same cluster" for diffusion. */
+  clusterOfRegion?: Int32Array;
+  /** Diffusion: self-citations included (default, METHODS §8) or excluded; the count is reported either way. */
+  selfCitations?: "include" | "exclude";
+  denominator?: "known" | "all";
+  /** Co-specialisation: rolling window in years (default 1), RCA threshold θ (default 1), binarised (default true). */
+  rcaWindow?: number;
+  rcaThreshold?: number;
+  binarise?: boolean;
+}
+
+/** Region × year measures of one patent table (row-major r·T + t, the same cells in every column). */
+export interface PatentPanelMeasures {
+  regions: string[];
+  years: number[];
+  /** Key-tech patents filed. */
+  patents: Float64Array;
+  /** Σ breakthrough flags of the key-tech patents (flag missing adds 0). */
+  breakthroughs: Float64Array;
+  /** Σ imp^H of the key-tech patents (missing adds 0). */
+  sumImportance: Float64Array;
+  /** Σ citations received by the key-tech patents (counted bucket only), when the table has citations. */
+  citations?: Float64Array;
+  /** Diffusion (METHODS §8) of all the table's patents' citations, when the table has citations. */
+  diffusion?: DiffusionPanel;
+  /** Co-specialisation (METHODS §7) of the key-tech patents' fields. */
+  cospecialisation: CospecPanel;
+  /** Largest forward horizon H (imp^H, breakthroughs). */
+  horizon: number;
+  /** Key-tech patents of the table (= scored). */
+  keyTech: number;
+  /** Citation buckets of citations received (citations.ts); the diffusion's own are in `diffusion.citations`. */
+  citationCounts: { available: boolean } & CitationCounts;
+  /** Key-tech patents outside the grid, by reason (excluded = not key-tech). */
+  dropped: RegionYearPanel["dropped"];
+  scores: ScoreResult;
+  /** Table row of each scored patent (scores' order). */
+  scoredRows: Int32Array;
+  /** Wall seconds of each step. */
+  seconds: { classify: number; terms: number; score: number; citations: number; panel: number; diffusion: number; cospecialisation: number };
+}
+
+/**
+ * Every patent-side region × year measure of the study from ONE read table (no file access):
+ *   patents_rt        = #{key-tech patents p: region r, filing year t}
+ *   breakthroughs_rt  = Σ_p breakthrough_p,  sumImportance_rt = Σ_p imp^H_p   (scores of the key-tech universe)
+ *   citations_rt      = Σ_p received_p, received = citations from any patent of the table, excluding
+ *                       self-citations (itself / same applicant) and citations of later-filed patents
+ *   diffusion_rt      = METHODS §8 over all patents' citations (digital = `digital`, default the key-tech set)
+ *   cospecialisation  = METHODS §7 on the key-tech patents' term shares at `level`
+ * The table must have been read with `region: true` (and `citations: "auto"` for the citation columns) at
+ * `level` or finer. Equal to panelFromFile + diffusionFromFile + cospecialisationFromFile on the same
+ * file with these options (`keyTech` as their filter), without reading the file three times.
+ */
+export function measurePatentPanel(table: PatentTable, o: PatentPanelOptions): PatentPanelMeasures {
+  if (!table.region) throw usageError("measurePatentPanel needs a table read with region: true");
+  const region = table.region;
+  let t0 = performance.now();
+  const lap = (): number => {
+    const t = performance.now();
+    const d = (t - t0) / 1000;
+    t0 = t;
+    return d;
+  };
+  const key = categoryFlags(table, o.keyTech);
+  const digital = o.digital ? categoryFlags(table, o.digital) : key;
+  const classify = lap();
+  const corpusAll = termCorpus(table, o.level);
+  const { corpus, rows } = subCorpus(corpusAll, key);
+  const terms = lap();
+  const scores = scorePatents(corpus, o);
+  const H = scores.horizons.length - 1;
+  const breakthrough = new Int8Array(table.n).fill(-1);
+  const importance = new Float64Array(table.n).fill(Number.NaN);
+  const impH = scores.imp[H]!;
+  for (let i = 0; i < rows.length; i++) {
+    breakthrough[rows[i]!] = scores.breakthrough[i]!;
+    importance[rows[i]!] = impH[i]!;
+  }
+  const score = lap();
+  let received: Float64Array | undefined;
+  let citationCounts = { available: false, total: 0, counted: 0, unknown: 0, laterFiled: 0, self: 0 };
+  if (table.cited) {
+    const { received: r, ...counts } = citationsReceived(table.n, table.cited, table.applicant?.index, { year: table.year, date: table.date });
+    received = r;
+    citationCounts = { available: true, ...counts };
+  }
+  const citations = lap();
+  const grid = { regions: o.regions, years: o.years };
+  const panel = regionYearPanel({ n: table.n, year: table.year, region: region.index, regionNames: region.names, include: key, breakthrough, importance, citations: received }, grid);
+  const panelS = lap();
+  // Diffusion and co-specialisation on the panel's cells (the same lists, whatever the defaults found).
+  const cells = { regions: panel.regions, years: panel.years };
+  const dif = table.cited
+    ? diffusion(
+        { n: table.n, year: table.year, date: table.date, region: region.index, regionNames: region.names, digital, links: table.cited, applicant: table.applicant?.index, clusterOfRegion: o.clusterOfRegion },
+        { selfCitations: o.selfCitations, denominator: o.denominator, ...cells },
+      )
+    : undefined;
+  const diffusionS = lap();
+  const keyRegion = Int32Array.from(region.index, (r, p) => (key[p] ? r : -1));
+  const cos = cospecialisation(
+    { n: table.n, year: table.year, region: keyRegion, regionNames: region.names, offsets: corpusAll.termOffsets, fieldIds: corpusAll.termIds, fieldCounts: corpusAll.termCounts, nFields: corpusAll.vocabulary.length, clusterOfRegion: o.clusterOfRegion },
+    { window: o.rcaWindow, threshold: o.rcaThreshold, binarise: o.binarise, ...cells },
+  );
+  const cospecS = lap();
+  return {
+    regions: panel.regions,
+    years: panel.years,
+    patents: panel.patents,
+    breakthroughs: panel.breakthroughs!,
+    sumImportance: panel.sumImportance!,
+    citations: panel.citations,
+    diffusion: dif,
+    cospecialisation: cos,
+    horizon: scores.horizons[H]!,
+    keyTech: corpus.n,
+    citationCounts,
+    dropped: panel.dropped,
+    scores,
+    scoredRows: rows,
+    seconds: { classify, terms, score, citations, panel: panelS, diffusion: diffusionS, cospecialisation: cospecS },
+  };
 }

@@ -10,7 +10,8 @@ import { basename, join } from "node:path";
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBListVector, DuckDBVector } from "@duckdb/node-api";
 import { loadDuckdb } from "../data/duck.js";
 import { Hash64Map, u64Halves } from "./hash64.js";
-import { inputError } from "../core/errors.js";
+import { inputError, KeytechError, printable } from "../core/errors.js";
+import { checkParquetSignature, checkTextTable } from "./precheck.js";
 import { ipcTerm, parseIpc, splitIpcList, type Ipc, type IpcLevel } from "./ipc.js";
 import type { ColumnMapping, PatentField } from "./mapping.js";
 import type { TermCorpus } from "./corpus.js";
@@ -36,7 +37,7 @@ export interface PatentTable {
   codeOffsets: Int32Array;
   codeIds: Int32Array;
   codes: Ipc[];
-  /** Citation links resolved to row indices (−1 = id not in the table), only when requested. */
+  /** Citation links resolved to kept-patent indices (−1 = id not in the table, or a dropped patent), only when requested. */
   cited?: CitationLinks;
   /** Malformed codes seen (skip mode): count and the first few (row, value). */
   badIpc: { count: number; examples: { row: number; value: string }[] };
@@ -105,6 +106,16 @@ function sqlString(s: string): string {
 }
 function sqlIdent(s: string): string {
   return '"' + s.replace(/"/g, '""') + '"';
+}
+
+/** The table files of a PatentsView folder that the reader may open. */
+function patentsViewFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const stem of ["g_patent", "g_application", "g_ipc_at_issue", "g_us_patent_citation", "g_assignee_disambiguated", "g_location_disambiguated"]) {
+    const f = findTable(dir, stem);
+    if (f) out.push(f);
+  }
+  return out;
 }
 
 function findTable(dir: string, stem: string): string | null {
@@ -209,6 +220,77 @@ export function patentSourceSql(file: string, mapping: ColumnMapping): string {
   return file.endsWith(".parquet") ? `read_parquet(${sqlString(file)})` : `read_csv(${sqlString(file)}, header=true, all_varchar=true)`;
 }
 
+/**
+ * SQL trimming an id (and each cited id): the whitespace JS `trim()` removes in practice (space, tab, line
+ * breaks, form feed, no-break space, ideographic space, BOM), so ids and citations match as trimmed text.
+ */
+function sqlTrim(expr: string): string {
+  return `trim(${expr}, ${JS_WHITESPACE.map((c) => `chr(${c})`).join(" || ")})`;
+}
+
+/** The code points String.prototype.trim removes (ECMAScript WhiteSpace and LineTerminator). */
+const JS_WHITESPACE = [9, 10, 11, 12, 13, 32, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288, 65279];
+
+function isJsWhitespace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || (c > 127 && JS_WHITESPACE.includes(c));
+}
+
+/**
+ * Exact id → kept-index lookup on typed arrays: open addressing on a 32-bit FNV-1a hash of the UTF-16
+ * code units, confirmed on the characters, which are copied into one contiguous buffer so that a probe
+ * touches its slot and the id's characters only (no string object); `get` looks a substring up without
+ * making it.
+ */
+class IdIndex {
+  /** Per slot: [kept index (−1 = empty), hash, offset into chars, length]. */
+  private readonly table: Int32Array;
+  private readonly chars: Uint16Array;
+  private readonly mask: number;
+  constructor(ids: readonly string[]) {
+    let cap = 16;
+    while (cap < ids.length * 2) cap *= 2;
+    this.table = new Int32Array(4 * cap).fill(-1);
+    this.mask = cap - 1;
+    let total = 0;
+    for (const s of ids) total += s.length;
+    this.chars = new Uint16Array(total);
+    let off = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const s = ids[i]!;
+      for (let j = 0; j < s.length; j++) this.chars[off + j] = s.charCodeAt(j);
+      const h = IdIndex.hash(s, 0, s.length);
+      let k = h & this.mask;
+      while (this.table[4 * k]! >= 0) k = (k + 1) & this.mask;
+      this.table[4 * k] = i;
+      this.table[4 * k + 1] = h;
+      this.table[4 * k + 2] = off;
+      this.table[4 * k + 3] = s.length;
+      off += s.length;
+    }
+  }
+  static hash(s: string, a: number, b: number): number {
+    let h = 0x811c9dc5 | 0;
+    for (let i = a; i < b; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+    return (h ^ (h >>> 15)) | 0;
+  }
+  /** Index of the id equal to s[a, b), or −1 (ids are unique after the reader's check). */
+  get(s: string, a: number, b: number): number {
+    const h = IdIndex.hash(s, a, b);
+    const len = b - a;
+    const t = this.table;
+    const c = this.chars;
+    for (let k = h & this.mask; ; k = (k + 1) & this.mask) {
+      const v = t[4 * k]!;
+      if (v < 0) return -1;
+      if (t[4 * k + 1] !== h || t[4 * k + 3] !== len) continue;
+      const off = t[4 * k + 2]!;
+      let i = 0;
+      while (i < len && c[off + i] === s.charCodeAt(a + i)) i++;
+      if (i === len) return v;
+    }
+  }
+}
+
 /** An RE2 character class matching any of the separator characters. */
 export function separatorClass(seps: string): string {
   let out = "";
@@ -235,6 +317,12 @@ function int32Items(v: DuckDBVector): Int32Array {
 export async function readPatents(file: string, o: ReadOptions): Promise<PatentTable> {
   const name = basename(file);
   if (!existsSync(file)) throw inputError("file not found", { file });
+  // Bytes first (UTF-8, compression, binary, empty): DuckDB's own reports of these are not located or crash.
+  if (o.mapping.source === "patentsview") {
+    for (const f of patentsViewFiles(file)) if (f.endsWith(".parquet")) checkParquetSignature(f);
+      else await checkTextTable(f);
+  } else if (file.endsWith(".parquet")) checkParquetSignature(file, name);
+  else await checkTextTable(file, name);
   const { DuckDBInstance } = await loadDuckdb();
   const instance = await DuckDBInstance.create(":memory:", { threads: "2", preserve_insertion_order: "true" });
   const conn = await instance.connect();
@@ -252,7 +340,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     const missing = (f: PatentField): never => {
       const cands = o.mapping.columns[f] ?? [];
       throw inputError(
-        `no '${f}' column (mapping '${o.mapping.name}' looks for ${cands.map((c) => `'${c}'`).join(", ") || "nothing"}); the file has: ${headers.join(", ")}`,
+        `no '${f}' column (mapping '${o.mapping.name}' looks for ${cands.map((c) => `'${c}'`).join(", ") || "nothing"}); the file has: ${headers.map(printable).join(", ")}`,
         { file: name },
       );
     };
@@ -323,13 +411,13 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       dateSel = `CASE WHEN regexp_full_match(${y}, '[0-9]{4}') THEN CAST(${y} AS INTEGER) * 10000 ELSE 0 END::INTEGER, CASE WHEN NOT regexp_full_match(${y}, '[0-9]{4}') THEN ${y} END`;
     }
     const sel = [
-      `hash(${vc(cId)})`,
-      `CASE WHEN ${sqlIdent(cId)} IS NULL OR trim(${vc(cId)}) = '' THEN 1 ELSE 0 END::INTEGER`,
+      `hash(${sqlTrim(vc(cId))})`,
+      `CASE WHEN ${sqlIdent(cId)} IS NULL OR ${sqlTrim(vc(cId))} = '' THEN 1 ELSE 0 END::INTEGER`,
       dateSel,
       `list_transform(${ipcList}, x -> hash(x))`,
       cRegion === undefined ? "NULL::VARCHAR" : `trim(${vc(cRegion)})`,
       cApp === undefined ? "NULL::VARCHAR" : `trim(${vc(cApp)})`,
-      wantIds ? vc(cId) : "NULL::VARCHAR",
+      wantIds ? sqlTrim(vc(cId)) : "NULL::VARCHAR",
     ];
     // Rows are counted first (Parquet: from metadata), so that a streamed result that ends early (DuckDB's
     // stream stops silently at an error) is detected; the query is then re-run materialised to report it.
@@ -386,12 +474,12 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
           if (dt === 0) {
             const ds = (dRaw.getItem(i) as string | null) ?? "";
             const d = parseDate(ds);
-            if (d === null) throw inputError(`cannot parse date '${ds}' (expected YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD or YYYY年M月D日)`, { file: name, row, column: cDate });
+            if (d === null) throw inputError(`cannot parse date '${printable(ds)}' (expected YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD or YYYY年M月D日)`, { file: name, row, column: cDate });
             dt = d;
           }
           y = Math.floor(dt / 10000);
         } else {
-          if (dt === 0) throw inputError(`cannot parse year '${(dRaw.getItem(i) as string | null) ?? ""}' (expected a 4-digit year)`, { file: name, row, column: cYear });
+          if (dt === 0) throw inputError(`cannot parse year '${printable((dRaw.getItem(i) as string | null) ?? "")}' (expected a 4-digit year)`, { file: name, row, column: cYear });
           y = dt / 10000;
         }
         const off = ent[4 * i]!;
@@ -408,7 +496,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
             const piece = pieceText[pi]!;
             if (o.onBadIpc === "fail") {
               const why = parseIpc(piece) === null ? "malformed IPC code" : `IPC code less detailed than the level '${o.level}'`;
-              throw inputError(`${why} '${piece}' (fix it, or pass --on-bad-ipc skip to drop such codes)`, { file: name, row, column: cIpc });
+              throw inputError(`${why} '${printable(piece)}' (fix it, or pass --on-bad-ipc skip to drop such codes)`, { file: name, row, column: cIpc });
             }
             badIpc.count++;
             if (badIpc.examples.length < 20) badIpc.examples.push({ row, value: piece });
@@ -450,7 +538,10 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       for (let at = consume(chunk, 0, checked); at >= 0; at = consume(chunk, at, checked)) {
         // Same id hash as an earlier row: a duplicate if the strings agree (they do, unless a 64-bit collision).
         const [a, b] = await idsAtRows(conn, source, cId, dupFirst, row + 1);
-        if (a === b) throw inputError(`duplicate id '${b}' (also at row ${dupFirst}); ids must be unique`, { file: name, row: row + 1, column: cId });
+        if (a === b) {
+          if (o.mapping.source === "patentsview") throw await patentsViewDuplicate(conn, file, b);
+          throw inputError(`duplicate id '${printable(b)}' (also at row ${dupFirst}); ids must be unique`, { file: name, row: row + 1, column: cId });
+        }
         checked = at;
       }
     }
@@ -462,34 +553,64 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     }
     if (row === 0) throw inputError("no data rows", { file: name });
     const rowsKept = sourceRow.done();
-    // Citations: a second query of the cited column only, resolved against the ids as it arrives
-    // (no per-citation strings are kept).
+    // Citations: a second, streamed query of the cited column only, each cell split, trimmed and resolved
+    // against the ids as it arrives (IdIndex: no substring is made, no per-citation string is kept).
     let cited: CitationLinks | undefined;
     if (cCited !== undefined) {
-      const index = new Map<string, number>();
-      for (let i = 0; i < ids.length; i++) index.set(ids[i]!, i);
-      const kept = new Uint8Array(row);
-      for (let i = 0; i < rowsKept.length; i++) kept[rowsKept[i]!] = 1;
-      const off = new GrowInt32(ids.length + 1);
+      const index = new IdIndex(ids);
+      const keptOf = new Uint8Array(row);
+      for (let i = 0; i < rowsKept.length; i++) keptOf[rowsKept[i]!] = 1;
+      const seps = o.mapping.citedSeparators;
+      const isSep = new Uint8Array(65536);
+      for (const ch of seps) isSep[ch.charCodeAt(0)] = 1;
+      const astral = Array.from(seps).some((ch) => ch.length > 1);
+      const off = new GrowInt32(rowsKept.length + 1);
       off.push(0);
-      const target = new GrowInt32();
+      const target = new GrowInt32(Math.max(1024, rowsKept.length * 4));
       let unknown = 0;
-      const res2 = await conn.run(`SELECT ${vc(cCited)} FROM ${source}`);
+      const citedSql = `SELECT ${vc(cCited)} FROM ${source}`;
+      const res2 = await conn.stream(citedSql);
       let r2 = 0;
-      for (let ck = 0; ck < res2.chunkCount; ck++) {
-        const chunk = res2.getChunk(ck);
+      for (;;) {
+        const chunk = await res2.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
         const vals = chunk.getColumnVector(0);
         for (let i = 0; i < chunk.rowCount; i++, r2++) {
-          if (!kept[r2]) continue;
+          if (!keptOf[r2]) continue;
           const cs = (vals.getItem(i) as string | null) ?? "";
-          if (cs !== "")
-            for (const x of splitIpcList(cs, o.mapping.citedSeparators)) {
-              const j = index.get(x);
-              if (j === undefined) unknown++;
-              target.push(j ?? -1);
+          if (cs !== "") {
+            if (astral) {
+              for (const x of splitIpcList(cs, seps)) {
+                const j = index.get(x, 0, x.length);
+                if (j < 0) unknown++;
+                target.push(j);
+              }
+            } else {
+              // Pieces between separators, trimmed as String.prototype.trim does; empty pieces dropped.
+              for (let a = 0; a <= cs.length; ) {
+                let b = a;
+                while (b < cs.length && !isSep[cs.charCodeAt(b)]) b++;
+                let x0 = a;
+                let x1 = b;
+                while (x0 < x1 && isJsWhitespace(cs.charCodeAt(x0))) x0++;
+                while (x1 > x0 && isJsWhitespace(cs.charCodeAt(x1 - 1))) x1--;
+                if (x1 > x0) {
+                  const j = index.get(cs, x0, x1);
+                  if (j < 0) unknown++;
+                  target.push(j);
+                }
+                a = b + 1;
+              }
             }
+          }
           off.push(target.len);
         }
+      }
+      if (r2 !== row) {
+        await conn.run(citedSql).catch((e: unknown) => {
+          throw inputError(`could not read the cited column: ${printable(String(e instanceof Error ? e.message : e).split("\n")[0]!)}`, { file: name, column: cCited });
+        });
+        throw new Error(`internal: DuckDB returned ${r2} of ${row} rows of the cited column`);
       }
       cited = { offsets: off.done(), target: target.done(), unknown };
     }
@@ -511,16 +632,49 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       droppedNoValidCode: dropped,
       used,
     };
+  } catch (e) {
+    throw duckdbInputError(e, name);
   } finally {
     conn.closeSync();
     instance.closeSync();
   }
 }
 
-/** The id strings at two 1-based data rows (file order). */
+/**
+ * A DuckDB error escaping the reader becomes a one-line input error naming the file (DuckDB's first
+ * line, escaped; never its stack trace or its advice such as `ignore_errors=true`); other errors pass.
+ */
+export function duckdbInputError(e: unknown, file: string): unknown {
+  if (e instanceof KeytechError || !(e instanceof Error)) return e;
+  const m = /^([A-Za-z ]*Error): ?(.*)$/m.exec(e.message);
+  if (!m || /^internal:/.test(e.message)) return e;
+  const first = printable(m[2]!.trim());
+  return m[1] === "INTERNAL Error"
+    ? inputError(`DuckDB failed internally while reading the file (${first}); check the file's encoding (UTF-8) and format, and please report this input`, { file })
+    : inputError(`could not read the file: ${m[1]}: ${first}`, { file });
+}
+
+/**
+ * The error for a patent_id repeated in a PatentsView folder's join: the table that lists it twice (g_patent,
+ * g_application; rows are 1-based data rows of that file), else the folder.
+ */
+async function patentsViewDuplicate(conn: DuckDBConnection, dir: string, id: string): Promise<Error> {
+  for (const [stem, why] of [["g_patent", ""], ["g_application", " (one filing per patent)"]] as const) {
+    const f = findTable(dir, stem);
+    if (!f) continue;
+    const res = await conn.runAndReadAll(
+      `SELECT r FROM (SELECT row_number() OVER () AS r, trim(CAST(patent_id AS VARCHAR)) AS id FROM ${tableExpr(f)}) WHERE id = ${sqlString(id)} ORDER BY r LIMIT 2`,
+    );
+    const rows = res.getRows().map((x) => Number(x[0]));
+    if (rows.length === 2) return inputError(`duplicate id '${printable(id)}' (also at row ${rows[0]}); ids must be unique${why}`, { file: basename(f), row: rows[1], column: "patent_id" });
+  }
+  return inputError(`duplicate id '${printable(id)}' after joining the folder's tables (an assignee table listing the patent twice as first assignee?); ids must be unique`, { file: basename(dir), column: "patent_id" });
+}
+
+/** The id strings (trimmed) at two 1-based data rows (file order). */
 async function idsAtRows(conn: DuckDBConnection, source: string, cId: string, a: number, b: number): Promise<[string, string]> {
   const q = async (r: number): Promise<string> => {
-    const res = await conn.runAndReadAll(`SELECT CAST(${sqlIdent(cId)} AS VARCHAR) FROM ${source} LIMIT 1 OFFSET ${r - 1}`);
+    const res = await conn.runAndReadAll(`SELECT ${sqlTrim(`CAST(${sqlIdent(cId)} AS VARCHAR)`)} FROM ${source} LIMIT 1 OFFSET ${r - 1}`);
     return String(res.getRows()[0]![0]);
   };
   return [await q(a), await q(b)];

@@ -106,6 +106,12 @@ export function registerPatentsPanel(patents: Command): void {
         if (d.missingRegion + d.regionNotListed + d.yearNotListed > 0)
           process.stderr.write(`keytech: warning: not in the panel: ${d.missingRegion} patents without region, ${d.regionNotListed} with a region not listed, ${d.yearNotListed} with a year not listed.\n`);
         if (!p.citations) process.stderr.write("keytech: warning: no 'cited' column: the panel has no citation counts.\n");
+        else {
+          const c = r.citations;
+          process.stderr.write(
+            `keytech: ${c.laterFiled + c.unknown > 0 ? "warning" : "note"}: citations: ${c.total} made, ${c.counted} counted as received; ${c.self} self-citations (same applicant or itself) not counted; ${c.laterFiled} to a patent filed later than the citing one not counted; ${c.unknown} to ids not in the table\n`,
+          );
+        }
         const doc = { keytech: keytechVersion(), command: "patents panel", nobs: g.n, output: f.out, summary: { patents: r.table.n, inCategory: r.scored, regions: p.regions.length, years: p.years, dropped: d, citations: r.citations } };
         emit(doc, Boolean(f.json), () => `panel: ${p.regions.length} regions × ${p.years.length} years from ${r.scored} of ${r.table.n} patents; wrote ${f.out}\n`);
       }),
@@ -133,7 +139,12 @@ export function registerPatentsPanel(patents: Command): void {
         const p = r.panel;
         const g = grid(p.regions, p.years, ["digital_local_citations", "citations", "diffusion"], (i) => [String(p.numerator[i]), String(p.denominator[i]), csvNum(p.share[i]!)]);
         writeCsvAtomic(f.out, g.header, g.n, g.row);
-        const doc = { keytech: keytechVersion(), command: "patents diffusion", nobs: g.n, output: f.out, summary: { patents: r.n, digital: r.digital, unknownCitations: r.links.unknown } };
+        const c = p.citations;
+        const selfRule = String(f.selfCitations);
+        process.stderr.write(
+          `keytech: ${c.laterFiled + c.unknown > 0 ? "warning" : "note"}: citations: ${c.total} made, ${c.counted} counted; ${c.self} self-citations (same applicant or itself) ${selfRule === "include" ? "included" : "not counted"} (--self-citations ${selfRule}); ${c.laterFiled} to a patent filed later than the citing one not counted; ${c.unknown} to ids not in the table ${f.denominator === "all" ? "counted in the denominator (--denominator all)" : "not counted"}\n`,
+        );
+        const doc = { keytech: keytechVersion(), command: "patents diffusion", nobs: g.n, output: f.out, summary: { patents: r.n, digital: r.digital, unknownCitations: r.links.unknown, citations: c } };
         emit(doc, Boolean(f.json), () => `diffusion: ${p.regions.length} regions × ${p.years.length} years; ${r.digital} of ${r.n} patents digital; ${r.links.unknown} citations to unknown ids; wrote ${f.out}\n`);
       }),
     );
