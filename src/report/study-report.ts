@@ -102,7 +102,7 @@ export function eventTruthGap(estimates: { term: string; estimate: number | null
 function eventTruthNote(b: BlockRecord, truth: unknown, run: StudyRun): string {
   if (!truth || !b.output || !b.id.startsWith("event_study")) return "";
   const op = (truth as { other_policies?: Record<string, number> }).other_policies ?? {};
-  const v = (k: string) => (typeof op[k] === "number" ? `+${fmt(op[k], 2)}` : "planted");
+  const v = (k: string) => (typeof op[k] === "number" ? `${op[k] >= 0 ? "+" : ""}${fmt(op[k], 2)}` : "effect not computed");
   const ctrl = (b.output.extra?.policy_controls as string[] | undefined) ?? [];
   const planted = `Broadband China (${v("broadband")}), Smart City (${v("smart_city")}) and non-digital cluster pilots (${v("non_digital_pilot")})`;
   const plain = ctrl.length ? run.blocks.find((x) => x.id === "event_study" && x.output) : undefined;

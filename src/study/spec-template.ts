@@ -36,6 +36,24 @@ export interface TemplateOptions {
   quick?: boolean;
 }
 
+/** The spec's blocks.patents entry with DEMO_MEASURE_OPTIONS (two-space indented, ends with a newline). */
+export function patentsBlockYaml(): string {
+  return `  patents:                     # step 1: measure KeyTech, alternative outcomes and mediators (county × year)
+    taxonomy: ${M.taxonomy}  # key-digital patents: built-in taxonomy name or a rule file
+    level: ${M.level}            # IPC level of the technology fields: subclass | group | subgroup
+    idf: ${M.idf}                  # seed = paper eq. 3 ln(N≤t/N_ω,≤t) | kpst = ln(N<t/(1+N_ω,<t))
+    backward: ${M.backward}                # backward window (years)
+    forward: ${list(M.forward)}        # forward horizons (years); importance uses the last
+    censoring: ${M.censoring}        # forward windows past the data end: truncate | missing
+    quantile: ${M.quantile}              # breakthrough = top decile of importance within the filing year
+    outcome: ${M.outcome}             # KeyTech = count of breakthroughs | sum (of importances)
+    cluster: ${M.cluster}              # panel column naming each county's cluster (co-specialisation peers, diffusion)
+    rca_window: ${M.rca_window}              # years pooled for the RCA network
+    dea_inputs: ${list(M.dea_inputs)}   # innovation inputs → efficiency (DEA)
+    dea_rts: ${M.dea_rts}               # crs | vrs
+`;
+}
+
 /** YAML text of the reference-study spec (Shi, Yang & Qian 2025), with comments on every key. */
 export function studyTemplate(o: TemplateOptions = {}): string {
   const d = o.dataDir ?? "data";
@@ -93,20 +111,7 @@ model:                         # main model: outcome ~ treat_post + controls | c
 
 blocks:
   descriptives: {}
-  patents:                     # step 1: measure KeyTech, alternative outcomes and mediators (county × year)
-    taxonomy: ${M.taxonomy}  # key-digital patents: built-in taxonomy name or a rule file
-    level: ${M.level}            # IPC level of the technology fields: subclass | group | subgroup
-    idf: ${M.idf}                  # seed = paper eq. 3 ln(N≤t/N_ω,≤t) | kpst = ln(N<t/(1+N_ω,<t))
-    backward: ${M.backward}                # backward window (years)
-    forward: ${list(M.forward)}        # forward horizons (years); importance uses the last
-    censoring: ${M.censoring}        # forward windows past the data end: truncate | missing
-    quantile: ${M.quantile}              # breakthrough = top decile of importance within the filing year
-    outcome: ${M.outcome}             # KeyTech = count of breakthroughs | sum (of importances)
-    cluster: ${M.cluster}              # panel column naming each county's cluster (co-specialisation peers, diffusion)
-    rca_window: ${M.rca_window}              # years pooled for the RCA network
-    dea_inputs: ${list(M.dea_inputs)}   # innovation inputs → efficiency (DEA)
-    dea_rts: ${M.dea_rts}               # crs | vrs
-  baseline:                    # Table 1
+${patentsBlockYaml()}  baseline:                    # Table 1
     columns: [fe_only, controls, winsorized, lead]   # allowed: fe_only, controls, winsorized, lead
     winsor: 0.05
     lead: 1

@@ -26,7 +26,7 @@ export function registerDemo(program: Command): void {
         if (!Number.isFinite(effect)) throw usageError(`--effect must be a number, got "${opts.effect}"`);
         const t0 = performance.now();
         process.stderr.write(`simulating the paper world (seed ${seed}, true ATT ${effect}) …\n`);
-        const world = simulatePaperWorld({ seed, effect, ...(opts.quick ? { patentsPerCountyYear: 0.5 } : {}) });
+        const world = await simulatePaperWorld({ seed, effect, ...(opts.quick ? { patentsPerCountyYear: 0.5 } : {}) });
         await writePaperWorld(world, join(opts.out, "data"));
         const specPath = join(opts.out, "study.yaml");
         const { studyTemplate } = await import("../../study/spec-template.js");

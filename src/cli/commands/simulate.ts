@@ -26,7 +26,7 @@ export function registerSimulate(program: Command): void {
     .action(
       action(async (opts: Record<string, string | boolean | undefined>) => {
         const seed = num("seed", opts.seed as string, defaultSimOptions.seed);
-        const world = simulatePaperWorld({
+        const world = await simulatePaperWorld({
           seed,
           effect: num("effect", opts.effect as string, defaultSimOptions.effect),
           dynamic: num("dynamic", opts.dynamic as string, defaultSimOptions.dynamic),
