@@ -241,7 +241,7 @@ export async function writeStudyReport(run: StudyRun, outDir: string, opts: { si
   }
   const summary = run.blocks.map((b) => `<tr><th><a href="#block-${b.id}">${esc(b.id)}</a></th><td class="status-${b.status}">${b.status.replace("_", " ")}</td><td>${b.cached ? "cached" : ""}</td><td>${b.seconds.toFixed(2)} s</td></tr>`).join("");
   const simulated = truth
-    ? `<p class="banner" id="simulated-banner"><strong>These data are simulated.</strong> ${esc(opts.simulatedNote ?? "They come from keytech's generator of a \"paper world\" shaped like the reference study, not from real patents or counties.")} The true effects planted by the generator are shown next to the estimates (purple), so every estimator can be checked against a known answer.</p>`
+    ? `<p class="banner" id="simulated-banner"><strong>These data are simulated.</strong> ${esc(opts.simulatedNote ?? "They come from keytech's generator of a \"paper world\" shaped like the reference study, not from real patents or counties.")} The true effects (from the generator's twin runs, measured like the study's columns) are shown next to the estimates (purple), so every estimator can be checked against a known answer.</p>`
     : "";
   const prov = `<p class="prov">keytech ${esc(run.keytech)} · spec ${esc(run.spec.path)} (${esc(run.spec.hash)}) · seed ${run.seed}<br>${Object.entries(run.inputs).map(([k, v]) => `${esc(k)}: ${esc(v)}`).join("<br>")}</p>`;
   const html = `<!DOCTYPE html>

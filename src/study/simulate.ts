@@ -9,29 +9,37 @@
  *
  * Structural model (county i of city c(i), year t; every number below is an option or a constant here):
  *   Filing rates (policy-free): ln λ^D_it = ln P0 + 0.4 ln RDP_it + 0.4 ln RDC_it + 0.2 ln DATA_it − 3.72
- *       + ζ_i − u_it + 0.24 + ε_it, with ζ_i ~ N(0, 0.3²), inefficiency u_it = |N(0, 0.3²)|, ε_it ~ N(0, noise²);
- *       λ^N_it = 0.5 λ^D_it. Base filings n^D_it ~ Poisson(λ^D_it) key-digital and n^N_it ~ Poisson(λ^N_it)
- *       non-digital patents.
- *   Pilot intensity: h_it = D_it · g(e) · clip(1 + het·z_i, 0.25, 2.5) · clip(1 + m_sc·(SC_it − SC̄)
- *       + m_ic·(IC_it − IC̄), 0.25, 2), normalised to mean 1 over treated county-years, times `effect`;
- *       D_it = 1 from the approval year on, e = t − cohort, g(e) = 1 + dyn·(min(e, 4) − 2)/2, z_i the
- *       standardised base night lights, SC̄/IC̄ the means of supply/innovation chain over treated cells.
- *   The pilot acts on patenting only through h (there is no anticipation: h = 0 before approval):
- *     (a) extra key-digital filings ~ Poisson(filings · h · λ^D_it);
- *     (b) each key-digital patent of a treated cell is a "frontier" patent with probability
- *         min(0.95, frontier · h): its digital IPC codes are drawn from the field mix of year t + LEAD
- *         instead of t (technology fields emerge over time, w_s(t) = logistic((t − E_s)/2.5) with
- *         emergence years E_s spread over 1992–2032), so it is novel relative to the past and similar to
- *         what comes later — high FS/BS, likely a breakthrough;
- *     (c) each digital code is drawn from the city's three specialty subclasses with probability
- *         min(0.95, ψ0 + concentration · h) (ψ0 = 0.2 elsewhere): co-specialisation with the cluster;
- *     (d) citations: Poisson(2) + Poisson(citations · h) per patent, each to a same-city digital patent
- *         of the previous five years with probability min(0.95, 0.25 + localCitations · h) (else any
- *         patent of those years): diffusion;
- *     (e) the DEA inputs are not touched, so (a) raises output per unit of input: efficiency.
+ *       + ζ_i − u_it + 0.24 + ε_it (the DEA inputs of the panel; ζ_i ~ N(0, 0.3²), inefficiency
+ *       u_it = |N(0, 0.3²)|, ε_it ~ N(0, noise²)); λ^N_it = 0.5 λ^D_it. Base filings: n^D_it ~ Poisson(λ^D_it)
+ *       key-digital and n^N_it ~ Poisson(λ^N_it) non-digital patents. Patents are simulated for
+ *       first−3 … last+2 (outside the panel with the nearest panel year's rate grown 6.8% a year and its
+ *       policy state), so the panel's edge years have backward and forward windows.
+ *   Technology fields: the IPC subclasses of assets/simulate/ipc_pool.csv; digital subclass s emerges at
+ *       E_s (seeded, spread over 1992–2032), a code's weight in year τ is w_s(τ) = logistic((τ − E_s)/2.5).
+ *       A key-digital patent has 1–4 codes; each slot is a code of the city's N_CITY = 5 specialty
+ *       subclasses (two emerging in 2005–2030) with probability ψ_c, of the county's own 3 specialty
+ *       subclasses with probability ψ_o, else (first slot always, later ones 70%) any digital code (80% in
+ *       the first code's area), else a non-digital code; digital codes are drawn ∝ w(t). Base ψ_c = 0.2,
+ *       ψ_o = 0.7.
+ *   Pilot intensity: h_it = effect · H_it / mean_{D=1} H, H_it = D_it · g(e) · clip(1 + het·z_i, 0.25, 2.5)
+ *       · clip(1 + m_sc·(SC_it − SC̄) + m_ic·(IC_it − IC̄), 0.25, 2); D_it = 1 from the approval year on,
+ *       e = t − cohort, g(e) = 1 + dyn·(min(e, 4) − 2)/2, z_i the standardised base night lights, SC̄/IC̄ the
+ *       means of supply/innovation chain over the treated county-years (so mean h over them = effect).
+ *   The pilot acts on patenting only through h (h = 0 before approval: no anticipation):
+ *     (a) filings: extra key-digital patents ~ Poisson(filings · h · λ^D_it);
+ *     (b) breakthroughs: each key-digital patent of a treated cell is a frontier patent with probability
+ *         min(0.95, frontier · h); its first code is drawn ∝ w(t + LEAD) − w(t), LEAD = 6 (a field that
+ *         becomes common later; from the city's specialty with probability ψ_c + ψ_o), its other codes
+ *         ∝ w(t + LEAD): novel relative to the past, similar to what comes later (high FS/BS);
+ *     (c) co-specialisation: the county's own-specialty share moves to the city's, ψ_c = 0.2 + 0.7·s,
+ *         ψ_o = 0.7·(1 − s), s = min(1, concentration · h);
+ *     (d) diffusion and citations: Poisson(2) + Poisson(citations · h) citations per patent, each to a
+ *         same-city digital patent of the previous five years with probability min(0.95, 0.25 +
+ *         localCitations · h), else to any patent of those years;
+ *     (e) efficiency: the DEA inputs are not touched, so (a) raises output per unit of input.
  *   Concurrent policies: Broadband China, Smart City and the non-digital pilots add Poisson(rate · λ^D_it)
- *   key-digital filings in their county-years (rates otherPolicies.*); the non-digital pilots also make
- *   their key-digital patents frontier patents with probability 0.1.
+ *   key-digital filings in their county-years (rate = otherPolicies.*); the non-digital pilots also make
+ *   their county-years' key-digital patents frontier patents with probability 0.1.
  *
  * Twin runs and the truth. Every random draw comes from a stream forked from (seed, purpose, county-year,
  * patent number): the panel from one policy-free stream; base filing counts per county-year; each
