@@ -106,7 +106,7 @@ export function eventTruthGap(estimates: { term: string; estimate: number | null
 function eventTruthNote(b: BlockRecord, truth: unknown, run: StudyRun): string {
   if (!truth || !b.output || !b.id.startsWith("event_study")) return "";
   const op = (truth as { other_policies?: Record<string, number> }).other_policies ?? {};
-  const v = (k: string) => (typeof op[k] === "number" ? `+${fmt(op[k], 2)}` : "planted");
+  const v = (k: string) => (typeof op[k] === "number" ? `${op[k] >= 0 ? "+" : ""}${fmt(op[k], 2)}` : "effect not computed");
   const ctrl = (b.output.extra?.policy_controls as string[] | undefined) ?? [];
   const planted = `Broadband China (${v("broadband")}), Smart City (${v("smart_city")}) and non-digital cluster pilots (${v("non_digital_pilot")})`;
   const plain = ctrl.length ? run.blocks.find((x) => x.id === "event_study" && x.output) : undefined;
@@ -266,7 +266,7 @@ export async function writeStudyReport(run: StudyRun, outDir: string, opts: { si
   }
   const summary = run.blocks.map((b) => `<tr><th><a href="#block-${b.id}">${esc(b.id)}</a></th><td class="status-${b.status}">${b.status.replace("_", " ")}</td><td>${b.cached ? "cached" : ""}</td><td>${b.seconds.toFixed(2)} s</td></tr>`).join("");
   const simulated = truth
-    ? `<p class="banner" id="simulated-banner"><strong>These data are simulated.</strong> ${esc(opts.simulatedNote ?? "They come from keytech's generator of a \"paper world\" shaped like the reference study, not from real patents or counties.")} The true effects planted by the generator are shown next to the estimates (purple), so every estimator can be checked against a known answer.</p>`
+    ? `<p class="banner" id="simulated-banner"><strong>These data are simulated.</strong> ${esc(opts.simulatedNote ?? "They come from keytech's generator of a \"paper world\" shaped like the reference study, not from real patents or counties.")} The true effects (from the generator's twin runs, measured like the study's columns) are shown next to the estimates (purple), so every estimator can be checked against a known answer.</p>`
     : "";
   const prov = `<p class="prov">keytech ${esc(run.keytech)} · spec ${esc(run.spec.path)} (${esc(run.spec.hash)}) · seed ${run.seed}<br>${Object.entries(run.inputs).map(([k, v]) => `${esc(k)}: ${esc(v)}`).join("<br>")}</p>`;
   const html = `<!DOCTYPE html>

@@ -31,10 +31,12 @@ export function truthFor(truth: unknown, block: string, model: string, term: str
       }
       return term === "treat_post" && block !== "placebo" ? att : null;
     case "other_policies":
-      if (term === "treat_post") return att;
+      // with Treat×Post × policy in the model, Treat×Post is the pilot's effect where that policy is off
+      if (term === "treat_post") return get(truth, "other_policies", "pilot_where_off", model);
       if (term === "broadband") return get(truth, "other_policies", "broadband");
       if (term === "smart_city") return get(truth, "other_policies", "smart_city");
-      if (term.startsWith("treat_post:")) return 0;
+      // Pilot × policy interactions: the twins do not pin them down (the pilot also acts on the other policies' extra filings)
+      if (term.startsWith("treat_post:")) return null;
       return null;
     case "ddd": {
       const nd = get(truth, "other_policies", "non_digital_pilot");
@@ -58,7 +60,10 @@ export function truthFor(truth: unknown, block: string, model: string, term: str
       return m && term === "treat_post" ? get(truth, "mechanisms", "effect_on_mediator", m[1]!) : null;
     }
     case "paths":
-      return get(truth, "paths", term);
+      // the simulated world's twin runs do not pin down the path-specific effects (truth.json paths.note)
+      return null;
+    case "alt_outcomes":
+      return term === "treat_post" ? get(truth, "alt_outcomes", model) : null;
     case "heterogeneity": {
       const m = /^(.*)_(low|high)$/.exec(model);
       return m && term === "treat_post" ? get(truth, "heterogeneity", m[1]!, m[2]!) : null;

@@ -1,4 +1,29 @@
 /** The commented template of the reference study written by `keytech study init` (and used by `keytech demo`). */
+import type { z } from "zod";
+import type { measureOptionsSchema } from "./measure.js";
+
+/**
+ * The measure options of the template's `blocks.patents` (the demo's spec) — one constant, so the truth of
+ * the simulated world (src/study/simulate.ts, measured with exactly these options) and the demo's spec
+ * cannot drift apart. Keys not listed take the schema defaults (measureOptionsSchema).
+ */
+export const DEMO_MEASURE_OPTIONS = {
+  taxonomy: "cnipa-provisional",
+  level: "subclass",
+  idf: "seed",
+  backward: 5,
+  forward: [1, 5, 10],
+  censoring: "truncate",
+  quantile: 0.9,
+  outcome: "count",
+  cluster: "city",
+  rca_window: 3,
+  dea_inputs: ["rd_personnel", "rd_capital", "data_element"],
+  dea_rts: "crs",
+} as const satisfies z.input<typeof measureOptionsSchema>;
+
+const M = DEMO_MEASURE_OPTIONS;
+const list = (xs: readonly (string | number)[]): string => `[${xs.join(", ")}]`;
 
 export interface TemplateOptions {
   /** folder of the input files, relative to the spec (default "data") */
@@ -9,6 +34,24 @@ export interface TemplateOptions {
   truth?: boolean;
   /** minimal replication counts (smoke tests: seconds, not minutes) */
   quick?: boolean;
+}
+
+/** The spec's blocks.patents entry with DEMO_MEASURE_OPTIONS (two-space indented, ends with a newline). */
+export function patentsBlockYaml(): string {
+  return `  patents:                     # step 1: measure KeyTech, alternative outcomes and mediators (county × year)
+    taxonomy: ${M.taxonomy}  # key-digital patents: built-in taxonomy name or a rule file
+    level: ${M.level}            # IPC level of the technology fields: subclass | group | subgroup
+    idf: ${M.idf}                  # seed = paper eq. 3 ln(N≤t/N_ω,≤t) | kpst = ln(N<t/(1+N_ω,<t))
+    backward: ${M.backward}                # backward window (years)
+    forward: ${list(M.forward)}        # forward horizons (years); importance uses the last
+    censoring: ${M.censoring}        # forward windows past the data end: truncate | missing
+    quantile: ${M.quantile}              # breakthrough = top decile of importance within the filing year
+    outcome: ${M.outcome}             # KeyTech = count of breakthroughs | sum (of importances)
+    cluster: ${M.cluster}              # panel column naming each county's cluster (co-specialisation peers, diffusion)
+    rca_window: ${M.rca_window}              # years pooled for the RCA network
+    dea_inputs: ${list(M.dea_inputs)}   # innovation inputs → efficiency (DEA)
+    dea_rts: ${M.dea_rts}               # crs | vrs
+`;
 }
 
 /** YAML text of the reference-study spec (Shi, Yang & Qian 2025), with comments on every key. */
@@ -68,20 +111,7 @@ model:                         # main model: outcome ~ treat_post + controls | c
 
 blocks:
   descriptives: {}
-  patents:                     # step 1: measure KeyTech, alternative outcomes and mediators (county × year)
-    taxonomy: cnipa-provisional  # key-digital patents: built-in taxonomy name or a rule file
-    level: subclass            # IPC level of the technology fields: subclass | group | subgroup
-    idf: seed                  # seed = paper eq. 3 ln(N≤t/N_ω,≤t) | kpst = ln(N<t/(1+N_ω,<t))
-    backward: 5                # backward window (years)
-    forward: [1, 5, 10]        # forward horizons (years); importance uses the last
-    censoring: truncate        # forward windows past the data end: truncate | missing
-    quantile: 0.9              # breakthrough = top decile of importance within the filing year
-    outcome: count             # KeyTech = count of breakthroughs | sum (of importances)
-    cluster: city              # panel column naming each county's cluster (co-specialisation peers, diffusion)
-    rca_window: 3              # years pooled for the RCA network
-    dea_inputs: [rd_personnel, rd_capital, data_element]   # innovation inputs → efficiency (DEA)
-    dea_rts: crs               # crs | vrs
-  baseline:                    # Table 1
+${patentsBlockYaml()}  baseline:                    # Table 1
     columns: [fe_only, controls, winsorized, lead]   # allowed: fe_only, controls, winsorized, lead
     winsor: 0.05
     lead: 1

@@ -15,7 +15,7 @@ import { studyTemplate } from "../../src/study/spec-template.js";
 import { repoRoot, runCli } from "../helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "keytech-swap-"));
-const world = simulatePaperWorld({ seed: 11, nCounties: 120, patentsPerCountyYear: 0.4 });
+const world = await simulatePaperWorld({ seed: 11, nCounties: 120, patentsPerCountyYear: 0.4, policyTwins: false });
 await writePaperWorld(world, join(dir, "data"));
 
 function spec(winsor: number): string {

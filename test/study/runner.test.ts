@@ -11,7 +11,7 @@ import { runStudy, blockOrder } from "../../src/study/runner.js";
 import { repoRoot, runCli } from "../helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "keytech-runner-"));
-const world = simulatePaperWorld({ seed: 7, nCounties: 150, patentsPerCountyYear: 0.5 });
+const world = await simulatePaperWorld({ seed: 7, nCounties: 150, patentsPerCountyYear: 0.5, policyTwins: false });
 await writePaperWorld(world, join(dir, "data"));
 
 const N_BLOCKS = 8;
