@@ -18,14 +18,10 @@
 import { z } from "zod";
 import { deaWith } from "../estimators/dea.js";
 import { highsRuntime } from "../estimators/dea-highs.js";
-import { citationsReceived } from "../patents/citations.js";
-import { cospecialisation } from "../patents/cospecialisation.js";
-import { diffusion } from "../patents/diffusion.js";
 import type { ColumnMapping } from "../patents/mapping.js";
-import { regionYearPanel } from "../patents/panel.js";
-import { categoryFlags, subCorpus } from "../patents/pipeline.js";
-import { readPatents, termCorpus, type PatentTable } from "../patents/read.js";
-import { scorePatents, type ScoreOptions } from "../patents/scores.js";
+import { measurePatentPanel } from "../patents/pipeline.js";
+import { readPatents, type PatentTable } from "../patents/read.js";
+import type { ScoreOptions } from "../patents/scores.js";
 import { withPatentSource } from "../patents/source.js";
 
 /** Names of the measured columns (they join the panel under these names). */
@@ -90,7 +86,8 @@ export interface MeasureInfo {
   aggregated: number;
   dropped: { unit_not_in_panel: number; missing_unit: number; year_outside_panel: number };
   earlier_years: number;
-  citations: { available: boolean; self: number; unknown: number };
+  /** citations made, by bucket: counted as received, to ids not in the file, to later-filed patents, self-citations */
+  citations: { available: boolean; total: number; counted: number; self: number; unknown: number; later_filed: number };
   /** malformed IPC codes skipped (on_bad_ipc: skip), the first few with their data row, and patents left with no valid code */
   bad_ipc: { count: number; examples: { row: number; value: string }[]; patents_dropped: number };
   censored: number;
@@ -127,36 +124,6 @@ export async function measureFromTable(table: PatentTable, o: MeasureOptions, gr
   const years = [...grid.years];
   const T = years.length;
   const region = table.region!;
-  const key = categoryFlags(table, { taxonomy: o.taxonomy, ...(o.categories ? { categories: o.categories } : {}), mainOnly: o.main_only });
-  const corpusAll = termCorpus(table, o.level);
-  const { corpus, rows } = subCorpus(corpusAll, key);
-  const scores = scorePatents(corpus, scoreOptionsOf(o));
-  const H = scores.horizons.length - 1;
-  const breakthrough = new Int8Array(table.n).fill(-1);
-  const importance = new Float64Array(table.n).fill(Number.NaN);
-  rows.forEach((p, i) => {
-    breakthrough[p] = scores.breakthrough[i]!;
-    importance[p] = scores.imp[H]![i]!;
-  });
-  let citations: Float64Array | undefined;
-  let cinfo = { available: false, self: 0, unknown: 0 };
-  if (table.cited) {
-    const cr = citationsReceived(table.n, table.cited, table.applicant?.index);
-    citations = cr.received;
-    cinfo = { available: true, self: cr.self, unknown: cr.unknown };
-  }
-  const panel = regionYearPanel({ n: table.n, year: table.year, region: region.index, regionNames: region.names, include: key, breakthrough, importance, citations }, { regions: units, years });
-  const columns: Partial<Record<MeasuredName, Float64Array>> = {};
-  columns.breakthroughs = panel.breakthroughs!;
-  columns.importance_sum = panel.sumImportance!;
-  columns.keytech_patents = panel.patents;
-  columns.keytech = o.outcome === "count" ? panel.breakthroughs! : panel.sumImportance!;
-  columns.keytech_count = panel.patents.map((v) => Math.log1p(v));
-  if (citations) {
-    columns.citations_received = panel.citations!;
-    columns.cite_quality = panel.citations!.map((v) => Math.log1p(v));
-  }
-
   // clusters: unit label → cluster id, mapped onto the table's region indices
   let clusterOfRegion: Int32Array | undefined;
   if (grid.clusterOfUnit) {
@@ -171,33 +138,41 @@ export async function measureFromTable(table: PatentTable, o: MeasureOptions, gr
     });
     clusterOfRegion = Int32Array.from(region.names, (r) => unitCluster.get(r) ?? -1);
   }
-
-  // co-specialisation of the key-digital patents' fields
-  const keyRegion = Int32Array.from(region.index, (r, p) => (key[p] ? r : -1));
-  const cos = cospecialisation(
-    { n: table.n, year: table.year, region: keyRegion, regionNames: region.names, offsets: corpusAll.termOffsets, fieldIds: corpusAll.termIds, fieldCounts: corpusAll.termCounts, nFields: corpusAll.vocabulary.length, ...(clusterOfRegion ? { clusterOfRegion } : {}) },
-    { window: o.rca_window, threshold: o.rca_threshold, regions: units, years },
-  );
-  columns.cospecialize = cos.index;
-
-  if (table.cited) {
-    const digital = o.digital_taxonomy ? categoryFlags(table, { taxonomy: o.digital_taxonomy }) : key;
-    const dif = diffusion(
-      { n: table.n, year: table.year, region: region.index, regionNames: region.names, digital, links: table.cited, ...(table.applicant ? { applicant: table.applicant.index } : {}), ...(clusterOfRegion ? { clusterOfRegion } : {}) },
-      { selfCitations: o.diffusion_self_citations, regions: units, years },
-    );
-    columns.diffusion = dif.share;
+  // one pass over the table: scores, counts, citations, diffusion, co-specialisation (src/patents/pipeline.ts)
+  const m = measurePatentPanel(table, {
+    ...scoreOptionsOf(o),
+    level: o.level,
+    keyTech: { taxonomy: o.taxonomy, ...(o.categories ? { categories: o.categories } : {}), mainOnly: o.main_only },
+    ...(o.digital_taxonomy ? { digital: { taxonomy: o.digital_taxonomy } } : {}),
+    regions: units,
+    years,
+    ...(clusterOfRegion ? { clusterOfRegion } : {}),
+    selfCitations: o.diffusion_self_citations,
+    rcaWindow: o.rca_window,
+    rcaThreshold: o.rca_threshold,
+  });
+  const scores = m.scores;
+  const columns: Partial<Record<MeasuredName, Float64Array>> = {};
+  columns.breakthroughs = m.breakthroughs;
+  columns.importance_sum = m.sumImportance;
+  columns.keytech_patents = m.patents;
+  columns.keytech = o.outcome === "count" ? m.breakthroughs : m.sumImportance;
+  columns.keytech_count = m.patents.map((v) => Math.log1p(v));
+  if (m.citations) {
+    columns.citations_received = m.citations;
+    columns.cite_quality = m.citations.map((v) => Math.log1p(v));
   }
-
-  if (grid.deaInputs && grid.deaInputs.names.length) columns.efficiency = await efficiencyByYear(grid.deaInputs, panel.patents, units.length, T, o.dea_rts);
+  columns.cospecialize = m.cospecialisation.index;
+  if (m.diffusion) columns.diffusion = m.diffusion.share;
+  if (grid.deaInputs && grid.deaInputs.names.length) columns.efficiency = await efficiencyByYear(grid.deaInputs, m.patents, units.length, T, o.dea_rts);
 
   let earlier = 0;
   let firstYear = Infinity;
   let lastYear = -Infinity;
   let nBreak = 0;
   let nFlagged = 0;
-  for (let i = 0; i < corpus.n; i++) {
-    const y = corpus.year[i]!;
+  for (let i = 0; i < m.scoredRows.length; i++) {
+    const y = table.year[m.scoredRows[i]!]!;
     if (y < years[0]!) earlier++;
     if (y < firstYear) firstYear = y;
     if (y > lastYear) lastYear = y;
@@ -206,22 +181,21 @@ export async function measureFromTable(table: PatentTable, o: MeasureOptions, gr
       nBreak += scores.breakthrough[i]!;
     }
   }
-  let nKey = 0;
-  for (let p = 0; p < table.n; p++) nKey += key[p]!;
   let aggregated = 0;
-  for (const v of panel.patents) aggregated += v;
+  for (const v of m.patents) aggregated += v;
+  const cc = m.citationCounts;
   return {
     units,
     years,
     columns,
     info: {
       patents_read: table.n,
-      key_digital: nKey,
-      scored: corpus.n,
+      key_digital: m.keyTech,
+      scored: m.keyTech,
       aggregated,
-      dropped: { unit_not_in_panel: panel.dropped.regionNotListed, missing_unit: panel.dropped.missingRegion, year_outside_panel: panel.dropped.yearNotListed },
+      dropped: { unit_not_in_panel: m.dropped.regionNotListed, missing_unit: m.dropped.missingRegion, year_outside_panel: m.dropped.yearNotListed },
       earlier_years: earlier,
-      citations: cinfo,
+      citations: { available: cc.available, total: cc.total, counted: cc.counted, self: cc.self, unknown: cc.unknown, later_filed: cc.laterFiled },
       bad_ipc: { count: table.badIpc.count, examples: table.badIpc.examples, patents_dropped: table.droppedNoValidCode },
       censored: scores.counts.censored,
       coverage: {

@@ -79,7 +79,7 @@ export const patentScores = defineBlock({
       { label: "Forward windows past the data end", value: forwardCoverage(inf) },
       { label: "Panel years without a full backward window", value: inf.coverage.panel_years_backward_incomplete.length ? `${inf.coverage.panel_years_backward_incomplete.length} (${yearRange(inf.coverage.panel_years_backward_incomplete)}: their ${o.backward}-year window starts before the first patent year ${inf.first_year}; load earlier patents to complete it)` : "none" },
       ...(inf.bad_ipc.count ? [{ label: "Malformed IPC codes skipped", value: `${inf.bad_ipc.count} (e.g. ${inf.bad_ipc.examples.slice(0, 3).map((x) => `row ${x.row}: '${x.value}'`).join(", ")}); ${inf.bad_ipc.patents_dropped} patents left with no valid code were dropped` }] : []),
-      { label: "Citations", value: inf.citations.available ? `resolved (self-citations ${inf.citations.self}, ids not in the file ${inf.citations.unknown})` : "no cited column: cite_quality and diffusion not measured" },
+      { label: "Citations", value: inf.citations.available ? `${inf.citations.total} made, ${inf.citations.counted} counted as received; not counted: ${inf.citations.self} self-citations (same applicant or itself), ${inf.citations.later_filed} to a patent filed later than the citing one, ${inf.citations.unknown} to ids not in the file` : "no cited column: cite_quality and diffusion not measured" },
     ];
     return { models: [], extra: { summary, measure: inf, columns } };
   },
