@@ -49,6 +49,29 @@ export function parseMapping(obj: unknown, name: string): ColumnMapping {
   return m;
 }
 
+/** Single-column overrides of a mapping (from the spec's inputs.patents or the CLI's column flags). */
+export interface MappingOverrides {
+  id?: string;
+  date?: string;
+  year?: string;
+  region?: string;
+  ipc?: string;
+  cited?: string;
+  applicant?: string;
+  ipcSeparators?: string;
+  citedSeparators?: string;
+}
+
+/** `m` with each given field read from exactly the named header (and the given separators). */
+export function withOverrides(m: ColumnMapping, o: MappingOverrides): ColumnMapping {
+  const columns = { ...m.columns };
+  for (const f of PATENT_FIELDS) {
+    const c = o[f];
+    if (c) columns[f] = [c];
+  }
+  return { ...m, columns, ...(o.ipcSeparators ? { ipcSeparators: o.ipcSeparators } : {}), ...(o.citedSeparators ? { citedSeparators: o.citedSeparators } : {}) };
+}
+
 /** Load a mapping by built-in name (default, cnrds, patentsview) or JSON file path. */
 export function loadMapping(nameOrFile: string | undefined): ColumnMapping {
   const name = nameOrFile ?? "default";

@@ -49,3 +49,36 @@ test("grant XML → patents table → patents score", () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("patents score and panel read a folder of USPTO grant XML directly (no hand-made CSV)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kt-xml-cli-"));
+  try {
+    const xml = fixture("patents", "uspto_grant_xml_samples");
+    const s = runCli(["patents", "score", "--patents", xml, "--out", join(dir, "s.csv"), "--preset", "paper", "--json"]);
+    assert.equal(s.status, 0, s.stderr);
+    const out = readFileSync(join(dir, "s.csv"), "utf8").trim().split(/\r?\n/);
+    assert.equal(out.length, 7);
+    assert.deepEqual(out.slice(1).map((l) => l.split(",")[0]).sort(), ["06859910", "06970935", "07272630", "08926509", "08927118", "08930553"]);
+    const p = runCli(["patents", "panel", "--patents", xml, "--out", join(dir, "p.csv"), "--years", "2000:2012"]);
+    assert.equal(p.status, 0, p.stderr);
+    assert.match(readFileSync(join(dir, "p.csv"), "utf8"), /^region,year,patents,breakthroughs,sum_imp10,citations\nCA,2000,0,0,0,0\n/);
+    assert.match(p.stderr, /242 to ids not in the table/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("column flags map an export without a JSON mapping file", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kt-colflags-"));
+  try {
+    writeFileSync(join(dir, "x.csv"), "pn,filed,ipcs,refs,who,where\nA,2001-02-03,G06F 17/30|H04L 29/08,,a1,R1\nB,2003-04-05,G06F 17/30,A,a2,R2\n");
+    const r = runCli(["patents", "panel", "--patents", join(dir, "x.csv"), "--out", join(dir, "p.csv"), "--id-col", "pn", "--date-col", "filed", "--ipc-col", "ipcs", "--cited-col", "refs", "--applicant-col", "who", "--region-col", "where", "--ipc-sep", "|"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(readFileSync(join(dir, "p.csv"), "utf8"), /R1,2001,1,.*,1\n/);
+    const bad = runCli(["patents", "panel", "--patents", join(dir, "x.csv"), "--out", join(dir, "q.csv"), "--id-col", "nope"]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /x\.csv: no 'id' column \(mapping 'default' looks for 'nope'\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

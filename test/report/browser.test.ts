@@ -65,7 +65,8 @@ test("report.html of the demo renders every table and figure in Chromium without
       failed: string[];
       headings: string[];
     };
-    assert.equal(info.tables.length, expectTables, "one rendered table per estimated block");
+    // one table per estimated block, plus the robustness summary (one column per check)
+    assert.equal(info.tables.length, expectTables + 1, "one rendered table per estimated block, and the robustness summary");
     for (const t of info.tables) assert.ok(t.rows > 0 && t.h > 20, "tables have rows and height");
     assert.equal(info.figures.length, expectFigures, "every figure is in the page");
     for (const f of info.figures) assert.ok(f.w > 200 && f.h > 100 && f.marks > 0 && f.texts > 3, `figure drawn with marks and text: ${JSON.stringify(f)}`);

@@ -4,7 +4,8 @@ import { usageError } from "../../core/errors.js";
 import { keytechVersion } from "../../core/version.js";
 import { action, emit } from "../run.js";
 import type { IpcLevel } from "../../patents/ipc.js";
-import { loadMapping } from "../../patents/mapping.js";
+import { withPatentSource } from "../../patents/source.js";
+import { addMappingFlags, mappingFromFlags, type MappingFlags } from "./patents-flags.js";
 import { csvField, csvNum, writeCsvAtomic } from "../../patents/csv-out.js";
 import { cospecialisationFromFile, diffusionFromFile, panelFromFile, parseYears, readRegionList, type CategoryFilter } from "../../patents/pipeline.js";
 
@@ -29,7 +30,7 @@ function posInt(flag: string, v: string, min = 0): number {
   return x;
 }
 
-interface Common {
+interface Common extends MappingFlags {
   patents: string;
   out: string;
   mapping: string;
@@ -54,8 +55,8 @@ function grid(regions: string[], years: number[], cols: string[], val: (cell: nu
 
 export function registerPatentsPanel(patents: Command): void {
   const common = (c: Command): Command =>
-    c
-      .requiredOption("--patents <file>", "patents table (CSV or Parquet; a folder for --mapping patentsview)")
+    addMappingFlags(c)
+      .requiredOption("--patents <file>", "patents table (CSV or Parquet; a folder for --mapping patentsview; USPTO grant XML, a file or a folder)")
       .requiredOption("--out <file>", "output CSV (written atomically)")
       .option("--mapping <name|file>", "column mapping: default | cnrds | patentsview | a JSON file", "default")
       .option("--on-bad-ipc <rule>", "malformed IPC codes: fail | skip", "fail")
@@ -81,8 +82,8 @@ export function registerPatentsPanel(patents: Command): void {
       action(async (f: Common & Record<string, string | boolean | undefined>) => {
         const q = Number(f.quantile);
         if (!(q > 0 && q < 1)) throw usageError(`--quantile must be in (0, 1), got '${String(f.quantile)}'`);
-        const r = await panelFromFile(f.patents, {
-          mapping: loadMapping(f.mapping),
+        const r = await withPatentSource(f.patents, mappingFromFlags(f), (file, mapping) => panelFromFile(file, {
+          mapping,
           onBadIpc: oneOf("--on-bad-ipc", f.onBadIpc, ["fail", "skip"] as const),
           level: oneOf("--level", String(f.level), ["subclass", "group", "subgroup"] as const) as IpcLevel,
           backward: posInt("--backward", String(f.backward)),
@@ -97,7 +98,7 @@ export function registerPatentsPanel(patents: Command): void {
           filter: filterOf(f.taxonomy as string | undefined, f.category as string | undefined, f.mainOnly as boolean | undefined),
           regions: f.regions ? readRegionList(f.regions) : undefined,
           years: f.years ? parseYears(f.years) : undefined,
-        });
+        }));
         const p = r.panel;
         const cols = ["patents", "breakthroughs", `sum_imp${r.horizon}`, ...(p.citations ? ["citations"] : [])];
         const g = grid(p.regions, p.years, cols, (i) => [String(p.patents[i]), String(p.breakthroughs![i]), csvNum(p.sumImportance![i]!), ...(p.citations ? [String(p.citations[i])] : [])]);
@@ -126,8 +127,8 @@ export function registerPatentsPanel(patents: Command): void {
     .option("--denominator <rule>", "known: citations to patents in the table | all: also unknown ids", "known")
     .action(
       action(async (f: Common & Record<string, string | boolean | undefined>) => {
-        const r = await diffusionFromFile(f.patents, {
-          mapping: loadMapping(f.mapping),
+        const r = await withPatentSource(f.patents, mappingFromFlags(f), (file, mapping) => diffusionFromFile(file, {
+          mapping,
           onBadIpc: oneOf("--on-bad-ipc", f.onBadIpc, ["fail", "skip"] as const),
           digital: filterOf(String(f.taxonomy), f.category as string | undefined, f.mainOnly as boolean | undefined)!,
           clusters: f.clusters as string | undefined,
@@ -135,7 +136,7 @@ export function registerPatentsPanel(patents: Command): void {
           denominator: oneOf("--denominator", String(f.denominator), ["known", "all"] as const),
           regions: f.regions ? readRegionList(f.regions) : undefined,
           years: f.years ? parseYears(f.years) : undefined,
-        });
+        }));
         const p = r.panel;
         const g = grid(p.regions, p.years, ["digital_local_citations", "citations", "diffusion"], (i) => [String(p.numerator[i]), String(p.denominator[i]), csvNum(p.share[i]!)]);
         writeCsvAtomic(f.out, g.header, g.n, g.row);
@@ -174,8 +175,8 @@ export function registerPatentsPanel(patents: Command): void {
         if (indexKind === "links" && !validate) throw usageError("--index links needs --validate bonferroni|bh|none");
         if (validate && f.continuous) throw usageError("--validate needs binarised RCA (drop --continuous)");
         if (f.signed && !validate) throw usageError("--signed needs --validate");
-        const r = await cospecialisationFromFile(f.patents, {
-          mapping: loadMapping(f.mapping),
+        const r = await withPatentSource(f.patents, mappingFromFlags(f), (file, mapping) => cospecialisationFromFile(file, {
+          mapping,
           onBadIpc: oneOf("--on-bad-ipc", f.onBadIpc, ["fail", "skip"] as const),
           field: oneOf("--field", String(f.field), ["subclass", "group", "subgroup", "taxonomy"] as const),
           fieldTaxonomy: f.fieldTaxonomy as string | undefined,
@@ -188,7 +189,7 @@ export function registerPatentsPanel(patents: Command): void {
           years: f.years ? parseYears(f.years) : undefined,
           validate,
           indexKind,
-        });
+        }));
         const p = r.panel;
         const extra = [...(p.links ? ["validated_links"] : []), ...(p.divergingLinks ? ["diverging_links"] : [])];
         const g = grid(p.regions, p.years, ["patents", "specialisations", "cospecialisation", ...extra], (i) => [

@@ -2,9 +2,10 @@
 import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
 import { keytechVersion } from "../../core/version.js";
-import { sha256File } from "../../core/hash.js";
+import { sha256Path } from "../../core/hash.js";
 import { action, emit } from "../run.js";
-import { loadMapping } from "../../patents/mapping.js";
+import { withPatentSource } from "../../patents/source.js";
+import { addMappingFlags, mappingFromFlags, type MappingFlags } from "./patents-flags.js";
 import { scoreFile } from "../../patents/score-file.js";
 import type { IpcLevel } from "../../patents/ipc.js";
 import { DEFAULT_SCORE_OPTIONS, PAPER_LEVEL, PAPER_SCORE_OPTIONS, type ScoreCoverage, type ScoreOptions } from "../../patents/scores.js";
@@ -34,7 +35,7 @@ export const SCORE_PRESETS: Record<"paper" | "kpst", { level: IpcLevel; options:
   kpst: { level: "group", options: { ...DEFAULT_SCORE_OPTIONS, forward: [...DEFAULT_SCORE_OPTIONS.forward] } },
 };
 
-interface ScoreFlags {
+interface ScoreFlags extends MappingFlags {
   patents: string;
   out: string;
   preset: string;
@@ -68,10 +69,9 @@ export function coverageLine(c: ScoreCoverage, backward: number): string {
 
 export function registerPatents(program: Command): void {
   const patents = program.command("patents").description("patent measures: breakthrough scores, region-year panels, diffusion, co-specialisation");
-  patents
-    .command("score")
+  addMappingFlags(patents.command("score"))
     .description("breakthrough scores of every patent (Kelly et al. 2021 on IPC terms; exact linear-time sums)")
-    .requiredOption("--patents <file>", "patents table (CSV or Parquet; a folder for --mapping patentsview)")
+    .requiredOption("--patents <file>", "patents table (CSV or Parquet; a folder for --mapping patentsview; USPTO grant XML, a file or a folder)")
     .requiredOption("--out <file>", "output CSV (written atomically)")
     .option("--preset <name>", "option set: kpst (KPST BIDF, level group) | paper (seed eqs. 2–3: --idf seed, level subclass); explicit flags override it", "kpst")
     .option("--level <level>", "term level: subclass | group | subgroup (preset: kpst group, paper subclass)")
@@ -110,11 +110,11 @@ export function registerPatents(program: Command): void {
           quantile,
           tieCeiling,
           onBadIpc: oneOf("--on-bad-ipc", f.onBadIpc, ["fail", "skip"] as const),
-          mapping: loadMapping(f.mapping),
+          mapping: mappingFromFlags(f),
           filter: f.taxonomy ? { taxonomy: f.taxonomy, categories: f.category ? f.category.split(",").map((x) => x.trim()) : undefined, mainOnly: Boolean(f.mainOnly) } : undefined,
         };
         if (f.category && !f.taxonomy) throw usageError("--category needs --taxonomy");
-        const s = await scoreFile(f.patents, f.out, opts);
+        const s = await withPatentSource(f.patents, opts.mapping, (file, mapping) => scoreFile(file, f.out, { ...opts, mapping }));
         for (const w of s.warnings) process.stderr.write(`keytech: warning: ${w}\n`);
         process.stderr.write(`keytech: coverage: ${coverageLine(s.coverage, opts.backward)}\n`);
         const { mapping, ...shown } = opts;
@@ -124,7 +124,7 @@ export function registerPatents(program: Command): void {
           nobs: s.patents,
           output: f.out,
           summary: s,
-          provenance: { seed: null, inputs: f.mapping === "patentsview" ? {} : { [f.patents]: await sha256File(f.patents) }, options: { preset: f.preset, ...shown, mapping: mapping.name } },
+          provenance: { seed: null, inputs: { [f.patents]: await sha256Path(f.patents) }, options: { preset: f.preset, ...shown, mapping: mapping.name } },
         };
         emit(doc, Boolean(f.json), () =>
           `scored ${s.patents} of ${s.read} patents (${s.years ? s.years.join("–") : "no years"}), ${s.vocabulary} terms at level ${level}; BS = 0: ${s.bsZero}; censored: ${s.censored}\nwrote ${f.out}\n`,

@@ -3,7 +3,7 @@
  * KeyTech, the alternative outcomes and the three mediators as unit × year columns (src/study/measure.ts),
  * which the runner joins to the panel for every later block. Runs first; cached like any block.
  */
-import { loadMapping, type ColumnMapping, type PatentField } from "../../patents/mapping.js";
+import { loadMapping, withOverrides, type ColumnMapping } from "../../patents/mapping.js";
 import { MEASURED_COLUMNS, measureFromFile, measureOptionsSchema, type MeasureGrid, type MeasureInfo, type MeasureOptions } from "../measure.js";
 import type { StudySpec } from "../spec.js";
 import type { StudyData } from "./data.js";
@@ -11,11 +11,7 @@ import { defineBlock, NotAvailable } from "./types.js";
 
 /** The column mapping of inputs.patents: the named base mapping with the spec's inline overrides. */
 export function patentsMapping(p: NonNullable<StudySpec["inputs"]["patents"]>): ColumnMapping {
-  const m = loadMapping(p.mapping);
-  const over: [PatentField, string | undefined][] = [["id", p.id], ["date", p.date], ["year", p.year], ["region", p.unit], ["ipc", p.ipc], ["cited", p.cited], ["applicant", p.applicant]];
-  const columns = { ...m.columns };
-  for (const [f, c] of over) if (c) columns[f] = [c];
-  return { ...m, columns, ...(p.separator ? { ipcSeparators: p.separator } : {}), ...(p.cited_separator ? { citedSeparators: p.cited_separator } : {}) };
+  return withOverrides(loadMapping(p.mapping), { id: p.id, date: p.date, year: p.year, region: p.unit, ipc: p.ipc, cited: p.cited, applicant: p.applicant, ipcSeparators: p.separator, citedSeparators: p.cited_separator });
 }
 
 /** The study panel's unit × year grid, cluster labels and DEA inputs (unit-major). */
