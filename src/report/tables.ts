@@ -125,6 +125,7 @@ export function tableData(out: BlockOutput, vars: Record<string, string> = {}): 
     { label: "N", cells: models.map((m) => (m.result.nobs ? String(m.result.nobs) : "")) },
     { label: "Adj. R²", cells: models.map((m) => fmt(m.result.fit?.adj_r2 as number | null | undefined)) },
     { label: "Within R²", cells: models.map((m) => fmt(m.result.fit?.within_r2 as number | null | undefined)) },
+    { label: "Pseudo R²", cells: models.map((m) => fmt(m.result.fit?.pseudo_r2 as number | null | undefined)) },
   ].filter((s) => s.cells.some((c) => c !== ""));
   return { header: models.map((m) => m.label), rows, stats, note: seNote(models) };
 }

@@ -112,7 +112,7 @@ model:                         # main model: outcome ~ treat_post + controls | c
 blocks:
   descriptives: {}
 ${patentsBlockYaml()}  baseline:                    # Table 1
-    columns: [fe_only, controls, winsorized, lead]   # allowed: fe_only, controls, winsorized, lead
+    columns: [fe_only, controls, winsorized, lead, poisson]   # allowed: fe_only, controls, winsorized, lead, poisson (count model)
     winsor: 0.05
     lead: 1
   event_study:                 # robustness 1 (figure with 95% CIs)

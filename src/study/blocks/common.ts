@@ -8,6 +8,9 @@ import * as vcovModule from "../../inference/vcov.js";
 import type { FeolsFit, FeolsInput, FixedEffectInput } from "../../estimators/feols.js";
 import type { VcovResult, VcovSpec } from "../../inference/vcov.js";
 import { qt, twoSidedT } from "../../core/distributions.js";
+import { inputError } from "../../core/errors.js";
+import { fepois } from "../../estimators/fepois.js";
+import { fepoisVcov, zTable } from "../../inference/fepois-vcov.js";
 import { keytechVersion } from "../../core/version.js";
 import type { EstimateRow, KeytechResult } from "../../core/result.js";
 import { symEigen, mat } from "../../core/linalg.js";
@@ -61,6 +64,8 @@ export interface TwfeSpec {
   fe?: ("unit" | "time")[];
   command: string;
   options?: Record<string, unknown>;
+  /** "poisson": PPML with the same fixed effects and clusters (fixest fepois; z inference) */
+  family?: "gaussian" | "poisson";
 }
 
 function recode(codes: Int32Array, rows: Int32Array): { codes: Int32Array; nLevels: number } {
@@ -108,6 +113,7 @@ export function fitTwfe(ctx: BlockContext, s: TwfeSpec): KeytechResult {
     const t = recode(d.timeCodes, rows);
     fes.push({ name: d.timeName, codes: t.codes, nLevels: t.nLevels });
   }
+  if (s.family === "poisson") return fitPoissonRows(ctx, s, rows, fes, missing, feList);
   const fit = feols({ y: take(s.y), yName: s.yName, x: s.x.map((x) => ({ name: x.name, values: take(x.values) })), fixedEffects: fes });
   const cl = recode(d.clusterCodes, rows);
   const keepRows = fit.keep ? Int32Array.from(fit.keep, (k) => k) : null;
@@ -130,6 +136,32 @@ export function fitTwfe(ctx: BlockContext, s: TwfeSpec): KeytechResult {
     vcov: vcovBlock(vc),
     dropped: { singletons: fit.singletonsRemoved, missing, collinear: fit.droppedCollinear },
     provenance: { seed: null, inputs: ctx.data.inputHashes, options: { y: s.yName, x: s.x.map((x) => x.name), fe: feList, unit_trends: !!s.unitTrends, cluster: ctx.spec.model.cluster, ...(s.options ?? {}) } },
+  };
+}
+
+/** The Poisson (PPML) version of fitTwfe on the chosen rows: fixest fepois, clustered VCOV, z tests. */
+function fitPoissonRows(ctx: BlockContext, s: TwfeSpec, rows: Int32Array, fes: FixedEffectInput[], missing: number, feList: string[]): KeytechResult {
+  const d = ctx.data;
+  const take = (v: Float64Array) => Float64Array.from(rows, (i) => v[i]!);
+  const y = take(s.y);
+  for (let k = 0; k < y.length; k++) if (y[k]! < 0) throw inputError(`the Poisson model needs a non-negative outcome; ${s.yName} is ${y[k]} here`, { file: ctx.spec.inputs.panel.file, column: s.yName });
+  const fit = fepois({ y, yName: s.yName, x: s.x.map((x) => ({ name: x.name, values: take(x.values) })), fixedEffects: fes });
+  const cl = recode(d.clusterCodes, rows);
+  const clCodes = fit.keep ? recode(cl.codes, fit.keep) : cl;
+  const vc = fepoisVcov(fit, { type: "cluster", clusters: [{ name: ctx.spec.model.cluster, codes: clCodes.codes, nLevels: clCodes.nLevels }] });
+  const warnings: string[] = [];
+  if (fit.feAllZeroRemoved) warnings.push(`${fit.feAllZeroRemoved} observations in fixed-effect levels with only zero outcomes removed (${Object.entries(fit.feLevelsRemoved).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${k}`).join(", ")}), as fixest's fepois does`);
+  if (!fit.converged) warnings.push(`IRLS did not converge in ${fit.iterations} iterations`);
+  return {
+    keytech: keytechVersion(),
+    command: "fepois",
+    estimates: zTable(fit, vc),
+    nobs: fit.nobs,
+    fit: { r2: null, adj_r2: null, within_r2: null, pseudo_r2: fit.pseudoR2, deviance: fit.deviance, loglik: fit.loglik, iterations: fit.iterations },
+    vcov: { type: vc.type, ...(vc.clusters ? { clusters: vc.clusters } : {}), small_sample: vc.smallSample, df: null, distribution: "normal" },
+    dropped: { singletons: 0, missing, collinear: fit.droppedCollinear, fe_all_zero: fit.feAllZeroRemoved },
+    provenance: { seed: null, inputs: ctx.data.inputHashes, options: { y: s.yName, x: s.x.map((x) => x.name), fe: feList, family: "poisson", cluster: ctx.spec.model.cluster, ...(s.options ?? {}) } },
+    ...(warnings.length ? { warnings } : {}),
   };
 }
 

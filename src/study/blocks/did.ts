@@ -40,7 +40,9 @@ function countTreated(ctx: BlockContext): number {
   return seen.size;
 }
 
-const BASELINE_COLUMNS = ["fe_only", "controls", "winsorized", "lead"] as const;
+const BASELINE_COLUMNS = ["fe_only", "controls", "winsorized", "lead", "poisson"] as const;
+/** The paper's four columns (the default); "poisson" adds the count model (fepois with controls). */
+const DEFAULT_BASELINE = ["fe_only", "controls", "winsorized", "lead"] as const;
 
 export const baseline = defineBlock({
   id: "baseline",
@@ -49,23 +51,23 @@ export const baseline = defineBlock({
   table: "Table 1",
   options: z.strictObject({
     ...base,
-    columns: z.array(z.enum(BASELINE_COLUMNS)).min(1).default([...BASELINE_COLUMNS]),
+    columns: z.array(z.enum(BASELINE_COLUMNS)).min(1).default([...DEFAULT_BASELINE]),
     winsor: z.number().gt(0).lt(0.5).default(0.05),
     lead: z.number().int().min(1).max(5).default(1),
   }),
   methods: (o, spec) => {
     const w = words(spec);
-    return `Two-way fixed-effects difference-in-differences${w.paper("eq. 1")}: ${w.outcome} on Treat × Post (= 1 from the ${w.time} a ${w.unit} enters the ${w.treatment}) with ${w.unit} and ${w.time} fixed effects, estimated by OLS after demeaning on both fixed effects (fixest feols / reghdfe); standard errors clustered by ${spec.model.cluster} with fixest's small-sample correction and t(G−1) inference. Columns: ${o.columns.join(", ")}; the winsorised column caps the outcome at the ${o.winsor * 100}% and ${(1 - o.winsor) * 100}% quantiles; the lead column uses the outcome ${o.lead} ${w.time}(s) ahead. Controls: ${spec.model.controls.map(w.v).join(", ") || "none"}.`;
+    return `Two-way fixed-effects difference-in-differences${w.paper("eq. 1")}: ${w.outcome} on Treat × Post (= 1 from the ${w.time} a ${w.unit} enters the ${w.treatment}) with ${w.unit} and ${w.time} fixed effects, estimated by OLS after demeaning on both fixed effects (fixest feols / reghdfe); standard errors clustered by ${spec.model.cluster} with fixest's small-sample correction and t(G−1) inference. Columns: ${o.columns.join(", ")}; the winsorised column caps the outcome at the ${o.winsor * 100}% and ${(1 - o.winsor) * 100}% quantiles; the lead column uses the outcome ${o.lead} ${w.time}(s) ahead${o.columns.includes("poisson") ? `; the Poisson column is the count model (PPML, fixest fepois: E[y] = exp(β·Treat × Post + controls + ${w.unit} and ${w.time} effects), ${w.unit}s whose outcome is always 0 dropped, clustered SEs with z inference; β is a semi-elasticity: exp(β) − 1 is the proportional effect)` : ""}. Controls: ${spec.model.controls.map(w.v).join(", ") || "none"}.`;
   },
   async run(ctx, o) {
     const y = column(ctx.data, ctx.spec.outcome.column);
     const X = controls(ctx);
     const models: BlockModel[] = [];
-    const labels: Record<string, string> = { fe_only: "FE only", controls: "Controls", winsorized: `Winsorised ${o.winsor * 100}%`, lead: `Lead ${o.lead}` };
+    const labels: Record<string, string> = { fe_only: "FE only", controls: "Controls", winsorized: `Winsorised ${o.winsor * 100}%`, lead: `Lead ${o.lead}`, poisson: "Poisson (PPML)" };
     o.columns.forEach((c, j) => {
       const yy = c === "winsorized" ? winsorize(y, o.winsor) : c === "lead" ? lead(ctx.data, y, o.lead) : y;
       const x = c === "fe_only" ? [treat(ctx)] : [treat(ctx), ...X];
-      models.push({ name: c, label: `(${j + 1}) ${labels[c]}`, result: fitTwfe(ctx, { y: yy, yName: ctx.spec.outcome.column, x, command: "did twfe", options: { column: c } }) });
+      models.push({ name: c, label: `(${j + 1}) ${labels[c]}`, result: fitTwfe(ctx, { y: yy, yName: ctx.spec.outcome.column, x, command: c === "poisson" ? "fepois" : "did twfe", options: { column: c }, ...(c === "poisson" ? { family: "poisson" as const } : {}) }) });
     });
     return {
       models,
