@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../core/atomic.js";
 import type { BlockRecord, StudyRun } from "../study/runner.js";
 import type { FigureData } from "../study/blocks/types.js";
-import { coefFigure, eventStudyFigure, pathsFigure, placeboFigure, sdidTrajectoryFigure, sdidWeightsFigure, writeFigure, type VlSpec } from "./figures/index.js";
+import { coefFigure, eventStudyFigure, pathsFigure, placeboFigure, sdidTrajectoryFigure, sdidWeightsFigure, sensitivityFigure, writeFigure, type VlSpec } from "./figures/index.js";
 import { escapeHtml as esc, fmt, renderTable, statsTableData, tableData } from "./tables.js";
 import { truthFor } from "./truth.js";
 import { robustnessSummary } from "./robustness-summary.js";
@@ -60,6 +60,8 @@ export function figureSpecs(f: FigureData, truth: unknown, labels?: StudyRun["la
       const bars = f.bars.map((b) => ({ ...b, name: termLabel(b.name, vars), truth: truthFor(truth, "paths", "", b.name) }));
       return [{ id: f.id, spec: pathsFigure(bars, { title: f.title, xTitle: `Effect on ${outcomeLabel}` }) }];
     }
+    case "sensitivity":
+      return [{ id: f.id, spec: sensitivityFigure(f.rows, f.original, { title: f.title, xTitle: f.xTitle, breakdown: f.breakdown, yTitle: `95% confidence set, effect on ${outcomeLabel}` }) }];
     case "coef":
       return [{ id: f.id, spec: coefFigure(f.rows.map((r) => ({ ...r, label: termLabel(r.label, vars) })), { title: f.title }) }];
   }
@@ -232,7 +234,7 @@ export async function writeStudyReport(run: StudyRun, outDir: string, opts: { si
         }
         const kv = b.output.extra?.summary as { label: string; value: string }[] | undefined;
         if (kv?.length) body.push(`<table class="reg desc"><tbody>${kv.map((r) => `<tr><th>${esc(r.label)}</th><td>${esc(r.value)}</td></tr>`).join("")}</tbody></table>`);
-        if (b.output.models.length) {
+        if (b.output.models.length || b.output.statsTable) {
           const t = b.output.statsTable ? statsTableData(b.output, run.labels?.variables ?? {}) : tableData(b.output, run.labels?.variables ?? {});
           const caption = heading;
           body.push(`<div class="table-wrap" data-table="${b.id}">${renderTable(t, "html", caption)}</div>`);

@@ -103,7 +103,7 @@ export function statsTableData(out: BlockOutput, vars: Record<string, string> = 
     header: t.header,
     rows: t.rows.map((r) => ({ term: termLabel(r.term, vars, out.termLabels), cells: r.cells.map((c) => ({ est: c, se: "" })) })),
     stats: [...(out.extraRows ?? []), { label: "N", cells: t.header.map((_, j) => (j === 0 && out.models[0]?.result.nobs ? String(out.models[0].result.nobs) : "")) }].filter((s) => s.cells.some((c) => c !== "")),
-    note: seNote(out.models).replace(" in parentheses", "").replace(/ \* p<0\.1.*$/, "") + " * p<0.1, ** p<0.05, *** p<0.01 (on the effect).",
+    note: t.note ?? seNote(out.models).replace(" in parentheses", "").replace(/ \* p<0\.1.*$/, "") + " * p<0.1, ** p<0.05, *** p<0.01 (on the effect).",
     plain: true,
   };
 }

@@ -262,6 +262,7 @@ blocks:
   event_study:
     window: [${g.eventWindow[0]}, ${g.eventWindow[1]}]
     ref: -1
+  sensitivity: {}              # HonestDiD bounds of the event study
   event_study_policies: {}     # needs the concurrent programs of a policy list
   alt_outcomes: {}             # list alternative outcome columns in "outcomes"
   digital_index: {}            # list the index's columns in "columns"

@@ -163,6 +163,10 @@ ${patentsBlockYaml()}  baseline:                    # Table 1
     permute: unit              # unit | obs
   moderation:                  # Table 5
     by: [supply_chain, innovation_chain]
+  sensitivity:                 # robustness 1c: HonestDiD bounds for the event study (after it)
+    estimator: twfe            # twfe | sunab
+    restrictions: [rm, sd]     # relative magnitudes (M̄) and smoothness (M)
+    mbar: [0.5, 1, 1.5, 2]
 labels:                        # how tables, figures and methods notes name things
   unit: county
   units: counties

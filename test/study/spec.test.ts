@@ -14,7 +14,7 @@ test("the reference template is a valid spec with every block enabled", async ()
   const f = join(dir, "ok.yaml");
   writeFileSync(f, base);
   const spec = await loadSpec(f);
-  assert.equal(spec.enabled.length, 20);
+  assert.equal(spec.enabled.length, 21);
   assert.deepEqual((spec.blocks.baseline as { columns: string[] }).columns, ["fe_only", "controls", "winsorized", "lead", "poisson"]);
   assert.equal(spec.inputs.panel.file, join(dir, "data", "panel.csv"));
 });

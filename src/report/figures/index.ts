@@ -5,3 +5,4 @@ export { placeboFigure } from "./placebo.js";
 export { sdidTrajectoryFigure, sdidWeightsFigure, type SdidTrajectory } from "./sdid.js";
 export { pathsFigure, type PathBar } from "./paths.js";
 export { coefFigure, type CoefRow } from "./coef.js";
+export { sensitivityFigure } from "./sensitivity.js";

@@ -12,7 +12,7 @@ import { inputError } from "../../core/errors.js";
 import { fepois } from "../../estimators/fepois.js";
 import { fepoisVcov, zTable } from "../../inference/fepois-vcov.js";
 import { keytechVersion } from "../../core/version.js";
-import type { EstimateRow, KeytechResult } from "../../core/result.js";
+import { vcovMatrixBlock, type EstimateRow, type KeytechResult } from "../../core/result.js";
 import { symEigen, mat } from "../../core/linalg.js";
 import { quantile7 } from "../../core/stats.js";
 import { notAvailable, type BlockContext } from "./types.js";
@@ -136,6 +136,7 @@ export function fitTwfe(ctx: BlockContext, s: TwfeSpec): KeytechResult {
     vcov: vcovBlock(vc),
     dropped: { singletons: fit.singletonsRemoved, missing, collinear: fit.droppedCollinear },
     provenance: { seed: null, inputs: ctx.data.inputHashes, options: { y: s.yName, x: s.x.map((x) => x.name), fe: feList, unit_trends: !!s.unitTrends, cluster: ctx.spec.model.cluster, ...(s.options ?? {}) } },
+    vcov_matrix: vcovMatrixBlock(fit.coefNames, vc.V),
   };
 }
 

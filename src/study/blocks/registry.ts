@@ -8,9 +8,10 @@ import { altOutcomes, countyTrends, ddd, digitalIndex, exclusions, otherPolicies
 import { bacon, cs, placebo, sdid } from "./endogeneity.js";
 import { heterogeneity, mechanisms, moderation, paths } from "./mechanisms.js";
 import { patentScores } from "./patents.js";
+import { sensitivity } from "./sensitivity.js";
 
 export const BLOCKS: BlockDef[] = [
-  patentScores, descriptives, baseline, eventStudy, eventStudyPolicies,
+  patentScores, descriptives, baseline, eventStudy, eventStudyPolicies, sensitivity,
   altOutcomes, digitalIndex, countyTrends, stacked, otherPolicies, ddd, exclusions,
   placebo, cs, sdid, bacon,
   mechanisms, paths, heterogeneity, moderation,

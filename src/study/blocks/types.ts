@@ -16,7 +16,8 @@ export type FigureData =
   | { kind: "placebo"; id: string; title: string; draws: number[]; estimate: number; pValue: number | null; xTitle?: string }
   | { kind: "sdid"; id: string; title: string; trajectory: { times: number[]; treated: number[]; synthetic: number[]; treatStart: number } | null; unitWeights: { unit: string; weight: number }[]; timeWeights: { time: number; weight: number }[] }
   | { kind: "paths"; id: string; title: string; bars: { name: string; estimate: number; lo?: number | null; hi?: number | null }[] }
-  | { kind: "coef"; id: string; title: string; rows: { label: string; estimate: number; lo: number; hi: number; group?: string }[] };
+  | { kind: "coef"; id: string; title: string; rows: { label: string; estimate: number; lo: number; hi: number; group?: string }[] }
+  | { kind: "sensitivity"; id: string; title: string; xTitle: string; original: { lb: number; ub: number }; rows: { x: number; lb: number | null; ub: number | null }[]; breakdown: number | null };
 
 /** One column of a block's table. */
 export interface BlockModel {
@@ -35,7 +36,7 @@ export interface BlockOutput {
    * A table whose columns are statistics rather than models (e.g. Table 3: effect, SE, CI, share); the
    * report renders it instead of the model columns. Cells are printed text.
    */
-  statsTable?: { header: string[]; rows: { term: string; cells: string[] }[] };
+  statsTable?: { header: string[]; rows: { term: string; cells: string[] }[]; note?: string };
   /** printed labels of terms whose meaning is particular to this block (default: core/labels termLabel) */
   termLabels?: Record<string, string>;
   /** extra table rows, e.g. "Controls: yes", "empirical p" (row label → one cell per model) */
