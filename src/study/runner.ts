@@ -11,7 +11,7 @@ import { writeFileAtomic } from "../core/atomic.js";
 import { sha256File, sha256Text, stableStringify } from "../core/hash.js";
 import { hashSeed } from "../core/rng.js";
 import { resultToJson } from "../core/result.js";
-import { keytechVersion } from "../core/version.js";
+import { codeFingerprint, keytechVersion } from "../core/version.js";
 import { BlockCache } from "./cache.js";
 import { BLOCKS, blockById } from "./blocks/registry.js";
 import { loadStudyData, writeAnalysisPanel, type StudyData } from "./blocks/data.js";
@@ -129,7 +129,7 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
       const options = ((spec.blocks as Record<string, unknown>)[id] ?? {}) as Record<string, unknown>;
       const seed = hashSeed(spec.seed, fnv(id));
       const needs = (def.needs ?? []).filter((d) => spec.enabled.includes(d));
-      const key = sha256Text(stableStringify({ block: id, options, inputs: data.inputHashes, outcome: spec.outcome, model: spec.model, seed, keytech: keytechVersion(), deps: needs.map((d) => keys[d] ?? "missing"), columns: providerKeys }));
+      const key = sha256Text(stableStringify({ block: id, options, inputs: data.inputHashes, outcome: spec.outcome, model: spec.model, seed, keytech: keytechVersion(), code: codeFingerprint(), deps: needs.map((d) => keys[d] ?? "missing"), columns: providerKeys }));
       keys[id] = key;
       const rec: BlockRecord = { id, title: def.title, section: def.section, ...(def.table ? { table: def.table } : {}), status: "ok", cached: false, seconds: 0, key, seed, options, methods: def.methods(options as never, spec) + (def.provides ? "" : outcomeNote) };
       const label = `[${String(k + 1).padStart(2)}/${order.length}] ${id.padEnd(16)}`;
