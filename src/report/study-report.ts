@@ -128,17 +128,17 @@ function eventTruthNote(b: BlockRecord, truth: unknown, run: StudyRun): string {
   return `<p class="truth-note">${esc(text)}</p>${table}`;
 }
 
-function descriptivesHtml(b: BlockRecord): string {
+function descriptivesHtml(b: BlockRecord, vars: Record<string, string>): string {
   const rows = (b.output?.extra?.descriptives as { variable: string; n: number; mean: number; sd: number; min: number; max: number }[] | undefined) ?? [];
   const ex = b.output?.extra ?? {};
   return `<p>${esc(String(ex.units))} units, ${esc(String(ex.periods))} periods, ${esc(String(ex.treated_units))} treated units.</p><table class="reg desc"><thead><tr><th>Variable</th><th>N</th><th>Mean</th><th>SD</th><th>Min</th><th>Max</th></tr></thead><tbody>${rows
-    .map((r) => `<tr><th>${esc(r.variable)}</th><td>${r.n}</td><td>${fmt(r.mean)}</td><td>${fmt(r.sd)}</td><td>${fmt(r.min)}</td><td>${fmt(r.max)}</td></tr>`)
+    .map((r) => `<tr><th>${esc(termLabel(r.variable, vars))}</th><td>${r.n}</td><td>${fmt(r.mean)}</td><td>${fmt(r.sd)}</td><td>${fmt(r.min)}</td><td>${fmt(r.max)}</td></tr>`)
     .join("")}</tbody></table>`;
 }
 
-function descriptivesMd(b: BlockRecord): string {
+function descriptivesMd(b: BlockRecord, vars: Record<string, string>): string {
   const rows = (b.output?.extra?.descriptives as { variable: string; n: number; mean: number; sd: number; min: number; max: number }[] | undefined) ?? [];
-  return ["| Variable | N | Mean | SD | Min | Max |", "|---|---:|---:|---:|---:|---:|", ...rows.map((r) => `| ${r.variable} | ${r.n} | ${fmt(r.mean)} | ${fmt(r.sd)} | ${fmt(r.min)} | ${fmt(r.max)} |`)].join("\n") + "\n";
+  return ["| Variable | N | Mean | SD | Min | Max |", "|---|---:|---:|---:|---:|---:|", ...rows.map((r) => `| ${termLabel(r.variable, vars)} | ${r.n} | ${fmt(r.mean)} | ${fmt(r.sd)} | ${fmt(r.min)} | ${fmt(r.max)} |`)].join("\n") + "\n";
 }
 
 const CSS = `
@@ -227,9 +227,9 @@ export async function writeStudyReport(run: StudyRun, outDir: string, opts: { si
         body.push(`<p class="failed"><strong>Failed.</strong> ${esc(b.error ?? "")}</p>`);
       } else if (b.output) {
         if (b.id === "descriptives") {
-          body.push(descriptivesHtml(b));
+          body.push(descriptivesHtml(b, run.labels?.variables ?? {}));
           const p = join(outDir, "tables", "descriptives.md");
-          await writeFileAtomic(p, descriptivesMd(b));
+          await writeFileAtomic(p, descriptivesMd(b, run.labels?.variables ?? {}));
           files.tables.push(p);
         }
         const kv = b.output.extra?.summary as { label: string; value: string }[] | undefined;

@@ -130,8 +130,22 @@ export function tableData(out: BlockOutput, vars: Record<string, string> = {}): 
   return { header: models.map((m) => m.label), rows, stats, note: seNote(models) };
 }
 
+/** Text for LaTeX (pdflatex-safe): specials escaped, the symbols the tables use as math. */
 function texEsc(s: string): string {
-  return s.replace(/([&%$#_{}])/g, "\\$1").replaceAll("²", "$^2$").replaceAll("×", "$\\times$").replaceAll("−", "-").replaceAll("–", "--");
+  return s
+    .replace(/([&%$#_{}])/g, "\\$1")
+    .replaceAll("^", "\\textasciicircum{}")
+    .replaceAll("²", "$^2$")
+    .replaceAll("×", "$\\times$")
+    .replaceAll("−", "-")
+    .replaceAll("–", "--")
+    .replaceAll("Δ", "$\\Delta$")
+    .replaceAll("M̄", "$\\bar{M}$")
+    .replaceAll("≤", "$\\leq$")
+    .replaceAll("≥", "$\\geq$")
+    .replaceAll("→", "$\\to$")
+    .replaceAll("<", "$<$")
+    .replaceAll(">", "$>$");
 }
 
 /** Render a table in one format. */
@@ -149,15 +163,16 @@ export function renderTable(t: TableData, format: TableFormat, caption = ""): st
     }
     case "latex": {
       const cols = "l" + "c".repeat(t.header.length);
-      const lines = ["\\begin{table}[htbp]\\centering", caption ? `\\caption{${texEsc(caption)}}` : "", `\\begin{tabular}{${cols}}`, "\\hline"];
-      lines.push(" & " + t.header.map(texEsc).join(" & ") + " \\\\", "\\hline");
+      // booktabs rules (\\usepackage{booktabs}) and the note under the tabular, as journals set them
+      const lines = ["% needs \\usepackage{booktabs}", "\\begin{table}[htbp]\\centering", caption ? `\\caption{${texEsc(caption)}}` : "", `\\begin{tabular}{${cols}}`, "\\toprule"];
+      lines.push(" & " + t.header.map(texEsc).join(" & ") + " \\\\", "\\midrule");
       for (const r of t.rows) {
         lines.push(texEsc(r.term) + " & " + r.cells.map((c) => c.est.replace(/(\*+)$/, "$^{$1}$")).join(" & ") + " \\\\");
         if (!t.plain) lines.push(" & " + r.cells.map((c) => c.se).join(" & ") + " \\\\");
       }
-      lines.push("\\hline");
+      lines.push("\\midrule");
       for (const s of t.stats) lines.push(texEsc(s.label) + " & " + s.cells.map(texEsc).join(" & ") + " \\\\");
-      lines.push("\\hline", "\\end{tabular}", `\\par\\footnotesize ${texEsc(note)}`, "\\end{table}");
+      lines.push("\\bottomrule", "\\end{tabular}", `\\par\\vspace{2pt}\\parbox{\\linewidth}{\\footnotesize \\textit{Notes:} ${texEsc(note)}}`, "\\end{table}");
       return lines.filter((l) => l !== "").join("\n") + "\n";
     }
     case "csv": {
@@ -167,6 +182,7 @@ export function renderTable(t: TableData, format: TableFormat, caption = ""): st
         if (!t.plain) lines.push([r.term, "std_error", ...r.cells.map((c) => c.se.replace(/[()]/g, ""))].map(csvField).join(","));
       }
       for (const s of t.stats) lines.push([s.label, "", ...s.cells].map(csvField).join(","));
+      lines.push(["note", "", note, ...t.header.slice(1).map(() => "")].map(csvField).join(","));
       return lines.join("\n") + "\n";
     }
     case "html": {

@@ -19,8 +19,8 @@ test("report.html of the demo renders every table and figure in Chromium without
   const r = runCli(["demo", "--out", out, "--quick"]);
   assert.equal(r.status, 0, r.stderr);
   const html = join(out, "report.html");
-  const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { blocks: { id: string; status: string; output?: { models: unknown[]; figures?: unknown[] } }[] };
-  const expectTables = results.blocks.filter((b) => b.status === "ok" && (b.output?.models.length ?? 0) > 0).length;
+  const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { blocks: { id: string; status: string; output?: { models: unknown[]; figures?: unknown[]; statsTable?: unknown } }[] };
+  const expectTables = results.blocks.filter((b) => b.status === "ok" && ((b.output?.models.length ?? 0) > 0 || b.output?.statsTable)).length;
   const figureData = results.blocks.filter((b) => b.status === "ok").reduce((s, b) => s + (b.output?.figures?.length ?? 0), 0);
   const expectFigures = readdirSync(join(out, "figures")).filter((f) => f.endsWith(".svg")).length;
   assert.ok(expectFigures >= figureData && figureData >= 4, `figures: ${expectFigures} files for ${figureData} figure data`);
