@@ -91,7 +91,7 @@ export const otherPolicies = defineBlock({
         if (!v) throw new NotAvailable(`program "${p}" is not declared in inputs.policies.programs (the other programs of the policy list)`);
         x.push({ name: p, values: v }, { name: `treat_post:${p}`, values: Float64Array.from(v, (b, i) => b * D[i]!) });
       }
-      models.push({ name: set.join("+"), label: `(${j + 1}) ${set.join(" + ")}`, result: fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x, command: "did twfe", options: { programs: set } }) });
+      models.push({ name: set.join("+"), label: `(${j + 1}) ${set.map(words(ctx.spec).v).join(" + ")}`, result: fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x, command: "did twfe", options: { programs: set } }) });
     });
     return { models, keyTerms: ["treat_post", ...o.programs.flatMap((p) => [p, `treat_post:${p}`])] };
   },
