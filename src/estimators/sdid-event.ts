@@ -1,7 +1,7 @@
 /**
  * Synthetic DID event study (Clarke, Pailañir, Athey & Imbens 2023; Ciccia 2024, "A short note on
  * event-study synthetic difference-in-differences estimators"; the definitions of Stata `sdid_event`),
- * METHODS.md §3.6.
+ * docs/CONTRACT.md (`did sdid --event`).
  *
  * For adoption cohort a with its standard SDID weights (ω over the never-treated units, λ over the pre
  * periods t < a), let s_t = (1/N_a)·Σ_{i∈a} Y_it − Σ_j ω_j Y_jt be the treated-minus-synthetic contrast
