@@ -24,6 +24,7 @@ import { FwWorkspace, gramMatrix, sumNormalize } from "../estimators/frank-wolfe
 import { type SdidFit, type SdidHooks, type SdidOptions, type SdidPanel, type SdidSettings, sdidTau, sdidWithSettings } from "../estimators/sdid.js";
 import { sdidOptimizedCovariates } from "../estimators/sdid-optimized.js";
 import { type StaggeredFit, type StaggeredPanel, sdidStaggered } from "../estimators/sdid-staggered.js";
+import { blockCohort, eventRow } from "../estimators/sdid-event.js";
 
 export type SdidSeMethod = "placebo" | "bootstrap" | "jackknife";
 
@@ -104,14 +105,29 @@ interface BlockJob {
   seed: number;
   /** optimized covariates: X_k (N×T, panel order) and the fitted β (warm start, as synthdid) */
   covariates?: { X: Float64Array[]; beta: Float64Array };
+  /** event study: each replication gives [τ̂, τ̂_ℓ for ℓ in rels] (sdid-event.ts) */
+  event?: EventSpec;
 }
 
-/** τ̂ of a replication: plain SDID, or the optimized-covariates estimator on the same rows. */
-function blockTau(job: BlockJob, rows: ArrayLike<number>, sub: SdidPanel, omegaStart: Float64Array, hooks: SdidHooks): number {
+/** The event times a replication reports besides the overall estimate. */
+export interface EventSpec {
+  rels: number[];
+}
+
+/**
+ * A replication's values written to out[off …]: τ̂ (plain SDID, or the optimized-covariates estimator
+ * on the same rows), followed with an event study by τ̂_ℓ of the re-fitted weights.
+ */
+function blockRow(job: BlockJob, rows: ArrayLike<number>, sub: SdidPanel, omegaStart: Float64Array, hooks: SdidHooks, out: Float64Array, off: number): void {
   const cov = job.covariates;
-  if (!cov) return sdidWithSettings(sub, job.settings, omegaStart, job.lambda, hooks).estimate;
+  if (!cov) {
+    const fit = sdidWithSettings(sub, job.settings, omegaStart, job.lambda, hooks);
+    if (job.event) eventRow([blockCohort(sub, fit)], job.event.rels, out, off);
+    else out[off] = fit.estimate;
+    return;
+  }
   const X = cov.X.map((x) => subPanel({ ...job.panel, Y: x }, rows, sub.N0).Y);
-  return sdidOptimizedCovariates(sub, X, job.settings, { omega: omegaStart, lambda: job.lambda, beta: cov.beta }).estimate;
+  out[off] = sdidOptimizedCovariates(sub, X, job.settings, { omega: omegaStart, lambda: job.lambda, beta: cov.beta }).estimate;
 }
 
 interface StaggeredJob {
@@ -119,15 +135,35 @@ interface StaggeredJob {
   panel: StaggeredPanel;
   est: SdidOptions;
   seed: number;
+  event?: EventSpec;
 }
 
 const isBlock = (job: SdidDrawJob): job is BlockJob => job.kind === "placebo" || job.kind === "bootstrap";
 
-/** A function b ↦ τ̂_b for the job, with its own scratch space (one per thread). */
-export function sdidDrawer(job: SdidDrawJob): (b: number) => number {
+/** Values per replication: 1 (τ̂), or 1 + the number of event times. */
+export function drawWidth(job: SdidDrawJob): number {
+  return job.event ? 1 + job.event.rels.length : 1;
+}
+
+/** Replication b's values into out[off … off + width − 1]. */
+type RowDrawer = (b: number, out: Float64Array, off: number) => void;
+
+/** A function writing replication b's values (see `drawWidth`), with its own scratch space (one per thread). */
+export function sdidRowDrawer(job: SdidDrawJob): RowDrawer {
   const base = new Rng(job.seed);
+  if (job.event && isBlock(job) && job.covariates) throw new Error("event-study replications are not implemented with optimized covariates");
   if (isBlock(job)) return job.kind === "placebo" ? blockPlaceboDrawer(job, base) : blockBootstrapDrawer(job, base);
   return staggeredDrawer(job, base);
+}
+
+/** A function b ↦ τ̂_b for the job, with its own scratch space (one per thread). */
+export function sdidDrawer(job: SdidDrawJob): (b: number) => number {
+  const draw = sdidRowDrawer(job);
+  const row = new Float64Array(drawWidth(job));
+  return (b) => {
+    draw(b, row, 0);
+    return row[0]!;
+  };
 }
 
 /**
@@ -136,7 +172,7 @@ export function sdidDrawer(job: SdidDrawJob): (b: number) => number {
  * order (the estimate does not depend on the order of the controls), so that the Gram column of a
  * placebo control is a monotone gather from the precomputed matrix.
  */
-function blockPlaceboDrawer(job: BlockJob, base: Rng): (b: number) => number {
+function blockPlaceboDrawer(job: BlockJob, base: Rng): RowDrawer {
   const p = job.panel;
   const { N, N0 } = p;
   const N1 = N - N0;
@@ -156,7 +192,7 @@ function blockPlaceboDrawer(job: BlockJob, base: Rng): (b: number) => number {
         },
       }
     : { workspace: ws };
-  return (b) => {
+  return (b, out, off) => {
     const rng = base.fork(b);
     for (let k = 0; k < N0; k++) perm[k] = k;
     rng.shuffle(perm);
@@ -164,17 +200,17 @@ function blockPlaceboDrawer(job: BlockJob, base: Rng): (b: number) => number {
     rows.subarray(0, nc).sort();
     const sub = subPanel(p, rows, nc, buf);
     for (let k = 0; k < nc; k++) omegaStart[k] = job.omega[rows[k]!]!;
-    return blockTau(job, rows, sub, sumNormalize(omegaStart), hooks);
+    blockRow(job, rows, sub, sumNormalize(omegaStart), hooks, out, off);
   };
 }
 
 /** Bootstrap draw (Algorithm 2): N units with replacement, redrawn while no treated or no control. */
-function blockBootstrapDrawer(job: BlockJob, base: Rng): (b: number) => number {
+function blockBootstrapDrawer(job: BlockJob, base: Rng): RowDrawer {
   const p = job.panel;
   const { N, N0 } = p;
   const ws = new FwWorkspace();
   const ind = new Int32Array(N);
-  return (b) => {
+  return (b, out, off) => {
     const rng = base.fork(b);
     for (;;) {
       for (let k = 0; k < N; k++) ind[k] = rng.int(N);
@@ -185,7 +221,8 @@ function blockBootstrapDrawer(job: BlockJob, base: Rng): (b: number) => number {
       const sub = subPanel(p, ind, n0);
       const start = new Float64Array(n0);
       for (let k = 0; k < n0; k++) start[k] = job.omega[ind[k]!]!;
-      return blockTau(job, ind, sub, sumNormalize(start), { workspace: ws });
+      blockRow(job, ind, sub, sumNormalize(start), { workspace: ws }, out, off);
+      return;
     }
   };
 }
@@ -195,7 +232,7 @@ function blockBootstrapDrawer(job: BlockJob, base: Rng): (b: number) => number {
  * them the treated units' adoption periods; bootstrap resamples units (redraw when no treated or no
  * never-treated unit). Each draw re-runs the whole per-cohort estimator.
  */
-function staggeredDrawer(job: StaggeredJob, base: Rng): (b: number) => number {
+function staggeredDrawer(job: StaggeredJob, base: Rng): RowDrawer {
   const p = job.panel;
   const never: number[] = [];
   const treatedAdoption: number[] = [];
@@ -206,10 +243,15 @@ function staggeredDrawer(job: StaggeredJob, base: Rng): (b: number) => number {
   treatedAdoption.sort((a, b) => a - b);
   const Ntr = treatedAdoption.length;
   const Nco = never.length;
+  const ev = job.event;
+  const put = (fit: StaggeredFit, out: Float64Array, off: number) => {
+    if (ev) eventRow(fit.cohorts, ev.rels, out, off);
+    else out[off] = fit.att;
+  };
   if (job.kind === "staggered-placebo") {
     const perm = new Int32Array(Nco);
     const adoption = new Int32Array(Nco);
-    return (b) => {
+    return (b, out, off) => {
       const rng = base.fork(b);
       perm.set(never);
       rng.shuffle(perm);
@@ -218,11 +260,11 @@ function staggeredDrawer(job: StaggeredJob, base: Rng): (b: number) => number {
         Y.set(p.Y.subarray(perm[k]! * p.T, perm[k]! * p.T + p.T), k * p.T);
         adoption[k] = k < Nco - Ntr ? -1 : treatedAdoption[k - (Nco - Ntr)]!;
       }
-      return sdidStaggered({ Y, N: Nco, T: p.T, adoption }, job.est).att;
+      put(sdidStaggered({ Y, N: Nco, T: p.T, adoption }, job.est), out, off);
     };
   }
   const ind = new Int32Array(p.N);
-  return (b) => {
+  return (b, out, off) => {
     const rng = base.fork(b);
     for (;;) {
       for (let k = 0; k < p.N; k++) ind[k] = rng.int(p.N);
@@ -230,17 +272,19 @@ function staggeredDrawer(job: StaggeredJob, base: Rng): (b: number) => number {
       let nNever = 0;
       for (let k = 0; k < p.N; k++) if (p.adoption[ind[k]!]! < 0) nNever++;
       if (nNever === 0 || nNever === p.N) continue;
-      return sdidStaggered(p, job.est, ind).att;
+      put(sdidStaggered(p, job.est, ind), out, off);
+      return;
     }
   };
 }
 
-/** All draws b = 0..reps−1 in this thread. */
+/** All draws b = 0..reps−1 in this thread (reps × drawWidth(job), row-major). */
 function drawsSync(job: SdidDrawJob, reps: number, onProgress?: (done: number) => void): Float64Array {
-  const draw = sdidDrawer(job);
-  const out = new Float64Array(reps);
+  const draw = sdidRowDrawer(job);
+  const w = drawWidth(job);
+  const out = new Float64Array(reps * w);
   for (let b = 0; b < reps; b++) {
-    out[b] = draw(b);
+    draw(b, out, b * w);
     onProgress?.(b + 1);
   }
   return out;
@@ -248,13 +292,15 @@ function drawsSync(job: SdidDrawJob, reps: number, onProgress?: (done: number) =
 
 /**
  * All draws b = 0..reps−1 spread over `workers` threads (this one included): every thread takes the
- * next free b from a shared counter and writes τ̂_b into a shared array, so the result is the same
- * for any number of workers.
+ * next free b from a shared counter and writes replication b's values (τ̂_b, or the event-study row:
+ * reps × drawWidth(job), row-major) into a shared array, so the result is the same for any number of
+ * workers.
  */
 export async function sdidDraws(job: SdidDrawJob, reps: number, workers: number, onProgress?: (done: number) => void): Promise<Float64Array> {
   const nw = Math.max(1, Math.min(Math.floor(workers), reps));
   if (nw === 1) return drawsSync(job, reps, onProgress);
-  const out = new Float64Array(new SharedArrayBuffer(8 * reps));
+  const width = drawWidth(job);
+  const out = new Float64Array(new SharedArrayBuffer(8 * reps * width));
   const counter = new Int32Array(new SharedArrayBuffer(8)); // [next b, draws done]
   const url = new URL("./sdid-worker.js", import.meta.url);
   const finished = Array.from({ length: nw - 1 }, () => {
@@ -270,13 +316,13 @@ export async function sdidDraws(job: SdidDrawJob, reps: number, workers: number,
     });
   });
   // this thread works too; the workers start while it runs
-  const draw = sdidDrawer(job);
+  const draw = sdidRowDrawer(job);
   let failure: unknown = null;
   try {
     for (;;) {
       const b = Atomics.add(counter, 0, 1);
       if (b >= reps) break;
-      out[b] = draw(b);
+      draw(b, out, b * width);
       onProgress?.(Atomics.add(counter, 1, 1) + 1);
     }
   } catch (e) {
@@ -291,11 +337,12 @@ export async function sdidDraws(job: SdidDrawJob, reps: number, workers: number,
 
 /** Worker side of sdidDraws (see sdid-worker.ts). */
 export function sdidDrawsWorker(job: SdidDrawJob, reps: number, out: Float64Array, counter: Int32Array): void {
-  const draw = sdidDrawer(job);
+  const draw = sdidRowDrawer(job);
+  const width = drawWidth(job);
   for (;;) {
     const b = Atomics.add(counter, 0, 1);
     if (b >= reps) break;
-    out[b] = draw(b);
+    draw(b, out, b * width);
     Atomics.add(counter, 1, 1);
   }
 }
@@ -469,4 +516,113 @@ export async function sdidStaggeredSeParallel(
   const job: SdidDrawJob = { kind: method === "placebo" ? "staggered-placebo" : "staggered-bootstrap", panel: p, est, seed: rng.seed };
   const draws = await sdidDraws(job, reps, o.workers ?? availableParallelism(), o.onProgress);
   return { method, se: scaledSd(draws), draws, replications: reps };
+}
+
+/** The fit an event study's replications start from. */
+export type SdidEventDesign =
+  | { design: "block"; panel: SdidPanel; fit: SdidFit }
+  | { design: "staggered"; panel: StaggeredPanel; fit: StaggeredFit; est: SdidOptions };
+
+/**
+ * Placebo / bootstrap replications of the event study: the same replications as the ATT's SE (same
+ * draws, same re-fitted weights), each recomputing τ̂ and every τ̂_ℓ.
+ */
+export interface SdidEventSeResult {
+  method: SdidSeMethod;
+  rels: number[];
+  /** reps × (1 + rels.length), row-major: [τ̂_b, τ̂_{ℓ,b} for ℓ in rels] (NaN where a bootstrap sample has no cohort at ℓ) */
+  draws: Float64Array;
+  replications: number;
+  /** per column (τ̂ first): sqrt((r−1)/r)·sd over its r finite draws (the ATT's SE, bit for bit) */
+  se: Float64Array;
+  /** (1 + K)² row-major covariance: Σ_b (x_b − x̄)(y_b − ȳ)/r over the r replications where both are finite */
+  vcov: Float64Array;
+  /** finite draws per column */
+  finite: Int32Array;
+  note?: string;
+}
+
+function eventJob(method: "placebo" | "bootstrap", d: SdidEventDesign, rels: number[], rng: Rng, shared: boolean): SdidDrawJob {
+  const event = { rels };
+  if (d.design === "block") return { ...blockJob(method, d.panel, d.fit, rng, shared), event };
+  return { kind: method === "placebo" ? "staggered-placebo" : "staggered-bootstrap", panel: d.panel, est: d.est, seed: rng.seed, event };
+}
+
+/** A refusal (throws) or an NA note, as for the ATT alone. */
+function eventCheck(method: SdidSeMethod, d: SdidEventDesign): string | null {
+  if (method === "jackknife") return "event-study SEs are implemented for placebo and bootstrap replications; jackknife gives the event-time estimates without SEs";
+  if (d.design === "staggered") return staggeredCheck(method, d.panel);
+  if (method === "placebo") checkPlacebo(d.panel);
+  else if (d.panel.N - d.panel.N0 === 1) return bootstrapNa().note!;
+  return null;
+}
+
+function eventSummary(method: SdidSeMethod, rels: number[], draws: Float64Array, reps: number): SdidEventSeResult {
+  const w = 1 + rels.length;
+  const se = new Float64Array(w);
+  const finite = new Int32Array(w);
+  for (let j = 0; j < w; j++) {
+    const col: number[] = [];
+    for (let b = 0; b < reps; b++) {
+      const x = draws[b * w + j]!;
+      if (Number.isFinite(x)) col.push(x);
+    }
+    finite[j] = col.length;
+    se[j] = scaledSd(Float64Array.from(col));
+  }
+  const vcov = new Float64Array(w * w);
+  for (let i = 0; i < w; i++) {
+    for (let j = i; j < w; j++) {
+      let n = 0;
+      let mi = 0;
+      let mj = 0;
+      for (let b = 0; b < reps; b++) {
+        const x = draws[b * w + i]!;
+        const y = draws[b * w + j]!;
+        if (Number.isFinite(x) && Number.isFinite(y)) {
+          n++;
+          mi += x;
+          mj += y;
+        }
+      }
+      let c = Number.NaN;
+      if (n >= 2) {
+        mi /= n;
+        mj /= n;
+        c = 0;
+        for (let b = 0; b < reps; b++) {
+          const x = draws[b * w + i]!;
+          const y = draws[b * w + j]!;
+          if (Number.isFinite(x) && Number.isFinite(y)) c += (x - mi) * (y - mj);
+        }
+        c /= n;
+      }
+      vcov[i * w + j] = c;
+      vcov[j * w + i] = c;
+    }
+  }
+  return { method, rels, draws, replications: reps, se, vcov, finite };
+}
+
+function eventNa(method: SdidSeMethod, rels: number[], note: string): SdidEventSeResult {
+  const w = 1 + rels.length;
+  return { method, rels, draws: new Float64Array(0), replications: 0, se: new Float64Array(w).fill(Number.NaN), vcov: new Float64Array(w * w).fill(Number.NaN), finite: new Int32Array(w), note };
+}
+
+/** Event-study SEs in this thread; replication b uses the stream `rng.fork(b)` as the ATT's SE. */
+export function sdidEventSe(method: SdidSeMethod, d: SdidEventDesign, rels: number[], rng: Rng, o: SdidSeOptions = {}): SdidEventSeResult {
+  const bad = eventCheck(method, d);
+  if (bad || method === "jackknife") return eventNa(method, rels, bad!);
+  const reps = o.replications ?? 200;
+  return eventSummary(method, rels, drawsSync(eventJob(method, d, rels, rng, false), reps, o.onProgress), reps);
+}
+
+/** `sdidEventSe` with the replications spread over `o.workers` threads; identical results. */
+export async function sdidEventSeParallel(method: SdidSeMethod, d: SdidEventDesign, rels: number[], rng: Rng, o: SdidSeOptions & { workers?: number } = {}): Promise<SdidEventSeResult> {
+  const bad = eventCheck(method, d);
+  if (bad || method === "jackknife") return eventNa(method, rels, bad!);
+  const reps = o.replications ?? 200;
+  const workers = o.workers ?? availableParallelism();
+  const draws = await sdidDraws(eventJob(method, d, rels, rng, workers > 1), reps, workers, o.onProgress);
+  return eventSummary(method, rels, draws, reps);
 }

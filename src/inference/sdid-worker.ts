@@ -1,6 +1,7 @@
 /**
  * Worker thread for the synthetic DID placebo / bootstrap SEs: takes replication indices from the
- * shared counter until none are left and writes each τ̂_b into the shared array (see `sdidDraws`).
+ * shared counter until none are left and writes each replication's values (τ̂_b, or its event-study
+ * row) into the shared array (see `sdidDraws`).
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { type SdidDrawJob, sdidDrawsWorker } from "./sdid-variance.js";

@@ -69,3 +69,22 @@ test("bad usage exits 2; an unbalanced panel exits 1 naming file and column", ()
   assert.equal(dup.status, 1);
   assert.match(dup.stderr, /row 2.*duplicate row for unit 'a' and period 1/);
 });
+
+test("--event: rel::0 … rel::11 after the ATT, vcov_matrix over all terms; workers 1 vs 2 byte-identical; flags checked", () => {
+  const plain = JSON.parse(runCli([...base, "--reps", "12", "--seed", "4", "--json"]).stdout);
+  const one = runCli([...base, "--reps", "12", "--seed", "4", "--event", "--event-placebo", "3", "--workers", "1", "--json"]);
+  const two = runCli([...base, "--reps", "12", "--seed", "4", "--event", "--event-placebo", "3", "--workers", "2", "--json"]);
+  assert.equal(one.status, 0, one.stderr);
+  assert.equal(one.stdout, two.stdout);
+  const r = JSON.parse(one.stdout);
+  assert.deepEqual(r.estimates[0], plain.estimates[0]);
+  assert.deepEqual(r.estimates.map((e: { term: string }) => e.term), ["sdid", "rel::-3", "rel::-2", "rel::-1", ...Array.from({ length: 12 }, (_, k) => `rel::${k}`)]);
+  assert.deepEqual(r.vcov_matrix.terms, r.estimates.map((e: { term: string }) => e.term));
+  r.estimates.forEach((e: { std_error: number }, k: number) => assertClose(Math.sqrt(r.vcov_matrix.matrix[k][k]), e.std_error, 1e-12, `se ${k}`));
+  assert.equal(r.event_study.cohorts[0].cohort, 1989);
+  const text = runCli([...base, "--reps", "12", "--seed", "4", "--event", "--event-effects", "2"]);
+  assert.match(text.stdout, /rel::1 /);
+  assert.doesNotMatch(text.stdout, /rel::2 /);
+  assert.equal(runCli([...base, "--event-placebo", "2"]).status, 2);
+  assert.equal(runCli([...base, "--event", "--event-effects", "0"]).status, 2);
+});

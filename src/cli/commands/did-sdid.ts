@@ -7,9 +7,10 @@ import { readTable, numeric, type Table } from "../../data/index.js";
 import type { SdidMethod } from "../../estimators/sdid.js";
 import type { SdidSeMethod } from "../../inference/sdid-variance.js";
 import { sdidAnalysisParallel } from "../../study/analyses/sdid.js";
+import { sdidEventAnalysis } from "./did-sdid-event.js";
 import { action, emit } from "../run.js";
 
-interface Flags { data: string; y: string; unit: string; time: string; treat: string; x?: string; method: string; se: string; reps: string; seed: string; workers?: string; covariatesMethod: string; json?: boolean }
+interface Flags { data: string; y: string; unit: string; time: string; treat: string; x?: string; method: string; se: string; reps: string; seed: string; workers?: string; covariatesMethod: string; event?: boolean; eventEffects?: string; eventPlacebo?: string; json?: boolean }
 
 /** Text values of a column (numbers printed as read), for unit keys. */
 export function textColumn(t: Table, name: string): string[] {
@@ -40,6 +41,9 @@ export function registerDidSdid(did: Command): void {
     .option("--reps <n>", "replications for placebo / bootstrap", "200")
     .option("--seed <s>", "random seed", "1")
     .option("--workers <w>", "threads for placebo / bootstrap replications (default: all cores; the result does not depend on it)")
+    .option("--event", "event study: adds terms rel::ℓ (ℓ = t − adoption; sdid_event's definitions) with SEs and a vcov_matrix from the same replications")
+    .option("--event-effects <k>", "with --event: post-period effects ℓ = 0 … k−1 (default: all)")
+    .option("--event-placebo <k>", "with --event: pre-period placebos ℓ = −1 … −k, or 'all' (default 0)")
     .option("--json", "print one JSON document")
     .action(action(async (o: Flags) => {
       if (!["sdid", "sc", "did"].includes(o.method)) throw usageError(`--method must be sdid, sc or did, got '${o.method}'`);
@@ -48,6 +52,9 @@ export function registerDidSdid(did: Command): void {
       const seed = parseIntFlag("seed", o.seed, 0);
       if (!["projected", "optimized"].includes(o.covariatesMethod)) throw usageError(`--covariates-method must be projected or optimized, got '${o.covariatesMethod}'`);
       const workers = o.workers === undefined ? undefined : parseIntFlag("workers", o.workers, 1);
+      if (!o.event && (o.eventEffects !== undefined || o.eventPlacebo !== undefined)) throw usageError("--event-effects and --event-placebo need --event");
+      const effects = o.eventEffects === undefined ? undefined : parseIntFlag("event-effects", o.eventEffects, 1);
+      const placebo = o.eventPlacebo === undefined ? undefined : o.eventPlacebo === "all" ? ("all" as const) : parseIntFlag("event-placebo", o.eventPlacebo, 0);
       const xs = (o.x ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0);
       const t = await readTable(o.data, [
         { column: o.unit, type: "text" },
@@ -58,7 +65,7 @@ export function registerDidSdid(did: Command): void {
       ]);
       let last = 0;
       const bar = progressBar(`sdid ${o.se}`, o.se === "placebo" || o.se === "bootstrap" ? reps : 0);
-      const res = await sdidAnalysisParallel({
+      const input = {
         unit: textColumn(t, o.unit), time: numeric(t, o.time), y: numeric(t, o.y), treat: numeric(t, o.treat),
         covariates: xs.map((x) => ({ name: x, values: numeric(t, x) })),
         names: { unit: o.unit, time: o.time, y: o.y, treat: o.treat },
@@ -66,16 +73,23 @@ export function registerDidSdid(did: Command): void {
         method: o.method as SdidMethod, se: o.se as SdidSeMethod | "none", reps, seed,
         ...(workers !== undefined ? { workers } : {}),
         covariatesMethod: o.covariatesMethod as "projected" | "optimized",
-        onProgress: (d) => { bar.tick(d - last); last = d; },
-      });
+        onProgress: (d: number) => { bar.tick(d - last); last = d; },
+      };
+      const res = o.event
+        ? await sdidEventAnalysis(input, { ...(effects !== undefined ? { effects } : {}), ...(placebo !== undefined ? { placebo } : {}) })
+        : await sdidAnalysisParallel(input);
       bar.done();
       for (const w of res.warnings ?? []) process.stderr.write(`keytech: warning: ${w}\n`);
       emit(res, Boolean(o.json), () => {
         const e = res.estimates[0]!;
         const f = (v: number | null) => (v === null ? "NA" : v.toFixed(4));
         const lines = [`Synthetic DID (${o.method}), ${(res.sdid as { design: string }).design} design, ${res.nobs} observations`];
-        lines.push(`  ${"term".padEnd(8)} ${"estimate".padStart(12)} ${"std.error".padStart(12)} ${"95% CI".padStart(24)}`);
-        lines.push(`  ${e.term.padEnd(8)} ${f(e.estimate).padStart(12)} ${f(e.std_error).padStart(12)} ${`[${f(e.conf_low)}, ${f(e.conf_high)}]`.padStart(24)}  (${o.se}${o.se === "placebo" || o.se === "bootstrap" ? `, ${reps} reps, seed ${seed}` : ""})`);
+        const wTerm = Math.max(8, ...res.estimates.map((r) => r.term.length));
+        lines.push(`  ${"term".padEnd(wTerm)} ${"estimate".padStart(12)} ${"std.error".padStart(12)} ${"95% CI".padStart(24)}`);
+        for (const r of res.estimates) {
+          const tail = r === e ? `  (${o.se}${o.se === "placebo" || o.se === "bootstrap" ? `, ${reps} reps, seed ${seed}` : ""})` : "";
+          lines.push(`  ${r.term.padEnd(wTerm)} ${f(r.estimate).padStart(12)} ${f(r.std_error).padStart(12)} ${`[${f(r.conf_low)}, ${f(r.conf_high)}]`.padStart(24)}${tail}`);
+        }
         const uw = (res.unit_weights as { unit: string; weight: number; cohort?: number }[]).filter((r) => r.weight > 0).sort((a, b) => b.weight - a.weight).slice(0, 10);
         lines.push("", "  largest unit weights:");
         for (const r of uw) lines.push(`    ${r.unit.padEnd(24)} ${r.weight.toFixed(6)}${r.cohort !== undefined ? `  (cohort ${r.cohort})` : ""}`);
