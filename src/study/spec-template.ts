@@ -119,7 +119,7 @@ ${patentsBlockYaml()}  baseline:                    # Table 1
     window: [-4, 5]
     ref: -1
     endpoints: bin             # bin | trim | none
-    estimators: [twfe, cs, sunab, imputation, stacked]
+    estimators: [twfe, cs, sunab, imputation, stacked, sdid]   # sdid: synthetic DID by event time (sdid_event)
     policy_controls: []        # concurrent programs as controls: broadband, smart_city, nondigital
   event_study_policies:        # robustness 1b: the same event study controlling for the concurrent pilots
     policy_controls: [broadband, smart_city, nondigital]

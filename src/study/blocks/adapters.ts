@@ -7,6 +7,7 @@ import type { KeytechResult } from "../../core/result.js";
 import type { Table, Column } from "../../data/table.js";
 import { csAnalysis } from "../analyses/cs.js";
 import { sdidAnalysisParallel } from "../analyses/sdid.js";
+import { sdidEventAnalysis } from "../analyses/sdid-event.js";
 import { placeboAnalysis } from "../analyses/placebo.js";
 import { pathsAnalysis } from "../analyses/paths.js";
 import { sunabAnalysis } from "../analyses/sunab.js";
@@ -55,6 +56,30 @@ export function runSdid(ctx: BlockContext, o: { method: "sdid" | "sc" | "did"; s
     seed: ctx.seed,
     onProgress: barProgress("sdid " + o.se),
   });
+}
+
+/**
+ * Synthetic DID by event time (sdid_event's definitions, src/study/analyses/sdid-event.ts): terms rel::ℓ
+ * for ℓ = −pre … post − 1 (placebos before the start) with placebo SEs from `reps` replications.
+ */
+export function runSdidEvent(ctx: BlockContext, o: { reps: number; pre: number; post: number }): Promise<KeytechResult> {
+  const d = ctx.data;
+  return sdidEventAnalysis(
+    {
+      unit: d.unitId,
+      time: d.time,
+      y: y(ctx),
+      treat: d.num.treat_post!,
+      names: { unit: d.unitName, time: d.timeName, y: ctx.spec.outcome.column, treat: "treat_post" },
+      file: ctx.spec.inputs.panel.file,
+      inputsHash: d.inputHashes,
+      method: "sdid",
+      se: "placebo",
+      reps: o.reps,
+      seed: ctx.seed,
+    },
+    { effects: o.post, placebo: o.pre },
+  );
 }
 
 /**

@@ -7,7 +7,7 @@ import { COMPARE_ESTIMATORS, ESTIMATOR_LABEL, csEventRows, eventPoints, type Com
 import { imputationEventStudy } from "../analyses/imputation.js";
 import { eventDummies, type Endpoints } from "../analyses/event.js";
 import { stackedEventStudy } from "../analyses/stacked.js";
-import { runCs, runSunab } from "./adapters.js";
+import { runCs, runSdidEvent, runSunab } from "./adapters.js";
 import { defineBlock, NotAvailable, type BlockContext, type BlockModel, type EventPointData } from "./types.js";
 import { column, controls, fitTwfe, lead, term, treat, winsorize } from "./common.js";
 
@@ -80,8 +80,10 @@ export const baseline = defineBlock({
   },
 });
 
-const ESTIMATORS = COMPARE_ESTIMATORS;
-type Estimator = CompareEstimator;
+/** The event-study estimators: the staggered five, and synthetic DID by event time (Clarke et al. 2023's sdid_event). */
+const ESTIMATORS = [...COMPARE_ESTIMATORS, "sdid"] as const;
+type Estimator = CompareEstimator | "sdid";
+const EVENT_LABEL: Record<Estimator, string> = { ...ESTIMATOR_LABEL, sdid: "Synthetic DID" };
 
 /** Concurrent programs that can enter the event study as controls, and their panel indicator columns. */
 export const POLICY_CONTROLS = ["broadband", "smart_city", "nondigital"] as const;
@@ -140,7 +142,9 @@ function eventStudyBlock(id: string, title: string, table: string, policies: Pol
       window: z.tuple([z.number().int(), z.number().int()]).default([-4, 5]),
       ref: z.number().int().default(-1),
       endpoints: z.enum(["bin", "trim", "none"]).default("bin"),
-      estimators: z.array(z.enum(ESTIMATORS)).min(1).default([...ESTIMATORS]),
+      estimators: z.array(z.enum(ESTIMATORS)).min(1).default([...COMPARE_ESTIMATORS]),
+      /** placebo replications for the synthetic-DID event-time SEs */
+      sdid_reps: z.number().int().min(2).default(50),
       /** concurrent programs whose indicators enter as controls */
       policy_controls: z.array(z.enum(POLICY_CONTROLS)).default(policies),
     }),
@@ -162,15 +166,18 @@ function eventStudyBlock(id: string, title: string, table: string, policies: Pol
           if (est === "cs" && policyCols.length) {
             const net = netOfPolicies(ctx, policyCols);
             notes.push(`${ESTIMATOR_LABEL.cs}: outcome netted of ${policyCols.map((c) => `${c} ${net.gamma[c]!.toFixed(3)}`).join(", ")} (effects estimated on the untreated ${words(ctx.spec).cells}).`);
-            r = await eventByAnalysis(net.ctx, est, lo, hi, o.ref, o.endpoints);
+            r = await eventByAnalysis(net.ctx, est, lo, hi, o.ref, o.endpoints, o.sdid_reps);
+          } else if (est === "sdid" && policyCols.length) {
+            const net = netOfPolicies(ctx, policyCols);
+            r = await eventByAnalysis(net.ctx, est, lo, hi, o.ref, o.endpoints, o.sdid_reps);
           } else {
-            r = await eventByAnalysis(pctx, est, lo, hi, o.ref, o.endpoints);
+            r = await eventByAnalysis(pctx, est, lo, hi, o.ref, o.endpoints, o.sdid_reps);
           }
-          models.push({ name: est, label: ESTIMATOR_LABEL[est], result: r });
-          series.push({ estimator: ESTIMATOR_LABEL[est], points: eventPoints(r.estimates, o.ref, lo, hi) });
+          models.push({ name: est, label: EVENT_LABEL[est], result: r });
+          series.push({ estimator: EVENT_LABEL[est], points: eventPoints(r.estimates, o.ref, lo, hi) });
         } catch (e) {
-          if (e instanceof NotAvailable) notes.push(`${ESTIMATOR_LABEL[est]}: not available (${e.message}).`);
-          else notes.push(`${ESTIMATOR_LABEL[est]}: failed (${(e as Error).message}).`);
+          if (e instanceof NotAvailable) notes.push(`${EVENT_LABEL[est]}: not available (${e.message}).`);
+          else notes.push(`${EVENT_LABEL[est]}: failed (${(e as Error).message}).`);
         }
       }
       if (!models.length) throw new NotAvailable(notes.join(" "));
@@ -200,8 +207,10 @@ function twfeEventDesign(ctx: BlockContext, lo: number, hi: number, ref: number,
 }
 
 /** Event-time estimates (terms rel::k) of one estimator on the study panel. */
-async function eventByAnalysis(ctx: BlockContext, est: Estimator, lo: number, hi: number, ref: number, endpoints: Endpoints): Promise<KeytechResult> {
+async function eventByAnalysis(ctx: BlockContext, est: Estimator, lo: number, hi: number, ref: number, endpoints: Endpoints, sdidReps = 50): Promise<KeytechResult> {
   switch (est) {
+    case "sdid":
+      return runSdidEvent(ctx, { reps: sdidReps, pre: -lo, post: hi + 1 });
     case "twfe": {
       const { x, mask } = twfeEventDesign(ctx, lo, hi, ref, endpoints);
       return fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [...x, ...controls(ctx)], mask, command: "did event", options: { window: [lo, hi], ref, endpoints } });

@@ -18,7 +18,7 @@ import { type EventCohortInput, type SdidEventOptions, blockCohort, eventTimes, 
 import { blockPanel, widePanel } from "../../estimators/sdid-panel.js";
 import { sdidStaggered } from "../../estimators/sdid-staggered.js";
 import { type SdidEventDesign, type SdidEventSeResult, sdidEventSeParallel } from "../../inference/sdid-variance.js";
-import { type SdidAnalysisInput, sdidAnalysisParallel } from "../../study/analyses/sdid.js";
+import { type SdidAnalysisInput, sdidAnalysisParallel } from "./sdid.js";
 
 /** Normal-theory row as the analysis writes it (NaN SE → nulls). */
 function row(term: string, est: number, s: number): EstimateRow {
