@@ -27,7 +27,7 @@ export interface SpecCase {
 
 export const SPEC_CASES: SpecCase[] = [
   { name: "unknown top-level key", edit: (s) => s.replace("seed: 20250101", "seed: 20250101\nsede: 1"), expect: [`study.yaml:8: sede: unknown key; allowed keys: version, title, seed, inputs, outcome, labels, model, blocks`] },
-  { name: "unknown block option", edit: (s) => s.replace("    ref: -1", "    reff: -1"), expect: [`study.yaml:70: blocks.event_study.reff: unknown key; allowed keys: enabled, window, ref, endpoints, estimators, policy_controls`] },
+  { name: "unknown block option", edit: (s) => s.replace("    ref: -1", "    reff: -1"), expect: [`study.yaml:70: blocks.event_study.reff: unknown key; allowed keys: enabled, window, ref, endpoints, estimators, sdid_reps, policy_controls`] },
   { name: "unknown block", edit: (s) => s.replace("  ddd: {}", "  dddd: {}"), expect: [`study.yaml:86: blocks.dddd: unknown key; allowed keys: patents, descriptives, baseline, event_study, event_study_policies, sensitivity, alt_outcomes, digital_index, county_trends, stacked, other_policies, ddd, exclusions, placebo, cs, sdid, bacon, mechanisms, paths, heterogeneity, moderation`] },
   { name: "wrong type (string for number)", edit: (s) => s.replace("    reps: 100", "    reps: many"), expect: [`study.yaml:90: blocks.placebo.reps: expected a number, got string "many"`] },
   { name: "wrong type (number for list)", edit: (s) => s.replace("  controls: [land_area, gdp_pc, population, industry_share, gov_share, manuf_agglom]", "  controls: 5"), expect: [`study.yaml:46: model.controls: expected a list, got number 5`] },
