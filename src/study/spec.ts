@@ -14,6 +14,7 @@ import { fileColumns } from "./blocks/data.js";
 import { parseFormula } from "../formula/parse.js";
 import { MEASURED_COLUMNS, measureOptionsSchema } from "./measure.js";
 import { prettyName } from "../core/labels.js";
+import { checkTextTable } from "../patents/precheck.js";
 
 const fileRef = z.string().min(1);
 
@@ -307,6 +308,8 @@ export async function loadSpec(file: string): Promise<StudySpec> {
     // a PatentsView folder or USPTO XML has no single header to check; the reader checks it
     if (key === "patents" && (statSync(v.file).isDirectory() || /\.xml$/i.test(v.file))) continue;
     try {
+      // bytes first (invalid UTF-8, NUL, gzip or an .xlsx under a .csv name): a located message, not DuckDB's
+      if (/\.(csv|tsv|txt)(\.gz)?$/i.test(v.file)) await checkTextTable(v.file);
       columns[key] = await fileColumns(v.file);
     } catch (e) {
       issues.push({ line: lineOf(doc, lc, p), path: pathText(p), message: `cannot read ${v.file}: ${(e as Error).message.split("\n")[0]}` });

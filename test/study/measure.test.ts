@@ -109,3 +109,36 @@ test("patents.tie_ceiling: default 0.02, passed to the engine as tieCeiling, 0 a
   assert.equal(scoreOptionsOf(measureOptionsSchema.parse({ tie_ceiling: 0 })).tieCeiling, 0);
   for (const v of [-0.01, 1]) assert.equal(measureOptionsSchema.safeParse({ tie_ceiling: v }).success, false);
 });
+
+test("study bad input: a non-UTF-8 byte is located; later-filed, self- and dangling citations are counted, not used", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kt-measure-bad-"));
+  mkdirSync(join(dir, "data"));
+  const rows = [
+    "id,date,region,applicant,ipc,cited",
+    "p0,2000-03-01,A,a1,G06F 17/30,",
+    "p1,2001-01-05,A,a1,G06F 17/30;H04L 29/08,p0;p4",
+    "p2,2001-06-01,B,b1,G06N 3/08,p0;zz",
+    "p3,2002-02-02,A,a2,H04L 29/08,p1;p2",
+    "p4,2003-07-07,B,b2,G06N 3/08,p3",
+  ];
+  writeFileSync(join(dir, "data", "patents.csv"), rows.join("\n") + "\n");
+  const panel = ["region,year,x"];
+  for (const u of ["A", "B"]) for (const y of [2001, 2002, 2003]) panel.push(`${u},${y},${y % 3}`);
+  writeFileSync(join(dir, "data", "panel.csv"), panel.join("\n") + "\n");
+  writeFileSync(join(dir, "data", "policies.csv"), "region,program,year\nA,pilot,2002\n");
+  writeFileSync(join(dir, "study.yaml"), "inputs:\n  panel: { file: data/panel.csv, unit: region, time: year }\n  policies: { file: data/policies.csv, unit: region, program: program, year: year, programs: { treated: pilot } }\n  patents: { file: data/patents.csv }\nmodel: { controls: [], cluster: region }\nblocks:\n  patents: { taxonomy: oecd-ict }\n");
+  const out = join(dir, "out");
+  const ok = runCli(["study", "run", join(dir, "study.yaml"), "--out", out, "--json"]);
+  assert.equal(ok.status, 0, ok.stderr);
+  const res = readJson<{ blocks: { id: string; output?: { extra?: { measure?: { citations: Record<string, number> } } } }[] }>(join(out, "results.json"));
+  // p1 → p0 self (a1), p1 → p4 filed later, p2 → zz unknown, p2 → p0 counted, p3 → p1, p3 → p2, p4 → p3 counted
+  assert.deepEqual(res.blocks.find((b) => b.id === "patents")!.output!.extra!.measure!.citations, { available: true, total: 7, counted: 4, self: 1, unknown: 1, later_filed: 1 });
+  // one invalid byte: the spec check names file, row and column, and nothing is written
+  const bytes = Buffer.from(rows.join("\n") + "\n");
+  bytes[bytes.indexOf("p3,") + 1] = 0xff;
+  writeFileSync(join(dir, "data", "patents.csv"), bytes);
+  const bad = runCli(["study", "run", join(dir, "study.yaml"), "--out", join(dir, "out2")]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /patents\.csv, row 4, column 'id': invalid UTF-8 byte 0xFF/);
+  assert.doesNotMatch(bad.stderr, /INTERNAL|DuckDB|at .*\.js:\d+/);
+});
