@@ -70,7 +70,7 @@ test("the report says the event-time truths exclude the concurrent policies and 
   const f = (k: string) => `+${op[k]!.toFixed(2)}`;
   assert.ok(html.includes(`they exclude the concurrent policies the generator plants — Broadband China (${f("broadband")}), Smart City (${f("smart_city")}) and non-digital cluster pilots (${f("non_digital_pilot")}) on the outcome`), "twin-run truths of the concurrent policies in the note");
   assert.ok(html.includes("This event study does not control for them"));
-  assert.ok(html.includes("This variant controls for their indicators (broadband, smart_city, nondigital_post)."));
+  assert.ok(html.includes("This variant controls for their indicators (Broadband, Smart city, Nondigital post)."));
   assert.ok(html.includes("<th>Mean gap without policy controls</th>"));
   assert.ok(files.figures.some((f) => f.endsWith("event_study_policies.svg")));
 });
