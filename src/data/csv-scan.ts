@@ -388,3 +388,59 @@ export function findRaggedRow(path: string, delim: string): { row: number; expec
     closeSync(fd);
   }
 }
+
+/**
+ * The record (1-based data row, 0 = header) and field (0-based) of a double quote that opens a field and is
+ * never closed (RFC 4180 reading, as `findRaggedRow`), or null. A reader would otherwise take the rest of
+ * the file as one text value, or its sniffer give up without a row.
+ */
+export function findOpenQuote(path: string, delim: string): { row: number; field: number } | null {
+  const d = delim.charCodeAt(0);
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.allocUnsafe(1 << 22);
+    let pos = 0;
+    let inQuote = false, pending = false, fieldStart = true, lineEmpty = true;
+    let record = -1, field = 0, openRow = 0, openField = 0;
+    for (;;) {
+      const got = readSync(fd, buf, 0, buf.length, pos);
+      pos += got;
+      if (got === 0) break;
+      for (let i = 0; i < got; i++) {
+        const c = buf[i]!;
+        if (pending) {
+          pending = false;
+          if (c === 34) continue;
+          inQuote = false;
+        }
+        if (inQuote) {
+          if (c === 34) pending = true;
+          continue;
+        }
+        if (c === 10) {
+          if (!lineEmpty) record++;
+          lineEmpty = true;
+          fieldStart = true;
+          field = 0;
+          continue;
+        }
+        if (c === 13) continue;
+        if (lineEmpty) lineEmpty = false;
+        if (c === d) {
+          field++;
+          fieldStart = true;
+          continue;
+        }
+        if (c === 34 && fieldStart) {
+          inQuote = true;
+          openRow = record + 1;
+          openField = field;
+        }
+        fieldStart = false;
+      }
+    }
+    return inQuote && !pending ? { row: openRow, field: openField } : null;
+  } finally {
+    closeSync(fd);
+  }
+}

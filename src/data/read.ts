@@ -11,12 +11,14 @@
  * null (text); dropping them is the caller's decision (see missing.ts), never done here.
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { constants as zlibConstants, gunzipSync } from "node:zlib";
 import type { DuckDBDataChunk, DuckDBVector } from "@duckdb/node-api";
 import { inputError, KeytechError } from "../core/errors.js";
 import { duckdbLoaded, openDuck, sqlIdent, sqlString, type Duck } from "./duck.js";
 import { closestName } from "./suggest.js";
 import { raggedRowError, readNumericCsv, readNumericCsvFast } from "./fast-csv.js";
-import { findRaggedRow } from "./csv-scan.js";
+import { findOpenQuote, findRaggedRow } from "./csv-scan.js";
+import { checkParquetSignature, checkTextTable } from "./precheck.js";
 import type { Column, Table } from "./table.js";
 
 /** number: must parse as a number; text: kept as strings; auto: numbers when every value parses, else text. */
@@ -58,6 +60,81 @@ function checkFile(path: string): FileFormat {
   const fmt = fileFormat(path);
   if (st.size === 0) throw inputError("the file is empty", { file: path });
   return fmt;
+}
+
+/**
+ * Byte checks before DuckDB sees the file (issue #14): gzip/ZIP/Parquet signatures, a truncated or corrupt
+ * .gz, NUL bytes and invalid UTF-8 (located by row and column), a file of blank lines; then the header: a
+ * column name given twice is refused naming both positions (a reader would silently take the first).
+ */
+async function precheck(path: string, fmt: FileFormat): Promise<void> {
+  if (fmt === "parquet") {
+    checkParquetSignature(path, path);
+    return;
+  }
+  if (/\.zst$/i.test(path)) return;
+  await checkTextTable(path, path, undefined, "one name per column");
+  const names = headerFields(path, fmt);
+  if (isPlainText(path, fmt)) {
+    const q = findOpenQuote(path, fmt === "tsv" ? "\t" : ",");
+    if (q) {
+      const loc = q.row === 0 ? { file: path } : { file: path, row: q.row, ...(names[q.field] !== undefined ? { column: names[q.field]! } : {}) };
+      throw inputError(`${q.row === 0 ? "the header has" : "this cell opens"} a double quote that is never closed, so the rest of the file would be read as one value; close the quote, or double it ("") if it is part of the text`, loc);
+    }
+  }
+  const seen = new Map<string, number>();
+  names.forEach((n, i) => {
+    const j = seen.get(n);
+    if (j !== undefined)
+      throw inputError(`the header names this column twice (columns ${j + 1} and ${i + 1}); rename one of them so that every column has its own name`, { file: path, column: n });
+    seen.set(n, i);
+  });
+}
+
+/** The header's field names (quotes respected, BOM and CR removed, trimmed); a .gz is decompressed in part. */
+function headerFields(path: string, fmt: FileFormat): string[] {
+  const fd = openSync(path, "r");
+  let b: Buffer;
+  try {
+    const raw = Buffer.allocUnsafe(1 << 18);
+    const got = readSync(fd, raw, 0, raw.length, 0);
+    b = raw.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+  if (/\.gz$/i.test(path)) {
+    try {
+      b = gunzipSync(b, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    } catch {
+      return [];
+    }
+  }
+  const d = fmt === "tsv" ? 9 : 44;
+  const out: string[] = [];
+  let cur: number[] = [];
+  let q = false;
+  let i = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  for (; i < b.length; i++) {
+    const c = b[i]!;
+    if (q) {
+      if (c === 34) {
+        if (b[i + 1] === 34) {
+          cur.push(34);
+          i++;
+        } else q = false;
+      } else cur.push(c);
+      continue;
+    }
+    if (c === 34) q = true;
+    else if (c === d) {
+      out.push(Buffer.from(cur).toString("utf8").trim());
+      cur = [];
+    } else if (c === 10) break;
+    else if (c !== 13) cur.push(c);
+  }
+  if (i >= b.length && q) return [];
+  out.push(Buffer.from(cur).toString("utf8").trim());
+  return out;
 }
 
 interface Described {
@@ -120,6 +197,7 @@ function firstLine(e: unknown): string {
 /** Column names of a CSV/Parquet file (in file order). */
 export async function listColumns(path: string): Promise<string[]> {
   const fmt = checkFile(path);
+  await precheck(path, fmt);
   const duck = await openDuck();
   try {
     return (await describe(duck, path, fmt)).names;
@@ -322,6 +400,7 @@ async function fastCsv(duck: Duck, path: string, fmt: FileFormat, columns: Colum
  */
 export async function readTable(path: string, columns: ColumnRequest[], opts: { engine?: "auto" | "duckdb" } = {}): Promise<Table> {
   const fmt = checkFile(path);
+  await precheck(path, fmt);
   if ((opts.engine ?? "auto") === "auto" && (fmt === "csv" || fmt === "tsv") && /\.(csv|tsv|txt)$/i.test(path) && columns.length > 0 && columns.every((r) => r.type !== "text")) {
     const want = [...new Set(columns.map((r) => r.column))];
     const delim = fmt === "tsv" ? "\t" : ",";
