@@ -10,14 +10,16 @@
  * Missing values: an empty cell, `NA`, `NaN`, `.` (Stata) or SQL NULL. They become NaN (numbers) or
  * null (text); dropping them is the caller's decision (see missing.ts), never done here.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { constants as zlibConstants, gunzipSync } from "node:zlib";
 import type { DuckDBDataChunk, DuckDBVector } from "@duckdb/node-api";
 import { inputError, KeytechError } from "../core/errors.js";
 import { duckdbLoaded, openDuck, sqlIdent, sqlString, type Duck } from "./duck.js";
 import { closestName } from "./suggest.js";
 import { raggedRowError, readNumericCsv, readNumericCsvFast } from "./fast-csv.js";
-import { findOpenQuote, findRaggedRow } from "./csv-scan.js";
+import { findBareCr, findOpenQuote, findRaggedRow } from "./csv-scan.js";
 import { checkParquetSignature, checkTextTable } from "./precheck.js";
 import type { Column, Table } from "./table.js";
 
@@ -75,13 +77,9 @@ async function precheck(path: string, fmt: FileFormat): Promise<void> {
   if (/\.zst$/i.test(path)) return;
   await checkTextTable(path, path, undefined, "one name per column");
   const names = headerFields(path, fmt);
-  if (isPlainText(path, fmt)) {
-    const q = findOpenQuote(path, fmt === "tsv" ? "\t" : ",");
-    if (q) {
-      const loc = q.row === 0 ? { file: path } : { file: path, row: q.row, ...(names[q.field] !== undefined ? { column: names[q.field]! } : {}) };
-      throw inputError(`${q.row === 0 ? "the header has" : "this cell opens"} a double quote that is never closed, so the rest of the file would be read as one value; close the quote, or double it ("") if it is part of the text`, loc);
-    }
-  }
+  if (names.length === 1 && names[0] === "")
+    throw inputError("the first line (the header) is empty; it must name the columns, one per field (remove the blank line above the header)", { file: path });
+  if (isPlainText(path, fmt)) textChecks(path, path, fmt, names);
   const seen = new Map<string, number>();
   names.forEach((n, i) => {
     const j = seen.get(n);
@@ -137,6 +135,40 @@ function headerFields(path: string, fmt: FileFormat): string[] {
   return out;
 }
 
+/** Quote and line-end checks of a plain delimited file `scan`, reported as file `name`. */
+function textChecks(scan: string, name: string, fmt: FileFormat, names: string[]): void {
+  const cr = findBareCr(scan, fmt === "tsv" ? "\t" : ",");
+  if (cr) {
+    const col = names[cr.field];
+    throw inputError(`a carriage return (\\r) not followed by a newline ${cr.row === 0 ? "in the header" : "inside this row"}; line ends must be LF or CRLF — remove the stray CR, or re-save the file with Unix or Windows line ends`, cr.row === 0 ? { file: name } : { file: name, row: cr.row, ...(col !== undefined ? { column: col } : {}) });
+  }
+  const q = findOpenQuote(scan, fmt === "tsv" ? "\t" : ",");
+  if (q) {
+    const loc = q.row === 0 ? { file: name } : { file: name, row: q.row, ...(names[q.field] !== undefined ? { column: names[q.field]! } : {}) };
+    throw inputError(`${q.row === 0 ? "the header has" : "this cell opens"} a double quote that is never closed, so the rest of the file would be read as one value; close the quote, or double it ("") if it is part of the text`, loc);
+  }
+}
+
+/**
+ * After DuckDB failed on a .gz: decompress it to a scratch file and run the located checks there (ragged
+ * row, open quote, bare CR), so that the message names the row instead of DuckDB's sniffer.
+ */
+function diagnoseGzip(path: string, fmt: FileFormat): void {
+  if (!/\.gz$/i.test(path)) return;
+  const dir = mkdtempSync(join(tmpdir(), "keytech-gz-"));
+  try {
+    const tmp = join(dir, "data.csv");
+    writeFileSync(tmp, gunzipSync(readFileSync(path)));
+    textChecks(tmp, path, fmt, headerFields(path, fmt));
+    const r = findRaggedRow(tmp, fmt === "tsv" ? "\t" : ",");
+    if (r) throw raggedRowError(path, r.row, r.expected, r.found, fmt === "tsv" ? "\t" : ",");
+  } catch (e) {
+    if (e instanceof KeytechError) throw e;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 interface Described {
   names: string[];
   types: string[];
@@ -149,6 +181,7 @@ async function describe(duck: Duck, path: string, fmt: FileFormat): Promise<Desc
     rows = r.getRowObjectsJS() as Record<string, unknown>[];
   } catch (e) {
     checkRagged(path, fmt);
+    diagnoseGzip(path, fmt);
     throw inputError(`could not read the file: ${firstLine(e)}`, { file: path });
   }
   // DuckDB's sniffer settles on fewer columns than the header has when a row is ragged
@@ -278,6 +311,7 @@ async function streamChunks(
 ): Promise<number> {
   const res = await duck.con.run(sql).catch((e: unknown) => {
     checkRagged(file, fileFormat(file));
+    diagnoseGzip(file, fileFormat(file));
     throw inputError(`could not read the file: ${firstLine(e)}`, { file });
   });
   const rows = res.rowCount;
@@ -424,7 +458,12 @@ export async function readTable(path: string, columns: ColumnRequest[], opts: { 
   try {
     const desc = await describe(duck, path, fmt);
     const typeOf = new Map(desc.names.map((n, i) => [n, desc.types[i]!]));
-    for (const r of columns) if (!typeOf.has(r.column)) throw missingColumnError(path, r.column, desc.names);
+    // DuckDB names fields it cannot read a name for column0, column1, …: list the header as written
+    const have = (): string[] => {
+      const h = fmt === "parquet" ? [] : headerFields(path, fmt);
+      return h.length ? h.map((x) => (x === "" ? "(empty)" : x)) : desc.names;
+    };
+    for (const r of columns) if (!typeOf.has(r.column)) throw missingColumnError(path, r.column, have());
     if (fmt !== "parquet") {
       const fast = await fastCsv(duck, path, fmt, columns);
       if (fast) return fast;
