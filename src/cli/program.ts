@@ -1,7 +1,56 @@
 /** The commander program: global options and every command (each registered from its own file). */
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, type Option } from "commander";
+import { printable, usageError } from "../core/errors.js";
 import { keytechVersion } from "../core/version.js";
 import { registerAll } from "./commands/index.js";
+
+/** Largest seed keytech's generator keeps exactly (doubles hold integers up to 2^53 − 1; rng.ts mixes all 53 bits). */
+export const MAX_SEED = Number.MAX_SAFE_INTEGER;
+/** R's `set.seed` takes an R integer: at most 2^31 − 1 (`did honest` reproduces R's generator). */
+export const MAX_R_SEED = 2147483647;
+
+/** The full command name ("did honest"). */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c && c.parent; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+/** A --seed value: a decimal integer in [0, max], else a usage error (exit 2) — never silently rounded. */
+export function checkSeed(v: unknown, max: number): void {
+  if (v === undefined) return;
+  const s = String(v).trim();
+  if (!/^\d+$/.test(s) || BigInt(s) > BigInt(max))
+    throw usageError(`--seed must be an integer in [0, ${max}], got '${printable(String(v))}' (larger or fractional seeds would be rounded to another seed and recorded wrongly in provenance)`);
+}
+
+/** Options of `cmd` and its parents that may be given on the command line. */
+function optionsOf(cmd: Command): Option[] {
+  const out: Option[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) out.push(...c.options);
+  return out;
+}
+
+/**
+ * Refuse an option given twice (`--y a --y b`): commander keeps the last value without a word. Every
+ * option of keytech takes one value (lists are comma-separated), so the rule holds for all of them.
+ */
+export function checkRepeats(cmd: Command, argv: string[]): void {
+  const opts = optionsOf(cmd).filter((o) => !o.variadic);
+  const seen = new Map<Option, number>();
+  for (let i = 0; i < argv.length; i++) {
+    const tok = argv[i]!;
+    if (tok === "--") break;
+    const eq = tok.indexOf("=");
+    const flag = tok.startsWith("--") && eq > 0 ? tok.slice(0, eq) : tok;
+    const o = opts.find((x) => x.long === flag || (x.short !== undefined && x.short === flag));
+    if (!o) continue;
+    const k = (seen.get(o) ?? 0) + 1;
+    seen.set(o, k);
+    if (k === 2) throw usageError(`${printable(o.long ?? o.short ?? flag)} given twice; give each option once (lists are comma-separated, e.g. --x a,b)`);
+    if ((o.required || o.optional) && !(tok.startsWith("--") && eq > 0)) i++; // its value
+  }
+}
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -10,11 +59,22 @@ export function buildProgram(): Command {
     .description("Evaluate an innovation policy from patents, a region panel and a list of pilots.")
     .version(keytechVersion(), "-V, --version", "print the version")
     .showHelpAfterError()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    // commander echoes flags and values: escape control bytes there too
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.split("\n").map(printable).join("\n")) })
     .exitOverride((err: CommanderError) => {
       // Help and version exit 0; every other commander error is bad usage (exit 2, docs/CONTRACT.md).
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") process.exit(0);
       process.exit(2);
+    })
+    .hook("preAction", (_root, actionCommand) => {
+      // thrown errors reject parseAsync: main.ts reports them (exit 2 for usage)
+      const path = commandPath(actionCommand);
+      const argv = ((program as unknown as { rawArgs?: string[] }).rawArgs ?? process.argv).slice(2);
+      // the tokens after the command's own name
+      let at = 0;
+      for (const w of path.split(" ")) at = argv.indexOf(w, at) + 1;
+      checkRepeats(actionCommand, argv.slice(at));
+      if (actionCommand.options.some((o) => o.long === "--seed")) checkSeed(actionCommand.getOptionValue("seed"), path === "did honest" ? MAX_R_SEED : MAX_SEED);
     });
   registerAll(program);
   return program;

@@ -2,18 +2,23 @@
  * Shared plumbing for commands: run an action, print the JSON document or the human table, and map
  * errors to exit codes (0 ok, 1 bad input / failed estimation, 2 bad usage).
  */
-import { KeytechError } from "../core/errors.js";
+import { KeytechError, printable } from "../core/errors.js";
 import { resultToJson } from "../core/result.js";
 
 /** Print an error on stderr and return the exit code it maps to. */
 export function reportError(e: unknown): number {
   if (e instanceof KeytechError) {
-    process.stderr.write(`keytech: error: ${e.message}\n`);
+    process.stderr.write(`keytech: error: ${safe(e.message)}\n`);
     return e.exitCode;
   }
   const msg = e instanceof Error ? (process.env.KEYTECH_DEBUG ? (e.stack ?? e.message) : e.message) : String(e);
-  process.stderr.write(`keytech: error: ${msg}\n`);
+  process.stderr.write(`keytech: error: ${safe(msg)}\n`);
   return 1;
+}
+
+/** A message with control bytes escaped line by line (values from data files or flags never reach the terminal raw). */
+function safe(msg: string): string {
+  return msg.split("\n").map(printable).join("\n");
 }
 
 /** Run an async command body; errors become messages and exit codes, never stack traces. */

@@ -15,7 +15,8 @@ export class KeytechError extends Error {
   readonly kind: ErrorKind;
   readonly location: ErrorLocation;
   constructor(kind: ErrorKind, message: string, location: ErrorLocation = {}) {
-    super(message);
+    // values from data files and flags end up in messages: control bytes are escaped line by line
+    super(message.split("\n").map(printable).join("\n"));
     this.name = "KeytechError";
     this.kind = kind;
     this.location = location;

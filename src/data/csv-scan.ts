@@ -388,3 +388,104 @@ export function findRaggedRow(path: string, delim: string): { row: number; expec
     closeSync(fd);
   }
 }
+
+/**
+ * The record (1-based data row, 0 = header) and field (0-based) of a double quote that opens a field and is
+ * never closed (RFC 4180 reading, as `findRaggedRow`), or null. A reader would otherwise take the rest of
+ * the file as one text value, or its sniffer give up without a row.
+ */
+export function findOpenQuote(path: string, delim: string): { row: number; field: number } | null {
+  const d = delim.charCodeAt(0);
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.allocUnsafe(1 << 22);
+    let pos = 0;
+    let inQuote = false, pending = false, fieldStart = true, lineEmpty = true;
+    let record = -1, field = 0, openRow = 0, openField = 0;
+    for (;;) {
+      const got = readSync(fd, buf, 0, buf.length, pos);
+      pos += got;
+      if (got === 0) break;
+      for (let i = 0; i < got; i++) {
+        const c = buf[i]!;
+        if (pending) {
+          pending = false;
+          if (c === 34) continue;
+          inQuote = false;
+        }
+        if (inQuote) {
+          if (c === 34) pending = true;
+          continue;
+        }
+        if (c === 10) {
+          if (!lineEmpty) record++;
+          lineEmpty = true;
+          fieldStart = true;
+          field = 0;
+          continue;
+        }
+        if (c === 13) continue;
+        if (lineEmpty) lineEmpty = false;
+        if (c === d) {
+          field++;
+          fieldStart = true;
+          continue;
+        }
+        if (c === 34 && fieldStart) {
+          inQuote = true;
+          openRow = record + 1;
+          openField = field;
+        }
+        fieldStart = false;
+      }
+    }
+    return inQuote && !pending ? { row: openRow, field: openField } : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The first carriage return outside double quotes that is not followed by a newline (a bare CR, which
+ * DuckDB takes for a line end in the middle of a row): its record (1-based data row, 0 = header) and
+ * field, or null.
+ */
+export function findBareCr(path: string, delim: string): { row: number; field: number } | null {
+  const d = delim.charCodeAt(0);
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.allocUnsafe(1 << 22);
+    let pos = 0;
+    let inQuote = false, lineEmpty = true, cr = false;
+    let record = 0, field = 0;
+    for (;;) {
+      const got = readSync(fd, buf, 0, buf.length, pos);
+      pos += got;
+      if (got === 0) break;
+      for (let i = 0; i < got; i++) {
+        const c = buf[i]!;
+        if (cr) {
+          cr = false;
+          if (c !== 10) return { row: record, field };
+        }
+        if (c === 34) inQuote = !inQuote;
+        if (inQuote) continue;
+        if (c === 13) {
+          cr = true;
+          continue;
+        }
+        if (c === 10) {
+          if (!lineEmpty) record++;
+          lineEmpty = true;
+          field = 0;
+          continue;
+        }
+        lineEmpty = false;
+        if (c === d) field++;
+      }
+    }
+    return null; // a CR at the very end of the file ends the last line
+  } finally {
+    closeSync(fd);
+  }
+}

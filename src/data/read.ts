@@ -10,13 +10,17 @@
  * Missing values: an empty cell, `NA`, `NaN`, `.` (Stata) or SQL NULL. They become NaN (numbers) or
  * null (text); dropping them is the caller's decision (see missing.ts), never done here.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { constants as zlibConstants, gunzipSync } from "node:zlib";
 import type { DuckDBDataChunk, DuckDBVector } from "@duckdb/node-api";
 import { inputError, KeytechError } from "../core/errors.js";
 import { duckdbLoaded, openDuck, sqlIdent, sqlString, type Duck } from "./duck.js";
 import { closestName } from "./suggest.js";
 import { raggedRowError, readNumericCsv, readNumericCsvFast } from "./fast-csv.js";
-import { findRaggedRow } from "./csv-scan.js";
+import { findBareCr, findOpenQuote, findRaggedRow } from "./csv-scan.js";
+import { checkParquetSignature, checkTextTable } from "./precheck.js";
 import type { Column, Table } from "./table.js";
 
 /** number: must parse as a number; text: kept as strings; auto: numbers when every value parses, else text. */
@@ -60,6 +64,111 @@ function checkFile(path: string): FileFormat {
   return fmt;
 }
 
+/**
+ * Byte checks before DuckDB sees the file (issue #14): gzip/ZIP/Parquet signatures, a truncated or corrupt
+ * .gz, NUL bytes and invalid UTF-8 (located by row and column), a file of blank lines; then the header: a
+ * column name given twice is refused naming both positions (a reader would silently take the first).
+ */
+async function precheck(path: string, fmt: FileFormat): Promise<void> {
+  if (fmt === "parquet") {
+    checkParquetSignature(path, path);
+    return;
+  }
+  if (/\.zst$/i.test(path)) return;
+  await checkTextTable(path, path, undefined, "one name per column");
+  const names = headerFields(path, fmt);
+  if (names.length === 1 && names[0] === "")
+    throw inputError("the first line (the header) is empty; it must name the columns, one per field (remove the blank line above the header)", { file: path });
+  if (isPlainText(path, fmt)) textChecks(path, path, fmt, names);
+  const seen = new Map<string, number>();
+  names.forEach((n, i) => {
+    const j = seen.get(n);
+    if (j !== undefined)
+      throw inputError(`the header names this column twice (columns ${j + 1} and ${i + 1}); rename one of them so that every column has its own name`, { file: path, column: n });
+    seen.set(n, i);
+  });
+}
+
+/** The header's field names (quotes respected, BOM and CR removed, trimmed); a .gz is decompressed in part. */
+function headerFields(path: string, fmt: FileFormat): string[] {
+  const fd = openSync(path, "r");
+  let b: Buffer;
+  try {
+    const raw = Buffer.allocUnsafe(1 << 18);
+    const got = readSync(fd, raw, 0, raw.length, 0);
+    b = raw.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+  if (/\.gz$/i.test(path)) {
+    try {
+      b = gunzipSync(b, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    } catch {
+      return [];
+    }
+  }
+  const d = fmt === "tsv" ? 9 : 44;
+  const out: string[] = [];
+  let cur: number[] = [];
+  let q = false;
+  let i = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  for (; i < b.length; i++) {
+    const c = b[i]!;
+    if (q) {
+      if (c === 34) {
+        if (b[i + 1] === 34) {
+          cur.push(34);
+          i++;
+        } else q = false;
+      } else cur.push(c);
+      continue;
+    }
+    if (c === 34) q = true;
+    else if (c === d) {
+      out.push(Buffer.from(cur).toString("utf8").trim());
+      cur = [];
+    } else if (c === 10) break;
+    else if (c !== 13) cur.push(c);
+  }
+  if (i >= b.length && q) return [];
+  out.push(Buffer.from(cur).toString("utf8").trim());
+  return out;
+}
+
+/** Quote and line-end checks of a plain delimited file `scan`, reported as file `name`. */
+function textChecks(scan: string, name: string, fmt: FileFormat, names: string[]): void {
+  const cr = findBareCr(scan, fmt === "tsv" ? "\t" : ",");
+  if (cr) {
+    const col = names[cr.field];
+    throw inputError(`a carriage return (\\r) not followed by a newline ${cr.row === 0 ? "in the header" : "inside this row"}; line ends must be LF or CRLF — remove the stray CR, or re-save the file with Unix or Windows line ends`, cr.row === 0 ? { file: name } : { file: name, row: cr.row, ...(col !== undefined ? { column: col } : {}) });
+  }
+  const q = findOpenQuote(scan, fmt === "tsv" ? "\t" : ",");
+  if (q) {
+    const loc = q.row === 0 ? { file: name } : { file: name, row: q.row, ...(names[q.field] !== undefined ? { column: names[q.field]! } : {}) };
+    throw inputError(`${q.row === 0 ? "the header has" : "this cell opens"} a double quote that is never closed, so the rest of the file would be read as one value; close the quote, or double it ("") if it is part of the text`, loc);
+  }
+}
+
+/**
+ * After DuckDB failed on a .gz: decompress it to a scratch file and run the located checks there (ragged
+ * row, open quote, bare CR), so that the message names the row instead of DuckDB's sniffer.
+ */
+function diagnoseGzip(path: string, fmt: FileFormat): void {
+  if (!/\.gz$/i.test(path)) return;
+  const dir = mkdtempSync(join(tmpdir(), "keytech-gz-"));
+  try {
+    const tmp = join(dir, "data.csv");
+    writeFileSync(tmp, gunzipSync(readFileSync(path)));
+    textChecks(tmp, path, fmt, headerFields(path, fmt));
+    const r = findRaggedRow(tmp, fmt === "tsv" ? "\t" : ",");
+    if (r) throw raggedRowError(path, r.row, r.expected, r.found, fmt === "tsv" ? "\t" : ",");
+  } catch (e) {
+    if (e instanceof KeytechError) throw e;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 interface Described {
   names: string[];
   types: string[];
@@ -72,6 +181,7 @@ async function describe(duck: Duck, path: string, fmt: FileFormat): Promise<Desc
     rows = r.getRowObjectsJS() as Record<string, unknown>[];
   } catch (e) {
     checkRagged(path, fmt);
+    diagnoseGzip(path, fmt);
     throw inputError(`could not read the file: ${firstLine(e)}`, { file: path });
   }
   // DuckDB's sniffer settles on fewer columns than the header has when a row is ragged
@@ -120,6 +230,7 @@ function firstLine(e: unknown): string {
 /** Column names of a CSV/Parquet file (in file order). */
 export async function listColumns(path: string): Promise<string[]> {
   const fmt = checkFile(path);
+  await precheck(path, fmt);
   const duck = await openDuck();
   try {
     return (await describe(duck, path, fmt)).names;
@@ -200,6 +311,7 @@ async function streamChunks(
 ): Promise<number> {
   const res = await duck.con.run(sql).catch((e: unknown) => {
     checkRagged(file, fileFormat(file));
+    diagnoseGzip(file, fileFormat(file));
     throw inputError(`could not read the file: ${firstLine(e)}`, { file });
   });
   const rows = res.rowCount;
@@ -322,6 +434,7 @@ async function fastCsv(duck: Duck, path: string, fmt: FileFormat, columns: Colum
  */
 export async function readTable(path: string, columns: ColumnRequest[], opts: { engine?: "auto" | "duckdb" } = {}): Promise<Table> {
   const fmt = checkFile(path);
+  await precheck(path, fmt);
   if ((opts.engine ?? "auto") === "auto" && (fmt === "csv" || fmt === "tsv") && /\.(csv|tsv|txt)$/i.test(path) && columns.length > 0 && columns.every((r) => r.type !== "text")) {
     const want = [...new Set(columns.map((r) => r.column))];
     const delim = fmt === "tsv" ? "\t" : ",";
@@ -345,7 +458,12 @@ export async function readTable(path: string, columns: ColumnRequest[], opts: { 
   try {
     const desc = await describe(duck, path, fmt);
     const typeOf = new Map(desc.names.map((n, i) => [n, desc.types[i]!]));
-    for (const r of columns) if (!typeOf.has(r.column)) throw missingColumnError(path, r.column, desc.names);
+    // DuckDB names fields it cannot read a name for column0, column1, …: list the header as written
+    const have = (): string[] => {
+      const h = fmt === "parquet" ? [] : headerFields(path, fmt);
+      return h.length ? h.map((x) => (x === "" ? "(empty)" : x)) : desc.names;
+    };
+    for (const r of columns) if (!typeOf.has(r.column)) throw missingColumnError(path, r.column, have());
     if (fmt !== "parquet") {
       const fast = await fastCsv(duck, path, fmt, columns);
       if (fast) return fast;

@@ -6,7 +6,7 @@
 import type { Mat } from "../core/linalg.js";
 import { choleskyPivotless, invSPD, matvec, subMatrix } from "../core/linalg.js";
 import { crossLong, gramLong } from "./hdfe-linalg.js";
-import { estimationError, inputError } from "../core/errors.js";
+import { estimationError, inputError, printable } from "../core/errors.js";
 import { demean } from "./demean.js";
 
 /** One fixed-effect dimension: integer codes 0..nLevels−1 per observation. */
@@ -211,6 +211,27 @@ function checkFinite(name: string, v: Float64Array): void {
  * 1 − (SSR/(n−nparams))/(TSS/(n−1)), within_r2 = 1 − SSR/Σwỹ²; nparams = k + Σ_q(L_q − 1) + 1, plus L_q per
  * varying-slope variable (slopes-only FEs contribute only their slopes and no intercept).
  */
+/**
+ * Refuse an outcome nothing can be estimated on (fixest: "The dependent variable is a constant"): constant
+ * when the model has fixed effects or an intercept; or a regressor that is the outcome itself.
+ */
+function checkOutcome(yName: string, y: Float64Array, xs: { name: string; values: Float64Array }[], w: Float64Array | null, absorbed: boolean): void {
+  const n = y.length;
+  if (n === 0) return;
+  if (absorbed) {
+    let constant = true;
+    for (let i = 1; i < n && constant; i++) if (y[i] !== y[0] && !(w && w[i] === 0)) constant = false;
+    if (constant)
+      throw estimationError(`the dependent variable '${printable(yName)}' is constant (all ${n} observations are ${y[0]}); nothing can be estimated — check that the outcome column is the one you mean`);
+  }
+  for (const x of xs) {
+    if (x.name === yName) throw estimationError(`the regressor '${printable(x.name)}' is also the dependent variable '${printable(yName)}'; remove it from the right-hand side`);
+    let same = true;
+    for (let i = 0; i < n && same; i++) if (x.values[i] !== y[i]) same = false;
+    if (same) throw estimationError(`the regressor '${printable(x.name)}' is identical to the dependent variable '${printable(yName)}' on every observation; remove it from the right-hand side`);
+  }
+}
+
 export function feols(input: FeolsInput): FeolsFit {
   const n0 = input.y.length;
   for (const xv of input.x)
@@ -241,9 +262,12 @@ export function feols(input: FeolsInput): FeolsFit {
     if (fe.slopesOnly) out.slopesOnly = true;
     return out;
   });
+  if (n0 > 0 && n === 0)
+    throw estimationError(`every observation is a singleton of a fixed effect; nothing is left to estimate (each of the ${n0} observations is alone in its group of ${input.fixedEffects.map((f) => `'${printable(f.name)}'`).join(" or ")}); use coarser fixed effects, or --keep-singletons to keep them`);
   const y = take(input.y, keep);
   const intercept = fes.length === 0 && (input.intercept ?? true);
   const xs = input.x.map((v) => ({ name: v.name, values: take(v.values, keep) }));
+  checkOutcome(input.yName, y, xs, w, fes.length > 0 || intercept);
   if (intercept) xs.unshift({ name: "(Intercept)", values: new Float64Array(n).fill(1) });
   let sw = 0;
   if (w) for (let i = 0; i < n; i++) sw += w[i]!;
@@ -265,6 +289,21 @@ export function feols(input: FeolsInput): FeolsFit {
   });
   const yTilde = dm.columns[0]!;
   const xAll = dm.columns.slice(1);
+  if (fes.length > 0) {
+    // fixest refuses a constant outcome; an outcome the fixed effects explain exactly is the same dead end
+    let ssT = 0, ssC = 0, mean = 0;
+    for (let i = 0; i < n; i++) mean += (w ? w[i]! : 1) * y[i]!;
+    mean /= sw;
+    for (let i = 0; i < n; i++) {
+      const wi = w ? w[i]! : 1;
+      ssT += wi * yTilde[i]! ** 2;
+      ssC += wi * (y[i]! - mean) ** 2;
+    }
+    if (ssT <= 1e-14 * ssC)
+      throw estimationError(
+        `the dependent variable '${printable(input.yName)}' is constant within the fixed effects (${fes.map((f) => printable(f.name)).join(", ")}): they explain it exactly, so no coefficient can be estimated; use an outcome that varies within the fixed-effect groups, or fewer fixed effects`,
+      );
+  }
 
   // collinearity: absorbed by the FEs (demeaned SS ≤ tol × raw SS), then among regressors (pivotless Cholesky)
   const ones = desc.map((d) => d.ones);

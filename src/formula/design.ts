@@ -7,8 +7,8 @@
  */
 import { combineFactors, factorize, levelLabel, type Factor } from "../data/factor.js";
 import { fileRow, getColumn, numeric, type Table } from "../data/table.js";
-import { inputError, usageError } from "../core/errors.js";
-import { fixedEffectLabel, formulaTransforms, type Expr, type Formula, type FormulaFactor } from "./ast.js";
+import { inputError, printable, usageError } from "../core/errors.js";
+import { exprColumns, fixedEffectLabel, formulaTransforms, termLabel, type Expr, type Formula, type FormulaFactor } from "./ast.js";
 
 export interface DesignColumn {
   name: string;
@@ -44,6 +44,15 @@ export function iDummies(t: Table, f: Extract<FormulaFactor, { kind: "i" }>): De
   const n = t.nrows;
   const cols: DesignColumn[] = [];
   const index = new Int32Array(fac.nLevels).fill(-1);
+  const labels = Array.from({ length: fac.nLevels }, (_, k) => levelLabel(fac, k));
+  const shown = (): string => labels.slice(0, 12).map(printable).join(", ") + (labels.length > 12 ? `, … (${labels.length} values)` : "");
+  const loc = { file: t.file, column: getColumn(t, f.var).source };
+  // fixest refuses a reference or keep value that is not a value of the variable (a typo would otherwise drop nothing)
+  for (const r of f.ref)
+    if (!labels.includes(String(r)))
+      throw inputError(`i(${printable(f.var)}, ref = ${printable(String(r))}): ${printable(String(r))} is not a value of '${printable(f.var)}' (its values: ${shown()}); give a reference value that occurs in the data`, loc);
+  if (f.keep && !labels.some((l) => matches(l, f.keep!)))
+    throw inputError(`i(${printable(f.var)}, keep = ${f.keep.map((v) => printable(String(v))).join(", ")}): matches no value of '${printable(f.var)}' (its values: ${shown()}); keep values that occur in the data`, loc);
   for (let k = 0; k < fac.nLevels; k++) {
     const lab = levelLabel(fac, k);
     if (matches(lab, f.ref)) continue;
@@ -173,6 +182,17 @@ export function fixedEffectFactor(t: Table, vars: string[]): Factor {
 export function buildDesign(f: Formula, t: Table, opts: { weights?: Float64Array } = {}): Design {
   const x: DesignColumn[] = [];
   for (const term of f.terms) {
+    // a regressor that is, or is computed from, the outcome fits it by construction (R² = 1, SE 0): refused
+    for (const fac of term.factors) {
+      const uses = fac.kind === "var" ? fac.name === f.lhs : fac.kind === "expr" ? exprColumns(fac.expr).has(f.lhs) : fac.var === f.lhs || fac.by === f.lhs;
+      if (uses)
+        throw inputError(
+          fac.kind === "var"
+            ? `the regressor '${printable(fac.name)}' is also the dependent variable '${printable(f.lhs)}'; remove it from the right-hand side`
+            : `the regressor '${printable(termLabel(term))}' is computed from the dependent variable '${printable(f.lhs)}', so it explains the outcome by construction; remove it from the right-hand side`,
+          { file: t.file, column: getColumn(t, f.lhs).source },
+        );
+    }
     let cols: DesignColumn[] = [{ name: "", values: new Float64Array(0) }];
     let first = true;
     for (const fac of term.factors) {

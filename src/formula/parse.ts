@@ -11,7 +11,7 @@
  * Names follow R (letters, digits, '.', '_'; backticks for anything else). `a*b` expands to a + b + a:b.
  * Errors are usage errors that print the formula with a caret under the offending character.
  */
-import { usageError, type KeytechError } from "../core/errors.js";
+import { printable, usageError, type KeytechError } from "../core/errors.js";
 import { deparseExpr, TRANSFORM_FUNCTIONS, type Expr, type FixedEffectTerm, type Formula, type FormulaFactor, type FormulaTerm, type TransformFn } from "./ast.js";
 
 type TokKind = "name" | "num" | "str" | "sym" | "end";
@@ -26,7 +26,8 @@ interface Tok {
 
 /** A parse error: message, the formula, and a caret under position `pos` (0-based). */
 export function formulaError(text: string, pos: number, what: string): KeytechError {
-  return usageError(`bad formula: ${what}\n  ${text}\n  ${" ".repeat(Math.max(0, pos))}^`);
+  // control bytes are shown escaped, so the caret counts the escaped prefix
+  return usageError(`bad formula: ${printable(what)}\n  ${printable(text)}\n  ${" ".repeat(Math.max(0, printable(text.slice(0, Math.max(0, pos))).length))}^`);
 }
 
 function tokenize(text: string): Tok[] {

@@ -8,6 +8,7 @@ import type { FeolsFit } from "../estimators/feols.js";
 import { compactCodes } from "../estimators/feols.js";
 import { mat, matmul, symEigen } from "../core/linalg.js";
 import { qt, twoSidedT } from "../core/distributions.js";
+import { estimationError, printable } from "../core/errors.js";
 
 export interface ClusterInput {
   name: string;
@@ -236,6 +237,14 @@ export function computeVcov(fit: FeolsFit, spec: VcovSpec, ssc: SscOptions = {})
   if (dims.length === 0) throw new Error("cluster VCOV needs at least one cluster variable");
   const K = dofK(fit, kFixef, dims);
   const Gs = dims.map((d) => d.nLevels);
+  // One cluster: the scores sum to zero within it (X'ê = 0), the meat is 0 and G/(G−1) is infinite, so the
+  // variance is 0·∞ — fixest returns a degenerate (NaN/0) VCOV; refused here instead of printing SE NA, p = 1.
+  Gs.forEach((g, j) => {
+    if (g < 2)
+      throw estimationError(
+        `cluster variable '${printable(spec.clusters[j]!.name)}' has a single cluster among the ${n} observations used: a clustered variance needs at least 2 clusters (G/(G−1) is infinite with G = 1); cluster on a variable that takes several values, or use --vcov hc1`,
+      );
+  });
   const Gmin = Math.min(...Gs);
   const M = new Float64Array(k * k);
   const D = dims.length;

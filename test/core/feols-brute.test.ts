@@ -174,7 +174,8 @@ test("singleton removal: iterative, counted, on a hand-made example", () => {
   const fe2: FixedEffectInput = { name: "b", codes: Int32Array.from([0, 1, 2, 0, 1, 1, 3]), nLevels: 4 };
   // round 1: b-levels 2 (row 2) and 3 (row 6) are singletons; then a-level 2 keeps only row 5 → dropped
   assert.deepEqual([...singletonKeep([fe1, fe2], 7)!], [0, 1, 3, 4]);
-  const y = Float64Array.from([1, 2, 3, 4, 5, 7, 6]);
+  // not additive in a and b on the kept rows (an outcome the FEs explain exactly is refused, issue #14)
+  const y = Float64Array.from([1, 2, 3, 4, 5.5, 7, 6]);
   const x = Float64Array.from([0.5, 1, 0, 2, 1, 3, 1]);
   const fit = feols({ y, yName: "y", x: [{ name: "x", values: x }], fixedEffects: [fe1, fe2], removeSingletons: true });
   assert.equal(fit.singletonsRemoved, 3);

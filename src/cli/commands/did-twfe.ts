@@ -1,5 +1,6 @@
 /** `keytech did twfe --data F --y Y --unit U --time T --cohort G [--x a,b] [--cluster U] [--lead 1] …` */
 import type { Command } from "commander";
+import { usageError } from "../../core/errors.js";
 import { twfeAnalysis } from "../../study/analyses/twfe.js";
 import type { DidColumns } from "../../study/analyses/did-prep.js";
 import { action } from "../run.js";
@@ -32,7 +33,10 @@ export function didColumnsFrom(f: DidFlags): DidColumns {
   const x = listFlag(f.x);
   if (x) o.x = x;
   const lead = numberFlag("lead", f.lead);
-  if (lead !== undefined) o.lead = lead;
+  if (lead !== undefined) {
+    if (!Number.isInteger(lead) || lead < 1) throw usageError(`--lead must be an integer ≥ 1 (periods ahead), got '${f.lead}'; a lag is not a lead`);
+    o.lead = lead;
+  }
   return o;
 }
 

@@ -102,9 +102,17 @@ export function regressionOptionsFrom(f: RegressionFlags): RegressionOptions {
   return o;
 }
 
+/** `--out` of a command that writes a JSON result: an extension other than .json is refused (an .xlsx or .csv would hold JSON text). */
+export function checkJsonOut(out: string): string {
+  const m = /(\.[^./\\]+)$/.exec(out);
+  if (m && m[1]!.toLowerCase() !== ".json")
+    throw usageError(`--out ${out}: the result is written as JSON, so the file name must end in .json (got '${m[1]}'); use --out NAME.json, and keytech table NAME.json --out T.csv for a table`);
+  return out;
+}
+
 /** Print (and optionally save) a regression result. */
 export async function emitRegression(r: KeytechResult, f: RegressionFlags): Promise<void> {
-  if (f.out) await writeFileAtomic(f.out, resultToJson(r));
+  if (f.out) await writeFileAtomic(checkJsonOut(f.out), resultToJson(r));
   emit(r, Boolean(f.json), () => renderCoefficients(r));
 }
 

@@ -20,7 +20,7 @@ import type { SscOptions, VcovSpec } from "../../inference/vcov.js";
 import { checkWeights, dropMissingInto, readWithHash, requests, vcovSpec, type RegressionOptions, type SampleLog } from "../../study/analyses/model-input.js";
 import { stars } from "../../report/text.js";
 import { action, emit } from "../run.js";
-import { listFlag, numberFlag } from "./feols.js";
+import { checkJsonOut, listFlag, numberFlag } from "./feols.js";
 
 export interface FepoisAnalysisOptions {
   data: string;
@@ -251,7 +251,7 @@ export function registerFepois(program: Command): void {
     .action(
       action(async (f: FepoisFlags) => {
         const r = await fepoisAnalysis(fepoisOptionsFrom(f));
-        if (f.out) await writeFileAtomic(f.out, resultToJson(r));
+        if (f.out) await writeFileAtomic(checkJsonOut(f.out), resultToJson(r));
         emit(r, Boolean(f.json), () => renderFepois(r));
       }),
     );

@@ -42,8 +42,8 @@ export function parseLabels(s: string | undefined): Record<string, string> | und
 }
 
 export function registerTable(program: Command): void {
-  program
-    .command("table")
+  const cmdFormat = program.command("table");
+  cmdFormat
     .description("multi-model regression table from result JSON files")
     .argument("<results...>", "result JSON files (keytech … --json)")
     .option("--format <f>", "md, latex, html or csv", "md")
@@ -54,8 +54,18 @@ export function registerTable(program: Command): void {
     .option("--digits <d>", "decimals", "4")
     .action(
       action(async (files: string[], f: { format: string; out?: string; keep?: string; labels?: string; titles?: string; digits: string }) => {
-        const fmt = f.format.toLowerCase();
         const formats: Record<string, TableFormat> = { md: "md", markdown: "md", latex: "latex", tex: "latex", html: "html", csv: "csv" };
+        // --out decides the format by its extension (unless --format is given, which must then agree)
+        let fmt = f.format.toLowerCase();
+        if (f.out) {
+          const m = /\.([^./\\]+)$/.exec(f.out);
+          const byExt: Record<string, TableFormat> = { md: "md", markdown: "md", txt: "md", tex: "latex", latex: "latex", html: "html", htm: "html", csv: "csv" };
+          const ext = m ? m[1]!.toLowerCase() : "";
+          if (!byExt[ext]) throw usageError(`--out ${f.out}: unknown table extension ${m ? `'.${m[1]}'` : "(none)"}; keytech writes .md, .tex, .html or .csv tables (no spreadsheets: open the .csv in Excel)`);
+          const given = cmdFormat.getOptionValueSource("format") === "cli";
+          if (given && formats[fmt] && formats[fmt] !== byExt[ext]) throw usageError(`--format ${f.format} disagrees with --out ${f.out} (a .${ext} file); drop --format or change the extension`);
+          if (!given) fmt = byExt[ext]!;
+        }
         if (!formats[fmt]) throw usageError(`--format must be md, latex, html or csv, got '${f.format}'`);
         const digits = Number(f.digits);
         if (!Number.isInteger(digits) || digits < 0 || digits > 12) throw usageError(`--digits must be an integer 0..12, got '${f.digits}'`);
