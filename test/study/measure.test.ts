@@ -31,7 +31,7 @@ for (const [name, read, key] of [["uspto", 6, 4], ["patentsview", 3, 2]] as cons
     assert.match(res.blocks.find((b) => b.id === "baseline")!.methods, /measured from the raw patent records/);
     const head = readFileSync(join(out, "work", "analysis_panel.csv"), "utf8").split("\n")[0]!.split(",");
     for (const c of ["keytech", "keytech_count", "cite_quality", "cospecialize", "diffusion"]) assert.ok(head.includes(c), `analysis panel has ${c}`);
-    assert.match(readFileSync(join(out, "report.html"), "utf8"), new RegExp(`outcome KeyTech measured from ${read} raw patent records`));
+    assert.match(readFileSync(join(out, "report.html"), "utf8"), new RegExp(`outcome ln\\(1 \\+ key-digital patents\\) measured from ${read} raw patent records`));
   });
 }
 

@@ -18,13 +18,13 @@ const dir = mkdtempSync(join(tmpdir(), "keytech-swap-"));
 const world = await simulatePaperWorld({ seed: 11, nCounties: 120, patentsPerCountyYear: 0.4, policyTwins: false });
 await writePaperWorld(world, join(dir, "data"));
 
-function spec(winsor: number): string {
+function spec(lead: number): string {
   const full = studyTemplate({ dataDir: "data", fast: true, truth: true });
-  return full.slice(0, full.indexOf("blocks:")) + `blocks:\n  patents: {}\n  baseline:\n    columns: [fe_only, winsorized]\n    winsor: ${winsor}\n  event_study:\n    estimators: [twfe]\n  county_trends: {}\n  placebo:\n    reps: 40\n`;
+  return full.slice(0, full.indexOf("blocks:")) + `blocks:\n  patents: {}\n  baseline:\n    columns: [fe_only, lead]\n    lead: ${lead}\n  event_study:\n    estimators: [twfe]\n  county_trends: {}\n  placebo:\n    reps: 40\n`;
 }
 const specA = join(dir, "a.yaml"), specB = join(dir, "b.yaml");
-writeFileSync(specA, spec(0.05));
-writeFileSync(specB, spec(0.1));
+writeFileSync(specA, spec(1));
+writeFileSync(specB, spec(2));
 
 interface Results { spec: { hash: string }; blocks: { id: string; status: string; options: Record<string, unknown>; output?: unknown }[] }
 
@@ -32,16 +32,16 @@ interface Results { spec: { hash: string }; blocks: { id: string; status: string
 function state(out: string): "A" | "B" | "absent" {
   if (!existsSync(out)) return "absent";
   const res = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as Results;
-  const winsor = res.blocks.find((b) => b.id === "baseline")!.options.winsor;
-  const which = winsor === 0.05 ? "A" : winsor === 0.1 ? "B" : null;
-  assert.ok(which, `results.json from an unknown spec (winsor ${String(winsor)})`);
+  const lead = res.blocks.find((b) => b.id === "baseline")!.options.lead;
+  const which = lead === 1 ? "A" : lead === 2 ? "B" : null;
+  assert.ok(which, `results.json from an unknown spec (lead ${String(lead)})`);
   const html = readFileSync(join(out, "report.html"), "utf8");
   assert.ok(html.includes(res.spec.hash), "report.html and results.json come from the same run");
-  assert.ok(html.includes(`&quot;winsor&quot;:${String(winsor)}`), "the report shows the same options");
+  assert.ok(html.includes(`&quot;lead&quot;:${String(lead)}`), "the report shows the same options");
   const log = readFileSync(join(out, "run.log"), "utf8");
   assert.ok(log.includes(which === "A" ? "a.yaml" : "b.yaml"), "run.log of the same run");
   const md = readFileSync(join(out, "tables", "table_1_baseline.md"), "utf8");
-  assert.ok(md.includes(`Winsorised ${String(winsor as number * 100)}%`), "Table 1 of the same run");
+  assert.ok(md.includes(`Lead ${String(lead)}`), "Table 1 of the same run");
   return which;
 }
 

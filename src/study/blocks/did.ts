@@ -64,18 +64,29 @@ export const baseline = defineBlock({
     const X = controls(ctx);
     const models: BlockModel[] = [];
     const labels: Record<string, string> = { fe_only: "FE only", controls: "Controls", winsorized: `Winsorised ${o.winsor * 100}%`, lead: `Lead ${o.lead}`, poisson: "Poisson (PPML)" };
-    o.columns.forEach((c, j) => {
+    const warnings: string[] = [];
+    const done: (typeof o.columns)[number][] = [];
+    for (const c of o.columns) {
       const yy = c === "winsorized" ? winsorize(y, o.winsor) : c === "lead" ? lead(ctx.data, y, o.lead) : y;
       const x = c === "fe_only" ? [treat(ctx)] : [treat(ctx), ...X];
-      models.push({ name: c, label: `(${j + 1}) ${labels[c]}`, result: fitTwfe(ctx, { y: yy, yName: ctx.spec.outcome.column, x, command: c === "poisson" ? "fepois" : "did twfe", options: { column: c }, ...(c === "poisson" ? { family: "poisson" as const } : {}) }) });
-    });
+      try {
+        const result = fitTwfe(ctx, { y: yy, yName: ctx.spec.outcome.column, x, command: c === "poisson" ? "fepois" : "did twfe", options: { column: c }, ...(c === "poisson" ? { family: "poisson" as const } : {}) });
+        done.push(c);
+        models.push({ name: c, label: `(${done.length}) ${labels[c]}`, result });
+      } catch (e) {
+        // one column that cannot be estimated (e.g. a winsorised count that is constant) leaves the others
+        warnings.push(`column "${labels[c]}" not estimated: ${(e as Error).message.split("\n")[0]}`);
+      }
+    }
+    if (!models.length) throw new Error(warnings.join("; "));
     return {
       models,
       keyTerms: ["treat_post"],
       extraRows: [
-        { label: "Controls", cells: o.columns.map((c) => (c === "fe_only" || X.length === 0 ? "no" : "yes")) },
-        { label: `${cap(words(ctx.spec).unit)} FE / ${cap(words(ctx.spec).time)} FE`, cells: o.columns.map(() => "yes / yes") },
+        { label: "Controls", cells: done.map((c) => (c === "fe_only" || X.length === 0 ? "no" : "yes")) },
+        { label: `${cap(words(ctx.spec).unit)} FE / ${cap(words(ctx.spec).time)} FE`, cells: done.map(() => "yes / yes") },
       ],
+      warnings,
     };
   },
 });
