@@ -25,29 +25,12 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { Rng } from "../src/core/rng.js";
 import { packageRoot } from "../src/patents/taxonomy.js";
-import { peakRssMb } from "./util.js";
+import { draw, peakRssMb, zipfCdf } from "./util.js";
 
 const FIRST = 2000;
 const LAST = 2021;
 const COUNTIES = 435;
 
-function zipfCdf(n: number, s: number): Float64Array {
-  const c = new Float64Array(n);
-  let acc = 0;
-  for (let i = 0; i < n; i++) c[i] = acc += 1 / Math.pow(i + 1, s);
-  for (let i = 0; i < n; i++) c[i]! /= acc;
-  return c;
-}
-function draw(cdf: Float64Array, u: number): number {
-  let lo = 0;
-  let hi = cdf.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cdf[mid]! < u) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** Main groups per technology area: ipc_pool.csv, plus the key-digital taxonomy's group-level include prefixes. */
 function areaGroups(): Map<string, string[]> {

@@ -19,28 +19,11 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { Rng } from "../src/core/rng.js";
-import { peakRssMb } from "./util.js";
+import { draw, peakRssMb, zipfCdf } from "./util.js";
 
 const FIRST = 2000;
 const LAST = 2021;
 
-function zipfCdf(n: number, s: number): Float64Array {
-  const c = new Float64Array(n);
-  let acc = 0;
-  for (let i = 0; i < n; i++) c[i] = acc += 1 / Math.pow(i + 1, s);
-  for (let i = 0; i < n; i++) c[i]! /= acc;
-  return c;
-}
-function draw(cdf: Float64Array, u: number): number {
-  let lo = 0;
-  let hi = cdf.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cdf[mid]! < u) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** Write a synthetic patents CSV (id,date,region,applicant,ipc,cited) with n rows; returns bytes. */
 export function generateCsv(path: string, n: number, seed: number): number {

@@ -122,14 +122,16 @@ export function singletonKeep(fes: FixedEffectInput[], n: number): Int32Array | 
   return keep;
 }
 
-function take(x: Float64Array, keep: Int32Array | null): Float64Array {
+/** x restricted to the rows `keep` (x itself when every row is kept). */
+export function take(x: Float64Array, keep: Int32Array | null): Float64Array {
   if (!keep) return x;
   const out = new Float64Array(keep.length);
   for (let i = 0; i < keep.length; i++) out[i] = x[keep[i]!]!;
   return out;
 }
 
-function takeInt(x: Int32Array, keep: Int32Array | null): Int32Array {
+/** Integer codes restricted to the rows `keep` (as `take`). */
+export function takeInt(x: Int32Array, keep: Int32Array | null): Int32Array {
   if (!keep) return x;
   const out = new Int32Array(keep.length);
   for (let i = 0; i < keep.length; i++) out[i] = x[keep[i]!]!;

@@ -19,7 +19,7 @@
 import type { Mat } from "../core/linalg.js";
 import { lgamma } from "../core/distributions.js";
 import { estimationError, inputError } from "../core/errors.js";
-import { compactCodes, feols, type FeolsFit, type FixedEffectInput } from "./feols.js";
+import { compactCodes, feols, take, takeInt, type FeolsFit, type FixedEffectInput } from "./feols.js";
 
 export interface FepoisInput {
   /** outcome: counts or any non-negative values (PPML) */
@@ -136,20 +136,6 @@ export function allZeroKeep(y: Float64Array, fes: FixedEffectInput[], singletons
   const keep = new Int32Array(n - removed);
   for (let i = 0, m = 0; i < n; i++) if (alive[i]) keep[m++] = i;
   return { keep, zero, singletons: single, levels };
-}
-
-function take(x: Float64Array, keep: Int32Array | null): Float64Array {
-  if (!keep) return x;
-  const out = new Float64Array(keep.length);
-  for (let i = 0; i < keep.length; i++) out[i] = x[keep[i]!]!;
-  return out;
-}
-
-function takeInt(x: Int32Array, keep: Int32Array | null): Int32Array {
-  if (!keep) return x;
-  const out = new Int32Array(keep.length);
-  for (let i = 0; i < keep.length; i++) out[i] = x[keep[i]!]!;
-  return out;
 }
 
 /** fixest's Poisson inverse link: exp(η), floored at DBL_EPSILON below η = −36. */

@@ -5,31 +5,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Rng } from "../../src/core/rng.js";
 import { corpusFromTerms, type TermCorpus } from "../../src/patents/corpus.js";
 import { scorePatents, type ScoreOptions } from "../../src/patents/scores.js";
 import { pairwiseBreakthroughs, scorePatentsPairwise } from "../../src/patents/scores-pairwise.js";
-
-/** Random corpus: n patents over `years` years, 1–6 codes from a skewed vocabulary, dates within year. */
-export function randomCorpus(seed: number, n: number, years: number, vocab: number): TermCorpus {
-  const rng = new Rng(seed);
-  const year: number[] = [];
-  const date: number[] = [];
-  const terms: string[][] = [];
-  for (let p = 0; p < n; p++) {
-    const y = 2000 + rng.int(years);
-    year.push(y);
-    date.push(y * 10000 + 100 * (1 + rng.int(12)) + 1 + rng.int(3)); // few distinct dates → date ties
-    const k = 1 + rng.int(6);
-    const t: string[] = [];
-    for (let j = 0; j < k; j++) {
-      const u = rng.uniform();
-      t.push(`T${Math.floor(vocab * u * u * u)}`); // skewed: low ids frequent
-    }
-    terms.push(t);
-  }
-  return corpusFromTerms(year, terms, date);
-}
+import { smallCorpus } from "./corpora.js";
 
 function close(a: number, b: number, what: string): void {
   if (Number.isNaN(b)) {
@@ -69,18 +48,18 @@ for (const idf of ["kpst", "seed"] as const)
         for (const breakthrough of ["year", "kpst"] as const) combos.push({ idf, pairYear, sameYear, censoring, breakthrough });
 
 test("engine = pairwise oracle on 3,000 random patents over 15 years (every option value in two runs)", () => {
-  const c = randomCorpus(11, 3000, 15, 40);
+  const c = smallCorpus(11, 3000, 15, 40);
   compare(c, { idf: "kpst", pairYear: "min", sameYear: "byDate", censoring: "missing", breakthrough: "kpst" }, "n3000 a");
   compare(c, { idf: "seed", pairYear: "max", sameYear: "exclude", censoring: "truncate", breakthrough: "year" }, "n3000 b");
 });
 
 test("engine = pairwise oracle for all 32 option combinations (600 patents, 15 years)", () => {
-  const c = randomCorpus(7, 600, 15, 25);
+  const c = smallCorpus(7, 600, 15, 25);
   for (const o of combos) compare(c, o, JSON.stringify(o));
 });
 
 test("engine = pairwise oracle with other windows (backward 3, forward 2,4,7) and a year gap", () => {
-  const c0 = randomCorpus(3, 500, 12, 15);
+  const c0 = smallCorpus(3, 500, 12, 15);
   // Remove year 2005 to create an empty year inside the range.
   const keep = [...Array(c0.n).keys()].filter((p) => c0.year[p] !== 2005);
   const terms = keep.map((p) => {

@@ -406,10 +406,11 @@ export class ArpTester {
       return roundeps(ls) / (1 - lb);
     };
     if (!check(eta).ok) return { vlo: eta, vup: Number.POSITIVE_INFINITY };
-    let vup: number, vlo: number;
-    let lp = check(highInitial);
-    if (lp.ok) vup = Number.POSITIVE_INFINITY;
-    else {
+    // the end of the accepted interval beyond eta on one side: a jump along the LP's multiplier while it
+    // stays rejected (at most switchiters), then bisection between the last accepted and rejected points
+    const end = (initial: number, side: 1 | -1): number => {
+      let lp = check(initial);
+      if (lp.ok) return side * Number.POSITIVE_INFINITY;
       let dif = 0, iters = 1;
       let mid = lp.lambda ? nextMid(lp.lambda) : Number.NaN;
       while (!(lp = check(mid)).ok && iters < maxiters) {
@@ -420,39 +421,18 @@ export class ArpTester {
         }
         mid = lp.lambda ? nextMid(lp.lambda) : Number.NaN;
       }
-      let low = eta, high = mid;
+      let inside = eta, outside = mid;
       while (dif > tolC && iters < maxiters) {
         iters++;
-        mid = (high + low) / 2;
-        if (check(mid).ok) low = mid;
-        else high = mid;
-        dif = high - low;
+        mid = (inside + outside) / 2;
+        if (check(mid).ok) inside = mid;
+        else outside = mid;
+        dif = side * (outside - inside);
       }
-      vup = mid;
-    }
-    lp = check(lowInitial);
-    if (lp.ok) vlo = Number.NEGATIVE_INFINITY;
-    else {
-      let dif = 0, iters = 1;
-      let mid = lp.lambda ? nextMid(lp.lambda) : Number.NaN;
-      while (!(lp = check(mid)).ok && iters < maxiters) {
-        iters++;
-        if (iters >= switchiters) {
-          dif = tolC + 1;
-          break;
-        }
-        mid = lp.lambda ? nextMid(lp.lambda) : Number.NaN;
-      }
-      let low = mid, high = eta;
-      while (dif > tolC && iters < maxiters) {
-        mid = (low + high) / 2;
-        iters++;
-        if (check(mid).ok) high = mid;
-        else low = mid;
-        dif = high - low;
-      }
-      vlo = mid;
-    }
+      return mid;
+    };
+    const vup = end(highInitial, 1);
+    const vlo = end(lowInitial, -1);
     return { vlo, vup };
   }
 }
