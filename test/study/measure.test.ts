@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixture, readJson, runCli } from "../helpers.js";
@@ -141,4 +141,18 @@ test("study bad input: a non-UTF-8 byte is located; later-filed, self- and dangl
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /patents\.csv, row 4, column 'id': invalid UTF-8 byte 0xFF/);
   assert.doesNotMatch(bad.stderr, /INTERNAL|DuckDB|at .*\.js:\d+/);
+});
+
+test("study bad input: a stray text cell in a numeric panel column stops with file, row and column", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kt-panel-bad-"));
+  mkdirSync(join(dir, "data"));
+  const panel = ["region,year,x"];
+  for (const u of ["A", "B", "C"]) for (const y of [2001, 2002, 2003]) panel.push(`${u},${y},${y === 2002 && u === "B" ? "4.x" : (y % 3) + 0.5}`);
+  writeFileSync(join(dir, "data", "panel.csv"), panel.join("\n") + "\n");
+  writeFileSync(join(dir, "data", "policies.csv"), "region,program,year\nA,pilot,2002\n");
+  writeFileSync(join(dir, "study.yaml"), "inputs:\n  panel: { file: data/panel.csv, unit: region, time: year }\n  policies: { file: data/policies.csv, unit: region, program: program, year: year, programs: { treated: pilot } }\noutcome: { column: x }\nmodel: { controls: [], cluster: region }\nblocks:\n  baseline: { columns: [fe_only] }\n");
+  const r = runCli(["study", "run", join(dir, "study.yaml"), "--out", join(dir, "out")]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /panel\.csv, row 5, column 'x': "4\.x" is not a number in a numeric column \(8 of 9 cells are numbers\)/);
+  assert.ok(!existsSync(join(dir, "out", "results.json")), "nothing written");
 });

@@ -74,6 +74,22 @@ function toNumeric(vals: (string | null)[]): Float64Array | null {
   return out;
 }
 
+/**
+ * The first non-numeric cell of a column that is otherwise numeric (more than half of its non-empty cells
+ * are numbers), or null for a text column.
+ */
+function strayText(vals: (string | null)[]): { row: number; value: string; numeric: number; filled: number } | null {
+  let numeric = 0, filled = 0, first = -1;
+  for (let i = 0; i < vals.length; i++) {
+    const v = vals[i];
+    if (v === null || v === "" || v === "NA") continue;
+    filled++;
+    if (Number.isFinite(Number(v))) numeric++;
+    else if (first < 0) first = i;
+  }
+  return first >= 0 && numeric > 0.5 * filled ? { row: first, value: vals[first]!, numeric, filled } : null;
+}
+
 /** Load the panel, unit attributes and policies named in the spec and derive the policy columns. */
 export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
   const inp = spec.inputs;
@@ -108,7 +124,12 @@ export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
   panel.names.forEach((name, j) => {
     if (name === inp.panel.unit) return;
     const v = toNumeric(panel.cols[j]!);
-    if (!v) return; // text column: not usable as a regressor
+    if (!v) {
+      // a text column is not usable as a regressor; a numeric column with a stray text cell is an error
+      const bad = strayText(panel.cols[j]!);
+      if (bad !== null) throw inputError(`"${bad.value}" is not a number in a numeric column (${bad.numeric} of ${bad.filled} cells are numbers); fix the cell, or leave it empty (or NA) for a missing value`, { file: inp.panel.file, row: bad.row + 1, column: name });
+      return;
+    }
     const s = new Float64Array(n);
     for (let k = 0; k < n; k++) s[k] = v[order[k]!]!;
     num[name] = s;
