@@ -186,7 +186,7 @@ async function child(kind: string, file: string): Promise<void> {
   const bytes = await checkTextTable(file);
   line(`byte check (${(bytes / 1e6).toFixed(0)} MB, inside read too)`, (performance.now() - t) / 1000);
   t = performance.now();
-  const table = await readPatents(file, { mapping, level: "subclass", onBadIpc: "fail", region: true, citations: "auto" });
+  const table = await readPatents(file, { mapping, level: "subclass", onBadIpc: "fail", region: true, citations: "auto", ids: false });
   line("read (DuckDB → typed columns)", (performance.now() - t) / 1000, `   ${table.n} patents, ${table.codeIds.length} codes, ${table.cited?.target.length ?? 0} citations`);
   t = performance.now();
   const m = measurePatentPanel(table, { level: "subclass", keyTech: { taxonomy: "cnipa-provisional" }, regions: counties, years, idf: "seed", rcaWindow: 3 });

@@ -149,7 +149,7 @@ export interface PanelFileResult {
 
 /** Read → filter by category → score the category's patents → citations received → region × year panel. */
 export async function panelFromFile(file: string, o: PanelFileOptions): Promise<PanelFileResult> {
-  const table = await readPatents(file, { mapping: o.mapping, level: o.level, onBadIpc: o.onBadIpc, region: true, citations: "auto", needDate: o.sameYear === "byDate" });
+  const table = await readPatents(file, { mapping: o.mapping, level: o.level, onBadIpc: o.onBadIpc, region: true, citations: "auto", needDate: o.sameYear === "byDate", ids: false });
   const include = o.filter ? categoryFlags(table, o.filter) : new Uint8Array(table.n).fill(1);
   const { corpus, rows } = subCorpus(termCorpus(table, o.level), include);
   const scores = scorePatents(corpus, o);
@@ -186,7 +186,7 @@ export interface DiffusionFileOptions {
 }
 
 export async function diffusionFromFile(file: string, o: DiffusionFileOptions): Promise<{ panel: DiffusionPanel; links: CitationLinks; digital: number; n: number }> {
-  const table = await readPatents(file, { mapping: o.mapping, level: "subclass", onBadIpc: o.onBadIpc, region: true, citations: true });
+  const table = await readPatents(file, { mapping: o.mapping, level: "subclass", onBadIpc: o.onBadIpc, region: true, citations: true, ids: false });
   const digital = categoryFlags(table, o.digital);
   const links = table.cited!;
   const clusterOfRegion = o.clusters ? readClusters(o.clusters, table.region!.names) : undefined;
@@ -218,7 +218,7 @@ export interface RcaFileOptions {
 
 export async function cospecialisationFromFile(file: string, o: RcaFileOptions): Promise<{ panel: CospecPanel; n: number; used: number; fields: number }> {
   const level: IpcLevel = o.field === "taxonomy" ? "subclass" : o.field;
-  const table = await readPatents(file, { mapping: o.mapping, level, onBadIpc: o.onBadIpc, region: true });
+  const table = await readPatents(file, { mapping: o.mapping, level, onBadIpc: o.onBadIpc, region: true, ids: false });
   let keep = o.filter ? categoryFlags(table, o.filter) : new Uint8Array(table.n).fill(1);
   let corpus: TermCorpus;
   if (o.field === "taxonomy") {

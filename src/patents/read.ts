@@ -12,7 +12,8 @@ import { loadDuckdb } from "../data/duck.js";
 import { Hash64Map, u64Halves } from "./hash64.js";
 import { inputError, KeytechError, printable } from "../core/errors.js";
 import { checkParquetSignature, checkTextTable } from "./precheck.js";
-import { ipcTerm, parseIpc, splitIpcList, type Ipc, type IpcLevel } from "./ipc.js";
+import { getStringBytes } from "@duckdb/node-api/lib/vectors/dataAccessors.js";
+import { ipcTerm, parseIpc, type Ipc, type IpcLevel } from "./ipc.js";
 import type { ColumnMapping, PatentField } from "./mapping.js";
 import type { TermCorpus } from "./corpus.js";
 import type { CitationLinks } from "./citations.js";
@@ -25,7 +26,7 @@ export interface PatentTable {
   rows: number;
   /** 0-based data row of each kept patent (file order). */
   sourceRow: Int32Array;
-  /** Id strings of the kept patents (absent when read with `ids: false` and no citations). */
+  /** Id strings of the kept patents (absent when read with `ids: false`). */
   ids?: string[];
   year: Int32Array;
   /** YYYYMMDD when a date column was read. */
@@ -59,7 +60,7 @@ export interface ReadOptions {
   applicant?: boolean;
   /** Require a filing date (for same-year by-date pairs). */
   needDate?: boolean;
-  /** Keep the id strings (default true; `patents score` writes ids through DuckDB and does not need them). */
+  /** Keep the id strings (default true; `patents score` and the measure stage do not need them: citations are resolved on hashes). */
   ids?: boolean;
 }
 
@@ -181,17 +182,25 @@ FROM ${tableExpr(pat)} p LEFT JOIN ${tableExpr(app)} ap ON p.patent_id = ap.pate
 ORDER BY p.patent_id`;
 }
 
-class Dict {
-  readonly map = new Map<string, number>();
+/**
+ * Dictionary of DuckDB-hashed strings (region, applicant) in order of first appearance: a string is
+ * looked up by its 64-bit hash, confirmed by a second 32-bit hash, and read from its vector only the first
+ * time it is seen; the empty string is −1.
+ */
+class HashDict {
+  private readonly map = new Hash64Map(1024);
+  /** Check hash per stored value (value = name index + 1; 0 = the empty string). */
+  private readonly check: number[] = [];
   readonly names: string[] = [];
-  id(s: string): number {
-    let v = this.map.get(s);
-    if (v === undefined) {
-      v = this.names.length;
-      this.map.set(s, v);
-      this.names.push(s);
-    }
-    return v;
+  get(lo: number, hi: number, check: number, text: DuckDBVector, i: number): number {
+    let v = this.map.get(lo, hi);
+    if (v < 0) {
+      const s = (text.getItem(i) as string | null) ?? "";
+      v = s === "" ? 0 : this.names.push(s);
+      this.map.setIfAbsent(lo, hi, v);
+      this.check[v] = check;
+    } else if (this.check[v] !== check) throw new Error("internal: two different strings share a 64-bit hash; please report this input");
+    return v - 1;
   }
 }
 
@@ -221,74 +230,136 @@ export function patentSourceSql(file: string, mapping: ColumnMapping): string {
 }
 
 /**
- * SQL trimming an id (and each cited id): the whitespace JS `trim()` removes in practice (space, tab, line
- * breaks, form feed, no-break space, ideographic space, BOM), so ids and citations match as trimmed text.
+ * Exact lookup of UTF-8 byte strings (trimmed ids) → a non-negative value (the data row): open addressing
+ * on a 32-bit FNV-1a hash, confirmed on the bytes, which are copied into one growing buffer, so that a
+ * probe touches its slot and the key's bytes only (no string object is made).
  */
-function sqlTrim(expr: string): string {
-  return `trim(${expr}, ${JS_WHITESPACE.map((c) => `chr(${c})`).join(" || ")})`;
-}
-
-/** The code points String.prototype.trim removes (ECMAScript WhiteSpace and LineTerminator). */
-const JS_WHITESPACE = [9, 10, 11, 12, 13, 32, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288, 65279];
-
-function isJsWhitespace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13) || (c > 127 && JS_WHITESPACE.includes(c));
-}
-
-/**
- * Exact id → kept-index lookup on typed arrays: open addressing on a 32-bit FNV-1a hash of the UTF-16
- * code units, confirmed on the characters, which are copied into one contiguous buffer so that a probe
- * touches its slot and the id's characters only (no string object); `get` looks a substring up without
- * making it.
- */
-class IdIndex {
-  /** Per slot: [kept index (−1 = empty), hash, offset into chars, length]. */
-  private readonly table: Int32Array;
-  private readonly chars: Uint16Array;
-  private readonly mask: number;
-  constructor(ids: readonly string[]) {
+class IdBytes {
+  /** Per slot: [value (−1 = empty), hash, offset into bytes, length]. */
+  private table: Int32Array;
+  private mask: number;
+  private bytes: Uint8Array;
+  private used = 0;
+  private size = 0;
+  constructor(expected: number) {
     let cap = 16;
-    while (cap < ids.length * 2) cap *= 2;
+    while (cap < expected * 2) cap *= 2;
     this.table = new Int32Array(4 * cap).fill(-1);
     this.mask = cap - 1;
-    let total = 0;
-    for (const s of ids) total += s.length;
-    this.chars = new Uint16Array(total);
-    let off = 0;
-    for (let i = 0; i < ids.length; i++) {
-      const s = ids[i]!;
-      for (let j = 0; j < s.length; j++) this.chars[off + j] = s.charCodeAt(j);
-      const h = IdIndex.hash(s, 0, s.length);
-      let k = h & this.mask;
-      while (this.table[4 * k]! >= 0) k = (k + 1) & this.mask;
-      this.table[4 * k] = i;
-      this.table[4 * k + 1] = h;
-      this.table[4 * k + 2] = off;
-      this.table[4 * k + 3] = s.length;
-      off += s.length;
-    }
+    this.bytes = new Uint8Array(Math.max(1024, expected * 12));
   }
-  static hash(s: string, a: number, b: number): number {
+  static hash(b: Uint8Array, a: number, e: number): number {
     let h = 0x811c9dc5 | 0;
-    for (let i = a; i < b; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+    for (let i = a; i < e; i++) h = Math.imul(h ^ b[i]!, 16777619);
     return (h ^ (h >>> 15)) | 0;
   }
-  /** Index of the id equal to s[a, b), or −1 (ids are unique after the reader's check). */
-  get(s: string, a: number, b: number): number {
-    const h = IdIndex.hash(s, a, b);
-    const len = b - a;
+  /** The value of the key equal to b[a, e), or −1. */
+  get(b: Uint8Array, a: number, e: number): number {
+    const h = IdBytes.hash(b, a, e);
+    const len = e - a;
     const t = this.table;
-    const c = this.chars;
+    const c = this.bytes;
     for (let k = h & this.mask; ; k = (k + 1) & this.mask) {
       const v = t[4 * k]!;
       if (v < 0) return -1;
       if (t[4 * k + 1] !== h || t[4 * k + 3] !== len) continue;
       const off = t[4 * k + 2]!;
       let i = 0;
-      while (i < len && c[off + i] === s.charCodeAt(a + i)) i++;
+      while (i < len && c[off + i] === b[a + i]) i++;
       if (i === len) return v;
     }
   }
+  /** Store value (≥ 0) for the key b[a, e) unless present; returns the value already stored, or −1 when stored now. */
+  setIfAbsent(b: Uint8Array, a: number, e: number, value: number): number {
+    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    const h = IdBytes.hash(b, a, e);
+    const len = e - a;
+    const t = this.table;
+    for (let k = h & this.mask; ; k = (k + 1) & this.mask) {
+      const v = t[4 * k]!;
+      if (v < 0) {
+        if (this.used + len > this.bytes.length) {
+          const nb = new Uint8Array(Math.max(this.bytes.length * 2, this.used + len));
+          nb.set(this.bytes.subarray(0, this.used));
+          this.bytes = nb;
+        }
+        this.bytes.set(b.subarray(a, e), this.used);
+        t[4 * k] = value;
+        t[4 * k + 1] = h;
+        t[4 * k + 2] = this.used;
+        t[4 * k + 3] = len;
+        this.used += len;
+        this.size++;
+        return -1;
+      }
+      if (t[4 * k + 1] !== h || t[4 * k + 3] !== len) continue;
+      const off = t[4 * k + 2]!;
+      let i = 0;
+      while (i < len && this.bytes[off + i] === b[a + i]) i++;
+      if (i === len) return v;
+    }
+  }
+  private grow(): void {
+    const old = this.table;
+    const cap = (this.mask + 1) * 2;
+    const t = new Int32Array(4 * cap).fill(-1);
+    const mask = cap - 1;
+    for (let s = 0; s < old.length; s += 4) {
+      if (old[s]! < 0) continue;
+      let k = old[s + 1]! & mask;
+      while (t[4 * k]! >= 0) k = (k + 1) & mask;
+      t.set(old.subarray(s, s + 4), 4 * k);
+    }
+    this.table = t;
+    this.mask = mask;
+  }
+}
+
+/** The 16-byte string_t items of a DuckDB VARCHAR vector (for getStringBytes: no JS string is made). */
+function varcharView(v: DuckDBVector): DataView {
+  return (v as unknown as { dataView: DataView }).dataView;
+}
+const utf8Decoder = new TextDecoder();
+function decodeUtf8(b: Uint8Array): string {
+  return utf8Decoder.decode(b);
+}
+function utf8(s: string): Uint8Array {
+  return Buffer.from(s, "utf8");
+}
+/** ASCII characters that String.prototype.trim removes (tab, line breaks, vertical tab, form feed, space). */
+function isAsciiSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+/** YYYYMMDD of a cell that is exactly YYYY-MM-DD or YYYYMMDD and a valid date, else null (parseDate decides the rest). */
+function isoOrCompactDate(b: Uint8Array): number | null {
+  const n = b.length;
+  if (n !== 10 && n !== 8) return null;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = b[i]!;
+    if (n === 10 && (i === 4 || i === 7)) {
+      if (c !== 45) return null;
+      continue;
+    }
+    if (c < 48 || c > 57) return null;
+    v = v * 10 + (c - 48);
+  }
+  return validDate(Math.floor(v / 10000), Math.floor(v / 100) % 100, v % 100);
+}
+/** The year of a cell that is 4 ASCII digits once spaces are trimmed (as DuckDB's trim), else −1. */
+function fourDigitYear(b: Uint8Array): number {
+  let a = 0;
+  let e = b.length;
+  while (a < e && b[a] === 32) a++;
+  while (e > a && b[e - 1] === 32) e--;
+  if (e - a !== 4) return -1;
+  let y = 0;
+  for (let i = a; i < e; i++) {
+    const c = b[i]!;
+    if (c < 48 || c > 57) return -1;
+    y = y * 10 + (c - 48);
+  }
+  return y;
 }
 
 /** An RE2 character class matching any of the separator characters. */
@@ -302,8 +373,50 @@ export function separatorClass(seps: string): string {
 function hashHalves(v: DuckDBVector): Uint32Array {
   return u64Halves((v as unknown as { items: BigUint64Array }).items);
 }
-function int32Items(v: DuckDBVector): Int32Array {
-  return (v as unknown as { items: Int32Array }).items;
+function uint32Items(v: DuckDBVector): Uint32Array {
+  return (v as unknown as { items: Uint32Array }).items;
+}
+/** u32 view of a DuckDB LIST vector's entries: [offset lo, offset hi, length lo, length hi] per row. */
+function listEntries(v: DuckDBListVector): Uint32Array {
+  return u64Halves((v as unknown as { entryData: BigUint64Array }).entryData);
+}
+/** The low 32 bits of a second, seeded DuckDB hash of a string: confirms a match of the 64-bit hash. */
+function checkHash(x: string): string {
+  return `(hash(${x}, 'kt') & 4294967295)::UINTEGER`;
+}
+/** An IPC cell split at the separators (pieces as split, untrimmed; a NULL cell is one empty piece). */
+function ipcListOf(cell: string, re: string): string {
+  return `string_split_regex(coalesce(${cell}, ''), ${re})`;
+}
+
+/**
+ * Data lines of a plain text table (line breaks — LF, CRLF or a lone CR — after the header's; a last line
+ * without a break counts), an upper bound on its data rows; null for compressed files and Parquet.
+ */
+function dataLineCount(file: string): number | null {
+  if (/\.(gz|parquet)$/i.test(file)) return null;
+  const fd = openSync(file, "r");
+  try {
+    const buf = Buffer.allocUnsafe(1 << 22);
+    let breaks = 0;
+    let last = -1;
+    let prevCr = false;
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      const b = buf.subarray(0, n);
+      if (prevCr && b[0] !== 10) breaks++;
+      for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) breaks++;
+      for (let i = b.indexOf(13); i >= 0; i = b.indexOf(13, i + 1)) if (i + 1 < n && b[i + 1] !== 10) breaks++;
+      prevCr = b[n - 1] === 13;
+      last = b[n - 1]!;
+    }
+    if (prevCr) breaks++;
+    if (last < 0) return 0;
+    return Math.max(0, breaks + (last === 10 || last === 13 ? 0 : 1) - 1);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -355,73 +468,38 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     const cApp = o.applicant === false ? undefined : pick("applicant");
     if (o.applicant === true && cApp === undefined) missing("applicant");
     const cCited = o.citations === "auto" ? pick("cited") : o.citations ? (pick("cited") ?? missing("cited")) : undefined;
-    const wantIds = o.ids !== false || cCited !== undefined;
+    const wantIds = o.ids !== false;
 
     const vc = (c: string): string => `CAST(${sqlIdent(c)} AS VARCHAR)`;
     const re = sqlString(separatorClass(o.mapping.ipcSeparators));
-    const ipcList = `string_split_regex(coalesce(${vc(cIpc)}, ''), ${re})`;
-    // Distinct IPC pieces (as split, untrimmed) with their hashes: each is parsed once below.
-    const dictRes = await conn.run(`SELECT DISTINCT x, hash(x) FROM (SELECT unnest(${ipcList}) AS x FROM ${source})`);
-    const pieceOf = new Hash64Map(Math.max(1024, dictRes.rowCount));
-    const pieceText: string[] = [];
-    // Codes in DISTINCT-query order (nondeterministic); renumbered below in order of first appearance.
-    const dictCodes: Ipc[] = [];
-    const codeKeyDict = new Map<string, number>();
-    /** Per piece: code id, −1 malformed / too coarse, −2 empty (ignored). */
-    const pieceCode: number[] = [];
-    for (let k = 0; k < dictRes.chunkCount; k++) {
-      const ch = dictRes.getChunk(k);
-      const txt = ch.getColumnVector(0);
-      const h = hashHalves(ch.getColumnVector(1));
-      for (let i = 0; i < ch.rowCount; i++) {
-        const piece = ((txt.getItem(i) as string | null) ?? "").trim();
-        let cid: number;
-        if (piece === "") cid = -2;
-        else {
-          const c = parseIpc(piece);
-          if (c === null || ipcTerm(c, o.level) === null) cid = -1;
-          else {
-            const key = `${c.subclass}|${c.group}|${c.subgroup}`;
-            const have = codeKeyDict.get(key);
-            if (have === undefined) {
-              cid = dictCodes.length;
-              codeKeyDict.set(key, cid);
-              dictCodes.push(c);
-            } else cid = have;
-          }
-        }
-        const idx = pieceCode.length;
-        pieceCode.push(cid);
-        pieceText.push(piece);
-        if (pieceOf.setIfAbsent(h[2 * i]!, h[2 * i + 1]!, idx) !== idx) throw new Error("internal: two IPC pieces share a 64-bit hash; please report this input");
-      }
-    }
-
-    let dateSel: string;
-    let from = source;
-    if (cDate !== undefined) {
-      const r = vc(cDate);
-      // ISO and YYYYMMDD dates become integers in DuckDB (TRY_CAST validates them); anything else comes
-      // back as text for parseDate, which accepts the other spellings or names the bad cell.
-      const dd = `CASE WHEN regexp_full_match(${r}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN TRY_CAST(${r} AS DATE) WHEN regexp_full_match(${r}, '[0-9]{8}') THEN TRY_CAST(substr(${r}, 1, 4) || '-' || substr(${r}, 5, 2) || '-' || substr(${r}, 7, 2) AS DATE) END`;
-      from = `(SELECT *, ${dd} AS kt__date FROM ${source})`;
-      dateSel = `coalesce(year(kt__date) * 10000 + month(kt__date) * 100 + day(kt__date), 0)::INTEGER, CASE WHEN kt__date IS NULL THEN coalesce(${r}, '') END`;
-    } else {
-      const y = `trim(coalesce(${vc(cYear!)}, ''))`;
-      dateSel = `CASE WHEN regexp_full_match(${y}, '[0-9]{4}') THEN CAST(${y} AS INTEGER) * 10000 ELSE 0 END::INTEGER, CASE WHEN NOT regexp_full_match(${y}, '[0-9]{4}') THEN ${y} END`;
-    }
+    // One pass over the input. IPC pieces (as split, untrimmed), regions and applicants (trimmed) come as
+    // two DuckDB hashes (64 bits to look up, and the low 32 bits of a second, seeded hash that confirms the
+    // match); a string's text is read only the first time its hash is seen (each distinct IPC piece is parsed
+    // once, each region / applicant named once). Ids and cited ids come as UTF-8 bytes, trimmed and split
+    // here and matched exactly on their bytes (IdBytes); only the year/date cells that are not ISO dates
+    // become JS strings.
+    const cols = [`${ipcListOf(vc(cIpc), re)} AS kt__ipc`];
+    if (cRegion !== undefined) cols.push(`coalesce(trim(${vc(cRegion)}), '') AS kt__region`);
+    if (cApp !== undefined) cols.push(`coalesce(trim(${vc(cApp)}), '') AS kt__applicant`);
+    const from = `(SELECT *, ${cols.join(", ")} FROM ${source})`;
     const sel = [
-      `hash(${sqlTrim(vc(cId))})`,
-      `CASE WHEN ${sqlIdent(cId)} IS NULL OR ${sqlTrim(vc(cId))} = '' THEN 1 ELSE 0 END::INTEGER`,
-      dateSel,
-      `list_transform(${ipcList}, x -> hash(x))`,
-      cRegion === undefined ? "NULL::VARCHAR" : `trim(${vc(cRegion)})`,
-      cApp === undefined ? "NULL::VARCHAR" : `trim(${vc(cApp)})`,
-      wantIds ? sqlTrim(vc(cId)) : "NULL::VARCHAR",
+      `coalesce(${vc(cId)}, '')`, // 0
+      `coalesce(${vc(cDate ?? cYear!)}, '')`, // 1
+      `list_transform(kt__ipc, x -> hash(x))`, // 2
+      `list_transform(kt__ipc, x -> ${checkHash("x")})`, // 3
+      `kt__ipc`, // 4
+      cRegion === undefined ? "NULL::UBIGINT, NULL::UINTEGER, NULL::VARCHAR" : `hash(kt__region), ${checkHash("kt__region")}, kt__region`, // 5, 6, 7
+      cApp === undefined ? "NULL::UBIGINT, NULL::UINTEGER, NULL::VARCHAR" : `hash(kt__applicant), ${checkHash("kt__applicant")}, kt__applicant`, // 8, 9, 10
+      cCited === undefined ? "NULL::VARCHAR" : `coalesce(${vc(cCited)}, '')`, // 11
     ];
-    // Rows are counted first (Parquet: from metadata), so that a streamed result that ends early (DuckDB's
-    // stream stops silently at an error) is detected; the query is then re-run materialised to report it.
-    const total = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${source}`)).getRows()[0]![0]);
+    // A streamed result that ends early (DuckDB's stream stops silently at an error) is detected by the row
+    // count: of a plain text file, the line breaks bound the data rows from above (a row spans at least one
+    // line), so as many rows as data lines means none is missing; otherwise (compressed, Parquet: from
+    // metadata, a PatentsView join, or fewer rows than lines) the rows are counted by DuckDB. A short stream
+    // is re-run materialised to report DuckDB's error.
+    const lines = o.mapping.source === "patentsview" ? null : dataLineCount(file);
+    const countRows = async (): Promise<number> => Number((await conn.runAndReadAll(`SELECT count(*) FROM ${source}`)).getRows()[0]![0]);
+    let total = lines ?? (await countRows());
     const mainSql = `SELECT ${sel.join(", ")} FROM ${from}`;
     const result = await conn.stream(mainSql);
 
@@ -434,61 +512,159 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     const codeOff = new GrowInt32(total + 1);
     codeOff.push(0);
     const sourceRow = new GrowInt32(total);
-    const regionDict = new Dict();
-    const appDict = new Dict();
-    const idSeen = new Hash64Map(Math.max(1024, total));
+    const regionDict = new HashDict();
+    const appDict = new HashDict();
+    /** Trimmed id bytes → 0-based data row (every row: duplicates are found here, and citations resolved). */
+    const idIndex = new IdBytes(Math.max(1024, total));
+    /** Kept index of each data row (−1 = dropped): citations only. */
+    let keptOfRow = new GrowInt32(cCited !== undefined ? total : 0);
+    const citeOff = new GrowInt32(cCited !== undefined ? total + 1 : 0);
+    if (cCited !== undefined) citeOff.push(0);
+    const target = new GrowInt32(cCited !== undefined ? Math.max(1024, total * 4) : 0);
+    /** Citations not resolved in the pass (an id not seen yet, or not in the table): position in target, and the id's bytes. */
+    const deferred = new GrowInt32(cCited !== undefined ? 1024 : 0);
+    let deferredBytes = new Uint8Array(cCited !== undefined ? 1 << 16 : 0);
+    const deferredOff = new GrowInt32(cCited !== undefined ? 1024 : 0);
+    if (cCited !== undefined) deferredOff.push(0);
+    let unknown = 0;
+    const seps = o.mapping.citedSeparators;
+    const isSepByte = new Uint8Array(256);
+    for (const ch of seps) if (ch.charCodeAt(0) < 128) isSepByte[ch.charCodeAt(0)] = 1;
+    // Non-ASCII separators as UTF-8 byte sequences (valid UTF-8 matches them only at character starts).
+    const sepSeqs = Array.from(seps).filter((ch) => ch.codePointAt(0)! >= 128).map(utf8);
+    /** Byte length of the separator starting at cb[q], or 0. */
+    const sepAt = (cb: Uint8Array, q: number): number => {
+      for (const sq of sepSeqs) {
+        let k = 0;
+        while (k < sq.length && cb[q + k] === sq[k]) k++;
+        if (k === sq.length) return k;
+      }
+      return 0;
+    };
+    // IPC pieces: hash → piece index; per piece its check hash, code id (−1 malformed / too coarse, −2 empty) and text.
+    const pieceOf = new Hash64Map(1024);
+    const pieceCheck: number[] = [];
+    const pieceText: string[] = [];
+    const pieceCode: number[] = [];
+    const codeKeyDict = new Map<string, number>();
     const codes: Ipc[] = [];
-    const finalCode = new Int32Array(dictCodes.length).fill(-1);
+    const newPiece = (lo: number, hi: number, check: number, raw: string): number => {
+      const piece = raw.trim();
+      let cid: number;
+      if (piece === "") cid = -2;
+      else {
+        const c = parseIpc(piece);
+        if (c === null || ipcTerm(c, o.level) === null) cid = -1;
+        else {
+          // Codes numbered in order of first appearance.
+          const key = `${c.subclass}|${c.group}|${c.subgroup}`;
+          const have = codeKeyDict.get(key);
+          if (have === undefined) {
+            cid = codes.length;
+            codeKeyDict.set(key, cid);
+            codes.push(c);
+          } else cid = have;
+        }
+      }
+      const idx = pieceCode.length;
+      pieceCode.push(cid);
+      pieceText.push(piece);
+      pieceCheck.push(check);
+      pieceOf.setIfAbsent(lo, hi, idx);
+      return idx;
+    };
+    /** One cited id (bytes b[a, e), trimmed, non-empty) of the current kept row. */
+    const cite = (b: Uint8Array, a: number, e: number): void => {
+      const r = idIndex.get(b, a, e);
+      if (r >= 0) {
+        const k = keptOfRow.buf[r]!;
+        if (k < 0) unknown++;
+        target.push(k);
+        return;
+      }
+      deferred.push(target.len);
+      const len = e - a;
+      const at = deferredOff.buf[deferredOff.len - 1]!;
+      if (at + len > deferredBytes.length) {
+        const nb = new Uint8Array(Math.max(deferredBytes.length * 2, at + len));
+        nb.set(deferredBytes.subarray(0, at));
+        deferredBytes = nb;
+      }
+      deferredBytes.set(b.subarray(a, e), at);
+      deferredOff.push(at + len);
+      target.push(-1);
+    };
     const badIpc = { count: 0, examples: [] as { row: number; value: string }[] };
     let dropped = 0;
     let row = 0;
-    /**
-     * Consume rows [start, nr) of a chunk synchronously (a hot loop without awaits); returns the index of a
-     * row whose id hash was seen before (to be checked on the strings), or −1 when the chunk is done.
-     */
-    const consume = (chunk: DuckDBDataChunk, start: number, checked: number): number => {
+    /** Consume the rows of a chunk synchronously (a hot loop without awaits); returns the duplicate-id error, if any. */
+    const consume = (chunk: DuckDBDataChunk): { first: number; id: string } | null => {
       const nr = chunk.rowCount;
-      const idH = hashHalves(chunk.getColumnVector(0));
-      const idEmpty = int32Items(chunk.getColumnVector(1));
-      const dInt = int32Items(chunk.getColumnVector(2));
-      const dRaw = chunk.getColumnVector(3);
-      const lv = chunk.getColumnVector(4) as DuckDBListVector;
-      const ent = u64Halves((lv as unknown as { entryData: BigUint64Array }).entryData);
-      const ph = hashHalves(lv.childVector);
-      const vRegion = cRegion !== undefined ? chunk.getColumnVector(5) : null;
-      const vApp = cApp !== undefined ? chunk.getColumnVector(6) : null;
-      const vId = wantIds ? chunk.getColumnVector(7) : null;
-      for (let i = start; i < nr; i++) {
-        if (i !== checked) {
-          if (idEmpty[i]) throw inputError("empty id", { file: name, row: row + 1, column: cId });
-          const first = idSeen.setIfAbsent(idH[2 * i]!, idH[2 * i + 1]!, row + 1);
-          if (first !== row + 1) {
-            dupFirst = first;
-            return i;
-          }
+      const vIdB = varcharView(chunk.getColumnVector(0));
+      const vDate = chunk.getColumnVector(1);
+      const vDateB = varcharView(vDate);
+      const lvH = chunk.getColumnVector(2) as DuckDBListVector;
+      const entH = listEntries(lvH);
+      const ph = hashHalves(lvH.childVector);
+      const lvC = chunk.getColumnVector(3) as DuckDBListVector;
+      const entC = listEntries(lvC);
+      const pc = uint32Items(lvC.childVector);
+      const lvT = chunk.getColumnVector(4) as DuckDBListVector;
+      const entT = listEntries(lvT);
+      const regH = cRegion !== undefined ? hashHalves(chunk.getColumnVector(5)) : null;
+      const regC = cRegion !== undefined ? uint32Items(chunk.getColumnVector(6)) : null;
+      const regT = chunk.getColumnVector(7);
+      const appH = cApp !== undefined ? hashHalves(chunk.getColumnVector(8)) : null;
+      const appC = cApp !== undefined ? uint32Items(chunk.getColumnVector(9)) : null;
+      const appT = chunk.getColumnVector(10);
+      const vCited = cCited !== undefined ? chunk.getColumnVector(11) : null;
+      const vCitedB = vCited ? varcharView(vCited) : null;
+      for (let i = 0; i < nr; i++) {
+        // The id, trimmed as String.prototype.trim does (bytes; a non-ASCII end through a JS string).
+        let idb = getStringBytes(vIdB, 16 * i);
+        let a = 0;
+        let e = idb.length;
+        if (e > 0 && (idb[0]! >= 128 || idb[e - 1]! >= 128)) {
+          idb = utf8(decodeUtf8(idb).trim());
+          e = idb.length;
+        } else {
+          while (a < e && isAsciiSpace(idb[a]!)) a++;
+          while (e > a && isAsciiSpace(idb[e - 1]!)) e--;
         }
+        if (a === e) throw inputError("empty id", { file: name, row: row + 1, column: cId });
+        const first = idIndex.setIfAbsent(idb, a, e, row);
+        if (first >= 0) return { first: first + 1, id: decodeUtf8(idb.subarray(a, e)) };
         row++;
-        let dt = dInt[i]!;
         let y: number;
+        let dt: number;
+        const db = getStringBytes(vDateB, 16 * i);
         if (cDate !== undefined) {
-          if (dt === 0) {
-            const ds = (dRaw.getItem(i) as string | null) ?? "";
-            const d = parseDate(ds);
+          let d = isoOrCompactDate(db);
+          if (d === null) {
+            const ds = (vDate.getItem(i) as string | null) ?? "";
+            d = parseDate(ds);
             if (d === null) throw inputError(`cannot parse date '${printable(ds)}' (expected YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD or YYYY年M月D日)`, { file: name, row, column: cDate });
-            dt = d;
           }
+          dt = d;
           y = Math.floor(dt / 10000);
         } else {
-          if (dt === 0) throw inputError(`cannot parse year '${printable((dRaw.getItem(i) as string | null) ?? "")}' (expected a 4-digit year)`, { file: name, row, column: cYear });
-          y = dt / 10000;
+          y = fourDigitYear(db);
+          if (y < 0) throw inputError(`cannot parse year '${printable(((vDate.getItem(i) as string | null) ?? "").replace(/^ +| +$/g, ""))}' (expected a 4-digit year)`, { file: name, row, column: cYear });
+          dt = y * 10000;
         }
-        const off = ent[4 * i]!;
-        const len = ent[4 * i + 2]!;
+        const off = entH[4 * i]!;
+        const len = entH[4 * i + 2]!;
+        const offC = entC[4 * i]!;
         const before = codeIdx.len;
         let pieces = 0;
-        for (let j = off; j < off + len; j++) {
-          const pi = pieceOf.get(ph[2 * j]!, ph[2 * j + 1]!);
-          if (pi < 0) throw new Error("internal: an IPC piece missing from the piece dictionary");
+        for (let m = 0; m < len; m++) {
+          const j = off + m;
+          const lo = ph[2 * j]!;
+          const hi = ph[2 * j + 1]!;
+          const check = pc[offC + m]!;
+          let pi = pieceOf.get(lo, hi);
+          if (pi < 0) pi = newPiece(lo, hi, check, (lvT.childVector.getItem(entT[4 * i]! + m) as string | null) ?? "");
+          else if (pieceCheck[pi] !== check) throw new Error("internal: two IPC pieces share a 64-bit hash; please report this input");
           const cid = pieceCode[pi]!;
           if (cid === -2) continue;
           pieces++;
@@ -502,15 +678,12 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
             if (badIpc.examples.length < 20) badIpc.examples.push({ row, value: piece });
             continue;
           }
-          let fc = finalCode[cid]!;
-          if (fc < 0) {
-            fc = finalCode[cid] = codes.length;
-            codes.push(dictCodes[cid]!);
-          }
-          codeIdx.push(fc);
+          codeIdx.push(cid);
         }
         if (pieces === 0) throw inputError("empty IPC list; every patent needs at least one IPC code (fill the codes or remove the row)", { file: name, row, column: cIpc });
-        if (codeIdx.len === before) {
+        const kept = codeIdx.len !== before;
+        if (vCitedB) keptOfRow.push(kept ? sourceRow.len : -1);
+        if (!kept) {
           dropped++;
           continue;
         }
@@ -518,33 +691,54 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
         sourceRow.push(row - 1);
         years.push(y);
         if (cDate !== undefined) dates.push(dt);
-        if (vRegion) {
-          const r = (vRegion.getItem(i) as string | null) ?? "";
-          regions.push(r === "" ? -1 : regionDict.id(r));
+        if (regH) regions.push(regionDict.get(regH[2 * i]!, regH[2 * i + 1]!, regC![i]!, regT, i));
+        if (appH) apps.push(appDict.get(appH[2 * i]!, appH[2 * i + 1]!, appC![i]!, appT, i));
+        if (wantIds) ids.push(decodeUtf8(idb.subarray(a, e)));
+        if (vCitedB) {
+          // Pieces between separators, trimmed as String.prototype.trim does; empty pieces dropped. On the
+          // bytes, unless a piece starts or ends with a non-ASCII character (then through a JS string).
+          const cb = getStringBytes(vCitedB, 16 * i);
+          const n = cb.length;
+          for (let p = 0; p <= n; ) {
+            let q = p;
+            let sl = 1;
+            for (; q < n; q++) {
+              const c = cb[q]!;
+              if (c < 128) {
+                if (isSepByte[c]) break;
+              } else if (sepSeqs.length > 0 && (sl = sepAt(cb, q)) > 0) break;
+              else sl = 1;
+            }
+            let x0 = p;
+            let x1 = q;
+            while (x0 < x1 && isAsciiSpace(cb[x0]!)) x0++;
+            while (x1 > x0 && isAsciiSpace(cb[x1 - 1]!)) x1--;
+            if (x1 > x0) {
+              if (cb[x0]! >= 128 || cb[x1 - 1]! >= 128) {
+                const s = decodeUtf8(cb.subarray(x0, x1)).trim();
+                if (s !== "") {
+                  const sb = utf8(s);
+                  cite(sb, 0, sb.length);
+                }
+              } else cite(cb, x0, x1);
+            }
+            p = q + sl;
+          }
+          citeOff.push(target.len);
         }
-        if (vApp) {
-          const a = (vApp.getItem(i) as string | null) ?? "";
-          apps.push(a === "" ? -1 : appDict.id(a));
-        }
-        if (vId) ids.push(vId.getItem(i) as string);
       }
-      return -1;
+      return null;
     };
-    let dupFirst = 0;
     for (;;) {
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
-      let checked = -1;
-      for (let at = consume(chunk, 0, checked); at >= 0; at = consume(chunk, at, checked)) {
-        // Same id hash as an earlier row: a duplicate if the strings agree (they do, unless a 64-bit collision).
-        const [a, b] = await idsAtRows(conn, source, cId, dupFirst, row + 1);
-        if (a === b) {
-          if (o.mapping.source === "patentsview") throw await patentsViewDuplicate(conn, file, b);
-          throw inputError(`duplicate id '${printable(b)}' (also at row ${dupFirst}); ids must be unique`, { file: name, row: row + 1, column: cId });
-        }
-        checked = at;
+      const dup = consume(chunk);
+      if (dup) {
+        if (o.mapping.source === "patentsview") throw await patentsViewDuplicate(conn, file, dup.id);
+        throw inputError(`duplicate id '${printable(dup.id)}' (also at row ${dup.first}); ids must be unique`, { file: name, row: row + 1, column: cId });
       }
     }
+    if (row !== total && lines !== null && row < lines) total = await countRows();
     if (row !== total) {
       await conn.run(mainSql).catch((e: unknown) => {
         throw inputError(`could not read the file: ${String(e instanceof Error ? e.message : e).split("\n")[0]}`, { file: name });
@@ -553,66 +747,20 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     }
     if (row === 0) throw inputError("no data rows", { file: name });
     const rowsKept = sourceRow.done();
-    // Citations: a second, streamed query of the cited column only, each cell split, trimmed and resolved
-    // against the ids as it arrives (IdIndex: no substring is made, no per-citation string is kept).
     let cited: CitationLinks | undefined;
     if (cCited !== undefined) {
-      const index = new IdIndex(ids);
-      const keptOf = new Uint8Array(row);
-      for (let i = 0; i < rowsKept.length; i++) keptOf[rowsKept[i]!] = 1;
-      const seps = o.mapping.citedSeparators;
-      const isSep = new Uint8Array(65536);
-      for (const ch of seps) isSep[ch.charCodeAt(0)] = 1;
-      const astral = Array.from(seps).some((ch) => ch.length > 1);
-      const off = new GrowInt32(rowsKept.length + 1);
-      off.push(0);
-      const target = new GrowInt32(Math.max(1024, rowsKept.length * 4));
-      let unknown = 0;
-      const citedSql = `SELECT ${vc(cCited)} FROM ${source}`;
-      const res2 = await conn.stream(citedSql);
-      let r2 = 0;
-      for (;;) {
-        const chunk = await res2.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) break;
-        const vals = chunk.getColumnVector(0);
-        for (let i = 0; i < chunk.rowCount; i++, r2++) {
-          if (!keptOf[r2]) continue;
-          const cs = (vals.getItem(i) as string | null) ?? "";
-          if (cs !== "") {
-            if (astral) {
-              for (const x of splitIpcList(cs, seps)) {
-                const j = index.get(x, 0, x.length);
-                if (j < 0) unknown++;
-                target.push(j);
-              }
-            } else {
-              // Pieces between separators, trimmed as String.prototype.trim does; empty pieces dropped.
-              for (let a = 0; a <= cs.length; ) {
-                let b = a;
-                while (b < cs.length && !isSep[cs.charCodeAt(b)]) b++;
-                let x0 = a;
-                let x1 = b;
-                while (x0 < x1 && isJsWhitespace(cs.charCodeAt(x0))) x0++;
-                while (x1 > x0 && isJsWhitespace(cs.charCodeAt(x1 - 1))) x1--;
-                if (x1 > x0) {
-                  const j = index.get(cs, x0, x1);
-                  if (j < 0) unknown++;
-                  target.push(j);
-                }
-                a = b + 1;
-              }
-            }
-          }
-          off.push(target.len);
-        }
+      // The citations to ids not seen when their row was read: a later row's id, or not in the table.
+      const t = target.buf;
+      const kr = keptOfRow.buf;
+      const dOff = deferredOff.buf;
+      for (let k = 0; k < deferred.len; k++) {
+        const r = idIndex.get(deferredBytes, dOff[k]!, dOff[k + 1]!);
+        const v = r >= 0 ? kr[r]! : -1;
+        if (v < 0) unknown++;
+        t[deferred.buf[k]!] = v;
       }
-      if (r2 !== row) {
-        await conn.run(citedSql).catch((e: unknown) => {
-          throw inputError(`could not read the cited column: ${printable(String(e instanceof Error ? e.message : e).split("\n")[0]!)}`, { file: name, column: cCited });
-        });
-        throw new Error(`internal: DuckDB returned ${r2} of ${row} rows of the cited column`);
-      }
-      cited = { offsets: off.done(), target: target.done(), unknown };
+      keptOfRow = new GrowInt32(0);
+      cited = { offsets: citeOff.done(), target: target.done(), unknown };
     }
     return {
       file: name,
@@ -669,15 +817,6 @@ async function patentsViewDuplicate(conn: DuckDBConnection, dir: string, id: str
     if (rows.length === 2) return inputError(`duplicate id '${printable(id)}' (also at row ${rows[0]}); ids must be unique${why}`, { file: basename(f), row: rows[1], column: "patent_id" });
   }
   return inputError(`duplicate id '${printable(id)}' after joining the folder's tables (an assignee table listing the patent twice as first assignee?); ids must be unique`, { file: basename(dir), column: "patent_id" });
-}
-
-/** The id strings (trimmed) at two 1-based data rows (file order). */
-async function idsAtRows(conn: DuckDBConnection, source: string, cId: string, a: number, b: number): Promise<[string, string]> {
-  const q = async (r: number): Promise<string> => {
-    const res = await conn.runAndReadAll(`SELECT ${sqlTrim(`CAST(${sqlIdent(cId)} AS VARCHAR)`)} FROM ${source} LIMIT 1 OFFSET ${r - 1}`);
-    return String(res.getRows()[0]![0]);
-  };
-  return [await q(a), await q(b)];
 }
 
 /** The term corpus of a table at a level (codes truncated; distinct terms with counts). */

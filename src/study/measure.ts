@@ -114,7 +114,7 @@ export function scoreOptionsOf(o: MeasureOptions): Partial<ScoreOptions> {
 
 /** Read the patents once and measure every column (see the file comment). */
 export async function measureFromFile(file: string, mapping: ColumnMapping, o: MeasureOptions, grid: MeasureGrid): Promise<MeasuredPanel> {
-  const table = await withPatentSource(file, mapping, (f, m) => readPatents(f, { mapping: m, level: o.level, onBadIpc: o.on_bad_ipc, region: true, citations: "auto", needDate: o.same_year === "byDate" }));
+  const table = await withPatentSource(file, mapping, (f, m) => readPatents(f, { mapping: m, level: o.level, onBadIpc: o.on_bad_ipc, region: true, citations: "auto", needDate: o.same_year === "byDate", ids: false }));
   return measureFromTable(table, o, grid);
 }
 
