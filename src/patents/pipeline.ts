@@ -8,7 +8,8 @@ import { performance } from "node:perf_hooks";
 import { inputError, usageError } from "../core/errors.js";
 import { citationsReceived, type CitationCounts, type CitationLinks } from "./citations.js";
 import { cospecialisation, type CospecPanel, type LinkValidation } from "./cospecialisation.js";
-import { diffusion, type DiffusionPanel } from "./diffusion.js";
+import { diffusion, receivedAndDiffusion, type DiffusionPanel } from "./diffusion.js";
+import { regionYearGrid } from "./grid.js";
 import type { IpcLevel } from "./ipc.js";
 import type { ColumnMapping } from "./mapping.js";
 import { regionYearPanel, type RegionYearPanel } from "./panel.js";
@@ -303,7 +304,7 @@ export interface PatentPanelMeasures {
   scores: ScoreResult;
   /** Table row of each scored patent (scores' order). */
   scoredRows: Int32Array;
-  /** Wall seconds of each step. */
+  /** Wall seconds of each step (`citations`: citations received and diffusion, one pass; `diffusion`: 0). */
   seconds: { classify: number; terms: number; score: number; citations: number; panel: number; diffusion: number; cospecialisation: number };
 }
 
@@ -347,23 +348,24 @@ export function measurePatentPanel(table: PatentTable, o: PatentPanelOptions): P
   const score = lap();
   let received: Float64Array | undefined;
   let citationCounts = { available: false, total: 0, counted: 0, unknown: 0, laterFiled: 0, self: 0 };
+  const grid = { regions: o.regions, years: o.years };
+  // The panel's cells (as regionYearPanel finds them): diffusion and co-specialisation use the same lists.
+  const g = regionYearGrid({ n: table.n, year: table.year, region: region.index, regionNames: region.names, include: key }, grid);
+  const cells = { regions: g.regions, years: g.years };
+  // Citations received and diffusion in one pass over the citations (receivedAndDiffusion).
+  let dif: DiffusionPanel | undefined;
   if (table.cited) {
-    const { received: r, ...counts } = citationsReceived(table.n, table.cited, table.applicant?.index, { year: table.year, date: table.date });
-    received = r;
-    citationCounts = { available: true, ...counts };
+    const r = receivedAndDiffusion(
+      { n: table.n, year: table.year, date: table.date, region: region.index, regionNames: region.names, digital, links: table.cited, applicant: table.applicant?.index, clusterOfRegion: o.clusterOfRegion },
+      { selfCitations: o.selfCitations, denominator: o.denominator, ...cells },
+    );
+    received = r.received;
+    citationCounts = { available: true, ...r.receivedCounts };
+    dif = r.diffusion;
   }
   const citations = lap();
-  const grid = { regions: o.regions, years: o.years };
   const panel = regionYearPanel({ n: table.n, year: table.year, region: region.index, regionNames: region.names, include: key, breakthrough, importance, citations: received }, grid);
   const panelS = lap();
-  // Diffusion and co-specialisation on the panel's cells (the same lists, whatever the defaults found).
-  const cells = { regions: panel.regions, years: panel.years };
-  const dif = table.cited
-    ? diffusion(
-        { n: table.n, year: table.year, date: table.date, region: region.index, regionNames: region.names, digital, links: table.cited, applicant: table.applicant?.index, clusterOfRegion: o.clusterOfRegion },
-        { selfCitations: o.selfCitations, denominator: o.denominator, ...cells },
-      )
-    : undefined;
   const diffusionS = lap();
   const keyRegion = Int32Array.from(region.index, (r, p) => (key[p] ? r : -1));
   const cos = cospecialisation(
