@@ -243,7 +243,7 @@ class IdBytes {
   private size = 0;
   constructor(expected: number) {
     let cap = 16;
-    while (cap < expected * 2) cap *= 2;
+    while (cap * 3 < expected * 4) cap *= 2; // load ≤ 3/4 (linear probing)
     this.table = new Int32Array(4 * cap).fill(-1);
     this.mask = cap - 1;
     this.bytes = new Uint8Array(Math.max(1024, expected * 12));
@@ -271,7 +271,7 @@ class IdBytes {
   }
   /** Store value (≥ 0) for the key b[a, e) unless present; returns the value already stored, or −1 when stored now. */
   setIfAbsent(b: Uint8Array, a: number, e: number, value: number): number {
-    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    if ((this.size + 1) * 4 > (this.mask + 1) * 3) this.grow();
     const h = IdBytes.hash(b, a, e);
     const len = e - a;
     const t = this.table;
