@@ -10,6 +10,7 @@ import { parseWindow } from "../../study/analyses/event.js";
 import { compareTable, writeCompareOutputs } from "../../report/compare.js";
 import type { TableFormat } from "../../report/tables.js";
 import { action, emit } from "../run.js";
+import { err } from "../io.js";
 import { readDidInput } from "./did-cs.js";
 import { addColumnFlags, columnsOf, type DidColumnFlags } from "./did-imputation.js";
 
@@ -50,7 +51,7 @@ export function registerDidCompare(did: Command): void {
       }
       const { input, inputs } = await readDidInput(o);
       const res = await compareAnalysis({ columns: columnsOf(o), window, ref, control: o.control, endpoints: o.endpoints, estimators, csInput: input, inputs });
-      for (const w of res.warnings ?? []) process.stderr.write(`keytech: warning: ${w}\n`);
+      for (const w of res.warnings ?? []) err(`keytech: warning: ${w}\n`);
       const files = o.out ? await writeCompareOutputs(res, o.out) : null;
       const doc = files ? { ...res, files } : res;
       emit(doc, Boolean(o.json), () => compareTable(res, o.format as TableFormat) + (files ? `\nfiles: ${[...files.tables, ...files.figures, files.json].join(", ")}\n` : ""));

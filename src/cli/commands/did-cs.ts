@@ -11,6 +11,7 @@ import type { LongPanelInput } from "../../estimators/cs-panel.js";
 import { csCompute } from "../../study/analyses/cs.js";
 import { csDynamicVcov } from "../../inference/cs-aggregate.js";
 import { action, emit } from "../run.js";
+import { err } from "../io.js";
 
 export interface DidColumnFlags {
   data: string;
@@ -149,7 +150,7 @@ export function registerDidCs(did: Command): void {
       const res = comp.result;
       // covariance of the dynamic aggregation (analytic, from the influence functions), for `did honest`
       res.vcov_matrix = csDynamicVcov(comp.fit, comp.gram, { minE, maxE, balanceE, naRm: true, didGroupWif: o.groupWif === "did" });
-      for (const w of res.warnings ?? []) process.stderr.write(`keytech: warning: ${w}\n`);
+      for (const w of res.warnings ?? []) err(`keytech: warning: ${w}\n`);
       emit(res, Boolean(o.json), () => {
         const path = String((res.provenance.options as { estimator_path?: string }).estimator_path ?? "panel");
         const lines = [`Callaway–Sant'Anna (${o.method}, ${control === "never" ? "never-treated" : "not-yet-treated"} controls, ${o.base} base; ${path}), ${String(res.n_units)} ${isPanel ? "units" : "observations"} × ${String(res.n_periods)} periods; SEs: ${res.vcov!.type}`];

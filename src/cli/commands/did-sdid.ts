@@ -9,6 +9,7 @@ import type { SdidSeMethod } from "../../inference/sdid-variance.js";
 import { sdidAnalysisParallel } from "../../study/analyses/sdid.js";
 import { sdidEventAnalysis } from "../../study/analyses/sdid-event.js";
 import { action, emit } from "../run.js";
+import { err } from "../io.js";
 
 interface Flags { data: string; y: string; unit: string; time: string; treat: string; x?: string; method: string; se: string; reps: string; seed: string; workers?: string; covariatesMethod: string; event?: boolean; eventEffects?: string; eventPlacebo?: string; json?: boolean }
 
@@ -79,7 +80,7 @@ export function registerDidSdid(did: Command): void {
         ? await sdidEventAnalysis(input, { ...(effects !== undefined ? { effects } : {}), ...(placebo !== undefined ? { placebo } : {}) })
         : await sdidAnalysisParallel(input);
       bar.done();
-      for (const w of res.warnings ?? []) process.stderr.write(`keytech: warning: ${w}\n`);
+      for (const w of res.warnings ?? []) err(`keytech: warning: ${w}\n`);
       emit(res, Boolean(o.json), () => {
         const e = res.estimates[0]!;
         const f = (v: number | null) => (v === null ? "NA" : v.toFixed(4));

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
 import { keytechVersion } from "../../core/version.js";
 import { action, emit } from "../run.js";
+import { err } from "../io.js";
 import type { IpcLevel } from "../../patents/ipc.js";
 import { withPatentSource } from "../../patents/source.js";
 import { addMappingFlags, mappingFromFlags, type MappingFlags } from "./patents-flags.js";
@@ -105,11 +106,11 @@ export function registerPatentsPanel(patents: Command): void {
         writeCsvAtomic(f.out, g.header, g.n, g.row);
         const d = p.dropped;
         if (d.missingRegion + d.regionNotListed + d.yearNotListed > 0)
-          process.stderr.write(`keytech: warning: not in the panel: ${d.missingRegion} patents without region, ${d.regionNotListed} with a region not listed, ${d.yearNotListed} with a year not listed.\n`);
-        if (!p.citations) process.stderr.write("keytech: warning: no 'cited' column: the panel has no citation counts.\n");
+          err(`keytech: warning: not in the panel: ${d.missingRegion} patents without region, ${d.regionNotListed} with a region not listed, ${d.yearNotListed} with a year not listed.\n`);
+        if (!p.citations) err("keytech: warning: no 'cited' column: the panel has no citation counts.\n");
         else {
           const c = r.citations;
-          process.stderr.write(
+          err(
             `keytech: ${c.laterFiled + c.unknown > 0 ? "warning" : "note"}: citations: ${c.total} made, ${c.counted} counted as received; ${c.self} self-citations (same applicant or itself) not counted; ${c.laterFiled} to a patent filed later than the citing one not counted; ${c.unknown} to ids not in the table\n`,
           );
         }
@@ -142,7 +143,7 @@ export function registerPatentsPanel(patents: Command): void {
         writeCsvAtomic(f.out, g.header, g.n, g.row);
         const c = p.citations;
         const selfRule = String(f.selfCitations);
-        process.stderr.write(
+        err(
           `keytech: ${c.laterFiled + c.unknown > 0 ? "warning" : "note"}: citations: ${c.total} made, ${c.counted} counted; ${c.self} self-citations (same applicant or itself) ${selfRule === "include" ? "included" : "not counted"} (--self-citations ${selfRule}); ${c.laterFiled} to a patent filed later than the citing one not counted; ${c.unknown} to ids not in the table ${f.denominator === "all" ? "counted in the denominator (--denominator all)" : "not counted"}\n`,
         );
         const doc = { keytech: keytechVersion(), command: "patents diffusion", nobs: g.n, output: f.out, summary: { patents: r.n, digital: r.digital, unknownCitations: r.links.unknown, citations: c } };

@@ -4,6 +4,7 @@ import { usageError } from "../../core/errors.js";
 import { keytechVersion } from "../../core/version.js";
 import { sha256Path } from "../../core/hash.js";
 import { action, emit } from "../run.js";
+import { err } from "../io.js";
 import { withPatentSource } from "../../patents/source.js";
 import { addMappingFlags, mappingFromFlags, type MappingFlags } from "./patents-flags.js";
 import { scoreFile } from "../../patents/score-file.js";
@@ -115,8 +116,8 @@ export function registerPatents(program: Command): void {
         };
         if (f.category && !f.taxonomy) throw usageError("--category needs --taxonomy");
         const s = await withPatentSource(f.patents, opts.mapping, (file, mapping) => scoreFile(file, f.out, { ...opts, mapping }));
-        for (const w of s.warnings) process.stderr.write(`keytech: warning: ${w}\n`);
-        process.stderr.write(`keytech: coverage: ${coverageLine(s.coverage, opts.backward)}\n`);
+        for (const w of s.warnings) err(`keytech: warning: ${w}\n`);
+        err(`keytech: coverage: ${coverageLine(s.coverage, opts.backward)}\n`);
         const { mapping, ...shown } = opts;
         const doc = {
           keytech: keytechVersion(),
