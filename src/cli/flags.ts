@@ -162,6 +162,13 @@ export const level = flag((v) => {
 /** 1 − level, rounded to 12 significant digits (so --level 0.95 is α = 0.05 exactly, as --alpha 0.05 was). */
 export const alphaOf = (lvl: number): number => Number((1 - lvl).toPrecision(12));
 
+/** The --level of a deprecated `--alpha A` (1 − A, 12 significant digits); A outside (0, 1) is a usage error. */
+export function alphaToLevel(name: string, v: string): string {
+  const a = Number(v);
+  if (v.trim() === "" || !(a > 0 && a < 1)) throw usageError(`${name} must be in (0, 1), got ${shown(v)} (${name} is deprecated; use --level, e.g. --level 0.95)`);
+  return String(Number((1 - a).toPrecision(12)));
+}
+
 /** An event-time window FIRST:LAST; `open` lets either end be empty (null = the command's default). */
 export function window(o: { open?: boolean; first?: (s: string) => number | "all" } = {}) {
   return flag((v) => {
@@ -236,11 +243,7 @@ export function addLevel(cmd: Command, o: { alpha?: boolean } = {}): Command {
   if (o.alpha)
     deprecate(cmd, "--alpha <a>", "--level", {
       hint: "--level (= 1 − alpha)",
-      map: (v) => {
-        const a = Number(v);
-        if (String(v).trim() === "" || !(a > 0 && a < 1)) throw usageError(`--alpha must be in (0, 1), got ${shown(String(v))} (--alpha is deprecated; use --level, e.g. --level 0.95)`);
-        return { "--level": String(Number((1 - a).toPrecision(12))) };
-      },
+      map: (v) => ({ "--level": alphaToLevel("--alpha", String(v)) }),
     });
   return cmd;
 }
