@@ -11,6 +11,7 @@ import { parseFormula } from "../formula/parse.js";
 import { loadMapping, withOverrides, type ColumnMapping } from "../patents/mapping.js";
 import type { RegressionOptions } from "../study/analyses/model-input.js";
 import type { DidColumns } from "../study/analyses/did-prep.js";
+import type { DidColumns as StaggeredColumns } from "../study/analyses/imputation.js";
 import { err } from "./io.js";
 
 // ---------------------------------------------------------------------------------------------------
@@ -125,6 +126,13 @@ export const int = (name: string, min = -Infinity, max = Infinity) =>
       bad(`${name} must be an integer${min > -Infinity ? ` ≥ ${min}` : ""}${max < Infinity ? ` ≤ ${max}` : ""}, got ${shown(v)}`);
     return x;
   });
+
+/** `--name` as an integer ≥ min, else a usage error (the commands that validate one flag at a time). */
+export function parseIntFlag(name: string, v: string, min: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw usageError(`--${name} must be an integer ≥ ${min}, got '${v}'`);
+  return n;
+}
 
 /** A finite number. */
 export const num = (name: string) =>
@@ -465,4 +473,37 @@ export function didColumns(v: z.output<typeof didSchema>): DidColumns {
 /** A formula's fixed effects (null for `a^b` or varying slopes): fixest's clusters of --vcov cluster / twoway. */
 export function plainFixedEffects(formula: string): (string | null)[] {
   return parseFormula(formula).fixedEffects.map((fe) => (fe.vars.length === 1 && fe.slopes.length === 0 ? fe.vars[0]! : null));
+}
+
+/** The flags of `did placebo` / `did permute`: the panel columns, --x, --reps (default `reps`), --seed, --json. */
+export function addRedrawFlags(cmd: Command, cohort: "required" | "optional", reps: { help: string; default: string }): Command {
+  addPanelColumns(cmd, { data: "CSV or Parquet panel", cohort, treat: cohort === "optional" ? "optional" : "none", x: false });
+  cmd.option("--x <cols>", "controls, comma separated");
+  addReps(cmd, reps.help, reps.default);
+  addSeed(cmd, "random seed", "1");
+  return addJson(cmd);
+}
+
+/** The column flags of the staggered-DID commands (imputation, stacked, ddd, compare): cluster by --cluster, default the unit. */
+export function addStaggeredColumns(cmd: Command): Command {
+  addPanelColumns(cmd, { cluster: "cluster variable (default: the unit)" });
+  return addJson(cmd);
+}
+
+export interface StaggeredFlags {
+  data: string;
+  y: string;
+  unit: string;
+  time: string;
+  cohort: string;
+  x?: string;
+  cluster?: string;
+  json?: boolean;
+}
+
+/** The analysis columns of the staggered-DID flags. */
+export function staggeredColumns(o: StaggeredFlags): StaggeredColumns {
+  const c: StaggeredColumns = { data: o.data, y: o.y, unit: o.unit, time: o.time, cohort: o.cohort, x: splitList(o.x) };
+  if (o.cluster) c.cluster = o.cluster;
+  return c;
 }
