@@ -507,3 +507,34 @@ export function staggeredColumns(o: StaggeredFlags): StaggeredColumns {
   if (o.cluster) c.cluster = o.cluster;
   return c;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Value checks of the patents commands (one flag at a time)
+
+/** `v` must be one of `allowed` (the message lists them). */
+export function pick<T extends string>(name: string, v: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(v)) throw usageError(`${name} must be one of ${allowed.join(", ")}, got '${printable(v)}'`);
+  return v as T;
+}
+
+/** A comma-separated list of positive integers. */
+export function intList(name: string, v: string): number[] {
+  const xs = v.split(",").map((s) => s.trim());
+  const out = xs.map(Number);
+  if (out.length === 0 || out.some((x, i) => !Number.isInteger(x) || x < 1 || xs[i] === "")) throw usageError(`${name} must be a comma-separated list of positive integers, got '${printable(v)}'`);
+  return out;
+}
+
+/** An integer ≥ min. */
+export function intAtLeast(name: string, v: string, min = 0): number {
+  const x = Number(v);
+  if (v.trim() === "" || !Number.isInteger(x) || x < min) throw usageError(`${name} must be an integer ≥ ${min}, got '${printable(v)}'`);
+  return x;
+}
+
+/** `--tie-ceiling`: a share in [0, 1). */
+export function tieCeilingOf(v: string): number {
+  const x = Number(v);
+  if (v.trim() === "" || !(x >= 0 && x < 1)) throw usageError(`--tie-ceiling must be in [0, 1), got '${printable(v)}'`);
+  return x;
+}

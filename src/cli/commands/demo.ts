@@ -5,12 +5,11 @@
  */
 import type { Command } from "commander";
 import { join } from "node:path";
-import { action } from "../run.js";
+import { action, loadStudyModules } from "../run.js";
 import { err, out, setExitCode } from "../io.js";
 import { usageError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../core/atomic.js";
 import { defaultSimOptions, simulatePaperWorld, writePaperWorld } from "../../study/simulate.js";
-import { loadStudyModules } from "./study.js";
 
 export function registerDemo(program: Command): void {
   program

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { action } from "../run.js";
+import { action, loadStudyModules } from "../run.js";
 import { err, out, setExitCode } from "../io.js";
 import { usageError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../core/atomic.js";
@@ -82,17 +82,4 @@ export function registerStudy(program: Command): void {
         }
       }),
     );
-}
-
-/**
- * The study machinery (spec parser, runner, report), imported when a study command runs rather than when
- * the CLI starts: it pulls in zod, yaml and every block (~0.4 s), which other commands do not need.
- */
-export async function loadStudyModules() {
-  const [spec, runner, report] = await Promise.all([
-    import("../../study/spec.js"),
-    import("../../study/runner.js"),
-    import("../../report/study-report.js"),
-  ]);
-  return { loadSpec: spec.loadSpec, runStudy: runner.runStudy, writeStudyReport: report.writeStudyReport, STUDY_OUTPUTS: runner.STUDY_OUTPUTS };
 }
