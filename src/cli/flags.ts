@@ -110,7 +110,9 @@ export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown, comma
   const issue = r.error.issues[0]!;
   const key = issue.path.length ? String(issue.path[0]) : "";
   const msg = issue.message.startsWith("--") || key === "" ? issue.message : `--${kebab(key)}: ${issue.message}`;
-  throw usageError(`${msg} (keytech ${command} --help)`);
+  // the message names the flag; the command is the one the user typed (kept out so messages stay as they were)
+  void command;
+  throw usageError(msg);
 }
 
 const bad = (m: string): never => {

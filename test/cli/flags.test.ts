@@ -10,12 +10,6 @@ import { fixture } from "../helpers.js";
 const mpdta = fixture("data", "mpdta.csv");
 const did = ["--data", mpdta, "--y", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first.treat"];
 
-function find(program: Command, path: string[]): Command {
-  let c = program;
-  for (const w of path) c = c.commands.find((x) => x.name() === w)!;
-  return c;
-}
-
 /** The options a command's action receives after the aliases are applied (the action itself is not run). */
 async function optionsOf(argv: string[]): Promise<{ opts: Record<string, unknown>; stderr: string; code: number }> {
   const program = buildProgram();
