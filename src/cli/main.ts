@@ -1,10 +1,7 @@
 #!/usr/bin/env node
-/** keytech command-line entry point: builds the commander program and runs it. */
-import { buildProgram } from "./program.js";
-import { reportError } from "./run.js";
+/** keytech command-line entry point: runs the commander program on the process's arguments and streams. */
+import { runCommand } from "./program.js";
 
-buildProgram()
-  .parseAsync(process.argv)
-  .catch((e: unknown) => {
-    process.exitCode = reportError(e);
-  });
+void runCommand(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -3,6 +3,9 @@ import { Command, CommanderError, type Option } from "commander";
 import { printable, usageError } from "../core/errors.js";
 import { keytechVersion } from "../core/version.js";
 import { registerAll } from "./commands/index.js";
+import { applyDeprecations } from "./flags.js";
+import { err, out, withIo, type CommandIo } from "./io.js";
+import { reportError } from "./run.js";
 
 /** Largest seed keytech's generator keeps exactly (doubles hold integers up to 2^53 − 1; rng.ts mixes all 53 bits). */
 export const MAX_SEED = Number.MAX_SAFE_INTEGER;
@@ -60,12 +63,9 @@ export function buildProgram(): Command {
     .version(keytechVersion(), "-V, --version", "print the version")
     .showHelpAfterError()
     // commander echoes flags and values: escape control bytes there too
-    .configureOutput({ writeErr: (s) => process.stderr.write(s.split("\n").map(printable).join("\n")) })
-    .exitOverride((err: CommanderError) => {
-      // Help and version exit 0; every other commander error is bad usage (exit 2, docs/CONTRACT.md).
-      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") process.exit(0);
-      process.exit(2);
-    })
+    .configureOutput({ writeOut: (s) => out(s), writeErr: (s) => err(s.split("\n").map(printable).join("\n")) })
+    // commander's errors are thrown (runCommand maps them: help and version 0, the rest 2)
+    .exitOverride()
     .hook("preAction", (_root, actionCommand) => {
       // thrown errors reject parseAsync: main.ts reports them (exit 2 for usage)
       const path = commandPath(actionCommand);
@@ -74,8 +74,31 @@ export function buildProgram(): Command {
       let at = 0;
       for (const w of path.split(" ")) at = argv.indexOf(w, at) + 1;
       checkRepeats(actionCommand, argv.slice(at));
+      applyDeprecations(actionCommand);
       if (actionCommand.options.some((o) => o.long === "--seed")) checkSeed(actionCommand.getOptionValue("seed"), path === "did honest" ? MAX_R_SEED : MAX_SEED);
     });
   registerAll(program);
   return program;
+}
+
+/** Exit status of a commander error: help and version 0; every other is bad usage (2, docs/CONTRACT.md). */
+function commanderExit(e: CommanderError): number {
+  return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help" ? 0 : 2;
+}
+
+/**
+ * Run `keytech ARGV` (the words after `keytech`) with these output sinks and resolve to the exit status
+ * (0 ok, 1 bad input or failed estimation, 2 bad usage). main.ts passes the process streams; tests pass
+ * string collectors (io.ts bufferSink).
+ */
+export async function runCommand(argv: string[], io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  return withIo(io, async () => {
+    try {
+      await buildProgram().parseAsync(["node", "keytech", ...argv]);
+      return 0;
+    } catch (e) {
+      if (e instanceof CommanderError) return commanderExit(e);
+      return reportError(e);
+    }
+  });
 }

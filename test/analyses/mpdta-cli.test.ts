@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assertClose, fixture, readJson, runCli } from "../helpers.js";
 import type { KeytechResult } from "../../src/core/result.js";
-import { buildProgram } from "../../src/cli/program.js";
+import { runCommand } from "../../src/cli/program.js";
+import { bufferSink } from "../../src/cli/io.js";
 
 interface Ref {
   estimates: { term: string; estimate: number; std_error: number; statistic: number; p_value: number }[];
@@ -20,26 +21,12 @@ interface Ref {
 const data = fixture("data", "mpdta.csv");
 const did = ["--data", data, "--y", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first.treat"];
 
-/** Run a command in this process (the CLI program with stdout captured); a few tests spawn the real CLI. */
+/** Run a command in this process through runCommand (its output collected, nothing patched); a few tests spawn the real CLI. */
 async function run(args: string[]): Promise<KeytechResult> {
-  const chunks: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  // capture the command's text output; the test runner's own (binary) messages pass through
-  process.stdout.write = ((c: string | Uint8Array, ...rest: unknown[]) => {
-    if (typeof c === "string") {
-      chunks.push(c);
-      return true;
-    }
-    return (write as (c: Uint8Array, ...r: unknown[]) => boolean)(c, ...rest);
-  }) as typeof process.stdout.write;
-  try {
-    process.exitCode = 0;
-    await buildProgram().parseAsync(["node", "keytech", ...args, "--json"]);
-  } finally {
-    process.stdout.write = write;
-  }
-  assert.equal(process.exitCode, 0);
-  return JSON.parse(chunks.join("")) as KeytechResult;
+  const out = bufferSink(), err = bufferSink();
+  const code = await runCommand([...args, "--json"], { stdout: out, stderr: err });
+  assert.equal(code, 0, err.text());
+  return JSON.parse(out.text()) as KeytechResult;
 }
 
 function runSpawned(args: string[]): KeytechResult {

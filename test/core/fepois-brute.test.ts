@@ -12,7 +12,7 @@ import { Rng } from "../../src/core/rng.js";
 import { mat, matmul, invSPD, type Mat } from "../../src/core/linalg.js";
 import { allZeroKeep, fepois, type FepoisInput } from "../../src/estimators/fepois.js";
 import { fepoisVcov } from "../../src/inference/fepois-vcov.js";
-import { fepoisAnalysis } from "../../src/cli/commands/fepois.js";
+import { fepoisAnalysis } from "../../src/analyses/fepois.js";
 import type { FixedEffectInput } from "../../src/estimators/feols.js";
 import { assertClose } from "../helpers.js";
 

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fepoisAnalysis, type FepoisAnalysisOptions } from "../../src/cli/commands/fepois.js";
+import { fepoisAnalysis, type FepoisAnalysisOptions } from "../../src/analyses/fepois.js";
 import type { KeytechResult } from "../../src/core/result.js";
 import { assertClose, fixture, readJson, runCli } from "../helpers.js";
 

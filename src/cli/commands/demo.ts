@@ -5,11 +5,11 @@
  */
 import type { Command } from "commander";
 import { join } from "node:path";
-import { action } from "../run.js";
+import { action, loadStudyModules } from "../run.js";
+import { err, out, setExitCode } from "../io.js";
 import { usageError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../core/atomic.js";
 import { defaultSimOptions, simulatePaperWorld, writePaperWorld } from "../../study/simulate.js";
-import { loadStudyModules } from "./study.js";
 
 export function registerDemo(program: Command): void {
   program
@@ -29,12 +29,12 @@ export function registerDemo(program: Command): void {
         const { beginOutputDir, commitOutputDir, abandonOutputDir } = await import("../../core/output-dir.js");
         const { loadSpec, runStudy, writeStudyReport, STUDY_OUTPUTS } = await loadStudyModules();
         const dirs = beginOutputDir(opts.out, STUDY_OUTPUTS);
-        process.stderr.write(`simulating the paper world (seed ${seed}, pilot strength ${effect}) and its twin runs …\n`);
+        err(`simulating the paper world (seed ${seed}, pilot strength ${effect}) and its twin runs …\n`);
         const world = await simulatePaperWorld({ seed, effect, ...(opts.quick ? { patentsPerCountyYear: 0.4 } : {}) });
         const truth = world.truth as { att: number; mechanisms: { effect_on_mediator: Record<string, number> } };
         const eff = truth.mechanisms.effect_on_mediator;
         const f = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "n/a");
-        process.stderr.write(`twin-run truth: ATT on KeyTech ${f(truth.att)} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+        err(`twin-run truth: ATT on KeyTech ${f(truth.att)} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
         await writePaperWorld(world, join(opts.out, "data"));
         const specPath = join(opts.out, "study.yaml");
         const { studyTemplate } = await import("../../study/spec-template.js");
@@ -50,9 +50,9 @@ export function registerDemo(program: Command): void {
           abandonOutputDir(dirs);
           throw e;
         }
-        process.stdout.write(`report: ${join(opts.out, "report.html")}\n`);
-        process.stderr.write(`demo finished in ${((performance.now() - t0) / 1000).toFixed(1)} s (spec: ${specPath}; data: ${join(opts.out, "data")})\n`);
-        if (run.failed > 0) process.exitCode = 1;
+        out(`report: ${join(opts.out, "report.html")}\n`);
+        err(`demo finished in ${((performance.now() - t0) / 1000).toFixed(1)} s (spec: ${specPath}; data: ${join(opts.out, "data")})\n`);
+        if (run.failed > 0) setExitCode(1);
       }),
     );
 }

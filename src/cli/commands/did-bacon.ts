@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
 import { cohortFromTreatment } from "../../estimators/bacon.js";
 import { baconAnalysis } from "../../study/analyses/bacon.js";
+import { addJson, addPanelColumns } from "../flags.js";
 import { action, emit } from "../run.js";
 import { readDidInput, type DidColumnFlags } from "./did-cs.js";
 
@@ -12,24 +13,15 @@ interface BaconFlags extends Omit<DidColumnFlags, "cohort"> {
 }
 
 export function registerDidBacon(did: Command): void {
-  did
-    .command("bacon")
-    .description("Goodman-Bacon decomposition of the static TWFE DID coefficient into 2×2 comparisons and weights")
-    .requiredOption("--data <file>", "data file (.csv, .tsv, .parquet): one row per unit and period")
-    .requiredOption("--y <col>", "outcome column")
-    .requiredOption("--unit <col>", "unit id column")
-    .requiredOption("--time <col>", "period column (numeric)")
-    .option("--cohort <col>", "first treated period column (0 or empty = never treated)")
-    .option("--treat <col>", "binary absorbing treatment column (instead of --cohort)")
-    .option("--json", "print one JSON document")
-    .action(action(async (o: BaconFlags) => {
+  const cmd = addPanelColumns(did.command("bacon").description("Goodman-Bacon decomposition of the static TWFE DID coefficient into 2×2 comparisons and weights"), { cohort: "optional", treat: "optional", x: false });
+  addJson(cmd).action(action(async (o: BaconFlags) => {
       if (!o.cohort === !o.treat) throw usageError("give exactly one of --cohort or --treat");
       const flags: DidColumnFlags = { ...o, cohort: o.cohort ?? o.treat! };
       const { input, inputs } = await readDidInput(flags);
       if (o.treat) input.cohort = cohortFromTreatment(input.unit, input.time, input.cohort, { file: o.data, column: o.treat });
       const res = baconAnalysis(input, { inputs, treatName: o.treat ?? null });
       emit(res, Boolean(o.json), () => {
-        const lines = [`Goodman-Bacon decomposition, TWFE coefficient ${res.estimates[0]!.estimate!.toFixed(8)} (${String(res.n_units)} units × ${String(res.n_periods)} periods)`, ""];
+        const lines = [`Goodman-Bacon decomposition, TWFE coefficient ${res.estimates[0]!.estimate!.toFixed(8)} (${String(res.n_units)} units × ${String(res.n_periods)} periods; standard errors: none, a decomposition)`, ""];
         lines.push(`  ${"type".padEnd(26)} ${"weight".padStart(9)} ${"avg 2×2".padStart(11)}`);
         for (const t of res.by_type as { type: string; weight: number; estimate: number }[]) lines.push(`  ${t.type.padEnd(26)} ${t.weight.toFixed(5).padStart(9)} ${t.estimate.toFixed(5).padStart(11)}`);
         lines.push("", `  ${"treated".padEnd(8)} ${"control".padEnd(8)} ${"type".padEnd(26)} ${"2×2".padStart(10)} ${"weight".padStart(9)}`);

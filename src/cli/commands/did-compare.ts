@@ -9,11 +9,12 @@ import { COMPARE_ESTIMATORS, compareAnalysis, type CompareEstimator } from "../.
 import { parseWindow } from "../../study/analyses/event.js";
 import { compareTable, writeCompareOutputs } from "../../report/compare.js";
 import type { TableFormat } from "../../report/tables.js";
-import { action, emit } from "../run.js";
+import { action, emit, printWarnings } from "../run.js";
+import { addFormat, addRef, addStaggeredColumns, addWindow, staggeredColumns, type StaggeredFlags } from "../flags.js";
+// the DID panel reader (to be replaced by data/panel.ts)
 import { readDidInput } from "./did-cs.js";
-import { addColumnFlags, columnsOf, type DidColumnFlags } from "./did-imputation.js";
 
-interface Flags extends DidColumnFlags {
+interface Flags extends StaggeredFlags {
   window: string;
   ref: string;
   control: string;
@@ -26,15 +27,15 @@ interface Flags extends DidColumnFlags {
 const FORMATS = ["md", "latex", "html", "csv"];
 
 export function registerDidCompare(did: Command): void {
-  addColumnFlags(did.command("compare").description("TWFE, Callaway–Sant'Anna, Sun–Abraham, imputation and stacked DID side by side: table, overlay event-study figure, JSON"))
-    .option("--window <a:b>", "event times shown, first:last (also the TWFE binning, the stacked window and the imputation horizons/leads)", "-4:5")
-    .option("--ref <k>", "reference event time (stacked DID needs −1)", "-1")
+  const cmd = addStaggeredColumns(did.command("compare").description("TWFE, Callaway–Sant'Anna, Sun–Abraham, imputation and stacked DID side by side: table, overlay event-study figure, JSON"));
+  addWindow(cmd, "event times shown, first:last (also the TWFE binning, the stacked window and the imputation horizons/leads)", "-4:5");
+  addRef(cmd, "reference event time (stacked DID needs −1)")
     .option("--control <c>", "Callaway–Sant'Anna comparison group: never | notyet", "never")
     .option("--endpoints <how>", "TWFE event study outside the window: bin | trim | none", "bin")
     .option("--estimators <list>", `comma separated subset of ${COMPARE_ESTIMATORS.join(", ")} (default: all)`)
-    .option("--out <dir>", "write compare.{md,tex,csv,html}, event_study_compare.{svg,png} and compare.json here")
-    .option("--format <f>", "table printed on stdout: md | latex | html | csv", "md")
-    .action(action(async (o: Flags) => {
+    .option("--out <dir>", "write compare.{md,tex,csv,html}, event_study_compare.{svg,png} and compare.json here");
+  addFormat(cmd, "table printed on stdout: md | latex | html | csv");
+  cmd.action(action(async (o: Flags) => {
       const window = parseWindow(o.window);
       const ref = Number(o.ref);
       if (o.ref.trim() === "" || !Number.isInteger(ref)) throw usageError(`--ref must be an integer event time, got '${o.ref}'`);
@@ -49,8 +50,8 @@ export function registerDidCompare(did: Command): void {
         estimators = [...new Set(names)] as CompareEstimator[];
       }
       const { input, inputs } = await readDidInput(o);
-      const res = await compareAnalysis({ columns: columnsOf(o), window, ref, control: o.control, endpoints: o.endpoints, estimators, csInput: input, inputs });
-      for (const w of res.warnings ?? []) process.stderr.write(`keytech: warning: ${w}\n`);
+      const res = await compareAnalysis({ columns: staggeredColumns(o), window, ref, control: o.control, endpoints: o.endpoints, estimators, csInput: input, inputs });
+      printWarnings(res);
       const files = o.out ? await writeCompareOutputs(res, o.out) : null;
       const doc = files ? { ...res, files } : res;
       emit(doc, Boolean(o.json), () => compareTable(res, o.format as TableFormat) + (files ? `\nfiles: ${[...files.tables, ...files.figures, files.json].join(", ")}\n` : ""));

@@ -3,14 +3,15 @@
  * Also exports the column-flag reader shared by the other staggered-DID commands of this family.
  */
 import type { Command } from "commander";
+import { z } from "zod";
 import { usageError } from "../../core/errors.js";
 import { sha256File } from "../../core/hash.js";
 import { readTable, type ColumnRequest } from "../../data/read.js";
 import type { Column } from "../../data/table.js";
 import type { LongPanelInput } from "../../estimators/cs-panel.js";
-import { csCompute } from "../../study/analyses/cs.js";
-import { csDynamicVcov } from "../../inference/cs-aggregate.js";
-import { action, emit } from "../run.js";
+import { csAnalysisWithVcov } from "../../analyses/cs-dynamic.js";
+import { alphaOf, alphaToLevel, deprecate, describeVcov, int, level, oneOf, parseOptions, window } from "../flags.js";
+import { action, emit, printWarnings } from "../run.js";
 
 export interface DidColumnFlags {
   data: string;
@@ -81,82 +82,78 @@ export async function readDidInput(o: DidColumnFlags, extra: string[] = []): Pro
   return { input, inputs: { [o.data]: await sha256File(o.data) }, extra: ex };
 }
 
-interface CsFlags extends DidColumnFlags {
-  control: string;
-  method: string;
-  base: string;
-  anticipation: string;
-  bootstrap?: string;
-  seed?: string;
-  alpha: string;
-  minE?: string;
-  maxE?: string;
-  balanceE?: string;
-  allowUnbalanced?: boolean;
-  panel: string;
-  rcIf: string;
-  groupWif: string;
-}
-
-const intFlag = (v: string | undefined, name: string): number | undefined => {
-  if (v === undefined) return undefined;
-  const k = Number(v);
-  if (!Number.isInteger(k)) throw usageError(`${name} must be an integer, got '${v}'`);
-  return k;
-};
+const schema = z.object({
+  control: oneOf("--control", ["never", "notyet"] as const, { nevertreated: "never", notyettreated: "notyet" }),
+  method: oneOf("--method", ["dr", "ipw", "reg", "dr-imp"] as const),
+  base: oneOf("--base", ["varying", "universal"] as const),
+  anticipation: int("--anticipation", 0),
+  vcov: oneOf("--vcov", ["analytic", "bootstrap"] as const, { "influence-function": "analytic", if: "analytic", multiplier: "bootstrap" }).optional(),
+  reps: int("--reps", 1).optional(),
+  seed: int("--seed", 0),
+  level,
+  window: window({ open: true }).optional(),
+  balanceE: int("--balance-e").optional(),
+  groupWif: oneOf("--group-wif", ["did", "textbook"] as const),
+  allowUnbalanced: z.boolean().optional(),
+  panel: oneOf("--panel", ["true", "false"] as const),
+  rcIf: oneOf("--rc-if", ["did", "corrected"] as const),
+  unit: z.string().optional(),
+  method_: z.undefined().optional(),
+});
 
 const fmt = (v: number | null | undefined, d = 5): string => (v === null || v === undefined ? "NA" : v.toFixed(d));
 
+/** `--min-e E` / `--max-e E` (did's min_e, max_e) → one end of --window. */
+const windowEnd = (end: 0 | 1) => (v: string | boolean, aliased: (flag: string) => string | undefined) => {
+  const cur = (aliased("--window") ?? ":").split(":");
+  cur[end] = String(v);
+  return { "--window": cur.join(":") };
+};
+
 export function registerDidCs(did: Command): void {
-  didColumnOptions(did.command("cs").description("Callaway–Sant'Anna group-time ATTs with simple, dynamic, group and calendar aggregations"), { unitOptional: true })
+  const cmd = didColumnOptions(did.command("cs").description("Callaway–Sant'Anna group-time ATTs with simple, dynamic, group and calendar aggregations"), { unitOptional: true })
     .option("--control <c>", "comparison group: never | notyet", "never")
     .option("--method <m>", "2×2 estimator: dr | ipw | reg | dr-imp (improved DR)", "dr")
     .option("--base <b>", "base period: varying | universal", "varying")
     .option("--anticipation <k>", "anticipation periods", "0")
-    .option("--bootstrap <n>", "multiplier-bootstrap draws (SEs and uniform bands); default analytic SEs")
+    .option("--vcov <type>", "analytic (influence-function SEs, the default) | bootstrap (multiplier bootstrap: SEs and uniform bands)")
+    .option("--reps <n>", "multiplier-bootstrap draws with --vcov bootstrap (default 1000, as did's biters)")
     .option("--seed <s>", "bootstrap seed", "1")
-    .option("--alpha <a>", "significance level of the confidence intervals", "0.05")
-    .option("--min-e <e>", "dynamic aggregation: smallest event time")
-    .option("--max-e <e>", "dynamic aggregation: largest event time (also limits simple and group)")
+    .option("--level <l>", "confidence level of the intervals", "0.95")
+    .option("--window <a:b>", "event times of the dynamic aggregation, FIRST:LAST (either may be empty; LAST also limits simple and group; did's min_e, max_e)")
     .option("--balance-e <e>", "dynamic aggregation: only cohorts observed e periods after treatment")
     .option("--group-wif <v>", "group-overall SE: did (as R did computes it) | textbook (WIF with each group's own cohort)", "did")
     .option("--allow-unbalanced", "unbalanced panels: estimate the cells with the repeated-cross-section estimators, unit ids kept (did allow_unbalanced_panel)")
     .option("--panel <bool>", "false: repeated cross sections (every row its own unit; --unit not needed)", "true")
-    .option("--rc-if <v>", "repeated-cross-section DR influence function: did (as DRDID drdid_rc computes it) | corrected (sign of the base-period regression term fixed)", "did")
-    .action(action(async (o: CsFlags) => {
-      const control = o.control === "never" || o.control === "nevertreated" ? "never" : o.control === "notyet" || o.control === "notyettreated" ? "notyet" : null;
-      if (!control) throw usageError(`--control must be never or notyet, got '${o.control}'`);
-      if (!["dr", "ipw", "reg", "dr-imp"].includes(o.method)) throw usageError(`--method must be dr, ipw, reg or dr-imp, got '${o.method}'`);
-      if (!["varying", "universal"].includes(o.base)) throw usageError(`--base must be varying or universal, got '${o.base}'`);
-      const anticipation = intFlag(o.anticipation, "--anticipation")!;
-      if (anticipation < 0) throw usageError("--anticipation must be ≥ 0");
-      const alpha = Number(o.alpha);
-      if (!(alpha > 0 && alpha < 1)) throw usageError(`--alpha must be in (0, 1), got '${o.alpha}'`);
-      if (!["did", "textbook"].includes(o.groupWif)) throw usageError(`--group-wif must be did or textbook, got '${o.groupWif}'`);
-      if (!["true", "false"].includes(o.panel)) throw usageError(`--panel must be true or false, got '${o.panel}'`);
-      if (!["did", "corrected"].includes(o.rcIf)) throw usageError(`--rc-if must be did or corrected, got '${o.rcIf}'`);
+    .option("--rc-if <v>", "repeated-cross-section DR influence function: did (as DRDID drdid_rc computes it) | corrected (sign of the base-period regression term fixed)", "did");
+  deprecate(cmd, "--bootstrap <n>", ["--vcov", "--reps"], { hint: "--vcov bootstrap --reps N", map: (v): Record<string, string | boolean> => (String(v).trim() === "0" ? { "--vcov": "analytic" } : { "--vcov": "bootstrap", "--reps": v }) });
+  deprecate(cmd, "--alpha <a>", "--level", { hint: "--level (= 1 − alpha)", map: (v) => ({ "--level": alphaToLevel("--alpha", String(v)) }) });
+  deprecate(cmd, "--min-e <e>", "--window", { hint: "--window FIRST:LAST", map: windowEnd(0) });
+  deprecate(cmd, "--max-e <e>", "--window", { hint: "--window FIRST:LAST", map: windowEnd(1) });
+  cmd.action(action(async (raw: DidColumnFlags) => {
+      const o = { ...raw, ...parseOptions(schema, raw, "did cs") };
+      const control = o.control;
+      const alpha = alphaOf(o.level);
+      if (o.reps !== undefined && o.vcov !== "bootstrap") throw usageError("--reps needs --vcov bootstrap");
       const isPanel = o.panel === "true";
       if (isPanel && !o.unit) throw usageError("--unit is required (or --panel false for repeated cross sections)");
       const { input, inputs } = await readDidInput(o);
-      const minE = intFlag(o.minE, "--min-e"), maxE = intFlag(o.maxE, "--max-e"), balanceE = intFlag(o.balanceE, "--balance-e") ?? null;
-      const comp = csCompute(input, {
+      const minE = typeof o.window?.first === "number" ? o.window.first : undefined, maxE = o.window?.last ?? undefined, balanceE = o.balanceE ?? null;
+      const res = csAnalysisWithVcov(input, {
         didGroupWif: o.groupWif === "did",
-        control, method: o.method as "dr", base: o.base as "varying", anticipation,
-        bootstrap: intFlag(o.bootstrap, "--bootstrap") ?? 0, seed: intFlag(o.seed, "--seed") ?? 1, alpha,
+        control, method: o.method, base: o.base, anticipation: o.anticipation,
+        bootstrap: o.vcov === "bootstrap" ? (o.reps ?? 1000) : 0, seed: o.seed, alpha,
         minE, maxE, balanceE,
         allowUnbalanced: Boolean(o.allowUnbalanced), panel: isPanel, rcCorrectedIf: o.rcIf === "corrected", inputs,
       });
-      const res = comp.result;
-      // covariance of the dynamic aggregation (analytic, from the influence functions), for `did honest`
-      res.vcov_matrix = csDynamicVcov(comp.fit, comp.gram, { minE, maxE, balanceE, naRm: true, didGroupWif: o.groupWif === "did" });
-      for (const w of res.warnings ?? []) process.stderr.write(`keytech: warning: ${w}\n`);
+      printWarnings(res);
       emit(res, Boolean(o.json), () => {
         const path = String((res.provenance.options as { estimator_path?: string }).estimator_path ?? "panel");
-        const lines = [`Callaway–Sant'Anna (${o.method}, ${control === "never" ? "never-treated" : "not-yet-treated"} controls, ${o.base} base; ${path}), ${String(res.n_units)} ${isPanel ? "units" : "observations"} × ${String(res.n_periods)} periods; SEs: ${res.vcov!.type}`];
+        const lines = [`Callaway–Sant'Anna (${o.method}, ${control === "never" ? "never-treated" : "not-yet-treated"} controls, ${o.base} base; ${path}), ${String(res.n_units)} ${isPanel ? "units" : "observations"} × ${String(res.n_periods)} periods; standard errors: ${describeVcov(res.vcov as Parameters<typeof describeVcov>[0])}`];
         lines.push("", "  group   time   ATT(g,t)     SE");
         for (const c of res.att_gt as { group: number; time: number; estimate: number | null; std_error: number | null }[])
           lines.push(`  ${String(c.group).padEnd(7)} ${String(c.time).padEnd(6)} ${fmt(c.estimate).padStart(9)} ${fmt(c.std_error).padStart(9)}`);
-        lines.push("", "  aggregation   ATT         SE         95% CI");
+        lines.push("", `  aggregation   ATT         SE         ${Math.round(o.level * 1000) / 10}% CI`);
         for (const e of res.estimates) lines.push(`  ${e.term.padEnd(13)} ${fmt(e.estimate).padStart(9)} ${fmt(e.std_error).padStart(9)}   [${fmt(e.conf_low)}, ${fmt(e.conf_high)}]`);
         const dyn = (res.aggregations as { dynamic: { by: { e: number; estimate: number | null; std_error: number | null }[] } }).dynamic;
         lines.push("", "  event time   ATT         SE");

@@ -1,14 +1,14 @@
 /**
  * `keytech did honest --from FILE [--restriction rm|sd] [--mbar LIST] [--m LIST] [--method flci|c-lf|conditional|c-f]
- * [--l-vec LIST|first|average] [--alpha 0.05] [--seed S] [--grid-points N] [--no-breakdown] [--json]`:
+ * [--l-vec LIST|first|average] [--level 0.95] [--seed S] [--grid-points N] [--no-breakdown] [--json]`:
  * HonestDiD sensitivity analysis of an event study (docs/CONTRACT.md).
  */
-import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
+import { z } from "zod";
 import { usageError } from "../../core/errors.js";
-import { sha256File } from "../../core/hash.js";
-import { keytechVersion } from "../../core/version.js";
-import { honestSensitivity, parseLVec, readHonestInput, type Method, type Restriction } from "../../inference/honest/sensitivity.js";
+import type { Method, Restriction } from "../../inference/honest/sensitivity.js";
+import { honestAnalysis } from "../../analyses/honest.js";
+import { alphaOf, alphaToLevel, deprecate, level, parseOptions } from "../flags.js";
 import { action, emit } from "../run.js";
 
 interface Flags {
@@ -18,7 +18,7 @@ interface Flags {
   m?: string;
   method?: string;
   lVec?: string;
-  alpha: string;
+  level: string;
   seed: string;
   gridPoints: string;
   breakdown: boolean;
@@ -34,8 +34,10 @@ const numList = (s: string | undefined, name: string): number[] | undefined => {
 
 const f = (v: number | null | undefined, d = 5): string => (v === null || v === undefined ? "NA" : v.toFixed(d));
 
+const schema = z.object({ level });
+
 export function registerDidHonest(did: Command): void {
-  did
+  const cmd = did
     .command("honest")
     .description("HonestDiD sensitivity (Rambachan & Roth 2023): robust CIs under relative-magnitude (Δ^RM) or smoothness (Δ^SD) violations of parallel trends")
     .requiredOption("--from <file>", "a keytech event-study / CS / Sun–Abraham / imputation result JSON with vcov_matrix, or {betahat, sigma, numPrePeriods, numPostPeriods}")
@@ -44,12 +46,13 @@ export function registerDidHonest(did: Command): void {
     .option("--m <list>", "Δ^SD bounds M, comma separated (default 10 points 0…the pre-period upper bound)")
     .option("--method <m>", "flci | c-lf | conditional | c-f (default: flci for sd, c-lf for rm)")
     .option("--l-vec <w>", "target weights on the post periods: first (default), average, or one number per post period")
-    .option("--alpha <a>", "1 − confidence level", "0.05")
+    .option("--level <l>", "confidence level of the robust sets (HonestDiD alpha = 1 − level)", "0.95")
     .option("--seed <s>", "seed of R's generator for the simulated critical values (0 = HonestDiD's)", "0")
     .option("--grid-points <n>", "grid size of the conditional / hybrid sets", "1000")
     .option("--no-breakdown", "skip the breakdown-value search")
-    .option("--json", "print one JSON document")
-    .action(action(async (o: Flags) => {
+    .option("--json", "print one JSON document");
+  deprecate(cmd, "--alpha <a>", "--level", { hint: "--level (= 1 − alpha)", map: (v) => ({ "--level": alphaToLevel("--alpha", String(v)) }) });
+  cmd.action(action(async (o: Flags) => {
       const restriction = o.restriction as Restriction;
       if (restriction !== "rm" && restriction !== "sd") throw usageError(`--restriction must be rm or sd, got '${o.restriction}'`);
       const method = o.method as Method | undefined;
@@ -57,35 +60,18 @@ export function registerDidHonest(did: Command): void {
       if (restriction === "rm" && (method === "flci" || method === "c-f")) throw usageError(`--method ${method} needs --restriction sd (Δ^RM takes c-lf or conditional)`);
       if (restriction === "rm" && o.m !== undefined) throw usageError("--m is for --restriction sd; use --mbar with rm");
       if (restriction === "sd" && o.mbar !== undefined) throw usageError("--mbar is for --restriction rm; use --m with sd");
-      const alpha = Number(o.alpha);
-      if (!(alpha > 0 && alpha < 1)) throw usageError(`--alpha must be in (0, 1), got '${o.alpha}'`);
+      const alpha = alphaOf(parseOptions(schema, o, "did honest").level);
       const seed = Number(o.seed);
       if (!Number.isInteger(seed)) throw usageError(`--seed must be an integer, got '${o.seed}'`);
       const gridPoints = Number(o.gridPoints);
       if (!Number.isInteger(gridPoints) || gridPoints < 2) throw usageError(`--grid-points must be an integer ≥ 2, got '${o.gridPoints}'`);
-      let doc: unknown;
-      try {
-        doc = JSON.parse(await readFile(o.from, "utf8"));
-      } catch (e) {
-        throw usageError(`--from ${o.from}: ${(e as Error).message}`);
-      }
-      const { input, terms, source } = readHonestInput(doc);
-      const l = parseLVec(o.lVec, input.numPost);
-      const res = await honestSensitivity(input, { restriction, method, M: numList(o.m, "--m"), Mbar: numList(o.mbar, "--mbar"), l, alpha, seed, gridPoints, breakdown: o.breakdown });
-      const out = {
-        keytech: keytechVersion(),
-        command: "did honest",
-        input: { source, terms, numPrePeriods: res.numPrePeriods, numPostPeriods: res.numPostPeriods, l_vec: res.l_vec },
-        original: res.original,
-        bounds: res.bounds,
-        breakdown: res.breakdown,
-        provenance: { seed, inputs: { [o.from]: await sha256File(o.from) }, options: { restriction, method: method ?? (restriction === "sd" ? "flci" : "c-lf"), alpha, grid_points: gridPoints } },
-      };
+      const out = await honestAnalysis({ from: o.from, restriction, method, M: numList(o.m, "--m"), Mbar: numList(o.mbar, "--mbar"), lVec: o.lVec, alpha, seed, gridPoints, breakdown: o.breakdown });
+      const res = { ...out, ...out.input };
       emit(out, Boolean(o.json), () => {
         const par = restriction === "sd" ? "M" : "Mbar";
         const lines = [
           `HonestDiD sensitivity (${restriction === "sd" ? "smoothness Δ^SD" : "relative magnitudes Δ^RM"}), θ = l'τ_post with l = (${res.l_vec.map((v) => +v.toFixed(4)).join(", ")}); ${res.numPrePeriods} pre / ${res.numPostPeriods} post periods; ${(1 - alpha) * 100}% sets`,
-          `  original: θ̂ = ${f(res.original.estimate)} (SE ${f(res.original.std_error)}), CI [${f(res.original.lb)}, ${f(res.original.ub)}]`,
+          `  original: θ̂ = ${f(res.original.estimate)} (SE ${f(res.original.std_error)}, from the input's covariance: ${res.source}), CI [${f(res.original.lb)}, ${f(res.original.ub)}]`,
           "",
           `  ${par.padEnd(10)} ${"method".padEnd(12)} ${"lb".padStart(11)} ${"ub".padStart(11)}`,
         ];

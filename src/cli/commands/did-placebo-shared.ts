@@ -1,31 +1,12 @@
 /**
- * Flags, table reading and progress shared by `keytech did placebo` and `keytech did permute` (both
- * re-estimate a TWFE DID on many seeded re-draws of a long panel).
+ * The table reading shared by `keytech did placebo` and `keytech did permute` (both re-estimate a TWFE
+ * DID on many seeded re-draws of a long panel); their flags are in ../flags.ts.
  */
-import type { Command } from "commander";
 import { sha256File } from "../../core/hash.js";
-import { progressBar } from "../../core/progress.js";
 import { readTable, type Table } from "../../data/index.js";
-import { parseIntFlag } from "./did-sdid.js";
+import { parseIntFlag } from "../flags.js";
 
 export interface RedrawFlags { data: string; y: string; unit: string; time: string; x?: string; reps: string; seed: string; json?: boolean }
-
-/** --data, --y, --unit, --time (required). */
-export function panelOptions(cmd: Command): Command {
-  return cmd
-    .requiredOption("--data <file>", "CSV or Parquet panel")
-    .requiredOption("--y <col>", "outcome column")
-    .requiredOption("--unit <col>", "unit id column")
-    .requiredOption("--time <col>", "period column (integer)");
-}
-
-/** --x, --reps, --seed. */
-export function redrawOptions(cmd: Command, reps: { help: string; default: string }): Command {
-  return cmd
-    .option("--x <cols>", "controls, comma separated")
-    .option("--reps <n>", reps.help, reps.default)
-    .option("--seed <s>", "random seed", "1");
-}
 
 /**
  * Parse --reps, --seed and --x, read the unit (auto), period, outcome, `extra` numeric columns (in
@@ -43,22 +24,4 @@ export async function readRedrawTable(o: RedrawFlags, extra: string[]): Promise<
     ...xs.map((x) => ({ column: x, type: "number" as const })),
   ]);
   return { t, reps, seed, xs, inputsHash: { [o.data]: await sha256File(o.data) } };
-}
-
-/** A progress bar driven by a running "done" count. */
-export function countBar(label: string, total: number): { onProgress: (done: number) => void; done: () => void } {
-  const bar = progressBar(label, total);
-  let last = 0;
-  return {
-    onProgress: (d) => {
-      bar.tick(d - last);
-      last = d;
-    },
-    done: () => bar.done(),
-  };
-}
-
-/** Print a result's warnings on stderr. */
-export function printWarnings(res: { warnings?: string[] }): void {
-  for (const w of res.warnings ?? []) process.stderr.write(`keytech: warning: ${w}\n`);
 }

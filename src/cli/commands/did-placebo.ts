@@ -3,8 +3,10 @@ import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
 import type { PilotPool, PilotStrata } from "../../inference/placebo-pilots.js";
 import { placeboAnalysis } from "../../study/analyses/placebo.js";
-import { action, emit } from "../run.js";
-import { countBar, panelOptions, printWarnings, readRedrawTable, redrawOptions, type RedrawFlags } from "./did-placebo-shared.js";
+import { withRandomisationInference } from "../../analyses/inference-label.js";
+import { addRedrawFlags } from "../flags.js";
+import { action, countBar, emit, printWarnings } from "../run.js";
+import { readRedrawTable, type RedrawFlags } from "./did-placebo-shared.js";
 
 interface Flags extends RedrawFlags { cohort: string; strata: string; pool: string }
 
@@ -12,11 +14,9 @@ export function registerDidPlacebo(did: Command): void {
   const cmd = did
     .command("placebo")
     .description("counterfactual pilots: redraw fake pilot units (each cohort's size and year kept), re-estimate the TWFE DID, randomisation p-value");
-  panelOptions(cmd).requiredOption("--cohort <col>", "first treated period; 0 or empty = never treated");
-  redrawOptions(cmd, { help: "replications", default: "500" })
+  addRedrawFlags(cmd, "required", { help: "replications (placebo draws)", default: "500" })
     .option("--strata <s>", "none | rank (deciles of the pre-period mean outcome in the pool)", "none")
     .option("--pool <p>", "nonpilot (never-treated units) | all", "nonpilot")
-    .option("--json", "print one JSON document")
     .action(action(async (o: Flags) => {
       if (!["none", "rank"].includes(o.strata)) throw usageError(`--strata must be none or rank, got '${o.strata}'`);
       if (!["nonpilot", "all"].includes(o.pool)) throw usageError(`--pool must be nonpilot or all, got '${o.pool}'`);
@@ -28,6 +28,7 @@ export function registerDidPlacebo(did: Command): void {
         inputsHash, onProgress: bar.onProgress,
       });
       bar.done();
+      withRandomisationInference(res, "placebo pilot draws", reps);
       printWarnings(res);
       emit(res, Boolean(o.json), () => {
         const e = res.estimates[0]!;
@@ -39,6 +40,7 @@ export function registerDidPlacebo(did: Command): void {
           `  placebo mean / sd            ${pl.mean.toFixed(4)} / ${pl.sd.toFixed(4)}`,
           `  placebo 2.5% / 50% / 97.5%   ${q(0.025)} / ${q(0.5)} / ${q(0.975)}`,
           `  randomisation p (two-sided)  ${e.p_value!.toFixed(4)}   studentised (|t_r| ≥ |t|) ${pl.p_value_studentized.toFixed(4)}`,
+          `  standard errors: none for the randomisation p (${reps} placebo draws); the real estimate's cluster se is by ${o.unit}`,
         ].join("\n") + "\n";
       });
     }));

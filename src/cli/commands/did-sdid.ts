@@ -1,5 +1,6 @@
 /** `keytech did sdid`: synthetic DID / SC / DID with placebo, bootstrap or jackknife SEs (docs/CONTRACT.md). */
 import type { Command } from "commander";
+import { z } from "zod";
 import { usageError } from "../../core/errors.js";
 import { sha256File } from "../../core/hash.js";
 import { progressBar } from "../../core/progress.js";
@@ -8,9 +9,10 @@ import type { SdidMethod } from "../../estimators/sdid.js";
 import type { SdidSeMethod } from "../../inference/sdid-variance.js";
 import { sdidAnalysisParallel } from "../../study/analyses/sdid.js";
 import { sdidEventAnalysis } from "../../study/analyses/sdid-event.js";
-import { action, emit } from "../run.js";
+import { action, emit, printWarnings, seLine } from "../run.js";
+import { deprecate, int, level, oneOf, parseOptions, window } from "../flags.js";
 
-interface Flags { data: string; y: string; unit: string; time: string; treat: string; x?: string; method: string; se: string; reps: string; seed: string; workers?: string; covariatesMethod: string; event?: boolean; eventEffects?: string; eventPlacebo?: string; json?: boolean }
+interface Flags { data: string; y: string; unit: string; time: string; treat: string; x?: string; event?: boolean; window?: string; json?: boolean }
 
 /** Text values of a column (numbers printed as read), for unit keys. */
 export function textColumn(t: Table, name: string): string[] {
@@ -19,14 +21,26 @@ export function textColumn(t: Table, name: string): string[] {
   return Array.from(c.values, (v) => (Number.isNaN(v) ? "" : String(v)));
 }
 
-export function parseIntFlag(name: string, v: string, min: number): number {
+const schema = z.object({
+  method: oneOf("--method", ["sdid", "sc", "did"] as const),
+  vcov: oneOf("--vcov", ["placebo", "jackknife", "bootstrap", "none"] as const),
+  reps: int("--reps", 2),
+  seed: int("--seed", 0),
+  workers: int("--workers", 1).optional(),
+  covariatesMethod: oneOf("--covariates-method", ["projected", "optimized"] as const),
+  window: window({ open: true, first: (s) => { if (s !== "all") throw new Error(`--window FIRST must be an integer ≤ 0 or all, got '${s}'`); return "all"; } }).optional(),
+  level,
+});
+
+/** The k of a deprecated --event-effects / --event-placebo (an integer ≥ min). */
+function sdidEnd(name: string, v: string, min: number): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw usageError(`--${name} must be an integer ≥ ${min}, got '${v}'`);
+  if (!Number.isInteger(n) || n < min) throw usageError(`${name} must be an integer ≥ ${min}, got '${v}'`);
   return n;
 }
 
 export function registerDidSdid(did: Command): void {
-  did
+  const cmd = did
     .command("sdid")
     .description("synthetic difference-in-differences (Arkhangelsky et al. 2021), synthetic control or DID, with unit and time weights")
     .requiredOption("--data <file>", "CSV or Parquet panel (one row per unit and period, balanced)")
@@ -37,24 +51,28 @@ export function registerDidSdid(did: Command): void {
     .option("--x <cols>", "covariates, comma separated")
     .option("--covariates-method <m>", "projected (residualise on never-treated units, Kranz 2022) | optimized (β fitted jointly with the weights, as R synthdid / Stata optimized; block designs)", "projected")
     .option("--method <m>", "sdid | sc | did", "sdid")
-    .option("--se <m>", "placebo | jackknife | bootstrap | none", "placebo")
+    .option("--vcov <m>", "standard errors (synthdid's vcov methods): placebo | jackknife | bootstrap | none", "placebo")
     .option("--reps <n>", "replications for placebo / bootstrap", "200")
     .option("--seed <s>", "random seed", "1")
     .option("--workers <w>", "threads for placebo / bootstrap replications (default: all cores; the result does not depend on it)")
     .option("--event", "event study: adds terms rel::ℓ (ℓ = t − adoption; sdid_event's definitions) with SEs and a vcov_matrix from the same replications")
-    .option("--event-effects <k>", "with --event: post-period effects ℓ = 0 … k−1 (default: all)")
-    .option("--event-placebo <k>", "with --event: pre-period placebos ℓ = −1 … −k, or 'all' (default 0)")
-    .option("--json", "print one JSON document")
-    .action(action(async (o: Flags) => {
-      if (!["sdid", "sc", "did"].includes(o.method)) throw usageError(`--method must be sdid, sc or did, got '${o.method}'`);
-      if (!["placebo", "jackknife", "bootstrap", "none"].includes(o.se)) throw usageError(`--se must be placebo, jackknife, bootstrap or none, got '${o.se}'`);
-      const reps = parseIntFlag("reps", o.reps, 2);
-      const seed = parseIntFlag("seed", o.seed, 0);
-      if (!["projected", "optimized"].includes(o.covariatesMethod)) throw usageError(`--covariates-method must be projected or optimized, got '${o.covariatesMethod}'`);
-      const workers = o.workers === undefined ? undefined : parseIntFlag("workers", o.workers, 1);
-      if (!o.event && (o.eventEffects !== undefined || o.eventPlacebo !== undefined)) throw usageError("--event-effects and --event-placebo need --event");
-      const effects = o.eventEffects === undefined ? undefined : parseIntFlag("event-effects", o.eventEffects, 1);
-      const placebo = o.eventPlacebo === undefined ? undefined : o.eventPlacebo === "all" ? ("all" as const) : parseIntFlag("event-placebo", o.eventPlacebo, 0);
+    .option("--window <a:b>", "with --event: event times FIRST:LAST — placebos ℓ = −1 … FIRST (FIRST may be 'all'; default none) and effects ℓ = 0 … LAST (default all); either may be empty")
+    .option("--level <l>", "confidence level of the intervals (sdid reports 95% intervals only)", "0.95")
+    .option("--json", "print one JSON document");
+  deprecate(cmd, "--se <m>", "--vcov");
+  deprecate(cmd, "--event-effects <k>", "--window", { hint: "--window :LAST (LAST = k − 1)", map: (v, a) => ({ "--window": `${(a("--window") ?? ":").split(":")[0]}:${sdidEnd("--event-effects", String(v), 1) - 1}` }) });
+  deprecate(cmd, "--event-placebo <k>", "--window", { hint: "--window FIRST: (FIRST = −k, or all)", map: (v, a) => ({ "--window": `${String(v) === "all" ? "all" : -sdidEnd("--event-placebo", String(v), 0)}:${(a("--window") ?? ":").split(":")[1]}` }) });
+  cmd.action(action(async (raw: Flags) => {
+      const v = parseOptions(schema, raw, "did sdid");
+      const o = { ...raw, ...v, se: v.vcov };
+      const { reps, seed, workers } = v;
+      if (v.level !== 0.95) throw usageError("--level: did sdid reports 95% intervals only (give --level 0.95 or leave it out)");
+      if (!o.event && v.window !== undefined) throw usageError("--window needs --event");
+      const effects = v.window?.last === null || v.window === undefined ? undefined : v.window.last + 1;
+      const first = v.window?.first;
+      const placebo = first === null || first === undefined ? undefined : first === "all" ? ("all" as const) : -first;
+      if (typeof first === "number" && first > 0) throw usageError(`--window ${raw.window}: FIRST must be ≤ 0 (placebos are event times before 0)`);
+      if (effects !== undefined && effects < 1) throw usageError(`--window ${raw.window}: LAST must be ≥ 0`);
       const xs = (o.x ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0);
       const t = await readTable(o.data, [
         { column: o.unit, type: "text" },
@@ -79,7 +97,7 @@ export function registerDidSdid(did: Command): void {
         ? await sdidEventAnalysis(input, { ...(effects !== undefined ? { effects } : {}), ...(placebo !== undefined ? { placebo } : {}) })
         : await sdidAnalysisParallel(input);
       bar.done();
-      for (const w of res.warnings ?? []) process.stderr.write(`keytech: warning: ${w}\n`);
+      printWarnings(res);
       emit(res, Boolean(o.json), () => {
         const e = res.estimates[0]!;
         const f = (v: number | null) => (v === null ? "NA" : v.toFixed(4));
@@ -96,7 +114,7 @@ export function registerDidSdid(did: Command): void {
         const tw = (res.time_weights as { time: number; weight: number; cohort?: number }[]).filter((r) => r.weight > 0);
         lines.push("", "  time weights > 0:");
         for (const r of tw) lines.push(`    ${String(r.time).padEnd(24)} ${r.weight.toFixed(6)}${r.cohort !== undefined ? `  (cohort ${r.cohort})` : ""}`);
-        return lines.join("\n") + "\n";
+        return lines.join("\n") + "\n" + seLine(res);
       });
     }));
 }

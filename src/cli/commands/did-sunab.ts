@@ -5,6 +5,7 @@ import { sha256File } from "../../core/hash.js";
 import type { KeytechResult } from "../../core/result.js";
 import { cohortValue, dropMissing, factorize, getColumn, numeric, readTable, validatePanel, type ColumnRequest } from "../../data/index.js";
 import { sunabAnalysis, type SunabAnalysisInput } from "../../study/analyses/sunab.js";
+import { addJson, addPanelColumns, addRef, describeVcov } from "../flags.js";
 import { action, emit } from "../run.js";
 
 interface Flags {
@@ -26,7 +27,7 @@ function fmt(v: number | null, d = 6): string {
 }
 
 export function human(res: KeytechResult): string {
-  const lines = [`Sun & Abraham event study: ${res.nobs} observations; SE clustered by ${Object.keys(res.vcov?.clusters ?? {}).join(", ")} (t df ${res.vcov?.df})`];
+  const lines = [`Sun & Abraham event study: ${res.nobs} observations; standard errors: ${describeVcov(res.vcov as Parameters<typeof describeVcov>[0])} (t df ${res.vcov?.df})`];
   lines.push(`  ${"term".padEnd(20)} ${"estimate".padStart(12)} ${"std.error".padStart(12)} ${"t".padStart(9)} ${"p".padStart(9)}`);
   const att = (res.aggregations as { ATT: KeytechResult["estimates"][number] }).ATT;
   for (const e of [...res.estimates, att])
@@ -36,19 +37,11 @@ export function human(res: KeytechResult): string {
 }
 
 export function registerDidSunab(did: Command): void {
-  did
-    .command("sunab")
-    .description("Sun & Abraham (2021) event study: cohort × relative-period interactions aggregated by relative period, and the ATT")
-    .requiredOption("--data <file>", "CSV/Parquet data file")
-    .requiredOption("--y <col>", "outcome")
-    .requiredOption("--unit <col>", "unit id")
-    .requiredOption("--time <col>", "period (integer)")
-    .requiredOption("--cohort <col>", "first treated period (0 or empty = never treated)")
-    .option("--x <cols>", "covariates, comma separated")
-    .option("--cluster <cols>", "cluster variables, comma separated (default: the unit)")
-    .option("--ref <k>", "reference relative period", "-1")
-    .option("--json", "print one JSON document")
-    .action(
+  const cmd = addPanelColumns(did.command("sunab").description("Sun & Abraham (2021) event study: cohort × relative-period interactions aggregated by relative period, and the ATT"), {
+    cluster: "cluster variables, comma separated (default: the unit)",
+  });
+  addRef(cmd, "reference relative period");
+  addJson(cmd).action(
       action(async (o: Flags) => {
         const xs = list(o.x), cl = list(o.cluster);
         const ref = Number(o.ref);

@@ -1,165 +1,16 @@
 /**
  * `keytech fepois --data F --formula "y ~ x | fe1 + fe2" [--offset EXPR] …`: Poisson PPML with fixed effects
  * (fixest `fepois`), with the regression flags of `feols` that apply to a GLM (--vcov, --cluster, --weights,
- * --level, --json, --out) and `--drop-singletons`. The analysis lives here (read, listwise deletion, transforms,
- * fit, variance, CONTRACT result) because src/study is not this command's to change; it uses only the
- * shared helpers of src/study/analyses/model-input.ts.
+ * --level, --json, --out) and `--drop-singletons`. The analysis is src/analyses/fepois.ts.
  */
 import type { Command } from "commander";
-import { inputError, usageError } from "../../core/errors.js";
-import { keytechVersion } from "../../core/version.js";
-import { writeFileAtomic } from "../../core/atomic.js";
-import { resultToJson, type KeytechResult } from "../../core/result.js";
-import { fileRow, getColumn, numeric, selectRows } from "../../data/table.js";
-import { parseExpression, parseFormula } from "../../formula/parse.js";
-import { exprColumns, fixedEffectLabel, formulaColumns, termLabel } from "../../formula/ast.js";
-import { buildDesign, evalExpr, transformRows } from "../../formula/design.js";
-import { fepois } from "../../estimators/fepois.js";
-import { fepoisVcov, zTable } from "../../inference/fepois-vcov.js";
-import type { SscOptions, VcovSpec } from "../../inference/vcov.js";
-import { checkWeights, dropMissingInto, readWithHash, requests, vcovSpec, type RegressionOptions, type SampleLog } from "../../study/analyses/model-input.js";
+import { z } from "zod";
+import { usageError } from "../../core/errors.js";
+import type { KeytechResult } from "../../core/result.js";
+import { fepoisAnalysis, type FepoisAnalysisOptions } from "../../analyses/fepois.js";
 import { stars } from "../../report/text.js";
-import { action, emit } from "../run.js";
-import { checkJsonOut, listFlag, numberFlag } from "./feols.js";
-
-export interface FepoisAnalysisOptions {
-  data: string;
-  formula: string;
-  /** expression added to the linear predictor with coefficient 1, e.g. "log(population)" (fixest `offset = ~log(population)`) */
-  offset?: string;
-  vcov?: "iid" | "hc1" | "cluster";
-  cluster?: string[];
-  weights?: string;
-  level?: number;
-  /** also remove singletons (fixest fixef.rm = "both"); default: only all-zero FE groups ("perfect") */
-  dropSingletons?: boolean;
-  ssc?: SscOptions;
-  /** IRLS deviance tolerance (default 1e-8, fixest glm.tol) */
-  glmTol?: number;
-}
-
-/**
- * Read, clean and fit a Poisson FE model; the CONTRACT result. Rows with a missing value in a used column are
- * dropped (dropped.missing); rows where a transform (log(x), I(a / b), the offset …) is not finite are dropped
- * and counted as missing too, by term in dropped.missing_by_column (fixest: "observations removed because of NA
- * and infinite values"); negative outcomes are refused naming the file row; observations of FE groups whose
- * outcomes are all zero are removed and counted in dropped.fe_all_zero (levels per FE in dropped.fe_levels_removed).
- */
-export async function fepoisAnalysis(o: FepoisAnalysisOptions): Promise<KeytechResult> {
-  const f = parseFormula(o.formula);
-  if (f.fixedEffects.some((fe) => fe.slopes.length)) throw usageError("fepois does not support varying slopes fe[x] (yet); use plain fixed effects or combine them with '^'");
-  const off = o.offset !== undefined ? parseExpression(o.offset) : null;
-  const cols = formulaColumns(f);
-  const offCols = off ? [...exprColumns(off.expr)] : [];
-  const reqs = requests([...cols.numeric, ...offCols, o.weights], [...cols.factor, ...(o.cluster ?? [])]);
-  const { table, hash } = await readWithHash(o.data, reqs);
-  const log: SampleLog = { missing: 0, missingByColumn: {} };
-  let t = dropMissingInto(table, reqs.map((r) => r.column), log);
-  const warnings: string[] = [];
-  const tr = transformRows(f, t, off ? [off] : []);
-  if (tr.keep) {
-    t = selectRows(t, tr.keep);
-    log.missing += tr.dropped;
-    for (const [k, v] of Object.entries(tr.byTerm)) log.missingByColumn[k] = (log.missingByColumn[k] ?? 0) + v;
-    const what = tr.anyNaN && tr.anyInf ? "NA and infinite values" : tr.anyNaN ? "NA values" : "infinite values";
-    warnings.push(`${tr.dropped} observation${tr.dropped === 1 ? "" : "s"} removed because of ${what} (${Object.entries(tr.byTerm).map(([k, v]) => `${k}: ${v}`).join(", ")})`);
-  }
-  if (t.nrows === 0) throw inputError("no rows left after dropping missing and non-finite values", { file: o.data });
-  const y = numeric(t, f.lhs);
-  for (let i = 0; i < y.length; i++)
-    if (y[i]! < 0) throw inputError(`the Poisson outcome must be zero or positive, found ${y[i]}`, { file: o.data, row: fileRow(t, i), column: getColumn(t, f.lhs).source });
-  let weights = o.weights ? checkWeights(t, o.weights) : undefined;
-  if (weights) {
-    // fixest removes observations with a zero weight before estimation ("removed because of 0-weight")
-    let z = 0;
-    for (let i = 0; i < weights.length; i++) if (weights[i] === 0) z++;
-    if (z) {
-      const keep = new Int32Array(weights.length - z);
-      for (let i = 0, m = 0; i < weights.length; i++) if (weights[i] !== 0) keep[m++] = i;
-      t = selectRows(t, keep);
-      weights = checkWeights(t, o.weights!);
-      log.zero_weight = z;
-      warnings.push(`${z} observation${z === 1 ? "" : "s"} removed because of 0-weight`);
-      if (t.nrows === 0) throw inputError("every observation has weight 0", { file: o.data, column: o.weights });
-    }
-  }
-  const design = buildDesign(f, t, weights ? { weights } : {});
-  if (design.intercept === false) throw usageError("fepois without fixed effects always has an intercept; drop '- 1' / '+ 0'");
-  const regOpts: RegressionOptions = {};
-  if (o.vcov) regOpts.vcov = o.vcov;
-  if (o.cluster) regOpts.cluster = o.cluster;
-  // fixest: vcov = "cluster" without a cluster variable clusters by the first fixed effect (a^b included)
-  const fe0 = design.fixedEffects[0];
-  const spec: VcovSpec =
-    o.vcov === "cluster" && !o.cluster?.length && fe0 ? { type: "cluster", clusters: [{ name: fe0.name, codes: fe0.codes, nLevels: fe0.nLevels }] } : vcovSpec(t, regOpts, null);
-  const fit = fepois({
-    y: design.y,
-    yName: design.yName,
-    x: design.x,
-    fixedEffects: design.fixedEffects,
-    ...(weights ? { weights } : {}),
-    ...(off ? { offset: evalExpr(off.expr, t) } : {}),
-    removeSingletons: !!o.dropSingletons,
-    ...(o.glmTol !== undefined ? { glmTol: o.glmTol } : {}),
-  });
-  if (fit.coef.length === 0) throw inputError(`every regressor was dropped as collinear with the fixed effects (${fit.droppedCollinear.join(", ")}); nothing to estimate`);
-  const vc = fepoisVcov(fit, spec, o.ssc ?? {});
-  const rows = zTable(fit, vc, o.level ?? 0.95);
-  if (!fit.converged) warnings.push(`IRLS did not converge in ${fit.iterations} iterations (final deviance ${fit.deviance}); estimates may be inaccurate`);
-  if (fit.droppedCollinear.length) warnings.push(`dropped as collinear: ${fit.droppedCollinear.join(", ")}`);
-  if (fit.feAllZeroRemoved)
-    warnings.push(
-      `${Object.entries(fit.feLevelsRemoved).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${k}`).join(", ")} fixed-effect level(s) (${fit.feAllZeroRemoved} observations) removed because of only 0 outcomes`,
-    );
-  const { missing, missingByColumn, ...rest } = log;
-  const options: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined && k !== "data") options[k] = v;
-  const result: KeytechResult = {
-    keytech: keytechVersion(),
-    command: "fepois",
-    estimates: rows,
-    nobs: fit.nobs,
-    fit: {
-      r2: null,
-      adj_r2: null,
-      within_r2: null,
-      deviance: fit.deviance,
-      loglik: fit.loglik,
-      ll_null: fit.llNull,
-      pseudo_r2: fit.pseudoR2,
-      adj_pseudo_r2: fit.adjPseudoR2,
-      sq_cor: fit.sqCor,
-      aic: fit.aic,
-      bic: fit.bic,
-      iterations: fit.iterations,
-      converged: fit.converged,
-      nparams: fit.nparams,
-    },
-    vcov: { type: vc.type, ...(vc.clusters ? { clusters: vc.clusters } : {}), small_sample: vc.smallSample, df: null, distribution: "normal" },
-    dropped: {
-      singletons: fit.singletonsRemoved,
-      missing,
-      collinear: fit.droppedCollinear,
-      fe_all_zero: fit.feAllZeroRemoved,
-      fe_levels_removed: fit.feLevelsRemoved,
-      ...(Object.keys(missingByColumn).length ? { missing_by_column: missingByColumn } : {}),
-      ...rest,
-    },
-    provenance: { seed: null, inputs: { [o.data]: hash }, options },
-    model: {
-      family: "poisson",
-      link: "log",
-      depvar: f.lhs,
-      formula: o.formula,
-      offset: off ? off.label : null,
-      fixed_effects: f.fixedEffects.map(fixedEffectLabel),
-      fixef_sizes: Object.fromEntries(fit.fixedEffects.map((fe) => [fe.name, fe.nLevels])),
-      controls: f.terms.map(termLabel),
-    },
-  };
-  if (warnings.length) result.warnings = warnings;
-  return result;
-}
+import { addData, addJson, addLevel, addVcov, describeVcov, level, list, parseOptions, plainFixedEffects, vcovRegression } from "../flags.js";
+import { action, emitResult } from "../run.js";
 
 function num(v: number | null | undefined, d: number): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return "NA";
@@ -179,9 +30,7 @@ export function renderFepois(r: KeytechResult): string {
   const lines: string[] = [];
   lines.push(`keytech fepois (Poisson, log link): ${m.formula}${m.offset ? `   offset: ${m.offset}` : ""}`);
   lines.push(`Observations: ${r.nobs}   Fixed effects: ${Object.entries(m.fixef_sizes).map(([k, v]) => `${k} (${v})`).join(", ") || "none"}`);
-  const v = r.vcov!;
-  const desc = v.type === "cluster" ? `clustered by ${Object.entries(v.clusters ?? {}).map(([k, g]) => `${k} (${g} clusters)`).join(" and ")}` : v.type === "hc1" ? "heteroskedasticity-robust" : "iid";
-  lines.push(`Standard errors: ${desc}`, "");
+  lines.push(`Standard errors: ${describeVcov(r.vcov as Parameters<typeof describeVcov>[0])}`, "");
   const header = ["term", "estimate", "std.error", "z value", "Pr(>|z|)", "", "95% CI"];
   const rows = r.estimates.map((e) => [e.term, num(e.estimate, 6), num(e.std_error, 6), num(e.statistic, 3), pval(e.p_value), stars(e.p_value), `[${num(e.conf_low, 4)}, ${num(e.conf_high, 4)}]`]);
   const all = [header, ...rows];
@@ -198,61 +47,54 @@ export function renderFepois(r: KeytechResult): string {
   return lines.join("\n") + "\n";
 }
 
-interface FepoisFlags {
-  data: string;
-  formula: string;
-  offset?: string;
-  vcov?: string;
-  cluster?: string;
-  weights?: string;
-  level?: string;
-  dropSingletons?: boolean;
-  json?: boolean;
-  out?: string;
-}
+const schema = z.object({
+  data: z.string(),
+  formula: z.string(),
+  offset: z.string().optional(),
+  vcov: vcovRegression.optional(),
+  cluster: list.optional(),
+  weights: z.string().optional(),
+  level,
+  dropSingletons: z.boolean().optional(),
+  json: z.boolean().optional(),
+  out: z.string().optional(),
+});
 
 /** Flags → analysis options (usage errors for bad values). */
-export function fepoisOptionsFrom(f: FepoisFlags): FepoisAnalysisOptions {
+export function fepoisOptionsFrom(raw: unknown): FepoisAnalysisOptions {
+  const f = parseOptions(schema, raw, "fepois");
   const o: FepoisAnalysisOptions = { data: f.data, formula: f.formula };
   if (f.offset !== undefined) o.offset = f.offset;
-  if (f.vcov !== undefined) {
-    const map: Record<string, FepoisAnalysisOptions["vcov"]> = { iid: "iid", hc1: "hc1", hetero: "hc1", cluster: "cluster" };
-    const v = map[f.vcov.toLowerCase()];
-    if (!v) throw usageError(`--vcov must be iid, hetero (hc1) or cluster, got '${f.vcov}'`);
-    o.vcov = v;
+  let cluster = f.cluster?.length ? f.cluster : undefined;
+  if (f.vcov === "twoway") {
+    const two = plainFixedEffects(f.formula).slice(0, 2);
+    if (cluster || two.length < 2 || two.some((x) => x === null)) throw usageError("--vcov twoway clusters by the first two fixed effects (columns, as fixest); for other columns use --vcov cluster --cluster a,b");
+    cluster = two as string[];
   }
-  const cl = listFlag(f.cluster);
-  if (cl) o.cluster = cl;
+  if (f.vcov !== undefined) o.vcov = f.vcov === "hetero" ? "hc1" : f.vcov === "twoway" ? "cluster" : f.vcov;
+  if (cluster) o.cluster = cluster;
   if (f.weights) o.weights = f.weights;
-  const level = numberFlag("level", f.level);
-  if (level !== undefined) {
-    if (!(level > 0 && level < 1)) throw usageError(`--level must be between 0 and 1, got ${level}`);
-    if (level !== 0.95) o.level = level;
-  }
+  if (f.level !== 0.95) o.level = f.level;
   if (f.dropSingletons) o.dropSingletons = true;
   return o;
 }
 
 /** Register `keytech fepois` (flags as in docs/CONTRACT.md). */
 export function registerFepois(program: Command): void {
-  program
-    .command("fepois")
-    .description("Poisson PPML with high-dimensional fixed effects (fixest fepois; fixest-style formula)")
-    .requiredOption("--data <file>", "CSV or Parquet file")
+  const cmd = addData(program.command("fepois").description("Poisson PPML with high-dimensional fixed effects (fixest fepois; fixest-style formula)"), "CSV or Parquet file")
     .requiredOption("--formula <f>", 'formula, e.g. "y ~ x1 + log(x2) | fe1 + fe2" (y ≥ 0)')
-    .option("--offset <expr>", "offset with coefficient 1: a column or a transform, e.g. 'log(population)'")
-    .option("--vcov <type>", "variance: iid (default), hetero (= hc1) or cluster (by --cluster, else by the first fixed effect, as fixest)")
-    .option("--cluster <cols>", "cluster column(s), comma-separated for multiway clustering")
+    .option("--offset <expr>", "offset with coefficient 1: a column or a transform, e.g. 'log(population)'");
+  addVcov(cmd, "variance: iid (default unless --cluster is given, as fixest), hetero (= hc1), cluster (by --cluster, else by the first fixed effect, as fixest), twoway (the first two fixed effects)")
     .option("--weights <col>", "observation weights column")
-    .option("--drop-singletons", "also drop observations alone in a fixed-effect group (fixest fixef.rm = \"both\"; default: only all-zero groups)")
-    .option("--level <l>", "confidence level for intervals", "0.95")
-    .option("--json", "print the JSON result on stdout")
+    .option("--drop-singletons", 'also drop observations alone in a fixed-effect group (fixest fixef.rm = "both"; default: only all-zero groups)');
+  addLevel(cmd);
+  addJson(cmd, "print the JSON result on stdout")
     .option("--out <file>", "also write the JSON result to this file")
     .action(
-      action(async (f: FepoisFlags) => {
-        const r = await fepoisAnalysis(fepoisOptionsFrom(f));
-        if (f.out) await writeFileAtomic(checkJsonOut(f.out), resultToJson(r));
-        emit(r, Boolean(f.json), () => renderFepois(r));
+      action(async (raw: unknown) => {
+        const o = fepoisOptionsFrom(raw);
+        const r = await fepoisAnalysis(o);
+        await emitResult(r, raw as { json?: boolean; out?: string }, () => renderFepois(r));
       }),
     );
 }

@@ -13,6 +13,7 @@ import { registerDidSdid } from "./did-sdid.js";
 import { registerDidPlacebo } from "./did-placebo.js";
 import { registerDidPermute } from "./did-permute.js";
 import { registerPatents } from "./patents.js";
+import { registerPatentsPanel } from "./patents-panel.js";
 import { registerPaths } from "./paths.js";
 import { registerSimulate } from "./simulate.js";
 import { registerStudy } from "./study.js";
@@ -45,7 +46,7 @@ export function registerAll(program: Command): void {
   registerDidTwfe(did);
   registerDidEvent(did);
   registerTable(program);
-  registerPatents(program);
+  registerPatentsPanel(registerPatents(program));
   registerPaths(program);
   registerSimulate(program);
   registerStudy(program);

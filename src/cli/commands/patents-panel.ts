@@ -3,32 +3,12 @@ import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
 import { keytechVersion } from "../../core/version.js";
 import { action, emit } from "../run.js";
+import { err } from "../io.js";
 import type { IpcLevel } from "../../patents/ipc.js";
 import { withPatentSource } from "../../patents/source.js";
-import { addMappingFlags, mappingFromFlags, type MappingFlags } from "./patents-flags.js";
+import { addIpcLevel, addMappingFlags, intAtLeast as posInt, intList, mappingFromFlags, pick as oneOf, tieCeilingOf, type MappingFlags } from "../flags.js";
 import { csvField, csvNum, writeCsvAtomic } from "../../patents/csv-out.js";
 import { cospecialisationFromFile, diffusionFromFile, panelFromFile, parseYears, readRegionList, type CategoryFilter } from "../../patents/pipeline.js";
-
-function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(v)) throw usageError(`${flag} must be one of ${allowed.join(", ")}, got '${v}'`);
-  return v as T;
-}
-function intList(flag: string, v: string): number[] {
-  const out = v.split(",").map((s) => Number(s.trim()));
-  if (out.some((x) => !Number.isInteger(x) || x < 1)) throw usageError(`${flag} must be a comma-separated list of positive integers, got '${v}'`);
-  return out;
-}
-/** `--tie-ceiling`: a share in [0, 1). */
-export function tieCeilingOf(v: string): number {
-  const x = Number(v);
-  if (v.trim() === "" || !(x >= 0 && x < 1)) throw usageError(`--tie-ceiling must be in [0, 1), got '${v}'`);
-  return x;
-}
-function posInt(flag: string, v: string, min = 0): number {
-  const x = Number(v);
-  if (!Number.isInteger(x) || x < min) throw usageError(`${flag} must be an integer ≥ ${min}, got '${v}'`);
-  return x;
-}
 
 interface Common extends MappingFlags {
   patents: string;
@@ -64,11 +44,11 @@ export function registerPatentsPanel(patents: Command): void {
       .option("--years <range>", "years of the panel, FIRST:LAST or a list; default: first..last data year")
       .option("--json", "print a JSON summary on stdout");
 
-  common(patents.command("panel").description("region × year outcomes (patents, breakthroughs, sum of importance, citations received excl. self-citations) with explicit zeros"))
+  const panel = common(patents.command("panel").description("region × year outcomes (patents, breakthroughs, sum of importance, citations received excl. self-citations) with explicit zeros"))
     .option("--taxonomy <name|file>", "keep patents with a code in this taxonomy (oecd-ict, wipo, wipo-digital, cnipa-provisional, or a rule file)")
     .option("--category <ids>", "categories of the taxonomy (default: all)")
-    .option("--main-only", "only the first (main) IPC code decides the category")
-    .option("--level <level>", "term level for the scores", "group")
+    .option("--main-only", "only the first (main) IPC code decides the category");
+  addIpcLevel(panel, "IPC term level for the scores: subclass | group | subgroup", "group")
     .option("--backward <years>", "backward window", "5")
     .option("--forward <list>", "forward horizons (the largest defines breakthroughs)", "1,5,10")
     .option("--idf <kind>", "kpst | seed", "kpst")
@@ -85,7 +65,7 @@ export function registerPatentsPanel(patents: Command): void {
         const r = await withPatentSource(f.patents, mappingFromFlags(f), (file, mapping) => panelFromFile(file, {
           mapping,
           onBadIpc: oneOf("--on-bad-ipc", f.onBadIpc, ["fail", "skip"] as const),
-          level: oneOf("--level", String(f.level), ["subclass", "group", "subgroup"] as const) as IpcLevel,
+          level: oneOf("--ipc-level", String(f.ipcLevel), ["subclass", "group", "subgroup"] as const) as IpcLevel,
           backward: posInt("--backward", String(f.backward)),
           forward: intList("--forward", String(f.forward)),
           idf: oneOf("--idf", String(f.idf), ["kpst", "seed"] as const),
@@ -105,11 +85,11 @@ export function registerPatentsPanel(patents: Command): void {
         writeCsvAtomic(f.out, g.header, g.n, g.row);
         const d = p.dropped;
         if (d.missingRegion + d.regionNotListed + d.yearNotListed > 0)
-          process.stderr.write(`keytech: warning: not in the panel: ${d.missingRegion} patents without region, ${d.regionNotListed} with a region not listed, ${d.yearNotListed} with a year not listed.\n`);
-        if (!p.citations) process.stderr.write("keytech: warning: no 'cited' column: the panel has no citation counts.\n");
+          err(`keytech: warning: not in the panel: ${d.missingRegion} patents without region, ${d.regionNotListed} with a region not listed, ${d.yearNotListed} with a year not listed.\n`);
+        if (!p.citations) err("keytech: warning: no 'cited' column: the panel has no citation counts.\n");
         else {
           const c = r.citations;
-          process.stderr.write(
+          err(
             `keytech: ${c.laterFiled + c.unknown > 0 ? "warning" : "note"}: citations: ${c.total} made, ${c.counted} counted as received; ${c.self} self-citations (same applicant or itself) not counted; ${c.laterFiled} to a patent filed later than the citing one not counted; ${c.unknown} to ids not in the table\n`,
           );
         }
@@ -142,7 +122,7 @@ export function registerPatentsPanel(patents: Command): void {
         writeCsvAtomic(f.out, g.header, g.n, g.row);
         const c = p.citations;
         const selfRule = String(f.selfCitations);
-        process.stderr.write(
+        err(
           `keytech: ${c.laterFiled + c.unknown > 0 ? "warning" : "note"}: citations: ${c.total} made, ${c.counted} counted; ${c.self} self-citations (same applicant or itself) ${selfRule === "include" ? "included" : "not counted"} (--self-citations ${selfRule}); ${c.laterFiled} to a patent filed later than the citing one not counted; ${c.unknown} to ids not in the table ${f.denominator === "all" ? "counted in the denominator (--denominator all)" : "not counted"}\n`,
         );
         const doc = { keytech: keytechVersion(), command: "patents diffusion", nobs: g.n, output: f.out, summary: { patents: r.n, digital: r.digital, unknownCitations: r.links.unknown, citations: c } };

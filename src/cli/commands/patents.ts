@@ -4,30 +4,12 @@ import { usageError } from "../../core/errors.js";
 import { keytechVersion } from "../../core/version.js";
 import { sha256Path } from "../../core/hash.js";
 import { action, emit } from "../run.js";
+import { err } from "../io.js";
 import { withPatentSource } from "../../patents/source.js";
-import { addMappingFlags, mappingFromFlags, type MappingFlags } from "./patents-flags.js";
+import { addIpcLevel, addMappingFlags, intAtLeast, intList, mappingFromFlags, pick as oneOf, tieCeilingOf, type MappingFlags } from "../flags.js";
 import { scoreFile } from "../../patents/score-file.js";
 import type { IpcLevel } from "../../patents/ipc.js";
 import { DEFAULT_SCORE_OPTIONS, PAPER_LEVEL, PAPER_SCORE_OPTIONS, type ScoreCoverage, type ScoreOptions } from "../../patents/scores.js";
-import { registerPatentsPanel, tieCeilingOf } from "./patents-panel.js";
-
-function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(v)) throw usageError(`${flag} must be one of ${allowed.join(", ")}, got '${v}'`);
-  return v as T;
-}
-
-export function intList(flag: string, v: string): number[] {
-  const xs = v.split(",").map((s) => s.trim());
-  const out = xs.map(Number);
-  if (out.length === 0 || out.some((x, i) => !Number.isInteger(x) || x < 1 || xs[i] === "")) throw usageError(`${flag} must be a comma-separated list of positive integers, got '${v}'`);
-  return out;
-}
-
-export function nonNegInt(flag: string, v: string): number {
-  const x = Number(v);
-  if (!Number.isInteger(x) || x < 0) throw usageError(`${flag} must be a non-negative integer, got '${v}'`);
-  return x;
-}
 
 /** `--preset`: the score options and term level each preset stands for (explicit flags override). */
 export const SCORE_PRESETS: Record<"paper" | "kpst", { level: IpcLevel; options: ScoreOptions }> = {
@@ -39,7 +21,7 @@ interface ScoreFlags extends MappingFlags {
   patents: string;
   out: string;
   preset: string;
-  level?: string;
+  ipcLevel?: string;
   backward?: string;
   forward?: string;
   idf?: string;
@@ -67,14 +49,14 @@ export function coverageLine(c: ScoreCoverage, backward: number): string {
   );
 }
 
-export function registerPatents(program: Command): void {
+export function registerPatents(program: Command): Command {
   const patents = program.command("patents").description("patent measures: breakthrough scores, region-year panels, diffusion, co-specialisation");
-  addMappingFlags(patents.command("score"))
+  const score = addMappingFlags(patents.command("score"))
     .description("breakthrough scores of every patent (Kelly et al. 2021 on IPC terms; exact linear-time sums)")
     .requiredOption("--patents <file>", "patents table (CSV or Parquet; a folder for --mapping patentsview; USPTO grant XML, a file or a folder)")
     .requiredOption("--out <file>", "output CSV (written atomically)")
-    .option("--preset <name>", "option set: kpst (KPST BIDF, level group) | paper (seed eqs. 2–3: --idf seed, level subclass); explicit flags override it", "kpst")
-    .option("--level <level>", "term level: subclass | group | subgroup (preset: kpst group, paper subclass)")
+    .option("--preset <name>", "option set: kpst (KPST BIDF, level group) | paper (seed eqs. 2–3: --idf seed, level subclass); explicit flags override it", "kpst");
+  addIpcLevel(score, "IPC term level: subclass | group | subgroup (preset: kpst group, paper subclass)")
     .option("--backward <years>", "backward window in years (preset: 5)")
     .option("--forward <list>", "forward horizons in years (preset: 1,5,10)")
     .option("--idf <kind>", "kpst: ln(N_<s/(1+D_ws)) over earlier years | seed: ln(N_≤s/D_ws), unseen terms weigh 0 (preset: kpst kpst, paper seed)")
@@ -94,13 +76,13 @@ export function registerPatents(program: Command): void {
       action(async (f: ScoreFlags) => {
         const preset = SCORE_PRESETS[oneOf("--preset", f.preset, ["paper", "kpst"] as const)];
         const p = preset.options;
-        const level = f.level === undefined ? preset.level : (oneOf("--level", f.level, ["subclass", "group", "subgroup"] as const) as IpcLevel);
+        const level = f.ipcLevel === undefined ? preset.level : (oneOf("--ipc-level", f.ipcLevel, ["subclass", "group", "subgroup"] as const) as IpcLevel);
         const quantile = f.quantile === undefined ? p.quantile : Number(f.quantile);
         if (!(quantile > 0 && quantile < 1)) throw usageError(`--quantile must be in (0, 1), got '${f.quantile}'`);
         const tieCeiling = f.tieCeiling === undefined ? p.tieCeiling : tieCeilingOf(f.tieCeiling);
         const opts = {
           level,
-          backward: f.backward === undefined ? p.backward : nonNegInt("--backward", f.backward),
+          backward: f.backward === undefined ? p.backward : intAtLeast("--backward", f.backward, 0),
           forward: f.forward === undefined ? p.forward : intList("--forward", f.forward),
           idf: f.idf === undefined ? p.idf : oneOf("--idf", f.idf, ["kpst", "seed"] as const),
           pairYear: f.pairYear === undefined ? p.pairYear : oneOf("--pair-year", f.pairYear, ["min", "max"] as const),
@@ -115,8 +97,8 @@ export function registerPatents(program: Command): void {
         };
         if (f.category && !f.taxonomy) throw usageError("--category needs --taxonomy");
         const s = await withPatentSource(f.patents, opts.mapping, (file, mapping) => scoreFile(file, f.out, { ...opts, mapping }));
-        for (const w of s.warnings) process.stderr.write(`keytech: warning: ${w}\n`);
-        process.stderr.write(`keytech: coverage: ${coverageLine(s.coverage, opts.backward)}\n`);
+        for (const w of s.warnings) err(`keytech: warning: ${w}\n`);
+        err(`keytech: coverage: ${coverageLine(s.coverage, opts.backward)}\n`);
         const { mapping, ...shown } = opts;
         const doc = {
           keytech: keytechVersion(),
@@ -131,5 +113,5 @@ export function registerPatents(program: Command): void {
         );
       }),
     );
-  registerPatentsPanel(patents);
+  return patents;
 }

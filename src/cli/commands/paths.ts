@@ -3,12 +3,13 @@ import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
 import { sha256File } from "../../core/hash.js";
 import { pathsAnalysis } from "../../study/analyses/paths.js";
-import { action, emit } from "../run.js";
-import { list, readMechColumns } from "./dea.js";
+import { action, emit, seLine } from "../run.js";
+import { readMechColumns } from "../../data/mech-columns.js";
+import { addData, addJson, addReps, addSeed, deprecate, splitList as list } from "../flags.js";
 
 interface PathsFlags {
   data: string; y: string; treat: string; mediators: string; x?: string; time?: string; cluster?: string;
-  model: string; estimator: string; propensity?: string; boot: string; seed: string; workers?: string;
+  model: string; estimator: string; propensity?: string; reps: string; seed: string; workers?: string;
   ntree?: string; ndpost?: string; nskip?: string; json?: boolean;
   type: string; interact?: boolean; sens?: string; sensGamma?: string; sensEta?: string;
 }
@@ -28,10 +29,7 @@ const int = (s: string | undefined, flag: string, min: number): number | undefin
 };
 
 export function registerPaths(program: Command): void {
-  program
-    .command("paths")
-    .description("causal path decomposition (Zhou & Yamamoto 2023) with ordered mediators, bootstrap inference")
-    .requiredOption("--data <file>", "data file (.csv, .tsv, .parquet)")
+  const cmd = addData(program.command("paths").description("causal path decomposition (Zhou & Yamamoto 2023) with ordered mediators, bootstrap inference"))
     .requiredOption("--y <col>", "outcome")
     .requiredOption("--treat <col>", "binary treatment (e.g. Treat×Post)")
     .requiredOption("--mediators <cols>", "mediators in causal order, comma separated")
@@ -43,17 +41,18 @@ export function registerPaths(program: Command): void {
     .option("--type <t>", "decomposition type: 1 (ψ_k = E[Y(1, M̲_k(0))]) | 2 (ψ'_k = E[Y(0, M̲_k(1))])", "1")
     .option("--interact", "linear outcome models fitted separately by treatment arm (A × covariates and mediators)")
     .option("--propensity <p>", "bart (probit BART) | logit; default follows --model")
-    .option("--boot <N>", "bootstrap replications", "0")
-    .option("--seed <S>", "random seed", "1")
     .option("--workers <W>", "worker threads for the bootstrap (default: all cores)")
     .option("--ntree <T>", "BART trees for outcome models (default 200)")
     .option("--ndpost <D>", "BART kept posterior draws (default 1000)")
     .option("--nskip <B>", "BART burn-in (default 100)")
     .option("--sens <mediator>", "sensitivity analysis (R paths sens()) for an unobserved confounder of this mediator and Y")
     .option("--sens-gamma <values>", "γ grid, comma separated (default: 20 values on ±sd(Y))")
-    .option("--sens-eta <values>", "η grid, comma separated (default: 20 values on ±sd(treat))")
-    .option("--json", "print one JSON document")
-    .action(action(async (o: PathsFlags) => {
+    .option("--sens-eta <values>", "η grid, comma separated (default: 20 values on ±sd(treat))");
+  addReps(cmd, "bootstrap replications (0 = no standard errors)", "0");
+  addSeed(cmd, "random seed", "1");
+  addJson(cmd);
+  deprecate(cmd, "--boot <N>", "--reps");
+  cmd.action(action(async (o: PathsFlags) => {
       if (!["bart", "linear"].includes(o.model)) throw usageError(`--model must be bart or linear, got '${o.model}'`);
       if (!["hybrid", "pure"].includes(o.estimator)) throw usageError(`--estimator must be hybrid or pure, got '${o.estimator}'`);
       if (o.type !== "1" && o.type !== "2") throw usageError(`--type must be 1 or 2, got '${o.type}'`);
@@ -75,7 +74,7 @@ export function registerPaths(program: Command): void {
           type: o.type === "2" ? 2 : 1, ...(o.interact ? { interact: true } : {}),
         },
         sens: o.sens !== undefined ? { confounded: o.sens, gamma: numbers(o.sensGamma, "--sens-gamma"), eta: numbers(o.sensEta, "--sens-eta") } : null,
-        boot: int(o.boot, "--boot", 0), seed: int(o.seed, "--seed", 0), workers: int(o.workers, "--workers", 1),
+        boot: int(o.reps, "--reps", 0), seed: int(o.seed, "--seed", 0), workers: int(o.workers, "--workers", 1),
         file: o.data, inputsHash: { [o.data]: await sha256File(o.data) },
       });
       emit(res, Boolean(o.json), () => {
@@ -87,7 +86,7 @@ export function registerPaths(program: Command): void {
           lines.push("", `Sensitivity to an unobserved confounder of ${sn.confounded} and the outcome (bias formula; grid points reversing the sign; adjusted range)`);
           for (const e of sn.estimands) lines.push(`  ${e.term.padEnd(28)} ${e.formula.padEnd(22)} ${String(e.reversed).padStart(7)}/${e.grid_points}  [${f(e.adjusted_min)}, ${f(e.adjusted_max)}]`);
         }
-        return lines.join("\n") + "\n";
+        return lines.join("\n") + "\n" + seLine(res);
       });
     }));
 }

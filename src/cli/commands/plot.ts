@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { action } from "../run.js";
+import { out } from "../io.js";
 import { inputError, usageError } from "../../core/errors.js";
 
 export function registerPlot(program: Command): void {
@@ -42,8 +43,8 @@ export function registerPlot(program: Command): void {
         if (fig.points === 0) throw inputError("nothing to plot: no estimate (check --keep)", { file });
         const stem = o.out ?? join(dirname(file), basename(file).replace(/\.json$/i, ""));
         const { files } = await writeFigure(fig.spec, dirname(stem), basename(stem));
-        if (o.json) process.stdout.write(JSON.stringify({ kind: fig.kind, points: fig.points, svg: files[0], png: files[1] }, null, 2) + "\n");
-        else process.stdout.write(`${fig.kind} plot (${fig.points} points): ${files[0]}, ${files[1]}\n`);
+        if (o.json) out(JSON.stringify({ kind: fig.kind, points: fig.points, svg: files[0], png: files[1] }, null, 2) + "\n");
+        else out(`${fig.kind} plot (${fig.points} points): ${files[0]}, ${files[1]}\n`);
       }),
     );
 }

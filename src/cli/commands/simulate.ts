@@ -1,6 +1,7 @@
 /** `keytech simulate`: write the simulated paper world (CSV files + truth.json) into a folder. */
 import type { Command } from "commander";
 import { action } from "../run.js";
+import { out } from "../io.js";
 import { usageError } from "../../core/errors.js";
 import { defaultSimOptions, simulatePaperWorld, writePaperWorld } from "../../study/simulate.js";
 
@@ -37,11 +38,11 @@ export function registerSimulate(program: Command): void {
           policyTwins: opts.policyTwins !== false,
         });
         const files = await writePaperWorld(world, opts.out as string);
-        if (opts.json) process.stdout.write(JSON.stringify({ files, truth: world.truth }, null, 2) + "\n");
+        if (opts.json) out(JSON.stringify({ files, truth: world.truth }, null, 2) + "\n");
         else {
-          process.stdout.write(`simulated paper world (seed ${seed}): ${world.counties.length} counties × ${world.years.length} years, ${world.patents.length} patents\n`);
-          for (const [k, v] of Object.entries(files)) process.stdout.write(`  ${k.padEnd(9)} ${v}\n`);
-          process.stdout.write(`true ATT on keytech (twin run, pilot off): ${(world.truth.att as number).toFixed(4)}\n`);
+          out(`simulated paper world (seed ${seed}): ${world.counties.length} counties × ${world.years.length} years, ${world.patents.length} patents\n`);
+          for (const [k, v] of Object.entries(files)) out(`  ${k.padEnd(9)} ${v}\n`);
+          out(`true ATT on keytech (twin run, pilot off): ${(world.truth.att as number).toFixed(4)}\n`);
         }
       }),
     );

@@ -2,7 +2,8 @@
 import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { action } from "../run.js";
+import { action, loadStudyModules } from "../run.js";
+import { err, out, setExitCode } from "../io.js";
 import { usageError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../core/atomic.js";
 
@@ -29,7 +30,7 @@ export function registerStudy(program: Command): void {
           for (const f of ["unit", "time", "outcome", "cohort", "treatment", "controls", "cluster", "title"] as const) if (opts[f] !== undefined) throw usageError(`--${f} needs --panel FILE`);
           const { studyTemplate } = await import("../../study/spec-template.js");
           await writeFileAtomic(opts.out, studyTemplate());
-          process.stderr.write(`wrote ${opts.out}\n`);
+          err(`wrote ${opts.out}\n`);
           return;
         }
         if (opts.cohort && opts.treatment) throw usageError("give --cohort or --treatment, not both");
@@ -45,8 +46,8 @@ export function registerStudy(program: Command): void {
           ...(opts.cluster ? { cluster: opts.cluster } : {}),
         });
         await writeFileAtomic(opts.out, panelSpecText(opts.panel, opts.out, g, opts.title));
-        for (const r of g.reasons) process.stderr.write(`  ${r}\n`);
-        process.stderr.write(`wrote ${opts.out}; run it with: keytech study run ${opts.out} --out results\n`);
+        for (const r of g.reasons) err(`  ${r}\n`);
+        err(`wrote ${opts.out}; run it with: keytech study run ${opts.out} --out results\n`);
       }),
     );
   study
@@ -73,25 +74,12 @@ export function registerStudy(program: Command): void {
         }
         files = { ...files, html: join(opts.out, "report.html") };
         const summary = { report: files.html, results: `${opts.out}/results.json`, blocks: run.blocks.map((b) => ({ id: b.id, status: b.status, cached: b.cached, seconds: b.seconds, ...(b.error ? { error: b.error } : {}) })), failed: run.failed };
-        if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
-        else process.stdout.write(`report: ${files.html}\n`);
+        if (opts.json) out(JSON.stringify(summary, null, 2) + "\n");
+        else out(`report: ${files.html}\n`);
         if (run.failed > 0) {
-          process.stderr.write(`keytech: error: ${run.failed} block(s) failed: ${run.blocks.filter((b) => b.status === "failed").map((b) => b.id).join(", ")}\n`);
-          process.exitCode = 1;
+          err(`keytech: error: ${run.failed} block(s) failed: ${run.blocks.filter((b) => b.status === "failed").map((b) => b.id).join(", ")}\n`);
+          setExitCode(1);
         }
       }),
     );
-}
-
-/**
- * The study machinery (spec parser, runner, report), imported when a study command runs rather than when
- * the CLI starts: it pulls in zod, yaml and every block (~0.4 s), which other commands do not need.
- */
-export async function loadStudyModules() {
-  const [spec, runner, report] = await Promise.all([
-    import("../../study/spec.js"),
-    import("../../study/runner.js"),
-    import("../../report/study-report.js"),
-  ]);
-  return { loadSpec: spec.loadSpec, runStudy: runner.runStudy, writeStudyReport: report.writeStudyReport, STUDY_OUTPUTS: runner.STUDY_OUTPUTS };
 }

@@ -6,7 +6,8 @@ import { writeFileAtomic } from "../../core/atomic.js";
 import type { KeytechResult } from "../../core/result.js";
 import { renderRegressionTable, type TableFormat } from "../../report/regression-table.js";
 import { action } from "../run.js";
-import { listFlag } from "./feols.js";
+import { out } from "../io.js";
+import { addFormat, splitList, TABLE_FORMATS } from "../flags.js";
 
 /** Load a result JSON written by an estimation command (--json / --out). */
 export function loadResult(path: string): KeytechResult {
@@ -43,10 +44,8 @@ export function parseLabels(s: string | undefined): Record<string, string> | und
 
 export function registerTable(program: Command): void {
   const cmdFormat = program.command("table");
-  cmdFormat
-    .description("multi-model regression table from result JSON files")
-    .argument("<results...>", "result JSON files (keytech … --json)")
-    .option("--format <f>", "md, latex, html or csv", "md")
+  cmdFormat.description("multi-model regression table from result JSON files").argument("<results...>", "result JSON files (keytech … --json)");
+  addFormat(cmdFormat, TABLE_FORMATS.join(", ") + " (default: from the --out extension, else md)")
     .option("--out <file>", "write the table to this file instead of stdout")
     .option("--keep <terms>", "terms to show, comma-separated (exact names or /regex/)")
     .option("--labels <pairs>", "display labels: term=Label,…")
@@ -71,15 +70,15 @@ export function registerTable(program: Command): void {
         if (!Number.isInteger(digits) || digits < 0 || digits > 12) throw usageError(`--digits must be an integer 0..12, got '${f.digits}'`);
         const models = files.map(loadResult);
         const opts: Parameters<typeof renderRegressionTable>[1] = { format: formats[fmt]!, digits };
-        const keep = listFlag(f.keep);
-        if (keep) opts.keep = keep;
+        const keep = splitList(f.keep);
+        if (keep.length) opts.keep = keep;
         const labels = parseLabels(f.labels);
         if (labels) opts.labels = labels;
-        const titles = listFlag(f.titles);
-        if (titles) opts.titles = titles;
+        const titles = splitList(f.titles);
+        if (titles.length) opts.titles = titles;
         const text = renderRegressionTable(models, opts);
         if (f.out) await writeFileAtomic(f.out, text);
-        else process.stdout.write(text);
+        else out(text);
       }),
     );
 }
