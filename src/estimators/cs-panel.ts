@@ -9,6 +9,7 @@
  * treated (as `did`), units treated in or before the first period are dropped with a warning.
  */
 import { inputError, usageError } from "../core/errors.js";
+import { assertUniqueKeysOf } from "../data/panel.js";
 
 export interface LongPanelInput {
   /** file name for messages */
@@ -150,6 +151,8 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
     for (let r = 0; r < N; r++) tset.add(inp.time[r]!);
     periods = Float64Array.from([...tset]).sort();
   }
+  // The one duplicate (unit, period) check (src/data/panel.ts), over every row read.
+  assertUniqueKeysOf({ file, unitName: nm.unit, timeName: nm.time, label: (g) => String(ids[g]), rowOf }, ucode, nU, inp.time);
   // Per-unit cohort / weight / cluster, constant within unit.
   const gU = new Float64Array(nU).fill(Number.NaN);
   const gRow = new Int32Array(nU).fill(-1);
@@ -266,8 +269,6 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
     if (i < 0) continue;
     const j = tLookup ? tLookup[t - tmin]! : tIndex.get(t)!;
     const cell = i * T + j;
-    if (seen[cell] !== -1)
-      throw inputError(`duplicate (${nm.unit}, ${nm.time}) key (${String(ids[ucode[r]!])}, ${t}), first seen at row ${rowOf(seen[cell]!)}; each unit must appear once per period`, { file, row: rowOf(r), column: nm.time });
     seen[cell] = r;
     const v = inp.y[r]!;
     if (!Number.isFinite(v)) throw inputError("missing or non-numeric outcome", { file, row: rowOf(r), column: nm.y });

@@ -4,6 +4,7 @@
  * treatment) and messages that name file, row and column.
  */
 import { inputError, estimationError } from "../core/errors.js";
+import { assertUniqueKeysOf } from "../data/panel.js";
 import type { SdidPanel } from "./sdid.js";
 
 export interface LongPanelInput {
@@ -41,11 +42,14 @@ export function widePanel(inp: LongPanelInput): WidePanel {
   const col = inp.columns ?? { unit: "unit", time: "time", y: "y", treat: "treat" };
   const loc = (row: number, column: string) => ({ ...(inp.file !== undefined ? { file: inp.file } : {}), row: row + 1, column });
   const unitIdx = new Map<string, number>();
+  const codes = new Int32Array(n);
   const timeSet = new Set<number>();
   for (let r = 0; r < n; r++) {
     const u = inp.unit[r]!;
     if (u === "" || u === undefined) throw inputError("missing unit identifier; every row needs one", loc(r, col.unit));
-    if (!unitIdx.has(u)) unitIdx.set(u, unitIdx.size);
+    let c = unitIdx.get(u);
+    if (c === undefined) unitIdx.set(u, (c = unitIdx.size));
+    codes[r] = c;
     const t = inp.time[r]!;
     if (!Number.isFinite(t)) throw inputError("missing or non-numeric period; fix or drop the row", loc(r, col.time));
     timeSet.add(t);
@@ -53,7 +57,10 @@ export function widePanel(inp: LongPanelInput): WidePanel {
     const d = inp.treat[r]!;
     if (d !== 0 && d !== 1) throw inputError(`treatment must be 0 or 1, got ${String(d)}`, loc(r, col.treat));
   }
-  const units = sortUnitKeys([...unitIdx.keys()]);
+  // The one duplicate (unit, period) check (src/data/panel.ts).
+  const keys = [...unitIdx.keys()];
+  assertUniqueKeysOf({ file: inp.file, unitName: col.unit, timeName: col.time, label: (g) => keys[g]!, rowOf: (r) => r + 1 }, codes, keys.length, inp.time);
+  const units = sortUnitKeys(keys);
   const times = [...timeSet].sort((a, b) => a - b);
   const uPos = new Map(units.map((u, i) => [u, i] as const));
   const tPos = new Map(times.map((t, i) => [t, i] as const));
@@ -66,7 +73,6 @@ export function widePanel(inp: LongPanelInput): WidePanel {
     const i = uPos.get(inp.unit[r]!)!;
     const t = tPos.get(inp.time[r]!)!;
     const k = i * T + t;
-    if (rowOf[k]! >= 0) throw inputError(`duplicate row for unit '${inp.unit[r]}' and period ${inp.time[r]} (first seen at row ${rowOf[k]! + 1}); keys must be unique`, loc(r, col.time));
     rowOf[k] = r;
     Y[k] = inp.y[r]!;
     D[k] = inp.treat[r]!;

@@ -10,7 +10,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Docume
 import { z } from "zod";
 import { inputError } from "../core/errors.js";
 import { BLOCKS, blockById } from "./blocks/registry.js";
-import { fileColumns } from "./blocks/data.js";
+import { fileColumns } from "../data/read.js";
 import { parseFormula } from "../formula/parse.js";
 import { MEASURED_COLUMNS, measureOptionsSchema } from "./measure.js";
 import { prettyName } from "../core/labels.js";

@@ -10,7 +10,9 @@ import { parseWindow } from "../../study/analyses/event.js";
 import { compareTable, writeCompareOutputs } from "../../report/compare.js";
 import type { TableFormat } from "../../report/tables.js";
 import { action, emit } from "../run.js";
-import { readDidInput } from "./did-cs.js";
+import { readDidPanel } from "../../data/panel.js";
+import { longPanelInput } from "../../study/analyses/cs.js";
+import { didPanelSpec } from "./did-cs.js";
 import { addColumnFlags, columnsOf, type DidColumnFlags } from "./did-imputation.js";
 
 interface Flags extends DidColumnFlags {
@@ -48,7 +50,8 @@ export function registerDidCompare(did: Command): void {
         if (bad.length || !names.length) throw usageError(`--estimators must list some of ${COMPARE_ESTIMATORS.join(", ")}, got '${o.estimators}'`);
         estimators = [...new Set(names)] as CompareEstimator[];
       }
-      const { input, inputs } = await readDidInput(o);
+      const panel = await readDidPanel(didPanelSpec(o));
+      const input = longPanelInput(panel), inputs = panel.inputs;
       const res = await compareAnalysis({ columns: columnsOf(o), window, ref, control: o.control, endpoints: o.endpoints, estimators, csInput: input, inputs });
       for (const w of res.warnings ?? []) process.stderr.write(`keytech: warning: ${w}\n`);
       const files = o.out ? await writeCompareOutputs(res, o.out) : null;

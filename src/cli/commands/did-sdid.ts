@@ -1,9 +1,9 @@
 /** `keytech did sdid`: synthetic DID / SC / DID with placebo, bootstrap or jackknife SEs (docs/CONTRACT.md). */
 import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
-import { sha256File } from "../../core/hash.js";
 import { progressBar } from "../../core/progress.js";
-import { readTable, numeric, type Table } from "../../data/index.js";
+import { readDidPanel } from "../../data/panel.js";
+import type { Table } from "../../data/table.js";
 import type { SdidMethod } from "../../estimators/sdid.js";
 import type { SdidSeMethod } from "../../inference/sdid-variance.js";
 import { sdidAnalysisParallel } from "../../study/analyses/sdid.js";
@@ -56,20 +56,15 @@ export function registerDidSdid(did: Command): void {
       const effects = o.eventEffects === undefined ? undefined : parseIntFlag("event-effects", o.eventEffects, 1);
       const placebo = o.eventPlacebo === undefined ? undefined : o.eventPlacebo === "all" ? ("all" as const) : parseIntFlag("event-placebo", o.eventPlacebo, 0);
       const xs = (o.x ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0);
-      const t = await readTable(o.data, [
-        { column: o.unit, type: "text" },
-        { column: o.time, type: "number" },
-        { column: o.y, type: "number" },
-        { column: o.treat, type: "number" },
-        ...xs.map((x) => ({ column: x, type: "number" as const })),
-      ]);
+      const p = await readDidPanel({ file: o.data, y: o.y, unit: o.unit, unitAsText: true, time: o.time, treat: o.treat, x: xs });
+      const t = p.table!;
       let last = 0;
       const bar = progressBar(`sdid ${o.se}`, o.se === "placebo" || o.se === "bootstrap" ? reps : 0);
       const input = {
-        unit: textColumn(t, o.unit), time: numeric(t, o.time), y: numeric(t, o.y), treat: numeric(t, o.treat),
-        covariates: xs.map((x) => ({ name: x, values: numeric(t, x) })),
+        unit: textColumn(t, o.unit), time: p.time, y: p.num[o.y]!, treat: p.treat!,
+        covariates: xs.map((x) => ({ name: x, values: p.num[x]! })),
         names: { unit: o.unit, time: o.time, y: o.y, treat: o.treat },
-        file: o.data, inputsHash: { [o.data]: await sha256File(o.data) },
+        file: o.data, inputsHash: p.inputs,
         method: o.method as SdidMethod, se: o.se as SdidSeMethod | "none", reps, seed,
         ...(workers !== undefined ? { workers } : {}),
         covariatesMethod: o.covariatesMethod as "projected" | "optimized",

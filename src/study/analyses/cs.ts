@@ -7,12 +7,37 @@ import type { KeytechResult, EstimateRow } from "../../core/result.js";
 import { keytechVersion } from "../../core/version.js";
 import { pnorm, qnorm } from "../../core/distributions.js";
 import { usageError } from "../../core/errors.js";
+import type { DidPanel } from "../../data/panel.js";
+import { getColumn } from "../../data/table.js";
 import { buildWidePanel, type LongPanelInput } from "../../estimators/cs-panel.js";
 import { estimateCs, type CsFit } from "../../estimators/cs.js";
 import { estimateCsRc } from "../../estimators/cs-rc.js";
 import type { DrdidMethod } from "../../estimators/drdid-panel.js";
 import { aggregateCs, analyticSe, cellEstimate, preTest, type AggType, type Aggregation, type LinearEstimate } from "../../inference/cs-aggregate.js";
 import { bootstrapSe, multiplierDraws, uniformCritical, type MultiplierDraws } from "../../inference/multiplier-bootstrap.js";
+
+/**
+ * The staggered-DID estimators' long input (cs, bacon, compare) from the DID panel: raw unit and cluster
+ * ids as read (numbers or text), the coded cohort (or `cohort` given, e.g. from a treatment column).
+ */
+export function longPanelInput(p: DidPanel, cohort?: Float64Array): LongPanelInput {
+  const t = p.table!;
+  const s = p.spec;
+  const raw = (name: string): ArrayLike<string | number> => {
+    const c = getColumn(t, name);
+    return c.kind === "num" ? c.values : (c.values as (string | number)[]);
+  };
+  const cl = s.cluster?.[0];
+  return {
+    file: p.file,
+    names: { y: s.y!, unit: s.unit ?? "row", time: s.time, cohort: (s.cohort ?? s.treat)!, weights: s.weights, cluster: cl },
+    y: p.num[s.y!]!, unit: s.unit ? raw(s.unit) : Int32Array.from({ length: p.n }, (_, r) => r), time: p.time, cohort: cohort ?? p.cohort!,
+    x: p.x.map((c) => ({ name: c, values: p.num[c]! })),
+    weights: p.weights ?? undefined,
+    cluster: cl ? raw(cl) : undefined,
+    rowNumbers: t.rowNumbers,
+  };
+}
 
 export interface CsAnalysisOptions {
   control?: "never" | "notyet";

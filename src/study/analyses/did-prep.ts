@@ -4,11 +4,11 @@
  * outcome if asked, drop rows with other missing values (counted), and apply --winsor / --trim.
  */
 import { inputError } from "../../core/errors.js";
-import { cohortValue, validatePanel } from "../../data/panel.js";
+import { didPanelFromTable, didPanelRequests, readDidPanel, type DidPanelSpec } from "../../data/panel.js";
 import { numeric, type Table } from "../../data/table.js";
 import { fixedEffectFactor, type Design, type DesignColumn } from "../../formula/design.js";
 import type { VcovSpec } from "../../inference/vcov.js";
-import { checkWeights, dropMissingInto, leadOutcome, outcomeVariants, readWithHash, requests, vcovSpec, type RegressionOptions, type SampleLog } from "./model-input.js";
+import { checkWeights, dropMissingInto, leadOutcome, outcomeVariants, vcovSpec, type RegressionOptions, type SampleLog } from "./model-input.js";
 
 export interface DidColumns extends RegressionOptions {
   data: string;
@@ -33,9 +33,9 @@ export interface DidData {
   hash: string;
 }
 
-/** Column requests of a DID analysis (what `prepareDid` reads). */
-function didRequests(o: DidColumns) {
-  return requests([o.y, o.time, o.cohort, ...(o.x ?? []), o.weights], [o.unit, ...(o.cluster ?? [])]);
+/** The DID panel of a DID analysis's columns (what `prepareDid` reads; checked there). */
+function didSpec(o: DidColumns): DidPanelSpec {
+  return { file: o.data, y: o.y, unit: o.unit, time: o.time, cohort: o.cohort, x: o.x ?? [], weights: o.weights, cluster: o.cluster ?? [] };
 }
 
 /**
@@ -43,7 +43,8 @@ function didRequests(o: DidColumns) {
  * `preloaded` to `twfeAnalysis` / `eventAnalysis` to run several models on one read, as in an R session.
  */
 export async function readDidData(o: DidColumns): Promise<DidData> {
-  return readWithHash(o.data, didRequests(o));
+  const p = await readDidPanel(didSpec(o));
+  return { table: p.table!, hash: p.inputs[o.data]! };
 }
 
 export interface DidSample {
@@ -57,19 +58,17 @@ export interface DidSample {
  * event study's window trimming) after the panel checks and the lead.
  */
 export async function prepareDid(o: DidColumns, beforeMissing?: (t: Table, log: SampleLog) => Table): Promise<DidSample> {
-  const reqs = didRequests(o);
-  const { table, hash } = o.preloaded ?? (await readWithHash(o.data, reqs));
-  for (const r of reqs) if (!table.columns.has(r.column)) throw new Error(`internal: the preloaded table lacks column '${r.column}'`);
+  const { table, hash } = o.preloaded ?? (await readDidData(o));
+  for (const r of didPanelRequests(didSpec(o))) if (!table.columns.has(r.column)) throw new Error(`internal: the preloaded table lacks column '${r.column}'`);
   const log: SampleLog = { missing: 0, missingByColumn: {} };
-  let t = dropMissingInto(table, [o.unit, o.time], log);
-  const panel = validatePanel(t, { unit: o.unit, time: o.time, cohort: o.cohort });
-  // cohort: empty = never treated
-  const g = numeric(t, o.cohort);
+  // rows without unit or time dropped (counted), the panel checks, the cohort coded (empty = never treated)
+  const p = didPanelFromTable(table, { [o.data]: hash }, { file: o.data, y: o.y, unit: o.unit, time: o.time, cohort: o.cohort, dropMissing: [o.unit, o.time], validate: true });
+  log.missing += p.dropped.rows;
+  for (const [k, v] of Object.entries(p.dropped.byColumn)) log.missingByColumn[k] = (log.missingByColumn[k] ?? 0) + v;
+  let t = p.table!;
+  const panel = p.groups!;
   let treated = 0;
-  for (let i = 0; i < g.length; i++) {
-    g[i] = cohortValue(g[i]!);
-    if (g[i]! > 0) treated++;
-  }
+  for (let i = 0; i < p.n; i++) if (p.cohort![i]! > 0) treated++;
   if (treated === 0) throw inputError("no treated units: every cohort is 0 or empty (cohort = first treated period; 0 or empty = never treated)", { file: t.file, column: o.cohort });
   if (o.lead !== undefined && o.lead !== 0) {
     const l = leadOutcome(t, panel, o.y, o.lead);

@@ -5,11 +5,10 @@
  * Also home of `loadStaggered`, the long-panel loader shared by the imputation, stacked and ddd analyses.
  */
 import { usageError } from "../../core/errors.js";
-import { sha256File } from "../../core/hash.js";
 import { pnorm, qnorm } from "../../core/distributions.js";
 import type { EstimateRow, KeytechResult } from "../../core/result.js";
 import { keytechVersion } from "../../core/version.js";
-import { cohortValue, dropMissing, factorize, getColumn, levelLabel, numeric, readTable, validatePanel, type ColumnRequest, type Table } from "../../data/index.js";
+import { cohortValue, didPanelFromTable, levelLabel, readDidPanel, type DidPanel, type DidPanelSpec, type Table } from "../../data/index.js";
 import { feols } from "../../estimators/feols.js";
 import { imputationFit, leadDummies, timeCodes, type StaggeredInput } from "../../estimators/imputation.js";
 import { coefTable, computeVcov } from "../../inference/vcov.js";
@@ -42,60 +41,46 @@ export interface LoadedStaggered {
   columns: DidColumns;
 }
 
+/** The DID panel of a staggered-DID command's columns (listwise deletion, then the panel checks). */
+export function staggeredSpec(c: DidColumns): DidPanelSpec {
+  const xs = c.x ?? [];
+  return {
+    file: c.data, y: c.y, unit: c.unit, time: c.time, cohort: c.cohort, x: xs, cluster: c.cluster ? [c.cluster] : [], extraCohorts: c.extraCohorts ?? [],
+    dropMissing: [c.y, c.unit, c.time, ...xs, ...(c.cluster ? [c.cluster] : [])], validate: true,
+  };
+}
+
 /**
  * Read and check a long staggered panel: listwise deletion of rows with a missing outcome, unit, time,
  * covariate or cluster (counted, never silent; a missing cohort means never treated), then the panel
  * checks of src/data/panel.ts (integer time, no duplicate unit–time rows, cohort constant within unit).
  */
 export async function loadStaggered(c: DidColumns): Promise<LoadedStaggered> {
-  const raw = await readTable(c.data, staggeredColumns(c));
-  return staggeredFromTable(raw, c, { [c.data]: await sha256File(c.data) });
+  return staggeredFromPanel(await readDidPanel(staggeredSpec(c)), c);
 }
 
-/** The columns `loadStaggered` reads, with their types. */
-function staggeredColumns(c: DidColumns): ColumnRequest[] {
-  const req: ColumnRequest[] = [];
-  const add = (column: string, type: ColumnRequest["type"]) => {
-    if (!req.some((r) => r.column === column)) req.push({ column, type });
-  };
-  add(c.y, "number");
-  add(c.unit, "auto");
-  add(c.time, "number");
-  add(c.cohort, "number");
-  for (const x of c.x ?? []) add(x, "number");
-  if (c.cluster) add(c.cluster, "auto");
-  for (const g of c.extraCohorts ?? []) add(g, "number");
-  return req;
-}
-
-/**
- * The checks and coding of `loadStaggered` on a table already in memory (e.g. the study panel);
- * `inputs` are the hashes recorded as the result's provenance.
- */
+/** `loadStaggered` on a table already in memory (e.g. the study panel); `inputs` are the provenance hashes. */
 export function staggeredFromTable(raw: Table, c: DidColumns, inputs: Record<string, string>): LoadedStaggered {
-  const xs = c.x ?? [];
-  const extra = c.extraCohorts ?? [];
-  const del = dropMissing(raw, [c.y, c.unit, c.time, ...xs, ...(c.cluster ? [c.cluster] : [])]);
-  const t = del.table;
-  const panel = validatePanel(t, { unit: c.unit, time: c.time, cohort: c.cohort });
-  for (const g of extra) validatePanel(t, { unit: c.unit, time: c.time, cohort: g });
-  const cohort = Float64Array.from(numeric(t, c.cohort), cohortValue);
-  const cl = c.cluster ? factorize(getColumn(t, c.cluster)) : panel.unit;
+  return staggeredFromPanel(didPanelFromTable(raw, inputs, staggeredSpec(c)), c);
+}
+
+/** The imputation / stacked / ddd estimators' input from the DID panel. */
+export function staggeredFromPanel(p: DidPanel, c: DidColumns): LoadedStaggered {
   const input = {
-    y: numeric(t, c.y),
+    y: p.num[c.y]!,
     yName: c.y,
-    unit: panel.unit.codes,
-    nUnits: panel.unit.nLevels,
-    time: numeric(t, c.time),
-    cohort,
-    x: xs.map((name) => ({ name, values: numeric(t, name) })),
-    cluster: { name: c.cluster ?? c.unit, codes: cl.codes, nLevels: cl.nLevels },
+    unit: p.unit.codes,
+    nUnits: p.unit.nLevels,
+    time: p.time,
+    cohort: p.cohort!,
+    x: p.x.map((name) => ({ name, values: p.num[name]! })),
+    cluster: p.cluster,
   };
   const ex: Record<string, Float64Array> = {};
-  for (const g of extra) ex[g] = Float64Array.from(numeric(t, g), cohortValue);
+  for (const g of c.extraCohorts ?? []) ex[g] = p.num[g]!;
   return {
-    input, extra: ex, unitLabels: (i) => levelLabel(panel.unit, i), missing: del.dropped, missingByColumn: del.byColumn,
-    inputs, columns: c,
+    input, extra: ex, unitLabels: (i) => levelLabel(p.unit, i), missing: p.dropped.rows, missingByColumn: p.dropped.byColumn,
+    inputs: p.inputs, columns: c,
   };
 }
 

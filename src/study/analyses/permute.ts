@@ -8,7 +8,7 @@ import { estimationError, inputError } from "../../core/errors.js";
 import type { KeytechResult } from "../../core/result.js";
 import { Rng } from "../../core/rng.js";
 import { keytechVersion } from "../../core/version.js";
-import { cellText, cohortValue, dropMissing, factorizeNumbers, fileRow, getColumn, numeric, validatePanel, type Table } from "../../data/index.js";
+import { cellText, cohortValue, didPanelFromTable, factorizeNumbers, fileRow, getColumn, numeric, type Table } from "../../data/index.js";
 import { feols } from "../../estimators/feols.js";
 import { permutationTest, summarizeDraws } from "../../inference/permutation.js";
 
@@ -33,9 +33,11 @@ export function permuteAnalysis(table: Table, a: PermuteAnalysisInput): KeytechR
   const level = a.level ?? "unit";
   const xs = a.x ?? [];
   if ((a.cohort === undefined) === (a.treat === undefined)) throw estimationError("give exactly one of --cohort and --treat");
-  const del = dropMissing(table, [a.y, a.unit, a.time, a.group, ...xs, ...(a.treat ? [a.treat] : [])]);
-  const t = del.table;
-  const panel = validatePanel(t, { unit: a.unit, time: a.time, ...(a.cohort ? { cohort: a.cohort } : {}), ...(a.treat ? { treat: a.treat } : {}) });
+  const p = didPanelFromTable(table, {}, {
+    file: table.file, y: a.y, unit: a.unit, time: a.time, cohort: a.cohort, treat: a.treat, x: xs, numbers: [a.group],
+    dropMissing: [a.y, a.unit, a.time, a.group, ...xs, ...(a.treat ? [a.treat] : [])], validate: true,
+  });
+  const t = p.table!, panel = p.groups!;
   const n = t.nrows;
   const time = numeric(t, a.time);
   const d = new Float64Array(n);
@@ -116,7 +118,7 @@ export function permuteAnalysis(table: Table, a: PermuteAnalysisInput): KeytechR
       { term: "group1:treat_post", estimate: res.b1, ...na, p_value: null },
     ],
     nobs: n,
-    dropped: { singletons: 0, missing: del.dropped, collinear: [] },
+    dropped: { singletons: 0, missing: p.dropped.rows, collinear: [] },
     permutation: {
       replications: reps,
       valid: res.valid,

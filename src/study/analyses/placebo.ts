@@ -7,7 +7,7 @@ import { estimationError } from "../../core/errors.js";
 import type { KeytechResult } from "../../core/result.js";
 import { Rng } from "../../core/rng.js";
 import { keytechVersion } from "../../core/version.js";
-import { cohortValue, dropMissing, factorizeNumbers, numeric, validatePanel, type Table } from "../../data/index.js";
+import { cohortValue, didPanelFromTable, factorizeNumbers, numeric, type Table } from "../../data/index.js";
 import { histogram, placeboPilots, type PilotPool, type PilotStrata } from "../../inference/placebo-pilots.js";
 
 export interface PlaceboAnalysisInput {
@@ -28,9 +28,8 @@ export function placeboAnalysis(table: Table, a: PlaceboAnalysisInput): KeytechR
   const reps = a.reps ?? 500;
   const seed = a.seed ?? 1;
   const xs = a.x ?? [];
-  const del = dropMissing(table, [a.y, a.unit, a.time, ...xs]);
-  const t = del.table;
-  const panel = validatePanel(t, { unit: a.unit, time: a.time, cohort: a.cohort });
+  const p = didPanelFromTable(table, {}, { file: table.file, y: a.y, unit: a.unit, time: a.time, cohort: a.cohort, x: xs, dropMissing: [a.y, a.unit, a.time, ...xs], validate: true });
+  const t = p.table!, panel = p.groups!;
   const timeF = factorizeNumbers(numeric(t, a.time));
   const levels = timeF.levels as Float64Array;
   const T = timeF.nLevels;
@@ -66,7 +65,7 @@ export function placeboAnalysis(table: Table, a: PlaceboAnalysisInput): KeytechR
       p_value_studentized_type: "randomisation, two-sided, studentised: share of |t_r| ≥ |t̂|, t = β/se (se clustered by unit)",
     }],
     nobs: t.nrows,
-    dropped: { singletons: 0, missing: del.dropped, collinear: res.droppedCollinear },
+    dropped: { singletons: 0, missing: p.dropped.rows, collinear: res.droppedCollinear },
     placebo: {
       replications: reps,
       estimator: "TWFE: y ~ treat_post + x | unit + period (FWL: y partialled out once; β_r = D'ỹ / D'M D)",
