@@ -7,7 +7,7 @@
  *   repeated-cross-section DRDID estimators, influence functions summed by unit)
  */
 import { Rng } from "../src/core/rng.js";
-import { csAnalysis } from "../src/study/analyses/cs.js";
+import { csAnalysis } from "../src/analyses/cs.js";
 import type { LongPanelInput } from "../src/estimators/cs-panel.js";
 import { timed, peakRssMb } from "./util.js";
 import { createWriteStream } from "node:fs";
@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { didPanelSpec } from "../src/cli/commands/did-cs.js";
 import { readDidPanel } from "../src/data/panel.js";
-import { longPanelInput } from "../src/study/analyses/cs.js";
+import { longPanelInput } from "../src/analyses/cs.js";
 import { resultToJson } from "../src/core/result.js";
 
 async function writeCsv(path: string, d: LongPanelInput): Promise<void> {

@@ -351,3 +351,25 @@ export function didPanelFromTable(raw: Table, inputs: Record<string, string>, s:
     y: s.y ?? null, x: s.x ?? [], num, groups, dropped,
   };
 }
+
+/**
+ * A DID panel from coded arrays (the study's merged panel, generated data): unit codes with their labels,
+ * periods, numeric columns (`num` is kept by reference), the cluster (default the unit) and the cohort
+ * column's name in `num` (0 = never treated).
+ */
+export function didPanelFromArrays(a: {
+  file: string; inputs: Record<string, string>; unitName: string; timeName: string;
+  unitCodes: Int32Array; units: string[]; time: Float64Array; num: Record<string, Float64Array>;
+  cluster?: { name: string; codes: Int32Array; nLevels: number }; cohort?: string; y?: string; x?: string[];
+}): DidPanel {
+  const tf = factorizeNumbers(a.time);
+  const cluster = a.cluster ?? { name: a.unitName, codes: a.unitCodes, nLevels: a.units.length };
+  return {
+    spec: { file: a.file, unit: a.unitName, time: a.timeName, cohort: a.cohort, y: a.y, x: a.x ?? [], cluster: [cluster.name] },
+    file: a.file, inputs: a.inputs, table: null, n: a.time.length,
+    unitName: a.unitName, timeName: a.timeName,
+    unit: { codes: a.unitCodes, nLevels: a.units.length, levels: a.units }, time: a.time, timeCodes: tf.codes, times: Array.from(tf.levels as Float64Array),
+    cluster, clusters: [cluster], cohort: a.cohort ? (a.num[a.cohort] ?? null) : null, treat: null, weights: null,
+    y: a.y ?? null, x: a.x ?? [], num: a.num, groups: null, dropped: { rows: 0, byColumn: {} },
+  };
+}

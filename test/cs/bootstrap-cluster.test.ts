@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { assertClose } from "../helpers.js";
 import { mpdtaInput } from "./mpdta.js";
-import { csAnalysis, csCompute } from "../../src/study/analyses/cs.js";
+import { csAnalysis, csCompute } from "../../src/analyses/cs.js";
 import { resultToJson } from "../../src/core/result.js";
 import { buildWidePanel } from "../../src/estimators/cs-panel.js";
 import { estimateCs } from "../../src/estimators/cs.js";

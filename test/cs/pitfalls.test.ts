@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { assertClose } from "../helpers.js";
 import { mpdtaInput } from "./mpdta.js";
-import { csAnalysis, csCompute } from "../../src/study/analyses/cs.js";
+import { csAnalysis, csCompute } from "../../src/analyses/cs.js";
 import { buildWidePanel, type LongPanelInput } from "../../src/estimators/cs-panel.js";
 import { KeytechError } from "../../src/core/errors.js";
 import { Rng } from "../../src/core/rng.js";

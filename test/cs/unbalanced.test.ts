@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { fixture, readJson, runCli } from "../helpers.js";
 import { mpdtaInput } from "./mpdta.js";
 import { compareAll, type Ref } from "./refs.js";
-import { csAnalysis, csCompute, type CsAnalysisOptions } from "../../src/study/analyses/cs.js";
+import { csAnalysis, csCompute, type CsAnalysisOptions } from "../../src/analyses/cs.js";
 import { buildWidePanel, type LongPanelInput } from "../../src/estimators/cs-panel.js";
 import { estimateCsRc } from "../../src/estimators/cs-rc.js";
 import { MaskedMomentBasis } from "../../src/estimators/cs-basis.js";

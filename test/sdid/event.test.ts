@@ -7,8 +7,8 @@ import { sdid, sdidTrajectory } from "../../src/estimators/sdid.js";
 import { sdidStaggered, type StaggeredPanel } from "../../src/estimators/sdid-staggered.js";
 import { eventTimes, sdidEventStudy, sdidEventStudyBlock } from "../../src/estimators/sdid-event.js";
 import { sdidEventSe, sdidEventSeParallel, sdidSeParallel, sdidStaggeredSeParallel } from "../../src/inference/sdid-variance.js";
-import { sdidAnalysisParallel } from "../../src/study/analyses/sdid.js";
-import { sdidEventAnalysis } from "../../src/study/analyses/sdid-event.js";
+import { sdidAnalysisParallel } from "../../src/analyses/sdid.js";
+import { sdidEventAnalysis } from "../../src/analyses/sdid-event.js";
 import { blockPanel, widePanel } from "../../src/estimators/sdid-panel.js";
 import { num, readCsv } from "./csv.js";
 

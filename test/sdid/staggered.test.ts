@@ -6,7 +6,7 @@ import { sdid } from "../../src/estimators/sdid.js";
 import { sdidStaggered, type StaggeredPanel } from "../../src/estimators/sdid-staggered.js";
 import { projectCovariates } from "../../src/estimators/sdid-covariates.js";
 import { sdidJackknifeSe, sdidStaggeredSe, sdidBootstrapSe, sdidPlaceboSe } from "../../src/inference/sdid-variance.js";
-import { sdidAnalysis } from "../../src/study/analyses/sdid.js";
+import { sdidAnalysis } from "../../src/analyses/sdid.js";
 import { blockPanel, widePanel } from "../../src/estimators/sdid-panel.js";
 
 /** Y_it = α_i + β_t + γ_i f_t + τ·1{t ≥ a_i} + σε; cohorts given as [period index, count]. */

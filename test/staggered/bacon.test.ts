@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { assertClose, fixture, runCli } from "../helpers.js";
 import { readCsvForTest } from "../cs/csv.js";
-import { baconAnalysis } from "../../src/study/analyses/bacon.js";
+import { baconAnalysis } from "../../src/analyses/bacon.js";
 import { cohortFromTreatment } from "../../src/estimators/bacon.js";
 import type { LongPanelInput } from "../../src/estimators/cs-panel.js";
 import { feols } from "../../src/estimators/feols.js";

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { inputError, usageError } from "../../core/errors.js";
 import { sha256File } from "../../core/hash.js";
 import { fileRow, getColumn, readTable, type ColumnRequest } from "../../data/index.js";
-import { deaAnalysis, type DeaScoreRow } from "../../study/analyses/dea.js";
+import { deaAnalysis, type DeaScoreRow } from "../../analyses/dea.js";
 import { action, emit } from "../run.js";
 
 /** Columns of a data file for the mechanism commands, read through the DuckDB data layer (src/data). */

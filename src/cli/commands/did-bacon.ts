@@ -2,10 +2,10 @@
 import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
 import { cohortFromTreatment } from "../../estimators/bacon.js";
-import { baconAnalysis } from "../../study/analyses/bacon.js";
+import { baconAnalysis } from "../../analyses/bacon.js";
 import { action, emit } from "../run.js";
 import { readDidPanel } from "../../data/panel.js";
-import { longPanelInput } from "../../study/analyses/cs.js";
+import { longPanelInput } from "../../analyses/cs.js";
 import { didPanelSpec, type DidColumnFlags } from "./did-cs.js";
 
 interface BaconFlags extends Omit<DidColumnFlags, "cohort"> {

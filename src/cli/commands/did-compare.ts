@@ -5,13 +5,13 @@
  */
 import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
-import { COMPARE_ESTIMATORS, compareAnalysis, type CompareEstimator } from "../../study/analyses/compare.js";
-import { parseWindow } from "../../study/analyses/event.js";
+import { COMPARE_ESTIMATORS, compareAnalysis, type CompareEstimator } from "../../analyses/compare.js";
+import { parseWindow } from "../../analyses/event.js";
 import { compareTable, writeCompareOutputs } from "../../report/compare.js";
 import type { TableFormat } from "../../report/tables.js";
 import { action, emit } from "../run.js";
 import { readDidPanel } from "../../data/panel.js";
-import { longPanelInput } from "../../study/analyses/cs.js";
+import { longPanelInput } from "../../analyses/cs.js";
 import { didPanelSpec } from "./did-cs.js";
 import { addColumnFlags, columnsOf, type DidColumnFlags } from "./did-imputation.js";
 

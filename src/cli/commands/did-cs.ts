@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
 import { readDidPanel, type DidPanelSpec } from "../../data/panel.js";
-import { csCompute, longPanelInput } from "../../study/analyses/cs.js";
+import { csCompute, longPanelInput } from "../../analyses/cs.js";
 import { csDynamicVcov } from "../../inference/cs-aggregate.js";
 import { action, emit } from "../run.js";
 

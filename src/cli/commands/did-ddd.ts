@@ -1,7 +1,7 @@
 /** `keytech did ddd`: triple difference with a second treated group (docs/CONTRACT.md). */
 import type { Command } from "commander";
-import { loadStaggered } from "../../study/analyses/imputation.js";
-import { dddAnalysis } from "../../study/analyses/ddd.js";
+import { loadStaggered } from "../../analyses/imputation.js";
+import { dddAnalysis } from "../../analyses/ddd.js";
 import { action, emit } from "../run.js";
 import { addColumnFlags, columnsOf, estimateTable, type DidColumnFlags } from "./did-imputation.js";
 

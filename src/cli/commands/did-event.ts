@@ -1,7 +1,7 @@
 /** `keytech did event --data F --y Y --unit U --time T --cohort G [--window -4:5] [--ref -1] [--bin | --endpoints bin|trim|none]` */
 import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
-import { eventAnalysis, parseWindow, type EventOptions } from "../../study/analyses/event.js";
+import { eventAnalysis, parseWindow, type EventOptions } from "../../analyses/event.js";
 import { action } from "../run.js";
 import { addRegressionOptions, emitRegression } from "./feols.js";
 import { addDidColumns, didColumnsFrom, type DidFlags } from "./did-twfe.js";

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
 import type { KeytechResult } from "../../core/result.js";
-import { imputationAnalysis, loadStaggered, parseIntRange, type DidColumns } from "../../study/analyses/imputation.js";
+import { imputationAnalysis, loadStaggered, parseIntRange, type DidColumns } from "../../analyses/imputation.js";
 import { action, emit } from "../run.js";
 import { imputationFit } from "../../estimators/imputation.js";
 import { imputationVcovMatrix } from "../../inference/imputation-vcov.js";

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
 import type { PilotPool, PilotStrata } from "../../inference/placebo-pilots.js";
-import { placeboAnalysis } from "../../study/analyses/placebo.js";
+import { placeboAnalysis } from "../../analyses/placebo.js";
 import { action, emit } from "../run.js";
 import { countBar, panelOptions, printWarnings, readRedrawTable, redrawOptions, type RedrawFlags } from "./did-placebo-shared.js";
 

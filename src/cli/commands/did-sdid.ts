@@ -6,8 +6,8 @@ import { readDidPanel } from "../../data/panel.js";
 import type { Table } from "../../data/table.js";
 import type { SdidMethod } from "../../estimators/sdid.js";
 import type { SdidSeMethod } from "../../inference/sdid-variance.js";
-import { sdidAnalysisParallel } from "../../study/analyses/sdid.js";
-import { sdidEventAnalysis } from "../../study/analyses/sdid-event.js";
+import { sdidAnalysisParallel } from "../../analyses/sdid.js";
+import { sdidEventAnalysis } from "../../analyses/sdid-event.js";
 import { action, emit } from "../run.js";
 
 interface Flags { data: string; y: string; unit: string; time: string; treat: string; x?: string; method: string; se: string; reps: string; seed: string; workers?: string; covariatesMethod: string; event?: boolean; eventEffects?: string; eventPlacebo?: string; json?: boolean }

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
 import type { KeytechResult } from "../../core/result.js";
 import { readDidPanel } from "../../data/panel.js";
-import { sunabAnalysis, type SunabAnalysisInput } from "../../study/analyses/sunab.js";
+import { sunabAnalysis, type SunabAnalysisInput } from "../../analyses/sunab.js";
 import { action, emit } from "../run.js";
 
 interface Flags {

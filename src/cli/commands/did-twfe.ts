@@ -1,8 +1,8 @@
 /** `keytech did twfe --data F --y Y --unit U --time T --cohort G [--x a,b] [--cluster U] [--lead 1] …` */
 import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
-import { twfeAnalysis } from "../../study/analyses/twfe.js";
-import type { DidColumns } from "../../study/analyses/did-prep.js";
+import { twfeAnalysis } from "../../analyses/twfe.js";
+import type { DidColumns } from "../../analyses/did-prep.js";
 import { action } from "../run.js";
 import { addRegressionOptions, emitRegression, listFlag, numberFlag, regressionOptionsFrom, type RegressionFlags } from "./feols.js";
 

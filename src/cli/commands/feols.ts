@@ -3,8 +3,8 @@ import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../core/atomic.js";
 import { resultToJson, type KeytechResult } from "../../core/result.js";
-import { feolsAnalysis } from "../../study/analyses/feols.js";
-import type { RegressionOptions } from "../../study/analyses/model-input.js";
+import { feolsAnalysis } from "../../analyses/feols.js";
+import type { RegressionOptions } from "../../analyses/model-input.js";
 import { renderCoefficients } from "../../report/regression-table.js";
 import { action, emit } from "../run.js";
 

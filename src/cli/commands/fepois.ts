@@ -17,7 +17,7 @@ import { buildDesign, evalExpr, transformRows } from "../../formula/design.js";
 import { fepois } from "../../estimators/fepois.js";
 import { fepoisVcov, zTable } from "../../inference/fepois-vcov.js";
 import type { SscOptions, VcovSpec } from "../../inference/vcov.js";
-import { checkWeights, dropMissingInto, readWithHash, requests, vcovSpec, type RegressionOptions, type SampleLog } from "../../study/analyses/model-input.js";
+import { checkWeights, dropMissingInto, readWithHash, requests, vcovSpec, type RegressionOptions, type SampleLog } from "../../analyses/model-input.js";
 import { stars } from "../../report/text.js";
 import { action, emit } from "../run.js";
 import { checkJsonOut, listFlag, numberFlag } from "./feols.js";

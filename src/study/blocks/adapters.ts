@@ -5,16 +5,16 @@
 import { progressBar } from "../../core/progress.js";
 import type { KeytechResult } from "../../core/result.js";
 import type { Table, Column } from "../../data/table.js";
-import { csAnalysis } from "../analyses/cs.js";
-import { sdidAnalysisParallel } from "../analyses/sdid.js";
-import { sdidEventAnalysis } from "../analyses/sdid-event.js";
-import { placeboAnalysis } from "../analyses/placebo.js";
-import { pathsAnalysis } from "../analyses/paths.js";
-import { sunabAnalysis } from "../analyses/sunab.js";
-import { staggeredFromTable } from "../analyses/imputation.js";
-import { dddAnalysis } from "../analyses/ddd.js";
-import { permuteAnalysis } from "../analyses/permute.js";
-import { baconAnalysis } from "../analyses/bacon.js";
+import { csAnalysis } from "../../analyses/cs.js";
+import { sdidAnalysisParallel } from "../../analyses/sdid.js";
+import { sdidEventAnalysis } from "../../analyses/sdid-event.js";
+import { placeboAnalysis } from "../../analyses/placebo.js";
+import { pathsAnalysis } from "../../analyses/paths.js";
+import { sunabAnalysis } from "../../analyses/sunab.js";
+import { staggeredFromTable } from "../../analyses/imputation.js";
+import { dddAnalysis } from "../../analyses/ddd.js";
+import { permuteAnalysis } from "../../analyses/permute.js";
+import { baconAnalysis } from "../../analyses/bacon.js";
 import type { BlockContext } from "./types.js";
 import { column, controls } from "./common.js";
 

@@ -7,7 +7,7 @@
 import { inputError } from "../../core/errors.js";
 import { sha256Path } from "../../core/hash.js";
 import { writeFileAtomic } from "../../core/atomic.js";
-import { assertUniqueKeysOf, type DidPanel } from "../../data/panel.js";
+import { assertUniqueKeysOf, didPanelFromArrays, type DidPanel } from "../../data/panel.js";
 import { readTextTable } from "../../data/read.js";
 import type { StudySpec } from "../spec.js";
 
@@ -199,15 +199,10 @@ export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
     clusterCodes = Int32Array.from(keys, (x) => idx.get(x)!);
     nClusters = lv.length;
   }
-  const cluster = { name: clusterName, codes: clusterCodes, nLevels: nClusters };
-  const panelData: DidPanel = {
-    spec: { file: inp.panel.file, unit: inp.panel.unit, time: inp.panel.time, cohort: "cohort", x: spec.model.controls, cluster: [clusterName] },
-    file: inp.panel.file, inputs: inputHashes, table: null, n,
-    unitName: inp.panel.unit, timeName: inp.panel.time,
-    unit: { codes: unitCodes, nLevels: units.length, levels: units }, time, timeCodes, times,
-    cluster, clusters: [cluster], cohort, treat: null, weights: null, y: spec.outcome.column, x: spec.model.controls, num, groups: null,
-    dropped: { rows: 0, byColumn: {} },
-  };
+  const panelData = didPanelFromArrays({
+    file: inp.panel.file, inputs: inputHashes, unitName: inp.panel.unit, timeName: inp.panel.time, unitCodes, units, time, num,
+    cluster: { name: clusterName, codes: clusterCodes, nLevels: nClusters }, cohort: "cohort", y: spec.outcome.column, x: spec.model.controls,
+  });
   return { n, unitId, unitCodes, units, time, times, timeCodes, num, clusterCodes, nClusters, inputHashes, unitName: inp.panel.unit, timeName: inp.panel.time, panel: panelData };
 }
 

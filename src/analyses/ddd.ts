@@ -4,11 +4,11 @@
  * (`digital_total`, the digital pilots' total effect), SEs clustered by unit (or `--cluster`) with fixest's
  * small-sample corrections. The same terms as the study's robustness-7 block.
  */
-import type { KeytechResult } from "../../core/result.js";
-import { keytechVersion } from "../../core/version.js";
-import { estimationError } from "../../core/errors.js";
-import { dddFit } from "../../estimators/ddd.js";
-import { coefTable, computeVcov } from "../../inference/vcov.js";
+import type { KeytechResult } from "../core/result.js";
+import { keytechVersion } from "../core/version.js";
+import { estimationError } from "../core/errors.js";
+import { dddFit } from "../estimators/ddd.js";
+import { coefTable, computeVcov } from "../inference/vcov.js";
 import type { LoadedStaggered } from "./imputation.js";
 import { linearCombination } from "./stacked.js";
 import { fitBlock, vcovBlock } from "./result-parts.js";

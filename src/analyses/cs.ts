@@ -3,18 +3,18 @@
  * group, calendar), the parallel-trends pre-test, analytic influence-function SEs (METHODS.md §2.3) or
  * seeded multiplier-bootstrap SEs with uniform bands (§2.5) — the `did cs` JSON result (docs/CONTRACT.md).
  */
-import type { KeytechResult, EstimateRow } from "../../core/result.js";
-import { keytechVersion } from "../../core/version.js";
-import { pnorm, qnorm } from "../../core/distributions.js";
-import { usageError } from "../../core/errors.js";
-import type { DidPanel } from "../../data/panel.js";
-import { getColumn } from "../../data/table.js";
-import { buildWidePanel, type LongPanelInput } from "../../estimators/cs-panel.js";
-import { estimateCs, type CsFit } from "../../estimators/cs.js";
-import { estimateCsRc } from "../../estimators/cs-rc.js";
-import type { DrdidMethod } from "../../estimators/drdid-panel.js";
-import { aggregateCs, analyticSe, cellEstimate, preTest, type AggType, type Aggregation, type LinearEstimate } from "../../inference/cs-aggregate.js";
-import { bootstrapSe, multiplierDraws, uniformCritical, type MultiplierDraws } from "../../inference/multiplier-bootstrap.js";
+import type { KeytechResult, EstimateRow } from "../core/result.js";
+import { keytechVersion } from "../core/version.js";
+import { pnorm, qnorm } from "../core/distributions.js";
+import { usageError } from "../core/errors.js";
+import type { DidPanel } from "../data/panel.js";
+import { getColumn } from "../data/table.js";
+import { buildWidePanel, type LongPanelInput } from "../estimators/cs-panel.js";
+import { estimateCs, type CsFit } from "../estimators/cs.js";
+import { estimateCsRc } from "../estimators/cs-rc.js";
+import type { DrdidMethod } from "../estimators/drdid-panel.js";
+import { aggregateCs, analyticSe, cellEstimate, preTest, type AggType, type Aggregation, type LinearEstimate } from "../inference/cs-aggregate.js";
+import { bootstrapSe, multiplierDraws, uniformCritical, type MultiplierDraws } from "../inference/multiplier-bootstrap.js";
 
 /**
  * The staggered-DID estimators' long input (cs, bacon, compare) from the DID panel: raw unit and cluster

@@ -2,11 +2,11 @@
  * Goodman-Bacon decomposition analysis (`keytech did bacon`): balanced panel → the 2×2 comparisons,
  * their weights, the by-type summary (as bacondecomp prints it) and the TWFE coefficient they reproduce.
  */
-import type { KeytechResult } from "../../core/result.js";
-import { keytechVersion } from "../../core/version.js";
-import { estimationError } from "../../core/errors.js";
-import { buildWidePanel, type LongPanelInput } from "../../estimators/cs-panel.js";
-import { baconDecomposition } from "../../estimators/bacon.js";
+import type { KeytechResult } from "../core/result.js";
+import { keytechVersion } from "../core/version.js";
+import { estimationError } from "../core/errors.js";
+import { buildWidePanel, type LongPanelInput } from "../estimators/cs-panel.js";
+import { baconDecomposition } from "../estimators/bacon.js";
 
 export interface BaconAnalysisOptions {
   inputs?: Record<string, string>;

@@ -4,10 +4,10 @@
  * The seed paper's "innovation factor allocation efficiency" (METHODS.md §9): inputs R&D staff,
  * R&D capital, data inputs; output patent applications; default input-oriented, CRS, per year.
  */
-import { inputError } from "../../core/errors.js";
-import type { KeytechResult } from "../../core/result.js";
-import { keytechVersion } from "../../core/version.js";
-import { dea, type DeaOrientation, type DeaRts } from "../../estimators/dea.js";
+import { inputError } from "../core/errors.js";
+import type { KeytechResult } from "../core/result.js";
+import { keytechVersion } from "../core/version.js";
+import { dea, type DeaOrientation, type DeaRts } from "../estimators/dea.js";
 
 export interface NamedColumn {
   name: string;

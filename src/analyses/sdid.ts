@@ -4,17 +4,17 @@
  * synthetic-control `trajectories` (docs/CONTRACT.md). Block designs follow R synthdid 0.0.9;
  * staggered designs follow Stata sdid (per-cohort estimates averaged with treated-cell weights).
  */
-import { inputError, usageError } from "../../core/errors.js";
-import { qnorm, pnorm } from "../../core/distributions.js";
-import type { EstimateRow, KeytechResult } from "../../core/result.js";
-import { Rng } from "../../core/rng.js";
-import { keytechVersion } from "../../core/version.js";
-import { type SdidFit, type SdidMethod, type SdidPanel, sdid, sdidSettings, sdidTrajectory } from "../../estimators/sdid.js";
-import { sdidOptimizedCovariates } from "../../estimators/sdid-optimized.js";
-import { blockPanel, widePanel } from "../../estimators/sdid-panel.js";
-import { projectCovariates } from "../../estimators/sdid-covariates.js";
-import { sdidStaggered } from "../../estimators/sdid-staggered.js";
-import { type SdidCovariates, type SdidSeMethod, type SdidSeResult, sdidSe, sdidSeParallel, sdidStaggeredSe, sdidStaggeredSeParallel } from "../../inference/sdid-variance.js";
+import { inputError, usageError } from "../core/errors.js";
+import { qnorm, pnorm } from "../core/distributions.js";
+import type { EstimateRow, KeytechResult } from "../core/result.js";
+import { Rng } from "../core/rng.js";
+import { keytechVersion } from "../core/version.js";
+import { type SdidFit, type SdidMethod, type SdidPanel, sdid, sdidSettings, sdidTrajectory } from "../estimators/sdid.js";
+import { sdidOptimizedCovariates } from "../estimators/sdid-optimized.js";
+import { blockPanel, widePanel } from "../estimators/sdid-panel.js";
+import { projectCovariates } from "../estimators/sdid-covariates.js";
+import { sdidStaggered } from "../estimators/sdid-staggered.js";
+import { type SdidCovariates, type SdidSeMethod, type SdidSeResult, sdidSe, sdidSeParallel, sdidStaggeredSe, sdidStaggeredSeParallel } from "../inference/sdid-variance.js";
 
 export interface SdidAnalysisInput {
   unit: ArrayLike<string>;

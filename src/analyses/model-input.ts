@@ -3,19 +3,19 @@
  * deletion with counts, the seed paper's Table-1 outcome variants (winsorise, trim, lead), cluster codes,
  * the fit + variance, and the CONTRACT JSON result.
  */
-import { sha256File } from "../../core/hash.js";
-import { keytechVersion } from "../../core/version.js";
-import { inputError, usageError } from "../../core/errors.js";
-import { vcovMatrixBlock, type EstimateRow, type KeytechResult } from "../../core/result.js";
-import { readTable, type ColumnRequest } from "../../data/read.js";
-import { factorize } from "../../data/factor.js";
-import { dropMissing } from "../../data/missing.js";
-import { fileRow, getColumn, numeric, selectRows, withNumeric, type Table } from "../../data/table.js";
-import { shiftWithinUnit, type Panel } from "../../data/panel.js";
-import type { Design } from "../../formula/design.js";
-import { feols, type FeolsFit } from "../../estimators/feols.js";
-import { coefTable, computeVcov, type ClusterInput, type SscOptions, type VcovResult, type VcovSpec } from "../../inference/vcov.js";
-import { wildClusterBootstrap, type WildWeights } from "../../inference/wild-bootstrap.js";
+import { sha256File } from "../core/hash.js";
+import { keytechVersion } from "../core/version.js";
+import { inputError, usageError } from "../core/errors.js";
+import { vcovMatrixBlock, type EstimateRow, type KeytechResult } from "../core/result.js";
+import { readTable, type ColumnRequest } from "../data/read.js";
+import { factorize } from "../data/factor.js";
+import { dropMissing } from "../data/missing.js";
+import { fileRow, getColumn, numeric, selectRows, withNumeric, type Table } from "../data/table.js";
+import { shiftWithinUnit, type Panel } from "../data/panel.js";
+import type { Design } from "../formula/design.js";
+import { feols, type FeolsFit } from "../estimators/feols.js";
+import { coefTable, computeVcov, type ClusterInput, type SscOptions, type VcovResult, type VcovSpec } from "../inference/vcov.js";
+import { wildClusterBootstrap, type WildWeights } from "../inference/wild-bootstrap.js";
 import { fitBlock, vcovBlock } from "./result-parts.js";
 
 export type VcovType = "iid" | "hc1" | "cluster";

@@ -7,15 +7,16 @@
  * (or `--cluster`) with fixest's small-sample corrections (§5.2). `stackedDid` / `stackedEventStudy`
  * adapt it to the study blocks (robustness 5 and the event-study overlay).
  */
-import { qt, twoSidedT } from "../../core/distributions.js";
-import type { EstimateRow, KeytechResult } from "../../core/result.js";
-import { keytechVersion } from "../../core/version.js";
-import { stackedFit, type StackedOptions } from "../../estimators/stacked.js";
-import { gatherI } from "../../estimators/imputation.js";
-import { coefTable, computeVcov } from "../../inference/vcov.js";
-import { waldTest } from "../../inference/wald.js";
-import { usageError } from "../../core/errors.js";
-import type { BlockContext } from "../blocks/types.js";
+import { qt, twoSidedT } from "../core/distributions.js";
+import type { EstimateRow, KeytechResult } from "../core/result.js";
+import { keytechVersion } from "../core/version.js";
+import { stackedFit, type StackedOptions } from "../estimators/stacked.js";
+import { gatherI } from "../estimators/imputation.js";
+import { coefTable, computeVcov } from "../inference/vcov.js";
+import { waldTest } from "../inference/wald.js";
+import { usageError } from "../core/errors.js";
+import type { DidPanel } from "../data/panel.js";
+import type { PanelModel } from "./twfe-fit.js";
 import { loadedFromStudy, type LoadedStaggered } from "./imputation.js";
 import { fitBlock, vcovBlock } from "./result-parts.js";
 
@@ -88,12 +89,12 @@ function windowOf(w: [number, number]): { kPre: number; kPost: number } {
 }
 
 /** Study robustness 5: stacked DID on the study panel (`treat_post` = static stacked coefficient). */
-export function stackedDid(a: { ctx: BlockContext; window: [number, number]; weighting: "weighted" | "unweighted" }): KeytechResult {
-  return stackedAnalysis(loadedFromStudy(a.ctx), { ...windowOf(a.window), weights: a.weighting === "weighted" ? "wfh" : "none" });
+export function stackedDid(a: { panel: DidPanel; model: PanelModel; window: [number, number]; weighting: "weighted" | "unweighted" }): KeytechResult {
+  return stackedAnalysis(loadedFromStudy(a.panel, a.model), { ...windowOf(a.window), weights: a.weighting === "weighted" ? "wfh" : "none" });
 }
 
 /** Study event-study overlay: stacked (WFH-weighted) event-time coefficients `rel::e`, reference −1. */
-export function stackedEventStudy(a: { ctx: BlockContext; window: [number, number]; ref: number }): KeytechResult {
+export function stackedEventStudy(a: { panel: DidPanel; model: PanelModel; window: [number, number]; ref: number }): KeytechResult {
   if (a.ref !== -1) throw usageError(`stacked DID uses event time −1 as the reference, not ${a.ref}`);
-  return stackedAnalysis(loadedFromStudy(a.ctx), { ...windowOf(a.window), weights: "wfh" });
+  return stackedAnalysis(loadedFromStudy(a.panel, a.model), { ...windowOf(a.window), weights: "wfh" });
 }

@@ -3,8 +3,8 @@
  * `y ~ treat_post + x | unit + time`, `treat_post = 1[cohort > 0 and time ≥ cohort]`, clustered by unit
  * unless told otherwise.
  */
-import type { KeytechResult } from "../../core/result.js";
-import { numeric } from "../../data/table.js";
+import type { KeytechResult } from "../core/result.js";
+import { numeric } from "../data/table.js";
 import { fitDesign, regressionResult, wildBlock } from "./model-input.js";
 import { buildDidDesign, type DidColumns } from "./did-prep.js";
 import { optionsRecord } from "./feols.js";

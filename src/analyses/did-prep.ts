@@ -3,11 +3,11 @@
  * or time (counted), validate the panel (integer time, unique (unit, time), constant cohort), lead the
  * outcome if asked, drop rows with other missing values (counted), and apply --winsor / --trim.
  */
-import { inputError } from "../../core/errors.js";
-import { didPanelFromTable, didPanelRequests, readDidPanel, type DidPanelSpec } from "../../data/panel.js";
-import { numeric, type Table } from "../../data/table.js";
-import { fixedEffectFactor, type Design, type DesignColumn } from "../../formula/design.js";
-import type { VcovSpec } from "../../inference/vcov.js";
+import { inputError } from "../core/errors.js";
+import { didPanelFromTable, didPanelRequests, readDidPanel, type DidPanelSpec } from "../data/panel.js";
+import { numeric, type Table } from "../data/table.js";
+import { fixedEffectFactor, type Design, type DesignColumn } from "../formula/design.js";
+import type { VcovSpec } from "../inference/vcov.js";
 import { checkWeights, dropMissingInto, leadOutcome, outcomeVariants, vcovSpec, type RegressionOptions, type SampleLog } from "./model-input.js";
 
 export interface DidColumns extends RegressionOptions {

@@ -6,11 +6,11 @@
  * with `--window a:b` the endpoints are binned (l = a absorbs l ≤ a, l = b absorbs l ≥ b), trimmed
  * (treated rows outside [a, b] dropped) or left without a dummy (`none`).
  */
-import { usageError } from "../../core/errors.js";
-import type { KeytechResult } from "../../core/result.js";
-import { numeric, selectRows, type Table } from "../../data/table.js";
-import type { DesignColumn } from "../../formula/design.js";
-import { waldTest } from "../../inference/wald.js";
+import { usageError } from "../core/errors.js";
+import type { KeytechResult } from "../core/result.js";
+import { numeric, selectRows, type Table } from "../data/table.js";
+import type { DesignColumn } from "../formula/design.js";
+import { waldTest } from "../inference/wald.js";
 import { fitDesign, regressionResult, wildBlock, type SampleLog } from "./model-input.js";
 import { buildDidDesign, type DidColumns } from "./did-prep.js";
 import { optionsRecord } from "./feols.js";

@@ -4,13 +4,13 @@
  * bdiff semantics (METHODS.md §10). `--level obs` permutes observations as bdiff does with reghdfe;
  * `--level unit` permutes whole units (recommended for panels).
  */
-import { estimationError, inputError } from "../../core/errors.js";
-import type { KeytechResult } from "../../core/result.js";
-import { Rng } from "../../core/rng.js";
-import { keytechVersion } from "../../core/version.js";
-import { cellText, cohortValue, didPanelFromTable, factorizeNumbers, fileRow, getColumn, numeric, type Table } from "../../data/index.js";
-import { feols } from "../../estimators/feols.js";
-import { permutationTest, summarizeDraws } from "../../inference/permutation.js";
+import { estimationError, inputError } from "../core/errors.js";
+import type { KeytechResult } from "../core/result.js";
+import { Rng } from "../core/rng.js";
+import { keytechVersion } from "../core/version.js";
+import { cellText, cohortValue, didPanelFromTable, factorizeNumbers, fileRow, getColumn, numeric, type Table } from "../data/index.js";
+import { feols } from "../estimators/feols.js";
+import { permutationTest, summarizeDraws } from "../inference/permutation.js";
 
 export interface PermuteAnalysisInput {
   y: string;

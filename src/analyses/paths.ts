@@ -5,14 +5,16 @@
  * bootstrap resamples whole units (`cluster`), and `time` adds one indicator per year (first year
  * omitted) to X — BART cannot absorb hundreds of unit fixed effects, so none are included.
  */
-import { inputError } from "../../core/errors.js";
-import type { EstimateRow, KeytechResult } from "../../core/result.js";
-import { keytechVersion } from "../../core/version.js";
-import { Rng } from "../../core/rng.js";
-import { progressBar } from "../../core/progress.js";
-import { pathsEstimate, type PathsEstimate, type PathsOptions } from "../../estimators/paths.js";
-import { pathsSens, sd, symmetricGrid } from "../../estimators/paths-sens.js";
-import { pathsBootstrap, pathsEstimateParallel, summariseBoot } from "../../inference/paths-bootstrap.js";
+import { inputError } from "../core/errors.js";
+import type { DidPanel } from "../data/panel.js";
+import type { PanelModel } from "./twfe-fit.js";
+import type { EstimateRow, KeytechResult } from "../core/result.js";
+import { keytechVersion } from "../core/version.js";
+import { Rng } from "../core/rng.js";
+import { progressBar } from "../core/progress.js";
+import { pathsEstimate, type PathsEstimate, type PathsOptions } from "../estimators/paths.js";
+import { pathsSens, sd, symmetricGrid } from "../estimators/paths-sens.js";
+import { pathsBootstrap, pathsEstimateParallel, summariseBoot } from "../inference/paths-bootstrap.js";
 
 export interface PathsAnalysisInput {
   y: { name: string; values: Float64Array };
@@ -177,16 +179,14 @@ function sensitivitySection(a: PathsAnalysisInput, estimates: EstimateRow[], opt
  * X = the main model's controls + year indicators, cluster bootstrap over the spec's cluster column.
  * Rows with a missing value in any of these columns are dropped listwise and counted in `dropped.missing`.
  */
-export async function pathsStudy(input: { ctx: import("../blocks/types.js").BlockContext; mediators: string[]; model?: "bart" | "linear"; boot?: number; seed?: number; workers?: number }): Promise<KeytechResult> {
-  const { ctx } = input;
-  const d = ctx.data;
+export async function pathsStudy(d: DidPanel, input: PanelModel & { mediators: string[]; model?: "bart" | "linear"; boot?: number; seed: number; workers?: number }): Promise<KeytechResult> {
   const col = (name: string) => {
     const v = d.num[name];
     if (!v) throw inputError(`column '${name}' is not a numeric column of the panel`, { column: name });
     return v;
   };
-  const yName = ctx.spec.outcome.column;
-  const named = [yName, "treat_post", ...input.mediators, ...ctx.spec.model.controls];
+  const yName = input.outcome;
+  const named = [yName, "treat_post", ...input.mediators, ...input.controls];
   const cols = named.map(col);
   const rows: number[] = [];
   for (let i = 0; i < d.n; i++) if (cols.every((c) => Number.isFinite(c[i]!))) rows.push(i);
@@ -195,14 +195,14 @@ export async function pathsStudy(input: { ctx: import("../blocks/types.js").Bloc
     y: { name: yName, values: take(cols[0]!) },
     treat: { name: "treat_post", values: take(cols[1]!) },
     mediators: input.mediators.map((m, k) => ({ name: m, values: take(cols[2 + k]!) })),
-    x: ctx.spec.model.controls.map((c, k) => ({ name: c, values: take(cols[2 + input.mediators.length + k]!) })),
+    x: input.controls.map((c, k) => ({ name: c, values: take(cols[2 + input.mediators.length + k]!) })),
     time: { name: d.timeName, values: rows.map((i) => d.time[i]!) },
-    cluster: { name: ctx.spec.model.cluster, values: rows.map((i) => d.clusterCodes[i]!) },
+    cluster: { name: d.cluster.name, values: rows.map((i) => d.cluster.codes[i]!) },
     options: { model: input.model ?? "bart" },
     boot: input.boot ?? 0,
-    seed: input.seed ?? ctx.seed,
+    seed: input.seed,
     workers: input.workers,
-    inputsHash: d.inputHashes,
+    inputsHash: d.inputs,
     progress: true,
   });
   res.dropped.missing = d.n - rows.length;

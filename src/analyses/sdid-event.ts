@@ -8,16 +8,16 @@
  * analysis runs without SE, and the replications here, which draw exactly what the analysis's own
  * would, fill the SE in (test/sdid/event.test.ts checks the two results agree).
  */
-import { estimationError, inputError, usageError } from "../../core/errors.js";
-import { pnorm, qnorm } from "../../core/distributions.js";
-import type { EstimateRow, KeytechResult } from "../../core/result.js";
-import { Rng } from "../../core/rng.js";
-import { sdid } from "../../estimators/sdid.js";
-import { projectCovariates } from "../../estimators/sdid-covariates.js";
-import { type EventCohortInput, type SdidEventOptions, blockCohort, eventTimes, sdidEventStudy } from "../../estimators/sdid-event.js";
-import { blockPanel, widePanel } from "../../estimators/sdid-panel.js";
-import { sdidStaggered } from "../../estimators/sdid-staggered.js";
-import { type SdidEventDesign, type SdidEventSeResult, sdidEventSeParallel } from "../../inference/sdid-variance.js";
+import { estimationError, inputError, usageError } from "../core/errors.js";
+import { pnorm, qnorm } from "../core/distributions.js";
+import type { EstimateRow, KeytechResult } from "../core/result.js";
+import { Rng } from "../core/rng.js";
+import { sdid } from "../estimators/sdid.js";
+import { projectCovariates } from "../estimators/sdid-covariates.js";
+import { type EventCohortInput, type SdidEventOptions, blockCohort, eventTimes, sdidEventStudy } from "../estimators/sdid-event.js";
+import { blockPanel, widePanel } from "../estimators/sdid-panel.js";
+import { sdidStaggered } from "../estimators/sdid-staggered.js";
+import { type SdidEventDesign, type SdidEventSeResult, sdidEventSeParallel } from "../inference/sdid-variance.js";
 import { type SdidAnalysisInput, sdidAnalysisParallel } from "./sdid.js";
 
 /** Normal-theory row as the analysis writes it (NaN SE → nulls). */

@@ -3,12 +3,12 @@
  * KeytechResult: the real β̂ (term `treat_post`) with its two-sided randomisation p-value, and a
  * `placebo` block with the distribution (mean, sd, quantiles, histogram and every draw).
  */
-import { estimationError } from "../../core/errors.js";
-import type { KeytechResult } from "../../core/result.js";
-import { Rng } from "../../core/rng.js";
-import { keytechVersion } from "../../core/version.js";
-import { cohortValue, didPanelFromTable, factorizeNumbers, numeric, type Table } from "../../data/index.js";
-import { histogram, placeboPilots, type PilotPool, type PilotStrata } from "../../inference/placebo-pilots.js";
+import { estimationError } from "../core/errors.js";
+import type { KeytechResult } from "../core/result.js";
+import { Rng } from "../core/rng.js";
+import { keytechVersion } from "../core/version.js";
+import { cohortValue, didPanelFromTable, factorizeNumbers, numeric, type Table } from "../data/index.js";
+import { histogram, placeboPilots, type PilotPool, type PilotStrata } from "../inference/placebo-pilots.js";
 
 export interface PlaceboAnalysisInput {
   y: string;

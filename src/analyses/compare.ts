@@ -7,11 +7,11 @@
  * (`did stacked`, WFH weights, overall = `avg_post`). Also home of the helpers that turn those results into
  * event-time rows `rel::k` and figure points, shared with the study's event-study block.
  */
-import { pnorm } from "../../core/distributions.js";
-import { estimationError, KeytechError, usageError } from "../../core/errors.js";
-import type { EstimateRow, KeytechResult } from "../../core/result.js";
-import { keytechVersion } from "../../core/version.js";
-import type { LongPanelInput } from "../../estimators/cs-panel.js";
+import { pnorm } from "../core/distributions.js";
+import { estimationError, KeytechError, usageError } from "../core/errors.js";
+import type { EstimateRow, KeytechResult } from "../core/result.js";
+import { keytechVersion } from "../core/version.js";
+import type { LongPanelInput } from "../estimators/cs-panel.js";
 import { csAnalysis } from "./cs.js";
 import { eventAnalysis, type Endpoints } from "./event.js";
 import { imputationAnalysis, loadStaggered, type DidColumns, type LoadedStaggered } from "./imputation.js";

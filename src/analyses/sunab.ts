@@ -4,12 +4,12 @@
  * other clusters are given), then the covariates; `aggregations.ATT` is the pooled post-period effect
  * (fixest `agg = "ATT"`); `cells` lists every cohort × relative-period coefficient. METHODS.md §4.2.
  */
-import type { EstimateRow, KeytechResult } from "../../core/result.js";
-import { keytechVersion } from "../../core/version.js";
-import { qt, twoSidedT } from "../../core/distributions.js";
-import { sunabAggregate, sunabAtt, sunabFit, type AggregateRow } from "../../estimators/sunab.js";
-import { coefTable, computeVcov, type ClusterInput, type SscOptions } from "../../inference/vcov.js";
-import { sunabVcovMatrix } from "../../inference/sunab-vcov.js";
+import type { EstimateRow, KeytechResult } from "../core/result.js";
+import { keytechVersion } from "../core/version.js";
+import { qt, twoSidedT } from "../core/distributions.js";
+import { sunabAggregate, sunabAtt, sunabFit, type AggregateRow } from "../estimators/sunab.js";
+import { coefTable, computeVcov, type ClusterInput, type SscOptions } from "../inference/vcov.js";
+import { sunabVcovMatrix } from "../inference/sunab-vcov.js";
 import { vcovBlock } from "./result-parts.js";
 
 export interface SunabAnalysisInput {

@@ -3,11 +3,11 @@
  * (`y ~ x1 + x2 | fe1 + fe2`), with iid / HC1 / one- or multiway clustered variance (fixest ssc).
  * Default variance: iid (fixest ≥ 0.13), clustered when --cluster is given.
  */
-import type { KeytechResult } from "../../core/result.js";
-import { parseFormula } from "../../formula/parse.js";
-import { fixedEffectLabel, formulaColumns, termLabel } from "../../formula/ast.js";
-import { buildDesign, transformRows } from "../../formula/design.js";
-import { selectRows } from "../../data/table.js";
+import type { KeytechResult } from "../core/result.js";
+import { parseFormula } from "../formula/parse.js";
+import { fixedEffectLabel, formulaColumns, termLabel } from "../formula/ast.js";
+import { buildDesign, transformRows } from "../formula/design.js";
+import { selectRows } from "../data/table.js";
 import {
   checkWeights,
   dropMissingInto,

@@ -4,16 +4,16 @@
  * pre-trend test (OLS on the untreated observations with lead indicators, cluster-robust, joint Wald).
  * Also home of `loadStaggered`, the long-panel loader shared by the imputation, stacked and ddd analyses.
  */
-import { usageError } from "../../core/errors.js";
-import { pnorm, qnorm } from "../../core/distributions.js";
-import type { EstimateRow, KeytechResult } from "../../core/result.js";
-import { keytechVersion } from "../../core/version.js";
-import { cohortValue, didPanelFromTable, levelLabel, readDidPanel, type DidPanel, type DidPanelSpec, type Table } from "../../data/index.js";
-import { feols } from "../../estimators/feols.js";
-import { imputationFit, leadDummies, timeCodes, type StaggeredInput } from "../../estimators/imputation.js";
-import { coefTable, computeVcov } from "../../inference/vcov.js";
-import { waldTest } from "../../inference/wald.js";
-import type { BlockContext } from "../blocks/types.js";
+import { usageError } from "../core/errors.js";
+import { pnorm, qnorm } from "../core/distributions.js";
+import type { EstimateRow, KeytechResult } from "../core/result.js";
+import { keytechVersion } from "../core/version.js";
+import { cohortValue, didPanelFromTable, levelLabel, readDidPanel, type DidPanel, type DidPanelSpec, type Table } from "../data/index.js";
+import { feols } from "../estimators/feols.js";
+import { imputationFit, leadDummies, timeCodes, type StaggeredInput } from "../estimators/imputation.js";
+import { coefTable, computeVcov } from "../inference/vcov.js";
+import { waldTest } from "../inference/wald.js";
+import type { PanelModel } from "./twfe-fit.js";
 import { vcovBlock } from "./result-parts.js";
 
 /** Column names of a staggered-DID command (`--data F --y Y --unit U --time T --cohort G [--x a,b] [--cluster C]`). */
@@ -186,17 +186,16 @@ export function pretrendTest(inp: LoadedStaggered["input"], leadList: number[], 
 }
 
 /**
- * The study's panel (src/study/blocks) as a LoadedStaggered: outcome, controls, unit, time, cohort and
+ * The study's DID panel (StudyData.panel) as a LoadedStaggered: outcome, controls, unit, time, cohort and
  * cluster of the spec; rows with a missing outcome or control are left out and counted.
  */
-export function loadedFromStudy(ctx: BlockContext): LoadedStaggered {
-  const d = ctx.data;
-  const yName = ctx.spec.outcome.column;
+export function loadedFromStudy(d: DidPanel, model: PanelModel): LoadedStaggered {
+  const yName = model.outcome;
   const y = d.num[yName];
-  const cohort = d.num.cohort;
+  const cohort = d.cohort;
   if (!y) throw new Error(`column "${yName}" is not a numeric column of the panel`);
   if (!cohort) throw new Error("the study panel has no cohort column");
-  const xs = ctx.spec.model.controls.map((c) => {
+  const xs = model.controls.map((c) => {
     const v = d.num[c];
     if (!v) throw new Error(`column "${c}" is not a numeric column of the panel`);
     return { name: c, values: v };
@@ -205,15 +204,15 @@ export function loadedFromStudy(ctx: BlockContext): LoadedStaggered {
   for (let i = 0; i < d.n; i++) if (Number.isFinite(y[i]!) && xs.every((x) => Number.isFinite(x.values[i]!))) rows.push(i);
   const pick = (v: Float64Array) => Float64Array.from(rows, (i) => v[i]!);
   const input = {
-    y: pick(y), yName, unit: Int32Array.from(rows, (i) => d.unitCodes[i]!), nUnits: d.units.length, time: pick(d.time),
+    y: pick(y), yName, unit: Int32Array.from(rows, (i) => d.unit.codes[i]!), nUnits: d.unit.nLevels, time: pick(d.time),
     cohort: Float64Array.from(rows, (i) => cohortValue(cohort[i]!)),
     x: xs.map((x) => ({ name: x.name, values: pick(x.values) })),
-    cluster: { name: ctx.spec.model.cluster, codes: Int32Array.from(rows, (i) => d.clusterCodes[i]!), nLevels: d.nClusters },
+    cluster: { name: d.cluster.name, codes: Int32Array.from(rows, (i) => d.cluster.codes[i]!), nLevels: d.cluster.nLevels },
   };
   return {
-    input, extra: {}, unitLabels: (i) => d.units[i] ?? String(i), missing: d.n - rows.length, missingByColumn: {},
-    inputs: d.inputHashes,
-    columns: { data: "(study panel)", y: yName, unit: d.unitName, time: d.timeName, cohort: "cohort", x: xs.map((x) => x.name), cluster: ctx.spec.model.cluster },
+    input, extra: {}, unitLabels: (i) => (d.unit.levels[i] === undefined ? String(i) : levelLabel(d.unit, i)), missing: d.n - rows.length, missingByColumn: {},
+    inputs: d.inputs,
+    columns: { data: "(study panel)", y: yName, unit: d.unitName, time: d.timeName, cohort: "cohort", x: xs.map((x) => x.name), cluster: d.cluster.name },
   };
 }
 
@@ -221,9 +220,9 @@ export function loadedFromStudy(ctx: BlockContext): LoadedStaggered {
  * Study event-study overlay: imputation horizons 0..hi as `rel::e` and the pre-trend lead coefficients
  * for lo..−1 except the reference period as `rel::k` (BJS pre-trend regression, cluster-robust).
  */
-export function imputationEventStudy(a: { ctx: BlockContext; window: [number, number]; ref: number }): KeytechResult {
+export function imputationEventStudy(a: { panel: DidPanel; model: PanelModel; window: [number, number]; ref: number }): KeytechResult {
   const [lo, hi] = a.window;
-  const d = loadedFromStudy(a.ctx);
+  const d = loadedFromStudy(a.panel, a.model);
   const horizons = Array.from({ length: Math.max(hi + 1, 0) }, (_, k) => k);
   const leads: number[] = [];
   for (let k = -lo; k >= 1; k--) if (-k !== a.ref) leads.push(k);

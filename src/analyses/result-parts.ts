@@ -1,7 +1,7 @@
 /** Pieces of the CONTRACT result JSON shared by every regression-based analysis. */
-import type { KeytechResult, VcovInfo } from "../../core/result.js";
-import type { FeolsFit } from "../../estimators/feols.js";
-import type { VcovResult } from "../../inference/vcov.js";
+import type { KeytechResult, VcovInfo } from "../core/result.js";
+import type { FeolsFit } from "../estimators/feols.js";
+import type { VcovResult } from "../inference/vcov.js";
 
 /** The `fit` block: R², adjusted R², within R². */
 export function fitBlock(fit: FeolsFit): NonNullable<KeytechResult["fit"]> {
