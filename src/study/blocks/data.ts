@@ -9,7 +9,7 @@ import { sha256Path } from "../../core/hash.js";
 import { writeFileAtomic } from "../../core/atomic.js";
 import { assertUniqueKeysOf, didPanelFromArrays, type DidPanel } from "../../data/panel.js";
 import { readTextTable } from "../../data/read.js";
-import type { StudySpec } from "../spec.js";
+import type { StudySpec } from "../spec-schema.js";
 
 export interface StudyData {
   n: number;

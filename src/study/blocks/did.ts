@@ -1,6 +1,6 @@
 /** Blocks of the baseline: descriptive statistics, Table 1 (TWFE, 4 columns) and the event study. */
 import { z } from "zod";
-import type { StudySpec } from "../spec.js";
+import type { StudySpec } from "../spec-schema.js";
 import { words } from "../words.js";
 import type { KeytechResult } from "../../core/result.js";
 import { COMPARE_ESTIMATORS, ESTIMATOR_LABEL, csEventRows, eventPoints, type CompareEstimator } from "../../analyses/compare.js";

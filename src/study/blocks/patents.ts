@@ -5,7 +5,7 @@
  */
 import { loadMapping, withOverrides, type ColumnMapping } from "../../patents/mapping.js";
 import { MEASURED_COLUMNS, measureFromFile, measureOptionsSchema, type MeasureGrid, type MeasureInfo, type MeasureOptions } from "../measure.js";
-import type { StudySpec } from "../spec.js";
+import type { StudySpec } from "../spec-schema.js";
 import { readTextTable } from "../../data/read.js";
 import type { StudyData } from "./data.js";
 import { defineBlock, NotAvailable } from "./types.js";
