@@ -3,7 +3,7 @@
  * (fixest `fepois`), with the regression flags of `feols` that apply to a GLM (--vcov, --cluster, --weights,
  * --level, --json, --out) and `--drop-singletons`. The analysis lives here (read, listwise deletion, transforms,
  * fit, variance, CONTRACT result) because src/study is not this command's to change; it uses only the
- * shared helpers of src/study/analyses/model-input.ts.
+ * shared helpers of src/analyses/model-input.ts.
  */
 import type { Command } from "commander";
 import { inputError, usageError } from "../../core/errors.js";

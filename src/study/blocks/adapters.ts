@@ -1,5 +1,5 @@
 /**
- * Adapters from the study data to the analyses of src/study/analyses (each analysis keeps its own input
+ * Adapters from the study data to the analyses of src/analyses (each analysis keeps its own input
  * shape; these build it from the prepared StudyData so a block calls an analysis in one line).
  */
 import { progressBar } from "../../core/progress.js";
@@ -59,7 +59,7 @@ export function runSdid(ctx: BlockContext, o: { method: "sdid" | "sc" | "did"; s
 }
 
 /**
- * Synthetic DID by event time (sdid_event's definitions, src/study/analyses/sdid-event.ts): terms rel::ℓ
+ * Synthetic DID by event time (sdid_event's definitions, src/analyses/sdid-event.ts): terms rel::ℓ
  * for ℓ = −pre … post − 1 (placebos before the start) with placebo SEs from `reps` replications.
  */
 export function runSdidEvent(ctx: BlockContext, o: { reps: number; pre: number; post: number }): Promise<KeytechResult> {
