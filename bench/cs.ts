@@ -8,7 +8,7 @@
  */
 import { Rng } from "../src/core/rng.js";
 import { csAnalysis } from "../src/analyses/cs.js";
-import type { LongPanelInput } from "../src/estimators/cs-panel.js";
+import type { LongPanelInput } from "../src/estimators/cs/cs-panel.js";
 import { timed, peakRssMb } from "./util.js";
 import { createWriteStream } from "node:fs";
 import { tmpdir } from "node:os";

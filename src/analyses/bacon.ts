@@ -5,7 +5,7 @@
 import type { KeytechResult } from "../core/result.js";
 import { keytechVersion } from "../core/version.js";
 import { estimationError } from "../core/errors.js";
-import { buildWidePanel, type LongPanelInput } from "../estimators/cs-panel.js";
+import { buildWidePanel, type LongPanelInput } from "../estimators/cs/cs-panel.js";
 import { baconDecomposition } from "../estimators/bacon.js";
 
 export interface BaconAnalysisOptions {

@@ -11,7 +11,7 @@ import { pnorm } from "../core/distributions.js";
 import { estimationError, KeytechError, usageError } from "../core/errors.js";
 import type { EstimateRow, KeytechResult } from "../core/result.js";
 import { keytechVersion } from "../core/version.js";
-import type { LongPanelInput } from "../estimators/cs-panel.js";
+import type { LongPanelInput } from "../estimators/cs/cs-panel.js";
 import { csAnalysis } from "./cs.js";
 import { eventAnalysis, type Endpoints } from "./event.js";
 import { imputationAnalysis, loadStaggered, type DidColumns, type LoadedStaggered } from "./imputation.js";

@@ -9,10 +9,10 @@ import { pnorm, qnorm } from "../core/distributions.js";
 import { usageError } from "../core/errors.js";
 import type { DidPanel } from "../data/panel.js";
 import { getColumn } from "../data/table.js";
-import { buildWidePanel, type LongPanelInput } from "../estimators/cs-panel.js";
-import { estimateCs, type CsFit } from "../estimators/cs.js";
-import { estimateCsRc } from "../estimators/cs-rc.js";
-import type { DrdidMethod } from "../estimators/drdid-panel.js";
+import { buildWidePanel, type LongPanelInput } from "../estimators/cs/cs-panel.js";
+import { estimateCs, type CsFit } from "../estimators/cs/cs.js";
+import { estimateCsRc } from "../estimators/cs/cs-rc.js";
+import type { DrdidMethod } from "../estimators/cs/drdid-panel.js";
 import { aggregateCs, analyticSe, cellEstimate, preTest, type AggType, type Aggregation, type LinearEstimate } from "../inference/cs-aggregate.js";
 import { bootstrapSe, multiplierDraws, uniformCritical, type MultiplierDraws } from "../inference/multiplier-bootstrap.js";
 

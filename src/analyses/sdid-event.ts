@@ -1,6 +1,6 @@
 /**
  * `keytech did sdid … --event`: the synthetic-DID result of `sdidAnalysisParallel` plus the event
- * study (src/estimators/sdid-event.ts) — terms `rel::ℓ` after the overall estimate, with SEs and a
+ * study (src/estimators/sdid/sdid-event.ts) — terms `rel::ℓ` after the overall estimate, with SEs and a
  * covariance from the same placebo / bootstrap replications as the overall estimate (each replication
  * recomputes τ̂ and every τ̂_ℓ; src/inference/sdid-variance.ts `sdidEventSeParallel`).
  *
@@ -12,11 +12,11 @@ import { estimationError, inputError, usageError } from "../core/errors.js";
 import { pnorm, qnorm } from "../core/distributions.js";
 import type { EstimateRow, KeytechResult } from "../core/result.js";
 import { Rng } from "../core/rng.js";
-import { sdid } from "../estimators/sdid.js";
-import { projectCovariates } from "../estimators/sdid-covariates.js";
-import { type EventCohortInput, type SdidEventOptions, blockCohort, eventTimes, sdidEventStudy } from "../estimators/sdid-event.js";
-import { blockPanel, widePanel } from "../estimators/sdid-panel.js";
-import { sdidStaggered } from "../estimators/sdid-staggered.js";
+import { sdid } from "../estimators/sdid/sdid.js";
+import { projectCovariates } from "../estimators/sdid/sdid-covariates.js";
+import { type EventCohortInput, type SdidEventOptions, blockCohort, eventTimes, sdidEventStudy } from "../estimators/sdid/sdid-event.js";
+import { blockPanel, widePanel } from "../estimators/sdid/sdid-panel.js";
+import { sdidStaggered } from "../estimators/sdid/sdid-staggered.js";
 import { type SdidEventDesign, type SdidEventSeResult, sdidEventSeParallel } from "../inference/sdid-variance.js";
 import { type SdidAnalysisInput, sdidAnalysisParallel } from "./sdid.js";
 

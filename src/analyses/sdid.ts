@@ -9,11 +9,11 @@ import { qnorm, pnorm } from "../core/distributions.js";
 import type { EstimateRow, KeytechResult } from "../core/result.js";
 import { Rng } from "../core/rng.js";
 import { keytechVersion } from "../core/version.js";
-import { type SdidFit, type SdidMethod, type SdidPanel, sdid, sdidSettings, sdidTrajectory } from "../estimators/sdid.js";
-import { sdidOptimizedCovariates } from "../estimators/sdid-optimized.js";
-import { blockPanel, widePanel } from "../estimators/sdid-panel.js";
-import { projectCovariates } from "../estimators/sdid-covariates.js";
-import { sdidStaggered } from "../estimators/sdid-staggered.js";
+import { type SdidFit, type SdidMethod, type SdidPanel, sdid, sdidSettings, sdidTrajectory } from "../estimators/sdid/sdid.js";
+import { sdidOptimizedCovariates } from "../estimators/sdid/sdid-optimized.js";
+import { blockPanel, widePanel } from "../estimators/sdid/sdid-panel.js";
+import { projectCovariates } from "../estimators/sdid/sdid-covariates.js";
+import { sdidStaggered } from "../estimators/sdid/sdid-staggered.js";
 import { type SdidCovariates, type SdidSeMethod, type SdidSeResult, sdidSe, sdidSeParallel, sdidStaggeredSe, sdidStaggeredSeParallel } from "../inference/sdid-variance.js";
 
 export interface SdidAnalysisInput {

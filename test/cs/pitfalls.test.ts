@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { assertClose } from "../helpers.js";
 import { mpdtaInput } from "./mpdta.js";
 import { csAnalysis, csCompute } from "../../src/analyses/cs.js";
-import { buildWidePanel, type LongPanelInput } from "../../src/estimators/cs-panel.js";
+import { buildWidePanel, type LongPanelInput } from "../../src/estimators/cs/cs-panel.js";
 import { KeytechError } from "../../src/core/errors.js";
 import { Rng } from "../../src/core/rng.js";
 

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { assertClose } from "../helpers.js";
 import { Rng } from "../../src/core/rng.js";
-import { sdid, sdidSettings, type SdidPanel } from "../../src/estimators/sdid.js";
-import { sdidOptimizedCovariates } from "../../src/estimators/sdid-optimized.js";
+import { sdid, sdidSettings, type SdidPanel } from "../../src/estimators/sdid/sdid.js";
+import { sdidOptimizedCovariates } from "../../src/estimators/sdid/sdid-optimized.js";
 import { sdidAnalysis, sdidAnalysisParallel } from "../../src/analyses/sdid.js";
 
 /**

@@ -5,7 +5,7 @@ import { assertClose, fixture, runCli } from "../helpers.js";
 import { readCsvForTest } from "../cs/csv.js";
 import { baconAnalysis } from "../../src/analyses/bacon.js";
 import { cohortFromTreatment } from "../../src/estimators/bacon.js";
-import type { LongPanelInput } from "../../src/estimators/cs-panel.js";
+import type { LongPanelInput } from "../../src/estimators/cs/cs-panel.js";
 import { feols } from "../../src/estimators/feols.js";
 import { KeytechError } from "../../src/core/errors.js";
 import { simulateStaggered } from "../cs/sim.js";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { action } from "../run.js";
 import { usageError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../core/atomic.js";
-import { defaultSimOptions, simulatePaperWorld, writePaperWorld } from "../../study/simulate.js";
+import { defaultSimOptions, simulatePaperWorld, writePaperWorld } from "../../sim/simulate.js";
 import { loadStudyModules } from "./study.js";
 
 export function registerDemo(program: Command): void {

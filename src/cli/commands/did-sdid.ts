@@ -4,7 +4,7 @@ import { usageError } from "../../core/errors.js";
 import { progressBar } from "../../core/progress.js";
 import { readDidPanel } from "../../data/panel.js";
 import type { Table } from "../../data/table.js";
-import type { SdidMethod } from "../../estimators/sdid.js";
+import type { SdidMethod } from "../../estimators/sdid/sdid.js";
 import type { SdidSeMethod } from "../../inference/sdid-variance.js";
 import { sdidAnalysisParallel } from "../../analyses/sdid.js";
 import { sdidEventAnalysis } from "../../analyses/sdid-event.js";

@@ -20,7 +20,7 @@
  * z-scores over all unit-periods before the solver runs (the 1/t gradient steps converge faster on
  * unit-scale covariates); β is reported on the original scale (τ̂ does not depend on the centring).
  */
-import { estimationError } from "../core/errors.js";
+import { estimationError } from "../../core/errors.js";
 import { type SdidPanel, type SdidSettings, sdidTau } from "./sdid.js";
 
 export interface OptimizedCovariatesFit {

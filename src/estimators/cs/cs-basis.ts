@@ -11,7 +11,7 @@
  * Gram matrix follows from the per-cohort second moments of z_i = (w_iỸ_i1..w_iỸ_iT, w_i, 1) with Ỹ
  * centred at the cohort-period means (for accuracy), and a bootstrap draw from per-cohort sums of V_i z_i.
  */
-import type { Rng } from "../core/rng.js";
+import type { Rng } from "../../core/rng.js";
 
 export interface IfBasis {
   dim: number;

@@ -1,4 +1,6 @@
 /**
+ * Layer `sim` (between study and cli): the simulator measures its truth with the study's measure stage
+ * (study/measure.ts) and writes worlds that the study runs on, so it sits above study and below the CLI.
  * The simulated "paper world": a seeded generator of a dataset shaped like the reference study
  * (Shi, Yang & Qian 2025): the 435 counties of the cities hosting pilots, 2000–2021; 24 digital
  * cluster pilots approved in 2013/2014/2017 plus non-digital pilots; the concurrent Broadband-China
@@ -63,8 +65,8 @@ import { writeFileAtomic } from "../core/atomic.js";
 import { stableStringify } from "../core/hash.js";
 import { keytechVersion } from "../core/version.js";
 import { loadMapping } from "../patents/mapping.js";
-import { MEASURED_COLUMNS, measureFromFile, measureOptionsSchema, type MeasuredPanel, type MeasureOptions } from "./measure.js";
-import { DEMO_MEASURE_OPTIONS } from "./spec-template.js";
+import { MEASURED_COLUMNS, measureFromFile, measureOptionsSchema, type MeasuredPanel, type MeasureOptions } from "../study/measure.js";
+import { DEMO_MEASURE_OPTIONS } from "../study/spec-template.js";
 
 export interface SimOptions {
   seed: number;

@@ -1,5 +1,5 @@
-;; The synthetic-DID kernel: the Frank–Wolfe solver of src/estimators/frank-wolfe.ts and the panel
-;; preparation of src/estimators/sdid.ts as WebAssembly (compiled to frank-wolfe.wasm by
+;; The synthetic-DID kernel: the Frank–Wolfe solver of src/estimators/sdid/frank-wolfe.ts and the panel
+;; preparation of src/estimators/sdid/sdid.ts as WebAssembly (compiled to frank-wolfe.wasm by
 ;; scripts/build-wasm.mjs with wabt; loaded by frank-wolfe-kernel.ts).
 ;;
 ;; It performs the same floating-point operations in the same order as the TypeScript code (the

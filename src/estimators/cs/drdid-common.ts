@@ -8,8 +8,8 @@
  *
  * Covariates are columns (`Float64Array[]`, first = intercept); every vector has one entry per observation.
  */
-import { estimationError } from "../core/errors.js";
-import { type Mat, mat, invSPD } from "../core/linalg.js";
+import { estimationError } from "../../core/errors.js";
+import { type Mat, mat, invSPD } from "../../core/linalg.js";
 
 /** DRDID's trimming level: comparison units with π̂ ≥ 0.995 get weight 0. */
 export const TRIM_LEVEL = 0.995;

@@ -3,8 +3,8 @@
  * checks synthdid's `panel.matrices` makes (balanced panel, no duplicate keys, a 0/1 absorbing
  * treatment) and messages that name file, row and column.
  */
-import { inputError, estimationError } from "../core/errors.js";
-import { assertUniqueKeysOf } from "../data/panel.js";
+import { inputError, estimationError } from "../../core/errors.js";
+import { assertUniqueKeysOf } from "../../data/panel.js";
 import type { SdidPanel } from "./sdid.js";
 
 export interface LongPanelInput {

@@ -6,7 +6,7 @@
  *
  *   ATT = Σ_a w_a τ̂_a,   w_a = N_tr,a·T_post,a / Σ_b N_tr,b·T_post,b   (treated unit-periods).
  */
-import { estimationError } from "../core/errors.js";
+import { estimationError } from "../../core/errors.js";
 import { type SdidFit, type SdidOptions, type SdidPanel, sdid } from "./sdid.js";
 
 /** Units × periods with each unit's adoption period index (−1 = never treated). */

@@ -17,7 +17,7 @@
  * that closed form is used unless `fastPath` is false (it equals the DRDID code to rounding, tested), from
  * cohort×period sums, with the influence functions kept as per-cohort moments (`MaskedMomentBasis`).
  */
-import { estimationError } from "../core/errors.js";
+import { estimationError } from "../../core/errors.js";
 import { MaskedMomentBasis, type IfBasis, type SparseCohortTerm } from "./cs-basis.js";
 import type { WidePanel } from "./cs-panel.js";
 import { finishDenseBasis, setupCs, type CsFit, type CsOptions, type CsSetup } from "./cs.js";

@@ -8,7 +8,7 @@
  * Inputs are cell-level: D (1 treated / 0 comparison), ΔY, covariate columns X (the first column must be
  * the intercept) and sampling weights (normalised here to mean 1, as DRDID does).
  */
-import { estimationError } from "../core/errors.js";
+import { estimationError } from "../../core/errors.js";
 import {
   TRIM_LEVEL, capAndTrim, checkTreatedAndControls, colMeansW, linRepTimes, matVecSym, mean, normWeights, rowDot, safeInv,
   weightedGram, weightedLogit, wls,

@@ -8,8 +8,8 @@
  * with the row and column named. An allowed unbalanced panel keeps the same layout with a presence mask. Cohort 0 or empty = never treated; a cohort after the last period is treated as never
  * treated (as `did`), units treated in or before the first period are dropped with a warning.
  */
-import { inputError, usageError } from "../core/errors.js";
-import { assertUniqueKeysOf } from "../data/panel.js";
+import { inputError, usageError } from "../../core/errors.js";
+import { assertUniqueKeysOf } from "../../data/panel.js";
 
 export interface LongPanelInput {
   /** file name for messages */

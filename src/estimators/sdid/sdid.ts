@@ -12,7 +12,7 @@
  * ζ_λ = 1e−6·σ̂, intercepts on, min.decrease = 1e−5·σ̂, max.iter = 1e4, 100 iterations before
  * sparsification. SC: λ = 0 fixed, η_ω = 1e−6, no ω intercept. DID: ω, λ uniform and fixed.
  */
-import { estimationError } from "../core/errors.js";
+import { estimationError } from "../../core/errors.js";
 import { type ColMajor, FwWorkspace, frankWolfeSparsified, type GramColumn } from "./frank-wolfe.js";
 import { fwKernel, kernelLambdaProblem, kernelNoise, kernelOmegaProblem, kernelTau } from "./frank-wolfe-kernel.js";
 

@@ -10,7 +10,7 @@
  * cohort, covariates X (first column the intercept; each observation's own values), weights normalised to
  * mean 1 over the cell's observations.
  */
-import { estimationError } from "../core/errors.js";
+import { estimationError } from "../../core/errors.js";
 import {
   capAndTrim, checkTreatedAndControls, colMeansW, linRepTimes, mean, normWeights, weightedLogit, wls,
 } from "./drdid-common.js";

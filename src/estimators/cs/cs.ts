@@ -11,7 +11,7 @@
  * come from cohort×period sums and the IF basis from per-cohort moments (`MomentBasis`). With covariates
  * each cell is estimated on its own units and its IF embedded in a dense basis.
  */
-import { estimationError } from "../core/errors.js";
+import { estimationError } from "../../core/errors.js";
 import { DenseBasis, MomentBasis, type CohortTerm, type IfBasis } from "./cs-basis.js";
 import type { WidePanel } from "./cs-panel.js";
 import { drdidPanel, TRIM_LEVEL, type DrdidMethod } from "./drdid-panel.js";

@@ -5,8 +5,8 @@
  * the adjusted outcome. The "optimized" variant (β fitted jointly with the weights, as R synthdid) is
  * in sdid-optimized.ts; Kranz shows it can converge slowly or be unstable, hence projected is the default.
  */
-import { estimationError } from "../core/errors.js";
-import { feols } from "./feols.js";
+import { estimationError } from "../../core/errors.js";
+import { feols } from "../feols.js";
 
 export interface CovariateProjection {
   /** adjusted outcome Y − Xβ̂, row-major N×T */
