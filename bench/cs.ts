@@ -7,13 +7,15 @@
  *   repeated-cross-section DRDID estimators, influence functions summed by unit)
  */
 import { Rng } from "../src/core/rng.js";
-import { csAnalysis } from "../src/study/analyses/cs.js";
-import type { LongPanelInput } from "../src/estimators/cs-panel.js";
+import { csAnalysis } from "../src/analyses/cs.js";
+import type { LongPanelInput } from "../src/estimators/cs/cs-panel.js";
 import { timed, peakRssMb } from "./util.js";
 import { createWriteStream } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readDidInput } from "../src/cli/commands/did-cs.js";
+import { didPanelSpec } from "../src/cli/commands/did-cs.js";
+import { readDidPanel } from "../src/data/panel.js";
+import { longPanelInput } from "../src/analyses/cs.js";
 import { resultToJson } from "../src/core/result.js";
 
 async function writeCsv(path: string, d: LongPanelInput): Promise<void> {
@@ -82,7 +84,8 @@ async function main(): Promise<void> {
       await writeCsv(file, data);
       const c0 = process.cpuUsage();
       await timed(`  did cs ${n} (CSV → JSON)`, async () => {
-        const { input, inputs } = await readDidInput({ data: file, y: "y", unit: "id", time: "year", cohort: "g" });
+        const panel = await readDidPanel(didPanelSpec({ data: file, y: "y", unit: "id", time: "year", cohort: "g" }));
+        const input = longPanelInput(panel), inputs = panel.inputs;
         return resultToJson(csAnalysis(input, { bootstrap: B, seed: 1, inputs, allowUnbalanced: pMiss !== undefined })).length;
       });
       const c1 = process.cpuUsage(c0);

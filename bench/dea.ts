@@ -3,7 +3,7 @@
  * orientation, plus super-efficiency: one HiGHS LP per DMU. Usage: node dist/bench/dea.js [--pooled]
  */
 import { Rng } from "../src/core/rng.js";
-import { deaAnalysis } from "../src/study/analyses/dea.js";
+import { deaAnalysis } from "../src/analyses/dea.js";
 import { timed } from "./util.js";
 
 const units = 435, years = 22, n = units * years;

@@ -18,9 +18,9 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { openDuck, sqlString } from "../src/data/duck.js";
 import { readTable } from "../src/data/read.js";
-import { twfeAnalysis } from "../src/study/analyses/twfe.js";
-import { eventAnalysis } from "../src/study/analyses/event.js";
-import { readDidData } from "../src/study/analyses/did-prep.js";
+import { twfeAnalysis } from "../src/analyses/twfe.js";
+import { eventAnalysis } from "../src/analyses/event.js";
+import { readDidData } from "../src/analyses/did-prep.js";
 import { peakRssMb } from "./util.js";
 
 const T = 20; // years 2000..2019

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { Rng } from "../src/core/rng.js";
 import { KeytechError } from "../src/core/errors.js";
-import { feolsAnalysis } from "../src/study/analyses/feols.js";
+import { feolsAnalysis } from "../src/analyses/feols.js";
 
 export type Loader = "csv" | "formula";
 export type Outcome = "ok" | "error" | "crash";

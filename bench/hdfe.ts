@@ -7,7 +7,7 @@
 import { Rng } from "../src/core/rng.js";
 import { feols, type FixedEffectInput } from "../src/estimators/feols.js";
 import { computeVcov, coefTable } from "../src/inference/vcov.js";
-import { eventDummies } from "../src/study/analyses/event.js";
+import { eventDummies } from "../src/analyses/event.js";
 import { peakRssMb } from "./util.js";
 import { performance } from "node:perf_hooks";
 import { loadavg } from "node:os";

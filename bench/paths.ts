@@ -9,7 +9,7 @@
  * Prints wall seconds, CPU seconds (this process incl. workers' threads) and peak RSS.
  */
 import { Rng } from "../src/core/rng.js";
-import { pathsAnalysis, periodDummies } from "../src/study/analyses/paths.js";
+import { pathsAnalysis, periodDummies } from "../src/analyses/paths.js";
 import { pathsBootstrap } from "../src/inference/paths-bootstrap.js";
 import { progressBar } from "../src/core/progress.js";
 import { peakRssMb, timed } from "./util.js";

@@ -8,8 +8,8 @@
 import { availableParallelism, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { Rng } from "../src/core/rng.js";
-import { sdid } from "../src/estimators/sdid.js";
-import { eventTimes, sdidEventStudyBlock } from "../src/estimators/sdid-event.js";
+import { sdid } from "../src/estimators/sdid/sdid.js";
+import { eventTimes, sdidEventStudyBlock } from "../src/estimators/sdid/sdid-event.js";
 import { sdidEventSeParallel, sdidSeParallel } from "../src/inference/sdid-variance.js";
 import { simulatePanel } from "./sdid-sim.js";
 import { peakRssMb } from "./util.js";

@@ -15,7 +15,7 @@
 import { availableParallelism, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { Rng } from "../src/core/rng.js";
-import { sdid } from "../src/estimators/sdid.js";
+import { sdid } from "../src/estimators/sdid/sdid.js";
 import { sdidSeParallel } from "../src/inference/sdid-variance.js";
 import { simulatePanel } from "./sdid-sim.js";
 import { peakRssMb } from "./util.js";

@@ -4,10 +4,9 @@
  * Moved out of the CLI (it computed the covariance after the analysis).
  */
 import type { KeytechResult } from "../core/result.js";
-import type { LongPanelInput } from "../estimators/cs-panel.js";
+import type { LongPanelInput } from "../estimators/cs/cs-panel.js";
 import { csDynamicVcov } from "../inference/cs-aggregate.js";
-// TODO(merge): src/study/analyses moves to src/analyses — this import becomes "./cs.js"
-import { csCompute, type CsAnalysisOptions } from "../study/analyses/cs.js";
+import { csCompute, type CsAnalysisOptions } from "./cs.js";
 
 export function csAnalysisWithVcov(input: LongPanelInput, opts: CsAnalysisOptions): KeytechResult {
   const comp = csCompute(input, opts);

@@ -13,8 +13,7 @@ import { buildDesign, evalExpr, transformRows } from "../formula/design.js";
 import { fepois } from "../estimators/fepois.js";
 import { fepoisVcov, zTable } from "../inference/fepois-vcov.js";
 import type { SscOptions, VcovSpec } from "../inference/vcov.js";
-// TODO(merge): src/study/analyses moves to src/analyses — this import becomes "./model-input.js"
-import { checkWeights, dropMissingInto, readWithHash, requests, vcovSpec, type RegressionOptions, type SampleLog } from "../study/analyses/model-input.js";
+import { checkWeights, dropMissingInto, readWithHash, requests, vcovSpec, type RegressionOptions, type SampleLog } from "./model-input.js";
 
 export interface FepoisAnalysisOptions {
   data: string;

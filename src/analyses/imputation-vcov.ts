@@ -5,8 +5,7 @@
 import type { KeytechResult } from "../core/result.js";
 import { imputationFit } from "../estimators/imputation.js";
 import { imputationVcovMatrix } from "../inference/imputation-vcov.js";
-// TODO(merge): src/study/analyses moves to src/analyses — this import becomes "./imputation.js"
-import { imputationAnalysis, type ImputationAnalysisOptions, type LoadedStaggered } from "../study/analyses/imputation.js";
+import { imputationAnalysis, type ImputationAnalysisOptions, type LoadedStaggered } from "./imputation.js";
 
 export function imputationAnalysisWithVcov(d: LoadedStaggered, o: ImputationAnalysisOptions = {}): KeytechResult {
   const res = imputationAnalysis(d, o);

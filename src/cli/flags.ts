@@ -9,9 +9,9 @@ import { z } from "zod";
 import { printable, usageError } from "../core/errors.js";
 import { parseFormula } from "../formula/parse.js";
 import { loadMapping, withOverrides, type ColumnMapping } from "../patents/mapping.js";
-import type { RegressionOptions } from "../study/analyses/model-input.js";
-import type { DidColumns } from "../study/analyses/did-prep.js";
-import type { DidColumns as StaggeredColumns } from "../study/analyses/imputation.js";
+import type { RegressionOptions } from "../analyses/model-input.js";
+import type { DidColumns } from "../analyses/did-prep.js";
+import type { DidColumns as StaggeredColumns } from "../analyses/imputation.js";
 import { err } from "./io.js";
 
 // ---------------------------------------------------------------------------------------------------

@@ -14,9 +14,9 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, r
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { constants as zlibConstants, gunzipSync } from "node:zlib";
-import type { DuckDBDataChunk, DuckDBVector } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from "@duckdb/node-api";
 import { inputError, KeytechError } from "../core/errors.js";
-import { duckdbLoaded, openDuck, sqlIdent, sqlString, type Duck } from "./duck.js";
+import { duckdbLoaded, loadDuckdb, openDuck, sqlIdent, sqlString, type Duck } from "./duck.js";
 import { closestName } from "./suggest.js";
 import { raggedRowError, readNumericCsv, readNumericCsvFast } from "./fast-csv.js";
 import { findBareCr, findOpenQuote, findRaggedRow } from "./csv-scan.js";
@@ -535,4 +535,39 @@ export async function readTable(path: string, columns: ColumnRequest[], opts: { 
   } finally {
     duck.close();
   }
+}
+
+function sqlPathLiteral(p: string): string {
+  return "'" + p.replaceAll("'", "''") + "'";
+}
+
+function textSource(path: string): string {
+  return /\.parquet$/i.test(path) ? `read_parquet(${sqlPathLiteral(path)})` : `read_csv(${sqlPathLiteral(path)}, header = true, all_varchar = true)`;
+}
+
+let shared: Promise<DuckDBConnection> | null = null;
+
+/** One in-memory DuckDB connection for reading inputs (created on first use). */
+function connection(): Promise<DuckDBConnection> {
+  if (!shared) shared = loadDuckdb().then((m) => m.DuckDBInstance.create(":memory:")).then((i) => i.connect());
+  return shared;
+}
+
+/** Column names of a CSV/Parquet file (header only). */
+export async function fileColumns(path: string): Promise<string[]> {
+  const con = await connection();
+  const r = await con.runAndReadAll(`SELECT * FROM ${textSource(path)} LIMIT 0`);
+  return r.columnNames();
+}
+
+/**
+ * Read a whole CSV/Parquet table as text columns (every value as string or null), through one shared
+ * in-memory DuckDB connection: the study's reader (it converts and checks the columns itself).
+ */
+export async function readTextTable(path: string): Promise<{ names: string[]; cols: (string | null)[][] }> {
+  const con = await connection();
+  const r = await con.runAndReadAll(`SELECT * FROM ${textSource(path)}`);
+  const names = r.columnNames();
+  const cols = r.getColumnsJS().map((c) => c.map((v) => (v === null || v === undefined ? null : String(v))));
+  return { names, cols };
 }

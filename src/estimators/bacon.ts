@@ -13,7 +13,7 @@
  * they sum to one and Σ s·β equals the TWFE coefficient (checked and reported).
  */
 import { estimationError, inputError } from "../core/errors.js";
-import type { WidePanel } from "./cs-panel.js";
+import type { WidePanel } from "./cs/cs-panel.js";
 
 export type BaconType = "Treated vs Untreated" | "Earlier vs Later Treated" | "Later vs Earlier Treated" | "Later vs Always Treated";
 

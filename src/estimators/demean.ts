@@ -15,7 +15,7 @@
  *   GGX = T(GX): δGX = GGX−GX, δ²X = δGX−GX+X, X ← GGX − (⟨δGX,δ²X⟩/‖δ²X‖²)·δGX).
  * Convergence of the iterative method: max|Δx| ≤ tol·(1 + max|x|) between successive sweeps.
  */
-import type { FixedEffectInput } from "./feols.js";
+import type { FixedEffectInput } from "./fixed-effect.js";
 import { choleskyPivotless, invFromCholesky, invSPD, mat, subMatrix } from "../core/linalg.js";
 
 export interface DemeanOptions {

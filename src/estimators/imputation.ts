@@ -1,7 +1,7 @@
 /**
  * Borusyak–Jaravel–Spiess (2024) imputation estimator for staggered adoption (R didimputation
  * `did_imputation`, METHODS.md §4.4): the math only. Inference extras (pre-trend Wald test) live in
- * src/study/analyses/imputation.ts.
+ * src/analyses/imputation.ts.
  */
 import { choleskyPivotless, mat } from "../core/linalg.js";
 import { estimationError } from "../core/errors.js";

@@ -8,7 +8,7 @@
  * which equals did's `wif()` (c_ik/S − (Σ_j c_ij)·p_k/S², c_ik = w_i1[G_i = g_k] − p_k) times θ_k summed.
  * Analytic SE = sqrt(λ'Gλ)/n (G = basis Gram matrix), set to NaN when ≤ 10·sqrt(machine eps) as did does.
  */
-import type { CsFit } from "../estimators/cs.js";
+import type { CsFit } from "../estimators/cs/cs.js";
 import type { VcovMatrixBlock } from "../core/result.js";
 import { invSPD, mat } from "../core/linalg.js";
 import { pchisq } from "../core/distributions.js";

@@ -46,7 +46,7 @@ export interface SobelResult {
 
 /** Sobel (1982) first-order delta-method test of a·b. */
 export function sobelTest(a: number, seA: number, b: number, seB: number): SobelResult {
-  const se = Math.sqrt(a * a * seB * seB + b * b * seA * seA);
+  const se = Math.sqrt(a ** 2 * seB ** 2 + b ** 2 * seA ** 2);
   const z = (a * b) / se;
   return { indirect: a * b, std_error: se, statistic: z, p_value: 2 * (1 - pnorm(Math.abs(z))) };
 }

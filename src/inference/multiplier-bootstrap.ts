@@ -1,14 +1,14 @@
 /**
  * Multiplier bootstrap of influence functions (R `did`'s `mboot`, METHODS.md §2.5). Draws are
  * u_b = Σ_r V_rb s_r with Rademacher V per unit (or per cluster, s_r = cluster sums of Ψ), from the
- * basis of `src/estimators/cs-basis.ts`; an estimate with IF coefficients λ has draws λ'u_b.
+ * basis of `src/estimators/cs/cs-basis.ts`; an estimate with IF coefficients λ has draws λ'u_b.
  * - bootstrap SE: σ̃/n with σ̃ = (u_(⌈.75B⌉) − u_(⌈.25B⌉))/(z_.75 − z_.25) (type-1 quantiles) — equal to
  *   did's σ̂/sqrt(n) (R_b = u_b/sqrt(n)); with clusters did's σ̂·sqrt(G)/n (R_b = u_b/sqrt(G));
  * - uniform band over a family of estimates: c = (1−α) type-1 quantile of max_k |λ_k'u_b/σ̃_k| over the
  *   columns with σ̃_k/n > 10·sqrt(eps); CI = θ ± c·se; pointwise z if c is not finite or below z_{1−α/2}.
  * Seeded: the same seed gives the same draws bit for bit.
  */
-import type { IfBasis } from "../estimators/cs-basis.js";
+import type { IfBasis } from "../estimators/cs/cs-basis.js";
 import { Rng } from "../core/rng.js";
 import { qnorm } from "../core/distributions.js";
 import { quantile1 } from "../core/stats.js";

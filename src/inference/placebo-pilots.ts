@@ -24,6 +24,7 @@
  * (unit FE nested in the clusters, fixest's K.fixef = "nested"). O(n) per draw. The studentised
  * randomisation p is the share of |t_r| ≥ |t̂| (t = β/se), next to the coefficient p (|β_r| ≥ |β̂|).
  */
+import { assertUniqueKeysOf } from "../data/panel.js";
 import { estimationError } from "../core/errors.js";
 import { choleskyPivotless, invSPD, mat, type Mat } from "../core/linalg.js";
 import type { Rng } from "../core/rng.js";
@@ -123,14 +124,8 @@ export class PilotEngine {
       { name: "unit", codes: p.unit, nLevels: N },
       { name: "time", codes: p.time, nLevels: T },
     ];
-    const seen = new Uint8Array(N * T);
-    let dup = false;
-    for (let r = 0; r < n; r++) {
-      const c = p.unit[r]! * T + p.time[r]!;
-      if (seen[c]) dup = true;
-      seen[c] = 1;
-    }
-    if (dup) throw estimationError("duplicate (unit, period) observations; the placebo needs one row per unit and period");
+    // the one duplicate (unit, period) check (src/data/panel.ts), on the coded input
+    assertUniqueKeysOf({ unitName: "unit", timeName: "period index", label: (g) => String(g), rowOf: (r) => r + 1 }, p.unit, N, Float64Array.from(p.time));
     this.balanced = n === N * T;
     const dm = demean(this.fes, [p.y, ...p.x.map((c) => c.values)]);
     const y0 = dm.columns[0]!;

@@ -20,11 +20,11 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { estimationError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
-import { FwWorkspace, gramMatrix, sumNormalize } from "../estimators/frank-wolfe.js";
-import { type SdidFit, type SdidHooks, type SdidOptions, type SdidPanel, type SdidSettings, sdidTau, sdidWithSettings } from "../estimators/sdid.js";
-import { sdidOptimizedCovariates } from "../estimators/sdid-optimized.js";
-import { type StaggeredFit, type StaggeredPanel, sdidStaggered } from "../estimators/sdid-staggered.js";
-import { blockCohort, eventRow } from "../estimators/sdid-event.js";
+import { FwWorkspace, gramMatrix, sumNormalize } from "../estimators/sdid/frank-wolfe.js";
+import { type SdidFit, type SdidHooks, type SdidOptions, type SdidPanel, type SdidSettings, sdidTau, sdidWithSettings } from "../estimators/sdid/sdid.js";
+import { sdidOptimizedCovariates } from "../estimators/sdid/sdid-optimized.js";
+import { type StaggeredFit, type StaggeredPanel, sdidStaggered } from "../estimators/sdid/sdid-staggered.js";
+import { blockCohort, eventRow } from "../estimators/sdid/sdid-event.js";
 
 export type SdidSeMethod = "placebo" | "bootstrap" | "jackknife";
 

@@ -8,7 +8,7 @@
  */
 import { basename, dirname, relative, resolve } from "node:path";
 import { inputError, usageError } from "../core/errors.js";
-import { readTable } from "./blocks/data.js";
+import { readTextTable } from "../data/read.js";
 
 export interface PanelGuessOverrides {
   unit?: string;
@@ -59,7 +59,7 @@ function numeric(v: (string | null)[]): Float64Array | null {
 
 /** Guess the study design of a panel file (see the file comment); overrides win and are checked. */
 export async function guessPanel(file: string, o: PanelGuessOverrides = {}): Promise<PanelGuess> {
-  const t = await readTable(file);
+  const t = await readTextTable(file);
   const n = t.cols[0]?.length ?? 0;
   if (n < 4) throw inputError(`the panel has ${n} rows; a study needs a panel of units over time`, { file });
   const cols: Col[] = t.names.map((name, j) => ({ name, raw: t.cols[j]!, num: numeric(t.cols[j]!) }));

@@ -4,7 +4,7 @@ import type { measureOptionsSchema } from "./measure.js";
 
 /**
  * The measure options of the template's `blocks.patents` (the demo's spec) — one constant, so the truth of
- * the simulated world (src/study/simulate.ts, measured with exactly these options) and the demo's spec
+ * the simulated world (src/sim/simulate.ts, measured with exactly these options) and the demo's spec
  * cannot drift apart. Keys not listed take the schema defaults (measureOptionsSchema).
  */
 export const DEMO_MEASURE_OPTIONS = {

@@ -10,59 +10,14 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Docume
 import { z } from "zod";
 import { inputError } from "../core/errors.js";
 import { BLOCKS, blockById } from "./blocks/registry.js";
-import { fileColumns } from "./blocks/data.js";
+import { fileColumns } from "../data/read.js";
 import { parseFormula } from "../formula/parse.js";
 import { MEASURED_COLUMNS, measureOptionsSchema } from "./measure.js";
 import { prettyName } from "../core/labels.js";
 import { checkTextTable } from "../patents/precheck.js";
 
-const fileRef = z.string().min(1);
-
-const panelInput = z.strictObject({
-  file: fileRef,
-  unit: z.string().min(1),
-  time: z.string().min(1),
-  /** the treatment from the panel itself (instead of inputs.policies): first treated period per unit (0/empty = never) … */
-  cohort: z.string().min(1).optional(),
-  /** … or an absorbing 0/1 indicator (> 0 = treated; the cohort is the first period it is on) */
-  treatment: z.string().min(1).optional(),
-});
-const unitsInput = z.strictObject({
-  file: fileRef,
-  unit: z.string().min(1),
-  /** derived flag name → column (e.g. municipality: is_municipality) */
-  flags: z.strictObject({ municipality: z.string().min(1).optional(), reform_zone: z.string().min(1).optional() }).default({}),
-});
-const policiesInput = z.strictObject({
-  file: fileRef,
-  unit: z.string().min(1),
-  program: z.string().min(1),
-  year: z.string().min(1),
-  programs: z.strictObject({
-    treated: z.string().min(1),
-    nondigital: z.string().min(1).optional(),
-    broadband: z.string().min(1).optional(),
-    smart_city: z.string().min(1).optional(),
-  }),
-});
-const patentsInput = z.strictObject({
-  /** a CSV/Parquet file, a PatentsView folder, or USPTO grant XML (a file or a folder of them) */
-  file: fileRef,
-  /** base column mapping: default | cnrds | patentsview | a JSON file; the keys below override it */
-  mapping: z.string().min(1).default("default"),
-  id: z.string().min(1).optional(),
-  date: z.string().min(1).optional(),
-  year: z.string().min(1).optional(),
-  unit: z.string().min(1).optional(),
-  ipc: z.string().min(1).optional(),
-  cited: z.string().min(1).optional(),
-  applicant: z.string().min(1).optional(),
-  /** characters separating IPC codes in a cell (default ";,|；，") */
-  separator: z.string().min(1).optional(),
-  /** characters separating cited ids in a cell (default ";,| ；，") */
-  cited_separator: z.string().min(1).optional(),
-});
-const plainFile = z.strictObject({ file: fileRef });
+import { specBaseSchema, type StudySpec } from "./spec-schema.js";
+export type { StudySpec } from "./spec-schema.js";
 
 function blocksSchema() {
   const shape: Record<string, z.ZodType> = {};
@@ -70,52 +25,7 @@ function blocksSchema() {
   return z.strictObject(shape);
 }
 
-export const specSchema = z.strictObject({
-  version: z.literal(1).default(1),
-  title: z.string().default("Study"),
-  seed: z.number().int().nonnegative().default(20250101),
-  inputs: z.strictObject({
-    panel: panelInput,
-    units: unitsInput.optional(),
-    policies: policiesInput.optional(),
-    patents: patentsInput.optional(),
-    taxonomy: plainFile.optional(),
-    /** truth.json of a simulated world: shown next to the estimates */
-    truth: plainFile.optional(),
-  }),
-  /** column: a panel column, or (default when inputs.patents is given) the measured "keytech" */
-  outcome: z.strictObject({ column: z.string().min(1).optional(), label: z.string().min(1).optional() }).default({}),
-  /** how tables, figures and methods notes name things (defaults from the column names) */
-  labels: z
-    .strictObject({
-      unit: z.string().min(1).optional(),
-      units: z.string().min(1).optional(),
-      time: z.string().min(1).optional(),
-      treatment: z.string().min(1).optional(),
-      /** methods notes cite the reference paper's equations (Shi, Yang & Qian 2025) */
-      paper: z.boolean().default(false),
-      /** column → label, e.g. gdp_pc: GDP per capita */
-      variables: z.record(z.string(), z.string().min(1)).default({}),
-    })
-    .default({ paper: false, variables: {} }),
-  model: z.strictObject({
-    controls: z.array(z.string().min(1)).default([]),
-    cluster: z.string().min(1),
-    formula: z.string().optional(),
-  }),
-  blocks: blocksSchema(),
-});
-
-type ParsedSpec = z.infer<typeof specSchema>;
-
-export type StudySpec = Omit<ParsedSpec, "outcome"> & {
-  /** the outcome: `source` says whether it is measured from inputs.patents or read from the panel */
-  outcome: { column: string; label: string; source: "patents" | "panel" };
-  /** absolute path of the spec file */
-  path: string;
-  /** block id → options (defaults filled) in registry order, enabled blocks only */
-  enabled: string[];
-};
+export const specSchema = specBaseSchema.extend({ blocks: blocksSchema() });
 
 /** One located problem in a spec. */
 export interface SpecIssue {

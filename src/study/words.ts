@@ -4,7 +4,7 @@
  * the column and program names — so no word of the reference study appears in a study that is not it.
  */
 import { prettyName } from "../core/labels.js";
-import type { StudySpec } from "./spec.js";
+import type { StudySpec } from "./spec-schema.js";
 
 export interface StudyWords {
   /** singular and plural of the unit ("county", "counties") */

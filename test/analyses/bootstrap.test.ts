@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng } from "../../src/core/rng.js";
 import { resultToJson } from "../../src/core/result.js";
-import { twfeAnalysis } from "../../src/study/analyses/twfe.js";
-import { feolsAnalysis } from "../../src/study/analyses/feols.js";
+import { twfeAnalysis } from "../../src/analyses/twfe.js";
+import { feolsAnalysis } from "../../src/analyses/feols.js";
 
 const dir = mkdtempSync(join(tmpdir(), "keytech-boot-"));
 const path = join(dir, "p.csv");

@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assertClose, fixture } from "../helpers.js";
 import { resultToJson } from "../../src/core/result.js";
-import { twfeAnalysis } from "../../src/study/analyses/twfe.js";
-import { feolsAnalysis } from "../../src/study/analyses/feols.js";
-import { eventAnalysis } from "../../src/study/analyses/event.js";
+import { twfeAnalysis } from "../../src/analyses/twfe.js";
+import { feolsAnalysis } from "../../src/analyses/feols.js";
+import { eventAnalysis } from "../../src/analyses/event.js";
 import { buildProgram } from "../../src/cli/program.js";
 
 const data = fixture("data", "mpdta.csv");

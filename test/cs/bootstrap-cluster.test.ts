@@ -3,10 +3,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { assertClose } from "../helpers.js";
 import { mpdtaInput } from "./mpdta.js";
-import { csAnalysis, csCompute } from "../../src/study/analyses/cs.js";
+import { csAnalysis, csCompute } from "../../src/analyses/cs.js";
 import { resultToJson } from "../../src/core/result.js";
-import { buildWidePanel } from "../../src/estimators/cs-panel.js";
-import { estimateCs } from "../../src/estimators/cs.js";
+import { buildWidePanel } from "../../src/estimators/cs/cs-panel.js";
+import { estimateCs } from "../../src/estimators/cs/cs.js";
 import { multiplierDraws } from "../../src/inference/multiplier-bootstrap.js";
 
 test("bootstrap: same seed → byte-identical JSON; another seed → different draws", () => {

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { assertClose, fixture, readJson } from "../helpers.js";
 import { closeRow, compareAll, REL, type Ref, type RefAgg, type RefRow } from "./refs.js";
 import { mpdtaInput } from "./mpdta.js";
-import { csCompute, type CsAnalysisOptions } from "../../src/study/analyses/cs.js";
+import { csCompute, type CsAnalysisOptions } from "../../src/analyses/cs.js";
 import { vcovMatrix, cellEstimate } from "../../src/inference/cs-aggregate.js";
 
 for (const x of ["nox", "lpop"])

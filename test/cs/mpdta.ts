@@ -1,7 +1,7 @@
 /** mpdta (R did's example data) as a long panel input for the CS tests. */
 import { fixture } from "../helpers.js";
 import { readCsvForTest } from "./csv.js";
-import type { LongPanelInput } from "../../src/estimators/cs-panel.js";
+import type { LongPanelInput } from "../../src/estimators/cs/cs-panel.js";
 
 const tab = readCsvForTest(fixture("data", "mpdta.csv"));
 

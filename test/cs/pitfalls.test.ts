@@ -7,8 +7,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { assertClose } from "../helpers.js";
 import { mpdtaInput } from "./mpdta.js";
-import { csAnalysis, csCompute } from "../../src/study/analyses/cs.js";
-import { buildWidePanel, type LongPanelInput } from "../../src/estimators/cs-panel.js";
+import { csAnalysis, csCompute } from "../../src/analyses/cs.js";
+import { buildWidePanel, type LongPanelInput } from "../../src/estimators/cs/cs-panel.js";
 import { KeytechError } from "../../src/core/errors.js";
 import { Rng } from "../../src/core/rng.js";
 
@@ -47,7 +47,7 @@ test("duplicate (unit, period) rows are refused with the row named", () => {
   const inp = mpdtaInput(false);
   const dup = { ...inp, y: Float64Array.from([...(inp.y as Float64Array), 1]), unit: Float64Array.from([...(inp.unit as Float64Array), (inp.unit as Float64Array)[3]!]),
     time: Float64Array.from([...(inp.time as Float64Array), inp.time[3]!]), cohort: Float64Array.from([...(inp.cohort as Float64Array), inp.cohort[3]!]) };
-  throwsInput(() => csAnalysis(dup), /row 2501.*duplicate|duplicate.*row 4/s);
+  throwsInput(() => csAnalysis(dup), /duplicate \(unit, time\) rows: .*\(rows 4, 2501\)\. Each unit may appear once per period/);
 });
 
 test("unbalanced panels are refused unless allowed, listing the first units with missing periods", () => {

@@ -1,5 +1,5 @@
 /**
- * Repeated-cross-section 2×2 DID estimators (src/estimators/drdid-rc.ts) against a slow, direct
+ * Repeated-cross-section 2×2 DID estimators (src/estimators/cs/drdid-rc.ts) against a slow, direct
  * implementation written from Sant'Anna & Zhao (2020): the outcome-regression estimator (their eq. 2.2 for
  * repeated cross sections), the Hájek IPW estimator (eq. 2.4 with normalised weights) and the locally
  * efficient DR estimator (eq. 3.4), with the propensity score by a plain logit Newton fit and the regressions
@@ -13,7 +13,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "../../src/core/rng.js";
-import { drRc, regRc, stdIpwRc, type DrdidRcCell } from "../../src/estimators/drdid-rc.js";
+import { drRc, regRc, stdIpwRc, type DrdidRcCell } from "../../src/estimators/cs/drdid-rc.js";
 
 interface Data { y: number[]; post: number[]; D: number[]; X: number[][]; w: number[] }
 

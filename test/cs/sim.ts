@@ -3,7 +3,7 @@
  * effects that differ by cohort and grow with time since treatment, unit and period effects, iid noise.
  */
 import { Rng } from "../../src/core/rng.js";
-import type { LongPanelInput } from "../../src/estimators/cs-panel.js";
+import type { LongPanelInput } from "../../src/estimators/cs/cs-panel.js";
 
 export interface SimSpec {
   nUnits: number;

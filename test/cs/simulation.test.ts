@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { csCompute } from "../../src/study/analyses/cs.js";
+import { csCompute } from "../../src/analyses/cs.js";
 import { simulateStaggered, trueDynamic, trueSimpleAtt, twfeStatic } from "./sim.js";
 
 const effect = (g: number, e: number): number => (g === 3 ? 3 : 1) * (1 + 0.8 * e);

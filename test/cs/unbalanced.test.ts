@@ -1,5 +1,5 @@
 /**
- * Callaway–Sant'Anna on unbalanced panels and repeated cross sections (src/estimators/cs-rc.ts), the path
+ * Callaway–Sant'Anna on unbalanced panels and repeated cross sections (src/estimators/cs/cs-rc.ts), the path
  * R did takes with `allow_unbalanced_panel = TRUE` on an unbalanced panel or with `panel = FALSE`.
  *
  * - did 2.1.2 took this path whenever allow_unbalanced_panel = TRUE, even on a balanced panel (did 2.2.0 NEWS:
@@ -19,10 +19,10 @@ import { join } from "node:path";
 import { fixture, readJson, runCli } from "../helpers.js";
 import { mpdtaInput } from "./mpdta.js";
 import { compareAll, type Ref } from "./refs.js";
-import { csAnalysis, csCompute, type CsAnalysisOptions } from "../../src/study/analyses/cs.js";
-import { buildWidePanel, type LongPanelInput } from "../../src/estimators/cs-panel.js";
-import { estimateCsRc } from "../../src/estimators/cs-rc.js";
-import { MaskedMomentBasis } from "../../src/estimators/cs-basis.js";
+import { csAnalysis, csCompute, type CsAnalysisOptions } from "../../src/analyses/cs.js";
+import { buildWidePanel, type LongPanelInput } from "../../src/estimators/cs/cs-panel.js";
+import { estimateCsRc } from "../../src/estimators/cs/cs-rc.js";
+import { MaskedMomentBasis } from "../../src/estimators/cs/cs-basis.js";
 import { Rng } from "../../src/core/rng.js";
 import { simulateStaggered, trueDynamic, trueSimpleAtt, type SimPanel } from "./sim.js";
 

@@ -6,10 +6,10 @@
 import { test } from "node:test";
 import { assertClose } from "../helpers.js";
 import { mpdtaInput } from "./mpdta.js";
-import { buildWidePanel } from "../../src/estimators/cs-panel.js";
-import { estimateCs } from "../../src/estimators/cs.js";
+import { buildWidePanel } from "../../src/estimators/cs/cs-panel.js";
+import { estimateCs } from "../../src/estimators/cs/cs.js";
 import { aggregateCs, analyticSe } from "../../src/inference/cs-aggregate.js";
-import type { DenseBasis } from "../../src/estimators/cs-basis.js";
+import type { DenseBasis } from "../../src/estimators/cs/cs-basis.js";
 
 function setup(withX: boolean) {
   const panel = buildWidePanel(mpdtaInput(withX));

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { csDynamicVcov } from "../../src/inference/cs-aggregate.js";
-import { csCompute } from "../../src/study/analyses/cs.js";
+import { csCompute } from "../../src/analyses/cs.js";
 import { assertClose, fixture, readJson, runCli } from "../helpers.js";
 import { mpdtaInput } from "../cs/mpdta.js";
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Rng } from "../../src/core/rng.js";
 import { pathsEstimate, typeOneDecomposition } from "../../src/estimators/paths.js";
 import { pathsBootstrap, pathsEstimateParallel, resampleRows, summariseBoot } from "../../src/inference/paths-bootstrap.js";
-import { pathsAnalysis } from "../../src/study/analyses/paths.js";
+import { pathsAnalysis } from "../../src/analyses/paths.js";
 import { runCli } from "../helpers.js";
 
 const P = { a1: 1, a2: 0.5, a3: 0.8, b21: 0.6, b31: 0.3, b32: 0.5, c: 0.7, d1: 1.2, d2: -0.8, d3: 0.9 };

@@ -6,10 +6,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "../../src/core/rng.js";
 import type { BlockContext } from "../../src/study/blocks/types.js";
-import { jointMediationTest, mediationTable } from "../../src/study/analyses/mediation.js";
-import { moderationTable } from "../../src/study/analyses/moderation.js";
-import { heterogeneitySplit } from "../../src/study/analyses/heterogeneity.js";
-import { pathsStudy } from "../../src/study/analyses/paths.js";
+import { didPanelFromArrays } from "../../src/data/panel.js";
+import { jointMediationTest, mediationTable } from "../../src/analyses/mediation.js";
+import { moderationTable } from "../../src/analyses/moderation.js";
+import { heterogeneitySplit } from "../../src/analyses/heterogeneity.js";
+import { pathsStudy } from "../../src/analyses/paths.js";
 import { guoTest } from "../../src/inference/mediation-test.js";
 
 const N = 80, T = 10;
@@ -47,8 +48,11 @@ function world(seed: number) {
     },
     seed: 1, deps: {}, workDir: "/tmp", log: () => {},
   } as unknown as BlockContext;
+  ctx.data.panel = didPanelFromArrays({ file: "(study)", inputs: {}, unitName: "county", timeName: "year", unitCodes, units: ctx.data.units, time, num });
   return ctx;
 }
+
+const model = (ctx: BlockContext) => ({ outcome: ctx.spec.outcome.column, controls: ctx.spec.model.controls });
 
 /** Two-way demeaning of a balanced panel (closed form). */
 function demean2(x: Float64Array): Float64Array {
@@ -61,7 +65,7 @@ function demean2(x: Float64Array): Float64Array {
 
 test("mediation (Table 2): a and b regressions, Sobel/MaxP, Guo S_n on FWL-demeaned data", () => {
   const ctx = world(1);
-  const { models, summary } = mediationTable({ ctx, mediators: ["m1", "m2"] });
+  const { models, summary } = mediationTable(ctx.data.panel, { ...model(ctx), mediators: ["m1", "m2"] });
   const a1 = models[0]!.a.estimates.find((e) => e.term === "treat_post")!;
   const b1 = models[0]!.b.estimates.find((e) => e.term === "m1")!;
   assert.ok(Math.abs(a1.estimate! - 0.5) < 4 * a1.std_error!, `a = ${a1.estimate} (${a1.std_error})`);
@@ -70,7 +74,7 @@ test("mediation (Table 2): a and b regressions, Sobel/MaxP, Guo S_n on FWL-demea
   const sob = summary.estimates.find((e) => e.term === "sobel:m1")!;
   assert.ok(Math.abs(sob.estimate! - a1.estimate! * b1.estimate!) < 1e-12);
   assert.ok(sob.p_value! < 0.01);
-  const j = jointMediationTest({ ctx, mediators: ["m1", "m2"] });
+  const j = jointMediationTest(ctx.data.panel, { ...model(ctx), mediators: ["m1", "m2"] });
   assert.deepEqual(j.estimates.map((e) => e.term), ["single:m1", "single:m2", "joint"]);
   assert.ok(j.estimates[0]!.p_value! < 0.01);
   // FWL check: the same test on closed-form two-way-demeaned columns with N + T − 1 absorbed parameters.
@@ -82,7 +86,7 @@ test("mediation (Table 2): a and b regressions, Sobel/MaxP, Guo S_n on FWL-demea
 
 test("moderation (Table 5): D, D×M and M's main effect", () => {
   const ctx = world(2);
-  const [r] = moderationTable({ ctx, by: ["z"] });
+  const [r] = moderationTable(ctx.data.panel, { ...model(ctx), by: ["z"] });
   const di = r!.estimates.find((e) => e.term === "treat_post:z")!;
   assert.ok(Math.abs(di.estimate! - 2) < 4 * di.std_error!, `D×z = ${di.estimate} (${di.std_error})`);
   assert.ok(r!.estimates.some((e) => e.term === "z" || r!.dropped.collinear.includes("z")));
@@ -91,7 +95,7 @@ test("moderation (Table 5): D, D×M and M's main effect", () => {
 test("heterogeneity (Table 4): split at the median, effect 1 vs 3 recovered, difference low − high", () => {
   const ctx = world(3);
   ctx.spec.outcome.column = "keytech2";
-  const r = heterogeneitySplit({ ctx, by: "het" });
+  const r = heterogeneitySplit(ctx.data.panel, { ...model(ctx), by: "het" });
   const bl = r.low.estimates.find((e) => e.term === "treat_post")!, bh = r.high.estimates.find((e) => e.term === "treat_post")!;
   assert.ok(Math.abs(bl.estimate! - 1) < 4 * bl.std_error! && Math.abs(bh.estimate! - 3) < 4 * bh.std_error!, `${bl.estimate} / ${bh.estimate}`);
   assert.equal(r.low.nobs + r.high.nobs, N * T);
@@ -102,9 +106,27 @@ test("heterogeneity (Table 4): split at the median, effect 1 vs 3 recovered, dif
 test("paths study entry: Table 3 terms, listwise-dropped rows counted", async () => {
   const ctx = world(4);
   ctx.data.num.m1![5] = NaN;
-  const r = await pathsStudy({ ctx, mediators: ["m1", "m2"], model: "linear", boot: 8, seed: 2, workers: 1 });
+  const r = await pathsStudy(ctx.data.panel, { ...model(ctx), mediators: ["m1", "m2"], model: "linear", boot: 8, seed: 2, workers: 1 });
   assert.deepEqual(r.estimates.map((e) => e.term), ["total", "path:m1", "path:m2", "direct"]);
   assert.equal(r.dropped.missing, 1);
   assert.equal(r.nobs, N * T - 1);
   assert.ok(r.estimates.every((e) => e.std_error !== null));
+});
+
+test("missing moderator (fixest's rule): rows with NA in a used variable are dropped and counted, in heterogeneity and moderation alike", () => {
+  const ctx = world(5);
+  ctx.spec.outcome.column = "keytech2";
+  const het = ctx.data.num.het!;
+  // unit 0 (het = 0, low half): two rows missing; unit 1 (het = 1, high half): one row missing
+  het[0] = NaN; het[1] = NaN; het[T] = NaN;
+  const r = heterogeneitySplit(ctx.data.panel, { ...model(ctx), by: "het" });
+  assert.equal(r.low.dropped.missing, 2);
+  assert.equal(r.high.dropped.missing, 1);
+  assert.equal(r.difference.dropped.missing, 3);
+  assert.equal(r.low.nobs + r.high.nobs, N * T - 3);
+  ctx.data.num.z![0] = NaN;
+  ctx.data.num.z![T + 1] = NaN;
+  const [m] = moderationTable(ctx.data.panel, { ...model(ctx), by: ["z"] });
+  assert.equal(m!.dropped.missing, 2);
+  assert.equal(m!.nobs, N * T - 2);
 });

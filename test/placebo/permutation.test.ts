@@ -9,7 +9,7 @@ import { simulatePilotPanel } from "./sim.js";
 import { Rng } from "../../src/core/rng.js";
 import { permutationTest } from "../../src/inference/permutation.js";
 import { tableFromArrays } from "../../src/data/index.js";
-import { permuteAnalysis } from "../../src/study/analyses/permute.js";
+import { permuteAnalysis } from "../../src/analyses/permute.js";
 
 const y = [3.1, 0.4, 2.2, 5.0, 1.7, 0.9, 4.4, 2.8];
 const mean = (rows: Int32Array) => rows.reduce((s, r) => s + y[r]!, 0) / rows.length;

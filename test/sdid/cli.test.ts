@@ -67,7 +67,7 @@ test("bad usage exits 2; an unbalanced panel exits 1 naming file and column", ()
   writeFileSync(f, "u,t,y,d\na,1,1,0\na,1,2,0\n");
   const dup = runCli(["did", "sdid", "--data", f, "--y", "y", "--unit", "u", "--time", "t", "--treat", "d"]);
   assert.equal(dup.status, 1);
-  assert.match(dup.stderr, /row 2.*duplicate row for unit 'a' and period 1/);
+  assert.match(dup.stderr, /p\.csv: duplicate \(unit, time\) rows: u=a, t=1 \(rows 1, 2\)\. Each unit may appear once per period: remove or aggregate the duplicates/);
 });
 
 test("--event: rel::0 … rel::11 after the ATT, vcov_matrix over all terms; workers 1 vs 2 byte-identical; flags checked", () => {

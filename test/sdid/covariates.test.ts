@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { assertClose } from "../helpers.js";
 import { Rng } from "../../src/core/rng.js";
-import { sdid, sdidSettings, type SdidPanel } from "../../src/estimators/sdid.js";
-import { sdidOptimizedCovariates } from "../../src/estimators/sdid-optimized.js";
-import { sdidAnalysis, sdidAnalysisParallel } from "../../src/study/analyses/sdid.js";
+import { sdid, sdidSettings, type SdidPanel } from "../../src/estimators/sdid/sdid.js";
+import { sdidOptimizedCovariates } from "../../src/estimators/sdid/sdid-optimized.js";
+import { sdidAnalysis, sdidAnalysisParallel } from "../../src/analyses/sdid.js";
 
 /**
  * Y_it = α_i + 0.2t + γ_i f_t + load·x_it + 1{treated, post} + 0.5ε; x is noise for controls and

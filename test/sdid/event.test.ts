@@ -3,13 +3,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { assertClose, fixture } from "../helpers.js";
 import { Rng } from "../../src/core/rng.js";
-import { sdid, sdidTrajectory } from "../../src/estimators/sdid.js";
-import { sdidStaggered, type StaggeredPanel } from "../../src/estimators/sdid-staggered.js";
-import { eventTimes, sdidEventStudy, sdidEventStudyBlock } from "../../src/estimators/sdid-event.js";
+import { sdid, sdidTrajectory } from "../../src/estimators/sdid/sdid.js";
+import { sdidStaggered, type StaggeredPanel } from "../../src/estimators/sdid/sdid-staggered.js";
+import { eventTimes, sdidEventStudy, sdidEventStudyBlock } from "../../src/estimators/sdid/sdid-event.js";
 import { sdidEventSe, sdidEventSeParallel, sdidSeParallel, sdidStaggeredSeParallel } from "../../src/inference/sdid-variance.js";
-import { sdidAnalysisParallel } from "../../src/study/analyses/sdid.js";
-import { sdidEventAnalysis } from "../../src/study/analyses/sdid-event.js";
-import { blockPanel, widePanel } from "../../src/estimators/sdid-panel.js";
+import { sdidAnalysisParallel } from "../../src/analyses/sdid.js";
+import { sdidEventAnalysis } from "../../src/analyses/sdid-event.js";
+import { blockPanel, widePanel } from "../../src/estimators/sdid/sdid-panel.js";
 import { num, readCsv } from "./csv.js";
 
 function prop99() {

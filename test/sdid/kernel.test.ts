@@ -7,11 +7,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Rng } from "../../src/core/rng.js";
-import { type ColMajor, type FwOptions, frankWolfe, frankWolfeSparsified, gramMatrix } from "../../src/estimators/frank-wolfe.js";
-import { fwKernel, setFrankWolfeKernel } from "../../src/estimators/frank-wolfe-kernel.js";
-import { sdid } from "../../src/estimators/sdid.js";
+import { type ColMajor, type FwOptions, frankWolfe, frankWolfeSparsified, gramMatrix } from "../../src/estimators/sdid/frank-wolfe.js";
+import { fwKernel, setFrankWolfeKernel } from "../../src/estimators/sdid/frank-wolfe-kernel.js";
+import { sdid } from "../../src/estimators/sdid/sdid.js";
 import { sdidSeParallel } from "../../src/inference/sdid-variance.js";
-import { blockPanel, widePanel } from "../../src/estimators/sdid-panel.js";
+import { blockPanel, widePanel } from "../../src/estimators/sdid/sdid-panel.js";
 import { fixture } from "../helpers.js";
 import { num, readCsv } from "./csv.js";
 
@@ -55,7 +55,7 @@ function problem(R: number, C: number, seed: number, zeroShare = 0): { A: ColMaj
 }
 
 test("the kernel is built and loads (npm run build compiles it)", () => {
-  assert.ok(fwKernel() !== null, "dist/src/estimators/kernels/frank-wolfe.wasm is missing or does not load");
+  assert.ok(fwKernel() !== null, "dist/src/estimators/sdid/kernels/frank-wolfe.wasm is missing or does not load");
 });
 
 for (const [R, C] of [[40, 8], [12, 30], [20, 20], [10, 150], [20, 1001], [7, 3]] as const) {

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Rng } from "../../src/core/rng.js";
-import { sdid } from "../../src/estimators/sdid.js";
-import { sdidStaggered, type StaggeredPanel } from "../../src/estimators/sdid-staggered.js";
+import { sdid } from "../../src/estimators/sdid/sdid.js";
+import { sdidStaggered, type StaggeredPanel } from "../../src/estimators/sdid/sdid-staggered.js";
 import { sdidBootstrapSe, sdidPlaceboSe, sdidSeParallel, sdidStaggeredSe, sdidStaggeredSeParallel } from "../../src/inference/sdid-variance.js";
 
 function panel(N: number, T: number, N1: number, T0: number, seed: number) {

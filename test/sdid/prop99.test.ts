@@ -4,8 +4,8 @@ import { test } from "node:test";
 import { assertClose, fixture, readJson } from "../helpers.js";
 import { readCsv, num } from "./csv.js";
 import { Rng } from "../../src/core/rng.js";
-import { blockPanel, widePanel } from "../../src/estimators/sdid-panel.js";
-import { sdid, sdidTrajectory, sdidWithSettings } from "../../src/estimators/sdid.js";
+import { blockPanel, widePanel } from "../../src/estimators/sdid/sdid-panel.js";
+import { sdid, sdidTrajectory, sdidWithSettings } from "../../src/estimators/sdid/sdid.js";
 import { sdidBootstrapSe, sdidJackknifeSe, sdidPlaceboSe } from "../../src/inference/sdid-variance.js";
 
 interface Ref {

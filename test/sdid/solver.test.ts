@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { mat, solveGeneral } from "../../src/core/linalg.js";
 import { Rng } from "../../src/core/rng.js";
-import { type ColMajor, frankWolfe, sparsify, sumNormalize } from "../../src/estimators/frank-wolfe.js";
+import { type ColMajor, frankWolfe, sparsify, sumNormalize } from "../../src/estimators/sdid/frank-wolfe.js";
 
 /** Literal synthdid 0.0.9 algorithm: Ax and the gradient recomputed from scratch every iteration. */
 function naiveFw(A: ColMajor, b: Float64Array, x0: Float64Array, zeta: number, minDecrease: number, maxIter: number): { x: Float64Array; t: number } {

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { imputationFit, type StaggeredInput } from "../../src/estimators/imputation.js";
 import { feols } from "../../src/estimators/feols.js";
-import { pretrendTest } from "../../src/study/analyses/imputation.js";
+import { pretrendTest } from "../../src/analyses/imputation.js";
 import { computeVcov, coefTable } from "../../src/inference/vcov.js";
 import { mat, solveGeneral, type Mat } from "../../src/core/linalg.js";
 import { assertClose } from "../helpers.js";

@@ -134,7 +134,7 @@ test("stacked: one cohort with never-treated controls equals the TWFE event stud
 
 test("stacked/imputation flag parsing: windows and horizon ranges", async () => {
   const { parseWindow } = await import("../../src/cli/commands/did-stacked.js");
-  const { parseIntRange } = await import("../../src/study/analyses/imputation.js");
+  const { parseIntRange } = await import("../../src/analyses/imputation.js");
   assert.deepEqual(parseWindow("-3:2"), { kPre: 3, kPost: 2 });
   for (const bad of ["abc", "0:2", "-2:-1", "-3"]) assert.throws(() => parseWindow(bad), (e: Error & { exitCode?: number }) => e.exitCode === 2, bad);
   assert.deepEqual(parseIntRange("0:3", "--horizons"), [0, 1, 2, 3]);

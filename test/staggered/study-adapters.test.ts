@@ -1,8 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { BlockContext } from "../../src/study/blocks/types.js";
-import { imputationEventStudy } from "../../src/study/analyses/imputation.js";
-import { stackedDid, stackedEventStudy } from "../../src/study/analyses/stacked.js";
+import { didPanelFromArrays } from "../../src/data/panel.js";
+import { imputationEventStudy } from "../../src/analyses/imputation.js";
+import { stackedDid, stackedEventStudy } from "../../src/analyses/stacked.js";
 import { imputationFit } from "../../src/estimators/imputation.js";
 import { stackedFit } from "../../src/estimators/stacked.js";
 import { assertClose } from "../helpers.js";
@@ -22,27 +23,29 @@ function context() {
       clusterCodes: p.unit, nClusters: p.nUnits, inputHashes: { panel: "sha256:x" }, unitName: "county", timeName: "year",
     },
   } as unknown as BlockContext;
+  const panel = didPanelFromArrays({ file: "(study)", inputs: { panel: "sha256:x" }, unitName: "county", timeName: "year", unitCodes: p.unit, units: ctx.data.units, time: p.time, num: ctx.data.num, cohort: "cohort" });
+  const model = { outcome: "keytech", controls: [] };
   const keep = [...Array(p.n).keys()].filter((i) => i !== 3);
   const input = {
     y: Float64Array.from(keep, (i) => p.y[i]!), unit: Int32Array.from(keep, (i) => p.unit[i]!), nUnits: p.nUnits,
     time: Float64Array.from(keep, (i) => p.time[i]!), cohort: Float64Array.from(keep, (i) => p.cohort[i]!),
   };
-  return { ctx, input };
+  return { panel, model, input };
 }
 
 test("study adapters: imputation and stacked event studies give rel::k terms equal to the estimators", () => {
-  const { ctx, input } = context();
-  const imp = imputationEventStudy({ ctx, window: [-3, 2], ref: -1 });
+  const { panel, model, input } = context();
+  const imp = imputationEventStudy({ panel, model, window: [-3, 2], ref: -1 });
   const terms = imp.estimates.map((e) => e.term);
   assert.deepEqual(terms, ["rel::-3", "rel::-2", "att", "rel::0", "rel::1", "rel::2"]);
   assert.equal(imp.dropped.missing, 1);
   const fit = imputationFit(input, { horizons: [0, 1, 2] });
   fit.estimates.forEach((e) => assertClose(imp.estimates.find((r) => r.term === e.term)!.estimate!, e.estimate, 1e-12, e.term));
-  const st = stackedEventStudy({ ctx, window: [-3, 2], ref: -1 });
+  const st = stackedEventStudy({ panel, model, window: [-3, 2], ref: -1 });
   const sf = stackedFit(input, { kPre: 3, kPost: 2, weights: "wfh" });
   sf.terms.forEach((t, k) => assertClose(st.estimates.find((r) => r.term === t)!.estimate!, sf.fit.coef[k]!, 1e-12, t));
-  assert.throws(() => stackedEventStudy({ ctx, window: [-3, 2], ref: -2 }), /reference/);
-  const sd = stackedDid({ ctx, window: [-3, 2], weighting: "unweighted" });
+  assert.throws(() => stackedEventStudy({ panel, model, window: [-3, 2], ref: -2 }), /reference/);
+  const sd = stackedDid({ panel, model, window: [-3, 2], weighting: "unweighted" });
   const ss = stackedFit(input, { kPre: 3, kPost: 2, weights: "none", static: true });
   assertClose(sd.estimates.find((r) => r.term === "treat_post")!.estimate!, ss.fit.coef[0]!, 1e-12, "static stacked");
   assert.equal(sd.vcov!.clusters!.county, 80);

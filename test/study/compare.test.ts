@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EstimateRow, KeytechResult } from "../../src/core/result.js";
-import type { CompareResult } from "../../src/study/analyses/compare.js";
+import type { CompareResult } from "../../src/analyses/compare.js";
 import { assertClose, fixture, readJson, runCli } from "../helpers.js";
 
 const data = fixture("data", "mpdta.csv");

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { measureWorld, simulatePaperWorld, writePaperWorld } from "../../src/study/simulate.js";
+import { measureWorld, simulatePaperWorld, writePaperWorld } from "../../src/sim/simulate.js";
 import { patentsBlockYaml, studyTemplate } from "../../src/study/spec-template.js";
 import { loadSpec } from "../../src/study/spec.js";
 import { runStudy } from "../../src/study/runner.js";

@@ -10,7 +10,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { simulatePaperWorld, writePaperWorld } from "../../src/study/simulate.js";
+import { simulatePaperWorld, writePaperWorld } from "../../src/sim/simulate.js";
 import { studyTemplate } from "../../src/study/spec-template.js";
 import { repoRoot, runCli } from "../helpers.js";
 

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { simulatePaperWorld, writePaperWorld } from "../../src/study/simulate.js";
+import { simulatePaperWorld, writePaperWorld } from "../../src/sim/simulate.js";
 import { studyTemplate } from "../../src/study/spec-template.js";
 import { loadSpec } from "../../src/study/spec.js";
 import { runStudy, blockOrder } from "../../src/study/runner.js";

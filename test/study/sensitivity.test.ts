@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { simulatePaperWorld, writePaperWorld } from "../../src/study/simulate.js";
+import { simulatePaperWorld, writePaperWorld } from "../../src/sim/simulate.js";
 import { studyTemplate } from "../../src/study/spec-template.js";
 import { loadSpec } from "../../src/study/spec.js";
 import { runStudy } from "../../src/study/runner.js";

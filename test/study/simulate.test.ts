@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generatePaperWorld, measureWorld, patentsCsv, simulatePaperWorld, twinTruth, writePaperWorld, type GeneratedWorld } from "../../src/study/simulate.js";
+import { generatePaperWorld, measureWorld, patentsCsv, simulatePaperWorld, twinTruth, writePaperWorld, type GeneratedWorld } from "../../src/sim/simulate.js";
 import { assertClose, runCli } from "../helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "keytech-sim-"));

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
 import { sha256File } from "../../core/hash.js";
 import { readMechColumns } from "../../data/mech-columns.js";
-import { deaAnalysis, type DeaScoreRow } from "../../study/analyses/dea.js";
+import { deaAnalysis, type DeaScoreRow } from "../../analyses/dea.js";
 import { addData, addJson, deprecate, splitList as list } from "../flags.js";
 import { action, emit } from "../run.js";
 

@@ -9,7 +9,7 @@ import { action, loadStudyModules } from "../run.js";
 import { err, out, setExitCode } from "../io.js";
 import { usageError } from "../../core/errors.js";
 import { writeFileAtomic } from "../../core/atomic.js";
-import { defaultSimOptions, simulatePaperWorld, writePaperWorld } from "../../study/simulate.js";
+import { defaultSimOptions, simulatePaperWorld, writePaperWorld } from "../../sim/simulate.js";
 
 export function registerDemo(program: Command): void {
   program

@@ -2,10 +2,12 @@
 import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
 import { cohortFromTreatment } from "../../estimators/bacon.js";
-import { baconAnalysis } from "../../study/analyses/bacon.js";
+import { baconAnalysis } from "../../analyses/bacon.js";
 import { addJson, addPanelColumns } from "../flags.js";
 import { action, emit } from "../run.js";
-import { readDidInput, type DidColumnFlags } from "./did-cs.js";
+import { readDidPanel } from "../../data/panel.js";
+import { longPanelInput } from "../../analyses/cs.js";
+import { didPanelSpec, type DidColumnFlags } from "./did-cs.js";
 
 interface BaconFlags extends Omit<DidColumnFlags, "cohort"> {
   cohort?: string;
@@ -17,8 +19,9 @@ export function registerDidBacon(did: Command): void {
   addJson(cmd).action(action(async (o: BaconFlags) => {
       if (!o.cohort === !o.treat) throw usageError("give exactly one of --cohort or --treat");
       const flags: DidColumnFlags = { ...o, cohort: o.cohort ?? o.treat! };
-      const { input, inputs } = await readDidInput(flags);
-      if (o.treat) input.cohort = cohortFromTreatment(input.unit, input.time, input.cohort, { file: o.data, column: o.treat });
+      const panel = await readDidPanel({ ...didPanelSpec(flags), cohort: o.cohort, treat: o.treat });
+      const input = longPanelInput(panel), inputs = panel.inputs;
+      if (o.treat) input.cohort = cohortFromTreatment(input.unit, input.time, panel.treat!, { file: o.data, column: o.treat });
       const res = baconAnalysis(input, { inputs, treatName: o.treat ?? null });
       emit(res, Boolean(o.json), () => {
         const lines = [`Goodman-Bacon decomposition, TWFE coefficient ${res.estimates[0]!.estimate!.toFixed(8)} (${String(res.n_units)} units × ${String(res.n_periods)} periods; standard errors: none, a decomposition)`, ""];

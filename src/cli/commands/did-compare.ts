@@ -5,14 +5,15 @@
  */
 import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
-import { COMPARE_ESTIMATORS, compareAnalysis, type CompareEstimator } from "../../study/analyses/compare.js";
-import { parseWindow } from "../../study/analyses/event.js";
+import { COMPARE_ESTIMATORS, compareAnalysis, type CompareEstimator } from "../../analyses/compare.js";
+import { parseWindow } from "../../analyses/event.js";
 import { compareTable, writeCompareOutputs } from "../../report/compare.js";
 import type { TableFormat } from "../../report/tables.js";
 import { action, emit, printWarnings } from "../run.js";
 import { addFormat, addRef, addStaggeredColumns, addWindow, staggeredColumns, type StaggeredFlags } from "../flags.js";
-// the DID panel reader (to be replaced by data/panel.ts)
-import { readDidInput } from "./did-cs.js";
+import { readDidPanel } from "../../data/panel.js";
+import { longPanelInput } from "../../analyses/cs.js";
+import { didPanelSpec } from "./did-cs.js";
 
 interface Flags extends StaggeredFlags {
   window: string;
@@ -49,7 +50,8 @@ export function registerDidCompare(did: Command): void {
         if (bad.length || !names.length) throw usageError(`--estimators must list some of ${COMPARE_ESTIMATORS.join(", ")}, got '${o.estimators}'`);
         estimators = [...new Set(names)] as CompareEstimator[];
       }
-      const { input, inputs } = await readDidInput(o);
+      const panel = await readDidPanel(didPanelSpec(o));
+      const input = longPanelInput(panel), inputs = panel.inputs;
       const res = await compareAnalysis({ columns: staggeredColumns(o), window, ref, control: o.control, endpoints: o.endpoints, estimators, csInput: input, inputs });
       printWarnings(res);
       const files = o.out ? await writeCompareOutputs(res, o.out) : null;

@@ -1,14 +1,12 @@
 /**
  * `keytech did cs`: Callaway–Sant'Anna group-time ATTs and their aggregations (docs/CONTRACT.md).
- * Also exports the column-flag reader shared by the other staggered-DID commands of this family.
+ * Also exports the column flags (and the DID panel they name) shared by the other staggered-DID commands of this family.
  */
 import type { Command } from "commander";
 import { z } from "zod";
 import { usageError } from "../../core/errors.js";
-import { sha256File } from "../../core/hash.js";
-import { readTable, type ColumnRequest } from "../../data/read.js";
-import type { Column } from "../../data/table.js";
-import type { LongPanelInput } from "../../estimators/cs-panel.js";
+import { readDidPanel, type DidPanelSpec } from "../../data/panel.js";
+import { longPanelInput } from "../../analyses/cs.js";
 import { csAnalysisWithVcov } from "../../analyses/cs-dynamic.js";
 import { alphaOf, alphaToLevel, deprecate, describeVcov, int, level, oneOf, parseOptions, window } from "../flags.js";
 import { action, emit, printWarnings } from "../run.js";
@@ -44,42 +42,9 @@ export function didColumnOptions(cmd: Command, o: { unitOptional?: boolean } = {
     .option("--json", "print one JSON document");
 }
 
-const values = (c: Column): ArrayLike<string | number> => (c.kind === "num" ? c.values : (c.values as (string | number)[]));
-
-/** Read the columns the flags name into a long panel input, with the file hash for provenance. */
-export async function readDidInput(o: DidColumnFlags, extra: string[] = []): Promise<{ input: LongPanelInput; inputs: Record<string, string>; extra: Map<string, Column> }> {
-  const xs = list(o.x);
-  const req: ColumnRequest[] = [
-    { column: o.y, type: "number" },
-    ...(o.unit ? [{ column: o.unit, type: "auto" as const }] : []),
-    { column: o.time, type: "number" },
-    { column: o.cohort, type: "number" },
-    ...xs.map((c) => ({ column: c, type: "number" as const })),
-    ...(o.weights ? [{ column: o.weights, type: "number" as const }] : []),
-    ...(o.cluster ? [{ column: o.cluster, type: "auto" as const }] : []),
-    ...extra.map((c) => ({ column: c, type: "auto" as const })),
-  ];
-  const seen = new Set<string>();
-  const uniq = req.filter((r) => (seen.has(r.column) ? false : (seen.add(r.column), true)));
-  const t = await readTable(o.data, uniq);
-  const col = (name: string): Column => t.columns.get(name)!;
-  const num = (name: string): Float64Array => {
-    const c = col(name);
-    if (c.kind !== "num") throw usageError(`column '${name}' must be numeric`);
-    return c.values;
-  };
-  const input: LongPanelInput = {
-    file: o.data,
-    names: { y: o.y, unit: o.unit ?? "row", time: o.time, cohort: o.cohort, weights: o.weights, cluster: o.cluster },
-    y: num(o.y), unit: o.unit ? values(col(o.unit)) : Int32Array.from({ length: num(o.y).length }, (_, r) => r), time: num(o.time), cohort: num(o.cohort),
-    x: xs.map((c) => ({ name: c, values: num(c) })),
-    weights: o.weights ? num(o.weights) : undefined,
-    cluster: o.cluster ? values(col(o.cluster)) : undefined,
-    rowNumbers: t.rowNumbers,
-  };
-  const ex = new Map<string, Column>();
-  for (const c of extra) ex.set(c, col(c));
-  return { input, inputs: { [o.data]: await sha256File(o.data) }, extra: ex };
+/** The DID panel the column flags name (read as is: the estimators check it). */
+export function didPanelSpec(o: DidColumnFlags, extra: string[] = []): DidPanelSpec {
+  return { file: o.data, y: o.y, unit: o.unit, time: o.time, cohort: o.cohort, x: list(o.x), weights: o.weights, cluster: o.cluster ? [o.cluster] : [], factors: extra };
 }
 
 const schema = z.object({
@@ -137,7 +102,8 @@ export function registerDidCs(did: Command): void {
       if (o.reps !== undefined && o.vcov !== "bootstrap") throw usageError("--reps needs --vcov bootstrap");
       const isPanel = o.panel === "true";
       if (isPanel && !o.unit) throw usageError("--unit is required (or --panel false for repeated cross sections)");
-      const { input, inputs } = await readDidInput(o);
+      const panel = await readDidPanel(didPanelSpec(o));
+      const input = longPanelInput(panel), inputs = panel.inputs;
       const minE = typeof o.window?.first === "number" ? o.window.first : undefined, maxE = o.window?.last ?? undefined, balanceE = o.balanceE ?? null;
       const res = csAnalysisWithVcov(input, {
         didGroupWif: o.groupWif === "did",

@@ -1,7 +1,7 @@
 /** `keytech did ddd`: triple difference with a second treated group (docs/CONTRACT.md). */
 import type { Command } from "commander";
-import { loadStaggered } from "../../study/analyses/imputation.js";
-import { dddAnalysis } from "../../study/analyses/ddd.js";
+import { loadStaggered } from "../../analyses/imputation.js";
+import { dddAnalysis } from "../../analyses/ddd.js";
 import { addStaggeredColumns, staggeredColumns, type StaggeredFlags } from "../flags.js";
 import { action, emit, estimateTable } from "../run.js";
 

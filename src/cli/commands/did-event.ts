@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { usageError } from "../../core/errors.js";
-import { eventAnalysis, parseWindow, type EventOptions } from "../../study/analyses/event.js";
+import { eventAnalysis, parseWindow, type EventOptions } from "../../analyses/event.js";
 import { renderCoefficients } from "../../report/regression-table.js";
 import { addDidColumns, addRef, addRegressionOptions, addWindow, didColumns, didSchema, flag, oneOf, parseOptions, splitList } from "../flags.js";
 import { action, emitResult } from "../run.js";

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { usageError } from "../../core/errors.js";
 import type { KeytechResult } from "../../core/result.js";
-import { loadStaggered, parseIntRange } from "../../study/analyses/imputation.js";
+import { loadStaggered, parseIntRange } from "../../analyses/imputation.js";
 import { imputationAnalysisWithVcov } from "../../analyses/imputation-vcov.js";
 import { addLevel, addStaggeredColumns, addWindow, deprecate, level, parseOptions, staggeredColumns, window, type StaggeredFlags } from "../flags.js";
 import { action, emit, estimateTable } from "../run.js";

@@ -1,7 +1,7 @@
 /** `keytech did permute`: Fisher permutation test of a split-sample DID coefficient difference (bdiff). */
 import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
-import { permuteAnalysis } from "../../study/analyses/permute.js";
+import { permuteAnalysis } from "../../analyses/permute.js";
 import { withRandomisationInference } from "../../analyses/inference-label.js";
 import { addRedrawFlags, deprecate } from "../flags.js";
 import { action, countBar, emit, printWarnings } from "../run.js";

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
 import type { PilotPool, PilotStrata } from "../../inference/placebo-pilots.js";
-import { placeboAnalysis } from "../../study/analyses/placebo.js";
+import { placeboAnalysis } from "../../analyses/placebo.js";
 import { withRandomisationInference } from "../../analyses/inference-label.js";
 import { addRedrawFlags } from "../flags.js";
 import { action, countBar, emit, printWarnings } from "../run.js";

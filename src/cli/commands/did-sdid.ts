@@ -2,13 +2,13 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { usageError } from "../../core/errors.js";
-import { sha256File } from "../../core/hash.js";
 import { progressBar } from "../../core/progress.js";
-import { readTable, numeric, type Table } from "../../data/index.js";
-import type { SdidMethod } from "../../estimators/sdid.js";
+import { readDidPanel } from "../../data/panel.js";
+import type { Table } from "../../data/table.js";
+import type { SdidMethod } from "../../estimators/sdid/sdid.js";
 import type { SdidSeMethod } from "../../inference/sdid-variance.js";
-import { sdidAnalysisParallel } from "../../study/analyses/sdid.js";
-import { sdidEventAnalysis } from "../../study/analyses/sdid-event.js";
+import { sdidAnalysisParallel } from "../../analyses/sdid.js";
+import { sdidEventAnalysis } from "../../analyses/sdid-event.js";
 import { action, emit, printWarnings, seLine } from "../run.js";
 import { deprecate, int, level, oneOf, parseOptions, window } from "../flags.js";
 
@@ -74,20 +74,15 @@ export function registerDidSdid(did: Command): void {
       if (typeof first === "number" && first > 0) throw usageError(`--window ${raw.window}: FIRST must be ≤ 0 (placebos are event times before 0)`);
       if (effects !== undefined && effects < 1) throw usageError(`--window ${raw.window}: LAST must be ≥ 0`);
       const xs = (o.x ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0);
-      const t = await readTable(o.data, [
-        { column: o.unit, type: "text" },
-        { column: o.time, type: "number" },
-        { column: o.y, type: "number" },
-        { column: o.treat, type: "number" },
-        ...xs.map((x) => ({ column: x, type: "number" as const })),
-      ]);
+      const p = await readDidPanel({ file: o.data, y: o.y, unit: o.unit, unitAsText: true, time: o.time, treat: o.treat, x: xs });
+      const t = p.table!;
       let last = 0;
       const bar = progressBar(`sdid ${o.se}`, o.se === "placebo" || o.se === "bootstrap" ? reps : 0);
       const input = {
-        unit: textColumn(t, o.unit), time: numeric(t, o.time), y: numeric(t, o.y), treat: numeric(t, o.treat),
-        covariates: xs.map((x) => ({ name: x, values: numeric(t, x) })),
+        unit: textColumn(t, o.unit), time: p.time, y: p.num[o.y]!, treat: p.treat!,
+        covariates: xs.map((x) => ({ name: x, values: p.num[x]! })),
         names: { unit: o.unit, time: o.time, y: o.y, treat: o.treat },
-        file: o.data, inputsHash: { [o.data]: await sha256File(o.data) },
+        file: o.data, inputsHash: p.inputs,
         method: o.method as SdidMethod, se: o.se as SdidSeMethod | "none", reps, seed,
         ...(workers !== undefined ? { workers } : {}),
         covariatesMethod: o.covariatesMethod as "projected" | "optimized",

@@ -1,8 +1,8 @@
 /** `keytech did stacked`: stacked DID with clean controls and (default) WFH corrective weights (docs/CONTRACT.md). */
 import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
-import { loadStaggered } from "../../study/analyses/imputation.js";
-import { stackedAnalysis } from "../../study/analyses/stacked.js";
+import { loadStaggered } from "../../analyses/imputation.js";
+import { stackedAnalysis } from "../../analyses/stacked.js";
 import { addStaggeredColumns, addWindow, deprecate, staggeredColumns, type StaggeredFlags } from "../flags.js";
 import { action, emit, estimateTable } from "../run.js";
 

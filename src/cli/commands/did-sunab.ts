@@ -1,10 +1,9 @@
 /** `keytech did sunab`: Sun & Abraham (2021) interaction-weighted event study (docs/CONTRACT.md). */
 import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
-import { sha256File } from "../../core/hash.js";
 import type { KeytechResult } from "../../core/result.js";
-import { cohortValue, dropMissing, factorize, getColumn, numeric, readTable, validatePanel, type ColumnRequest } from "../../data/index.js";
-import { sunabAnalysis, type SunabAnalysisInput } from "../../study/analyses/sunab.js";
+import { readDidPanel } from "../../data/panel.js";
+import { sunabAnalysis, type SunabAnalysisInput } from "../../analyses/sunab.js";
 import { addJson, addPanelColumns, addRef, describeVcov } from "../flags.js";
 import { action, emit } from "../run.js";
 
@@ -46,33 +45,17 @@ export function registerDidSunab(did: Command): void {
         const xs = list(o.x), cl = list(o.cluster);
         const ref = Number(o.ref);
         if (!Number.isInteger(ref)) throw usageError(`--ref must be an integer, got '${o.ref}'`);
-        const req: ColumnRequest[] = [
-          { column: o.y, type: "number" },
-          { column: o.unit, type: "auto" },
-          { column: o.time, type: "number" },
-          { column: o.cohort, type: "number" },
-          ...xs.map((c) => ({ column: c, type: "number" as const })),
-          ...cl.map((c) => ({ column: c, type: "auto" as const })),
-        ];
-        const seen = new Set<string>();
-        const t0 = await readTable(o.data, req.filter((r) => (seen.has(r.column) ? false : (seen.add(r.column), true))));
-        const del = dropMissing(t0, [o.y, o.unit, o.time, ...xs, ...cl]);
-        const t = del.table;
-        validatePanel(t, { unit: o.unit, time: o.time, cohort: o.cohort });
-        const unitF = factorize(getColumn(t, o.unit));
+        const p = await readDidPanel({ file: o.data, y: o.y, unit: o.unit, time: o.time, cohort: o.cohort, x: xs, cluster: cl, dropMissing: [o.y, o.unit, o.time, ...xs, ...cl], validate: true });
         const args: SunabAnalysisInput = {
-          y: { name: o.y, values: numeric(t, o.y) },
-          unit: { name: o.unit, codes: unitF.codes, nLevels: unitF.nLevels },
-          time: { name: o.time, values: numeric(t, o.time) },
-          cohort: { name: o.cohort, values: numeric(t, o.cohort).map(cohortValue) },
-          x: xs.map((c) => ({ name: c, values: numeric(t, c) })),
-          clusters: cl.map((c) => {
-            const f = factorize(getColumn(t, c));
-            return { name: c, codes: f.codes, nLevels: f.nLevels };
-          }),
+          y: { name: o.y, values: p.num[o.y]! },
+          unit: { name: o.unit, codes: p.unit.codes, nLevels: p.unit.nLevels },
+          time: { name: o.time, values: p.time },
+          cohort: { name: o.cohort, values: p.cohort! },
+          x: xs.map((c) => ({ name: c, values: p.num[c]! })),
+          clusters: p.clusters,
           refPeriod: ref,
-          missingDropped: del.dropped,
-          inputs: { [o.data]: await sha256File(o.data) },
+          missingDropped: p.dropped.rows,
+          inputs: p.inputs,
           options: { y: o.y, unit: o.unit, time: o.time, cohort: o.cohort, x: xs, cluster: cl.length ? cl : [o.unit] },
         };
         const res = sunabAnalysis(args);

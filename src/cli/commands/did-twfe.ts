@@ -1,6 +1,6 @@
 /** `keytech did twfe --data F --y Y --unit U --time T --cohort G [--x a,b] [--cluster U] [--lead 1] …` */
 import type { Command } from "commander";
-import { twfeAnalysis } from "../../study/analyses/twfe.js";
+import { twfeAnalysis } from "../../analyses/twfe.js";
 import { renderCoefficients } from "../../report/regression-table.js";
 import { addDidColumns, addRegressionOptions, didColumns, didSchema, parseOptions } from "../flags.js";
 import { action, emitResult } from "../run.js";

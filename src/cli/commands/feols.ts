@@ -1,7 +1,7 @@
 /** `keytech feols --data F --formula "y ~ x | fe1 + fe2" …` (the regression flags live in ../flags.ts). */
 import type { Command } from "commander";
 import { z } from "zod";
-import { feolsAnalysis } from "../../study/analyses/feols.js";
+import { feolsAnalysis } from "../../analyses/feols.js";
 import { renderCoefficients } from "../../report/regression-table.js";
 import { addData, addRegressionOptions, parseOptions, plainFixedEffects, regressionOptions, regressionSchema } from "../flags.js";
 import { action, emitResult } from "../run.js";

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
 import { sha256File } from "../../core/hash.js";
-import { pathsAnalysis } from "../../study/analyses/paths.js";
+import { pathsAnalysis } from "../../analyses/paths.js";
 import { action, emit, seLine } from "../run.js";
 import { readMechColumns } from "../../data/mech-columns.js";
 import { addData, addJson, addReps, addSeed, deprecate, splitList as list } from "../flags.js";

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { action } from "../run.js";
 import { out } from "../io.js";
 import { usageError } from "../../core/errors.js";
-import { defaultSimOptions, simulatePaperWorld, writePaperWorld } from "../../study/simulate.js";
+import { defaultSimOptions, simulatePaperWorld, writePaperWorld } from "../../sim/simulate.js";
 
 function num(name: string, v: string | undefined, dflt: number): number {
   if (v === undefined) return dflt;

@@ -1,20 +1,20 @@
 /**
- * Adapters from the study data to the analyses of src/study/analyses (each analysis keeps its own input
+ * Adapters from the study data to the analyses of src/analyses (each analysis keeps its own input
  * shape; these build it from the prepared StudyData so a block calls an analysis in one line).
  */
 import { progressBar } from "../../core/progress.js";
 import type { KeytechResult } from "../../core/result.js";
 import type { Table, Column } from "../../data/table.js";
-import { csAnalysis } from "../analyses/cs.js";
-import { sdidAnalysisParallel } from "../analyses/sdid.js";
-import { sdidEventAnalysis } from "../analyses/sdid-event.js";
-import { placeboAnalysis } from "../analyses/placebo.js";
-import { pathsAnalysis } from "../analyses/paths.js";
-import { sunabAnalysis } from "../analyses/sunab.js";
-import { staggeredFromTable } from "../analyses/imputation.js";
-import { dddAnalysis } from "../analyses/ddd.js";
-import { permuteAnalysis } from "../analyses/permute.js";
-import { baconAnalysis } from "../analyses/bacon.js";
+import { csAnalysis } from "../../analyses/cs.js";
+import { sdidAnalysisParallel } from "../../analyses/sdid.js";
+import { sdidEventAnalysis } from "../../analyses/sdid-event.js";
+import { placeboAnalysis } from "../../analyses/placebo.js";
+import { pathsAnalysis } from "../../analyses/paths.js";
+import { sunabAnalysis } from "../../analyses/sunab.js";
+import { staggeredFromTable } from "../../analyses/imputation.js";
+import { dddAnalysis } from "../../analyses/ddd.js";
+import { permuteAnalysis } from "../../analyses/permute.js";
+import { baconAnalysis } from "../../analyses/bacon.js";
 import type { BlockContext } from "./types.js";
 import { column, controls } from "./common.js";
 
@@ -59,7 +59,7 @@ export function runSdid(ctx: BlockContext, o: { method: "sdid" | "sc" | "did"; s
 }
 
 /**
- * Synthetic DID by event time (sdid_event's definitions, src/study/analyses/sdid-event.ts): terms rel::ℓ
+ * Synthetic DID by event time (sdid_event's definitions, src/analyses/sdid-event.ts): terms rel::ℓ
  * for ℓ = −pre … post − 1 (placebos before the start) with placebo SEs from `reps` replications.
  */
 export function runSdidEvent(ctx: BlockContext, o: { reps: number; pre: number; post: number }): Promise<KeytechResult> {

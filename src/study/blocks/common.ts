@@ -1,169 +1,17 @@
 /**
- * Shared helpers for blocks: the TWFE fit used by most blocks (HDFE OLS from src/estimators/feols.ts with
- * the cluster-robust VCOV of src/inference/vcov.ts, fixest defaults), loading optional analyses, and small
- * data transforms (winsorising, leads, principal components).
+ * Shared helpers for blocks: the study's model and columns, and small data transforms (winsorising, leads,
+ * principal components). The TWFE fit itself is src/analyses/twfe-fit.ts (`fitTwfe` on the DID panel).
  */
-import * as feolsModule from "../../estimators/feols.js";
-import * as vcovModule from "../../inference/vcov.js";
-import type { FeolsFit, FeolsInput, FixedEffectInput } from "../../estimators/feols.js";
-import type { VcovResult, VcovSpec } from "../../inference/vcov.js";
-import { qt, twoSidedT } from "../../core/distributions.js";
-import { inputError } from "../../core/errors.js";
-import { fepois } from "../../estimators/fepois.js";
-import { fepoisVcov, zTable } from "../../inference/fepois-vcov.js";
-import { keytechVersion } from "../../core/version.js";
-import { vcovMatrixBlock, type EstimateRow, type KeytechResult } from "../../core/result.js";
+import type { EstimateRow, KeytechResult } from "../../core/result.js";
 import { symEigen, mat } from "../../core/linalg.js";
 import { quantile7 } from "../../core/stats.js";
+import type { PanelModel } from "../../analyses/twfe-fit.js";
 import { notAvailable, type BlockContext } from "./types.js";
 import type { StudyData } from "./data.js";
-import { fitBlock, vcovBlock } from "../analyses/result-parts.js";
 
-type FeolsFn = (input: FeolsInput) => FeolsFit;
-type VcovFn = (fit: FeolsFit, spec: VcovSpec) => VcovResult;
-
-/** The HDFE OLS and VCOV functions if they are on this build, else "not available". */
-export function hdfe(): { feols: FeolsFn; computeVcov: VcovFn } {
-  const feols = (feolsModule as unknown as Record<string, unknown>).feols;
-  const computeVcov = (vcovModule as unknown as Record<string, unknown>).computeVcov;
-  if (typeof feols !== "function") notAvailable("the HDFE regression feols() (src/estimators/feols.ts) is not on this build yet");
-  if (typeof computeVcov !== "function") notAvailable("computeVcov() (src/inference/vcov.ts) is not on this build yet");
-  return { feols: feols as FeolsFn, computeVcov: computeVcov as VcovFn };
-}
-
-/** Load src/study/analyses/<name>.js, or throw "not available" naming the missing file. */
-export async function analysis<T = Record<string, unknown>>(name: string): Promise<T> {
-  const path = `../analyses/${name}.js`;
-  try {
-    return (await import(path)) as T;
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === "ERR_MODULE_NOT_FOUND" && String((e as Error).message).includes(`analyses/${name}.js`)) {
-      notAvailable(`the analysis src/study/analyses/${name}.ts is not on this build yet`);
-    }
-    throw e;
-  }
-}
-
-/** A function exported by an analysis module, or "not available". */
-export function exported<F>(mod: Record<string, unknown>, fn: string, file: string): F {
-  const f = mod[fn];
-  if (typeof f !== "function") notAvailable(`src/study/analyses/${file}.ts does not export ${fn}() yet`);
-  return f as F;
-}
-
-export interface TwfeSpec {
-  y: Float64Array;
-  yName: string;
-  x: { name: string; values: Float64Array }[];
-  /** rows to use (1 = keep); default all */
-  mask?: Uint8Array;
-  /** unit-specific linear time trends */
-  unitTrends?: boolean;
-  /** fixed effects: default unit + time */
-  fe?: ("unit" | "time")[];
-  command: string;
-  options?: Record<string, unknown>;
-  /** "poisson": PPML with the same fixed effects and clusters (fixest fepois; z inference) */
-  family?: "gaussian" | "poisson";
-}
-
-function recode(codes: Int32Array, rows: Int32Array): { codes: Int32Array; nLevels: number } {
-  const map = new Map<number, number>();
-  const out = new Int32Array(rows.length);
-  for (let k = 0; k < rows.length; k++) {
-    const c = codes[rows[k]!]!;
-    let v = map.get(c);
-    if (v === undefined) map.set(c, (v = map.size));
-    out[k] = v;
-  }
-  return { codes: out, nLevels: map.size };
-}
-
-/**
- * y ~ x | unit + time (optionally unit-specific trends), cluster by the spec's cluster column.
- * SE: fixest's cluster-robust VCOV (small-sample corrections, t(G−1)); CI = b ± t_{0.975,df}·se.
- */
-export function fitTwfe(ctx: BlockContext, s: TwfeSpec): KeytechResult {
-  const { feols, computeVcov } = hdfe();
-  const d = ctx.data;
-  const rowsArr: number[] = [];
-  let missing = 0;
-  for (let i = 0; i < d.n; i++) {
-    if (s.mask && !s.mask[i]) continue;
-    let ok = Number.isFinite(s.y[i]!);
-    for (const x of s.x) if (!Number.isFinite(x.values[i]!)) ok = false;
-    if (ok) rowsArr.push(i);
-    else missing++;
-  }
-  const rows = Int32Array.from(rowsArr);
-  const take = (v: Float64Array) => Float64Array.from(rows, (i) => v[i]!);
-  const fes: FixedEffectInput[] = [];
-  const feList = s.fe ?? ["unit", "time"];
-  if (feList.includes("unit")) {
-    const u = recode(d.unitCodes, rows);
-    const fe: FixedEffectInput = { name: d.unitName, codes: u.codes, nLevels: u.nLevels };
-    if (s.unitTrends) {
-      const t0 = d.times[0]!;
-      fe.slopes = [{ name: d.timeName, values: Float64Array.from(rows, (i) => d.time[i]! - t0) }];
-    }
-    fes.push(fe);
-  }
-  if (feList.includes("time")) {
-    const t = recode(d.timeCodes, rows);
-    fes.push({ name: d.timeName, codes: t.codes, nLevels: t.nLevels });
-  }
-  if (s.family === "poisson") return fitPoissonRows(ctx, s, rows, fes, missing, feList);
-  const fit = feols({ y: take(s.y), yName: s.yName, x: s.x.map((x) => ({ name: x.name, values: take(x.values) })), fixedEffects: fes });
-  const cl = recode(d.clusterCodes, rows);
-  const keepRows = fit.keep ? Int32Array.from(fit.keep, (k) => k) : null;
-  const clCodes = keepRows ? recode(cl.codes, keepRows) : cl;
-  const vc = computeVcov(fit, { type: "cluster", clusters: [{ name: ctx.spec.model.cluster, codes: clCodes.codes, nLevels: clCodes.nLevels }] });
-  const crit = qt(0.975, vc.df);
-  const k = fit.coefNames.length;
-  const estimates: EstimateRow[] = fit.coefNames.map((term, j) => {
-    const b = fit.coef[j]!;
-    const se = Math.sqrt(vc.V.data[j * k + j]!);
-    const t = b / se;
-    return { term, estimate: b, std_error: se, statistic: t, p_value: twoSidedT(t, vc.df), conf_low: b - crit * se, conf_high: b + crit * se };
-  });
-  return {
-    keytech: keytechVersion(),
-    command: s.command,
-    estimates,
-    nobs: fit.nobs,
-    fit: fitBlock(fit),
-    vcov: vcovBlock(vc),
-    dropped: { singletons: fit.singletonsRemoved, missing, collinear: fit.droppedCollinear },
-    provenance: { seed: null, inputs: ctx.data.inputHashes, options: { y: s.yName, x: s.x.map((x) => x.name), fe: feList, unit_trends: !!s.unitTrends, cluster: ctx.spec.model.cluster, ...(s.options ?? {}) } },
-    vcov_matrix: vcovMatrixBlock(fit.coefNames, vc.V),
-  };
-}
-
-/** The Poisson (PPML) version of fitTwfe on the chosen rows: fixest fepois, clustered VCOV, z tests. */
-function fitPoissonRows(ctx: BlockContext, s: TwfeSpec, rows: Int32Array, fes: FixedEffectInput[], missing: number, feList: string[]): KeytechResult {
-  const d = ctx.data;
-  const take = (v: Float64Array) => Float64Array.from(rows, (i) => v[i]!);
-  const y = take(s.y);
-  for (let k = 0; k < y.length; k++) if (y[k]! < 0) throw inputError(`the Poisson model needs a non-negative outcome; ${s.yName} is ${y[k]} here`, { file: ctx.spec.inputs.panel.file, column: s.yName });
-  const fit = fepois({ y, yName: s.yName, x: s.x.map((x) => ({ name: x.name, values: take(x.values) })), fixedEffects: fes });
-  const cl = recode(d.clusterCodes, rows);
-  const clCodes = fit.keep ? recode(cl.codes, fit.keep) : cl;
-  const vc = fepoisVcov(fit, { type: "cluster", clusters: [{ name: ctx.spec.model.cluster, codes: clCodes.codes, nLevels: clCodes.nLevels }] });
-  const warnings: string[] = [];
-  if (fit.feAllZeroRemoved) warnings.push(`${fit.feAllZeroRemoved} observations in fixed-effect levels with only zero outcomes removed (${Object.entries(fit.feLevelsRemoved).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${k}`).join(", ")}), as fixest's fepois does`);
-  if (!fit.converged) warnings.push(`IRLS did not converge in ${fit.iterations} iterations`);
-  return {
-    keytech: keytechVersion(),
-    command: "fepois",
-    estimates: zTable(fit, vc),
-    nobs: fit.nobs,
-    fit: { r2: null, adj_r2: null, within_r2: null, pseudo_r2: fit.pseudoR2, deviance: fit.deviance, loglik: fit.loglik, iterations: fit.iterations },
-    vcov: { type: vc.type, ...(vc.clusters ? { clusters: vc.clusters } : {}), small_sample: vc.smallSample, df: null, distribution: "normal" },
-    dropped: { singletons: 0, missing, collinear: fit.droppedCollinear, fe_all_zero: fit.feAllZeroRemoved },
-    provenance: { seed: null, inputs: ctx.data.inputHashes, options: { y: s.yName, x: s.x.map((x) => x.name), fe: feList, family: "poisson", cluster: ctx.spec.model.cluster, ...(s.options ?? {}) } },
-    ...(warnings.length ? { warnings } : {}),
-  };
+/** The study's model (outcome, controls) as the analyses on the DID panel take it. */
+export function studyModel(ctx: BlockContext): PanelModel {
+  return { outcome: ctx.spec.outcome.column, controls: ctx.spec.model.controls };
 }
 
 /** Controls of the main model as regressors. */
@@ -245,13 +93,4 @@ export function firstPrincipalComponent(cols: Float64Array[]): { score: Float64A
 /** Row of a result by term. */
 export function term(r: KeytechResult, name: string): EstimateRow | undefined {
   return r.estimates.find((e) => e.term === name);
-}
-
-/** Unit-level split at the median of the unit mean of a column: 1 = above median. */
-export function medianSplit(d: StudyData, v: Float64Array): Uint8Array {
-  const sum = new Float64Array(d.units.length), cnt = new Float64Array(d.units.length);
-  for (let i = 0; i < d.n; i++) if (Number.isFinite(v[i]!)) { sum[d.unitCodes[i]!]! += v[i]!; cnt[d.unitCodes[i]!]! += 1; }
-  const means = Array.from(sum, (s, u) => s / cnt[u]!);
-  const med = quantile7(means.filter(Number.isFinite), 0.5);
-  return Uint8Array.from(d.unitCodes, (u) => (means[u]! > med ? 1 : 0));
 }

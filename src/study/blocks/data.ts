@@ -1,13 +1,15 @@
 /**
  * Study data: the region panel joined with the unit attributes and the policy list, as typed columns
  * (Float64Array per numeric column) plus integer codes for units, times and clusters. Reading goes through
- * DuckDB (CSV or Parquet). Duplicate (unit, time) keys and unknown policy units stop with a located error.
+ * DuckDB (CSV or Parquet). Duplicate (unit, time) keys (the one check of src/data/panel.ts) and unknown
+ * policy units stop with a located error. `StudyData.panel` is the DID panel the analyses take.
  */
-import type { DuckDBConnection } from "@duckdb/node-api";
 import { inputError } from "../../core/errors.js";
 import { sha256Path } from "../../core/hash.js";
 import { writeFileAtomic } from "../../core/atomic.js";
-import type { StudySpec } from "../spec.js";
+import { assertUniqueKeysOf, didPanelFromArrays, type DidPanel } from "../../data/panel.js";
+import { readTextTable } from "../../data/read.js";
+import type { StudySpec } from "../spec-schema.js";
 
 export interface StudyData {
   n: number;
@@ -28,38 +30,12 @@ export interface StudyData {
   /** the spec's column names for unit and time */
   unitName: string;
   timeName: string;
-}
-
-function sqlPath(p: string): string {
-  return "'" + p.replaceAll("'", "''") + "'";
-}
-
-function reader(path: string): string {
-  return /\.parquet$/i.test(path) ? `read_parquet(${sqlPath(path)})` : `read_csv(${sqlPath(path)}, header = true, all_varchar = true)`;
-}
-
-let shared: Promise<DuckDBConnection> | null = null;
-
-/** One in-memory DuckDB connection for reading inputs (created on first use). */
-function connection(): Promise<DuckDBConnection> {
-  if (!shared) shared = import("@duckdb/node-api").then((m) => m.DuckDBInstance.create(":memory:")).then((i) => i.connect());
-  return shared;
-}
-
-/** Column names of a CSV/Parquet file (header only). */
-export async function fileColumns(path: string): Promise<string[]> {
-  const con = await connection();
-  const r = await con.runAndReadAll(`SELECT * FROM ${reader(path)} LIMIT 0`);
-  return r.columnNames();
-}
-
-/** Read a whole table as text columns (every value as string or null). */
-export async function readTable(path: string): Promise<{ names: string[]; cols: (string | null)[][] }> {
-  const con = await connection();
-  const r = await con.runAndReadAll(`SELECT * FROM ${reader(path)}`);
-  const names = r.columnNames();
-  const cols = r.getColumnsJS().map((c) => c.map((v) => (v === null || v === undefined ? null : String(v))));
-  return { names, cols };
+  /**
+   * The same rows as the DID panel type every analysis takes (src/data/panel.ts): unit / time / cluster
+   * codes, the numeric columns (`num`, shared with this object: columns joined later show in both) and
+   * the input hashes.
+   */
+  panel: DidPanel;
 }
 
 function toNumeric(vals: (string | null)[]): Float64Array | null {
@@ -96,7 +72,7 @@ export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
   const inputHashes: Record<string, string> = {};
   for (const [k, v] of Object.entries(inp)) if (v && typeof v === "object" && "file" in v && v.file) inputHashes[k] = await sha256Path(v.file);
 
-  const panel = await readTable(inp.panel.file);
+  const panel = await readTextTable(inp.panel.file);
   const col = (name: string) => panel.cols[panel.names.indexOf(name)]!;
   const unitRaw = col(inp.panel.unit);
   const timeRaw = toNumeric(col(inp.panel.time));
@@ -116,9 +92,6 @@ export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
     if (!Number.isFinite(timeRaw[i]!)) throw inputError(`missing time value`, { file: inp.panel.file, row: i + 2, column: inp.panel.time });
     unitId[k] = u;
     time[k] = timeRaw[i]!;
-    if (k > 0 && unitId[k - 1] === u && time[k - 1] === time[k]) {
-      throw inputError(`duplicate (unit, time) key (${u}, ${time[k]}); each county-year must appear once`, { file: inp.panel.file, row: i + 2, column: inp.panel.unit });
-    }
   }
   const num: Record<string, Float64Array> = {};
   panel.names.forEach((name, j) => {
@@ -137,6 +110,8 @@ export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
   const units = [...new Set(unitId)];
   const unitIndex = new Map(units.map((u, i) => [u, i]));
   const unitCodes = Int32Array.from(unitId, (u) => unitIndex.get(u)!);
+  // the one duplicate (unit, time) check (src/data/panel.ts); rows as the file's lines, like the messages above
+  assertUniqueKeysOf({ file: inp.panel.file, unitName: inp.panel.unit, timeName: inp.panel.time, label: (g) => units[g]!, rowOf: (k) => order[k]! + 2 }, unitCodes, units.length, time);
   const times = [...new Set(time)].sort((a, b) => a - b);
   const timeIndex = new Map(times.map((t, i) => [t, i]));
   const timeCodes = Int32Array.from(time, (t) => timeIndex.get(t)!);
@@ -148,7 +123,7 @@ export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
     num[name] = out;
   };
   if (inp.units) {
-    const t = await readTable(inp.units.file);
+    const t = await readTextTable(inp.units.file);
     const uc = t.cols[t.names.indexOf(inp.units.unit)]!;
     for (const [flag, column] of Object.entries(inp.units.flags) as [string, string | undefined][]) {
       if (!column) continue;
@@ -167,7 +142,7 @@ export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
   const TREATED = "\u0000treated";
   if (inp.policies) {
     const pf = inp.policies;
-    const pol = await readTable(pf.file);
+    const pol = await readTextTable(pf.file);
     const pu = pol.cols[pol.names.indexOf(pf.unit)]!;
     const pp = pol.cols[pol.names.indexOf(pf.program)]!;
     const py = pol.cols[pol.names.indexOf(pf.year)]!;
@@ -224,7 +199,11 @@ export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
     clusterCodes = Int32Array.from(keys, (x) => idx.get(x)!);
     nClusters = lv.length;
   }
-  return { n, unitId, unitCodes, units, time, times, timeCodes, num, clusterCodes, nClusters, inputHashes, unitName: inp.panel.unit, timeName: inp.panel.time };
+  const panelData = didPanelFromArrays({
+    file: inp.panel.file, inputs: inputHashes, unitName: inp.panel.unit, timeName: inp.panel.time, unitCodes, units, time, num,
+    cluster: { name: clusterName, codes: clusterCodes, nLevels: nClusters }, cohort: "cohort", y: spec.outcome.column, x: spec.model.controls,
+  });
+  return { n, unitId, unitCodes, units, time, times, timeCodes, num, clusterCodes, nClusters, inputHashes, unitName: inp.panel.unit, timeName: inp.panel.time, panel: panelData };
 }
 
 /**

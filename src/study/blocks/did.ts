@@ -1,15 +1,16 @@
 /** Blocks of the baseline: descriptive statistics, Table 1 (TWFE, 4 columns) and the event study. */
 import { z } from "zod";
-import type { StudySpec } from "../spec.js";
+import type { StudySpec } from "../spec-schema.js";
 import { words } from "../words.js";
 import type { KeytechResult } from "../../core/result.js";
-import { COMPARE_ESTIMATORS, ESTIMATOR_LABEL, csEventRows, eventPoints, type CompareEstimator } from "../analyses/compare.js";
-import { imputationEventStudy } from "../analyses/imputation.js";
-import { eventDummies, type Endpoints } from "../analyses/event.js";
-import { stackedEventStudy } from "../analyses/stacked.js";
+import { COMPARE_ESTIMATORS, ESTIMATOR_LABEL, csEventRows, eventPoints, type CompareEstimator } from "../../analyses/compare.js";
+import { imputationEventStudy } from "../../analyses/imputation.js";
+import { eventDummies, type Endpoints } from "../../analyses/event.js";
+import { stackedEventStudy } from "../../analyses/stacked.js";
 import { runCs, runSdidEvent, runSunab } from "./adapters.js";
 import { defineBlock, NotAvailable, type BlockContext, type BlockModel, type EventPointData } from "./types.js";
-import { column, controls, fitTwfe, lead, term, treat, winsorize } from "./common.js";
+import { fitTwfe } from "../../analyses/twfe-fit.js";
+import { column, controls, lead, studyModel, term, treat, winsorize } from "./common.js";
 
 const base = { enabled: z.boolean().default(true) };
 
@@ -70,7 +71,7 @@ export const baseline = defineBlock({
       const yy = c === "winsorized" ? winsorize(y, o.winsor) : c === "lead" ? lead(ctx.data, y, o.lead) : y;
       const x = c === "fe_only" ? [treat(ctx)] : [treat(ctx), ...X];
       try {
-        const result = fitTwfe(ctx, { y: yy, yName: ctx.spec.outcome.column, x, command: c === "poisson" ? "fepois" : "did twfe", options: { column: c }, ...(c === "poisson" ? { family: "poisson" as const } : {}) });
+        const result = fitTwfe(ctx.data.panel, { y: yy, yName: ctx.spec.outcome.column, x, command: c === "poisson" ? "fepois" : "did twfe", options: { column: c }, ...(c === "poisson" ? { family: "poisson" as const } : {}) });
         done.push(c);
         models.push({ name: c, label: `(${done.length}) ${labels[c]}`, result });
       } catch (e) {
@@ -134,7 +135,7 @@ function netOfPolicies(ctx: BlockContext, cols: string[]): { ctx: BlockContext; 
   const y = column(ctx.data, yName);
   const mask = Uint8Array.from(column(ctx.data, "treat_post"), (d) => (d === 0 ? 1 : 0));
   const P = cols.map((c) => ({ name: c, values: column(ctx.data, c) }));
-  const fit = fitTwfe(ctx, { y, yName, x: [...P, ...controls(ctx)], mask, command: "did twfe", options: { sample: "untreated" } });
+  const fit = fitTwfe(ctx.data.panel, { y, yName, x: [...P, ...controls(ctx)], mask, command: "did twfe", options: { sample: "untreated" } });
   const gamma: Record<string, number> = {};
   for (const c of cols) gamma[c] = term(fit, c)?.estimate ?? 0;
   const adj = Float64Array.from(y, (v, i) => P.reduce((s, p) => s - gamma[p.name]! * p.values[i]!, v));
@@ -224,7 +225,7 @@ async function eventByAnalysis(ctx: BlockContext, est: Estimator, lo: number, hi
       return runSdidEvent(ctx, { reps: sdidReps, pre: -lo, post: hi + 1 });
     case "twfe": {
       const { x, mask } = twfeEventDesign(ctx, lo, hi, ref, endpoints);
-      return fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [...x, ...controls(ctx)], mask, command: "did event", options: { window: [lo, hi], ref, endpoints } });
+      return fitTwfe(ctx.data.panel, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [...x, ...controls(ctx)], mask, command: "did event", options: { window: [lo, hi], ref, endpoints } });
     }
     case "cs": {
       const co = (ctx.spec.blocks as Record<string, Record<string, unknown> | undefined>).cs ?? {};
@@ -234,8 +235,8 @@ async function eventByAnalysis(ctx: BlockContext, est: Estimator, lo: number, hi
     case "sunab":
       return runSunab(ctx, ref);
     case "imputation":
-      return imputationEventStudy({ ctx, window: [lo, hi], ref });
+      return imputationEventStudy({ panel: ctx.data.panel, model: studyModel(ctx), window: [lo, hi], ref });
     case "stacked":
-      return stackedEventStudy({ ctx, window: [lo, hi], ref });
+      return stackedEventStudy({ panel: ctx.data.panel, model: studyModel(ctx), window: [lo, hi], ref });
   }
 }

@@ -2,14 +2,16 @@
 import { z } from "zod";
 import { words } from "../words.js";
 import type { KeytechResult } from "../../core/result.js";
-import { pnorm } from "../../core/distributions.js";
 import { formatP, stars } from "../../core/format.js";
+import { heterogeneitySplit } from "../../analyses/heterogeneity.js";
+import { jointMediationTest, mediationTable } from "../../analyses/mediation.js";
+import { moderationTable } from "../../analyses/moderation.js";
+import { medianSplit } from "../../analyses/twfe-fit.js";
 import { defineBlock, NotAvailable, type BlockModel, type FigureData } from "./types.js";
-import { analysis, column, columnsOrMeasured, controls, exported, fitTwfe, medianSplit, term, treat } from "./common.js";
+import { column, columnsOrMeasured, studyModel, term } from "./common.js";
 import { runPaths, runPermute } from "./adapters.js";
 
 const base = { enabled: z.boolean().default(true) };
-type AnalysisFn = (input: unknown) => Promise<KeytechResult> | KeytechResult;
 
 export const mechanisms = defineBlock({
   id: "mechanisms",
@@ -21,36 +23,26 @@ export const mechanisms = defineBlock({
   methods: (o, spec) => `Two-step mediation${words(spec).paper("eqs. 5–6")}: each mediator (${o.mediators.map(words(spec).v).join(", ") || "the mediators measured from the patents"}) on Treat × Post, then ${spec.outcome.label} on the mediator and Treat × Post, with controls, ${words(spec).unit} and ${words(spec).time} fixed effects and SEs clustered by ${spec.model.cluster}. Per mediator: Sobel z = âb̂/√(â²se_b² + b̂²se_a²) and the joint-significance p = max(p_a, p_b)${o.joint_test ? "; joint test of the three mechanisms after Guo, Li, Liu & Zeng (2022) when available" : ""}.`,
   async run(ctx, o) {
     o = { ...o, mediators: columnsOrMeasured(ctx, o.mediators, ["cospecialize", "diffusion", "efficiency"], "blocks.mechanisms.mediators", "mediators") };
-    const y = column(ctx.data, ctx.spec.outcome.column);
-    const models: BlockModel[] = [];
-    const rows: { mediator: string; a: number; b: number; sobel_z: number; sobel_p: number; maxp: number }[] = [];
-    for (const m of o.mediators) {
-      const mv = column(ctx.data, m);
-      const ra = fitTwfe(ctx, { y: mv, yName: m, x: [treat(ctx), ...controls(ctx)], command: "mediation a", options: { mediator: m } });
-      const rb = fitTwfe(ctx, { y, yName: ctx.spec.outcome.column, x: [{ name: m, values: mv }, treat(ctx), ...controls(ctx)], command: "mediation b", options: { mediator: m } });
-      models.push({ name: `${m}_a`, label: words(ctx.spec).v(m), result: ra }, { name: `${m}_b`, label: ctx.spec.outcome.label, result: rb });
-      const a = term(ra, "treat_post")!, b = term(rb, m)!;
-      const z = (a.estimate! * b.estimate!) / Math.sqrt(a.estimate! ** 2 * b.std_error! ** 2 + b.estimate! ** 2 * a.std_error! ** 2);
-      rows.push({ mediator: m, a: a.estimate!, b: b.estimate!, sobel_z: z, sobel_p: 2 * (1 - pnorm(Math.abs(z))), maxp: Math.max(a.p_value!, b.p_value!) });
-    }
+    const d = ctx.data.panel;
+    const model = studyModel(ctx);
+    const med = mediationTable(d, { ...model, mediators: o.mediators });
+    const models: BlockModel[] = med.models.flatMap(({ mediator: m, a, b }) => [{ name: `${m}_a`, label: words(ctx.spec).v(m), result: a }, { name: `${m}_b`, label: ctx.spec.outcome.label, result: b }]);
+    const rows = o.mediators.map((m) => {
+      const s = med.summary.estimates.find((e) => e.term === `sobel:${m}`)!;
+      const mp = med.summary.estimates.find((e) => e.term === `maxp:${m}`)!;
+      return { mediator: m, a: s.a as number, b: s.b as number, sobel_z: s.statistic!, sobel_p: s.p_value!, maxp: mp.p_value! };
+    });
     const notes: string[] = [];
-    let joint: unknown = null;
+    let joint: KeytechResult | null = null;
     let guoRow: { label: string; cells: string[] } | null = null;
     const fmtP = (p: number | null | undefined) => formatP(p);
     if (o.joint_test) {
-      try {
-        const mod = await analysis("mediation");
-        const fn = exported<AnalysisFn>(mod, "jointMediationTest", "mediation");
-        joint = await fn({ ctx, mediators: o.mediators });
-        const est = (joint as { estimates?: { term: string; statistic: number | null; p_value: number | null }[] }).estimates ?? [];
-        const single = (m: string) => est.find((r) => r.term === `single:${m}`);
-        const all = est.find((r) => r.term === "joint");
-        guoRow = { label: "Guo et al. S_n p (single)", cells: o.mediators.flatMap((m) => [fmtP(single(m)?.p_value), ""]) };
-        if (all) notes.push(`Joint test of all ${o.mediators.length} mechanisms (Guo et al. 2022): S_n = ${Number(all.statistic).toFixed(2)}, p = ${fmtP(all.p_value)}.`);
-      } catch (e) {
-        if (e instanceof NotAvailable) notes.push(`Joint mechanism test (Guo et al. 2022): not available (${e.message}).`);
-        else throw e;
-      }
+      joint = jointMediationTest(d, { ...model, mediators: o.mediators });
+      const est = joint.estimates;
+      const single = (m: string) => est.find((r) => r.term === `single:${m}`);
+      const all = est.find((r) => r.term === "joint");
+      guoRow = { label: "Guo et al. S_n p (single)", cells: o.mediators.flatMap((m) => [fmtP(single(m)?.p_value), ""]) };
+      if (all) notes.push(`Joint test of all ${o.mediators.length} mechanisms (Guo et al. 2022): S_n = ${Number(all.statistic).toFixed(2)}, p = ${fmtP(all.p_value)}.`);
     }
     return {
       models,
@@ -105,12 +97,10 @@ export const heterogeneity = defineBlock({
     const models: BlockModel[] = [];
     const diffs: string[] = [];
     const notes: string[] = [];
-    const y = column(ctx.data, ctx.spec.outcome.column);
+    const d = ctx.data.panel;
     for (const v of o.by) {
-      const high = medianSplit(ctx.data, column(ctx.data, v));
-      const low = Uint8Array.from(high, (h) => 1 - h);
-      const rl = fitTwfe(ctx, { y, yName: ctx.spec.outcome.column, x: [treat(ctx), ...controls(ctx)], mask: low, command: "did twfe", options: { split: v, half: "low" } });
-      const rh = fitTwfe(ctx, { y, yName: ctx.spec.outcome.column, x: [treat(ctx), ...controls(ctx)], mask: high, command: "did twfe", options: { split: v, half: "high" } });
+      const { low: rl, high: rh } = heterogeneitySplit(d, { ...studyModel(ctx), by: v });
+      const high = medianSplit(d, column(ctx.data, v));
       models.push({ name: `${v}_low`, label: `${words(ctx.spec).v(v)}: low`, result: rl }, { name: `${v}_high`, label: `${words(ctx.spec).v(v)}: high`, result: rh });
       const d0 = term(rl, "treat_post")!.estimate! - term(rh, "treat_post")!.estimate!;
       let p = "";
@@ -141,15 +131,8 @@ export const moderation = defineBlock({
   methods: (o, spec) => `The baseline model with controls plus each moderator (${o.by.map(words(spec).v).join(", ")}) and its interaction with Treat × Post; ${words(spec).unit} and ${words(spec).time} fixed effects, SEs clustered by ${spec.model.cluster}.`,
   async run(ctx, o) {
     o = { ...o, by: columnsOrMeasured(ctx, o.by, [], "blocks.moderation.by", "moderators") };
-    const D = column(ctx.data, "treat_post");
-    const models: BlockModel[] = o.by.map((m, j) => {
-      const mv = column(ctx.data, m);
-      return {
-        name: m,
-        label: `(${j + 1}) ${words(ctx.spec).v(m)}`,
-        result: fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [treat(ctx), { name: `treat_post:${m}`, values: Float64Array.from(mv, (x, i) => x * D[i]!) }, { name: m, values: mv }, ...controls(ctx)], command: "did twfe", options: { moderator: m } }),
-      };
-    });
+    const results = moderationTable(ctx.data.panel, { ...studyModel(ctx), by: o.by, command: "did twfe" });
+    const models: BlockModel[] = o.by.map((m, j) => ({ name: m, label: `(${j + 1}) ${words(ctx.spec).v(m)}`, result: results[j]! }));
     return { models, keyTerms: ["treat_post", ...o.by.flatMap((m) => [`treat_post:${m}`, m])] };
   },
 });

@@ -5,7 +5,8 @@
  */
 import { loadMapping, withOverrides, type ColumnMapping } from "../../patents/mapping.js";
 import { MEASURED_COLUMNS, measureFromFile, measureOptionsSchema, type MeasureGrid, type MeasureInfo, type MeasureOptions } from "../measure.js";
-import type { StudySpec } from "../spec.js";
+import type { StudySpec } from "../spec-schema.js";
+import { readTextTable } from "../../data/read.js";
 import type { StudyData } from "./data.js";
 import { defineBlock, NotAvailable } from "./types.js";
 
@@ -100,8 +101,7 @@ function forwardCoverage(inf: MeasureInfo): string {
 async function panelTextColumn(file: string, d: StudyData, name: string): Promise<(string | null)[]> {
   const num = d.num[name];
   if (num) return Array.from(num, (v) => (Number.isFinite(v) ? String(v) : null));
-  const { readTable } = await import("./data.js");
-  const t = await readTable(file);
+  const t = await readTextTable(file);
   const j = t.names.indexOf(name);
   if (j < 0) throw new Error(`blocks.patents.cluster: "${name}" is not a column of ${file}`);
   // the panel's rows in the study's (unit, time) order

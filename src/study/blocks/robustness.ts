@@ -2,9 +2,10 @@
 import { z } from "zod";
 import { words } from "../words.js";
 import { defineBlock, NotAvailable, notAvailable, type BlockModel } from "./types.js";
-import { column, columnsOrMeasured, controls, firstPrincipalComponent, fitTwfe, treat } from "./common.js";
+import { fitTwfe } from "../../analyses/twfe-fit.js";
+import { column, columnsOrMeasured, controls, firstPrincipalComponent, studyModel, treat } from "./common.js";
 import { runDdd } from "./adapters.js";
-import { stackedDid } from "../analyses/stacked.js";
+import { stackedDid } from "../../analyses/stacked.js";
 
 const base = { enabled: z.boolean().default(true) };
 
@@ -21,7 +22,7 @@ export const altOutcomes = defineBlock({
     const models: BlockModel[] = o.outcomes.map((y, j) => ({
       name: y,
       label: `(${j + 1}) ${words(ctx.spec).v(y)}`,
-      result: fitTwfe(ctx, { y: column(ctx.data, y), yName: y, x: [treat(ctx), ...controls(ctx)], command: "did twfe", options: { outcome: y } }),
+      result: fitTwfe(ctx.data.panel, { y: column(ctx.data, y), yName: y, x: [treat(ctx), ...controls(ctx)], command: "did twfe", options: { outcome: y } }),
     }));
     return { models, keyTerms: ["treat_post"] };
   },
@@ -38,7 +39,7 @@ export const digitalIndex = defineBlock({
   async run(ctx, o) {
     if (o.columns.length < 2) notAvailable("the digital-economy index needs at least two panel columns in blocks.digital_index.columns");
     const pc = firstPrincipalComponent(o.columns.map((c) => column(ctx.data, c)));
-    const r = fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [treat(ctx), ...controls(ctx), { name: "digital_index", values: pc.score }], command: "did twfe", options: { digital_index: o.columns } });
+    const r = fitTwfe(ctx.data.panel, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [treat(ctx), ...controls(ctx), { name: "digital_index", values: pc.score }], command: "did twfe", options: { digital_index: o.columns } });
     return { models: [{ name: "digital_index", label: "(1) + digital index", result: r }], keyTerms: ["treat_post", "digital_index"], notes: [`First principal component explains ${(pc.share * 100).toFixed(1)}% of the variance; loadings ${pc.loadings.map((l) => l.toFixed(3)).join(", ")}.`] };
   },
 });
@@ -51,7 +52,7 @@ export const countyTrends = defineBlock({
   options: z.strictObject({ ...base }),
   methods: (_o, spec) => `The baseline model with controls plus a linear time trend for every ${words(spec).unit} (fixest \`${spec.inputs.panel.unit}[${spec.inputs.panel.time}]\` varying slopes), absorbed together with the ${words(spec).unit} and ${words(spec).time} fixed effects.`,
   async run(ctx) {
-    const r = fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [treat(ctx), ...controls(ctx)], unitTrends: true, command: "did twfe", options: { unit_trends: true } });
+    const r = fitTwfe(ctx.data.panel, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [treat(ctx), ...controls(ctx)], unitTrends: true, command: "did twfe", options: { unit_trends: true } });
     return { models: [{ name: "trends", label: "(1) Unit trends", result: r }], keyTerms: ["treat_post"] };
   },
 });
@@ -64,7 +65,7 @@ export const stacked = defineBlock({
   options: z.strictObject({ ...base, window: z.tuple([z.number().int(), z.number().int()]).default([-4, 5]), weighting: z.enum(["weighted", "unweighted"]).default("weighted") }),
   methods: (o, spec) => `Stacked difference-in-differences: one sub-experiment per adoption cohort with clean controls (never treated or treated after the window ${o.window[0]}…${o.window[1]}), stacked with unit × stack and time × stack fixed effects, ${o.weighting === "weighted" ? "Wing, Freedman & Hollingsworth (2024) corrective weights" : "unweighted (Cengiz et al. 2019)"}, SEs clustered by ${words(spec).unit}. Cohorts whose window leaves the observed ${words(spec).time}s are dropped (listed in the warnings).`,
   async run(ctx, o) {
-    const r = stackedDid({ ctx, window: o.window, weighting: o.weighting });
+    const r = stackedDid({ panel: ctx.data.panel, model: studyModel(ctx), window: o.window, weighting: o.weighting });
     const terms = ["avg_post"];
     for (let e = o.window[0]; e <= o.window[1]; e++) if (e !== -1) terms.push(`rel::${e}`);
     return { models: [{ name: "stacked", label: "(1) Stacked DID", result: r }], keyTerms: terms };
@@ -91,7 +92,7 @@ export const otherPolicies = defineBlock({
         if (!v) throw new NotAvailable(`program "${p}" is not declared in inputs.policies.programs (the other programs of the policy list)`);
         x.push({ name: p, values: v }, { name: `treat_post:${p}`, values: Float64Array.from(v, (b, i) => b * D[i]!) });
       }
-      models.push({ name: set.join("+"), label: `(${j + 1}) ${set.map(words(ctx.spec).v).join(" + ")}`, result: fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x, command: "did twfe", options: { programs: set } }) });
+      models.push({ name: set.join("+"), label: `(${j + 1}) ${set.map(words(ctx.spec).v).join(" + ")}`, result: fitTwfe(ctx.data.panel, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x, command: "did twfe", options: { programs: set } }) });
     });
     return { models, keyTerms: ["treat_post", ...o.programs.flatMap((p) => [p, `treat_post:${p}`])] };
   },
@@ -133,7 +134,7 @@ export const exclusions = defineBlock({
         mask[i] = s === "no_municipalities" ? +!m : s === "no_reform_zones" ? +!r : +!(m || r);
       }
       if ((s !== "no_reform_zones" && !mu) || (s !== "no_municipalities" && !rz)) throw new NotAvailable(`sample "${s}" needs inputs.units with flags (municipality / reform_zone)`);
-      return { name: s, label: `(${j + 1}) ${s.replaceAll("_", " ")}`, result: fitTwfe(ctx, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [treat(ctx), ...controls(ctx)], mask, command: "did twfe", options: { sample: s } }) };
+      return { name: s, label: `(${j + 1}) ${s.replaceAll("_", " ")}`, result: fitTwfe(ctx.data.panel, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [treat(ctx), ...controls(ctx)], mask, command: "did twfe", options: { sample: s } }) };
     });
     return { models, keyTerms: ["treat_post"] };
   },

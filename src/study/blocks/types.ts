@@ -6,7 +6,7 @@
 import type { z } from "zod";
 import type { KeytechResult } from "../../core/result.js";
 import type { StudyData } from "./data.js";
-import type { StudySpec } from "../spec.js";
+import type { StudySpec } from "../spec-schema.js";
 
 export interface EventPointData { rel: number; estimate: number; lo: number; hi: number }
 

@@ -1,0 +1,78 @@
+/**
+ * `keytech feols`: OLS with high-dimensional fixed effects from a fixest-style formula
+ * (`y ~ x1 + x2 | fe1 + fe2`), with iid / HC1 / one- or multiway clustered variance (fixest ssc).
+ * Default variance: iid (fixest ≥ 0.13), clustered when --cluster is given.
+ */
+import type { KeytechResult } from "../core/result.js";
+import { parseFormula } from "../formula/parse.js";
+import { fixedEffectLabel, formulaColumns, termLabel } from "../formula/ast.js";
+import { buildDesign, transformRows } from "../formula/design.js";
+import { selectRows } from "../data/table.js";
+import {
+  checkWeights,
+  dropMissingInto,
+  fitDesign,
+  outcomeVariants,
+  readWithHash,
+  regressionResult,
+  requests,
+  vcovSpec,
+  type RegressionOptions,
+  type SampleLog,
+  wildBlock,
+} from "./model-input.js";
+
+export interface FeolsAnalysisOptions extends RegressionOptions {
+  data: string;
+  formula: string;
+}
+
+export async function feolsAnalysis(o: FeolsAnalysisOptions): Promise<KeytechResult> {
+  const f = parseFormula(o.formula);
+  const cols = formulaColumns(f);
+  const reqs = requests([...cols.numeric, o.weights], [...cols.factor, ...(o.cluster ?? [])]);
+  const { table, hash } = await readWithHash(o.data, reqs);
+  const log: SampleLog = { missing: 0, missingByColumn: {} };
+  let t = dropMissingInto(table, reqs.map((r) => r.column), log);
+  // rows where a transform is not finite (log(0), sqrt(−1)) are dropped and counted, as fixest does
+  const warnings: string[] = [];
+  const tr = transformRows(f, t);
+  if (tr.keep) {
+    t = selectRows(t, tr.keep);
+    log.missing += tr.dropped;
+    for (const [k, v] of Object.entries(tr.byTerm)) log.missingByColumn[k] = (log.missingByColumn[k] ?? 0) + v;
+    const what = tr.anyNaN && tr.anyInf ? "NA and infinite values" : tr.anyNaN ? "NA values" : "infinite values";
+    warnings.push(`${tr.dropped} observation${tr.dropped === 1 ? "" : "s"} removed because of ${what} (${Object.entries(tr.byTerm).map(([k, v]) => `${k}: ${v}`).join(", ")})`);
+  }
+  t = outcomeVariants(t, f.lhs, o, log);
+  const weights = o.weights ? checkWeights(t, o.weights) : undefined;
+  const design = buildDesign(f, t, weights ? { weights } : {});
+  const spec = vcovSpec(t, o, null);
+  const bundle = fitDesign(design, spec, o);
+  const bootTerm = o.bootstrap?.term ?? design.x[0]?.name;
+  const boot = o.bootstrap && bootTerm ? wildBlock(design, bootTerm, spec, o) : null;
+  const r = regressionResult({
+    command: "feols",
+    bundle,
+    log,
+    file: o.data,
+    hash,
+    options: optionsRecord(o),
+    model: {
+      depvar: f.lhs,
+      formula: o.formula,
+      fixed_effects: f.fixedEffects.map(fixedEffectLabel),
+      controls: f.terms.map(termLabel),
+    },
+    ...(boot ? { extra: { bootstrap: boot }, seed: o.bootstrap!.seed } : {}),
+  });
+  if (warnings.length) r.warnings = [...warnings, ...(r.warnings ?? [])];
+  return r;
+}
+
+/** Options as recorded in provenance (undefined ones left out). */
+export function optionsRecord(o: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined && k !== "data") out[k] = v;
+  return out;
+}
