@@ -6,7 +6,7 @@
 import type { EstimateRow, VcovInfo } from "../core/result.js";
 import { termLabel } from "../core/labels.js";
 import { csvField, escapeHtml as esc, stars } from "./text.js";
-import type { BlockModel, BlockOutput } from "../study/blocks/types.js";
+import type { BlockModel, BlockOutput } from "../core/report-data.js";
 
 export type TableFormat = "md" | "latex" | "csv" | "html";
 

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
 import { sha256File } from "../../core/hash.js";
-import { keytechVersion } from "../../core/version.js";
+import { stampVersion } from "../../core/result.js";
 import { honestSensitivity, parseLVec, readHonestInput, type Method, type Restriction } from "../../inference/honest/sensitivity.js";
 import { action, emit } from "../run.js";
 
@@ -72,15 +72,14 @@ export function registerDidHonest(did: Command): void {
       const { input, terms, source } = readHonestInput(doc);
       const l = parseLVec(o.lVec, input.numPost);
       const res = await honestSensitivity(input, { restriction, method, M: numList(o.m, "--m"), Mbar: numList(o.mbar, "--mbar"), l, alpha, seed, gridPoints, breakdown: o.breakdown });
-      const out = {
-        keytech: keytechVersion(),
+      const out = stampVersion({
         command: "did honest",
         input: { source, terms, numPrePeriods: res.numPrePeriods, numPostPeriods: res.numPostPeriods, l_vec: res.l_vec },
         original: res.original,
         bounds: res.bounds,
         breakdown: res.breakdown,
         provenance: { seed, inputs: { [o.from]: await sha256File(o.from) }, options: { restriction, method: method ?? (restriction === "sd" ? "flci" : "c-lf"), alpha, grid_points: gridPoints } },
-      };
+      });
       emit(out, Boolean(o.json), () => {
         const par = restriction === "sd" ? "M" : "Mbar";
         const lines = [

@@ -7,9 +7,8 @@
  */
 import type { Command } from "commander";
 import { inputError, usageError } from "../../core/errors.js";
-import { keytechVersion } from "../../core/version.js";
 import { writeFileAtomic } from "../../core/atomic.js";
-import { resultToJson, type KeytechResult } from "../../core/result.js";
+import { makeResult, resultToJson, type KeytechResult } from "../../core/result.js";
 import { fileRow, getColumn, numeric, selectRows } from "../../data/table.js";
 import { parseExpression, parseFormula } from "../../formula/parse.js";
 import { exprColumns, fixedEffectLabel, formulaColumns, termLabel } from "../../formula/ast.js";
@@ -114,9 +113,9 @@ export async function fepoisAnalysis(o: FepoisAnalysisOptions): Promise<KeytechR
   const { missing, missingByColumn, ...rest } = log;
   const options: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined && k !== "data") options[k] = v;
-  const result: KeytechResult = {
-    keytech: keytechVersion(),
+  const result: KeytechResult = makeResult({
     command: "fepois",
+    headline: rows[0] ? { term: rows[0].term, label: "the first regressor" } : null,
     estimates: rows,
     nobs: fit.nobs,
     fit: {
@@ -156,7 +155,7 @@ export async function fepoisAnalysis(o: FepoisAnalysisOptions): Promise<KeytechR
       fixef_sizes: Object.fromEntries(fit.fixedEffects.map((fe) => [fe.name, fe.nLevels])),
       controls: f.terms.map(termLabel),
     },
-  };
+  });
   if (warnings.length) result.warnings = warnings;
   return result;
 }

@@ -11,8 +11,7 @@ import { qt, twoSidedT } from "../../core/distributions.js";
 import { inputError } from "../../core/errors.js";
 import { fepois } from "../../estimators/fepois.js";
 import { fepoisVcov, zTable } from "../../inference/fepois-vcov.js";
-import { keytechVersion } from "../../core/version.js";
-import { vcovMatrixBlock, type EstimateRow, type KeytechResult } from "../../core/result.js";
+import { makeResult, vcovMatrixBlock, type EstimateRow, type HeadlineSpec, type KeytechResult } from "../../core/result.js";
 import { symEigen, mat } from "../../core/linalg.js";
 import { quantile7 } from "../../core/stats.js";
 import { notAvailable, type BlockContext } from "./types.js";
@@ -52,6 +51,9 @@ export function exported<F>(mod: Record<string, unknown>, fn: string, file: stri
   return f as F;
 }
 
+/** The overall effect of the study's TWFE models: the Treat × Post coefficient. */
+const TREAT_POST_HEADLINE: HeadlineSpec = { term: "treat_post", label: "the treat_post coefficient" };
+
 export interface TwfeSpec {
   y: Float64Array;
   yName: string;
@@ -66,6 +68,8 @@ export interface TwfeSpec {
   options?: Record<string, unknown>;
   /** "poisson": PPML with the same fixed effects and clusters (fixest fepois; z inference) */
   family?: "gaussian" | "poisson";
+  /** the overall effect (default: treat_post, left out when not estimated; null: none) */
+  headline?: HeadlineSpec | null;
 }
 
 function recode(codes: Int32Array, rows: Int32Array): { codes: Int32Array; nLevels: number } {
@@ -127,9 +131,9 @@ export function fitTwfe(ctx: BlockContext, s: TwfeSpec): KeytechResult {
     const t = b / se;
     return { term, estimate: b, std_error: se, statistic: t, p_value: twoSidedT(t, vc.df), conf_low: b - crit * se, conf_high: b + crit * se };
   });
-  return {
-    keytech: keytechVersion(),
+  return makeResult({
     command: s.command,
+    headline: s.headline === undefined ? TREAT_POST_HEADLINE : s.headline,
     estimates,
     nobs: fit.nobs,
     fit: fitBlock(fit),
@@ -137,7 +141,7 @@ export function fitTwfe(ctx: BlockContext, s: TwfeSpec): KeytechResult {
     dropped: { singletons: fit.singletonsRemoved, missing, collinear: fit.droppedCollinear },
     provenance: { seed: null, inputs: ctx.data.inputHashes, options: { y: s.yName, x: s.x.map((x) => x.name), fe: feList, unit_trends: !!s.unitTrends, cluster: ctx.spec.model.cluster, ...(s.options ?? {}) } },
     vcov_matrix: vcovMatrixBlock(fit.coefNames, vc.V),
-  };
+  });
 }
 
 /** The Poisson (PPML) version of fitTwfe on the chosen rows: fixest fepois, clustered VCOV, z tests. */
@@ -153,9 +157,9 @@ function fitPoissonRows(ctx: BlockContext, s: TwfeSpec, rows: Int32Array, fes: F
   const warnings: string[] = [];
   if (fit.feAllZeroRemoved) warnings.push(`${fit.feAllZeroRemoved} observations in fixed-effect levels with only zero outcomes removed (${Object.entries(fit.feLevelsRemoved).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${k}`).join(", ")}), as fixest's fepois does`);
   if (!fit.converged) warnings.push(`IRLS did not converge in ${fit.iterations} iterations`);
-  return {
-    keytech: keytechVersion(),
+  return makeResult({
     command: "fepois",
+    headline: s.headline === undefined ? TREAT_POST_HEADLINE : s.headline,
     estimates: zTable(fit, vc),
     nobs: fit.nobs,
     fit: { r2: null, adj_r2: null, within_r2: null, pseudo_r2: fit.pseudoR2, deviance: fit.deviance, loglik: fit.loglik, iterations: fit.iterations },
@@ -163,7 +167,7 @@ function fitPoissonRows(ctx: BlockContext, s: TwfeSpec, rows: Int32Array, fes: F
     dropped: { singletons: 0, missing, collinear: fit.droppedCollinear, fe_all_zero: fit.feAllZeroRemoved },
     provenance: { seed: null, inputs: ctx.data.inputHashes, options: { y: s.yName, x: s.x.map((x) => x.name), fe: feList, family: "poisson", cluster: ctx.spec.model.cluster, ...(s.options ?? {}) } },
     ...(warnings.length ? { warnings } : {}),
-  };
+  });
 }
 
 /** Controls of the main model as regressors. */
