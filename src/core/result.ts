@@ -131,6 +131,16 @@ export interface ResultBody {
   pretrends?: PretrendsBlock | null;
   pretrend_wald?: { stat: number; p: number; df1: number; df2: number; [k: string]: unknown } | null;
   bootstrap?: WildBootstrapInfo;
+  /** did cs: the pre-test of parallel trends */
+  pre_test?: { statistic: number; df: number; p_value: number } | null;
+  /** did sdid: the unit and time weights (per cohort when staggered) */
+  unit_weights?: { unit: string; weight: number; cohort?: number }[];
+  time_weights?: { time: number; weight: number; cohort?: number }[];
+  /** did bacon: the 2×2 comparisons and their summary by type */
+  comparisons?: { treated: number; control: number; type: string; estimate: number; weight: number }[];
+  by_type?: { type: string; weight: number; estimate: number; n: number; [k: string]: unknown }[];
+  /** did stacked: the sub-experiments, included or not */
+  sub_experiments?: { cohort: number; included: boolean; reason?: string; n_treated: number; n_control: number; control_weight?: number }[];
   [extra: string]: unknown;
 }
 
@@ -170,9 +180,14 @@ export function eventRows(rows: EstimateRow[], lo: number, hi: number): Estimate
   return rows.filter((e) => { const k = relOf(e.term); return k !== null && k >= lo && k <= hi; }).sort((a, b) => relOf(a.term)! - relOf(b.term)!);
 }
 
+/** A result's event-time rows: its `event_rows`, else the `rel::k` rows of its estimates (did sdid --event). */
+export function eventRowsOf(r: KeytechResult): EventTimeRow[] {
+  return r.event_rows ?? eventTimeRows(r.estimates);
+}
+
 /** A result's event-time rows with lo ≤ k ≤ hi, as estimate rows (without `rel`). */
 export function eventWindow(r: KeytechResult, lo: number, hi: number): EstimateRow[] {
-  return (r.event_rows ?? []).filter((e) => e.rel >= lo && e.rel <= hi).map(estimateRowOf);
+  return eventRowsOf(r).filter((e) => e.rel >= lo && e.rel <= hi).map(estimateRowOf);
 }
 
 /** Figure points of rows `rel::k` in [lo, hi]; the reference period is drawn at 0 when it has no estimate. */

@@ -67,9 +67,9 @@ export function registerDidImputation(did: Command): void {
       res.vcov_matrix = imputationVcovMatrix(imputationFit(d.input, { horizons, keepWeights: true }), d.input);
       emit(res, Boolean(o.json), () => {
         let s = estimateTable(res, `Imputation estimator (Borusyak, Jaravel & Spiess 2024), outcome ${o.y}`);
-        const pre = res.pretrends as { estimates: KeytechResult["estimates"]; wald: { stat: number; df1: number; df2: number; p_value: number } | null } | undefined;
+        const pre = res.pretrends;
         if (pre) {
-          s += estimateTable({ ...res, estimates: pre.estimates, warnings: [] }, "Pre-trend test (untreated observations, lead indicators)").split("\n").filter((l) => !l.includes("observations:")).join("\n");
+          s += estimateTable({ ...res, estimates: pre.estimates ?? [], warnings: [] }, "Pre-trend test (untreated observations, lead indicators)").split("\n").filter((l) => !l.includes("observations:")).join("\n");
           if (pre.wald) s += `  joint Wald F(${pre.wald.df1}, ${pre.wald.df2}) = ${pre.wald.stat.toFixed(4)}, p = ${pre.wald.p_value.toFixed(4)}\n`;
         }
         return s;

@@ -173,11 +173,11 @@ function pval(p: number | null): string {
 
 /** The human table of a fepois result (z statistics, deviance, pseudo R², the dropped rows). */
 export function renderFepois(r: KeytechResult): string {
-  const m = r.model as { formula: string; offset: string | null; fixef_sizes: Record<string, number> };
+  const m = r.model ?? {};
   const fit = r.fit as Record<string, number | boolean>;
   const lines: string[] = [];
   lines.push(`keytech fepois (Poisson, log link): ${m.formula}${m.offset ? `   offset: ${m.offset}` : ""}`);
-  lines.push(`Observations: ${r.nobs}   Fixed effects: ${Object.entries(m.fixef_sizes).map(([k, v]) => `${k} (${v})`).join(", ") || "none"}`);
+  lines.push(`Observations: ${r.nobs}   Fixed effects: ${Object.entries(m.fixef_sizes ?? {}).map(([k, v]) => `${k} (${v})`).join(", ") || "none"}`);
   const v = r.vcov!;
   const desc = v.type === "cluster" ? `clustered by ${Object.entries(v.clusters ?? {}).map(([k, g]) => `${k} (${g} clusters)`).join(" and ")}` : v.type === "hc1" ? "heteroskedasticity-robust" : "iid";
   lines.push(`Standard errors: ${desc}`, "");
