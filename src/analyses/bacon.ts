@@ -2,8 +2,7 @@
  * Goodman-Bacon decomposition analysis (`keytech did bacon`): balanced panel → the 2×2 comparisons,
  * their weights, the by-type summary (as bacondecomp prints it) and the TWFE coefficient they reproduce.
  */
-import type { KeytechResult } from "../core/result.js";
-import { keytechVersion } from "../core/version.js";
+import { makeResult, type KeytechResult } from "../core/result.js";
 import { estimationError } from "../core/errors.js";
 import { buildWidePanel, type LongPanelInput } from "../estimators/cs/cs-panel.js";
 import { baconDecomposition } from "../estimators/bacon.js";
@@ -21,9 +20,9 @@ export function baconAnalysis(input: LongPanelInput, opts: BaconAnalysisOptions 
   const d = baconDecomposition(panel);
   if (Math.abs(d.sumCheck.weight) > 1e-8 || Math.abs(d.sumCheck.estimate) > 1e-8 * Math.max(1, Math.abs(d.twfe)))
     throw estimationError(`internal check failed: weights sum to ${1 + d.sumCheck.weight}, weighted 2×2 sum differs from TWFE by ${d.sumCheck.estimate}`);
-  return {
-    keytech: keytechVersion(),
+  return makeResult({
     command: "did bacon",
+    headline: { term: "treat_post", label: "the TWFE coefficient decomposed" },
     estimates: [{ term: "treat_post", estimate: d.twfe, std_error: null, statistic: null, p_value: null, conf_low: null, conf_high: null }],
     nobs: panel.nobs,
     n_units: panel.n,
@@ -38,5 +37,5 @@ export function baconAnalysis(input: LongPanelInput, opts: BaconAnalysisOptions 
       options: { y: input.names.y, unit: input.names.unit, time: input.names.time, cohort: input.names.cohort, treat: opts.treatName ?? null },
     },
     warnings: panel.warnings,
-  };
+  });
 }

@@ -3,8 +3,7 @@
  * group, calendar), the parallel-trends pre-test, analytic influence-function SEs (METHODS.md §2.3) or
  * seeded multiplier-bootstrap SEs with uniform bands (§2.5) — the `did cs` JSON result (docs/CONTRACT.md).
  */
-import type { KeytechResult, EstimateRow } from "../core/result.js";
-import { keytechVersion } from "../core/version.js";
+import { eventTimeRows, makeResult, type Aggregations, type EstimateRow, type HeadlineSpec, type KeytechResult } from "../core/result.js";
 import { pnorm, qnorm } from "../core/distributions.js";
 import { usageError } from "../core/errors.js";
 import type { DidPanel } from "../data/panel.js";
@@ -167,8 +166,7 @@ export function csCompute(input: LongPanelInput, opts: CsAnalysisOptions = {}): 
   if (panel.cluster && panel.nClusters < 30)
     fit.warnings.push(`only ${panel.nClusters} clusters in '${panel.clusterName}': influence-function SEs clustered on few clusters understate the uncertainty`);
   const nanCells = fit.cells.filter((c) => !Number.isFinite(c.att)).length;
-  const result: KeytechResult = {
-    keytech: keytechVersion(),
+  const result: KeytechResult = makeResult({
     command: "did cs",
     estimates,
     nobs: panel.nobs,
@@ -198,8 +196,25 @@ export function csCompute(input: LongPanelInput, opts: CsAnalysisOptions = {}): 
       },
     },
     warnings: fit.warnings,
-  };
+    headline: CS_HEADLINE,
+    event_rows: eventTimeRows(csEventRows({ aggregations })),
+  });
   return { result, fit, gram: G };
+}
+
+/** The overall effect of Callaway–Sant'Anna as `did compare` reports it: the dynamic aggregation's overall ATT. */
+export const CS_HEADLINE: HeadlineSpec = { term: "ATT::dynamic", label: "dynamic aggregation (mean of θ(e), e ≥ 0)" };
+
+/**
+ * Callaway–Sant'Anna dynamic aggregation θ(e) as rows `rel::e` (normal inference, as did: z = θ/se,
+ * p = 2Φ(−|z|); the CI is did's, pointwise or uniform).
+ */
+export function csEventRows(r: { aggregations?: Aggregations | undefined }): EstimateRow[] {
+  const by = r.aggregations?.dynamic?.by ?? [];
+  return by.map((b) => {
+    const z = b.estimate != null && b.std_error ? b.estimate / b.std_error : null;
+    return { term: `rel::${b.e}`, estimate: b.estimate, std_error: b.std_error, statistic: z, p_value: z === null ? null : 2 * pnorm(-Math.abs(z)), conf_low: b.conf_low, conf_high: b.conf_high };
+  });
 }
 
 /** The `did cs` JSON result. */

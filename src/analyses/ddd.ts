@@ -4,8 +4,7 @@
  * (`digital_total`, the digital pilots' total effect), SEs clustered by unit (or `--cluster`) with fixest's
  * small-sample corrections. The same terms as the study's robustness-7 block.
  */
-import type { KeytechResult } from "../core/result.js";
-import { keytechVersion } from "../core/version.js";
+import { makeResult, type KeytechResult } from "../core/result.js";
 import { estimationError } from "../core/errors.js";
 import { dddFit } from "../estimators/ddd.js";
 import { coefTable, computeVcov } from "../inference/vcov.js";
@@ -32,9 +31,9 @@ export function dddAnalysis(d: LoadedStaggered, group2: string, o: { level?: num
   const estimates = coefTable(fit, vc, level);
   const k = fit.coef.length;
   estimates.splice(2, 0, linearCombination("digital_total", fit.coef, vc.V.data, k, new Map([[0, 1], [1, 1]]), vc.df, level));
-  return {
-    keytech: keytechVersion(),
+  return makeResult({
     command: "did ddd",
+    headline: { term: "treat_post", label: "the treated group's extra effect (Program × Post × Treated group)" },
     estimates,
     nobs: fit.nobs,
     fit: fitBlock(fit),
@@ -44,5 +43,5 @@ export function dddAnalysis(d: LoadedStaggered, group2: string, o: { level?: num
       seed: null, inputs: d.inputs,
       options: { y: d.columns.y, unit: d.columns.unit, time: d.columns.time, cohort: d.columns.cohort, group2, x: d.columns.x ?? [], cluster: inp.cluster.name, level },
     },
-  };
+  });
 }

@@ -5,8 +5,7 @@
  * R&D capital, data inputs; output patent applications; default input-oriented, CRS, per year.
  */
 import { inputError } from "../core/errors.js";
-import type { KeytechResult } from "../core/result.js";
-import { keytechVersion } from "../core/version.js";
+import { makeResult, type KeytechResult } from "../core/result.js";
 import { dea, type DeaOrientation, type DeaRts } from "../estimators/dea.js";
 
 export interface NamedColumn {
@@ -105,8 +104,7 @@ export async function deaAnalysis(a: DeaAnalysisInput): Promise<KeytechResult> {
       n_units: rows.length,
     });
   }
-  const result: KeytechResult = {
-    keytech: keytechVersion(),
+  const result: KeytechResult = makeResult({
     command: "dea",
     estimates,
     nobs: n,
@@ -122,7 +120,7 @@ export async function deaAnalysis(a: DeaAnalysisInput): Promise<KeytechResult> {
         solver: "HiGHS (envelopment form, variables scaled by their means)",
       },
     },
-  };
+  });
   if (warnings.length) result.warnings = warnings;
   return result;
 }

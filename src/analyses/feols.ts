@@ -65,6 +65,7 @@ export async function feolsAnalysis(o: FeolsAnalysisOptions): Promise<KeytechRes
       controls: f.terms.map(termLabel),
     },
     ...(boot ? { extra: { bootstrap: boot }, seed: o.bootstrap!.seed } : {}),
+    ...(design.x[0] ? { headline: { term: design.x[0].name, label: "the first regressor" } } : {}),
   });
   if (warnings.length) r.warnings = [...warnings, ...(r.warnings ?? [])];
   return r;

@@ -4,8 +4,7 @@
  * flags; it uses the shared helpers of the model-input module.
  */
 import { inputError, usageError } from "../core/errors.js";
-import { keytechVersion } from "../core/version.js";
-import type { KeytechResult } from "../core/result.js";
+import { makeResult, type KeytechResult } from "../core/result.js";
 import { fileRow, getColumn, numeric, selectRows } from "../data/table.js";
 import { parseExpression, parseFormula } from "../formula/parse.js";
 import { exprColumns, fixedEffectLabel, formulaColumns, termLabel } from "../formula/ast.js";
@@ -107,9 +106,9 @@ export async function fepoisAnalysis(o: FepoisAnalysisOptions): Promise<KeytechR
   const { missing, missingByColumn, ...rest } = log;
   const options: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined && k !== "data") options[k] = v;
-  const result: KeytechResult = {
-    keytech: keytechVersion(),
+  const result: KeytechResult = makeResult({
     command: "fepois",
+    headline: rows[0] ? { term: rows[0].term, label: "the first regressor" } : null,
     estimates: rows,
     nobs: fit.nobs,
     fit: {
@@ -149,7 +148,7 @@ export async function fepoisAnalysis(o: FepoisAnalysisOptions): Promise<KeytechR
       fixef_sizes: Object.fromEntries(fit.fixedEffects.map((fe) => [fe.name, fe.nLevels])),
       controls: f.terms.map(termLabel),
     },
-  };
+  });
   if (warnings.length) result.warnings = warnings;
   return result;
 }

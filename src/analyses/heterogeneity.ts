@@ -5,8 +5,7 @@
  * of `treat_post` is reported. TODO: the Fisher permutation p of d₀ (METHODS §10, bdiff) needs
  * src/inference/permutation.ts, which is not on main yet — `p_value` is null until it lands.
  */
-import type { EstimateRow, KeytechResult } from "../core/result.js";
-import { keytechVersion } from "../core/version.js";
+import { makeResult, type EstimateRow, type KeytechResult } from "../core/result.js";
 import { quantile7 } from "../core/stats.js";
 import type { DidPanel } from "../data/panel.js";
 import { fitTwfe, medianSplit, panelColumn, type PanelModel } from "./twfe-fit.js";
@@ -44,10 +43,11 @@ export function heterogeneitySplit(d: DidPanel, input: PanelModel & { by: string
     term: "treat_post:low-high", estimate: bl.estimate! - bh.estimate!, std_error: null, statistic: null,
     p_value: null, conf_low: null, conf_high: null, p_note: "Fisher permutation p: see the study's heterogeneity block (did permute)",
   };
-  const difference: KeytechResult = {
-    keytech: keytechVersion(), command: "heterogeneity", estimates: [row], nobs: rl.nobs + rh.nobs,
+  const difference: KeytechResult = makeResult({
+    command: "heterogeneity", estimates: [row], nobs: rl.nobs + rh.nobs,
+    headline: { term: "treat_post:low-high", label: "difference of treat_post between the low and high halves" },
     dropped: { singletons: 0, missing: rl.dropped.missing + rh.dropped.missing, collinear: [] },
     provenance: { seed: null, inputs: d.inputs, options: { by: input.by, per: input.per ?? "pooled", n_low: rl.nobs, n_high: rh.nobs } },
-  };
+  });
   return { low: rl, high: rh, difference };
 }

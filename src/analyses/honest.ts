@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { usageError } from "../core/errors.js";
 import { sha256File } from "../core/hash.js";
-import { keytechVersion } from "../core/version.js";
+import { stampVersion } from "../core/result.js";
 import { honestSensitivity, parseLVec, readHonestInput, type Method, type Restriction } from "../inference/honest/sensitivity.js";
 
 export interface HonestAnalysisOptions {
@@ -33,8 +33,7 @@ export async function honestAnalysis(o: HonestAnalysisOptions) {
   const { input, terms, source } = readHonestInput(doc);
   const l = parseLVec(o.lVec, input.numPost);
   const res = await honestSensitivity(input, { restriction: o.restriction, method: o.method, M: o.M, Mbar: o.Mbar, l, alpha: o.alpha, seed: o.seed, gridPoints: o.gridPoints, breakdown: o.breakdown });
-  return {
-    keytech: keytechVersion(),
+  return stampVersion({
     command: "did honest",
     input: { source, terms, numPrePeriods: res.numPrePeriods, numPostPeriods: res.numPostPeriods, l_vec: res.l_vec },
     original: res.original,
@@ -45,5 +44,5 @@ export async function honestAnalysis(o: HonestAnalysisOptions) {
       inputs: { [o.from]: await sha256File(o.from) },
       options: { restriction: o.restriction, method: o.method ?? (o.restriction === "sd" ? "flci" : "c-lf"), alpha: o.alpha, grid_points: o.gridPoints },
     },
-  };
+  });
 }

@@ -6,8 +6,7 @@
  */
 import { usageError } from "../core/errors.js";
 import { pnorm, qnorm } from "../core/distributions.js";
-import type { EstimateRow, KeytechResult } from "../core/result.js";
-import { keytechVersion } from "../core/version.js";
+import { eventTimeRows, makeResult, type EstimateRow, type HeadlineSpec, type KeytechResult, type PretrendsBlock } from "../core/result.js";
 import { cohortValue, didPanelFromTable, levelLabel, readDidPanel, type DidPanel, type DidPanelSpec, type Table } from "../data/index.js";
 import { feols } from "../estimators/feols.js";
 import { imputationFit, leadDummies, timeCodes, type StaggeredInput } from "../estimators/imputation.js";
@@ -115,6 +114,9 @@ export interface ImputationAnalysisOptions {
   level?: number;
 }
 
+/** The overall effect of the imputation estimator: the mean over the treated observations (term att). */
+export const IMPUTATION_HEADLINE: HeadlineSpec = { term: "att", label: "mean over treated observations" };
+
 /** Imputation estimates + pre-trend test as the `did imputation` JSON result (docs/CONTRACT.md). */
 export function imputationAnalysis(d: LoadedStaggered, o: ImputationAnalysisOptions = {}): KeytechResult {
   const inp = d.input;
@@ -125,9 +127,9 @@ export function imputationAnalysis(d: LoadedStaggered, o: ImputationAnalysisOpti
   if (fit.notImputable > 0)
     warnings.push(`${fit.notImputable} treated observations cannot be imputed (their unit or period has no untreated observation) and are left out of every estimate`);
   for (const e of fit.estimates) if (e.n_treated === 0) warnings.push(`horizon ${e.e} has no imputable treated observation`);
-  const result: KeytechResult = {
-    keytech: keytechVersion(),
+  const result: KeytechResult = makeResult({
     command: "did imputation",
+    headline: IMPUTATION_HEADLINE,
     estimates,
     nobs: fit.nUntreated + fit.nTreated,
     fit: { n_untreated: fit.nUntreated, n_treated: fit.nTreated, first_stage: fit.coefNames.map((nm, k) => ({ term: nm, estimate: fit.coef[k]! })) },
@@ -143,10 +145,14 @@ export function imputationAnalysis(d: LoadedStaggered, o: ImputationAnalysisOpti
         cluster: inp.cluster.name, horizons: o.horizons ?? "all", pretrends: o.pretrends ?? 0, level,
       },
     },
-  };
+  });
   const P = o.pretrends ?? 0;
   const leads = typeof P === "number" ? Array.from({ length: P }, (_, k) => P - k) : P;
-  if (leads.length > 0) result.pretrends = pretrendTest(inp, leads, level);
+  if (leads.length > 0) {
+    result.pretrends = pretrendTest(inp, leads, level);
+    // the event-time rows: the pre-trend leads rel::−k, then the horizons rel::e
+    result.event_rows = eventTimeRows(withImputationLeads(result).estimates);
+  }
   if (warnings.length) result.warnings = warnings;
   return result;
 }
@@ -156,7 +162,7 @@ export function imputationAnalysis(d: LoadedStaggered, o: ImputationAnalysisOpti
  * X and unit + period FEs on the untreated observations; cluster-robust VCOV (fixest defaults, clustered
  * by the cluster variable); joint Wald test of all leads (F with G−1 denominator df, and χ²).
  */
-export function pretrendTest(inp: LoadedStaggered["input"], leadList: number[], level = 0.95): Record<string, unknown> {
+export function pretrendTest(inp: LoadedStaggered["input"], leadList: number[], level = 0.95): PretrendsBlock {
   const n = inp.y.length;
   const rows: number[] = [];
   for (let i = 0; i < n; i++) if (!(inp.cohort[i]! > 0 && inp.time[i]! >= inp.cohort[i]!)) rows.push(i);
@@ -227,7 +233,12 @@ export function imputationEventStudy(a: { panel: DidPanel; model: PanelModel; wi
   const leads: number[] = [];
   for (let k = -lo; k >= 1; k--) if (-k !== a.ref) leads.push(k);
   const r = imputationAnalysis(d, { horizons, pretrends: leads });
-  const pre = (r.pretrends as { estimates: EstimateRow[] } | undefined)?.estimates ?? [];
-  r.estimates = [...pre.map((e) => ({ ...e, term: e.term.replace(/^pre::/, "rel::") })), ...r.estimates];
+  r.estimates = withImputationLeads(r).estimates;
   return r;
+}
+
+/** Imputation result with its pre-trend lead coefficients renamed `rel::−k` and put first. */
+export function withImputationLeads(r: KeytechResult): KeytechResult {
+  const pre = r.pretrends?.estimates ?? [];
+  return { ...r, estimates: [...pre.map((e) => ({ ...e, term: e.term.replace(/^pre::/, "rel::") })), ...r.estimates] };
 }

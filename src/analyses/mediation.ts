@@ -5,8 +5,7 @@
  * and the Guo et al. (2022) S_n test per mediator and jointly, on the two-way-demeaned data (FWL) with the
  * absorbed fixed-effect parameters subtracted from the residual df (src/inference/mediation-test.ts).
  */
-import type { EstimateRow, KeytechResult } from "../core/result.js";
-import { keytechVersion } from "../core/version.js";
+import { makeResult, type EstimateRow, type KeytechResult } from "../core/result.js";
 import { inputError } from "../core/errors.js";
 import { feols, type FixedEffectInput } from "../estimators/feols.js";
 import { guoTest, maxPTest, sobelTest } from "../inference/mediation-test.js";
@@ -35,11 +34,11 @@ export function mediationTable(d: DidPanel, input: PanelModel & { mediators: str
     estimates.push(row(`sobel:${mediator}`, s.indirect, s.std_error, s.statistic, s.p_value, { a: ea.estimate, se_a: ea.std_error, b: eb.estimate, se_b: eb.std_error }));
     estimates.push(row(`maxp:${mediator}`, s.indirect, null, null, maxPTest(ea.p_value!, eb.p_value!)));
   }
-  const summary: KeytechResult = {
-    keytech: keytechVersion(), command: "mediation", estimates, nobs: models[0]?.b.nobs ?? 0,
+  const summary: KeytechResult = makeResult({
+    command: "mediation", estimates, nobs: models[0]?.b.nobs ?? 0,
     vcov: models[0]?.b.vcov, dropped: { singletons: 0, missing: 0, collinear: [] },
     provenance: { seed: null, inputs: d.inputs, options: { outcome: yName, mediators: input.mediators, controls: input.controls, cluster: d.cluster.name } },
-  };
+  });
   return { models, summary };
 }
 
@@ -75,10 +74,10 @@ export function jointMediationTest(d: DidPanel, input: PanelModel & { mediators:
   }
   const j = guoTest({ ...base, m: input.mediators.map((m) => tilde.get(m)!) });
   estimates.push(row("joint", j.indirect[0]!, j.std_error[0]!, j.statistic, j.p_value, { df: j.df }));
-  return {
-    keytech: keytechVersion(), command: "mediation joint-test", estimates, nobs: fit.nobs,
+  return makeResult({
+    command: "mediation joint-test", estimates, nobs: fit.nobs,
     vcov: { type: "iid (Guo et al. 2022 S_n, χ² reference)", df: null },
     dropped: { singletons: fit.singletonsRemoved, missing: d.n - rows.length, collinear: fit.droppedCollinear },
     provenance: { seed: null, inputs: d.inputs, options: { outcome: yName, mediators: input.mediators, controls: input.controls, fe: [d.unitName, d.timeName], absorbed_df: absorbedDf } },
-  };
+  });
 }

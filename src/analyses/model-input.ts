@@ -4,9 +4,8 @@
  * the fit + variance, and the CONTRACT JSON result.
  */
 import { sha256File } from "../core/hash.js";
-import { keytechVersion } from "../core/version.js";
 import { inputError, usageError } from "../core/errors.js";
-import { vcovMatrixBlock, type EstimateRow, type KeytechResult } from "../core/result.js";
+import { makeResult, vcovMatrixBlock, type EstimateRow, type HeadlineSpec, type KeytechResult, type WildBootstrapInfo } from "../core/result.js";
 import { readTable, type ColumnRequest } from "../data/read.js";
 import { factorize } from "../data/factor.js";
 import { dropMissing } from "../data/missing.js";
@@ -212,14 +211,15 @@ export function regressionResult(args: {
   model: ModelDescription;
   extra?: Record<string, unknown>;
   seed?: number | null;
+  /** the family's overall effect (left out when its term was not estimated) */
+  headline?: HeadlineSpec;
 }): KeytechResult {
   const { fit, vc, rows } = args.bundle;
   const { missing, missingByColumn, ...rest } = args.log;
   const warnings: string[] = [];
   if (!fit.converged) warnings.push(`demeaning did not converge in ${fit.iterations} iterations; estimates may be inaccurate`);
   if (fit.droppedCollinear.length) warnings.push(`dropped as collinear: ${fit.droppedCollinear.join(", ")}`);
-  const result: KeytechResult = {
-    keytech: keytechVersion(),
+  const result: KeytechResult = makeResult({
     command: args.command,
     estimates: rows,
     nobs: fit.nobs,
@@ -231,7 +231,8 @@ export function regressionResult(args: {
     // the full covariance of the coefficients, in their order (for did honest and other tools)
     vcov_matrix: vcovMatrixBlock(fit.coefNames, vc.V),
     ...(args.extra ?? {}),
-  };
+    headline: args.headline ?? null,
+  });
   if (warnings.length) result.warnings = warnings;
   return result;
 }
@@ -249,7 +250,7 @@ export function checkWeights(t: Table, w: string): Float64Array {
  * The wild cluster restricted bootstrap block (H0: β_term = 0, clusters = the first cluster dimension of
  * the variance), with p-values and the test-inversion CI; null when no bootstrap was asked for.
  */
-export function wildBlock(design: Design, term: string, spec: VcovSpec, opts: RegressionOptions): Record<string, unknown> | null {
+export function wildBlock(design: Design, term: string, spec: VcovSpec, opts: RegressionOptions): WildBootstrapInfo | null {
   const b = opts.bootstrap;
   if (!b) return null;
   if (spec.type !== "cluster") throw usageError("--bootstrap wild needs clustered errors (--vcov cluster / --cluster COL)");

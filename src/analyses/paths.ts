@@ -8,8 +8,7 @@
 import { inputError } from "../core/errors.js";
 import type { DidPanel } from "../data/panel.js";
 import type { PanelModel } from "./twfe-fit.js";
-import type { EstimateRow, KeytechResult } from "../core/result.js";
-import { keytechVersion } from "../core/version.js";
+import { makeResult, type EstimateRow, type KeytechResult } from "../core/result.js";
 import { Rng } from "../core/rng.js";
 import { progressBar } from "../core/progress.js";
 import { pathsEstimate, type PathsEstimate, type PathsOptions } from "../estimators/paths.js";
@@ -109,8 +108,7 @@ export async function pathsAnalysis(a: PathsAnalysisInput): Promise<KeytechResul
   });
   const okReps = reps.filter((r) => r !== null).length;
   const sensitivity = a.sens ? sensitivitySection(a, estimates, opts) : undefined;
-  const result: KeytechResult = {
-    keytech: keytechVersion(),
+  const result: KeytechResult = makeResult({
     command: "paths",
     estimates,
     nobs: n,
@@ -125,7 +123,7 @@ export async function pathsAnalysis(a: PathsAnalysisInput): Promise<KeytechResul
         time: a.time?.name ?? null, cluster: a.cluster?.name ?? null, boot: B, ...opts,
       },
     },
-  };
+  });
   if (sensitivity) result.sensitivity = sensitivity;
   if (B > 0 && okReps < B) result.warnings = [`${B - okReps} of ${B} bootstrap replicates skipped (≤ 5 treated or untreated rows, or a failed fit)`];
   return result;

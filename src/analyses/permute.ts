@@ -5,9 +5,8 @@
  * `--level unit` permutes whole units (recommended for panels).
  */
 import { estimationError, inputError } from "../core/errors.js";
-import type { KeytechResult } from "../core/result.js";
+import { makeResult, type KeytechResult } from "../core/result.js";
 import { Rng } from "../core/rng.js";
-import { keytechVersion } from "../core/version.js";
 import { cellText, cohortValue, didPanelFromTable, factorizeNumbers, fileRow, getColumn, numeric, type Table } from "../data/index.js";
 import { feols } from "../estimators/feols.js";
 import { permutationTest, summarizeDraws } from "../inference/permutation.js";
@@ -109,9 +108,9 @@ export function permuteAnalysis(table: Table, a: PermuteAnalysisInput): KeytechR
   const warnings: string[] = [];
   if (res.valid < reps) warnings.push(`${reps - res.valid} replications could not estimate treat_post in one half (no treatment variation) and were left out of Freq and q`);
   const na = { std_error: null, statistic: null, conf_low: null, conf_high: null };
-  const out: KeytechResult = {
-    keytech: keytechVersion(),
+  const out: KeytechResult = makeResult({
     command: "did permute",
+    headline: { term: "diff:treat_post", label: "difference of the TWFE DID coefficient between the groups" },
     estimates: [
       { term: "diff:treat_post", estimate: res.d0, ...na, p_value: res.pTwoSided, p_value_bdiff: res.pBdiff },
       { term: "group0:treat_post", estimate: res.b0, ...na, p_value: null },
@@ -141,7 +140,7 @@ export function permuteAnalysis(table: Table, a: PermuteAnalysisInput): KeytechR
       inputs: a.inputsHash ?? {},
       options: { y: a.y, unit: a.unit, time: a.time, cohort: a.cohort ?? null, treat: a.treat ?? null, group: a.group, x: xs, reps, level },
     },
-  };
+  });
   if (warnings.length) out.warnings = warnings;
   return out;
 }

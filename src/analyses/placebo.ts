@@ -4,9 +4,8 @@
  * `placebo` block with the distribution (mean, sd, quantiles, histogram and every draw).
  */
 import { estimationError } from "../core/errors.js";
-import type { KeytechResult } from "../core/result.js";
+import { makeResult, type KeytechResult } from "../core/result.js";
 import { Rng } from "../core/rng.js";
-import { keytechVersion } from "../core/version.js";
 import { cohortValue, didPanelFromTable, factorizeNumbers, numeric, type Table } from "../data/index.js";
 import { histogram, placeboPilots, type PilotPool, type PilotStrata } from "../inference/placebo-pilots.js";
 
@@ -54,9 +53,9 @@ export function placeboAnalysis(table: Table, a: PlaceboAnalysisInput): KeytechR
   if (res.draws.some((v) => Number.isNaN(v))) throw estimationError("a placebo draw gave an unidentified β (treatment collinear with the fixed effects); check the cohorts");
   if (res.droppedCollinear.length) warnings.push(`controls dropped as collinear with the fixed effects or each other: ${res.droppedCollinear.join(", ")}`);
   const yearOf = (c: number) => (c < T ? levels[c]! : null);
-  const out: KeytechResult = {
-    keytech: keytechVersion(),
+  const out: KeytechResult = makeResult({
     command: "did placebo",
+    headline: { term: "treat_post", label: "the TWFE estimate with its randomisation p-value" },
     estimates: [{
       term: "treat_post", estimate: res.estimate, std_error: null, statistic: null, p_value: res.pValue, conf_low: null, conf_high: null,
       p_value_type: "randomisation, two-sided: share of |β_r| ≥ |β̂|",
@@ -93,7 +92,7 @@ export function placeboAnalysis(table: Table, a: PlaceboAnalysisInput): KeytechR
       inputs: a.inputsHash ?? {},
       options: { y: a.y, unit: a.unit, time: a.time, cohort: a.cohort, x: xs, reps, strata: a.strata ?? "none", pool: a.pool ?? "nonpilot" },
     },
-  };
+  });
   if (warnings.length) out.warnings = warnings;
   return out;
 }

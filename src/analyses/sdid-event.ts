@@ -125,5 +125,8 @@ export async function sdidEventAnalysis(a: SdidAnalysisInput, ev: SdidEventOptio
     se_covariance: "Σ_b (x_b − x̄)(y_b − ȳ)/r over the r replications where both are defined (sdid_event's variance() divides by r − 1)",
   };
   res.provenance = { ...res.provenance, options: { ...res.provenance.options, event: true, event_effects: ev.effects ?? null, event_placebo: ev.placebo ?? 0 } };
+  // the headline row now carries the event-study SE; the event-time rows are event_study.effects (no
+  // event_rows: the result keeps exactly the plain result's blocks, eventRowsOf reads its rel:: rows)
+  if (res.headline) res.headline = { ...res.estimates[0]!, label: res.headline.label };
   return res;
 }

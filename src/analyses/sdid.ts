@@ -6,9 +6,8 @@
  */
 import { inputError, usageError } from "../core/errors.js";
 import { qnorm, pnorm } from "../core/distributions.js";
-import type { EstimateRow, KeytechResult } from "../core/result.js";
+import { makeResult, type EstimateRow, type KeytechResult } from "../core/result.js";
 import { Rng } from "../core/rng.js";
-import { keytechVersion } from "../core/version.js";
 import { type SdidFit, type SdidMethod, type SdidPanel, sdid, sdidSettings, sdidTrajectory } from "../estimators/sdid/sdid.js";
 import { sdidOptimizedCovariates } from "../estimators/sdid/sdid-optimized.js";
 import { blockPanel, widePanel } from "../estimators/sdid/sdid-panel.js";
@@ -200,9 +199,9 @@ function sdidAssemble(a: SdidAnalysisInput, st: Stage, se: SdidSeResult | null):
 
 function base(a: SdidAnalysisInput, method: string, se: string, reps: number, seed: number, estimates: EstimateRow[], nobs: number, collinear: string[]): KeytechResult {
   const random = se === "placebo" || se === "bootstrap";
-  return {
-    keytech: keytechVersion(),
+  return makeResult({
     command: "did sdid",
+    headline: { term: method, label: `the ${method === "sdid" ? "synthetic DID" : method === "sc" ? "synthetic control" : "DID"} ATT` },
     estimates: estimates.map((e) => ({ ...e, estimate: round(e.estimate ?? Number.NaN) })),
     nobs,
     vcov: { type: se, ...(random ? { replications: reps } : {}), small_sample: se === "none" ? "none" : "synthdid: sqrt((r−1)/r)·sd for placebo/bootstrap, jackknife sqrt((n−1)/n·Σ(u−ū)²); normal CI" },
@@ -212,5 +211,5 @@ function base(a: SdidAnalysisInput, method: string, se: string, reps: number, se
       inputs: a.inputsHash ?? {},
       options: { method, se, reps: random ? reps : null, y: a.names.y, unit: a.names.unit, time: a.names.time, treat: a.names.treat, covariates: (a.covariates ?? []).map((c) => c.name), ...((a.covariates ?? []).length > 0 ? { covariates_method: a.covariatesMethod ?? "projected" } : {}) },
     },
-  };
+  });
 }

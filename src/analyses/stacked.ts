@@ -8,8 +8,7 @@
  * adapt it to the study blocks (robustness 5 and the event-study overlay).
  */
 import { qt, twoSidedT } from "../core/distributions.js";
-import type { EstimateRow, KeytechResult } from "../core/result.js";
-import { keytechVersion } from "../core/version.js";
+import { makeResult, type EstimateRow, type HeadlineSpec, type KeytechResult } from "../core/result.js";
 import { stackedFit, type StackedOptions } from "../estimators/stacked.js";
 import { gatherI } from "../estimators/imputation.js";
 import { coefTable, computeVcov } from "../inference/vcov.js";
@@ -34,6 +33,9 @@ export function linearCombination(term: string, coef: Float64Array, V: Float64Ar
   const se = Math.sqrt(v), t = est / se, q = qt(1 - (1 - level) / 2, df);
   return { term, estimate: est, std_error: se, statistic: t, p_value: twoSidedT(t, df), conf_low: est - q * se, conf_high: est + q * se };
 }
+
+/** The overall effect of stacked DID: the mean of the post event-time coefficients. */
+export const STACKED_HEADLINE: HeadlineSpec = { term: "avg_post", label: "avg_post (mean of δ_e, 0 ≤ e ≤ last)" };
 
 export function stackedAnalysis(d: LoadedStaggered, o: StackedAnalysisOptions): KeytechResult {
   const inp = d.input;
@@ -60,9 +62,9 @@ export function stackedAnalysis(d: LoadedStaggered, o: StackedAnalysisOptions): 
   const wald = leads.length ? waldTest(fit, vc, leads) : null;
   const dropped = sf.subExperiments.filter((s) => !s.included);
   for (const s of dropped) warnings.push(`sub-experiment ${s.cohort} dropped: ${s.reason}`);
-  const result: KeytechResult = {
-    keytech: keytechVersion(),
+  const result: KeytechResult = makeResult({
     command: "did stacked",
+    headline: STACKED_HEADLINE,
     estimates,
     nobs: fit.nobs,
     fit: fitBlock(fit),
@@ -77,7 +79,7 @@ export function stackedAnalysis(d: LoadedStaggered, o: StackedAnalysisOptions): 
         cluster: cl.name, window: `${-o.kPre}:${o.kPost}`, weights, fe, level,
       },
     },
-  };
+  });
   if (warnings.length) result.warnings = warnings;
   return result;
 }

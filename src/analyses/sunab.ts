@@ -4,8 +4,7 @@
  * other clusters are given), then the covariates; `aggregations.ATT` is the pooled post-period effect
  * (fixest `agg = "ATT"`); `cells` lists every cohort × relative-period coefficient. METHODS.md §4.2.
  */
-import type { EstimateRow, KeytechResult } from "../core/result.js";
-import { keytechVersion } from "../core/version.js";
+import { makeResult, type EstimateRow, type HeadlineSpec, type KeytechResult } from "../core/result.js";
 import { qt, twoSidedT } from "../core/distributions.js";
 import { sunabAggregate, sunabAtt, sunabFit, type AggregateRow } from "../estimators/sunab.js";
 import { coefTable, computeVcov, type ClusterInput, type SscOptions } from "../inference/vcov.js";
@@ -38,6 +37,9 @@ function row(r: AggregateRow, df: number, level: number): EstimateRow {
   return { term: r.term, estimate: r.estimate, std_error: r.std_error, statistic: t, p_value: twoSidedT(t, df), conf_low: r.estimate - q * r.std_error, conf_high: r.estimate + q * r.std_error };
 }
 
+/** The overall effect of Sun–Abraham: the ATT over the post cells (aggregations.ATT). */
+export const SUNAB_HEADLINE: HeadlineSpec = { term: "ATT", label: "ATT over post cells (cell shares)" };
+
 export function sunabAnalysis(a: SunabAnalysisInput): KeytechResult {
   const level = a.level ?? 0.95;
   const sf = sunabFit({
@@ -62,9 +64,9 @@ export function sunabAnalysis(a: SunabAnalysisInput): KeytechResult {
   const warnings: string[] = [];
   if (sf.alwaysTreatedDropped) warnings.push(`${sf.alwaysTreatedDropped} rows of always-treated cohorts (treated from the first period) dropped`);
   if (!sf.fit.converged) warnings.push(`demeaning did not converge in ${sf.fit.iterations} iterations`);
-  return {
-    keytech: keytechVersion(),
+  return makeResult({
     command: "did sunab",
+    headline: { ...SUNAB_HEADLINE, row: att },
     estimates: [...rels, ...covs],
     nobs: sf.fit.nobs,
     fit: { r2: sf.fit.r2, adj_r2: sf.fit.adjR2, within_r2: sf.fit.withinR2 },
@@ -75,5 +77,5 @@ export function sunabAnalysis(a: SunabAnalysisInput): KeytechResult {
     vcov_matrix: sunabVcovMatrix(sf, vc.V),
     provenance: { seed: null, inputs: a.inputs ?? {}, options: { ref_period: a.refPeriod ?? -1, level, ...(a.options ?? {}) } },
     ...(warnings.length ? { warnings } : {}),
-  };
+  });
 }

@@ -6,9 +6,8 @@
  */
 import { qt, twoSidedT } from "../core/distributions.js";
 import { inputError } from "../core/errors.js";
-import { vcovMatrixBlock, type EstimateRow, type KeytechResult } from "../core/result.js";
+import { makeResult, vcovMatrixBlock, type EstimateRow, type HeadlineSpec, type KeytechResult } from "../core/result.js";
 import { quantile7 } from "../core/stats.js";
-import { keytechVersion } from "../core/version.js";
 import type { DidPanel } from "../data/panel.js";
 import { feols, type FixedEffectInput } from "../estimators/feols.js";
 import { fepois } from "../estimators/fepois.js";
@@ -47,7 +46,12 @@ export interface TwfeSpec {
   options?: Record<string, unknown>;
   /** "poisson": PPML with the same fixed effects and clusters (fixest fepois; z inference) */
   family?: "gaussian" | "poisson";
+  /** the overall effect (default: treat_post, left out when not estimated; null: none) */
+  headline?: HeadlineSpec | null;
 }
+
+/** The overall effect of the study's TWFE models: the Treat × Post coefficient. */
+const TREAT_POST_HEADLINE: HeadlineSpec = { term: "treat_post", label: "the treat_post coefficient" };
 
 function recode(codes: Int32Array, rows: Int32Array): { codes: Int32Array; nLevels: number } {
   const map = new Map<number, number>();
@@ -107,8 +111,8 @@ export function fitTwfe(d: DidPanel, s: TwfeSpec): KeytechResult {
     const t = b / se;
     return { term, estimate: b, std_error: se, statistic: t, p_value: twoSidedT(t, vc.df), conf_low: b - crit * se, conf_high: b + crit * se };
   });
-  return {
-    keytech: keytechVersion(),
+  return makeResult({
+    headline: s.headline === undefined ? TREAT_POST_HEADLINE : s.headline,
     command: s.command,
     estimates,
     nobs: fit.nobs,
@@ -117,7 +121,7 @@ export function fitTwfe(d: DidPanel, s: TwfeSpec): KeytechResult {
     dropped: { singletons: fit.singletonsRemoved, missing, collinear: fit.droppedCollinear },
     provenance: { seed: null, inputs: d.inputs, options: { y: s.yName, x: s.x.map((x) => x.name), fe: feList, unit_trends: !!s.unitTrends, cluster: d.cluster.name, ...(s.options ?? {}) } },
     vcov_matrix: vcovMatrixBlock(fit.coefNames, vc.V),
-  };
+  });
 }
 
 /** The Poisson (PPML) version of fitTwfe on the chosen rows: fixest fepois, clustered VCOV, z tests. */
@@ -132,8 +136,8 @@ function fitPoissonRows(d: DidPanel, s: TwfeSpec, rows: Int32Array, fes: FixedEf
   const warnings: string[] = [];
   if (fit.feAllZeroRemoved) warnings.push(`${fit.feAllZeroRemoved} observations in fixed-effect levels with only zero outcomes removed (${Object.entries(fit.feLevelsRemoved).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${k}`).join(", ")}), as fixest's fepois does`);
   if (!fit.converged) warnings.push(`IRLS did not converge in ${fit.iterations} iterations`);
-  return {
-    keytech: keytechVersion(),
+  return makeResult({
+    headline: s.headline === undefined ? TREAT_POST_HEADLINE : s.headline,
     command: "fepois",
     estimates: zTable(fit, vc),
     nobs: fit.nobs,
@@ -142,7 +146,7 @@ function fitPoissonRows(d: DidPanel, s: TwfeSpec, rows: Int32Array, fes: FixedEf
     dropped: { singletons: 0, missing, collinear: fit.droppedCollinear, fe_all_zero: fit.feAllZeroRemoved },
     provenance: { seed: null, inputs: d.inputs, options: { y: s.yName, x: s.x.map((x) => x.name), fe: feList, family: "poisson", cluster: d.cluster.name, ...(s.options ?? {}) } },
     ...(warnings.length ? { warnings } : {}),
-  };
+  });
 }
 
 /** Unit-level split at the median of the unit mean of a column: 1 = above median. */

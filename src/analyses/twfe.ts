@@ -3,7 +3,7 @@
  * `y ~ treat_post + x | unit + time`, `treat_post = 1[cohort > 0 and time ≥ cohort]`, clustered by unit
  * unless told otherwise.
  */
-import type { KeytechResult } from "../core/result.js";
+import type { HeadlineSpec, KeytechResult } from "../core/result.js";
 import { numeric } from "../data/table.js";
 import { fitDesign, regressionResult, wildBlock } from "./model-input.js";
 import { buildDidDesign, type DidColumns } from "./did-prep.js";
@@ -17,6 +17,9 @@ export function treatPost(cohort: Float64Array, time: Float64Array): Float64Arra
   for (let i = 0; i < d.length; i++) d[i] = cohort[i]! > 0 && time[i]! >= cohort[i]! ? 1 : 0;
   return d;
 }
+
+/** The overall effect of the static TWFE DID: the treat_post coefficient. */
+export const TWFE_HEADLINE: HeadlineSpec = { term: "treat_post", label: "static TWFE treat_post" };
 
 export async function twfeAnalysis(o: TwfeOptions): Promise<KeytechResult> {
   const { design, spec, log, hash } = await buildDidDesign(o, (t) => [{ name: "treat_post", values: treatPost(numeric(t, o.cohort), numeric(t, o.time)) }]);
@@ -39,5 +42,6 @@ export async function twfeAnalysis(o: TwfeOptions): Promise<KeytechResult> {
       controls,
     },
     ...(boot ? { extra: { bootstrap: boot }, seed: o.bootstrap!.seed } : {}),
+    headline: TWFE_HEADLINE,
   });
 }

@@ -6,8 +6,8 @@
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../core/atomic.js";
-import { resultToJson } from "../core/result.js";
-import { eventPoints, type CompareResult } from "../analyses/compare.js";
+import { eventPoints, resultToJson } from "../core/result.js";
+import type { CompareResult } from "../core/report-data.js";
 import { eventStudyFigure, writeFigure, type EventSeries, type VlSpec } from "./figures/index.js";
 import { escapeHtml as esc, estimateCell, renderTable, seDescription, type TableData, type TableFormat } from "./tables.js";
 

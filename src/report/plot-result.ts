@@ -25,7 +25,7 @@ const REL = /^rel::(-?\d+)$/;
 export function eventTimeRows(r: KeytechResult): { rows: { rel: number; estimate: number; lo: number; hi: number }[]; regression: boolean } {
   const own = r.estimates.filter((e) => REL.test(e.term) && e.estimate !== null);
   if (own.length) return { rows: own.map((e) => ({ rel: Number(REL.exec(e.term)![1]), estimate: e.estimate!, lo: e.conf_low ?? Number.NaN, hi: e.conf_high ?? Number.NaN })), regression: true };
-  const by = (r.aggregations as { dynamic?: { by?: { e: number; estimate: number | null; std_error: number | null; conf_low?: number | null; conf_high?: number | null }[] } } | undefined)?.dynamic?.by ?? [];
+  const by = r.aggregations?.dynamic?.by ?? [];
   return {
     rows: by.filter((b) => b.estimate !== null).map((b) => ({ rel: b.e, estimate: b.estimate!, lo: b.conf_low ?? (b.std_error != null ? b.estimate! - 1.959964 * b.std_error : Number.NaN), hi: b.conf_high ?? (b.std_error != null ? b.estimate! + 1.959964 * b.std_error : Number.NaN) })),
     regression: false,
@@ -34,7 +34,7 @@ export function eventTimeRows(r: KeytechResult): { rows: { rel: number; estimate
 
 /** The vega-lite spec of a result's figure (see the file comment). */
 export function resultFigure(r: KeytechResult, o: PlotOptions = {}): { spec: VlSpec; kind: "event" | "coef"; points: number } {
-  const y = String((r.provenance?.options as Record<string, unknown> | undefined)?.y ?? (r.model as { depvar?: string } | undefined)?.depvar ?? "the outcome");
+  const y = String(r.provenance?.options?.y ?? r.model?.depvar ?? "the outcome");
   const ev = eventTimeRows(r);
   const rows = o.keep ? ev.rows.filter((p) => o.keep!.test(`rel::${p.rel}`)) : ev.rows;
   const kind = o.kind === "coef" ? "coef" : o.kind === "event" || rows.length >= 2 ? "event" : "coef";

@@ -5,7 +5,7 @@
  * outcome, controls, fixed effects, sample — plus N and adjusted R².
  */
 import { termLabel } from "../core/labels.js";
-import type { BlockRecord, StudyRun } from "../study/runner.js";
+import type { BlockRecord, StudyRun } from "../core/report-data.js";
 import { estimateCell, seNote, type TableData } from "./tables.js";
 
 /** Blocks of the summary, in the report's order, and what each column changes. */

@@ -8,8 +8,7 @@
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../core/atomic.js";
-import type { BlockRecord, StudyRun } from "../study/runner.js";
-import type { FigureData } from "../study/blocks/types.js";
+import type { BlockRecord, FigureData, StudyRun } from "../core/report-data.js";
 import { coefFigure, eventStudyFigure, pathsFigure, placeboFigure, sdidTrajectoryFigure, sdidWeightsFigure, sensitivityFigure, writeFigure, type VlSpec } from "./figures/index.js";
 import { escapeHtml as esc, fmt, renderTable, statsTableData, tableData } from "./tables.js";
 import { truthFor } from "./truth.js";

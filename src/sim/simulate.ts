@@ -63,7 +63,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic } from "../core/atomic.js";
 import { stableStringify } from "../core/hash.js";
-import { keytechVersion } from "../core/version.js";
+import { stampVersion } from "../core/result.js";
 import { loadMapping } from "../patents/mapping.js";
 import { MEASURED_COLUMNS, measureFromFile, measureOptionsSchema, type MeasuredPanel, type MeasureOptions } from "../study/measure.js";
 import { DEMO_MEASURE_OPTIONS } from "../study/spec-template.js";
@@ -718,8 +718,7 @@ export async function twinTruth(world: GeneratedWorld): Promise<Record<string, u
     "broadband+smart_city": meanWhere(dy, (r) => treated(r) && world.BB[r] === 0 && world.SC[r] === 0),
   };
   const nPat = (g: GeneratedWorld) => ({ all: g.patents.length, key_digital: g.patents.filter((p) => p.digital).length });
-  return {
-    keytech: keytechVersion(),
+  return stampVersion({
     generator: "keytech simulate (paper world, outcome measured from the simulated patents)",
     seed: o.seed,
     options: o,
@@ -758,7 +757,7 @@ export async function twinTruth(world: GeneratedWorld): Promise<Record<string, u
       ...spill,
       note: "Mean world − twin (pilot off) of each measured column in county-years the pilot does not act on: breakthroughs are ranked within the filing year, DEA frontiers are per year and co-specialisation uses the cluster's peers, so the pilot moves the measures of other cells a little (the estimators compare with them).",
     },
-  };
+  });
 }
 
 /** Generate the paper world and its twin-run truth (deterministic in `options.seed`). */

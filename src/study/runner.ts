@@ -10,7 +10,8 @@ import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "../core/atomic.js";
 import { sha256File, sha256Text, stableStringify } from "../core/hash.js";
 import { hashSeed } from "../core/rng.js";
-import { resultToJson } from "../core/result.js";
+import type { BlockRecord, StudyRun } from "../core/report-data.js";
+import { resultToJson, stampVersion } from "../core/result.js";
 import { codeFingerprint, keytechVersion } from "../core/version.js";
 import { BlockCache } from "./cache.js";
 import { BLOCKS, blockById } from "./blocks/registry.js";
@@ -19,41 +20,8 @@ import { NotAvailable, type BlockDef, type BlockOutput } from "./blocks/types.js
 import type { StudySpec } from "./spec.js";
 import { words } from "./words.js";
 
-export type BlockStatus = "ok" | "failed" | "not_available";
-
-export interface BlockRecord {
-  id: string;
-  title: string;
-  section: string;
-  table?: string;
-  status: BlockStatus;
-  cached: boolean;
-  seconds: number;
-  key: string;
-  seed: number;
-  options: Record<string, unknown>;
-  methods: string;
-  error?: string;
-  /** every warning its estimators raised (dropped cohorts, units, few clusters, collinear terms …) */
-  warnings?: string[];
-  output?: BlockOutput;
-}
-
-export interface StudyRun {
-  keytech: string;
-  title: string;
-  spec: { path: string; hash: string };
-  seed: number;
-  inputs: Record<string, string>;
-  outcome: StudySpec["outcome"] & { patents?: { read: number; key_digital: number; aggregated: number } };
-  /** the study's words and variable labels (spec labels with defaults), for tables and figures */
-  labels: { unit: string; units: string; time: string; treatment: string; variables: Record<string, string> };
-  model: StudySpec["model"];
-  sample: { rows: number; units: number; periods: [number, number] };
-  blocks: BlockRecord[];
-  failed: number;
-  truth: unknown;
-}
+// the run record types live below the report layer (core/report-data.ts), which renders them
+export type { BlockRecord, BlockStatus, StudyRun } from "../core/report-data.js";
 
 export interface RunOptions {
   /** where results.json, run.log and work/ are written */
@@ -190,8 +158,7 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
   await say(`done in ${((performance.now() - t0) / 1000).toFixed(2)} s: ${records.length - failed - na} ok, ${na} not available, ${failed} failed`);
   let truth: unknown = null;
   if (spec.inputs.truth) truth = JSON.parse(readFileSync(spec.inputs.truth.file, "utf8"));
-  const run: StudyRun = {
-    keytech: keytechVersion(),
+  const run: StudyRun = stampVersion({
     title: spec.title,
     spec: { path: spec.path, hash: await sha256File(spec.path) },
     seed: spec.seed,
@@ -203,7 +170,7 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
     blocks: records,
     failed,
     truth,
-  };
+  });
   await writeFileAtomic(join(opts.outDir, "results.json"), resultToJson(run));
   return run;
 }

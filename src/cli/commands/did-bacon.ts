@@ -26,9 +26,9 @@ export function registerDidBacon(did: Command): void {
       emit(res, Boolean(o.json), () => {
         const lines = [`Goodman-Bacon decomposition, TWFE coefficient ${res.estimates[0]!.estimate!.toFixed(8)} (${String(res.n_units)} units × ${String(res.n_periods)} periods; standard errors: none, a decomposition)`, ""];
         lines.push(`  ${"type".padEnd(26)} ${"weight".padStart(9)} ${"avg 2×2".padStart(11)}`);
-        for (const t of res.by_type as { type: string; weight: number; estimate: number }[]) lines.push(`  ${t.type.padEnd(26)} ${t.weight.toFixed(5).padStart(9)} ${t.estimate.toFixed(5).padStart(11)}`);
+        for (const t of res.by_type ?? []) lines.push(`  ${t.type.padEnd(26)} ${t.weight.toFixed(5).padStart(9)} ${t.estimate.toFixed(5).padStart(11)}`);
         lines.push("", `  ${"treated".padEnd(8)} ${"control".padEnd(8)} ${"type".padEnd(26)} ${"2×2".padStart(10)} ${"weight".padStart(9)}`);
-        for (const c of res.comparisons as { treated: number; control: number; type: string; estimate: number; weight: number }[])
+        for (const c of res.comparisons ?? [])
           lines.push(`  ${String(c.treated).padEnd(8)} ${String(c.control === 0 ? "never" : c.control).padEnd(8)} ${c.type.padEnd(26)} ${c.estimate.toFixed(5).padStart(10)} ${c.weight.toFixed(5).padStart(9)}`);
         return lines.join("\n") + "\n";
       });

@@ -121,10 +121,9 @@ export function registerDidCs(did: Command): void {
           lines.push(`  ${String(c.group).padEnd(7)} ${String(c.time).padEnd(6)} ${fmt(c.estimate).padStart(9)} ${fmt(c.std_error).padStart(9)}`);
         lines.push("", `  aggregation   ATT         SE         ${Math.round(o.level * 1000) / 10}% CI`);
         for (const e of res.estimates) lines.push(`  ${e.term.padEnd(13)} ${fmt(e.estimate).padStart(9)} ${fmt(e.std_error).padStart(9)}   [${fmt(e.conf_low)}, ${fmt(e.conf_high)}]`);
-        const dyn = (res.aggregations as { dynamic: { by: { e: number; estimate: number | null; std_error: number | null }[] } }).dynamic;
         lines.push("", "  event time   ATT         SE");
-        for (const b of dyn.by) lines.push(`  ${String(b.e).padEnd(10)} ${fmt(b.estimate).padStart(9)} ${fmt(b.std_error).padStart(9)}`);
-        const pt = res.pre_test as { statistic: number; df: number; p_value: number } | null;
+        for (const b of res.aggregations?.dynamic?.by ?? []) lines.push(`  ${String(b.e).padEnd(10)} ${fmt(b.estimate).padStart(9)} ${fmt(b.std_error).padStart(9)}`);
+        const pt = res.pre_test ?? null;
         if (pt) lines.push("", `  pre-test of parallel trends: W = ${pt.statistic.toFixed(4)}, χ²(${pt.df}), p = ${pt.p_value.toFixed(5)}`);
         return lines.join("\n") + "\n";
       });

@@ -2,7 +2,6 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { usageError } from "../../core/errors.js";
-import type { KeytechResult } from "../../core/result.js";
 import { loadStaggered, parseIntRange } from "../../analyses/imputation.js";
 import { imputationAnalysisWithVcov } from "../../analyses/imputation-vcov.js";
 import { addLevel, addStaggeredColumns, addWindow, deprecate, level, parseOptions, staggeredColumns, window, type StaggeredFlags } from "../flags.js";
@@ -44,9 +43,9 @@ export function registerDidImputation(did: Command): void {
       const res = imputationAnalysisWithVcov(d, { horizons, pretrends: K, ...(v.level !== 0.95 ? { level: v.level } : {}) });
       emit(res, Boolean(o.json), () => {
         let s = estimateTable(res, `Imputation estimator (Borusyak, Jaravel & Spiess 2024), outcome ${o.y}`);
-        const pre = res.pretrends as { estimates: KeytechResult["estimates"]; wald: { stat: number; df1: number; df2: number; p_value: number } | null } | undefined;
+        const pre = res.pretrends;
         if (pre) {
-          s += estimateTable({ ...res, estimates: pre.estimates, warnings: [] }, "Pre-trend test (untreated observations, lead indicators)").split("\n").filter((l) => !l.includes("observations:") && !l.includes("standard errors:")).join("\n");
+          s += estimateTable({ ...res, estimates: pre.estimates ?? [], warnings: [] }, "Pre-trend test (untreated observations, lead indicators)").split("\n").filter((l) => !l.includes("observations:") && !l.includes("standard errors:")).join("\n");
           if (pre.wald) s += `  joint Wald F(${pre.wald.df1}, ${pre.wald.df2}) = ${pre.wald.stat.toFixed(4)}, p = ${pre.wald.p_value.toFixed(4)}\n`;
         }
         return s;

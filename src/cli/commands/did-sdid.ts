@@ -103,10 +103,10 @@ export function registerDidSdid(did: Command): void {
           const tail = r === e ? `  (${o.se}${o.se === "placebo" || o.se === "bootstrap" ? `, ${reps} reps, seed ${seed}` : ""})` : "";
           lines.push(`  ${r.term.padEnd(wTerm)} ${f(r.estimate).padStart(12)} ${f(r.std_error).padStart(12)} ${`[${f(r.conf_low)}, ${f(r.conf_high)}]`.padStart(24)}${tail}`);
         }
-        const uw = (res.unit_weights as { unit: string; weight: number; cohort?: number }[]).filter((r) => r.weight > 0).sort((a, b) => b.weight - a.weight).slice(0, 10);
+        const uw = res.unit_weights!.filter((r) => r.weight > 0).sort((a, b) => b.weight - a.weight).slice(0, 10);
         lines.push("", "  largest unit weights:");
         for (const r of uw) lines.push(`    ${r.unit.padEnd(24)} ${r.weight.toFixed(6)}${r.cohort !== undefined ? `  (cohort ${r.cohort})` : ""}`);
-        const tw = (res.time_weights as { time: number; weight: number; cohort?: number }[]).filter((r) => r.weight > 0);
+        const tw = res.time_weights!.filter((r) => r.weight > 0);
         lines.push("", "  time weights > 0:");
         for (const r of tw) lines.push(`    ${String(r.time).padEnd(24)} ${r.weight.toFixed(6)}${r.cohort !== undefined ? `  (cohort ${r.cohort})` : ""}`);
         return lines.join("\n") + "\n" + seLine(res);

@@ -32,7 +32,7 @@ export function registerDidStacked(did: Command): void {
       emit(res, Boolean(o.json), () => {
         let s = estimateTable(res, `Stacked DID (window ${o.window}, weights ${o.stackWeights}, FE ${o.fe}), outcome ${o.y}`);
         s += "  sub-experiments:\n";
-        for (const x of res.sub_experiments as { cohort: number; included: boolean; reason?: string; n_treated: number; n_control: number; control_weight?: number }[])
+        for (const x of res.sub_experiments ?? [])
           s += `    ${String(x.cohort).padEnd(8)} ${x.included ? `treated ${x.n_treated}, controls ${x.n_control}${x.control_weight !== undefined ? `, control weight ${x.control_weight.toFixed(6)}` : ""}` : `dropped: ${x.reason}`}\n`;
         return s;
       });

@@ -28,7 +28,7 @@ function fmt(v: number | null, d = 6): string {
 export function human(res: KeytechResult): string {
   const lines = [`Sun & Abraham event study: ${res.nobs} observations; standard errors: ${describeVcov(res.vcov as Parameters<typeof describeVcov>[0])} (t df ${res.vcov?.df})`];
   lines.push(`  ${"term".padEnd(20)} ${"estimate".padStart(12)} ${"std.error".padStart(12)} ${"t".padStart(9)} ${"p".padStart(9)}`);
-  const att = (res.aggregations as { ATT: KeytechResult["estimates"][number] }).ATT;
+  const att = res.aggregations!.ATT!;
   for (const e of [...res.estimates, att])
     lines.push(`  ${e.term.padEnd(20)} ${fmt(e.estimate).padStart(12)} ${fmt(e.std_error).padStart(12)} ${fmt(e.statistic, 3).padStart(9)} ${fmt(e.p_value, 4).padStart(9)}`);
   for (const w of res.warnings ?? []) lines.push(`  note: ${w}`);

@@ -25,11 +25,11 @@ function pval(p: number | null): string {
 
 /** The human table of a fepois result (z statistics, deviance, pseudo R², the dropped rows). */
 export function renderFepois(r: KeytechResult): string {
-  const m = r.model as { formula: string; offset: string | null; fixef_sizes: Record<string, number> };
+  const m = r.model ?? {};
   const fit = r.fit as Record<string, number | boolean>;
   const lines: string[] = [];
   lines.push(`keytech fepois (Poisson, log link): ${m.formula}${m.offset ? `   offset: ${m.offset}` : ""}`);
-  lines.push(`Observations: ${r.nobs}   Fixed effects: ${Object.entries(m.fixef_sizes).map(([k, v]) => `${k} (${v})`).join(", ") || "none"}`);
+  lines.push(`Observations: ${r.nobs}   Fixed effects: ${Object.entries(m.fixef_sizes ?? {}).map(([k, v]) => `${k} (${v})`).join(", ") || "none"}`);
   lines.push(`Standard errors: ${describeVcov(r.vcov as Parameters<typeof describeVcov>[0])}`, "");
   const header = ["term", "estimate", "std.error", "z value", "Pr(>|z|)", "", "95% CI"];
   const rows = r.estimates.map((e) => [e.term, num(e.estimate, 6), num(e.std_error, 6), num(e.statistic, 3), pval(e.p_value), stars(e.p_value), `[${num(e.conf_low, 4)}, ${num(e.conf_high, 4)}]`]);

@@ -1,7 +1,7 @@
 /** `keytech patents panel | diffusion | rca` (registered on the `patents` command). */
 import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
-import { keytechVersion } from "../../core/version.js";
+import { stampVersion } from "../../core/result.js";
 import { action, emit } from "../run.js";
 import { err } from "../io.js";
 import type { IpcLevel } from "../../patents/ipc.js";
@@ -93,7 +93,7 @@ export function registerPatentsPanel(patents: Command): void {
             `keytech: ${c.laterFiled + c.unknown > 0 ? "warning" : "note"}: citations: ${c.total} made, ${c.counted} counted as received; ${c.self} self-citations (same applicant or itself) not counted; ${c.laterFiled} to a patent filed later than the citing one not counted; ${c.unknown} to ids not in the table\n`,
           );
         }
-        const doc = { keytech: keytechVersion(), command: "patents panel", nobs: g.n, output: f.out, summary: { patents: r.table.n, inCategory: r.scored, regions: p.regions.length, years: p.years, dropped: d, citations: r.citations } };
+        const doc = stampVersion({ command: "patents panel", nobs: g.n, output: f.out, summary: { patents: r.table.n, inCategory: r.scored, regions: p.regions.length, years: p.years, dropped: d, citations: r.citations } });
         emit(doc, Boolean(f.json), () => `panel: ${p.regions.length} regions × ${p.years.length} years from ${r.scored} of ${r.table.n} patents; wrote ${f.out}\n`);
       }),
     );
@@ -125,7 +125,7 @@ export function registerPatentsPanel(patents: Command): void {
         err(
           `keytech: ${c.laterFiled + c.unknown > 0 ? "warning" : "note"}: citations: ${c.total} made, ${c.counted} counted; ${c.self} self-citations (same applicant or itself) ${selfRule === "include" ? "included" : "not counted"} (--self-citations ${selfRule}); ${c.laterFiled} to a patent filed later than the citing one not counted; ${c.unknown} to ids not in the table ${f.denominator === "all" ? "counted in the denominator (--denominator all)" : "not counted"}\n`,
         );
-        const doc = { keytech: keytechVersion(), command: "patents diffusion", nobs: g.n, output: f.out, summary: { patents: r.n, digital: r.digital, unknownCitations: r.links.unknown, citations: c } };
+        const doc = stampVersion({ command: "patents diffusion", nobs: g.n, output: f.out, summary: { patents: r.n, digital: r.digital, unknownCitations: r.links.unknown, citations: c } });
         emit(doc, Boolean(f.json), () => `diffusion: ${p.regions.length} regions × ${p.years.length} years; ${r.digital} of ${r.n} patents digital; ${r.links.unknown} citations to unknown ids; wrote ${f.out}\n`);
       }),
     );
@@ -180,7 +180,7 @@ export function registerPatentsPanel(patents: Command): void {
           ...(p.divergingLinks ? [csvNum(p.divergingLinks[i]!)] : []),
         ]);
         writeCsvAtomic(f.out, g.header, g.n, g.row);
-        const doc = { keytech: keytechVersion(), command: "patents rca", nobs: g.n, output: f.out, summary: { patents: r.n, used: r.used, fields: r.fields, ...(validate ? { validation: { ...validate, testedPairs: p.testedPairs } } : {}) } };
+        const doc = stampVersion({ command: "patents rca", nobs: g.n, output: f.out, summary: { patents: r.n, used: r.used, fields: r.fields, ...(validate ? { validation: { ...validate, testedPairs: p.testedPairs } } : {}) } });
         emit(doc, Boolean(f.json), () => `co-specialisation: ${p.regions.length} regions × ${p.years.length} years, ${r.fields} fields, ${r.used} of ${r.n} patents; wrote ${f.out}\n`);
       }),
     );

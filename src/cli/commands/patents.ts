@@ -1,7 +1,7 @@
 /** `keytech patents …`: score, panel, diffusion, rca (thin wrappers over src/patents). */
 import type { Command } from "commander";
 import { usageError } from "../../core/errors.js";
-import { keytechVersion } from "../../core/version.js";
+import { stampVersion } from "../../core/result.js";
 import { sha256Path } from "../../core/hash.js";
 import { action, emit } from "../run.js";
 import { err } from "../io.js";
@@ -100,14 +100,13 @@ export function registerPatents(program: Command): Command {
         for (const w of s.warnings) err(`keytech: warning: ${w}\n`);
         err(`keytech: coverage: ${coverageLine(s.coverage, opts.backward)}\n`);
         const { mapping, ...shown } = opts;
-        const doc = {
-          keytech: keytechVersion(),
+        const doc = stampVersion({
           command: "patents score",
           nobs: s.patents,
           output: f.out,
           summary: s,
           provenance: { seed: null, inputs: { [f.patents]: await sha256Path(f.patents) }, options: { preset: f.preset, ...shown, mapping: mapping.name } },
-        };
+        });
         emit(doc, Boolean(f.json), () =>
           `scored ${s.patents} of ${s.read} patents (${s.years ? s.years.join("–") : "no years"}), ${s.vocabulary} terms at level ${level}; BS = 0: ${s.bsZero}; censored: ${s.censored}\nwrote ${f.out}\n`,
         );

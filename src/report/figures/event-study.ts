@@ -1,12 +1,8 @@
 /** Event-study figure: coefficients by relative period with 95% CIs, several estimators overlaid. */
+import type { EventPoint } from "../../core/result.js";
 import type { VlSpec } from "./render.js";
 
-export interface EventPoint {
-  rel: number;
-  estimate: number;
-  lo: number;
-  hi: number;
-}
+export type { EventPoint };
 export interface EventSeries {
   estimator: string;
   points: EventPoint[];

@@ -75,8 +75,8 @@ export const sdid = defineBlock({
     const pick = <T extends { cohort?: number }>(xs: T[]) => (big === undefined ? xs : xs.filter((x) => x.cohort === big));
     const tr = pick(trajs);
     const trajectory = tr.length ? { times: tr.map((t) => t.time), treated: tr.map((t) => t.treated), synthetic: tr.map((t) => t.synthetic), treatStart: tr.find((t) => t.post)?.time ?? tr[tr.length - 1]!.time } : null;
-    const unitWeights = pick((r.unit_weights as { unit: string; weight: number; cohort?: number }[] | undefined) ?? []).map((u) => ({ unit: String(u.unit), weight: u.weight }));
-    const timeWeights = pick((r.time_weights as { time: number; weight: number; cohort?: number }[] | undefined) ?? []).map((t) => ({ time: t.time, weight: t.weight }));
+    const unitWeights = pick(r.unit_weights ?? []).map((u) => ({ unit: String(u.unit), weight: u.weight }));
+    const timeWeights = pick(r.time_weights ?? []).map((t) => ({ time: t.time, weight: t.weight }));
     const fig: FigureData = { kind: "sdid", id: "sdid", title: big !== undefined ? `Synthetic DID (cohort ${big})` : "Synthetic DID", trajectory, unitWeights, timeWeights };
     // keep results.json small: trajectories and weights are in the figure data
     delete r.trajectories;
@@ -92,7 +92,7 @@ export const bacon = defineBlock({
   methods: () => "Goodman-Bacon (2021) decomposition of the TWFE Treat × Post coefficient (no controls) into 2×2 comparisons (treated vs never treated, earlier vs later, later vs earlier treated) with their weights (R bacondecomp).",
   async run(ctx) {
     const r = runBacon(ctx);
-    const byType = (r.by_type as { type: string; weight: number; estimate: number; n: number }[] | undefined) ?? [];
+    const byType = r.by_type ?? [];
     const summary = byType.map((b) => ({ label: `${b.type} (${b.n} comparisons)`, value: `weight ${b.weight.toFixed(4)}, average 2×2 estimate ${b.estimate.toFixed(4)}` }));
     return { models: [{ name: "bacon", label: "TWFE (no controls)", result: r }], keyTerms: ["treat_post"], extra: { summary } };
   },

@@ -4,50 +4,14 @@
  * has not landed throw `notAvailable(reason)`; the runner records them as "not available".
  */
 import type { z } from "zod";
-import type { KeytechResult } from "../../core/result.js";
+import type { BlockOutput } from "../../core/report-data.js";
 import type { StudyData } from "./data.js";
 import type { StudySpec } from "../spec-schema.js";
 
-export interface EventPointData { rel: number; estimate: number; lo: number; hi: number }
-
-/** Plain data for a figure; src/report/figures builds the vega-lite spec from it. */
-export type FigureData =
-  | { kind: "event"; id: string; title: string; series: { estimator: string; points: EventPointData[] }[] }
-  | { kind: "placebo"; id: string; title: string; draws: number[]; estimate: number; pValue: number | null; xTitle?: string }
-  | { kind: "sdid"; id: string; title: string; trajectory: { times: number[]; treated: number[]; synthetic: number[]; treatStart: number } | null; unitWeights: { unit: string; weight: number }[]; timeWeights: { time: number; weight: number }[] }
-  | { kind: "paths"; id: string; title: string; bars: { name: string; estimate: number; lo?: number | null; hi?: number | null }[] }
-  | { kind: "coef"; id: string; title: string; rows: { label: string; estimate: number; lo: number; hi: number; group?: string }[] }
-  | { kind: "sensitivity"; id: string; title: string; xTitle: string; original: { lb: number; ub: number }; rows: { x: number; lb: number | null; ub: number | null }[]; breakdown: number | null };
-
-/** One column of a block's table. */
-export interface BlockModel {
-  /** short id, e.g. "fe_only" */
-  name: string;
-  /** column header, e.g. "(1) FE only" */
-  label: string;
-  result: KeytechResult;
-}
-
-export interface BlockOutput {
-  models: BlockModel[];
-  /** terms shown first / only in the table (e.g. ["treat_post"]); default: all */
-  keyTerms?: string[];
-  /**
-   * A table whose columns are statistics rather than models (e.g. Table 3: effect, SE, CI, share); the
-   * report renders it instead of the model columns. Cells are printed text.
-   */
-  statsTable?: { header: string[]; rows: { term: string; cells: string[] }[]; note?: string };
-  /** printed labels of terms whose meaning is particular to this block (default: core/labels termLabel) */
-  termLabels?: Record<string, string>;
-  /** extra table rows, e.g. "Controls: yes", "empirical p" (row label → one cell per model) */
-  extraRows?: { label: string; cells: string[] }[];
-  figures?: FigureData[];
-  notes?: string[];
-  /** warnings of the block itself (the runner adds those of every model's result) */
-  warnings?: string[];
-  /** anything else worth keeping in results.json */
-  extra?: Record<string, unknown>;
-}
+// the output types live below the report layer (core/report-data.ts), which renders them
+export type { BlockModel, BlockOutput, FigureData } from "../../core/report-data.js";
+/** One point of an event-study figure (the one EventPoint type, core/result.ts). */
+export type { EventPoint as EventPointData } from "../../core/result.js";
 
 export class NotAvailable extends Error {
   constructor(reason: string) {
