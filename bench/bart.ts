@@ -17,7 +17,7 @@
  */
 import { bart } from "../src/estimators/bart.js";
 import { Rng } from "../src/core/rng.js";
-import { friedman2 } from "../test/mech/friedman2.js";
+import { friedman2 } from "../test/estimators/bart/friedman2.js";
 import { peakRssMb, timed } from "./util.js";
 
 function friedman(rng: Rng, n: number, p: number) {

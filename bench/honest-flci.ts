@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { flciPath, optimalFlci, worstCaseBias } from "../src/inference/honest/flci.js";
 import { basisVector, FoldedNormal } from "../src/inference/honest/shared.js";
-import { refCases } from "../test/honest/refs.js";
+import { refCases } from "../test/inference/honest/refs.js";
 
 const argv = process.argv.slice(2);
 const opt = (name: string): string | undefined => {

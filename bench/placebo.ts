@@ -7,7 +7,7 @@
 import { loadavg } from "node:os";
 import { Rng } from "../src/core/rng.js";
 import { placeboPilots, type PilotPanel } from "../src/inference/placebo-pilots.js";
-import { simulatePilotPanel } from "../test/placebo/sim.js";
+import { simulatePilotPanel } from "../test/inference/placebo/sim.js";
 import { peakRssMb, timed } from "./util.js";
 
 const k = process.argv.indexOf("--reps");

@@ -3,7 +3,7 @@
 // Layer rules are checked first (scripts/check-layers.mjs).
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve, dirname } from "node:path";
+import { join, resolve, dirname, relative } from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -21,7 +21,8 @@ function walk(dir, out) {
 }
 const filter = process.argv.slice(2);
 let files = walk(join(root, "dist/test"), []).sort();
-if (filter.length) files = files.filter((f) => filter.some((s) => f.includes(s)));
+// filters match the path below dist/test (e.g. "estimators/cs/" or "honest"), not the checkout's own folder name
+if (filter.length) files = files.filter((f) => filter.some((s) => relative(join(root, "dist/test"), f).includes(s)));
 if (files.length === 0) {
   console.error("no test files found under dist/test (did the build run?)");
   process.exit(1);

@@ -6,7 +6,7 @@
  *
  * The overall estimate, its SE and every other block are what the command gives without --event: the
  * analysis runs without SE, and the replications here, which draw exactly what the analysis's own
- * would, fill the SE in (test/sdid/event.test.ts checks the two results agree).
+ * would, fill the SE in (test/estimators/sdid/event.test.ts checks the two results agree).
  */
 import { estimationError, inputError, usageError } from "../core/errors.js";
 import { pnorm, qnorm } from "../core/distributions.js";

@@ -25,7 +25,7 @@
  * α₀ ≠ 0 = Γ), β̂ is asymptotically normal with that non-degenerate variance and S_n → χ²_q (size ≈ α);
  * at Γ = α₀ = 0 both variance terms and β̂² are O(1/n²)… but σ̂₂² = max(0, σ̂_T² − σ̂₁²) is O_p(1/√n), so the
  * estimated variance dominates and the test is conservative (size → 0, as Sobel's; MaxP's → α²).
- * Hence P(reject) ≤ α (asymptotically) everywhere on the composite null; test/mech/mediation-test.test.ts
+ * Hence P(reject) ≤ α (asymptotically) everywhere on the composite null; test/inference/mediation-test.test.ts
  * measures it (500 simulations per null).
  * "Single-mechanism" test: M = {M_j}; "joint" test: M = all mediators (H0: total indirect effect = 0).
  *

@@ -1,7 +1,7 @@
 /**
  * Loader and memory manager of the WebAssembly Frank–Wolfe kernel (kernels/frank-wolfe.wat, built
  * to dist by scripts/build-wasm.mjs). The kernel performs the TypeScript solver's floating-point
- * operations in the same order, so it returns the same bits (test/sdid/kernel.test.ts); it exists
+ * operations in the same order, so it returns the same bits (test/estimators/sdid/kernel.test.ts); it exists
  * because compiled WebAssembly runs at full speed from the first call (no JIT warm-up) and its f64x2
  * gradient pass is several times faster than the JIT's scalar loop.
  *

@@ -4,7 +4,7 @@
 ;;
 ;; It performs the same floating-point operations in the same order as the TypeScript code (the
 ;; `frankWolfeCore` solver, `gramMatrix`, `noiseLevel`, `sdidTau`, …), so both give the same bits;
-;; test/sdid/kernel.test.ts checks this on every path. Vector code (f64x2) appears only where lanes
+;; test/estimators/sdid/kernel.test.ts checks this on every path. Vector code (f64x2) appears only where lanes
 ;; are independent element-wise updates (the gradient move, Gram columns and the Gram matrix, each
 ;; entry still summed in row order) or an order-free minimum; every running sum stays scalar and in
 ;; index order.
