@@ -12,6 +12,8 @@ import { loadDuckdb } from "../data/duck.js";
 import { Hash64Map, u64Halves } from "./hash64.js";
 import { inputError, KeytechError, printable } from "../core/errors.js";
 import { checkParquetSignature, checkTextTable } from "./precheck.js";
+import { damagedParquetError } from "../data/precheck.js";
+import { diagnoseDelimited } from "../data/read.js";
 import { ipcTerm, parseIpc, splitIpcList, type Ipc, type IpcLevel } from "./ipc.js";
 import type { ColumnMapping, PatentField } from "./mapping.js";
 import type { TermCorpus } from "./corpus.js";
@@ -633,6 +635,18 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       used,
     };
   } catch (e) {
+    if (!(e instanceof KeytechError)) {
+      // DuckDB gave up on a file: name the cause where keytech can find it (a damaged Parquet file; a bare CR,
+      // an open quote or a ragged row in a text table), else pass DuckDB's first line on
+      const files = o.mapping.source === "patentsview" ? patentsViewFiles(file) : [file];
+      for (const f of files) {
+        const shown = o.mapping.source === "patentsview" ? basename(f) : name;
+        if (f.endsWith(".parquet")) {
+          const pe = damagedParquetError(e, shown);
+          if (pe) throw pe;
+        } else diagnoseDelimited(f, shown);
+      }
+    }
     throw duckdbInputError(e, name);
   } finally {
     conn.closeSync();

@@ -63,6 +63,11 @@ export function patentSource(path: string, mapping: ColumnMapping): PatentSource
     try {
       row = grantToPatentRow(readUsptoGrant(f));
     } catch (e) {
+      // the document's own message (named by its base name) is re-addressed to its path, once
+      if (e instanceof KeytechError) {
+        const prefix = formatLocated("", e.location);
+        throw inputError(e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message, { file: f });
+      }
       throw inputError(`not a readable USPTO grant XML document: ${(e as Error).message.split("\n")[0]}`, { file: f });
     }
     lines.push([row.id, row.date, row.region, row.applicant, row.ipc, row.cited].map(csvCell).join(","));
