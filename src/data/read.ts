@@ -232,7 +232,9 @@ export function diagnoseDelimited(path: string, name = path): void {
   if (/\.gz$/i.test(path)) return diagnoseGzip(path, fmt);
   if (!isPlainText(path, fmt)) return;
   textChecks(path, name, fmt, headerFields(path, fmt));
-  checkRagged(path, fmt);
+  const delim = fmt === "tsv" ? "\t" : ",";
+  const r = findRaggedRow(path, delim);
+  if (r) throw raggedRowError(name, r.row, r.expected, r.found, delim);
 }
 
 function firstLine(e: unknown): string {

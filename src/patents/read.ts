@@ -332,6 +332,9 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     const source = patentSourceSql(file, o.mapping);
     const desc = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
     const headers = desc.getRowObjects().map((r) => String(r.column_name));
+    // DuckDB's sniffer settles on fewer columns than the header names (another delimiter, or one column) when
+    // a row is ragged or a quote is open: name that row instead of a missing column
+    if (o.mapping.source !== "patentsview" && headers.length < (plainHeader(file)?.length ?? 0)) diagnoseDelimited(file, name);
     const used: Partial<Record<PatentField, string>> = {};
     const pick = (f: PatentField): string | undefined => {
       const cands = o.mapping.columns[f] ?? [];

@@ -1,6 +1,7 @@
 /**
  * Unclear messages found by fuzzing the patents reader (bench/fuzz-loaders.ts, issue #14), each reproduced
- * here first: a stray carriage return made DuckDB's sniffer give up ("Error when sniffing file", no row);
+ * here first: a stray carriage return made DuckDB's sniffer give up ("Error when sniffing file", no row); a
+ * ragged row made it read the header as one column ("no 'id' column; the file has: id,date,region,…");
  * a byte-order mark and one newline listed "the file has: column0"; damaged Parquet files surfaced DuckDB's
  * internals ("TProtocolException", "don't know what type", "Snappy decompression failure") without saying
  * what to do; USPTO grant XML with invalid UTF-8 was read silently (U+FFFD), compressed XML was "not a grant
@@ -41,6 +42,15 @@ test("a carriage return inside a row: file, row and column, not DuckDB's 'Error 
   const f = join(dir, "cr.csv");
   writeFileSync(f, lines.join("\n"));
   assert.match(await panelError(f), /^cr\.csv, row 38, column 'cited': a carriage return \(\\r\) not followed by a newline inside this row; line ends must be LF or CRLF/);
+});
+
+test("a row with an extra field and a long cell: the ragged row, not 'no id column; the file has: id,date,…'", async () => {
+  const lines = basePatents().split("\n");
+  lines[6] = lines[6]! + "x".repeat(5000) + ",";
+  lines[13] = lines[13]!.replace(/^P13/, '""""""');
+  const f = join(dir, "ragged.csv");
+  writeFileSync(f, lines.join("\n"));
+  assert.match(await panelError(f), /^ragged\.csv, row 6: expected 6 fields as in the header, found 7; every row needs one value per column/);
 });
 
 test("a byte-order mark and one newline is an empty file, not 'the file has: column0'", async () => {
