@@ -113,6 +113,7 @@ export function checkJsonOut(out: string): string {
 /** Print (and optionally save) a regression result. */
 export async function emitRegression(r: KeytechResult, f: RegressionFlags): Promise<void> {
   if (f.out) await writeFileAtomic(checkJsonOut(f.out), resultToJson(r));
+  if (f.json) for (const w of r.warnings ?? []) process.stderr.write(`keytech: warning: ${w}\n`); // the human table prints them
   emit(r, Boolean(f.json), () => renderCoefficients(r));
 }
 
