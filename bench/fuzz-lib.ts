@@ -158,6 +158,17 @@ export function classify(e: unknown): { outcome: Outcome; message: string } {
 export async function runInput(loader: Loader, seed: number, index: number, dir: string, base: Buffer): Promise<{ outcome: Outcome; message: string }> {
   const rng = new Rng(seed).fork(index);
   const names: string[] = [];
+  // a warning a library emits (process.emitWarning) reaches the terminal raw: a finding like a stack trace
+  const warned: string[] = [];
+  const onWarning = (w: Error): void => void (w.name !== "ExperimentalWarning" && warned.push(`${w.name}: ${w.message}`));
+  process.on("warning", onWarning);
+  const r = await runOne(loader, rng, index, dir, base, names);
+  await new Promise((res) => setImmediate(res));
+  process.off("warning", onWarning);
+  return warned.length ? { outcome: "crash", message: `a raw Node warning reached stderr: ${warned[0]!.slice(0, 300)}` } : r;
+}
+
+async function runOne(loader: Loader, rng: Rng, index: number, dir: string, base: Buffer, names: string[]): Promise<{ outcome: Outcome; message: string }> {
   try {
     if (loader === "csv") {
       const { bytes, ext } = mutateCsv(base, rng);

@@ -57,6 +57,7 @@ export async function fuzz(loader: Loader, seed: number, count: number, limitMs 
         let current = -1;
         let started = Date.now();
         let finished = false;
+        let stopping = false;
         const timer = setInterval(() => {
           const overTime = (Date.now() - t0) / 1000 >= maxSeconds;
           if (current >= 0 && Date.now() - started > limitMs) {
@@ -67,11 +68,11 @@ export async function fuzz(loader: Loader, seed: number, count: number, limitMs 
             if (c.findings.length < 20) c.findings.push({ index: current, kind: "hang", message: `no answer in ${limitMs} ms` });
             void w.terminate();
             resolve(current + 1);
-          } else if (overTime) {
-            clearInterval(timer);
-            finished = true;
-            void w.terminate();
-            resolve(count);
+          } else if (overTime && !stopping) {
+            // out of time: the worker stops after its current input (terminating it inside DuckDB's native
+            // code can abort the whole process); a hang is still caught by the limit above
+            stopping = true;
+            w.postMessage("stop");
           }
         }, 50);
         w.on("message", (m: Msg) => {
@@ -125,10 +126,14 @@ if (!isMainThread && parentPort && (workerData as Job | undefined)?.loader) {
   const port = parentPort;
   const base = Buffer.from(basePanel());
   process.env.KEYTECH_NO_PROGRESS = "1";
-  for (let i = job.from; i < job.to; i++) {
+  let stop = false;
+  const onStop = (): void => void (stop = true);
+  port.on("message", onStop);
+  for (let i = job.from; i < job.to && !stop; i++) {
     port.postMessage({ type: "start", index: i } satisfies Msg);
     const r = await runInput(job.loader, job.seed, i, job.dir, base);
     port.postMessage({ type: "done", index: i, ...r } satisfies Msg);
   }
+  port.off("message", onStop); // nothing keeps the worker alive: it exits
   port.postMessage({ type: "end" } satisfies Msg);
 }

@@ -325,8 +325,9 @@ export function checkParquetSignature(path: string, name = basename(path)): void
 export function damagedParquetError(e: unknown, name: string): KeytechError | null {
   if (e instanceof KeytechError || !(e instanceof Error)) return null;
   const m = /^(Invalid Error|Invalid Input Error|IO Error|Serialization Error|INTERNAL Error): ?(.*)$/m.exec(e.message);
-  if (!m || !/TProtocolException|don't know what type|Footer length|decompression|Could not read enough bytes|corrupt|Invalid data|Unsupported|page|Parquet|thrift|magic|out of range|encoding/i.test(m[2]!)) return null;
+  // Invalid Error / IO Error come from the file's bytes (Thrift, pages, buffers); other kinds only with these words
+  if (!m || !(/^(Invalid Error|IO Error|Serialization Error)$/.test(m[1]!) || /TProtocolException|TType|don't know what type|Footer length|decompression|Could not read enough bytes|buffer|corrupt|Invalid data|Unsupported|page|Parquet|thrift|magic|out of range|encoding/i.test(m[2]!))) return null;
   // DuckDB's text names the file by its full path: drop it (the message names the file)
-  const what = printable(m[2]!.replace(/Failed to read file "[^"]*":\s*/, "").replace(/ (in|from) file '[^']*'/, "").trim().slice(0, 160));
+  const what = printable(m[2]!.replace(/Failed to read file "[^"]*":\s*/, "").replace(/ (in|from) file ('[^']*'|"[^"]*")/, "").trim().slice(0, 160));
   return inputError(`is a damaged Parquet file (DuckDB: ${what}): it was not completely or correctly written; write it again, or copy it again from its source`, { file: name });
 }

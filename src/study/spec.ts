@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, resolve, basename } from "node:path";
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
 import { z } from "zod";
 import { inputError } from "../core/errors.js";
 import { BLOCKS, blockById } from "./blocks/registry.js";
@@ -319,10 +319,20 @@ export function parseSpec(text: string, file: string): { spec: StudySpec; doc: D
   const deep = tooDeep(text);
   if (deep !== null) fail(file, [{ line: deep, path: "(yaml)", message: `nested more than ${MAX_NESTING} levels deep; a study spec needs a few levels: check the brackets and the indentation` }]);
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  // logLevel "error": the library's own warnings (process.emitWarning) never reach the terminal raw
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, logLevel: "error" });
   if (doc.errors.length) {
     fail(file, doc.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line, path: "(yaml)", message: e.message.split("\n")[0]! })));
   }
+  // a list or mapping as a key ("? [a, b]"): JavaScript objects cannot hold it (it would become the text "[ a, b ]")
+  const complexKeys: SpecIssue[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (isMap(pair.key) || isSeq(pair.key))
+        complexKeys.push({ line: pair.key.range ? lc.linePos(pair.key.range[0]).line : 1, path: "(yaml)", message: "a key must be a name, not a list or a mapping; write it as a plain key" });
+    },
+  });
+  if (complexKeys.length) fail(file, complexKeys);
   let raw: unknown;
   try {
     raw = doc.toJS();

@@ -125,3 +125,10 @@ test("USPTO XML: a document without its bibliographic data names the file once a
   assert.equal(r.status, 1, r.stderr);
   assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
 });
+
+test("USPTO XML: a bad value names the element it comes from (was 'field id as converted')", async () => {
+  const d = xmlDir("emptyid", [grantXml(1), grantXml(2).replace(/<doc-number>07000002<\/doc-number>/, "<doc-number></doc-number>")]);
+  assert.match(await panelError(d), /US1\.xml: empty id \(USPTO grant XML: the id comes from publication-reference\/document-id\/doc-number\)$/);
+  const d2 = xmlDir("baddate", [grantXml(1).replace(/<date>\d{4}1009<\/date>/, "<date>2001-13-45</date>")]);
+  assert.match(await panelError(d2), /US0\.xml: cannot parse date '2001-13-45' .* \(USPTO grant XML: the date comes from application-reference\/document-id\/date \(the filing date, YYYYMMDD\)\)$/);
+});

@@ -71,3 +71,17 @@ test("study run: the alias bomb exits 1 with one keytech message, no stack trace
   assert.match(r.stderr, /^keytech: error: invalid study spec .*bomb\.yaml \(1 problem\):\nbomb\.yaml:2: \(yaml\): the aliases/);
   assert.doesNotMatch(r.stderr, /ReferenceError|at .*\.js:\d+/);
 });
+
+test("a list or mapping used as a key is refused at its line (the YAML library printed a raw Node warning)", async () => {
+  const warned: string[] = [];
+  const on = (w: Error): void => void warned.push(w.message);
+  process.on("warning", on);
+  try {
+    const text = base.replace("  ddd: {}", "  ? [a, b]\n  : 1\n  ddd: {}");
+    assert.match(await specError(text), /^study\.yaml:\d+: \(yaml\): a key must be a name, not a list or a mapping; write it as a plain key$/);
+    await new Promise((r) => setImmediate(r));
+  } finally {
+    process.off("warning", on);
+  }
+  assert.deepEqual(warned, []);
+});
