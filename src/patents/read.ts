@@ -65,6 +65,10 @@ export interface ReadOptions {
   ids?: boolean;
 }
 
+/** Filing years outside this range are data errors (the first patent acts are of the 1790s): refused with row. */
+export const MIN_FILING_YEAR = 1790;
+export const MAX_FILING_YEAR = 2100;
+
 /** Parse a date cell to YYYYMMDD; null if not a date (YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, optional time). */
 export function parseDate(s: string): number | null {
   if (s.length === 10 && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45) {
@@ -487,6 +491,8 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
           if (dt === 0) throw inputError(`cannot parse year '${printable((dRaw.getItem(i) as string | null) ?? "")}' (expected a 4-digit year)`, { file: name, row, column: cYear });
           y = dt / 10000;
         }
+        if (y < MIN_FILING_YEAR || y > MAX_FILING_YEAR)
+          throw inputError(`filing year ${y} is not plausible (keytech reads filing years ${MIN_FILING_YEAR}–${MAX_FILING_YEAR}); fix the date, or remove the row`, { file: name, row, column: cDate ?? cYear });
         const off = ent[4 * i]!;
         const len = ent[4 * i + 2]!;
         const before = codeIdx.len;

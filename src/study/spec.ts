@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, resolve, basename } from "node:path";
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
 import { z } from "zod";
-import { inputError } from "../core/errors.js";
+import { inputError, usageError } from "../core/errors.js";
 import { BLOCKS, blockById } from "./blocks/registry.js";
 import { fileColumns } from "./blocks/data.js";
 import { parseFormula } from "../formula/parse.js";
@@ -379,7 +379,13 @@ export function parseSpec(text: string, file: string): { spec: StudySpec; doc: D
 /** Parse, validate and check a spec file against the file system (files exist, columns exist). */
 export async function loadSpec(file: string): Promise<StudySpec> {
   if (!existsSync(file)) throw inputError(`study spec not found: ${file}`, { file });
-  const bytes = readFileSync(file);
+  if (statSync(file).isDirectory()) throw usageError(`${file}: is a folder, not a study spec; give the spec file (e.g. study.yaml; \`keytech study init\` writes one)`);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw inputError(`cannot read the study spec (${(e as NodeJS.ErrnoException).code ?? String(e)}): check that it is a file you may read`, { file });
+  }
   checkSpecBytes(bytes, file);
   const { spec, doc, lc } = parseSpec(bytes.toString("utf8"), file);
   const issues: SpecIssue[] = [];

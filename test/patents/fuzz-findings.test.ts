@@ -132,3 +132,14 @@ test("USPTO XML: a bad value names the element it comes from (was 'field id as c
   const d2 = xmlDir("baddate", [grantXml(1).replace(/<date>\d{4}1009<\/date>/, "<date>2001-13-45</date>")]);
   assert.match(await panelError(d2), /US0\.xml: cannot parse date '2001-13-45' .* \(USPTO grant XML: the date comes from application-reference\/document-id\/date \(the filing date, YYYYMMDD\)\)$/);
 });
+
+test("a filing year before 1790 or after 2100 is refused with row and column (a year 1066 was accepted: a panel of 939 years)", async () => {
+  const lines = basePatents().split("\n");
+  lines[3] = lines[3]!.replace(/^(P3,)\d{4}/, "$11066");
+  const f = join(dir, "y1066.csv");
+  writeFileSync(f, lines.join("\n"));
+  assert.match(await panelError(f), /^y1066\.csv, row 3, column 'date': filing year 1066 is not plausible \(keytech reads filing years 1790–2100\); fix the date, or remove the row$/);
+  lines[3] = lines[3]!.replace(/^(P3,)\d{4}/, "$13001");
+  writeFileSync(f, lines.join("\n"));
+  assert.match(await panelError(f), /row 3, column 'date': filing year 3001 is not plausible/);
+});

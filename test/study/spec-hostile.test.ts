@@ -85,3 +85,9 @@ test("a list or mapping used as a key is refused at its line (the YAML library p
   }
   assert.deepEqual(warned, []);
 });
+
+test("the spec path is a folder: a keytech message with exit 2 (was the raw 'EISDIR: illegal operation on a directory')", () => {
+  const r = runCli(["study", "run", dir, "--out", join(dir, "o-dir")]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^keytech: error: .*: is a folder, not a study spec; give the spec file \(e\.g\. study\.yaml; `keytech study init` writes one\)\n$/);
+});
