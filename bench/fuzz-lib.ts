@@ -1,5 +1,6 @@
 /**
- * Seeded fuzzing of keytech's loaders (issue #14): the panel reader (CSV bytes) and the formula parser.
+ * Seeded fuzzing of keytech's loaders (issue #14): the panel reader (CSV bytes) and the formula parser;
+ * the patents reader (CSV, Parquet, USPTO XML) and the study spec loader are in fuzz-loaders.ts.
  * Each input is derived from (seed, index) alone, so a run can resume after a hang at the next index and
  * any finding can be replayed. An input's outcome is `ok` (accepted), `error` (a KeytechError with a
  * one-line, escaped message: the clear refusal we want) or `crash` (any other exception, or a message
@@ -13,8 +14,13 @@ import { Rng } from "../src/core/rng.js";
 import { KeytechError } from "../src/core/errors.js";
 import { feolsAnalysis } from "../src/analyses/feols.js";
 
-export type Loader = "csv" | "formula";
-export type Outcome = "ok" | "error" | "crash";
+import { runExtraInput, type ExtraLoader } from "./fuzz-loaders.js";
+
+export type Loader = "csv" | "formula" | ExtraLoader;
+// spelled out (not spread from fuzz-loaders.ts, which imports this module: no top-level use across the cycle)
+export const LOADERS: readonly Loader[] = ["csv", "formula", "patents-csv", "patents-parquet", "patents-xml", "spec"];
+/** `unclear`: a KeytechError that does not name the input file (the patents and spec loaders must). */
+export type Outcome = "ok" | "error" | "unclear" | "crash";
 
 /** The undamaged panel: 12 units × 5 years, a quoted text column, missing cells. */
 export function basePanel(): string {
@@ -151,18 +157,34 @@ export function classify(e: unknown): { outcome: Outcome; message: string } {
 /** Run input `index` of a loader (files go to `dir`). */
 export async function runInput(loader: Loader, seed: number, index: number, dir: string, base: Buffer): Promise<{ outcome: Outcome; message: string }> {
   const rng = new Rng(seed).fork(index);
+  const names: string[] = [];
+  // a warning a library emits (process.emitWarning) reaches the terminal raw: a finding like a stack trace
+  const warned: string[] = [];
+  const onWarning = (w: Error): void => void (w.name !== "ExperimentalWarning" && warned.push(`${w.name}: ${w.message}`));
+  process.on("warning", onWarning);
+  const r = await runOne(loader, rng, index, dir, base, names);
+  await new Promise((res) => setImmediate(res));
+  process.off("warning", onWarning);
+  return warned.length ? { outcome: "crash", message: `a raw Node warning reached stderr: ${warned[0]!.slice(0, 300)}` } : r;
+}
+
+async function runOne(loader: Loader, rng: Rng, index: number, dir: string, base: Buffer, names: string[]): Promise<{ outcome: Outcome; message: string }> {
   try {
     if (loader === "csv") {
       const { bytes, ext } = mutateCsv(base, rng);
       const p = join(dir, `in-${index % 4}${ext}`);
       writeFileSync(p, bytes);
       await feolsAnalysis({ data: p, formula: pick(rng, ["y ~ x | unit", "y ~ x + z | unit + time", "y ~ x"]) });
+    } else if (loader !== "formula") {
+      await runExtraInput(loader, rng, index, dir, names);
     } else {
       const p = join(dir, "base.csv");
       await feolsAnalysis({ data: p, formula: mutateFormula(rng) });
     }
     return { outcome: "ok", message: "" };
   } catch (e) {
-    return classify(e);
+    const r = classify(e);
+    if (r.outcome === "error" && names.length && !names.some((n) => r.message.includes(n))) return { outcome: "unclear", message: r.message.slice(0, 400) };
+    return r;
   }
 }

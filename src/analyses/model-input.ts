@@ -219,6 +219,7 @@ export function regressionResult(args: {
   const warnings: string[] = [];
   if (!fit.converged) warnings.push(`demeaning did not converge in ${fit.iterations} iterations; estimates may be inaccurate`);
   if (fit.droppedCollinear.length) warnings.push(`dropped as collinear: ${fit.droppedCollinear.join(", ")}`);
+  warnings.push(...(fit.warnings ?? []));
   const result: KeytechResult = makeResult({
     command: args.command,
     estimates: rows,

@@ -46,6 +46,7 @@ export function emit(result: unknown, json: boolean, human: () => string): void 
 /** Write the JSON result to `--out F.json` (when given) and print it (JSON or the human table). */
 export async function emitResult(result: KeytechResult, f: { json?: boolean; out?: string }, human: () => string): Promise<void> {
   if (f.out) await writeFileAtomic(checkJsonOut(f.out), resultToJson(result));
+  if (f.json) printWarnings(result); // the human table prints them itself
   emit(result, Boolean(f.json), human);
 }
 

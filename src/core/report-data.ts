@@ -2,7 +2,7 @@
  * The data the report layer renders, defined below both the study (which produces it) and the report
  * (which renders it), so that src/report/ imports nothing from src/study/: a block's output (its models,
  * figure data, table rows), the record of a block run, a whole study run, and a `did compare` result.
- * src/study/blocks/types.ts, src/study/runner.ts and src/study/analyses/compare.ts re-export these.
+ * src/study/blocks/types.ts, src/study/runner.ts and src/analyses/compare.ts re-export these.
  */
 import type { EstimateRow, EventPoint, KeytechResult } from "./result.js";
 

@@ -12,7 +12,7 @@ import { closeSync, createReadStream, openSync, readSync, statSync } from "node:
 import { isUtf8 } from "node:buffer";
 import { createGunzip } from "node:zlib";
 import { basename } from "node:path";
-import { inputError, printable } from "../core/errors.js";
+import { inputError, KeytechError, printable } from "../core/errors.js";
 
 const CHUNK = 1 << 24;
 
@@ -215,7 +215,8 @@ export async function checkTextTable(path: string, name = basename(path), chunkB
           throw inputError(`starts with a UTF-16 byte-order mark (${hex(b[0])} ${hex(b[1])}): re-encode it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8 ${name} > ${utf8Name(name)}`, { file: name });
       }
       if (blank) {
-        for (let i = 0; i < b.length; i++) {
+        // a UTF-8 byte-order mark alone does not make the file non-empty
+        for (let i = base === 0 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0; i < b.length; i++) {
           const c = b[i]!;
           if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) {
             blank = false;
@@ -315,4 +316,18 @@ export function checkParquetSignature(path: string, name = basename(path)): void
       : `is not a Parquet file (it starts with ${first}${text ? `, text "${showBytes(head.subarray(0, Math.min(4, size)))}…": a CSV named .parquet? rename it .csv` : head[0] === 0x1f && head[1] === 0x8b ? ": gzip data" : ""}); Parquet files start and end with "PAR1"`,
     { file: name },
   );
+}
+
+/**
+ * A DuckDB error reading a .parquet file that means the file itself is damaged (its Thrift metadata, footer
+ * length, pages or compression), as a keytech message saying so and what to do; null for other errors.
+ */
+export function damagedParquetError(e: unknown, name: string): KeytechError | null {
+  if (e instanceof KeytechError || !(e instanceof Error)) return null;
+  const m = /^(Invalid Error|Invalid Input Error|IO Error|Serialization Error|INTERNAL Error): ?(.*)$/m.exec(e.message);
+  // Invalid Error / IO Error come from the file's bytes (Thrift, pages, buffers); other kinds only with these words
+  if (!m || !(/^(Invalid Error|IO Error|Serialization Error)$/.test(m[1]!) || /TProtocolException|TType|don't know what type|Footer length|decompression|Could not read enough bytes|buffer|corrupt|Invalid data|Unsupported|page|Parquet|thrift|magic|out of range|encoding/i.test(m[2]!))) return null;
+  // DuckDB's text names the file by its full path: drop it (the message names the file)
+  const what = printable(m[2]!.replace(/Failed to read file "[^"]*":\s*/, "").replace(/ (in|from) file ('[^']*'|"[^"]*")/, "").trim().slice(0, 160));
+  return inputError(`is a damaged Parquet file (DuckDB: ${what}): it was not completely or correctly written; write it again, or copy it again from its source`, { file: name });
 }

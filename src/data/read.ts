@@ -20,7 +20,7 @@ import { duckdbLoaded, loadDuckdb, openDuck, sqlIdent, sqlString, type Duck } fr
 import { closestName } from "./suggest.js";
 import { raggedRowError, readNumericCsv, readNumericCsvFast } from "./fast-csv.js";
 import { findBareCr, findOpenQuote, findRaggedRow } from "./csv-scan.js";
-import { checkParquetSignature, checkTextTable } from "./precheck.js";
+import { checkParquetSignature, checkTextTable, damagedParquetError } from "./precheck.js";
 import type { Column, Table } from "./table.js";
 
 /** number: must parse as a number; text: kept as strings; auto: numbers when every value parses, else text. */
@@ -182,7 +182,7 @@ async function describe(duck: Duck, path: string, fmt: FileFormat): Promise<Desc
   } catch (e) {
     checkRagged(path, fmt);
     diagnoseGzip(path, fmt);
-    throw inputError(`could not read the file: ${firstLine(e)}`, { file: path });
+    throw (fmt === "parquet" ? damagedParquetError(e, path) : null) ?? inputError(`could not read the file: ${firstLine(e)}`, { file: path });
   }
   // DuckDB's sniffer settles on fewer columns than the header has when a row is ragged
   if (fmt !== "parquet" && rows.length < headerFieldCount(path, fmt)) checkRagged(path, fmt);
@@ -220,6 +220,21 @@ function checkRagged(path: string, fmt: FileFormat): void {
   const delim = fmt === "tsv" ? "\t" : ",";
   const r = findRaggedRow(path, delim);
   if (r) throw raggedRowError(path, r.row, r.expected, r.found, delim);
+}
+
+/**
+ * After DuckDB failed on a delimited text file (plain or .gz): throw the located reason (a bare CR, a quote
+ * never closed, a ragged row) if there is one, with the file called `name`; return when none is found.
+ */
+export function diagnoseDelimited(path: string, name = path): void {
+  const fmt = fileFormat(path);
+  if (fmt === "parquet") return;
+  if (/\.gz$/i.test(path)) return diagnoseGzip(path, fmt);
+  if (!isPlainText(path, fmt)) return;
+  textChecks(path, name, fmt, headerFields(path, fmt));
+  const delim = fmt === "tsv" ? "\t" : ",";
+  const r = findRaggedRow(path, delim);
+  if (r) throw raggedRowError(name, r.row, r.expected, r.found, delim);
 }
 
 function firstLine(e: unknown): string {

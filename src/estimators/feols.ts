@@ -66,6 +66,8 @@ export interface FeolsFit {
   withinR2: number | null;
   converged: boolean;
   iterations: number;
+  /** what the user must hear about the fit (an essentially perfect fit) */
+  warnings?: string[];
 }
 
 export type { Mat };
@@ -347,6 +349,17 @@ export function feols(input: FeolsInput): FeolsFit {
   const r2 = 1 - ssr / tss;
   const adjR2 = 1 - (ssr / (n - nparams)) / (tss / (n - 1));
   const withinR2 = fes.length ? 1 - ssr / ssy : null;
+  // an essentially perfect fit (R's lm warns "essentially perfect fit: summary may be unreliable"; fixest
+  // reports it silently): the estimates stand, their standard errors and tests mean nothing
+  const warnings: string[] = [];
+  const base = fes.length ? ssy : tss;
+  if (k > 0 && base > 0 && ssr <= PERFECT_FIT_TOL * base) {
+    const y = printable(input.yName);
+    warnings.push(
+      `essentially perfect fit: the regressors${fes.length ? " and fixed effects" : ""} explain '${y}' exactly (1 − ${fes.length ? "within R²" : "R²"} = ${(ssr / base).toExponential(1)}); ` +
+        `the standard errors, t statistics and p-values are not meaningful — check whether '${y}' is computed from the regressors (an accounting identity), or drop the regressor that reproduces it`,
+    );
+  }
   return {
     yName: input.yName,
     coefNames: keptIdx.map((j) => xs[j]!.name),
@@ -368,5 +381,9 @@ export function feols(input: FeolsInput): FeolsFit {
     withinR2,
     converged: dm.converged,
     iterations: dm.iterations,
+    ...(warnings.length ? { warnings } : {}),
   };
 }
+
+/** SSR ≤ this × the (within) variation of the outcome is an essentially perfect fit (relative RMS residual 1e-5). */
+export const PERFECT_FIT_TOL = 1e-10;

@@ -13,6 +13,8 @@ import { Hash64Map, u64Halves } from "./hash64.js";
 import { inputError, KeytechError, printable } from "../core/errors.js";
 import { checkParquetSignature, checkTextTable } from "./precheck.js";
 import { getStringBytes } from "@duckdb/node-api/lib/vectors/dataAccessors.js";
+import { damagedParquetError } from "../data/precheck.js";
+import { diagnoseDelimited } from "../data/read.js";
 import { ipcTerm, parseIpc, type Ipc, type IpcLevel } from "./ipc.js";
 import type { ColumnMapping, PatentField } from "./mapping.js";
 import type { TermCorpus } from "./corpus.js";
@@ -63,6 +65,10 @@ export interface ReadOptions {
   /** Keep the id strings (default true; `patents score` and the measure stage do not need them: citations are resolved on hashes). */
   ids?: boolean;
 }
+
+/** Filing years outside this range are data errors (the first patent acts are of the 1790s): refused with row. */
+export const MIN_FILING_YEAR = 1790;
+export const MAX_FILING_YEAR = 2100;
 
 /** Parse a date cell to YYYYMMDD; null if not a date (YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, optional time). */
 export function parseDate(s: string): number | null {
@@ -443,6 +449,9 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     const source = patentSourceSql(file, o.mapping);
     const desc = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
     const headers = desc.getRowObjects().map((r) => String(r.column_name));
+    // DuckDB's sniffer settles on fewer columns than the header names (another delimiter, or one column) when
+    // a row is ragged or a quote is open: name that row instead of a missing column
+    if (o.mapping.source !== "patentsview" && headers.length < (plainHeader(file)?.length ?? 0)) diagnoseDelimited(file, name);
     const used: Partial<Record<PatentField, string>> = {};
     const pick = (f: PatentField): string | undefined => {
       const cands = o.mapping.columns[f] ?? [];
@@ -652,6 +661,8 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
           if (y < 0) throw inputError(`cannot parse year '${printable(((vDate.getItem(i) as string | null) ?? "").replace(/^ +| +$/g, ""))}' (expected a 4-digit year)`, { file: name, row, column: cYear });
           dt = y * 10000;
         }
+        if (y < MIN_FILING_YEAR || y > MAX_FILING_YEAR)
+          throw inputError(`filing year ${y} is not plausible (keytech reads filing years ${MIN_FILING_YEAR}–${MAX_FILING_YEAR}); fix the date, or remove the row`, { file: name, row, column: cDate ?? cYear });
         const off = entH[4 * i]!;
         const len = entH[4 * i + 2]!;
         const offC = entC[4 * i]!;
@@ -781,6 +792,18 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       used,
     };
   } catch (e) {
+    if (!(e instanceof KeytechError)) {
+      // DuckDB gave up on a file: name the cause where keytech can find it (a damaged Parquet file; a bare CR,
+      // an open quote or a ragged row in a text table), else pass DuckDB's first line on
+      const files = o.mapping.source === "patentsview" ? patentsViewFiles(file) : [file];
+      for (const f of files) {
+        const shown = o.mapping.source === "patentsview" ? basename(f) : name;
+        if (f.endsWith(".parquet")) {
+          const pe = damagedParquetError(e, shown);
+          if (pe) throw pe;
+        } else diagnoseDelimited(f, shown);
+      }
+    }
     throw duckdbInputError(e, name);
   } finally {
     conn.closeSync();

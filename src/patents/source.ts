@@ -53,6 +53,16 @@ const XML_MAPPING: ColumnMapping = {
   citedSeparators: DEFAULT_CITED_SEPARATORS,
 };
 
+/** Where each converted field comes from in a grant document (for messages about a document's values). */
+const XML_ELEMENTS: Record<string, string> = {
+  id: "publication-reference/document-id/doc-number",
+  date: "application-reference/document-id/date (the filing date, YYYYMMDD)",
+  ipc: "classifications-ipcr (or classification-ipc)",
+  cited: "us-references-cited/us-citation/patcit",
+  applicant: "assignees/assignee",
+  region: "the first inventor's address (state, else country)",
+};
+
 /** Resolve a user's patents path to something `readPatents` reads (see the file comment). */
 export function patentSource(path: string, mapping: ColumnMapping): PatentSource {
   const xml = usptoXmlFiles(path);
@@ -63,6 +73,11 @@ export function patentSource(path: string, mapping: ColumnMapping): PatentSource
     try {
       row = grantToPatentRow(readUsptoGrant(f));
     } catch (e) {
+      // the document's own message (named by its base name) is re-addressed to its path, once
+      if (e instanceof KeytechError) {
+        const prefix = formatLocated("", e.location);
+        throw inputError(e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message, { file: f });
+      }
       throw inputError(`not a readable USPTO grant XML document: ${(e as Error).message.split("\n")[0]}`, { file: f });
     }
     lines.push([row.id, row.date, row.region, row.applicant, row.ipc, row.cited].map(csvCell).join(","));
@@ -75,7 +90,8 @@ export function patentSource(path: string, mapping: ColumnMapping): PatentSource
     const prefix = formatLocated("", e.location);
     const raw = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
     const doc = e.location.row !== undefined ? xml[e.location.row - 1] : undefined;
-    return doc ? inputError(`${raw} (USPTO grant XML, field ${e.location.column ?? "?"} as converted)`, { file: doc }) : inputError(raw, { file: path });
+    const el = e.location.column !== undefined ? XML_ELEMENTS[e.location.column] : undefined;
+    return doc ? inputError(`${raw} (USPTO grant XML: the ${e.location.column ?? "?"} ${el ? `comes from ${el}` : "field as converted"})`, { file: doc }) : inputError(raw, { file: path });
   };
   return { file, mapping: XML_MAPPING, original: path, kind: "xml", documents: xml.length, cleanup: () => rmSync(dir, { recursive: true, force: true }), relocate };
 }

@@ -12,6 +12,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { inputError } from "../core/errors.js";
+import { firstInvalidUtf8 } from "../data/precheck.js";
 
 export interface UsptoGrant {
   patentId: string;
@@ -28,10 +29,16 @@ export interface UsptoGrant {
   sourceFile: string;
 }
 
+/** The character of a numeric reference; one beyond Unicode (or a surrogate, or NUL) stops naming it. */
+function charRef(ref: string, cp: number): string {
+  if (!(cp >= 1 && cp <= 0x10ffff) || (cp >= 0xd800 && cp <= 0xdfff)) throw inputError(`character reference '${ref}' is not a Unicode character; fix or remove it`);
+  return String.fromCodePoint(cp);
+}
+
 function decode(s: string): string {
   return s
-    .replace(/&#x([0-9a-fA-F]+);/g, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
-    .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
+    .replace(/&#x([0-9a-fA-F]+);/g, (ref, h: string) => charRef(ref, parseInt(h, 16)))
+    .replace(/&#(\d+);/g, (ref, d: string) => charRef(ref, Number(d)))
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")
     .replace(/&quot;/g, '"')
@@ -77,7 +84,7 @@ function ipcrSymbol(x: string): string {
 export function parseUsptoGrant(xml: string, sourceFile = ""): UsptoGrant {
   const body = xml.replace(/<!DOCTYPE[^[>]*(\[[^\]]*\])?\s*>/, "");
   const bib = block(body, "us-bibliographic-data-grant");
-  if (bib === "") throw inputError("not a USPTO grant document (no us-bibliographic-data-grant element)", { file: sourceFile });
+  if (bib === "") throw inputError("not a USPTO grant document (no us-bibliographic-data-grant element): pass us-patent-grant XML files (v4.x), or a folder of them", { file: sourceFile });
   const pub = block(block(bib, "publication-reference"), "document-id");
   const app = block(block(bib, "application-reference"), "document-id");
   let ipc = blocks(block(bib, "classifications-ipcr"), "classification-ipcr").map(ipcrSymbol);
@@ -122,9 +129,34 @@ export function parseUsptoGrant(xml: string, sourceFile = ""): UsptoGrant {
   };
 }
 
+/** Line (1-based) of byte `offset`. */
+function lineAt(b: Buffer, offset: number): number {
+  let line = 1;
+  for (let i = b.indexOf(10); i >= 0 && i < offset; i = b.indexOf(10, i + 1)) line++;
+  return line;
+}
+
+/**
+ * The bytes of a grant document must be UTF-8 XML text: a compressed or zipped file, a NUL byte (binary data)
+ * or an invalid UTF-8 byte stops naming it (instead of being read as U+FFFD, or as "not a grant document").
+ */
+function checkXmlBytes(b: Buffer, name: string): void {
+  if (b[0] === 0x1f && b[1] === 0x8b) throw inputError("is gzip-compressed, not XML text: decompress it (gunzip)", { file: name });
+  if (b.subarray(0, 4).toString("latin1") === "PK\x03\x04") throw inputError("is a ZIP archive (USPTO bulk files are zipped): unzip it and pass the .xml file or its folder", { file: name });
+  const nul = b.indexOf(0);
+  const bad = firstInvalidUtf8(b);
+  if (nul >= 0 && (bad < 0 || nul < bad)) throw inputError(`a NUL byte (0x00) at line ${lineAt(b, nul)} (byte offset ${nul}): this is binary data, not an XML document; download it again`, { file: name });
+  if (bad >= 0) {
+    const hex = "0x" + b[bad]!.toString(16).toUpperCase().padStart(2, "0");
+    throw inputError(`invalid UTF-8 byte ${hex} at line ${lineAt(b, bad)} (byte offset ${bad}); a grant document must be UTF-8: re-encode it (iconv -t UTF-8) or download it again`, { file: name });
+  }
+}
+
 /** Parse a grant XML file. */
 export function readUsptoGrant(path: string): UsptoGrant {
-  return parseUsptoGrant(readFileSync(path, "utf8"), basename(path));
+  const b = readFileSync(path);
+  checkXmlBytes(b, basename(path));
+  return parseUsptoGrant(b.toString("utf8"), basename(path));
 }
 
 /** The patents-table row of a grant: id, date (filing), ipc (';'), cited (';'), applicant, region (first inventor's state or country). */

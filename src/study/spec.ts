@@ -6,15 +6,16 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, resolve, basename } from "node:path";
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
 import { z } from "zod";
-import { inputError } from "../core/errors.js";
+import { inputError, usageError } from "../core/errors.js";
 import { BLOCKS, blockById } from "./blocks/registry.js";
 import { fileColumns } from "../data/read.js";
 import { parseFormula } from "../formula/parse.js";
 import { MEASURED_COLUMNS, measureOptionsSchema } from "./measure.js";
 import { prettyName } from "../core/labels.js";
 import { checkTextTable } from "../patents/precheck.js";
+import { firstInvalidUtf8 } from "../data/precheck.js";
 
 import { specBaseSchema, type StudySpec } from "./spec-schema.js";
 export type { StudySpec } from "./spec-schema.js";
@@ -165,14 +166,98 @@ function fail(file: string, issues: SpecIssue[]): never {
   throw inputError(`invalid study spec ${file} (${issues.length} problem${issues.length > 1 ? "s" : ""}):\n${text}`);
 }
 
+/** Deeper than this (block indentation levels + open flow brackets) is refused before the YAML parser sees it. */
+const MAX_NESTING = 64;
+
+/**
+ * The line where the spec first nests more than MAX_NESTING levels, or null. The YAML parser recurses per
+ * level: thousands of levels overflow its stack (and 10^4 flow brackets have taken the process down). Open
+ * brackets are counted everywhere (a real spec never has 64 unclosed ones, even inside strings); block levels
+ * are the indentation columns of the enclosing lines (a "- " item opening one more).
+ */
+function tooDeep(text: string): number | null {
+  const stack: number[] = [];
+  let flow = 0;
+  let line = 0;
+  for (const l of text.split("\n")) {
+    line++;
+    let peak = flow;
+    for (const ch of l) {
+      if (ch === "[" || ch === "{") peak = Math.max(peak, ++flow);
+      else if ((ch === "]" || ch === "}") && flow > 0) flow--;
+    }
+    if (peak > MAX_NESTING) return line;
+    let pos = 0;
+    while (l[pos] === " ") pos++;
+    if (pos === l.length || l[pos] === "#" || l[pos] === "\r") continue;
+    const cols: number[] = [];
+    while (l[pos] === "-" && (l[pos + 1] === " " || pos + 1 === l.length)) {
+      cols.push(pos);
+      pos++;
+      while (l[pos] === " ") pos++;
+    }
+    cols.push(pos);
+    while (stack.length && stack[stack.length - 1]! >= cols[0]!) stack.pop();
+    stack.push(...cols);
+    if (stack.length + peak > MAX_NESTING) return line;
+  }
+  return null;
+}
+
+/** The first line (1-based) of `text` matching `re`, else 1. */
+function lineMatching(text: string, re: RegExp): number {
+  const m = re.exec(text);
+  return m ? text.slice(0, m.index + m[0].length).split("\n").length : 1;
+}
+
+/** Bytes that are not UTF-8 text (a gzip file, another encoding): a located message instead of U+FFFD. */
+function checkSpecBytes(b: Buffer, file: string): void {
+  const name = basename(file);
+  if (b[0] === 0x1f && b[1] === 0x8b) fail(file, [{ line: 1, path: "(file)", message: "the file is gzip-compressed, not YAML text: decompress it (gunzip)" }]);
+  const bad = firstInvalidUtf8(b);
+  if (bad >= 0) {
+    let line = 1;
+    for (let i = 0; i < bad; i++) if (b[i] === 10) line++;
+    const hex = "0x" + b[bad]!.toString(16).toUpperCase().padStart(2, "0");
+    const utf8 = name.replace(/(\.[^.]*)?$/, (e) => ".utf8" + (e || ""));
+    fail(file, [{ line, path: "(file)", message: `invalid UTF-8 byte ${hex} (byte offset ${bad}); the spec must be UTF-8 text: re-encode it, e.g. iconv -f CP1252 -t UTF-8 ${name} > ${utf8} (or -f GB18030 for a Chinese-locale file)` }]);
+  }
+}
+
 /** Parse + validate a spec text (no file-system checks). `file` is used for messages and relative paths. */
 export function parseSpec(text: string, file: string): { spec: StudySpec; doc: Document; lc: LineCounter } {
+  const deep = tooDeep(text);
+  if (deep !== null) fail(file, [{ line: deep, path: "(yaml)", message: `nested more than ${MAX_NESTING} levels deep; a study spec needs a few levels: check the brackets and the indentation` }]);
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  // logLevel "error": the library's own warnings (process.emitWarning) never reach the terminal raw
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, logLevel: "error" });
   if (doc.errors.length) {
     fail(file, doc.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line, path: "(yaml)", message: e.message.split("\n")[0]! })));
   }
-  const raw: unknown = doc.toJS();
+  // a list or mapping as a key ("? [a, b]"): JavaScript objects cannot hold it (it would become the text "[ a, b ]")
+  const complexKeys: SpecIssue[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (isMap(pair.key) || isSeq(pair.key))
+        complexKeys.push({ line: pair.key.range ? lc.linePos(pair.key.range[0]).line : 1, path: "(yaml)", message: "a key must be a name, not a list or a mapping; write it as a plain key" });
+    },
+  });
+  if (complexKeys.length) fail(file, complexKeys);
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (e) {
+    // aliases: one that expands without bound (a "billion laughs"), or one whose anchor is not defined before it
+    const msg = e instanceof Error ? e.message : String(e);
+    const unresolved = /^Unresolved alias.*: (.*)$/.exec(msg);
+    if (unresolved) {
+      const a = unresolved[1]!;
+      const esc = a.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      fail(file, [{ line: lineMatching(text, new RegExp(`(^|[\\s\\[{,])\\*${esc}(?![^\\s\\]},])`, "m")), path: "(yaml)", message: `alias *${a} has no anchor &${a} before it; define the anchor first or write the value out` }]);
+    }
+    if (/alias count/i.test(msg)) fail(file, [{ line: lineMatching(text, /(^|[\s[{,])\*[^\s\]},]+/m), path: "(yaml)", message: "the aliases (*name) expand to too many values (more than 100 copies); write the values out instead of nesting aliases" }]);
+    fail(file, [{ line: 1, path: "(yaml)", message: `cannot build the spec from the YAML: ${msg.split("\n")[0]}` }]);
+  }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail(file, [{ line: 1, path: "(top level)", message: "the spec must be a mapping (key: value lines)" }]);
   const r = specSchema.safeParse(raw);
   if (!r.success) fail(file, zodIssues(r.error, doc, lc, raw));
@@ -204,7 +289,15 @@ export function parseSpec(text: string, file: string): { spec: StudySpec; doc: D
 /** Parse, validate and check a spec file against the file system (files exist, columns exist). */
 export async function loadSpec(file: string): Promise<StudySpec> {
   if (!existsSync(file)) throw inputError(`study spec not found: ${file}`, { file });
-  const { spec, doc, lc } = parseSpec(readFileSync(file, "utf8"), file);
+  if (statSync(file).isDirectory()) throw usageError(`${file}: is a folder, not a study spec; give the spec file (e.g. study.yaml; \`keytech study init\` writes one)`);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw inputError(`cannot read the study spec (${(e as NodeJS.ErrnoException).code ?? String(e)}): check that it is a file you may read`, { file });
+  }
+  checkSpecBytes(bytes, file);
+  const { spec, doc, lc } = parseSpec(bytes.toString("utf8"), file);
   const issues: SpecIssue[] = [];
   const columns: Record<string, string[]> = {};
   for (const [key, v] of Object.entries(spec.inputs)) {
