@@ -280,11 +280,28 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   const f = new Float64Array(n);
   let cap = 64;
   let sum = new Float64Array(cap);
-  const leaves: number[] = [], nogs: number[] = [];
-  const availVars: number[] = [];
+  // Leaves and nogs of the tree last walked (same order as BartTree.leavesAndNogs), in reusable buffers.
+  let leaves = new Int32Array(64), nogs = new Int32Array(64), stackBuf = new Int32Array(64);
+  let nLeaves = 0, nNogs = 0;
+  const walk = (tr: BartTree): void => {
+    if (tr.cap > nLeaves) { leaves = new Int32Array(tr.cap); nogs = new Int32Array(tr.cap); stackBuf = new Int32Array(tr.cap); }
+    nLeaves = 0; nNogs = 0;
+    let sp = 0;
+    stackBuf[sp++] = 0;
+    while (sp > 0) {
+      const k = stackBuf[--sp]!;
+      if (tr.isLeaf[k]) { leaves[nLeaves++] = k; continue; }
+      const l = tr.left[k]!, r = tr.right[k]!;
+      if (tr.isLeaf[l] && tr.isLeaf[r]) nogs[nNogs++] = k;
+      stackBuf[sp++] = r;
+      stackBuf[sp++] = l;
+    }
+  };
+  const availVars = new Int32Array(p);
   // Pieces of a tree's change to the fit: position block [pS, pS + pC) of the tree's permutation, Δ = pD.
   // pW: the block's observations (= pC without weights).
-  const pS: number[] = [], pC: number[] = [], pD: number[] = [], pW: number[] = [];
+  let pS = new Int32Array(66), pC = new Int32Array(66), pD = new Float64Array(66), pW = new Float64Array(66);
+  let np: number;
   const lazyTest = grouped && !binary && nt > 0;
 
   const trainSum = new Float64Array(n);
@@ -302,11 +319,11 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   };
   const pSplit = (depth: number) => alpha * Math.pow(1 + depth, -beta);
   /** Ranges at `node` into lo/hi; returns the number of variables with an available cut (fills availVars). */
-  const available = (tr: BartTree, node: number, L: Int32Array, H: Int32Array, list: number[] | null): number => {
+  const available = (tr: BartTree, node: number, L: Int32Array, H: Int32Array, list: Int32Array | null): number => {
     tr.ranges(node, ncut, L, H);
     let k = 0;
-    if (list) list.length = 0;
-    for (let v = 0; v < p; v++) if (H[v]! >= L[v]!) { k++; if (list) list.push(v); }
+    if (list) { for (let v = 0; v < p; v++) if (H[v]! >= L[v]!) list[k++] = v; }
+    else for (let v = 0; v < p; v++) if (H[v]! >= L[v]!) k++;
     return k;
   };
 
@@ -324,11 +341,11 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
       const o = ord[t]!;
       if (tr.cap > cap) { cap = tr.cap; sum = new Float64Array(cap); }
       // --- propose (structure only) ---
-      tr.leavesAndNogs(leaves, nogs);
+      walk(tr);
       let gKind = 0, gNode = -1, gV = 0, gCut = 0;
       let nGrowable = 0;
-      for (const l of leaves) if (available(tr, l, lo, hi, null) > 0) nGrowable++;
-      const rootOnly = leaves.length === 1;
+      for (let q = 0; q < nLeaves; q++) { const l = leaves[q]!; if (available(tr, l, lo, hi, null) > 0) nGrowable++; }
+      const rootOnly = nLeaves === 1;
       let pGrowT = rootOnly ? (nGrowable > 0 ? 1 : 0) : nGrowable > 0 ? 0.5 : 0;
       if (rootOnly && nGrowable === 0) pGrowT = 0;
       const u = rng.uniform();
@@ -337,7 +354,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
       if (u < pGrowT) {
         // grow: pick a growable leaf uniformly
         let pick = rng.int(nGrowable);
-        for (const l of leaves) {
+        for (let q = 0; q < nLeaves; q++) {
+        const l = leaves[q]!;
           if (available(tr, l, lo, hi, null) > 0) {
             if (pick === 0) { gNode = l; break; }
             pick--;
@@ -357,13 +375,13 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
           const sib = tr.left[par] === gNode ? tr.right[par]! : tr.left[par]!;
           parIsNog = tr.isLeaf[sib] === 1;
         }
-        const nNogsNew = nogs.length + 1 - (parIsNog ? 1 : 0);
+        const nNogsNew = nNogs + 1 - (parIsNog ? 1 : 0);
         const nGrowNew = nGrowable - 1 + gl + gr;
         const pPruneNew = nGrowNew > 0 ? 0.5 : 1;
         logPrior = Math.log(pg) + (gl ? Math.log(1 - pc) : 0) + (gr ? Math.log(1 - pc) : 0) - Math.log(1 - pg)
           + Math.log(pPruneNew) - Math.log(nNogsNew) - Math.log(pGrowT) + Math.log(nGrowable);
-      } else if (nogs.length > 0) {
-        gNode = nogs[rng.int(nogs.length)]!;
+      } else if (nNogs > 0) {
+        gNode = nogs[rng.int(nNogs)]!;
         gKind = 2;
         const l = tr.left[gNode]!, r = tr.right[gNode]!;
         gl = available(tr, l, lo2, hi2, null) > 0 ? 1 : 0;
@@ -374,15 +392,16 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         const pGrowNew = gNode === 0 ? 1 : 0.5;
         const pPruneT = 1 - pGrowT;
         logPrior = Math.log(1 - pg) - Math.log(pg) - (gl ? Math.log(1 - pc) : 0) - (gr ? Math.log(1 - pc) : 0)
-          + Math.log(pGrowNew) - Math.log(nGrowNew) - Math.log(pPruneT) + Math.log(nogs.length);
+          + Math.log(pGrowNew) - Math.log(nGrowNew) - Math.log(pPruneT) + Math.log(nNogs);
       }
 
       // --- partial-residual sums S_l = Σ_{i∈l} w_i (res_i + μ_l) of the current leaves; the largest from totR ---
       const cnt = tr.nobs, len = tr.len, st = tr.start, mu = tr.mu;
       let big = leaves[0]!;
-      for (const l of leaves) if (len[l]! > len[big]!) big = l;
+      for (let q = 0; q < nLeaves; q++) { const l = leaves[q]!; if (len[l]! > len[big]!) big = l; }
       let rest = 0;
-      for (const l of leaves) {
+      for (let q = 0; q < nLeaves; q++) {
+        const l = leaves[q]!;
         if (l === big) continue;
         const s = wt ? segSumW(R, wt, o, st[l]!, len[l]!) : segSum(R, o, st[l]!, len[l]!);
         rest += s;
@@ -479,25 +498,28 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         tr.collapse(gNode);
       }
       // --- draw every leaf μ; the change of the fit, piece by piece ---
-      tr.leavesAndNogs(leaves, nogs);
-      pS.length = 0; pC.length = 0; pD.length = 0; pW.length = 0;
+      walk(tr);
+      if (nLeaves + 2 > pS.length) { const c = 2 * (nLeaves + 2); pS = new Int32Array(c); pC = new Int32Array(c); pD = new Float64Array(c); pW = new Float64Array(c); }
+      np = 0;
       let bigP = 0;
-      for (const l of leaves) {
+      for (let q = 0; q < nLeaves; q++) {
+        const l = leaves[q]!;
         const nn = tr.nobs[l]!;
         const d = sigma2 + nn * tau2;
         const prev = kind === 1 && (l === cL || l === cR) ? muG : tr.mu[l]!;
         const m = (tau2 * sum[l]!) / d + Math.sqrt((sigma2 * tau2) / d) * rng.normal();
         tr.mu[l] = m;
         if (kind === 2 && l === gNode) {
-          pS.push(tr.start[cL]!, tr.start[cR]!); pC.push(tr.len[cL]!, tr.len[cR]!); pW.push(tr.nobs[cL]!, tr.nobs[cR]!); pD.push(m - muL, m - muR);
+          pS[np] = tr.start[cL]!; pC[np] = tr.len[cL]!; pW[np] = tr.nobs[cL]!; pD[np++] = m - muL;
+          pS[np] = tr.start[cR]!; pC[np] = tr.len[cR]!; pW[np] = tr.nobs[cR]!; pD[np++] = m - muR;
         } else {
-          pS.push(tr.start[l]!); pC.push(tr.len[l]!); pW.push(nn); pD.push(m - prev);
+          pS[np] = tr.start[l]!; pC[np] = tr.len[l]!; pW[np] = nn; pD[np++] = m - prev;
         }
       }
-      for (let k = 1; k < pC.length; k++) if (pC[k]! > pC[bigP]!) bigP = k;
+      for (let k = 1; k < np; k++) if (pC[k]! > pC[bigP]!) bigP = k;
       const dBig = pD[bigP]!;
       G -= dBig;
-      for (let k = 0; k < pC.length; k++) {
+      for (let k = 0; k < np; k++) {
         if (k === bigP) continue;
         const dd = pD[k]! - dBig;
         segAdd(R, o, pS[k]!, pC[k]!, -dd);
@@ -523,8 +545,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
           ftest.fill(0);
           for (let t = 0; t < T; t++) {
             const tr = trees[t]!, oT = ordT[t]!;
-            tr.leavesAndNogs(leaves, nogs);
-            for (const l of leaves) flushAcc(ftest, oT, tr.startT[l]!, tr.nT[l]!, tr.mu[l]!);
+            walk(tr);
+            for (let q = 0; q < nLeaves; q++) { const l = leaves[q]!; flushAcc(ftest, oT, tr.startT[l]!, tr.nT[l]!, tr.mu[l]!); }
           }
           if (binary) addTo(testSum, ftest, offset);
           if (testDraws) testDraws.push(binary ? ftest.map((v) => pnorm(offset + v)) : ftest.map((v) => offset + v));
@@ -532,8 +554,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         if (!binary) {
           for (let t = 0; t < T; t++) {
             const tr = trees[t]!;
-            tr.leavesAndNogs(leaves, nogs);
-            for (const l of leaves) tr.acc[l]! += tr.mu[l]!;
+            walk(tr);
+            for (let q = 0; q < nLeaves; q++) { const l = leaves[q]!; tr.acc[l]! += tr.mu[l]!; }
           }
         }
       }
@@ -561,8 +583,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
           }
           continue;
         }
-        tr.leavesAndNogs(leaves, nogs);
-        for (const l of leaves) flushAcc(testAcc, oT, tr.startT[l]!, tr.nT[l]!, tr.acc[l]!);
+        walk(tr);
+        for (let q = 0; q < nLeaves; q++) { const l = leaves[q]!; flushAcc(testAcc, oT, tr.startT[l]!, tr.nT[l]!, tr.acc[l]!); }
       }
       for (let i = 0; i < nt; i++) testMean[i] = offset + testAcc[i]! / ndpost;
     }
@@ -616,7 +638,12 @@ function oneHotGroup(x: Float64Array[], xTest: Float64Array[] | null, ncut: Int3
 function mergeRuns(o: Int32Array, s: number, m1: number, e: number, code: Uint16Array, scratch: Int32Array): void {
   const e1 = s + m1;
   if (m1 === 0 || e1 === e || code[o[e1 - 1]!]! <= code[o[e1]!]!) return; // already in order
-  let i = s, j = e1, w = 0;
+  // the first run's rows with codes ≤ the second run's first code, and the second run's rows with codes
+  // ≥ the first run's last code, are already in place
+  const i0 = codeBound(code, o, s, e1, code[o[e1]!]! + 1);
+  e = codeBound(code, o, e1, e, code[o[e1 - 1]!]!);
+  const s0 = i0;
+  let i = i0, j = e1, w = 0;
   while (i < e1 && j < e) {
     const ci = code[o[i]!]!, cj = code[o[j]!]!;
     if (ci <= cj) {
@@ -629,7 +656,7 @@ function mergeRuns(o: Int32Array, s: number, m1: number, e: number, code: Uint16
   }
   if (i < e1) { scratch.set(o.subarray(i, e1), w); w += e1 - i; }
   if (j < e) { scratch.set(o.subarray(j, e), w); w += e - j; }
-  o.set(scratch.subarray(0, w), s);
+  o.set(scratch.subarray(0, w), s0);
 }
 
 /** Row indices 0..n−1 stably sorted by code (counting sort). */
