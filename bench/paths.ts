@@ -4,8 +4,8 @@
  *   1. path-decomposition point estimates with BART at the R defaults (200 trees, 100 burn-in, 1,000
  *      kept draws; propensity probit BART 50 trees) — goal < 30 s;
  *   2. N bootstrap replications resampling counties, spread over the cores with a progress bar.
- * Usage: node dist/bench/paths.js [--boot 200] [--boot-model linear|bart] [--boot-ndpost 1000] [--workers 2] [--skip-point] [--cold]
- * (--cold: BART replicates start from stumps with the full burn-in instead of the point estimate's forests)
+ * Usage: node dist/bench/paths.js [--boot 200] [--boot-model linear|bart] [--boot-ndpost 1000] [--workers 2] [--skip-point] [--warm]
+ * (--warm: BART replicates start from the point estimate's forests with a 20-iteration burn-in, opt-in)
  * (the 200 BART replications: node dist/bench/paths.js --skip-point --boot 200 --boot-model bart)
  * Prints wall seconds, CPU seconds (this process incl. workers' threads) and peak RSS.
  */
@@ -67,7 +67,7 @@ if (B > 0) {
   const data = { y, a: d, m, x: [x1, x2, ...periodDummies(year).map((c) => c.values)] };
   const ids = new Map<string, number>();
   const cluster = Int32Array.from(unit, (u) => { let g = ids.get(u); if (g === undefined) { g = ids.size; ids.set(u, g); } return g; });
-  const warm = bm === "bart" && !process.argv.includes("--cold");
+  const warm = bm === "bart" && process.argv.includes("--warm");
   let forests: Map<number, BartForest> | undefined;
   if (warm) {
     // the point estimate's forests (pathsAnalysis has them from its point estimate; timed apart here)

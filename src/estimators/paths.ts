@@ -51,7 +51,7 @@ export interface PathsOptions {
   type?: 1 | 2;
   /** Linear outcome models fitted separately by treatment arm (A × everything); ignored for BART. */
   interact?: boolean;
-  /** Burn-in of a bootstrap chain warm-started from the point estimate's forest (default 20; cold chains: nskip). */
+  /** Burn-in of a bootstrap chain warm-started (opt-in, paths-bootstrap.ts) from the point estimate's forest (default 20). */
   warmNskip?: number;
 }
 
