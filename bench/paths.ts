@@ -4,13 +4,15 @@
  *   1. path-decomposition point estimates with BART at the R defaults (200 trees, 100 burn-in, 1,000
  *      kept draws; propensity probit BART 50 trees) — goal < 30 s;
  *   2. N bootstrap replications resampling counties, spread over the cores with a progress bar.
- * Usage: node dist/bench/paths.js [--boot 200] [--boot-model linear|bart] [--boot-ndpost 1000] [--workers 2] [--skip-point]
+ * Usage: node dist/bench/paths.js [--boot 200] [--boot-model linear|bart] [--boot-ndpost 1000] [--workers 2] [--skip-point] [--warm]
+ * (--warm: BART replicates start from the point estimate's forests with a 20-iteration burn-in, opt-in)
  * (the 200 BART replications: node dist/bench/paths.js --skip-point --boot 200 --boot-model bart)
  * Prints wall seconds, CPU seconds (this process incl. workers' threads) and peak RSS.
  */
 import { Rng } from "../src/core/rng.js";
 import { pathsAnalysis, periodDummies } from "../src/analyses/paths.js";
-import { pathsBootstrap } from "../src/inference/paths-bootstrap.js";
+import { pathsBootstrap, pathsEstimateParallel } from "../src/inference/paths-bootstrap.js";
+import type { BartForest } from "../src/estimators/bart.js";
 import { progressBar } from "../src/core/progress.js";
 import { peakRssMb, timed } from "./util.js";
 
@@ -65,12 +67,21 @@ if (B > 0) {
   const data = { y, a: d, m, x: [x1, x2, ...periodDummies(year).map((c) => c.values)] };
   const ids = new Map<string, number>();
   const cluster = Int32Array.from(unit, (u) => { let g = ids.get(u); if (g === undefined) { g = ids.size; ids.set(u, g); } return g; });
+  const warm = bm === "bart" && process.argv.includes("--warm");
+  let forests: Map<number, BartForest> | undefined;
+  if (warm) {
+    // the point estimate's forests (pathsAnalysis has them from its point estimate; timed apart here)
+    forests = new Map();
+    const c0 = cpu();
+    await timed("point-estimate forests for the warm starts", () => pathsEstimateParallel(data, opts, new Rng(1).fork(0), W, forests));
+    console.log(`  CPU (all threads) ${(cpu() - c0).toFixed(1)} s`);
+  }
   const bar = progressBar("paths bootstrap", B);
   const c1 = cpu(), t1 = performance.now();
-  const reps = await pathsBootstrap(data, opts, { reps: B, seed: 1, cluster, workers: W, onReplicate: () => bar.tick() });
+  const reps = await pathsBootstrap(data, opts, { reps: B, seed: 1, cluster, workers: W, onReplicate: () => bar.tick(), warm, forests });
   bar.done();
   const wall = (performance.now() - t1) / 1000, cpuS = cpu() - c1;
-  console.log(`${B} cluster-bootstrap replications (${bm}, ${W} workers): ${wall.toFixed(1)} s wall, ${cpuS.toFixed(1)} s CPU (all threads), peak RSS ${peakRssMb().toFixed(0)} MB`);
+  console.log(`${B} cluster-bootstrap replications (${bm}${bm === "bart" ? (warm ? ", warm-started" : ", cold") : ""}, ${W} workers): ${wall.toFixed(1)} s wall, ${cpuS.toFixed(1)} s CPU (all threads), peak RSS ${peakRssMb().toFixed(0)} MB`);
   console.log(`  per replicate ${(cpuS / B).toFixed(2)} CPU-s, ${(wall / B).toFixed(2)} s wall; extrapolated to 200: ${((200 * cpuS) / B).toFixed(0)} CPU-s, ${((200 * wall) / B).toFixed(0)} s wall at this load`);
   const ok = reps.filter((r) => r !== null);
   const sdOf = (v: number[]) => { const mu = v.reduce((a, b) => a + b, 0) / v.length; return Math.sqrt(v.reduce((a, b) => a + (b - mu) ** 2, 0) / Math.max(1, v.length - 1)); };

@@ -3,8 +3,9 @@
  * (ids are reused after a prune). Internal node: split variable `v`, cut index `c` (left iff bin ≤ c).
  * Leaf: value `mu`. Leaf membership: the tree owns a permutation of the training rows (and one of the
  * test rows) in which every node's rows are contiguous — node k holds positions
- * [start[k], start[k] + nobs[k]) (test: [startT[k], startT[k] + nT[k])); a split partitions the
- * parent's block into left then right, so a prune needs no data movement.
+ * [start[k], start[k] + len[k]) (test: [startT[k], startT[k] + nT[k])); a split partitions the
+ * parent's block into its two children's blocks (left then right, or in grouped mode of bart.ts either
+ * order), so a prune needs no data movement.
  */
 export class BartTree {
   cap: number;
@@ -18,8 +19,10 @@ export class BartTree {
   mu: Float64Array;
   /** Per-node accumulator (Σ of μ over kept draws while the node is a leaf; see bart.ts). */
   acc: Float64Array;
-  /** Training observations in each node. */
+  /** Training observations in each node (the sum of the rows' frequency weights; = len without weights). */
   nobs: Float64Array;
+  /** Training rows (positions) in each node's block of the permutation. */
+  len: Int32Array;
   /** First position of the node's rows in the tree's training-row permutation. */
   start: Int32Array;
   /** First position and count of the node's rows in the tree's test-row permutation. */
@@ -41,6 +44,7 @@ export class BartTree {
     this.mu = new Float64Array(cap);
     this.acc = new Float64Array(cap);
     this.nobs = new Float64Array(cap);
+    this.len = new Int32Array(cap);
     this.start = new Int32Array(cap);
     this.startT = new Int32Array(cap);
     this.nT = new Int32Array(cap);
@@ -67,6 +71,7 @@ export class BartTree {
     this.mu = g(this.mu);
     this.acc = g(this.acc);
     this.nobs = g(this.nobs);
+    this.len = g(this.len);
     this.start = g(this.start);
     this.startT = g(this.startT);
     this.nT = g(this.nT);
@@ -156,6 +161,47 @@ export class BartTree {
     let k = 0;
     while (!this.isLeaf[k]) k = bins[this.v[k]!]![i]! <= this.c[k]! ? this.left[k]! : this.right[k]!;
     return k;
+  }
+
+  /**
+   * The tree in preorder as (variable, value) pairs: (v, cut value cuts[v][c]) for an internal node,
+   * (−1, μ) for a leaf — independent of the row permutation and of the cut grid (see `decode`).
+   */
+  encode(cuts: Float64Array[]): Float64Array {
+    const out: number[] = [];
+    const walk = (k: number): void => {
+      if (this.isLeaf[k]) { out.push(-1, this.mu[k]!); return; }
+      out.push(this.v[k]!, cuts[this.v[k]!]![this.c[k]!]!);
+      walk(this.left[k]!);
+      walk(this.right[k]!);
+    };
+    walk(0);
+    return Float64Array.from(out);
+  }
+
+  /**
+   * Rebuild an encoded tree (this tree must be a fresh root leaf) on the cut grid `cuts`: each split's
+   * cut value maps to the nearest cut index, clamped to the range its ancestors leave; a split whose
+   * variable has no cut left at that node becomes a leaf (μ = 0; the sampler redraws every μ anyway).
+   */
+  decode(code: Float64Array, cuts: Float64Array[], ncut: Int32Array, lo: Int32Array, hi: Int32Array): void {
+    const skip = (pos: number): number => (code[pos]! < 0 ? pos + 2 : skip(skip(pos + 2)));
+    const build = (k: number, pos: number): number => {
+      const v = code[pos]!;
+      if (v < 0) { this.mu[k] = code[pos + 1]!; return pos + 2; }
+      this.ranges(k, ncut, lo, hi);
+      if (v >= ncut.length || hi[v]! < lo[v]!) { this.mu[k] = 0; return skip(pos); }
+      const cv = code[pos + 1]!, cu = cuts[v]!;
+      let a = 0, b = cu.length; // first index with cu[idx] ≥ cv
+      while (a < b) { const mid = (a + b) >>> 1; if (cu[mid]! < cv) a = mid + 1; else b = mid; }
+      let c = a < cu.length ? a : cu.length - 1;
+      if (c > 0 && Math.abs(cu[c - 1]! - cv) <= Math.abs(cu[c]! - cv)) c--;
+      c = Math.min(Math.max(c, lo[v]!), hi[v]!);
+      this.split(k, v, c);
+      const l = this.left[k]!, r = this.right[k]!;
+      return build(r, build(l, pos + 2));
+    };
+    build(0, 0);
   }
 
   /** Number of nodes in use (for diagnostics). */

@@ -62,6 +62,30 @@ export interface BartOptions {
   keepTestDraws?: boolean;
   /** Names for messages. */
   names?: string[];
+  /**
+   * Frequency weights (positive integers): row i stands for w_i identical observations. The posterior
+   * is that of the data with every row repeated w_i times (leaf counts and sums, σ²'s residual sum of
+   * squares and degrees of freedom, the prior's σ̂, the probit latent draws — one per copy), computed
+   * on the distinct rows only. Used by the cluster bootstrap, whose resamples repeat whole clusters.
+   */
+  weights?: Float64Array;
+  /**
+   * Grouped mode (same model and posterior, another floating-point order and random stream than the
+   * default): mutually exclusive 0/1 columns (e.g. year indicators) are kept sorted inside every node's
+   * block, so a split on one of them touches only that column's rows, and test rows' leaf sums are
+   * flushed lazily (a split never flushes; a prune flushes the smaller child only).
+   */
+  grouped?: boolean;
+  /** Start the chain from this forest (an earlier fit's `forest`, e.g. the point estimate's) and its σ. */
+  init?: BartForest;
+  /** Return the final state of the chain as `forest` (for warm starts). */
+  keepForest?: boolean;
+}
+
+/** A chain's state independent of the data's row order and cut grid: encoded trees (BartTree.encode) and σ. */
+export interface BartForest {
+  trees: Float64Array[];
+  sigma: number;
 }
 
 export interface BartFit {
@@ -80,6 +104,8 @@ export interface BartFit {
   offset: number;
   ntree: number;
   ndpost: number;
+  /** Final state (with `keepForest`). */
+  forest?: BartForest;
 }
 
 /** Residual standard error of OLS of y on [1, x] (collinear columns dropped); sd(y) if p ≥ n. */
@@ -157,6 +183,18 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     if (!Number.isFinite(v)) throw inputError("missing or non-finite outcome value", { row: i + 1, column: "y" });
     if (binary && v !== 0 && v !== 1) throw inputError(`probit BART needs y in {0, 1}, got ${v}`, { row: i + 1, column: "y" });
   }
+  const wt = opts.weights ?? null;
+  let nObs = n;
+  if (wt) {
+    if (wt.length !== n) throw inputError(`weights have ${wt.length} values, expected ${n}`);
+    nObs = 0;
+    for (let i = 0; i < n; i++) {
+      const w = wt[i]!;
+      if (!(w >= 1 && Number.isInteger(w))) throw inputError(`BART frequency weights must be positive integers, got ${w}`, { row: i + 1 });
+      nObs += w;
+    }
+  }
+  const grouped = Boolean(opts.grouped);
   const xTest = opts.xTest;
   const nt = xTest ? xTest[0]?.length ?? 0 : 0;
   if (xTest) {
@@ -181,15 +219,17 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   let nuLambda = 0;
   if (binary) {
     let m = 0;
-    for (let i = 0; i < n; i++) m += y[i]!;
-    m /= n;
+    if (wt) for (let i = 0; i < n; i++) m += wt[i]! * y[i]!;
+    else for (let i = 0; i < n; i++) m += y[i]!;
+    m /= nObs;
     offset = qnorm(Math.min(Math.max(m, 1e-6), 1 - 1e-6));
     tau = 3 / (kk * Math.sqrt(T));
     sigma2 = 1;
   } else {
     let m = 0, lo = Infinity, hi = -Infinity;
-    for (let i = 0; i < n; i++) m += y[i]!;
-    m /= n;
+    if (wt) for (let i = 0; i < n; i++) m += wt[i]! * y[i]!;
+    else for (let i = 0; i < n; i++) m += y[i]!;
+    m /= nObs;
     offset = m;
     for (let i = 0; i < n; i++) {
       const v = y[i]! - m;
@@ -199,7 +239,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     }
     tau = (hi - lo) / (2 * kk * Math.sqrt(T));
     if (!(tau > 0)) tau = 1 / (2 * kk * Math.sqrt(T));
-    const sHat = opts.sigest ?? linearSigmaHat(x, y);
+    const sHat = opts.sigest ?? (wt ? linearSigmaHat(x.map((c) => repeatRows(c, wt)), repeatRows(y, wt)) : linearSigmaHat(x, y));
     const sh = sHat > 0 ? sHat : 1;
     const lambda = (sh * sh * qchisq(1 - q, nu)) / nu;
     nuLambda = nu * lambda;
@@ -211,22 +251,58 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   // shift G, so that the largest block of rows a tree changes is updated in O(1) by moving G instead.
   // totR = Σ R_i (exact at the start of each sweep, updated incrementally within it).
   const trees: BartTree[] = Array.from({ length: T }, () => new BartTree());
+  const leavesInit: number[] = [], nogsInit: number[] = [];
   const iota = (m: number) => { const a = new Int32Array(m); for (let i = 0; i < m; i++) a[i] = i; return a; };
-  const ord: Int32Array[] = Array.from({ length: T }, () => iota(n));
-  const ordT: Int32Array[] = Array.from({ length: T }, () => iota(nt));
-  for (const tr of trees) { tr.nobs[0] = n; tr.nT[0] = nt; }
+  // Grouped mode: code[i] = 1 + (index in the group of the column equal to 1), 0 if none; rows sorted by it.
+  const grp = grouped ? oneHotGroup(x, xTest ?? null, ncut) : null;
+  const start0 = grp ? sortByCode(grp.code, grp.size) : iota(n);
+  const start0T = grp && nt > 0 ? sortByCode(grp.codeT!, grp.size) : iota(nt);
+  const ord: Int32Array[] = Array.from({ length: T }, () => Int32Array.from(start0));
+  const ordT: Int32Array[] = Array.from({ length: T }, () => Int32Array.from(start0T));
+  for (const tr of trees) { tr.nobs[0] = nObs; tr.len[0] = n; tr.nT[0] = nt; }
   const R = Float64Array.from(yw);
+  const scratch = new Int32Array(Math.max(n, nt, 1));
+  const lo = new Int32Array(p), hi = new Int32Array(p), lo2 = new Int32Array(p), hi2 = new Int32Array(p);
+  if (opts.init) {
+    // Warm start: rebuild each tree on this grid, route the rows, and start from its residual and σ.
+    if (opts.init.trees.length !== T) throw inputError(`warm-start forest has ${opts.init.trees.length} trees, expected ${T}`);
+    for (let t = 0; t < T; t++) {
+      const tr = trees[t]!;
+      tr.decode(opts.init.trees[t]!, cuts, ncut, lo, hi);
+      routeBlocks(tr, ord[t]!, ordT[t]!, bins, binsT, wt, grp, scratch);
+      tr.leavesAndNogs(leavesInit, nogsInit);
+      for (const l of leavesInit) segAdd(R, ord[t]!, tr.start[l]!, tr.len[l]!, -tr.mu[l]!);
+    }
+    if (!binary && opts.init.sigma > 0) sigma2 = opts.init.sigma * opts.init.sigma;
+  }
   let G = 0;
   let totR: number;
   const f = new Float64Array(n);
-  const scratch = new Int32Array(Math.max(n, nt, 1));
   let cap = 64;
   let sum = new Float64Array(cap);
-  const lo = new Int32Array(p), hi = new Int32Array(p), lo2 = new Int32Array(p), hi2 = new Int32Array(p);
-  const leaves: number[] = [], nogs: number[] = [];
-  const availVars: number[] = [];
+  // Leaves and nogs of the tree last walked (same order as BartTree.leavesAndNogs), in reusable buffers.
+  let leaves = new Int32Array(64), nogs = new Int32Array(64), stackBuf = new Int32Array(64);
+  let nLeaves = 0, nNogs = 0;
+  const walk = (tr: BartTree): void => {
+    if (tr.cap > nLeaves) { leaves = new Int32Array(tr.cap); nogs = new Int32Array(tr.cap); stackBuf = new Int32Array(tr.cap); }
+    nLeaves = 0; nNogs = 0;
+    let sp = 0;
+    stackBuf[sp++] = 0;
+    while (sp > 0) {
+      const k = stackBuf[--sp]!;
+      if (tr.isLeaf[k]) { leaves[nLeaves++] = k; continue; }
+      const l = tr.left[k]!, r = tr.right[k]!;
+      if (tr.isLeaf[l] && tr.isLeaf[r]) nogs[nNogs++] = k;
+      stackBuf[sp++] = r;
+      stackBuf[sp++] = l;
+    }
+  };
+  const availVars = new Int32Array(p);
   // Pieces of a tree's change to the fit: position block [pS, pS + pC) of the tree's permutation, Δ = pD.
-  const pS: number[] = [], pC: number[] = [], pD: number[] = [];
+  // pW: the block's observations (= pC without weights).
+  let pS = new Int32Array(66), pC = new Int32Array(66), pD = new Float64Array(66), pW = new Float64Array(66);
+  let np: number;
+  const lazyTest = grouped && !binary && nt > 0;
 
   const trainSum = new Float64Array(n);
   const testAcc = new Float64Array(nt);
@@ -243,11 +319,11 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   };
   const pSplit = (depth: number) => alpha * Math.pow(1 + depth, -beta);
   /** Ranges at `node` into lo/hi; returns the number of variables with an available cut (fills availVars). */
-  const available = (tr: BartTree, node: number, L: Int32Array, H: Int32Array, list: number[] | null): number => {
+  const available = (tr: BartTree, node: number, L: Int32Array, H: Int32Array, list: Int32Array | null): number => {
     tr.ranges(node, ncut, L, H);
     let k = 0;
-    if (list) list.length = 0;
-    for (let v = 0; v < p; v++) if (H[v]! >= L[v]!) { k++; if (list) list.push(v); }
+    if (list) { for (let v = 0; v < p; v++) if (H[v]! >= L[v]!) list[k++] = v; }
+    else for (let v = 0; v < p; v++) if (H[v]! >= L[v]!) k++;
     return k;
   };
 
@@ -256,19 +332,20 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   for (let it = 0; it < totalIter; it++) {
     if (binary) {
       // Albert–Chib: z_i | f ~ N(offset + f_i, 1) truncated to the side given by y_i; yw = z − offset.
-      drawLatent(rng, n, y, R, offset, yw);
+      if (wt) drawLatentW(rng, n, y, wt, R, offset, yw);
+      else drawLatent(rng, n, y, R, offset, yw);
     }
-    totR = sumAll(R);
+    totR = wt ? sumAllW(R, wt) : sumAll(R);
     for (let t = 0; t < T; t++) {
       const tr = trees[t]!;
       const o = ord[t]!;
       if (tr.cap > cap) { cap = tr.cap; sum = new Float64Array(cap); }
       // --- propose (structure only) ---
-      tr.leavesAndNogs(leaves, nogs);
+      walk(tr);
       let gKind = 0, gNode = -1, gV = 0, gCut = 0;
       let nGrowable = 0;
-      for (const l of leaves) if (available(tr, l, lo, hi, null) > 0) nGrowable++;
-      const rootOnly = leaves.length === 1;
+      for (let q = 0; q < nLeaves; q++) { const l = leaves[q]!; if (available(tr, l, lo, hi, null) > 0) nGrowable++; }
+      const rootOnly = nLeaves === 1;
       let pGrowT = rootOnly ? (nGrowable > 0 ? 1 : 0) : nGrowable > 0 ? 0.5 : 0;
       if (rootOnly && nGrowable === 0) pGrowT = 0;
       const u = rng.uniform();
@@ -277,7 +354,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
       if (u < pGrowT) {
         // grow: pick a growable leaf uniformly
         let pick = rng.int(nGrowable);
-        for (const l of leaves) {
+        for (let q = 0; q < nLeaves; q++) {
+        const l = leaves[q]!;
           if (available(tr, l, lo, hi, null) > 0) {
             if (pick === 0) { gNode = l; break; }
             pick--;
@@ -297,13 +375,13 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
           const sib = tr.left[par] === gNode ? tr.right[par]! : tr.left[par]!;
           parIsNog = tr.isLeaf[sib] === 1;
         }
-        const nNogsNew = nogs.length + 1 - (parIsNog ? 1 : 0);
+        const nNogsNew = nNogs + 1 - (parIsNog ? 1 : 0);
         const nGrowNew = nGrowable - 1 + gl + gr;
         const pPruneNew = nGrowNew > 0 ? 0.5 : 1;
         logPrior = Math.log(pg) + (gl ? Math.log(1 - pc) : 0) + (gr ? Math.log(1 - pc) : 0) - Math.log(1 - pg)
           + Math.log(pPruneNew) - Math.log(nNogsNew) - Math.log(pGrowT) + Math.log(nGrowable);
-      } else if (nogs.length > 0) {
-        gNode = nogs[rng.int(nogs.length)]!;
+      } else if (nNogs > 0) {
+        gNode = nogs[rng.int(nNogs)]!;
         gKind = 2;
         const l = tr.left[gNode]!, r = tr.right[gNode]!;
         gl = available(tr, l, lo2, hi2, null) > 0 ? 1 : 0;
@@ -314,17 +392,18 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         const pGrowNew = gNode === 0 ? 1 : 0.5;
         const pPruneT = 1 - pGrowT;
         logPrior = Math.log(1 - pg) - Math.log(pg) - (gl ? Math.log(1 - pc) : 0) - (gr ? Math.log(1 - pc) : 0)
-          + Math.log(pGrowNew) - Math.log(nGrowNew) - Math.log(pPruneT) + Math.log(nogs.length);
+          + Math.log(pGrowNew) - Math.log(nGrowNew) - Math.log(pPruneT) + Math.log(nNogs);
       }
 
-      // --- partial-residual sums S_l = Σ_{i∈l} (res_i + μ_l) of the current leaves; the largest from totR ---
-      const cnt = tr.nobs, st = tr.start, mu = tr.mu;
+      // --- partial-residual sums S_l = Σ_{i∈l} w_i (res_i + μ_l) of the current leaves; the largest from totR ---
+      const cnt = tr.nobs, len = tr.len, st = tr.start, mu = tr.mu;
       let big = leaves[0]!;
-      for (const l of leaves) if (cnt[l]! > cnt[big]!) big = l;
+      for (let q = 0; q < nLeaves; q++) { const l = leaves[q]!; if (len[l]! > len[big]!) big = l; }
       let rest = 0;
-      for (const l of leaves) {
+      for (let q = 0; q < nLeaves; q++) {
+        const l = leaves[q]!;
         if (l === big) continue;
-        const s = segSum(R, o, st[l]!, cnt[l]!);
+        const s = wt ? segSumW(R, wt, o, st[l]!, len[l]!) : segSum(R, o, st[l]!, len[l]!);
         rest += s;
         sum[l] = s + cnt[l]! * (G + mu[l]!);
       }
@@ -332,12 +411,25 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
 
       // --- accept / reject ---
       let kind = 0, nl = 0, sl = 0;
+      // the left child's block in positions: [lS, lS + lLen) after the partition (grouped: a range of codes)
+      let gA = 0, gB = 0;
+      const gk = grp ? grp.of[gV]! : 0;
       if (gKind === 1) {
         proposals++;
-        const s0 = st[gNode]!, c0 = cnt[gNode]!;
-        const left = growStats(R, o, s0, c0, bins[gV]!, gCut);
-        nl = left.n;
-        sl = left.s + nl * (G + mu[gNode]!);
+        const s0 = st[gNode]!, c0 = cnt[gNode]!, n0 = len[gNode]!;
+        if (gk > 0) {
+          // x_gV = 1 exactly on the rows with code gk: one contiguous range of the block (the right child)
+          gA = codeBound(grp!.code, o, s0, s0 + n0, gk);
+          gB = codeBound(grp!.code, o, gA, s0 + n0, gk + 1);
+          const nr = wt ? segW(wt, o, gA, gB - gA) : gB - gA;
+          const sr = (wt ? segSumW(R, wt, o, gA, gB - gA) : segSum(R, o, gA, gB - gA)) + nr * (G + mu[gNode]!);
+          nl = c0 - nr;
+          sl = sum[gNode]! - sr;
+        } else {
+          const left = wt ? growStatsW(R, wt, o, s0, n0, bins[gV]!, gCut) : growStats(R, o, s0, n0, bins[gV]!, gCut);
+          nl = left.n;
+          sl = left.s + nl * (G + mu[gNode]!);
+        }
         const nr = c0 - nl, sr = sum[gNode]! - sl;
         if (nl >= minLeaf && nr >= minLeaf) {
           const lr = logLik(nl, sl) + logLik(nr, sr) - logLik(c0, sum[gNode]!);
@@ -353,22 +445,37 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
       if (kind === 1) {
         accepted++;
         muG = tr.mu[gNode]!;
-        const s0 = tr.start[gNode]!, c0 = tr.nobs[gNode]!, sG = sum[gNode]!;
+        const s0 = tr.start[gNode]!, c0 = tr.nobs[gNode]!, n0 = tr.len[gNode]!, sG = sum[gNode]!;
         tr.split(gNode, gV, gCut);
         cL = tr.left[gNode]!; cR = tr.right[gNode]!;
         if (tr.cap > cap) {
           const b = new Float64Array(tr.cap); b.set(sum); sum = b; cap = tr.cap;
         }
-        partition(o, s0, c0, bins[gV]!, gCut, scratch);
-        tr.start[cL] = s0; tr.nobs[cL] = nl; tr.start[cR] = s0 + nl; tr.nobs[cR] = c0 - nl;
+        if (gk > 0) {
+          const rS = moveRange(o, s0, s0 + n0, gA, gB, scratch);
+          const lS = rS === s0 ? s0 + (gB - gA) : s0;
+          tr.start[cL] = lS; tr.len[cL] = n0 - (gB - gA); tr.start[cR] = rS; tr.len[cR] = gB - gA;
+        } else {
+          const m = partition(o, s0, n0, bins[gV]!, gCut, scratch);
+          tr.start[cL] = s0; tr.len[cL] = m; tr.start[cR] = s0 + m; tr.len[cR] = n0 - m;
+        }
+        tr.nobs[cL] = nl; tr.nobs[cR] = c0 - nl;
         sum[cL] = sl; sum[cR] = sG - sl;
         if (nt > 0) {
           const oT = ordT[t]!, sT = tr.startT[gNode]!, cT = tr.nT[gNode]!;
-          flushAcc(testAcc, oT, sT, cT, tr.acc[gNode]!);
-          const nlT = partition(oT, sT, cT, binsT[gV]!, gCut, scratch);
-          tr.startT[cL] = sT; tr.nT[cL] = nlT; tr.startT[cR] = sT + nlT; tr.nT[cR] = cT - nlT;
+          if (!lazyTest) flushAcc(testAcc, oT, sT, cT, tr.acc[gNode]!);
+          if (gk > 0) {
+            const a = codeBound(grp!.codeT!, oT, sT, sT + cT, gk), b = codeBound(grp!.codeT!, oT, a, sT + cT, gk + 1);
+            const rS = moveRange(oT, sT, sT + cT, a, b, scratch);
+            tr.startT[cL] = rS === sT ? sT + (b - a) : sT; tr.nT[cL] = cT - (b - a); tr.startT[cR] = rS; tr.nT[cR] = b - a;
+          } else {
+            const nlT = partition(oT, sT, cT, binsT[gV]!, gCut, scratch);
+            tr.startT[cL] = sT; tr.nT[cL] = nlT; tr.startT[cR] = sT + nlT; tr.nT[cR] = cT - nlT;
+          }
         }
-        tr.acc[gNode] = 0; tr.acc[cL] = 0; tr.acc[cR] = 0;
+        // lazily flushed: the split node keeps its Σμ (it covers the same test rows as its children)
+        if (!lazyTest) tr.acc[gNode] = 0;
+        tr.acc[cL] = 0; tr.acc[cR] = 0;
       } else if (kind === 2) {
         accepted++;
         cL = tr.left[gNode]!; cR = tr.right[gNode]!;
@@ -376,43 +483,56 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         sum[gNode] = sum[cL]! + sum[cR]!;
         if (nt > 0) {
           const oT = ordT[t]!;
-          flushAcc(testAcc, oT, tr.startT[cL]!, tr.nT[cL]!, tr.acc[cL]!);
-          flushAcc(testAcc, oT, tr.startT[cR]!, tr.nT[cR]!, tr.acc[cR]!);
+          if (lazyTest) {
+            // the larger child's Σμ moves to the parent (all its rows); the smaller child's rows get the difference
+            const [a, b] = tr.nT[cL]! <= tr.nT[cR]! ? [cL, cR] : [cR, cL];
+            tr.acc[gNode] = tr.acc[gNode]! + tr.acc[b]!;
+            flushAcc(testAcc, oT, tr.startT[a]!, tr.nT[a]!, tr.acc[a]! - tr.acc[b]!);
+          } else {
+            flushAcc(testAcc, oT, tr.startT[cL]!, tr.nT[cL]!, tr.acc[cL]!);
+            flushAcc(testAcc, oT, tr.startT[cR]!, tr.nT[cR]!, tr.acc[cR]!);
+          }
         }
-        tr.acc[gNode] = 0;
+        if (!lazyTest) tr.acc[gNode] = 0;
+        if (grp && nt > 0) mergeRuns(ordT[t]!, tr.startT[gNode]!, Math.min(tr.startT[cL]!, tr.startT[cR]!) === tr.startT[cL]! ? tr.nT[cL]! : tr.nT[cR]!, tr.startT[gNode]! + tr.nT[gNode]!, grp.codeT!, scratch);
         tr.collapse(gNode);
       }
       // --- draw every leaf μ; the change of the fit, piece by piece ---
-      tr.leavesAndNogs(leaves, nogs);
-      pS.length = 0; pC.length = 0; pD.length = 0;
+      walk(tr);
+      if (nLeaves + 2 > pS.length) { const c = 2 * (nLeaves + 2); pS = new Int32Array(c); pC = new Int32Array(c); pD = new Float64Array(c); pW = new Float64Array(c); }
+      np = 0;
       let bigP = 0;
-      for (const l of leaves) {
+      for (let q = 0; q < nLeaves; q++) {
+        const l = leaves[q]!;
         const nn = tr.nobs[l]!;
         const d = sigma2 + nn * tau2;
         const prev = kind === 1 && (l === cL || l === cR) ? muG : tr.mu[l]!;
         const m = (tau2 * sum[l]!) / d + Math.sqrt((sigma2 * tau2) / d) * rng.normal();
         tr.mu[l] = m;
         if (kind === 2 && l === gNode) {
-          pS.push(tr.start[cL]!, tr.start[cR]!); pC.push(tr.nobs[cL]!, tr.nobs[cR]!); pD.push(m - muL, m - muR);
+          pS[np] = tr.start[cL]!; pC[np] = tr.len[cL]!; pW[np] = tr.nobs[cL]!; pD[np++] = m - muL;
+          pS[np] = tr.start[cR]!; pC[np] = tr.len[cR]!; pW[np] = tr.nobs[cR]!; pD[np++] = m - muR;
         } else {
-          pS.push(tr.start[l]!); pC.push(nn); pD.push(m - prev);
+          pS[np] = tr.start[l]!; pC[np] = tr.len[l]!; pW[np] = nn; pD[np++] = m - prev;
         }
       }
-      for (let k = 1; k < pC.length; k++) if (pC[k]! > pC[bigP]!) bigP = k;
+      for (let k = 1; k < np; k++) if (pC[k]! > pC[bigP]!) bigP = k;
       const dBig = pD[bigP]!;
       G -= dBig;
-      for (let k = 0; k < pC.length; k++) {
+      for (let k = 0; k < np; k++) {
         if (k === bigP) continue;
         const dd = pD[k]! - dBig;
         segAdd(R, o, pS[k]!, pC[k]!, -dd);
-        totR -= pC[k]! * dd;
+        totR -= pW[k]! * dd;
       }
+      // grouped: the pruned node's block is its two children's sorted blocks — merge them (after the update above used them)
+      if (grp && kind === 2) mergeRuns(o, tr.start[gNode]!, tr.start[cL]! === tr.start[gNode]! ? tr.len[cL]! : tr.len[cR]!, tr.start[gNode]! + tr.len[gNode]!, grp.code, scratch);
     }
     // --- fold G into R; residual sum of squares; σ² ---
     {
-      const ssr = foldShift(R, G);
+      const ssr = wt ? foldShiftW(R, wt, G) : foldShift(R, G);
       G = 0;
-      if (!binary) sigma2 = (nuLambda + ssr) / rchisq(rng, nu + n);
+      if (!binary) sigma2 = (nuLambda + ssr) / rchisq(rng, nu + nObs);
     }
     // --- keep ---
     if (it >= nskip && (it - nskip + 1) % keepevery === 0) {
@@ -425,8 +545,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
           ftest.fill(0);
           for (let t = 0; t < T; t++) {
             const tr = trees[t]!, oT = ordT[t]!;
-            tr.leavesAndNogs(leaves, nogs);
-            for (const l of leaves) flushAcc(ftest, oT, tr.startT[l]!, tr.nT[l]!, tr.mu[l]!);
+            walk(tr);
+            for (let q = 0; q < nLeaves; q++) { const l = leaves[q]!; flushAcc(ftest, oT, tr.startT[l]!, tr.nT[l]!, tr.mu[l]!); }
           }
           if (binary) addTo(testSum, ftest, offset);
           if (testDraws) testDraws.push(binary ? ftest.map((v) => pnorm(offset + v)) : ftest.map((v) => offset + v));
@@ -434,8 +554,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         if (!binary) {
           for (let t = 0; t < T; t++) {
             const tr = trees[t]!;
-            tr.leavesAndNogs(leaves, nogs);
-            for (const l of leaves) tr.acc[l]! += tr.mu[l]!;
+            walk(tr);
+            for (let q = 0; q < nLeaves; q++) { const l = leaves[q]!; tr.acc[l]! += tr.mu[l]!; }
           }
         }
       }
@@ -453,8 +573,18 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     } else {
       for (let t = 0; t < T; t++) {
         const tr = trees[t]!, oT = ordT[t]!;
-        tr.leavesAndNogs(leaves, nogs);
-        for (const l of leaves) flushAcc(testAcc, oT, tr.startT[l]!, tr.nT[l]!, tr.acc[l]!);
+        if (lazyTest) {
+          // every node's Σμ (internal nodes keep theirs from before their split) to its test rows
+          const stack = [0];
+          while (stack.length) {
+            const k = stack.pop()!;
+            flushAcc(testAcc, oT, tr.startT[k]!, tr.nT[k]!, tr.acc[k]!);
+            if (!tr.isLeaf[k]) stack.push(tr.left[k]!, tr.right[k]!);
+          }
+          continue;
+        }
+        walk(tr);
+        for (let q = 0; q < nLeaves; q++) { const l = leaves[q]!; flushAcc(testAcc, oT, tr.startT[l]!, tr.nT[l]!, tr.acc[l]!); }
       }
       for (let i = 0; i < nt; i++) testMean[i] = offset + testAcc[i]! / ndpost;
     }
@@ -462,7 +592,214 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   const fit: BartFit = { trainMean, testMean, sigma: sigmaDraws, acceptance: proposals ? accepted / proposals : 0, offset, ntree: T, ndpost };
   if (trainDraws) fit.trainDraws = trainDraws;
   if (testDraws) fit.testDraws = testDraws;
+  if (opts.keepForest) fit.forest = { trees: trees.map((tr) => tr.encode(cuts)), sigma: Math.sqrt(sigma2) };
   return fit;
+}
+
+/** Every row repeated w_i times (the data a frequency-weighted fit stands for). */
+function repeatRows(c: Float64Array, w: Float64Array): Float64Array {
+  let m = 0;
+  for (let i = 0; i < w.length; i++) m += w[i]!;
+  const out = new Float64Array(m);
+  let k = 0;
+  for (let i = 0; i < w.length; i++) for (let r = 0; r < w[i]!; r++) out[k++] = c[i]!;
+  return out;
+}
+
+/**
+ * The largest set of mutually exclusive 0/1 columns (taken greedily in column order; training and test
+ * rows): code[i] = 1 + the group index of the column that is 1 in row i (0 if none), of[v] = that code
+ * for a group column v (0 for others). Null if fewer than two columns qualify.
+ */
+function oneHotGroup(x: Float64Array[], xTest: Float64Array[] | null, ncut: Int32Array): { code: Uint16Array; codeT: Uint16Array | null; of: Int32Array; size: number } | null {
+  const n = x[0]!.length, nt = xTest ? xTest[0]!.length : 0;
+  const code = new Uint16Array(n), codeT = xTest ? new Uint16Array(nt) : null;
+  const of = new Int32Array(x.length);
+  let size = 0;
+  const binary01 = (c: Float64Array) => { for (let i = 0; i < c.length; i++) if (c[i] !== 0 && c[i] !== 1) return false; return true; };
+  for (let v = 0; v < x.length && size < 65534; v++) {
+    if (ncut[v] !== 1 || !binary01(x[v]!) || (xTest && !binary01(xTest[v]!))) continue;
+    let ok = true;
+    for (let i = 0; i < n && ok; i++) if (x[v]![i] === 1 && code[i] !== 0) ok = false;
+    if (xTest) for (let i = 0; i < nt && ok; i++) if (xTest[v]![i] === 1 && codeT![i] !== 0) ok = false;
+    if (!ok) continue;
+    size++;
+    of[v] = size;
+    for (let i = 0; i < n; i++) if (x[v]![i] === 1) code[i] = size;
+    if (xTest) for (let i = 0; i < nt; i++) if (xTest[v]![i] === 1) codeT![i] = size;
+  }
+  return size >= 2 ? { code, codeT, of, size } : null;
+}
+
+/**
+ * Merge the two runs [s, s + m1) and [s + m1, e) of `o`, each sorted by code, into one sorted block
+ * (equal codes: the first run's rows first); copies whole same-code segments.
+ */
+function mergeRuns(o: Int32Array, s: number, m1: number, e: number, code: Uint16Array, scratch: Int32Array): void {
+  const e1 = s + m1;
+  if (m1 === 0 || e1 === e || code[o[e1 - 1]!]! <= code[o[e1]!]!) return; // already in order
+  // the first run's rows with codes ≤ the second run's first code, and the second run's rows with codes
+  // ≥ the first run's last code, are already in place
+  const i0 = codeBound(code, o, s, e1, code[o[e1]!]! + 1);
+  e = codeBound(code, o, e1, e, code[o[e1 - 1]!]!);
+  const s0 = i0;
+  let i = i0, j = e1, w = 0;
+  while (i < e1 && j < e) {
+    const ci = code[o[i]!]!, cj = code[o[j]!]!;
+    if (ci <= cj) {
+      const i2 = codeBound(code, o, i, e1, ci + 1);
+      scratch.set(o.subarray(i, i2), w); w += i2 - i; i = i2;
+    } else {
+      const j2 = codeBound(code, o, j, e, ci);
+      scratch.set(o.subarray(j, j2), w); w += j2 - j; j = j2;
+    }
+  }
+  if (i < e1) { scratch.set(o.subarray(i, e1), w); w += e1 - i; }
+  if (j < e) { scratch.set(o.subarray(j, e), w); w += e - j; }
+  o.set(scratch.subarray(0, w), s0);
+}
+
+/** Row indices 0..n−1 stably sorted by code (counting sort). */
+function sortByCode(code: Uint16Array, size: number): Int32Array {
+  const start = new Int32Array(size + 2);
+  for (let i = 0; i < code.length; i++) start[code[i]! + 1]!++;
+  for (let k = 1; k <= size + 1; k++) start[k]! += start[k - 1]!;
+  const out = new Int32Array(code.length);
+  for (let i = 0; i < code.length; i++) out[start[code[i]!]!++] = i;
+  return out;
+}
+
+/** First position k in [s, e) with code[o[k]] ≥ key (codes are non-decreasing inside a block). */
+function codeBound(code: Uint16Array, o: Int32Array, s: number, e: number, key: number): number {
+  while (s < e) {
+    const mid = (s + e) >>> 1;
+    if (code[o[mid]!]! < key) s = mid + 1;
+    else e = mid;
+  }
+  return s;
+}
+
+/**
+ * Move positions [a, b) of block [s, e) to whichever end of the block is cheaper, keeping the order of
+ * the rest (so both parts stay sorted by code); returns the new start of the moved range (s or e − (b − a)).
+ */
+function moveRange(o: Int32Array, s: number, e: number, a: number, b: number, scratch: Int32Array): number {
+  const m = b - a;
+  for (let k = 0; k < m; k++) scratch[k] = o[a + k]!;
+  if (e - b <= a - s) {
+    o.copyWithin(a, b, e);
+    for (let k = 0; k < m; k++) o[e - m + k] = scratch[k]!;
+    return e - m;
+  }
+  o.copyWithin(s + m, s, a);
+  for (let k = 0; k < m; k++) o[s + k] = scratch[k]!;
+  return s;
+}
+
+/**
+ * Blocks of a freshly decoded tree: partition the training (and test) rows down from the root, in
+ * preorder, exactly as the splits would have; leaf counts from the weights.
+ */
+function routeBlocks(tr: BartTree, o: Int32Array, oT: Int32Array, bins: Uint16Array[], binsT: Uint16Array[], wt: Float64Array | null, grp: { code: Uint16Array; codeT: Uint16Array | null; of: Int32Array } | null, scratch: Int32Array): void {
+  const stack = [0];
+  tr.start[0] = 0; tr.startT[0] = 0;
+  while (stack.length) {
+    const k = stack.pop()!;
+    if (tr.isLeaf[k]) {
+      tr.nobs[k] = wt ? segW(wt, o, tr.start[k]!, tr.len[k]!) : tr.len[k]!;
+      continue;
+    }
+    const v = tr.v[k]!, c = tr.c[k]!, l = tr.left[k]!, r = tr.right[k]!;
+    const gk = grp ? grp.of[v]! : 0;
+    const s0 = tr.start[k]!, n0 = tr.len[k]!, sT = tr.startT[k]!, cT = tr.nT[k]!;
+    if (gk > 0) {
+      const a = codeBound(grp!.code, o, s0, s0 + n0, gk), b = codeBound(grp!.code, o, a, s0 + n0, gk + 1);
+      const rS = moveRange(o, s0, s0 + n0, a, b, scratch);
+      tr.start[l] = rS === s0 ? s0 + (b - a) : s0; tr.len[l] = n0 - (b - a); tr.start[r] = rS; tr.len[r] = b - a;
+      if (cT > 0) {
+        const aT = codeBound(grp!.codeT!, oT, sT, sT + cT, gk), bT = codeBound(grp!.codeT!, oT, aT, sT + cT, gk + 1);
+        const rT = moveRange(oT, sT, sT + cT, aT, bT, scratch);
+        tr.startT[l] = rT === sT ? sT + (bT - aT) : sT; tr.nT[l] = cT - (bT - aT); tr.startT[r] = rT; tr.nT[r] = bT - aT;
+      } else { tr.startT[l] = sT; tr.nT[l] = 0; tr.startT[r] = sT; tr.nT[r] = 0; }
+    } else {
+      const m = partition(o, s0, n0, bins[v]!, c, scratch);
+      tr.start[l] = s0; tr.len[l] = m; tr.start[r] = s0 + m; tr.len[r] = n0 - m;
+      const mT = cT > 0 ? partition(oT, sT, cT, binsT[v]!, c, scratch) : 0;
+      tr.startT[l] = sT; tr.nT[l] = mT; tr.startT[r] = sT + mT; tr.nT[r] = cT - mT;
+    }
+    tr.nobs[k] = wt ? segW(wt, o, s0, n0) : n0;
+    tr.acc[k] = 0;
+    stack.push(r, l);
+  }
+}
+
+/** Σ_{k ∈ [s, s+c)} w[o[k]]. */
+function segW(w: Float64Array, o: Int32Array, s: number, c: number): number {
+  let a = 0;
+  for (let k = s; k < s + c; k++) a += w[o[k]!]!;
+  return a;
+}
+
+/** Σ_{k ∈ [s, s+c)} w[o[k]] R[o[k]]. */
+function segSumW(R: Float64Array, w: Float64Array, o: Int32Array, s: number, c: number): number {
+  let a0 = 0, a1 = 0;
+  const e = s + c, e2 = s + (c & ~1);
+  let k = s;
+  for (; k < e2; k += 2) {
+    const i = o[k]!, j = o[k + 1]!;
+    a0 += w[i]! * R[i]!;
+    a1 += w[j]! * R[j]!;
+  }
+  for (; k < e; k++) { const i = o[k]!; a0 += w[i]! * R[i]!; }
+  return a0 + a1;
+}
+
+/** Σ w_i R_i. */
+function sumAllW(R: Float64Array, w: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < R.length; i++) s += w[i]! * R[i]!;
+  return s;
+}
+
+/** R_i += G for every row; returns Σ w_i R_i². */
+function foldShiftW(R: Float64Array, w: Float64Array, G: number): number {
+  let ssr = 0;
+  for (let i = 0; i < R.length; i++) {
+    const r = R[i]! + G;
+    R[i] = r;
+    ssr += w[i]! * r * r;
+  }
+  return ssr;
+}
+
+/** growStats with frequency weights: Σ w and Σ w R over the rows going left. */
+function growStatsW(R: Float64Array, w: Float64Array, o: Int32Array, s: number, c: number, b: Uint16Array, cut: number): { n: number; s: number } {
+  let nl = 0, sl = 0;
+  const e = s + c;
+  for (let k = s; k < e; k++) {
+    const i = o[k]!;
+    if (b[i]! <= cut) { const wi = w[i]!; nl += wi; sl += wi * R[i]!; }
+  }
+  growOut.n = nl;
+  growOut.s = sl;
+  return growOut;
+}
+
+/**
+ * drawLatent with frequency weights: row i stands for w_i observations, each with its own latent draw;
+ * res_i becomes the mean of their residuals (the leaf sums need only Σ_copies = w_i res_i).
+ */
+function drawLatentW(rng: Rng, n: number, y: Float64Array, w: Float64Array, res: Float64Array, offset: number, yw: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const fi = yw[i]! - res[i]!;
+    const m = offset + fi;
+    const wi = w[i]!;
+    let e = 0;
+    for (let r = 0; r < wi; r++) e += y[i]! === 1 ? rtruncnormAbove(rng, -m) : -rtruncnormAbove(rng, m);
+    e /= wi;
+    yw[i] = fi + e;
+    res[i] = e;
+  }
 }
 
 /** Σ_{k ∈ [s, s+c)} R[o[k]] with four accumulators (the rows of one leaf). */
@@ -524,7 +861,7 @@ function partition(o: Int32Array, s: number, c: number, b: Uint16Array, cut: num
     w += m;
     r += 1 - m;
   }
-  o.set(scratch.subarray(0, r), w);
+  for (let k = 0; k < r; k++) o[w + k] = scratch[k]!;
   return w - s;
 }
 

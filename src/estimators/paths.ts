@@ -19,7 +19,7 @@
  */
 import { Rng, hashSeed } from "../core/rng.js";
 import { estimationError, inputError } from "../core/errors.js";
-import { bart } from "./bart.js";
+import { bart, type BartForest } from "./bart.js";
 import { linPred, logitFit, olsCoef } from "./paths-linear.js";
 
 export type PathsModel = "bart" | "linear";
@@ -51,6 +51,18 @@ export interface PathsOptions {
   type?: 1 | 2;
   /** Linear outcome models fitted separately by treatment arm (A × everything); ignored for BART. */
   interact?: boolean;
+  /** Burn-in of a bootstrap chain warm-started (opt-in, paths-bootstrap.ts) from the point estimate's forest (default 20). */
+  warmNskip?: number;
+}
+
+/**
+ * How a bootstrap replicate runs its BART fits (see paths-bootstrap.ts): the resample's distinct rows
+ * with frequency weights (the same posterior as the repeated rows), grouped mode, and chains started
+ * from the point estimate's forests by stream.
+ */
+export interface PathsBootFit {
+  weights: Float64Array;
+  warm?: Map<number, BartForest>;
 }
 
 export interface PathsEstimate {
@@ -83,15 +95,16 @@ export function typeTwoDecomposition(ey1: number, ey0: number, psi: number[]): P
 }
 
 /** Share treated p̄; refuses designs with ≤ 5 treated or ≤ 5 untreated units (R paths skips them). */
-export function checkTreatment(a: Float64Array): number {
-  let n1 = 0;
+export function checkTreatment(a: Float64Array, w?: Float64Array | null): number {
+  let n1 = 0, nn = a.length;
+  if (w) nn = w.reduce((s, v) => s + v, 0);
   for (let i = 0; i < a.length; i++) {
     const v = a[i]!;
     if (v !== 0 && v !== 1) throw inputError(`treatment must be 0 or 1, got ${v}`, { row: i + 1 });
-    n1 += v;
+    n1 += w ? w[i]! * v : v;
   }
-  if (n1 <= 5 || n1 >= a.length - 5) throw estimationError(`path decomposition needs more than 5 treated and 5 untreated observations (treated: ${n1} of ${a.length})`);
-  return n1 / a.length;
+  if (n1 <= 5 || n1 >= nn - 5) throw estimationError(`path decomposition needs more than 5 treated and 5 untreated observations (treated: ${n1} of ${nn})`);
+  return n1 / nn;
 }
 
 /**
@@ -111,15 +124,29 @@ export interface BartJob {
   nskip?: number;
   ndpost?: number;
   keepevery?: number;
+  /** Frequency weights of the rows (bootstrap replicates). */
+  weights?: Float64Array;
+  /** Grouped mode of bart() (bootstrap replicates). */
+  grouped?: boolean;
+  /** Warm start. */
+  init?: BartForest;
+  /** Return the final forest too. */
+  keepForest?: boolean;
 }
 
 /** Run a job: posterior-mean test predictions (or, without test rows, training-row means). */
 export function runBartJob(job: BartJob, seed: number): Float64Array {
+  return runBartJobFull(job, seed).pred;
+}
+
+/** runBartJob, with the final forest when the job asks for it. */
+export function runBartJobFull(job: BartJob, seed: number): { pred: Float64Array; forest?: BartForest } {
   const fit = bart(job.x, job.y, {
     binary: job.binary, ntree: job.ntree, nskip: job.nskip, ndpost: job.ndpost, keepevery: job.keepevery,
     rng: new Rng(seed), xTest: job.xTest ?? undefined,
+    weights: job.weights, grouped: job.grouped, init: job.init, keepForest: job.keepForest,
   });
-  return job.xTest ? fit.testMean! : fit.trainMean;
+  return { pred: job.xTest ? fit.testMean! : fit.trainMean, forest: fit.forest };
 }
 
 /** Seed of a job's stream under the generator `rng`. */
@@ -136,8 +163,23 @@ const stack = (tests: Float64Array[][]): Float64Array[] =>
     return c;
   });
 
-/** The first-stage BART jobs of `pathsEstimate` (empty for linear models). */
-export function pathsBartJobs(d: PathsData, opts: PathsOptions): BartJob[] {
+/** The first-stage BART jobs of `pathsEstimate` (empty for linear models); `boot`: a replicate's fits. */
+export function pathsBartJobs(d: PathsData, opts: PathsOptions, boot?: PathsBootFit): BartJob[] {
+  const jobs = pathsBartJobsPoint(d, opts);
+  if (boot) for (const j of jobs) bootJob(j, opts, boot, boot.weights);
+  return jobs;
+}
+
+/** Turn a job into a bootstrap replicate's: weights, grouped mode, warm start (shorter burn-in). */
+function bootJob(j: BartJob, opts: PathsOptions, boot: PathsBootFit, weights: Float64Array): BartJob {
+  j.weights = weights;
+  j.grouped = true;
+  const init = boot.warm?.get(j.stream);
+  if (init) { j.init = init; j.nskip = opts.warmNskip ?? 20; }
+  return j;
+}
+
+function pathsBartJobsPoint(d: PathsData, opts: PathsOptions): BartJob[] {
   if ((opts.model ?? "bart") !== "bart") return [];
   const n = d.y.length;
   const untreated: number[] = [], treated: number[] = [];
@@ -167,7 +209,7 @@ export function pathsBartJobs(d: PathsData, opts: PathsOptions): BartJob[] {
  * Point estimates of the decomposition (see file comment). `done` may hold first-stage BART results
  * computed elsewhere (e.g. in worker threads) by stream; missing ones are fitted here.
  */
-export function pathsEstimate(d: PathsData, opts: PathsOptions, rng: Rng, done?: Map<number, Float64Array>): PathsEstimate {
+export function pathsEstimate(d: PathsData, opts: PathsOptions, rng: Rng, done?: Map<number, Float64Array>, boot?: PathsBootFit, forestsOut?: Map<number, BartForest>): PathsEstimate {
   const model = opts.model ?? "bart";
   const estimator = opts.estimator ?? "hybrid";
   const propensity = opts.propensity ?? (model === "bart" ? "bart" : "logit");
@@ -177,7 +219,9 @@ export function pathsEstimate(d: PathsData, opts: PathsOptions, rng: Rng, done?:
   const K = d.m.length;
   if (K === 0) throw inputError("path decomposition needs at least one mediator");
   if (type !== 1 && type !== 2) throw inputError(`decomposition type must be 1 or 2, got ${String(type)}`);
-  const pbar = checkTreatment(d.a);
+  const fw = boot?.weights ?? null; // frequency weights of the rows (bootstrap replicates with BART models)
+  if (fw && (model !== "bart" || (estimator === "hybrid" && d.x.length > 0 && propensity !== "bart"))) throw new Error("frequency weights need BART outcome and propensity models");
+  const pbar = checkTreatment(d.a, fw);
   const untreated: number[] = [], treated: number[] = [];
   for (let i = 0; i < n; i++) (d.a[i] === 0 ? untreated : treated).push(i);
   const n0 = untreated.length;
@@ -186,11 +230,25 @@ export function pathsEstimate(d: PathsData, opts: PathsOptions, rng: Rng, done?:
   const aSet = type === 1 ? 1 : 0;
   const nt = target.length;
   const pick = (c: Float64Array, rows: number[]) => Float64Array.from(rows, (i) => c[i]!);
-  const mean = (v: Float64Array) => v.reduce((s, z) => s + z, 0) / v.length;
+  const mean0 = (v: Float64Array) => v.reduce((s, z) => s + z, 0) / v.length;
+  // weighted mean over all rows (wAll) or the target rows (wTarget); the plain mean without weights
+  const wAll = fw, wTarget = fw ? pick(fw, target) : null;
+  const wmean = (v: Float64Array, w: Float64Array | null) => {
+    if (!w) return mean0(v);
+    let s = 0, sw = 0;
+    for (let i = 0; i < v.length; i++) { s += w[i]! * v[i]!; sw += w[i]!; }
+    return s / sw;
+  };
   const bartOpts = { ntree: opts.ntree, nskip: opts.nskip, ndpost: opts.ndpost, keepevery: opts.keepevery };
 
-  const jobs = new Map(pathsBartJobs(d, opts).map((j) => [j.stream, j]));
-  const jobResult = (stream: number): Float64Array => done?.get(stream) ?? runBartJob(jobs.get(stream)!, bartJobSeed(rng, stream));
+  const jobs = new Map(pathsBartJobs(d, opts, boot).map((j) => [j.stream, j]));
+  const run = (job: BartJob): Float64Array => {
+    if (forestsOut) job.keepForest = true;
+    const r = runBartJobFull(job, bartJobSeed(rng, job.stream));
+    if (forestsOut && r.forest) forestsOut.set(job.stream, r.forest);
+    return r.pred;
+  };
+  const jobResult = (stream: number): Float64Array => done?.get(stream) ?? run(jobs.get(stream)!);
 
   // Model 0: E[Y | X, A] → E[Y(1)], E[Y(0)].
   let y1hat: Float64Array, y0hat: Float64Array;
@@ -206,7 +264,7 @@ export function pathsEstimate(d: PathsData, opts: PathsOptions, rng: Rng, done?:
     y1hat = linPred(b, [...d.x, new Float64Array(n).fill(1)]);
     y0hat = linPred(b, [...d.x, new Float64Array(n)]);
   }
-  const ey1 = mean(y1hat), ey0 = mean(y0hat);
+  const ey1 = wmean(y1hat, wAll), ey0 = wmean(y0hat, wAll);
 
   // Propensity weights for the target rows (hybrid only): (1 − p̄)/(1 − π̂) (Type I), p̄/π̂ (Type II).
   let w: Float64Array | null = null;
@@ -241,16 +299,19 @@ export function pathsEstimate(d: PathsData, opts: PathsOptions, rng: Rng, done?:
     }
     if (estimator === "hybrid") {
       let s = 0, sw = 0;
-      for (let r = 0; r < nt; r++) { s += w![r]! * imp[r]!; sw += w![r]!; }
+      if (wTarget) for (let r = 0; r < nt; r++) { const q = w![r]! * wTarget[r]!; s += q * imp[r]!; sw += q; }
+      else for (let r = 0; r < nt; r++) { s += w![r]! * imp[r]!; sw += w![r]!; }
       psi.push(s / sw);
     } else if (d.x.length === 0) {
-      psi.push(mean(imp));
+      psi.push(wmean(imp, wTarget));
     } else if (model === "bart") {
       // Pure imputation, second stage: regress the imputations on X among the target rows, predict for all.
       const stream = (type === 1 ? 100 : 200) + k;
-      psi.push(mean(runBartJob({ stream, x: xt, y: Float64Array.from(imp), xTest: d.x, binary: false, ...bartOpts }, bartJobSeed(rng, stream))));
+      const job: BartJob = { stream, x: xt, y: Float64Array.from(imp), xTest: d.x, binary: false, ...bartOpts };
+      if (boot) bootJob(job, opts, boot, wTarget!);
+      psi.push(wmean(run(job), wAll));
     } else {
-      psi.push(mean(linPred(olsCoef(xt, Float64Array.from(imp)), d.x)));
+      psi.push(mean0(linPred(olsCoef(xt, Float64Array.from(imp)), d.x)));
     }
   }
   return type === 1 ? typeOneDecomposition(ey1, ey0, psi) : typeTwoDecomposition(ey1, ey0, psi);

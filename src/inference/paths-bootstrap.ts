@@ -5,13 +5,27 @@
  * Replicate b uses its own stream `new Rng(seed).fork(b + 1)` (stream 0 is the point estimate), so
  * results are identical whether replicates run in one thread or spread over worker threads.
  * A replicate with ≤ 5 treated or ≤ 5 untreated rows is skipped (NA), as in R paths.
+ *
+ * BART models (outcome and propensity): a resample repeats whole clusters, so each replicate fits its
+ * BART models on the distinct rows with frequency weights (bart() `weights`: the posterior of the
+ * repeated rows, on ≈ 63% of the rows) in grouped mode — the same chains as on the repeated rows, to
+ * rounding. Each replicate's cut grid is its resample's own, as R BART's refits.
+ * With `warm: true` (opt-in) every chain starts from the point estimate's final forest of the same model
+ * (stream) with `warmNskip` burn-in iterations instead of `nskip`; the forest's cut values are mapped
+ * onto the replicate's grid. The point-estimate forests are those of `pathsEstimate(d, opts,
+ * new Rng(seed).fork(0))` (pass them as `forests` or they are fitted here), so the replicates depend on
+ * the seed only, not on the number of worker threads. Not the default: on a small design with short
+ * chains (test/mech/paths.test.ts; 150 replicates each) warm-started SEs came out 3–13 % below cold
+ * ones — the replicates share their start, so part of the MCMC noise that the point estimate carries
+ * is missing — and the saving is only the burn-in (≈ 7 % of a replicate at the defaults).
  */
 import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import { Rng } from "../core/rng.js";
 import { KeytechError } from "../core/errors.js";
 import { quantile7 } from "../core/stats.js";
-import { bartJobSeed, pathsBartJobs, pathsEstimate, type PathsData, type PathsEstimate, type PathsOptions } from "../estimators/paths.js";
+import { bartJobSeed, pathsBartJobs, pathsEstimate, type PathsBootFit, type PathsData, type PathsEstimate, type PathsOptions } from "../estimators/paths.js";
+import type { BartForest } from "../estimators/bart.js";
 
 export interface PathsBootstrapOptions {
   reps: number;
@@ -22,6 +36,16 @@ export interface PathsBootstrapOptions {
   workers?: number;
   /** Called after each finished replicate (for a progress bar). */
   onReplicate?: () => void;
+  /** BART: warm-start the replicates' chains from the point estimate's forests (default false; see above). */
+  warm?: boolean;
+  /** The point estimate's forests by stream (pathsEstimate's `forestsOut`); fitted here when missing. */
+  forests?: Map<number, BartForest>;
+}
+
+/** Whether replicates fit on distinct rows with frequency weights (BART outcome and propensity models). */
+function weightedFits(d: PathsData, opts: PathsOptions): boolean {
+  if ((opts.model ?? "bart") !== "bart") return false;
+  return (opts.estimator ?? "hybrid") !== "hybrid" || d.x.length === 0 || (opts.propensity ?? "bart") === "bart";
 }
 
 /** Row indices of bootstrap sample b: G clusters drawn with replacement, all rows of each. */
@@ -41,15 +65,25 @@ export function resampleRows(n: number, cluster: Int32Array | undefined, rng: Rn
 }
 
 /** One bootstrap replicate (null when the resample has too few treated/untreated rows). */
-export function pathsReplicate(d: PathsData, opts: PathsOptions, seed: number, b: number, cluster?: Int32Array): PathsEstimate | null {
+export function pathsReplicate(d: PathsData, opts: PathsOptions, seed: number, b: number, cluster?: Int32Array, warm?: Map<number, BartForest>): PathsEstimate | null {
   const rng = new Rng(seed).fork(b + 1);
   const rows = resampleRows(d.y.length, cluster, rng);
-  const take = (c: Float64Array) => Float64Array.from(rows, (i) => c[i]!);
   let n1 = 0;
   for (const i of rows) n1 += d.a[i]!;
   if (n1 <= 5 || n1 >= rows.length - 5) return null;
+  let take = (c: Float64Array) => Float64Array.from(rows, (i) => c[i]!);
+  let boot: PathsBootFit | undefined;
+  if (weightedFits(d, opts)) {
+    // distinct rows (in the original order) and how often the resample holds each
+    const mult = new Float64Array(d.y.length);
+    for (const i of rows) mult[i]!++;
+    const uniq: number[] = [];
+    for (let i = 0; i < mult.length; i++) if (mult[i]! > 0) uniq.push(i);
+    take = (c: Float64Array) => Float64Array.from(uniq, (i) => c[i]!);
+    boot = { weights: take(mult), warm };
+  }
   try {
-    return pathsEstimate({ y: take(d.y), a: take(d.a), m: d.m.map(take), x: d.x.map(take) }, opts, rng);
+    return pathsEstimate({ y: take(d.y), a: take(d.a), m: d.m.map(take), x: d.x.map(take) }, opts, rng, undefined, boot);
   } catch (e) {
     if (e instanceof KeytechError && e.kind === "estimation") return null;
     throw e;
@@ -61,9 +95,17 @@ export async function pathsBootstrap(d: PathsData, opts: PathsOptions, bo: Paths
   const reps = bo.reps;
   const out: (PathsEstimate | null)[] = new Array(reps).fill(null);
   const nw = Math.max(1, Math.min(bo.workers ?? availableParallelism(), reps));
+  let warm: Map<number, BartForest> | undefined;
+  if (reps > 0 && weightedFits(d, opts) && bo.warm === true) {
+    warm = bo.forests;
+    if (!warm) {
+      warm = new Map();
+      await pathsEstimateParallel(d, opts, new Rng(bo.seed).fork(0), bo.workers, warm);
+    }
+  }
   if (nw === 1) {
     for (let b = 0; b < reps; b++) {
-      out[b] = pathsReplicate(d, opts, bo.seed, b, bo.cluster);
+      out[b] = pathsReplicate(d, opts, bo.seed, b, bo.cluster, warm);
       bo.onReplicate?.();
     }
     return out;
@@ -74,7 +116,7 @@ export async function pathsBootstrap(d: PathsData, opts: PathsOptions, bo: Paths
   await Promise.all(
     Array.from({ length: nw }, () =>
       new Promise<void>((resolve, reject) => {
-        const w = new Worker(url, { workerData: { d, opts, seed: bo.seed, cluster: bo.cluster ?? null } });
+        const w = new Worker(url, { workerData: { d, opts, seed: bo.seed, cluster: bo.cluster ?? null, warm: warm ?? null } });
         const give = () => {
           if (next < reps) w.postMessage({ b: next++ });
           else void w.terminate().then(() => resolve());
@@ -119,10 +161,11 @@ export function summariseBoot(values: (number | null)[], level = 0.95): BootSumm
  * Point estimates with the first-stage BART fits (model 0, models 1..K, propensity) spread over worker
  * threads; the same numbers as `pathsEstimate(d, opts, rng)` (each fit seeded by its own stream).
  */
-export async function pathsEstimateParallel(d: PathsData, opts: PathsOptions, rng: Rng, workers?: number): Promise<PathsEstimate> {
+export async function pathsEstimateParallel(d: PathsData, opts: PathsOptions, rng: Rng, workers?: number, forestsOut?: Map<number, BartForest>): Promise<PathsEstimate> {
   const jobs = pathsBartJobs(d, opts);
   const nw = Math.max(1, Math.min(workers ?? availableParallelism(), jobs.length));
-  if (nw <= 1) return pathsEstimate(d, opts, rng);
+  if (nw <= 1) return pathsEstimate(d, opts, rng, undefined, undefined, forestsOut);
+  if (forestsOut) for (const j of jobs) j.keepForest = true;
   // Largest first (model 0 predicts 2n rows; the propensity model has fewer trees).
   const cost = (j: (typeof jobs)[number]) => (j.ntree ?? 200) * (j.y.length + (j.xTest ? j.xTest[0]!.length : 0));
   const queue = [...jobs].sort((a, b) => cost(b) - cost(a));
@@ -137,14 +180,15 @@ export async function pathsEstimateParallel(d: PathsData, opts: PathsOptions, rn
           if (job) w.postMessage({ job, seed: bartJobSeed(rng, job.stream) });
           else void w.terminate().then(() => resolve());
         };
-        w.on("message", (msg: { ready?: boolean; stream?: number; pred?: Float64Array; error?: string }) => {
+        w.on("message", (msg: { ready?: boolean; stream?: number; pred?: Float64Array; forest?: BartForest; error?: string }) => {
           if (msg.error !== undefined) { reject(new Error(msg.error)); void w.terminate(); return; }
           if (msg.stream !== undefined) done.set(msg.stream, msg.pred!);
+          if (msg.stream !== undefined && msg.forest && forestsOut) forestsOut.set(msg.stream, msg.forest);
           give();
         });
         w.on("error", reject);
       }),
     ),
   );
-  return pathsEstimate(d, opts, rng, done);
+  return pathsEstimate(d, opts, rng, done, undefined, forestsOut);
 }

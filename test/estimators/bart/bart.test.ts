@@ -179,3 +179,64 @@ test("BART: missing predictor values are refused with row and column", () => {
   const x = [Float64Array.from([1, 2, NaN, 4])];
   assert.throws(() => bart(x, Float64Array.from([1, 2, 3, 4]), { names: ["rd"], ndpost: 1, nskip: 1 }), (e: unknown) => e instanceof KeytechError && /row 3, column 'rd'/.test(e.message));
 });
+
+/** Two uniform columns, five exclusive 0/1 indicators (a "period" one-hot group), and integer weights. */
+function weightedDesign(seed: number, n: number) {
+  const rng = new Rng(seed);
+  const X = [new Float64Array(n), new Float64Array(n), ...Array.from({ length: 5 }, () => new Float64Array(n))];
+  const y = new Float64Array(n), yb = new Float64Array(n), w = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    X[0]![i] = rng.uniform(); X[1]![i] = rng.uniform();
+    const t = i % 6;
+    if (t > 0) X[1 + t]![i] = 1;
+    y[i] = 5 * X[0]![i]! + 2 * (t === 3 ? 1 : 0) + rng.normal();
+    yb[i] = y[i]! > 2.5 ? 1 : 0;
+    w[i] = 1 + (i % 3 === 0 ? 1 : 0) + (i % 7 === 0 ? 2 : 0);
+  }
+  const rep = (c: Float64Array) => { const o: number[] = []; for (let i = 0; i < n; i++) for (let r = 0; r < w[i]!; r++) o.push(c[i]!); return Float64Array.from(o); };
+  const first: number[] = [];
+  for (let i = 0, k = 0; i < n; i++) { first.push(k); k += w[i]!; }
+  return { X, y, yb, w, rep, first };
+}
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!)); return m; };
+
+test("BART frequency weights and grouped mode: the same chain as the repeated rows (to rounding), continuous and probit", () => {
+  const { X, y, yb, w, rep, first } = weightedDesign(3, 400);
+  const Xt = X.map((c) => c.slice(0, 80));
+  const o = { seed: 4, ntree: 30, nskip: 50, ndpost: 100, xTest: Xt, sigest: 1 };
+  const dup = bart(X.map(rep), rep(y), o);
+  for (const grouped of [false, true]) {
+    const fit = bart(X, y, { ...o, weights: w, grouped });
+    assert.ok(maxDiff(fit.trainMean, first.map((k) => dup.trainMean[k]!)) < 1e-9, `train (grouped ${grouped})`);
+    assert.ok(maxDiff(fit.testMean!, dup.testMean!) < 1e-9, `test (grouped ${grouped})`);
+    assert.ok(maxDiff(fit.sigma, dup.sigma) < 1e-9, `σ (grouped ${grouped})`);
+  }
+  // grouped mode alone: the default chain to rounding
+  const def = bart(X, y, o), grp = bart(X, y, { ...o, grouped: true });
+  assert.ok(maxDiff(def.testMean!, grp.testMean!) < 1e-9 && def.acceptance === grp.acceptance);
+  // probit: one latent draw per copy, copies in row order — the repeated rows' stream
+  const pd = bart(X.map(rep), rep(yb), { ...o, binary: true }), pw = bart(X, yb, { ...o, binary: true, weights: w, grouped: true });
+  assert.ok(maxDiff(pw.testMean!, pd.testMean!) < 1e-9);
+  assert.throws(() => bart(X, y, { ...o, weights: w.map((v) => v / 2) }), /positive integers/);
+});
+
+test("BART warm start: a chain started from a fit's final forest fits at once; a cold one does not", () => {
+  const { X, y, yb } = weightedDesign(5, 400);
+  const o = { ntree: 30, xTest: X.map((c) => c.slice(0, 100)) };
+  const rmse = (a: Float64Array, b: Float64Array) => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0) / a.length);
+  const A = bart(X, y, { ...o, seed: 1, nskip: 100, ndpost: 300, keepForest: true });
+  assert.equal(A.forest!.trees.length, 30);
+  for (const grouped of [false, true]) {
+    const warm = bart(X, y, { ...o, seed: 9, nskip: 0, ndpost: 3, init: A.forest, grouped });
+    const cold = bart(X, y, { ...o, seed: 9, nskip: 0, ndpost: 3, grouped });
+    assert.ok(rmse(warm.testMean!, A.testMean!) < 0.5 * rmse(cold.testMean!, A.testMean!), `warm ${rmse(warm.testMean!, A.testMean!)} vs cold ${rmse(cold.testMean!, A.testMean!)}`);
+  }
+  // another cut grid (a subsample): cut values map to the nearest cuts, ranges stay valid
+  const half = (c: Float64Array) => c.filter((_, i) => i % 2 === 0);
+  const sub = bart(X.map(half), half(y), { seed: 2, ntree: 30, nskip: 0, ndpost: 5, init: A.forest });
+  assert.ok(sub.trainMean.every(Number.isFinite));
+  const P = bart(X, yb, { seed: 3, binary: true, nskip: 100, ndpost: 200, keepForest: true });
+  const pw = bart(X, yb, { seed: 4, binary: true, nskip: 0, ndpost: 3, init: P.forest });
+  const pc = bart(X, yb, { seed: 4, binary: true, nskip: 0, ndpost: 3 });
+  assert.ok(rmse(pw.trainMean, P.trainMean) < rmse(pc.trainMean, P.trainMean));
+});

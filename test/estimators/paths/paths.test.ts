@@ -132,3 +132,23 @@ test("paths: first-stage BART fits in worker threads give the same numbers as in
     }
   }
 });
+
+test("paths BART bootstrap (distinct rows + weights): warm-started (opt-in) and cold replicates agree statistically; same bits with 1 or 2 threads", async () => {
+  const d = simulate(17, 400);
+  const cluster = Int32Array.from({ length: 400 }, (_, i) => Math.floor(i / 4));
+  const opts = { model: "bart" as const, estimator: "hybrid" as const, ntree: 10, nskip: 50, ndpost: 80, warmNskip: 10 };
+  const B = 40;
+  const warm = await pathsBootstrap(d, opts, { reps: B, seed: 8, cluster, workers: 2, warm: true });
+  const cold = await pathsBootstrap(d, opts, { reps: B, seed: 8, cluster, workers: 2 });
+  const warm1 = await pathsBootstrap(d, opts, { reps: 6, seed: 8, cluster, workers: 1, warm: true });
+  const cold1 = await pathsBootstrap(d, opts, { reps: 6, seed: 8, cluster, workers: 1 });
+  assert.deepEqual(warm1, warm.slice(0, 6), "same seed → same replicates whatever the thread count");
+  assert.deepEqual(cold1, cold.slice(0, 6));
+  const terms = (r: (typeof warm)[number]) => [r!.total, r!.direct, ...r!.via];
+  for (let k = 0; k < 5; k++) {
+    const sw = summariseBoot(warm.map((r) => terms(r)[k]!)).std_error!, sc = summariseBoot(cold.map((r) => terms(r)[k]!)).std_error!;
+    // two independent SE estimates from 40 replicates each: their ratio has sd ≈ 0.16
+    if (process.env.KT_SHOW) console.log(`term ${k}: SE warm ${sw.toFixed(4)} cold ${sc.toFixed(4)} ratio ${(sw / sc).toFixed(3)}`);
+    assert.ok(sw / sc > 0.6 && sw / sc < 1.6, `term ${k}: SE warm ${sw} vs cold ${sc}`);
+  }
+});
