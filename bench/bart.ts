@@ -15,7 +15,7 @@
  *     same four-chain protocol.
  * Usage: node dist/bench/bart.js [reps=3] [--f2 20] [--f1pub 1] [--f1pub-first 0] [--f1pub-only]. Prints wall and CPU seconds and peak RSS.
  */
-import { bart } from "../src/estimators/bart.js";
+import { bart } from "../src/estimators/bart/bart.js";
 import { Rng } from "../src/core/rng.js";
 import { friedman2 } from "../test/estimators/bart/friedman2.js";
 import { peakRssMb, timed } from "./util.js";

@@ -12,7 +12,7 @@
 import { Rng } from "../src/core/rng.js";
 import { pathsAnalysis, periodDummies } from "../src/analyses/paths.js";
 import { pathsBootstrap, pathsEstimateParallel } from "../src/inference/paths-bootstrap.js";
-import type { BartForest } from "../src/estimators/bart.js";
+import type { BartForest } from "../src/estimators/bart/bart.js";
 import { progressBar } from "../src/core/progress.js";
 import { peakRssMb, timed } from "./util.js";
 

@@ -19,7 +19,7 @@
  */
 import { Rng, hashSeed } from "../core/rng.js";
 import { estimationError, inputError } from "../core/errors.js";
-import { bart, type BartForest } from "./bart.js";
+import { bart, type BartForest } from "./bart/bart.js";
 import { linPred, logitFit, olsCoef } from "./paths-linear.js";
 
 export type PathsModel = "bart" | "linear";

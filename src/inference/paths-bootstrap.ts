@@ -25,7 +25,7 @@ import { Rng } from "../core/rng.js";
 import { KeytechError } from "../core/errors.js";
 import { quantile7 } from "../core/stats.js";
 import { bartJobSeed, pathsBartJobs, pathsEstimate, type PathsBootFit, type PathsData, type PathsEstimate, type PathsOptions } from "../estimators/paths.js";
-import type { BartForest } from "../estimators/bart.js";
+import type { BartForest } from "../estimators/bart/bart.js";
 
 export interface PathsBootstrapOptions {
   reps: number;

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { runBartJobFull, type BartJob, type PathsData, type PathsOptions } from "../estimators/paths.js";
-import type { BartForest } from "../estimators/bart.js";
+import type { BartForest } from "../estimators/bart/bart.js";
 import { pathsReplicate } from "./paths-bootstrap.js";
 
 const ctx = workerData as { d: PathsData; opts: PathsOptions; seed: number; cluster: Int32Array | null; warm: Map<number, BartForest> | null } | null;

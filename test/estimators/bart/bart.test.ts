@@ -4,9 +4,9 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { bart, linearSigmaHat } from "../../../src/estimators/bart.js";
-import { rgamma, rtruncnormAbove } from "../../../src/estimators/bart-random.js";
-import { makeCutpoints, binColumn } from "../../../src/estimators/bart-cuts.js";
+import { bart, linearSigmaHat } from "../../../src/estimators/bart/bart.js";
+import { rgamma, rtruncnormAbove } from "../../../src/estimators/bart/bart-random.js";
+import { makeCutpoints, binColumn } from "../../../src/estimators/bart/bart-cuts.js";
 import { Rng } from "../../../src/core/rng.js";
 import { pnorm } from "../../../src/core/distributions.js";
 import { KeytechError } from "../../../src/core/errors.js";

@@ -23,10 +23,10 @@
  * posterior-mean test predictions accumulate Σ_draws μ per leaf (kept draws only) and are flushed to
  * the rows when the leaf disappears.
  */
-import { Rng } from "../core/rng.js";
-import { inputError } from "../core/errors.js";
-import { choleskyPivotless, crossVec, gram } from "../core/linalg.js";
-import { pchisq, pnorm, qnorm } from "../core/distributions.js";
+import { Rng } from "../../core/rng.js";
+import { inputError } from "../../core/errors.js";
+import { choleskyPivotless, crossVec, gram } from "../../core/linalg.js";
+import { pchisq, pnorm, qnorm } from "../../core/distributions.js";
 import { binColumn, makeCutpoints, type CutRule } from "./bart-cuts.js";
 import { rchisq, rtruncnormAbove } from "./bart-random.js";
 import { BartTree } from "./bart-tree.js";

@@ -2,7 +2,7 @@
  * Random variates BART needs, built only on the seeded `Rng`: gamma (Marsaglia & Tsang 2000), χ², and
  * the standard normal truncated to (a, ∞) (Robert 1995 exponential rejection in the far tail).
  */
-import type { Rng } from "../core/rng.js";
+import type { Rng } from "../../core/rng.js";
 
 /** Gamma(shape, 1). Marsaglia–Tsang squeeze for shape ≥ 1; shape < 1 via G(a+1)·U^{1/a}. */
 export function rgamma(rng: Rng, shape: number): number {
