@@ -12,7 +12,13 @@ interface Node {
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
-interface Profile { nodes: Node[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] }
+interface Profile {
+  nodes: Node[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
 
 const file = process.argv[2];
 if (!file) {
@@ -33,8 +39,10 @@ const key = (n: Node) => {
 // Time per sample: the delta to the next sample (the last sample gets the mean).
 const dt = new Float64Array(prof.samples.length);
 for (let i = 0; i < prof.samples.length; i++) dt[i] = (i + 1 < prof.timeDeltas.length ? prof.timeDeltas[i + 1]! : 0) / 1000;
-const self = new Map<string, number>(), total = new Map<string, number>();
-let all = 0, idle = 0;
+const self = new Map<string, number>(),
+  total = new Map<string, number>();
+let all = 0,
+  idle = 0;
 for (let i = 0; i < prof.samples.length; i++) {
   const n = byId.get(prof.samples[i]!)!;
   const t = dt[i]!;

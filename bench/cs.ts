@@ -36,7 +36,10 @@ async function writeCsv(path: string, d: LongPanelInput): Promise<void> {
 export function simulatePanel(nUnits: number, T: number, seed: number): LongPanelInput {
   const rng = new Rng(seed);
   const N = nUnits * T;
-  const y = new Float64Array(N), unit = new Int32Array(N), time = new Int32Array(N), cohort = new Int32Array(N);
+  const y = new Float64Array(N),
+    unit = new Int32Array(N),
+    time = new Int32Array(N),
+    cohort = new Int32Array(N);
   const t0 = 2000;
   const cohorts = [0, 0, 0];
   for (let g = t0 + 5; g < t0 + T - 1; g++) cohorts.push(g);
@@ -77,7 +80,9 @@ async function main(): Promise<void> {
   for (const n of sizes.length ? sizes : [10_000, 100_000, 1_000_000]) {
     let data = simulatePanel(n, 20, 42);
     if (pMiss !== undefined) data = attrite(data, pMiss, 43);
-    console.log(`units ${n} × 20 periods (${data.y.length} rows${pMiss !== undefined ? `, unbalanced: ${(100 * pMiss).toFixed(0)}% of rows dropped at random` : ""}), dr, never-treated, 4 aggregations${B ? `, bootstrap ${B}` : ", analytic SEs"}`);
+    console.log(
+      `units ${n} × 20 periods (${data.y.length} rows${pMiss !== undefined ? `, unbalanced: ${(100 * pMiss).toFixed(0)}% of rows dropped at random` : ""}), dr, never-treated, 4 aggregations${B ? `, bootstrap ${B}` : ", analytic SEs"}`,
+    );
     if (cli) {
       // the whole command: CSV read through the data layer (DuckDB), estimation, JSON serialisation
       const file = join(tmpdir(), `keytech-bench-cs-${n}.csv`);
@@ -85,7 +90,8 @@ async function main(): Promise<void> {
       const c0 = process.cpuUsage();
       await timed(`  did cs ${n} (CSV → JSON)`, async () => {
         const panel = await readDidPanel(didPanelSpec({ data: file, y: "y", unit: "id", time: "year", cohort: "g" }));
-        const input = longPanelInput(panel), inputs = panel.inputs;
+        const input = longPanelInput(panel),
+          inputs = panel.inputs;
         return resultToJson(csAnalysis(input, { bootstrap: B, seed: 1, inputs, allowUnbalanced: pMiss !== undefined })).length;
       });
       const c1 = process.cpuUsage(c0);
@@ -96,7 +102,9 @@ async function main(): Promise<void> {
     const { value } = await timed(`  did cs ${n}`, () => csAnalysis(data, { bootstrap: B, seed: 1, allowUnbalanced: pMiss !== undefined }));
     const c1 = process.cpuUsage(c0);
     console.log(`  CPU time ${((c1.user + c1.system) / 1e6).toFixed(3)} s (wall time above is inflated when other processes share the cores)`);
-    console.log(`  simple ATT ${value.estimates[0]!.estimate?.toFixed(5)} (${value.estimates[0]!.std_error?.toFixed(5)}), cells ${(value.att_gt as unknown[]).length}, peak RSS ${peakRssMb().toFixed(0)} MB`);
+    console.log(
+      `  simple ATT ${value.estimates[0]!.estimate?.toFixed(5)} (${value.estimates[0]!.std_error?.toFixed(5)}), cells ${(value.att_gt as unknown[]).length}, peak RSS ${peakRssMb().toFixed(0)} MB`,
+    );
   }
 }
 

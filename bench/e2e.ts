@@ -70,7 +70,9 @@ async function step<T>(label: string, fn: () => Promise<T>): Promise<T> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const v = await fn();
-  console.log(`  ${label.padEnd(52)} ${((performance.now() - t0) / 1000).toFixed(2)} s (cpu ${cpuSeconds(c0).toFixed(1)} s)   peak RSS ${peakRssMb().toFixed(0)} MB`);
+  console.log(
+    `  ${label.padEnd(52)} ${((performance.now() - t0) / 1000).toFixed(2)} s (cpu ${cpuSeconds(c0).toFixed(1)} s)   peak RSS ${peakRssMb().toFixed(0)} MB`,
+  );
   return v;
 }
 
@@ -84,9 +86,13 @@ async function wholeJob(path: string): Promise<void> {
   const tw = await step("TWFE (treat_post + 3 covariates, cluster by unit)", () => twfeAnalysis({ ...o, preloaded: data }));
   const ev = await step("event study (-4:5 binned, 3 covariates, cluster)", () => eventAnalysis({ ...o, window: [-4, 5], preloaded: data }));
   const first = ev.estimates[0]!;
-  console.log(`     [${tw.nobs} rows; treat_post ${tw.estimates[0]!.estimate!.toFixed(5)}; ${first.term} ${first.estimate!.toFixed(5)}; pre-trend F ${(ev.pretrend_wald as { stat: number } | null)?.stat.toFixed(3)}]`);
+  console.log(
+    `     [${tw.nobs} rows; treat_post ${tw.estimates[0]!.estimate!.toFixed(5)}; ${first.term} ${first.estimate!.toFixed(5)}; pre-trend F ${(ev.pretrend_wald as { stat: number } | null)?.stat.toFixed(3)}]`,
+  );
   // from process start: node start-up and module loading included
-  console.log(`  ${"whole process (start-up, read, TWFE, event study)".padEnd(52)} ${process.uptime().toFixed(2)} s (cpu ${cpuSeconds().toFixed(1)} s)   peak RSS ${peakRssMb().toFixed(0)} MB`);
+  console.log(
+    `  ${"whole process (start-up, read, TWFE, event study)".padEnd(52)} ${process.uptime().toFixed(2)} s (cpu ${cpuSeconds().toFixed(1)} s)   peak RSS ${peakRssMb().toFixed(0)} MB`,
+  );
   console.log(`RESULT ${process.uptime()} ${peakRssMb()}`);
 }
 
@@ -101,14 +107,20 @@ async function runOne(path: string, what: "twfe" | "event"): Promise<void> {
 
 /** Reading only (typed arrays), for the read-time comparison with data.table's fread. */
 async function readOnly(path: string): Promise<void> {
-  const t = await step("read CSV only (7 numeric columns, no hash)", () => readTable(path, ["unit", "year", "x1", "x2", "x3", "cohort", "y"].map((c) => ({ column: c, type: "number" as const }))));
+  const t = await step("read CSV only (7 numeric columns, no hash)", () =>
+    readTable(
+      path,
+      ["unit", "year", "x1", "x2", "x3", "cohort", "y"].map((c) => ({ column: c, type: "number" as const })),
+    ),
+  );
   console.log(`     [${t.nrows} rows]`);
 }
 
 function child(self: string, args: string[]): { total: number; peak: number } {
   const r = spawnSync(process.execPath, ["--max-old-space-size=3500", self, ...args], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
-  let total = 0, peak = 0;
+  let total = 0,
+    peak = 0;
   for (const line of r.stdout.split("\n")) {
     const m = /^RESULT (\S+) (\S+)/.exec(line);
     if (m) {
@@ -132,7 +144,11 @@ async function main(): Promise<void> {
   if (args[0] === "--child-job") return wholeJob(args[1]!);
   const sizes = (flag("--sizes") ?? "10000000").split(",").map(Number);
   const dir = flag("--dir") ?? mkdtempSync(join(tmpdir(), "keytech-bench-"));
-  console.log(`keytech e2e benchmark (temp folder ${dir}; node ${process.version}; ${availableParallelism()} cores; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}; ${new Date().toISOString()})`);
+  console.log(
+    `keytech e2e benchmark (temp folder ${dir}; node ${process.version}; ${availableParallelism()} cores; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}; ${new Date().toISOString()})`,
+  );
   for (const n of sizes) {
     const path = join(dir, `panel_${n}.csv`);
     const t = performance.now();
@@ -140,13 +156,16 @@ async function main(): Promise<void> {
       const g = spawnSync(process.execPath, [self, "--child-generate", path, String(n)], { stdio: "inherit" });
       if (g.status !== 0) throw new Error("generation failed");
     }
-    console.log(`\n${n.toLocaleString("en-US")} rows: ${(statSync(path).size / 1e6).toFixed(0)} MB CSV (generated or reused in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    console.log(
+      `\n${n.toLocaleString("en-US")} rows: ${(statSync(path).size / 1e6).toFixed(0)} MB CSV (generated or reused in ${((performance.now() - t) / 1000).toFixed(1)} s)`,
+    );
     child(self, ["--child-read", path]);
     console.log("  -- whole job in one process (one read, TWFE, event study):");
     child(self, ["--child-job", path]);
     if (args.includes("--separate")) {
       console.log("  -- the two commands as separate processes (each reads the file):");
-      let total = 0, peak = 0;
+      let total = 0,
+        peak = 0;
       for (const what of ["twfe", "event"]) {
         const r = child(self, ["--child-run", path, what]);
         total += r.total;
@@ -154,7 +173,11 @@ async function main(): Promise<void> {
       }
       console.log(`  ${"two processes together".padEnd(52)} ${total.toFixed(2)} s   peak RSS ${peak.toFixed(0)} MB`);
     }
-    console.log(`  (load average now ${loadavg().map((l) => l.toFixed(2)).join(" ")})`);
+    console.log(
+      `  (load average now ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")})`,
+    );
   }
   if (!args.includes("--keep") && !flag("--dir")) rmSync(dir, { recursive: true, force: true });
 }

@@ -16,7 +16,9 @@ import { performance } from "node:perf_hooks";
 import { loadavg } from "node:os";
 
 function poisson(r: Rng, lambda: number): number {
-  let k = 0, p = Math.exp(-lambda), s = p;
+  let k = 0,
+    p = Math.exp(-lambda),
+    s = p;
   const u = r.uniform();
   while (u > s && k < 10000) {
     k++;
@@ -33,8 +35,11 @@ function generate(rows: number, design: "panel" | "fixest") {
   const L2 = design === "panel" ? 10 : Math.round(Math.sqrt(n));
   const a = Float64Array.from({ length: L1 }, () => 0.5 * r.normal());
   const g = Float64Array.from({ length: L2 }, () => 0.3 * r.normal());
-  const f1 = new Int32Array(n), f2 = new Int32Array(n);
-  const x1 = new Float64Array(n), x2 = new Float64Array(n), y = new Float64Array(n);
+  const f1 = new Int32Array(n),
+    f2 = new Int32Array(n);
+  const x1 = new Float64Array(n),
+    x2 = new Float64Array(n),
+    y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const c1 = design === "panel" ? Math.floor(i / 10) : r.int(L1);
     const c2 = design === "panel" ? i % 10 : r.int(L2);
@@ -48,7 +53,13 @@ function generate(rows: number, design: "panel" | "fixest") {
     { name: "fe1", codes: f1, nLevels: L1 },
     { name: "fe2", codes: f2, nLevels: L2 },
   ];
-  const x = design === "panel" ? [{ name: "x1", values: x1 }, { name: "x2", values: x2 }] : [{ name: "x1", values: x1 }];
+  const x =
+    design === "panel"
+      ? [
+          { name: "x1", values: x1 },
+          { name: "x2", values: x2 },
+        ]
+      : [{ name: "x1", values: x1 }];
   return { n, L1, L2, fes, x, y };
 }
 
@@ -58,7 +69,11 @@ const di = args.indexOf("--design");
 const design = (di >= 0 ? args[di + 1] : "panel") as "panel" | "fixest";
 const t0 = performance.now();
 const d = generate(rows, design);
-console.log(`design ${design}: ${d.n} rows, FE sizes ${d.L1} and ${d.L2}, ${d.x.length} regressor(s); generated in ${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(
+  `design ${design}: ${d.n} rows, FE sizes ${d.L1} and ${d.L2}, ${d.x.length} regressor(s); generated in ${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
 const t1 = performance.now();
 const c1 = process.cpuUsage();
 const fit = fepois({ y: d.y, yName: "y", x: d.x, fixedEffects: d.fes });
@@ -67,5 +82,9 @@ const vc = fepoisVcov(fit, { type: "cluster", clusters: [d.fes[0]!] });
 const tab = zTable(fit, vc);
 const wall = (performance.now() - t1) / 1000;
 const cpu = process.cpuUsage(c1);
-console.log(`fepois, 2 FE, clustered SE: ${wall.toFixed(2)} s wall (fit ${tFit.toFixed(2)} s), ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU, ${fit.iterations} IRLS iterations, peak RSS ${peakRssMb().toFixed(0)} MB`);
-console.log(`   nobs ${fit.nobs} (all-zero FE groups removed: ${fit.feAllZeroRemoved} obs), ${tab.map((r) => `${r.term} = ${r.estimate!.toFixed(5)} (se ${r.std_error!.toFixed(5)})`).join(", ")}, converged ${fit.converged}`);
+console.log(
+  `fepois, 2 FE, clustered SE: ${wall.toFixed(2)} s wall (fit ${tFit.toFixed(2)} s), ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU, ${fit.iterations} IRLS iterations, peak RSS ${peakRssMb().toFixed(0)} MB`,
+);
+console.log(
+  `   nobs ${fit.nobs} (all-zero FE groups removed: ${fit.feAllZeroRemoved} obs), ${tab.map((r) => `${r.term} = ${r.estimate!.toFixed(5)} (se ${r.std_error!.toFixed(5)})`).join(", ")}, converged ${fit.converged}`,
+);

@@ -45,7 +45,54 @@ const BASE_FORMULAS = [
   "y ~ sqrt(abs) + exp(x / 2) | unit[[time]]",
 ];
 
-const FORMULA_TOKENS = ["(", ")", "|", "~", "^", ":", "*", "+", "-", "/", ",", "=", "i(", "ref =", "keep =", "c(", "[", "]", "[[", "]]", "log(", "I(", "exp(", "sqrt(", "\u0000", "\u001b[31m", "\u202e", "x", "y", "unit", "time", "g", "z", '"', "'", "-1", "0", "1e309", "NaN", " ", "\n", "é", "\ud800", "`", "::", "%in%"];
+const FORMULA_TOKENS = [
+  "(",
+  ")",
+  "|",
+  "~",
+  "^",
+  ":",
+  "*",
+  "+",
+  "-",
+  "/",
+  ",",
+  "=",
+  "i(",
+  "ref =",
+  "keep =",
+  "c(",
+  "[",
+  "]",
+  "[[",
+  "]]",
+  "log(",
+  "I(",
+  "exp(",
+  "sqrt(",
+  "\u0000",
+  "\u001b[31m",
+  "\u202e",
+  "x",
+  "y",
+  "unit",
+  "time",
+  "g",
+  "z",
+  '"',
+  "'",
+  "-1",
+  "0",
+  "1e309",
+  "NaN",
+  " ",
+  "\n",
+  "é",
+  "\ud800",
+  "`",
+  "::",
+  "%in%",
+];
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)]!;
 
@@ -73,9 +120,14 @@ export function mutateCsv(base: Buffer, rng: Rng): { bytes: Buffer; ext: string 
         b = Buffer.concat([b.subarray(0, at), Buffer.from([pick(rng, [0, 1, 7, 8, 0x1b, 0x7f, 0x0c])]), b.subarray(at)]);
         break;
       case 4: // invalid UTF-8
-        b = Buffer.concat([b.subarray(0, at), Buffer.from(pick(rng, [[0xff], [0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xfe, 0xff], [0xef, 0xbb, 0xbf]])), b.subarray(at)]);
+        b = Buffer.concat([
+          b.subarray(0, at),
+          Buffer.from(pick(rng, [[0xff], [0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xfe, 0xff], [0xef, 0xbb, 0xbf]])),
+          b.subarray(at),
+        ]);
         break;
-      case 5: { // header damage: rename a column to a copy of another, drop a name, empty or garbage header
+      case 5: {
+        // header damage: rename a column to a copy of another, drop a name, empty or garbage header
         const nl = b.indexOf(10);
         const head = (nl < 0 ? b : b.subarray(0, nl)).toString("latin1").split(",");
         const k = rng.int(5);
@@ -87,7 +139,8 @@ export function mutateCsv(base: Buffer, rng: Rng): { bytes: Buffer; ext: string 
         b = Buffer.concat([Buffer.from(head.join(","), "latin1"), nl < 0 ? Buffer.alloc(0) : b.subarray(nl)]);
         break;
       }
-      case 6: { // a line duplicated or deleted
+      case 6: {
+        // a line duplicated or deleted
         const lines = b.toString("latin1").split("\n");
         const i = rng.int(lines.length);
         if (rng.int(2)) lines.splice(i, 0, lines[i]!);

@@ -48,7 +48,40 @@ export function basePatents(): string {
   return lines.join("\n") + "\n";
 }
 
-const BAD_CELLS = ["", " ", "NA", "abc", "1e309", "-1", "99999999999999999999999", "2001-13-45", "2001-02-30", "1066-01-01", "20011301", "2001", "２００１-01-01", "\u0000", "\u001b[31m", "\u202e", "é", "G06F", "G06F 17", "G06F 17/30;;", ";", "X99Z 1/1", "g06f 17/30", "G06F17/30", "P1", "P1;P1", "P9999", "P60", "\"", "\"\"", "a\nb", "x".repeat(5000)];
+const BAD_CELLS = [
+  "",
+  " ",
+  "NA",
+  "abc",
+  "1e309",
+  "-1",
+  "99999999999999999999999",
+  "2001-13-45",
+  "2001-02-30",
+  "1066-01-01",
+  "20011301",
+  "2001",
+  "２００１-01-01",
+  "\u0000",
+  "\u001b[31m",
+  "\u202e",
+  "é",
+  "G06F",
+  "G06F 17",
+  "G06F 17/30;;",
+  ";",
+  "X99Z 1/1",
+  "g06f 17/30",
+  "G06F17/30",
+  "P1",
+  "P1;P1",
+  "P9999",
+  "P60",
+  '"',
+  '""',
+  "a\nb",
+  "x".repeat(5000),
+];
 
 /** Damage cells of a patents CSV (rows split on commas; quoting is left to the byte damage). */
 function mutatePatentCells(text: string, rng: Rng): string {
@@ -58,10 +91,17 @@ function mutatePatentCells(text: string, rng: Rng): string {
     const cells = (lines[r] ?? "").split(",");
     const c = rng.int(Math.max(1, cells.length));
     switch (rng.int(4)) {
-      case 0: cells[c] = pick(rng, BAD_CELLS); break;
-      case 1: cells.splice(c, 1); break;
-      case 2: cells.splice(c, 0, pick(rng, BAD_CELLS)); break;
-      default: cells[c] = `"${pick(rng, BAD_CELLS).replace(/"/g, '""')}"`;
+      case 0:
+        cells[c] = pick(rng, BAD_CELLS);
+        break;
+      case 1:
+        cells.splice(c, 1);
+        break;
+      case 2:
+        cells.splice(c, 0, pick(rng, BAD_CELLS));
+        break;
+      default:
+        cells[c] = `"${pick(rng, BAD_CELLS).replace(/"/g, '""')}"`;
     }
     lines[r] = cells.join(",");
   }
@@ -98,20 +138,34 @@ const q = (s: string): string => '"' + s.replace(/"/g, '""') + '"';
 function columnExpr(c: string, rng: Rng): string {
   const v = q(c);
   switch (rng.int(14)) {
-    case 0: return `TRY_CAST(${v} AS DATE)`;
-    case 1: return `TRY_CAST(${v} AS BIGINT)`;
-    case 2: return `TRY_CAST(substr(${v}, 1, 4) AS INTEGER)`;
-    case 3: return `hash(${v})`; // UBIGINT
-    case 4: return `string_split(${v}, ';')`; // a LIST column
-    case 5: return `CASE WHEN rn % ${2 + rng.int(5)} = 0 THEN NULL ELSE ${v} END`;
-    case 6: return `NULL::VARCHAR`;
-    case 7: return `NULL`;
-    case 8: return `CAST(${v} AS BLOB)`;
-    case 9: return `{'a': ${v}, 'b': rn}`; // a STRUCT column
-    case 10: return `TRY_CAST(${v} AS TIMESTAMP)`;
-    case 11: return `${pick(rng, ["1e308::DOUBLE", "'NaN'::DOUBLE", "'inf'::DOUBLE", "170141183460469231731687303715884105727::HUGEINT", "-1::TINYINT", "true", "'2001-01-01'::DATE", "repeat('x', 100000)", "'\\xff'::BLOB", "chr(0)", "'é' || rn", "''"])}`;
-    case 12: return `${v} || ${pick(rng, ["'x'", "' '", "';'", "chr(0)", "chr(27)", "'/'"])}`;
-    default: return v;
+    case 0:
+      return `TRY_CAST(${v} AS DATE)`;
+    case 1:
+      return `TRY_CAST(${v} AS BIGINT)`;
+    case 2:
+      return `TRY_CAST(substr(${v}, 1, 4) AS INTEGER)`;
+    case 3:
+      return `hash(${v})`; // UBIGINT
+    case 4:
+      return `string_split(${v}, ';')`; // a LIST column
+    case 5:
+      return `CASE WHEN rn % ${2 + rng.int(5)} = 0 THEN NULL ELSE ${v} END`;
+    case 6:
+      return `NULL::VARCHAR`;
+    case 7:
+      return `NULL`;
+    case 8:
+      return `CAST(${v} AS BLOB)`;
+    case 9:
+      return `{'a': ${v}, 'b': rn}`; // a STRUCT column
+    case 10:
+      return `TRY_CAST(${v} AS TIMESTAMP)`;
+    case 11:
+      return `${pick(rng, ["1e308::DOUBLE", "'NaN'::DOUBLE", "'inf'::DOUBLE", "170141183460469231731687303715884105727::HUGEINT", "-1::TINYINT", "true", "'2001-01-01'::DATE", "repeat('x', 100000)", "'\\xff'::BLOB", "chr(0)", "'é' || rn", "''"])}`;
+    case 12:
+      return `${v} || ${pick(rng, ["'x'", "' '", "';'", "chr(0)", "chr(27)", "'/'"])}`;
+    default:
+      return v;
   }
 }
 
@@ -125,14 +179,19 @@ function mutatedTableSql(rng: Rng): string {
       case 1:
         if (cols[i]) cols[i]!.expr = columnExpr(cols[i]!.src, rng);
         break;
-      case 2: cols.splice(i, 1); break; // missing column
-      case 3: if (cols[i]) cols[i]!.name = pick(rng, ["ID", "year", "date", "x", "", "ipc ", "id"]); break;
+      case 2:
+        cols.splice(i, 1);
+        break; // missing column
+      case 3:
+        if (cols[i]) cols[i]!.name = pick(rng, ["ID", "year", "date", "x", "", "ipc ", "id"]);
+        break;
       case 4: {
         const src = pick(rng, COLS);
         cols.push({ name: pick(rng, ["extra", "year", "unit", "cited2"]), src, expr: columnExpr(src, rng) });
         break;
       }
-      default: cols.reverse();
+      default:
+        cols.reverse();
     }
   }
   const names = new Set<string>();
@@ -157,19 +216,24 @@ function corruptBytes(b: Buffer, rng: Rng): Buffer {
         out[i] = out[i]! ^ (1 << rng.int(8));
       }
       return out;
-    case 1: return out.subarray(0, rng.int(out.length));
-    case 2: { // the footer length or the closing magic
+    case 1:
+      return out.subarray(0, rng.int(out.length));
+    case 2: {
+      // the footer length or the closing magic
       const i = Math.max(0, out.length - 8 + rng.int(8));
       out[i] = rng.int(256);
       return out;
     }
-    case 3: { // a zeroed range in the middle (pages, metadata)
+    case 3: {
+      // a zeroed range in the middle (pages, metadata)
       const a = rng.int(out.length);
       out.fill(0, a, Math.min(out.length, a + 1 + rng.int(64)));
       return out;
     }
-    case 4: return Buffer.concat([out, Buffer.from(Array.from({ length: 1 + rng.int(32) }, () => rng.int(256)))]);
-    case 5: { // bytes in the footer metadata (thrift) flipped
+    case 4:
+      return Buffer.concat([out, Buffer.from(Array.from({ length: 1 + rng.int(32) }, () => rng.int(256)))]);
+    case 5: {
+      // bytes in the footer metadata (thrift) flipped
       const len = out.length >= 8 ? out.readUInt32LE(out.length - 8) : 0;
       const start = Math.max(4, out.length - 8 - Math.min(len, out.length));
       for (let k = 0, m = 1 + rng.int(4); k < m; k++) {
@@ -178,7 +242,8 @@ function corruptBytes(b: Buffer, rng: Rng): Buffer {
       }
       return out;
     }
-    default: return pick(rng, [Buffer.from("PAR1"), Buffer.from("PAR1PAR1"), Buffer.alloc(0), gzipSync(out), Buffer.from(basePatents())]);
+    default:
+      return pick(rng, [Buffer.from("PAR1"), Buffer.from("PAR1PAR1"), Buffer.alloc(0), gzipSync(out), Buffer.from(basePatents())]);
   }
 }
 
@@ -193,7 +258,11 @@ export function grantXml(i: number, old = false): string {
   const ipc = old
     ? `<classification-ipc><edition>7</edition><main-classification>${sc}${mg}/${sg}</main-classification><further-classification>H04L 29/06</further-classification></classification-ipc>`
     : `<classifications-ipcr><classification-ipcr><section>${sc![0]}</section><class>${sc!.slice(1, 3)}</class><subclass>${sc![3]}</subclass><main-group>${mg}</main-group><subgroup>${sg}</subgroup></classification-ipcr></classifications-ipcr>`;
-  const cites = Array.from({ length: i % 3 }, (_, k) => `<us-citation><patcit num="${k + 1}"><document-id><country>US</country><doc-number>0700000${k + i - 2}</doc-number><kind>B2</kind></document-id></patcit></us-citation>`).join("");
+  const cites = Array.from(
+    { length: i % 3 },
+    (_, k) =>
+      `<us-citation><patcit num="${k + 1}"><document-id><country>US</country><doc-number>0700000${k + i - 2}</doc-number><kind>B2</kind></document-id></patcit></us-citation>`,
+  ).join("");
   const people = old
     ? `<us-parties><us-applicants><us-applicant sequence="001" app-type="applicant-inventor" designation="us-only"><addressbook><last-name>Doe</last-name><address><city>Austin</city><state>TX</state><country>US</country></address></addressbook></us-applicant></us-applicants></us-parties>`
     : `<us-parties><inventors><inventor sequence="001"><addressbook><last-name>Roe</last-name><address><city>Seattle</city><state>WA</state><country>US</country></address></addressbook></inventor></inventors></us-parties>`;
@@ -214,7 +283,42 @@ ${people}
 `;
 }
 
-const XML_INSERTS = ["<", ">", "</", "<us-bibliographic-data-grant>", "</us-bibliographic-data-grant>", "<document-id>", "</document-id>", "<date>", "</date>", "<![CDATA[", "]]>", "<!--", "-->", "&", "&amp", "&#x110000;", "&#xD800;", "&#99999999999;", "&#0;", "&#x1B;", "&unknown;", "&#x;", "<!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\">]>", "<?xml version=\"1.0\"?>", "\u0000", "\ufeff", "<classification-ipcr/>", "<doc-number></doc-number>", "<date>2001-13-45</date>", "<date>10660101</date>", "<date>9999999999999</date>", "<country>US</country><doc-number>07000001</doc-number>", "é", "\u202e"];
+const XML_INSERTS = [
+  "<",
+  ">",
+  "</",
+  "<us-bibliographic-data-grant>",
+  "</us-bibliographic-data-grant>",
+  "<document-id>",
+  "</document-id>",
+  "<date>",
+  "</date>",
+  "<![CDATA[",
+  "]]>",
+  "<!--",
+  "-->",
+  "&",
+  "&amp",
+  "&#x110000;",
+  "&#xD800;",
+  "&#99999999999;",
+  "&#0;",
+  "&#x1B;",
+  "&unknown;",
+  "&#x;",
+  '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>',
+  '<?xml version="1.0"?>',
+  "\u0000",
+  "\ufeff",
+  "<classification-ipcr/>",
+  "<doc-number></doc-number>",
+  "<date>2001-13-45</date>",
+  "<date>10660101</date>",
+  "<date>9999999999999</date>",
+  "<country>US</country><doc-number>07000001</doc-number>",
+  "é",
+  "\u202e",
+];
 
 function mutateXml(doc: string, rng: Rng): Buffer {
   let b = Buffer.from(doc);
@@ -228,36 +332,76 @@ function mutateXml(doc: string, rng: Rng): Buffer {
           b[i] = b[i]! ^ (1 << rng.int(8));
         }
         break;
-      case 1: b = b.subarray(0, at); break; // truncation: unclosed tags
-      case 2: b = Buffer.concat([b.subarray(0, at), Buffer.from(pick(rng, XML_INSERTS)), b.subarray(at)]); break;
-      case 3: { // a closing tag removed (unclosed element)
+      case 1:
+        b = b.subarray(0, at);
+        break; // truncation: unclosed tags
+      case 2:
+        b = Buffer.concat([b.subarray(0, at), Buffer.from(pick(rng, XML_INSERTS)), b.subarray(at)]);
+        break;
+      case 3: {
+        // a closing tag removed (unclosed element)
         const closes = [...s.matchAll(/<\/[a-z-]+>/g)];
         const c = closes.length ? pick(rng, closes) : null;
         if (c) b = Buffer.concat([b.subarray(0, c.index), b.subarray(c.index + c[0].length)]);
         break;
       }
-      case 4: { // an element removed or duplicated
-        const tag = pick(rng, ["document-id", "date", "doc-number", "classification-ipcr", "classifications-ipcr", "application-reference", "publication-reference", "us-references-cited", "inventor", "assignee", "section", "main-group", "subgroup", "us-bibliographic-data-grant"]);
+      case 4: {
+        // an element removed or duplicated
+        const tag = pick(rng, [
+          "document-id",
+          "date",
+          "doc-number",
+          "classification-ipcr",
+          "classifications-ipcr",
+          "application-reference",
+          "publication-reference",
+          "us-references-cited",
+          "inventor",
+          "assignee",
+          "section",
+          "main-group",
+          "subgroup",
+          "us-bibliographic-data-grant",
+        ]);
         const m2 = new RegExp(`<${tag}(?:\\s[^>]*)?>[\\s\\S]*?</${tag}>`).exec(s);
         if (m2) b = Buffer.from(s.slice(0, m2.index) + (rng.int(2) ? m2[0] + m2[0] : "") + s.slice(m2.index + m2[0].length), "latin1");
         break;
       }
-      case 5: b = Buffer.concat([b.subarray(0, at), Buffer.from(pick(rng, [[0xff], [0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xfe, 0xff]])), b.subarray(at)]); break;
-      case 6: b = Buffer.concat([b.subarray(0, at), Buffer.from(Array.from({ length: 1 + rng.int(32) }, () => rng.int(256))), b.subarray(at)]); break;
-      case 7: { // deep nesting
+      case 5:
+        b = Buffer.concat([
+          b.subarray(0, at),
+          Buffer.from(pick(rng, [[0xff], [0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xfe, 0xff]])),
+          b.subarray(at),
+        ]);
+        break;
+      case 6:
+        b = Buffer.concat([b.subarray(0, at), Buffer.from(Array.from({ length: 1 + rng.int(32) }, () => rng.int(256))), b.subarray(at)]);
+        break;
+      case 7: {
+        // deep nesting
         const d = pick(rng, [100, 1000, 10000, 100000]);
         const t = pick(rng, ["a", "document-id", "date"]);
         b = Buffer.concat([b.subarray(0, at), Buffer.from(`<${t}>`.repeat(d) + (rng.int(2) ? `</${t}>`.repeat(d) : "")), b.subarray(at)]);
         break;
       }
-      case 8: b = rng.int(2) ? gzipSync(b) : Buffer.from(pick(rng, ["", "\n", "<", "<?xml version=\"1.0\"?>", "<us-patent-grant/>", "PK\u0003\u0004", "id,date,ipc\n1,2001-01-01,G06F 17/30\n"])); break;
-      case 9: { // a text value replaced
+      case 8:
+        b = rng.int(2)
+          ? gzipSync(b)
+          : Buffer.from(pick(rng, ["", "\n", "<", '<?xml version="1.0"?>', "<us-patent-grant/>", "PK\u0003\u0004", "id,date,ipc\n1,2001-01-01,G06F 17/30\n"]));
+        break;
+      case 9: {
+        // a text value replaced
         const vals = [...s.matchAll(/>([^<>]+)</g)];
         const v = vals.length ? pick(rng, vals) : null;
-        if (v) b = Buffer.from(s.slice(0, v.index + 1) + pick(rng, XML_INSERTS.concat(["", " ", "x".repeat(10000), "0", "-1", "1e309"])) + s.slice(v.index + 1 + v[1]!.length), "latin1");
+        if (v)
+          b = Buffer.from(
+            s.slice(0, v.index + 1) + pick(rng, XML_INSERTS.concat(["", " ", "x".repeat(10000), "0", "-1", "1e309"])) + s.slice(v.index + 1 + v[1]!.length),
+            "latin1",
+          );
         break;
       }
-      default: b = Buffer.concat([b.subarray(0, at), b.subarray(Math.min(b.length, at + 1 + rng.int(40)))]);
+      default:
+        b = Buffer.concat([b.subarray(0, at), b.subarray(Math.min(b.length, at + 1 + rng.int(40)))]);
     }
   }
   return b;
@@ -265,8 +409,66 @@ function mutateXml(doc: string, rng: Rng): Buffer {
 
 // ---------- study spec ----------
 
-const YAML_INSERTS = [": ", "- ", "-", "[", "]", "{", "}", ",", "&a ", "*a", "*b", "!!binary ", "!!js/function ", "!foo ", "<<: *a", "---\n", "...\n", "%YAML 1.1\n", "? ", "|", ">", "\t", "#", "'", '"', "\\", "\n", "\r", "\u0000", "\ufeff", "\u202e", "@", "`", "%"];
-const WRONG_VALUES: unknown[] = [null, true, false, 0, -1, 1.5, 1e308, 2 ** 53 + 2, -(2 ** 63), "", "x", "x".repeat(3000), [], [1, 2], ["a", null], {}, { a: 1 }, { enabled: "yes" }, "1e999", ".inf", "NaN", "2001-01-01"];
+const YAML_INSERTS = [
+  ": ",
+  "- ",
+  "-",
+  "[",
+  "]",
+  "{",
+  "}",
+  ",",
+  "&a ",
+  "*a",
+  "*b",
+  "!!binary ",
+  "!!js/function ",
+  "!foo ",
+  "<<: *a",
+  "---\n",
+  "...\n",
+  "%YAML 1.1\n",
+  "? ",
+  "|",
+  ">",
+  "\t",
+  "#",
+  "'",
+  '"',
+  "\\",
+  "\n",
+  "\r",
+  "\u0000",
+  "\ufeff",
+  "\u202e",
+  "@",
+  "`",
+  "%",
+];
+const WRONG_VALUES: unknown[] = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  1e308,
+  2 ** 53 + 2,
+  -(2 ** 63),
+  "",
+  "x",
+  "x".repeat(3000),
+  [],
+  [1, 2],
+  ["a", null],
+  {},
+  { a: 1 },
+  { enabled: "yes" },
+  "1e999",
+  ".inf",
+  "NaN",
+  "2001-01-01",
+];
 
 function keyPaths(v: unknown, path: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
   if (v && typeof v === "object") {
@@ -288,16 +490,25 @@ function mutateSpecStructure(text: string, rng: Rng): string {
     for (const k of p.slice(0, -1)) parent = parent[k] as Record<string | number, unknown>;
     const last = p[p.length - 1]!;
     switch (rng.int(5)) {
-      case 0: if (Array.isArray(parent)) parent.splice(Number(last), 1); else delete parent[last]; break; // removed key
-      case 1: parent[last] = structuredClone(pick(rng, WRONG_VALUES)); break; // wrong type
-      case 2: if (!Array.isArray(parent)) parent[`${String(last)}${pick(rng, ["_x", "s", " ", "2"])}`] = parent[last]; break; // unknown key (a near-duplicate)
-      case 3: { // deep nesting of a value
+      case 0:
+        if (Array.isArray(parent)) parent.splice(Number(last), 1);
+        else delete parent[last];
+        break; // removed key
+      case 1:
+        parent[last] = structuredClone(pick(rng, WRONG_VALUES));
+        break; // wrong type
+      case 2:
+        if (!Array.isArray(parent)) parent[`${String(last)}${pick(rng, ["_x", "s", " ", "2"])}`] = parent[last];
+        break; // unknown key (a near-duplicate)
+      case 3: {
+        // deep nesting of a value
         let v: unknown = parent[last];
         for (let d = 0, n = pick(rng, [10, 60, 200]); d < n; d++) v = rng.int(2) ? [v] : { k: v };
         parent[last] = v;
         break;
       }
-      default: parent[last] = pick(rng, [2 ** 64, 1e21, -1e21, 1.2345678901234568e29, Number.MIN_VALUE]);
+      default:
+        parent[last] = pick(rng, [2 ** 64, 1e21, -1e21, 1.2345678901234568e29, Number.MIN_VALUE]);
     }
   }
   return stringifyYaml(obj);
@@ -316,27 +527,95 @@ function mutateSpecText(text: string, rng: Rng): Buffer {
           b[i] = b[i]! ^ (1 << rng.int(8));
         }
         break;
-      case 1: b = b.subarray(0, at); break;
-      case 2: b = Buffer.concat([b.subarray(0, at), Buffer.from(pick(rng, YAML_INSERTS)), b.subarray(at)]); break;
-      case 3: b = Buffer.concat([b.subarray(0, at), Buffer.from(pick(rng, [[0xff], [0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xfe, 0xff], [0x00], [0x1b]])), b.subarray(at)]); break;
-      case 4: lines[li] = rng.int(2) ? " ".repeat(1 + rng.int(4)) + lines[li] : lines[li]!.replace(/^ {1,4}/, ""); b = Buffer.from(lines.join("\n"), "latin1"); break; // indentation
-      case 5: if (rng.int(2)) lines.splice(li, 0, lines[li]!); else lines.splice(li, 1); b = Buffer.from(lines.join("\n"), "latin1"); break; // duplicated / removed key line
-      case 6: { // deep nesting (flow or block)
+      case 1:
+        b = b.subarray(0, at);
+        break;
+      case 2:
+        b = Buffer.concat([b.subarray(0, at), Buffer.from(pick(rng, YAML_INSERTS)), b.subarray(at)]);
+        break;
+      case 3:
+        b = Buffer.concat([
+          b.subarray(0, at),
+          Buffer.from(pick(rng, [[0xff], [0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xfe, 0xff], [0x00], [0x1b]])),
+          b.subarray(at),
+        ]);
+        break;
+      case 4:
+        lines[li] = rng.int(2) ? " ".repeat(1 + rng.int(4)) + lines[li] : lines[li]!.replace(/^ {1,4}/, "");
+        b = Buffer.from(lines.join("\n"), "latin1");
+        break; // indentation
+      case 5:
+        if (rng.int(2)) lines.splice(li, 0, lines[li]!);
+        else lines.splice(li, 1);
+        b = Buffer.from(lines.join("\n"), "latin1");
+        break; // duplicated / removed key line
+      case 6: {
+        // deep nesting (flow or block)
         const d = pick(rng, [50, 200, 1000, 10000, 100000]);
-        const v = rng.int(3) === 0 ? "\n" + Array.from({ length: Math.min(d, 3000) }, (_, k) => " ".repeat(2 * k + 2) + "k:").join("\n") + " 1" : rng.int(2) ? "[".repeat(d) + "]".repeat(d) : "{a: ".repeat(d) + "1" + "}".repeat(d);
+        const v =
+          rng.int(3) === 0
+            ? "\n" + Array.from({ length: Math.min(d, 3000) }, (_, k) => " ".repeat(2 * k + 2) + "k:").join("\n") + " 1"
+            : rng.int(2)
+              ? "[".repeat(d) + "]".repeat(d)
+              : "{a: ".repeat(d) + "1" + "}".repeat(d);
         lines[li] = lines[li]!.replace(/:(\s.*)?$/, ": " + v);
         b = Buffer.from(lines.join("\n"), "latin1");
         break;
       }
-      case 7: { // anchors and aliases: a billion-laughs bomb, an alias before its anchor, a merge key
+      case 7: {
+        // anchors and aliases: a billion-laughs bomb, an alias before its anchor, a merge key
         const k = rng.int(3);
-        const bomb = ["x1: &a1 [q, q, q, q, q, q, q, q, q, q]", ...Array.from({ length: 7 }, (_, j) => `x${j + 2}: &a${j + 2} [${Array(10).fill(`*a${j + 1}`).join(", ")}]`)].join("\n");
-        b = Buffer.from(k === 0 ? bomb + "\n" + b.toString("latin1") : k === 1 ? b.toString("latin1").replace("seed: 20250101", "seed: *s") : b.toString("latin1").replace(/\n {2}ddd: \{\}/, "\n  ddd: &d {}\n  bacon: *d\n  <<: *d"), "latin1");
+        const bomb = [
+          "x1: &a1 [q, q, q, q, q, q, q, q, q, q]",
+          ...Array.from(
+            { length: 7 },
+            (_, j) =>
+              `x${j + 2}: &a${j + 2} [${Array(10)
+                .fill(`*a${j + 1}`)
+                .join(", ")}]`,
+          ),
+        ].join("\n");
+        b = Buffer.from(
+          k === 0
+            ? bomb + "\n" + b.toString("latin1")
+            : k === 1
+              ? b.toString("latin1").replace("seed: 20250101", "seed: *s")
+              : b.toString("latin1").replace(/\n {2}ddd: \{\}/, "\n  ddd: &d {}\n  bacon: *d\n  <<: *d"),
+          "latin1",
+        );
         break;
       }
-      case 8: b = rng.int(2) ? gzipSync(b) : Buffer.from(pick(rng, ["", "\n", "---", "- 1\n- 2\n", "just a string", "null", "~", "{}", "[]", "version: 1\n", "\ufeffversion: 1\n", "a: b: c", "PK\u0003\u0004"])); break;
-      case 9: lines[li] = lines[li]!.replace(/:\s+(\S+)/, (_m, _v: string) => `: ${pick(rng, ["1e999", "-1", "0x10", "0o7", ".inf", ".nan", "99999999999999999999999999", "~", "null", "[]", "{}", "yes", "'", '"unterminated', "!!int x", "2001-01-01", "1_000"])}`); b = Buffer.from(lines.join("\n"), "latin1"); break;
-      default: b = Buffer.from(mutateSpecStructure(text, rng));
+      case 8:
+        b = rng.int(2)
+          ? gzipSync(b)
+          : Buffer.from(
+              pick(rng, [
+                "",
+                "\n",
+                "---",
+                "- 1\n- 2\n",
+                "just a string",
+                "null",
+                "~",
+                "{}",
+                "[]",
+                "version: 1\n",
+                "\ufeffversion: 1\n",
+                "a: b: c",
+                "PK\u0003\u0004",
+              ]),
+            );
+        break;
+      case 9:
+        lines[li] = lines[li]!.replace(
+          /:\s+(\S+)/,
+          (_m, _v: string) =>
+            `: ${pick(rng, ["1e999", "-1", "0x10", "0o7", ".inf", ".nan", "99999999999999999999999999", "~", "null", "[]", "{}", "yes", "'", '"unterminated', "!!int x", "2001-01-01", "1_000"])}`,
+        );
+        b = Buffer.from(lines.join("\n"), "latin1");
+        break;
+      default:
+        b = Buffer.from(mutateSpecStructure(text, rng));
     }
   }
   return b;
@@ -352,7 +631,28 @@ export function setupExtra(loader: ExtraLoader, dir: string): void {
   if (loader === "spec") {
     const d = join(dir, "data");
     mkdirSync(d, { recursive: true });
-    const panelCols = ["county", "city", "year", "land_area", "gdp_pc", "population", "industry_share", "gov_share", "manuf_agglom", "night_lights", "social_media_firms", "broadband_per_hh", "supply_chain", "innovation_chain", "fixed_line", "mobile_users", "broadband_users", "rd_personnel", "rd_capital", "data_element"];
+    const panelCols = [
+      "county",
+      "city",
+      "year",
+      "land_area",
+      "gdp_pc",
+      "population",
+      "industry_share",
+      "gov_share",
+      "manuf_agglom",
+      "night_lights",
+      "social_media_firms",
+      "broadband_per_hh",
+      "supply_chain",
+      "innovation_chain",
+      "fixed_line",
+      "mobile_users",
+      "broadband_users",
+      "rd_personnel",
+      "rd_capital",
+      "data_element",
+    ];
     writeFileSync(join(d, "panel.csv"), panelCols.join(",") + "\n" + panelCols.map((_, i) => (i === 2 ? 2000 : i + 1)).join(",") + "\n");
     writeFileSync(join(d, "counties.csv"), "county,city,municipality,reform_zone\n1,2,0,0\n");
     writeFileSync(join(d, "policies.csv"), "county,program,year\n1,digital_cluster,2013\n");

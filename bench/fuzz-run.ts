@@ -30,7 +30,10 @@ export interface FuzzCounts {
 export function messageShape(m: string): string {
   const lines = m.split("\n");
   const line = lines[0]!.endsWith(":") && lines[1] ? lines[1] : lines[0]!;
-  return line.replace(/'[^']*'|"[^"]*"/g, "'…'").replace(/\d+/g, "N").slice(0, 140);
+  return line
+    .replace(/'[^']*'|"[^"]*"/g, "'…'")
+    .replace(/\d+/g, "N")
+    .slice(0, 140);
 }
 
 interface Job {

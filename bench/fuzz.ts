@@ -28,7 +28,9 @@ let bad = 0;
 for (const loader of loaders) {
   const c = await fuzz(loader, seed, n, limit);
   bad += c.crashes + c.hangs + c.unclear;
-  console.log(`${loader.padEnd(16)} inputs ${c.inputs}  accepted ${c.ok}  clear errors ${c.errors}  unclear ${c.unclear}  crashes ${c.crashes}  hangs ${c.hangs}  ${c.seconds.toFixed(1)} s  peak RSS ${peakRssMb().toFixed(0)} MB`);
+  console.log(
+    `${loader.padEnd(16)} inputs ${c.inputs}  accepted ${c.ok}  clear errors ${c.errors}  unclear ${c.unclear}  crashes ${c.crashes}  hangs ${c.hangs}  ${c.seconds.toFixed(1)} s  peak RSS ${peakRssMb().toFixed(0)} MB`,
+  );
   for (const f of c.findings) console.log(`  #${f.index} ${f.kind}: ${f.message}`);
   if (args.includes("--messages")) {
     const top = Object.entries(c.messages).sort((a, b) => b[1] - a[1]);

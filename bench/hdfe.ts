@@ -19,7 +19,9 @@ async function timed<T>(label: string, fn: () => Promise<T> | T): Promise<{ valu
   const value = await fn();
   const seconds = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(c0);
-  console.log(`${label.padEnd(48)} ${seconds.toFixed(3)} s wall  ${((c.user + c.system) / 1e6).toFixed(3)} s CPU (user ${(c.user / 1e6).toFixed(3)})   peak RSS ${peakRssMb().toFixed(0)} MB`);
+  console.log(
+    `${label.padEnd(48)} ${seconds.toFixed(3)} s wall  ${((c.user + c.system) / 1e6).toFixed(3)} s CPU (user ${(c.user / 1e6).toFixed(3)})   peak RSS ${peakRssMb().toFixed(0)} MB`,
+  );
   return { value, seconds };
 }
 
@@ -30,8 +32,12 @@ function panel(rows: number, unbalanced: boolean) {
   const units = Math.round(rows / T);
   const keepP = unbalanced ? 0.9 : 1;
   const cap = rows;
-  const unit = new Int32Array(cap), year = new Int32Array(cap);
-  const x1 = new Float64Array(cap), x2 = new Float64Array(cap), x3 = new Float64Array(cap), y = new Float64Array(cap);
+  const unit = new Int32Array(cap),
+    year = new Int32Array(cap);
+  const x1 = new Float64Array(cap),
+    x2 = new Float64Array(cap),
+    x3 = new Float64Array(cap),
+    y = new Float64Array(cap);
   const rel = new Int32Array(cap);
   let n = 0;
   for (let u = 0; u < units; u++) {
@@ -56,7 +62,13 @@ function panel(rows: number, unbalanced: boolean) {
 
 async function run(rows: number, unbalanced: boolean): Promise<void> {
   const p = panel(rows, unbalanced);
-  console.log(`\n== load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}; ${p.n} rows (${p.units} units × ${T} years${unbalanced ? ", ~10% rows dropped" : ", balanced"}), peak RSS so far ${peakRssMb().toFixed(0)} MB`);
+  console.log(
+    `\n== load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(
+        " ",
+      )}; ${p.n} rows (${p.units} units × ${T} years${unbalanced ? ", ~10% rows dropped" : ", balanced"}), peak RSS so far ${peakRssMb().toFixed(0)} MB`,
+  );
   const fes: FixedEffectInput[] = [
     { name: "unit", codes: p.unit, nLevels: p.units },
     { name: "year", codes: p.year, nLevels: T },
@@ -73,7 +85,9 @@ async function run(rows: number, unbalanced: boolean): Promise<void> {
     const fit = feols({ y: p.y, yName: "y", x: [{ name: "treat_post", values: treat }, ...cov], fixedEffects: fes });
     return { fit, rows: coefTable(fit, computeVcov(fit, cl)) };
   });
-  console.log(`   β(treat_post) = ${twfe.value.rows[0]!.estimate!.toFixed(5)} (se ${twfe.value.rows[0]!.std_error!.toFixed(5)}), converged ${twfe.value.fit.converged}`);
+  console.log(
+    `   β(treat_post) = ${twfe.value.rows[0]!.estimate!.toFixed(5)} (se ${twfe.value.rows[0]!.std_error!.toFixed(5)}), converged ${twfe.value.fit.converged}`,
+  );
   // relative time as a data column (as in R, where it is a column of the data.table before feols)
   const rel = Float64Array.from(p.rel, (r) => (r === -1000 ? Number.NaN : r));
   const ev = await timed(`event study (9 binned dummies + 3 covariates)`, () => {
@@ -89,4 +103,8 @@ const args = process.argv.slice(2);
 const unbalanced = args.includes("--unbalanced");
 const sizes = args.filter((a) => !a.startsWith("--")).map(Number);
 for (const rows of sizes.length ? sizes : [2_000_000, 10_000_000]) await run(rows, unbalanced);
-console.log(`\npeak RSS ${peakRssMb().toFixed(0)} MB; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(
+  `\npeak RSS ${peakRssMb().toFixed(0)} MB; load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);

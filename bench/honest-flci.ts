@@ -52,8 +52,18 @@ for (const c of refCases()) {
     const f = optimalFlci(c.input, l, r.M!, 0.05, 0, path);
     const hdH = r.M === 0 ? (r.ub! - r.lb!) / 2 / cv0 : Number.NaN;
     rows.push({
-      case: c.name, M: r.M!, hmin: path.hMin, hstar: f.h, search: f.search, centre: (f.lb + f.ub) / 2, lb: f.lb, ub: f.ub,
-      hdLb: r.lb!, hdUb: r.ub!, hdH, exactAtHdH: Number.isNaN(hdH) ? Number.NaN : centreAt(hdH),
+      case: c.name,
+      M: r.M!,
+      hmin: path.hMin,
+      hstar: f.h,
+      search: f.search,
+      centre: (f.lb + f.ub) / 2,
+      lb: f.lb,
+      ub: f.ub,
+      hdLb: r.lb!,
+      hdUb: r.ub!,
+      hdH,
+      exactAtHdH: Number.isNaN(hdH) ? Number.NaN : centreAt(hdH),
     });
   }
 }
@@ -81,22 +91,30 @@ if (cmp) {
   const relTo = (lb: number, ub: number, rlb: number, rub: number): string =>
     Number.isFinite(lb) ? Math.max(Math.abs(lb - rlb) / Math.abs(rlb), Math.abs(ub - rub) / Math.abs(rub)).toExponential(1) : "—";
   console.log("max relative difference of (lb, ub); ECOS runs of bench/honest-ecos.R");
-  console.log("| case | M | keytech lb, ub | HonestDiD − keytech | ECOS 1e-8, HonestDiD's h_min − HonestDiD | ECOS 1e-8, own h_min − HonestDiD | ECOS 1e-12 − keytech |");
+  console.log(
+    "| case | M | keytech lb, ub | HonestDiD − keytech | ECOS 1e-8, HonestDiD's h_min − HonestDiD | ECOS 1e-8, own h_min − HonestDiD | ECOS 1e-12 − keytech |",
+  );
   console.log("|---|---|---|---|---|---|---|");
   for (const r of rows) {
     const e = ecos.get(`${r.case}:${r.M}`);
     const n = (k: string): number => num(e, k);
-    console.log(`| ${r.case} | ${r.M} | ${r.lb.toPrecision(10)}, ${r.ub.toPrecision(10)} | ${relTo(r.hdLb, r.hdUb, r.lb, r.ub)} | ${relTo(n("hdmin_lb"), n("hdmin_ub"), r.hdLb, r.hdUb)} | ${relTo(n("default_lb"), n("default_ub"), r.hdLb, r.hdUb)} | ${relTo(n("tight_lb"), n("tight_ub"), r.lb, r.ub)} |`);
+    console.log(
+      `| ${r.case} | ${r.M} | ${r.lb.toPrecision(10)}, ${r.ub.toPrecision(10)} | ${relTo(r.hdLb, r.hdUb, r.lb, r.ub)} | ${relTo(n("hdmin_lb"), n("hdmin_ub"), r.hdLb, r.hdUb)} | ${relTo(n("default_lb"), n("default_ub"), r.hdLb, r.hdUb)} | ${relTo(n("tight_lb"), n("tight_ub"), r.lb, r.ub)} |`,
+    );
   }
   console.log("\nM = 0 (h* = h_min). HonestDiD's h_min = its half-length / cv(0); centres of the bias programme at HonestDiD's h_min");
-  console.log("| case | h_min keytech | HonestDiD's h_min (rel.) | ECOS 1e-8 h_min (rel.) | centre HonestDiD | keytech (rel.) | exact at HonestDiD's h_min (rel.) | ECOS 1e-8 at HonestDiD's h_min (rel.) |");
+  console.log(
+    "| case | h_min keytech | HonestDiD's h_min (rel.) | ECOS 1e-8 h_min (rel.) | centre HonestDiD | keytech (rel.) | exact at HonestDiD's h_min (rel.) | ECOS 1e-8 at HonestDiD's h_min (rel.) |",
+  );
   console.log("|---|---|---|---|---|---|---|---|");
   for (const r of rows.filter((q) => q.M === 0)) {
     const e = ecos.get(`${r.case}:0`);
     const n = (k: string): number => num(e, k);
     const cR = (r.hdLb + r.hdUb) / 2;
     const sg = (a: number, b: number): string => (Number.isFinite(a) ? ((a - b) / b).toExponential(1) : "—");
-    console.log(`| ${r.case} | ${r.hmin.toPrecision(12)} | ${sg(r.hdH, r.hmin)} | ${sg(n("default_hmin"), r.hmin)} | ${cR.toPrecision(10)} | ${sg(r.centre, cR)} | ${sg(r.exactAtHdH, cR)} | ${sg(n("default_fixcentre"), cR)} |`);
+    console.log(
+      `| ${r.case} | ${r.hmin.toPrecision(12)} | ${sg(r.hdH, r.hmin)} | ${sg(n("default_hmin"), r.hmin)} | ${cR.toPrecision(10)} | ${sg(r.centre, cR)} | ${sg(r.exactAtHdH, cR)} | ${sg(n("default_fixcentre"), cR)} |`,
+    );
   }
   const sw = cmp.replace(/\.csv$/, "_sweep.csv");
   let sweepText: string | undefined;
@@ -113,7 +131,9 @@ if (cmp) {
       const [cs, mode, eps, flag, centre] = line.split(",").map((t) => t.replace(/"/g, ""));
       if (mode !== "tight") continue;
       const c = refCases().find((q) => q.name === cs)!;
-      const l = basisVector(1, c.input.numPost), path = flciPath(c.input, l), K = c.input.numPre;
+      const l = basisVector(1, c.input.numPost),
+        path = flciPath(c.input, l),
+        K = c.input.numPre;
       const at = (h: number): number => {
         const { lPre } = worstCaseBias(path, h);
         let v = c.input.betahat[K]!;

@@ -16,7 +16,8 @@ import { basisVector, FoldedNormal, type HonestInput } from "../src/inference/ho
 import { timed } from "./util.js";
 
 function simulated(K: number, T: number, seed: number): HonestInput {
-  const rng = new Rng(seed), n = K + T;
+  const rng = new Rng(seed),
+    n = K + T;
   const sigma = new Float64Array(n * n);
   const sd = Array.from({ length: n }, (_, i) => 0.01 * (1 + 0.1 * Math.abs(i - K + 0.5)));
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) sigma[i * n + j] = sd[i]! * sd[j]! * Math.pow(0.5, Math.abs(i - j));
@@ -32,20 +33,37 @@ const x = simulated(4, 8, 16);
 console.log(`simulated event study: ${x.numPre} pre, ${x.numPost} post periods; grid 1,000 points, 1,000 LF draws`);
 const l = basisVector(1, x.numPost);
 const Ms = [0, 0.005, 0.01, 0.015, 0.02, 0.025];
-await timed("Δ^SD FLCI, 6 values of M", () => { const p = flciPath(x, l); for (const M of Ms) optimalFlci(x, l, M, 0.05, 0, p); });
+await timed("Δ^SD FLCI, 6 values of M", () => {
+  const p = flciPath(x, l);
+  for (const M of Ms) optimalFlci(x, l, M, 0.05, 0, p);
+});
 await timed("Δ^RM C-LF, M̄ = 1 (8 polyhedra)", () => conditionalCsRm(x, l, 1, "LF"));
-await timed("Δ^RM C-LF, 4 values of M̄", () => { for (const Mb of [0.5, 1, 1.5, 2]) conditionalCsRm(x, l, Mb, "LF"); });
+await timed("Δ^RM C-LF, 4 values of M̄", () => {
+  for (const Mb of [0.5, 1, 1.5, 2]) conditionalCsRm(x, l, Mb, "LF");
+});
 await timed("Δ^SD C-LF, M = 0.01", () => conditionalCsSd(x, l, 0.01, "LF"));
 await timed("Δ^SD Conditional, M = 0.01", () => conditionalCsSd(x, l, 0.01, "ARP"));
 await timed("Δ^RM C-LF, average of the post periods, M̄ = 1", () => conditionalCsRm(x, new Float64Array(8).fill(1 / 8), 1, "LF"));
 await timed("sensitivity Δ^RM (4 M̄) + breakdown", () => honestSensitivity(x, { restriction: "rm", Mbar: [0.5, 1, 1.5, 2] }));
 
 if (process.argv.includes("--lw")) {
-  const lw = (JSON.parse(readFileSync(new URL("../../test/fixtures/refs/honestdid_lw_medicaid.json", import.meta.url), "utf8")) as { lw: { inputs: { betahat: number[]; sigma: number[][]; numPrePeriods: number; numPostPeriods: number } } }).lw.inputs;
-  const y: HonestInput = { betahat: Float64Array.from(lw.betahat), sigma: Float64Array.from(lw.sigma.flat()), numPre: lw.numPrePeriods, numPost: lw.numPostPeriods };
+  const lw = (
+    JSON.parse(readFileSync(new URL("../../test/fixtures/refs/honestdid_lw_medicaid.json", import.meta.url), "utf8")) as {
+      lw: { inputs: { betahat: number[]; sigma: number[][]; numPrePeriods: number; numPostPeriods: number } };
+    }
+  ).lw.inputs;
+  const y: HonestInput = {
+    betahat: Float64Array.from(lw.betahat),
+    sigma: Float64Array.from(lw.sigma.flat()),
+    numPre: lw.numPrePeriods,
+    numPost: lw.numPostPeriods,
+  };
   console.log(`LW (HonestDiD's example): ${y.numPre} pre, ${y.numPost} post periods`);
   const ly = basisVector(1, y.numPost);
-  await timed("LW Δ^SD FLCI, 6 values of M", () => { const p = flciPath(y, ly); for (const M of [0, 0.01, 0.02, 0.03, 0.04, 0.05]) optimalFlci(y, ly, M, 0.05, 0, p); });
+  await timed("LW Δ^SD FLCI, 6 values of M", () => {
+    const p = flciPath(y, ly);
+    for (const M of [0, 0.01, 0.02, 0.03, 0.04, 0.05]) optimalFlci(y, ly, M, 0.05, 0, p);
+  });
   await timed("LW Δ^SD C-LF, M = 0.01", () => conditionalCsSd(y, ly, 0.01, "LF"));
   await timed("LW Δ^RM C-LF, M̄ = 1 (18 polyhedra)", () => conditionalCsRm(y, ly, 1, "LF"));
 }

@@ -31,7 +31,6 @@ const FIRST = 2000;
 const LAST = 2021;
 const COUNTIES = 435;
 
-
 /** Main groups per technology area: ipc_pool.csv, plus the key-digital taxonomy's group-level include prefixes. */
 function areaGroups(): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -112,7 +111,8 @@ export function generateStudyCorpus(path: string, n: number, seed: number): { by
         if (u < 0.02) {
           cited.push(`X${rng.int(1e7)}`);
           continue;
-        } else if (u < 0.021) q = Math.min(n - 1, yearStart[Math.min(T, t + 1)]! + rng.int(1000)); // later-filed (data error)
+        } else if (u < 0.021)
+          q = Math.min(n - 1, yearStart[Math.min(T, t + 1)]! + rng.int(1000)); // later-filed (data error)
         else if (u < 0.35 && startLen[c]! > 0) {
           const cc = byCounty[c]!;
           q = cc.ids[startLen[c]! - 1 - Math.floor(startLen[c]! * Math.pow(rng.uniform(), 3))]!;
@@ -144,7 +144,9 @@ let cpuMark = 0;
 function line(label: string, seconds: number, extra = ""): void {
   const u = process.cpuUsage();
   const cpu = (u.user + u.system) / 1e6;
-  console.log(`  ${label.padEnd(38)} ${seconds.toFixed(2).padStart(7)} s wall ${(cpu - cpuMark).toFixed(2).padStart(7)} s CPU   peak RSS ${peakRssMb().toFixed(0).padStart(5)} MB${extra}`);
+  console.log(
+    `  ${label.padEnd(38)} ${seconds.toFixed(2).padStart(7)} s wall ${(cpu - cpuMark).toFixed(2).padStart(7)} s CPU   peak RSS ${peakRssMb().toFixed(0).padStart(5)} MB${extra}`,
+  );
   cpuMark = cpu;
 }
 
@@ -187,7 +189,11 @@ async function child(kind: string, file: string): Promise<void> {
   line(`byte check (${(bytes / 1e6).toFixed(0)} MB, inside read too)`, (performance.now() - t) / 1000);
   t = performance.now();
   const table = await readPatents(file, { mapping, level: "subclass", onBadIpc: "fail", region: true, citations: "auto", ids: false });
-  line("read (DuckDB → typed columns)", (performance.now() - t) / 1000, `   ${table.n} patents, ${table.codeIds.length} codes, ${table.cited?.target.length ?? 0} citations`);
+  line(
+    "read (DuckDB → typed columns)",
+    (performance.now() - t) / 1000,
+    `   ${table.n} patents, ${table.codeIds.length} codes, ${table.cited?.target.length ?? 0} citations`,
+  );
   t = performance.now();
   const m = measurePatentPanel(table, { level: "subclass", keyTech: { taxonomy: "cnipa-provisional" }, regions: counties, years, idf: "seed", rcaWindow: 3 });
   const total = (performance.now() - t) / 1000;
@@ -223,8 +229,14 @@ async function main(): Promise<void> {
       if (only ? only !== kind : kind === "legacy" && !argv.includes("--legacy")) continue;
       console.log(`${kind}: (1-minute load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`);
       const t0 = performance.now();
-      const r = spawnSync(process.execPath, ["--max-old-space-size=6144", self, "--child", kind, file], { stdio: ["ignore", "inherit", "pipe"], encoding: "utf8", env: { ...process.env, KEYTECH_NO_PROGRESS: "1" } });
-      console.log(`  ${"child process wall (incl. start-up)".padEnd(34)} ${((performance.now() - t0) / 1000).toFixed(2).padStart(7)} s${r.status === 0 ? "" : "   FAILED: " + r.stderr.split("\n").slice(-5).join(" | ")}`);
+      const r = spawnSync(process.execPath, ["--max-old-space-size=6144", self, "--child", kind, file], {
+        stdio: ["ignore", "inherit", "pipe"],
+        encoding: "utf8",
+        env: { ...process.env, KEYTECH_NO_PROGRESS: "1" },
+      });
+      console.log(
+        `  ${"child process wall (incl. start-up)".padEnd(34)} ${((performance.now() - t0) / 1000).toFixed(2).padStart(7)} s${r.status === 0 ? "" : "   FAILED: " + r.stderr.split("\n").slice(-5).join(" | ")}`,
+      );
     }
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });

@@ -24,7 +24,6 @@ import { draw, peakRssMb, zipfCdf } from "./util.js";
 const FIRST = 2000;
 const LAST = 2021;
 
-
 /** Write a synthetic patents CSV (id,date,region,applicant,ipc,cited) with n rows; returns bytes. */
 export function generateCsv(path: string, n: number, seed: number): number {
   const rng = new Rng(seed);
@@ -91,10 +90,24 @@ function runMeasured(args: string[]): { seconds: number; peakMb: number; cpu: nu
   const main = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
   const probe = fileURLToPath(new URL("./patents.js", import.meta.url));
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ["--max-old-space-size=6144", probe, "--child", main, ...args], { encoding: "utf8", env: { ...process.env, KEYTECH_NO_PROGRESS: "1" } });
+  const r = spawnSync(process.execPath, ["--max-old-space-size=6144", probe, "--child", main, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, KEYTECH_NO_PROGRESS: "1" },
+  });
   const seconds = (performance.now() - t0) / 1000;
   const m = /PEAK_RSS_MB=(\d+(?:\.\d+)?) CPU_S=(\d+(?:\.\d+)?)/.exec(r.stderr);
-  return { seconds, load, peakMb: m ? Number(m[1]) : Number.NaN, cpu: m ? Number(m[2]) : Number.NaN, ok: r.status === 0, stderr: r.stderr.split("\n").filter((l) => !l.startsWith("PEAK_RSS")).slice(-4).join("\n") };
+  return {
+    seconds,
+    load,
+    peakMb: m ? Number(m[1]) : Number.NaN,
+    cpu: m ? Number(m[2]) : Number.NaN,
+    ok: r.status === 0,
+    stderr: r.stderr
+      .split("\n")
+      .filter((l) => !l.startsWith("PEAK_RSS"))
+      .slice(-4)
+      .join("\n"),
+  };
 }
 
 async function child(main: string, args: string[]): Promise<void> {
@@ -139,7 +152,9 @@ async function main(): Promise<void> {
   const keep = argv.includes("--keep") || fixedDir !== null;
   console.log(`patents bench: sizes ${sizes.join(", ")}, format ${format}, seed ${seed}, dir ${dir}`);
   const line = (label: string, n: number, r: ReturnType<typeof runMeasured>, note = ""): void =>
-    console.log(`  ${label.padEnd(22)} N=${n}: ${r.seconds.toFixed(1)} s wall, ${r.cpu} s CPU (all threads), peak RSS ${r.peakMb} MB, load ${r.load.toFixed(1)}${note}${r.ok ? "" : "  FAILED: " + r.stderr}`);
+    console.log(
+      `  ${label.padEnd(22)} N=${n}: ${r.seconds.toFixed(1)} s wall, ${r.cpu} s CPU (all threads), peak RSS ${r.peakMb} MB, load ${r.load.toFixed(1)}${note}${r.ok ? "" : "  FAILED: " + r.stderr}`,
+    );
   try {
     for (const n of sizes) {
       const csv = join(dir, `p${n}-s${seed}.csv`);
@@ -161,12 +176,19 @@ async function main(): Promise<void> {
       }
       line("patents score → CSV", n, runMeasured(["patents", "score", "--patents", input, "--out", join(dir, `s${n}.csv`)]));
       line("patents score → Parquet", n, runMeasured(["patents", "score", "--patents", input, "--out", join(dir, `s${n}.parquet`)]));
-      line("patents panel", n, runMeasured(["patents", "panel", "--patents", input, "--out", join(dir, `panel${n}.csv`), "--taxonomy", "wipo-digital"]), " (WIPO digital filter, scores + citations)");
+      line(
+        "patents panel",
+        n,
+        runMeasured(["patents", "panel", "--patents", input, "--out", join(dir, `panel${n}.csv`), "--taxonomy", "wipo-digital"]),
+        " (WIPO digital filter, scores + citations)",
+      );
       if (n === sizes[0]) {
         if (!existsSync(csv)) generateCsv(csv, n, seed);
         const pw = await pairwiseEstimate(csv);
         const scale = (m: number): number => pw.seconds * (m / pw.n) ** 2;
-        console.log(`  pairwise oracle on ${pw.n} patents: ${pw.seconds.toFixed(2)} s → extrapolated O(N²): 1M ≈ ${(scale(1e6) / 3600).toFixed(0)} h, 10M ≈ ${(scale(1e7) / 86400).toFixed(0)} days`);
+        console.log(
+          `  pairwise oracle on ${pw.n} patents: ${pw.seconds.toFixed(2)} s → extrapolated O(N²): 1M ≈ ${(scale(1e6) / 3600).toFixed(0)} h, 10M ≈ ${(scale(1e7) / 86400).toFixed(0)} days`,
+        );
       }
       rmSync(join(dir, `s${n}.csv`), { force: true });
       rmSync(join(dir, `s${n}.parquet`), { force: true });

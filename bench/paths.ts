@@ -20,17 +20,25 @@ const arg = (name: string, def: string) => {
   const k = process.argv.indexOf(name);
   return k >= 0 ? process.argv[k + 1]! : def;
 };
-const units = 435, years = 22, n = units * years;
+const units = 435,
+  years = 22,
+  n = units * years;
 const rng = new Rng(2025);
-const y = new Float64Array(n), d = new Float64Array(n), x1 = new Float64Array(n), x2 = new Float64Array(n);
+const y = new Float64Array(n),
+  d = new Float64Array(n),
+  x1 = new Float64Array(n),
+  x2 = new Float64Array(n);
 const m = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
-const unit: string[] = [], year: number[] = [];
+const unit: string[] = [],
+  year: number[] = [];
 for (let u = 0; u < units; u++) {
   const alpha = rng.normal();
   const cohort = u < 60 ? 2013 : u < 120 ? 2014 : u < 160 ? 2017 : 0; // pilot cohorts, rest never treated
   for (let t = 0; t < years; t++) {
-    const i = u * years + t, yr = 2000 + t;
-    unit.push(`c${u}`); year.push(yr);
+    const i = u * years + t,
+      yr = 2000 + t;
+    unit.push(`c${u}`);
+    year.push(yr);
     const a = cohort > 0 && yr >= cohort ? 1 : 0;
     d[i] = a;
     x1[i] = alpha + rng.normal();
@@ -43,14 +51,29 @@ for (let u = 0; u < units; u++) {
 }
 console.log(`panel: ${units} units × ${years} years = ${n} rows; treated rows ${d.reduce((s, v) => s + v, 0)}`);
 const input = {
-  y: { name: "keytech", values: y }, treat: { name: "treat_post", values: d },
-  mediators: [{ name: "cospecialize", values: m[0]! }, { name: "diffusion", values: m[1]! }, { name: "efficiency", values: m[2]! }],
-  x: [{ name: "x1", values: x1 }, { name: "x2", values: x2 }],
-  time: { name: "year", values: year }, cluster: { name: "county", values: unit },
+  y: { name: "keytech", values: y },
+  treat: { name: "treat_post", values: d },
+  mediators: [
+    { name: "cospecialize", values: m[0]! },
+    { name: "diffusion", values: m[1]! },
+    { name: "efficiency", values: m[2]! },
+  ],
+  x: [
+    { name: "x1", values: x1 },
+    { name: "x2", values: x2 },
+  ],
+  time: { name: "year", values: year },
+  cluster: { name: "county", values: unit },
 };
-const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; };
+const cpu = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+};
 const show = (r: Awaited<ReturnType<typeof pathsAnalysis>>) => {
-  for (const e of r.estimates) console.log(`  ${e.term.padEnd(24)} ${e.estimate!.toFixed(4).padStart(9)}  se ${e.std_error === null ? "  —   " : e.std_error.toFixed(4)}  share ${(100 * (e.share as number)).toFixed(1)}%`);
+  for (const e of r.estimates)
+    console.log(
+      `  ${e.term.padEnd(24)} ${e.estimate!.toFixed(4).padStart(9)}  se ${e.std_error === null ? "  —   " : e.std_error.toFixed(4)}  share ${(100 * (e.share as number)).toFixed(1)}%`,
+    );
 };
 if (!process.argv.includes("--skip-point")) {
   const c0 = cpu();
@@ -66,7 +89,14 @@ if (B > 0) {
   const opts = { model: bm, estimator: "hybrid" as const, ndpost: Number(arg("--boot-ndpost", "1000")) };
   const data = { y, a: d, m, x: [x1, x2, ...periodDummies(year).map((c) => c.values)] };
   const ids = new Map<string, number>();
-  const cluster = Int32Array.from(unit, (u) => { let g = ids.get(u); if (g === undefined) { g = ids.size; ids.set(u, g); } return g; });
+  const cluster = Int32Array.from(unit, (u) => {
+    let g = ids.get(u);
+    if (g === undefined) {
+      g = ids.size;
+      ids.set(u, g);
+    }
+    return g;
+  });
   const warm = bm === "bart" && process.argv.includes("--warm");
   let forests: Map<number, BartForest> | undefined;
   if (warm) {
@@ -77,13 +107,25 @@ if (B > 0) {
     console.log(`  CPU (all threads) ${(cpu() - c0).toFixed(1)} s`);
   }
   const bar = progressBar("paths bootstrap", B);
-  const c1 = cpu(), t1 = performance.now();
+  const c1 = cpu(),
+    t1 = performance.now();
   const reps = await pathsBootstrap(data, opts, { reps: B, seed: 1, cluster, workers: W, onReplicate: () => bar.tick(), warm, forests });
   bar.done();
-  const wall = (performance.now() - t1) / 1000, cpuS = cpu() - c1;
-  console.log(`${B} cluster-bootstrap replications (${bm}${bm === "bart" ? (warm ? ", warm-started" : ", cold") : ""}, ${W} workers): ${wall.toFixed(1)} s wall, ${cpuS.toFixed(1)} s CPU (all threads), peak RSS ${peakRssMb().toFixed(0)} MB`);
-  console.log(`  per replicate ${(cpuS / B).toFixed(2)} CPU-s, ${(wall / B).toFixed(2)} s wall; extrapolated to 200: ${((200 * cpuS) / B).toFixed(0)} CPU-s, ${((200 * wall) / B).toFixed(0)} s wall at this load`);
+  const wall = (performance.now() - t1) / 1000,
+    cpuS = cpu() - c1;
+  console.log(
+    `${B} cluster-bootstrap replications (${bm}${bm === "bart" ? (warm ? ", warm-started" : ", cold") : ""}, ${W} workers): ${wall.toFixed(1)} s wall, ${cpuS.toFixed(1)} s CPU (all threads), peak RSS ${peakRssMb().toFixed(0)} MB`,
+  );
+  console.log(
+    `  per replicate ${(cpuS / B).toFixed(2)} CPU-s, ${(wall / B).toFixed(2)} s wall; extrapolated to 200: ${((200 * cpuS) / B).toFixed(0)} CPU-s, ${((200 * wall) / B).toFixed(0)} s wall at this load`,
+  );
   const ok = reps.filter((r) => r !== null);
-  const sdOf = (v: number[]) => { const mu = v.reduce((a, b) => a + b, 0) / v.length; return Math.sqrt(v.reduce((a, b) => a + (b - mu) ** 2, 0) / Math.max(1, v.length - 1)); };
-  if (ok.length > 1) console.log(`  bootstrap SE: total ${sdOf(ok.map((r) => r!.total)).toFixed(4)}, direct ${sdOf(ok.map((r) => r!.direct)).toFixed(4)}, via ${ok[0]!.via.map((_, k) => sdOf(ok.map((r) => r!.via[k]!)).toFixed(4)).join(" / ")} (${ok.length} ok)`);
+  const sdOf = (v: number[]) => {
+    const mu = v.reduce((a, b) => a + b, 0) / v.length;
+    return Math.sqrt(v.reduce((a, b) => a + (b - mu) ** 2, 0) / Math.max(1, v.length - 1));
+  };
+  if (ok.length > 1)
+    console.log(
+      `  bootstrap SE: total ${sdOf(ok.map((r) => r!.total)).toFixed(4)}, direct ${sdOf(ok.map((r) => r!.direct)).toFixed(4)}, via ${ok[0]!.via.map((_, k) => sdOf(ok.map((r) => r!.via[k]!)).toFixed(4)).join(" / ")} (${ok.length} ok)`,
+    );
 }

@@ -41,14 +41,26 @@ function run(args: string[]): { wall: number; cpu: number; rssMb: number } {
   }
   return best;
 }
-console.log(`CSV ${p.N} units × ${p.T} periods; load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+console.log(
+  `CSV ${p.N} units × ${p.T} periods; load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);
 const node = run(["-e", ""]);
 console.log(`node start-up (node -e "")                 wall ${node.wall.toFixed(3)} s`);
 const load = run([main, "--version"]);
 console.log(`keytech --version (CLI module loading)     wall ${load.wall.toFixed(3)} s (minus start-up ${(load.wall - node.wall).toFixed(3)} s)`);
 const base = [main, "did", "sdid", "--data", csv, "--y", "y", "--unit", "unit", "--time", "year", "--treat", "d", "--json"];
 const one = run([...base, "--se", "none"]);
-console.log(`keytech did sdid --se none                 wall ${one.wall.toFixed(3)} s (minus start-up ${(one.wall - node.wall).toFixed(3)} s)   CPU ${one.cpu.toFixed(2)} s   peak RSS ${one.rssMb.toFixed(0)} MB`);
+console.log(
+  `keytech did sdid --se none                 wall ${one.wall.toFixed(3)} s (minus start-up ${(one.wall - node.wall).toFixed(3)} s)   CPU ${one.cpu.toFixed(2)} s   peak RSS ${one.rssMb.toFixed(0)} MB`,
+);
 const pl = run([...base, "--se", "placebo", "--reps", String(reps)]);
-console.log(`keytech did sdid --se placebo --reps ${reps}   wall ${pl.wall.toFixed(3)} s (minus start-up ${(pl.wall - node.wall).toFixed(3)} s)   CPU ${pl.cpu.toFixed(2)} s   peak RSS ${pl.rssMb.toFixed(0)} MB`);
-console.log(`vs R: one estimate ${(3.3 / (one.wall - node.wall)).toFixed(0)}×, placebo ${(345 / (pl.wall - node.wall)).toFixed(0)}× (whole command incl. CSV reading, minus Node start-up); load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+console.log(
+  `keytech did sdid --se placebo --reps ${reps}   wall ${pl.wall.toFixed(3)} s (minus start-up ${(pl.wall - node.wall).toFixed(3)} s)   CPU ${pl.cpu.toFixed(2)} s   peak RSS ${pl.rssMb.toFixed(0)} MB`,
+);
+console.log(
+  `vs R: one estimate ${(3.3 / (one.wall - node.wall)).toFixed(0)}×, placebo ${(345 / (pl.wall - node.wall)).toFixed(0)}× (whole command incl. CSV reading, minus Node start-up); load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);

@@ -32,15 +32,36 @@ async function measure<T>(label: string, fn: () => T | Promise<T>): Promise<{ va
 const reps = arg("reps", 200);
 const workers = arg("workers", availableParallelism());
 const p = simulatePanel(1020, 30, 20, 10, 7);
-console.log(`panel: 1020 units (20 treated) × 30 periods (10 post); ${reps} placebo replications; ${availableParallelism()} cores; load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+console.log(
+  `panel: 1020 units (20 treated) × 30 periods (10 post); ${reps} placebo replications; ${availableParallelism()} cores; load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);
 const fit = sdid(p);
 const ev = await measure("event study: point estimates (30 event times)", () => sdidEventStudyBlock(p, fit, { placebo: "all" }));
 const rels = eventTimes([{ adoption: p.T0, panel: p }], { placebo: "all" });
-console.log(`  rel::0 … rel::9: ${ev.value.terms.filter((t) => t.rel >= 0).map((t) => t.estimate.toFixed(3)).join(" ")} (true effect 2)`);
-const par = await measure(`event study: placebo SEs + vcov, ${reps} reps, ${workers} threads`, () => sdidEventSeParallel("placebo", { design: "block", panel: p, fit }, rels, new Rng(1), { replications: reps, workers }));
-const one = await measure(`event study: placebo SEs + vcov, ${reps} reps, 1 thread`, () => sdidEventSeParallel("placebo", { design: "block", panel: p, fit }, rels, new Rng(1), { replications: reps, workers: 1 }));
-const att = await measure(`ATT alone: placebo SE, ${reps} reps, ${workers} threads`, () => sdidSeParallel("placebo", p, fit, new Rng(1), { replications: reps, workers }));
+console.log(
+  `  rel::0 … rel::9: ${ev.value.terms
+    .filter((t) => t.rel >= 0)
+    .map((t) => t.estimate.toFixed(3))
+    .join(" ")} (true effect 2)`,
+);
+const par = await measure(`event study: placebo SEs + vcov, ${reps} reps, ${workers} threads`, () =>
+  sdidEventSeParallel("placebo", { design: "block", panel: p, fit }, rels, new Rng(1), { replications: reps, workers }),
+);
+const one = await measure(`event study: placebo SEs + vcov, ${reps} reps, 1 thread`, () =>
+  sdidEventSeParallel("placebo", { design: "block", panel: p, fit }, rels, new Rng(1), { replications: reps, workers: 1 }),
+);
+const att = await measure(`ATT alone: placebo SE, ${reps} reps, ${workers} threads`, () =>
+  sdidSeParallel("placebo", p, fit, new Rng(1), { replications: reps, workers }),
+);
 const identical = Buffer.compare(Buffer.from(par.value.draws.buffer), Buffer.from(one.value.draws.buffer)) === 0;
-console.log(`  SE(ATT) ${par.value.se[0]!.toFixed(6)} (= ATT alone: ${par.value.se[0] === att.value.se}); SE(rel::0) ${par.value.se[1 + rels.indexOf(0)]!.toFixed(6)}; ${workers} threads vs 1 bit-identical: ${identical}`);
-console.log(`load average at the end ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+console.log(
+  `  SE(ATT) ${par.value.se[0]!.toFixed(6)} (= ATT alone: ${par.value.se[0] === att.value.se}); SE(rel::0) ${par.value.se[1 + rels.indexOf(0)]!.toFixed(6)}; ${workers} threads vs 1 bit-identical: ${identical}`,
+);
+console.log(
+  `load average at the end ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);
 if (!identical || par.value.se[0] !== att.value.se) process.exitCode = 1;

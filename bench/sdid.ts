@@ -43,7 +43,11 @@ const N1 = arg("treated", 20);
 const reps = arg("reps", 200);
 const workers = arg("workers", availableParallelism());
 const p = simulatePanel(N, T, N1, 10, 7);
-console.log(`panel: ${N} units (${N1} treated) × ${T} periods (10 post); placebo replications ${reps}; ${availableParallelism()} cores; load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+console.log(
+  `panel: ${N} units (${N1} treated) × ${T} periods (10 post); placebo replications ${reps}; ${availableParallelism()} cores; load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);
 
 const cold = await measure("sdid: first estimate in this process (cold JIT)", () => sdid(p));
 let warm = cold;
@@ -53,11 +57,19 @@ for (let k = 0; k < arg("repeat", 5); k++) {
 }
 console.log(`  estimate ${warm.value.estimate.toFixed(6)} (true effect 2); FW iterations ${warm.value.iterations.join("/")}`);
 const fit = warm.value;
-const par = await measure(`sdid: placebo SE, ${reps} reps, ${workers} threads`, () => sdidSeParallel("placebo", p, fit, new Rng(1), { replications: reps, workers }));
+const par = await measure(`sdid: placebo SE, ${reps} reps, ${workers} threads`, () =>
+  sdidSeParallel("placebo", p, fit, new Rng(1), { replications: reps, workers }),
+);
 const one = await measure(`sdid: placebo SE, ${reps} reps, 1 thread`, () => sdidSeParallel("placebo", p, fit, new Rng(1), { replications: reps, workers: 1 }));
 const identical = Buffer.compare(Buffer.from(par.value.draws.buffer), Buffer.from(one.value.draws.buffer)) === 0;
 console.log(`  SE ${par.value.se.toFixed(6)}; draws with ${workers} threads and 1 thread bit-identical: ${identical}`);
 const f = (x: number) => `${x.toFixed(0)}×`;
-console.log(`speed-up vs R (3.3 s one estimate, 345 s placebo), wall: cold ${f(3.3 / cold.wall)}, warm ${f(3.3 / warm.wall)}, placebo ${workers} threads ${f(345 / par.wall)}, 1 thread ${f(345 / one.wall)}`);
-console.log(`load average at the end ${loadavg().map((x) => x.toFixed(2)).join(" ")}; peak RSS ${peakRssMb().toFixed(0)} MB`);
+console.log(
+  `speed-up vs R (3.3 s one estimate, 345 s placebo), wall: cold ${f(3.3 / cold.wall)}, warm ${f(3.3 / warm.wall)}, placebo ${workers} threads ${f(345 / par.wall)}, 1 thread ${f(345 / one.wall)}`,
+);
+console.log(
+  `load average at the end ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}; peak RSS ${peakRssMb().toFixed(0)} MB`,
+);
 if (!identical) process.exitCode = 1;

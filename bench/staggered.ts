@@ -24,8 +24,11 @@ const T = 20;
 function panel(units: number) {
   const r = new Rng(20251125);
   const n = units * T;
-  const unit = new Int32Array(n), time = new Float64Array(n), cohort = new Float64Array(n);
-  const x = new Float64Array(n), y = new Float64Array(n);
+  const unit = new Int32Array(n),
+    time = new Float64Array(n),
+    cohort = new Float64Array(n);
+  const x = new Float64Array(n),
+    y = new Float64Array(n);
   let i = 0;
   for (let u = 0; u < units; u++) {
     const a = r.normal();
@@ -42,7 +45,10 @@ function panel(units: number) {
   return { y, unit, nUnits: units, time, cohort, x: [{ name: "x", values: x }] };
 }
 
-const sizes = process.argv.slice(2).map(Number).filter((v) => v > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((v) => v > 0);
 for (const units of sizes.length ? sizes : [100_000]) {
   const p = panel(units);
   console.log(`\n${units} units × ${T} periods = ${p.y.length} rows (data built, peak RSS ${peakRssMb().toFixed(0)} MB)`);

@@ -28,7 +28,9 @@ function layerOf(file) {
 }
 /** Comments removed (strings kept), so that prose mentioning import(x) is not code. */
 function stripComments(text) {
-  return text.replace(/("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`)|\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (m, str) => (str ? m : m.startsWith("/*") ? m.replace(/[^\n]/g, " ") : ""));
+  return text.replace(/("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`)|\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (m, str) =>
+    str ? m : m.startsWith("/*") ? m.replace(/[^\n]/g, " ") : "",
+  );
 }
 function lineOf(text, index) {
   return text.slice(0, index).split("\n").length;
@@ -44,9 +46,13 @@ function check(file) {
   const text = stripComments(readFileSync(file, "utf8"));
   const from = layerOf(file);
   const rel = relative(root, file);
-  if (from < 0) { bad.push(`${rel}: folder is not a known layer (${ORDER.join(", ")})`); return; }
+  if (from < 0) {
+    bad.push(`${rel}: folder is not a known layer (${ORDER.join(", ")})`);
+    return;
+  }
   const deps = new Set();
-  const re = /(?:^|[^\w.$])(?:import|export)\s[^'"`;]*?from\s*["'](\.[^"']+)["']|(?:^|[^\w.$])import\s*["'](\.[^"']+)["']|(?:^|[^\w.$])import\(\s*["'](\.[^"']+)["']\s*\)/g;
+  const re =
+    /(?:^|[^\w.$])(?:import|export)\s[^'"`;]*?from\s*["'](\.[^"']+)["']|(?:^|[^\w.$])import\s*["'](\.[^"']+)["']|(?:^|[^\w.$])import\(\s*["'](\.[^"']+)["']\s*\)/g;
   let m;
   while ((m = re.exec(text))) {
     const spec = m[1] ?? m[2] ?? m[3];
@@ -61,7 +67,8 @@ function check(file) {
   const dyn = /(?:^|[^\w.$])import\s*\(\s*([^)]*)\)/g;
   while ((m = dyn.exec(text))) {
     const arg = m[1].trim();
-    if (!/^(["'])[^"'`]*\1$/.test(arg)) bad.push(`${rel}:${lineOf(text, m.index + 1)}: dynamic import(${arg.slice(0, 40)}) with a computed specifier: use a static import (or a string literal)`);
+    if (!/^(["'])[^"'`]*\1$/.test(arg))
+      bad.push(`${rel}:${lineOf(text, m.index + 1)}: dynamic import(${arg.slice(0, 40)}) with a computed specifier: use a static import (or a string literal)`);
   }
   graph.set(file, deps);
 }
@@ -69,7 +76,11 @@ function check(file) {
 /** Tarjan's strongly connected components; every component with more than one file (or a self-import) is a cycle. */
 function cycles() {
   let index = 0;
-  const idx = new Map(), low = new Map(), onStack = new Set(), stack = [], out = [];
+  const idx = new Map(),
+    low = new Map(),
+    onStack = new Set(),
+    stack = [],
+    out = [];
   const strong = (v) => {
     idx.set(v, index);
     low.set(v, index);

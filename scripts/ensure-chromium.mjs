@@ -21,5 +21,8 @@ if (!root && !sudo) {
 }
 console.error("ensure-chromium: installing Debian's chromium for the report's browser test (once per machine) …");
 const pre = sudo ? "sudo -n " : "";
-const r = spawnSync("sh", ["-c", `${pre}apt-get update -qq && ${pre}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null`], { stdio: ["ignore", "ignore", "inherit"] });
-if (r.status !== 0 || !existsSync(target)) console.error(`ensure-chromium: the install did not provide ${target} (exit ${r.status}); the browser test will fail`);
+const r = spawnSync("sh", ["-c", `${pre}apt-get update -qq && ${pre}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null`], {
+  stdio: ["ignore", "ignore", "inherit"],
+});
+if (r.status !== 0 || !existsSync(target))
+  console.error(`ensure-chromium: the install did not provide ${target} (exit ${r.status}); the browser test will fail`);

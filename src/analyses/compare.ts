@@ -61,11 +61,16 @@ export type { CompareEntry, CompareResult } from "../core/report-data.js";
 
 function controlGroup(est: CompareEstimator, o: CompareOptions): string {
   switch (est) {
-    case "twfe": return "not-yet and never treated (implicit)";
-    case "cs": return o.control === "never" ? "never treated" : "not yet treated";
-    case "sunab": return "never treated";
-    case "imputation": return "untreated observations";
-    case "stacked": return `clean: never or treated after a+${o.window[1]}`;
+    case "twfe":
+      return "not-yet and never treated (implicit)";
+    case "cs":
+      return o.control === "never" ? "never treated" : "not yet treated";
+    case "sunab":
+      return "never treated";
+    case "imputation":
+      return "untreated observations";
+    case "stacked":
+      return `clean: never or treated after a+${o.window[1]}`;
   }
 }
 
@@ -90,14 +95,25 @@ export async function compareAnalysis(o: CompareOptions): Promise<CompareResult>
   const ests = o.estimators ?? [...COMPARE_ESTIMATORS];
   if (!ests.length) throw usageError("--estimators needs at least one of " + COMPARE_ESTIMATORS.join(", "));
   if (o.ref < lo || o.ref > hi) throw usageError(`--ref ${o.ref} is outside --window ${lo}:${hi}`);
-  if (ests.includes("stacked") && o.ref !== -1) throw usageError(`stacked DID uses event time −1 as the reference, not ${o.ref}: use --ref -1 or leave stacked out of --estimators`);
+  if (ests.includes("stacked") && o.ref !== -1)
+    throw usageError(`stacked DID uses event time −1 as the reference, not ${o.ref}: use --ref -1 or leave stacked out of --estimators`);
   const c = o.columns;
   // read and check the panel once up front: a bad file or column stops here, before any estimator runs
   const loaded: LoadedStaggered = await loadStaggered(c);
   const entries: CompareEntry[] = [];
   const warnings: string[] = [];
   for (const est of ests) {
-    const entry: CompareEntry = { estimator: est, label: ESTIMATOR_LABEL[est], status: "ok", control_group: controlGroup(est, o), overall_definition: OVERALL[est], overall: null, event_time: [], nobs: null, results: [] };
+    const entry: CompareEntry = {
+      estimator: est,
+      label: ESTIMATOR_LABEL[est],
+      status: "ok",
+      control_group: controlGroup(est, o),
+      overall_definition: OVERALL[est],
+      overall: null,
+      event_time: [],
+      nobs: null,
+      results: [],
+    };
     try {
       switch (est) {
         case "twfe": {
@@ -122,9 +138,16 @@ export async function compareAnalysis(o: CompareOptions): Promise<CompareResult>
           const d = loaded;
           const inp = d.input;
           const r = sunabAnalysis({
-            y: { name: c.y, values: inp.y }, unit: { name: c.unit, codes: inp.unit, nLevels: inp.nUnits }, time: { name: c.time, values: inp.time },
-            cohort: { name: c.cohort, values: inp.cohort }, x: inp.x ?? [], clusters: [inp.cluster], refPeriod: o.ref, missingDropped: d.missing,
-            inputs: d.inputs, options: { y: c.y, unit: c.unit, time: c.time, cohort: c.cohort, x: c.x ?? [], cluster: [inp.cluster.name] },
+            y: { name: c.y, values: inp.y },
+            unit: { name: c.unit, codes: inp.unit, nLevels: inp.nUnits },
+            time: { name: c.time, values: inp.time },
+            cohort: { name: c.cohort, values: inp.cohort },
+            x: inp.x ?? [],
+            clusters: [inp.cluster],
+            refPeriod: o.ref,
+            missingDropped: d.missing,
+            inputs: d.inputs,
+            options: { y: c.y, unit: c.unit, time: c.time, cohort: c.cohort, x: c.x ?? [], cluster: [inp.cluster.name] },
           });
           entry.results = [r];
           entry.event_time = eventWindow(r, lo, hi);
@@ -177,7 +200,19 @@ export async function compareAnalysis(o: CompareOptions): Promise<CompareResult>
     provenance: {
       seed: null,
       inputs: o.inputs,
-      options: { y: c.y, unit: c.unit, time: c.time, cohort: c.cohort, x: c.x ?? [], cluster: c.cluster ?? c.unit, window: `${lo}:${hi}`, ref: o.ref, control: o.control, endpoints: o.endpoints ?? "bin", estimators: ests },
+      options: {
+        y: c.y,
+        unit: c.unit,
+        time: c.time,
+        cohort: c.cohort,
+        x: c.x ?? [],
+        cluster: c.cluster ?? c.unit,
+        window: `${lo}:${hi}`,
+        ref: o.ref,
+        control: o.control,
+        endpoints: o.endpoints ?? "bin",
+        estimators: ests,
+      },
     },
   });
   if (warnings.length) result.warnings = warnings;

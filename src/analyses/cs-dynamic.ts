@@ -11,6 +11,12 @@ import { csCompute, type CsAnalysisOptions } from "./cs.js";
 export function csAnalysisWithVcov(input: LongPanelInput, opts: CsAnalysisOptions): KeytechResult {
   const comp = csCompute(input, opts);
   const res = comp.result;
-  res.vcov_matrix = csDynamicVcov(comp.fit, comp.gram, { minE: opts.minE, maxE: opts.maxE, balanceE: opts.balanceE ?? null, naRm: true, didGroupWif: opts.didGroupWif ?? true });
+  res.vcov_matrix = csDynamicVcov(comp.fit, comp.gram, {
+    minE: opts.minE,
+    maxE: opts.maxE,
+    balanceE: opts.balanceE ?? null,
+    naRm: true,
+    didGroupWif: opts.didGroupWif ?? true,
+  });
   return res;
 }

@@ -30,7 +30,10 @@ export function longPanelInput(p: DidPanel, cohort?: Float64Array): LongPanelInp
   return {
     file: p.file,
     names: { y: s.y!, unit: s.unit ?? "row", time: s.time, cohort: (s.cohort ?? s.treat)!, weights: s.weights, cluster: cl },
-    y: p.num[s.y!]!, unit: s.unit ? raw(s.unit) : Int32Array.from({ length: p.n }, (_, r) => r), time: p.time, cohort: cohort ?? p.cohort!,
+    y: p.num[s.y!]!,
+    unit: s.unit ? raw(s.unit) : Int32Array.from({ length: p.n }, (_, r) => r),
+    time: p.time,
+    cohort: cohort ?? p.cohort!,
     x: p.x.map((c) => ({ name: c, values: p.num[c]! })),
     weights: p.weights ?? undefined,
     cluster: cl ? raw(cl) : undefined,
@@ -98,13 +101,22 @@ export function csCompute(input: LongPanelInput, opts: CsAnalysisOptions = {}): 
   // repeated cross sections: each row is its own unit
   const unitInput: LongPanelInput = isPanel ? input : { ...input, unit: Int32Array.from({ length: input.y.length }, (_, r) => r) };
   const panel = buildWidePanel(unitInput, { control, anticipation: opts.anticipation ?? 0, allowUnbalanced: !isPanel || (opts.allowUnbalanced ?? false) });
-  const csOpts = { control, method: opts.method ?? "dr", base: opts.base ?? "varying", anticipation: opts.anticipation ?? 0, fastPath: opts.fastPath ?? true, rcCorrectedIf: opts.rcCorrectedIf ?? false } as const;
+  const csOpts = {
+    control,
+    method: opts.method ?? "dr",
+    base: opts.base ?? "varying",
+    anticipation: opts.anticipation ?? 0,
+    fastPath: opts.fastPath ?? true,
+    rcCorrectedIf: opts.rcCorrectedIf ?? false,
+  } as const;
   const rc = !isPanel || panel.present !== null || (opts.rcOnBalanced ?? false);
   const path = !isPanel ? "repeated cross sections" : rc ? "repeated cross sections within the panel (unit ids kept)" : "panel";
   if (isPanel && panel.present) {
     let missing = 0;
     for (let c = 0; c < panel.present.length; c++) missing += 1 - panel.present[c]!;
-    panel.warnings.push(`unbalanced panel (${missing} of ${panel.n * panel.T} unit-periods missing): cells estimated with the repeated-cross-section estimators, influence functions summed by unit`);
+    panel.warnings.push(
+      `unbalanced panel (${missing} of ${panel.n * panel.T} unit-periods missing): cells estimated with the repeated-cross-section estimators, influence functions summed by unit`,
+    );
   }
   const fit = rc ? estimateCsRc(panel, csOpts) : estimateCs(panel, csOpts);
   const G = fit.basis.gram();
@@ -119,7 +131,13 @@ export function csCompute(input: LongPanelInput, opts: CsAnalysisOptions = {}): 
     const ses = items.map(se);
     let crit = zp;
     if (uniform && draws) {
-      const u = uniformCritical(draws, items.map((i) => i.lambda), ses, n, alpha);
+      const u = uniformCritical(
+        draws,
+        items.map((i) => i.lambda),
+        ses,
+        n,
+        alpha,
+      );
       crit = u.crit;
       crits[name] = u.crit;
     }
@@ -130,9 +148,19 @@ export function csCompute(input: LongPanelInput, opts: CsAnalysisOptions = {}): 
       conf_high: num(it.estimate + crit * ses[k]!),
     }));
   };
-  const cellRows = family("att_gt", fit.cells.map((_, k) => cellEstimate(fit, k)), cband);
+  const cellRows = family(
+    "att_gt",
+    fit.cells.map((_, k) => cellEstimate(fit, k)),
+    cband,
+  );
   const att_gt = fit.cells.map((c, k) => ({
-    group: c.group, time: c.time, ...cellRows[k]!, base: c.base, post: c.post, n_treated: c.nTreated, n_control: c.nControl,
+    group: c.group,
+    time: c.time,
+    ...cellRows[k]!,
+    base: c.base,
+    post: c.post,
+    n_treated: c.nTreated,
+    n_control: c.nControl,
   }));
   const aggOpts = { minE: opts.minE, maxE: opts.maxE, balanceE: opts.balanceE ?? null, naRm: opts.naRm ?? true, didGroupWif: opts.didGroupWif ?? true };
   const aggs: Record<AggType, Aggregation> = {
@@ -159,12 +187,19 @@ export function csCompute(input: LongPanelInput, opts: CsAnalysisOptions = {}): 
     const r = overallRows[t]!;
     const stat = r.estimate !== null && r.std_error !== null ? r.estimate / r.std_error : null;
     return {
-      term: t === "simple" ? "ATT" : `ATT::${t}`, estimate: r.estimate, std_error: r.std_error, statistic: stat,
-      p_value: stat === null ? null : 2 * pnorm(-Math.abs(stat)), conf_low: r.conf_low, conf_high: r.conf_high,
+      term: t === "simple" ? "ATT" : `ATT::${t}`,
+      estimate: r.estimate,
+      std_error: r.std_error,
+      statistic: stat,
+      p_value: stat === null ? null : 2 * pnorm(-Math.abs(stat)),
+      conf_low: r.conf_low,
+      conf_high: r.conf_high,
     };
   });
   if (panel.cluster && panel.nClusters < 30)
-    fit.warnings.push(`only ${panel.nClusters} clusters in '${panel.clusterName}': influence-function SEs clustered on few clusters understate the uncertainty`);
+    fit.warnings.push(
+      `only ${panel.nClusters} clusters in '${panel.clusterName}': influence-function SEs clustered on few clusters understate the uncertainty`,
+    );
   const nanCells = fit.cells.filter((c) => !Number.isFinite(c.att)).length;
   const result: KeytechResult = makeResult({
     command: "did cs",
@@ -187,12 +222,28 @@ export function csCompute(input: LongPanelInput, opts: CsAnalysisOptions = {}): 
       seed: draws ? seed : null,
       inputs: opts.inputs ?? {},
       options: {
-        y: input.names.y, unit: input.names.unit, time: input.names.time, cohort: input.names.cohort,
-        x: (input.x ?? []).map((c) => c.name), weights: input.names.weights ?? null, cluster: input.names.cluster ?? null,
-        control, method: fit.options.method, base: fit.options.base, anticipation: fit.options.anticipation,
-        bootstrap: B, alpha, cband, min_e: opts.minE ?? null, max_e: opts.maxE ?? null, balance_e: opts.balanceE ?? null,
-        na_rm: aggOpts.naRm, did_group_wif: aggOpts.didGroupWif,
-        panel: isPanel, allow_unbalanced: opts.allowUnbalanced ?? false, estimator_path: path,
+        y: input.names.y,
+        unit: input.names.unit,
+        time: input.names.time,
+        cohort: input.names.cohort,
+        x: (input.x ?? []).map((c) => c.name),
+        weights: input.names.weights ?? null,
+        cluster: input.names.cluster ?? null,
+        control,
+        method: fit.options.method,
+        base: fit.options.base,
+        anticipation: fit.options.anticipation,
+        bootstrap: B,
+        alpha,
+        cband,
+        min_e: opts.minE ?? null,
+        max_e: opts.maxE ?? null,
+        balance_e: opts.balanceE ?? null,
+        na_rm: aggOpts.naRm,
+        did_group_wif: aggOpts.didGroupWif,
+        panel: isPanel,
+        allow_unbalanced: opts.allowUnbalanced ?? false,
+        estimator_path: path,
       },
     },
     warnings: fit.warnings,
@@ -213,7 +264,15 @@ export function csEventRows(r: { aggregations?: Aggregations | undefined }): Est
   const by = r.aggregations?.dynamic?.by ?? [];
   return by.map((b) => {
     const z = b.estimate != null && b.std_error ? b.estimate / b.std_error : null;
-    return { term: `rel::${b.e}`, estimate: b.estimate, std_error: b.std_error, statistic: z, p_value: z === null ? null : 2 * pnorm(-Math.abs(z)), conf_low: b.conf_low, conf_high: b.conf_high };
+    return {
+      term: `rel::${b.e}`,
+      estimate: b.estimate,
+      std_error: b.std_error,
+      statistic: z,
+      p_value: z === null ? null : 2 * pnorm(-Math.abs(z)),
+      conf_low: b.conf_low,
+      conf_high: b.conf_high,
+    };
   });
 }
 

@@ -58,7 +58,10 @@ export async function deaAnalysis(a: DeaAnalysisInput): Promise<KeytechResult> {
     const key = `${String(a.id[r])}\u0000${p}`;
     const prev = seen.get(key);
     if (prev !== undefined) {
-      throw inputError(`duplicate decision unit '${a.id[r]}'${byPeriod ? ` in period ${p}` : ""} (first at row ${prev + 1}); DEA needs one row per unit${byPeriod ? " and period" : ""}`, { file: a.file, row: r + 1, column: a.idName });
+      throw inputError(
+        `duplicate decision unit '${a.id[r]}'${byPeriod ? ` in period ${p}` : ""} (first at row ${prev + 1}); DEA needs one row per unit${byPeriod ? " and period" : ""}`,
+        { file: a.file, row: r + 1, column: a.idName },
+      );
     }
     seen.set(key, r);
     const g = groups.get(p);
@@ -66,7 +69,8 @@ export async function deaAnalysis(a: DeaAnalysisInput): Promise<KeytechResult> {
     else groups.set(p, [r]);
   }
   const keys = [...groups.keys()].sort((x, y) => {
-    const nx = Number(x), ny = Number(y);
+    const nx = Number(x),
+      ny = Number(y);
     return Number.isFinite(nx) && Number.isFinite(ny) ? nx - ny : x < y ? -1 : x > y ? 1 : 0;
   });
   const scores: DeaScoreRow[] = new Array(n);
@@ -86,21 +90,36 @@ export async function deaAnalysis(a: DeaAnalysisInput): Promise<KeytechResult> {
       },
       { rts, orientation, superEfficiency: a.superEfficiency, slacks: a.slacks },
     );
-    let sum = 0, cnt = 0;
+    let sum = 0,
+      cnt = 0;
     rows.forEach((r, j) => {
       const s = res[j]!;
       const row: DeaScoreRow = { id: a.id[r]!, period: byPeriod ? a.period![r]! : null, efficiency: s.efficiency };
       if (orientation === "output") row.phi = s.phi;
       row.lambda_sum = s.lambdaSum;
-      if (s.slackInputs) { row.slack_inputs = s.slackInputs; row.slack_outputs = s.slackOutputs; row.strong_efficient = s.strongEfficient; }
-      if (s.reason) { row.reason = s.reason; warnings.push(`${a.id[r]}${byPeriod ? ` (${k})` : ""}: ${s.reason}`); }
+      if (s.slackInputs) {
+        row.slack_inputs = s.slackInputs;
+        row.slack_outputs = s.slackOutputs;
+        row.strong_efficient = s.strongEfficient;
+      }
+      if (s.reason) {
+        row.reason = s.reason;
+        warnings.push(`${a.id[r]}${byPeriod ? ` (${k})` : ""}: ${s.reason}`);
+      }
       scores[r] = row;
-      if (s.efficiency !== null && Number.isFinite(s.efficiency)) { sum += s.efficiency; cnt++; }
+      if (s.efficiency !== null && Number.isFinite(s.efficiency)) {
+        sum += s.efficiency;
+        cnt++;
+      }
     });
     estimates.push({
       term: byPeriod ? `mean_efficiency:${k}` : "mean_efficiency",
       estimate: cnt > 0 ? sum / cnt : null,
-      std_error: null, statistic: null, p_value: null, conf_low: null, conf_high: null,
+      std_error: null,
+      statistic: null,
+      p_value: null,
+      conf_low: null,
+      conf_high: null,
       n_units: rows.length,
     });
   }
@@ -114,9 +133,14 @@ export async function deaAnalysis(a: DeaAnalysisInput): Promise<KeytechResult> {
       seed: null,
       inputs: a.inputsHash ?? {},
       options: {
-        id: a.idName ?? null, by: byPeriod ? (a.periodName ?? "period") : null,
-        inputs: a.inputs.map((c) => c.name), outputs: a.outputs.map((c) => c.name),
-        rts, orientation, super: Boolean(a.superEfficiency), slacks: Boolean(a.slacks),
+        id: a.idName ?? null,
+        by: byPeriod ? (a.periodName ?? "period") : null,
+        inputs: a.inputs.map((c) => c.name),
+        outputs: a.outputs.map((c) => c.name),
+        rts,
+        orientation,
+        super: Boolean(a.superEfficiency),
+        slacks: Boolean(a.slacks),
         solver: "HiGHS (envelopment form, variables scaled by their means)",
       },
     },

@@ -62,14 +62,22 @@ export async function prepareDid(o: DidColumns, beforeMissing?: (t: Table, log: 
   for (const r of didPanelRequests(didSpec(o))) if (!table.columns.has(r.column)) throw new Error(`internal: the preloaded table lacks column '${r.column}'`);
   const log: SampleLog = { missing: 0, missingByColumn: {} };
   // rows without unit or time dropped (counted), the panel checks, the cohort coded (empty = never treated)
-  const p = didPanelFromTable(table, { [o.data]: hash }, { file: o.data, y: o.y, unit: o.unit, time: o.time, cohort: o.cohort, dropMissing: [o.unit, o.time], validate: true });
+  const p = didPanelFromTable(
+    table,
+    { [o.data]: hash },
+    { file: o.data, y: o.y, unit: o.unit, time: o.time, cohort: o.cohort, dropMissing: [o.unit, o.time], validate: true },
+  );
   log.missing += p.dropped.rows;
   for (const [k, v] of Object.entries(p.dropped.byColumn)) log.missingByColumn[k] = (log.missingByColumn[k] ?? 0) + v;
   let t = p.table!;
   const panel = p.groups!;
   let treated = 0;
   for (let i = 0; i < p.n; i++) if (p.cohort![i]! > 0) treated++;
-  if (treated === 0) throw inputError("no treated units: every cohort is 0 or empty (cohort = first treated period; 0 or empty = never treated)", { file: t.file, column: o.cohort });
+  if (treated === 0)
+    throw inputError("no treated units: every cohort is 0 or empty (cohort = first treated period; 0 or empty = never treated)", {
+      file: t.file,
+      column: o.cohort,
+    });
   if (o.lead !== undefined && o.lead !== 0) {
     const l = leadOutcome(t, panel, o.y, o.lead);
     t = l.table;
@@ -93,7 +101,11 @@ export interface DidDesign {
  * unless told otherwise). The table itself is not returned, so that the columns the model does not use
  * (unit and time values, cohort) can be freed before the estimation.
  */
-export async function buildDidDesign(o: DidColumns, regressors: (t: Table) => DesignColumn[], beforeMissing?: (t: Table, log: SampleLog) => Table): Promise<DidDesign> {
+export async function buildDidDesign(
+  o: DidColumns,
+  regressors: (t: Table) => DesignColumn[],
+  beforeMissing?: (t: Table, log: SampleLog) => Table,
+): Promise<DidDesign> {
   const s = await prepareDid(o, beforeMissing);
   const t = outcomeVariants(s.table, o.y, o, s.log);
   const unit = fixedEffectFactor(t, [o.unit]);

@@ -30,7 +30,8 @@ export interface EventOptions extends DidColumns {
 export function parseWindow(s: string): [number, number] {
   const m = /^\s*(-?\d+)\s*:\s*(-?\d+)\s*$/.exec(s);
   if (!m) throw usageError(`--window must be FIRST:LAST relative periods, e.g. -4:5; got '${s}'`);
-  const a = Number(m[1]), b = Number(m[2]);
+  const a = Number(m[1]),
+    b = Number(m[2]);
   if (a > b) throw usageError(`--window ${s}: the first period must not exceed the last`);
   return [a, b];
 }
@@ -56,11 +57,13 @@ export interface EventDummy extends DesignColumn {
 export function eventDummies(rel: Float64Array, ref: number[], window: [number, number] | null, endpoints: Endpoints): EventDummy[] {
   const n = rel.length;
   const bin = window !== null && endpoints === "bin";
-  const w0 = window ? window[0] : -Infinity, w1 = window ? window[1] : Infinity;
+  const w0 = window ? window[0] : -Infinity,
+    w1 = window ? window[1] : Infinity;
   // effective relative period of row i, NaN when it gets no dummy
   const eff = (r: number): number => (Number.isNaN(r) ? r : bin ? (r < w0 ? w0 : r > w1 ? w1 : r) : r < w0 || r > w1 ? Number.NaN : r);
   // relative periods are integers in a small range: a count table instead of per-row hashing
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (let i = 0; i < n; i++) {
     const r = eff(rel[i]!);
     if (r < lo) lo = r;

@@ -33,7 +33,11 @@ export async function feolsAnalysis(o: FeolsAnalysisOptions): Promise<KeytechRes
   const reqs = requests([...cols.numeric, o.weights], [...cols.factor, ...(o.cluster ?? [])]);
   const { table, hash } = await readWithHash(o.data, reqs);
   const log: SampleLog = { missing: 0, missingByColumn: {} };
-  let t = dropMissingInto(table, reqs.map((r) => r.column), log);
+  let t = dropMissingInto(
+    table,
+    reqs.map((r) => r.column),
+    log,
+  );
   // rows where a transform is not finite (log(0), sqrt(−1)) are dropped and counted, as fixest does
   const warnings: string[] = [];
   const tr = transformRows(f, t);
@@ -42,7 +46,11 @@ export async function feolsAnalysis(o: FeolsAnalysisOptions): Promise<KeytechRes
     log.missing += tr.dropped;
     for (const [k, v] of Object.entries(tr.byTerm)) log.missingByColumn[k] = (log.missingByColumn[k] ?? 0) + v;
     const what = tr.anyNaN && tr.anyInf ? "NA and infinite values" : tr.anyNaN ? "NA values" : "infinite values";
-    warnings.push(`${tr.dropped} observation${tr.dropped === 1 ? "" : "s"} removed because of ${what} (${Object.entries(tr.byTerm).map(([k, v]) => `${k}: ${v}`).join(", ")})`);
+    warnings.push(
+      `${tr.dropped} observation${tr.dropped === 1 ? "" : "s"} removed because of ${what} (${Object.entries(tr.byTerm)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(", ")})`,
+    );
   }
   t = outcomeVariants(t, f.lhs, o, log);
   const weights = o.weights ? checkWeights(t, o.weights) : undefined;

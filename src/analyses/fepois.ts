@@ -39,14 +39,19 @@ export interface FepoisAnalysisOptions {
  */
 export async function fepoisAnalysis(o: FepoisAnalysisOptions): Promise<KeytechResult> {
   const f = parseFormula(o.formula);
-  if (f.fixedEffects.some((fe) => fe.slopes.length)) throw usageError("fepois does not support varying slopes fe[x] (yet); use plain fixed effects or combine them with '^'");
+  if (f.fixedEffects.some((fe) => fe.slopes.length))
+    throw usageError("fepois does not support varying slopes fe[x] (yet); use plain fixed effects or combine them with '^'");
   const off = o.offset !== undefined ? parseExpression(o.offset) : null;
   const cols = formulaColumns(f);
   const offCols = off ? [...exprColumns(off.expr)] : [];
   const reqs = requests([...cols.numeric, ...offCols, o.weights], [...cols.factor, ...(o.cluster ?? [])]);
   const { table, hash } = await readWithHash(o.data, reqs);
   const log: SampleLog = { missing: 0, missingByColumn: {} };
-  let t = dropMissingInto(table, reqs.map((r) => r.column), log);
+  let t = dropMissingInto(
+    table,
+    reqs.map((r) => r.column),
+    log,
+  );
   const warnings: string[] = [];
   const tr = transformRows(f, t, off ? [off] : []);
   if (tr.keep) {
@@ -54,12 +59,17 @@ export async function fepoisAnalysis(o: FepoisAnalysisOptions): Promise<KeytechR
     log.missing += tr.dropped;
     for (const [k, v] of Object.entries(tr.byTerm)) log.missingByColumn[k] = (log.missingByColumn[k] ?? 0) + v;
     const what = tr.anyNaN && tr.anyInf ? "NA and infinite values" : tr.anyNaN ? "NA values" : "infinite values";
-    warnings.push(`${tr.dropped} observation${tr.dropped === 1 ? "" : "s"} removed because of ${what} (${Object.entries(tr.byTerm).map(([k, v]) => `${k}: ${v}`).join(", ")})`);
+    warnings.push(
+      `${tr.dropped} observation${tr.dropped === 1 ? "" : "s"} removed because of ${what} (${Object.entries(tr.byTerm)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(", ")})`,
+    );
   }
   if (t.nrows === 0) throw inputError("no rows left after dropping missing and non-finite values", { file: o.data });
   const y = numeric(t, f.lhs);
   for (let i = 0; i < y.length; i++)
-    if (y[i]! < 0) throw inputError(`the Poisson outcome must be zero or positive, found ${y[i]}`, { file: o.data, row: fileRow(t, i), column: getColumn(t, f.lhs).source });
+    if (y[i]! < 0)
+      throw inputError(`the Poisson outcome must be zero or positive, found ${y[i]}`, { file: o.data, row: fileRow(t, i), column: getColumn(t, f.lhs).source });
   let weights = o.weights ? checkWeights(t, o.weights) : undefined;
   if (weights) {
     // fixest removes observations with a zero weight before estimation ("removed because of 0-weight")
@@ -83,7 +93,9 @@ export async function fepoisAnalysis(o: FepoisAnalysisOptions): Promise<KeytechR
   // fixest: vcov = "cluster" without a cluster variable clusters by the first fixed effect (a^b included)
   const fe0 = design.fixedEffects[0];
   const spec: VcovSpec =
-    o.vcov === "cluster" && !o.cluster?.length && fe0 ? { type: "cluster", clusters: [{ name: fe0.name, codes: fe0.codes, nLevels: fe0.nLevels }] } : vcovSpec(t, regOpts, null);
+    o.vcov === "cluster" && !o.cluster?.length && fe0
+      ? { type: "cluster", clusters: [{ name: fe0.name, codes: fe0.codes, nLevels: fe0.nLevels }] }
+      : vcovSpec(t, regOpts, null);
   const fit = fepois({
     y: design.y,
     yName: design.yName,
@@ -94,14 +106,18 @@ export async function fepoisAnalysis(o: FepoisAnalysisOptions): Promise<KeytechR
     removeSingletons: !!o.dropSingletons,
     ...(o.glmTol !== undefined ? { glmTol: o.glmTol } : {}),
   });
-  if (fit.coef.length === 0) throw inputError(`every regressor was dropped as collinear with the fixed effects (${fit.droppedCollinear.join(", ")}); nothing to estimate`);
+  if (fit.coef.length === 0)
+    throw inputError(`every regressor was dropped as collinear with the fixed effects (${fit.droppedCollinear.join(", ")}); nothing to estimate`);
   const vc = fepoisVcov(fit, spec, o.ssc ?? {});
   const rows = zTable(fit, vc, o.level ?? 0.95);
   if (!fit.converged) warnings.push(`IRLS did not converge in ${fit.iterations} iterations (final deviance ${fit.deviance}); estimates may be inaccurate`);
   if (fit.droppedCollinear.length) warnings.push(`dropped as collinear: ${fit.droppedCollinear.join(", ")}`);
   if (fit.feAllZeroRemoved)
     warnings.push(
-      `${Object.entries(fit.feLevelsRemoved).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${k}`).join(", ")} fixed-effect level(s) (${fit.feAllZeroRemoved} observations) removed because of only 0 outcomes`,
+      `${Object.entries(fit.feLevelsRemoved)
+        .filter(([, v]) => v > 0)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(", ")} fixed-effect level(s) (${fit.feAllZeroRemoved} observations) removed because of only 0 outcomes`,
     );
   const { missing, missingByColumn, ...rest } = log;
   const options: Record<string, unknown> = {};

@@ -18,7 +18,10 @@ export function splitHigh(d: DidPanel, v: Float64Array, per: "pooled" | "year"):
     const idx: number[] = [];
     for (let i = 0; i < d.n; i++) if (d.timeCodes[i] === t && Number.isFinite(v[i]!)) idx.push(i);
     if (!idx.length) continue;
-    const med = quantile7(idx.map((i) => v[i]!), 0.5);
+    const med = quantile7(
+      idx.map((i) => v[i]!),
+      0.5,
+    );
     for (const i of idx) out[i] = v[i]! > med ? 1 : 0;
   }
   return out;
@@ -29,22 +32,37 @@ export function splitHigh(d: DidPanel, v: Float64Array, per: "pooled" | "year"):
  * follows fixest's rule: the split variable is a used variable, so a row where it is missing is dropped
  * from its unit's half and counted in that half's `dropped.missing` (the difference counts both).
  */
-export function heterogeneitySplit(d: DidPanel, input: PanelModel & { by: string; per?: "pooled" | "year" }): { low: KeytechResult; high: KeytechResult; difference: KeytechResult } {
+export function heterogeneitySplit(
+  d: DidPanel,
+  input: PanelModel & { by: string; per?: "pooled" | "year" },
+): { low: KeytechResult; high: KeytechResult; difference: KeytechResult } {
   const mv = panelColumn(d, input.by);
   const high = splitHigh(d, mv, input.per ?? "pooled");
   const low = Uint8Array.from(high, (h) => 1 - h);
   const y = panelColumn(d, input.outcome);
-  const x = [{ name: input.treat ?? "treat_post", values: panelColumn(d, input.treat ?? "treat_post") }, ...input.controls.map((c) => ({ name: c, values: panelColumn(d, c) }))];
+  const x = [
+    { name: input.treat ?? "treat_post", values: panelColumn(d, input.treat ?? "treat_post") },
+    ...input.controls.map((c) => ({ name: c, values: panelColumn(d, c) })),
+  ];
   const spec = { y, yName: input.outcome, x, used: [mv], command: "did twfe" };
   const rl = fitTwfe(d, { ...spec, mask: low, options: { split: input.by, half: "low" } });
   const rh = fitTwfe(d, { ...spec, mask: high, options: { split: input.by, half: "high" } });
-  const bl = rl.estimates.find((e) => e.term === "treat_post")!, bh = rh.estimates.find((e) => e.term === "treat_post")!;
+  const bl = rl.estimates.find((e) => e.term === "treat_post")!,
+    bh = rh.estimates.find((e) => e.term === "treat_post")!;
   const row: EstimateRow = {
-    term: "treat_post:low-high", estimate: bl.estimate! - bh.estimate!, std_error: null, statistic: null,
-    p_value: null, conf_low: null, conf_high: null, p_note: "Fisher permutation p: see the study's heterogeneity block (did permute)",
+    term: "treat_post:low-high",
+    estimate: bl.estimate! - bh.estimate!,
+    std_error: null,
+    statistic: null,
+    p_value: null,
+    conf_low: null,
+    conf_high: null,
+    p_note: "Fisher permutation p: see the study's heterogeneity block (did permute)",
   };
   const difference: KeytechResult = makeResult({
-    command: "heterogeneity", estimates: [row], nobs: rl.nobs + rh.nobs,
+    command: "heterogeneity",
+    estimates: [row],
+    nobs: rl.nobs + rh.nobs,
     headline: { term: "treat_post:low-high", label: "difference of treat_post between the low and high halves" },
     dropped: { singletons: 0, missing: rl.dropped.missing + rh.dropped.missing, collinear: [] },
     provenance: { seed: null, inputs: d.inputs, options: { by: input.by, per: input.per ?? "pooled", n_low: rl.nobs, n_high: rh.nobs } },

@@ -32,7 +32,17 @@ export async function honestAnalysis(o: HonestAnalysisOptions) {
   }
   const { input, terms, source } = readHonestInput(doc);
   const l = parseLVec(o.lVec, input.numPost);
-  const res = await honestSensitivity(input, { restriction: o.restriction, method: o.method, M: o.M, Mbar: o.Mbar, l, alpha: o.alpha, seed: o.seed, gridPoints: o.gridPoints, breakdown: o.breakdown });
+  const res = await honestSensitivity(input, {
+    restriction: o.restriction,
+    method: o.method,
+    M: o.M,
+    Mbar: o.Mbar,
+    l,
+    alpha: o.alpha,
+    seed: o.seed,
+    gridPoints: o.gridPoints,
+    breakdown: o.breakdown,
+  });
   return stampVersion({
     command: "did honest",
     input: { source, terms, numPrePeriods: res.numPrePeriods, numPostPeriods: res.numPostPeriods, l_vec: res.l_vec },

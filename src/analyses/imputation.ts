@@ -44,8 +44,16 @@ export interface LoadedStaggered {
 export function staggeredSpec(c: DidColumns): DidPanelSpec {
   const xs = c.x ?? [];
   return {
-    file: c.data, y: c.y, unit: c.unit, time: c.time, cohort: c.cohort, x: xs, cluster: c.cluster ? [c.cluster] : [], extraCohorts: c.extraCohorts ?? [],
-    dropMissing: [c.y, c.unit, c.time, ...xs, ...(c.cluster ? [c.cluster] : [])], validate: true,
+    file: c.data,
+    y: c.y,
+    unit: c.unit,
+    time: c.time,
+    cohort: c.cohort,
+    x: xs,
+    cluster: c.cluster ? [c.cluster] : [],
+    extraCohorts: c.extraCohorts ?? [],
+    dropMissing: [c.y, c.unit, c.time, ...xs, ...(c.cluster ? [c.cluster] : [])],
+    validate: true,
   };
 }
 
@@ -78,8 +86,13 @@ export function staggeredFromPanel(p: DidPanel, c: DidColumns): LoadedStaggered 
   const ex: Record<string, Float64Array> = {};
   for (const g of c.extraCohorts ?? []) ex[g] = p.num[g]!;
   return {
-    input, extra: ex, unitLabels: (i) => levelLabel(p.unit, i), missing: p.dropped.rows, missingByColumn: p.dropped.byColumn,
-    inputs: p.inputs, columns: c,
+    input,
+    extra: ex,
+    unitLabels: (i) => levelLabel(p.unit, i),
+    missing: p.dropped.rows,
+    missingByColumn: p.dropped.byColumn,
+    inputs: p.inputs,
+    columns: c,
   };
 }
 
@@ -87,7 +100,8 @@ export function staggeredFromPanel(p: DidPanel, c: DidColumns): LoadedStaggered 
 export function parseIntRange(s: string, flag: string): number[] {
   const m = /^\s*(-?\d+)\s*:\s*(-?\d+)\s*$/.exec(s);
   if (m) {
-    const a = Number(m[1]), b = Number(m[2]);
+    const a = Number(m[1]),
+      b = Number(m[2]);
     if (a > b) throw usageError(`${flag} ${s}: the first number must not exceed the second`);
     return Array.from({ length: b - a + 1 }, (_, k) => a + k);
   }
@@ -98,12 +112,18 @@ export function parseIntRange(s: string, flag: string): number[] {
 
 /** A row with normal-based inference (didimputation reports est ± 1.96·se). */
 export function normalRow(term: string, est: number, se: number, level = 0.95, extra: Record<string, unknown> = {}): EstimateRow {
-  const z = est / se, q = qnorm(1 - (1 - level) / 2);
+  const z = est / se,
+    q = qnorm(1 - (1 - level) / 2);
   const ok = Number.isFinite(est) && Number.isFinite(se) && se > 0;
   return {
-    term, estimate: Number.isFinite(est) ? est : null, std_error: Number.isFinite(se) ? se : null,
-    statistic: ok ? z : null, p_value: ok ? 2 * (1 - pnorm(Math.abs(z))) : null,
-    conf_low: ok ? est - q * se : null, conf_high: ok ? est + q * se : null, ...extra,
+    term,
+    estimate: Number.isFinite(est) ? est : null,
+    std_error: Number.isFinite(se) ? se : null,
+    statistic: ok ? z : null,
+    p_value: ok ? 2 * (1 - pnorm(Math.abs(z))) : null,
+    conf_low: ok ? est - q * se : null,
+    conf_high: ok ? est + q * se : null,
+    ...extra,
   };
 }
 
@@ -125,7 +145,9 @@ export function imputationAnalysis(d: LoadedStaggered, o: ImputationAnalysisOpti
   const estimates = fit.estimates.map((e) => normalRow(e.term, e.estimate, e.std_error, level, { n_treated: e.n_treated }));
   const warnings: string[] = [];
   if (fit.notImputable > 0)
-    warnings.push(`${fit.notImputable} treated observations cannot be imputed (their unit or period has no untreated observation) and are left out of every estimate`);
+    warnings.push(
+      `${fit.notImputable} treated observations cannot be imputed (their unit or period has no untreated observation) and are left out of every estimate`,
+    );
   for (const e of fit.estimates) if (e.n_treated === 0) warnings.push(`horizon ${e.e} has no imputable treated observation`);
   const result: KeytechResult = makeResult({
     command: "did imputation",
@@ -134,15 +156,24 @@ export function imputationAnalysis(d: LoadedStaggered, o: ImputationAnalysisOpti
     nobs: fit.nUntreated + fit.nTreated,
     fit: { n_untreated: fit.nUntreated, n_treated: fit.nTreated, first_stage: fit.coefNames.map((nm, k) => ({ term: nm, estimate: fit.coef[k]! })) },
     vcov: {
-      type: "cluster", clusters: { [inp.cluster.name]: fit.nClusters },
+      type: "cluster",
+      clusters: { [inp.cluster.name]: fit.nClusters },
       small_sample: "none: BJS (2024) conservative variance Σ_c(Σ v·ε̃)², as R didimputation; normal inference",
     },
     dropped: { singletons: 0, missing: d.missing, collinear: fit.droppedCollinear, not_imputable: fit.notImputable },
     provenance: {
-      seed: null, inputs: d.inputs,
+      seed: null,
+      inputs: d.inputs,
       options: {
-        y: d.columns.y, unit: d.columns.unit, time: d.columns.time, cohort: d.columns.cohort, x: d.columns.x ?? [],
-        cluster: inp.cluster.name, horizons: o.horizons ?? "all", pretrends: o.pretrends ?? 0, level,
+        y: d.columns.y,
+        unit: d.columns.unit,
+        time: d.columns.time,
+        cohort: d.columns.cohort,
+        x: d.columns.x ?? [],
+        cluster: inp.cluster.name,
+        horizons: o.horizons ?? "all",
+        pretrends: o.pretrends ?? 0,
+        level,
       },
     },
   });
@@ -168,10 +199,15 @@ export function pretrendTest(inp: LoadedStaggered["input"], leadList: number[], 
   for (let i = 0; i < n; i++) if (!(inp.cohort[i]! > 0 && inp.time[i]! >= inp.cohort[i]!)) rows.push(i);
   const pick = (v: Float64Array) => Float64Array.from(rows, (i) => v[i]!);
   const pickI = (v: Int32Array) => Int32Array.from(rows, (i) => v[i]!);
-  const leads = leadDummies(inp.time, inp.cohort, [...leadList].sort((a, b) => b - a));
+  const leads = leadDummies(
+    inp.time,
+    inp.cohort,
+    [...leadList].sort((a, b) => b - a),
+  );
   const tc = timeCodes(inp.time);
   const fit = feols({
-    y: pick(inp.y), yName: inp.yName ?? "y",
+    y: pick(inp.y),
+    yName: inp.yName ?? "y",
     x: [...leads.map((l) => ({ name: l.name, values: pick(l.values) })), ...(inp.x ?? []).map((c) => ({ name: c.name, values: pick(c.values) }))],
     fixedEffects: [
       { name: "unit", codes: pickI(inp.unit), nLevels: inp.nUnits },
@@ -210,13 +246,21 @@ export function loadedFromStudy(d: DidPanel, model: PanelModel): LoadedStaggered
   for (let i = 0; i < d.n; i++) if (Number.isFinite(y[i]!) && xs.every((x) => Number.isFinite(x.values[i]!))) rows.push(i);
   const pick = (v: Float64Array) => Float64Array.from(rows, (i) => v[i]!);
   const input = {
-    y: pick(y), yName, unit: Int32Array.from(rows, (i) => d.unit.codes[i]!), nUnits: d.unit.nLevels, time: pick(d.time),
+    y: pick(y),
+    yName,
+    unit: Int32Array.from(rows, (i) => d.unit.codes[i]!),
+    nUnits: d.unit.nLevels,
+    time: pick(d.time),
     cohort: Float64Array.from(rows, (i) => cohortValue(cohort[i]!)),
     x: xs.map((x) => ({ name: x.name, values: pick(x.values) })),
     cluster: { name: d.cluster.name, codes: Int32Array.from(rows, (i) => d.cluster.codes[i]!), nLevels: d.cluster.nLevels },
   };
   return {
-    input, extra: {}, unitLabels: (i) => (d.unit.levels[i] === undefined ? String(i) : levelLabel(d.unit, i)), missing: d.n - rows.length, missingByColumn: {},
+    input,
+    extra: {},
+    unitLabels: (i) => (d.unit.levels[i] === undefined ? String(i) : levelLabel(d.unit, i)),
+    missing: d.n - rows.length,
+    missingByColumn: {},
     inputs: d.inputs,
     columns: { data: "(study panel)", y: yName, unit: d.unitName, time: d.timeName, cohort: "cohort", x: xs.map((x) => x.name), cluster: d.cluster.name },
   };

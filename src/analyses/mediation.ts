@@ -12,11 +12,22 @@ import { guoTest, maxPTest, sobelTest } from "../inference/mediation-test.js";
 import type { DidPanel } from "../data/panel.js";
 import { fitTwfe, panelColumn, type PanelModel } from "./twfe-fit.js";
 
-const row = (term: string, estimate: number, se: number | null, stat: number | null, p: number | null, extra: Record<string, unknown> = {}): EstimateRow =>
-  ({ term, estimate, std_error: se, statistic: stat, p_value: p, conf_low: null, conf_high: null, ...extra });
+const row = (term: string, estimate: number, se: number | null, stat: number | null, p: number | null, extra: Record<string, unknown> = {}): EstimateRow => ({
+  term,
+  estimate,
+  std_error: se,
+  statistic: stat,
+  p_value: p,
+  conf_low: null,
+  conf_high: null,
+  ...extra,
+});
 
 /** Table 2: the (a) and (b) regressions for every mediator plus a summary with Sobel and MaxP. */
-export function mediationTable(d: DidPanel, input: PanelModel & { mediators: string[] }): { models: { mediator: string; a: KeytechResult; b: KeytechResult }[]; summary: KeytechResult } {
+export function mediationTable(
+  d: DidPanel,
+  input: PanelModel & { mediators: string[] },
+): { models: { mediator: string; a: KeytechResult; b: KeytechResult }[]; summary: KeytechResult } {
   const yName = input.outcome;
   const y = panelColumn(d, yName);
   const D = { name: "treat_post", values: panelColumn(d, input.treat ?? "treat_post") };
@@ -29,14 +40,20 @@ export function mediationTable(d: DidPanel, input: PanelModel & { mediators: str
   });
   const estimates: EstimateRow[] = [];
   for (const { mediator, a, b } of models) {
-    const ea = a.estimates.find((e) => e.term === "treat_post")!, eb = b.estimates.find((e) => e.term === mediator)!;
+    const ea = a.estimates.find((e) => e.term === "treat_post")!,
+      eb = b.estimates.find((e) => e.term === mediator)!;
     const s = sobelTest(ea.estimate!, ea.std_error!, eb.estimate!, eb.std_error!);
-    estimates.push(row(`sobel:${mediator}`, s.indirect, s.std_error, s.statistic, s.p_value, { a: ea.estimate, se_a: ea.std_error, b: eb.estimate, se_b: eb.std_error }));
+    estimates.push(
+      row(`sobel:${mediator}`, s.indirect, s.std_error, s.statistic, s.p_value, { a: ea.estimate, se_a: ea.std_error, b: eb.estimate, se_b: eb.std_error }),
+    );
     estimates.push(row(`maxp:${mediator}`, s.indirect, null, null, maxPTest(ea.p_value!, eb.p_value!)));
   }
   const summary: KeytechResult = makeResult({
-    command: "mediation", estimates, nobs: models[0]?.b.nobs ?? 0,
-    vcov: models[0]?.b.vcov, dropped: { singletons: 0, missing: 0, collinear: [] },
+    command: "mediation",
+    estimates,
+    nobs: models[0]?.b.nobs ?? 0,
+    vcov: models[0]?.b.vcov,
+    dropped: { singletons: 0, missing: 0, collinear: [] },
     provenance: { seed: null, inputs: d.inputs, options: { outcome: yName, mediators: input.mediators, controls: input.controls, cluster: d.cluster.name } },
   });
   return { models, summary };
@@ -56,13 +73,22 @@ export function jointMediationTest(d: DidPanel, input: PanelModel & { mediators:
   const take = (v: Float64Array) => Float64Array.from(rows, (i) => v[i]!);
   const recode = (codes: Int32Array) => {
     const map = new Map<number, number>();
-    const out = Int32Array.from(rows, (i) => { const c = codes[i]!; let v = map.get(c); if (v === undefined) map.set(c, (v = map.size)); return v; });
+    const out = Int32Array.from(rows, (i) => {
+      const c = codes[i]!;
+      let v = map.get(c);
+      if (v === undefined) map.set(c, (v = map.size));
+      return v;
+    });
     return { codes: out, nLevels: map.size };
   };
-  const fes: FixedEffectInput[] = [{ name: d.unitName, ...recode(d.unit.codes) }, { name: d.timeName, ...recode(d.timeCodes) }];
+  const fes: FixedEffectInput[] = [
+    { name: d.unitName, ...recode(d.unit.codes) },
+    { name: d.timeName, ...recode(d.timeCodes) },
+  ];
   // One feols call demeans every column (the regression itself is not used, only x̃ and ỹ).
   const fit = feols({ y: take(cols[0]!), yName, x: names.slice(1).map((n, k) => ({ name: n, values: take(cols[k + 1]!) })), fixedEffects: fes });
-  if (fit.droppedCollinear.length) throw inputError(`cannot run the joint mechanism test: ${fit.droppedCollinear.join(", ")} collinear with the fixed effects or each other`);
+  if (fit.droppedCollinear.length)
+    throw inputError(`cannot run the joint mechanism test: ${fit.droppedCollinear.join(", ")} collinear with the fixed effects or each other`);
   const tilde = new Map(fit.coefNames.map((n, k) => [n, fit.xTilde[k]!]));
   const absorbedDf = fit.nparams - fit.coefNames.length;
   const s = input.controls.map((c) => tilde.get(c)!);
@@ -75,9 +101,15 @@ export function jointMediationTest(d: DidPanel, input: PanelModel & { mediators:
   const j = guoTest({ ...base, m: input.mediators.map((m) => tilde.get(m)!) });
   estimates.push(row("joint", j.indirect[0]!, j.std_error[0]!, j.statistic, j.p_value, { df: j.df }));
   return makeResult({
-    command: "mediation joint-test", estimates, nobs: fit.nobs,
+    command: "mediation joint-test",
+    estimates,
+    nobs: fit.nobs,
     vcov: { type: "iid (Guo et al. 2022 S_n, χ² reference)", df: null },
     dropped: { singletons: fit.singletonsRemoved, missing: d.n - rows.length, collinear: fit.droppedCollinear },
-    provenance: { seed: null, inputs: d.inputs, options: { outcome: yName, mediators: input.mediators, controls: input.controls, fe: [d.unitName, d.timeName], absorbed_df: absorbedDf } },
+    provenance: {
+      seed: null,
+      inputs: d.inputs,
+      options: { outcome: yName, mediators: input.mediators, controls: input.controls, fe: [d.unitName, d.timeName], absorbed_df: absorbedDf },
+    },
   });
 }

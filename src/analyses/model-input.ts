@@ -65,7 +65,8 @@ function checkShare(name: string, p: number): void {
 export function winsorize(y: Float64Array, p: number, type: 2 | 7 = 7): { low: number; high: number; changed: number } {
   checkShare("winsor", p);
   const s = Float64Array.from(y).sort();
-  const low = quantileSorted(s, p, type), high = quantileSorted(s, 1 - p, type);
+  const low = quantileSorted(s, p, type),
+    high = quantileSorted(s, 1 - p, type);
   let changed = 0;
   for (let i = 0; i < y.length; i++) {
     if (y[i]! < low) {
@@ -83,7 +84,8 @@ export function winsorize(y: Float64Array, p: number, type: 2 | 7 = 7): { low: n
 export function trimKeep(y: Float64Array, p: number, type: 2 | 7 = 7): { keep: Int32Array; low: number; high: number } {
   checkShare("trim", p);
   const s = Float64Array.from(y).sort();
-  const low = quantileSorted(s, p, type), high = quantileSorted(s, 1 - p, type);
+  const low = quantileSorted(s, p, type),
+    high = quantileSorted(s, 1 - p, type);
   const keep = new Int32Array(y.length);
   let m = 0;
   for (let i = 0; i < y.length; i++) if (y[i]! >= low && y[i]! <= high) keep[m++] = i;
@@ -187,7 +189,8 @@ export interface FitBundle {
 /** Fit the design and compute the variance and the coefficient table. */
 export function fitDesign(design: Design, spec: VcovSpec, opts: RegressionOptions): FitBundle {
   const fit = feols({ ...design, removeSingletons: !opts.keepSingletons });
-  if (fit.coef.length === 0) throw inputError(`every regressor was dropped as collinear with the fixed effects (${fit.droppedCollinear.join(", ")}); nothing to estimate`);
+  if (fit.coef.length === 0)
+    throw inputError(`every regressor was dropped as collinear with the fixed effects (${fit.droppedCollinear.join(", ")}); nothing to estimate`);
   const vc = computeVcov(fit, spec, opts.ssc ?? {});
   return { fit, vc, rows: coefTable(fit, vc, opts.level ?? 0.95) };
 }
@@ -226,7 +229,13 @@ export function regressionResult(args: {
     nobs: fit.nobs,
     fit: fitBlock(fit),
     vcov: vcovBlock(vc),
-    dropped: { singletons: fit.singletonsRemoved, missing, collinear: fit.droppedCollinear, ...(Object.keys(missingByColumn).length ? { missing_by_column: missingByColumn } : {}), ...rest },
+    dropped: {
+      singletons: fit.singletonsRemoved,
+      missing,
+      collinear: fit.droppedCollinear,
+      ...(Object.keys(missingByColumn).length ? { missing_by_column: missingByColumn } : {}),
+      ...rest,
+    },
     provenance: { seed: args.seed ?? null, inputs: { [args.file]: args.hash }, options: args.options },
     model: args.model,
     // the full covariance of the coefficients, in their order (for did honest and other tools)

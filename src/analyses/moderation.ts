@@ -15,9 +15,11 @@ export function moderationTable(d: DidPanel, input: PanelModel & { by: string[];
     const mv = panelColumn(d, m);
     const inter = Float64Array.from(mv, (x, i) => x * D[i]!);
     return fitTwfe(d, {
-      y, yName: input.outcome,
+      y,
+      yName: input.outcome,
       x: [{ name: "treat_post", values: D }, { name: `treat_post:${m}`, values: inter }, { name: m, values: mv }, ...ctrls],
-      command: input.command ?? "moderation", options: { moderator: m },
+      command: input.command ?? "moderation",
+      options: { moderator: m },
     });
   });
 }

@@ -42,7 +42,8 @@ export interface PathsAnalysisInput {
 /** Year indicators for all but the first (sorted) period. */
 export function periodDummies(t: (string | number)[]): { name: string; values: Float64Array }[] {
   const levels = [...new Set(t.map(String))].sort((a, b) => {
-    const na = Number(a), nb = Number(b);
+    const na = Number(a),
+      nb = Number(b);
     return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a < b ? -1 : a > b ? 1 : 0;
   });
   return levels.slice(1).map((lv) => ({ name: `period::${lv}`, values: Float64Array.from(t, (v) => (String(v) === lv ? 1 : 0)) }));
@@ -55,7 +56,12 @@ export async function pathsAnalysis(a: PathsAnalysisInput): Promise<KeytechResul
   for (const c of cols) {
     if (c.values.length !== n) throw inputError(`column '${c.name}' has ${c.values.length} values, expected ${n}`, { file: a.file, column: c.name });
     for (let i = 0; i < n; i++) {
-      if (!Number.isFinite(c.values[i]!)) throw inputError("missing or non-finite value; the path decomposition needs complete rows — drop or impute them first", { file: a.file, row: i + 1, column: c.name });
+      if (!Number.isFinite(c.values[i]!))
+        throw inputError("missing or non-finite value; the path decomposition needs complete rows — drop or impute them first", {
+          file: a.file,
+          row: i + 1,
+          column: c.name,
+        });
     }
   }
   for (let i = 0; i < n; i++) {
@@ -67,7 +73,8 @@ export async function pathsAnalysis(a: PathsAnalysisInput): Promise<KeytechResul
   const opts: PathsOptions = { model: "bart", estimator: "hybrid", ...(a.options ?? {}) };
   const seed = a.seed ?? 1;
   // First-stage BART fits run in parallel worker threads (same numbers as in one thread).
-  const point: PathsEstimate = a.workers === 1 ? pathsEstimate(data, opts, new Rng(seed).fork(0)) : await pathsEstimateParallel(data, opts, new Rng(seed).fork(0), a.workers);
+  const point: PathsEstimate =
+    a.workers === 1 ? pathsEstimate(data, opts, new Rng(seed).fork(0)) : await pathsEstimateParallel(data, opts, new Rng(seed).fork(0), a.workers);
 
   let cluster: Int32Array | undefined;
   let nClusters: number | null = null;
@@ -76,7 +83,10 @@ export async function pathsAnalysis(a: PathsAnalysisInput): Promise<KeytechResul
     cluster = Int32Array.from(a.cluster.values, (v) => {
       const k = String(v);
       let g = ids.get(k);
-      if (g === undefined) { g = ids.size; ids.set(k, g); }
+      if (g === undefined) {
+        g = ids.size;
+        ids.set(k, g);
+      }
       return g;
     });
     nClusters = ids.size;
@@ -113,14 +123,29 @@ export async function pathsAnalysis(a: PathsAnalysisInput): Promise<KeytechResul
     estimates,
     nobs: n,
     dropped: { singletons: 0, missing: 0, collinear: [] },
-    vcov: B > 0 ? { type: a.cluster ? "cluster bootstrap" : "bootstrap", clusters: a.cluster ? { [a.cluster.name]: nClusters! } : undefined, reps: B, reps_ok: okReps, ci: "percentile 95%" } : { type: "none" },
+    vcov:
+      B > 0
+        ? {
+            type: a.cluster ? "cluster bootstrap" : "bootstrap",
+            clusters: a.cluster ? { [a.cluster.name]: nClusters! } : undefined,
+            reps: B,
+            reps_ok: okReps,
+            ci: "percentile 95%",
+          }
+        : { type: "none" },
     decomposition: { type: point.type === 2 ? "II" : "I", estimator: opts.estimator, ey1: point.ey1, ey0: point.ey0, psi: point.psi },
     provenance: {
       seed,
       inputs: a.inputsHash ?? {},
       options: {
-        y: a.y.name, treat: a.treat.name, mediators: a.mediators.map((m) => m.name), x: (a.x ?? []).map((c) => c.name),
-        time: a.time?.name ?? null, cluster: a.cluster?.name ?? null, boot: B, ...opts,
+        y: a.y.name,
+        treat: a.treat.name,
+        mediators: a.mediators.map((m) => m.name),
+        x: (a.x ?? []).map((c) => c.name),
+        time: a.time?.name ?? null,
+        cluster: a.cluster?.name ?? null,
+        boot: B,
+        ...opts,
       },
     },
   });
@@ -139,24 +164,41 @@ function sensitivitySection(a: PathsAnalysisInput, estimates: EstimateRow[], opt
   const sens = a.sens!;
   const K = a.mediators.length;
   const j = a.mediators.findIndex((m) => m.name === sens.confounded) + 1;
-  if (j === 0) throw inputError(`sensitivity: '${sens.confounded}' is not one of the mediators (${a.mediators.map((m) => m.name).join(", ")})`, { column: sens.confounded });
+  if (j === 0)
+    throw inputError(`sensitivity: '${sens.confounded}' is not one of the mediators (${a.mediators.map((m) => m.name).join(", ")})`, {
+      column: sens.confounded,
+    });
   const gamma = sens.gamma ?? symmetricGrid(sd(a.y.values));
   const eta = sens.eta ?? symmetricGrid(sd(a.treat.values));
-    const out = [];
+  const out = [];
   for (let k = 1; k <= K + 1; k++) {
     const row = estimates[k]!; // estimates: total, path:m1..mK, direct
     const original = { estimate: row.estimate!, conf_low: row.conf_low, conf_high: row.conf_high };
     const r = pathsSens(K, j, k, original, gamma, eta);
-    let lo = Infinity, hi = -Infinity;
-    for (const v of r.adjusted) { if (v < lo) lo = v; if (v > hi) hi = v; }
+    let lo = Infinity,
+      hi = -Infinity;
+    for (const v of r.adjusted) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
     const entry: Record<string, unknown> = {
-      term: row.term, k, formula: r.formula, grid_points: r.bias.length, reversed: r.nReversed,
-      share_reversed: r.nReversed / r.bias.length, original, adjusted_min: lo, adjusted_max: hi,
+      term: row.term,
+      k,
+      formula: r.formula,
+      grid_points: r.bias.length,
+      reversed: r.nReversed,
+      share_reversed: r.nReversed / r.bias.length,
+      original,
+      adjusted_min: lo,
+      adjusted_max: hi,
     };
     if (r.dims === 2) {
       const G = gamma.length;
       entry.rows = Array.from(r.bias, (b, idx) => ({
-        gamma: gamma[idx % G]!, eta: eta[Math.floor(idx / G)]!, bias: b, estimate: r.adjusted[idx]!,
+        gamma: gamma[idx % G]!,
+        eta: eta[Math.floor(idx / G)]!,
+        bias: b,
+        estimate: r.adjusted[idx]!,
         conf_low: original.conf_low === null ? null : original.conf_low - b,
         conf_high: original.conf_high === null ? null : original.conf_high - b,
         reversed: r.reversed[idx] === 1,
@@ -165,8 +207,12 @@ function sensitivitySection(a: PathsAnalysisInput, estimates: EstimateRow[], opt
     out.push(entry);
   }
   return {
-    confounded: sens.confounded, j, decomposition: opts.type === 2 ? "II" : "I", estimator: opts.estimator,
-    gamma_values: gamma, eta_values: eta,
+    confounded: sens.confounded,
+    j,
+    decomposition: opts.type === 2 ? "II" : "I",
+    estimator: opts.estimator,
+    gamma_values: gamma,
+    eta_values: eta,
     note: "bias formulas of Zhou & Yamamoto (R paths sens()): k<j 0; k=j -g_k*e_k; j<k<=K g_(k-1)*e_(k-1) - g_k*e_k (4-way grid, summarised); direct g_K*e_K; adjusted = estimate - bias (CI bounds too)",
     estimands: out,
   };
@@ -177,7 +223,10 @@ function sensitivitySection(a: PathsAnalysisInput, estimates: EstimateRow[], opt
  * X = the main model's controls + year indicators, cluster bootstrap over the spec's cluster column.
  * Rows with a missing value in any of these columns are dropped listwise and counted in `dropped.missing`.
  */
-export async function pathsStudy(d: DidPanel, input: PanelModel & { mediators: string[]; model?: "bart" | "linear"; boot?: number; seed: number; workers?: number }): Promise<KeytechResult> {
+export async function pathsStudy(
+  d: DidPanel,
+  input: PanelModel & { mediators: string[]; model?: "bart" | "linear"; boot?: number; seed: number; workers?: number },
+): Promise<KeytechResult> {
   const col = (name: string) => {
     const v = d.num[name];
     if (!v) throw inputError(`column '${name}' is not a numeric column of the panel`, { column: name });

@@ -32,11 +32,24 @@ export function permuteAnalysis(table: Table, a: PermuteAnalysisInput): KeytechR
   const level = a.level ?? "unit";
   const xs = a.x ?? [];
   if ((a.cohort === undefined) === (a.treat === undefined)) throw estimationError("give exactly one of --cohort and --treat");
-  const p = didPanelFromTable(table, {}, {
-    file: table.file, y: a.y, unit: a.unit, time: a.time, cohort: a.cohort, treat: a.treat, x: xs, numbers: [a.group],
-    dropMissing: [a.y, a.unit, a.time, a.group, ...xs, ...(a.treat ? [a.treat] : [])], validate: true,
-  });
-  const t = p.table!, panel = p.groups!;
+  const p = didPanelFromTable(
+    table,
+    {},
+    {
+      file: table.file,
+      y: a.y,
+      unit: a.unit,
+      time: a.time,
+      cohort: a.cohort,
+      treat: a.treat,
+      x: xs,
+      numbers: [a.group],
+      dropMissing: [a.y, a.unit, a.time, a.group, ...xs, ...(a.treat ? [a.treat] : [])],
+      validate: true,
+    },
+  );
+  const t = p.table!,
+    panel = p.groups!;
   const n = t.nrows;
   const time = numeric(t, a.time);
   const d = new Float64Array(n);
@@ -50,7 +63,8 @@ export function permuteAnalysis(table: Table, a: PermuteAnalysisInput): KeytechR
   const gcol = getColumn(t, a.group);
   const g = numeric(t, a.group);
   for (let r = 0; r < n; r++) {
-    if (g[r] !== 0 && g[r] !== 1) throw inputError(`group must be 0 or 1, found ${cellText(gcol, r)}`, { file: t.file, row: fileRow(t, r), column: gcol.source });
+    if (g[r] !== 0 && g[r] !== 1)
+      throw inputError(`group must be 0 or 1, found ${cellText(gcol, r)}`, { file: t.file, row: fileRow(t, r), column: gcol.source });
   }
   const ucodes = panel.unit.codes;
   const tF = factorizeNumbers(time);
@@ -71,7 +85,12 @@ export function permuteAnalysis(table: Table, a: PermuteAnalysisInput): KeytechR
       const rows = panel.order.slice(panel.start[u]!, panel.start[u + 1]!).sort();
       const g0 = g[rows[0]!]!;
       for (const r of rows) {
-        if (g[r] !== g0) throw inputError(`group is not constant within unit ${cellText(getColumn(t, a.unit), r)} (use --level obs to permute observations)`, { file: t.file, row: fileRow(t, r), column: gcol.source });
+        if (g[r] !== g0)
+          throw inputError(`group is not constant within unit ${cellText(getColumn(t, a.unit), r)} (use --level obs to permute observations)`, {
+            file: t.file,
+            row: fileRow(t, r),
+            column: gcol.source,
+          });
       }
       units.push(rows);
       group[u] = g0;
@@ -93,9 +112,13 @@ export function permuteAnalysis(table: Table, a: PermuteAnalysisInput): KeytechR
     }
     try {
       const fit = feols({
-        y: sub(y), yName: a.y,
+        y: sub(y),
+        yName: a.y,
         x: [{ name: "treat_post", values: sub(d) }, ...X.map((v, j) => ({ name: xs[j]!, values: sub(v) }))],
-        fixedEffects: [{ name: a.unit, codes: uc, nLevels: panel.nUnits }, { name: a.time, codes: tc, nLevels: tF.nLevels }],
+        fixedEffects: [
+          { name: a.unit, codes: uc, nLevels: panel.nUnits },
+          { name: a.time, codes: tc, nLevels: tF.nLevels },
+        ],
       });
       const k = fit.coefNames.indexOf("treat_post");
       return k >= 0 ? fit.coef[k]! : Number.NaN;
@@ -103,10 +126,14 @@ export function permuteAnalysis(table: Table, a: PermuteAnalysisInput): KeytechR
       return Number.NaN;
     }
   };
-  const res = permutationTest({ units, group, estimate, replications: reps, ...(a.onProgress ? { onProgress: (k: number) => a.onProgress!(k, reps) } : {}) }, new Rng(seed));
+  const res = permutationTest(
+    { units, group, estimate, replications: reps, ...(a.onProgress ? { onProgress: (k: number) => a.onProgress!(k, reps) } : {}) },
+    new Rng(seed),
+  );
   const s = summarizeDraws(res.draws);
   const warnings: string[] = [];
-  if (res.valid < reps) warnings.push(`${reps - res.valid} replications could not estimate treat_post in one half (no treatment variation) and were left out of Freq and q`);
+  if (res.valid < reps)
+    warnings.push(`${reps - res.valid} replications could not estimate treat_post in one half (no treatment variation) and were left out of Freq and q`);
   const na = { std_error: null, statistic: null, conf_low: null, conf_high: null };
   const out: KeytechResult = makeResult({
     command: "did permute",

@@ -27,8 +27,13 @@ export function placeboAnalysis(table: Table, a: PlaceboAnalysisInput): KeytechR
   const reps = a.reps ?? 500;
   const seed = a.seed ?? 1;
   const xs = a.x ?? [];
-  const p = didPanelFromTable(table, {}, { file: table.file, y: a.y, unit: a.unit, time: a.time, cohort: a.cohort, x: xs, dropMissing: [a.y, a.unit, a.time, ...xs], validate: true });
-  const t = p.table!, panel = p.groups!;
+  const p = didPanelFromTable(
+    table,
+    {},
+    { file: table.file, y: a.y, unit: a.unit, time: a.time, cohort: a.cohort, x: xs, dropMissing: [a.y, a.unit, a.time, ...xs], validate: true },
+  );
+  const t = p.table!,
+    panel = p.groups!;
   const timeF = factorizeNumbers(numeric(t, a.time));
   const levels = timeF.levels as Float64Array;
   const T = timeF.nLevels;
@@ -48,21 +53,36 @@ export function placeboAnalysis(table: Table, a: PlaceboAnalysisInput): KeytechR
   const res = placeboPilots(
     { unit: panel.unit.codes, nUnits: N, time: timeF.codes, nTimes: T, y: numeric(t, a.y), x: xs.map((n) => ({ name: n, values: numeric(t, n) })), cohort },
     new Rng(seed),
-    { replications: reps, strata: a.strata ?? "none", pool: a.pool ?? "nonpilot", ...(a.onProgress ? { onProgress: (d: number) => a.onProgress!(d, reps) } : {}) },
+    {
+      replications: reps,
+      strata: a.strata ?? "none",
+      pool: a.pool ?? "nonpilot",
+      ...(a.onProgress ? { onProgress: (d: number) => a.onProgress!(d, reps) } : {}),
+    },
   );
-  if (res.draws.some((v) => Number.isNaN(v))) throw estimationError("a placebo draw gave an unidentified β (treatment collinear with the fixed effects); check the cohorts");
+  if (res.draws.some((v) => Number.isNaN(v)))
+    throw estimationError("a placebo draw gave an unidentified β (treatment collinear with the fixed effects); check the cohorts");
   if (res.droppedCollinear.length) warnings.push(`controls dropped as collinear with the fixed effects or each other: ${res.droppedCollinear.join(", ")}`);
   const yearOf = (c: number) => (c < T ? levels[c]! : null);
   const out: KeytechResult = makeResult({
     command: "did placebo",
     headline: { term: "treat_post", label: "the TWFE estimate with its randomisation p-value" },
-    estimates: [{
-      term: "treat_post", estimate: res.estimate, std_error: null, statistic: null, p_value: res.pValue, conf_low: null, conf_high: null,
-      p_value_type: "randomisation, two-sided: share of |β_r| ≥ |β̂|",
-      std_error_cluster: res.stdError, statistic_cluster: res.tStat,
-      p_value_studentized: res.pValueT,
-      p_value_studentized_type: "randomisation, two-sided, studentised: share of |t_r| ≥ |t̂|, t = β/se (se clustered by unit)",
-    }],
+    estimates: [
+      {
+        term: "treat_post",
+        estimate: res.estimate,
+        std_error: null,
+        statistic: null,
+        p_value: res.pValue,
+        conf_low: null,
+        conf_high: null,
+        p_value_type: "randomisation, two-sided: share of |β_r| ≥ |β̂|",
+        std_error_cluster: res.stdError,
+        statistic_cluster: res.tStat,
+        p_value_studentized: res.pValueT,
+        p_value_studentized_type: "randomisation, two-sided, studentised: share of |t_r| ≥ |t̂|, t = β/se (se clustered by unit)",
+      },
+    ],
     nobs: t.nrows,
     dropped: { singletons: 0, missing: p.dropped.rows, collinear: res.droppedCollinear },
     placebo: {

@@ -47,12 +47,23 @@ function design(a: SdidAnalysisInput): { d: SdidEventDesign; cohorts: EventCohor
       const v = new Float64Array(N * T);
       for (let k = 0; k < N * T; k++) {
         const x = c.values[w.rowOf[k]!]!;
-        if (!Number.isFinite(x)) throw inputError("missing covariate value; synthetic DID with covariates needs them in every unit-period", { ...(a.file !== undefined ? { file: a.file } : {}), row: w.rowOf[k]! + 1, column: c.name });
+        if (!Number.isFinite(x))
+          throw inputError("missing covariate value; synthetic DID with covariates needs them in every unit-period", {
+            ...(a.file !== undefined ? { file: a.file } : {}),
+            row: w.rowOf[k]! + 1,
+            column: c.name,
+          });
         v[k] = x;
       }
       return { name: c.name, values: v };
     });
-    Y = projectCovariates(Y, N, T, X, Array.from(w.adoption, (x) => x < 0)).Y;
+    Y = projectCovariates(
+      Y,
+      N,
+      T,
+      X,
+      Array.from(w.adoption, (x) => x < 0),
+    ).Y;
   }
   const staggered = new Set(Array.from(w.adoption).filter((x) => x >= 0)).size > 1;
   if (!staggered) {
@@ -72,7 +83,8 @@ const SMALL_SAMPLE = "synthdid: sqrt((r−1)/r)·sd for placebo/bootstrap, jackk
  * over all the terms (placebo / bootstrap) and an `event_study` block.
  */
 export async function sdidEventAnalysis(a: SdidAnalysisInput, ev: SdidEventOptions = {}): Promise<KeytechResult> {
-  if ((a.covariates ?? []).length > 0 && a.covariatesMethod === "optimized") throw usageError("--event is implemented with --covariates-method projected (as sdid_event's covariates()); drop --covariates-method optimized");
+  if ((a.covariates ?? []).length > 0 && a.covariatesMethod === "optimized")
+    throw usageError("--event is implemented with --covariates-method projected (as sdid_event's covariates()); drop --covariates-method optimized");
   const se = a.se ?? "placebo";
   const random = se === "placebo" || se === "bootstrap";
   const { onProgress, ...rest } = a;
@@ -97,7 +109,10 @@ export async function sdidEventAnalysis(a: SdidAnalysisInput, ev: SdidEventOptio
     (res.sdid as Record<string, unknown>).se_replications = s.replications;
     if (s.note) res.warnings = [...(res.warnings ?? []), s.note];
   } else if (se === "jackknife") {
-    res.warnings = [...(res.warnings ?? []), "event-study SEs are implemented for placebo and bootstrap replications; the rel:: terms have no SE under --se jackknife"];
+    res.warnings = [
+      ...(res.warnings ?? []),
+      "event-study SEs are implemented for placebo and bootstrap replications; the rel:: terms have no SE under --se jackknife",
+    ];
   }
   const terms = study.terms.map((t) => `rel::${t.rel}`);
   res.estimates.push(...study.terms.map((t, k) => row(terms[k]!, t.estimate, s ? s.se[1 + k]! : Number.NaN)));
@@ -107,24 +122,34 @@ export async function sdidEventAnalysis(a: SdidAnalysisInput, ev: SdidEventOptio
     res.vcov_matrix = { terms: all, matrix: all.map((_, i) => Array.from(s.vcov.subarray(i * w, (i + 1) * w), (x) => (Number.isFinite(x) ? x : null))) };
   }
   res.event_study = {
-    definition: "sdid_event (Ciccia 2024; Clarke et al. 2023): τ_{a,ℓ} = s_{a+ℓ} − Σ_{t<a} λ_t s_t with s_t = treated mean − ω-weighted control mean at t and the cohort's SDID ω, λ; placebo ℓ = −p: s_{a−p} − Σ_{t<a} λ_t s_t (λ not re-fitted); τ_ℓ = Σ_a N_a τ_{a,ℓ} / Σ_a N_a over the cohorts observed at ℓ; ATT = Σ_a w_a τ_a, w_a ∝ N_a·T_post,a = Σ_ℓ≥0 N^ℓ τ_ℓ / Σ_ℓ≥0 N^ℓ",
+    definition:
+      "sdid_event (Ciccia 2024; Clarke et al. 2023): τ_{a,ℓ} = s_{a+ℓ} − Σ_{t<a} λ_t s_t with s_t = treated mean − ω-weighted control mean at t and the cohort's SDID ω, λ; placebo ℓ = −p: s_{a−p} − Σ_{t<a} λ_t s_t (λ not re-fitted); τ_ℓ = Σ_a N_a τ_{a,ℓ} / Σ_a N_a over the cohorts observed at ℓ; ATT = Σ_a w_a τ_a, w_a ∝ N_a·T_post,a = Σ_ℓ≥0 N^ℓ τ_ℓ / Σ_ℓ≥0 N^ℓ",
     effects: study.terms.map((t, k) => ({
-      rel: t.rel, term: terms[k], estimate: Number.isFinite(t.estimate) ? t.estimate : null,
+      rel: t.rel,
+      term: terms[k],
+      estimate: Number.isFinite(t.estimate) ? t.estimate : null,
       std_error: s && Number.isFinite(s.se[1 + k]!) ? s.se[1 + k]! : null,
-      n_treated: t.nTreated, n_cohorts: t.nCohorts,
+      n_treated: t.nTreated,
+      n_cohorts: t.nCohorts,
       ...(s && s.replications > 0 ? { finite_draws: s.finite[1 + k]! } : {}),
     })),
     cohorts: study.cohorts.map((c) => ({
-      cohort: times[c.adoption]!, n_treated: c.nTreated,
-      effects: rels.map((l) => {
-        const v = l >= 0 ? c.post[l] : c.pre[-l - 1];
-        return { rel: l, time: times[c.adoption + l] ?? null, estimate: v === undefined ? null : v };
-      }).filter((e) => e.estimate !== null),
+      cohort: times[c.adoption]!,
+      n_treated: c.nTreated,
+      effects: rels
+        .map((l) => {
+          const v = l >= 0 ? c.post[l] : c.pre[-l - 1];
+          return { rel: l, time: times[c.adoption + l] ?? null, estimate: v === undefined ? null : v };
+        })
+        .filter((e) => e.estimate !== null),
     })),
     se_replications: s ? s.replications : 0,
     se_covariance: "Σ_b (x_b − x̄)(y_b − ȳ)/r over the r replications where both are defined (sdid_event's variance() divides by r − 1)",
   };
-  res.provenance = { ...res.provenance, options: { ...res.provenance.options, event: true, event_effects: ev.effects ?? null, event_placebo: ev.placebo ?? 0 } };
+  res.provenance = {
+    ...res.provenance,
+    options: { ...res.provenance.options, event: true, event_effects: ev.effects ?? null, event_placebo: ev.placebo ?? 0 },
+  };
   // the headline row now carries the event-study SE; the event-time rows are event_study.effects (no
   // event_rows: the result keeps exactly the plain result's blocks, eventRowsOf reads its rel:: rows)
   if (res.headline) res.headline = { ...res.estimates[0]!, label: res.headline.label };

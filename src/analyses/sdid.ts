@@ -13,7 +13,15 @@ import { sdidOptimizedCovariates } from "../estimators/sdid/sdid-optimized.js";
 import { blockPanel, widePanel } from "../estimators/sdid/sdid-panel.js";
 import { projectCovariates } from "../estimators/sdid/sdid-covariates.js";
 import { sdidStaggered } from "../estimators/sdid/sdid-staggered.js";
-import { type SdidCovariates, type SdidSeMethod, type SdidSeResult, sdidSe, sdidSeParallel, sdidStaggeredSe, sdidStaggeredSeParallel } from "../inference/sdid-variance.js";
+import {
+  type SdidCovariates,
+  type SdidSeMethod,
+  type SdidSeResult,
+  sdidSe,
+  sdidSeParallel,
+  sdidStaggeredSe,
+  sdidStaggeredSeParallel,
+} from "../inference/sdid-variance.js";
 
 export interface SdidAnalysisInput {
   unit: ArrayLike<string>;
@@ -58,7 +66,12 @@ function estimateRow(term: string, est: number, se: SdidSeResult | null): Estima
 export function sdidAnalysis(a: SdidAnalysisInput): KeytechResult {
   const st = sdidStage(a);
   const cov = st.optimized ? { covariates: st.optimized } : {};
-  const se = st.seMethod === "none" ? null : st.staggered ? sdidStaggeredSe(st.seMethod, st.sp, st.sfit, { method: st.method }, st.rng, st.seOpts) : sdidSe(st.seMethod, st.p, st.fit, st.rng, { ...st.seOpts, ...cov });
+  const se =
+    st.seMethod === "none"
+      ? null
+      : st.staggered
+        ? sdidStaggeredSe(st.seMethod, st.sp, st.sfit, { method: st.method }, st.rng, st.seOpts)
+        : sdidSe(st.seMethod, st.p, st.fit, st.rng, { ...st.seOpts, ...cov });
   return sdidAssemble(a, st, se);
 }
 
@@ -70,7 +83,12 @@ export function sdidAnalysis(a: SdidAnalysisInput): KeytechResult {
 export async function sdidAnalysisParallel(a: SdidAnalysisInput): Promise<KeytechResult> {
   const st = sdidStage(a);
   const o = { ...st.seOpts, ...(a.workers !== undefined ? { workers: a.workers } : {}), ...(st.optimized ? { covariates: st.optimized } : {}) };
-  const se = st.seMethod === "none" ? null : st.staggered ? await sdidStaggeredSeParallel(st.seMethod, st.sp, st.sfit, { method: st.method }, st.rng, o) : await sdidSeParallel(st.seMethod, st.p, st.fit, st.rng, o);
+  const se =
+    st.seMethod === "none"
+      ? null
+      : st.staggered
+        ? await sdidStaggeredSeParallel(st.seMethod, st.sp, st.sfit, { method: st.method }, st.rng, o)
+        : await sdidSeParallel(st.seMethod, st.p, st.fit, st.rng, o);
   return sdidAssemble(a, st, se);
 }
 
@@ -83,7 +101,8 @@ function sdidStage(a: SdidAnalysisInput) {
   const reps = a.reps ?? 200;
   const seed = a.seed ?? 1;
   if (!["sdid", "sc", "did"].includes(method)) throw usageError(`--method must be sdid, sc or did, got '${method}'`);
-  if (!["placebo", "bootstrap", "jackknife", "none"].includes(seMethod)) throw usageError(`--se must be placebo, bootstrap, jackknife or none, got '${seMethod}'`);
+  if (!["placebo", "bootstrap", "jackknife", "none"].includes(seMethod))
+    throw usageError(`--se must be placebo, bootstrap, jackknife or none, got '${seMethod}'`);
   if (!(Number.isInteger(reps) && reps >= 2)) throw usageError(`--reps must be an integer ≥ 2, got ${reps}`);
   const covMethod = a.covariatesMethod ?? "projected";
   if (!["projected", "optimized"].includes(covMethod)) throw usageError(`--covariates-method must be projected or optimized, got '${String(covMethod)}'`);
@@ -101,7 +120,12 @@ function sdidStage(a: SdidAnalysisInput) {
       for (let k = 0; k < N * T; k++) {
         const r = w.rowOf[k]!;
         const x = c.values[r]!;
-        if (!Number.isFinite(x)) throw inputError("missing covariate value; synthetic DID with covariates needs them in every unit-period", { ...(a.file !== undefined ? { file: a.file } : {}), row: r + 1, column: c.name });
+        if (!Number.isFinite(x))
+          throw inputError("missing covariate value; synthetic DID with covariates needs them in every unit-period", {
+            ...(a.file !== undefined ? { file: a.file } : {}),
+            row: r + 1,
+            column: c.name,
+          });
         v[k] = x;
       }
       return { name: c.name, values: v };
@@ -123,7 +147,8 @@ function sdidStage(a: SdidAnalysisInput) {
   const seOpts = { replications: reps, ...(progress ? { onProgress: progress } : {}) };
   const sp = { Y, N, T, adoption: w.adoption };
   // exactly one of the two designs is fitted; the other's fields are never read
-  if (covX && staggered) throw usageError("--covariates-method optimized is implemented for block designs (one adoption period); use projected for staggered adoption");
+  if (covX && staggered)
+    throw usageError("--covariates-method optimized is implemented for block designs (one adoption period); use projected for staggered adoption");
   const b = staggered ? null : blockPanel({ ...w, Y });
   const p: SdidPanel = b ? b.panel : { Y, N, T, N0: 0, T0: 0 };
   let fit: SdidFit | null = null;
@@ -137,12 +162,36 @@ function sdidStage(a: SdidAnalysisInput) {
     optimized = { X: Xb, beta: of.beta };
     covBlock = covX.map((x, k) => ({ name: x.name, coef: of.beta[k]! }));
     const Yadj = Float64Array.from(p.Y);
-    Xb.forEach((x, k) => { for (let j = 0; j < Yadj.length; j++) Yadj[j] = Yadj[j]! - of.beta[k]! * x[j]!; });
+    Xb.forEach((x, k) => {
+      for (let j = 0; j < Yadj.length; j++) Yadj[j] = Yadj[j]! - of.beta[k]! * x[j]!;
+    });
     pTraj = { ...p, Y: Yadj };
   } else if (b) fit = sdid(p, { method });
   const sfit = staggered ? sdidStaggered(sp, { method }) : null;
   for (const k of sfit?.skipped ?? []) warnings.push(`cohort adopting in ${w.times[k.adoption]} (${k.nTreated} treated units) left out: ${k.reason}`);
-  return { method, seMethod, reps, seed, w, N, T, warnings, covBlock, dropped, staggered, rng, seOpts, b: b!, p, pTraj, sp, fit: fit!, sfit: sfit!, optimized, covMethod };
+  return {
+    method,
+    seMethod,
+    reps,
+    seed,
+    w,
+    N,
+    T,
+    warnings,
+    covBlock,
+    dropped,
+    staggered,
+    rng,
+    seOpts,
+    b: b!,
+    p,
+    pTraj,
+    sp,
+    fit: fit!,
+    sfit: sfit!,
+    optimized,
+    covMethod,
+  };
 }
 
 /** The KeytechResult from the fit stage and the SE. */
@@ -157,13 +206,27 @@ function sdidAssemble(a: SdidAnalysisInput, st: Stage, se: SdidSeResult | null):
     result = base(a, method, seMethod, reps, seed, [estimateRow(method, fit.estimate, se)], N * T, dropped);
     result.unit_weights = b.controls.map((u, i) => ({ unit: u, weight: fit.omega[i]! }));
     result.time_weights = w.times.slice(0, p.T0).map((t, k) => ({ time: t, weight: fit.lambda[k]! }));
-    result.trajectories = w.times.map((t, k) => ({ time: t, treated: tr.treated[k]!, synthetic: tr.synthetic[k]!, synthetic_shifted: tr.syntheticShifted[k]!, post: k >= p.T0 }));
+    result.trajectories = w.times.map((t, k) => ({
+      time: t,
+      treated: tr.treated[k]!,
+      synthetic: tr.synthetic[k]!,
+      synthetic_shifted: tr.syntheticShifted[k]!,
+      post: k >= p.T0,
+    }));
     result.sdid = {
       design: "block",
-      n_units: N, n_treated: p.N - p.N0, n_control: p.N0, n_periods: T, n_pre: p.T0, n_post: T - p.T0,
+      n_units: N,
+      n_treated: p.N - p.N0,
+      n_control: p.N0,
+      n_periods: T,
+      n_pre: p.T0,
+      n_post: T - p.T0,
       first_treated_period: timeOf(p.T0),
-      noise_level: fit.settings.noiseLevel, zeta_omega: fit.settings.zetaOmega, zeta_lambda: fit.settings.zetaLambda,
-      min_decrease: fit.settings.minDecrease, iterations: { lambda: fit.iterations.slice(0, 2), omega: fit.iterations.slice(2) },
+      noise_level: fit.settings.noiseLevel,
+      zeta_omega: fit.settings.zetaOmega,
+      zeta_lambda: fit.settings.zetaLambda,
+      min_decrease: fit.settings.minDecrease,
+      iterations: { lambda: fit.iterations.slice(0, 2), omega: fit.iterations.slice(2) },
       treated_units: b.treated,
       se_replications: se ? se.replications : 0,
     };
@@ -171,45 +234,93 @@ function sdidAssemble(a: SdidAnalysisInput, st: Stage, se: SdidSeResult | null):
     const fit = st.sfit;
     const rows = [estimateRow(method, fit.att, se)];
     result = base(a, method, seMethod, reps, seed, rows, N * T, dropped);
-    result.unit_weights = fit.cohorts.flatMap((c) => Array.from({ length: c.panel.N0 }, (_, i) => ({ unit: w.units[c.rows[i]!]!, weight: c.fit.omega[i]!, cohort: timeOf(c.adoption) })));
-    result.time_weights = fit.cohorts.flatMap((c) => Array.from({ length: c.panel.T0 }, (_, k) => ({ time: timeOf(k), weight: c.fit.lambda[k]!, cohort: timeOf(c.adoption) })));
+    result.unit_weights = fit.cohorts.flatMap((c) =>
+      Array.from({ length: c.panel.N0 }, (_, i) => ({ unit: w.units[c.rows[i]!]!, weight: c.fit.omega[i]!, cohort: timeOf(c.adoption) })),
+    );
+    result.time_weights = fit.cohorts.flatMap((c) =>
+      Array.from({ length: c.panel.T0 }, (_, k) => ({ time: timeOf(k), weight: c.fit.lambda[k]!, cohort: timeOf(c.adoption) })),
+    );
     result.trajectories = fit.cohorts.flatMap((c) => {
       const tr = sdidTrajectory(c.panel, c.fit.omega, c.fit.lambda);
-      return w.times.map((t, k) => ({ time: t, cohort: timeOf(c.adoption), treated: tr.treated[k]!, synthetic: tr.synthetic[k]!, synthetic_shifted: tr.syntheticShifted[k]!, post: k >= c.adoption }));
+      return w.times.map((t, k) => ({
+        time: t,
+        cohort: timeOf(c.adoption),
+        treated: tr.treated[k]!,
+        synthetic: tr.synthetic[k]!,
+        synthetic_shifted: tr.syntheticShifted[k]!,
+        post: k >= c.adoption,
+      }));
     });
     result.cohorts = fit.cohorts.map((c) => ({
-      cohort: timeOf(c.adoption), n_treated: c.nTreated, t_post: c.tPost, weight: c.weight, estimate: c.fit.estimate,
-      noise_level: c.fit.settings.noiseLevel, zeta_omega: c.fit.settings.zetaOmega, zeta_lambda: c.fit.settings.zetaLambda,
+      cohort: timeOf(c.adoption),
+      n_treated: c.nTreated,
+      t_post: c.tPost,
+      weight: c.weight,
+      estimate: c.fit.estimate,
+      noise_level: c.fit.settings.noiseLevel,
+      zeta_omega: c.fit.settings.zetaOmega,
+      zeta_lambda: c.fit.settings.zetaLambda,
     }));
     result.sdid = {
       design: "staggered",
-      n_units: N, n_treated: Array.from(w.adoption).filter((x) => x >= 0).length, n_control: Array.from(w.adoption).filter((x) => x < 0).length,
-      n_periods: T, aggregation: "ATT = Σ_a w_a τ_a, w_a ∝ N_treated,a × T_post,a (Stata sdid)",
+      n_units: N,
+      n_treated: Array.from(w.adoption).filter((x) => x >= 0).length,
+      n_control: Array.from(w.adoption).filter((x) => x < 0).length,
+      n_periods: T,
+      aggregation: "ATT = Σ_a w_a τ_a, w_a ∝ N_treated,a × T_post,a (Stata sdid)",
       se_replications: se ? se.replications : 0,
     };
   }
   if (covBlock) {
-    result.covariates = st.covMethod === "optimized"
-      ? { method: "optimized (Arkhangelsky et al. 2021; R synthdid X, Stata covariates(x, optimized)): β fitted jointly with ω, λ by Frank–Wolfe steps and 1/t gradient steps on the collapsed panel; no sparsification", coefficients: covBlock }
-      : { method: "projected (Kranz 2022): feols of y on covariates with unit and period FE on never-treated units, y − Xβ̂", coefficients: covBlock };
+    result.covariates =
+      st.covMethod === "optimized"
+        ? {
+            method:
+              "optimized (Arkhangelsky et al. 2021; R synthdid X, Stata covariates(x, optimized)): β fitted jointly with ω, λ by Frank–Wolfe steps and 1/t gradient steps on the collapsed panel; no sparsification",
+            coefficients: covBlock,
+          }
+        : { method: "projected (Kranz 2022): feols of y on covariates with unit and period FE on never-treated units, y − Xβ̂", coefficients: covBlock };
   }
   if (warnings.length) result.warnings = warnings;
   return result;
 }
 
-function base(a: SdidAnalysisInput, method: string, se: string, reps: number, seed: number, estimates: EstimateRow[], nobs: number, collinear: string[]): KeytechResult {
+function base(
+  a: SdidAnalysisInput,
+  method: string,
+  se: string,
+  reps: number,
+  seed: number,
+  estimates: EstimateRow[],
+  nobs: number,
+  collinear: string[],
+): KeytechResult {
   const random = se === "placebo" || se === "bootstrap";
   return makeResult({
     command: "did sdid",
     headline: { term: method, label: `the ${method === "sdid" ? "synthetic DID" : method === "sc" ? "synthetic control" : "DID"} ATT` },
     estimates: estimates.map((e) => ({ ...e, estimate: round(e.estimate ?? Number.NaN) })),
     nobs,
-    vcov: { type: se, ...(random ? { replications: reps } : {}), small_sample: se === "none" ? "none" : "synthdid: sqrt((r−1)/r)·sd for placebo/bootstrap, jackknife sqrt((n−1)/n·Σ(u−ū)²); normal CI" },
+    vcov: {
+      type: se,
+      ...(random ? { replications: reps } : {}),
+      small_sample: se === "none" ? "none" : "synthdid: sqrt((r−1)/r)·sd for placebo/bootstrap, jackknife sqrt((n−1)/n·Σ(u−ū)²); normal CI",
+    },
     dropped: { singletons: 0, missing: 0, collinear },
     provenance: {
       seed: random ? seed : null,
       inputs: a.inputsHash ?? {},
-      options: { method, se, reps: random ? reps : null, y: a.names.y, unit: a.names.unit, time: a.names.time, treat: a.names.treat, covariates: (a.covariates ?? []).map((c) => c.name), ...((a.covariates ?? []).length > 0 ? { covariates_method: a.covariatesMethod ?? "projected" } : {}) },
+      options: {
+        method,
+        se,
+        reps: random ? reps : null,
+        y: a.names.y,
+        unit: a.names.unit,
+        time: a.names.time,
+        treat: a.names.treat,
+        covariates: (a.covariates ?? []).map((c) => c.name),
+        ...((a.covariates ?? []).length > 0 ? { covariates_method: a.covariatesMethod ?? "projected" } : {}),
+      },
     },
   });
 }

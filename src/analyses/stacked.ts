@@ -24,13 +24,24 @@ export interface StackedAnalysisOptions extends StackedOptions {
 }
 
 /** Linear combination a'β with SE √(a'Va) and t inference with the VCOV's df. */
-export function linearCombination(term: string, coef: Float64Array, V: Float64Array, k: number, a: Map<number, number>, df: number, level: number): EstimateRow {
-  let est = 0, v = 0;
+export function linearCombination(
+  term: string,
+  coef: Float64Array,
+  V: Float64Array,
+  k: number,
+  a: Map<number, number>,
+  df: number,
+  level: number,
+): EstimateRow {
+  let est = 0,
+    v = 0;
   for (const [i, ai] of a) {
     est += ai * coef[i]!;
     for (const [j, aj] of a) v += ai * aj * V[i * k + j]!;
   }
-  const se = Math.sqrt(v), t = est / se, q = qt(1 - (1 - level) / 2, df);
+  const se = Math.sqrt(v),
+    t = est / se,
+    q = qt(1 - (1 - level) / 2, df);
   return { term, estimate: est, std_error: se, statistic: t, p_value: twoSidedT(t, df), conf_low: est - q * se, conf_high: est + q * se };
 }
 
@@ -40,7 +51,8 @@ export const STACKED_HEADLINE: HeadlineSpec = { term: "avg_post", label: "avg_po
 export function stackedAnalysis(d: LoadedStaggered, o: StackedAnalysisOptions): KeytechResult {
   const inp = d.input;
   const level = o.level ?? 0.95;
-  const weights = o.weights ?? "wfh", fe = o.fe ?? "stack";
+  const weights = o.weights ?? "wfh",
+    fe = o.fe ?? "stack";
   const sf = stackedFit(inp, { kPre: o.kPre, kPost: o.kPost, weights, fe });
   const { fit, stack } = sf;
   const cl = inp.cluster;
@@ -54,11 +66,15 @@ export function stackedAnalysis(d: LoadedStaggered, o: StackedAnalysisOptions): 
   const post = new Map<number, number>();
   const postTerms = sf.eventTimes.filter((e) => e >= 0).map((e) => `rel::${e}`);
   const have = postTerms.filter((t) => fit.coefNames.includes(t));
-  if (have.length < postTerms.length) warnings.push(`post terms not estimable (collinear): ${postTerms.filter((t) => !have.includes(t)).join(", ")}; avg_post averages the others`);
+  if (have.length < postTerms.length)
+    warnings.push(`post terms not estimable (collinear): ${postTerms.filter((t) => !have.includes(t)).join(", ")}; avg_post averages the others`);
   for (const t of have) post.set(fit.coefNames.indexOf(t), 1 / have.length);
   if (have.length) estimates.push(linearCombination("avg_post", fit.coef, vc.V.data, k, post, vc.df, level));
   if (stRow) estimates.push(stRow);
-  const leads = sf.eventTimes.filter((e) => e < -1).map((e) => `rel::${e}`).filter((t) => fit.coefNames.includes(t));
+  const leads = sf.eventTimes
+    .filter((e) => e < -1)
+    .map((e) => `rel::${e}`)
+    .filter((t) => fit.coefNames.includes(t));
   const wald = leads.length ? waldTest(fit, vc, leads) : null;
   const dropped = sf.subExperiments.filter((s) => !s.included);
   for (const s of dropped) warnings.push(`sub-experiment ${s.cohort} dropped: ${s.reason}`);
@@ -71,12 +87,23 @@ export function stackedAnalysis(d: LoadedStaggered, o: StackedAnalysisOptions): 
     vcov: vcovBlock(vc),
     dropped: { singletons: fit.singletonsRemoved, missing: d.missing, collinear: fit.droppedCollinear, sub_experiments: dropped.map((s) => s.cohort) },
     sub_experiments: sf.subExperiments,
-    pretrends: wald ? { wald: { terms: leads, stat: wald.stat, df1: wald.df1, df2: wald.df2, p_value: wald.p_value, chi2: wald.chi2, chi2_p_value: wald.chi2_p_value } } : null,
+    pretrends: wald
+      ? { wald: { terms: leads, stat: wald.stat, df1: wald.df1, df2: wald.df2, p_value: wald.p_value, chi2: wald.chi2, chi2_p_value: wald.chi2_p_value } }
+      : null,
     provenance: {
-      seed: null, inputs: d.inputs,
+      seed: null,
+      inputs: d.inputs,
       options: {
-        y: d.columns.y, unit: d.columns.unit, time: d.columns.time, cohort: d.columns.cohort, x: d.columns.x ?? [],
-        cluster: cl.name, window: `${-o.kPre}:${o.kPost}`, weights, fe, level,
+        y: d.columns.y,
+        unit: d.columns.unit,
+        time: d.columns.time,
+        cohort: d.columns.cohort,
+        x: d.columns.x ?? [],
+        cluster: cl.name,
+        window: `${-o.kPre}:${o.kPost}`,
+        weights,
+        fe,
+        level,
       },
     },
   });

@@ -34,7 +34,15 @@ export interface SunabAnalysisInput {
 function row(r: AggregateRow, df: number, level: number): EstimateRow {
   const t = r.estimate / r.std_error;
   const q = qt(1 - (1 - level) / 2, df);
-  return { term: r.term, estimate: r.estimate, std_error: r.std_error, statistic: t, p_value: twoSidedT(t, df), conf_low: r.estimate - q * r.std_error, conf_high: r.estimate + q * r.std_error };
+  return {
+    term: r.term,
+    estimate: r.estimate,
+    std_error: r.std_error,
+    statistic: t,
+    p_value: twoSidedT(t, df),
+    conf_low: r.estimate - q * r.std_error,
+    conf_high: r.estimate + q * r.std_error,
+  };
 }
 
 /** The overall effect of Sun–Abraham: the ATT over the post cells (aggregations.ATT). */
@@ -73,7 +81,13 @@ export function sunabAnalysis(a: SunabAnalysisInput): KeytechResult {
     vcov: vcovBlock(vc),
     dropped: { singletons: 0, missing: a.missingDropped ?? 0, collinear: sf.fit.droppedCollinear, always_treated: sf.alwaysTreatedDropped },
     aggregations: { ATT: att },
-    cells: sf.cells.map((c) => ({ cohort: c.cohort, rel: c.rel, n: c.n, estimate: sf.fit.coef[c.coef]!, std_error: Math.sqrt(vc.V.data[c.coef * k + c.coef]!) })),
+    cells: sf.cells.map((c) => ({
+      cohort: c.cohort,
+      rel: c.rel,
+      n: c.n,
+      estimate: sf.fit.coef[c.coef]!,
+      std_error: Math.sqrt(vc.V.data[c.coef * k + c.coef]!),
+    })),
     vcov_matrix: sunabVcovMatrix(sf, vc.V),
     provenance: { seed: null, inputs: a.inputs ?? {}, options: { ref_period: a.refPeriod ?? -1, level, ...(a.options ?? {}) } },
     ...(warnings.length ? { warnings } : {}),

@@ -119,7 +119,11 @@ export function fitTwfe(d: DidPanel, s: TwfeSpec): KeytechResult {
     fit: fitBlock(fit),
     vcov: vcovBlock(vc),
     dropped: { singletons: fit.singletonsRemoved, missing, collinear: fit.droppedCollinear },
-    provenance: { seed: null, inputs: d.inputs, options: { y: s.yName, x: s.x.map((x) => x.name), fe: feList, unit_trends: !!s.unitTrends, cluster: d.cluster.name, ...(s.options ?? {}) } },
+    provenance: {
+      seed: null,
+      inputs: d.inputs,
+      options: { y: s.yName, x: s.x.map((x) => x.name), fe: feList, unit_trends: !!s.unitTrends, cluster: d.cluster.name, ...(s.options ?? {}) },
+    },
     vcov_matrix: vcovMatrixBlock(fit.coefNames, vc.V),
   });
 }
@@ -128,13 +132,20 @@ export function fitTwfe(d: DidPanel, s: TwfeSpec): KeytechResult {
 function fitPoissonRows(d: DidPanel, s: TwfeSpec, rows: Int32Array, fes: FixedEffectInput[], missing: number, feList: string[]): KeytechResult {
   const take = (v: Float64Array) => Float64Array.from(rows, (i) => v[i]!);
   const y = take(s.y);
-  for (let k = 0; k < y.length; k++) if (y[k]! < 0) throw inputError(`the Poisson model needs a non-negative outcome; ${s.yName} is ${y[k]} here`, { file: d.file, column: s.yName });
+  for (let k = 0; k < y.length; k++)
+    if (y[k]! < 0) throw inputError(`the Poisson model needs a non-negative outcome; ${s.yName} is ${y[k]} here`, { file: d.file, column: s.yName });
   const fit = fepois({ y, yName: s.yName, x: s.x.map((x) => ({ name: x.name, values: take(x.values) })), fixedEffects: fes });
   const cl = recode(d.cluster.codes, rows);
   const clCodes = fit.keep ? recode(cl.codes, fit.keep) : cl;
   const vc = fepoisVcov(fit, { type: "cluster", clusters: [{ name: d.cluster.name, codes: clCodes.codes, nLevels: clCodes.nLevels }] });
   const warnings: string[] = [];
-  if (fit.feAllZeroRemoved) warnings.push(`${fit.feAllZeroRemoved} observations in fixed-effect levels with only zero outcomes removed (${Object.entries(fit.feLevelsRemoved).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${k}`).join(", ")}), as fixest's fepois does`);
+  if (fit.feAllZeroRemoved)
+    warnings.push(
+      `${fit.feAllZeroRemoved} observations in fixed-effect levels with only zero outcomes removed (${Object.entries(fit.feLevelsRemoved)
+        .filter(([, v]) => v > 0)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(", ")}), as fixest's fepois does`,
+    );
   if (!fit.converged) warnings.push(`IRLS did not converge in ${fit.iterations} iterations`);
   return makeResult({
     headline: s.headline === undefined ? TREAT_POST_HEADLINE : s.headline,
@@ -144,15 +155,24 @@ function fitPoissonRows(d: DidPanel, s: TwfeSpec, rows: Int32Array, fes: FixedEf
     fit: { r2: null, adj_r2: null, within_r2: null, pseudo_r2: fit.pseudoR2, deviance: fit.deviance, loglik: fit.loglik, iterations: fit.iterations },
     vcov: { type: vc.type, ...(vc.clusters ? { clusters: vc.clusters } : {}), small_sample: vc.smallSample, df: null, distribution: "normal" },
     dropped: { singletons: 0, missing, collinear: fit.droppedCollinear, fe_all_zero: fit.feAllZeroRemoved },
-    provenance: { seed: null, inputs: d.inputs, options: { y: s.yName, x: s.x.map((x) => x.name), fe: feList, family: "poisson", cluster: d.cluster.name, ...(s.options ?? {}) } },
+    provenance: {
+      seed: null,
+      inputs: d.inputs,
+      options: { y: s.yName, x: s.x.map((x) => x.name), fe: feList, family: "poisson", cluster: d.cluster.name, ...(s.options ?? {}) },
+    },
     ...(warnings.length ? { warnings } : {}),
   });
 }
 
 /** Unit-level split at the median of the unit mean of a column: 1 = above median. */
 export function medianSplit(d: DidPanel, v: Float64Array): Uint8Array {
-  const sum = new Float64Array(d.unit.nLevels), cnt = new Float64Array(d.unit.nLevels);
-  for (let i = 0; i < d.n; i++) if (Number.isFinite(v[i]!)) { sum[d.unit.codes[i]!]! += v[i]!; cnt[d.unit.codes[i]!]! += 1; }
+  const sum = new Float64Array(d.unit.nLevels),
+    cnt = new Float64Array(d.unit.nLevels);
+  for (let i = 0; i < d.n; i++)
+    if (Number.isFinite(v[i]!)) {
+      sum[d.unit.codes[i]!]! += v[i]!;
+      cnt[d.unit.codes[i]!]! += 1;
+    }
   const means = Array.from(sum, (s, u) => s / cnt[u]!);
   const med = quantile7(means.filter(Number.isFinite), 0.5);
   return Uint8Array.from(d.unit.codes, (u) => (means[u]! > med ? 1 : 0));

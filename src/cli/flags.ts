@@ -36,12 +36,7 @@ const DEPRECATIONS = new WeakMap<Command, Deprecation[]>();
  * passed on unchanged to the first new flag; `map` translates it (e.g. --alpha a → --level 1 − a);
  * `keep` leaves it for the command to read (aliases that no new value can express exactly).
  */
-export function deprecate(
-  cmd: Command,
-  flags: string,
-  neu: string | string[],
-  o: { map?: Deprecation["map"]; hint?: string; keep?: boolean } = {},
-): Command {
+export function deprecate(cmd: Command, flags: string, neu: string | string[], o: { map?: Deprecation["map"]; hint?: string; keep?: boolean } = {}): Command {
   const opt = new Option(flags, `deprecated: use ${o.hint ?? ([] as string[]).concat(neu).join(" ")}`).hideHelp();
   cmd.addOption(opt);
   const news = ([] as string[]).concat(neu);
@@ -72,10 +67,13 @@ export function applyDeprecations(cmd: Command): void {
   for (const d of DEPRECATIONS.get(cmd) ?? []) {
     if (cmd.getOptionValueSource(d.oldKey) !== "cli") continue;
     for (const n of d.neu)
-      if (!byAlias.has(n) && cmd.getOptionValueSource(keyOf(n)) === "cli") throw usageError(`${d.old} and ${n} give the same option (${d.old} is deprecated); give only ${n}`);
+      if (!byAlias.has(n) && cmd.getOptionValueSource(keyOf(n)) === "cli")
+        throw usageError(`${d.old} and ${n} give the same option (${d.old} is deprecated); give only ${n}`);
     err(`keytech: warning: ${d.old} is deprecated; use ${d.hint}\n`);
     if (!d.map) continue;
-    const set = d.map(cmd.getOptionValue(d.oldKey) as string | boolean, (flag) => (byAlias.has(flag) ? (cmd.getOptionValue(keyOf(flag)) as string) : undefined));
+    const set = d.map(cmd.getOptionValue(d.oldKey) as string | boolean, (flag) =>
+      byAlias.has(flag) ? (cmd.getOptionValue(keyOf(flag)) as string) : undefined,
+    );
     for (const [flag, v] of Object.entries(set)) {
       cmd.setOptionValueWithSource(keyOf(flag), v, "cli");
       byAlias.add(flag);
@@ -159,7 +157,10 @@ export function oneOf<T extends string>(name: string, allowed: readonly T[], syn
 export const list = flag((v) => splitList(v));
 
 export function splitList(v: string | undefined): string[] {
-  return (v ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  return (v ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 /** A confidence level in (0, 1). */
@@ -175,7 +176,8 @@ export const alphaOf = (lvl: number): number => Number((1 - lvl).toPrecision(12)
 /** The --level of a deprecated `--alpha A` (1 − A, 12 significant digits); A outside (0, 1) is a usage error. */
 export function alphaToLevel(name: string, v: string): string {
   const a = Number(v);
-  if (v.trim() === "" || !(a > 0 && a < 1)) throw usageError(`${name} must be in (0, 1), got ${shown(v)} (${name} is deprecated; use --level, e.g. --level 0.95)`);
+  if (v.trim() === "" || !(a > 0 && a < 1))
+    throw usageError(`${name} must be in (0, 1), got ${shown(v)} (${name} is deprecated; use --level, e.g. --level 0.95)`);
   return String(Number((1 - a).toPrecision(12)));
 }
 
@@ -186,7 +188,8 @@ export function window(o: { open?: boolean; first?: (s: string) => number | "all
     const end = (s: string, which: string): number | null => {
       if (s === "" && o.open) return null;
       const x = Number(s);
-      if (s === "" || !Number.isInteger(x)) bad(`--window must be FIRST:LAST event times (integers${o.open ? ", either may be empty" : ""}, e.g. -4:5), got ${shown(v)} (${which})`);
+      if (s === "" || !Number.isInteger(x))
+        bad(`--window must be FIRST:LAST event times (integers${o.open ? ", either may be empty" : ""}, e.g. -4:5), got ${shown(v)} (${which})`);
       return x;
     };
     if (!m) return bad(`--window must be FIRST:LAST event times (e.g. -4:5), got ${shown(v)}`);
@@ -208,7 +211,8 @@ export const vcovRegression = oneOf("--vcov", REGRESSION_VCOV, { hc1: "hetero", 
 /** How a result's variance reads in a sentence ("clustered by unit (500 clusters)", "placebo (200 replications)"). */
 export function describeVcov(v: { type?: string; clusters?: Record<string, number> | string[] | null; replications?: number } | undefined): string {
   if (!v || !v.type) return "not computed";
-  const cl = v.clusters && !Array.isArray(v.clusters) ? Object.entries(v.clusters).map(([k, g]) => `${k} (${g} clusters)`) : Array.isArray(v.clusters) ? v.clusters : [];
+  const cl =
+    v.clusters && !Array.isArray(v.clusters) ? Object.entries(v.clusters).map(([k, g]) => `${k} (${g} clusters)`) : Array.isArray(v.clusters) ? v.clusters : [];
   switch (v.type) {
     case "iid":
       return "iid";
@@ -319,7 +323,9 @@ export function addPanelColumns(cmd: Command, s: PanelFlagSpec = {}): Command {
 export function checkJsonOut(out: string): string {
   const m = /(\.[^./\\]+)$/.exec(out);
   if (m && m[1]!.toLowerCase() !== ".json")
-    throw usageError(`--out ${out}: the result is written as JSON, so the file name must end in .json (got '${m[1]}'); use --out NAME.json, and keytech table NAME.json --out T.csv for a table`);
+    throw usageError(
+      `--out ${out}: the result is written as JSON, so the file name must end in .json (got '${m[1]}'); use --out NAME.json, and keytech table NAME.json --out T.csv for a table`,
+    );
   return out;
 }
 
@@ -358,7 +364,17 @@ export function addMappingFlags(cmd: Command): Command {
 
 /** The mapping of the flags: the named base mapping with the single-column overrides. */
 export function mappingFromFlags(f: MappingFlags): ColumnMapping {
-  return withOverrides(loadMapping(f.mapping), { id: f.idCol, date: f.dateCol, year: f.yearCol, region: f.regionCol, ipc: f.ipcCol, cited: f.citedCol, applicant: f.applicantCol, ipcSeparators: f.ipcSep, citedSeparators: f.citedSep });
+  return withOverrides(loadMapping(f.mapping), {
+    id: f.idCol,
+    date: f.dateCol,
+    year: f.yearCol,
+    region: f.regionCol,
+    ipc: f.ipcCol,
+    cited: f.citedCol,
+    applicant: f.applicantCol,
+    ipcSeparators: f.ipcSep,
+    citedSeparators: f.citedSep,
+  });
 }
 
 /** `--ipc-level` (old: `--level`, which now means the confidence level everywhere). */
@@ -389,7 +405,9 @@ export function addRegressionOptions(cmd: Command, o: { did?: boolean } = {}): C
   cmd.option("--bootstrap <type>", "wild: wild cluster restricted bootstrap p-value and CI (first cluster variable)");
   addReps(cmd, "bootstrap draws (default 9999)");
   addSeed(cmd, "bootstrap seed (required with --bootstrap)");
-  cmd.option("--wild-weights <w>", "rademacher (default), webb or mammen").option("--boot-term <term>", "coefficient to bootstrap (default: treat_post / the first regressor)");
+  cmd
+    .option("--wild-weights <w>", "rademacher (default), webb or mammen")
+    .option("--boot-term <term>", "coefficient to bootstrap (default: treat_post / the first regressor)");
   addJson(cmd, "print the JSON result on stdout");
   return cmd.option("--out <file>", "also write the JSON result to this file");
 }
@@ -424,7 +442,8 @@ export function regressionOptions(v: RegressionValues, fixedEffects: (string | n
   if (v.vcov === "twoway") {
     if (cluster) throw usageError("--vcov twoway clusters by the first two fixed effects; for other columns use --vcov cluster --cluster a,b");
     const two = fixedEffects.slice(0, 2);
-    if (two.length < 2 || two.some((f) => f === null)) throw usageError("--vcov twoway needs two fixed effects that are columns (it clusters by the first two, as fixest); use --cluster a,b");
+    if (two.length < 2 || two.some((f) => f === null))
+      throw usageError("--vcov twoway needs two fixed effects that are columns (it clusters by the first two, as fixest); use --cluster a,b");
     cluster = two as string[];
   } else if (v.vcov === "cluster" && !cluster && fixedEffects[0]) cluster = [fixedEffects[0]];
   if (v.vcov !== undefined) o.vcov = v.vcov === "hetero" ? "hc1" : v.vcov === "twoway" ? "cluster" : v.vcov;
@@ -523,7 +542,8 @@ export function pick<T extends string>(name: string, v: string, allowed: readonl
 export function intList(name: string, v: string): number[] {
   const xs = v.split(",").map((s) => s.trim());
   const out = xs.map(Number);
-  if (out.length === 0 || out.some((x, i) => !Number.isInteger(x) || x < 1 || xs[i] === "")) throw usageError(`${name} must be a comma-separated list of positive integers, got '${printable(v)}'`);
+  if (out.length === 0 || out.some((x, i) => !Number.isInteger(x) || x < 1 || xs[i] === ""))
+    throw usageError(`${name} must be a comma-separated list of positive integers, got '${printable(v)}'`);
   return out;
 }
 

@@ -24,7 +24,9 @@ export function checkSeed(v: unknown, max: number): void {
   if (v === undefined) return;
   const s = String(v).trim();
   if (!/^\d+$/.test(s) || BigInt(s) > BigInt(max))
-    throw usageError(`--seed must be an integer in [0, ${max}], got '${printable(String(v))}' (larger or fractional seeds would be rounded to another seed and recorded wrongly in provenance)`);
+    throw usageError(
+      `--seed must be an integer in [0, ${max}], got '${printable(String(v))}' (larger or fractional seeds would be rounded to another seed and recorded wrongly in provenance)`,
+    );
 }
 
 /** Options of `cmd` and its parents that may be given on the command line. */
@@ -75,7 +77,8 @@ export function buildProgram(): Command {
       for (const w of path.split(" ")) at = argv.indexOf(w, at) + 1;
       checkRepeats(actionCommand, argv.slice(at));
       applyDeprecations(actionCommand);
-      if (actionCommand.options.some((o) => o.long === "--seed")) checkSeed(actionCommand.getOptionValue("seed"), path === "did honest" ? MAX_R_SEED : MAX_SEED);
+      if (actionCommand.options.some((o) => o.long === "--seed"))
+        checkSeed(actionCommand.getOptionValue("seed"), path === "did honest" ? MAX_R_SEED : MAX_SEED);
     });
   registerAll(program);
   return program;

@@ -65,7 +65,9 @@ export function estimateTable(res: KeytechResult, title: string): string {
   const f = (v: number | null | undefined, d = 4) => (v === null || v === undefined ? "NA" : v.toFixed(d));
   const lines = [title, `  ${"term".padEnd(16)} ${"estimate".padStart(10)} ${"std.error".padStart(10)} ${"p".padStart(8)}   95% CI`];
   for (const e of res.estimates)
-    lines.push(`  ${e.term.padEnd(16)} ${f(e.estimate).padStart(10)} ${f(e.std_error).padStart(10)} ${f(e.p_value, 4).padStart(8)}   [${f(e.conf_low)}, ${f(e.conf_high)}]`);
+    lines.push(
+      `  ${e.term.padEnd(16)} ${f(e.estimate).padStart(10)} ${f(e.std_error).padStart(10)} ${f(e.p_value, 4).padStart(8)}   [${f(e.conf_low)}, ${f(e.conf_high)}]`,
+    );
   lines.push(`  observations: ${res.nobs}`);
   for (const w of res.warnings ?? []) lines.push(`  note: ${w}`);
   return lines.join("\n") + "\n" + seLine(res);

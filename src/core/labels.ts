@@ -45,6 +45,10 @@ export function termLabel(term: string, vars: Record<string, string> = {}, overr
   const rel = /^(?:rel|pre)::(-?\d+)$/.exec(term);
   if (rel) return `e = ${signed(rel[1]!)}`;
   if (term.startsWith("path:")) return `Via ${termLabel(term.slice(5), vars)}`;
-  if (term.includes(":") && !term.includes("::")) return term.split(":").map((t) => termLabel(t, vars)).join(" × ");
+  if (term.includes(":") && !term.includes("::"))
+    return term
+      .split(":")
+      .map((t) => termLabel(t, vars))
+      .join(" × ");
   return vars[term] ?? prettyName(term);
 }

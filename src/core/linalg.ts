@@ -104,8 +104,7 @@ export function quadForm(a: Mat, x: Float64Array): number {
 /** Sub-matrix with the given row and column indices. */
 export function subMatrix(a: Mat, rows: ArrayLike<number>, cols: ArrayLike<number>): Mat {
   const m = mat(rows.length, cols.length);
-  for (let i = 0; i < rows.length; i++)
-    for (let j = 0; j < cols.length; j++) m.data[i * cols.length + j] = a.data[rows[i]! * a.cols + cols[j]!]!;
+  for (let i = 0; i < rows.length; i++) for (let j = 0; j < cols.length; j++) m.data[i * cols.length + j] = a.data[rows[i]! * a.cols + cols[j]!]!;
   return m;
 }
 
@@ -130,7 +129,8 @@ export function scaleMat(a: Mat, s: number): Mat {
 export function choleskyPivotless(a: Mat, tol = 1e-10): { L: Mat; kept: number[]; dropped: number[] } {
   const k = a.rows;
   const L = mat(k, k);
-  const l = L.data, ad = a.data;
+  const l = L.data,
+    ad = a.data;
   const kept: number[] = [];
   const dropped: number[] = [];
   // Sums run over every earlier column p < j: a dropped column's entries of L are exactly 0 and subtracting
@@ -208,12 +208,23 @@ export function solveGeneral(a: Mat, b: Mat): Mat {
     let best = Math.abs(A[c * k + c]!);
     for (let r = c + 1; r < k; r++) {
       const v = Math.abs(A[r * k + c]!);
-      if (v > best) { best = v; piv = r; }
+      if (v > best) {
+        best = v;
+        piv = r;
+      }
     }
     if (best === 0 || !Number.isFinite(best)) throw new Error("matrix is singular");
     if (piv !== c) {
-      for (let j = 0; j < k; j++) { const t = A[c * k + j]!; A[c * k + j] = A[piv * k + j]!; A[piv * k + j] = t; }
-      for (let j = 0; j < m; j++) { const t = B[c * m + j]!; B[c * m + j] = B[piv * m + j]!; B[piv * m + j] = t; }
+      for (let j = 0; j < k; j++) {
+        const t = A[c * k + j]!;
+        A[c * k + j] = A[piv * k + j]!;
+        A[piv * k + j] = t;
+      }
+      for (let j = 0; j < m; j++) {
+        const t = B[c * m + j]!;
+        B[c * m + j] = B[piv * m + j]!;
+        B[piv * m + j] = t;
+      }
     }
     const d = A[c * k + c]!;
     for (let r = c + 1; r < k; r++) {
@@ -260,17 +271,20 @@ export function symEigen(a: Mat, maxSweeps = 100): { values: Float64Array; vecto
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
         for (let k = 0; k < n; k++) {
-          const akp = A[k * n + p]!, akq = A[k * n + q]!;
+          const akp = A[k * n + p]!,
+            akq = A[k * n + q]!;
           A[k * n + p] = c * akp - s * akq;
           A[k * n + q] = s * akp + c * akq;
         }
         for (let k = 0; k < n; k++) {
-          const apk = A[p * n + k]!, aqk = A[q * n + k]!;
+          const apk = A[p * n + k]!,
+            aqk = A[q * n + k]!;
           A[p * n + k] = c * apk - s * aqk;
           A[q * n + k] = s * apk + c * aqk;
         }
         for (let k = 0; k < n; k++) {
-          const vkp = V[k * n + p]!, vkq = V[k * n + q]!;
+          const vkp = V[k * n + p]!,
+            vkq = V[k * n + q]!;
           V[k * n + p] = c * vkp - s * vkq;
           V[k * n + q] = s * vkp + c * vkq;
         }

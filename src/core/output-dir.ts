@@ -64,9 +64,13 @@ export function recoverOutputDir(target: string, owned: readonly string[]): void
 export function beginOutputDir(target: string, owned: readonly string[]): OutputDirs {
   const t = resolve(target);
   const cwd = resolve(process.cwd());
-  if (cwd === t || cwd.startsWith(t + "/") || t === "/") throw usageError(`--out ${target}: the output folder cannot be the current folder or one of its parents (its outputs are replaced whole); name a subfolder, e.g. --out results`);
+  if (cwd === t || cwd.startsWith(t + "/") || t === "/")
+    throw usageError(
+      `--out ${target}: the output folder cannot be the current folder or one of its parents (its outputs are replaced whole); name a subfolder, e.g. --out results`,
+    );
   checkOutputPath(t);
-  if (existsSync(t) && !statSync(t).isDirectory()) throw usageError(`--out ${target} is a file; the output must be a folder (remove the file or choose another name)`);
+  if (existsSync(t) && !statSync(t).isDirectory())
+    throw usageError(`--out ${target} is a file; the output must be a folder (remove the file or choose another name)`);
   try {
     recoverOutputDir(t, owned);
     mkdirSync(t, { recursive: true });
@@ -76,7 +80,8 @@ export function beginOutputDir(target: string, owned: readonly string[]): Output
     return { target: t, staging: fresh };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw usageError(`--out ${target}: no permission to write there (${code}); choose a folder you can write`);
+    if (code === "EACCES" || code === "EPERM" || code === "EROFS")
+      throw usageError(`--out ${target}: no permission to write there (${code}); choose a folder you can write`);
     if (code === "ENOTDIR") throw usageError(`--out ${target}: a parent of it is a file, not a folder`);
     throw e;
   }

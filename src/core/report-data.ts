@@ -10,10 +10,25 @@ import type { EstimateRow, EventPoint, KeytechResult } from "./result.js";
 export type FigureData =
   | { kind: "event"; id: string; title: string; series: { estimator: string; points: EventPoint[] }[] }
   | { kind: "placebo"; id: string; title: string; draws: number[]; estimate: number; pValue: number | null; xTitle?: string }
-  | { kind: "sdid"; id: string; title: string; trajectory: { times: number[]; treated: number[]; synthetic: number[]; treatStart: number } | null; unitWeights: { unit: string; weight: number }[]; timeWeights: { time: number; weight: number }[] }
+  | {
+      kind: "sdid";
+      id: string;
+      title: string;
+      trajectory: { times: number[]; treated: number[]; synthetic: number[]; treatStart: number } | null;
+      unitWeights: { unit: string; weight: number }[];
+      timeWeights: { time: number; weight: number }[];
+    }
   | { kind: "paths"; id: string; title: string; bars: { name: string; estimate: number; lo?: number | null; hi?: number | null }[] }
   | { kind: "coef"; id: string; title: string; rows: { label: string; estimate: number; lo: number; hi: number; group?: string }[] }
-  | { kind: "sensitivity"; id: string; title: string; xTitle: string; original: { lb: number; ub: number }; rows: { x: number; lb: number | null; ub: number | null }[]; breakdown: number | null };
+  | {
+      kind: "sensitivity";
+      id: string;
+      title: string;
+      xTitle: string;
+      original: { lb: number; ub: number };
+      rows: { x: number; lb: number | null; ub: number | null }[];
+      breakdown: number | null;
+    };
 
 /** One column of a block's table. */
 export interface BlockModel {

@@ -177,7 +177,12 @@ export function eventTimeRows(rows: EstimateRow[]): EventTimeRow[] {
 
 /** Event-time rows `rel::k`, lo ≤ k ≤ hi, of a result (in increasing k). */
 export function eventRows(rows: EstimateRow[], lo: number, hi: number): EstimateRow[] {
-  return rows.filter((e) => { const k = relOf(e.term); return k !== null && k >= lo && k <= hi; }).sort((a, b) => relOf(a.term)! - relOf(b.term)!);
+  return rows
+    .filter((e) => {
+      const k = relOf(e.term);
+      return k !== null && k >= lo && k <= hi;
+    })
+    .sort((a, b) => relOf(a.term)! - relOf(b.term)!);
 }
 
 /** A result's event-time rows: its `event_rows`, else the `rel::k` rows of its estimates (did sdid --event). */
@@ -187,13 +192,16 @@ export function eventRowsOf(r: KeytechResult): EventTimeRow[] {
 
 /** A result's event-time rows with lo ≤ k ≤ hi, as estimate rows (without `rel`). */
 export function eventWindow(r: KeytechResult, lo: number, hi: number): EstimateRow[] {
-  return eventRowsOf(r).filter((e) => e.rel >= lo && e.rel <= hi).map(estimateRowOf);
+  return eventRowsOf(r)
+    .filter((e) => e.rel >= lo && e.rel <= hi)
+    .map(estimateRowOf);
 }
 
 /** Figure points of rows `rel::k` in [lo, hi]; the reference period is drawn at 0 when it has no estimate. */
 export function eventPoints(rows: EstimateRow[], ref: number, lo: number, hi: number): EventPoint[] {
   const pts: EventPoint[] = [];
-  for (const e of eventRows(rows, lo, hi)) if (e.estimate !== null) pts.push({ rel: relOf(e.term)!, estimate: e.estimate, lo: e.conf_low ?? NaN, hi: e.conf_high ?? NaN });
+  for (const e of eventRows(rows, lo, hi))
+    if (e.estimate !== null) pts.push({ rel: relOf(e.term)!, estimate: e.estimate, lo: e.conf_low ?? NaN, hi: e.conf_high ?? NaN });
   if (!pts.some((p) => p.rel === ref)) pts.push({ rel: ref, estimate: 0, lo: 0, hi: 0 });
   return pts.sort((a, b) => a.rel - b.rel);
 }

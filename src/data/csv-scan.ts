@@ -37,7 +37,11 @@ export function parseCell(bytes: Uint8Array, a: number, b: number): number | und
     neg = c0 === 45;
     i++;
   }
-  let m = 0, digits = 0, scale = 0, sawDigit = false, slow = false;
+  let m = 0,
+    digits = 0,
+    scale = 0,
+    sawDigit = false,
+    slow = false;
   while (i < b) {
     const c = bytes[i]!;
     if (c < 48 || c > 57) break;
@@ -137,7 +141,9 @@ function countFields(buf: Uint8Array, i: number, d: number): number {
  * to st.cols from row st.rows on.
  */
 function parseLines(buf: Uint8Array, pos: number, stop: number, st: State): number {
-  const nf = st.nf, slot = st.slot, d = st.d;
+  const nf = st.nf,
+    slot = st.slot,
+    d = st.d;
   const cols = st.cols;
   let row = st.rows;
   const cap = st.limit;
@@ -163,7 +169,9 @@ function parseLines(buf: Uint8Array, pos: number, stop: number, st: State): numb
           neg = true;
           c = buf[++i]!;
         }
-        let m = 0, nd = 0, sc = 0;
+        let m = 0,
+          nd = 0,
+          sc = 0;
         while (c >= 48 && c <= 57) {
           m = m * 10 + (c - 48);
           nd++;
@@ -248,7 +256,15 @@ export interface RangeTarget {
  * line without newline is completed; trailing empty lines are ignored). Values go to `target`.
  */
 export function parseRange(path: string, start: number, end: number, spec: ScanSpec, target: RangeTarget, last: boolean): RangeResult {
-  const st: State = { nf: spec.nf, slot: spec.slot, d: spec.delim, cols: target.cols, rows: target.offset, limit: target.offset + target.count, raggedFields: 0 };
+  const st: State = {
+    nf: spec.nf,
+    slot: spec.slot,
+    d: spec.delim,
+    cols: target.cols,
+    rows: target.offset,
+    limit: target.offset + target.count,
+    raggedFields: 0,
+  };
   const base = st.rows;
   const result = (status: number): RangeResult => ({ status, rows: st.rows - base, raggedLine: st.rows - base, raggedFields: st.raggedFields });
   const fd = openSync(path, "r");
@@ -303,7 +319,7 @@ export function countLines(path: string, start: number, end: number, last: boole
     const buf = Buffer.allocUnsafe(1 << 22);
     if (last) {
       // drop trailing CR/LF bytes
-      for (let more = true; more && end > start; ) {
+      for (let more = true; more && end > start;) {
         const from = Math.max(start, end - buf.length);
         const got = readSync(fd, buf, 0, end - from, from);
         let k = got;
@@ -313,7 +329,7 @@ export function countLines(path: string, start: number, end: number, last: boole
       }
     }
     let n = 0;
-    for (let pos = start; pos < end; ) {
+    for (let pos = start; pos < end;) {
       const got = readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
       if (got === 0) break;
       for (let i = buf.indexOf(10); i >= 0 && i < got; i = buf.indexOf(10, i + 1)) n++;
@@ -336,8 +352,12 @@ export function findRaggedRow(path: string, delim: string): { row: number; expec
   try {
     const buf = Buffer.allocUnsafe(1 << 22);
     let pos = 0;
-    let inQuote = false, fieldStart = true, fields = 1, lineEmpty = true;
-    let expected = -1, row = 0;
+    let inQuote = false,
+      fieldStart = true,
+      fields = 1,
+      lineEmpty = true;
+    let expected = -1,
+      row = 0;
     let pending = -1; // byte carried from a quote at the end of a block
     const endRecord = (): { row: number; expected: number; found: number } | null => {
       if (lineEmpty) return null;
@@ -400,8 +420,14 @@ export function findOpenQuote(path: string, delim: string): { row: number; field
   try {
     const buf = Buffer.allocUnsafe(1 << 22);
     let pos = 0;
-    let inQuote = false, pending = false, fieldStart = true, lineEmpty = true;
-    let record = -1, field = 0, openRow = 0, openField = 0;
+    let inQuote = false,
+      pending = false,
+      fieldStart = true,
+      lineEmpty = true;
+    let record = -1,
+      field = 0,
+      openRow = 0,
+      openField = 0;
     for (;;) {
       const got = readSync(fd, buf, 0, buf.length, pos);
       pos += got;
@@ -456,8 +482,11 @@ export function findBareCr(path: string, delim: string): { row: number; field: n
   try {
     const buf = Buffer.allocUnsafe(1 << 22);
     let pos = 0;
-    let inQuote = false, lineEmpty = true, cr = false;
-    let record = 0, field = 0;
+    let inQuote = false,
+      lineEmpty = true,
+      cr = false;
+    let record = 0,
+      field = 0;
     for (;;) {
       const got = readSync(fd, buf, 0, buf.length, pos);
       pos += got;

@@ -26,11 +26,14 @@ const recent = new WeakMap<Float64Array, Factor>();
 
 /** True when f is exactly what factorizeNumbers(x) gives now: every x_i is its level, every level occurs. */
 function stillCodes(f: Factor, x: Float64Array): boolean {
-  const codes = f.codes, lev = f.levels as Float64Array, n = x.length;
+  const codes = f.codes,
+    lev = f.levels as Float64Array,
+    n = x.length;
   if (codes.length !== n) return false;
   const seen = new Uint8Array(f.nLevels);
   for (let i = 0; i < n; i++) {
-    const c = codes[i]!, v = x[i]!;
+    const c = codes[i]!,
+      v = x[i]!;
     if (c < 0) {
       if (!Number.isNaN(v)) return false;
     } else if (lev[c] !== v) return false;
@@ -55,7 +58,12 @@ export function factorizeNumbers(x: Float64Array): Factor {
  */
 function codeNumbers(x: Float64Array): Factor {
   const n = x.length;
-  let lo = Infinity, hi = -Infinity, allInt = true, ascending = true, prev = -Infinity, runs = 0;
+  let lo = Infinity,
+    hi = -Infinity,
+    allInt = true,
+    ascending = true,
+    prev = -Infinity,
+    runs = 0;
   for (let i = 0; i < n; i++) {
     const v = x[i]!;
     if (Number.isNaN(v)) {
@@ -122,7 +130,8 @@ function codeNumbers(x: Float64Array): Factor {
       codes[i] = -1;
       continue;
     }
-    let a = 0, b = L - 1;
+    let a = 0,
+      b = L - 1;
     while (a < b) {
       const m = (a + b) >> 1;
       if (levels[m]! < v) a = m + 1;
@@ -159,7 +168,8 @@ export function combineFactors(a: Factor, b: Factor): Factor {
   const n = a.codes.length;
   const key = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const ca = a.codes[i]!, cb = b.codes[i]!;
+    const ca = a.codes[i]!,
+      cb = b.codes[i]!;
     key[i] = ca < 0 || cb < 0 ? Number.NaN : ca * b.nLevels + cb;
   }
   const f = factorizeNumbers(key);
@@ -167,7 +177,8 @@ export function combineFactors(a: Factor, b: Factor): Factor {
   const labels = new Array<string>(f.nLevels);
   for (let k = 0; k < f.nLevels; k++) {
     const kv = keys[k]!;
-    const ia = Math.floor(kv / b.nLevels), ib = kv - ia * b.nLevels;
+    const ia = Math.floor(kv / b.nLevels),
+      ib = kv - ia * b.nLevels;
     labels[k] = `${levelLabel(a, ia)}_${levelLabel(b, ib)}`;
   }
   return { codes: f.codes, nLevels: f.nLevels, levels: labels };

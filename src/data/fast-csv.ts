@@ -165,7 +165,10 @@ function rangeWorker(job: { path: string; start: number; end: number; spec: Scan
 
 /** Settle a promise into a value or an error, so that a rejection is not unhandled while this thread works. */
 function settle<T>(p: Promise<T>): Promise<{ ok: T } | { err: unknown }> {
-  return p.then((ok) => ({ ok }), (err: unknown) => ({ err }));
+  return p.then(
+    (ok) => ({ ok }),
+    (err: unknown) => ({ err }),
+  );
 }
 
 function unwrap<T>(s: { ok: T } | { err: unknown }): T {

@@ -20,8 +20,16 @@ export interface MechColumns {
 export async function readMechColumns(file: string, numeric: string[], labels: string[], periods: string[] = []): Promise<MechColumns> {
   const reqs: ColumnRequest[] = [];
   const seen = new Set<string>();
-  for (const c of periods) if (!seen.has(c)) { seen.add(c); reqs.push({ column: c, as: `label:${c}`, type: "auto" }); }
-  for (const c of labels) if (!seen.has(c)) { seen.add(c); reqs.push({ column: c, as: `label:${c}`, type: "text" }); }
+  for (const c of periods)
+    if (!seen.has(c)) {
+      seen.add(c);
+      reqs.push({ column: c, as: `label:${c}`, type: "auto" });
+    }
+  for (const c of labels)
+    if (!seen.has(c)) {
+      seen.add(c);
+      reqs.push({ column: c, as: `label:${c}`, type: "text" });
+    }
   for (const c of new Set(numeric)) reqs.push({ column: c, as: `num:${c}`, type: "number" });
   const t = await readTable(file, reqs);
   return {
@@ -36,7 +44,8 @@ export async function readMechColumns(file: string, numeric: string[], labels: s
       const out: (string | number)[] = new Array(t.nrows);
       for (let i = 0; i < t.nrows; i++) {
         const v = c.kind === "num" ? c.values[i]! : c.values[i]!;
-        if (v === null || (typeof v === "number" && Number.isNaN(v))) throw inputError("missing value in a label column; fill it in or drop the row", { file, row: fileRow(t, i), column: name });
+        if (v === null || (typeof v === "number" && Number.isNaN(v)))
+          throw inputError("missing value in a label column; fill it in or drop the row", { file, row: fileRow(t, i), column: name });
         out[i] = v;
       }
       return out;

@@ -32,7 +32,10 @@ export function dropMissing(t: Table, columns: string[]): Deletion {
   for (let i = 0; i < t.nrows; i++) nd += drop[i]!;
   if (nd === 0) return { table: t, dropped: 0, byColumn };
   if (nd === t.nrows) {
-    const worst = Object.entries(byColumn).sort((a, b) => b[1] - a[1]).map(([n, k]) => `'${n}' (${k})`).join(", ");
+    const worst = Object.entries(byColumn)
+      .sort((a, b) => b[1] - a[1])
+      .map(([n, k]) => `'${n}' (${k})`)
+      .join(", ");
     throw inputError(`no complete rows: every one of the ${t.nrows} rows has a missing value; missing per column: ${worst}`, { file: t.file });
   }
   const keep = new Int32Array(t.nrows - nd);

@@ -33,7 +33,8 @@ const SHOW = 5;
 
 /** Group rows by unit and sort each unit's rows by time. */
 export function groupPanel(unit: Factor, time: Float64Array): Panel {
-  const n = unit.codes.length, G = unit.nLevels;
+  const n = unit.codes.length,
+    G = unit.nLevels;
   const start = new Int32Array(G + 1);
   for (let i = 0; i < n; i++) start[unit.codes[i]! + 1]!++;
   for (let g = 0; g < G; g++) start[g + 1]! += start[g]!;
@@ -41,10 +42,12 @@ export function groupPanel(unit: Factor, time: Float64Array): Panel {
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[pos[unit.codes[i]!]!++] = i;
   for (let g = 0; g < G; g++) {
-    const a = start[g]!, b = start[g + 1]!;
+    const a = start[g]!,
+      b = start[g + 1]!;
     // insertion sort by time (units have few rows); stable, so equal times keep file order
     for (let j = a + 1; j < b; j++) {
-      const r = order[j]!, t = time[r]!;
+      const r = order[j]!,
+        t = time[r]!;
       let k = j - 1;
       while (k >= a && time[order[k]!]! > t) {
         order[k + 1] = order[k]!;
@@ -92,7 +95,10 @@ export function assertUniqueKeys(k: KeyNames, p: Panel): void {
   }
   if (nDup > 0) {
     const more = nDup > dups.length ? `; ${nDup} duplicated keys in all` : "";
-    throw inputError(`duplicate (unit, time) rows: ${dups.join("; ")}${more}. Each unit may appear once per period: remove or aggregate the duplicates`, k.file !== undefined ? { file: k.file } : {});
+    throw inputError(
+      `duplicate (unit, time) rows: ${dups.join("; ")}${more}. Each unit may appear once per period: remove or aggregate the duplicates`,
+      k.file !== undefined ? { file: k.file } : {},
+    );
   }
 }
 
@@ -146,7 +152,11 @@ export function checkCohort(t: Table, p: Panel, unitName: string, cohortName: st
       }
     }
     if (c0 !== 0 && (!Number.isInteger(c0) || c0 < 0)) {
-      throw inputError(`cohort must be a period (the first treated one) or 0/empty for never treated, found ${cellText(cc, r0)}`, { file, row: fileRow(t, r0), column: cc.source });
+      throw inputError(`cohort must be a period (the first treated one) or 0/empty for never treated, found ${cellText(cc, r0)}`, {
+        file,
+        row: fileRow(t, r0),
+        column: cc.source,
+      });
     }
   }
 }
@@ -188,7 +198,8 @@ export function shiftWithinUnit(p: Panel, x: Float64Array, k: number): Float64Ar
   const out = new Float64Array(x.length).fill(Number.NaN);
   const { order, start, time } = p;
   for (let g = 0; g < p.nUnits; g++) {
-    const a = start[g]!, b = start[g + 1]!;
+    const a = start[g]!,
+      b = start[g + 1]!;
     let m = a;
     for (let j = a; j < b; j++) {
       const r = order[j]!;
@@ -331,7 +342,11 @@ export function didPanelFromTable(raw: Table, inputs: Record<string, string>, s:
   }
   const n = t.nrows;
   const time = numeric(t, s.time);
-  const unit: Factor = groups ? groups.unit : s.unit ? factorize(getColumn(t, s.unit)) : { codes: Int32Array.from({ length: n }, (_, i) => i), nLevels: n, levels: Array.from({ length: n }, (_, i) => String(i + 1)) };
+  const unit: Factor = groups
+    ? groups.unit
+    : s.unit
+      ? factorize(getColumn(t, s.unit))
+      : { codes: Int32Array.from({ length: n }, (_, i) => i), nLevels: n, levels: Array.from({ length: n }, (_, i) => String(i + 1)) };
   const tf = factorizeNumbers(time);
   const clusters = (s.cluster ?? []).map((c) => {
     const f = factorize(getColumn(t, c));
@@ -340,15 +355,27 @@ export function didPanelFromTable(raw: Table, inputs: Record<string, string>, s:
   const num: Record<string, Float64Array> = {};
   for (const [name, c] of t.columns) if (c.kind === "num") num[name] = c.values;
   return {
-    spec: s, file: s.file, inputs, table: t, n,
-    unitName: s.unit ?? "row", timeName: s.time,
-    unit, time, timeCodes: tf.codes, times: Array.from(tf.levels as Float64Array),
+    spec: s,
+    file: s.file,
+    inputs,
+    table: t,
+    n,
+    unitName: s.unit ?? "row",
+    timeName: s.time,
+    unit,
+    time,
+    timeCodes: tf.codes,
+    times: Array.from(tf.levels as Float64Array),
     cluster: clusters[0] ?? { name: s.unit ?? "row", codes: unit.codes, nLevels: unit.nLevels },
     clusters,
     cohort: s.cohort ? numeric(t, s.cohort) : null,
     treat: s.treat ? numeric(t, s.treat) : null,
     weights: s.weights ? numeric(t, s.weights) : null,
-    y: s.y ?? null, x: s.x ?? [], num, groups, dropped,
+    y: s.y ?? null,
+    x: s.x ?? [],
+    num,
+    groups,
+    dropped,
   };
 }
 
@@ -358,18 +385,42 @@ export function didPanelFromTable(raw: Table, inputs: Record<string, string>, s:
  * column's name in `num` (0 = never treated).
  */
 export function didPanelFromArrays(a: {
-  file: string; inputs: Record<string, string>; unitName: string; timeName: string;
-  unitCodes: Int32Array; units: string[]; time: Float64Array; num: Record<string, Float64Array>;
-  cluster?: { name: string; codes: Int32Array; nLevels: number }; cohort?: string; y?: string; x?: string[];
+  file: string;
+  inputs: Record<string, string>;
+  unitName: string;
+  timeName: string;
+  unitCodes: Int32Array;
+  units: string[];
+  time: Float64Array;
+  num: Record<string, Float64Array>;
+  cluster?: { name: string; codes: Int32Array; nLevels: number };
+  cohort?: string;
+  y?: string;
+  x?: string[];
 }): DidPanel {
   const tf = factorizeNumbers(a.time);
   const cluster = a.cluster ?? { name: a.unitName, codes: a.unitCodes, nLevels: a.units.length };
   return {
     spec: { file: a.file, unit: a.unitName, time: a.timeName, cohort: a.cohort, y: a.y, x: a.x ?? [], cluster: [cluster.name] },
-    file: a.file, inputs: a.inputs, table: null, n: a.time.length,
-    unitName: a.unitName, timeName: a.timeName,
-    unit: { codes: a.unitCodes, nLevels: a.units.length, levels: a.units }, time: a.time, timeCodes: tf.codes, times: Array.from(tf.levels as Float64Array),
-    cluster, clusters: [cluster], cohort: a.cohort ? (a.num[a.cohort] ?? null) : null, treat: null, weights: null,
-    y: a.y ?? null, x: a.x ?? [], num: a.num, groups: null, dropped: { rows: 0, byColumn: {} },
+    file: a.file,
+    inputs: a.inputs,
+    table: null,
+    n: a.time.length,
+    unitName: a.unitName,
+    timeName: a.timeName,
+    unit: { codes: a.unitCodes, nLevels: a.units.length, levels: a.units },
+    time: a.time,
+    timeCodes: tf.codes,
+    times: Array.from(tf.levels as Float64Array),
+    cluster,
+    clusters: [cluster],
+    cohort: a.cohort ? (a.num[a.cohort] ?? null) : null,
+    treat: null,
+    weights: null,
+    y: a.y ?? null,
+    x: a.x ?? [],
+    num: a.num,
+    groups: null,
+    dropped: { rows: 0, byColumn: {} },
   };
 }

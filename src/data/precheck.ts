@@ -19,7 +19,9 @@ const CHUNK = 1 << 24;
 /** The byte chunks of a file (decompressed when gzip); a chunk is valid until the next one is requested. */
 async function* byteChunks(path: string, gz: boolean, chunk = CHUNK): AsyncGenerator<Buffer> {
   if (gz) {
-    const stream = createReadStream(path, { highWaterMark: Math.min(chunk, 1 << 20) }).pipe(createGunzip({ chunkSize: Math.max(64, Math.min(chunk, 1 << 20)) }));
+    const stream = createReadStream(path, { highWaterMark: Math.min(chunk, 1 << 20) }).pipe(
+      createGunzip({ chunkSize: Math.max(64, Math.min(chunk, 1 << 20)) }),
+    );
     for await (const c of stream) yield c as Buffer;
     return;
   }
@@ -153,7 +155,10 @@ function pickDelimiter(head: number[], path: string): number {
 }
 
 function headerNames(head: number[], delim: number): string[] {
-  const text = Buffer.from(head).toString("utf8").replace(/^\uFEFF/, "").replace(/\r?\n$/, "");
+  const text = Buffer.from(head)
+    .toString("utf8")
+    .replace(/^\uFEFF/, "")
+    .replace(/\r?\n$/, "");
   return text.split(String.fromCharCode(delim)).map((h) => h.trim().replace(/^"|"$/g, ""));
 }
 
@@ -194,11 +199,21 @@ export async function checkTextTable(path: string, name = basename(path), chunkB
   closeSync(fd);
   const first = Array.from(sig.subarray(0, ns), hex).join(" ");
   if (gz) {
-    if (!(sig[0] === 0x1f && sig[1] === 0x8b)) throw inputError(`is not gzip data (first bytes ${first}) although its name ends in .gz: rename it without .gz if it is plain text, or compress it with gzip`, { file: name });
+    if (!(sig[0] === 0x1f && sig[1] === 0x8b))
+      throw inputError(
+        `is not gzip data (first bytes ${first}) although its name ends in .gz: rename it without .gz if it is plain text, or compress it with gzip`,
+        { file: name },
+      );
   } else {
-    if (sig[0] === 0x1f && sig[1] === 0x8b) throw inputError(`starts with the gzip signature 0x1F 0x8B: the file is compressed; name it ${name}.gz (keytech reads .csv.gz) or decompress it (gunzip)`, { file: name });
-    if (ns === 4 && sig.toString("latin1") === "PK\x03\x04") throw inputError(`starts with the ZIP signature "PK\\x03\\x04" (an Excel .xlsx workbook?): export the table as CSV (UTF-8), or unzip it`, { file: name });
-    if (ns === 4 && sig.toString("latin1") === "PAR1") throw inputError(`starts with the Parquet signature "PAR1": name it with the .parquet extension`, { file: name });
+    if (sig[0] === 0x1f && sig[1] === 0x8b)
+      throw inputError(
+        `starts with the gzip signature 0x1F 0x8B: the file is compressed; name it ${name}.gz (keytech reads .csv.gz) or decompress it (gunzip)`,
+        { file: name },
+      );
+    if (ns === 4 && sig.toString("latin1") === "PK\x03\x04")
+      throw inputError(`starts with the ZIP signature "PK\\x03\\x04" (an Excel .xlsx workbook?): export the table as CSV (UTF-8), or unzip it`, { file: name });
+    if (ns === 4 && sig.toString("latin1") === "PAR1")
+      throw inputError(`starts with the Parquet signature "PAR1": name it with the .parquet extension`, { file: name });
   }
   let pos = 0;
   let carry: Buffer | null = null;
@@ -212,7 +227,10 @@ export async function checkTextTable(path: string, name = basename(path), chunkB
       if (atStart) {
         atStart = false;
         if ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff))
-          throw inputError(`starts with a UTF-16 byte-order mark (${hex(b[0])} ${hex(b[1])}): re-encode it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8 ${name} > ${utf8Name(name)}`, { file: name });
+          throw inputError(
+            `starts with a UTF-16 byte-order mark (${hex(b[0])} ${hex(b[1])}): re-encode it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8 ${name} > ${utf8Name(name)}`,
+            { file: name },
+          );
       }
       if (blank) {
         // a UTF-8 byte-order mark alone does not make the file non-empty
@@ -236,7 +254,13 @@ export async function checkTextTable(path: string, name = basename(path), chunkB
       const nul = body.indexOf(0);
       const bad = isUtf8(body) ? -1 : firstInvalidUtf8(body);
       if (nul >= 0 && (bad < 0 || nul < bad)) {
-        throw await errorAt(path, name, gz, base + nul, (w) => `a NUL byte (0x00) at line ${w.line} (byte offset ${base + nul}): this is binary data, not a text table; export the table as CSV (UTF-8)`);
+        throw await errorAt(
+          path,
+          name,
+          gz,
+          base + nul,
+          (w) => `a NUL byte (0x00) at line ${w.line} (byte offset ${base + nul}): this is binary data, not a text table; export the table as CSV (UTF-8)`,
+        );
       }
       if (bad >= 0) {
         const off = base + bad;
@@ -260,19 +284,37 @@ export async function checkTextTable(path: string, name = basename(path), chunkB
     const code = (e as { code?: string }).code;
     if (gz && (code === "Z_BUF_ERROR" || /unexpected end of file/.test(String((e as Error).message)))) {
       const line = await countLinesOfPrefix(path);
-      throw inputError(`the gzip data ends early, after ${line.bytes} decompressed bytes (line ${line.lines}): the file is truncated; copy or download it again (gzip -t ${name} checks it)`, { file: name });
+      throw inputError(
+        `the gzip data ends early, after ${line.bytes} decompressed bytes (line ${line.lines}): the file is truncated; copy or download it again (gzip -t ${name} checks it)`,
+        { file: name },
+      );
     }
-    if (gz && typeof code === "string" && code.startsWith("Z_")) throw inputError(`corrupt gzip data (${printable(String((e as Error).message))}, after ${pos} decompressed bytes): copy or download it again (gzip -t ${name} checks it)`, { file: name });
+    if (gz && typeof code === "string" && code.startsWith("Z_"))
+      throw inputError(
+        `corrupt gzip data (${printable(String((e as Error).message))}, after ${pos} decompressed bytes): copy or download it again (gzip -t ${name} checks it)`,
+        { file: name },
+      );
     throw e;
   }
   if (carry) {
     const bad = firstInvalidUtf8(carry);
     if (bad >= 0) {
       const off = pos - carry.length + bad;
-      throw await errorAt(path, name, gz, off, (w) => `invalid UTF-8 byte ${hex(carry[bad]!)} at line ${w.line} (byte offset ${off}) in "${showBytes(w.around)}": the file ends inside a multi-byte character; re-encode it as UTF-8 or check that it is complete`);
+      throw await errorAt(
+        path,
+        name,
+        gz,
+        off,
+        (w) =>
+          `invalid UTF-8 byte ${hex(carry[bad]!)} at line ${w.line} (byte offset ${off}) in "${showBytes(w.around)}": the file ends inside a multi-byte character; re-encode it as UTF-8 or check that it is complete`,
+      );
     }
   }
-  if (blank) throw inputError(`the file is empty (${gz ? `${pos} decompressed bytes` : `${size} byte${size === 1 ? "" : "s"}`}, no header row); it needs a header line (${headerHint}) and data rows`, { file: name });
+  if (blank)
+    throw inputError(
+      `the file is empty (${gz ? `${pos} decompressed bytes` : `${size} byte${size === 1 ? "" : "s"}`}, no header row); it needs a header line (${headerHint}) and data rows`,
+      { file: name },
+    );
   return pos;
 }
 
@@ -307,8 +349,12 @@ export function checkParquetSignature(path: string, name = basename(path)): void
     closeSync(fd);
   }
   if (head.toString("latin1") === "PAR1" && tail.toString("latin1") === "PAR1" && size >= 12) return;
-  if (head.toString("latin1") === "PAR1") throw inputError(`is not a complete Parquet file (${size} bytes, no closing "PAR1" footer): it is truncated; copy or write it again`, { file: name });
-  const text = size > 0 && isUtf8(head.subarray(0, Math.min(4, size))) && head.subarray(0, Math.min(4, size)).every((b) => b >= 0x20 || b === 0x09 || b === 0x0a || b === 0x0d);
+  if (head.toString("latin1") === "PAR1")
+    throw inputError(`is not a complete Parquet file (${size} bytes, no closing "PAR1" footer): it is truncated; copy or write it again`, { file: name });
+  const text =
+    size > 0 &&
+    isUtf8(head.subarray(0, Math.min(4, size))) &&
+    head.subarray(0, Math.min(4, size)).every((b) => b >= 0x20 || b === 0x09 || b === 0x0a || b === 0x0d);
   const first = Array.from(head.subarray(0, Math.min(4, size)), hex).join(" ");
   throw inputError(
     size === 0
@@ -326,8 +372,26 @@ export function damagedParquetError(e: unknown, name: string): KeytechError | nu
   if (e instanceof KeytechError || !(e instanceof Error)) return null;
   const m = /^(Invalid Error|Invalid Input Error|IO Error|Serialization Error|INTERNAL Error): ?(.*)$/m.exec(e.message);
   // Invalid Error / IO Error come from the file's bytes (Thrift, pages, buffers); other kinds only with these words
-  if (!m || !(/^(Invalid Error|IO Error|Serialization Error)$/.test(m[1]!) || /TProtocolException|TType|don't know what type|Footer length|decompression|Could not read enough bytes|buffer|corrupt|Invalid data|Unsupported|page|Parquet|thrift|magic|out of range|encoding/i.test(m[2]!))) return null;
+  if (
+    !m ||
+    !(
+      /^(Invalid Error|IO Error|Serialization Error)$/.test(m[1]!) ||
+      /TProtocolException|TType|don't know what type|Footer length|decompression|Could not read enough bytes|buffer|corrupt|Invalid data|Unsupported|page|Parquet|thrift|magic|out of range|encoding/i.test(
+        m[2]!,
+      )
+    )
+  )
+    return null;
   // DuckDB's text names the file by its full path: drop it (the message names the file)
-  const what = printable(m[2]!.replace(/Failed to read file "[^"]*":\s*/, "").replace(/ (in|from) file ('[^']*'|"[^"]*")/, "").trim().slice(0, 160));
-  return inputError(`is a damaged Parquet file (DuckDB: ${what}): it was not completely or correctly written; write it again, or copy it again from its source`, { file: name });
+  const what = printable(
+    m[2]!
+      .replace(/Failed to read file "[^"]*":\s*/, "")
+      .replace(/ (in|from) file ('[^']*'|"[^"]*")/, "")
+      .trim()
+      .slice(0, 160),
+  );
+  return inputError(
+    `is a damaged Parquet file (DuckDB: ${what}): it was not completely or correctly written; write it again, or copy it again from its source`,
+    { file: name },
+  );
 }

@@ -46,7 +46,9 @@ export function fileFormat(path: string): FileFormat {
   if (/\.(parquet|pq)$/.test(p)) return "parquet";
   const m = /(\.[^./\\]+)$/.exec(path);
   const ext = m ? `'${m[1]}'` : "(none)";
-  throw inputError(`unsupported file type ${ext}; keytech reads .csv, .tsv, .txt (optionally .gz) and .parquet files — export the data to one of these`, { file: path });
+  throw inputError(`unsupported file type ${ext}; keytech reads .csv, .tsv, .txt (optionally .gz) and .parquet files — export the data to one of these`, {
+    file: path,
+  });
 }
 
 function sourceSql(path: string, fmt: FileFormat): string {
@@ -84,7 +86,10 @@ async function precheck(path: string, fmt: FileFormat): Promise<void> {
   names.forEach((n, i) => {
     const j = seen.get(n);
     if (j !== undefined)
-      throw inputError(`the header names this column twice (columns ${j + 1} and ${i + 1}); rename one of them so that every column has its own name`, { file: path, column: n });
+      throw inputError(`the header names this column twice (columns ${j + 1} and ${i + 1}); rename one of them so that every column has its own name`, {
+        file: path,
+        column: n,
+      });
     seen.set(n, i);
   });
 }
@@ -140,12 +145,18 @@ function textChecks(scan: string, name: string, fmt: FileFormat, names: string[]
   const cr = findBareCr(scan, fmt === "tsv" ? "\t" : ",");
   if (cr) {
     const col = names[cr.field];
-    throw inputError(`a carriage return (\\r) not followed by a newline ${cr.row === 0 ? "in the header" : "inside this row"}; line ends must be LF or CRLF — remove the stray CR, or re-save the file with Unix or Windows line ends`, cr.row === 0 ? { file: name } : { file: name, row: cr.row, ...(col !== undefined ? { column: col } : {}) });
+    throw inputError(
+      `a carriage return (\\r) not followed by a newline ${cr.row === 0 ? "in the header" : "inside this row"}; line ends must be LF or CRLF — remove the stray CR, or re-save the file with Unix or Windows line ends`,
+      cr.row === 0 ? { file: name } : { file: name, row: cr.row, ...(col !== undefined ? { column: col } : {}) },
+    );
   }
   const q = findOpenQuote(scan, fmt === "tsv" ? "\t" : ",");
   if (q) {
     const loc = q.row === 0 ? { file: name } : { file: name, row: q.row, ...(names[q.field] !== undefined ? { column: names[q.field]! } : {}) };
-    throw inputError(`${q.row === 0 ? "the header has" : "this cell opens"} a double quote that is never closed, so the rest of the file would be read as one value; close the quote, or double it ("") if it is part of the text`, loc);
+    throw inputError(
+      `${q.row === 0 ? "the header has" : "this cell opens"} a double quote that is never closed, so the rest of the file would be read as one value; close the quote, or double it ("") if it is part of the text`,
+      loc,
+    );
   }
 }
 
@@ -203,7 +214,8 @@ function headerFieldCount(path: string, fmt: FileFormat): number {
     const nl = b.indexOf(10);
     if (nl < 0 || nl >= got) return 0;
     const d = fmt === "tsv" ? 9 : 44;
-    let f = 1, q = false;
+    let f = 1,
+      q = false;
     for (let i = 0; i < nl; i++) {
       if (b[i] === 34) q = !q;
       else if (!q && b[i] === d) f++;
@@ -303,7 +315,6 @@ function textExpr(req: ColumnRequest, type: string): string {
   if (NUMERIC_TYPES.test(type)) return `CAST(${c} AS VARCHAR)`;
   return `CASE WHEN ${c} IS NULL OR ${raw} IN (${MISSING_TOKENS.map(sqlString).join(", ")}) THEN NULL ELSE ${raw} END`;
 }
-
 
 function doubles(v: DuckDBVector): Float64Array {
   if (!(v instanceof duckdbLoaded().DuckDBDoubleVector)) throw new Error("internal: expected a DOUBLE vector");
@@ -450,7 +461,13 @@ async function fastCsv(duck: Duck, path: string, fmt: FileFormat, columns: Colum
 export async function readTable(path: string, columns: ColumnRequest[], opts: { engine?: "auto" | "duckdb" } = {}): Promise<Table> {
   const fmt = checkFile(path);
   await precheck(path, fmt);
-  if ((opts.engine ?? "auto") === "auto" && (fmt === "csv" || fmt === "tsv") && /\.(csv|tsv|txt)$/i.test(path) && columns.length > 0 && columns.every((r) => r.type !== "text")) {
+  if (
+    (opts.engine ?? "auto") === "auto" &&
+    (fmt === "csv" || fmt === "tsv") &&
+    /\.(csv|tsv|txt)$/i.test(path) &&
+    columns.length > 0 &&
+    columns.every((r) => r.type !== "text")
+  ) {
     const want = [...new Set(columns.map((r) => r.column))];
     const delim = fmt === "tsv" ? "\t" : ",";
     // worker threads unavailable or failing: the same parse on this thread (input errors pass through)
@@ -507,27 +524,41 @@ export async function readTable(path: string, columns: ColumnRequest[], opts: { 
       const bufs = numPlans.map(() => new ColumnBuffer());
       const autoIsText = autos.map(() => false);
       const np = numPlans.length;
-      nrows = await streamChunks(duck, `SELECT ${sel.join(", ")} FROM ${src}`, path, (chunk, offset) => {
-        for (let k = 0; k < np; k++) bufs[k]!.push(doubles(chunk.getColumnVector(k)));
-        const bad = doubles(chunk.getColumnVector(np));
-        for (let j = 0; j < bad.length; j++) {
-          if (bad[j] !== 0) {
-            const code = bad[j]!;
-            const p = strict.find((s) => s.k === Math.abs(code) - 1)!.p;
-            const raw = String(chunk.getColumnVector(np + 1).getItem(j));
-            const loc = { file: path, row: offset + j + 1, column: p.req.column };
-            if (code > 0) throw inputError(`'${raw}' is not a number; fix the value, or leave the cell empty (or NA) to mark it missing`, loc);
-            throw inputError(`'${raw}' is infinite; keytech needs finite numbers (leave the cell empty or NA to mark it missing)`, loc);
+      nrows = await streamChunks(
+        duck,
+        `SELECT ${sel.join(", ")} FROM ${src}`,
+        path,
+        (chunk, offset) => {
+          for (let k = 0; k < np; k++) bufs[k]!.push(doubles(chunk.getColumnVector(k)));
+          const bad = doubles(chunk.getColumnVector(np));
+          for (let j = 0; j < bad.length; j++) {
+            if (bad[j] !== 0) {
+              const code = bad[j]!;
+              const p = strict.find((s) => s.k === Math.abs(code) - 1)!.p;
+              const raw = String(chunk.getColumnVector(np + 1).getItem(j));
+              const loc = { file: path, row: offset + j + 1, column: p.req.column };
+              if (code > 0) throw inputError(`'${raw}' is not a number; fix the value, or leave the cell empty (or NA) to mark it missing`, loc);
+              throw inputError(`'${raw}' is infinite; keytech needs finite numbers (leave the cell empty or NA to mark it missing)`, loc);
+            }
           }
-        }
-        for (let a = 0; a < autos.length; a++) {
-          if (autoIsText[a]) continue;
-          const f = doubles(chunk.getColumnVector(np + 2 + a));
-          for (let j = 0; j < f.length; j++) if (f[j] !== 0) { autoIsText[a] = true; break; }
-          const fi = doubles(chunk.getColumnVector(np + 2 + autos.length + a));
-          for (let j = 0; j < fi.length; j++) if (fi[j] !== 0) { autoIsText[a] = true; break; }
-        }
-      }, (rows) => bufs.forEach((b) => b.alloc(rows)));
+          for (let a = 0; a < autos.length; a++) {
+            if (autoIsText[a]) continue;
+            const f = doubles(chunk.getColumnVector(np + 2 + a));
+            for (let j = 0; j < f.length; j++)
+              if (f[j] !== 0) {
+                autoIsText[a] = true;
+                break;
+              }
+            const fi = doubles(chunk.getColumnVector(np + 2 + autos.length + a));
+            for (let j = 0; j < fi.length; j++)
+              if (fi[j] !== 0) {
+                autoIsText[a] = true;
+                break;
+              }
+          }
+        },
+        (rows) => bufs.forEach((b) => b.alloc(rows)),
+      );
       for (let k = 0; k < np; k++) {
         const p = numPlans[k]!;
         const a = autos.findIndex((x) => x.k === k);
@@ -564,7 +595,10 @@ let shared: Promise<DuckDBConnection> | null = null;
 
 /** One in-memory DuckDB connection for reading inputs (created on first use). */
 function connection(): Promise<DuckDBConnection> {
-  if (!shared) shared = loadDuckdb().then((m) => m.DuckDBInstance.create(":memory:")).then((i) => i.connect());
+  if (!shared)
+    shared = loadDuckdb()
+      .then((m) => m.DuckDBInstance.create(":memory:"))
+      .then((i) => i.connect());
   return shared;
 }
 

@@ -70,7 +70,8 @@ export function baconDecomposition(panel: WidePanel): BaconResult {
   let dAll = 0;
   for (const g of list) for (let t = g.start; t < T; t++) dt[t]! += g.units / n;
   for (let t = 0; t < T; t++) dAll += dt[t]! / T;
-  let sdd = 0, sdy = 0;
+  let sdd = 0,
+    sdy = 0;
   for (let i = 0; i < n; i++) {
     const s = startOf(panel.cohort[i]!);
     const di = (T - s) / T;
@@ -90,7 +91,8 @@ export function baconDecomposition(panel: WidePanel): BaconResult {
     if (k.start === T || k.start === 0) continue;
     const Dk = Dbar(k);
     if (never) {
-      const nk = sh(k), nu = sh(never);
+      const nk = sh(k),
+        nu = sh(never);
       const nkU = nk / (nk + nu);
       const w = ((nk + nu) ** 2 * nkU * (1 - nkU) * Dk * (1 - Dk)) / vd;
       const est = mean(k, k.start, T) - mean(k, 0, k.start) - (mean(never, k.start, T) - mean(never, 0, k.start));
@@ -103,8 +105,10 @@ export function baconDecomposition(panel: WidePanel): BaconResult {
     for (let b = a + 1; b < list.length; b++) {
       const l = list[b]!; // later
       if (l.start === T || l.start === k.start) continue;
-      const Dk = Dbar(k), Dl = Dbar(l);
-      const nk = sh(k), nl = sh(l);
+      const Dk = Dbar(k),
+        Dl = Dbar(l);
+      const nk = sh(k),
+        nl = sh(l);
       const nkl = nk / (nk + nl);
       if (k.start > 0) {
         // earlier (k) treated vs later (l) as control, periods [0, l.start)
@@ -115,10 +119,17 @@ export function baconDecomposition(panel: WidePanel): BaconResult {
       // later (l) treated vs earlier (k, already treated) as control, periods [k.start, T)
       const w2 = (((nk + nl) * Dk) ** 2 * nkl * (1 - nkl) * (Dl / Dk) * ((Dk - Dl) / Dk)) / vd;
       const est2 = mean(l, l.start, T) - mean(l, k.start, l.start) - (mean(k, l.start, T) - mean(k, k.start, l.start));
-      comparisons.push({ type: k.start === 0 ? "Later vs Always Treated" : "Later vs Earlier Treated", treated: l.label, control: k.label, estimate: est2, weight: w2 });
+      comparisons.push({
+        type: k.start === 0 ? "Later vs Always Treated" : "Later vs Earlier Treated",
+        treated: l.label,
+        control: k.label,
+        estimate: est2,
+        weight: w2,
+      });
     }
   }
-  let sw = 0, swb = 0;
+  let sw = 0,
+    swb = 0;
   for (const c of comparisons) {
     sw += c.weight;
     swb += c.weight * c.estimate;
@@ -139,7 +150,9 @@ export function baconDecomposition(panel: WidePanel): BaconResult {
  * other than 0/1 and treatment that switches off (the decomposition needs absorbing treatment).
  */
 export function cohortFromTreatment(
-  unit: ArrayLike<string | number>, time: ArrayLike<number>, D: ArrayLike<number>,
+  unit: ArrayLike<string | number>,
+  time: ArrayLike<number>,
+  D: ArrayLike<number>,
   where: { file?: string; column: string; rowOf?: (r: number) => number },
 ): Float64Array {
   const N = D.length;
@@ -160,7 +173,12 @@ export function cohortFromTreatment(
   }
   for (const [u, f] of firstOn) {
     const l = lastOff.get(u);
-    if (l && l.t > f) throw inputErrorAt(`treatment switches off for unit '${String(u)}' (1 in ${f}, 0 in ${l.t}); the decomposition needs absorbing (staggered) treatment`, where, rowOf(l.r));
+    if (l && l.t > f)
+      throw inputErrorAt(
+        `treatment switches off for unit '${String(u)}' (1 in ${f}, 0 in ${l.t}); the decomposition needs absorbing (staggered) treatment`,
+        where,
+        rowOf(l.r),
+      );
   }
   return Float64Array.from({ length: N }, (_, r) => firstOn.get(unit[r]!) ?? 0);
 }

@@ -21,10 +21,14 @@ export interface DddRegressors {
 /** Build D·Digital and D from the two cohort columns (0 = not a pilot of that kind). */
 export function dddRegressors(time: Float64Array, cohort: Float64Array, cohort2: Float64Array): DddRegressors {
   const n = time.length;
-  const ddd = new Float64Array(n), treatPost = new Float64Array(n);
+  const ddd = new Float64Array(n),
+    treatPost = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const t = time[i]!, g = cohort[i]!, g2 = cohort2[i]!;
-    const d1 = g > 0 && t >= g, d2 = g2 > 0 && t >= g2;
+    const t = time[i]!,
+      g = cohort[i]!,
+      g2 = cohort2[i]!;
+    const d1 = g > 0 && t >= g,
+      d2 = g2 > 0 && t >= g2;
     ddd[i] = d1 ? 1 : 0;
     treatPost[i] = d1 || d2 ? 1 : 0;
   }

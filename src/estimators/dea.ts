@@ -83,7 +83,8 @@ export function validateDeaData(d: DeaData): number {
       if (c.length !== n) throw inputError(`${kind} column '${name}' has ${c.length} values, expected ${n}`);
       for (let j = 0; j < n; j++) {
         const v = c[j]!;
-        if (!Number.isFinite(v)) throw inputError(`missing or non-finite ${kind} value (${v}); DEA needs complete data — drop or fill this row first`, loc(j, name));
+        if (!Number.isFinite(v))
+          throw inputError(`missing or non-finite ${kind} value (${v}); DEA needs complete data — drop or fill this row first`, loc(j, name));
         if (v < 0) throw inputError(`negative ${kind} value ${v}; DEA needs inputs and outputs ≥ 0 — shift or transform this variable`, loc(j, name));
       }
     });
@@ -93,7 +94,11 @@ export function validateDeaData(d: DeaData): number {
   for (let j = 0; j < n; j++) {
     let any = false;
     for (let i = 0; i < m; i++) if (d.inputs[i]![j]! > 0) any = true;
-    if (!any) throw inputError(`every input is zero for this DMU (it would be infinitely efficient); drop it or fix its inputs`, loc(j, (d.inputNames ?? []).join(",") || "inputs"));
+    if (!any)
+      throw inputError(
+        `every input is zero for this DMU (it would be infinitely efficient); drop it or fix its inputs`,
+        loc(j, (d.inputNames ?? []).join(",") || "inputs"),
+      );
   }
   return n;
 }
@@ -133,19 +138,38 @@ export function deaWith(highs: Highs, d: DeaData, opts: DeaOptions = {}): DeaSco
   const idx: number[] = [];
   const val: number[] = [];
   for (let i = 0; i < m; i++) {
-    if (orient === "input") { idx.push(0); val.push(-(X[i]![0]! || 1)); }
-    for (let j = 0; j < n; j++) if (X[i]![j]! !== 0) { idx.push(lamCol(j)); val.push(X[i]![j]!); }
-    idx.push(sInCol(i)); val.push(1);
+    if (orient === "input") {
+      idx.push(0);
+      val.push(-(X[i]![0]! || 1));
+    }
+    for (let j = 0; j < n; j++)
+      if (X[i]![j]! !== 0) {
+        idx.push(lamCol(j));
+        val.push(X[i]![j]!);
+      }
+    idx.push(sInCol(i));
+    val.push(1);
     starts.push(idx.length);
   }
   for (let r = 0; r < s; r++) {
-    if (orient === "output") { idx.push(0); val.push(-(Y[r]![0]! || 1)); }
-    for (let j = 0; j < n; j++) if (Y[r]![j]! !== 0) { idx.push(lamCol(j)); val.push(Y[r]![j]!); }
-    idx.push(sOutCol(r)); val.push(-1);
+    if (orient === "output") {
+      idx.push(0);
+      val.push(-(Y[r]![0]! || 1));
+    }
+    for (let j = 0; j < n; j++)
+      if (Y[r]![j]! !== 0) {
+        idx.push(lamCol(j));
+        val.push(Y[r]![j]!);
+      }
+    idx.push(sOutCol(r));
+    val.push(-1);
     starts.push(idx.length);
   }
   if (hasConv) {
-    for (let j = 0; j < n; j++) { idx.push(lamCol(j)); val.push(1); }
+    for (let j = 0; j < n; j++) {
+      idx.push(lamCol(j));
+      val.push(1);
+    }
     starts.push(idx.length);
   }
   const inf = highs.infinity;
@@ -163,7 +187,11 @@ export function deaWith(highs: Highs, d: DeaData, opts: DeaOptions = {}): DeaSco
   const model = highs.createModel({
     numCols: nCols,
     numRows: nRows,
-    colCost, colLower, colUpper, rowLower, rowUpper,
+    colCost,
+    colLower,
+    colUpper,
+    rowLower,
+    rowUpper,
     matrix: { format: "csr", numRows: nRows, numCols: nCols, starts, indices: idx, values: val },
   });
   const status = highs.constants.modelStatus;
@@ -183,7 +211,10 @@ export function deaWith(highs: Highs, d: DeaData, opts: DeaOptions = {}): DeaSco
         for (let i = 0; i < m; i++) model.changeRowBounds(i, 0, 0);
       } else {
         for (let i = 0; i < m; i++) model.changeRowBounds(i, X[i]![o]!, X[i]![o]!);
-        for (let r = 0; r < s; r++) { model.changeCoefficient(m + r, 0, -Y[r]![o]!); model.changeRowBounds(m + r, 0, 0); }
+        for (let r = 0; r < s; r++) {
+          model.changeCoefficient(m + r, 0, -Y[r]![o]!);
+          model.changeRowBounds(m + r, 0, 0);
+        }
       }
       if (opts.superEfficiency) model.changeColBounds(lamCol(o), 0, 0);
       let allZeroOut = true;
@@ -200,7 +231,10 @@ export function deaWith(highs: Highs, d: DeaData, opts: DeaOptions = {}): DeaSco
           const sol = model.getSolution();
           const v = Math.max(0, sol.colValue[0]!); // clears −0 and −1e-17 round-off
           if (orient === "input") score.efficiency = v;
-          else { score.phi = v; score.efficiency = v > 0 ? 1 / v : 0; }
+          else {
+            score.phi = v;
+            score.efficiency = v > 0 ? 1 / v : 0;
+          }
           fillPeers(score, sol.colValue, n);
           if (opts.slacks && !opts.superEfficiency) secondPhase(model, score, v, n, m, s, sx, sy);
         } else if (st === status.infeasible || st === status.unboundedOrInfeasible) {
@@ -208,8 +242,11 @@ export function deaWith(highs: Highs, d: DeaData, opts: DeaOptions = {}): DeaSco
             ? "super-efficiency LP infeasible: no combination of the other DMUs produces this DMU's outputs under the chosen returns to scale"
             : "DEA LP infeasible";
         } else if (st === status.unbounded) {
-          if (orient === "output") { score.phi = Infinity; score.efficiency = 0; score.reason = "φ unbounded (output LP)"; }
-          else score.reason = "DEA LP unbounded";
+          if (orient === "output") {
+            score.phi = Infinity;
+            score.efficiency = 0;
+            score.reason = "φ unbounded (output LP)";
+          } else score.reason = "DEA LP unbounded";
         } else {
           throw estimationError(`DEA: HiGHS stopped with model status ${st} for DMU ${o + 1}`);
         }

@@ -97,8 +97,7 @@ function makeProjector(fe: FixedEffectInput, w: Float64Array | null): Projector 
     const { kept } = choleskyPivotless(m, 1e-12);
     if (kept.length === 0) continue;
     const inv = invSPD(subMatrix(m, kept, kept));
-    for (let a = 0; a < kept.length; a++)
-      for (let b = 0; b < kept.length; b++) ginv[o + kept[a]! * d + kept[b]!] = inv.data[a * kept.length + b]!;
+    for (let a = 0; a < kept.length; a++) for (let b = 0; b < kept.length; b++) ginv[o + kept[a]! * d + kept[b]!] = inv.data[a * kept.length + b]!;
   }
   return { codes, nLevels, w, invW: null, basis, ginv, d, acc: new Float64Array(nLevels * d) };
 }
@@ -116,7 +115,9 @@ function projectOut(p: Projector, x: Float64Array): void {
     for (let i = 0; i < n; i++) x[i]! -= acc[codes[i]!]!;
     return;
   }
-  const d = p.d, basis = p.basis!, ginv = p.ginv!;
+  const d = p.d,
+    basis = p.basis!,
+    ginv = p.ginv!;
   for (let i = 0; i < n; i++) {
     const o = codes[i]! * d;
     const v = (w ? w[i]! : 1) * x[i]!;
@@ -124,7 +125,8 @@ function projectOut(p: Projector, x: Float64Array): void {
   }
   const c = new Float64Array(d);
   for (let g = 0; g < p.nLevels; g++) {
-    const o = g * d, oo = g * d * d;
+    const o = g * d,
+      oo = g * d * d;
     for (let a = 0; a < d; a++) {
       let s = 0;
       for (let b = 0; b < d; b++) s += ginv[oo + a * d + b]! * acc[o + b]!;
@@ -166,7 +168,8 @@ function mapIronsTuck(ps: Projector[], x: Float64Array, thr: number, maxIter: nu
   const n = x.length;
   scratch.gx ??= new Float64Array(n);
   scratch.ggx ??= new Float64Array(n);
-  const gx = scratch.gx, ggx = scratch.ggx;
+  const gx = scratch.gx,
+    ggx = scratch.ggx;
   const sweep = (v: Float64Array) => {
     for (const p of ps) projectOut(p, v);
   };
@@ -187,7 +190,8 @@ function mapIronsTuck(ps: Projector[], x: Float64Array, thr: number, maxIter: nu
       return { it, ok: true };
     }
     // Irons–Tuck extrapolation
-    let num = 0, den = 0;
+    let num = 0,
+      den = 0;
     for (let i = 0; i < n; i++) {
       const dgx = ggx[i]! - gx[i]!;
       const d2x = dgx - gx[i]! + x[i]!;
@@ -231,10 +235,14 @@ const MAX_SCHUR_LEVELS = 3000;
 function makeTwoFeSolver(fa: FixedEffectInput, fb: FixedEffectInput, w: Float64Array | null): TwoFeSolver | null {
   // A = larger FE, B = smaller
   if (fa.nLevels < fb.nLevels) [fa, fb] = [fb, fa];
-  const a = fa.codes, b = fb.codes, la = fa.nLevels, lb = fb.nLevels;
+  const a = fa.codes,
+    b = fb.codes,
+    la = fa.nLevels,
+    lb = fb.nLevels;
   if (lb > MAX_SCHUR_LEVELS) return null;
   const n = a.length;
-  const wa = new Float64Array(la), wb = new Float64Array(lb);
+  const wa = new Float64Array(la),
+    wb = new Float64Array(lb);
   for (let i = 0; i < n; i++) {
     const wi = w ? w[i]! : 1;
     wa[a[i]!]! += wi;
@@ -298,7 +306,8 @@ function solveTwoFe(s: TwoFeSolver, x: Float64Array): number {
   const { a, b, la, lb, w, wa, wb, kept, sinv } = s;
   const n = x.length;
   s.sa ??= new Float64Array(la);
-  const sa = s.sa.fill(0), sb = new Float64Array(lb);
+  const sa = s.sa.fill(0),
+    sb = new Float64Array(lb);
   if (w)
     for (let i = 0; i < n; i++) {
       const v = w[i]! * x[i]!;
@@ -330,9 +339,9 @@ function solveTwoFe(s: TwoFeSolver, x: Float64Array): number {
     let i0 = 0;
     while (i0 < n) {
       const g = a[i0]!;
-      let i1 = i0, c = 0;
-      if (w)
-        for (; i1 < n && a[i1] === g; i1++) c += w[i1]! * gamma[b[i1]!]!;
+      let i1 = i0,
+        c = 0;
+      if (w) for (; i1 < n && a[i1] === g; i1++) c += w[i1]! * gamma[b[i1]!]!;
       else for (; i1 < n && a[i1] === g; i1++) c += gamma[b[i1]!]!;
       const alpha = wa[g]! > 0 ? sa[g]! - c / wa[g]! : 0;
       for (let i = i0; i < i1; i++) {
@@ -365,7 +374,9 @@ function solveTwoFe(s: TwoFeSolver, x: Float64Array): number {
 function isBalanced(fa: FixedEffectInput, fb: FixedEffectInput): boolean {
   const n = fa.codes.length;
   if (n !== fa.nLevels * fb.nLevels) return false;
-  const a = fa.codes, b = fb.codes, lb = fb.nLevels;
+  const a = fa.codes,
+    b = fb.codes,
+    lb = fb.nLevels;
   // rows sorted by a (the usual layout): no b twice within an a-block, and n = L_a·L_b, means every cell once
   const stamp = new Int32Array(lb).fill(-1);
   let sorted = true;
@@ -390,8 +401,11 @@ function isBalanced(fa: FixedEffectInput, fb: FixedEffectInput): boolean {
 
 /** dst = src − x̄_a − x̄_b + x̄ (dst may be src). */
 function demeanBalanced(fa: FixedEffectInput, fb: FixedEffectInput, x: Float64Array, dst: Float64Array): void {
-  const a = fa.codes, b = fb.codes, n = x.length;
-  const ma = new Float64Array(fa.nLevels), mb = new Float64Array(fb.nLevels);
+  const a = fa.codes,
+    b = fb.codes,
+    n = x.length;
+  const ma = new Float64Array(fa.nLevels),
+    mb = new Float64Array(fb.nLevels);
   let tot = 0;
   for (let i = 0; i < n; i++) {
     const v = x[i]!;
@@ -399,7 +413,9 @@ function demeanBalanced(fa: FixedEffectInput, fb: FixedEffectInput, x: Float64Ar
     mb[b[i]!]! += v;
     tot += v;
   }
-  const ia = 1 / fb.nLevels, ib = 1 / fa.nLevels, m = tot / n;
+  const ia = 1 / fb.nLevels,
+    ib = 1 / fa.nLevels,
+    m = tot / n;
   for (let g = 0; g < fa.nLevels; g++) ma[g]! *= ia;
   for (let g = 0; g < fb.nLevels; g++) mb[g] = mb[g]! * ib - m;
   for (let i = 0; i < n; i++) dst[i] = x[i]! - (ma[a[i]!]! + mb[b[i]!]!);
@@ -407,14 +423,29 @@ function demeanBalanced(fa: FixedEffectInput, fb: FixedEffectInput, x: Float64Ar
 
 /** demeanBalanced for four columns at once (one read of the codes per pass; same arithmetic per column). */
 function demeanBalanced4(fa: FixedEffectInput, fb: FixedEffectInput, xs: Float64Array[], dsts: Float64Array[]): void {
-  const a = fa.codes, b = fb.codes, n = xs[0]!.length, La = fa.nLevels, Lb = fb.nLevels;
-  const x0 = xs[0]!, x1 = xs[1]!, x2 = xs[2]!, x3 = xs[3]!;
+  const a = fa.codes,
+    b = fb.codes,
+    n = xs[0]!.length,
+    La = fa.nLevels,
+    Lb = fb.nLevels;
+  const x0 = xs[0]!,
+    x1 = xs[1]!,
+    x2 = xs[2]!,
+    x3 = xs[3]!;
   // level sums interleaved: ma[4g + c], mb[4t + c]
-  const ma = new Float64Array(4 * La), mb = new Float64Array(4 * Lb);
-  let t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+  const ma = new Float64Array(4 * La),
+    mb = new Float64Array(4 * Lb);
+  let t0 = 0,
+    t1 = 0,
+    t2 = 0,
+    t3 = 0;
   for (let i = 0; i < n; i++) {
-    const ga = 4 * a[i]!, gb = 4 * b[i]!;
-    const v0 = x0[i]!, v1 = x1[i]!, v2 = x2[i]!, v3 = x3[i]!;
+    const ga = 4 * a[i]!,
+      gb = 4 * b[i]!;
+    const v0 = x0[i]!,
+      v1 = x1[i]!,
+      v2 = x2[i]!,
+      v3 = x3[i]!;
     ma[ga]! += v0;
     ma[ga + 1]! += v1;
     ma[ga + 2]! += v2;
@@ -428,13 +459,18 @@ function demeanBalanced4(fa: FixedEffectInput, fb: FixedEffectInput, xs: Float64
     t2 += v2;
     t3 += v3;
   }
-  const ia = 1 / Lb, ib = 1 / La;
+  const ia = 1 / Lb,
+    ib = 1 / La;
   const m = [t0 / n, t1 / n, t2 / n, t3 / n];
   for (let g = 0; g < 4 * La; g++) ma[g]! *= ia;
   for (let t = 0; t < Lb; t++) for (let c = 0; c < 4; c++) mb[4 * t + c] = mb[4 * t + c]! * ib - m[c]!;
-  const d0 = dsts[0]!, d1 = dsts[1]!, d2 = dsts[2]!, d3 = dsts[3]!;
+  const d0 = dsts[0]!,
+    d1 = dsts[1]!,
+    d2 = dsts[2]!,
+    d3 = dsts[3]!;
   for (let i = 0; i < n; i++) {
-    const ga = 4 * a[i]!, gb = 4 * b[i]!;
+    const ga = 4 * a[i]!,
+      gb = 4 * b[i]!;
     d0[i] = x0[i]! - (ma[ga]! + mb[gb]!);
     d1[i] = x1[i]! - (ma[ga + 1]! + mb[gb + 1]!);
     d2[i] = x2[i]! - (ma[ga + 2]! + mb[gb + 2]!);
@@ -444,14 +480,19 @@ function demeanBalanced4(fa: FixedEffectInput, fb: FixedEffectInput, xs: Float64
 
 /** demeanBalanced for a 0/1 column given by its rows of ones: the same sums (zeros add nothing), no read of x. */
 function demeanBalancedDummy(fa: FixedEffectInput, fb: FixedEffectInput, ones: Int32Array, dst: Float64Array): void {
-  const a = fa.codes, b = fb.codes, n = dst.length;
-  const ma = new Float64Array(fa.nLevels), mb = new Float64Array(fb.nLevels);
+  const a = fa.codes,
+    b = fb.codes,
+    n = dst.length;
+  const ma = new Float64Array(fa.nLevels),
+    mb = new Float64Array(fb.nLevels);
   for (let p = 0; p < ones.length; p++) {
     const i = ones[p]!;
     ma[a[i]!]! += 1;
     mb[b[i]!]! += 1;
   }
-  const ia = 1 / fb.nLevels, ib = 1 / fa.nLevels, m = ones.length / n;
+  const ia = 1 / fb.nLevels,
+    ib = 1 / fa.nLevels,
+    m = ones.length / n;
   for (let g = 0; g < fa.nLevels; g++) ma[g]! *= ia;
   for (let g = 0; g < fb.nLevels; g++) mb[g] = mb[g]! * ib - m;
   for (let i = 0; i < n; i++) dst[i] = 0 - (ma[a[i]!]! + mb[b[i]!]!);
@@ -489,7 +530,12 @@ export function demean(fes: FixedEffectInput[], columns: Float64Array[], opts: D
     let q = 0;
     for (; q + 4 <= dense.length; q += 4) {
       const js = dense.slice(q, q + 4);
-      demeanBalanced4(fes[0]!, fes[1]!, js.map((j) => columns[j]!), js.map((j) => out[j]!));
+      demeanBalanced4(
+        fes[0]!,
+        fes[1]!,
+        js.map((j) => columns[j]!),
+        js.map((j) => out[j]!),
+      );
     }
     for (; q < dense.length; q++) demeanBalanced(fes[0]!, fes[1]!, columns[dense[q]!]!, out[dense[q]!]!);
     return { columns: out, converged: true, iterations: 1, method: "balanced" };
@@ -502,7 +548,8 @@ export function demean(fes: FixedEffectInput[], columns: Float64Array[], opts: D
   if (fes.length === 2 && plain && auto) {
     const solver = makeTwoFeSolver(fes[0]!, fes[1]!, w);
     if (solver) {
-      let iterations = 1, converged = true;
+      let iterations = 1,
+        converged = true;
       for (let j = 0; j < out.length; j++) {
         const x = out[j]!;
         // check (and if needed polish with accelerated MAP sweeps): normally already at the solution. α is
@@ -516,7 +563,8 @@ export function demean(fes: FixedEffectInput[], columns: Float64Array[], opts: D
     }
   }
   const ps = projectors();
-  let iterations = 0, converged = true;
+  let iterations = 0,
+    converged = true;
   for (let j = 0; j < out.length; j++) {
     const r = mapIronsTuck(ps, out[j]!, thrs[j]!, maxIter, scratch);
     iterations = Math.max(iterations, r.it);

@@ -72,7 +72,6 @@ export interface FeolsFit {
 
 export type { Mat };
 
-
 /** Re-index codes to 0..L−1 over the levels that occur (in order of first code value). */
 export function compactCodes(codes: Int32Array, nLevels: number): { codes: Int32Array; nLevels: number } {
   const map = new Int32Array(nLevels).fill(-1);
@@ -134,10 +133,20 @@ export function takeInt(x: Int32Array, keep: Int32Array | null): Int32Array {
  * centred at the weighted mean when `centred` (shifted by the first value for accuracy); the rows equal to 1
  * when the column is a 0/1 dummy with at most n/4 ones.
  */
-function describeColumn(name: string, x: Float64Array, w: Float64Array | null, sw: number, centred: boolean, keep: Int32Array | null): { ss: number; ones: Int32Array | null } {
+function describeColumn(
+  name: string,
+  x: Float64Array,
+  w: Float64Array | null,
+  sw: number,
+  centred: boolean,
+  keep: Int32Array | null,
+): { ss: number; ones: Int32Array | null } {
   const n = x.length;
   const x0 = centred && n ? x[0]! : 0;
-  let s1 = 0, s2 = 0, nnz = 0, binary = true;
+  let s1 = 0,
+    s2 = 0,
+    nnz = 0,
+    binary = true;
   for (let i = 0; i < n; i++) {
     const v = x[i]!;
     if (!Number.isFinite(v)) {
@@ -177,12 +186,19 @@ function residualsOf(y: Float64Array, xs: Float64Array[], coef: Float64Array): F
   const e = y.slice();
   let j = 0;
   for (; j + 4 <= xs.length; j += 4) {
-    const x0 = xs[j]!, x1 = xs[j + 1]!, x2 = xs[j + 2]!, x3 = xs[j + 3]!;
-    const b0 = coef[j]!, b1 = coef[j + 1]!, b2 = coef[j + 2]!, b3 = coef[j + 3]!;
+    const x0 = xs[j]!,
+      x1 = xs[j + 1]!,
+      x2 = xs[j + 2]!,
+      x3 = xs[j + 3]!;
+    const b0 = coef[j]!,
+      b1 = coef[j + 1]!,
+      b2 = coef[j + 2]!,
+      b3 = coef[j + 3]!;
     for (let i = 0; i < n; i++) e[i] = e[i]! - b0 * x0[i]! - b1 * x1[i]! - b2 * x2[i]! - b3 * x3[i]!;
   }
   for (; j < xs.length; j++) {
-    const b = coef[j]!, xj = xs[j]!;
+    const b = coef[j]!,
+      xj = xs[j]!;
     for (let i = 0; i < n; i++) e[i]! -= b * xj[i]!;
   }
   return e;
@@ -215,20 +231,25 @@ function checkOutcome(yName: string, y: Float64Array, xs: { name: string; values
     let constant = true;
     for (let i = 1; i < n && constant; i++) if (y[i] !== y[0] && !(w && w[i] === 0)) constant = false;
     if (constant)
-      throw estimationError(`the dependent variable '${printable(yName)}' is constant (all ${n} observations are ${y[0]}); nothing can be estimated — check that the outcome column is the one you mean`);
+      throw estimationError(
+        `the dependent variable '${printable(yName)}' is constant (all ${n} observations are ${y[0]}); nothing can be estimated — check that the outcome column is the one you mean`,
+      );
   }
   for (const x of xs) {
-    if (x.name === yName) throw estimationError(`the regressor '${printable(x.name)}' is also the dependent variable '${printable(yName)}'; remove it from the right-hand side`);
+    if (x.name === yName)
+      throw estimationError(`the regressor '${printable(x.name)}' is also the dependent variable '${printable(yName)}'; remove it from the right-hand side`);
     let same = true;
     for (let i = 0; i < n && same; i++) if (x.values[i] !== y[i]) same = false;
-    if (same) throw estimationError(`the regressor '${printable(x.name)}' is identical to the dependent variable '${printable(yName)}' on every observation; remove it from the right-hand side`);
+    if (same)
+      throw estimationError(
+        `the regressor '${printable(x.name)}' is identical to the dependent variable '${printable(yName)}' on every observation; remove it from the right-hand side`,
+      );
   }
 }
 
 export function feols(input: FeolsInput): FeolsFit {
   const n0 = input.y.length;
-  for (const xv of input.x)
-    if (xv.values.length !== n0) throw inputError(`regressor "${xv.name}" has ${xv.values.length} values, expected ${n0}`);
+  for (const xv of input.x) if (xv.values.length !== n0) throw inputError(`regressor "${xv.name}" has ${xv.values.length} values, expected ${n0}`);
   for (const fe of input.fixedEffects) {
     if (fe.codes.length !== n0) throw inputError(`fixed effect "${fe.name}" has ${fe.codes.length} codes, expected ${n0}`);
     for (const s of fe.slopes ?? []) {
@@ -240,8 +261,7 @@ export function feols(input: FeolsInput): FeolsFit {
   if (input.weights) {
     if (input.weights.length !== n0) throw inputError(`weights have ${input.weights.length} values, expected ${n0}`);
     checkFinite("weights", input.weights);
-    for (let i = 0; i < n0; i++)
-      if (input.weights[i]! < 0) throw inputError(`negative weight at row ${i + 1}`, { row: i + 1, column: "weights" });
+    for (let i = 0; i < n0; i++) if (input.weights[i]! < 0) throw inputError(`negative weight at row ${i + 1}`, { row: i + 1, column: "weights" });
   }
   const collinTol = input.collinTol ?? 1e-9;
   const keep = input.removeSingletons && input.fixedEffects.length ? singletonKeep(input.fixedEffects, n0) : null;
@@ -256,7 +276,9 @@ export function feols(input: FeolsInput): FeolsFit {
     return out;
   });
   if (n0 > 0 && n === 0)
-    throw estimationError(`every observation is a singleton of a fixed effect; nothing is left to estimate (each of the ${n0} observations is alone in its group of ${input.fixedEffects.map((f) => `'${printable(f.name)}'`).join(" or ")}); use coarser fixed effects, or --keep-singletons to keep them`);
+    throw estimationError(
+      `every observation is a singleton of a fixed effect; nothing is left to estimate (each of the ${n0} observations is alone in its group of ${input.fixedEffects.map((f) => `'${printable(f.name)}'`).join(" or ")}); use coarser fixed effects, or --keep-singletons to keep them`,
+    );
   const y = take(input.y, keep);
   const intercept = fes.length === 0 && (input.intercept ?? true);
   const xs = input.x.map((v) => ({ name: v.name, values: take(v.values, keep) }));
@@ -284,7 +306,9 @@ export function feols(input: FeolsInput): FeolsFit {
   const xAll = dm.columns.slice(1);
   if (fes.length > 0) {
     // fixest refuses a constant outcome; an outcome the fixed effects explain exactly is the same dead end
-    let ssT = 0, ssC = 0, mean = 0;
+    let ssT = 0,
+      ssC = 0,
+      mean = 0;
     for (let i = 0; i < n; i++) mean += (w ? w[i]! : 1) * y[i]!;
     mean /= sw;
     for (let i = 0; i < n; i++) {
@@ -323,9 +347,21 @@ export function feols(input: FeolsInput): FeolsFit {
   } catch {
     throw estimationError("X'X of the demeaned regressors is singular after removing collinear columns");
   }
-  const coef = k ? matvec(bread, crossLong(xTilde, yTilde, w, keptIdx.map((j) => ones[j]!))) : new Float64Array(0);
+  const coef = k
+    ? matvec(
+        bread,
+        crossLong(
+          xTilde,
+          yTilde,
+          w,
+          keptIdx.map((j) => ones[j]!),
+        ),
+      )
+    : new Float64Array(0);
   const residuals = residualsOf(yTilde, xTilde, coef);
-  let ssr = 0, ssy = 0, ym = 0;
+  let ssr = 0,
+    ssy = 0,
+    ym = 0;
   for (let i = 0; i < n; i++) {
     const wi = w ? w[i]! : 1;
     ssr += wi * residuals[i]! ** 2;
@@ -347,7 +383,7 @@ export function feols(input: FeolsInput): FeolsFit {
   }
   if (anyIntercept) nparams += 1;
   const r2 = 1 - ssr / tss;
-  const adjR2 = 1 - (ssr / (n - nparams)) / (tss / (n - 1));
+  const adjR2 = 1 - ssr / (n - nparams) / (tss / (n - 1));
   const withinR2 = fes.length ? 1 - ssr / ssy : null;
   // an essentially perfect fit (R's lm warns "essentially perfect fit: summary may be unreliable"; fixest
   // reports it silently): the estimates stand, their standard errors and tests mean nothing

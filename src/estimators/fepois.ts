@@ -97,16 +97,22 @@ export interface FepoisFit {
  * two counts and the levels removed per FE. One round suffices for the zero rule alone (removing zero
  * rows never empties another level of its positive outcomes); the loop matters when singletons are removed.
  */
-export function allZeroKeep(y: Float64Array, fes: FixedEffectInput[], singletons: boolean): { keep: Int32Array | null; zero: number; singletons: number; levels: number[] } {
+export function allZeroKeep(
+  y: Float64Array,
+  fes: FixedEffectInput[],
+  singletons: boolean,
+): { keep: Int32Array | null; zero: number; singletons: number; levels: number[] } {
   const n = y.length;
   const alive = new Uint8Array(n).fill(1);
   const levelGone = fes.map((f) => new Uint8Array(f.nLevels));
-  let zero = 0, single = 0;
+  let zero = 0,
+    single = 0;
   for (;;) {
     let changed = false;
     for (let q = 0; q < fes.length; q++) {
       const { codes, nLevels } = fes[q]!;
-      const sy = new Float64Array(nLevels), cnt = new Int32Array(nLevels);
+      const sy = new Float64Array(nLevels),
+        cnt = new Int32Array(nLevels);
       for (let i = 0; i < n; i++)
         if (alive[i]) {
           sy[codes[i]!]! += y[i]!;
@@ -166,7 +172,8 @@ function deviance(y: Float64Array, eta: Float64Array, mu: Float64Array, w: Float
 
 function checkFinite(name: string, v: Float64Array): void {
   for (let i = 0; i < v.length; i++)
-    if (!Number.isFinite(v[i]!)) throw inputError(`variable "${name}" is missing or not finite at row ${i + 1}: drop such rows before estimation`, { row: i + 1, column: name });
+    if (!Number.isFinite(v[i]!))
+      throw inputError(`variable "${name}" is missing or not finite at row ${i + 1}: drop such rows before estimation`, { row: i + 1, column: name });
 }
 
 /**
@@ -179,7 +186,11 @@ export function fepois(input: FepoisInput): FepoisFit {
   const n0 = input.y.length;
   checkFinite(input.yName, input.y);
   for (let i = 0; i < n0; i++)
-    if (input.y[i]! < 0) throw inputError(`the Poisson outcome "${input.yName}" must be zero or positive, found ${input.y[i]} at row ${i + 1}`, { row: i + 1, column: input.yName });
+    if (input.y[i]! < 0)
+      throw inputError(`the Poisson outcome "${input.yName}" must be zero or positive, found ${input.y[i]} at row ${i + 1}`, {
+        row: i + 1,
+        column: input.yName,
+      });
   for (const xv of input.x) {
     if (xv.values.length !== n0) throw inputError(`regressor "${xv.name}" has ${xv.values.length} values, expected ${n0}`);
     checkFinite(xv.name, xv.values);
@@ -198,7 +209,9 @@ export function fepois(input: FepoisInput): FepoisFit {
   let anyPositive = false;
   for (let i = 0; i < n0 && !anyPositive; i++) anyPositive = input.y[i]! > 0;
   if (!anyPositive) throw estimationError(`the outcome "${input.yName}" is 0 everywhere: a Poisson model cannot be estimated`);
-  const rm = input.fixedEffects.length ? allZeroKeep(input.y, input.fixedEffects, !!input.removeSingletons) : { keep: null, zero: 0, singletons: 0, levels: [] as number[] };
+  const rm = input.fixedEffects.length
+    ? allZeroKeep(input.y, input.fixedEffects, !!input.removeSingletons)
+    : { keep: null, zero: 0, singletons: 0, levels: [] as number[] };
   const keep = rm.keep;
   const n = keep ? keep.length : n0;
   if (n === 0) throw estimationError("no observation left: every fixed-effect group has only zero outcomes");
@@ -223,22 +236,27 @@ export function fepois(input: FepoisInput): FepoisFit {
     if (yi > 0) C += (om ? om[i]! : 1) * (yi * Math.log(yi) - yi);
   }
   // starting values (R's poisson initialize) and the starting deviance at η = 1e-5
-  const mu = new Float64Array(n), eta = new Float64Array(n);
+  const mu = new Float64Array(n),
+    eta = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     mu[i] = y[i]! + 0.1;
     eta[i] = Math.log(mu[i]!);
   }
   let devOld;
   {
-    const e0 = new Float64Array(n).fill(1e-5), m0 = new Float64Array(n).fill(Math.exp(1e-5));
+    const e0 = new Float64Array(n).fill(1e-5),
+      m0 = new Float64Array(n).fill(Math.exp(1e-5));
     devOld = deviance(y, e0, m0, om, C);
   }
   // η − offset of the previous accepted iteration (fixest's wols_old$fitted.values), for step halving
   let fittedOld = new Float64Array(n).fill(1e-5);
-  const z = new Float64Array(n), w = new Float64Array(n);
+  const z = new Float64Array(n),
+    w = new Float64Array(n);
   let wls: FeolsFit | null = null;
   let dev = devOld;
-  let converged = false, iterations = 0, stepHalvings = 0;
+  let converged = false,
+    iterations = 0,
+    stepHalvings = 0;
   for (let iter = 1; iter <= glmIter; iter++) {
     iterations = iter;
     for (let i = 0; i < n; i++) {
@@ -265,7 +283,10 @@ export function fepois(input: FepoisInput): FepoisFit {
         if (iter === 1 && Number.isFinite(dev) && validMu(mu) && sh >= 2) break;
         if (sh === glmIter) {
           if (iter === 1) throw estimationError("the IRLS algorithm failed at its first iteration: step halving found no valid parameters");
-          if (!Number.isFinite(dev) || !validMu(mu)) throw estimationError(`the IRLS algorithm diverged at iteration ${iter} (${Number.isFinite(dev) ? "invalid fitted means" : "non-finite deviance"}) despite step halving`);
+          if (!Number.isFinite(dev) || !validMu(mu))
+            throw estimationError(
+              `the IRLS algorithm diverged at iteration ${iter} (${Number.isFinite(dev) ? "invalid fitted means" : "non-finite deviance"}) despite step halving`,
+            );
           break;
         }
         sh++;
@@ -287,12 +308,17 @@ export function fepois(input: FepoisInput): FepoisFit {
     fittedOld = fitted;
   }
   const fit = wls!;
-  if (fit.coef.length === 0 && input.x.length > 0) throw estimationError(`every regressor was dropped as collinear with the fixed effects (${fit.droppedCollinear.join(", ")}); nothing to estimate`);
+  if (fit.coef.length === 0 && input.x.length > 0)
+    throw estimationError(`every regressor was dropped as collinear with the fixed effects (${fit.droppedCollinear.join(", ")}); nothing to estimate`);
 
   // fit statistics
-  let ll = 0, sy = 0, sw = 0, lfact = 0;
+  let ll = 0,
+    sy = 0,
+    sw = 0,
+    lfact = 0;
   for (let i = 0; i < n; i++) {
-    const wi = om ? om[i]! : 1, yi = y[i]!;
+    const wi = om ? om[i]! : 1,
+      yi = y[i]!;
     const lf = lgamma(yi + 1);
     ll += wi * (yi * eta[i]! - mu[i]! - lf);
     sy += wi * yi;
@@ -300,16 +326,20 @@ export function fepois(input: FepoisInput): FepoisFit {
     lfact += wi * lf;
   }
   const llNull = sy > 0 ? sy * Math.log(sy) - sy * Math.log(sw) - sy - lfact : -lfact;
-  let my = 0, mm = 0;
+  let my = 0,
+    mm = 0;
   for (let i = 0; i < n; i++) {
     my += y[i]!;
     mm += mu[i]!;
   }
   my /= n;
   mm /= n;
-  let sxy = 0, sxx = 0, syy = 0;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
   for (let i = 0; i < n; i++) {
-    const a = y[i]! - my, b = mu[i]! - mm;
+    const a = y[i]! - my,
+      b = mu[i]! - mm;
     sxy += a * b;
     sxx += a * a;
     syy += b * b;

@@ -7,9 +7,15 @@ import { mat, type Mat } from "../core/linalg.js";
 /** Σ_i w_i a_i b_q,i for up to four columns b (missing ones ignored). */
 function dot4(a: Float64Array, bs: Float64Array[], w: Float64Array | null, out: Float64Array): void {
   const n = a.length;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   if (bs.length === 4) {
-    const b0 = bs[0]!, b1 = bs[1]!, b2 = bs[2]!, b3 = bs[3]!;
+    const b0 = bs[0]!,
+      b1 = bs[1]!,
+      b2 = bs[2]!,
+      b3 = bs[3]!;
     if (w)
       for (let i = 0; i < n; i++) {
         const v = a[i]! * w[i]!;
@@ -75,7 +81,12 @@ export function gramLong(cols: Float64Array[], w: Float64Array | null, ones?: (I
     const a = dense[p]!;
     for (let q0 = p; q0 < dense.length; q0 += 4) {
       const bi = dense.slice(q0, Math.min(q0 + 4, dense.length));
-      dot4(cols[a]!, bi.map((b) => cols[b]!), w, tmp);
+      dot4(
+        cols[a]!,
+        bi.map((b) => cols[b]!),
+        w,
+        tmp,
+      );
       bi.forEach((b, q) => {
         g.data[a * k + b] = tmp[q]!;
         g.data[b * k + a] = tmp[q]!;
@@ -95,7 +106,12 @@ export function crossLong(cols: Float64Array[], y: Float64Array, w: Float64Array
   for (let a = 0; a < k; a++) if (sp[a]) out[a] = sparseSum(sp[a]!, y, w);
   for (let q0 = 0; q0 < dense.length; q0 += 4) {
     const bi = dense.slice(q0, Math.min(q0 + 4, dense.length));
-    dot4(y, bi.map((b) => cols[b]!), w, tmp);
+    dot4(
+      y,
+      bi.map((b) => cols[b]!),
+      w,
+      tmp,
+    );
     bi.forEach((b, q) => (out[b] = tmp[q]!));
   }
   return out;

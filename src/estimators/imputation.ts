@@ -41,7 +41,8 @@ export class TwoWayNormal {
     this.time = time;
     this.nUnits = nUnits;
     this.nTimes = nTimes;
-    const cu = new Float64Array(nUnits), ct = new Float64Array(nTimes);
+    const cu = new Float64Array(nUnits),
+      ct = new Float64Array(nTimes);
     for (let j = 0; j < n; j++) {
       cu[unit[j]!]!++;
       ct[time[j]!]!++;
@@ -59,7 +60,8 @@ export class TwoWayNormal {
     const S = new Float64Array(T * T);
     for (let t = 0; t < T; t++) S[t * T + t] = ct[t]!;
     for (let u = 0; u < nUnits; u++) {
-      const a = start[u]!, b = start[u + 1]!;
+      const a = start[u]!,
+        b = start[u + 1]!;
       if (b === a) continue;
       const inv = 1 / (b - a);
       for (let p = a; p < b; p++) {
@@ -81,7 +83,8 @@ export class TwoWayNormal {
       return k;
     };
     for (let j = 0; j < n; j++) {
-      const a = find(unit[j]!), b = find(nUnits + time[j]!);
+      const a = find(unit[j]!),
+        b = find(nUnits + time[j]!);
       if (a !== b) parent[a] = b;
     }
     this.unitComp = new Int32Array(nUnits);
@@ -98,14 +101,18 @@ export class TwoWayNormal {
 
   /** One solution θ = (α, γ) of F'F θ = (aU, aT); a must lie in the range of F'F (consistent system). */
   solve(aU: Float64Array, aT: Float64Array): { alpha: Float64Array; gamma: Float64Array } {
-    const T = this.nTimes, nU = this.nUnits, n = this.unit.length;
+    const T = this.nTimes,
+      nU = this.nUnits,
+      n = this.unit.length;
     const cu = this.unitCount;
     const dU = new Float64Array(nU);
     for (let u = 0; u < nU; u++) dU[u] = cu[u]! > 0 ? aU[u]! / cu[u]! : 0;
     const rhs = Float64Array.from(aT);
     for (let j = 0; j < n; j++) rhs[this.time[j]!]! -= dU[this.unit[j]!]!;
     // forward/back substitution over the kept columns (dropped γ = 0)
-    const L = this.L, kept = this.kept, m = kept.length;
+    const L = this.L,
+      kept = this.kept,
+      m = kept.length;
     const z = new Float64Array(m);
     for (let a = 0; a < m; a++) {
       const i = kept[a]!;
@@ -250,7 +257,9 @@ export function imputationFit(input: StaggeredInput, opts: ImputationOptions & {
   const rows1 = rows1all.subarray(0, n1);
 
   // first stage: β by feols on Ω₀, then the FEs of r = y − Xβ̂
-  let coefNames: string[] = [], coef: Float64Array = new Float64Array(0), dropped: string[] = [];
+  let coefNames: string[] = [],
+    coef: Float64Array = new Float64Array(0),
+    dropped: string[] = [];
   let xTilde: Float64Array[] = [];
   let bread: Float64Array | null = null;
   let keptX: Float64Array[] = [];
@@ -272,11 +281,13 @@ export function imputationFit(input: StaggeredInput, opts: ImputationOptions & {
     bread = fit.bread.data;
     keptX = coefNames.map((nm) => xs.find((c) => c.name === nm)!.values);
     for (let k = 0; k < coef.length; k++) {
-      const b = coef[k]!, xv = keptX[k]!;
+      const b = coef[k]!,
+        xv = keptX[k]!;
       for (let a = 0; a < n0; a++) r0[a]! -= b * xv[rows0[a]!]!;
     }
   }
-  const aU = new Float64Array(input.nUnits), aT = new Float64Array(nT);
+  const aU = new Float64Array(input.nUnits),
+    aT = new Float64Array(nT);
   for (let a = 0; a < n0; a++) {
     aU[u0[a]!]! += r0[a]!;
     aT[t0[a]!]! += r0[a]!;
@@ -295,7 +306,8 @@ export function imputationFit(input: StaggeredInput, opts: ImputationOptions & {
   // cohort × event-time cells of the treated observations (for the recentring τ̄_{g,e})
   const ev1 = new Float64Array(n1);
   for (let b = 0; b < n1; b++) ev1[b] = time[rows1[b]!]! - cohort[rows1[b]!]!;
-  const gc = timeCodes(gatherF(cohort, rows1)), ec = timeCodes(ev1);
+  const gc = timeCodes(gatherF(cohort, rows1)),
+    ec = timeCodes(ev1);
   const cellKeys = new Float64Array(n1);
   for (let b = 0; b < n1; b++) cellKeys[b] = gc.codes[b]! * ec.levels.length + ec.codes[b]!;
   const cells = timeCodes(cellKeys);
@@ -329,7 +341,8 @@ export function imputationFit(input: StaggeredInput, opts: ImputationOptions & {
     let est = 0;
     for (let b = 0; b < n1; b++) est += w1[b]! * tau[b]!;
     // v₀ = −(u_F + X̃₀ B (X₁'w₁ − X₀'u_F))
-    const wU = new Float64Array(input.nUnits), wT = new Float64Array(nT);
+    const wU = new Float64Array(input.nUnits),
+      wT = new Float64Array(nT);
     for (let b = 0; b < n1; b++) {
       const i = rows1[b]!;
       wU[unit[i]!]! += w1[b]!;
@@ -342,7 +355,8 @@ export function imputationFit(input: StaggeredInput, opts: ImputationOptions & {
       const c = new Float64Array(k);
       for (let j = 0; j < k; j++) {
         const xv = keptX[j]!;
-        let s1 = 0, s0 = 0;
+        let s1 = 0,
+          s0 = 0;
         for (let b = 0; b < n1; b++) s1 += xv[rows1[b]!]! * w1[b]!;
         for (let a = 0; a < n0; a++) s0 += xv[rows0[a]!]! * v0[a]!;
         c[j] = s1 - s0;
@@ -350,13 +364,15 @@ export function imputationFit(input: StaggeredInput, opts: ImputationOptions & {
       const bc = new Float64Array(k);
       for (let p = 0; p < k; p++) for (let q = 0; q < k; q++) bc[p]! += bread![p * k + q]! * c[q]!;
       for (let j = 0; j < k; j++) {
-        const xt = xTilde[j]!, s = bc[j]!;
+        const xt = xTilde[j]!,
+          s = bc[j]!;
         for (let a = 0; a < n0; a++) v0[a]! += xt[a]! * s;
       }
     }
     for (let a = 0; a < n0; a++) v0[a] = -v0[a]!;
     // recentring τ̄_{g,e} = Σ v²τ̂ / Σ v² within cells
-    const num = new Float64Array(nCells), den = new Float64Array(nCells);
+    const num = new Float64Array(nCells),
+      den = new Float64Array(nCells);
     for (let b = 0; b < n1; b++) {
       const v2 = w1[b]! * w1[b]!;
       num[cell1[b]!]! += v2 * tau[b]!;
@@ -382,11 +398,25 @@ export function imputationFit(input: StaggeredInput, opts: ImputationOptions & {
   let nClusters = 0;
   {
     const seen = new Uint8Array(clu.nLevels);
-    for (let i = 0; i < n; i++) if (!seen[clu.codes[i]!]) { seen[clu.codes[i]!] = 1; nClusters++; }
+    for (let i = 0; i < n; i++)
+      if (!seen[clu.codes[i]!]) {
+        seen[clu.codes[i]!] = 1;
+        nClusters++;
+      }
   }
   const out: ImputationFit = {
-    estimates, nUntreated: n0, nTreated: n1, coefNames, coef, droppedCollinear: dropped, notImputable,
-    treatedRows: rows1, tau, untreatedRows: rows0, residuals: resid, nClusters,
+    estimates,
+    nUntreated: n0,
+    nTreated: n1,
+    coefNames,
+    coef,
+    droppedCollinear: dropped,
+    notImputable,
+    treatedRows: rows1,
+    tau,
+    untreatedRows: rows0,
+    residuals: resid,
+    nClusters,
   };
   if (opts.keepWeights) out.weights = weightsOut;
   return out;

@@ -10,7 +10,8 @@ import { estimationError } from "../core/errors.js";
 function solveKept(g: ReturnType<typeof gram>, r: Float64Array): Float64Array {
   const k = g.rows;
   const { L, kept } = choleskyPivotless(g, 1e-10);
-  const z = new Float64Array(k), b = new Float64Array(k);
+  const z = new Float64Array(k),
+    b = new Float64Array(k);
   for (const j of kept) {
     let s = r[j]!;
     for (const p of kept) if (p < j) s -= L.data[j * k + p]! * z[p]!;
@@ -53,7 +54,9 @@ export function logitFit(cols: Float64Array[], a: Float64Array): { coef: Float64
   const X = withIntercept(cols, n);
   let b: Float64Array = new Float64Array(X.length);
   let eta: Float64Array = new Float64Array(n);
-  const p = new Float64Array(n), w = new Float64Array(n), z = new Float64Array(n);
+  const p = new Float64Array(n),
+    w = new Float64Array(n),
+    z = new Float64Array(n);
   for (let it = 0; it < 50; it++) {
     for (let i = 0; i < n; i++) {
       const pi = 1 / (1 + Math.exp(-eta[i]!));

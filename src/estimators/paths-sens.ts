@@ -60,7 +60,8 @@ export function sd(x: Float64Array): number {
 export function pathsSens(K: number, j: number, k: number, original: SensOriginal, gamma: number[], eta: number[]): SensResult {
   if (!(Number.isInteger(j) && j >= 1 && j <= K)) throw new Error(`confounded mediator index must be 1..${K}, got ${j}`);
   if (!(Number.isInteger(k) && k >= 1 && k <= K + 1)) throw new Error(`estimand index must be 1..${K + 1}, got ${k}`);
-  const G = gamma.length, E = eta.length;
+  const G = gamma.length,
+    E = eta.length;
   let formula: string, dims: 0 | 2 | 4;
   let bias: Float64Array;
   if (k < j) {
@@ -78,7 +79,8 @@ export function pathsSens(K: number, j: number, k: number, original: SensOrigina
     dims = 4;
     bias = new Float64Array(G * E * G * E);
     let r = 0;
-    for (let d = 0; d < E; d++) for (let c = 0; c < G; c++) for (let b = 0; b < E; b++) for (let a = 0; a < G; a++) bias[r++] = gamma[a]! * eta[b]! - gamma[c]! * eta[d]!;
+    for (let d = 0; d < E; d++)
+      for (let c = 0; c < G; c++) for (let b = 0; b < E; b++) for (let a = 0; a < G; a++) bias[r++] = gamma[a]! * eta[b]! - gamma[c]! * eta[d]!;
   }
   const adjusted = new Float64Array(bias.length);
   const reversed = new Uint8Array(bias.length);
@@ -86,7 +88,10 @@ export function pathsSens(K: number, j: number, k: number, original: SensOrigina
   let nReversed = 0;
   for (let r = 0; r < bias.length; r++) {
     adjusted[r] = original.estimate - bias[r]!;
-    if (Math.sign(adjusted[r]!) !== s0) { reversed[r] = 1; nReversed++; }
+    if (Math.sign(adjusted[r]!) !== s0) {
+      reversed[r] = 1;
+      nReversed++;
+    }
   }
   return { j, k, formula, dims, gamma, eta, bias, adjusted, reversed, nReversed };
 }

@@ -96,7 +96,8 @@ export function typeTwoDecomposition(ey1: number, ey0: number, psi: number[]): P
 
 /** Share treated p̄; refuses designs with ≤ 5 treated or ≤ 5 untreated units (R paths skips them). */
 export function checkTreatment(a: Float64Array, w?: Float64Array | null): number {
-  let n1 = 0, nn = a.length;
+  let n1 = 0,
+    nn = a.length;
   if (w) nn = w.reduce((s, v) => s + v, 0);
   for (let i = 0; i < a.length; i++) {
     const v = a[i]!;
@@ -142,9 +143,17 @@ export function runBartJob(job: BartJob, seed: number): Float64Array {
 /** runBartJob, with the final forest when the job asks for it. */
 export function runBartJobFull(job: BartJob, seed: number): { pred: Float64Array; forest?: BartForest } {
   const fit = bart(job.x, job.y, {
-    binary: job.binary, ntree: job.ntree, nskip: job.nskip, ndpost: job.ndpost, keepevery: job.keepevery,
-    rng: new Rng(seed), xTest: job.xTest ?? undefined,
-    weights: job.weights, grouped: job.grouped, init: job.init, keepForest: job.keepForest,
+    binary: job.binary,
+    ntree: job.ntree,
+    nskip: job.nskip,
+    ndpost: job.ndpost,
+    keepevery: job.keepevery,
+    rng: new Rng(seed),
+    xTest: job.xTest ?? undefined,
+    weights: job.weights,
+    grouped: job.grouped,
+    init: job.init,
+    keepForest: job.keepForest,
   });
   return { pred: job.xTest ? fit.testMean! : fit.trainMean, forest: fit.forest };
 }
@@ -159,7 +168,10 @@ const stack = (tests: Float64Array[][]): Float64Array[] =>
     const total = tests.reduce((s, t) => s + t[j]!.length, 0);
     const c = new Float64Array(total);
     let off = 0;
-    for (const t of tests) { c.set(t[j]!, off); off += t[j]!.length; }
+    for (const t of tests) {
+      c.set(t[j]!, off);
+      off += t[j]!.length;
+    }
     return c;
   });
 
@@ -175,27 +187,50 @@ function bootJob(j: BartJob, opts: PathsOptions, boot: PathsBootFit, weights: Fl
   j.weights = weights;
   j.grouped = true;
   const init = boot.warm?.get(j.stream);
-  if (init) { j.init = init; j.nskip = opts.warmNskip ?? 20; }
+  if (init) {
+    j.init = init;
+    j.nskip = opts.warmNskip ?? 20;
+  }
   return j;
 }
 
 function pathsBartJobsPoint(d: PathsData, opts: PathsOptions): BartJob[] {
   if ((opts.model ?? "bart") !== "bart") return [];
   const n = d.y.length;
-  const untreated: number[] = [], treated: number[] = [];
+  const untreated: number[] = [],
+    treated: number[] = [];
   for (let i = 0; i < n; i++) (d.a[i] === 0 ? untreated : treated).push(i);
   const pick = (c: Float64Array) => Float64Array.from(untreated, (i) => c[i]!);
   const pick1 = (c: Float64Array) => Float64Array.from(treated, (i) => c[i]!);
   const common = { binary: false, ntree: opts.ntree, nskip: opts.nskip, ndpost: opts.ndpost, keepevery: opts.keepevery };
-  const jobs: BartJob[] = [{
-    ...common, stream: 0, x: [...d.x, d.a], y: d.y,
-    xTest: stack([[...d.x, new Float64Array(n).fill(1)], [...d.x, new Float64Array(n)]]),
-  }];
-  const x0 = d.x.map(pick), x1 = d.x.map(pick1);
-  const ones0 = new Float64Array(untreated.length).fill(1), zeros1 = new Float64Array(treated.length);
+  const jobs: BartJob[] = [
+    {
+      ...common,
+      stream: 0,
+      x: [...d.x, d.a],
+      y: d.y,
+      xTest: stack([
+        [...d.x, new Float64Array(n).fill(1)],
+        [...d.x, new Float64Array(n)],
+      ]),
+    },
+  ];
+  const x0 = d.x.map(pick),
+    x1 = d.x.map(pick1);
+  const ones0 = new Float64Array(untreated.length).fill(1),
+    zeros1 = new Float64Array(treated.length);
   for (let k = 1; k <= d.m.length; k++) {
     const mk = d.m.slice(0, k);
-    jobs.push({ ...common, stream: k, x: [...d.x, d.a, ...mk], y: d.y, xTest: stack([[...x0, ones0, ...mk.map(pick)], [...x1, zeros1, ...mk.map(pick1)]]) });
+    jobs.push({
+      ...common,
+      stream: k,
+      x: [...d.x, d.a, ...mk],
+      y: d.y,
+      xTest: stack([
+        [...x0, ones0, ...mk.map(pick)],
+        [...x1, zeros1, ...mk.map(pick1)],
+      ]),
+    });
   }
   const estimator = opts.estimator ?? "hybrid";
   const propensity = opts.propensity ?? "bart";
@@ -209,7 +244,14 @@ function pathsBartJobsPoint(d: PathsData, opts: PathsOptions): BartJob[] {
  * Point estimates of the decomposition (see file comment). `done` may hold first-stage BART results
  * computed elsewhere (e.g. in worker threads) by stream; missing ones are fitted here.
  */
-export function pathsEstimate(d: PathsData, opts: PathsOptions, rng: Rng, done?: Map<number, Float64Array>, boot?: PathsBootFit, forestsOut?: Map<number, BartForest>): PathsEstimate {
+export function pathsEstimate(
+  d: PathsData,
+  opts: PathsOptions,
+  rng: Rng,
+  done?: Map<number, Float64Array>,
+  boot?: PathsBootFit,
+  forestsOut?: Map<number, BartForest>,
+): PathsEstimate {
   const model = opts.model ?? "bart";
   const estimator = opts.estimator ?? "hybrid";
   const propensity = opts.propensity ?? (model === "bart" ? "bart" : "logit");
@@ -220,9 +262,11 @@ export function pathsEstimate(d: PathsData, opts: PathsOptions, rng: Rng, done?:
   if (K === 0) throw inputError("path decomposition needs at least one mediator");
   if (type !== 1 && type !== 2) throw inputError(`decomposition type must be 1 or 2, got ${String(type)}`);
   const fw = boot?.weights ?? null; // frequency weights of the rows (bootstrap replicates with BART models)
-  if (fw && (model !== "bart" || (estimator === "hybrid" && d.x.length > 0 && propensity !== "bart"))) throw new Error("frequency weights need BART outcome and propensity models");
+  if (fw && (model !== "bart" || (estimator === "hybrid" && d.x.length > 0 && propensity !== "bart")))
+    throw new Error("frequency weights need BART outcome and propensity models");
   const pbar = checkTreatment(d.a, fw);
-  const untreated: number[] = [], treated: number[] = [];
+  const untreated: number[] = [],
+    treated: number[] = [];
   for (let i = 0; i < n; i++) (d.a[i] === 0 ? untreated : treated).push(i);
   const n0 = untreated.length;
   // Type I imputes the untreated at A = 1; Type II the treated at A = 0.
@@ -232,11 +276,16 @@ export function pathsEstimate(d: PathsData, opts: PathsOptions, rng: Rng, done?:
   const pick = (c: Float64Array, rows: number[]) => Float64Array.from(rows, (i) => c[i]!);
   const mean0 = (v: Float64Array) => v.reduce((s, z) => s + z, 0) / v.length;
   // weighted mean over all rows (wAll) or the target rows (wTarget); the plain mean without weights
-  const wAll = fw, wTarget = fw ? pick(fw, target) : null;
+  const wAll = fw,
+    wTarget = fw ? pick(fw, target) : null;
   const wmean = (v: Float64Array, w: Float64Array | null) => {
     if (!w) return mean0(v);
-    let s = 0, sw = 0;
-    for (let i = 0; i < v.length; i++) { s += w[i]! * v[i]!; sw += w[i]!; }
+    let s = 0,
+      sw = 0;
+    for (let i = 0; i < v.length; i++) {
+      s += w[i]! * v[i]!;
+      sw += w[i]!;
+    }
     return s / sw;
   };
   const bartOpts = { ntree: opts.ntree, nskip: opts.nskip, ndpost: opts.ndpost, keepevery: opts.keepevery };
@@ -257,14 +306,27 @@ export function pathsEstimate(d: PathsData, opts: PathsOptions, rng: Rng, done?:
     y1hat = pred.subarray(0, n);
     y0hat = pred.subarray(n, 2 * n);
   } else if (interact) {
-    y1hat = linPred(olsCoef(d.x.map((c) => pick(c, treated)), pick(d.y, treated)), d.x);
-    y0hat = linPred(olsCoef(d.x.map((c) => pick(c, untreated)), pick(d.y, untreated)), d.x);
+    y1hat = linPred(
+      olsCoef(
+        d.x.map((c) => pick(c, treated)),
+        pick(d.y, treated),
+      ),
+      d.x,
+    );
+    y0hat = linPred(
+      olsCoef(
+        d.x.map((c) => pick(c, untreated)),
+        pick(d.y, untreated),
+      ),
+      d.x,
+    );
   } else {
     const b = olsCoef([...d.x, d.a], d.y);
     y1hat = linPred(b, [...d.x, new Float64Array(n).fill(1)]);
     y0hat = linPred(b, [...d.x, new Float64Array(n)]);
   }
-  const ey1 = wmean(y1hat, wAll), ey0 = wmean(y0hat, wAll);
+  const ey1 = wmean(y1hat, wAll),
+    ey0 = wmean(y0hat, wAll);
 
   // Propensity weights for the target rows (hybrid only): (1 − p̄)/(1 − π̂) (Type I), p̄/π̂ (Type II).
   let w: Float64Array | null = null;
@@ -291,16 +353,29 @@ export function pathsEstimate(d: PathsData, opts: PathsOptions, rng: Rng, done?:
       imp = type === 1 ? pred.subarray(0, n0) : pred.subarray(n0, n0 + nt);
     } else if (interact) {
       const arm = type === 1 ? treated : untreated; // rows with A = aSet
-      const b = olsCoef([...d.x, ...mk].map((c) => pick(c, arm)), pick(d.y, arm));
+      const b = olsCoef(
+        [...d.x, ...mk].map((c) => pick(c, arm)),
+        pick(d.y, arm),
+      );
       imp = linPred(b, [...xt, ...mk.map((c) => pick(c, target))]);
     } else {
       const b = olsCoef([...d.x, d.a, ...mk], d.y);
       imp = linPred(b, [...xt, new Float64Array(nt).fill(aSet), ...mk.map((c) => pick(c, target))]);
     }
     if (estimator === "hybrid") {
-      let s = 0, sw = 0;
-      if (wTarget) for (let r = 0; r < nt; r++) { const q = w![r]! * wTarget[r]!; s += q * imp[r]!; sw += q; }
-      else for (let r = 0; r < nt; r++) { s += w![r]! * imp[r]!; sw += w![r]!; }
+      let s = 0,
+        sw = 0;
+      if (wTarget)
+        for (let r = 0; r < nt; r++) {
+          const q = w![r]! * wTarget[r]!;
+          s += q * imp[r]!;
+          sw += q;
+        }
+      else
+        for (let r = 0; r < nt; r++) {
+          s += w![r]! * imp[r]!;
+          sw += w![r]!;
+        }
       psi.push(s / sw);
     } else if (d.x.length === 0) {
       psi.push(wmean(imp, wTarget));

@@ -65,7 +65,8 @@ export function buildStack(input: StaggeredInput, o: StackedOptions): { stack: S
     throw estimationError(`the stacking window needs κ_pre ≥ 1 (event time −1 is the reference) and κ_post ≥ 0, got ${-kPre}:${kPost}`);
   const n = input.y.length;
   const { time, cohort, unit } = input;
-  let tMin = Infinity, tMax = -Infinity;
+  let tMin = Infinity,
+    tMax = -Infinity;
   for (let i = 0; i < n; i++) {
     if (time[i]! < tMin) tMin = time[i]!;
     if (time[i]! > tMax) tMax = time[i]!;
@@ -84,9 +85,12 @@ export function buildStack(input: StaggeredInput, o: StackedOptions): { stack: S
       continue;
     }
     const mark = subs.length;
-    let nTr = 0, nCo = 0, rows = 0;
+    let nTr = 0,
+      nCo = 0,
+      rows = 0;
     for (let i = 0; i < n; i++) {
-      const g = cohort[i]!, t = time[i]!;
+      const g = cohort[i]!,
+        t = time[i]!;
       if (t < a - kPre || t > a + kPost) continue;
       const isT = g === a;
       if (!isT && !(g === 0 || g > a + kPost)) continue;
@@ -107,15 +111,23 @@ export function buildStack(input: StaggeredInput, o: StackedOptions): { stack: S
     rowsOf[rowsOf.length - 1] = rows;
   }
   const m = rowsOf.reduce((x, y) => x + y, 0);
-  if (m === 0) throw estimationError(`no sub-experiment fits the window ${-kPre}:${kPost}: ${subs.map((x) => `cohort ${x.cohort}: ${x.reason}`).join("; ") || "no treated cohort"}`);
+  if (m === 0)
+    throw estimationError(
+      `no sub-experiment fits the window ${-kPre}:${kPost}: ${subs.map((x) => `cohort ${x.cohort}: ${x.reason}`).join("; ") || "no treated cohort"}`,
+    );
   // pass 2: fill the stacked rows
-  const row = new Int32Array(m), subA = new Int32Array(m), eA = new Int32Array(m), trA = new Uint8Array(m);
-  let r = 0, s = 0;
+  const row = new Int32Array(m),
+    subA = new Int32Array(m),
+    eA = new Int32Array(m),
+    trA = new Uint8Array(m);
+  let r = 0,
+    s = 0;
   for (const sub of subs) {
     if (!sub.included) continue;
     const a = sub.cohort;
     for (let i = 0; i < n; i++) {
-      const g = cohort[i]!, t = time[i]!;
+      const g = cohort[i]!,
+        t = time[i]!;
       if (t < a - kPre || t > a + kPost) continue;
       const isT = g === a;
       if (!isT && !(g === 0 || g > a + kPost)) continue;
@@ -128,10 +140,20 @@ export function buildStack(input: StaggeredInput, o: StackedOptions): { stack: S
     s++;
   }
   const stack: Stack = {
-    row, sub: subA, e: eA, treat: trA,
-    weight: new Float64Array(m).fill(1), n: m,
+    row,
+    sub: subA,
+    e: eA,
+    treat: trA,
+    weight: new Float64Array(m).fill(1),
+    n: m,
   };
-  if ((o.weights ?? "wfh") === "wfh") wfhWeights(stack, subs.filter((x) => x.included), kPre, kPost);
+  if ((o.weights ?? "wfh") === "wfh")
+    wfhWeights(
+      stack,
+      subs.filter((x) => x.included),
+      kPre,
+      kPost,
+    );
   return { stack, subExperiments: subs };
 }
 
@@ -140,23 +162,29 @@ export function buildStack(input: StaggeredInput, o: StackedOptions): { stack: S
  * time e, Q = (N^D_{a,e}/N^D_e) / (N^C_{a,e}/N^C_e).
  */
 export function wfhWeights(stack: Stack, included: SubExperiment[], kPre: number, kPost: number): void {
-  const S = included.length, E = kPre + kPost + 1;
-  const nD = new Float64Array(S * E), nC = new Float64Array(S * E);
+  const S = included.length,
+    E = kPre + kPost + 1;
+  const nD = new Float64Array(S * E),
+    nC = new Float64Array(S * E);
   for (let r = 0; r < stack.n; r++) {
     const c = stack.sub[r]! * E + stack.e[r]! + kPre;
     if (stack.treat[r]) nD[c]!++;
     else nC[c]!++;
   }
-  const sD = new Float64Array(E), sC = new Float64Array(E);
-  for (let s = 0; s < S; s++) for (let e = 0; e < E; e++) {
-    sD[e]! += nD[s * E + e]!;
-    sC[e]! += nC[s * E + e]!;
-  }
-  const sumW = new Float64Array(S), cnt = new Float64Array(S);
+  const sD = new Float64Array(E),
+    sC = new Float64Array(E);
+  for (let s = 0; s < S; s++)
+    for (let e = 0; e < E; e++) {
+      sD[e]! += nD[s * E + e]!;
+      sC[e]! += nC[s * E + e]!;
+    }
+  const sumW = new Float64Array(S),
+    cnt = new Float64Array(S);
   for (let r = 0; r < stack.n; r++) {
     if (stack.treat[r]) continue;
-    const e = stack.e[r]! + kPre, c = stack.sub[r]! * E + e;
-    const q = (nD[c]! / sD[e]!) / (nC[c]! / sC[e]!);
+    const e = stack.e[r]! + kPre,
+      c = stack.sub[r]! * E + e;
+    const q = nD[c]! / sD[e]! / (nC[c]! / sC[e]!);
     stack.weight[r] = q;
     sumW[stack.sub[r]!]! += q;
     cnt[stack.sub[r]!]!++;
@@ -191,9 +219,11 @@ export function stackedFit(input: StaggeredInput, o: StackedOptions, built?: { s
     // codes sub·L + level (feols re-indexes the levels that occur)
     const tc = timeCodes(input.time);
     const nT = tc.levels.length;
-    const su = new Int32Array(m), st = new Int32Array(m);
+    const su = new Int32Array(m),
+      st = new Int32Array(m);
     for (let r = 0; r < m; r++) {
-      const i = stack.row[r]!, s = stack.sub[r]!;
+      const i = stack.row[r]!,
+        s = stack.sub[r]!;
       su[r] = s * input.nUnits + input.unit[i]!;
       st[r] = s * nT + tc.codes[i]!;
     }

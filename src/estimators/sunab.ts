@@ -59,7 +59,8 @@ export interface AggregateRow {
 export function sunabFit(input: SunabInput): SunabFit {
   const n0 = input.y.length;
   const ref = input.refPeriod ?? -1;
-  let tMin = Infinity, tMax = -Infinity;
+  let tMin = Infinity,
+    tMax = -Infinity;
   for (let i = 0; i < n0; i++) {
     const t = input.time[i]!;
     if (!Number.isFinite(t)) throw inputError(`time is missing at row ${i + 1}`, { row: i + 1 });
@@ -77,7 +78,9 @@ export function sunabFit(input: SunabInput): SunabFit {
   }
   const pick = (v: Float64Array) => (rows ? Float64Array.from(rows, (r) => v[r]!) : v);
   const pickI = (v: Int32Array) => (rows ? Int32Array.from(rows, (r) => v[r]!) : v);
-  const y = pick(input.y), time = pick(input.time), cohort = pick(input.cohort);
+  const y = pick(input.y),
+    time = pick(input.time),
+    cohort = pick(input.cohort);
   const w = input.weights ? pick(input.weights) : undefined;
   const n = y.length;
   // cells
@@ -130,7 +133,8 @@ export function sunabFit(input: SunabInput): SunabFit {
 function combine(sf: SunabFit, V: Mat, cells: SunabCell[]): { estimate: number; std_error: number } {
   const tot = cells.reduce((s, c) => s + c.n, 0);
   const k = V.cols;
-  let est = 0, v = 0;
+  let est = 0,
+    v = 0;
   for (const a of cells) {
     est += (a.n / tot) * sf.fit.coef[a.coef]!;
     for (const b of cells) v += (a.n / tot) * (b.n / tot) * V.data[a.coef * k + b.coef]!;
@@ -140,10 +144,24 @@ function combine(sf: SunabFit, V: Mat, cells: SunabCell[]): { estimate: number; 
 
 /** Aggregated effects by relative period (terms `rel::l`) with delta-method SEs from the full VCOV V. */
 export function sunabAggregate(sf: SunabFit, V: Mat): AggregateRow[] {
-  return sf.rels.map((l) => ({ term: `rel::${l}`, ...combine(sf, V, sf.cells.filter((c) => c.rel === l)) }));
+  return sf.rels.map((l) => ({
+    term: `rel::${l}`,
+    ...combine(
+      sf,
+      V,
+      sf.cells.filter((c) => c.rel === l),
+    ),
+  }));
 }
 
 /** Overall ATT: all post-treatment cells (l ≥ 0) pooled with cell-share weights (fixest `agg = "ATT"`). */
 export function sunabAtt(sf: SunabFit, V: Mat): AggregateRow {
-  return { term: "ATT", ...combine(sf, V, sf.cells.filter((c) => c.rel >= 0)) };
+  return {
+    term: "ATT",
+    ...combine(
+      sf,
+      V,
+      sf.cells.filter((c) => c.rel >= 0),
+    ),
+  };
 }

@@ -50,9 +50,15 @@ export function iDummies(t: Table, f: Extract<FormulaFactor, { kind: "i" }>): De
   // fixest refuses a reference or keep value that is not a value of the variable (a typo would otherwise drop nothing)
   for (const r of f.ref)
     if (!labels.includes(String(r)))
-      throw inputError(`i(${printable(f.var)}, ref = ${printable(String(r))}): ${printable(String(r))} is not a value of '${printable(f.var)}' (its values: ${shown()}); give a reference value that occurs in the data`, loc);
+      throw inputError(
+        `i(${printable(f.var)}, ref = ${printable(String(r))}): ${printable(String(r))} is not a value of '${printable(f.var)}' (its values: ${shown()}); give a reference value that occurs in the data`,
+        loc,
+      );
   if (f.keep && !labels.some((l) => matches(l, f.keep!)))
-    throw inputError(`i(${printable(f.var)}, keep = ${f.keep.map((v) => printable(String(v))).join(", ")}): matches no value of '${printable(f.var)}' (its values: ${shown()}); keep values that occur in the data`, loc);
+    throw inputError(
+      `i(${printable(f.var)}, keep = ${f.keep.map((v) => printable(String(v))).join(", ")}): matches no value of '${printable(f.var)}' (its values: ${shown()}); keep values that occur in the data`,
+      loc,
+    );
   for (let k = 0; k < fac.nLevels; k++) {
     const lab = levelLabel(fac, k);
     if (matches(lab, f.ref)) continue;
@@ -83,7 +89,8 @@ export function evalExpr(e: Expr, t: Table): Float64Array {
     case "paren":
       return evalExpr(e.arg, t);
     case "neg": {
-      const a = evalExpr(e.arg, t), out = new Float64Array(n);
+      const a = evalExpr(e.arg, t),
+        out = new Float64Array(n);
       for (let i = 0; i < n; i++) out[i] = -a[i]!;
       return out;
     }
@@ -96,7 +103,9 @@ export function evalExpr(e: Expr, t: Table): Float64Array {
       return out;
     }
     default: {
-      const a = evalExpr(e.left, t), b = evalExpr(e.right, t), out = new Float64Array(n);
+      const a = evalExpr(e.left, t),
+        b = evalExpr(e.right, t),
+        out = new Float64Array(n);
       if (e.op === "+") for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!;
       else if (e.op === "-") for (let i = 0; i < n; i++) out[i] = a[i]! - b[i]!;
       else if (e.op === "*") for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!;
@@ -128,7 +137,8 @@ export function transformRows(f: Formula, t: Table, extra: { expr: Expr; label: 
   const n = t.nrows;
   const bad = new Uint8Array(n);
   const byTerm: Record<string, number> = {};
-  let anyNaN = false, anyInf = false;
+  let anyNaN = false,
+    anyInf = false;
   for (const x of [...formulaTransforms(f), ...extra]) {
     const v = evalExpr(x.expr, t);
     let c = 0;
@@ -154,11 +164,14 @@ function transformColumn(t: Table, f: Extract<FormulaFactor, { kind: "expr" }>):
   const values = evalExpr(f.expr, t);
   for (let i = 0; i < values.length; i++)
     if (!Number.isFinite(values[i]!))
-      throw inputError(`${f.label} is ${Number.isNaN(values[i]!) ? "NaN" : values[i]! > 0 ? "+Inf" : "-Inf"} here (e.g. log of 0 or of a negative number); fixest drops such rows: remove them from the data (keytech fepois drops and counts them)`, {
-        file: t.file,
-        row: fileRow(t, i),
-        column: f.label,
-      });
+      throw inputError(
+        `${f.label} is ${Number.isNaN(values[i]!) ? "NaN" : values[i]! > 0 ? "+Inf" : "-Inf"} here (e.g. log of 0 or of a negative number); fixest drops such rows: remove them from the data (keytech fepois drops and counts them)`,
+        {
+          file: t.file,
+          row: fileRow(t, i),
+          column: f.label,
+        },
+      );
   return { name: f.label, values };
 }
 

@@ -12,7 +12,16 @@
  * Errors are usage errors that print the formula with a caret under the offending character.
  */
 import { printable, usageError, type KeytechError } from "../core/errors.js";
-import { deparseExpr, TRANSFORM_FUNCTIONS, type Expr, type FixedEffectTerm, type Formula, type FormulaFactor, type FormulaTerm, type TransformFn } from "./ast.js";
+import {
+  deparseExpr,
+  TRANSFORM_FUNCTIONS,
+  type Expr,
+  type FixedEffectTerm,
+  type Formula,
+  type FormulaFactor,
+  type FormulaTerm,
+  type TransformFn,
+} from "./ast.js";
 
 type TokKind = "name" | "num" | "str" | "sym" | "end";
 interface Tok {
@@ -60,7 +69,8 @@ function tokenize(text: string): Tok[] {
       const m = /^(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(text.slice(i))!;
       toks.push({ kind: "num", text: m[0], value: Number(m[0]), pos: start });
       i += m[0].length;
-      if (i < n && /[A-Za-z_.]/.test(text[i]!)) throw formulaError(text, start, `a name cannot start with a digit ('${m[0]}${text[i]}…'); quote it with backticks`);
+      if (i < n && /[A-Za-z_.]/.test(text[i]!))
+        throw formulaError(text, start, `a name cannot start with a digit ('${m[0]}${text[i]}…'); quote it with backticks`);
       continue;
     }
     if (/[A-Za-z_.]/.test(c)) {
@@ -83,7 +93,10 @@ function tokenize(text: string): Tok[] {
 
 class Parser {
   private k = 0;
-  constructor(private readonly text: string, private readonly toks: Tok[]) {}
+  constructor(
+    private readonly text: string,
+    private readonly toks: Tok[],
+  ) {}
 
   private peek(): Tok {
     return this.toks[this.k]!;
@@ -119,7 +132,8 @@ class Parser {
     if (!this.isSym("~")) {
       const t = this.peek();
       if (t.kind === "end") throw this.err(t, "expected '~' after the outcome");
-      if (t.kind === "sym" && t.text === "(") throw this.err(lhsTok, `functions of the outcome ('${lhsTok.text}(…)') are not supported; add the transformed column to the data`);
+      if (t.kind === "sym" && t.text === "(")
+        throw this.err(lhsTok, `functions of the outcome ('${lhsTok.text}(…)') are not supported; add the transformed column to the data`);
       throw this.err(t, `the outcome must be one column name; expected '~', found ${this.describe(t)}`);
     }
     this.next();
@@ -137,7 +151,10 @@ class Parser {
     }
     const seen = new Map<string, number>();
     for (const term of terms) {
-      const key = term.factors.map((f) => (f.kind === "var" ? f.name : f.kind === "expr" ? `expr:${f.label}` : `i(${f.var},${f.by ?? ""})`)).sort().join(":");
+      const key = term.factors
+        .map((f) => (f.kind === "var" ? f.name : f.kind === "expr" ? `expr:${f.label}` : `i(${f.var},${f.by ?? ""})`))
+        .sort()
+        .join(":");
       if (seen.has(key)) throw formulaError(this.text, term.pos, "this term appears twice");
       seen.set(key, term.pos);
     }
@@ -219,7 +236,10 @@ class Parser {
       return { kind: "expr", expr, label: deparseExpr(expr), pos: nameTok.pos };
     }
     if (nameTok.text !== "i" || nameTok.quoted) {
-      throw this.err(nameTok, `unknown function '${nameTok.text}()'; supported: log(), exp(), sqrt(), I() and i(var, ref = k) (add other transforms as columns of the data)`);
+      throw this.err(
+        nameTok,
+        `unknown function '${nameTok.text}()'; supported: log(), exp(), sqrt(), I() and i(var, ref = k) (add other transforms as columns of the data)`,
+      );
     }
     const open = this.next();
     if (this.isSym(")")) throw this.err(this.peek(), "i() needs a variable: i(var, ref = k)");

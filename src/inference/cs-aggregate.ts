@@ -138,7 +138,13 @@ export function aggregateCs(fit: CsFit, type: AggType, opts: AggOptions = {}): A
       const perGroup = new Map<number, LinearEstimate>();
       for (const g of groups) {
         const which = idx.filter((k) => cell(k).group === g && g <= cell(k).time && cell(k).time <= g + maxE);
-        perGroup.set(g, equalWeighted(which.map((k) => cellEstimate(fit, k)), dim));
+        perGroup.set(
+          g,
+          equalWeighted(
+            which.map((k) => cellEstimate(fit, k)),
+            dim,
+          ),
+        );
       }
       if (naRm) groups = groups.filter((g) => Number.isFinite(perGroup.get(g)!.estimate));
       const by: ByEstimate[] = groups.map((g) => ({ key: g, ...perGroup.get(g)! }));
@@ -160,7 +166,8 @@ export function aggregateCs(fit: CsFit, type: AggType, opts: AggOptions = {}): A
       let es = [...new Set(idx.map((k) => cell(k).time - cell(k).group))].sort((a, b) => a - b);
       if (opts.balanceE !== undefined && opts.balanceE !== null) {
         const be = opts.balanceE;
-        let maxT = Number.NEGATIVE_INFINITY, minGT = Number.POSITIVE_INFINITY;
+        let maxT = Number.NEGATIVE_INFINITY,
+          minGT = Number.POSITIVE_INFINITY;
         for (const k of idx) {
           maxT = Math.max(maxT, cell(k).time);
           minGT = Math.min(minGT, cell(k).time, cell(k).group);
@@ -171,7 +178,10 @@ export function aggregateCs(fit: CsFit, type: AggType, opts: AggOptions = {}): A
       }
       es = es.filter((e) => e >= minE && e <= maxE);
       const by: ByEstimate[] = es.map((e) => ({ key: e, ...pgWeighted(include.filter((k) => cell(k).time - cell(k).group === e).map(comp), dim, constIdx) }));
-      const overall = equalWeighted(by.filter((b) => b.key >= 0), dim);
+      const overall = equalWeighted(
+        by.filter((b) => b.key >= 0),
+        dim,
+      );
       return { type, overall, by };
     }
     case "calendar": {
@@ -279,15 +289,22 @@ export function csDynamicVcov(fit: CsFit, G: Float64Array, opts: AggOptions = {}
   const n = fit.n;
   const ok = by.map((b) => b.lambda.every((v) => !Number.isNaN(v)));
   const keep = by.filter((_, i) => ok[i]);
-  const V = vcovMatrix(G, keep.map((b) => b.lambda), n);
+  const V = vcovMatrix(
+    G,
+    keep.map((b) => b.lambda),
+    n,
+  );
   const m = keep.length;
   const pos = new Map<number, number>();
   keep.forEach((b, i) => pos.set(b.key, i));
   return {
     terms: by.map((b) => `rel::${b.key}`),
-    matrix: by.map((a) => by.map((b) => {
-      const i = pos.get(a.key), j = pos.get(b.key);
-      return i === undefined || j === undefined ? null : V[i * m + j]! / n;
-    })),
+    matrix: by.map((a) =>
+      by.map((b) => {
+        const i = pos.get(a.key),
+          j = pos.get(b.key);
+        return i === undefined || j === undefined ? null : V[i * m + j]! / n;
+      }),
+    ),
   };
 }

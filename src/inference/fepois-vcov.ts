@@ -28,9 +28,11 @@ function asFeols(fit: FepoisFit): FeolsFit {
 export function fepoisVcov(fit: FepoisFit, spec: VcovSpec, ssc: SscOptions = {}): VcovResult {
   const view = asFeols(fit);
   if (spec.type === "iid") {
-    const kAdj = ssc.kAdj ?? true, kFixef = ssc.kFixef ?? "nested";
+    const kAdj = ssc.kAdj ?? true,
+      kFixef = ssc.kFixef ?? "nested";
     const K = dofK(view, kFixef, null);
-    const n = fit.nobs, k = fit.coef.length;
+    const n = fit.nobs,
+      k = fit.coef.length;
     const cK = kAdj ? (n - 1) / (n - K) : 1;
     const V = mat(k, k);
     for (let i = 0; i < k * k; i++) V.data[i] = fit.bread.data[i]! * cK;

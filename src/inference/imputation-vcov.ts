@@ -11,7 +11,8 @@ import type { VcovMatrixBlock } from "./cs-aggregate.js";
 export function imputationVcovMatrix(fit: ImputationFit, input: StaggeredInput): VcovMatrixBlock {
   if (!fit.weights) throw new Error("imputationVcovMatrix needs imputationFit(…, { keepWeights: true })");
   const clu = input.cluster ?? { name: "unit", codes: input.unit, nLevels: input.nUnits };
-  const n0 = fit.untreatedRows.length, n1 = fit.treatedRows.length;
+  const n0 = fit.untreatedRows.length,
+    n1 = fit.treatedRows.length;
   const cellOf = new Int32Array(n1);
   const keys = new Map<string, number>();
   for (let b = 0; b < n1; b++) {
@@ -22,7 +23,8 @@ export function imputationVcovMatrix(fit: ImputationFit, input: StaggeredInput):
     cellOf[b] = c;
   }
   const S = fit.weights.map((v) => {
-    const num = new Float64Array(keys.size), den = new Float64Array(keys.size);
+    const num = new Float64Array(keys.size),
+      den = new Float64Array(keys.size);
     for (let b = 0; b < n1; b++) {
       const w = v[n0 + b]!;
       num[cellOf[b]!]! += w * w * fit.tau[b]!;
@@ -37,10 +39,12 @@ export function imputationVcovMatrix(fit: ImputationFit, input: StaggeredInput):
     }
     return s;
   });
-  const matrix = S.map((a) => S.map((b) => {
-    let t = 0;
-    for (let g = 0; g < a.length; g++) t += a[g]! * b[g]!;
-    return t;
-  }));
+  const matrix = S.map((a) =>
+    S.map((b) => {
+      let t = 0;
+      for (let g = 0; g < a.length; g++) t += a[g]! * b[g]!;
+      return t;
+    }),
+  );
   return { terms: fit.estimates.map((e) => e.term), matrix };
 }

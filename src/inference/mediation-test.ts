@@ -87,11 +87,21 @@ function ols(cols: Float64Array[], y: Float64Array): { coef: Float64Array; rss: 
   } catch {
     throw estimationError("Guo S_n test: regressors are collinear (a mediator, exposure or covariate is a linear combination of the others)");
   }
-  const k = cols.length, n = y.length;
+  const k = cols.length,
+    n = y.length;
   const xy = new Float64Array(k);
-  for (let j = 0; j < k; j++) { let s = 0; const c = cols[j]!; for (let i = 0; i < n; i++) s += c[i]! * y[i]!; xy[j] = s; }
+  for (let j = 0; j < k; j++) {
+    let s = 0;
+    const c = cols[j]!;
+    for (let i = 0; i < n; i++) s += c[i]! * y[i]!;
+    xy[j] = s;
+  }
   const coef = new Float64Array(k);
-  for (let a = 0; a < k; a++) { let s = 0; for (let b = 0; b < k; b++) s += inv.data[a * k + b]! * xy[b]!; coef[a] = s; }
+  for (let a = 0; a < k; a++) {
+    let s = 0;
+    for (let b = 0; b < k; b++) s += inv.data[a * k + b]! * xy[b]!;
+    coef[a] = s;
+  }
   let rss = 0;
   for (let i = 0; i < n; i++) {
     let f = 0;
@@ -106,12 +116,15 @@ function ols(cols: Float64Array[], y: Float64Array): { coef: Float64Array; rss: 
 export function guoTest(g: GuoInput): GuoResult {
   const n = g.y.length;
   const S = [...(g.intercept === false ? [] : [new Float64Array(n).fill(1)]), ...(g.s ?? [])];
-  const p = g.m.length, q = g.x.length, s = S.length;
+  const p = g.m.length,
+    q = g.x.length,
+    s = S.length;
   const dfFE = g.absorbedDf ?? 0;
   const V = [...g.x, ...S];
   const full = ols([...g.m, ...V], g.y);
   const tot = ols(V, g.y);
-  const df1 = n - p - q - s - dfFE, dfT = n - q - s - dfFE;
+  const df1 = n - p - q - s - dfFE,
+    dfT = n - q - s - dfFE;
   if (df1 <= 0) throw estimationError(`Guo S_n test: no residual degrees of freedom (n = ${n}, parameters ${p + q + s + dfFE})`);
   const s1 = full.rss / df1;
   const sT = tot.rss / dfT;
@@ -121,7 +134,14 @@ export function guoTest(g: GuoInput): GuoResult {
   const VVi = tot.inv;
   const k = V.length;
   const MV = mat(p, k);
-  for (let a = 0; a < p; a++) for (let b = 0; b < k; b++) { let t = 0; const ma = g.m[a]!, vb = V[b]!; for (let i = 0; i < n; i++) t += ma[i]! * vb[i]!; MV.data[a * k + b] = t; }
+  for (let a = 0; a < p; a++)
+    for (let b = 0; b < k; b++) {
+      let t = 0;
+      const ma = g.m[a]!,
+        vb = V[b]!;
+      for (let i = 0; i < n; i++) t += ma[i]! * vb[i]!;
+      MV.data[a * k + b] = t;
+    }
   const MM = gram(g.m);
   const MVVVi = matmul(MV, VVi); // p×k
   const schur = mat(p, p);
@@ -135,7 +155,8 @@ export function guoTest(g: GuoInput): GuoResult {
   }
   const Bm = matmul(matmul(transpose(MVVVi), schurInv), MVVVi); // k×k
   const idx = Array.from({ length: q }, (_, j) => j);
-  const VX = subMatrix(VVi, idx, idx), BX = subMatrix(Bm, idx, idx);
+  const VX = subMatrix(VVi, idx, idx),
+    BX = subMatrix(Bm, idx, idx);
   const C = mat(q, q);
   for (let i = 0; i < q * q; i++) C.data[i] = s2 * VX.data[i]! + s1 * BX.data[i]!;
   const Ci = invSPD(C);
@@ -154,8 +175,12 @@ export function guoTest(g: GuoInput): GuoResult {
 
 export interface MediatorTests {
   mediator: string;
-  a: number; se_a: number; p_a: number;
-  b: number; se_b: number; p_b: number;
+  a: number;
+  se_a: number;
+  p_a: number;
+  b: number;
+  se_b: number;
+  p_b: number;
   sobel: SobelResult;
   maxp: number;
   guo: GuoResult;
@@ -165,7 +190,14 @@ export interface MediatorTests {
  * All per-mediator tests with iid OLS standard errors (t → normal p) on the given (possibly demeaned)
  * data, plus the joint Guo test over all mediators. Exposure = the single column `x`.
  */
-export function mediationTests(d: { y: Float64Array; x: Float64Array; m: { name: string; values: Float64Array }[]; s?: Float64Array[]; intercept?: boolean; absorbedDf?: number }): { mediators: MediatorTests[]; joint: GuoResult } {
+export function mediationTests(d: {
+  y: Float64Array;
+  x: Float64Array;
+  m: { name: string; values: Float64Array }[];
+  s?: Float64Array[];
+  intercept?: boolean;
+  absorbedDf?: number;
+}): { mediators: MediatorTests[]; joint: GuoResult } {
   const n = d.y.length;
   const S = [...(d.intercept === false ? [] : [new Float64Array(n).fill(1)]), ...(d.s ?? [])];
   const dfFE = d.absorbedDf ?? 0;
@@ -181,8 +213,12 @@ export function mediationTests(d: { y: Float64Array; x: Float64Array; m: { name:
     const B = coefSe([mj.values, d.x, ...S], d.y, 0);
     return {
       mediator: mj.name,
-      a: A.est, se_a: A.se, p_a: A.p,
-      b: B.est, se_b: B.se, p_b: B.p,
+      a: A.est,
+      se_a: A.se,
+      p_a: A.p,
+      b: B.est,
+      se_b: B.se,
+      p_b: B.p,
       sobel: sobelTest(A.est, A.se, B.est, B.se),
       maxp: maxPTest(A.p, B.p),
       guo: guoTest({ y: d.y, m: [mj.values], x: [d.x], s: d.s, intercept: d.intercept, absorbedDf: d.absorbedDf }),

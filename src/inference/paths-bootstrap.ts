@@ -65,7 +65,14 @@ export function resampleRows(n: number, cluster: Int32Array | undefined, rng: Rn
 }
 
 /** One bootstrap replicate (null when the resample has too few treated/untreated rows). */
-export function pathsReplicate(d: PathsData, opts: PathsOptions, seed: number, b: number, cluster?: Int32Array, warm?: Map<number, BartForest>): PathsEstimate | null {
+export function pathsReplicate(
+  d: PathsData,
+  opts: PathsOptions,
+  seed: number,
+  b: number,
+  cluster?: Int32Array,
+  warm?: Map<number, BartForest>,
+): PathsEstimate | null {
   const rng = new Rng(seed).fork(b + 1);
   const rows = resampleRows(d.y.length, cluster, rng);
   let n1 = 0;
@@ -114,20 +121,29 @@ export async function pathsBootstrap(d: PathsData, opts: PathsOptions, bo: Paths
   let next = 0;
   const url = new URL("./paths-worker.js", import.meta.url);
   await Promise.all(
-    Array.from({ length: nw }, () =>
-      new Promise<void>((resolve, reject) => {
-        const w = new Worker(url, { workerData: { d, opts, seed: bo.seed, cluster: bo.cluster ?? null, warm: warm ?? null } });
-        const give = () => {
-          if (next < reps) w.postMessage({ b: next++ });
-          else void w.terminate().then(() => resolve());
-        };
-        w.on("message", (msg: { ready?: boolean; b?: number; est?: PathsEstimate | null; error?: string }) => {
-          if (msg.error !== undefined) { reject(new Error(msg.error)); void w.terminate(); return; }
-          if (msg.b !== undefined) { out[msg.b] = msg.est ?? null; bo.onReplicate?.(); }
-          give();
-        });
-        w.on("error", reject);
-      }),
+    Array.from(
+      { length: nw },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const w = new Worker(url, { workerData: { d, opts, seed: bo.seed, cluster: bo.cluster ?? null, warm: warm ?? null } });
+          const give = () => {
+            if (next < reps) w.postMessage({ b: next++ });
+            else void w.terminate().then(() => resolve());
+          };
+          w.on("message", (msg: { ready?: boolean; b?: number; est?: PathsEstimate | null; error?: string }) => {
+            if (msg.error !== undefined) {
+              reject(new Error(msg.error));
+              void w.terminate();
+              return;
+            }
+            if (msg.b !== undefined) {
+              out[msg.b] = msg.est ?? null;
+              bo.onReplicate?.();
+            }
+            give();
+          });
+          w.on("error", reject);
+        }),
     ),
   );
   return out;
@@ -161,7 +177,13 @@ export function summariseBoot(values: (number | null)[], level = 0.95): BootSumm
  * Point estimates with the first-stage BART fits (model 0, models 1..K, propensity) spread over worker
  * threads; the same numbers as `pathsEstimate(d, opts, rng)` (each fit seeded by its own stream).
  */
-export async function pathsEstimateParallel(d: PathsData, opts: PathsOptions, rng: Rng, workers?: number, forestsOut?: Map<number, BartForest>): Promise<PathsEstimate> {
+export async function pathsEstimateParallel(
+  d: PathsData,
+  opts: PathsOptions,
+  rng: Rng,
+  workers?: number,
+  forestsOut?: Map<number, BartForest>,
+): Promise<PathsEstimate> {
   const jobs = pathsBartJobs(d, opts);
   const nw = Math.max(1, Math.min(workers ?? availableParallelism(), jobs.length));
   if (nw <= 1) return pathsEstimate(d, opts, rng, undefined, undefined, forestsOut);
@@ -172,22 +194,28 @@ export async function pathsEstimateParallel(d: PathsData, opts: PathsOptions, rn
   const done = new Map<number, Float64Array>();
   const url = new URL("./paths-worker.js", import.meta.url);
   await Promise.all(
-    Array.from({ length: nw }, () =>
-      new Promise<void>((resolve, reject) => {
-        const w = new Worker(url, { workerData: null });
-        const give = () => {
-          const job = queue.shift();
-          if (job) w.postMessage({ job, seed: bartJobSeed(rng, job.stream) });
-          else void w.terminate().then(() => resolve());
-        };
-        w.on("message", (msg: { ready?: boolean; stream?: number; pred?: Float64Array; forest?: BartForest; error?: string }) => {
-          if (msg.error !== undefined) { reject(new Error(msg.error)); void w.terminate(); return; }
-          if (msg.stream !== undefined) done.set(msg.stream, msg.pred!);
-          if (msg.stream !== undefined && msg.forest && forestsOut) forestsOut.set(msg.stream, msg.forest);
-          give();
-        });
-        w.on("error", reject);
-      }),
+    Array.from(
+      { length: nw },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const w = new Worker(url, { workerData: null });
+          const give = () => {
+            const job = queue.shift();
+            if (job) w.postMessage({ job, seed: bartJobSeed(rng, job.stream) });
+            else void w.terminate().then(() => resolve());
+          };
+          w.on("message", (msg: { ready?: boolean; stream?: number; pred?: Float64Array; forest?: BartForest; error?: string }) => {
+            if (msg.error !== undefined) {
+              reject(new Error(msg.error));
+              void w.terminate();
+              return;
+            }
+            if (msg.stream !== undefined) done.set(msg.stream, msg.pred!);
+            if (msg.stream !== undefined && msg.forest && forestsOut) forestsOut.set(msg.stream, msg.forest);
+            give();
+          });
+          w.on("error", reject);
+        }),
     ),
   );
   return pathsEstimate(d, opts, rng, done, undefined, forestsOut);

@@ -98,7 +98,13 @@ export function permutationTest(inp: PermutationInput, rng: Rng): PermutationRes
   }
   const q = valid > 0 ? freq / valid : Number.NaN;
   return {
-    d0, b0, b1, draws, valid, freq, q,
+    d0,
+    b0,
+    b1,
+    draws,
+    valid,
+    freq,
+    q,
     pBdiff: q <= 0.5 ? q : 1 - q,
     pTwoSided: Math.min(1, 2 * Math.min(q, 1 - q)),
     n0Units: n0,

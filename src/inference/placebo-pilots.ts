@@ -133,12 +133,13 @@ export class PilotEngine {
     // drop controls absorbed by the FEs or collinear with each other (pivotless Cholesky, fixest's 1e-9)
     const K = xs.length;
     const G = mat(K, K);
-    for (let a = 0; a < K; a++) for (let b = a; b < K; b++) {
-      let s = 0;
-      for (let r = 0; r < n; r++) s += xs[a]![r]! * xs[b]![r]!;
-      G.data[a * K + b] = s;
-      G.data[b * K + a] = s;
-    }
+    for (let a = 0; a < K; a++)
+      for (let b = a; b < K; b++) {
+        let s = 0;
+        for (let r = 0; r < n; r++) s += xs[a]![r]! * xs[b]![r]!;
+        G.data[a * K + b] = s;
+        G.data[b * K + a] = s;
+      }
     const ch = K > 0 ? choleskyPivotless(G, 1e-9) : { kept: [] as number[], dropped: [] as number[] };
     this.droppedCollinear = ch.dropped.map((j) => p.x[j]!.name);
     xs = ch.kept.map((j) => xs[j]!);
@@ -363,7 +364,8 @@ export function placeboPilots(p: PilotPanel, rng: Rng, o: PilotOptions): PilotRe
       need[decile(v)]!.push(realCoh[j]!);
     });
     for (let d = 0; d < 10; d++) {
-      if (need[d]!.length > byDec[d]!.length) throw estimationError(`rank stratum ${d + 1} has ${byDec[d]!.length} pool units but ${need[d]!.length} real pilots; use --strata none or --pool all`);
+      if (need[d]!.length > byDec[d]!.length)
+        throw estimationError(`rank stratum ${d + 1} has ${byDec[d]!.length} pool units but ${need[d]!.length} real pilots; use --strata none or --pool all`);
     }
     groups = byDec.map((units, d) => ({ units: Int32Array.from(units), cohorts: Int32Array.from(need[d]!) })).filter((g) => g.cohorts.length > 0);
     strataInfo = byDec.map((units, d) => ({ decile: d + 1, pool: units.length, pilots: need[d]!.length }));

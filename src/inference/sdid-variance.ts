@@ -363,7 +363,13 @@ function checkPlacebo(p: SdidPanel): void {
   if (p.N0 <= N1) throw estimationError(`placebo standard errors need more controls than treated units (N0 = ${p.N0}, N1 = ${N1}), as synthdid requires`);
 }
 
-const bootstrapNa = (): SdidSeResult => ({ method: "bootstrap", se: Number.NaN, draws: new Float64Array(0), replications: 0, note: "bootstrap SE is not defined with a single treated unit (synthdid returns NA); use placebo" });
+const bootstrapNa = (): SdidSeResult => ({
+  method: "bootstrap",
+  se: Number.NaN,
+  draws: new Float64Array(0),
+  replications: 0,
+  note: "bootstrap SE is not defined with a single treated unit (synthdid returns NA); use placebo",
+});
 
 /** Placebo SE (Algorithm 4); replication b uses the stream `rng.fork(b)`. */
 export function sdidPlaceboSe(p: SdidPanel, fit: SdidFit, rng: Rng, o: SdidSeOptions = {}): SdidSeResult {
@@ -386,8 +392,22 @@ export function sdidJackknifeSe(p: SdidPanel, fit: SdidFit): SdidSeResult {
   const { N, N0 } = p;
   let nonzero = 0;
   for (let k = 0; k < N0; k++) if (fit.omega[k] !== 0) nonzero++;
-  if (N - N0 === 1) return { method: "jackknife", se: Number.NaN, draws: new Float64Array(0), replications: 0, note: "jackknife SE is not defined with a single treated unit (synthdid returns NA); use placebo" };
-  if (nonzero === 1) return { method: "jackknife", se: Number.NaN, draws: new Float64Array(0), replications: 0, note: "jackknife SE is not defined when only one control has a non-zero weight (synthdid returns NA)" };
+  if (N - N0 === 1)
+    return {
+      method: "jackknife",
+      se: Number.NaN,
+      draws: new Float64Array(0),
+      replications: 0,
+      note: "jackknife SE is not defined with a single treated unit (synthdid returns NA); use placebo",
+    };
+  if (nonzero === 1)
+    return {
+      method: "jackknife",
+      se: Number.NaN,
+      draws: new Float64Array(0),
+      replications: 0,
+      note: "jackknife SE is not defined when only one control has a non-zero weight (synthdid returns NA)",
+    };
   const u = new Float64Array(N);
   const rows = new Int32Array(N - 1);
   for (let i = 0; i < N; i++) {
@@ -417,13 +437,25 @@ export function sdidSe(method: SdidSeMethod, p: SdidPanel, fit: SdidFit, rng: Rn
   return { method, se: scaledSd(draws), draws, replications: reps };
 }
 
-const jackknifeCovNa = (): SdidSeResult => ({ method: "jackknife", se: Number.NaN, draws: new Float64Array(0), replications: 0, note: "jackknife SE is not implemented with optimized covariates; use placebo or bootstrap" });
+const jackknifeCovNa = (): SdidSeResult => ({
+  method: "jackknife",
+  se: Number.NaN,
+  draws: new Float64Array(0),
+  replications: 0,
+  note: "jackknife SE is not implemented with optimized covariates; use placebo or bootstrap",
+});
 
 /**
  * `sdidSe` with the placebo / bootstrap replications spread over `o.workers` threads (default: the
  * available cores). The result is identical to `sdidSe` for any number of workers.
  */
-export async function sdidSeParallel(method: SdidSeMethod, p: SdidPanel, fit: SdidFit, rng: Rng, o: SdidSeOptions & { workers?: number; covariates?: SdidCovariates } = {}): Promise<SdidSeResult> {
+export async function sdidSeParallel(
+  method: SdidSeMethod,
+  p: SdidPanel,
+  fit: SdidFit,
+  rng: Rng,
+  o: SdidSeOptions & { workers?: number; covariates?: SdidCovariates } = {},
+): Promise<SdidSeResult> {
   if (method === "jackknife") return o.covariates ? jackknifeCovNa() : sdidJackknifeSe(p, fit);
   const reps = o.replications ?? 200;
   if (method === "placebo") checkPlacebo(p);
@@ -443,14 +475,7 @@ export async function sdidSeParallel(method: SdidSeMethod, p: SdidPanel, fit: Sd
  * - jackknife (fixed weights): drop each unit, keep each cohort's λ and renormalised ω, recompute
  *   τ̂_a and w_a; NA unless every cohort has at least two treated units.
  */
-export function sdidStaggeredSe(
-  method: SdidSeMethod,
-  p: StaggeredPanel,
-  fit: StaggeredFit,
-  est: SdidOptions,
-  rng: Rng,
-  o: SdidSeOptions = {},
-): SdidSeResult {
+export function sdidStaggeredSe(method: SdidSeMethod, p: StaggeredPanel, fit: StaggeredFit, est: SdidOptions, rng: Rng, o: SdidSeOptions = {}): SdidSeResult {
   const na = (note: string): SdidSeResult => ({ method, se: Number.NaN, draws: new Float64Array(0), replications: 0, note });
   if (method !== "jackknife") {
     const reps = o.replications ?? 200;
@@ -459,7 +484,9 @@ export function sdidStaggeredSe(
     const draws = drawsSync({ kind: method === "placebo" ? "staggered-placebo" : "staggered-bootstrap", panel: p, est, seed: rng.seed }, reps, o.onProgress);
     return { method, se: scaledSd(draws), draws, replications: reps };
   }
-  for (const c of fit.cohorts) if (c.nTreated < 2) return na(`jackknife SE needs at least two treated units in every adoption cohort (cohort at period index ${c.adoption} has ${c.nTreated})`);
+  for (const c of fit.cohorts)
+    if (c.nTreated < 2)
+      return na(`jackknife SE needs at least two treated units in every adoption cohort (cohort at period index ${c.adoption} has ${c.nTreated})`);
   const u = new Float64Array(p.N);
   for (let i = 0; i < p.N; i++) {
     let att = 0;
@@ -520,8 +547,7 @@ export async function sdidStaggeredSeParallel(
 
 /** The fit an event study's replications start from. */
 export type SdidEventDesign =
-  | { design: "block"; panel: SdidPanel; fit: SdidFit }
-  | { design: "staggered"; panel: StaggeredPanel; fit: StaggeredFit; est: SdidOptions };
+  { design: "block"; panel: SdidPanel; fit: SdidFit } | { design: "staggered"; panel: StaggeredPanel; fit: StaggeredFit; est: SdidOptions };
 
 /**
  * Placebo / bootstrap replications of the event study: the same replications as the ATT's SE (same
@@ -550,7 +576,8 @@ function eventJob(method: "placebo" | "bootstrap", d: SdidEventDesign, rels: num
 
 /** A refusal (throws) or an NA note, as for the ATT alone. */
 function eventCheck(method: SdidSeMethod, d: SdidEventDesign): string | null {
-  if (method === "jackknife") return "event-study SEs are implemented for placebo and bootstrap replications; jackknife gives the event-time estimates without SEs";
+  if (method === "jackknife")
+    return "event-study SEs are implemented for placebo and bootstrap replications; jackknife gives the event-time estimates without SEs";
   if (d.design === "staggered") return staggeredCheck(method, d.panel);
   if (method === "placebo") checkPlacebo(d.panel);
   else if (d.panel.N - d.panel.N0 === 1) return bootstrapNa().note!;
@@ -606,7 +633,16 @@ function eventSummary(method: SdidSeMethod, rels: number[], draws: Float64Array,
 
 function eventNa(method: SdidSeMethod, rels: number[], note: string): SdidEventSeResult {
   const w = 1 + rels.length;
-  return { method, rels, draws: new Float64Array(0), replications: 0, se: new Float64Array(w).fill(Number.NaN), vcov: new Float64Array(w * w).fill(Number.NaN), finite: new Int32Array(w), note };
+  return {
+    method,
+    rels,
+    draws: new Float64Array(0),
+    replications: 0,
+    se: new Float64Array(w).fill(Number.NaN),
+    vcov: new Float64Array(w * w).fill(Number.NaN),
+    finite: new Int32Array(w),
+    note,
+  };
 }
 
 /** Event-study SEs in this thread; replication b uses the stream `rng.fork(b)` as the ATT's SE. */
@@ -618,7 +654,13 @@ export function sdidEventSe(method: SdidSeMethod, d: SdidEventDesign, rels: numb
 }
 
 /** `sdidEventSe` with the replications spread over `o.workers` threads; identical results. */
-export async function sdidEventSeParallel(method: SdidSeMethod, d: SdidEventDesign, rels: number[], rng: Rng, o: SdidSeOptions & { workers?: number } = {}): Promise<SdidEventSeResult> {
+export async function sdidEventSeParallel(
+  method: SdidSeMethod,
+  d: SdidEventDesign,
+  rels: number[],
+  rng: Rng,
+  o: SdidSeOptions & { workers?: number } = {},
+): Promise<SdidEventSeResult> {
   const bad = eventCheck(method, d);
   if (bad || method === "jackknife") return eventNa(method, rels, bad!);
   const reps = o.replications ?? 200;

@@ -20,10 +20,12 @@ export function sunabVcovMatrix(sf: SunabFit, V: Mat): VcovMatrixBlock {
   sf.fit.coefNames.forEach((name, j) => {
     if (!cellCoefs.has(j)) rowsL.push({ term: name, w: new Map([[j, 1]]) });
   });
-  const matrix = rowsL.map((a) => rowsL.map((b) => {
-    let s = 0;
-    for (const [i, wi] of a.w) for (const [j, wj] of b.w) s += wi * wj * V.data[i * k + j]!;
-    return s;
-  }));
+  const matrix = rowsL.map((a) =>
+    rowsL.map((b) => {
+      let s = 0;
+      for (const [i, wi] of a.w) for (const [j, wj] of b.w) s += wi * wj * V.data[i * k + j]!;
+      return s;
+    }),
+  );
   return { terms: rowsL.map((r) => r.term), matrix };
 }

@@ -16,10 +16,7 @@ export interface ClusterInput {
   nLevels: number;
 }
 
-export type VcovSpec =
-  | { type: "iid" }
-  | { type: "hc1" }
-  | { type: "cluster"; clusters: ClusterInput[] };
+export type VcovSpec = { type: "iid" } | { type: "hc1" } | { type: "cluster"; clusters: ClusterInput[] };
 
 /** fixest `ssc()` (0.14 names): K.adj, K.fixef, G.adj, G.df, t.df. */
 export interface SscOptions {
@@ -39,7 +36,6 @@ export interface VcovResult {
   /** human-readable description of the correction applied */
   smallSample: string;
 }
-
 
 /** Observation-level codes of a cluster dimension restricted to the fit's observations, re-indexed 0..G−1. */
 export function clusterCodesForFit(fit: FeolsFit, c: ClusterInput): { codes: Int32Array; nLevels: number } {
@@ -79,7 +75,8 @@ export function intersectCodes(dims: { codes: Int32Array; nLevels: number }[]): 
 export function isNested(fe: { codes: Int32Array; nLevels: number }, cl: { codes: Int32Array; nLevels: number }): boolean {
   const owner = new Int32Array(fe.nLevels).fill(-1);
   for (let i = 0; i < fe.codes.length; i++) {
-    const f = fe.codes[i]!, c = cl.codes[i]!;
+    const f = fe.codes[i]!,
+      c = cl.codes[i]!;
     if (owner[f] === -1) owner[f] = c;
     else if (owner[f] !== c) return false;
   }
@@ -88,8 +85,10 @@ export function isNested(fe: { codes: Int32Array; nLevels: number }, cl: { codes
 
 /** Σ_g s_g s_g' with cluster scores s_g = Σ_{i∈g} w_i ê_i x̃_i (k×k). */
 export function clusterMeat(fit: FeolsFit, codes: Int32Array, G: number): Float64Array {
-  const k = fit.coef.length, n = fit.nobs;
-  const e = fit.residuals, w = fit.weights;
+  const k = fit.coef.length,
+    n = fit.nobs;
+  const e = fit.residuals,
+    w = fit.weights;
   const M = new Float64Array(k * k);
   const xs = fit.xTilde;
   const addOuter = (s: Float64Array, o: number) => {
@@ -154,7 +153,8 @@ function sandwich(bread: Mat, meat: Float64Array): Mat {
  * Example: unit + year FE clustered by unit ⇒ K = k + L_year; two-way clustered by unit and year ⇒ K = k + 1.
  */
 export function dofK(fit: FeolsFit, kFixef: "nested" | "none" | "full", clusters: { codes: Int32Array; nLevels: number }[] | null): number {
-  const P = fit.nparams, k = fit.coef.length;
+  const P = fit.nparams,
+    k = fit.coef.length;
   const fes = fit.fixedEffects.filter((f) => !f.slopesOnly);
   const Q = fes.length;
   if (Q === 0) return P;
@@ -199,9 +199,13 @@ export function posdefFix(V: Mat): { V: Mat; fixed: boolean } {
  * K from `dofK` (K.fixef). t df: clustered with t.df = "min" → max(G_min − 1, 1), otherwise max(n − K, 1).
  */
 export function computeVcov(fit: FeolsFit, spec: VcovSpec, ssc: SscOptions = {}): VcovResult {
-  const kAdj = ssc.kAdj ?? true, kFixef = ssc.kFixef ?? "nested", gAdj = ssc.gAdj ?? true;
-  const gDf = ssc.gDf ?? "min", tDf = ssc.tDf ?? "min";
-  const n = fit.nobs, k = fit.coef.length;
+  const kAdj = ssc.kAdj ?? true,
+    kFixef = ssc.kFixef ?? "nested",
+    gAdj = ssc.gAdj ?? true;
+  const gDf = ssc.gDf ?? "min",
+    tDf = ssc.tDf ?? "min";
+  const n = fit.nobs,
+    k = fit.coef.length;
   const B = fit.bread;
   const sscText = `K.adj=${kAdj}, K.fixef=${kFixef}, G.adj=${gAdj}, G.df=${gDf}, t.df=${tDf}`;
   if (spec.type === "iid") {
@@ -214,7 +218,8 @@ export function computeVcov(fit: FeolsFit, spec: VcovSpec, ssc: SscOptions = {})
   }
   if (spec.type === "hc1") {
     const K = dofK(fit, kFixef, null);
-    const e = fit.residuals, w = fit.weights;
+    const e = fit.residuals,
+      w = fit.weights;
     const M = new Float64Array(k * k);
     const u2 = new Float64Array(n);
     for (let i = 0; i < n; i++) u2[i] = (w ? w[i]! * e[i]! : e[i]!) ** 2;

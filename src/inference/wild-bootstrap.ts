@@ -94,7 +94,8 @@ function residualize(z: Float64Array, X: Float64Array[], w: Float64Array | null)
   const k = X.length;
   if (k === 0) return out;
   const n = z.length;
-  const G = new Float64Array(k * k), c = new Float64Array(k);
+  const G = new Float64Array(k * k),
+    c = new Float64Array(k);
   for (let a = 0; a < k; a++) {
     for (let b = a; b < k; b++) {
       let s = 0;
@@ -123,15 +124,21 @@ interface Pieces {
 
 /** c_g and Q_hg for one restricted residual ũ (see the file comment). */
 function pieces(fit: FeolsFit, j: number, u: Float64Array, codes: Int32Array, G: number, fesNested: boolean): Pieces {
-  const n = fit.nobs, k = fit.coef.length, w = fit.weights, X = fit.xTilde, Bm = fit.bread.data;
+  const n = fit.nobs,
+    k = fit.coef.length,
+    w = fit.weights,
+    X = fit.xTilde,
+    Bm = fit.bread.data;
   // q_i = e_j'B x̃_i
   const q = new Float64Array(n);
   for (let a = 0; a < k; a++) {
-    const bja = Bm[j * k + a]!, xa = X[a]!;
+    const bja = Bm[j * k + a]!,
+      xa = X[a]!;
     for (let i = 0; i < n; i++) q[i]! += bja * xa[i]!;
   }
   // a_g = X̃_g'W_g ũ_g (G×k), c_g = e_j'B a_g; b_h = Σ_{i∈h} w q x̃ (G×k)
-  const A = new Float64Array(G * k), Bh = new Float64Array(G * k);
+  const A = new Float64Array(G * k),
+    Bh = new Float64Array(G * k);
   for (let a = 0; a < k; a++) {
     const xa = X[a]!;
     for (let i = 0; i < n; i++) {
@@ -215,17 +222,25 @@ export function wildClusterBootstrap(input: FeolsInput, term: string, opts: Wild
   const bhat = fit.coef[j]!;
   // Per draw b, as functions of r (Roodman et al. 2019): numerator n0 − r·n1 and
   // Σ_h s_h(r)² = A − 2rC + r²D with s(r) = (Q_y − rQ_x)v; computed once, then any r costs O(B).
-  const N0 = new Float64Array(B), N1 = new Float64Array(B), SA = new Float64Array(B), SC = new Float64Array(B), SD = new Float64Array(B);
+  const N0 = new Float64Array(B),
+    N1 = new Float64Array(B),
+    SA = new Float64Array(B),
+    SC = new Float64Array(B),
+    SD = new Float64Array(B);
   for (let b = 0; b < B; b++) {
     const o = b * G;
-    let n0 = 0, n1 = 0;
+    let n0 = 0,
+      n1 = 0;
     for (let g = 0; g < G; g++) {
       n0 += v[o + g]! * Py.c[g]!;
       n1 += v[o + g]! * Px.c[g]!;
     }
-    let a = 0, cc = 0, dd = 0;
+    let a = 0,
+      cc = 0,
+      dd = 0;
     for (let h = 0; h < G; h++) {
-      let sy = 0, sx = 0;
+      let sy = 0,
+        sx = 0;
       const qo = h * G;
       for (let g = 0; g < G; g++) {
         sy += Py.Q[qo + g]! * v[o + g]!;
@@ -250,7 +265,9 @@ export function wildClusterBootstrap(input: FeolsInput, term: string, opts: Wild
   };
   const pvals = (t: number): { sym: number; eq: number } => {
     const tolA = 1e-10 * Math.max(1, Math.abs(t));
-    let ge = 0, le = 0, abs = 0;
+    let ge = 0,
+      le = 0,
+      abs = 0;
     for (let b = 0; b < B; b++) {
       const x = tStar[b]!;
       if (Math.abs(x) >= Math.abs(t) - tolA) abs++;
@@ -262,7 +279,8 @@ export function wildClusterBootstrap(input: FeolsInput, term: string, opts: Wild
   const t0 = evalNull(r0);
   const p0 = pvals(t0);
   const draws = opts.returnDraws ? tStar.slice() : undefined;
-  let lo: number | null = null, hi: number | null = null;
+  let lo: number | null = null,
+    hi: number | null = null;
   if (opts.ci ?? true) {
     const alpha = 1 - level;
     const pAt = (r: number) => {
@@ -272,7 +290,9 @@ export function wildClusterBootstrap(input: FeolsInput, term: string, opts: Wild
     };
     const end = (dir: 1 | -1): number | null => {
       // p(β̂) = 1 > α; step outwards until p ≤ α, then bisect on the boundary
-      let inside = bhat, step = Math.max(se, 1e-12), outside = NaN;
+      let inside = bhat,
+        step = Math.max(se, 1e-12),
+        outside = NaN;
       for (let it = 0; it < 60; it++) {
         const r = bhat + dir * step;
         if (pAt(r) <= alpha) {

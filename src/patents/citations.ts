@@ -102,5 +102,12 @@ export function citationsReceived(n: number, links: CitationLinks, applicant?: I
       if (kind === CITE_COUNTED) received[q]! += 1;
     }
   }
-  return { received, total: c[0]! + c[1]! + c[2]! + c[3]!, counted: c[CITE_COUNTED]!, unknown: c[CITE_UNKNOWN]!, laterFiled: c[CITE_LATER]!, self: c[CITE_SELF]! };
+  return {
+    received,
+    total: c[0]! + c[1]! + c[2]! + c[3]!,
+    counted: c[CITE_COUNTED]!,
+    unknown: c[CITE_UNKNOWN]!,
+    laterFiled: c[CITE_LATER]!,
+    self: c[CITE_SELF]!,
+  };
 }

@@ -86,7 +86,13 @@ export function diffusion(x: DiffusionInput, o: DiffusionOptions = {}): Diffusio
     }
   }
   const share = num.map((v, i) => (den[i]! > 0 ? v / den[i]! : Number.NaN));
-  const citations: CitationCounts = { total: c[0]! + c[1]! + c[2]! + c[3]!, counted, unknown: c[CITE_UNKNOWN]!, laterFiled: c[CITE_LATER]!, self: c[CITE_SELF]! };
+  const citations: CitationCounts = {
+    total: c[0]! + c[1]! + c[2]! + c[3]!,
+    counted,
+    unknown: c[CITE_UNKNOWN]!,
+    laterFiled: c[CITE_LATER]!,
+    self: c[CITE_SELF]!,
+  };
   return { regions, years, numerator: num, denominator: den, share, citations };
 }
 
@@ -96,7 +102,10 @@ export function diffusion(x: DiffusionInput, o: DiffusionOptions = {}): Diffusio
  * are read from one packed 16-byte record (one memory access per citation on large tables). The same
  * numbers as the two functions (the measure tests compare them).
  */
-export function receivedAndDiffusion(x: DiffusionInput, o: DiffusionOptions = {}): { received: Float64Array; receivedCounts: CitationCounts; diffusion: DiffusionPanel } {
+export function receivedAndDiffusion(
+  x: DiffusionInput,
+  o: DiffusionOptions = {},
+): { received: Float64Array; receivedCounts: CitationCounts; diffusion: DiffusionPanel } {
   const selfEx = o.selfCitations === "exclude";
   const all = o.denominator === "all";
   const { regions, years, T, cell: cellOf } = regionYearGrid(x, o);
@@ -158,7 +167,19 @@ export function receivedAndDiffusion(x: DiffusionInput, o: DiffusionOptions = {}
     }
   }
   const share = num.map((v, i) => (den[i]! > 0 ? v / den[i]! : Number.NaN));
-  const citations: CitationCounts = { total: c[0]! + c[1]! + c[2]! + c[3]!, counted, unknown: c[CITE_UNKNOWN]!, laterFiled: c[CITE_LATER]!, self: c[CITE_SELF]! };
-  const receivedCounts: CitationCounts = { total: rc[0]! + rc[1]! + rc[2]! + rc[3]!, counted: rc[CITE_COUNTED]!, unknown: rc[CITE_UNKNOWN]!, laterFiled: rc[CITE_LATER]!, self: rc[CITE_SELF]! };
+  const citations: CitationCounts = {
+    total: c[0]! + c[1]! + c[2]! + c[3]!,
+    counted,
+    unknown: c[CITE_UNKNOWN]!,
+    laterFiled: c[CITE_LATER]!,
+    self: c[CITE_SELF]!,
+  };
+  const receivedCounts: CitationCounts = {
+    total: rc[0]! + rc[1]! + rc[2]! + rc[3]!,
+    counted: rc[CITE_COUNTED]!,
+    unknown: rc[CITE_UNKNOWN]!,
+    laterFiled: rc[CITE_LATER]!,
+    self: rc[CITE_SELF]!,
+  };
   return { received, receivedCounts, diffusion: { regions, years, numerator: num, denominator: den, share, citations } };
 }

@@ -24,7 +24,12 @@ function logChoose(n: number, k: number): number {
 }
 
 function check(F: number, a: number, b: number, x: number): void {
-  for (const [nm, v] of [["F", F], ["a", a], ["b", b], ["x", x]] as const)
+  for (const [nm, v] of [
+    ["F", F],
+    ["a", a],
+    ["b", b],
+    ["x", x],
+  ] as const)
     if (!Number.isInteger(v) || (nm !== "x" && v < 0)) throw new RangeError(`hypergeometric: ${nm} must be a non-negative integer, got ${v}`);
   if (a > F || b > F) throw new RangeError(`hypergeometric: need a, b ≤ F, got F=${F}, a=${a}, b=${b}`);
 }

@@ -69,7 +69,12 @@ export function withOverrides(m: ColumnMapping, o: MappingOverrides): ColumnMapp
     const c = o[f];
     if (c) columns[f] = [c];
   }
-  return { ...m, columns, ...(o.ipcSeparators ? { ipcSeparators: o.ipcSeparators } : {}), ...(o.citedSeparators ? { citedSeparators: o.citedSeparators } : {}) };
+  return {
+    ...m,
+    columns,
+    ...(o.ipcSeparators ? { ipcSeparators: o.ipcSeparators } : {}),
+    ...(o.citedSeparators ? { citedSeparators: o.citedSeparators } : {}),
+  };
 }
 
 /** Load a mapping by built-in name (default, cnrds, patentsview) or JSON file path. */

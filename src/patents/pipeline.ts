@@ -65,7 +65,15 @@ export function subCorpus(c: TermCorpus, keep: Uint8Array): { corpus: TermCorpus
   });
   const r = Int32Array.from(rows);
   return {
-    corpus: { n: rows.length, year: r.map((p) => c.year[p]!), date: c.date ? r.map((p) => c.date![p]!) : undefined, termOffsets: offsets, termIds: ids, termCounts: counts, vocabulary: c.vocabulary },
+    corpus: {
+      n: rows.length,
+      year: r.map((p) => c.year[p]!),
+      date: c.date ? r.map((p) => c.date![p]!) : undefined,
+      termOffsets: offsets,
+      termIds: ids,
+      termCounts: counts,
+      vocabulary: c.vocabulary,
+    },
     rows: r,
   };
 }
@@ -150,7 +158,15 @@ export interface PanelFileResult {
 
 /** Read → filter by category → score the category's patents → citations received → region × year panel. */
 export async function panelFromFile(file: string, o: PanelFileOptions): Promise<PanelFileResult> {
-  const table = await readPatents(file, { mapping: o.mapping, level: o.level, onBadIpc: o.onBadIpc, region: true, citations: "auto", needDate: o.sameYear === "byDate", ids: false });
+  const table = await readPatents(file, {
+    mapping: o.mapping,
+    level: o.level,
+    onBadIpc: o.onBadIpc,
+    region: true,
+    citations: "auto",
+    needDate: o.sameYear === "byDate",
+    ids: false,
+  });
   const include = o.filter ? categoryFlags(table, o.filter) : new Uint8Array(table.n).fill(1);
   const { corpus, rows } = subCorpus(termCorpus(table, o.level), include);
   const scores = scorePatents(corpus, o);
@@ -186,13 +202,26 @@ export interface DiffusionFileOptions {
   years?: number[];
 }
 
-export async function diffusionFromFile(file: string, o: DiffusionFileOptions): Promise<{ panel: DiffusionPanel; links: CitationLinks; digital: number; n: number }> {
+export async function diffusionFromFile(
+  file: string,
+  o: DiffusionFileOptions,
+): Promise<{ panel: DiffusionPanel; links: CitationLinks; digital: number; n: number }> {
   const table = await readPatents(file, { mapping: o.mapping, level: "subclass", onBadIpc: o.onBadIpc, region: true, citations: true, ids: false });
   const digital = categoryFlags(table, o.digital);
   const links = table.cited!;
   const clusterOfRegion = o.clusters ? readClusters(o.clusters, table.region!.names) : undefined;
   const panel = diffusion(
-    { n: table.n, year: table.year, date: table.date, region: table.region!.index, regionNames: table.region!.names, digital, links, applicant: table.applicant?.index, clusterOfRegion },
+    {
+      n: table.n,
+      year: table.year,
+      date: table.date,
+      region: table.region!.index,
+      regionNames: table.region!.names,
+      digital,
+      links,
+      applicant: table.applicant?.index,
+      clusterOfRegion,
+    },
     { selfCitations: o.selfCitations, denominator: o.denominator, regions: o.regions, years: o.years },
   );
   let nd = 0;
@@ -250,7 +279,17 @@ export async function cospecialisationFromFile(file: string, o: RcaFileOptions):
   for (let p = 0; p < table.n; p++) used += region[p]! >= 0 ? 1 : 0;
   const clusterOfRegion = o.clusters ? readClusters(o.clusters, table.region!.names) : undefined;
   const panel = cospecialisation(
-    { n: table.n, year: table.year, region, regionNames: table.region!.names, offsets: corpus.termOffsets, fieldIds: corpus.termIds, fieldCounts: corpus.termCounts, nFields: corpus.vocabulary.length, clusterOfRegion },
+    {
+      n: table.n,
+      year: table.year,
+      region,
+      regionNames: table.region!.names,
+      offsets: corpus.termOffsets,
+      fieldIds: corpus.termIds,
+      fieldCounts: corpus.termCounts,
+      nFields: corpus.vocabulary.length,
+      clusterOfRegion,
+    },
     { binarise: o.binarise, threshold: o.threshold, window: o.window, regions: o.regions, years: o.years, validate: o.validate, indexKind: o.indexKind },
   );
   return { panel, n: table.n, used, fields: corpus.vocabulary.length };
@@ -356,7 +395,17 @@ export function measurePatentPanel(table: PatentTable, o: PatentPanelOptions): P
   let dif: DiffusionPanel | undefined;
   if (table.cited) {
     const r = receivedAndDiffusion(
-      { n: table.n, year: table.year, date: table.date, region: region.index, regionNames: region.names, digital, links: table.cited, applicant: table.applicant?.index, clusterOfRegion: o.clusterOfRegion },
+      {
+        n: table.n,
+        year: table.year,
+        date: table.date,
+        region: region.index,
+        regionNames: region.names,
+        digital,
+        links: table.cited,
+        applicant: table.applicant?.index,
+        clusterOfRegion: o.clusterOfRegion,
+      },
       { selfCitations: o.selfCitations, denominator: o.denominator, ...cells },
     );
     received = r.received;
@@ -364,12 +413,25 @@ export function measurePatentPanel(table: PatentTable, o: PatentPanelOptions): P
     dif = r.diffusion;
   }
   const citations = lap();
-  const panel = regionYearPanel({ n: table.n, year: table.year, region: region.index, regionNames: region.names, include: key, breakthrough, importance, citations: received }, grid);
+  const panel = regionYearPanel(
+    { n: table.n, year: table.year, region: region.index, regionNames: region.names, include: key, breakthrough, importance, citations: received },
+    grid,
+  );
   const panelS = lap();
   const diffusionS = lap();
   const keyRegion = Int32Array.from(region.index, (r, p) => (key[p] ? r : -1));
   const cos = cospecialisation(
-    { n: table.n, year: table.year, region: keyRegion, regionNames: region.names, offsets: corpusAll.termOffsets, fieldIds: corpusAll.termIds, fieldCounts: corpusAll.termCounts, nFields: corpusAll.vocabulary.length, clusterOfRegion: o.clusterOfRegion },
+    {
+      n: table.n,
+      year: table.year,
+      region: keyRegion,
+      regionNames: region.names,
+      offsets: corpusAll.termOffsets,
+      fieldIds: corpusAll.termIds,
+      fieldCounts: corpusAll.termCounts,
+      nFields: corpusAll.vocabulary.length,
+      clusterOfRegion: o.clusterOfRegion,
+    },
     { window: o.rcaWindow, threshold: o.rcaThreshold, binarise: o.binarise, ...cells },
   );
   const cospecS = lap();

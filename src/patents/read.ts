@@ -438,7 +438,8 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
   if (!existsSync(file)) throw inputError("file not found", { file });
   // Bytes first (UTF-8, compression, binary, empty): DuckDB's own reports of these are not located or crash.
   if (o.mapping.source === "patentsview") {
-    for (const f of patentsViewFiles(file)) if (f.endsWith(".parquet")) checkParquetSignature(f);
+    for (const f of patentsViewFiles(file))
+      if (f.endsWith(".parquet")) checkParquetSignature(f);
       else await checkTextTable(f);
   } else if (file.endsWith(".parquet")) checkParquetSignature(file, name);
   else await checkTextTable(file, name);
@@ -540,7 +541,9 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     const isSepByte = new Uint8Array(256);
     for (const ch of seps) if (ch.charCodeAt(0) < 128) isSepByte[ch.charCodeAt(0)] = 1;
     // Non-ASCII separators as UTF-8 byte sequences (valid UTF-8 matches them only at character starts).
-    const sepSeqs = Array.from(seps).filter((ch) => ch.codePointAt(0)! >= 128).map(utf8);
+    const sepSeqs = Array.from(seps)
+      .filter((ch) => ch.codePointAt(0)! >= 128)
+      .map(utf8);
     /** Byte length of the separator starting at cb[q], or 0. */
     const sepAt = (cb: Uint8Array, q: number): number => {
       for (const sq of sepSeqs) {
@@ -652,17 +655,29 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
           if (d === null) {
             const ds = (vDate.getItem(i) as string | null) ?? "";
             d = parseDate(ds);
-            if (d === null) throw inputError(`cannot parse date '${printable(ds)}' (expected YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD or YYYY年M月D日)`, { file: name, row, column: cDate });
+            if (d === null)
+              throw inputError(`cannot parse date '${printable(ds)}' (expected YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD or YYYY年M月D日)`, {
+                file: name,
+                row,
+                column: cDate,
+              });
           }
           dt = d;
           y = Math.floor(dt / 10000);
         } else {
           y = fourDigitYear(db);
-          if (y < 0) throw inputError(`cannot parse year '${printable(((vDate.getItem(i) as string | null) ?? "").replace(/^ +| +$/g, ""))}' (expected a 4-digit year)`, { file: name, row, column: cYear });
+          if (y < 0)
+            throw inputError(
+              `cannot parse year '${printable(((vDate.getItem(i) as string | null) ?? "").replace(/^ +| +$/g, ""))}' (expected a 4-digit year)`,
+              { file: name, row, column: cYear },
+            );
           dt = y * 10000;
         }
         if (y < MIN_FILING_YEAR || y > MAX_FILING_YEAR)
-          throw inputError(`filing year ${y} is not plausible (keytech reads filing years ${MIN_FILING_YEAR}–${MAX_FILING_YEAR}); fix the date, or remove the row`, { file: name, row, column: cDate ?? cYear });
+          throw inputError(
+            `filing year ${y} is not plausible (keytech reads filing years ${MIN_FILING_YEAR}–${MAX_FILING_YEAR}); fix the date, or remove the row`,
+            { file: name, row, column: cDate ?? cYear },
+          );
         const off = entH[4 * i]!;
         const len = entH[4 * i + 2]!;
         const offC = entC[4 * i]!;
@@ -691,7 +706,8 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
           }
           codeIdx.push(cid);
         }
-        if (pieces === 0) throw inputError("empty IPC list; every patent needs at least one IPC code (fill the codes or remove the row)", { file: name, row, column: cIpc });
+        if (pieces === 0)
+          throw inputError("empty IPC list; every patent needs at least one IPC code (fill the codes or remove the row)", { file: name, row, column: cIpc });
         const kept = codeIdx.len !== before;
         if (vCitedB) keptOfRow.push(kept ? sourceRow.len : -1);
         if (!kept) {
@@ -710,7 +726,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
           // bytes, unless a piece starts or ends with a non-ASCII character (then through a JS string).
           const cb = getStringBytes(vCitedB, 16 * i);
           const n = cb.length;
-          for (let p = 0; p <= n; ) {
+          for (let p = 0; p <= n;) {
             let q = p;
             let sl = 1;
             for (; q < n; q++) {
@@ -821,7 +837,9 @@ export function duckdbInputError(e: unknown, file: string): unknown {
   if (!m || /^internal:/.test(e.message)) return e;
   const first = printable(m[2]!.trim());
   return m[1] === "INTERNAL Error"
-    ? inputError(`DuckDB failed internally while reading the file (${first}); check the file's encoding (UTF-8) and format, and please report this input`, { file })
+    ? inputError(`DuckDB failed internally while reading the file (${first}); check the file's encoding (UTF-8) and format, and please report this input`, {
+        file,
+      })
     : inputError(`could not read the file: ${m[1]}: ${first}`, { file });
 }
 
@@ -830,16 +848,27 @@ export function duckdbInputError(e: unknown, file: string): unknown {
  * g_application; rows are 1-based data rows of that file), else the folder.
  */
 async function patentsViewDuplicate(conn: DuckDBConnection, dir: string, id: string): Promise<Error> {
-  for (const [stem, why] of [["g_patent", ""], ["g_application", " (one filing per patent)"]] as const) {
+  for (const [stem, why] of [
+    ["g_patent", ""],
+    ["g_application", " (one filing per patent)"],
+  ] as const) {
     const f = findTable(dir, stem);
     if (!f) continue;
     const res = await conn.runAndReadAll(
       `SELECT r FROM (SELECT row_number() OVER () AS r, trim(CAST(patent_id AS VARCHAR)) AS id FROM ${tableExpr(f)}) WHERE id = ${sqlString(id)} ORDER BY r LIMIT 2`,
     );
     const rows = res.getRows().map((x) => Number(x[0]));
-    if (rows.length === 2) return inputError(`duplicate id '${printable(id)}' (also at row ${rows[0]}); ids must be unique${why}`, { file: basename(f), row: rows[1], column: "patent_id" });
+    if (rows.length === 2)
+      return inputError(`duplicate id '${printable(id)}' (also at row ${rows[0]}); ids must be unique${why}`, {
+        file: basename(f),
+        row: rows[1],
+        column: "patent_id",
+      });
   }
-  return inputError(`duplicate id '${printable(id)}' after joining the folder's tables (an assignee table listing the patent twice as first assignee?); ids must be unique`, { file: basename(dir), column: "patent_id" });
+  return inputError(
+    `duplicate id '${printable(id)}' after joining the folder's tables (an assignee table listing the patent twice as first assignee?); ids must be unique`,
+    { file: basename(dir), column: "patent_id" },
+  );
 }
 
 /** The term corpus of a table at a level (codes truncated; distinct terms with counts). */
@@ -878,7 +907,7 @@ export function termCorpus(t: PatentTable, level: IpcLevel): TermCorpus {
     }
     // Collapse equal neighbours into (id, count).
     let w = s0;
-    for (let j = s0; j < m; ) {
+    for (let j = s0; j < m;) {
       let e = j + 1;
       while (e < m && ids[e] === ids[j]) e++;
       ids[w] = ids[j]!;

@@ -39,7 +39,17 @@ export interface ScoreFileSummary {
 }
 
 export function scoreColumns(r: ScoreResult): string[] {
-  return ["id", "year", "n_terms", "bs", ...r.horizons.map((h) => `fs${h}`), ...r.horizons.map((h) => `imp${h}`), "breakthrough", "censored", ...(r.logImpResid ? ["log_imp_resid"] : [])];
+  return [
+    "id",
+    "year",
+    "n_terms",
+    "bs",
+    ...r.horizons.map((h) => `fs${h}`),
+    ...r.horizons.map((h) => `imp${h}`),
+    "breakthrough",
+    "censored",
+    ...(r.logImpResid ? ["log_imp_resid"] : []),
+  ];
 }
 
 /** Write a score result for the given ids/years as CSV (atomic). */
@@ -65,14 +75,22 @@ export function scoreWarnings(table: PatentTable, corpus: TermCorpus, r: ScoreRe
     for (let p = 0; p < corpus.n; p++) maxY = Math.max(maxY, corpus.year[p]!);
     w.push(
       `${r.counts.censored} of ${corpus.n} patents (filed in ${maxY - H + 1} or later) have a ${H}-year forward window that runs past the last data year ${maxY}; ` +
-        (censoring === "missing" ? "their fs/imp for those horizons are empty (--censoring missing)." : "their forward sums cover only the observed years (--censoring truncate); use --censoring missing to set them empty.") +
+        (censoring === "missing"
+          ? "their fs/imp for those horizons are empty (--censoring missing)."
+          : "their forward sums cover only the observed years (--censoring truncate); use --censoring missing to set them empty.") +
         ` The ${r.coverage.fullyCensored} patents of ${maxY} have no forward year at all: their fs/imp and breakthrough are empty under either rule.`,
     );
   }
   if (r.counts.bsZero > 0) w.push(`${r.counts.bsZero} patents have BS = 0 (no earlier similar patents, or first data years); their importance is empty.`);
-  if (r.counts.zeroVectorPairsYears.length > 0) w.push(`pairs whose IDF year is ${r.counts.zeroVectorPairsYears.join(", ")} contribute 0 (no earlier patents to weigh terms); load burn-in years.`);
+  if (r.counts.zeroVectorPairsYears.length > 0)
+    w.push(`pairs whose IDF year is ${r.counts.zeroVectorPairsYears.join(", ")} contribute 0 (no earlier patents to weigh terms); load burn-in years.`);
   if (table.badIpc.count > 0)
-    w.push(`${table.badIpc.count} malformed IPC codes skipped (--on-bad-ipc skip), e.g. ${table.badIpc.examples.slice(0, 5).map((e) => `row ${e.row} '${e.value}'`).join(", ")}.`);
+    w.push(
+      `${table.badIpc.count} malformed IPC codes skipped (--on-bad-ipc skip), e.g. ${table.badIpc.examples
+        .slice(0, 5)
+        .map((e) => `row ${e.row} '${e.value}'`)
+        .join(", ")}.`,
+    );
   if (table.droppedNoValidCode > 0) w.push(`${table.droppedNoValidCode} patents dropped: no valid IPC code left after skipping malformed ones.`);
   return w;
 }
@@ -80,7 +98,15 @@ export function scoreWarnings(table: PatentTable, corpus: TermCorpus, r: ScoreRe
 /** Read, score and write (CSV, or Parquet when `out` ends in .parquet); returns a summary for the CLI / JSON output. */
 export async function scoreFile(input: string, out: string, o: ScoreFileOptions): Promise<ScoreFileSummary> {
   const t0 = performance.now();
-  const table = await readPatents(input, { mapping: o.mapping, level: o.level, onBadIpc: o.onBadIpc, needDate: o.sameYear === "byDate", region: false, applicant: false, ids: false });
+  const table = await readPatents(input, {
+    mapping: o.mapping,
+    level: o.level,
+    onBadIpc: o.onBadIpc,
+    needDate: o.sameYear === "byDate",
+    region: false,
+    applicant: false,
+    ids: false,
+  });
   const t1 = performance.now();
   let corpus = termCorpus(table, o.level);
   // rowsOut[i] = table row of the i-th scored patent.

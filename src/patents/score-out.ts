@@ -74,7 +74,7 @@ export async function writeScoresDuck(path: string, o: ScoreOutput): Promise<voi
           out.rowCount = m;
           if (m <= 0) return;
           const base = st.next;
-          const keep = (out.getColumnVector(0) as unknown as { items: Int32Array; flush(): void });
+          const keep = out.getColumnVector(0) as unknown as { items: Int32Array; flush(): void };
           for (let i = 0; i < m; i++) keep.items[i] = idx[base + i]! >= 0 ? 1 : 0;
           keep.flush();
           ints.forEach((c, k) => {

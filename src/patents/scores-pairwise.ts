@@ -76,7 +76,11 @@ export function scorePatentsPairwise(c: TermCorpus, options: Partial<ScoreOption
     return e;
   };
   // Weight vector of p for IDF year s (TF × IDF; term ids ascending), cached per (p, s).
-  interface Vec { ids: Int32Array; vals: Float64Array; sq: number }
+  interface Vec {
+    ids: Int32Array;
+    vals: Float64Array;
+    sq: number;
+  }
   const vecCache = new Map<number, Vec>();
   const vec = (p: number, s: number): Vec => {
     const key = p * 100000 + (s - minYear);
@@ -103,7 +107,7 @@ export function scorePatentsPairwise(c: TermCorpus, options: Partial<ScoreOption
     const b = vec(q, s);
     if (a.sq === 0 || b.sq === 0) return 0;
     let ab = 0;
-    for (let i = 0, j = 0; i < a.ids.length && j < b.ids.length; ) {
+    for (let i = 0, j = 0; i < a.ids.length && j < b.ids.length;) {
       if (a.ids[i]! === b.ids[j]!) ab += a.vals[i++]! * b.vals[j++]!;
       else if (a.ids[i]! < b.ids[j]!) i++;
       else j++;
@@ -130,14 +134,16 @@ export function scorePatentsPairwise(c: TermCorpus, options: Partial<ScoreOption
       const s = o.pairYear === "min" ? Math.min(yp, yq) : Math.max(yp, yq);
       const cs = cosine(p, q, s);
       if (back) bs[p]! += cs;
-      else H.forEach((tau, k) => {
-        if (fwdDist <= tau) fs[k]![p]! += cs;
-      });
+      else
+        H.forEach((tau, k) => {
+          if (fwdDist <= tau) fs[k]![p]! += cs;
+        });
     }
     if (yp + Fmax > maxYear) censored[p] = 1;
-    if (o.censoring === "missing" || yp === maxYear) H.forEach((tau, k) => {
-      if (yp + tau > maxYear) fs[k]![p] = Number.NaN;
-    });
+    if (o.censoring === "missing" || yp === maxYear)
+      H.forEach((tau, k) => {
+        if (yp + tau > maxYear) fs[k]![p] = Number.NaN;
+      });
   }
   const imp = H.map((_, k) => fs[k]!.map((f, p) => (bs[p] === 0 ? Number.NaN : f / bs[p]!)));
   const impH = imp[H.length - 1]!;
@@ -146,7 +152,11 @@ export function scorePatentsPairwise(c: TermCorpus, options: Partial<ScoreOption
 }
 
 /** Breakthrough flags (and the `kpst` residual) from filing years and imp^H by `topFlags`, per the options. */
-export function pairwiseBreakthroughs(year: ArrayLike<number>, impH: ArrayLike<number>, options: Partial<ScoreOptions> = {}): { breakthrough: Int8Array; logImpResid?: Float64Array } {
+export function pairwiseBreakthroughs(
+  year: ArrayLike<number>,
+  impH: ArrayLike<number>,
+  options: Partial<ScoreOptions> = {},
+): { breakthrough: Int8Array; logImpResid?: Float64Array } {
   const r = resolveScoreOptions(options);
   const n = impH.length;
   let lo = Infinity;
@@ -161,7 +171,13 @@ export function pairwiseBreakthroughs(year: ArrayLike<number>, impH: ArrayLike<n
     for (let y = lo; y <= hi; y++) {
       const idx = [...Array(n).keys()].filter((p) => year[p] === y && !Number.isNaN(impH[p]!));
       if (idx.length === 0) continue;
-      const f = topFlags(idx.map((p) => impH[p]!), r.quantile, r.tieCeiling, 0, true);
+      const f = topFlags(
+        idx.map((p) => impH[p]!),
+        r.quantile,
+        r.tieCeiling,
+        0,
+        true,
+      );
       idx.forEach((p, i) => (breakthrough[p] = f[i]!));
     }
   } else {
@@ -174,7 +190,13 @@ export function pairwiseBreakthroughs(year: ArrayLike<number>, impH: ArrayLike<n
     }
     const idx = [...Array(n).keys()].filter((p) => !Number.isNaN(logImpResid![p]!));
     if (idx.length > 0) {
-      const f = topFlags(idx.map((p) => logImpResid![p]!), r.quantile, r.tieCeiling, 1, false);
+      const f = topFlags(
+        idx.map((p) => logImpResid![p]!),
+        r.quantile,
+        r.tieCeiling,
+        1,
+        false,
+      );
       idx.forEach((p, i) => (breakthrough[p] = f[i]!));
     }
   }

@@ -91,7 +91,10 @@ export function oracleChoice(kA: number, kB: number, n: number, p: number, c: nu
  * δ = TIE · max(scaleFloor, |q|); the top `oracleChoice(kA, kB, …)` items are flagged.
  */
 function rankedFlags(items: { p: number; v: number }[], quantile: number, ceiling: number, scaleFloor: number, positive: boolean, out: Int8Array): void {
-  const q = oracleQuantile7(items.map((x) => x.v), quantile);
+  const q = oracleQuantile7(
+    items.map((x) => x.v),
+    quantile,
+  );
   const d = TIE * Math.max(scaleFloor, Math.abs(q));
   const ranked = [...items].sort((a, b) => b.v - a.v);
   const prefix = (keep: (v: number) => boolean): number => {
@@ -216,7 +219,11 @@ export function scorePatentsPaperOracle(c: TermCorpus, options: Partial<ScoreOpt
  * the filing years and imp^H by the ranked rule (file comment); the options give the rule, the quantile
  * and the tie ceiling.
  */
-export function paperOracleBreakthroughs(years: ArrayLike<number>, top: Float64Array, options: Partial<ScoreOptions> = {}): { breakthrough: Int8Array; logImpResid?: Float64Array } {
+export function paperOracleBreakthroughs(
+  years: ArrayLike<number>,
+  top: Float64Array,
+  options: Partial<ScoreOptions> = {},
+): { breakthrough: Int8Array; logImpResid?: Float64Array } {
   const r = resolveScoreOptions(options);
   const n = top.length;
   const ys = Array.from(years);

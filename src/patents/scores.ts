@@ -190,7 +190,8 @@ export function resolveScoreOptions(o: Partial<ScoreOptions> = {}): ScoreOptions
   const r: ScoreOptions = { ...DEFAULT_SCORE_OPTIONS, ...o };
   r.forward = [...new Set(r.forward)].sort((a, b) => a - b);
   if (!Number.isInteger(r.backward) || r.backward < 0) throw new RangeError(`backward window must be a non-negative integer, got ${r.backward}`);
-  if (r.forward.length === 0 || r.forward.some((t) => !Number.isInteger(t) || t < 1)) throw new RangeError(`forward horizons must be positive integers, got ${r.forward.join(",")}`);
+  if (r.forward.length === 0 || r.forward.some((t) => !Number.isInteger(t) || t < 1))
+    throw new RangeError(`forward horizons must be positive integers, got ${r.forward.join(",")}`);
   if (!(r.quantile > 0 && r.quantile < 1)) throw new RangeError(`breakthrough quantile must be in (0, 1), got ${r.quantile}`);
   if (!(r.tieCeiling >= 0 && r.tieCeiling < 1)) throw new RangeError(`tie ceiling must be in [0, 1), got ${r.tieCeiling}`);
   return r;
@@ -259,7 +260,16 @@ export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {})
     nTerms,
     thresholds: [],
     counts: { patents: 0, bsZero: 0, impMissing: 0, zeroVectorPairsYears: [], censored: 0 },
-    coverage: { firstYear: null, lastYear: null, fullyCensored: 0, fullyCensoredYears: [], partlyCensored: 0, partlyCensoredYears: [], backwardIncomplete: 0, backwardIncompleteYears: [] },
+    coverage: {
+      firstYear: null,
+      lastYear: null,
+      fullyCensored: 0,
+      fullyCensoredYears: [],
+      partlyCensored: 0,
+      partlyCensoredYears: [],
+      backwardIncomplete: 0,
+      backwardIncompleteYears: [],
+    },
   });
   if (n === 0) return empty();
   if (o.sameYear === "byDate" && !c.date) throw new RangeError("sameYear 'byDate' needs filing dates");
@@ -425,7 +435,7 @@ export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {})
       const before = new Float64Array(hi - lo);
       const after = new Float64Array(hi - lo);
       C.fill(0);
-      for (let g0 = lo; g0 < hi; ) {
+      for (let g0 = lo; g0 < hi;) {
         let g1 = g0 + 1;
         while (g1 < hi && d[ord[g1]!] === d[ord[g0]!]) g1++;
         for (let i = g0; i < g1; i++) before[i - lo] = dot(ord[i]!, t, C, 0);
@@ -433,7 +443,7 @@ export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {})
         g0 = g1;
       }
       C.fill(0);
-      for (let g1 = hi; g1 > lo; ) {
+      for (let g1 = hi; g1 > lo;) {
         let g0 = g1 - 1;
         while (g0 > lo && d[ord[g0 - 1]!] === d[ord[g1 - 1]!]) g0--;
         for (let i = g0; i < g1; i++) after[i - lo] = dot(ord[i]!, t, C, 0);
@@ -544,7 +554,16 @@ export function scorePatents(c: TermCorpus, options: Partial<ScoreOptions> = {})
   for (let t = 0; t < T; t++) if (!valid[t]) invalidYears.push(minYear + t);
   let nCens = 0;
   for (let p = 0; p < n; p++) nCens += censored[p]!;
-  const coverage: ScoreCoverage = { firstYear: minYear, lastYear: maxYear, fullyCensored: 0, fullyCensoredYears: [], partlyCensored: 0, partlyCensoredYears: [], backwardIncomplete: 0, backwardIncompleteYears: [] };
+  const coverage: ScoreCoverage = {
+    firstYear: minYear,
+    lastYear: maxYear,
+    fullyCensored: 0,
+    fullyCensoredYears: [],
+    partlyCensored: 0,
+    partlyCensoredYears: [],
+    backwardIncomplete: 0,
+    backwardIncompleteYears: [],
+  };
   for (let t = 0; t < T; t++) {
     const cnt = start[t + 1]! - start[t]!;
     if (cnt === 0) continue;
@@ -588,7 +607,13 @@ function maxYearCount(start: Int32Array, T: number): number {
  * δ = BREAKTHROUGH_TIE_TOLERANCE · max(scaleFloor, |q|); A = #{v ≥ lo = q − δ}, B = #{v > hi = q + δ}
  * (v > 0 only when `positive`); flag v ≥ lo, or v > hi when `strict` (`keepTiedBlock` says no).
  */
-function topCut(vals: ArrayLike<number>, p: number, ceiling: number, scaleFloor: number, positive: boolean): { q: number; cap: number; strict: boolean; lo: number; hi: number; tied: number } {
+function topCut(
+  vals: ArrayLike<number>,
+  p: number,
+  ceiling: number,
+  scaleFloor: number,
+  positive: boolean,
+): { q: number; cap: number; strict: boolean; lo: number; hi: number; tied: number } {
   const q = quantile7(vals, p);
   const delta = BREAKTHROUGH_TIE_TOLERANCE * Math.max(scaleFloor, Math.abs(q));
   const cap = breakthroughCap(vals.length, p);

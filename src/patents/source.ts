@@ -39,7 +39,10 @@ export function usptoXmlFiles(path: string): string[] {
   }
   if (st.isFile()) return /\.xml$/i.test(path) ? [path] : [];
   if (!st.isDirectory()) return [];
-  return readdirSync(path).filter((f) => /\.xml$/i.test(f)).sort().map((f) => join(path, f));
+  return readdirSync(path)
+    .filter((f) => /\.xml$/i.test(f))
+    .sort()
+    .map((f) => join(path, f));
 }
 
 function csvCell(v: string): string {
@@ -91,13 +94,27 @@ export function patentSource(path: string, mapping: ColumnMapping): PatentSource
     const raw = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
     const doc = e.location.row !== undefined ? xml[e.location.row - 1] : undefined;
     const el = e.location.column !== undefined ? XML_ELEMENTS[e.location.column] : undefined;
-    return doc ? inputError(`${raw} (USPTO grant XML: the ${e.location.column ?? "?"} ${el ? `comes from ${el}` : "field as converted"})`, { file: doc }) : inputError(raw, { file: path });
+    return doc
+      ? inputError(`${raw} (USPTO grant XML: the ${e.location.column ?? "?"} ${el ? `comes from ${el}` : "field as converted"})`, { file: doc })
+      : inputError(raw, { file: path });
   };
-  return { file, mapping: XML_MAPPING, original: path, kind: "xml", documents: xml.length, cleanup: () => rmSync(dir, { recursive: true, force: true }), relocate };
+  return {
+    file,
+    mapping: XML_MAPPING,
+    original: path,
+    kind: "xml",
+    documents: xml.length,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    relocate,
+  };
 }
 
 /** Run `fn` on the resolved source, re-addressing its input errors and removing the temporary files. */
-export async function withPatentSource<T>(path: string, mapping: ColumnMapping, fn: (file: string, mapping: ColumnMapping, src: PatentSource) => Promise<T>): Promise<T> {
+export async function withPatentSource<T>(
+  path: string,
+  mapping: ColumnMapping,
+  fn: (file: string, mapping: ColumnMapping, src: PatentSource) => Promise<T>,
+): Promise<T> {
   const src = patentSource(path, mapping);
   try {
     return await fn(src.file, src.mapping, src);

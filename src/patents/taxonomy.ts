@@ -67,7 +67,10 @@ export function splitCsvLine(line: string): string[] {
 
 /** Parse a taxonomy from CSV text (rule format or the WIPO concordance format). */
 export function parseTaxonomy(text: string, name: string, file = name): Taxonomy {
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/).filter((l) => l.trim() !== "" && !l.startsWith("#"));
+  const lines = text
+    .replace(/^\uFEFF/, "")
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== "" && !l.startsWith("#"));
   if (lines.length === 0) throw inputError("taxonomy file is empty", { file });
   const header = splitCsvLine(lines[0]!).map((h) => h.trim());
   const col = (n: string): number => header.indexOf(n);
@@ -75,7 +78,8 @@ export function parseTaxonomy(text: string, name: string, file = name): Taxonomy
   const wipo = col("Field_number") >= 0 && col("IPC_code") >= 0;
   if (!wipo) {
     for (const need of ["category_id", "category", "rule", "ipc_prefix"]) {
-      if (col(need) < 0) throw inputError(`taxonomy file has no '${need}' column (expected category_id, category, evaluation_order, rule, ipc_prefix)`, { file });
+      if (col(need) < 0)
+        throw inputError(`taxonomy file has no '${need}' column (expected category_id, category, evaluation_order, rule, ipc_prefix)`, { file });
     }
   }
   for (let i = 1; i < lines.length; i++) {
@@ -92,7 +96,13 @@ export function parseTaxonomy(text: string, name: string, file = name): Taxonomy
       if (r !== "include" && r !== "exclude") throw inputError(`rule must be 'include' or 'exclude', got '${r}'`, { file, row, column: "rule" });
       const ord = col("evaluation_order") >= 0 ? Number(f[col("evaluation_order")]) : Number.NaN;
       rawPrefix = f[col("ipc_prefix")] ?? "";
-      rule = { categoryId: f[col("category_id")]!.trim(), category: (f[col("category")] ?? "").trim(), order: Number.isFinite(ord) ? ord : i, include: r === "include", prefix: "" };
+      rule = {
+        categoryId: f[col("category_id")]!.trim(),
+        category: (f[col("category")] ?? "").trim(),
+        order: Number.isFinite(ord) ? ord : i,
+        include: r === "include",
+        prefix: "",
+      };
     }
     const p = normalisePrefix(rawPrefix);
     if (p === null) throw inputError(`not an IPC prefix: '${rawPrefix}'`, { file, row, column: wipo ? "IPC_code" : "ipc_prefix" });
@@ -160,10 +170,19 @@ export function packageRoot(): string {
 
 /** Taxonomies shipped in assets/taxonomies/, by name. */
 export const BUILTIN_TAXONOMIES: Record<string, { file: string; note: string }> = {
-  "oecd-ict": { file: "oecd_ict_ipc_taxonomy_2017_transcribed.csv", note: "OECD ICT (J-tag) taxonomy, 13 areas (Inaba & Squicciarini 2017), transcribed; matches an independent public transcription prefix for prefix, not checked against the paper's annex itself" },
+  "oecd-ict": {
+    file: "oecd_ict_ipc_taxonomy_2017_transcribed.csv",
+    note: "OECD ICT (J-tag) taxonomy, 13 areas (Inaba & Squicciarini 2017), transcribed; matches an independent public transcription prefix for prefix, not checked against the paper's annex itself",
+  },
   wipo: { file: "wipo_ipc_technology_concordance.csv", note: "WIPO IPC–technology concordance, 35 fields" },
-  "wipo-digital": { file: "wipo_digital_fields_3_8.csv", note: "WIPO fields 3–8 (telecommunications, digital communication, basic communication processes, computer technology, IT methods for management, semiconductors)" },
-  "cnipa-provisional": { file: "cnipa_key_digital_provisional.csv", note: "PROVISIONAL engineer-made proxy for CNIPA's seven key digital technology areas (not the official table)" },
+  "wipo-digital": {
+    file: "wipo_digital_fields_3_8.csv",
+    note: "WIPO fields 3–8 (telecommunications, digital communication, basic communication processes, computer technology, IT methods for management, semiconductors)",
+  },
+  "cnipa-provisional": {
+    file: "cnipa_key_digital_provisional.csv",
+    note: "PROVISIONAL engineer-made proxy for CNIPA's seven key digital technology areas (not the official table)",
+  },
 };
 
 /** Load a taxonomy by built-in name or file path. */

@@ -31,7 +31,8 @@ export interface UsptoGrant {
 
 /** The character of a numeric reference; one beyond Unicode (or a surrogate, or NUL) stops naming it. */
 function charRef(ref: string, cp: number): string {
-  if (!(cp >= 1 && cp <= 0x10ffff) || (cp >= 0xd800 && cp <= 0xdfff)) throw inputError(`character reference '${ref}' is not a Unicode character; fix or remove it`);
+  if (!(cp >= 1 && cp <= 0x10ffff) || (cp >= 0xd800 && cp <= 0xdfff))
+    throw inputError(`character reference '${ref}' is not a Unicode character; fix or remove it`);
   return String.fromCodePoint(cp);
 }
 
@@ -69,7 +70,9 @@ function block(xml: string, tag: string): string {
 
 /** Text content: tags removed, entities decoded, whitespace collapsed. */
 export function textOf(inner: string): string {
-  return decode(inner.replace(/<[^>]*>/g, "")).replace(/\s+/g, " ").trim();
+  return decode(inner.replace(/<[^>]*>/g, ""))
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 function field(xml: string, tag: string): string {
@@ -84,7 +87,10 @@ function ipcrSymbol(x: string): string {
 export function parseUsptoGrant(xml: string, sourceFile = ""): UsptoGrant {
   const body = xml.replace(/<!DOCTYPE[^[>]*(\[[^\]]*\])?\s*>/, "");
   const bib = block(body, "us-bibliographic-data-grant");
-  if (bib === "") throw inputError("not a USPTO grant document (no us-bibliographic-data-grant element): pass us-patent-grant XML files (v4.x), or a folder of them", { file: sourceFile });
+  if (bib === "")
+    throw inputError("not a USPTO grant document (no us-bibliographic-data-grant element): pass us-patent-grant XML files (v4.x), or a folder of them", {
+      file: sourceFile,
+    });
   const pub = block(block(bib, "publication-reference"), "document-id");
   const app = block(block(bib, "application-reference"), "document-id");
   let ipc = blocks(block(bib, "classifications-ipcr"), "classification-ipcr").map(ipcrSymbol);
@@ -142,13 +148,20 @@ function lineAt(b: Buffer, offset: number): number {
  */
 function checkXmlBytes(b: Buffer, name: string): void {
   if (b[0] === 0x1f && b[1] === 0x8b) throw inputError("is gzip-compressed, not XML text: decompress it (gunzip)", { file: name });
-  if (b.subarray(0, 4).toString("latin1") === "PK\x03\x04") throw inputError("is a ZIP archive (USPTO bulk files are zipped): unzip it and pass the .xml file or its folder", { file: name });
+  if (b.subarray(0, 4).toString("latin1") === "PK\x03\x04")
+    throw inputError("is a ZIP archive (USPTO bulk files are zipped): unzip it and pass the .xml file or its folder", { file: name });
   const nul = b.indexOf(0);
   const bad = firstInvalidUtf8(b);
-  if (nul >= 0 && (bad < 0 || nul < bad)) throw inputError(`a NUL byte (0x00) at line ${lineAt(b, nul)} (byte offset ${nul}): this is binary data, not an XML document; download it again`, { file: name });
+  if (nul >= 0 && (bad < 0 || nul < bad))
+    throw inputError(`a NUL byte (0x00) at line ${lineAt(b, nul)} (byte offset ${nul}): this is binary data, not an XML document; download it again`, {
+      file: name,
+    });
   if (bad >= 0) {
     const hex = "0x" + b[bad]!.toString(16).toUpperCase().padStart(2, "0");
-    throw inputError(`invalid UTF-8 byte ${hex} at line ${lineAt(b, bad)} (byte offset ${bad}); a grant document must be UTF-8: re-encode it (iconv -t UTF-8) or download it again`, { file: name });
+    throw inputError(
+      `invalid UTF-8 byte ${hex} at line ${lineAt(b, bad)} (byte offset ${bad}); a grant document must be UTF-8: re-encode it (iconv -t UTF-8) or download it again`,
+      { file: name },
+    );
   }
 }
 
@@ -162,5 +175,12 @@ export function readUsptoGrant(path: string): UsptoGrant {
 /** The patents-table row of a grant: id, date (filing), ipc (';'), cited (';'), applicant, region (first inventor's state or country). */
 export function grantToPatentRow(g: UsptoGrant): { id: string; date: string; ipc: string; cited: string; applicant: string; region: string } {
   const first = g.inventorLocations[0]?.split("|") ?? [];
-  return { id: g.patentId, date: g.filingDate, ipc: g.ipc.join(";"), cited: g.usCitedDocs.join(";"), applicant: g.assignee, region: first[1] || first[2] || "" };
+  return {
+    id: g.patentId,
+    date: g.filingDate,
+    ipc: g.ipc.join(";"),
+    cited: g.usCitedDocs.join(";"),
+    applicant: g.assignee,
+    region: first[1] || first[2] || "",
+  };
 }

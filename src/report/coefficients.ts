@@ -25,28 +25,53 @@ export function renderCoefficients(r: KeytechResult): string {
   lines.push(`Observations: ${fmtInt(r.nobs)}   R²: ${num(fit.r2, 4)}   Adj. R²: ${num(fit.adj_r2, 4)}   Within R²: ${num(fit.within_r2, 4)}`);
   const v = r.vcov;
   if (v) {
-    const desc = v.type === "cluster" ? `clustered by ${Object.entries(v.clusters ?? {}).map(([k, g]) => `${k} (${g} clusters)`).join(" and ")}` : v.type === "hc1" ? "heteroskedasticity-robust (HC1)" : "iid";
+    const desc =
+      v.type === "cluster"
+        ? `clustered by ${Object.entries(v.clusters ?? {})
+            .map(([k, g]) => `${k} (${g} clusters)`)
+            .join(" and ")}`
+        : v.type === "hc1"
+          ? "heteroskedasticity-robust (HC1)"
+          : "iid";
     lines.push(`Standard errors: ${desc}`);
   }
   lines.push("");
   const header = ["term", "estimate", "std.error", "t value", "Pr(>|t|)", "", "95% CI"];
-  const rows = r.estimates.map((e) => [e.term, num(e.estimate, 6), num(e.std_error, 6), num(e.statistic, 3), pval(e.p_value), stars(e.p_value), `[${num(e.conf_low, 4)}, ${num(e.conf_high, 4)}]`]);
+  const rows = r.estimates.map((e) => [
+    e.term,
+    num(e.estimate, 6),
+    num(e.std_error, 6),
+    num(e.statistic, 3),
+    pval(e.p_value),
+    stars(e.p_value),
+    `[${num(e.conf_low, 4)}, ${num(e.conf_high, 4)}]`,
+  ]);
   const all = [header, ...rows];
   const w = header.map((_, j) => Math.max(...all.map((row) => row[j]!.length)));
-  for (const row of all) lines.push(row.map((c, j) => (j === 0 || j === 5 ? c.padEnd(w[j]!) : c.padStart(w[j]!))).join("  ").trimEnd());
+  for (const row of all)
+    lines.push(
+      row
+        .map((c, j) => (j === 0 || j === 5 ? c.padEnd(w[j]!) : c.padStart(w[j]!)))
+        .join("  ")
+        .trimEnd(),
+    );
   lines.push("---", "Signif. codes: *** 0.01, ** 0.05, * 0.1");
   const pw = r.pretrend_wald;
   if (pw) lines.push(`Pre-trend Wald test (leads jointly 0): F(${pw.df1}, ${pw.df2}) = ${num(pw.stat, 4)}, p = ${pval(pw.p)}`);
   const bs = r.bootstrap;
   if (bs) {
     const ci = bs.conf_low !== null && bs.conf_high !== null ? `, ${Math.round(bs.level * 100)}% CI [${num(bs.conf_low, 4)}, ${num(bs.conf_high, 4)}]` : "";
-    lines.push(`Wild cluster bootstrap (${bs.weights}, ${bs.enumerated ? "all " + bs.reps + " sign vectors" : bs.reps + " draws"}) for ${bs.term}: p = ${pval(bs.p_value)}${ci}`);
+    lines.push(
+      `Wild cluster bootstrap (${bs.weights}, ${bs.enumerated ? "all " + bs.reps + " sign vectors" : bs.reps + " draws"}) for ${bs.term}: p = ${pval(bs.p_value)}${ci}`,
+    );
   }
   const d = r.dropped;
   const extra = Object.entries(d)
     .filter(([k, val]) => !["singletons", "missing", "collinear", "missing_by_column"].includes(k) && typeof val === "number")
     .map(([k, val]) => `${val} ${k.replace(/_/g, " ")}`);
-  lines.push(`Dropped rows: ${d.missing} with missing values, ${d.singletons} singletons${extra.length ? ", " + extra.join(", ") : ""}; collinear: ${d.collinear.length ? d.collinear.join(", ") : "none"}`);
+  lines.push(
+    `Dropped rows: ${d.missing} with missing values, ${d.singletons} singletons${extra.length ? ", " + extra.join(", ") : ""}; collinear: ${d.collinear.length ? d.collinear.join(", ") : "none"}`,
+  );
   for (const wmsg of r.warnings ?? []) lines.push(`Warning: ${wmsg}`);
   return lines.join("\n") + "\n";
 }

@@ -44,9 +44,18 @@ export function compareTable(r: CompareResult, format: TableFormat): string {
 /** Overlay event-study figure (the figure of the study report's event-study block). */
 export function compareFigure(r: CompareResult): VlSpec {
   const [lo, hi] = r.window;
-  const series: EventSeries[] = r.comparison.filter((e) => e.status === "ok").map((e) => ({ estimator: e.label, points: eventPoints(e.event_time, r.ref, lo, hi) }));
+  const series: EventSeries[] = r.comparison
+    .filter((e) => e.status === "ok")
+    .map((e) => ({ estimator: e.label, points: eventPoints(e.event_time, r.ref, lo, hi) }));
   const y = String(r.provenance.options.y ?? "the outcome");
-  return eventStudyFigure(series, { title: `Event study: ${r.comparison.filter((e) => e.status === "ok").map((e) => e.label).join(", ")}`, yTitle: `Effect on ${y} (95% CI)`, xTitle: "Periods relative to treatment" });
+  return eventStudyFigure(series, {
+    title: `Event study: ${r.comparison
+      .filter((e) => e.status === "ok")
+      .map((e) => e.label)
+      .join(", ")}`,
+    yTitle: `Effect on ${y} (95% CI)`,
+    xTitle: "Periods relative to treatment",
+  });
 }
 
 export interface CompareFiles {
@@ -55,7 +64,11 @@ export interface CompareFiles {
   json: string;
 }
 
-const TABLE_FILES: [TableFormat, string][] = [["md", "md"], ["latex", "tex"], ["csv", "csv"]];
+const TABLE_FILES: [TableFormat, string][] = [
+  ["md", "md"],
+  ["latex", "tex"],
+  ["csv", "csv"],
+];
 
 /**
  * Write DIR/compare.{md,tex,csv,html}, DIR/event_study_compare.{svg,png} and DIR/compare.json. The HTML
@@ -76,7 +89,9 @@ export async function writeCompareOutputs(r: CompareResult, dir: string): Promis
 <body>${compareTable(r, "html")}
 <figure>${fig.svg}<figcaption>Overlay event study (files: event_study_compare.svg, .png)</figcaption></figure>
 ${(r.warnings ?? []).length ? `<ul>${(r.warnings ?? []).map((w) => `<li>${esc(w)}</li>`).join("")}</ul>` : ""}
-<p class="tnote">keytech ${esc(r.keytech)} · ${Object.entries(r.provenance.inputs).map(([k, v]) => `${esc(k)}: ${esc(v)}`).join(" · ")}</p>
+<p class="tnote">keytech ${esc(r.keytech)} · ${Object.entries(r.provenance.inputs)
+    .map(([k, v]) => `${esc(k)}: ${esc(v)}`)
+    .join(" · ")}</p>
 </body></html>
 `;
   const hp = join(dir, "compare.html");

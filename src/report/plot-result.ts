@@ -24,10 +24,21 @@ const REL = /^rel::(-?\d+)$/;
 /** Event-time rows of a result: its rel::K terms, or CS's dynamic aggregation. */
 export function eventTimeRows(r: KeytechResult): { rows: { rel: number; estimate: number; lo: number; hi: number }[]; regression: boolean } {
   const own = r.estimates.filter((e) => REL.test(e.term) && e.estimate !== null);
-  if (own.length) return { rows: own.map((e) => ({ rel: Number(REL.exec(e.term)![1]), estimate: e.estimate!, lo: e.conf_low ?? Number.NaN, hi: e.conf_high ?? Number.NaN })), regression: true };
+  if (own.length)
+    return {
+      rows: own.map((e) => ({ rel: Number(REL.exec(e.term)![1]), estimate: e.estimate!, lo: e.conf_low ?? Number.NaN, hi: e.conf_high ?? Number.NaN })),
+      regression: true,
+    };
   const by = r.aggregations?.dynamic?.by ?? [];
   return {
-    rows: by.filter((b) => b.estimate !== null).map((b) => ({ rel: b.e, estimate: b.estimate!, lo: b.conf_low ?? (b.std_error != null ? b.estimate! - 1.959964 * b.std_error : Number.NaN), hi: b.conf_high ?? (b.std_error != null ? b.estimate! + 1.959964 * b.std_error : Number.NaN) })),
+    rows: by
+      .filter((b) => b.estimate !== null)
+      .map((b) => ({
+        rel: b.e,
+        estimate: b.estimate!,
+        lo: b.conf_low ?? (b.std_error != null ? b.estimate! - 1.959964 * b.std_error : Number.NaN),
+        hi: b.conf_high ?? (b.std_error != null ? b.estimate! + 1.959964 * b.std_error : Number.NaN),
+      })),
     regression: false,
   };
 }
@@ -43,7 +54,11 @@ export function resultFigure(r: KeytechResult, o: PlotOptions = {}): { spec: VlS
     const pts = [...rows];
     if (ev.regression && !pts.some((p) => p.rel === ref)) pts.push({ rel: ref, estimate: 0, lo: 0, hi: 0 });
     pts.sort((a, b) => a.rel - b.rel);
-    const spec = eventStudyFigure([{ estimator: r.command, points: pts }], { title: o.title ?? `${r.command}: effect on ${y} by event time`, yTitle: `Effect on ${y} (95% CI)`, xTitle: "Periods relative to treatment" });
+    const spec = eventStudyFigure([{ estimator: r.command, points: pts }], {
+      title: o.title ?? `${r.command}: effect on ${y} by event time`,
+      yTitle: `Effect on ${y} (95% CI)`,
+      xTitle: "Periods relative to treatment",
+    });
     return { spec, kind, points: pts.length };
   }
   const est: EstimateRow[] = r.estimates.filter((e) => e.estimate !== null && (!o.keep || o.keep.test(e.term)));

@@ -9,7 +9,17 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../core/atomic.js";
 import type { BlockRecord, FigureData, StudyRun } from "../core/report-data.js";
-import { coefFigure, eventStudyFigure, pathsFigure, placeboFigure, sdidTrajectoryFigure, sdidWeightsFigure, sensitivityFigure, writeFigure, type VlSpec } from "./figures/index.js";
+import {
+  coefFigure,
+  eventStudyFigure,
+  pathsFigure,
+  placeboFigure,
+  sdidTrajectoryFigure,
+  sdidWeightsFigure,
+  sensitivityFigure,
+  writeFigure,
+  type VlSpec,
+} from "./figures/index.js";
 import { escapeHtml as esc, fmt, renderTable, statsTableData, tableData } from "./tables.js";
 import { truthFor } from "./truth.js";
 import { robustnessSummary } from "./robustness-summary.js";
@@ -44,14 +54,29 @@ export function figureSpecs(f: FigureData, truth: unknown, labels?: StudyRun["la
     case "event": {
       const tv = truth && typeof truth === "object" ? ((truth as Record<string, unknown>).event_time as Record<string, number> | undefined) : undefined;
       const rels = new Set(f.series.flatMap((s) => s.points.map((p) => p.rel)));
-      const tr = tv ? Object.entries(tv).map(([k, v]) => ({ rel: Number(k), value: v })).filter((t) => rels.has(t.rel)) : undefined;
-      return [{ id: f.id, spec: eventStudyFigure(f.series, { title: f.title, yTitle: `Effect on ${outcomeLabel} (95% CI)`, xTitle: `${time.charAt(0).toUpperCase()}${time.slice(1)}s relative to the start of the ${labels?.treatment ?? "treatment"}`, ...(tr ? { truth: tr } : {}) }) }];
+      const tr = tv
+        ? Object.entries(tv)
+            .map(([k, v]) => ({ rel: Number(k), value: v }))
+            .filter((t) => rels.has(t.rel))
+        : undefined;
+      return [
+        {
+          id: f.id,
+          spec: eventStudyFigure(f.series, {
+            title: f.title,
+            yTitle: `Effect on ${outcomeLabel} (95% CI)`,
+            xTitle: `${time.charAt(0).toUpperCase()}${time.slice(1)}s relative to the start of the ${labels?.treatment ?? "treatment"}`,
+            ...(tr ? { truth: tr } : {}),
+          }),
+        },
+      ];
     }
     case "placebo":
       return [{ id: f.id, spec: placeboFigure(f.draws, f.estimate, { title: f.title, pValue: f.pValue, ...(f.xTitle ? { xTitle: f.xTitle } : {}) }) }];
     case "sdid": {
       const out: { id: string; spec: VlSpec }[] = [];
-      if (f.trajectory) out.push({ id: f.id + "_trajectories", spec: sdidTrajectoryFigure(f.trajectory, { title: f.title + ": treated vs synthetic control" }) });
+      if (f.trajectory)
+        out.push({ id: f.id + "_trajectories", spec: sdidTrajectoryFigure(f.trajectory, { title: f.title + ": treated vs synthetic control" }) });
       if (f.unitWeights.length || f.timeWeights.length) out.push({ id: f.id + "_weights", spec: sdidWeightsFigure(f.unitWeights, f.timeWeights) });
       return out;
     }
@@ -60,9 +85,27 @@ export function figureSpecs(f: FigureData, truth: unknown, labels?: StudyRun["la
       return [{ id: f.id, spec: pathsFigure(bars, { title: f.title, xTitle: `Effect on ${outcomeLabel}` }) }];
     }
     case "sensitivity":
-      return [{ id: f.id, spec: sensitivityFigure(f.rows, f.original, { title: f.title, xTitle: f.xTitle, breakdown: f.breakdown, yTitle: `95% confidence set, effect on ${outcomeLabel}` }) }];
+      return [
+        {
+          id: f.id,
+          spec: sensitivityFigure(f.rows, f.original, {
+            title: f.title,
+            xTitle: f.xTitle,
+            breakdown: f.breakdown,
+            yTitle: `95% confidence set, effect on ${outcomeLabel}`,
+          }),
+        },
+      ];
     case "coef":
-      return [{ id: f.id, spec: coefFigure(f.rows.map((r) => ({ ...r, label: termLabel(r.label, vars) })), { title: f.title }) }];
+      return [
+        {
+          id: f.id,
+          spec: coefFigure(
+            f.rows.map((r) => ({ ...r, label: termLabel(r.label, vars) })),
+            { title: f.title },
+          ),
+        },
+      ];
   }
 }
 
@@ -73,9 +116,12 @@ function truthRows(b: BlockRecord, truth: unknown, vars: Record<string, string> 
     for (const e of m.result.estimates) {
       const tv = truthFor(truth, b.id, m.name, e.term);
       if (tv === null || e.estimate == null) continue;
-      const lo = e.conf_low, hi = e.conf_high;
+      const lo = e.conf_low,
+        hi = e.conf_high;
       const covered = lo != null && hi != null ? (lo <= tv && tv <= hi ? "yes" : "no") : "";
-      rows.push(`<tr><td>${esc(m.label)}</td><td>${esc(termLabel(e.term, vars, b.output.termLabels))}</td><td>${fmt(e.estimate)}</td><td>[${fmt(lo)}, ${fmt(hi)}]</td><td class="truth">${fmt(tv)}</td><td class="cov-${covered}">${covered}</td></tr>`);
+      rows.push(
+        `<tr><td>${esc(m.label)}</td><td>${esc(termLabel(e.term, vars, b.output.termLabels))}</td><td>${fmt(e.estimate)}</td><td>[${fmt(lo)}, ${fmt(hi)}]</td><td class="truth">${fmt(tv)}</td><td class="cov-${covered}">${covered}</td></tr>`,
+      );
     }
   }
   if (!rows.length) return "";
@@ -83,8 +129,14 @@ function truthRows(b: BlockRecord, truth: unknown, vars: Record<string, string> 
 }
 
 /** Mean and largest gap (estimate − truth) over the post-approval event times 0 ≤ e ≤ last of one model. */
-export function eventTruthGap(estimates: { term: string; estimate: number | null }[], truth: unknown, last = Infinity): { mean: number; maxAbs: number; n: number } | null {
-  let sum = 0, maxAbs = 0, n = 0;
+export function eventTruthGap(
+  estimates: { term: string; estimate: number | null }[],
+  truth: unknown,
+  last = Infinity,
+): { mean: number; maxAbs: number; n: number } | null {
+  let sum = 0,
+    maxAbs = 0,
+    n = 0;
   for (const e of estimates) {
     const m = /^rel::(\d+)$/.exec(e.term);
     if (!m || e.estimate == null || Number(m[1]) > last) continue;
@@ -119,7 +171,9 @@ function eventTruthNote(b: BlockRecord, truth: unknown, run: StudyRun): string {
     const m = plain?.output?.models.find((x) => x.name === name);
     return m ? eventTruthGap(m.result.estimates, truth, last(plain!.options.window)) : null;
   };
-  const rows = b.output.models.map((m) => ({ label: m.label, gap: eventTruthGap(m.result.estimates, truth, last(b.options.window)), before: plainGap(m.name) })).filter((r) => r.gap);
+  const rows = b.output.models
+    .map((m) => ({ label: m.label, gap: eventTruthGap(m.result.estimates, truth, last(b.options.window)), before: plainGap(m.name) }))
+    .filter((r) => r.gap);
   const head = `<tr><th>Estimator</th><th>Mean gap</th><th>Largest |gap|</th><th>Event times</th>${plain ? "<th>Mean gap without policy controls</th>" : ""}</tr>`;
   const table = rows.length
     ? `<table class="truth-table gap-table"><caption>Gap to the simulated truth after approval (estimate − truth, event times 0 … end of the window)</caption><thead>${head}</thead><tbody>${rows.map((r) => `<tr><td>${esc(r.label)}</td><td>${fmt(r.gap!.mean, 3)}</td><td>${fmt(r.gap!.maxAbs, 3)}</td><td>${r.gap!.n}</td>${plain ? `<td>${r.before ? fmt(r.before.mean, 3) : ""}</td>` : ""}</tr>`).join("")}</tbody></table>`
@@ -131,13 +185,22 @@ function descriptivesHtml(b: BlockRecord, vars: Record<string, string>): string 
   const rows = (b.output?.extra?.descriptives as { variable: string; n: number; mean: number; sd: number; min: number; max: number }[] | undefined) ?? [];
   const ex = b.output?.extra ?? {};
   return `<p>${esc(String(ex.units))} units, ${esc(String(ex.periods))} periods, ${esc(String(ex.treated_units))} treated units.</p><table class="reg desc"><thead><tr><th>Variable</th><th>N</th><th>Mean</th><th>SD</th><th>Min</th><th>Max</th></tr></thead><tbody>${rows
-    .map((r) => `<tr><th>${esc(termLabel(r.variable, vars))}</th><td>${r.n}</td><td>${fmt(r.mean)}</td><td>${fmt(r.sd)}</td><td>${fmt(r.min)}</td><td>${fmt(r.max)}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><th>${esc(termLabel(r.variable, vars))}</th><td>${r.n}</td><td>${fmt(r.mean)}</td><td>${fmt(r.sd)}</td><td>${fmt(r.min)}</td><td>${fmt(r.max)}</td></tr>`,
+    )
     .join("")}</tbody></table>`;
 }
 
 function descriptivesMd(b: BlockRecord, vars: Record<string, string>): string {
   const rows = (b.output?.extra?.descriptives as { variable: string; n: number; mean: number; sd: number; min: number; max: number }[] | undefined) ?? [];
-  return ["| Variable | N | Mean | SD | Min | Max |", "|---|---:|---:|---:|---:|---:|", ...rows.map((r) => `| ${termLabel(r.variable, vars)} | ${r.n} | ${fmt(r.mean)} | ${fmt(r.sd)} | ${fmt(r.min)} | ${fmt(r.max)} |`)].join("\n") + "\n";
+  return (
+    [
+      "| Variable | N | Mean | SD | Min | Max |",
+      "|---|---:|---:|---:|---:|---:|",
+      ...rows.map((r) => `| ${termLabel(r.variable, vars)} | ${r.n} | ${fmt(r.mean)} | ${fmt(r.sd)} | ${fmt(r.min)} | ${fmt(r.max)} |`),
+    ].join("\n") + "\n"
+  );
 }
 
 const CSS = `
@@ -187,7 +250,8 @@ const SCRIPT = `
 /** The report header's account of the outcome: measured from N raw patents, or a panel column. */
 function outcomeHeader(run: StudyRun): string {
   const o = run.outcome;
-  if (o.source === "patents" && o.patents) return `outcome ${esc(o.label)} measured from ${o.patents.read.toLocaleString("en-US")} raw patent records (${o.patents.key_digital.toLocaleString("en-US")} key-digital patents, ${o.patents.aggregated.toLocaleString("en-US")} in the panel's units and years)`;
+  if (o.source === "patents" && o.patents)
+    return `outcome ${esc(o.label)} measured from ${o.patents.read.toLocaleString("en-US")} raw patent records (${o.patents.key_digital.toLocaleString("en-US")} key-digital patents, ${o.patents.aggregated.toLocaleString("en-US")} in the panel's units and years)`;
   if (o.source === "patents") return `outcome ${esc(o.label)} measured from the raw patent records (the measure stage did not complete)`;
   return `outcome <code>${esc(o.column)}</code> (${esc(o.label)}), a column of the panel`;
 }
@@ -208,7 +272,11 @@ export async function writeStudyReport(run: StudyRun, outDir: string, opts: { si
       if (sum) {
         const caption = "Robustness checks: the baseline effect under each check";
         body.push(`<div class="table-wrap" data-table="robustness_summary">${renderTable(sum, "html", caption)}</div>`);
-        for (const [ext, fm] of [["md", "md"], ["tex", "latex"], ["csv", "csv"]] as const) {
+        for (const [ext, fm] of [
+          ["md", "md"],
+          ["tex", "latex"],
+          ["csv", "csv"],
+        ] as const) {
           const p = join(outDir, "tables", `robustness_summary.${ext}`);
           await writeFileAtomic(p, renderTable(sum, fm, caption));
           files.tables.push(p);
@@ -232,13 +300,18 @@ export async function writeStudyReport(run: StudyRun, outDir: string, opts: { si
           files.tables.push(p);
         }
         const kv = b.output.extra?.summary as { label: string; value: string }[] | undefined;
-        if (kv?.length) body.push(`<table class="reg desc"><tbody>${kv.map((r) => `<tr><th>${esc(r.label)}</th><td>${esc(r.value)}</td></tr>`).join("")}</tbody></table>`);
+        if (kv?.length)
+          body.push(`<table class="reg desc"><tbody>${kv.map((r) => `<tr><th>${esc(r.label)}</th><td>${esc(r.value)}</td></tr>`).join("")}</tbody></table>`);
         if (b.output.models.length || b.output.statsTable) {
           const t = b.output.statsTable ? statsTableData(b.output, run.labels?.variables ?? {}) : tableData(b.output, run.labels?.variables ?? {});
           const caption = heading;
           body.push(`<div class="table-wrap" data-table="${b.id}">${renderTable(t, "html", caption)}</div>`);
           const stem = fileStem(b);
-          for (const [ext, fm] of [["md", "md"], ["tex", "latex"], ["csv", "csv"]] as const) {
+          for (const [ext, fm] of [
+            ["md", "md"],
+            ["tex", "latex"],
+            ["csv", "csv"],
+          ] as const) {
             const p = join(outDir, "tables", `${stem}.${ext}`);
             await writeFileAtomic(p, renderTable(t, fm, caption));
             files.tables.push(p);
@@ -252,24 +325,40 @@ export async function writeStudyReport(run: StudyRun, outDir: string, opts: { si
               const { svg, files: written } = await writeFigure(spec, join(outDir, "figures"), id);
               files.figures.push(...written);
               figNo++;
-              body.push(`<figure data-figure="${esc(id)}">${svg}<figcaption>Figure ${figNo}. ${esc(f.title)} (files: figures/${esc(id)}.svg, .png)</figcaption></figure>`);
+              body.push(
+                `<figure data-figure="${esc(id)}">${svg}<figcaption>Figure ${figNo}. ${esc(f.title)} (files: figures/${esc(id)}.svg, .png)</figcaption></figure>`,
+              );
             } catch (e) {
               body.push(`<p class="failed">Figure ${esc(id)} could not be drawn: ${esc((e as Error).message)}</p>`);
             }
           }
         }
         if (b.output.notes?.length) body.push(`<ul class="notes">${b.output.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`);
-        if (b.warnings?.length) body.push(`<div class="warnings" data-warnings="${b.warnings.length}"><strong>Warnings</strong><ul>${b.warnings.map((w) => `<li>${esc(w)}</li>`).join("")}</ul></div>`);
+        if (b.warnings?.length)
+          body.push(
+            `<div class="warnings" data-warnings="${b.warnings.length}"><strong>Warnings</strong><ul>${b.warnings.map((w) => `<li>${esc(w)}</li>`).join("")}</ul></div>`,
+          );
       }
-      body.push(`<p class="prov">block ${esc(b.id)} · ${b.cached ? "cached" : "computed"} in ${b.seconds.toFixed(2)} s · seed ${b.seed} · options ${esc(JSON.stringify(b.options))} · key ${esc(b.key.slice(0, 19))}</p></div>`);
+      body.push(
+        `<p class="prov">block ${esc(b.id)} · ${b.cached ? "cached" : "computed"} in ${b.seconds.toFixed(2)} s · seed ${b.seed} · options ${esc(JSON.stringify(b.options))} · key ${esc(b.key.slice(0, 19))}</p></div>`,
+      );
     }
     body.push(`</section>`);
   }
-  const summary = run.blocks.map((b) => `<tr><th><a href="#block-${b.id}">${esc(b.id)}</a></th><td class="status-${b.status}">${b.status.replace("_", " ")}</td><td>${b.cached ? "cached" : ""}</td><td>${b.seconds.toFixed(2)} s</td></tr>`).join("");
+  const summary = run.blocks
+    .map(
+      (b) =>
+        `<tr><th><a href="#block-${b.id}">${esc(b.id)}</a></th><td class="status-${b.status}">${b.status.replace("_", " ")}</td><td>${b.cached ? "cached" : ""}</td><td>${b.seconds.toFixed(2)} s</td></tr>`,
+    )
+    .join("");
   const simulated = truth
-    ? `<p class="banner" id="simulated-banner"><strong>These data are simulated.</strong> ${esc(opts.simulatedNote ?? "They come from keytech's generator of a \"paper world\" shaped like the reference study, not from real patents or counties.")} The true effects (from the generator's twin runs, measured like the study's columns) are shown next to the estimates (purple), so every estimator can be checked against a known answer.</p>`
+    ? `<p class="banner" id="simulated-banner"><strong>These data are simulated.</strong> ${esc(opts.simulatedNote ?? 'They come from keytech\'s generator of a "paper world" shaped like the reference study, not from real patents or counties.')} The true effects (from the generator's twin runs, measured like the study's columns) are shown next to the estimates (purple), so every estimator can be checked against a known answer.</p>`
     : "";
-  const prov = `<p class="prov">keytech ${esc(run.keytech)} · spec ${esc(run.spec.path)} (${esc(run.spec.hash)}) · seed ${run.seed}<br>${Object.entries(run.inputs).map(([k, v]) => `${esc(k)}: ${esc(v)}`).join("<br>")}</p>`;
+  const prov = `<p class="prov">keytech ${esc(run.keytech)} · spec ${esc(run.spec.path)} (${esc(run.spec.hash)}) · seed ${run.seed}<br>${Object.entries(
+    run.inputs,
+  )
+    .map(([k, v]) => `${esc(k)}: ${esc(v)}`)
+    .join("<br>")}</p>`;
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(run.title)} — keytech report</title><style>${CSS}</style></head>

@@ -76,7 +76,8 @@ export function seDescription(v: VcovInfo | undefined): string {
 }
 
 function countRange(xs: number[]): string {
-  const lo = Math.min(...xs), hi = Math.max(...xs);
+  const lo = Math.min(...xs),
+    hi = Math.max(...xs);
   return lo === hi ? `${lo}` : `${lo}–${hi}`;
 }
 
@@ -91,7 +92,9 @@ export function seNote(models: BlockModel[]): string {
     const counts = parts.flatMap((p) => (p.counts.length === 1 ? [p.counts[0]!] : []));
     se = `${kinds[0]}${counts.length === parts.length ? ` (${countRange(counts)} clusters)` : ""} in parentheses`;
   } else {
-    se = "in parentheses: " + models.map((m) => `${m.label.startsWith("(") ? m.label.split(" ")[0] : m.label} ${seDescription(m.result.vcov) || "none"}`).join("; ");
+    se =
+      "in parentheses: " +
+      models.map((m) => `${m.label.startsWith("(") ? m.label.split(" ")[0] : m.label} ${seDescription(m.result.vcov) || "none"}`).join("; ");
   }
   return `${se.charAt(0).toUpperCase()}${se.slice(1)}. ${starsNote}`;
 }
@@ -113,8 +116,15 @@ export function statsTableData(out: BlockOutput, vars: Record<string, string> = 
   return {
     header: t.header,
     rows: t.rows.map((r) => ({ term: termLabel(r.term, vars, out.termLabels), cells: r.cells.map((c) => ({ est: c, se: "" })) })),
-    stats: [...(out.extraRows ?? []), { label: "N", cells: t.header.map((_, j) => (j === 0 && out.models[0]?.result.nobs ? String(out.models[0].result.nobs) : "")) }].filter((s) => s.cells.some((c) => c !== "")),
-    note: t.note ?? seNote(out.models).replace(" in parentheses", "").replace(/ \* p<0\.1.*$/, "") + " * p<0.1, ** p<0.05, *** p<0.01 (on the effect).",
+    stats: [
+      ...(out.extraRows ?? []),
+      { label: "N", cells: t.header.map((_, j) => (j === 0 && out.models[0]?.result.nobs ? String(out.models[0].result.nobs) : "")) },
+    ].filter((s) => s.cells.some((c) => c !== "")),
+    note:
+      t.note ??
+      seNote(out.models)
+        .replace(" in parentheses", "")
+        .replace(/ \* p<0\.1.*$/, "") + " * p<0.1, ** p<0.05, *** p<0.01 (on the effect).",
     plain: true,
   };
 }
@@ -125,8 +135,17 @@ export function tableData(out: BlockOutput, vars: Record<string, string> = {}): 
   const terms: string[] = [];
   const seen = new Set<string>();
   const all = models.flatMap((m) => m.result.estimates.map((e) => e.term));
-  for (const t of out.keyTerms ?? []) if (all.includes(t) && !seen.has(t)) { terms.push(t); seen.add(t); }
-  if (!out.keyTerms) for (const t of all) if (!seen.has(t)) { terms.push(t); seen.add(t); }
+  for (const t of out.keyTerms ?? [])
+    if (all.includes(t) && !seen.has(t)) {
+      terms.push(t);
+      seen.add(t);
+    }
+  if (!out.keyTerms)
+    for (const t of all)
+      if (!seen.has(t)) {
+        terms.push(t);
+        seen.add(t);
+      }
   const rows = terms.map((t) => ({
     term: termLabel(t, vars, out.termLabels),
     cells: models.map((m) => estimateCell(m.result.estimates.find((r) => r.term === t))),
@@ -176,7 +195,13 @@ export function renderTable(t: TableData, format: TableFormat, caption = t.capti
     case "latex": {
       const cols = "l" + "c".repeat(t.header.length);
       // booktabs rules (\\usepackage{booktabs}) and the note under the tabular, as journals set them
-      const lines = ["% needs \\usepackage{booktabs}", "\\begin{table}[htbp]\\centering", caption ? `\\caption{${texEsc(caption)}}` : "", `\\begin{tabular}{${cols}}`, "\\toprule"];
+      const lines = [
+        "% needs \\usepackage{booktabs}",
+        "\\begin{table}[htbp]\\centering",
+        caption ? `\\caption{${texEsc(caption)}}` : "",
+        `\\begin{tabular}{${cols}}`,
+        "\\toprule",
+      ];
       lines.push(" & " + t.header.map(texEsc).join(" & ") + " \\\\", "\\midrule");
       for (const r of t.rows) {
         lines.push(texEsc(r.term) + " & " + r.cells.map((c) => c.est.replace(/(\*+)$/, "$^{$1}$")).join(" & ") + " \\\\");
@@ -198,7 +223,11 @@ export function renderTable(t: TableData, format: TableFormat, caption = t.capti
       return lines.join("\n") + "\n";
     }
     case "html": {
-      const h = [`<table class="reg">`, caption ? `<caption>${esc(caption)}</caption>` : "", `<thead><tr><th></th>${t.header.map((x) => `<th>${esc(x)}</th>`).join("")}</tr></thead><tbody>`];
+      const h = [
+        `<table class="reg">`,
+        caption ? `<caption>${esc(caption)}</caption>` : "",
+        `<thead><tr><th></th>${t.header.map((x) => `<th>${esc(x)}</th>`).join("")}</tr></thead><tbody>`,
+      ];
       for (const r of t.rows) {
         h.push(`<tr class="est"><th>${esc(r.term)}</th>${r.cells.map((c) => `<td>${esc(c.est)}</td>`).join("")}</tr>`);
         if (!t.plain) h.push(`<tr class="se"><th></th>${r.cells.map((c) => `<td>${esc(c.se)}</td>`).join("")}</tr>`);
@@ -245,7 +274,9 @@ function fmtSigned(v: number | null | undefined, digits: number): string {
 
 /** An integer with thousands separators (9,570). */
 export function fmtInt(n: number): string {
-  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
 function matchesKeep(term: string, keep: string[]): number {
@@ -309,14 +340,39 @@ export function regressionTableData(models: KeytechResult[], o: RegressionTableO
     const pool = c ?? m.estimates.map((e) => e.term);
     return pool.some((x) => !shown.has(x));
   });
-  if (hidden.some((h) => h)) row("Controls", hidden.map((h) => (h ? "Yes" : "No")));
+  if (hidden.some((h) => h))
+    row(
+      "Controls",
+      hidden.map((h) => (h ? "Yes" : "No")),
+    );
   const fes: string[] = [];
   for (const m of models) for (const f of meta(m).fixed_effects ?? []) if (!fes.includes(f)) fes.push(f);
-  for (const f of fes) row(`${label(f)} FE`, models.map((m) => ((meta(m).fixed_effects ?? []).includes(f) ? "Yes" : "No")));
-  for (const r of o.extraRows ?? []) row(r.label, Array.from({ length: k }, (_, j) => r.values[j] ?? ""));
-  row("N", models.map((m) => fmtInt(m.nobs)));
-  row("Adj. R²", models.map((m) => fmtSigned(m.fit?.adj_r2 ?? null, 4)));
-  const t: TableData = { header, subheader: [titles], rows, stats: foot, note: [regressionSeNote(models), "*** p<0.01, ** p<0.05, * p<0.1."].join("\n"), layout: "regression" };
+  for (const f of fes)
+    row(
+      `${label(f)} FE`,
+      models.map((m) => ((meta(m).fixed_effects ?? []).includes(f) ? "Yes" : "No")),
+    );
+  for (const r of o.extraRows ?? [])
+    row(
+      r.label,
+      Array.from({ length: k }, (_, j) => r.values[j] ?? ""),
+    );
+  row(
+    "N",
+    models.map((m) => fmtInt(m.nobs)),
+  );
+  row(
+    "Adj. R²",
+    models.map((m) => fmtSigned(m.fit?.adj_r2 ?? null, 4)),
+  );
+  const t: TableData = {
+    header,
+    subheader: [titles],
+    rows,
+    stats: foot,
+    note: [regressionSeNote(models), "*** p<0.01, ** p<0.05, * p<0.1."].join("\n"),
+    layout: "regression",
+  };
   if (o.caption) t.caption = o.caption;
   return t;
 }
@@ -324,10 +380,12 @@ export function regressionTableData(models: KeytechResult[], o: RegressionTableO
 /** TableData in the regression layout as the grid of printed cells. */
 function gridOf(t: TableData): Grid {
   const head = [["", ...t.header], ...(t.subheader ?? []).map((r) => ["", ...r])];
-  const body = t.rows.flatMap((r) => [[r.term, ...r.cells.map((c) => c.est)], ["", ...r.cells.map((c) => c.se)]]);
+  const body = t.rows.flatMap((r) => [
+    [r.term, ...r.cells.map((c) => c.est)],
+    ["", ...r.cells.map((c) => c.se)],
+  ]);
   return { head, body, foot: t.stats.map((s) => [s.label, ...s.cells]), notes: t.note.split("\n") };
 }
-
 
 function mdEscape(s: string): string {
   return s.replace(/\|/g, "\\|");
@@ -381,12 +439,18 @@ function renderLatex(g: Grid): string {
 }
 
 function renderHtml(g: Grid): string {
-  const row = (r: string[], tag: string) => "<tr>" + r.map((c, j) => `<${j === 0 && tag === "td" ? "th scope=\"row\"" : tag}>${esc(c)}</${j === 0 && tag === "td" ? "th" : tag}>`).join("") + "</tr>";
+  const row = (r: string[], tag: string) =>
+    "<tr>" + r.map((c, j) => `<${j === 0 && tag === "td" ? 'th scope="row"' : tag}>${esc(c)}</${j === 0 && tag === "td" ? "th" : tag}>`).join("") + "</tr>";
   const out = ['<table class="regression-table">'];
   if (g.caption) out.push(`<caption>${esc(g.caption)}</caption>`);
   out.push("<thead>", ...g.head.map((r) => row(r, "th")), "</thead>");
   out.push("<tbody>", ...g.body.map((r, i) => row(r, "td").replace("<tr>", i % 2 === 1 ? '<tr class="se">' : "<tr>")), "</tbody>");
-  out.push("<tfoot>", ...g.foot.map((r) => row(r, "td")), `<tr class="notes"><td colspan="${g.head[0]!.length}">${g.notes.map(esc).join(" ")}</td></tr>`, "</tfoot>");
+  out.push(
+    "<tfoot>",
+    ...g.foot.map((r) => row(r, "td")),
+    `<tr class="notes"><td colspan="${g.head[0]!.length}">${g.notes.map(esc).join(" ")}</td></tr>`,
+    "</tfoot>",
+  );
   out.push("</table>");
   return out.join("\n") + "\n";
 }

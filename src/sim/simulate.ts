@@ -182,10 +182,23 @@ export interface SimWorld extends GeneratedWorld {
 
 /** Column order of panel.csv (after county, city, year); the measured columns are not in it. */
 export const PANEL_COLUMNS = [
-  "land_area", "gdp_pc", "population", "industry_share", "gov_share", "manuf_agglom",
-  "night_lights", "social_media_firms", "broadband_per_hh", "supply_chain", "innovation_chain",
-  "fixed_line", "mobile_users", "broadband_users",
-  "rd_personnel", "rd_capital", "data_element",
+  "land_area",
+  "gdp_pc",
+  "population",
+  "industry_share",
+  "gov_share",
+  "manuf_agglom",
+  "night_lights",
+  "social_media_firms",
+  "broadband_per_hh",
+  "supply_chain",
+  "innovation_chain",
+  "fixed_line",
+  "mobile_users",
+  "broadband_users",
+  "rd_personnel",
+  "rd_capital",
+  "data_element",
 ] as const;
 
 function assetPath(...parts: string[]): string {
@@ -274,7 +287,10 @@ export function generatePaperWorld(opts: Partial<SimOptions> = {}, switches: Par
   const o: SimOptions = { ...defaultSimOptions, ...opts };
   const on: PolicySwitches = { ...ALL_ON, ...switches };
   const rng = new Rng(o.seed);
-  const rCity = rng.fork(1), rPol = rng.fork(2), rPanel = rng.fork(3), rSetup = rng.fork(5);
+  const rCity = rng.fork(1),
+    rPol = rng.fork(2),
+    rPanel = rng.fork(3),
+    rSetup = rng.fork(5);
   /** independent stream of (purpose, a, b) */
   const stream = (tag: number, a: number, b = 0): Rng => new Rng(hashSeed(hashSeed(hashSeed(o.seed, 100 + tag), a), b));
   const years: number[] = [];
@@ -323,8 +339,13 @@ export function generatePaperWorld(opts: Partial<SimOptions> = {}, switches: Par
   // digital pilots: 24 counties in 22 cities, cohorts 2013 (7), 2014 (9), 2017 (8); selection on dev
   const cityList = Array.from({ length: nCities }, (_, c) => c);
   const cityDev = cityList.map((c) => {
-    let s = 0, n = 0;
-    for (let i = 0; i < N; i++) if (cityOf[i] === c) { s += dev[i]!; n++; }
+    let s = 0,
+      n = 0;
+    for (let i = 0; i < N; i++)
+      if (cityOf[i] === c) {
+        s += dev[i]!;
+        n++;
+      }
     return s / n;
   });
   const digitalCities = weightedPick(rPol, cityList, (c) => Math.exp(0.8 * cityDev[c]!), 22);
@@ -348,7 +369,8 @@ export function generatePaperWorld(opts: Partial<SimOptions> = {}, switches: Par
   // Broadband China (2014–2016) and Smart City (2012–2014): city-level, independent of the digital pilots
   const bbCities = rPol.sample(nCities, 30);
   const scCities = rPol.sample(nCities, 30);
-  const bbYear = new Int32Array(nCities), scYear = new Int32Array(nCities);
+  const bbYear = new Int32Array(nCities),
+    scYear = new Int32Array(nCities);
   for (let k = 0; k < bbCities.length; k++) bbYear[bbCities[k]!] = 2014 + (k % 3);
   for (let k = 0; k < scCities.length; k++) scYear[scCities[k]!] = 2012 + (k % 3);
   for (let i = 0; i < N; i++) {
@@ -363,21 +385,28 @@ export function generatePaperWorld(opts: Partial<SimOptions> = {}, switches: Par
   const col = (): Float64Array => new Float64Array(NT);
   const P: Record<string, Float64Array> = {};
   for (const name of PANEL_COLUMNS) P[name] = col();
-  const D = col(), BB = col(), SC = col(), ND = col(), ev = new Float64Array(NT).fill(NaN);
+  const D = col(),
+    BB = col(),
+    SC = col(),
+    ND = col(),
+    ev = new Float64Array(NT).fill(NaN);
   const zLights = new Float64Array(N);
-  const lightsBase = new Float64Array(N), landArea = new Float64Array(N);
+  const lightsBase = new Float64Array(N),
+    landArea = new Float64Array(N);
   for (let i = 0; i < N; i++) {
     lightsBase[i] = 1.5 + 0.5 * dev[i]! + 0.4 * rPanel.normal();
     landArea[i] = Math.exp(7 + 0.6 * rPanel.normal());
   }
   {
-    let m = 0, s = 0;
+    let m = 0,
+      s = 0;
     for (let i = 0; i < N; i++) m += lightsBase[i]! / N;
     for (let i = 0; i < N; i++) s += (lightsBase[i]! - m) ** 2 / (N - 1);
     for (let i = 0; i < N; i++) zLights[i] = (lightsBase[i]! - m) / Math.sqrt(s);
   }
   // supply-chain and innovation-chain linkage (county level + slow drift)
-  const scBase = new Float64Array(N), icBase = new Float64Array(N);
+  const scBase = new Float64Array(N),
+    icBase = new Float64Array(N);
   for (let i = 0; i < N; i++) {
     scBase[i] = 0.5 + 0.15 * rPanel.normal();
     icBase[i] = 0.3 + 0.1 * rPanel.normal();
@@ -385,7 +414,8 @@ export function generatePaperWorld(opts: Partial<SimOptions> = {}, switches: Par
   for (let i = 0; i < N; i++) {
     const cty = counties[i]!;
     for (let t = 0; t < T; t++) {
-      const r = i * T + t, y = years[t]!;
+      const r = i * T + t,
+        y = years[t]!;
       const tt = y - 2010;
       P.supply_chain![r] = scBase[i]! + 0.005 * tt + 0.03 * rPanel.normal();
       P.innovation_chain![r] = icBase[i]! + 0.004 * tt + 0.02 * rPanel.normal();
@@ -408,7 +438,8 @@ export function generatePaperWorld(opts: Partial<SimOptions> = {}, switches: Par
     const man0 = Math.exp(0.3 * rPanel.normal());
     const dig0 = dev[i]!;
     for (let t = 0; t < T; t++) {
-      const r = i * T + t, tt = years[t]! - 2010;
+      const r = i * T + t,
+        tt = years[t]! - 2010;
       P.land_area![r] = landArea[i]! * (1 + 0.002 * rPanel.normal());
       P.population![r] = pop0 * Math.exp(0.005 * tt + 0.01 * rPanel.normal());
       P.gdp_pc![r] = gdp0 * Math.exp(0.08 * (years[t]! - 2000) + 0.03 * rPanel.normal());
@@ -426,7 +457,8 @@ export function generatePaperWorld(opts: Partial<SimOptions> = {}, switches: Par
       P.rd_personnel![r] = Math.exp(4 + 0.5 * dev[i]! + 0.05 * tt + 0.2 * rPanel.normal());
       P.rd_capital![r] = Math.exp(6 + 0.5 * dev[i]! + 0.07 * tt + 0.2 * rPanel.normal());
       P.data_element![r] = Math.exp(2 + 0.4 * dev[i]! + 0.1 * tt + 0.2 * rPanel.normal());
-      const u = Math.abs(0.3 * rPanel.normal()), eps = o.noise * rPanel.normal();
+      const u = Math.abs(0.3 * rPanel.normal()),
+        eps = o.noise * rPanel.normal();
       for (const name of PANEL_COLUMNS) P[name]![r] = written(P[name]![r]!);
       const cd = 0.4 * Math.log(P.rd_personnel![r]!) + 0.4 * Math.log(P.rd_capital![r]!) + 0.2 * Math.log(P.data_element![r]!);
       lamD[r] = o.patentsPerCountyYear * Math.exp(cd - 3.72 + zeta[i]! - u + 0.24 + eps);
@@ -434,8 +466,15 @@ export function generatePaperWorld(opts: Partial<SimOptions> = {}, switches: Par
   }
   // pilot intensity h (mean 1 over treated county-years, times `effect`; 0 when the pilot is off)
   const raw = col();
-  let nTreated = 0, scBar = 0, icBar = 0;
-  for (let r = 0; r < NT; r++) if (D[r] === 1) { nTreated++; scBar += P.supply_chain![r]!; icBar += P.innovation_chain![r]!; }
+  let nTreated = 0,
+    scBar = 0,
+    icBar = 0;
+  for (let r = 0; r < NT; r++)
+    if (D[r] === 1) {
+      nTreated++;
+      scBar += P.supply_chain![r]!;
+      icBar += P.innovation_chain![r]!;
+    }
   scBar /= nTreated;
   icBar /= nTreated;
   const clip = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
@@ -454,7 +493,9 @@ export function generatePaperWorld(opts: Partial<SimOptions> = {}, switches: Par
   // ---- technology fields ------------------------------------------------------------------------------
   const pool = loadIpcPool();
   const areas = [...pool.digital.keys()];
-  const dCode: string[] = [], dArea: number[] = [], dSub: number[] = [];
+  const dCode: string[] = [],
+    dArea: number[] = [],
+    dSub: number[] = [];
   const subs: string[] = [];
   areas.forEach((a, ai) => {
     for (const code of pool.digital.get(a)!) {
@@ -484,7 +525,8 @@ export function generatePaperWorld(opts: Partial<SimOptions> = {}, switches: Par
   const emerging = (y: number): Float64Array => {
     let w = wEmerging.get(y);
     if (!w) {
-      const a = weights(y + LEAD), b = weights(y);
+      const a = weights(y + LEAD),
+        b = weights(y);
       wEmerging.set(y, (w = a.map((v, j) => Math.max(1e-9, v - b[j]!))));
     }
     return w;
@@ -508,7 +550,10 @@ export function generatePaperWorld(opts: Partial<SimOptions> = {}, switches: Par
   const patents: SimPatent[] = [];
   const dayMs = 86400000;
   // citable patents by year: base (every twin) and the pilot's extra patents; all and same-city digital
-  const baseAll: number[][] = [], baseCity: number[][][] = [], pilotAll: number[][] = [], pilotCity: number[][][] = [];
+  const baseAll: number[][] = [],
+    baseCity: number[][][] = [],
+    pilotAll: number[][] = [],
+    pilotCity: number[][][] = [];
   const concat = (lists: number[][], lo: number, hi: number): number[] => {
     const out: number[] = [];
     for (let k = lo; k < hi; k++) out.push(...lists[k]!);
@@ -531,19 +576,37 @@ export function generatePaperWorld(opts: Partial<SimOptions> = {}, switches: Par
     const tPanel = Math.min(T - 1, Math.max(0, t - PRE_YEARS));
     const grow = Math.exp(0.068 * (y - years[tPanel]!));
     const lo = Math.max(0, t - 5);
-    const wBase = concat(baseAll, lo, t), wPilot = concat(pilotAll, lo, t);
-    const wBaseCity = Array.from({ length: nCities }, (_, c) => concat(baseCity.map((b) => b[c]!), lo, t));
-    const wPilotCity = Array.from({ length: nCities }, (_, c) => concat(pilotCity.map((b) => b[c]!), lo, t));
-    const yBase: number[] = [], yPilot: number[] = [];
-    const yBaseCity: number[][] = Array.from({ length: nCities }, () => []), yPilotCity: number[][] = Array.from({ length: nCities }, () => []);
+    const wBase = concat(baseAll, lo, t),
+      wPilot = concat(pilotAll, lo, t);
+    const wBaseCity = Array.from({ length: nCities }, (_, c) =>
+      concat(
+        baseCity.map((b) => b[c]!),
+        lo,
+        t,
+      ),
+    );
+    const wPilotCity = Array.from({ length: nCities }, (_, c) =>
+      concat(
+        pilotCity.map((b) => b[c]!),
+        lo,
+        t,
+      ),
+    );
+    const yBase: number[] = [],
+      yPilot: number[] = [];
+    const yBaseCity: number[][] = Array.from({ length: nCities }, () => []),
+      yPilotCity: number[][] = Array.from({ length: nCities }, () => []);
     for (let i = 0; i < N; i++) {
-      const r = i * T + tPanel, c = cityOf[i]!, key = i * TP + t;
+      const r = i * T + tPanel,
+        c = cityOf[i]!,
+        key = i * TP + t;
       const lam = lamD[r]! * grow;
       const hr = h[r]!;
       const treated = hr > 0;
       const pFrontier = 1 - (1 - Math.min(0.95, o.pilot.frontier * hr)) * (1 - (on.nonDigital && ND[r] === 1 ? ND_FRONTIER : 0));
       const shift = Math.min(1, o.pilot.concentration * hr);
-      const psi = PSI0 + PSI_OWN * shift, psiOwn = PSI_OWN * (1 - shift);
+      const psi = PSI0 + PSI_OWN * shift,
+        psiOwn = PSI_OWN * (1 - shift);
       const pLocal = Math.min(0.95, LOCAL0 + o.pilot.localCitations * hr);
       const make = (rp: Rng, k: number, digital: boolean, origin: SimPatent["origin"]): void => {
         const date = new Date(Date.UTC(y, 0, 1) + rp.int(365) * dayMs).toISOString().slice(0, 10);
@@ -555,7 +618,9 @@ export function generatePaperWorld(opts: Partial<SimOptions> = {}, switches: Par
         let first = -1;
         for (let k2 = 0; k2 < nCodes; k2++) {
           // slot: specialty code (prob ψ), else a digital code (first slot always, later ones 70%), else non-digital
-          const u1 = rp.uniform(), u2 = rp.uniform(), u3 = rp.uniform();
+          const u1 = rp.uniform(),
+            u2 = rp.uniform(),
+            u3 = rp.uniform();
           if (frontier && k2 === 0) {
             // a frontier patent's first field is one that emerges over the next LEAD years (of the cluster's with prob ψ)
             first = pickW(u3, u1 < psi + psiOwn ? specCodes[c]! : allCodes, emerging(y));
@@ -573,10 +638,12 @@ export function generatePaperWorld(opts: Partial<SimOptions> = {}, switches: Par
         const nG = wBase.length + (treated ? wPilot.length : 0);
         if (nG > 0) {
           const nc = poisson(rp, 2) + poisson(rp, o.pilot.citations * hr);
-          const loc = wBaseCity[c]!, locP = wPilotCity[c]!;
+          const loc = wBaseCity[c]!,
+            locP = wPilotCity[c]!;
           const nL = loc.length + (treated ? locP.length : 0);
           for (let q = 0; q < nc; q++) {
-            const uL = rp.uniform(), uJ = rp.uniform();
+            const uL = rp.uniform(),
+              uJ = rp.uniform();
             let j: number;
             if (nL > 0 && uL < pLocal) {
               const a = Math.floor(uJ * nL);
@@ -589,7 +656,18 @@ export function generatePaperWorld(opts: Partial<SimOptions> = {}, switches: Par
           }
         }
         const idx = patents.length;
-        patents.push({ id: `CN${y}${String(i + 1).padStart(3, "0")}${String(k).padStart(4, "0")}`, date, year: y, county: counties[i]!.county, applicant, ipc: [...codes], digital, cited, origin, frontier });
+        patents.push({
+          id: `CN${y}${String(i + 1).padStart(3, "0")}${String(k).padStart(4, "0")}`,
+          date,
+          year: y,
+          county: counties[i]!.county,
+          applicant,
+          ipc: [...codes],
+          digital,
+          cited,
+          origin,
+          frontier,
+        });
         if (origin === "base") {
           yBase.push(idx);
           if (digital) yBaseCity[c]!.push(idx);
@@ -599,7 +677,8 @@ export function generatePaperWorld(opts: Partial<SimOptions> = {}, switches: Par
         }
       };
       const rc = stream(1, key);
-      const nD = poisson(rc, lam), nN = poisson(rc, 0.5 * lam);
+      const nD = poisson(rc, lam),
+        nN = poisson(rc, 0.5 * lam);
       for (let k = 0; k < nD; k++) make(stream(10, key, k), 1 + k, true, "base");
       for (let k = 0; k < nN; k++) make(stream(11, key, k), 2001 + k, false, "base");
       KINDS.forEach((kind, q) => {
@@ -633,7 +712,18 @@ export async function measureWorld(g: GeneratedWorld, o: MeasureOptions = TRUTH_
       units: g.counties.map((c) => String(c.county)),
       years: g.years,
       clusterOfUnit: g.counties.map((c) => String(c.city)),
-      ...(o.dea_inputs.length ? { deaInputs: { names: [...o.dea_inputs], values: o.dea_inputs.map((k) => { const v = g.panel[k]; if (!v || v.length !== g.counties.length * T) throw new Error(`no panel column ${k}`); return v; }) } } : {}),
+      ...(o.dea_inputs.length
+        ? {
+            deaInputs: {
+              names: [...o.dea_inputs],
+              values: o.dea_inputs.map((k) => {
+                const v = g.panel[k];
+                if (!v || v.length !== g.counties.length * T) throw new Error(`no panel column ${k}`);
+                return v;
+              }),
+            },
+          }
+        : {}),
     };
     return await measureFromFile(file, loadMapping("default"), o, grid);
   } finally {
@@ -646,25 +736,43 @@ const TRUTH_COLUMNS = ["keytech", "keytech_count", "cite_quality", "cospecialize
 
 /** Per-row differences world − twin of one measured column (NaN where either is missing). */
 function diffOf(a: MeasuredPanel, b: MeasuredPanel, name: string): Float64Array {
-  const x = a.columns[name as keyof MeasuredPanel["columns"]], y = b.columns[name as keyof MeasuredPanel["columns"]];
+  const x = a.columns[name as keyof MeasuredPanel["columns"]],
+    y = b.columns[name as keyof MeasuredPanel["columns"]];
   if (!x || !y) throw new Error(`measured column ${name} missing`);
   return x.map((v, r) => (Number.isFinite(v) && Number.isFinite(y[r]!) ? v - y[r]! : Number.NaN));
 }
 
 function meanWhere(d: Float64Array, keep: (r: number) => boolean): number {
-  let s = 0, n = 0;
-  for (let r = 0; r < d.length; r++) if (keep(r) && Number.isFinite(d[r]!)) { s += d[r]!; n++; }
+  let s = 0,
+    n = 0;
+  for (let r = 0; r < d.length; r++)
+    if (keep(r) && Number.isFinite(d[r]!)) {
+      s += d[r]!;
+      n++;
+    }
   return n ? s / n : Number.NaN;
 }
 
 /** OLS slope of d on the centred x over the rows kept. */
 function slopeWhere(d: Float64Array, x: Float64Array, keep: (r: number) => boolean): number {
-  let n = 0, mx = 0, my = 0;
-  for (let r = 0; r < d.length; r++) if (keep(r) && Number.isFinite(d[r]!)) { n++; mx += x[r]!; my += d[r]!; }
+  let n = 0,
+    mx = 0,
+    my = 0;
+  for (let r = 0; r < d.length; r++)
+    if (keep(r) && Number.isFinite(d[r]!)) {
+      n++;
+      mx += x[r]!;
+      my += d[r]!;
+    }
   mx /= n;
   my /= n;
-  let sxy = 0, sxx = 0;
-  for (let r = 0; r < d.length; r++) if (keep(r) && Number.isFinite(d[r]!)) { sxy += (x[r]! - mx) * (d[r]! - my); sxx += (x[r]! - mx) ** 2; }
+  let sxy = 0,
+    sxx = 0;
+  for (let r = 0; r < d.length; r++)
+    if (keep(r) && Number.isFinite(d[r]!)) {
+      sxy += (x[r]! - mx) * (d[r]! - my);
+      sxx += (x[r]! - mx) ** 2;
+    }
   return sxy / sxx;
 }
 
@@ -672,7 +780,9 @@ function slopeWhere(d: Float64Array, x: Float64Array, keep: (r: number) => boole
 export async function twinTruth(world: GeneratedWorld): Promise<Record<string, unknown>> {
   const o = world.options;
   const { counties, years, D, ev, panel } = world;
-  const T = years.length, N = counties.length, NT = N * T;
+  const T = years.length,
+    N = counties.length,
+    NT = N * T;
   const twin = generatePaperWorld(o, { pilot: false });
   const [mW, mP] = [await measureWorld(world), await measureWorld(twin)];
   const d: Record<string, Float64Array> = {};
@@ -686,25 +796,39 @@ export async function twinTruth(world: GeneratedWorld): Promise<Record<string, u
   for (let r = 0; r < NT; r++) if (Number.isFinite(ev[r]!) && ev[r]! >= -4) evs.add(ev[r]!);
   for (const e of [...evs].sort((a, b) => a - b)) byEvent[String(e)] = meanWhere(dy, (r) => ev[r] === e);
   const byCohort: Record<string, number> = {};
-  for (const g of [...new Set(counties.map((c) => c.cohort).filter((c) => c > 0))].sort()) byCohort[String(g)] = meanWhere(dy, (r) => treated(r) && counties[Math.floor(r / T)]!.cohort === g);
+  for (const g of [...new Set(counties.map((c) => c.cohort).filter((c) => c > 0))].sort())
+    byCohort[String(g)] = meanWhere(dy, (r) => treated(r) && counties[Math.floor(r / T)]!.cohort === g);
   // heterogeneity: counties below / above the median of mean night lights
   const m = new Float64Array(N);
-  for (let i = 0; i < N; i++) { let s = 0; for (let t = 0; t < T; t++) s += panel.night_lights![i * T + t]!; m[i] = s / T; }
+  for (let i = 0; i < N; i++) {
+    let s = 0;
+    for (let t = 0; t < T; t++) s += panel.night_lights![i * T + t]!;
+    m[i] = s / T;
+  }
   const sorted = Array.from(m).sort((a, b) => a - b);
   const med = (sorted[(N - 1) >> 1]! + sorted[N >> 1]!) / 2;
   const low = (r: number) => m[Math.floor(r / T)]! <= med;
   // spillovers: measured world − twin in the county-years the pilot does not act on
   const untreated = (r: number) => D[r] !== 1;
   const pilotCities = new Set(counties.filter((c) => c.cohort > 0).map((c) => c.city));
-  const spill = Object.fromEntries(TRUTH_COLUMNS.map((k) => [k, {
-    untreated: meanWhere(d[k]!, untreated),
-    untreated_in_pilot_cities: meanWhere(d[k]!, (r) => untreated(r) && pilotCities.has(counties[Math.floor(r / T)]!.city)),
-    pilot_counties_before_approval: meanWhere(d[k]!, (r) => Number.isFinite(ev[r]!) && ev[r]! < 0),
-  }]));
+  const spill = Object.fromEntries(
+    TRUTH_COLUMNS.map((k) => [
+      k,
+      {
+        untreated: meanWhere(d[k]!, untreated),
+        untreated_in_pilot_cities: meanWhere(d[k]!, (r) => untreated(r) && pilotCities.has(counties[Math.floor(r / T)]!.city)),
+        pilot_counties_before_approval: meanWhere(d[k]!, (r) => Number.isFinite(ev[r]!) && ev[r]! < 0),
+      },
+    ]),
+  );
   // the other policies: one twin each (that policy off), truth = mean over its county-years
   let other: Record<string, number | null> = { broadband: null, smart_city: null, non_digital_pilot: null };
   if (o.policyTwins) {
-    const pol: [string, PolicyKind, Float64Array][] = [["broadband", "broadband", world.BB], ["smart_city", "smartCity", world.SC], ["non_digital_pilot", "nonDigital", world.ND]];
+    const pol: [string, PolicyKind, Float64Array][] = [
+      ["broadband", "broadband", world.BB],
+      ["smart_city", "smartCity", world.SC],
+      ["non_digital_pilot", "nonDigital", world.ND],
+    ];
     other = {};
     for (const [name, kind, ind] of pol) {
       const mk = await measureWorld(generatePaperWorld(o, { [kind]: false }));
@@ -724,18 +848,23 @@ export async function twinTruth(world: GeneratedWorld): Promise<Record<string, u
     options: o,
     measure_options: TRUTH_MEASURE_OPTIONS,
     sample: {
-      counties: N, years: [o.firstYear, o.lastYear], county_years: NT,
+      counties: N,
+      years: [o.firstYear, o.lastYear],
+      county_years: NT,
       treated_counties: counties.filter((c) => c.cohort > 0).length,
       treated_county_years: Array.from(D).filter((v) => v === 1).length,
       patents: world.patents.length,
-      patents_by_origin: Object.fromEntries(["base", "pilot", "broadband", "smartCity", "nonDigital"].map((k) => [k, world.patents.filter((p) => p.origin === k).length])),
+      patents_by_origin: Object.fromEntries(
+        ["base", "pilot", "broadband", "smartCity", "nonDigital"].map((k) => [k, world.patents.filter((p) => p.origin === k).length]),
+      ),
       frontier_patents: world.patents.filter((p) => p.frontier).length,
       twin_patents: nPat(twin),
     },
     att: on.keytech,
     note: "Twin-run truth: every value is the mean over the treated county-years (digital pilot, from approval) of m(world) − m(twin), where the twin is the same seed with the digital pilot switched off (every other draw identical) and m is measured from patents.csv by src/study/measure.ts with measure_options (the demo spec's blocks.patents). Cells where m is missing in either run are skipped. att = the truth of keytech (CS 'simple' and SDID target; TWFE up to the negative-weighting bias of dynamic effects).",
     event_time: byEvent,
-    event_time_note: "Mean world − twin of keytech by event time among the pilot counties. The pilot does not act before approval (no anticipation); the pre-period values are what the forward-looking measure sees (later frontier patents change the forward similarity and the within-year breakthrough ranks of earlier patents).",
+    event_time_note:
+      "Mean world − twin of keytech by event time among the pilot counties. The pilot does not act before approval (no anticipation); the pre-period values are what the forward-looking measure sees (later frontier patents change the forward similarity and the within-year breakthrough ranks of earlier patents).",
     cohort: byCohort,
     mechanisms: {
       effect_on_mediator: { cospecialize: on.cospecialize, diffusion: on.diffusion, efficiency: on.efficiency },
@@ -751,8 +880,16 @@ export async function twinTruth(world: GeneratedWorld): Promise<Record<string, u
       note: "Slope of the twin difference of keytech on the moderator (centred) among the treated county-years (OLS).",
     },
     other_policies: o.policyTwins
-      ? { ...other, pilot_where_off: pilotWithout, note: "For each concurrent policy, a twin with that policy switched off: mean world − twin of keytech over the county-years where it is on. pilot_where_off = the pilot's twin truth among the treated county-years where that policy is off (the Treat×Post term of a model with Treat×Post × policy)." }
-      : { ...other, pilot_where_off: pilotWithout, note: "The other policies' effects are not computed (policyTwins off). pilot_where_off = the pilot's twin truth among the treated county-years where that policy is off." },
+      ? {
+          ...other,
+          pilot_where_off: pilotWithout,
+          note: "For each concurrent policy, a twin with that policy switched off: mean world − twin of keytech over the county-years where it is on. pilot_where_off = the pilot's twin truth among the treated county-years where that policy is off (the Treat×Post term of a model with Treat×Post × policy).",
+        }
+      : {
+          ...other,
+          pilot_where_off: pilotWithout,
+          note: "The other policies' effects are not computed (policyTwins off). pilot_where_off = the pilot's twin truth among the treated county-years where that policy is off.",
+        },
     spillovers: {
       ...spill,
       note: "Mean world − twin (pilot off) of each measured column in county-years the pilot does not act on: breakthroughs are ranked within the filing year, DEA frontiers are per year and co-specialisation uses the cluster's peers, so the pilot moves the measures of other cells a little (the estimators compare with them).",

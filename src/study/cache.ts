@@ -15,7 +15,10 @@ export interface CachedBlock {
 }
 
 export class BlockCache {
-  private constructor(private inst: DuckDBInstance, private con: DuckDBConnection) {}
+  private constructor(
+    private inst: DuckDBInstance,
+    private con: DuckDBConnection,
+  ) {}
 
   static async open(path: string): Promise<BlockCache> {
     mkdirSync(dirname(path), { recursive: true });

@@ -26,8 +26,16 @@ import { withPatentSource } from "../patents/source.js";
 
 /** Names of the measured columns (they join the panel under these names). */
 export const MEASURED_COLUMNS = [
-  "keytech", "keytech_count", "cite_quality", "cospecialize", "diffusion", "efficiency",
-  "breakthroughs", "keytech_patents", "citations_received", "importance_sum",
+  "keytech",
+  "keytech_count",
+  "cite_quality",
+  "cospecialize",
+  "diffusion",
+  "efficiency",
+  "breakthroughs",
+  "keytech_patents",
+  "citations_received",
+  "importance_sum",
 ] as const;
 export type MeasuredName = (typeof MEASURED_COLUMNS)[number];
 
@@ -92,7 +100,14 @@ export interface MeasureInfo {
   bad_ipc: { count: number; examples: { row: number; value: string }[]; patents_dropped: number };
   censored: number;
   /** forward and backward windows that the data do not cover (scores coverage) */
-  coverage: { fully_censored: number; fully_censored_years: number[]; partly_censored: number; partly_censored_years: number[]; censoring: string; panel_years_backward_incomplete: number[] };
+  coverage: {
+    fully_censored: number;
+    fully_censored_years: number[];
+    partly_censored: number;
+    partly_censored_years: number[];
+    censoring: string;
+    panel_years_backward_incomplete: number[];
+  };
   breakthrough_share: number;
   first_year: number;
   last_year: number;
@@ -109,12 +124,24 @@ export interface MeasuredPanel {
 
 /** ScoreOptions of the measure options (snake_case spec keys → engine options). */
 export function scoreOptionsOf(o: MeasureOptions): Partial<ScoreOptions> {
-  return { backward: o.backward, forward: o.forward, idf: o.idf, pairYear: o.pair_year, sameYear: o.same_year, censoring: o.censoring, breakthrough: o.breakthrough, quantile: o.quantile, tieCeiling: o.tie_ceiling };
+  return {
+    backward: o.backward,
+    forward: o.forward,
+    idf: o.idf,
+    pairYear: o.pair_year,
+    sameYear: o.same_year,
+    censoring: o.censoring,
+    breakthrough: o.breakthrough,
+    quantile: o.quantile,
+    tieCeiling: o.tie_ceiling,
+  };
 }
 
 /** Read the patents once and measure every column (see the file comment). */
 export async function measureFromFile(file: string, mapping: ColumnMapping, o: MeasureOptions, grid: MeasureGrid): Promise<MeasuredPanel> {
-  const table = await withPatentSource(file, mapping, (f, m) => readPatents(f, { mapping: m, level: o.level, onBadIpc: o.on_bad_ipc, region: true, citations: "auto", needDate: o.same_year === "byDate", ids: false }));
+  const table = await withPatentSource(file, mapping, (f, m) =>
+    readPatents(f, { mapping: m, level: o.level, onBadIpc: o.on_bad_ipc, region: true, citations: "auto", needDate: o.same_year === "byDate", ids: false }),
+  );
   return measureFromTable(table, o, grid);
 }
 
@@ -219,7 +246,13 @@ export async function measureFromTable(table: PatentTable, o: MeasureOptions, gr
  * units with every input observed and positive in that year; output = the unit-year's key-digital patent
  * count. Units with a missing input get NaN.
  */
-async function efficiencyByYear(inp: { names: string[]; values: Float64Array[] }, output: Float64Array, U: number, T: number, rts: "crs" | "vrs"): Promise<Float64Array> {
+async function efficiencyByYear(
+  inp: { names: string[]; values: Float64Array[] },
+  output: Float64Array,
+  U: number,
+  T: number,
+  rts: "crs" | "vrs",
+): Promise<Float64Array> {
   const highs = await highsRuntime();
   const out = new Float64Array(U * T).fill(Number.NaN);
   for (let t = 0; t < T; t++) {
@@ -235,7 +268,16 @@ async function efficiencyByYear(inp: { names: string[]; values: Float64Array[] }
       if (ok && pos) dmus.push(c);
     }
     if (dmus.length < 2) continue;
-    const scores = deaWith(highs, { inputs: inp.values.map((v) => Float64Array.from(dmus, (c) => v[c]!)), outputs: [Float64Array.from(dmus, (c) => output[c]!)], inputNames: inp.names, outputNames: ["key-digital patents"] }, { rts, orientation: "input" });
+    const scores = deaWith(
+      highs,
+      {
+        inputs: inp.values.map((v) => Float64Array.from(dmus, (c) => v[c]!)),
+        outputs: [Float64Array.from(dmus, (c) => output[c]!)],
+        inputNames: inp.names,
+        outputNames: ["key-digital patents"],
+      },
+      { rts, orientation: "input" },
+    );
     dmus.forEach((c, j) => {
       const e = scores[j]!.efficiency;
       out[c] = e === null ? Number.NaN : e;

@@ -65,10 +65,15 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
   const t0 = performance.now();
   await say(`keytech ${keytechVersion()} study run: ${spec.title} (${spec.path})`);
   const data: StudyData = await loadStudyData(spec);
-  await say(`data: ${data.n} rows, ${data.units.length} units, ${data.times[0]}–${data.times[data.times.length - 1]} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
+  await say(
+    `data: ${data.n} rows, ${data.units.length} units, ${data.times[0]}–${data.times[data.times.length - 1]} (${((performance.now() - t0) / 1000).toFixed(2)} s)`,
+  );
   const cache = await BlockCache.open(join(opts.cacheDir ?? opts.outDir, "workspace.duckdb"));
   const order = blockOrder(spec.enabled);
-  const outcomeNote = spec.outcome.source === "patents" ? ` Outcome: ${spec.outcome.label}, measured from the raw patent records (step 1).` : ` Outcome: ${spec.outcome.label}, the panel column ${spec.outcome.column}.`;
+  const outcomeNote =
+    spec.outcome.source === "patents"
+      ? ` Outcome: ${spec.outcome.label}, measured from the raw patent records (step 1).`
+      : ` Outcome: ${spec.outcome.label}, the panel column ${spec.outcome.column}.`;
   const records: BlockRecord[] = [];
   const outputs: Record<string, BlockOutput> = {};
   const keys: Record<string, string> = {};
@@ -97,15 +102,42 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
       const options = ((spec.blocks as Record<string, unknown>)[id] ?? {}) as Record<string, unknown>;
       const seed = hashSeed(spec.seed, fnv(id));
       const needs = (def.needs ?? []).filter((d) => spec.enabled.includes(d));
-      const key = sha256Text(stableStringify({ block: id, options, inputs: data.inputHashes, outcome: spec.outcome, model: spec.model, seed, keytech: keytechVersion(), code: codeFingerprint(), deps: needs.map((d) => keys[d] ?? "missing"), columns: providerKeys }));
+      const key = sha256Text(
+        stableStringify({
+          block: id,
+          options,
+          inputs: data.inputHashes,
+          outcome: spec.outcome,
+          model: spec.model,
+          seed,
+          keytech: keytechVersion(),
+          code: codeFingerprint(),
+          deps: needs.map((d) => keys[d] ?? "missing"),
+          columns: providerKeys,
+        }),
+      );
       keys[id] = key;
-      const rec: BlockRecord = { id, title: def.title, section: def.section, ...(def.table ? { table: def.table } : {}), status: "ok", cached: false, seconds: 0, key, seed, options, methods: def.methods(options as never, spec) + (def.provides ? "" : outcomeNote) };
+      const rec: BlockRecord = {
+        id,
+        title: def.title,
+        section: def.section,
+        ...(def.table ? { table: def.table } : {}),
+        status: "ok",
+        cached: false,
+        seconds: 0,
+        key,
+        seed,
+        options,
+        methods: def.methods(options as never, spec) + (def.provides ? "" : outcomeNote),
+      };
       const label = `[${String(k + 1).padStart(2)}/${order.length}] ${id.padEnd(16)}`;
       const missingDep = needs.find((d) => !outputs[d]);
       const t = performance.now();
       if (missingDep || missingProvider) {
         rec.status = "not_available";
-        rec.error = missingDep ? `needs block "${missingDep}", which did not complete` : `needs the columns measured by block "${missingProvider}", which did not complete`;
+        rec.error = missingDep
+          ? `needs block "${missingDep}", which did not complete`
+          : `needs the columns measured by block "${missingProvider}", which did not complete`;
         await say(`${label} not available: ${rec.error}`);
         records.push(rec);
         continue;
@@ -124,7 +156,17 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
         continue;
       }
       try {
-        const out = await def.run({ spec, data, seed, deps: Object.fromEntries(needs.map((d) => [d, outputs[d]!])), workDir: join(opts.outDir, "work"), log: (m) => void say(`${label}   ${m}`) }, options as never);
+        const out = await def.run(
+          {
+            spec,
+            data,
+            seed,
+            deps: Object.fromEntries(needs.map((d) => [d, outputs[d]!])),
+            workDir: join(opts.outDir, "work"),
+            log: (m) => void say(`${label}   ${m}`),
+          },
+          options as never,
+        );
         for (const m of out.models) m.result.provenance = { ...m.result.provenance, seed: m.result.provenance?.seed ?? seed, block: id, block_key: key };
         rec.seconds = (performance.now() - t) / 1000;
         rec.output = JSON.parse(resultToJson(out)) as BlockOutput;
@@ -190,7 +232,13 @@ export function blockWarnings(out: BlockOutput): string[] {
 /** The labels a report needs: the study's words and every column's label (the outcome's included). */
 function runLabels(spec: StudySpec): StudyRun["labels"] {
   const w = words(spec);
-  return { unit: w.unit, units: w.units, time: w.time, treatment: w.treatment, variables: { ...spec.labels.variables, [spec.outcome.column]: spec.outcome.label } };
+  return {
+    unit: w.unit,
+    units: w.units,
+    time: w.time,
+    treatment: w.treatment,
+    variables: { ...spec.labels.variables, [spec.outcome.column]: spec.outcome.label },
+  };
 }
 
 /** The outcome as recorded in results.json: where it came from and, when measured, from how many patents. */

@@ -76,10 +76,16 @@ export async function guessPanel(file: string, o: PanelGuessOverrides = {}): Pro
   let time = need(o.time, "--time");
   if (time) reasons.push(`time: ${time.name} (given)`);
   else {
-    const ints = cols.filter((c) => c.num && Array.from(c.num).every((x) => Number.isNaN(x) || Number.isInteger(x)) && new Set(c.num).size > 1 && new Set(c.num).size <= 200);
-    time = ints.find((c) => /^(year|yr|years|time|period|t|wave|date)$/i.test(c.name)) ?? ints.find((c) => Array.from(c.num!).every((x) => Number.isNaN(x) || (x >= 1800 && x <= 2200)));
+    const ints = cols.filter(
+      (c) => c.num && Array.from(c.num).every((x) => Number.isNaN(x) || Number.isInteger(x)) && new Set(c.num).size > 1 && new Set(c.num).size <= 200,
+    );
+    time =
+      ints.find((c) => /^(year|yr|years|time|period|t|wave|date)$/i.test(c.name)) ??
+      ints.find((c) => Array.from(c.num!).every((x) => Number.isNaN(x) || (x >= 1800 && x <= 2200)));
     if (!time) throw usageError(`no time column found in ${basename(file)}: name it with --time`);
-    reasons.push(`time: ${time.name} (${/^(year|yr|years|time|period|t|wave|date)$/i.test(time.name) ? "its name" : "integer values between 1800 and 2200"}; ${new Set(time.num).size} distinct periods)`);
+    reasons.push(
+      `time: ${time.name} (${/^(year|yr|years|time|period|t|wave|date)$/i.test(time.name) ? "its name" : "integer values between 1800 and 2200"}; ${new Set(time.num).size} distinct periods)`,
+    );
   }
   const tv = time.num!;
 
@@ -95,7 +101,10 @@ export async function guessPanel(file: string, o: PanelGuessOverrides = {}): Pro
     return true;
   };
   if (unit) {
-    if (!uniqueKey(unit)) throw usageError(`--unit ${unit.name}: (${unit.name}, ${time.name}) is not a unique key of ${basename(file)} (a unit appears twice in a period, or is empty)`);
+    if (!uniqueKey(unit))
+      throw usageError(
+        `--unit ${unit.name}: (${unit.name}, ${time.name}) is not a unique key of ${basename(file)} (a unit appears twice in a period, or is empty)`,
+      );
     reasons.push(`unit: ${unit.name} (given)`);
   } else {
     const cands = cols.filter((c) => c !== time && new Set(c.raw).size >= 2 && new Set(c.raw).size < n && uniqueKey(c));
@@ -120,7 +129,8 @@ export async function guessPanel(file: string, o: PanelGuessOverrides = {}): Pro
   // treatment: a cohort column (constant within unit, values 0/NA or periods of the data) or an absorbing indicator
   const isCohort = (c: Col): boolean => {
     if (!c.num || c === time || c === unit || !withinConstant(c)) return false;
-    let treated = 0, never = 0;
+    let treated = 0,
+      never = 0;
     for (let i = 0; i < n; i++) {
       const x = c.num[i]!;
       if (Number.isNaN(x) || x === 0) never++;
@@ -150,7 +160,12 @@ export async function guessPanel(file: string, o: PanelGuessOverrides = {}): Pro
   const giv = need(o.cohort, "--cohort") ?? need(o.treatment, "--treatment");
   if (giv) {
     treatment = { kind: o.cohort ? "cohort" : "treatment", column: giv.name };
-    if (o.cohort ? !isCohort(giv) : !isIndicator(giv)) throw usageError(o.cohort ? `--cohort ${giv.name}: not a cohort column (one first-treated period per unit, 0 or empty for never treated, within the data's periods ${tMin}–${tMax})` : `--treatment ${giv.name}: not an absorbing 0/1 treatment (values in [0, 1] that, once above 0, stay above 0 within each unit)`);
+    if (o.cohort ? !isCohort(giv) : !isIndicator(giv))
+      throw usageError(
+        o.cohort
+          ? `--cohort ${giv.name}: not a cohort column (one first-treated period per unit, 0 or empty for never treated, within the data's periods ${tMin}–${tMax})`
+          : `--treatment ${giv.name}: not an absorbing 0/1 treatment (values in [0, 1] that, once above 0, stay above 0 within each unit)`,
+      );
     reasons.push(`treatment: ${giv.name} (given, ${treatment.kind})`);
   } else {
     const cohortNames = /(first|cohort|^g$|gname|treat.*(date|year|time)|eff.*year|adopt|start)/i;
@@ -158,13 +173,31 @@ export async function guessPanel(file: string, o: PanelGuessOverrides = {}): Pro
     const c = cc.find((x) => cohortNames.test(x.name)) ?? cc[0];
     if (c) {
       treatment = { kind: "cohort", column: c.name };
-      reasons.push(`treatment: ${c.name} as the cohort (constant within ${unit.name}, 0/empty or a period of the data${cohortNames.test(c.name) ? ", and its name" : ""})${cc.length > 1 ? `; other candidates: ${cc.filter((x) => x !== c).map((x) => x.name).join(", ")}` : ""}`);
+      reasons.push(
+        `treatment: ${c.name} as the cohort (constant within ${unit.name}, 0/empty or a period of the data${cohortNames.test(c.name) ? ", and its name" : ""})${
+          cc.length > 1
+            ? `; other candidates: ${cc
+                .filter((x) => x !== c)
+                .map((x) => x.name)
+                .join(", ")}`
+            : ""
+        }`,
+      );
     } else {
       const ic = cols.filter(isIndicator);
       const d = ic.find((x) => /(treat|post|^d$|policy|law|adopt)/i.test(x.name)) ?? ic[0];
       if (!d) throw usageError(`no treatment found in ${basename(file)}: give --cohort COLUMN (first treated period) or --treatment COLUMN (absorbing 0/1)`);
       treatment = { kind: "treatment", column: d.name };
-      reasons.push(`treatment: ${d.name} as an absorbing indicator (in [0, 1], never switching off)${ic.length > 1 ? `; other candidates: ${ic.filter((x) => x !== d).map((x) => x.name).join(", ")}` : ""}`);
+      reasons.push(
+        `treatment: ${d.name} as an absorbing indicator (in [0, 1], never switching off)${
+          ic.length > 1
+            ? `; other candidates: ${ic
+                .filter((x) => x !== d)
+                .map((x) => x.name)
+                .join(", ")}`
+            : ""
+        }`,
+      );
     }
   }
 
@@ -177,7 +210,13 @@ export async function guessPanel(file: string, o: PanelGuessOverrides = {}): Pro
     const oc = cols.filter((c) => c.num && !design.has(c.name) && !withinConstant(c) && !binary(c) && !isIndicator(c));
     outcome = oc.find((c) => /^(y|outcome|dep|depvar)$/i.test(c.name)) ?? oc.find((c) => /^(l_|log_?|ln_?)/i.test(c.name)) ?? oc[0];
     if (!outcome) throw usageError(`no outcome found in ${basename(file)}: name it with --outcome`);
-    reasons.push(`outcome: ${outcome.name} (the first numeric column that varies within ${unit.name}${/^(l_|log|ln)/i.test(outcome.name) ? ", in logs" : ""}; override with --outcome; other candidates: ${oc.filter((c) => c !== outcome).slice(0, 6).map((c) => c.name).join(", ")}${oc.length > 7 ? ", …" : ""})`);
+    reasons.push(
+      `outcome: ${outcome.name} (the first numeric column that varies within ${unit.name}${/^(l_|log|ln)/i.test(outcome.name) ? ", in logs" : ""}; override with --outcome; other candidates: ${oc
+        .filter((c) => c !== outcome)
+        .slice(0, 6)
+        .map((c) => c.name)
+        .join(", ")}${oc.length > 7 ? ", …" : ""})`,
+    );
   }
   const controls = (o.controls ?? []).map((c) => need(c, "--controls")!.name);
   reasons.push(controls.length ? `controls: ${controls.join(", ")} (given)` : "controls: none (add them with --controls a,b)");
@@ -195,13 +234,16 @@ export async function guessPanel(file: string, o: PanelGuessOverrides = {}): Pro
     for (let b = 0; b <= kPostMax; b++) {
       const fit = cohorts.filter((g) => g - a >= tMin && g + b <= tMax).length;
       // most cohorts × window length, ties to the longer window
-      const score = fit * (a + b + 1), bestScore = bestFit * (-best[0] + best[1] + 1);
+      const score = fit * (a + b + 1),
+        bestScore = bestFit * (-best[0] + best[1] + 1);
       if (score > bestScore || (score === bestScore && a + b > -best[0] + best[1])) {
         bestFit = fit;
         best = [-a, b];
       }
     }
-  reasons.push(`event window ${eventWindow[0]}…${eventWindow[1]} (periods ${tMin}–${tMax}, cohorts ${cohorts.join(", ")}); stacked window ${best[0]}…${best[1]} (keeps ${bestFit} of ${cohorts.length} cohorts)`);
+  reasons.push(
+    `event window ${eventWindow[0]}…${eventWindow[1]} (periods ${tMin}–${tMax}, cohorts ${cohorts.join(", ")}); stacked window ${best[0]}…${best[1]} (keeps ${bestFit} of ${cohorts.length} cohorts)`,
+  );
   return { unit: unit.name, time: time.name, outcome: outcome.name, treatment, controls, cluster, eventWindow, stackedWindow: best, reasons };
 }
 

@@ -99,9 +99,13 @@ inputs:
     # cited: cited             # ids of cited patents
     # applicant: applicant     # applicant id (self-citations are excluded from citation counts)
     # separator: ";"           # between IPC codes in a cell
-${o.truth ? `  truth:                       # true effects of the simulated world (shown next to the estimates)
+${
+  o.truth
+    ? `  truth:                       # true effects of the simulated world (shown next to the estimates)
     file: ${d}/truth.json
-` : ""}
+`
+    : ""
+}
 outcome:                       # without "column", the outcome is KeyTech measured from inputs.patents
   label: KeyTech               # (set column: NAME to use a ready-made panel column instead)
 

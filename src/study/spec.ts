@@ -77,7 +77,14 @@ function lineOf(doc: Document, lc: LineCounter, path: (string | number)[], key?:
   return 1;
 }
 
-const TYPE_NAMES: Record<string, string> = { object: "a mapping", array: "a list", string: "a string", number: "a number", boolean: "true or false", int: "an integer" };
+const TYPE_NAMES: Record<string, string> = {
+  object: "a mapping",
+  array: "a list",
+  string: "a string",
+  number: "a number",
+  boolean: "true or false",
+  int: "an integer",
+};
 
 function valueAt(raw: unknown, path: (string | number)[]): unknown {
   let v: unknown = raw;
@@ -130,8 +137,18 @@ function zodIssues(err: z.ZodError, doc: Document, lc: LineCounter, raw: unknown
           break;
         }
         case "invalid_type": {
-          if (value === undefined) out.push({ line: lineOf(doc, lc, path), path: pathText(path), message: `required key is missing (expected ${TYPE_NAMES[is.expected] ?? is.expected})` });
-          else out.push({ line: lineOf(doc, lc, path), path: pathText(path), message: `expected ${TYPE_NAMES[is.expected] ?? is.expected}, got ${describe(value)}` });
+          if (value === undefined)
+            out.push({
+              line: lineOf(doc, lc, path),
+              path: pathText(path),
+              message: `required key is missing (expected ${TYPE_NAMES[is.expected] ?? is.expected})`,
+            });
+          else
+            out.push({
+              line: lineOf(doc, lc, path),
+              path: pathText(path),
+              message: `expected ${TYPE_NAMES[is.expected] ?? is.expected}, got ${describe(value)}`,
+            });
           break;
         }
         case "invalid_value": {
@@ -147,7 +164,11 @@ function zodIssues(err: z.ZodError, doc: Document, lc: LineCounter, raw: unknown
         case "too_big": {
           const rel = is.code === "too_small" ? (is.inclusive ? "≥" : ">") : is.inclusive ? "≤" : "<";
           const what = is.origin === "string" ? "length" : is.origin === "array" ? "number of items" : "value";
-          out.push({ line: lineOf(doc, lc, path), path: pathText(path), message: `${what} must be ${rel} ${String(is.code === "too_small" ? is.minimum : is.maximum)}, got ${describe(value)}` });
+          out.push({
+            line: lineOf(doc, lc, path),
+            path: pathText(path),
+            message: `${what} must be ${rel} ${String(is.code === "too_small" ? is.minimum : is.maximum)}, got ${describe(value)}`,
+          });
           break;
         }
         default:
@@ -220,26 +241,46 @@ function checkSpecBytes(b: Buffer, file: string): void {
     for (let i = 0; i < bad; i++) if (b[i] === 10) line++;
     const hex = "0x" + b[bad]!.toString(16).toUpperCase().padStart(2, "0");
     const utf8 = name.replace(/(\.[^.]*)?$/, (e) => ".utf8" + (e || ""));
-    fail(file, [{ line, path: "(file)", message: `invalid UTF-8 byte ${hex} (byte offset ${bad}); the spec must be UTF-8 text: re-encode it, e.g. iconv -f CP1252 -t UTF-8 ${name} > ${utf8} (or -f GB18030 for a Chinese-locale file)` }]);
+    fail(file, [
+      {
+        line,
+        path: "(file)",
+        message: `invalid UTF-8 byte ${hex} (byte offset ${bad}); the spec must be UTF-8 text: re-encode it, e.g. iconv -f CP1252 -t UTF-8 ${name} > ${utf8} (or -f GB18030 for a Chinese-locale file)`,
+      },
+    ]);
   }
 }
 
 /** Parse + validate a spec text (no file-system checks). `file` is used for messages and relative paths. */
 export function parseSpec(text: string, file: string): { spec: StudySpec; doc: Document; lc: LineCounter } {
   const deep = tooDeep(text);
-  if (deep !== null) fail(file, [{ line: deep, path: "(yaml)", message: `nested more than ${MAX_NESTING} levels deep; a study spec needs a few levels: check the brackets and the indentation` }]);
+  if (deep !== null)
+    fail(file, [
+      {
+        line: deep,
+        path: "(yaml)",
+        message: `nested more than ${MAX_NESTING} levels deep; a study spec needs a few levels: check the brackets and the indentation`,
+      },
+    ]);
   const lc = new LineCounter();
   // logLevel "error": the library's own warnings (process.emitWarning) never reach the terminal raw
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, logLevel: "error" });
   if (doc.errors.length) {
-    fail(file, doc.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line, path: "(yaml)", message: e.message.split("\n")[0]! })));
+    fail(
+      file,
+      doc.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line, path: "(yaml)", message: e.message.split("\n")[0]! })),
+    );
   }
   // a list or mapping as a key ("? [a, b]"): JavaScript objects cannot hold it (it would become the text "[ a, b ]")
   const complexKeys: SpecIssue[] = [];
   visit(doc, {
     Pair(_, pair) {
       if (isMap(pair.key) || isSeq(pair.key))
-        complexKeys.push({ line: pair.key.range ? lc.linePos(pair.key.range[0]).line : 1, path: "(yaml)", message: "a key must be a name, not a list or a mapping; write it as a plain key" });
+        complexKeys.push({
+          line: pair.key.range ? lc.linePos(pair.key.range[0]).line : 1,
+          path: "(yaml)",
+          message: "a key must be a name, not a list or a mapping; write it as a plain key",
+        });
     },
   });
   if (complexKeys.length) fail(file, complexKeys);
@@ -253,12 +294,26 @@ export function parseSpec(text: string, file: string): { spec: StudySpec; doc: D
     if (unresolved) {
       const a = unresolved[1]!;
       const esc = a.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      fail(file, [{ line: lineMatching(text, new RegExp(`(^|[\\s\\[{,])\\*${esc}(?![^\\s\\]},])`, "m")), path: "(yaml)", message: `alias *${a} has no anchor &${a} before it; define the anchor first or write the value out` }]);
+      fail(file, [
+        {
+          line: lineMatching(text, new RegExp(`(^|[\\s\\[{,])\\*${esc}(?![^\\s\\]},])`, "m")),
+          path: "(yaml)",
+          message: `alias *${a} has no anchor &${a} before it; define the anchor first or write the value out`,
+        },
+      ]);
     }
-    if (/alias count/i.test(msg)) fail(file, [{ line: lineMatching(text, /(^|[\s[{,])\*[^\s\]},]+/m), path: "(yaml)", message: "the aliases (*name) expand to too many values (more than 100 copies); write the values out instead of nesting aliases" }]);
+    if (/alias count/i.test(msg))
+      fail(file, [
+        {
+          line: lineMatching(text, /(^|[\s[{,])\*[^\s\]},]+/m),
+          path: "(yaml)",
+          message: "the aliases (*name) expand to too many values (more than 100 copies); write the values out instead of nesting aliases",
+        },
+      ]);
     fail(file, [{ line: 1, path: "(yaml)", message: `cannot build the spec from the YAML: ${msg.split("\n")[0]}` }]);
   }
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail(file, [{ line: 1, path: "(top level)", message: "the spec must be a mapping (key: value lines)" }]);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+    fail(file, [{ line: 1, path: "(top level)", message: "the spec must be a mapping (key: value lines)" }]);
   const r = specSchema.safeParse(raw);
   if (!r.success) fail(file, zodIssues(r.error, doc, lc, raw));
   const formula = (r.data as { model?: { formula?: string } }).model?.formula;
@@ -276,7 +331,14 @@ export function parseSpec(text: string, file: string): { spec: StudySpec; doc: D
   if (parsed.inputs.patents && !blocks.patents) blocks.patents = measureOptionsSchema.parse({});
   const measured = !!parsed.inputs.patents && blocks.patents?.enabled !== false;
   const column = parsed.outcome.column ?? (measured ? "keytech" : undefined);
-  if (column === undefined) fail(file, [{ line: lineOf(doc, lc, [], "outcome"), path: "outcome.column", message: "required key is missing: name the outcome's panel column, or give inputs.patents to measure it (KeyTech)" }]);
+  if (column === undefined)
+    fail(file, [
+      {
+        line: lineOf(doc, lc, [], "outcome"),
+        path: "outcome.column",
+        message: "required key is missing: name the outcome's panel column, or give inputs.patents to measure it (KeyTech)",
+      },
+    ]);
   const source = measured && (MEASURED_COLUMNS as readonly string[]).includes(column) ? "patents" : "panel";
   const label = parsed.outcome.label ?? (source === "patents" ? "KeyTech" : (parsed.labels.variables[column] ?? prettyName(column)));
   const spec = { ...parsed, outcome: { column, label, source } } as StudySpec;
@@ -289,7 +351,8 @@ export function parseSpec(text: string, file: string): { spec: StudySpec; doc: D
 /** Parse, validate and check a spec file against the file system (files exist, columns exist). */
 export async function loadSpec(file: string): Promise<StudySpec> {
   if (!existsSync(file)) throw inputError(`study spec not found: ${file}`, { file });
-  if (statSync(file).isDirectory()) throw usageError(`${file}: is a folder, not a study spec; give the spec file (e.g. study.yaml; \`keytech study init\` writes one)`);
+  if (statSync(file).isDirectory())
+    throw usageError(`${file}: is a folder, not a study spec; give the spec file (e.g. study.yaml; \`keytech study init\` writes one)`);
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -322,7 +385,11 @@ export async function loadSpec(file: string): Promise<StudySpec> {
     if (column === undefined || !columns[input]) return;
     if (!columns[input].includes(column)) {
       const list = columns[input].length > 12 ? columns[input].slice(0, 12).join(", ") + ", …" : columns[input].join(", ");
-      issues.push({ line: lineOf(doc, lc, path), path: pathText(path), message: `column "${column}" is not in ${basename(spec.inputs[input as "panel"]!.file)} (columns: ${list})` });
+      issues.push({
+        line: lineOf(doc, lc, path),
+        path: pathText(path),
+        message: `column "${column}" is not in ${basename(spec.inputs[input as "panel"]!.file)} (columns: ${list})`,
+      });
     }
   };
   const inp = spec.inputs;
@@ -334,19 +401,47 @@ export async function loadSpec(file: string): Promise<StudySpec> {
   }
   need("panel", ["inputs", "panel", "cohort"], inp.panel.cohort);
   need("panel", ["inputs", "panel", "treatment"], inp.panel.treatment);
-  const sources = [inp.policies ? "inputs.policies" : "", inp.panel.cohort ? "inputs.panel.cohort" : "", inp.panel.treatment ? "inputs.panel.treatment" : ""].filter(Boolean);
-  if (sources.length !== 1) issues.push({ line: lineOf(doc, lc, [], "inputs"), path: "inputs", message: sources.length ? `the treatment is given ${sources.length} times (${sources.join(", ")}); keep one` : "no treatment: give inputs.policies (a policy list), or inputs.panel.cohort (first treated period) or inputs.panel.treatment (0/1 column)" });
+  const sources = [
+    inp.policies ? "inputs.policies" : "",
+    inp.panel.cohort ? "inputs.panel.cohort" : "",
+    inp.panel.treatment ? "inputs.panel.treatment" : "",
+  ].filter(Boolean);
+  if (sources.length !== 1)
+    issues.push({
+      line: lineOf(doc, lc, [], "inputs"),
+      path: "inputs",
+      message: sources.length
+        ? `the treatment is given ${sources.length} times (${sources.join(", ")}); keep one`
+        : "no treatment: give inputs.policies (a policy list), or inputs.panel.cohort (first treated period) or inputs.panel.treatment (0/1 column)",
+    });
   if (inp.policies) for (const k of ["unit", "program", "year"] as const) need("policies", ["inputs", "policies", k], inp.policies[k]);
-  if (inp.patents) for (const k of ["id", "date", "year", "unit", "ipc", "cited", "applicant"] as const) need("patents", ["inputs", "patents", k], inp.patents[k]);
+  if (inp.patents)
+    for (const k of ["id", "date", "year", "unit", "ipc", "cited", "applicant"] as const) need("patents", ["inputs", "patents", k], inp.patents[k]);
   const measured = spec.enabled.includes("patents") && inp.patents ? new Set<string>(MEASURED_COLUMNS) : new Set<string>();
   if (measured.size && columns.panel) {
-    for (const c of columns.panel) if (measured.has(c)) issues.push({ line: lineOf(doc, lc, ["inputs", "panel", "file"]), path: "inputs.panel.file", message: `column "${c}" of ${basename(inp.panel.file)} has the name of a column measured from inputs.patents; rename it in the panel (or set blocks.patents.enabled: false to use the panel's column)` });
+    for (const c of columns.panel)
+      if (measured.has(c))
+        issues.push({
+          line: lineOf(doc, lc, ["inputs", "panel", "file"]),
+          path: "inputs.panel.file",
+          message: `column "${c}" of ${basename(inp.panel.file)} has the name of a column measured from inputs.patents; rename it in the panel (or set blocks.patents.enabled: false to use the panel's column)`,
+        });
   }
   if (!measured.has(spec.outcome.column)) need("panel", ["outcome", "column"], spec.outcome.column);
   spec.model.controls.forEach((c, i) => need("panel", ["model", "controls", i], c));
   need("panel", ["model", "cluster"], spec.model.cluster);
   // block columns
-  const derived = new Set(["cohort", "treat_post", "rel_time", "nondigital_cohort", "nondigital_post", "broadband", "smart_city", "municipality", "reform_zone"]);
+  const derived = new Set([
+    "cohort",
+    "treat_post",
+    "rel_time",
+    "nondigital_cohort",
+    "nondigital_post",
+    "broadband",
+    "smart_city",
+    "municipality",
+    "reform_zone",
+  ]);
   for (const id of spec.enabled) {
     const b = blockById(id)!;
     if (!b.columns) continue;
@@ -363,7 +458,10 @@ export async function loadSpec(file: string): Promise<StudySpec> {
           const key = String(pair.key.value);
           const v = pair.value;
           if (isScalar(v) && v.value === c) at = ["blocks", id, key];
-          if (isSeq(v)) v.items.forEach((it, j) => { if (isScalar(it) && it.value === c) at = ["blocks", id, key, j]; });
+          if (isSeq(v))
+            v.items.forEach((it, j) => {
+              if (isScalar(it) && it.value === c) at = ["blocks", id, key, j];
+            });
         }
       }
       const list = columns.panel.length > 12 ? columns.panel.slice(0, 12).join(", ") + ", …" : columns.panel.join(", ");

@@ -23,7 +23,8 @@ const did = ["--data", data, "--y", "lemp", "--unit", "countyreal", "--time", "y
 
 /** Run a command in this process through runCommand (its output collected, nothing patched); a few tests spawn the real CLI. */
 async function run(args: string[]): Promise<KeytechResult> {
-  const out = bufferSink(), err = bufferSink();
+  const out = bufferSink(),
+    err = bufferSink();
   const code = await runCommand([...args, "--json"], { stdout: out, stderr: err });
   assert.equal(code, 0, err.text());
   return JSON.parse(out.text()) as KeytechResult;
@@ -46,7 +47,10 @@ function compare(res: KeytechResult, ref: Ref, tol = 1e-6): void {
     assertClose(got.statistic!, e.statistic, tol, `${e.term} t`);
     assertClose(got.p_value!, e.p_value, tol, `${e.term} p`);
   }
-  assert.deepEqual(res.estimates.map((x) => x.term).filter((t) => terms.includes(t)), terms);
+  assert.deepEqual(
+    res.estimates.map((x) => x.term).filter((t) => terms.includes(t)),
+    terms,
+  );
   assertClose(res.fit!.r2 as number, ref.r2, tol, "r2");
   assertClose(res.fit!.adj_r2 as number, ref.adj_r2, tol, "adj_r2");
   assertClose(res.fit!.within_r2 as number, ref.within_r2, tol, "within_r2");
@@ -58,7 +62,10 @@ test("did twfe reproduces fixest clustered by county; CONTRACT JSON shape", () =
   assert.equal(res.command, "did twfe");
   assert.deepEqual(res.vcov!.clusters, { countyreal: 500 });
   assert.equal(res.vcov!.type, "cluster");
-  assert.deepEqual({ singletons: res.dropped.singletons, missing: res.dropped.missing, collinear: res.dropped.collinear }, { singletons: 0, missing: 0, collinear: [] });
+  assert.deepEqual(
+    { singletons: res.dropped.singletons, missing: res.dropped.missing, collinear: res.dropped.collinear },
+    { singletons: 0, missing: 0, collinear: [] },
+  );
   assert.match(res.provenance.inputs[data]!, /^sha256:[0-9a-f]{64}$/);
   assert.equal(res.provenance.seed, null);
   assert.equal(typeof res.keytech, "string");
@@ -82,7 +89,10 @@ test("did event without a window reproduces the fixest event study and its pre-t
   const ref = readJson<Ref>(fixture("refs", "mpdta_fixest_event.json"));
   const res = runSpawned(["did", "event", ...did, "--ref", "-1"]);
   compare(res, ref);
-  assert.deepEqual(res.estimates.map((e) => e.term), ["rel::-4", "rel::-3", "rel::-2", "rel::0", "rel::1", "rel::2", "rel::3"]);
+  assert.deepEqual(
+    res.estimates.map((e) => e.term),
+    ["rel::-4", "rel::-3", "rel::-2", "rel::0", "rel::1", "rel::2", "rel::3"],
+  );
   const w = res.pretrend_wald as { stat: number; p: number; df1: number; df2: number; terms: string[] };
   assertClose(w.stat, ref.pretrend_wald!.stat, 1e-6, "wald stat");
   assertClose(w.p, ref.pretrend_wald!.p, 1e-6, "wald p");
@@ -110,7 +120,15 @@ const relOf = (r: number[]) => (r[col("first.treat")]! > 0 ? r[col("year")]! - r
 test("feols formula with i(rel, ref = c(-1, -1000)) + i(year, lpop, ref = 2003) matches fixest", async () => {
   const p = writeCsv("rel.csv", { rel: relOf });
   const ref = readJson<Ref>(fixture("refs", "mpdta_fixest_event_lpop_by_year.json"));
-  const res = await run(["feols", "--data", p, "--formula", "lemp ~ i(rel, ref = c(-1, -1000)) + i(year, lpop, ref = 2003) | countyreal + year", "--cluster", "countyreal"]);
+  const res = await run([
+    "feols",
+    "--data",
+    p,
+    "--formula",
+    "lemp ~ i(rel, ref = c(-1, -1000)) + i(year, lpop, ref = 2003) | countyreal + year",
+    "--cluster",
+    "countyreal",
+  ]);
   compare(res, ref);
   const ev = await run(["feols", "--data", p, "--formula", "lemp ~ i(rel, ref = c(-1, -1000)) | countyreal + year", "--cluster", "countyreal"]);
   compare(ev, readJson<Ref>(fixture("refs", "mpdta_fixest_event.json")));
@@ -119,9 +137,15 @@ test("feols formula with i(rel, ref = c(-1, -1000)) + i(year, lpop, ref = 2003) 
 test("--window with bin / trim / none equals the hand-built designs", async () => {
   const binned = writeCsv("bin.csv", { relb: (r) => (relOf(r) === -1000 ? -1000 : Math.min(Math.max(relOf(r), -3), 2)) });
   const fb = await run(["feols", "--data", binned, "--formula", "lemp ~ i(relb, ref = c(-1, -1000)) | countyreal + year", "--cluster", "countyreal"]);
-  for (const [flags, expect] of [[["--window", "-3:2"], fb], [["--window", "-3:2", "--bin"], fb]] as const) {
+  for (const [flags, expect] of [
+    [["--window", "-3:2"], fb],
+    [["--window", "-3:2", "--bin"], fb],
+  ] as const) {
     const ev = await run(["did", "event", ...did, ...flags]);
-    assert.deepEqual(ev.estimates.map((e) => e.term), fb.estimates.map((e) => e.term.replace("relb", "rel")));
+    assert.deepEqual(
+      ev.estimates.map((e) => e.term),
+      fb.estimates.map((e) => e.term.replace("relb", "rel")),
+    );
     ev.estimates.forEach((e, j) => {
       assertClose(e.estimate!, expect.estimates[j]!.estimate!, 1e-9);
       assertClose(e.std_error!, expect.estimates[j]!.std_error!, 1e-9);
@@ -142,7 +166,10 @@ test("--window with bin / trim / none equals the hand-built designs", async () =
 test("--lead 1 leads the outcome within county and reports the rows lost", async () => {
   const key = (u: number, t: number) => `${u}:${t}`;
   const y = new Map(rows.map((r) => [key(r[col("countyreal")]!, r[col("year")]!), r[col("lemp")]!]));
-  const p = writeCsv("lead.csv", { lemp_f1: (r) => y.get(key(r[col("countyreal")]!, r[col("year")]! + 1)) ?? "NA", tp: (r) => (r[col("first.treat")]! > 0 && r[col("year")]! >= r[col("first.treat")]! ? 1 : 0) });
+  const p = writeCsv("lead.csv", {
+    lemp_f1: (r) => y.get(key(r[col("countyreal")]!, r[col("year")]! + 1)) ?? "NA",
+    tp: (r) => (r[col("first.treat")]! > 0 && r[col("year")]! >= r[col("first.treat")]! ? 1 : 0),
+  });
   const f = await run(["feols", "--data", p, "--formula", "lemp_f1 ~ tp | countyreal + year", "--cluster", "countyreal"]);
   assert.equal(f.dropped.missing, 500);
   const l = await run(["did", "twfe", ...did, "--lead", "1"]);
@@ -155,11 +182,16 @@ test("--lead 1 leads the outcome within county and reports the rows lost", async
 test("--winsor and --trim change the outcome as stated and report counts", async () => {
   const ys = rows.map((r) => r[col("lemp")]!).sort((a, b) => a - b);
   const q = (p: number) => {
-    const h = (ys.length - 1) * p, lo = Math.floor(h);
+    const h = (ys.length - 1) * p,
+      lo = Math.floor(h);
     return ys[lo]! + (h - lo) * (ys[Math.min(lo + 1, ys.length - 1)]! - ys[lo]!);
   };
-  const lo = q(0.05), hi = q(0.95);
-  const p = writeCsv("w.csv", { yw: (r) => Math.min(Math.max(r[col("lemp")]!, lo), hi), tp: (r) => (r[col("first.treat")]! > 0 && r[col("year")]! >= r[col("first.treat")]! ? 1 : 0) });
+  const lo = q(0.05),
+    hi = q(0.95);
+  const p = writeCsv("w.csv", {
+    yw: (r) => Math.min(Math.max(r[col("lemp")]!, lo), hi),
+    tp: (r) => (r[col("first.treat")]! > 0 && r[col("year")]! >= r[col("first.treat")]! ? 1 : 0),
+  });
   const f = await run(["feols", "--data", p, "--formula", "yw ~ tp | countyreal + year", "--cluster", "countyreal"]);
   const w = await run(["did", "twfe", ...did, "--winsor", "0.05"]);
   assertClose(w.estimates[0]!.estimate!, f.estimates[0]!.estimate!, 1e-9);
@@ -174,13 +206,19 @@ test("--winsor and --trim change the outcome as stated and report counts", async
 test("feols default variance is iid (fixest ≥ 0.13); errors exit 1 or 2 with messages", async () => {
   const r = await run(["feols", "--data", data, "--formula", "lemp ~ lpop"]);
   assert.equal(r.vcov!.type, "iid");
-  assert.deepEqual(r.estimates.map((e) => e.term), ["(Intercept)", "lpop"]);
+  assert.deepEqual(
+    r.estimates.map((e) => e.term),
+    ["(Intercept)", "lpop"],
+  );
   const bad = runCli(["feols", "--data", data, "--formula", "lemp ~ lpop +"]);
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr, "keytech: error: bad formula: expected a term after '+'\n  lemp ~ lpop +\n               ^\n");
   const miss = runCli(["did", "twfe", ...did.map((a) => (a === "lemp" ? "lemp2" : a))]);
   assert.equal(miss.status, 1);
-  assert.equal(miss.stderr, `keytech: error: ${data}, column 'lemp2': no such column; the file has: year, countyreal, lpop, lemp, first.treat, treat; did you mean 'lemp'?\n`);
+  assert.equal(
+    miss.stderr,
+    `keytech: error: ${data}, column 'lemp2': no such column; the file has: year, countyreal, lpop, lemp, first.treat, treat; did you mean 'lemp'?\n`,
+  );
   const usage = runCli(["did", "event", ...did, "--window", "4:-4"]);
   assert.equal(usage.status, 2);
   assert.equal(usage.stderr, "keytech: error: --window 4:-4: the first period must not exceed the last\n");

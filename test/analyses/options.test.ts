@@ -35,12 +35,15 @@ test("missing outcome values are dropped listwise and counted; never-treated may
   const p = join(dir, "miss.csv");
   writeFileSync(
     p,
-    [lines[0], ...lines.slice(1).map((l, i) => {
-      const c = l.split(",");
-      if (i % 100 === 7) c[3] = "NA"; // lemp
-      if (c[4] === "0") c[4] = ""; // first.treat empty = never treated
-      return c.join(",");
-    })].join("\n") + "\n",
+    [
+      lines[0],
+      ...lines.slice(1).map((l, i) => {
+        const c = l.split(",");
+        if (i % 100 === 7) c[3] = "NA"; // lemp
+        if (c[4] === "0") c[4] = ""; // first.treat empty = never treated
+        return c.join(",");
+      }),
+    ].join("\n") + "\n",
   );
   const r = await twfeAnalysis({ ...cols, data: p });
   assert.equal(r.dropped.missing, 25);
@@ -63,17 +66,34 @@ test("usage errors of the event study", async () => {
   await assert.rejects(eventAnalysis({ ...cols, endpoints: "trim" }), { message: "--endpoints/--bin need --window FIRST:LAST" });
   await assert.rejects(eventAnalysis({ ...cols, window: [0, 3] }), { message: "--ref -1 is outside --window 0:3" });
   await assert.rejects(twfeAnalysis({ ...cols, winsor: 0.05, trim: 0.05 }), { message: "use either --winsor or --trim, not both" });
-  await assert.rejects(twfeAnalysis({ ...cols, winsor: 0.7 }), { message: "--winsor must be a share between 0 and 0.5 (e.g. 0.05 for the 5th/95th percentiles), got 0.7" });
+  await assert.rejects(twfeAnalysis({ ...cols, winsor: 0.7 }), {
+    message: "--winsor must be a share between 0 and 0.5 (e.g. 0.05 for the 5th/95th percentiles), got 0.7",
+  });
   const nt = withColumn("nt.csv", "g0", () => "0");
-  await assert.rejects(twfeAnalysis({ ...cols, data: nt, cohort: "g0" }), { message: `${nt}, column 'g0': no treated units: every cohort is 0 or empty (cohort = first treated period; 0 or empty = never treated)` });
+  await assert.rejects(twfeAnalysis({ ...cols, data: nt, cohort: "g0" }), {
+    message: `${nt}, column 'g0': no treated units: every cohort is 0 or empty (cohort = first treated period; 0 or empty = never treated)`,
+  });
 });
 
 test("keytech table reads result files and writes the table (md and latex)", async () => {
-  const a = join(dir, "a.json"), b = join(dir, "b.json");
+  const a = join(dir, "a.json"),
+    b = join(dir, "b.json");
   writeFileSync(a, resultToJson(await twfeAnalysis(cols)));
   writeFileSync(b, resultToJson(await twfeAnalysis({ ...cols, x: ["lpop"], winsor: 0.05 })));
   const out = join(dir, "t.md");
-  await buildProgram().parseAsync(["node", "keytech", "table", a, b, "--keep", "treat_post", "--labels", "treat_post=Treat x Post,countyreal=County", "--out", out]);
+  await buildProgram().parseAsync([
+    "node",
+    "keytech",
+    "table",
+    a,
+    b,
+    "--keep",
+    "treat_post",
+    "--labels",
+    "treat_post=Treat x Post,countyreal=County",
+    "--out",
+    out,
+  ]);
   const md = readFileSync(out, "utf8");
   assert.match(md, /\| Treat x Post \| -0\.0365\*\*\* \| -0\.0\d{3}\*+ \|/);
   assert.match(md, /\| County FE +\| +Yes \| +Yes \|/);

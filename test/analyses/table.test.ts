@@ -3,11 +3,23 @@ import assert from "node:assert/strict";
 import type { KeytechResult } from "../../src/core/result.js";
 import { renderRegressionTable, stars } from "../../src/report/regression-table.js";
 
-function model(est: number, se: number, p: number, fe: string[], controls: string[], n: number, adj: number, extra: { term: string; estimate: number; std_error: number; p_value: number }[] = []): KeytechResult {
+function model(
+  est: number,
+  se: number,
+  p: number,
+  fe: string[],
+  controls: string[],
+  n: number,
+  adj: number,
+  extra: { term: string; estimate: number; std_error: number; p_value: number }[] = [],
+): KeytechResult {
   return {
     keytech: "0.1.0",
     command: "did twfe",
-    estimates: [{ term: "treat_post", estimate: est, std_error: se, statistic: est / se, p_value: p, conf_low: null, conf_high: null }, ...extra.map((e) => ({ ...e, statistic: null, conf_low: null, conf_high: null }))],
+    estimates: [
+      { term: "treat_post", estimate: est, std_error: se, statistic: est / se, p_value: p, conf_low: null, conf_high: null },
+      ...extra.map((e) => ({ ...e, statistic: null, conf_low: null, conf_high: null })),
+    ],
     nobs: n,
     fit: { r2: 0.5, adj_r2: adj, within_r2: 0.1 },
     vcov: { type: "cluster", clusters: { county: 435 }, small_sample: "" },
@@ -57,7 +69,20 @@ test("without keep every term is shown and controls shown are not counted as hid
   const csv = renderRegressionTable([m1, m2], { format: "csv" });
   assert.equal(
     csv,
-    [",(1),(2)", ",KeyTech,KeyTech", "treat_post,5.2924***,4.6533***", ",(1.1025),(1.0585)", "gdp,,0.1200*", ",,(0.1000)", "Controls,No,Yes", "county FE,Yes,Yes", "year FE,Yes,Yes", "N,\"9,570\",\"9,570\"", "Adj. R²,0.3934,0.4111", ""].join("\n"),
+    [
+      ",(1),(2)",
+      ",KeyTech,KeyTech",
+      "treat_post,5.2924***,4.6533***",
+      ",(1.1025),(1.0585)",
+      "gdp,,0.1200*",
+      ",,(0.1000)",
+      "Controls,No,Yes",
+      "county FE,Yes,Yes",
+      "year FE,Yes,Yes",
+      'N,"9,570","9,570"',
+      "Adj. R²,0.3934,0.4111",
+      "",
+    ].join("\n"),
   );
 });
 
@@ -69,7 +94,7 @@ test("LaTeX uses booktabs, escapes and superscript stars; HTML escapes", () => {
   assert.ok(tex.includes(" & (1.1025) \\\\"));
   assert.ok(tex.includes("Adj. $R^2$ & 0.3934 \\\\"));
   const html = renderRegressionTable([m1], { format: "html", labels: { treat_post: "Treat<Post" } });
-  assert.ok(html.includes("<th scope=\"row\">Treat&lt;Post</th><td>5.2924***</td>"));
+  assert.ok(html.includes('<th scope="row">Treat&lt;Post</th><td>5.2924***</td>'));
   assert.ok(html.startsWith('<table class="regression-table">'));
 });
 

@@ -38,7 +38,12 @@ const ALIASES: [string[], string[], string[], string[]][] = [
   [["did", "cs"], did, ["--alpha", "0.1"], ["--level", "0.9"]],
   [["did", "cs"], did, ["--bootstrap", "99"], ["--vcov", "bootstrap", "--reps", "99"]],
   [["did", "cs"], did, ["--min-e", "-2", "--max-e", "3"], ["--window", "-2:3"]],
-  [["did", "honest"], ["--from", "x.json"], ["--alpha", "0.05"], ["--level", "0.95"]],
+  [
+    ["did", "honest"],
+    ["--from", "x.json"],
+    ["--alpha", "0.05"],
+    ["--level", "0.95"],
+  ],
   [["did", "sdid"], did.slice(0, 8).concat(["--treat", "t"]), ["--se", "jackknife"], ["--vcov", "jackknife"]],
   [["did", "sdid"], did.slice(0, 8).concat(["--treat", "t", "--event"]), ["--event-effects", "3", "--event-placebo", "2"], ["--window", "-2:2"]],
   [["did", "sdid"], did.slice(0, 8).concat(["--treat", "t", "--event"]), ["--event-placebo", "all"], ["--window", "all:"]],
@@ -47,8 +52,18 @@ const ALIASES: [string[], string[], string[], string[]][] = [
   [["did", "permute"], did.concat(["--group", "g"]), ["--level", "obs"], ["--permute-level", "obs"]],
   [["paths"], ["--data", mpdta, "--y", "lemp", "--treat", "treat", "--mediators", "lpop"], ["--boot", "20"], ["--reps", "20"]],
   [["dea"], ["--data", mpdta, "--inputs", "lpop", "--outputs", "lemp"], ["--id", "countyreal", "--by", "year"], ["--unit", "countyreal", "--time", "year"]],
-  [["patents", "score"], ["--patents", "p.csv", "--out", "s.csv"], ["--level", "subclass"], ["--ipc-level", "subclass"]],
-  [["patents", "panel"], ["--patents", "p.csv", "--out", "s.csv"], ["--level", "subgroup"], ["--ipc-level", "subgroup"]],
+  [
+    ["patents", "score"],
+    ["--patents", "p.csv", "--out", "s.csv"],
+    ["--level", "subclass"],
+    ["--ipc-level", "subclass"],
+  ],
+  [
+    ["patents", "panel"],
+    ["--patents", "p.csv", "--out", "s.csv"],
+    ["--level", "subgroup"],
+    ["--ipc-level", "subgroup"],
+  ],
 ];
 
 test("every deprecated alias gives the options of its new name, with one warning line", async () => {
@@ -59,7 +74,13 @@ test("every deprecated alias gives the options of its new name, with one warning
     assert.equal(b.code, 0, `${cmd.join(" ")} ${neu.join(" ")}: ${b.stderr}`);
     assert.equal(b.stderr, "", "the new names warn about nothing");
     const oldFlags = old.filter((w) => w.startsWith("--"));
-    assert.deepEqual(a.stderr.trim().split("\n").map((l) => l.replace(/; use .*/, "")), oldFlags.map((f) => `keytech: warning: ${f} is deprecated`));
+    assert.deepEqual(
+      a.stderr
+        .trim()
+        .split("\n")
+        .map((l) => l.replace(/; use .*/, "")),
+      oldFlags.map((f) => `keytech: warning: ${f} is deprecated`),
+    );
     const strip = (o: Record<string, unknown>): Record<string, unknown> => {
       const c = { ...o };
       for (const f of oldFlags) delete c[f.slice(2).replace(/-([a-z])/g, (_, x: string) => x.toUpperCase())];
@@ -90,7 +111,8 @@ test("a deprecated flag given with its new name is refused (exit 2)", async () =
     ["did", "imputation", ...did, "--horizons", "0:2", "--window", ":2"],
     ["paths", "--data", mpdta, "--y", "lemp", "--treat", "treat", "--mediators", "lpop", "--boot", "2", "--reps", "2"],
   ]) {
-    const out = bufferSink(), err = bufferSink();
+    const out = bufferSink(),
+      err = bufferSink();
     const code = await runCommand(argv, { stdout: out, stderr: err });
     assert.equal(code, 2, argv.join(" "));
     assert.match(err.text(), /give the same option \(--[a-z-]+ is deprecated\); give only --[a-z-]+/);
@@ -118,7 +140,8 @@ test("an unknown value lists the accepted ones (exit 2)", async () => {
 
 test("fixest's variance names: iid by default, hetero = hc1, cluster by a named column, twoway by both fixed effects; every output names it", async () => {
   const run = async (extra: string[]) => {
-    const out = bufferSink(), err = bufferSink();
+    const out = bufferSink(),
+      err = bufferSink();
     const code = await runCommand(["feols", "--data", mpdta, "--formula", "lemp ~ lpop | year + first.treat", ...extra], { stdout: out, stderr: err });
     assert.equal(code, 0, err.text());
     return out.text();

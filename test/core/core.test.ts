@@ -7,7 +7,9 @@ import { quantile7, quantile1 } from "../../src/core/stats.js";
 import { assertClose, runCli } from "../helpers.js";
 
 test("Rng: same seed gives the same bits, different seeds differ", () => {
-  const a = new Rng(42), b = new Rng(42), c = new Rng(43);
+  const a = new Rng(42),
+    b = new Rng(42),
+    c = new Rng(43);
   const xa = Array.from({ length: 50 }, () => a.nextU32());
   const xb = Array.from({ length: 50 }, () => b.nextU32());
   const xc = Array.from({ length: 50 }, () => c.nextU32());
@@ -17,19 +19,25 @@ test("Rng: same seed gives the same bits, different seeds differ", () => {
 
 test("Rng: uniform mean, normal moments and unbiased int", () => {
   const r = new Rng(7);
-  let s = 0, s2 = 0, u = 0;
+  let s = 0,
+    s2 = 0,
+    u = 0;
   const n = 200000;
   const counts = new Array(3).fill(0);
   for (let i = 0; i < n; i++) {
     const z = r.normal();
-    s += z; s2 += z * z; u += r.uniform();
+    s += z;
+    s2 += z * z;
+    u += r.uniform();
     counts[r.int(3)]++;
   }
   assert.ok(Math.abs(s / n) < 0.01);
   assert.ok(Math.abs(s2 / n - 1) < 0.02);
   assert.ok(Math.abs(u / n - 0.5) < 0.005);
   for (const c of counts) assert.ok(Math.abs(c / n - 1 / 3) < 0.006);
-  const f1 = new Rng(1).fork(3), f2 = new Rng(1).fork(3), f3 = new Rng(1).fork(4);
+  const f1 = new Rng(1).fork(3),
+    f2 = new Rng(1).fork(3),
+    f3 = new Rng(1).fork(4);
   assert.equal(f1.nextU32(), f2.nextU32());
   assert.notEqual(new Rng(1).fork(3).nextU32(), f3.nextU32());
 });

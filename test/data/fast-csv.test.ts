@@ -32,7 +32,25 @@ test("fast numeric CSV path gives the same bits as DuckDB on mpdta (quoted heade
 test("fast path: many-digit, exponent, signed and missing cells agree with DuckDB; CRLF and no final newline", async () => {
   const rng = new Rng(3);
   const rows = ["a,b,c"];
-  const specials = ["", "NA", "NaN", ".", "1.", ".5", "-0", "+7", "1e-5", "-2.5E+3", "0.1234567890123456789", "123456789012345678", "9007199254740993", "4.35", "1e22", "1e23", "-0.000001"];
+  const specials = [
+    "",
+    "NA",
+    "NaN",
+    ".",
+    "1.",
+    ".5",
+    "-0",
+    "+7",
+    "1e-5",
+    "-2.5E+3",
+    "0.1234567890123456789",
+    "123456789012345678",
+    "9007199254740993",
+    "4.35",
+    "1e22",
+    "1e23",
+    "-0.000001",
+  ];
   for (let i = 0; i < 3000; i++) {
     const x = (rng.normal() * 10 ** rng.int(12)).toPrecision(1 + rng.int(17));
     rows.push([x, specials[i % specials.length], String(rng.uniform())].join(","));
@@ -67,7 +85,28 @@ test("fast path refuses what it does not handle, so the precise reader names the
 /** Awkward numeric text: CRLF or LF, missing tokens, exponents, signs, long mantissas, spaces. */
 function awkwardCsv(name: string, rows: number, crlf: boolean, finalNewline: boolean): string {
   const rng = new Rng(rows + (crlf ? 1 : 0));
-  const specials = ["", "NA", "NaN", ".", "1.", ".5", "-0", "+7", "1e-5", "-2.5E+3", "0.1234567890123456789", "123456789012345678", "9007199254740993", "4.35", "1e22", "1e23", "-0.000001", " 12 ", "-3", "000000000000000012.5"];
+  const specials = [
+    "",
+    "NA",
+    "NaN",
+    ".",
+    "1.",
+    ".5",
+    "-0",
+    "+7",
+    "1e-5",
+    "-2.5E+3",
+    "0.1234567890123456789",
+    "123456789012345678",
+    "9007199254740993",
+    "4.35",
+    "1e22",
+    "1e23",
+    "-0.000001",
+    " 12 ",
+    "-3",
+    "000000000000000012.5",
+  ];
   const lines = ["id,a,skip,b,c"];
   for (let i = 0; i < rows; i++) {
     const x = (rng.normal() * 10 ** rng.int(12)).toPrecision(1 + rng.int(17));
@@ -82,7 +121,10 @@ function awkwardCsv(name: string, rows: number, crlf: boolean, finalNewline: boo
 test("parallel parse = serial parse = DuckDB, bit for bit, for any split (CRLF, missing, exponents, long mantissas, no final newline)", async () => {
   const want = ["a", "b", "c", "id"];
   const req = want.map((c) => ({ column: c, type: "number" as const }));
-  for (const [crlf, fin] of [[true, false], [false, true]] as const) {
+  for (const [crlf, fin] of [
+    [true, false],
+    [false, true],
+  ] as const) {
     const p = awkwardCsv(`aw-${crlf}-${fin}.csv`, 4000, crlf, fin);
     const serial = readNumericCsvFast(p, want)!;
     assert.ok(serial, "the fast path takes this file");
@@ -112,7 +154,13 @@ test("a ragged row stops with its 1-based data row, expected and found fields, o
   // text column: DuckDB path; the quoted comma is part of a field, the ragged row is row 4
   const text = join(dir, "text.csv");
   writeFileSync(text, 'id,name,y\n1,"Smith, J.",2\n2,"two\nlines",3\n3,x\n');
-  await assert.rejects(readTable(text, [{ column: "name", type: "text" }, { column: "y", type: "number" }]), { message: msg(text, 3, 3, 2) });
+  await assert.rejects(
+    readTable(text, [
+      { column: "name", type: "text" },
+      { column: "y", type: "number" },
+    ]),
+    { message: msg(text, 3, 3, 2) },
+  );
   assert.deepEqual(findRaggedRow(text, ","), { row: 3, expected: 3, found: 2 });
   const tsv = join(dir, "rag.tsv");
   writeFileSync(tsv, "a\tb\n1\t2\n3\n");
@@ -122,6 +170,7 @@ test("a ragged row stops with its 1-based data row, expected and found fields, o
   for (let i = 1; i <= 30_000; i++) lines.push(i === 25_001 ? "1,2,3" : `${i},${i % 7}`);
   const deep = join(dir, "deep.csv");
   writeFileSync(deep, lines.join("\n"));
-  for (const threads of [1, 2, 4]) await assert.rejects(readNumericCsv(deep, ["u", "v"], ",", { threads, minParallelBytes: 0 }), { message: msg(deep, 25_001, 2, 3) });
+  for (const threads of [1, 2, 4])
+    await assert.rejects(readNumericCsv(deep, ["u", "v"], ",", { threads, minParallelBytes: 0 }), { message: msg(deep, 25_001, 2, 3) });
   assert.equal(findRaggedRow(fixture("data", "mpdta.csv"), ","), null);
 });

@@ -9,7 +9,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fuzz } from "../../bench/fuzz-run.js";
 
-for (const [loader, n, seconds] of [["csv", 300, 25], ["formula", 400, 25], ["patents-csv", 80, 10], ["patents-parquet", 80, 10], ["patents-xml", 60, 10], ["spec", 300, 10]] as const) {
+for (const [loader, n, seconds] of [
+  ["csv", 300, 25],
+  ["formula", 400, 25],
+  ["patents-csv", 80, 10],
+  ["patents-parquet", 80, 10],
+  ["patents-xml", 60, 10],
+  ["spec", 300, 10],
+] as const) {
   test(`fuzz ${loader}: ${n} seeded mutated inputs, no crash, no hang`, async () => {
     const c = await fuzz(loader, 20240614, n, 5000, seconds);
     assert.equal(c.crashes + c.hangs + c.unclear, 0, JSON.stringify(c.findings, null, 1));

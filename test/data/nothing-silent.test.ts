@@ -21,7 +21,7 @@ function file(name: string, body: string | Buffer): string {
 /** A small seeded panel: 20 units × 6 years, staggered cohorts, x and an outcome; extra columns for the cases. */
 function panelCsv(): string {
   let s = 1;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
   const lines = ["unit,time,x,y,yc,cohort,one,c"];
   for (let u = 1; u <= 20; u++)
     for (let t = 2000; t < 2006; t++) {
@@ -64,7 +64,11 @@ test("3. no within variation: constant outcome, outcome constant within FE, y ~ 
   fails(["feols", "--data", panel, "--formula", "yc ~ x | unit"], 1, /'yc' is constant within the fixed effects/);
   fails(["feols", "--data", panel, "--formula", "y ~ y"], 1, /'y' is also the dependent variable/);
   fails(["feols", "--data", panel, "--formula", "y ~ x + I(2 * y)"], 1, /'I\(2 \* y\)' is computed from the dependent variable 'y'/);
-  fails(["did", "sunab", "--data", panel, "--y", "yc", "--unit", "unit", "--time", "time", "--cohort", "cohort"], 1, /'yc' is constant within the fixed effects/);
+  fails(
+    ["did", "sunab", "--data", panel, "--y", "yc", "--unit", "unit", "--time", "time", "--cohort", "cohort"],
+    1,
+    /'yc' is constant within the fixed effects/,
+  );
 });
 
 test("4. i(var, ref = k) with k not a level, keep = matching nothing", () => {
@@ -88,7 +92,11 @@ test("5. the panel reader: truncated .gz, gzip/binary bytes in a .csv, a lone ne
 
 test("6. seeds outside [0, 2^53 − 1] or not integers are refused (exit 2) on every command with --seed", () => {
   const big = "9007199254740993";
-  fails(["feols", "--data", panel, "--formula", "y ~ x | unit", "--cluster", "unit", "--bootstrap", "wild", "--reps", "9", "--seed", big], 2, /--seed must be an integer in \[0, 9007199254740991\]/);
+  fails(
+    ["feols", "--data", panel, "--formula", "y ~ x | unit", "--cluster", "unit", "--bootstrap", "wild", "--reps", "9", "--seed", big],
+    2,
+    /--seed must be an integer in \[0, 9007199254740991\]/,
+  );
   fails(["did", "cs", "--data", panel, "--y", "y", "--unit", "unit", "--time", "time", "--cohort", "cohort", "--seed", "-1"], 2, /--seed must be an integer/);
   fails(["simulate", "--out", join(dir, "sim"), "--seed", "1.5"], 2, /--seed must be an integer/);
   fails(["did", "honest", "--from", panel, "--seed", "4294967296"], 2, /--seed must be an integer in \[0, 2147483647\]/);
@@ -100,7 +108,11 @@ test("7. --out with an unknown extension, --lead -1, a repeated flag, all single
   assert.equal(ok.status, 0, ok.stderr);
   fails(["table", res, "--out", join(dir, "t.xlsx")], 2, /--out .*'\.xlsx'.*\.md, \.tex, \.html or \.csv/);
   fails(["feols", "--data", panel, "--formula", "y ~ x", "--out", join(dir, "r.xlsx")], 2, /--out .*\.json/);
-  fails(["did", "twfe", "--data", panel, "--y", "y", "--unit", "unit", "--time", "time", "--cohort", "cohort", "--lead", "-1"], 2, /--lead must be an integer ≥ 1/);
+  fails(
+    ["did", "twfe", "--data", panel, "--y", "y", "--unit", "unit", "--time", "time", "--cohort", "cohort", "--lead", "-1"],
+    2,
+    /--lead must be an integer ≥ 1/,
+  );
   fails(["did", "twfe", "--data", panel, "--y", "y", "--y", "x", "--unit", "unit", "--time", "time", "--cohort", "cohort"], 2, /--y given twice/);
   fails(["feols", "--data", panel, "--formula", "y ~ x | unit^time"], 1, /every observation is a singleton of a fixed effect; nothing is left to estimate/);
   const r = runCli(["feols", "--data", panel, "--formula", "y ~ x\u001b[31m"]);

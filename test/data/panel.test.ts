@@ -15,7 +15,10 @@ function throwsMsg(fn: () => unknown, message: string): void {
 
 test("duplicate (unit, time) rows are shown with their rows", () => {
   const t = tableFromArrays("p.csv", { u: [1, 1, 2, 2, 1, 3, 3], t: [1, 2, 1, 2, 2, 1, 1] });
-  throwsMsg(() => validatePanel(t, { unit: "u", time: "t" }), "p.csv: duplicate (unit, time) rows: u=1, t=2 (rows 2, 5); u=3, t=1 (rows 6, 7). Each unit may appear once per period: remove or aggregate the duplicates");
+  throwsMsg(
+    () => validatePanel(t, { unit: "u", time: "t" }),
+    "p.csv: duplicate (unit, time) rows: u=1, t=2 (rows 2, 5); u=3, t=1 (rows 6, 7). Each unit may appear once per period: remove or aggregate the duplicates",
+  );
   const many = tableFromArrays("m.csv", { u: Array.from({ length: 14 }, (_, i) => i % 7), t: Array.from({ length: 14 }, () => 2000) });
   throwsMsg(
     () => validatePanel(many, { unit: "u", time: "t" }),
@@ -52,7 +55,10 @@ test("treatment that switches off, in time order not file order", () => {
 test("row numbers survive row selection", () => {
   const t = tableFromArrays("p.csv", { u: [1, 9, 1, 1], t: [1, 5, 2, 2] });
   const s = selectRows(t, Int32Array.from([0, 2, 3]));
-  throwsMsg(() => validatePanel(s, { unit: "u", time: "t" }), "p.csv: duplicate (unit, time) rows: u=1, t=2 (rows 3, 4). Each unit may appear once per period: remove or aggregate the duplicates");
+  throwsMsg(
+    () => validatePanel(s, { unit: "u", time: "t" }),
+    "p.csv: duplicate (unit, time) rows: u=1, t=2 (rows 3, 4). Each unit may appear once per period: remove or aggregate the duplicates",
+  );
 });
 
 test("listwise deletion counts rows and refuses an empty result", () => {
@@ -70,9 +76,15 @@ test("lead within unit by calendar time", () => {
   const t = tableFromArrays("p.csv", { u: [1, 1, 1, 2, 2], t: [2001, 2003, 2002, 2001, 2003], y: [10, 30, 20, 1, 3] });
   const p = validatePanel(t, { unit: "u", time: "t" });
   const f = shiftWithinUnit(p, t.columns.get("y")!.values as Float64Array, 1);
-  assert.deepEqual([...f].map((v) => (Number.isNaN(v) ? null : v)), [20, null, 30, null, null]);
+  assert.deepEqual(
+    [...f].map((v) => (Number.isNaN(v) ? null : v)),
+    [20, null, 30, null, null],
+  );
   const l = shiftWithinUnit(p, t.columns.get("y")!.values as Float64Array, -1);
-  assert.deepEqual([...l].map((v) => (Number.isNaN(v) ? null : v)), [null, 20, 10, null, null]);
+  assert.deepEqual(
+    [...l].map((v) => (Number.isNaN(v) ? null : v)),
+    [null, 20, 10, null, null],
+  );
 });
 
 test("factor coding: sorted levels, missing −1, sparse values, combinations", () => {

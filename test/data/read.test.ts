@@ -44,7 +44,10 @@ test("file not found", async () => {
 
 test("unsupported extension", async () => {
   const p = csv("data.xlsx", "a\n1\n");
-  await rejects(readTable(p, []), `${p}: unsupported file type '.xlsx'; keytech reads .csv, .tsv, .txt (optionally .gz) and .parquet files — export the data to one of these`);
+  await rejects(
+    readTable(p, []),
+    `${p}: unsupported file type '.xlsx'; keytech reads .csv, .tsv, .txt (optionally .gz) and .parquet files — export the data to one of these`,
+  );
   assert.equal(fileFormat("x.CSV"), "csv");
   assert.equal(fileFormat("x.parquet"), "parquet");
 });
@@ -62,30 +65,48 @@ test("missing column lists the columns and suggests the closest", async () => {
     readTable(p, [{ column: "lemp_", type: "number" }]),
     `${p}, column 'lemp_': no such column; the file has: year, countyreal, lpop, lemp, first.treat, treat; did you mean 'lemp'?`,
   );
-  await rejects(readTable(p, [{ column: "zzzzzz", type: "number" }]), `${p}, column 'zzzzzz': no such column; the file has: year, countyreal, lpop, lemp, first.treat, treat`);
+  await rejects(
+    readTable(p, [{ column: "zzzzzz", type: "number" }]),
+    `${p}, column 'zzzzzz': no such column; the file has: year, countyreal, lpop, lemp, first.treat, treat`,
+  );
   assert.deepEqual(await listColumns(p), ["year", "countyreal", "lpop", "lemp", "first.treat", "treat"]);
 });
 
 test("non-numeric value names file, data row and column", async () => {
   const p = csv("bad.csv", "id,y\n1,2.5\n2,3\n3,abc\n4,1\n");
-  await rejects(readTable(p, [{ column: "y", type: "number" }]), `${p}, row 3, column 'y': 'abc' is not a number; fix the value, or leave the cell empty (or NA) to mark it missing`);
+  await rejects(
+    readTable(p, [{ column: "y", type: "number" }]),
+    `${p}, row 3, column 'y': 'abc' is not a number; fix the value, or leave the cell empty (or NA) to mark it missing`,
+  );
 });
 
 test("row numbers are record numbers deep in a large file and with quoted newlines", async () => {
   const lines = ["k,note,y"];
   for (let i = 1; i <= 150_000; i++) lines.push(i === 3 ? `${i},"two\nlines",${i}` : i === 123_457 ? `${i},x,1e` : `${i},x,${i * 0.5}`);
   const p = csv("big.csv", lines.join("\n") + "\n");
-  await rejects(readTable(p, [{ column: "y", type: "number" }]), `${p}, row 123457, column 'y': '1e' is not a number; fix the value, or leave the cell empty (or NA) to mark it missing`);
+  await rejects(
+    readTable(p, [{ column: "y", type: "number" }]),
+    `${p}, row 123457, column 'y': '1e' is not a number; fix the value, or leave the cell empty (or NA) to mark it missing`,
+  );
 });
 
 test("±Inf is refused", async () => {
   const p = csv("inf.csv", "y,x\n1,2\n2,-Inf\n");
-  await rejects(readTable(p, [{ column: "y", type: "number" }, { column: "x", type: "number" }]), `${p}, row 2, column 'x': '-Inf' is infinite; keytech needs finite numbers (leave the cell empty or NA to mark it missing)`);
+  await rejects(
+    readTable(p, [
+      { column: "y", type: "number" },
+      { column: "x", type: "number" },
+    ]),
+    `${p}, row 2, column 'x': '-Inf' is infinite; keytech needs finite numbers (leave the cell empty or NA to mark it missing)`,
+  );
 });
 
 test("missing tokens become NaN / null; auto columns fall back to text", async () => {
   const p = csv("miss.csv", "u,y\na,1\nb,\nc,NA\n,.\nd, 7 \n");
-  const t = await readTable(p, [{ column: "u", type: "auto" }, { column: "y", type: "number" }]);
+  const t = await readTable(p, [
+    { column: "u", type: "auto" },
+    { column: "y", type: "number" },
+  ]);
   const u = t.columns.get("u")!;
   assert.equal(u.kind, "str");
   assert.deepEqual(u.values, ["a", "b", "c", null, "d"]);
@@ -103,8 +124,16 @@ test("Parquet round trip through DuckDB", async () => {
   } finally {
     duck.close();
   }
-  const a = await readTable(p, [{ column: "lemp", type: "number" }, { column: "countyreal", type: "auto" }, { column: "first.treat", type: "number" }]);
-  const b = await readTable(fixture("data", "mpdta.csv"), [{ column: "lemp", type: "number" }, { column: "countyreal", type: "auto" }, { column: "first.treat", type: "number" }]);
+  const a = await readTable(p, [
+    { column: "lemp", type: "number" },
+    { column: "countyreal", type: "auto" },
+    { column: "first.treat", type: "number" },
+  ]);
+  const b = await readTable(fixture("data", "mpdta.csv"), [
+    { column: "lemp", type: "number" },
+    { column: "countyreal", type: "auto" },
+    { column: "first.treat", type: "number" },
+  ]);
   assert.equal(a.nrows, 2500);
   assert.deepEqual(numeric(a, "lemp"), numeric(b, "lemp"));
   assert.deepEqual(numeric(a, "countyreal"), numeric(b, "countyreal"));
@@ -114,5 +143,8 @@ test("Parquet round trip through DuckDB", async () => {
 test("a CSV value DuckDB cannot parse never truncates the data silently", async () => {
   // the typed fast path fails at row 3; the precise path must name it
   const p = csv("late.csv", "y\n1\n2\n1e\n4\n");
-  await rejects(readTable(p, [{ column: "y", type: "number" }]), `${p}, row 3, column 'y': '1e' is not a number; fix the value, or leave the cell empty (or NA) to mark it missing`);
+  await rejects(
+    readTable(p, [{ column: "y", type: "number" }]),
+    `${p}, row 3, column 'y': '1e' is not a number; fix the value, or leave the cell empty (or NA) to mark it missing`,
+  );
 });

@@ -15,8 +15,18 @@ const cols = (rows: number[][], ks: number[]) => ks.map((k) => Float64Array.from
 // Cooper, Seiford & Tone (2007), "Data Envelopment Analysis", 2nd ed., Table 1.5: 12 hospitals,
 // inputs doctors and nurses, outputs outpatients and inpatients.
 const HOSP = [
-  [20, 151, 100, 90], [19, 131, 150, 50], [25, 160, 160, 55], [27, 168, 180, 72], [22, 158, 94, 66], [55, 255, 230, 90],
-  [33, 235, 220, 88], [31, 206, 152, 80], [30, 244, 190, 100], [50, 268, 250, 100], [53, 306, 260, 147], [38, 284, 250, 120],
+  [20, 151, 100, 90],
+  [19, 131, 150, 50],
+  [25, 160, 160, 55],
+  [27, 168, 180, 72],
+  [22, 158, 94, 66],
+  [55, 255, 230, 90],
+  [33, 235, 220, 88],
+  [31, 206, 152, 80],
+  [30, 244, 190, 100],
+  [50, 268, 250, 100],
+  [53, 306, 260, 147],
+  [38, 284, 250, 120],
 ];
 const hosp = { inputs: cols(HOSP, [0, 1]), outputs: cols(HOSP, [2, 3]) };
 const eff = (s: { efficiency: number | null }[]) => s.map((x) => x.efficiency);
@@ -41,7 +51,13 @@ test("DEA: CST hospital example, BCC-input and CCR super-efficiency (METHODS §1
 
 test("DEA: Coelli, Rao, O'Donnell & Battese (2005) two-input and one-input examples", async () => {
   // (y; x1, x2) — Coelli et al. (2005), "An Introduction to Efficiency and Productivity Analysis", ch. 8 example.
-  const f2 = [[1, 2, 5], [2, 2, 4], [3, 6, 6], [1, 3, 2], [2, 6, 2]];
+  const f2 = [
+    [1, 2, 5],
+    [2, 2, 4],
+    [3, 6, 6],
+    [1, 3, 2],
+    [2, 6, 2],
+  ];
   const d2 = { inputs: cols(f2, [1, 2]), outputs: cols(f2, [0]) };
   const crs = eff(await dea(d2, { rts: "crs" }));
   [0.5, 1, 5 / 6, 5 / 7, 1].forEach((e, k) => assertClose(crs[k]!, e, 1e-9, `CRS firm ${k + 1}`));
@@ -50,7 +66,13 @@ test("DEA: Coelli, Rao, O'Donnell & Battese (2005) two-input and one-input examp
   assertClose(sup[1]!, 2, 1e-9);
   assertClose(sup[4]!, 2, 1e-9);
   // (y; x) one input, one output — Coelli et al. (2005) ch. 8, scale-efficiency example.
-  const f1 = [[1, 2], [2, 4], [3, 3], [1, 5], [3, 6]];
+  const f1 = [
+    [1, 2],
+    [2, 4],
+    [3, 3],
+    [1, 5],
+    [3, 6],
+  ];
   const d1 = { inputs: cols(f1, [1]), outputs: cols(f1, [0]) };
   const c1 = eff(await dea(d1, { rts: "crs" }));
   const v1 = eff(await dea(d1, { rts: "vrs" }));
@@ -64,40 +86,71 @@ test("DEA: Coelli, Rao, O'Donnell & Battese (2005) two-input and one-input examp
 /** Multiplier (dual) form, solved as a separate LP; returns θ (input) or φ (output). */
 async function multiplier(X: Float64Array[], Y: Float64Array[], o: number, rts: DeaRts, orient: "input" | "output"): Promise<number> {
   const highs = await highsRuntime();
-  const m = X.length, s = Y.length, n = X[0]!.length;
+  const m = X.length,
+    s = Y.length,
+    n = X[0]!.length;
   // columns: v_1..v_m, u_1..u_s, u0 ; rows: normalisation, then one per DMU j
   const nc = m + s + 1;
   const inf = highs.infinity;
   const u0Lower = rts === "vrs" || rts === "ndrs" ? -inf : 0;
   const u0Upper = rts === "vrs" || rts === "nirs" ? inf : 0;
   const colCost = new Float64Array(nc);
-  const starts = [0], idx: number[] = [], val: number[] = [];
-  const rowLower: number[] = [], rowUpper: number[] = [];
+  const starts = [0],
+    idx: number[] = [],
+    val: number[] = [];
+  const rowLower: number[] = [],
+    rowUpper: number[] = [];
   if (orient === "input") {
     // max u·y_o − u0 s.t. v·x_o = 1, u·y_j − v·x_j − u0 ≤ 0
     for (let r = 0; r < s; r++) colCost[m + r] = Y[r]![o]!;
     colCost[m + s] = -1;
-    for (let i = 0; i < m; i++) { idx.push(i); val.push(X[i]![o]!); }
-    starts.push(idx.length); rowLower.push(1); rowUpper.push(1);
+    for (let i = 0; i < m; i++) {
+      idx.push(i);
+      val.push(X[i]![o]!);
+    }
+    starts.push(idx.length);
+    rowLower.push(1);
+    rowUpper.push(1);
   } else {
     // min v·x_o + v0 s.t. u·y_o = 1, u·y_j − v·x_j − v0 ≤ 0   (v0 in the u0 column)
     for (let i = 0; i < m; i++) colCost[i] = X[i]![o]!;
     colCost[m + s] = 1;
-    for (let r = 0; r < s; r++) { idx.push(m + r); val.push(Y[r]![o]!); }
-    starts.push(idx.length); rowLower.push(1); rowUpper.push(1);
+    for (let r = 0; r < s; r++) {
+      idx.push(m + r);
+      val.push(Y[r]![o]!);
+    }
+    starts.push(idx.length);
+    rowLower.push(1);
+    rowUpper.push(1);
   }
   for (let j = 0; j < n; j++) {
-    for (let i = 0; i < m; i++) { idx.push(i); val.push(-X[i]![j]!); }
-    for (let r = 0; r < s; r++) { idx.push(m + r); val.push(Y[r]![j]!); }
-    idx.push(m + s); val.push(-1);
-    starts.push(idx.length); rowLower.push(-inf); rowUpper.push(0);
+    for (let i = 0; i < m; i++) {
+      idx.push(i);
+      val.push(-X[i]![j]!);
+    }
+    for (let r = 0; r < s; r++) {
+      idx.push(m + r);
+      val.push(Y[r]![j]!);
+    }
+    idx.push(m + s);
+    val.push(-1);
+    starts.push(idx.length);
+    rowLower.push(-inf);
+    rowUpper.push(0);
   }
-  const colLower = new Float64Array(nc), colUpper = new Float64Array(nc).fill(inf);
+  const colLower = new Float64Array(nc),
+    colUpper = new Float64Array(nc).fill(inf);
   // Σλ ≤ 1 (NIRS) gives a multiplier u0 ≥ 0, Σλ ≥ 1 (NDRS) u0 ≤ 0, in both orientations.
   colLower[m + s] = u0Lower;
   colUpper[m + s] = u0Upper;
   const model = highs.createModel({
-    numCols: nc, numRows: n + 1, colCost, colLower, colUpper, rowLower, rowUpper,
+    numCols: nc,
+    numRows: n + 1,
+    colCost,
+    colLower,
+    colUpper,
+    rowLower,
+    rowUpper,
     sense: orient === "input" ? highs.constants.objectiveSense.maximize : highs.constants.objectiveSense.minimize,
     matrix: { format: "csr", numRows: n + 1, numCols: nc, starts, indices: idx, values: val },
   });
@@ -113,10 +166,21 @@ async function multiplier(X: Float64Array[], Y: Float64Array[], o: number, rts: 
 
 test("DEA: envelopment scores equal the multiplier (dual) LP on random data to 1e-8", async () => {
   const rng = new Rng(20251125);
-  const n = 25, m = 3, s = 2;
+  const n = 25,
+    m = 3,
+    s = 2;
   const X = Array.from({ length: m }, () => Float64Array.from({ length: n }, () => 1 + 99 * rng.uniform()));
   const Y = Array.from({ length: s }, () => Float64Array.from({ length: n }, () => 0.5 + 20 * rng.uniform()));
-  const cases: [DeaRts, "input" | "output"][] = [["crs", "input"], ["vrs", "input"], ["nirs", "input"], ["ndrs", "input"], ["crs", "output"], ["vrs", "output"], ["nirs", "output"], ["ndrs", "output"]];
+  const cases: [DeaRts, "input" | "output"][] = [
+    ["crs", "input"],
+    ["vrs", "input"],
+    ["nirs", "input"],
+    ["ndrs", "input"],
+    ["crs", "output"],
+    ["vrs", "output"],
+    ["nirs", "output"],
+    ["ndrs", "output"],
+  ];
   for (const [rts, orient] of cases) {
     const scores = await dea({ inputs: X, outputs: Y }, { rts, orientation: orient });
     for (let o = 0; o < n; o++) {
@@ -144,13 +208,41 @@ test("DEA: second-phase slacks and super-efficiency infeasibility", async () => 
 test("DEA: degenerate data gives a located error, zero outputs a documented result", async () => {
   const bad = async (inputs: number[][], outputs: number[][], re: RegExp) => {
     await assert.rejects(
-      dea({ inputs: inputs.map((c) => Float64Array.from(c)), outputs: outputs.map((c) => Float64Array.from(c)), inputNames: ["rd_staff", "rd_capital"], outputNames: ["patents"], file: "f.csv", rows: [2, 3, 4] }),
+      dea({
+        inputs: inputs.map((c) => Float64Array.from(c)),
+        outputs: outputs.map((c) => Float64Array.from(c)),
+        inputNames: ["rd_staff", "rd_capital"],
+        outputNames: ["patents"],
+        file: "f.csv",
+        rows: [2, 3, 4],
+      }),
       (e: unknown) => e instanceof KeytechError && re.test(e.message),
     );
   };
-  await bad([[1, -2, 3], [1, 1, 1]], [[1, 1, 1]], /f\.csv, row 3, column 'rd_staff': negative/);
-  await bad([[1, NaN, 3], [1, 1, 1]], [[1, 1, 1]], /row 3, column 'rd_staff': missing/);
-  await bad([[1, 0, 3], [1, 0, 1]], [[1, 1, 1]], /row 3.*every input is zero/);
+  await bad(
+    [
+      [1, -2, 3],
+      [1, 1, 1],
+    ],
+    [[1, 1, 1]],
+    /f\.csv, row 3, column 'rd_staff': negative/,
+  );
+  await bad(
+    [
+      [1, NaN, 3],
+      [1, 1, 1],
+    ],
+    [[1, 1, 1]],
+    /row 3, column 'rd_staff': missing/,
+  );
+  await bad(
+    [
+      [1, 0, 3],
+      [1, 0, 1],
+    ],
+    [[1, 1, 1]],
+    /row 3.*every input is zero/,
+  );
   const z = await dea({ inputs: [Float64Array.from([1, 2, 3])], outputs: [Float64Array.from([1, 0, 3])] }, { orientation: "output" });
   assert.equal(z[1]!.efficiency, 0);
   assert.match(z[1]!.reason!, /zero outputs/);
@@ -201,5 +293,8 @@ test("keytech dea CLI: per-period scores as JSON, errors exit 1 naming row and c
   duck.close();
   const fromPq = runCli(["dea", "--data", pq, "--id", "unit", "--inputs", "x", "--outputs", "y", "--json"]);
   assert.equal(fromPq.status, 0, fromPq.stderr);
-  assert.deepEqual((JSON.parse(fromPq.stdout) as { scores: { efficiency: number }[] }).scores.map((s) => s.efficiency), [1, 0.75, 0.375]);
+  assert.deepEqual(
+    (JSON.parse(fromPq.stdout) as { scores: { efficiency: number }[] }).scores.map((s) => s.efficiency),
+    [1, 0.75, 0.375],
+  );
 });

@@ -29,7 +29,16 @@ function randomPanel(seed: number, q: number, nUnits = 60, nT = 12): Panel {
   const y = Float64Array.from({ length: n }, (_, i) => 0.5 * x1[i]! - 0.3 * x2[i]! + Math.sin(ua[i]!) + 0.2 * ta[i]! + ga[i]! + r.normal());
   const w = Float64Array.from({ length: n }, () => 0.5 + r.uniform());
   const fes = [codesOf("unit", ua), codesOf("period", ta), codesOf("group", ga)].slice(0, q);
-  return { y, x: [{ name: "x1", values: x1 }, { name: "x2", values: x2 }], fes, w, t: ta };
+  return {
+    y,
+    x: [
+      { name: "x1", values: x1 },
+      { name: "x2", values: x2 },
+    ],
+    fes,
+    w,
+    t: ta,
+  };
 }
 
 /** Explicit dummy columns for every level but the first of an FE. */
@@ -117,8 +126,14 @@ test("two-way clustering = V(unit) + V(period) − V(unit∩period) from one-way
   const p = randomPanel(21, 2, 40, 9);
   const fit = feols({ y: p.y, yName: "y", x: p.x, fixedEffects: p.fes, weights: p.w });
   const [u, t] = p.fes as [FixedEffectInput, FixedEffectInput];
-  const inter = codesOf("ut", Float64Array.from(u.codes, (c, i) => c * 100 + (t.codes[i]! % 3)));
-  const t3 = codesOf("t3", Float64Array.from(t.codes, (c) => c % 3));
+  const inter = codesOf(
+    "ut",
+    Float64Array.from(u.codes, (c, i) => c * 100 + (t.codes[i]! % 3)),
+  );
+  const t3 = codesOf(
+    "t3",
+    Float64Array.from(t.codes, (c) => c % 3),
+  );
   const raw = { kAdj: false, gAdj: false } as const;
   const v1 = computeVcov(fit, { type: "cluster", clusters: [u] }, raw).V.data;
   const v2 = computeVcov(fit, { type: "cluster", clusters: [t3] }, raw).V.data;
@@ -127,7 +142,8 @@ test("two-way clustering = V(unit) + V(period) − V(unit∩period) from one-way
   for (let i = 0; i < 4; i++) assertClose(two.V.data[i]!, v1[i]! + v2[i]! - v12[i]!, 1e-10);
   // default ssc: G_min/(G_min − 1)·(n−1)/(n−K); unit FE is nested in u and period FE in t3 ⇒ K = k + 1
   const def = computeVcov(fit, { type: "cluster", clusters: [u, t3] });
-  const n = fit.nobs, K = 2 + 1;
+  const n = fit.nobs,
+    K = 2 + 1;
   const c = (3 / 2) * ((n - 1) / (n - K));
   for (let i = 0; i < 4; i++) assertClose(def.V.data[i]!, c * two.V.data[i]!, 1e-10);
   assert.equal(def.df, 2);
@@ -137,7 +153,10 @@ test("two-way clustering = V(unit) + V(period) − V(unit∩period) from one-way
   for (let i = 0; i < 4; i++)
     assertClose(conv.V.data[i]!, (G[0]! / (G[0]! - 1)) * v1[i]! + (G[1]! / (G[1]! - 1)) * v2[i]! - (G[2]! / (G[2]! - 1)) * v12[i]!, 1e-10);
   // only unit nested (clusters u and x-based groups) ⇒ K = nparams − (L_unit − 1) = k + L_period
-  const g5 = codesOf("g5", Float64Array.from({ length: n }, (_, i) => i % 5));
+  const g5 = codesOf(
+    "g5",
+    Float64Array.from({ length: n }, (_, i) => i % 5),
+  );
   const one = computeVcov(fit, { type: "cluster", clusters: [u, g5] }, { gAdj: false });
   const rawOne = computeVcov(fit, { type: "cluster", clusters: [u, g5] }, raw);
   for (let i = 0; i < 4; i++) assertClose(one.V.data[i]!, ((n - 1) / (n - (2 + 9))) * rawOne.V.data[i]!, 1e-10);
@@ -158,13 +177,17 @@ test("varying slopes unit[t] + period = explicit unit dummies, unit×t columns a
     assertClose(h.ssr, dv.ssr, 1e-9, "ssr");
     return h;
   };
-  const h = check(
-    { y: p.y, yName: "y", x: p.x, weights: p.w, fixedEffects: [{ ...u, slopes: [{ name: "t", values: tt }] }, per] },
-    [...dummies(u), ...trends, ...dummies(per)],
-  );
+  const h = check({ y: p.y, yName: "y", x: p.x, weights: p.w, fixedEffects: [{ ...u, slopes: [{ name: "t", values: tt }] }, per] }, [
+    ...dummies(u),
+    ...trends,
+    ...dummies(per),
+  ]);
   assert.equal(h.nparams, 2 + (u.nLevels - 1) + (per.nLevels - 1) + 1 + u.nLevels);
   // slopes only: unit[[t]] + period
-  check({ y: p.y, yName: "y", x: p.x, weights: p.w, fixedEffects: [{ ...u, slopes: [{ name: "t", values: tt }], slopesOnly: true }, per] }, [...trends, ...dummies(per)]);
+  check({ y: p.y, yName: "y", x: p.x, weights: p.w, fixedEffects: [{ ...u, slopes: [{ name: "t", values: tt }], slopesOnly: true }, per] }, [
+    ...trends,
+    ...dummies(per),
+  ]);
   // one FE with slopes (exact single projection)
   check({ y: p.y, yName: "y", x: p.x, weights: p.w, fixedEffects: [{ ...u, slopes: [{ name: "t", values: tt }] }] }, [...dummies(u), ...trends]);
 });
@@ -181,7 +204,10 @@ test("singleton removal: iterative, counted, on a hand-made example", () => {
   assert.equal(fit.singletonsRemoved, 3);
   assert.equal(fit.nobs, 4);
   assert.deepEqual([...fit.keep!], [0, 1, 3, 4]);
-  assert.deepEqual(fit.fixedEffects.map((f) => f.nLevels), [2, 2]);
+  assert.deepEqual(
+    fit.fixedEffects.map((f) => f.nLevels),
+    [2, 2],
+  );
   const none = feols({ y, yName: "y", x: [{ name: "x", values: x }], fixedEffects: [fe1, fe2] });
   assert.equal(none.singletonsRemoved, 0);
   assert.equal(none.keep, null);
@@ -194,11 +220,14 @@ test("bad input: non-finite values are reported with row and column", () => {
 
 test("exact two-FE solve on a disconnected design (two separate unit × period blocks) = MAP = dummies", () => {
   const r = new Rng(77);
-  const u: number[] = [], t: number[] = [];
-  for (let a = 0; a < 20; a++) for (let p = 0; p < 5; p++) if (r.uniform() < 0.8) {
-    u.push(a);
-    t.push(a < 10 ? p : p + 5);
-  }
+  const u: number[] = [],
+    t: number[] = [];
+  for (let a = 0; a < 20; a++)
+    for (let p = 0; p < 5; p++)
+      if (r.uniform() < 0.8) {
+        u.push(a);
+        t.push(a < 10 ? p : p + 5);
+      }
   const n = u.length;
   const fes = [codesOf("u", Float64Array.from(u)), codesOf("t", Float64Array.from(t))];
   const x = Float64Array.from({ length: n }, () => r.normal());
@@ -230,8 +259,11 @@ test("owned regressors are demeaned in place and give the same fit; sparse dummi
 
 test("balanced closed form: four columns per pass and dummies given by their rows of ones = one column at a time, bit for bit", () => {
   const r = new Rng(77);
-  const U = 40, T = 7, n = U * T;
-  const unit = new Int32Array(n), year = new Int32Array(n);
+  const U = 40,
+    T = 7,
+    n = U * T;
+  const unit = new Int32Array(n),
+    year = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     unit[i] = Math.floor(i / T);
     year[i] = i % T;

@@ -18,7 +18,10 @@ function base(x: FeolsInput["x"]): FeolsInput {
 
 function checkFit(ref: RefFile, fit: ReturnType<typeof feols>, rows: ReturnType<typeof coefTable>, tol = REL): void {
   assert.equal(fit.nobs, ref.nobs);
-  assert.deepEqual(rows.map((r) => r.term), ref.estimates.map((r) => r.term));
+  assert.deepEqual(
+    rows.map((r) => r.term),
+    ref.estimates.map((r) => r.term),
+  );
   ref.estimates.forEach((r, j) => {
     assertClose(rows[j]!.estimate!, r.estimate, tol, `${r.term} estimate`);
     assertClose(rows[j]!.std_error!, r.std_error, tol, `${r.term} se`);
@@ -44,7 +47,12 @@ test("TWFE mpdta: iid, hc1, cluster, two-way cluster match fixest 0.14.2", () =>
 });
 
 test("TWFE mpdta: time-invariant lpop dropped as collinear", () => {
-  const fit = feols(base([{ name: "treat_post", values: tp }, { name: "lpop", values: d.lpop }]));
+  const fit = feols(
+    base([
+      { name: "treat_post", values: tp },
+      { name: "lpop", values: d.lpop },
+    ]),
+  );
   const ref = readJson<RefFile & { collinear_dropped: string }>(fixture("refs", "mpdta_fixest_twfe_collinear.json"));
   assert.deepEqual(fit.droppedCollinear, [ref.collinear_dropped]);
   checkFit(ref, fit, coefTable(fit, computeVcov(fit, { type: "cluster", clusters: [unit] })));
@@ -52,9 +60,10 @@ test("TWFE mpdta: time-invariant lpop dropped as collinear", () => {
 
 test("TWFE mpdta: ssc variants", () => {
   const fit = feols(base([{ name: "treat_post", values: tp }]));
-  const ref = readJson<{ variants: { variant: string; std_error: number; statistic: number; p_value: number; t_df: number }[]; old_argument_names: { se: number } }>(
-    fixture("refs", "mpdta_fixest_twfe_ssc.json"),
-  );
+  const ref = readJson<{
+    variants: { variant: string; std_error: number; statistic: number; p_value: number; t_df: number }[];
+    old_argument_names: { se: number };
+  }>(fixture("refs", "mpdta_fixest_twfe_ssc.json"));
   const opts: Record<string, SscOptions> = {
     default: {},
     "K.adj_FALSE_G.adj_FALSE": { kAdj: false, gAdj: false },

@@ -18,7 +18,9 @@ import { assertClose } from "../helpers.js";
 
 /** A Poisson draw by inversion (small means). */
 function poisson(rng: Rng, lambda: number): number {
-  let k = 0, p = Math.exp(-lambda), s = p;
+  let k = 0,
+    p = Math.exp(-lambda),
+    s = p;
   const u = rng.uniform();
   while (u > s && k < 1000) {
     k++;
@@ -41,8 +43,13 @@ interface Panel {
 function panel(U: number, T: number, seed: number): Panel {
   const rng = new Rng(seed);
   const n = U * T;
-  const y = new Float64Array(n), x1 = new Float64Array(n), x2 = new Float64Array(n), w = new Float64Array(n), off = new Float64Array(n);
-  const uc = new Int32Array(n), tc = new Int32Array(n);
+  const y = new Float64Array(n),
+    x1 = new Float64Array(n),
+    x2 = new Float64Array(n),
+    w = new Float64Array(n),
+    off = new Float64Array(n);
+  const uc = new Int32Array(n),
+    tc = new Int32Array(n);
   const a = Array.from({ length: U }, () => rng.normal() * 0.5);
   const g = Array.from({ length: T }, () => rng.normal() * 0.3);
   for (let u = 0; u < U; u++)
@@ -69,8 +76,15 @@ function dummyDesign(p: Panel): Float64Array[] {
 }
 
 /** Plain Newton–Raphson on ℓ(θ) = Σ ω (y η − e^η), η = Dθ + offset, from θ = 0 with log(ȳ) in the unit dummies. */
-function newton(D: Float64Array[], nUnits: number, y: Float64Array, w: Float64Array | null, off: Float64Array | null): { theta: Float64Array; H: Mat; mu: Float64Array } {
-  const n = y.length, p = D.length;
+function newton(
+  D: Float64Array[],
+  nUnits: number,
+  y: Float64Array,
+  w: Float64Array | null,
+  off: Float64Array | null,
+): { theta: Float64Array; H: Mat; mu: Float64Array } {
+  const n = y.length,
+    p = D.length;
   const theta = new Float64Array(p);
   let ybar = 0;
   for (let i = 0; i < n; i++) ybar += y[i]!;
@@ -110,7 +124,8 @@ function newton(D: Float64Array[], nUnits: number, y: Float64Array, w: Float64Ar
 
 /** β-block of H⁻¹ (Σ_g s_g s_g') H⁻¹ with full dummy-model scores s_i = ω_i (y_i − μ_i) d_i. */
 function sandwichBeta(D: Float64Array[], y: Float64Array, mu: Float64Array, w: Float64Array | null, H: Mat, cl: Int32Array | null): number[] {
-  const n = y.length, p = D.length;
+  const n = y.length,
+    p = D.length;
   const G = cl ? Math.max(...cl) + 1 : n;
   const S = new Float64Array(G * p);
   for (let i = 0; i < n; i++) {
@@ -130,7 +145,16 @@ for (const variant of ["plain", "weights+offset"] as const) {
     const p = panel(8, 5, variant === "plain" ? 11 : 12);
     const w = variant === "plain" ? null : p.w;
     const off = variant === "plain" ? null : p.off;
-    const input: FepoisInput = { y: p.y, yName: "y", x: [{ name: "x1", values: p.x1 }, { name: "x2", values: p.x2 }], fixedEffects: [p.unit, p.time], glmTol: 1e-14 };
+    const input: FepoisInput = {
+      y: p.y,
+      yName: "y",
+      x: [
+        { name: "x1", values: p.x1 },
+        { name: "x2", values: p.x2 },
+      ],
+      fixedEffects: [p.unit, p.time],
+      glmTol: 1e-14,
+    };
     if (w) input.weights = w;
     if (off) input.offset = off;
     const fit = fepois(input);
@@ -141,8 +165,12 @@ for (const variant of ["plain", "weights+offset"] as const) {
     assertClose(fit.coef[1]!, nt.theta[1]!, 1e-9, "beta x2");
     // PPML score equations at fepois's solution: Σ ω x (y − μ) = 0 for each regressor and each FE level
     const n = p.y.length;
-    for (const [name, x] of [["x1", p.x1], ["x2", p.x2]] as const) {
-      let s = 0, scale = 0;
+    for (const [name, x] of [
+      ["x1", p.x1],
+      ["x2", p.x2],
+    ] as const) {
+      let s = 0,
+        scale = 0;
       for (let i = 0; i < n; i++) {
         const wi = w ? w[i]! : 1;
         s += wi * x[i]! * (p.y[i]! - fit.mu[i]!);
@@ -158,12 +186,14 @@ for (const variant of ["plain", "weights+offset"] as const) {
     // deviance at the solution
     let dev = 0;
     for (let i = 0; i < n; i++) {
-      const yi = p.y[i]!, m = nt.mu[i]!;
+      const yi = p.y[i]!,
+        m = nt.mu[i]!;
       dev += 2 * (w ? w[i]! : 1) * ((yi > 0 ? yi * Math.log(yi / m) : 0) - (yi - m));
     }
     assertClose(fit.deviance, dev, 1e-10, "deviance");
     // iid: β-block of the inverse information × (n−1)/(n−K), K = every parameter of the dummy model
-    const K = D.length, Pn = D.length;
+    const K = D.length,
+      Pn = D.length;
     assert.equal(fit.nparams, K);
     const Hi = invSPD(nt.H);
     const cK = (n - 1) / (n - K);
@@ -181,7 +211,8 @@ for (const variant of ["plain", "weights+offset"] as const) {
     // cluster by unit: unit FE nested ⇒ K = parameters − (L_unit − 1); × G/(G−1)
     const sc = sandwichBeta(D, p.y, nt.mu, w, nt.H, p.unit.codes);
     const vc = fepoisVcov(fit, { type: "cluster", clusters: [p.unit] });
-    const G = p.unit.nLevels, Kc = K - (G - 1);
+    const G = p.unit.nLevels,
+      Kc = K - (G - 1);
     const cc = (G / (G - 1)) * ((n - 1) / (n - Kc));
     assertClose(vc.V.data[0]!, sc[0]! * cc, 1e-7, "cluster var x1");
     assertClose(vc.V.data[3]!, sc[2]! * cc, 1e-7, "cluster var x2");
@@ -199,7 +230,8 @@ test("IRLS iteration count and deviance path follow fixest's stopping rule (|ΔD
 
 /** A tiny two-way panel given as rows [unit, group, y]. */
 function rowsToInput(rows: [number, number, number][], x?: number[]): FepoisInput {
-  const U = Math.max(...rows.map((r) => r[0])) + 1, G = Math.max(...rows.map((r) => r[1])) + 1;
+  const U = Math.max(...rows.map((r) => r[0])) + 1,
+    G = Math.max(...rows.map((r) => r[1])) + 1;
   return {
     y: Float64Array.from(rows, (r) => r[2]),
     yName: "y",
@@ -214,11 +246,23 @@ function rowsToInput(rows: [number, number, number][], x?: number[]): FepoisInpu
 test("all-zero fixed-effect groups are removed (fixest fixef.rm = 'perfect') and the fit equals the fit without them", () => {
   // unit 3 has only zeros (3 rows); group 3 has only zeros (2 more rows, in units 0 and 1)
   const rows: [number, number, number][] = [
-    [0, 0, 2], [0, 1, 0], [0, 2, 5], [0, 3, 0],
-    [1, 0, 1], [1, 1, 3], [1, 2, 0], [1, 3, 0],
-    [2, 0, 4], [2, 1, 1], [2, 2, 2],
-    [3, 0, 0], [3, 1, 0], [3, 2, 0],
-    [4, 0, 3], [4, 1, 2], [4, 2, 6],
+    [0, 0, 2],
+    [0, 1, 0],
+    [0, 2, 5],
+    [0, 3, 0],
+    [1, 0, 1],
+    [1, 1, 3],
+    [1, 2, 0],
+    [1, 3, 0],
+    [2, 0, 4],
+    [2, 1, 1],
+    [2, 2, 2],
+    [3, 0, 0],
+    [3, 1, 0],
+    [3, 2, 0],
+    [4, 0, 3],
+    [4, 1, 2],
+    [4, 2, 6],
   ];
   const input = rowsToInput(rows);
   const r = allZeroKeep(input.y, input.fixedEffects, false);
@@ -229,14 +273,24 @@ test("all-zero fixed-effect groups are removed (fixest fixef.rm = 'perfect') and
   assert.equal(fit.nobs, rows.length - 5);
   assert.deepEqual(fit.feLevelsRemoved, { unit: 1, group: 1 });
   const kept = rows.map((row, i) => [row, i] as const).filter(([row]) => row[0] !== 3 && row[1] !== 3);
-  const ref = fepois(rowsToInput(kept.map(([row]) => row), kept.map(([, i]) => Math.sin(i + 1))));
+  const ref = fepois(
+    rowsToInput(
+      kept.map(([row]) => row),
+      kept.map(([, i]) => Math.sin(i + 1)),
+    ),
+  );
   assert.equal(ref.feAllZeroRemoved, 0);
   assert.equal(fit.coef[0], ref.coef[0]);
   assert.equal(fit.deviance, ref.deviance);
 });
 
 test("an outcome that is 0 everywhere is refused", () => {
-  const input = rowsToInput([[0, 0, 0], [0, 1, 0], [1, 0, 0], [1, 1, 0]]);
+  const input = rowsToInput([
+    [0, 0, 0],
+    [0, 1, 0],
+    [1, 0, 0],
+    [1, 1, 0],
+  ]);
   assert.throws(() => fepois(input), /is 0 everywhere/);
 });
 
@@ -244,10 +298,16 @@ test("all-zero rule iterated with singletons: a removed singleton leaves a group
   // unit 4 is a singleton (y = 3) in group 2; group 2's other rows are zeros ⇒ after the singleton goes,
   // group 2 is all-zero and its rows go too; that leaves unit 3 with a single row ⇒ a singleton again
   const rows: [number, number, number][] = [
-    [0, 0, 2], [0, 1, 1], [0, 2, 0],
-    [1, 0, 1], [1, 1, 3], [1, 2, 0],
-    [2, 0, 4], [2, 1, 2],
-    [3, 1, 5], [3, 2, 0],
+    [0, 0, 2],
+    [0, 1, 1],
+    [0, 2, 0],
+    [1, 0, 1],
+    [1, 1, 3],
+    [1, 2, 0],
+    [2, 0, 4],
+    [2, 1, 2],
+    [3, 1, 5],
+    [3, 2, 0],
     [4, 2, 3],
   ];
   const input = rowsToInput(rows);
@@ -269,11 +329,15 @@ test("negative outcomes are refused naming the file row and column; log(0) rows 
   const dir = mkdtempSync(join(tmpdir(), "fepois-"));
   const bad = join(dir, "neg.csv");
   writeFileSync(bad, "y,x,u,t\n1,0.5,a,1\n2,0.1,a,2\n-1,0.3,b,1\n3,0.2,b,2\n");
-  await assert.rejects(fepoisAnalysis({ data: bad, formula: "y ~ x | u + t" }), /neg\.csv, row 3, column 'y': the Poisson outcome must be zero or positive, found -1/);
+  await assert.rejects(
+    fepoisAnalysis({ data: bad, formula: "y ~ x | u + t" }),
+    /neg\.csv, row 3, column 'y': the Poisson outcome must be zero or positive, found -1/,
+  );
   const zero = join(dir, "zero.csv");
   const lines = ["y,x,u,t"];
   const rng = new Rng(3);
-  for (let u = 0; u < 10; u++) for (let t = 0; t < 4; t++) lines.push(`${poisson(rng, 2)},${u === 2 && t === 1 ? 0 : (rng.uniform() + 0.1).toFixed(6)},u${u},${t}`);
+  for (let u = 0; u < 10; u++)
+    for (let t = 0; t < 4; t++) lines.push(`${poisson(rng, 2)},${u === 2 && t === 1 ? 0 : (rng.uniform() + 0.1).toFixed(6)},u${u},${t}`);
   writeFileSync(zero, lines.join("\n") + "\n");
   const r = await fepoisAnalysis({ data: zero, formula: "y ~ log(x) | u + t" });
   assert.equal(r.dropped.missing, 1);

@@ -44,7 +44,10 @@ function check(r: KeytechResult, ref: RefModel): void {
   assert.equal(r.dropped.fe_all_zero, ref.obs_removed_fixef);
   assert.deepEqual((r.model as { fixef_sizes: Record<string, number> }).fixef_sizes, ref.fixef_sizes);
   const terms = Object.keys(ref.coefficients);
-  assert.deepEqual(r.estimates.map((e) => e.term), terms);
+  assert.deepEqual(
+    r.estimates.map((e) => e.term),
+    terms,
+  );
   r.estimates.forEach((e, j) => {
     const t = terms[j]!;
     close("coefficient", e.estimate!, ref.coefficients[t]!);
@@ -96,10 +99,13 @@ test("fepois trade, Origin^Product + Year clustered by Origin^Product (a combine
   const { join } = await import("node:path");
   const { tmpdir } = await import("node:os");
   const lines = readFileSync(tradeData, "utf8").trimEnd().split("\n");
-  const out = [lines[0] + ',"OP"', ...lines.slice(1).map((l) => {
-    const c = l.split(",");
-    return `${l},"${c[1]!.replace(/"/g, "")}_${c[2]}"`;
-  })];
+  const out = [
+    lines[0] + ',"OP"',
+    ...lines.slice(1).map((l) => {
+      const c = l.split(",");
+      return `${l},"${c[1]!.replace(/"/g, "")}_${c[2]}"`;
+    }),
+  ];
   const file = join(mkdtempSync(join(tmpdir(), "fepois-")), "trade_op.csv");
   writeFileSync(file, out.join("\n") + "\n");
   check(await fepoisAnalysis({ data: file, formula: f2, cluster: ["OP"] }), trade.models.origin_x_product_cluster!);
@@ -107,12 +113,25 @@ test("fepois trade, Origin^Product + Year clustered by Origin^Product (a combine
 
 test("fepois on castle (homicide counts) with and without offset log(population) matches fixest", async () => {
   const data = fixture("data", "castle.csv");
-  check(await fepoisAnalysis({ data, formula: "homicide_c ~ post | sid + year", cluster: ["sid"], offset: "log(population)" }), castle.models.offset_log_population!);
+  check(
+    await fepoisAnalysis({ data, formula: "homicide_c ~ post | sid + year", cluster: ["sid"], offset: "log(population)" }),
+    castle.models.offset_log_population!,
+  );
   check(await fepoisAnalysis({ data, formula: "homicide_c ~ post | sid + year", cluster: ["sid"] }), castle.models.no_offset!);
 });
 
 test("keytech fepois CLI: --json result and the human table", () => {
-  const args = ["fepois", "--data", fixture("data", "castle.csv"), "--formula", "homicide_c ~ post | sid + year", "--cluster", "sid", "--offset", "log(population)"];
+  const args = [
+    "fepois",
+    "--data",
+    fixture("data", "castle.csv"),
+    "--formula",
+    "homicide_c ~ post | sid + year",
+    "--cluster",
+    "sid",
+    "--offset",
+    "log(population)",
+  ];
   const j = runCli([...args, "--json"]);
   assert.equal(j.status, 0, j.stderr);
   const r = JSON.parse(j.stdout) as KeytechResult;
@@ -130,6 +149,9 @@ test("keytech fepois CLI: --json result and the human table", () => {
 
 test("max relative error per quantity against the fixest refs", () => {
   // runs last (tests in a file run in order): the record quoted in the report
-  console.log("fepois vs fixest, max relative error:", JSON.stringify(Object.fromEntries(Object.entries(worst).map(([k, v]) => [k, Number(v.toExponential(2))]))));
+  console.log(
+    "fepois vs fixest, max relative error:",
+    JSON.stringify(Object.fromEntries(Object.entries(worst).map(([k, v]) => [k, Number(v.toExponential(2))]))),
+  );
   assert.ok(Object.keys(worst).length > 0);
 });

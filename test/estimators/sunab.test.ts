@@ -18,7 +18,10 @@ test("Sun–Abraham on mpdta matches fixest sunab() (estimates, SEs, p, r2s, ATT
     assert.equal(sf.cells.length, 3 * 4); // cohorts 2004, 2006, 2007 × 4 non-reference periods each
     const vc = computeVcov(sf.fit, { type: "cluster", clusters: [unit] });
     const agg = sunabAggregate(sf, vc.V);
-    assert.deepEqual(agg.map((r) => r.term), ref.estimates.map((r) => r.term));
+    assert.deepEqual(
+      agg.map((r) => r.term),
+      ref.estimates.map((r) => r.term),
+    );
     agg.forEach((r, j) => {
       const e = ref.estimates[j]!;
       assertClose(r.estimate, e.estimate, 1e-9, `${r.term} estimate`);
@@ -48,14 +51,46 @@ test("Sun–Abraham: always-treated cohorts are dropped and counted", () => {
 
 test("CLI did sunab --json on mpdta", async () => {
   const { runCli } = await import("../helpers.js");
-  const r = runCli(["did", "sunab", "--data", fixture("data", "mpdta.csv"), "--y", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first.treat", "--json"]);
+  const r = runCli([
+    "did",
+    "sunab",
+    "--data",
+    fixture("data", "mpdta.csv"),
+    "--y",
+    "lemp",
+    "--unit",
+    "countyreal",
+    "--time",
+    "year",
+    "--cohort",
+    "first.treat",
+    "--json",
+  ]);
   assert.equal(r.status, 0, r.stderr);
-  const j = JSON.parse(r.stdout) as { command: string; estimates: { term: string; estimate: number }[]; aggregations: { ATT: { estimate: number; std_error: number } }; nobs: number };
+  const j = JSON.parse(r.stdout) as {
+    command: string;
+    estimates: { term: string; estimate: number }[];
+    aggregations: { ATT: { estimate: number; std_error: number } };
+    nobs: number;
+  };
   assert.equal(j.command, "did sunab");
   assert.equal(j.nobs, 2500);
   assertClose(j.estimates[0]!.estimate, 0.00330635669251135, 1e-9);
   assertClose(j.aggregations.ATT.std_error, 0.011796277441754, 1e-9);
-  const bad = runCli(["did", "sunab", "--data", fixture("data", "mpdta.csv"), "--y", "nope", "--unit", "countyreal", "--time", "year", "--cohort", "first.treat"]);
+  const bad = runCli([
+    "did",
+    "sunab",
+    "--data",
+    fixture("data", "mpdta.csv"),
+    "--y",
+    "nope",
+    "--unit",
+    "countyreal",
+    "--time",
+    "year",
+    "--cohort",
+    "first.treat",
+  ]);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /nope/);
 });

@@ -22,7 +22,10 @@ test("parses terms, interactions, i(), combined FEs and varying slopes", () => {
   assert.equal(f.lhs, "lemp");
   assert.deepEqual(f.terms[0]!.factors[0], { kind: "i", var: "rel", by: null, ref: [-1, -1000], keep: null, pos: 5 });
   assert.deepEqual(f.terms[1]!.factors[0], { kind: "i", var: "year", by: "lpop", ref: [2003], keep: null, pos: 29 });
-  assert.deepEqual(f.terms[2]!.factors.map((x) => (x.kind === "var" ? x.name : "")), ["x1", "x2"]);
+  assert.deepEqual(
+    f.terms[2]!.factors.map((x) => (x.kind === "var" ? x.name : "")),
+    ["x1", "x2"],
+  );
   assert.deepEqual(f.fixedEffects.map(fixedEffectLabel), ["countyreal", "year^st", "id[[t]]", "id[t, t2]"]);
   assert.deepEqual(formulaColumns(f), { numeric: ["lemp", "lpop", "x1", "x2", "t", "t2"], factor: ["rel", "year", "countyreal", "st", "id"] });
 });
@@ -30,13 +33,29 @@ test("parses terms, interactions, i(), combined FEs and varying slopes", () => {
 test("whitespace tolerant; names with dots and backticks; a*b expands", () => {
   const a = parseFormula("  y~x1+first.treat|fe  ");
   const b = parseFormula("y ~ x1 + `first.treat` | fe");
-  assert.deepEqual(a.terms.map((t) => t.factors.map((x) => (x.kind === "var" ? x.name : ""))), [["x1"], ["first.treat"]]);
-  assert.deepEqual(b.terms.map((t) => t.factors.map((x) => (x.kind === "var" ? x.name : ""))), [["x1"], ["first.treat"]]);
+  assert.deepEqual(
+    a.terms.map((t) => t.factors.map((x) => (x.kind === "var" ? x.name : ""))),
+    [["x1"], ["first.treat"]],
+  );
+  assert.deepEqual(
+    b.terms.map((t) => t.factors.map((x) => (x.kind === "var" ? x.name : ""))),
+    [["x1"], ["first.treat"]],
+  );
   const c = parseFormula("y ~ a*b");
-  assert.deepEqual(c.terms.map((t) => t.factors.map((x) => (x.kind === "var" ? x.name : "")).join(":")), ["a", "b", "a:b"]);
+  assert.deepEqual(
+    c.terms.map((t) => t.factors.map((x) => (x.kind === "var" ? x.name : "")).join(":")),
+    ["a", "b", "a:b"],
+  );
   assert.equal(parseFormula("y ~ x - 1").intercept, false);
   assert.equal(parseFormula("y ~ 0 + x").intercept, false);
-  assert.deepEqual(parseFormula("y ~ i(g, ref = \"a\", keep = c(\"b\", \"c\"))").terms[0]!.factors[0], { kind: "i", var: "g", by: null, ref: ["a"], keep: ["b", "c"], pos: 4 });
+  assert.deepEqual(parseFormula('y ~ i(g, ref = "a", keep = c("b", "c"))').terms[0]!.factors[0], {
+    kind: "i",
+    var: "g",
+    by: null,
+    ref: ["a"],
+    keep: ["b", "c"],
+    pos: 4,
+  });
 });
 
 test("parse errors point at the offending character", () => {
@@ -48,7 +67,11 @@ test("parse errors point at the offending character", () => {
   expectError("y ~ x +", "expected a term after '+'", 7);
   expectError("y ~ x $ z", "unexpected character '$'", 6);
   expectError("y ~ .", "'.' (all other columns) is not supported: list the regressors", 4);
-  expectError("y ~ poly(x)", "unknown function 'poly()'; supported: log(), exp(), sqrt(), I() and i(var, ref = k) (add other transforms as columns of the data)", 4);
+  expectError(
+    "y ~ poly(x)",
+    "unknown function 'poly()'; supported: log(), exp(), sqrt(), I() and i(var, ref = k) (add other transforms as columns of the data)",
+    4,
+  );
   expectError("y ~ i()", "i() needs a variable: i(var, ref = k)", 6);
   expectError("y ~ i(rel, ref = -1", "'(' is never closed; expected ')'", 5);
   expectError("y ~ i(rel, reff = -1)", "unknown argument 'reff' of i(); use i(var[, x], ref = k[, keep = c(…)])", 11);

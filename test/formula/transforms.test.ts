@@ -16,7 +16,10 @@ const yr = Int32Array.from({ length: n }, (_, i) => Math.floor(i / 12));
 const x = Float64Array.from({ length: n }, () => 0.2 + rng.uniform() * 3);
 const a = Float64Array.from({ length: n }, () => rng.normal());
 const b = Float64Array.from({ length: n }, () => 1 + rng.uniform());
-const y = Float64Array.from({ length: n }, (_, i) => 1 + 0.5 * Math.log(x[i]!) - 0.2 * a[i]! * b[i]! ** 2 + 0.3 * Math.sqrt(x[i]!) + rng.normal() + (u[i]! % 3) * 0.1);
+const y = Float64Array.from(
+  { length: n },
+  (_, i) => 1 + 0.5 * Math.log(x[i]!) - 0.2 * a[i]! * b[i]! ** 2 + 0.3 * Math.sqrt(x[i]!) + rng.normal() + (u[i]! % 3) * 0.1,
+);
 const count = Float64Array.from(y, (v) => Math.max(0, Math.round(v * 2)));
 const base = { y, count, x, a, b, u: Float64Array.from(u), yr: Float64Array.from(yr) };
 
@@ -35,7 +38,10 @@ test("arithmetic follows R: ^ right-associative above unary minus, then * /, the
   assert.deepEqual(v("I(2^3^2)"), [512, 512]);
   assert.deepEqual(v("I(x - a * 2 + x / 4)"), [2 - 2 + 0.5, 3 + 4 + 0.75]);
   assert.deepEqual(v("I((x - a) * 2)"), [2, 10]);
-  assert.deepEqual(v("exp(log(x))").map((z, i) => Math.abs(z - [2, 3][i]!) < 1e-15), [true, true]);
+  assert.deepEqual(
+    v("exp(log(x))").map((z, i) => Math.abs(z - [2, 3][i]!) < 1e-15),
+    [true, true],
+  );
   assert.deepEqual(v("I(x^-1)"), [0.5, 1 / 3]);
 });
 
@@ -52,7 +58,8 @@ test("feols with inline transforms equals feols on precomputed columns (to 1e-12
   const inline = buildDesign(parseFormula("y ~ log(x) + sqrt(x) + I(a * b^2) + exp(-a/2) + I((x - a)/b + 3) | u + yr"), t);
   const cols = buildDesign(parseFormula("y ~ lx + sx + ab2 + ea + q | u + yr"), t);
   inline.x.forEach((c, j) => c.values.forEach((v, i) => assert.ok(Math.abs(v - cols.x[j]!.values[i]!) <= 1e-15 * Math.max(1, Math.abs(v)))));
-  const f1 = feols(inline), f2 = feols(cols);
+  const f1 = feols(inline),
+    f2 = feols(cols);
   assert.deepEqual(f1.coefNames, ["log(x)", "sqrt(x)", "I(a * b^2)", "exp(-a/2)", "I((x - a)/b + 3)"]);
   f1.coef.forEach((v, j) => assert.ok(Math.abs(v - f2.coef[j]!) <= 1e-12 * Math.max(1, Math.abs(f2.coef[j]!)), `coef ${j}: ${v} vs ${f2.coef[j]}`));
   // and fepois
@@ -73,7 +80,10 @@ test("rows where a transform is not finite (log(0), sqrt(-1), x/0) are listed fo
   const tr = transformRows(f, t);
   assert.equal(tr.dropped, 3);
   assert.deepEqual(tr.byTerm, { "log(x)": 2, "sqrt(x)": 1, "I(a/b)": 1 });
-  assert.deepEqual(Array.from(tr.keep!).filter((i) => i === 3 || i === 7 || i === 9), []);
+  assert.deepEqual(
+    Array.from(tr.keep!).filter((i) => i === 3 || i === 7 || i === 9),
+    [],
+  );
   // fixest drops them: the fit equals the fit on the data without those rows
   const t2 = selectRows(t, tr.keep!);
   const fit = feols(buildDesign(f, t2));
@@ -82,11 +92,18 @@ test("rows where a transform is not finite (log(0), sqrt(-1), x/0) are listed fo
   const ref = feols(buildDesign(f, t3));
   fit.coef.forEach((v, j) => assert.equal(v, ref.coef[j]));
   // building a design with a non-finite transform left in is refused with the row
-  assert.throws(() => buildDesign(f, t), (e: unknown) => e instanceof KeytechError && /t\.csv, row 4, column 'log\(x\)': log\(x\) is -Inf here/.test(e.message));
+  assert.throws(
+    () => buildDesign(f, t),
+    (e: unknown) => e instanceof KeytechError && /t\.csv, row 4, column 'log\(x\)': log\(x\) is -Inf here/.test(e.message),
+  );
 });
 
 test("transform parse errors point at the character", () => {
-  const err = (s: string, re: RegExp) => assert.throws(() => parseFormula(s), (e: unknown) => e instanceof KeytechError && e.kind === "usage" && re.test(e.message));
+  const err = (s: string, re: RegExp) =>
+    assert.throws(
+      () => parseFormula(s),
+      (e: unknown) => e instanceof KeytechError && e.kind === "usage" && re.test(e.message),
+    );
   err("y ~ log()", /log\(\) needs an argument/);
   err("y ~ log(x, 2)", /log\(\) takes one argument/);
   err("y ~ I(x +)", /expected a number, a column or '\(' in the expression, found '\)'/);

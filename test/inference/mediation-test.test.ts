@@ -10,17 +10,26 @@ import { pnorm } from "../../src/core/distributions.js";
 
 /** Two-way demeaning of a balanced panel (unit-major rows): x_it − x̄_i − x̄_t + x̄. */
 function demean2(x: Float64Array, N: number, T: number): Float64Array {
-  const ui = new Float64Array(N), ti = new Float64Array(T);
+  const ui = new Float64Array(N),
+    ti = new Float64Array(T);
   let all = 0;
-  for (let u = 0; u < N; u++) for (let t = 0; t < T; t++) { const v = x[u * T + t]!; ui[u]! += v / T; ti[t]! += v / N; all += v; }
+  for (let u = 0; u < N; u++)
+    for (let t = 0; t < T; t++) {
+      const v = x[u * T + t]!;
+      ui[u]! += v / T;
+      ti[t]! += v / N;
+      all += v;
+    }
   all /= N * T;
   return x.map((v, i) => v - ui[Math.floor(i / T)]! - ti[i % T]! + all);
 }
 
 /** Panel N × T with unit/time effects; D staggered; K mediators M_k = α_k D + …; Y = Σ β_k M_k + τ D + …. */
 function panel(rng: Rng, N: number, T: number, alpha: number[], beta: number[], tau = 0.5) {
-  const n = N * T, K = alpha.length;
-  const d = new Float64Array(n), y = new Float64Array(n);
+  const n = N * T,
+    K = alpha.length;
+  const d = new Float64Array(n),
+    y = new Float64Array(n);
   const m = alpha.map(() => new Float64Array(n));
   const te = Array.from({ length: T }, () => rng.normal());
   for (let u = 0; u < N; u++) {
@@ -68,11 +77,20 @@ test("Guo S_n holds its size under all three composite nulls (500 sims each, FWL
   // is strongly identified (α = 2: t ≈ 14; β = 0.5: t ≈ 10). At α = β = 0 every delta-method test of αβ
   // (Sobel, S_n) is conservative — its variance estimate is of larger order than the statistic — so
   // there the band is [0, 8%] and we check that it is far below 5%.
-  const sims = 500, N = 60, T = 8;
-  const nulls: [string, number, number][] = [["α=β=0", 0, 0], ["α≠0=β", 2, 0], ["α=0≠β", 0, 0.5]];
+  const sims = 500,
+    N = 60,
+    T = 8;
+  const nulls: [string, number, number][] = [
+    ["α=β=0", 0, 0],
+    ["α≠0=β", 2, 0],
+    ["α=0≠β", 0, 0.5],
+  ];
   for (const [label, a, b] of nulls) {
     const rng = new Rng(1000 + Math.round(a * 10) + Math.round(b * 100));
-    let rejSn = 0, rejSobel = 0, rejMaxP = 0, rejJoint = 0;
+    let rejSn = 0,
+      rejSobel = 0,
+      rejMaxP = 0,
+      rejJoint = 0;
     for (let s = 0; s < sims; s++) {
       // three mediators all under the same null configuration: single tests on M1, joint test on all
       const p = panel(rng, N, T, [a, a, a], [b, b, b]);
@@ -82,7 +100,8 @@ test("Guo S_n holds its size under all three composite nulls (500 sims each, FWL
       if (r.mediators[0]!.maxp < 0.05) rejMaxP++;
       if (r.joint.p_value < 0.05) rejJoint++;
     }
-    const rate = rejSn / sims, joint = rejJoint / sims;
+    const rate = rejSn / sims,
+      joint = rejJoint / sims;
     console.log(`${label}: S_n single ${rate}, joint ${joint}, Sobel ${rejSobel / sims}, MaxP ${rejMaxP / sims}`);
     if (a !== 0 || b !== 0) assert.ok(rate >= 0.025 && rate <= 0.08, `${label}: single-mediator S_n size ${rate}`);
     if (a !== 0 || b !== 0) assert.ok(joint >= 0.025 && joint <= 0.08, `${label}: joint S_n size ${joint}`);

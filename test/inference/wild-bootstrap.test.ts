@@ -40,12 +40,19 @@ function bruteForce(input: FeolsInput, cluster: ClusterInput, r0: number, G: num
 }
 
 test("WCR bootstrap = brute-force loop over all 2^G Rademacher draws (re-estimating the full model)", () => {
-  for (const [seed, G, weighted, r0] of [[1, 8, false, 0], [2, 7, true, 0.1], [3, 10, false, -0.05]] as const) {
+  for (const [seed, G, weighted, r0] of [
+    [1, 8, false, 0],
+    [2, 7, true, 0.1],
+    [3, 10, false, -0.05],
+  ] as const) {
     const d = data(seed, G);
     const input: FeolsInput = {
       y: d.y,
       yName: "y",
-      x: [{ name: "x1", values: d.x1 }, { name: "x2", values: d.x2 }],
+      x: [
+        { name: "x1", values: d.x1 },
+        { name: "x2", values: d.x2 },
+      ],
       fixedEffects: [d.unit, d.period],
       weights: weighted ? d.w : undefined,
     };
@@ -61,7 +68,8 @@ test("WCR bootstrap = brute-force loop over all 2^G Rademacher draws (re-estimat
     assertClose(res.statistic, t, 1e-10);
     const tol = 1e-10 * Math.max(1, Math.abs(t));
     const sym = brute.filter((x) => Math.abs(x) >= Math.abs(t) - tol).length / brute.length;
-    const ge = brute.filter((x) => x >= t - tol).length, le = brute.filter((x) => x <= t + tol).length;
+    const ge = brute.filter((x) => x >= t - tol).length,
+      le = brute.filter((x) => x <= t + tol).length;
     assert.equal(res.p_value, sym);
     assert.equal(res.p_value_equal_tailed, Math.min(1, (2 * Math.min(ge, le)) / brute.length));
   }
@@ -69,7 +77,15 @@ test("WCR bootstrap = brute-force loop over all 2^G Rademacher draws (re-estimat
 
 test("WCR bootstrap: seeded, deterministic; Webb and Mammen; CI by test inversion brackets the estimate", () => {
   const d = data(5, 12);
-  const input: FeolsInput = { y: d.y, yName: "y", x: [{ name: "x1", values: d.x1 }, { name: "x2", values: d.x2 }], fixedEffects: [d.unit, d.period] };
+  const input: FeolsInput = {
+    y: d.y,
+    yName: "y",
+    x: [
+      { name: "x1", values: d.x1 },
+      { name: "x2", values: d.x2 },
+    ],
+    fixedEffects: [d.unit, d.period],
+  };
   for (const weights of ["rademacher", "webb", "mammen"] as const) {
     const a = wildClusterBootstrap(input, "x1", { cluster: d.cluster, reps: 399, seed: 42, weights });
     const b = wildClusterBootstrap(input, "x1", { cluster: d.cluster, reps: 399, seed: 42, weights });
@@ -89,7 +105,15 @@ test("WCR bootstrap: seeded, deterministic; Webb and Mammen; CI by test inversio
 
 test("WCR bootstrap without fixed effects (intercept model) = brute force", () => {
   const d = data(8, 6);
-  const input: FeolsInput = { y: d.y, yName: "y", x: [{ name: "x1", values: d.x1 }, { name: "x2", values: d.x2 }], fixedEffects: [] };
+  const input: FeolsInput = {
+    y: d.y,
+    yName: "y",
+    x: [
+      { name: "x1", values: d.x1 },
+      { name: "x2", values: d.x2 },
+    ],
+    fixedEffects: [],
+  };
   const res = wildClusterBootstrap(input, "x1", { cluster: d.cluster, seed: 1, returnDraws: true, ci: false });
   // brute force with the intercept: regressor order (Intercept), x1, x2
   const restricted = feols({ ...input, x: [input.x[1]!] });

@@ -8,7 +8,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BREAKTHROUGH_TIE_CEILING, PAPER_LEVEL, PAPER_SCORE_OPTIONS, scorePatents, type BreakthroughThreshold, type ScoreResult } from "../../src/patents/scores.js";
+import {
+  BREAKTHROUGH_TIE_CEILING,
+  PAPER_LEVEL,
+  PAPER_SCORE_OPTIONS,
+  scorePatents,
+  type BreakthroughThreshold,
+  type ScoreResult,
+} from "../../src/patents/scores.js";
 import type { TermCorpus } from "../../src/patents/corpus.js";
 import { paperOracleBreakthroughs, scorePatentsPaperOracle } from "../../src/patents/scores-paper-oracle.js";
 import { pairwiseBreakthroughs, scorePatentsPairwise } from "../../src/patents/scores-pairwise.js";
@@ -34,7 +41,20 @@ function share(c: TermCorpus, r: ScoreResult, y: number): { flagged: number; rat
 }
 
 test("paper preset: eq. 3 IDF, min pair year, same year excluded, 5 back, 1/5/10 forward, top decile by year, truncate, subclass", () => {
-  assert.deepEqual({ ...PAPER_SCORE_OPTIONS }, { backward: 5, forward: [1, 5, 10], idf: "seed", pairYear: "min", sameYear: "exclude", censoring: "truncate", breakthrough: "year", quantile: 0.9, tieCeiling: 0.02 });
+  assert.deepEqual(
+    { ...PAPER_SCORE_OPTIONS },
+    {
+      backward: 5,
+      forward: [1, 5, 10],
+      idf: "seed",
+      pairYear: "min",
+      sameYear: "exclude",
+      censoring: "truncate",
+      breakthrough: "year",
+      quantile: 0.9,
+      tieCeiling: 0.02,
+    },
+  );
   assert.equal(BREAKTHROUGH_TIE_CEILING, 0.02);
   assert.equal(PAPER_LEVEL, "subclass");
 });
@@ -179,10 +199,15 @@ test("10 seeds of a pool-drawn corpus (16,567 subclass-level patents, 300–1,50
     const c = poolCorpus(seed);
     const r = scorePatents(c, PAPER_SCORE_OPTIONS);
     const ys = completeYearShares(c, r);
-    assert.deepEqual(ys.map((x) => x.year), [2001, 2002, 2003, 2004, 2005, 2006, 2007, 2008, 2009, 2010, 2011]);
+    assert.deepEqual(
+      ys.map((x) => x.year),
+      [2001, 2002, 2003, 2004, 2005, 2006, 2007, 2008, 2009, 2010, 2011],
+    );
     const lo = ys.reduce((a, b) => (b.share < a.share ? b : a));
     const hi = ys.reduce((a, b) => (b.share > a.share ? b : a));
-    lines.push(`seed ${seed}: ${(100 * lo.share).toFixed(2)} % (${lo.year}, ${lo.t.tied} tied of ${lo.t.n}) … ${(100 * hi.share).toFixed(2)} % (${hi.year}, ${hi.t.tied} tied)`);
+    lines.push(
+      `seed ${seed}: ${(100 * lo.share).toFixed(2)} % (${lo.year}, ${lo.t.tied} tied of ${lo.t.n}) … ${(100 * hi.share).toFixed(2)} % (${hi.year}, ${hi.t.tied} tied)`,
+    );
     for (const y of ys) assert.ok(Math.abs(y.share - 0.1) <= 0.02, `seed ${seed} ${y.year}: ${JSON.stringify(y.t)}`);
     assert.equal(share(c, r, 2021).flagged, 0);
     assert.equal(share(c, r, 2021).rated, 0);
@@ -202,8 +227,13 @@ test("pool popularity as is (Zipf 0) and heavier (Zipf 1.5), 10 seeds each: neve
       if (Math.abs(y.share - 0.1) <= 0.02) continue;
       // Below 8 %: the block was dropped (B = flagged < t − 2 points) and keeping it would exceed 12 %.
       const target = 0.1 * y.t.n;
-      assert.ok(y.t.strict && y.t.flagged < target - 0.02 * y.t.n && y.t.flagged + y.t.tied > target + 0.02 * y.t.n, `Zipf ${zipf} seed ${seed} ${y.year}: ${JSON.stringify(y.t)}`);
-      lines.push(`Zipf ${zipf} seed ${seed} ${y.year}: ${(100 * y.share).toFixed(2)} % — ${y.t.tied} of ${y.t.n} tied at q (${((100 * y.t.tied) / y.t.n).toFixed(1)} %): with the block ${((100 * (y.t.flagged + y.t.tied)) / y.t.n).toFixed(2)} %`);
+      assert.ok(
+        y.t.strict && y.t.flagged < target - 0.02 * y.t.n && y.t.flagged + y.t.tied > target + 0.02 * y.t.n,
+        `Zipf ${zipf} seed ${seed} ${y.year}: ${JSON.stringify(y.t)}`,
+      );
+      lines.push(
+        `Zipf ${zipf} seed ${seed} ${y.year}: ${(100 * y.share).toFixed(2)} % — ${y.t.tied} of ${y.t.n} tied at q (${((100 * y.t.tied) / y.t.n).toFixed(1)} %): with the block ${((100 * (y.t.flagged + y.t.tied)) / y.t.n).toFixed(2)} %`,
+      );
     }
   }
   if (process.env.KEYTECH_SHARE_LOG) process.stdout.write(lines.join("\n") + "\n");
@@ -214,7 +244,15 @@ test("tie ceiling flags from the oracles' own importances equal the engine's (po
   for (const tieCeiling of [0, 0.02, 0.05]) {
     const r = scorePatents(c, { ...PAPER_SCORE_OPTIONS, tieCeiling });
     const imp = r.imp[r.imp.length - 1]!;
-    assert.deepEqual(Array.from(paperOracleBreakthroughs(c.year, imp, { ...PAPER_SCORE_OPTIONS, tieCeiling }).breakthrough), Array.from(r.breakthrough), `paper ${tieCeiling}`);
-    assert.deepEqual(Array.from(pairwiseBreakthroughs(c.year, imp, { ...PAPER_SCORE_OPTIONS, tieCeiling }).breakthrough), Array.from(r.breakthrough), `pairwise ${tieCeiling}`);
+    assert.deepEqual(
+      Array.from(paperOracleBreakthroughs(c.year, imp, { ...PAPER_SCORE_OPTIONS, tieCeiling }).breakthrough),
+      Array.from(r.breakthrough),
+      `paper ${tieCeiling}`,
+    );
+    assert.deepEqual(
+      Array.from(pairwiseBreakthroughs(c.year, imp, { ...PAPER_SCORE_OPTIONS, tieCeiling }).breakthrough),
+      Array.from(r.breakthrough),
+      `pairwise ${tieCeiling}`,
+    );
   }
 });

@@ -23,7 +23,10 @@ const links = resolveCitations(ids, { offsets: Int32Array.from([0, 2, 4, 7, 9]),
 test("citationsReceived: later-filed cited patents are not counted, self and unknown are counted and reported", () => {
   const r = citationsReceived(4, links, applicant, { year, date });
   assert.deepEqual(Array.from(r.received), [1, 1, 1, 0]);
-  assert.deepEqual({ total: r.total, counted: r.counted, unknown: r.unknown, laterFiled: r.laterFiled, self: r.self }, { total: 9, counted: 3, unknown: 1, laterFiled: 2, self: 3 });
+  assert.deepEqual(
+    { total: r.total, counted: r.counted, unknown: r.unknown, laterFiled: r.laterFiled, self: r.self },
+    { total: 9, counted: 3, unknown: 1, laterFiled: 2, self: 3 },
+  );
   // Year only: p2 → p3 (same year) is not later-filed any more.
   const y = citationsReceived(4, links, applicant, { year });
   assert.deepEqual(Array.from(y.received), [1, 1, 1, 1]);
@@ -63,11 +66,17 @@ test("CLI panel and diffusion report later-filed, self and unknown citations on 
     );
     const r = runCli(["patents", "panel", "--patents", f, "--out", join(dir, "o.csv"), "--json", "--level", "subclass"]);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /keytech: warning: citations: 9 made, 3 counted as received; 3 self-citations \(same applicant or itself\) not counted; 2 to a patent filed later than the citing one not counted; 1 to ids not in the table/);
+    assert.match(
+      r.stderr,
+      /keytech: warning: citations: 9 made, 3 counted as received; 3 self-citations \(same applicant or itself\) not counted; 2 to a patent filed later than the citing one not counted; 1 to ids not in the table/,
+    );
     assert.deepEqual(JSON.parse(r.stdout).summary.citations, { available: true, total: 9, counted: 3, unknown: 1, laterFiled: 2, self: 3 });
     const d = runCli(["patents", "diffusion", "--patents", f, "--out", join(dir, "d.csv"), "--json", "--taxonomy", "oecd-ict"]);
     assert.equal(d.status, 0, d.stderr);
-    assert.match(d.stderr, /keytech: warning: citations: 9 made, 6 counted; 3 self-citations \(same applicant or itself\) included \(--self-citations include\); 2 to a patent filed later than the citing one not counted; 1 to ids not in the table not counted/);
+    assert.match(
+      d.stderr,
+      /keytech: warning: citations: 9 made, 6 counted; 3 self-citations \(same applicant or itself\) included \(--self-citations include\); 2 to a patent filed later than the citing one not counted; 1 to ids not in the table not counted/,
+    );
     assert.deepEqual(JSON.parse(d.stdout).summary.citations, { total: 9, counted: 6, unknown: 1, laterFiled: 2, self: 3 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -80,7 +89,10 @@ test("cited ids are split on the separators and trimmed like String.prototype.tr
   const dir = mkdtempSync(join(tmpdir(), "kt-cites-trim-"));
   try {
     const f = join(dir, "t.csv");
-    writeFileSync(f, 'id,date,ipc,cited\n\u3000p0,2001-01-01,G06F 17/30,\np1 ,2002-01-01,G06F 17/30,"\tp0\u3000;;p9 ,, p0"\np2,2003-01-01,G06F 17/30,p1\u00a0|p0;\n');
+    writeFileSync(
+      f,
+      'id,date,ipc,cited\n\u3000p0,2001-01-01,G06F 17/30,\np1 ,2002-01-01,G06F 17/30,"\tp0\u3000;;p9 ,, p0"\np2,2003-01-01,G06F 17/30,p1\u00a0|p0;\n',
+    );
     const t = await readPatents(f, { mapping: loadMapping("default"), level: "subclass", onBadIpc: "fail", citations: true, region: false });
     assert.deepEqual(t.ids, ["p0", "p1", "p2"]);
     assert.deepEqual(Array.from(t.cited!.offsets), [0, 0, 3, 5]);

@@ -48,8 +48,11 @@ test("duplicate ids: far apart (other DuckDB chunks), padded with spaces, quoted
 test("PatentsView: a patent_id listed twice names the table file and its rows, not the joined rows", async () => {
   const dir = mkdtempSync(join(tmpdir(), "kt-dup-pv-"));
   try {
-    for (const f of ["g_patent.tsv", "g_application.tsv", "g_ipc_at_issue.tsv", "g_us_patent_citation.tsv"]) writeFileSync(join(dir, f), readFileSync(fixture("patents", "patentsview", f)));
-    const app = readFileSync(fixture("patents", "patentsview", "g_application.tsv"), "utf8").trimEnd().split("\n");
+    for (const f of ["g_patent.tsv", "g_application.tsv", "g_ipc_at_issue.tsv", "g_us_patent_citation.tsv"])
+      writeFileSync(join(dir, f), readFileSync(fixture("patents", "patentsview", f)));
+    const app = readFileSync(fixture("patents", "patentsview", "g_application.tsv"), "utf8")
+      .trimEnd()
+      .split("\n");
     writeFileSync(join(dir, "g_application.tsv"), [...app, "15000009\t10000002\t15\t2016-08-01"].join("\n") + "\n");
     const pv = { region: false, applicant: false } as const;
     assert.equal(
@@ -57,7 +60,9 @@ test("PatentsView: a patent_id listed twice names the table file and its rows, n
       "g_application.tsv, row 4, column 'patent_id': duplicate id '10000002' (also at row 2); ids must be unique (one filing per patent)",
     );
     writeFileSync(join(dir, "g_application.tsv"), app.join("\n") + "\n");
-    const pat = readFileSync(fixture("patents", "patentsview", "g_patent.tsv"), "utf8").trimEnd().split("\n");
+    const pat = readFileSync(fixture("patents", "patentsview", "g_patent.tsv"), "utf8")
+      .trimEnd()
+      .split("\n");
     writeFileSync(join(dir, "g_patent.tsv"), [...pat, pat[1]!].join("\n") + "\n");
     assert.equal(await readErr(dir, "patentsview", pv), "g_patent.tsv, row 4, column 'patent_id': duplicate id '10000001' (also at row 1); ids must be unique");
   } finally {

@@ -41,7 +41,10 @@ test("a carriage return inside a row: file, row and column, not DuckDB's 'Error 
   lines[38] = lines[38]!.replace(/,P25;/, ",P25\r;");
   const f = join(dir, "cr.csv");
   writeFileSync(f, lines.join("\n"));
-  assert.match(await panelError(f), /^cr\.csv, row 38, column 'cited': a carriage return \(\\r\) not followed by a newline inside this row; line ends must be LF or CRLF/);
+  assert.match(
+    await panelError(f),
+    /^cr\.csv, row 38, column 'cited': a carriage return \(\\r\) not followed by a newline inside this row; line ends must be LF or CRLF/,
+  );
 });
 
 test("a row with an extra field and a long cell: the ragged row, not 'no id column; the file has: id,date,…'", async () => {
@@ -77,13 +80,19 @@ async function parquet(name: string, damage: (b: Buffer) => void): Promise<strin
 
 for (const [what, damage] of [
   ["zeroed page bytes (TProtocolException)", (b: Buffer) => void b.fill(0x00, 4, 60)],
-  ["footer metadata overwritten (don't know what type)", (b: Buffer) => void b.fill(0xff, b.length - 8 - b.readUInt32LE(b.length - 8), b.length - 8 - b.readUInt32LE(b.length - 8) + 16)],
+  [
+    "footer metadata overwritten (don't know what type)",
+    (b: Buffer) => void b.fill(0xff, b.length - 8 - b.readUInt32LE(b.length - 8), b.length - 8 - b.readUInt32LE(b.length - 8) + 16),
+  ],
   ["a wrong footer length", (b: Buffer) => void b.writeUInt32LE(b.length * 2, b.length - 8)],
   ["a damaged compressed page (Snappy)", (b: Buffer) => void b.fill(0xff, 200, 260)],
 ] as const) {
   test(`a damaged Parquet file, ${what}: says it is damaged and to write it again`, async () => {
     const f = await parquet("damaged.parquet", damage);
-    assert.match(await panelError(f), /^damaged\.parquet: is a damaged Parquet file \(DuckDB: .+\): it was not completely or correctly written; write it again, or copy it again from its source$/);
+    assert.match(
+      await panelError(f),
+      /^damaged\.parquet: is a damaged Parquet file \(DuckDB: .+\): it was not completely or correctly written; write it again, or copy it again from its source$/,
+    );
   });
 }
 
@@ -98,12 +107,18 @@ test("USPTO XML: an invalid UTF-8 byte stops with the document, line and byte (w
   const doc = Buffer.from(grantXml(3).replace("Managing", "Manag\u0001ing"));
   doc[doc.indexOf(1)] = 0xe9;
   const d = xmlDir("utf8", [grantXml(1), doc]);
-  assert.match(await panelError(d), /US1\.xml: invalid UTF-8 byte 0xE9 at line 8 \(byte offset \d+\); a grant document must be UTF-8: re-encode it \(iconv -t UTF-8\) or download it again$/);
+  assert.match(
+    await panelError(d),
+    /US1\.xml: invalid UTF-8 byte 0xE9 at line 8 \(byte offset \d+\); a grant document must be UTF-8: re-encode it \(iconv -t UTF-8\) or download it again$/,
+  );
 });
 
 test("USPTO XML: a gzip or ZIP file under an .xml name says so", async () => {
   assert.match(await panelError(xmlDir("gz", [gzipSync(grantXml(1))])), /US0\.xml: is gzip-compressed, not XML text: decompress it \(gunzip\)$/);
-  assert.match(await panelError(xmlDir("zip", [Buffer.concat([Buffer.from("PK\x03\x04", "latin1"), Buffer.alloc(40)])])), /US0\.xml: is a ZIP archive \(USPTO bulk files are zipped\): unzip it and pass the \.xml file or its folder$/);
+  assert.match(
+    await panelError(xmlDir("zip", [Buffer.concat([Buffer.from("PK\x03\x04", "latin1"), Buffer.alloc(40)])])),
+    /US0\.xml: is a ZIP archive \(USPTO bulk files are zipped\): unzip it and pass the \.xml file or its folder$/,
+  );
 });
 
 test("USPTO XML: a NUL byte is binary data in the document (no advice to export a CSV)", async () => {
@@ -120,7 +135,10 @@ test("USPTO XML: a document without its bibliographic data names the file once a
   const d = xmlDir("nobib", [grantXml(1).replace(/us-bibliographic-data-grant/g, "x")]);
   const m = await panelError(d);
   assert.equal(m.split("US0.xml").length, 2, m);
-  assert.match(m, /US0\.xml: not a USPTO grant document \(no us-bibliographic-data-grant element\): pass us-patent-grant XML files \(v4\.x\), or a folder of them$/);
+  assert.match(
+    m,
+    /US0\.xml: not a USPTO grant document \(no us-bibliographic-data-grant element\): pass us-patent-grant XML files \(v4\.x\), or a folder of them$/,
+  );
   const r = runCli(["patents", "panel", "--patents", d, "--out", join(dir, "out.csv")]);
   assert.equal(r.status, 1, r.stderr);
   assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
@@ -130,7 +148,10 @@ test("USPTO XML: a bad value names the element it comes from (was 'field id as c
   const d = xmlDir("emptyid", [grantXml(1), grantXml(2).replace(/<doc-number>07000002<\/doc-number>/, "<doc-number></doc-number>")]);
   assert.match(await panelError(d), /US1\.xml: empty id \(USPTO grant XML: the id comes from publication-reference\/document-id\/doc-number\)$/);
   const d2 = xmlDir("baddate", [grantXml(1).replace(/<date>\d{4}1009<\/date>/, "<date>2001-13-45</date>")]);
-  assert.match(await panelError(d2), /US0\.xml: cannot parse date '2001-13-45' .* \(USPTO grant XML: the date comes from application-reference\/document-id\/date \(the filing date, YYYYMMDD\)\)$/);
+  assert.match(
+    await panelError(d2),
+    /US0\.xml: cannot parse date '2001-13-45' .* \(USPTO grant XML: the date comes from application-reference\/document-id\/date \(the filing date, YYYYMMDD\)\)$/,
+  );
 });
 
 test("a filing year before 1790 or after 2100 is refused with row and column (a year 1066 was accepted: a panel of 939 years)", async () => {
@@ -138,7 +159,10 @@ test("a filing year before 1790 or after 2100 is refused with row and column (a 
   lines[3] = lines[3]!.replace(/^(P3,)\d{4}/, "$11066");
   const f = join(dir, "y1066.csv");
   writeFileSync(f, lines.join("\n"));
-  assert.match(await panelError(f), /^y1066\.csv, row 3, column 'date': filing year 1066 is not plausible \(keytech reads filing years 1790–2100\); fix the date, or remove the row$/);
+  assert.match(
+    await panelError(f),
+    /^y1066\.csv, row 3, column 'date': filing year 1066 is not plausible \(keytech reads filing years 1790–2100\); fix the date, or remove the row$/,
+  );
   lines[3] = lines[3]!.replace(/^(P3,)\d{4}/, "$13001");
   writeFileSync(f, lines.join("\n"));
   assert.match(await panelError(f), /row 3, column 'date': filing year 3001 is not plausible/);

@@ -60,7 +60,16 @@ test("hypergeometric tails: exact rational values", () => {
   // Far tail, F=400, a=b=40, x=30 (underflow-free, log-factorial start): summed with the recurrence.
   const far = hypergeomUpper(400, 40, 40, 30);
   let ref = 0;
-  for (let x = 30; x <= 40; x++) ref += Math.exp(logFactorial(40) - logFactorial(x) - logFactorial(40 - x) + logFactorial(360) - logFactorial(40 - x) - logFactorial(320 + x) - (logFactorial(400) - logFactorial(40) - logFactorial(360)));
+  for (let x = 30; x <= 40; x++)
+    ref += Math.exp(
+      logFactorial(40) -
+        logFactorial(x) -
+        logFactorial(40 - x) +
+        logFactorial(360) -
+        logFactorial(40 - x) -
+        logFactorial(320 + x) -
+        (logFactorial(400) - logFactorial(40) - logFactorial(360)),
+    );
   assertClose(far, ref, 1e-11);
   assert.ok(far > 0 && far < 1e-25);
   assert.throws(() => hypergeomUpper(5, 6, 1, 0), /a, b ≤ F/);
@@ -150,7 +159,20 @@ test("patents rca CLI: --validate adds validated_links (and diverging_links with
   const dir = mkdtempSync(join(tmpdir(), "kt-rca-"));
   try {
     const out = join(dir, "rca.csv");
-    const r = runCli(["patents", "rca", "--patents", fixture("patents", "cnrds_style.csv"), "--mapping", "cnrds", "--out", out, "--validate", "bh", "--signed", "--json"]);
+    const r = runCli([
+      "patents",
+      "rca",
+      "--patents",
+      fixture("patents", "cnrds_style.csv"),
+      "--mapping",
+      "cnrds",
+      "--out",
+      out,
+      "--validate",
+      "bh",
+      "--signed",
+      "--json",
+    ]);
     assert.equal(r.status, 0, r.stderr);
     const lines = readFileSync(out, "utf8").trim().split("\n");
     assert.equal(lines[0], "region,year,patents,specialisations,cospecialisation,validated_links,diverging_links");
@@ -158,7 +180,19 @@ test("patents rca CLI: --validate adds validated_links (and diverging_links with
     const u = runCli(["patents", "rca", "--patents", fixture("patents", "cnrds_style.csv"), "--mapping", "cnrds", "--out", out, "--index", "links"]);
     assert.equal(u.status, 2);
     assert.match(u.stderr, /--index links needs --validate/);
-    const c = runCli(["patents", "rca", "--patents", fixture("patents", "cnrds_style.csv"), "--mapping", "cnrds", "--out", out, "--validate", "bonferroni", "--continuous"]);
+    const c = runCli([
+      "patents",
+      "rca",
+      "--patents",
+      fixture("patents", "cnrds_style.csv"),
+      "--mapping",
+      "cnrds",
+      "--out",
+      out,
+      "--validate",
+      "bonferroni",
+      "--continuous",
+    ]);
     assert.equal(c.status, 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -81,7 +81,10 @@ test("taxonomy rules: include/exclude and evaluation order decide the category",
     ].join("\n"),
     "t",
   );
-  assert.deepEqual(tax.categories.map((c) => c.id), ["sec", "net", "mob", "g3"]);
+  assert.deepEqual(
+    tax.categories.map((c) => c.id),
+    ["sec", "net", "mob", "g3"],
+  );
   assert.equal(classifyRaw(tax, "H04L 9/32"), "sec");
   assert.equal(classifyRaw(tax, "H04L 29/08"), "net");
   assert.equal(classifyRaw(tax, "G06F 21/60"), "sec");
@@ -109,7 +112,10 @@ test("shipped taxonomies load and classify known codes", () => {
   assert.equal(classifyRaw(wipo, "H01L 21/02"), "8");
   assert.equal(classifyRaw(wipo, "A61K 8/02"), "14");
   const dig = loadTaxonomy("wipo-digital");
-  assert.deepEqual(dig.categories.map((c) => c.id), ["3", "4", "5", "6", "7", "8"]);
+  assert.deepEqual(
+    dig.categories.map((c) => c.id),
+    ["3", "4", "5", "6", "7", "8"],
+  );
   assert.equal(classifyRaw(dig, "A61K 8/02"), null);
   const cn = loadTaxonomy("cnipa-provisional");
   assert.equal(cn.categories.length, 7);

@@ -9,7 +9,20 @@ import { loadMapping } from "../../src/patents/mapping.js";
 import { readPatents } from "../../src/patents/read.js";
 import { cospecialisationFromFile, diffusionFromFile, measurePatentPanel, panelFromFile } from "../../src/patents/pipeline.js";
 
-const CODES = ["G06N 3/04", "G06N 10/00", "H04L 9/08", "H04L 9/32", "G06Q 20/38", "H01L 21/02", "G06F 17/30", "A01B 1/00", "C07D 401/04", "F16H 3/00", "B60L 53/00", "A61K 31/00"];
+const CODES = [
+  "G06N 3/04",
+  "G06N 10/00",
+  "H04L 9/08",
+  "H04L 9/32",
+  "G06Q 20/38",
+  "H01L 21/02",
+  "G06F 17/30",
+  "A01B 1/00",
+  "C07D 401/04",
+  "F16H 3/00",
+  "B60L 53/00",
+  "A61K 31/00",
+];
 
 function same(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
   assert.equal(a.length, b.length, what);
@@ -27,7 +40,8 @@ test("measurePatentPanel matches the three file-level pipelines cell for cell, a
       const k = 1 + rng.int(3);
       const codes = Array.from({ length: k }, () => CODES[Math.min(CODES.length - 1, Math.floor(CODES.length * rng.uniform() ** 1.5))]!);
       const cited: string[] = [];
-      for (let j = 0, m = i === 0 ? 0 : rng.int(5); j < m; j++) cited.push(rng.uniform() < 0.05 ? `X${rng.int(99)}` : `p${rng.uniform() < 0.03 ? i + 1 + rng.int(50) : rng.int(i)}`);
+      for (let j = 0, m = i === 0 ? 0 : rng.int(5); j < m; j++)
+        cited.push(rng.uniform() < 0.05 ? `X${rng.int(99)}` : `p${rng.uniform() < 0.03 ? i + 1 + rng.int(50) : rng.int(i)}`);
       lines.push(`p${i},${y}-0${1 + rng.int(9)}-1${rng.int(9)},C${rng.int(12)},A${rng.int(40)},${codes.join(";")},${cited.join(";")}`);
     }
     const f = join(dir, "p.csv");

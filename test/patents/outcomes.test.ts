@@ -121,7 +121,11 @@ test("co-specialisation index = brute-force mean of C_rs / max(k_r, k_s) (binari
         }
         const got = out.index[r * 3 + t]!;
         assert.ok(Math.abs(got - sum / (R - 1)) < 1e-12, `binarise=${binarise} r${r} t${t}: ${got} vs ${sum / (R - 1)}`);
-        if (binarise) assert.equal(out.degree[r * 3 + t], m.slice(r * F, r * F + F).reduce((a, b) => a + b, 0));
+        if (binarise)
+          assert.equal(
+            out.degree[r * 3 + t],
+            m.slice(r * F, r * F + F).reduce((a, b) => a + b, 0),
+          );
       }
     }
   }
@@ -132,14 +136,43 @@ test("patents panel CLI: explicit zeros from a region list, category filter, cit
   try {
     writeFileSync(join(dir, "regions.csv"), "region,name\n330106,A\n440305,B\n110101,C\n");
     const out = join(dir, "panel.csv");
-    const r = runCli(["patents", "panel", "--patents", fixture("patents", "cnrds_style.csv"), "--mapping", "cnrds", "--out", out, "--regions", join(dir, "regions.csv"), "--years", "2018:2020", "--taxonomy", "cnipa-provisional", "--category", "blockchain", "--level", "subclass"]);
+    const r = runCli([
+      "patents",
+      "panel",
+      "--patents",
+      fixture("patents", "cnrds_style.csv"),
+      "--mapping",
+      "cnrds",
+      "--out",
+      out,
+      "--regions",
+      join(dir, "regions.csv"),
+      "--years",
+      "2018:2020",
+      "--taxonomy",
+      "cnipa-provisional",
+      "--category",
+      "blockchain",
+      "--level",
+      "subclass",
+    ]);
     assert.equal(r.status, 0, r.stderr);
     const lines = readFileSync(out, "utf8").trim().split("\n");
     assert.equal(lines[0], "region,year,patents,breakthroughs,sum_imp10,citations");
     assert.equal(lines.length, 1 + 9);
     // Blockchain proxy (H04L 9/, G06F 16/27): patents 3 (330106, 2019), 4 (330106, 2019), 5 (440305, 2020).
     const counts = lines.slice(1).map((l) => l.split(",").slice(0, 3).join(","));
-    assert.deepEqual(counts, ["330106,2018,0", "330106,2019,2", "330106,2020,0", "440305,2018,0", "440305,2019,0", "440305,2020,1", "110101,2018,0", "110101,2019,0", "110101,2020,0"]);
+    assert.deepEqual(counts, [
+      "330106,2018,0",
+      "330106,2019,2",
+      "330106,2020,0",
+      "440305,2018,0",
+      "440305,2019,0",
+      "440305,2020,1",
+      "110101,2018,0",
+      "110101,2019,0",
+      "110101,2020,0",
+    ]);
     // Citations received (all citing patents, self excluded): 330106/2019 = 1 (003 ← 005) + 1 (004 ← 005).
     assert.equal(lines[2]!.split(",")[5], "2");
   } finally {

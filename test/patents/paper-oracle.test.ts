@@ -116,7 +116,11 @@ test("engine = paper oracle with other windows and quantiles (backward 0/3, forw
     for (let k = c0.termOffsets[p]!; k < c0.termOffsets[p + 1]!; k++) for (let r = 0; r < c0.termCounts[k]!; r++) out.push(c0.vocabulary[c0.termIds[k]!]!);
     return out;
   });
-  const c = corpusFromTerms(keep.map((p) => c0.year[p]!), terms, keep.map((p) => c0.date![p]!));
+  const c = corpusFromTerms(
+    keep.map((p) => c0.year[p]!),
+    terms,
+    keep.map((p) => c0.date![p]!),
+  );
   combos.forEach((o, i) => {
     compare(c, { ...o, backward: 3, forward: [2, 4, 7], quantile: i % 2 ? 0.75 : 0.95 }, "gap " + JSON.stringify(o));
     if (i % 4 === 0) compare(c, { ...o, backward: 0, forward: [1], quantile: 0.9 }, "b0 " + JSON.stringify(o));

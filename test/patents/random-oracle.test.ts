@@ -36,7 +36,11 @@ function compare(c: TermCorpus, o: Partial<ScoreOptions>, label: string): void {
   const impH = b.imp[b.imp.length - 1]!;
   for (const tieCeiling of [0, 0.02]) {
     const et = scorePatents(c, { ...o, tieCeiling });
-    assert.deepEqual(Array.from(et.breakthrough), Array.from(pairwiseBreakthroughs(c.year, impH, { ...o, tieCeiling }).breakthrough), `${label} breakthrough, ceiling ${tieCeiling}`);
+    assert.deepEqual(
+      Array.from(et.breakthrough),
+      Array.from(pairwiseBreakthroughs(c.year, impH, { ...o, tieCeiling }).breakthrough),
+      `${label} breakthrough, ceiling ${tieCeiling}`,
+    );
   }
 }
 
@@ -67,6 +71,10 @@ test("engine = pairwise oracle with other windows (backward 3, forward 2,4,7) an
     for (let k = c0.termOffsets[p]!; k < c0.termOffsets[p + 1]!; k++) for (let r = 0; r < c0.termCounts[k]!; r++) out.push(c0.vocabulary[c0.termIds[k]!]!);
     return out;
   });
-  const c = corpusFromTerms(keep.map((p) => c0.year[p]!), terms, keep.map((p) => c0.date![p]!));
+  const c = corpusFromTerms(
+    keep.map((p) => c0.year[p]!),
+    terms,
+    keep.map((p) => c0.date![p]!),
+  );
   for (const o of combos.slice(0, 16)) compare(c, { ...o, backward: 3, forward: [2, 4, 7] }, "gap " + JSON.stringify(o));
 });

@@ -23,10 +23,19 @@ async function readErr(file: string, extra: Partial<Parameters<typeof readPatent
 
 test("bad input: exact messages naming file, row and column", async () => {
   assert.equal(await readErr("missing_ipc.csv"), "missing_ipc.csv: no 'ipc' column (mapping 'default' looks for 'ipc'); the file has: id, date, region, codes");
-  assert.equal(await readErr("bad_date.csv"), "bad_date.csv, row 2, column 'date': cannot parse date '2001-02-30' (expected YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD or YYYY年M月D日)");
+  assert.equal(
+    await readErr("bad_date.csv"),
+    "bad_date.csv, row 2, column 'date': cannot parse date '2001-02-30' (expected YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD or YYYY年M月D日)",
+  );
   assert.equal(await readErr("duplicate_id.csv"), "duplicate_id.csv, row 3, column 'id': duplicate id 'p1' (also at row 1); ids must be unique");
-  assert.equal(await readErr("empty_ipc.csv"), "empty_ipc.csv, row 2, column 'ipc': empty IPC list; every patent needs at least one IPC code (fill the codes or remove the row)");
-  assert.equal(await readErr("malformed_ipc.csv"), "malformed_ipc.csv, row 2, column 'ipc': malformed IPC code 'XYZ 12' (fix it, or pass --on-bad-ipc skip to drop such codes)");
+  assert.equal(
+    await readErr("empty_ipc.csv"),
+    "empty_ipc.csv, row 2, column 'ipc': empty IPC list; every patent needs at least one IPC code (fill the codes or remove the row)",
+  );
+  assert.equal(
+    await readErr("malformed_ipc.csv"),
+    "malformed_ipc.csv, row 2, column 'ipc': malformed IPC code 'XYZ 12' (fix it, or pass --on-bad-ipc skip to drop such codes)",
+  );
   assert.equal(await readErr("missing_ipc.csv", { mapping: { ...def, columns: { ...def.columns, ipc: ["codes"] } }, level: "subgroup" }), "no error");
 });
 
@@ -112,7 +121,14 @@ test("Parquet input gives the same scores as CSV", async () => {
 });
 
 test("PatentsView folder via --mapping patentsview (filing date, IPC in sequence order, citations)", async () => {
-  const t = await readPatents(fixture("patents", "patentsview"), { mapping: loadMapping("patentsview"), level: "subgroup", onBadIpc: "fail", citations: true, region: false, applicant: false });
+  const t = await readPatents(fixture("patents", "patentsview"), {
+    mapping: loadMapping("patentsview"),
+    level: "subgroup",
+    onBadIpc: "fail",
+    citations: true,
+    region: false,
+    applicant: false,
+  });
   assert.deepEqual(t.ids, ["10000001", "10000002", "10000003"]);
   assert.deepEqual(Array.from(t.date!), [20150302, 20160719, 20170130]);
   const codesOf = (p: number): string[] => Array.from(t.codeIds.subarray(t.codeOffsets[p]!, t.codeOffsets[p + 1]!)).map((i) => formatIpc(t.codes[i]!));
@@ -123,11 +139,22 @@ test("PatentsView folder via --mapping patentsview (filing date, IPC in sequence
 test("PatentsView folder without the optional citation_sequence column: citations in file order", async () => {
   const dir = mkdtempSync(join(tmpdir(), "kt-pv-"));
   try {
-    for (const f of ["g_patent.tsv", "g_application.tsv", "g_ipc_at_issue.tsv"]) writeFileSync(join(dir, f), readFileSync(fixture("patents", "patentsview", f)));
-    const cit = readFileSync(fixture("patents", "patentsview", "g_us_patent_citation.tsv"), "utf8").trim().split("\n").map((l) => l.split("\t"));
+    for (const f of ["g_patent.tsv", "g_application.tsv", "g_ipc_at_issue.tsv"])
+      writeFileSync(join(dir, f), readFileSync(fixture("patents", "patentsview", f)));
+    const cit = readFileSync(fixture("patents", "patentsview", "g_us_patent_citation.tsv"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => l.split("\t"));
     const seq = cit[0]!.indexOf("citation_sequence");
     writeFileSync(join(dir, "g_us_patent_citation.tsv"), cit.map((r) => r.filter((_, j) => j !== seq).join("\t")).join("\n") + "\n");
-    const t = await readPatents(dir, { mapping: loadMapping("patentsview"), level: "subgroup", onBadIpc: "fail", citations: true, region: false, applicant: false });
+    const t = await readPatents(dir, {
+      mapping: loadMapping("patentsview"),
+      level: "subgroup",
+      onBadIpc: "fail",
+      citations: true,
+      region: false,
+      applicant: false,
+    });
     assert.equal(t.n, 3);
     assert.deepEqual(Array.from(t.cited!.target.slice(t.cited!.offsets[2], t.cited!.offsets[3])).sort(), [-1, 0, 1]);
   } finally {
@@ -139,12 +166,36 @@ test("patents score CLI reproduces the METHODS §1.5 seed-weighting table and wr
   const dir = mkdtempSync(join(tmpdir(), "kt-toy-"));
   try {
     const rows = [
-      ["p1", 2000, "G06F;G06F;H04L"], ["p2", 2000, "H04L;H04W"], ["p3", 2000, "G06N"], ["p4", 2001, "G06F;G06N"], ["p5", 2001, "H04L"],
-      ["p6", 2002, "G06N;G06N;G06F"], ["p7", 2002, "H04W;H04L"], ["p8", 2003, "G06N;G06V"], ["p9", 2003, "G06F;H04L;G06N"], ["p10", 2004, "G06V;G06N"],
+      ["p1", 2000, "G06F;G06F;H04L"],
+      ["p2", 2000, "H04L;H04W"],
+      ["p3", 2000, "G06N"],
+      ["p4", 2001, "G06F;G06N"],
+      ["p5", 2001, "H04L"],
+      ["p6", 2002, "G06N;G06N;G06F"],
+      ["p7", 2002, "H04W;H04L"],
+      ["p8", 2003, "G06N;G06V"],
+      ["p9", 2003, "G06F;H04L;G06N"],
+      ["p10", 2004, "G06V;G06N"],
     ];
     writeFileSync(join(dir, "toy.csv"), "id,year,ipc\n" + rows.map((r) => r.join(",")).join("\n") + "\n");
     const out = join(dir, "s.csv");
-    const r = runCli(["patents", "score", "--patents", join(dir, "toy.csv"), "--out", out, "--level", "subclass", "--backward", "2", "--forward", "2", "--idf", "seed", "--json"]);
+    const r = runCli([
+      "patents",
+      "score",
+      "--patents",
+      join(dir, "toy.csv"),
+      "--out",
+      out,
+      "--level",
+      "subclass",
+      "--backward",
+      "2",
+      "--forward",
+      "2",
+      "--idf",
+      "seed",
+      "--json",
+    ]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).nobs, 10);
     const lines = readFileSync(out, "utf8").trim().split("\n");
@@ -152,7 +203,20 @@ test("patents score CLI reproduces the METHODS §1.5 seed-weighting table and wr
     const p6 = lines[6]!.split(",");
     assert.equal(p6[0], "p6");
     assert.ok(Math.abs(Number(p6[3]) - 2.282899) < 6e-7 && Math.abs(Number(p6[4]) - 2.648418) < 6e-7 && Math.abs(Number(p6[5]) - 1.160112) < 6e-7);
-    const m = runCli(["patents", "score", "--patents", join(dir, "toy.csv"), "--out", out, "--level", "subclass", "--forward", "1,5,10", "--censoring", "missing"]);
+    const m = runCli([
+      "patents",
+      "score",
+      "--patents",
+      join(dir, "toy.csv"),
+      "--out",
+      out,
+      "--level",
+      "subclass",
+      "--forward",
+      "1,5,10",
+      "--censoring",
+      "missing",
+    ]);
     assert.equal(m.status, 0, m.stderr);
     assert.match(m.stderr, /10 of 10 patents \(filed in 1995 or later\) have a 10-year forward window/);
     const l2 = readFileSync(out, "utf8").trim().split("\n");

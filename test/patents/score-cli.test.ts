@@ -7,8 +7,16 @@ import { join } from "node:path";
 import { runCli } from "../helpers.js";
 
 const rows = [
-  ["p1", 2000, "G06F 17/30;G06F 3/01;H04L 29/06"], ["p2", 2000, "H04L 29/06;H04W 4/00"], ["p3", 2000, "G06N 3/08"], ["p4", 2001, "G06F 3/01;G06N 3/08"], ["p5", 2001, "H04L 9/32"],
-  ["p6", 2002, "G06N 3/04;G06N 3/08;G06F 17/30"], ["p7", 2002, "H04W 4/00;H04L 29/06"], ["p8", 2003, "G06N 3/08;G06V 10/00"], ["p9", 2003, "G06F 17/30;H04L 29/06;G06N 3/08"], ["p10", 2004, "G06V 10/00;G06N 3/04"],
+  ["p1", 2000, "G06F 17/30;G06F 3/01;H04L 29/06"],
+  ["p2", 2000, "H04L 29/06;H04W 4/00"],
+  ["p3", 2000, "G06N 3/08"],
+  ["p4", 2001, "G06F 3/01;G06N 3/08"],
+  ["p5", 2001, "H04L 9/32"],
+  ["p6", 2002, "G06N 3/04;G06N 3/08;G06F 17/30"],
+  ["p7", 2002, "H04W 4/00;H04L 29/06"],
+  ["p8", 2003, "G06N 3/08;G06V 10/00"],
+  ["p9", 2003, "G06F 17/30;H04L 29/06;G06N 3/08"],
+  ["p10", 2004, "G06V 10/00;G06N 3/04"],
 ];
 
 test("patents score --preset paper = the paper's options at subclass level; flags override; coverage reported", () => {
@@ -22,8 +30,32 @@ test("patents score --preset paper = the paper's options at subclass level; flag
     const doc = JSON.parse(a.stdout);
     const o = doc.provenance.options;
     assert.deepEqual(
-      { preset: o.preset, level: o.level, backward: o.backward, forward: o.forward, idf: o.idf, pairYear: o.pairYear, sameYear: o.sameYear, censoring: o.censoring, breakthrough: o.breakthrough, quantile: o.quantile, tieCeiling: o.tieCeiling },
-      { preset: "paper", level: "subclass", backward: 2, forward: [2], idf: "seed", pairYear: "min", sameYear: "exclude", censoring: "truncate", breakthrough: "year", quantile: 0.9, tieCeiling: 0.02 },
+      {
+        preset: o.preset,
+        level: o.level,
+        backward: o.backward,
+        forward: o.forward,
+        idf: o.idf,
+        pairYear: o.pairYear,
+        sameYear: o.sameYear,
+        censoring: o.censoring,
+        breakthrough: o.breakthrough,
+        quantile: o.quantile,
+        tieCeiling: o.tieCeiling,
+      },
+      {
+        preset: "paper",
+        level: "subclass",
+        backward: 2,
+        forward: [2],
+        idf: "seed",
+        pairYear: "min",
+        sameYear: "exclude",
+        censoring: "truncate",
+        breakthrough: "year",
+        quantile: 0.9,
+        tieCeiling: 0.02,
+      },
     );
     // Subclass level + seed IDF + windows 2/2 = the METHODS §1.5(b) toy: p6 BS 2.282899, FS 2.648418; p10 empty.
     const lines = readFileSync(out, "utf8").trim().split("\n");
@@ -37,7 +69,10 @@ test("patents score --preset paper = the paper's options at subclass level; flag
       [cov.fullyCensored, cov.fullyCensoredYears, cov.partlyCensored, cov.partlyCensoredYears, cov.backwardIncomplete, cov.backwardIncompleteYears],
       [1, [2004], 2, [2003], 5, [2000, 2001]],
     );
-    assert.match(a.stderr, /coverage: fully censored .*: 1 patents \(2004\); partly censored: 2 patents \(2003\); without a full 2-year backward window: 5 patents \(2000, 2001\)/);
+    assert.match(
+      a.stderr,
+      /coverage: fully censored .*: 1 patents \(2004\); partly censored: 2 patents \(2003\); without a full 2-year backward window: 5 patents \(2000, 2001\)/,
+    );
     // Explicit flags override the preset; the kpst preset keeps the CLI defaults (group level, KPST BIDF).
     const b = runCli(["patents", "score", "--patents", input, "--out", out, "--preset", "paper", "--idf", "kpst", "--level", "group", "--json"]);
     assert.equal(b.status, 0, b.stderr);

@@ -9,7 +9,10 @@ import { grantToPatentRow, readUsptoGrant } from "../../src/patents/uspto-xml.js
 import { splitCsvLine } from "../../src/patents/taxonomy.js";
 import { parseIpc } from "../../src/patents/ipc.js";
 
-const lines = readFileSync(fixture("patents", "uspto_grant_xml_samples_extracted.csv"), "utf8").replace(/^\uFEFF/, "").trim().split(/\r?\n/);
+const lines = readFileSync(fixture("patents", "uspto_grant_xml_samples_extracted.csv"), "utf8")
+  .replace(/^\uFEFF/, "")
+  .trim()
+  .split(/\r?\n/);
 const head = splitCsvLine(lines[0]!);
 const rows = lines.slice(1).map((l) => Object.fromEntries(splitCsvLine(l).map((v, i) => [head[i]!, v])) as Record<string, string>);
 
@@ -37,12 +40,25 @@ test("grant XML → patents table → patents score", () => {
   const dir = mkdtempSync(join(tmpdir(), "kt-xml-"));
   try {
     const recs = rows.map((r) => grantToPatentRow(readUsptoGrant(fixture("patents", "uspto_grant_xml_samples", r.source_file!))));
-    assert.deepEqual(recs[0], { id: "06859910", date: "20010410", ipc: "G06F015/00;G06F017/00;G06F017/21;G06F017/24", cited: rows[0]!.us_cited_docs, applicant: "Bluestreak.com", region: "RI" });
-    const csv = ["id,date,region,ipc,cited,applicant", ...recs.map((x) => [x.id, x.date, x.region, x.ipc, x.cited, x.applicant].map((v) => (/[,"]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(","))].join("\n");
+    assert.deepEqual(recs[0], {
+      id: "06859910",
+      date: "20010410",
+      ipc: "G06F015/00;G06F017/00;G06F017/21;G06F017/24",
+      cited: rows[0]!.us_cited_docs,
+      applicant: "Bluestreak.com",
+      region: "RI",
+    });
+    const csv = [
+      "id,date,region,ipc,cited,applicant",
+      ...recs.map((x) => [x.id, x.date, x.region, x.ipc, x.cited, x.applicant].map((v) => (/[,"]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(",")),
+    ].join("\n");
     writeFileSync(join(dir, "p.csv"), csv + "\n");
     const r = runCli(["patents", "score", "--patents", join(dir, "p.csv"), "--out", join(dir, "s.csv"), "--level", "subclass"]);
     assert.equal(r.status, 0, r.stderr);
-    const out = readFileSync(join(dir, "s.csv"), "utf8").replace(/^\uFEFF/, "").trim().split(/\r?\n/);
+    const out = readFileSync(join(dir, "s.csv"), "utf8")
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split(/\r?\n/);
     assert.equal(out.length, 7);
     assert.match(out[1]!, /^06859910,2001,1,/);
   } finally {
@@ -58,7 +74,13 @@ test("patents score and panel read a folder of USPTO grant XML directly (no hand
     assert.equal(s.status, 0, s.stderr);
     const out = readFileSync(join(dir, "s.csv"), "utf8").trim().split(/\r?\n/);
     assert.equal(out.length, 7);
-    assert.deepEqual(out.slice(1).map((l) => l.split(",")[0]).sort(), ["06859910", "06970935", "07272630", "08926509", "08927118", "08930553"]);
+    assert.deepEqual(
+      out
+        .slice(1)
+        .map((l) => l.split(",")[0])
+        .sort(),
+      ["06859910", "06970935", "07272630", "08926509", "08927118", "08930553"],
+    );
     const p = runCli(["patents", "panel", "--patents", xml, "--out", join(dir, "p.csv"), "--years", "2000:2012"]);
     assert.equal(p.status, 0, p.stderr);
     assert.match(readFileSync(join(dir, "p.csv"), "utf8"), /^region,year,patents,breakthroughs,sum_imp10,citations\nCA,2000,0,0,0,0\n/);
@@ -72,7 +94,28 @@ test("column flags map an export without a JSON mapping file", () => {
   const dir = mkdtempSync(join(tmpdir(), "kt-colflags-"));
   try {
     writeFileSync(join(dir, "x.csv"), "pn,filed,ipcs,refs,who,where\nA,2001-02-03,G06F 17/30|H04L 29/08,,a1,R1\nB,2003-04-05,G06F 17/30,A,a2,R2\n");
-    const r = runCli(["patents", "panel", "--patents", join(dir, "x.csv"), "--out", join(dir, "p.csv"), "--id-col", "pn", "--date-col", "filed", "--ipc-col", "ipcs", "--cited-col", "refs", "--applicant-col", "who", "--region-col", "where", "--ipc-sep", "|"]);
+    const r = runCli([
+      "patents",
+      "panel",
+      "--patents",
+      join(dir, "x.csv"),
+      "--out",
+      join(dir, "p.csv"),
+      "--id-col",
+      "pn",
+      "--date-col",
+      "filed",
+      "--ipc-col",
+      "ipcs",
+      "--cited-col",
+      "refs",
+      "--applicant-col",
+      "who",
+      "--region-col",
+      "where",
+      "--ipc-sep",
+      "|",
+    ]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(readFileSync(join(dir, "p.csv"), "utf8"), /R1,2001,1,.*,1\n/);
     const bad = runCli(["patents", "panel", "--patents", join(dir, "x.csv"), "--out", join(dir, "q.csv"), "--id-col", "nope"]);

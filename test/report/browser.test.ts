@@ -19,7 +19,9 @@ test("report.html of the demo renders every table and figure in Chromium without
   const r = runCli(["demo", "--out", out, "--quick"]);
   assert.equal(r.status, 0, r.stderr);
   const html = join(out, "report.html");
-  const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { blocks: { id: string; status: string; output?: { models: unknown[]; figures?: unknown[]; statsTable?: unknown } }[] };
+  const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as {
+    blocks: { id: string; status: string; output?: { models: unknown[]; figures?: unknown[]; statsTable?: unknown } }[];
+  };
   const expectTables = results.blocks.filter((b) => b.status === "ok" && ((b.output?.models.length ?? 0) > 0 || b.output?.statsTable)).length;
   const figureData = results.blocks.filter((b) => b.status === "ok").reduce((s, b) => s + (b.output?.figures?.length ?? 0), 0);
   const expectFigures = readdirSync(join(out, "figures")).filter((f) => f.endsWith(".svg")).length;
@@ -37,7 +39,9 @@ test("report.html of the demo renders every table and figure in Chromium without
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
-    page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") errors.push(`${m.type()}: ${m.text()}`); });
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") errors.push(`${m.type()}: ${m.text()}`);
+    });
     page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
     page.on("requestfailed", (q) => errors.push(`request failed: ${q.url()}`));
     await page.goto(pathToFileURL(html).href, { waitUntil: "load" });
@@ -73,7 +77,10 @@ test("report.html of the demo renders every table and figure in Chromium without
     assert.match(info.banner, /These data are simulated/);
     assert.deepEqual(info.failed, []);
     for (const t of ["Table 1", "Table 2", "Table 3", "Table 4", "Table 5", "Robustness 1", "Robustness 8", "Endogeneity 1", "Endogeneity 3"]) {
-      assert.ok(info.headings.some((h) => h.startsWith(t) || h.includes(t)), `heading for ${t}`);
+      assert.ok(
+        info.headings.some((h) => h.startsWith(t) || h.includes(t)),
+        `heading for ${t}`,
+      );
     }
     // tooltips: hovering a mark shows its values
     if (info.figures.length) {
@@ -84,7 +91,9 @@ test("report.html of the demo renders every table and figure in Chromium without
     }
     await page.screenshot({ path: join(out, "report-screenshot.png"), fullPage: false });
     assert.deepEqual(errors, [], "the page logs no errors");
-    process.stderr.write(`browser test: ${info.tables.length} tables, ${info.figures.length} figures, not available: ${info.na.join(", ") || "none"}; screenshot ${join(out, "report-screenshot.png")}\n`);
+    process.stderr.write(
+      `browser test: ${info.tables.length} tables, ${info.figures.length} figures, not available: ${info.na.join(", ") || "none"}; screenshot ${join(out, "report-screenshot.png")}\n`,
+    );
   } finally {
     await browser.close();
   }

@@ -10,7 +10,11 @@ const dir = mkdtempSync(join(tmpdir(), "kt-plot-"));
 const data = fixture("data", "mpdta.csv");
 const cols = ["--data", data, "--y", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first.treat"];
 
-for (const [cmd, kind, points] of [["event", "event", 8], ["cs", "event", 7], ["twfe", "coef", 1]] as const) {
+for (const [cmd, kind, points] of [
+  ["event", "event", 8],
+  ["cs", "event", 7],
+  ["twfe", "coef", 1],
+] as const) {
   test(`keytech plot on a did ${cmd} result: ${kind} plot, SVG and PNG`, () => {
     const r = runCli(["did", cmd, ...cols, "--json"]);
     assert.equal(r.status, 0, r.stderr);
@@ -25,7 +29,8 @@ for (const [cmd, kind, points] of [["event", "event", 8], ["cs", "event", 7], ["
     const svg = readFileSync(out.svg, "utf8");
     assert.match(svg, /^<svg/);
     // one CI rule per point (the reference point with zero width), plus the zero line and the reference line
-    if (kind === "event") assert.equal((svg.match(/aria-roledescription="rule mark"/g) ?? []).length, points + 2, "every point has its interval (+ the zero and reference lines)");
+    if (kind === "event")
+      assert.equal((svg.match(/aria-roledescription="rule mark"/g) ?? []).length, points + 2, "every point has its interval (+ the zero and reference lines)");
   });
 }
 

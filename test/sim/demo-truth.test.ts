@@ -18,7 +18,9 @@ const dir = mkdtempSync(join(tmpdir(), "keytech-truth-"));
 const world = await simulatePaperWorld({ seed: 20250101, policyTwins: false });
 await writePaperWorld(world, join(dir, "data"));
 const full = studyTemplate({ dataDir: "data", fast: true, truth: true });
-const spec = full.slice(0, full.indexOf("blocks:")) + `blocks:
+const spec =
+  full.slice(0, full.indexOf("blocks:")) +
+  `blocks:
 ${patentsBlockYaml()}  baseline:
     columns: [fe_only, controls]
   cs:
@@ -47,7 +49,9 @@ test("the study measures exactly the columns of the twin-run truth (DEMO_MEASURE
   const b = run.blocks.find((x) => x.id === "patents")!;
   assert.equal(b.status, "ok", b.error);
   // the study's data with the measured columns joined (full precision)
-  const [head, ...rows] = readFileSync(join(dir, "out", "work", "analysis_panel.csv"), "utf8").trimEnd().split("\n");
+  const [head, ...rows] = readFileSync(join(dir, "out", "work", "analysis_panel.csv"), "utf8")
+    .trimEnd()
+    .split("\n");
   const names = head!.split(",");
   const m = await measureWorld(world);
   const T = world.years.length;

@@ -9,7 +9,11 @@ import { assertClose, runCli } from "../helpers.js";
 const dir = mkdtempSync(join(tmpdir(), "keytech-sim-"));
 
 test("keytech simulate: same seed → byte-identical files; another seed → different data", () => {
-  for (const [name, seed] of [["a", "11"], ["b", "11"], ["c", "12"]] as const) {
+  for (const [name, seed] of [
+    ["a", "11"],
+    ["b", "11"],
+    ["c", "12"],
+  ] as const) {
     const r = runCli(["simulate", "--out", join(dir, name), "--seed", seed, "--patents", "0.3"]);
     assert.equal(r.status, 0, r.stderr);
   }
@@ -18,8 +22,11 @@ test("keytech simulate: same seed → byte-identical files; another seed → dif
   for (const f of files) assert.ok(readFileSync(join(dir, "a", f)).equals(readFileSync(join(dir, "b", f))), `${f} identical`);
   assert.ok(!readFileSync(join(dir, "a", "panel.csv")).equals(readFileSync(join(dir, "c", "panel.csv"))));
   // the outcome and the mediators are measured by the study, not written to the panel
-  const head = readFileSync(join(dir, "a", "panel.csv"), "utf8").split("\n")[0]!.split(",");
-  for (const m of ["keytech", "keytech_count", "cite_quality", "cospecialize", "diffusion", "efficiency"]) assert.ok(!head.includes(m), `panel.csv has no ${m}`);
+  const head = readFileSync(join(dir, "a", "panel.csv"), "utf8")
+    .split("\n")[0]!
+    .split(",");
+  for (const m of ["keytech", "keytech_count", "cite_quality", "cospecialize", "diffusion", "efficiency"])
+    assert.ok(!head.includes(m), `panel.csv has no ${m}`);
 });
 
 test("the paper world has the reference study's shape", () => {
@@ -82,15 +89,21 @@ test("twin: switching the pilot off changes exactly the patents of pilot-treated
   world.counties.forEach((c) => {
     if (c.cohort > 0) for (let y = c.cohort; y <= 2023; y++) treated.add(`${c.county} ${y}`);
   });
-  const a = linesByCell(world), b = linesByCell(twin);
-  let same = 0, changed = 0;
+  const a = linesByCell(world),
+    b = linesByCell(twin);
+  let same = 0,
+    changed = 0;
   for (const key of new Set([...a.keys(), ...b.keys()])) {
-    const x = a.get(key) ?? [], y = b.get(key) ?? [];
+    const x = a.get(key) ?? [],
+      y = b.get(key) ?? [];
     if (treated.has(key)) {
       if (x.join("\n") !== y.join("\n")) changed++;
       // the twin has no pilot extra patents; its other patents keep their ids
       const ids = (ls: string[]) => ls.map((l) => l.slice(0, l.indexOf(",")));
-      assert.ok(ids(y).every((id) => ids(x).includes(id)), `${key}: the twin's patent ids exist in the world`);
+      assert.ok(
+        ids(y).every((id) => ids(x).includes(id)),
+        `${key}: the twin's patent ids exist in the world`,
+      );
     } else {
       assert.deepEqual(x, y, `untreated county-year ${key} identical`);
       same++;
@@ -103,16 +116,30 @@ test("twin: switching the pilot off changes exactly the patents of pilot-treated
   const bbOff = generatePaperWorld(o, { broadband: false });
   const lines = (g: GeneratedWorld) => patentsCsv(g.patents).trimEnd().split("\n").slice(1);
   assert.ok(world.patents.some((p) => p.origin === "broadband"));
-  assert.deepEqual(lines(bbOff), lines(world).filter((_, k) => world.patents[k]!.origin !== "broadband"));
+  assert.deepEqual(
+    lines(bbOff),
+    lines(world).filter((_, k) => world.patents[k]!.origin !== "broadband"),
+  );
 });
 
 test("truth.json: the twin-run truth is measured by the study's measure stage", async () => {
   const w = await simulatePaperWorld({ seed: 5, dynamic: 0.4, nCounties: 150, patentsPerCountyYear: 0.6, policyTwins: false });
-  const t = w.truth as { att: number; event_time: Record<string, number>; mechanisms: { effect_on_mediator: Record<string, number> }; paths: Record<string, unknown>; measure_options: unknown };
+  const t = w.truth as {
+    att: number;
+    event_time: Record<string, number>;
+    mechanisms: { effect_on_mediator: Record<string, number> };
+    paths: Record<string, unknown>;
+    measure_options: unknown;
+  };
   // recompute the ATT from the two measured runs
   const [a, b] = [await measureWorld(w), await measureWorld(generatePaperWorld(w.options, { pilot: false }))];
-  let s = 0, n = 0;
-  for (let r = 0; r < w.D.length; r++) if (w.D[r] === 1) { s += a.columns.keytech![r]! - b.columns.keytech![r]!; n++; }
+  let s = 0,
+    n = 0;
+  for (let r = 0; r < w.D.length; r++)
+    if (w.D[r] === 1) {
+      s += a.columns.keytech![r]! - b.columns.keytech![r]!;
+      n++;
+    }
   assertClose(t.att, s / n, 1e-12, "ATT = mean world − twin over treated county-years");
   assert.ok(t.att > 0, `the pilot raises KeyTech (${t.att})`);
   for (const m of ["cospecialize", "diffusion", "efficiency"]) assert.ok(t.mechanisms.effect_on_mediator[m]! > 0, `the pilot raises ${m}`);

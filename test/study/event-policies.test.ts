@@ -19,17 +19,25 @@ import { loadSpec } from "../../src/study/spec.js";
 import { runStudy, type StudyRun } from "../../src/study/runner.js";
 import { writeStudyReport } from "../../src/report/study-report.js";
 
-async function world(policies: { broadband: number; smartCity: number; nonDigital: number }): Promise<{ run: StudyRun; dir: string; truth: Record<string, unknown> }> {
+async function world(policies: {
+  broadband: number;
+  smartCity: number;
+  nonDigital: number;
+}): Promise<{ run: StudyRun; dir: string; truth: Record<string, unknown> }> {
   const dir = mkdtempSync(join(tmpdir(), "keytech-evpol-"));
   const w = await simulatePaperWorld({ seed: 7, nCounties: 150, otherPolicies: policies });
   await writePaperWorld(w, join(dir, "data"));
   const full = studyTemplate({ dataDir: "data", fast: true, truth: true });
-  writeFileSync(join(dir, "study.yaml"), full.slice(0, full.indexOf("blocks:")) + `blocks:
+  writeFileSync(
+    join(dir, "study.yaml"),
+    full.slice(0, full.indexOf("blocks:")) +
+      `blocks:
 ${patentsBlockYaml()}  event_study:
     estimators: [twfe, cs]
   event_study_policies:
     estimators: [twfe, cs]
-`);
+`,
+  );
   const run = await runStudy(await loadSpec(join(dir, "study.yaml")), { outDir: join(dir, "out"), log: () => {} });
   return { run, dir, truth: w.truth };
 }
@@ -54,8 +62,15 @@ test("event study: moves with the concurrent policies' effects without policy co
   }
   // TWFE with controls estimates the twin-run effects of the policies themselves
   const op = big.truth.other_policies as Record<string, number>;
-  for (const [p, k] of [["broadband", "broadband"], ["smart_city", "smart_city"], ["nondigital_post", "non_digital_pilot"]] as const) {
-    const b = big.run.blocks.find((x) => x.id === "event_study_policies")!.output!.models.find((x) => x.name === "twfe")!.result.estimates.find((x) => x.term === p)!;
+  for (const [p, k] of [
+    ["broadband", "broadband"],
+    ["smart_city", "smart_city"],
+    ["nondigital_post", "non_digital_pilot"],
+  ] as const) {
+    const b = big.run.blocks
+      .find((x) => x.id === "event_study_policies")!
+      .output!.models.find((x) => x.name === "twfe")!
+      .result.estimates.find((x) => x.term === p)!;
     assert.ok(op[k]! > 0, `${k}: the policy raises KeyTech in its county-years (${op[k]})`);
     assert.ok(b.conf_low! < op[k]! && op[k]! < b.conf_high!, `${p}: ${b.estimate} [${b.conf_low}, ${b.conf_high}] vs twin truth ${op[k]}`);
   }
@@ -68,7 +83,12 @@ test("the report says the event-time truths exclude the concurrent policies and 
   const html = readFileSync(files.html, "utf8");
   const op = big.truth.other_policies as Record<string, number>;
   const f = (k: string) => `+${op[k]!.toFixed(2)}`;
-  assert.ok(html.includes(`they exclude the concurrent policies the generator plants — Broadband China (${f("broadband")}), Smart City (${f("smart_city")}) and non-digital cluster pilots (${f("non_digital_pilot")}) on the outcome`), "twin-run truths of the concurrent policies in the note");
+  assert.ok(
+    html.includes(
+      `they exclude the concurrent policies the generator plants — Broadband China (${f("broadband")}), Smart City (${f("smart_city")}) and non-digital cluster pilots (${f("non_digital_pilot")}) on the outcome`,
+    ),
+    "twin-run truths of the concurrent policies in the note",
+  );
   assert.ok(html.includes("This event study does not control for them"));
   assert.ok(html.includes("This variant controls for their indicators (Broadband, Smart city, Nondigital post)."));
   assert.ok(html.includes("<th>Mean gap without policy controls</th>"));

@@ -39,7 +39,8 @@ for (const c of CASES) {
     const res = readJson<Run>(join(out, "results.json"));
     assert.equal(res.outcome.source, "panel");
     const status = Object.fromEntries(res.blocks.map((b) => [b.id, b.status]));
-    for (const id of ["baseline", "event_study", "cs", "sdid", "placebo", "stacked", "bacon", "county_trends"]) assert.equal(status[id], "ok", `${id}: ${res.blocks.find((b) => b.id === id)?.error}`);
+    for (const id of ["baseline", "event_study", "cs", "sdid", "placebo", "stacked", "bacon", "county_trends"])
+      assert.equal(status[id], "ok", `${id}: ${res.blocks.find((b) => b.id === id)?.error}`);
     for (const id of ["patents", "mechanisms", "paths", "ddd", "exclusions", "heterogeneity", "moderation", "alt_outcomes"]) {
       const b = res.blocks.find((x) => x.id === id)!;
       assert.equal(b.status, "not_available", id);
@@ -47,7 +48,8 @@ for (const c of CASES) {
     }
     const html = readFileSync(join(out, "report.html"), "utf8").replace(/<[^>]+>/g, " ");
     const prose = html.replace(/county_trends|digital_index|countyreal/gi, "");
-    for (const word of ["county", "counties", "pilot", "digital cluster", "paper eq"]) assert.ok(!new RegExp(word, "i").test(prose), `the report says "${word}"`);
+    for (const word of ["county", "counties", "pilot", "digital cluster", "paper eq"])
+      assert.ok(!new RegExp(word, "i").test(prose), `the report says "${word}"`);
     assert.ok(!/KeyTech/.test(prose), 'the report says "KeyTech"');
     assert.match(html, /Treat × Post/);
   });

@@ -16,10 +16,19 @@ import { loadMapping } from "../../src/patents/mapping.js";
 
 interface Results {
   outcome: { column: string; source: string; patents?: { read: number; key_digital: number; aggregated: number } };
-  blocks: { id: string; status: string; error?: string; methods: string; output?: { models: { result: { estimates: { term: string; estimate: number | null }[]; nobs: number } }[] } }[];
+  blocks: {
+    id: string;
+    status: string;
+    error?: string;
+    methods: string;
+    output?: { models: { result: { estimates: { term: string; estimate: number | null }[]; nobs: number } }[] };
+  }[];
 }
 
-for (const [name, read, key] of [["uspto", 6, 4], ["patentsview", 3, 2]] as const) {
+for (const [name, read, key] of [
+  ["uspto", 6, 4],
+  ["patentsview", 3, 2],
+] as const) {
   test(`study run on the ${name} sample measures the outcome from the patents and runs the baseline`, () => {
     const out = mkdtempSync(join(tmpdir(), `kt-measure-${name}-`));
     const r = runCli(["study", "run", fixture("study", name, "study.yaml"), "--out", out]);
@@ -29,9 +38,14 @@ for (const [name, read, key] of [["uspto", 6, 4], ["patentsview", 3, 2]] as cons
     assert.deepEqual(res.outcome.patents, { read, key_digital: key, aggregated: key });
     for (const b of res.blocks) assert.equal(b.status, "ok", `${b.id}: ${b.error}`);
     assert.match(res.blocks.find((b) => b.id === "baseline")!.methods, /measured from the raw patent records/);
-    const head = readFileSync(join(out, "work", "analysis_panel.csv"), "utf8").split("\n")[0]!.split(",");
+    const head = readFileSync(join(out, "work", "analysis_panel.csv"), "utf8")
+      .split("\n")[0]!
+      .split(",");
     for (const c of ["keytech", "keytech_count", "cite_quality", "cospecialize", "diffusion"]) assert.ok(head.includes(c), `analysis panel has ${c}`);
-    assert.match(readFileSync(join(out, "report.html"), "utf8"), new RegExp(`outcome ln\\(1 \\+ key-digital patents\\) measured from ${read} raw patent records`));
+    assert.match(
+      readFileSync(join(out, "report.html"), "utf8"),
+      new RegExp(`outcome ln\\(1 \\+ key-digital patents\\) measured from ${read} raw patent records`),
+    );
   });
 }
 
@@ -96,7 +110,21 @@ test("the baseline estimates on the measured column, not on a panel column", asy
   assert.equal(run.failed, 0, JSON.stringify(run.blocks.map((b) => [b.id, b.error])));
   // the same regression by the CLI on the written analysis panel's measured column
   const alt = run.blocks.find((b) => b.id === "alt_outcomes")!.output!.models[0]!.result.estimates.find((e) => e.term === "treat_post")!.estimate!;
-  const cli = runCli(["did", "twfe", "--data", join(dir, "out", "work", "analysis_panel.csv"), "--y", "keytech_count", "--unit", "region", "--time", "year", "--cohort", "cohort", "--json"]);
+  const cli = runCli([
+    "did",
+    "twfe",
+    "--data",
+    join(dir, "out", "work", "analysis_panel.csv"),
+    "--y",
+    "keytech_count",
+    "--unit",
+    "region",
+    "--time",
+    "year",
+    "--cohort",
+    "cohort",
+    "--json",
+  ]);
   assert.equal(cli.status, 0, cli.stderr);
   const est = (JSON.parse(cli.stdout) as { estimates: { term: string; estimate: number }[] }).estimates.find((e) => e.term === "treat_post")!.estimate;
   assert.ok(Math.abs(est - alt) <= 1e-12 * Math.max(1, Math.abs(est)), `study ${alt} vs CLI ${est}`);
@@ -126,13 +154,23 @@ test("study bad input: a non-UTF-8 byte is located; later-filed, self- and dangl
   for (const u of ["A", "B"]) for (const y of [2001, 2002, 2003]) panel.push(`${u},${y},${y % 3}`);
   writeFileSync(join(dir, "data", "panel.csv"), panel.join("\n") + "\n");
   writeFileSync(join(dir, "data", "policies.csv"), "region,program,year\nA,pilot,2002\n");
-  writeFileSync(join(dir, "study.yaml"), "inputs:\n  panel: { file: data/panel.csv, unit: region, time: year }\n  policies: { file: data/policies.csv, unit: region, program: program, year: year, programs: { treated: pilot } }\n  patents: { file: data/patents.csv }\nmodel: { controls: [], cluster: region }\nblocks:\n  patents: { taxonomy: oecd-ict }\n");
+  writeFileSync(
+    join(dir, "study.yaml"),
+    "inputs:\n  panel: { file: data/panel.csv, unit: region, time: year }\n  policies: { file: data/policies.csv, unit: region, program: program, year: year, programs: { treated: pilot } }\n  patents: { file: data/patents.csv }\nmodel: { controls: [], cluster: region }\nblocks:\n  patents: { taxonomy: oecd-ict }\n",
+  );
   const out = join(dir, "out");
   const ok = runCli(["study", "run", join(dir, "study.yaml"), "--out", out, "--json"]);
   assert.equal(ok.status, 0, ok.stderr);
   const res = readJson<{ blocks: { id: string; output?: { extra?: { measure?: { citations: Record<string, number> } } } }[] }>(join(out, "results.json"));
   // p1 → p0 self (a1), p1 → p4 filed later, p2 → zz unknown, p2 → p0 counted, p3 → p1, p3 → p2, p4 → p3 counted
-  assert.deepEqual(res.blocks.find((b) => b.id === "patents")!.output!.extra!.measure!.citations, { available: true, total: 7, counted: 4, self: 1, unknown: 1, later_filed: 1 });
+  assert.deepEqual(res.blocks.find((b) => b.id === "patents")!.output!.extra!.measure!.citations, {
+    available: true,
+    total: 7,
+    counted: 4,
+    self: 1,
+    unknown: 1,
+    later_filed: 1,
+  });
   // one invalid byte: the spec check names file, row and column, and nothing is written
   const bytes = Buffer.from(rows.join("\n") + "\n");
   bytes[bytes.indexOf("p3,") + 1] = 0xff;
@@ -150,7 +188,10 @@ test("study bad input: a stray text cell in a numeric panel column stops with fi
   for (const u of ["A", "B", "C"]) for (const y of [2001, 2002, 2003]) panel.push(`${u},${y},${y === 2002 && u === "B" ? "4.x" : (y % 3) + 0.5}`);
   writeFileSync(join(dir, "data", "panel.csv"), panel.join("\n") + "\n");
   writeFileSync(join(dir, "data", "policies.csv"), "region,program,year\nA,pilot,2002\n");
-  writeFileSync(join(dir, "study.yaml"), "inputs:\n  panel: { file: data/panel.csv, unit: region, time: year }\n  policies: { file: data/policies.csv, unit: region, program: program, year: year, programs: { treated: pilot } }\noutcome: { column: x }\nmodel: { controls: [], cluster: region }\nblocks:\n  baseline: { columns: [fe_only] }\n");
+  writeFileSync(
+    join(dir, "study.yaml"),
+    "inputs:\n  panel: { file: data/panel.csv, unit: region, time: year }\n  policies: { file: data/policies.csv, unit: region, program: program, year: year, programs: { treated: pilot } }\noutcome: { column: x }\nmodel: { controls: [], cluster: region }\nblocks:\n  baseline: { columns: [fe_only] }\n",
+  );
   const r = runCli(["study", "run", join(dir, "study.yaml"), "--out", join(dir, "out")]);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /panel\.csv, row 5, column 'x': "4\.x" is not a number in a numeric column \(8 of 9 cells are numbers\)/);

@@ -20,13 +20,20 @@ await writePaperWorld(world, join(dir, "data"));
 
 function spec(lead: number): string {
   const full = studyTemplate({ dataDir: "data", fast: true, truth: true });
-  return full.slice(0, full.indexOf("blocks:")) + `blocks:\n  patents: {}\n  baseline:\n    columns: [fe_only, lead]\n    lead: ${lead}\n  event_study:\n    estimators: [twfe]\n  county_trends: {}\n  placebo:\n    reps: 40\n`;
+  return (
+    full.slice(0, full.indexOf("blocks:")) +
+    `blocks:\n  patents: {}\n  baseline:\n    columns: [fe_only, lead]\n    lead: ${lead}\n  event_study:\n    estimators: [twfe]\n  county_trends: {}\n  placebo:\n    reps: 40\n`
+  );
 }
-const specA = join(dir, "a.yaml"), specB = join(dir, "b.yaml");
+const specA = join(dir, "a.yaml"),
+  specB = join(dir, "b.yaml");
 writeFileSync(specA, spec(1));
 writeFileSync(specB, spec(2));
 
-interface Results { spec: { hash: string }; blocks: { id: string; status: string; options: Record<string, unknown>; output?: unknown }[] }
+interface Results {
+  spec: { hash: string };
+  blocks: { id: string; status: string; options: Record<string, unknown>; output?: unknown }[];
+}
 
 /** The state of an output folder: which spec made it, and whether every output agrees with that. */
 function state(out: string): "A" | "B" | "absent" {
@@ -97,7 +104,11 @@ test("killed re-runs leave the old or the new complete output; the next run equa
     assert.equal(stable(out), stable(clean), `${step}: the next run gives the uninterrupted results`);
     assert.equal(readFileSync(join(out, "my-notes.txt"), "utf8"), "mine\n", `${step}: the user's file is kept`);
     assert.ok(existsSync(join(out, "workspace.duckdb")), `${step}: the block cache is kept`);
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes(".keytech-")), [], `${step}: no staging folder left`);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes(".keytech-")),
+      [],
+      `${step}: no staging folder left`,
+    );
   }
 });
 

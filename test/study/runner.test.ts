@@ -73,9 +73,23 @@ test("re-running computes nothing; editing one block's options recomputes only t
 
   // edit the event study's window: only event_study recomputes
   const log3: string[] = [];
-  const r3 = await runStudy(await loadSpec(write("s1.yaml", smallSpec((s) => s.replace("    estimators: [twfe]", "    estimators: [twfe]\n    window: [-3, 4]")))), { outDir: out, log: (l) => log3.push(l) });
+  const r3 = await runStudy(
+    await loadSpec(
+      write(
+        "s1.yaml",
+        smallSpec((s) => s.replace("    estimators: [twfe]", "    estimators: [twfe]\n    window: [-3, 4]")),
+      ),
+    ),
+    { outDir: out, log: (l) => log3.push(l) },
+  );
   const st3 = statuses(log3);
-  assert.deepEqual(Object.entries(st3).filter(([, v]) => v === "computed").map(([k]) => k), ["event_study"], log3.join("\n"));
+  assert.deepEqual(
+    Object.entries(st3)
+      .filter(([, v]) => v === "computed")
+      .map(([k]) => k),
+    ["event_study"],
+    log3.join("\n"),
+  );
   assert.equal(Object.values(st3).filter((v) => v === "cached").length, N_BLOCKS - 1);
   const ev = r3.blocks.find((b) => b.id === "event_study")!;
   assert.ok(ev.output!.models[0]!.result.estimates.some((e) => e.term === "rel::4"));
@@ -98,7 +112,10 @@ test("re-running computes nothing; editing one block's options recomputes only t
 
 test("a failed block is reported with its error, the others still run, exit status 1", () => {
   // a stacked window no cohort's data can cover: an estimation failure, not a missing input
-  const p = write("fail.yaml", smallSpec((s) => s.replace("  ddd: {}\n", "  ddd: {}\n  stacked:\n    window: [-30, 30]\n")));
+  const p = write(
+    "fail.yaml",
+    smallSpec((s) => s.replace("  ddd: {}\n", "  ddd: {}\n  stacked:\n    window: [-30, 30]\n")),
+  );
   const out = join(dir, "out-fail");
   const r = runCli(["study", "run", p, "--out", out, "--json"]);
   assert.equal(r.status, 1, r.stderr);
@@ -114,7 +131,10 @@ test("a failed block is reported with its error, the others still run, exit stat
 });
 
 test("a block whose input is missing is 'not available' with the reason, and the run exits 0", () => {
-  const p = write("na.yaml", smallSpec((s) => s.replace("      nondigital: nondigital_cluster # non-digital cluster pilots (triple difference)\n", "")));
+  const p = write(
+    "na.yaml",
+    smallSpec((s) => s.replace("      nondigital: nondigital_cluster # non-digital cluster pilots (triple difference)\n", "")),
+  );
   const out = join(dir, "out-na");
   const r = runCli(["study", "run", p, "--out", out, "--json"]);
   assert.equal(r.status, 0, r.stderr);
@@ -129,7 +149,10 @@ test("a block whose input is missing is 'not available' with the reason, and the
 test("a run killed half-way resumes from the blocks already done", { timeout: 120_000 }, async () => {
   const p = write("kill.yaml", smallSpec());
   const out = join(dir, "out-kill");
-  const child = spawn(process.execPath, [join(repoRoot, "dist/src/cli/main.js"), "study", "run", p, "--out", out], { env: { ...process.env, KEYTECH_NO_PROGRESS: "1" }, stdio: "ignore" });
+  const child = spawn(process.execPath, [join(repoRoot, "dist/src/cli/main.js"), "study", "run", p, "--out", out], {
+    env: { ...process.env, KEYTECH_NO_PROGRESS: "1" },
+    stdio: "ignore",
+  });
   // a run writes its log into the staging folder beside the output folder until it swaps it in
   const logPath = out + ".keytech-new/run.log";
   const t0 = Date.now();
@@ -150,7 +173,9 @@ test("a run killed half-way resumes from the blocks already done", { timeout: 12
   });
   await new Promise((r) => child.on("exit", r));
   const killedLog = readFileSync(logPath, "utf8");
-  const done = Object.entries(statuses(killedLog.split("\n"))).filter(([, v]) => v === "computed").map(([k]) => k);
+  const done = Object.entries(statuses(killedLog.split("\n")))
+    .filter(([, v]) => v === "computed")
+    .map(([k]) => k);
   assert.ok(done.length >= 2 && done.length < N_BLOCKS, `killed half-way: ${done.join(", ")}`);
   assert.ok(!killedLog.includes("done in"), "the first run did not finish");
   assert.ok(!existsSync(join(out, "results.json")), "a killed first run leaves no partial output in the folder");

@@ -19,16 +19,24 @@ test("sensitivity block: HonestDiD bounds of the TWFE event study, widening with
   const world = await simulatePaperWorld({ seed: 3, nCounties: 150, patentsPerCountyYear: 0.5, policyTwins: false });
   await writePaperWorld(world, join(dir, "data"));
   const full = studyTemplate({ dataDir: "data", fast: true, truth: true });
-  writeFileSync(join(dir, "s.yaml"), full.slice(0, full.indexOf("blocks:")) + "blocks:\n  patents: {}\n  event_study:\n    estimators: [twfe]\n  sensitivity:\n    mbar: [0.5, 1, 2]\n");
+  writeFileSync(
+    join(dir, "s.yaml"),
+    full.slice(0, full.indexOf("blocks:")) + "blocks:\n  patents: {}\n  event_study:\n    estimators: [twfe]\n  sensitivity:\n    mbar: [0.5, 1, 2]\n",
+  );
   const run = await runStudy(await loadSpec(join(dir, "s.yaml")), { outDir: join(dir, "out"), log: () => {} });
   const b = run.blocks.find((x) => x.id === "sensitivity")!;
   assert.equal(b.status, "ok", b.error);
   const ev = run.blocks.find((x) => x.id === "event_study")!.output!.models[0]!.result;
   const rel0 = ev.estimates.find((e) => e.term === "rel::0")!.estimate!;
-  const sens = (b.output!.extra as { sensitivity: { original: { estimate: number; lb: number; ub: number }; bounds: { Mbar?: number; lb: number; ub: number }[] }[] }).sensitivity;
+  const sens = (
+    b.output!.extra as { sensitivity: { original: { estimate: number; lb: number; ub: number }; bounds: { Mbar?: number; lb: number; ub: number }[] }[] }
+  ).sensitivity;
   assert.ok(Math.abs(sens[0]!.original.estimate - rel0) < 1e-12, "the original estimate is the event study's rel::0");
   const rm = sens[0]!.bounds;
-  assert.deepEqual(rm.map((r) => r.Mbar), [0.5, 1, 2]);
+  assert.deepEqual(
+    rm.map((r) => r.Mbar),
+    [0.5, 1, 2],
+  );
   for (let k = 1; k < rm.length; k++) assert.ok(rm[k]!.lb <= rm[k - 1]!.lb + 1e-12 && rm[k]!.ub >= rm[k - 1]!.ub - 1e-12, "the robust sets widen with M̄");
   assert.ok(rm[0]!.lb <= sens[0]!.original.ub && rm[0]!.ub >= sens[0]!.original.lb);
   assert.equal(sens.length, 2, "Δ^RM and Δ^SD");

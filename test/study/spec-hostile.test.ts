@@ -33,7 +33,16 @@ async function specError(text: string | Buffer): Promise<string> {
 }
 
 test("a billion-laughs alias bomb is refused at its line (was a raw ReferenceError)", async () => {
-  const bomb = ["x1: &a1 [q, q, q, q, q, q, q, q, q, q]", ...Array.from({ length: 7 }, (_, j) => `x${j + 2}: &a${j + 2} [${Array(10).fill(`*a${j + 1}`).join(", ")}]`)].join("\n");
+  const bomb = [
+    "x1: &a1 [q, q, q, q, q, q, q, q, q, q]",
+    ...Array.from(
+      { length: 7 },
+      (_, j) =>
+        `x${j + 2}: &a${j + 2} [${Array(10)
+          .fill(`*a${j + 1}`)
+          .join(", ")}]`,
+    ),
+  ].join("\n");
   assert.match(await specError(bomb + "\n" + base), /^study\.yaml:2: \(yaml\): the aliases \(\*name\) expand to too many values .*write the values out/);
 });
 
@@ -49,14 +58,20 @@ for (const [what, v] of [
 ] as const) {
   test(`nesting thousands of levels deep (${what}) is refused before parsing`, async () => {
     const text = base.replace("  county_trends: {}", `  county_trends: ${v}`);
-    assert.match(await specError(text), /^study\.yaml:\d+: \(yaml\): nested more than 64 levels deep; a study spec needs a few levels: check the brackets and the indentation$/);
+    assert.match(
+      await specError(text),
+      /^study\.yaml:\d+: \(yaml\): nested more than 64 levels deep; a study spec needs a few levels: check the brackets and the indentation$/,
+    );
   });
 }
 
 test("an invalid UTF-8 byte is refused with its line (was silently replaced by U+FFFD)", async () => {
-  const b = Buffer.from(base.replace("title: \"Digital", "title: \"Digit\u0001al"));
+  const b = Buffer.from(base.replace('title: "Digital', 'title: "Digit\u0001al'));
   b[b.indexOf(1)] = 0xff;
-  assert.match(await specError(b), /^study\.yaml:6: \(file\): invalid UTF-8 byte 0xFF \(byte offset \d+\); the spec must be UTF-8 text: re-encode it, e\.g\. iconv -f CP1252 -t UTF-8 study\.yaml > study\.utf8\.yaml \(or -f GB18030 for a Chinese-locale file\)$/);
+  assert.match(
+    await specError(b),
+    /^study\.yaml:6: \(file\): invalid UTF-8 byte 0xFF \(byte offset \d+\); the spec must be UTF-8 text: re-encode it, e\.g\. iconv -f CP1252 -t UTF-8 study\.yaml > study\.utf8\.yaml \(or -f GB18030 for a Chinese-locale file\)$/,
+  );
 });
 
 test("a gzip file under a .yaml name is refused as compressed", async () => {
@@ -65,7 +80,18 @@ test("a gzip file under a .yaml name is refused as compressed", async () => {
 
 test("study run: the alias bomb exits 1 with one keytech message, no stack trace", () => {
   const f = join(dir, "bomb.yaml");
-  writeFileSync(f, "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + Array.from({ length: 7 }, (_, j) => `b${j}: &b${j} [${Array(10).fill(j ? `*b${j - 1}` : "*a").join(", ")}]`).join("\n") + "\n");
+  writeFileSync(
+    f,
+    "a: &a [x, x, x, x, x, x, x, x, x, x]\n" +
+      Array.from(
+        { length: 7 },
+        (_, j) =>
+          `b${j}: &b${j} [${Array(10)
+            .fill(j ? `*b${j - 1}` : "*a")
+            .join(", ")}]`,
+      ).join("\n") +
+      "\n",
+  );
   const r = runCli(["study", "run", f, "--out", join(dir, "out")]);
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /^keytech: error: invalid study spec .*bomb\.yaml \(1 problem\):\nbomb\.yaml:2: \(yaml\): the aliases/);

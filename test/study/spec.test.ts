@@ -35,7 +35,10 @@ for (const c of SPEC_CASES) {
     await assert.rejects(loadSpec(f), (e: Error) => {
       const lines = e.message.split("\n");
       assert.match(lines[0]!, /^invalid study spec .*study\.yaml \(\d+ problems?\):$/);
-      assert.deepEqual(lines.slice(1).map((l) => l.replaceAll(dir + "/", "DIR/")), c.expect);
+      assert.deepEqual(
+        lines.slice(1).map((l) => l.replaceAll(dir + "/", "DIR/")),
+        c.expect,
+      );
       return true;
     });
   });

@@ -40,7 +40,10 @@ export function registerDidHonest(did: Command): void {
   const cmd = did
     .command("honest")
     .description("HonestDiD sensitivity (Rambachan & Roth 2023): robust CIs under relative-magnitude (Δ^RM) or smoothness (Δ^SD) violations of parallel trends")
-    .requiredOption("--from <file>", "a keytech event-study / CS / Sun–Abraham / imputation result JSON with vcov_matrix, or {betahat, sigma, numPrePeriods, numPostPeriods}")
+    .requiredOption(
+      "--from <file>",
+      "a keytech event-study / CS / Sun–Abraham / imputation result JSON with vcov_matrix, or {betahat, sigma, numPrePeriods, numPostPeriods}",
+    )
     .option("--restriction <r>", "rm (relative magnitudes) | sd (smoothness)", "rm")
     .option("--mbar <list>", "Δ^RM bounds M̄, comma separated (default 10 points 0…2)")
     .option("--m <list>", "Δ^SD bounds M, comma separated (default 10 points 0…the pre-period upper bound)")
@@ -52,12 +55,15 @@ export function registerDidHonest(did: Command): void {
     .option("--no-breakdown", "skip the breakdown-value search")
     .option("--json", "print one JSON document");
   deprecate(cmd, "--alpha <a>", "--level", { hint: "--level (= 1 − alpha)", map: (v) => ({ "--level": alphaToLevel("--alpha", String(v)) }) });
-  cmd.action(action(async (o: Flags) => {
+  cmd.action(
+    action(async (o: Flags) => {
       const restriction = o.restriction as Restriction;
       if (restriction !== "rm" && restriction !== "sd") throw usageError(`--restriction must be rm or sd, got '${o.restriction}'`);
       const method = o.method as Method | undefined;
-      if (method !== undefined && !["flci", "c-lf", "conditional", "c-f"].includes(method)) throw usageError(`--method must be flci, c-lf, conditional or c-f, got '${o.method}'`);
-      if (restriction === "rm" && (method === "flci" || method === "c-f")) throw usageError(`--method ${method} needs --restriction sd (Δ^RM takes c-lf or conditional)`);
+      if (method !== undefined && !["flci", "c-lf", "conditional", "c-f"].includes(method))
+        throw usageError(`--method must be flci, c-lf, conditional or c-f, got '${o.method}'`);
+      if (restriction === "rm" && (method === "flci" || method === "c-f"))
+        throw usageError(`--method ${method} needs --restriction sd (Δ^RM takes c-lf or conditional)`);
       if (restriction === "rm" && o.m !== undefined) throw usageError("--m is for --restriction sd; use --mbar with rm");
       if (restriction === "sd" && o.mbar !== undefined) throw usageError("--mbar is for --restriction rm; use --m with sd");
       const alpha = alphaOf(parseOptions(schema, o, "did honest").level);
@@ -65,7 +71,18 @@ export function registerDidHonest(did: Command): void {
       if (!Number.isInteger(seed)) throw usageError(`--seed must be an integer, got '${o.seed}'`);
       const gridPoints = Number(o.gridPoints);
       if (!Number.isInteger(gridPoints) || gridPoints < 2) throw usageError(`--grid-points must be an integer ≥ 2, got '${o.gridPoints}'`);
-      const out = await honestAnalysis({ from: o.from, restriction, method, M: numList(o.m, "--m"), Mbar: numList(o.mbar, "--mbar"), lVec: o.lVec, alpha, seed, gridPoints, breakdown: o.breakdown });
+      const out = await honestAnalysis({
+        from: o.from,
+        restriction,
+        method,
+        M: numList(o.m, "--m"),
+        Mbar: numList(o.mbar, "--mbar"),
+        lVec: o.lVec,
+        alpha,
+        seed,
+        gridPoints,
+        breakdown: o.breakdown,
+      });
       const res = { ...out, ...out.input };
       emit(out, Boolean(o.json), () => {
         const par = restriction === "sd" ? "M" : "Mbar";
@@ -75,10 +92,18 @@ export function registerDidHonest(did: Command): void {
           "",
           `  ${par.padEnd(10)} ${"method".padEnd(12)} ${"lb".padStart(11)} ${"ub".padStart(11)}`,
         ];
-        for (const b of res.bounds) lines.push(`  ${String(+(b.M ?? b.Mbar ?? 0).toPrecision(6)).padEnd(10)} ${b.method.padEnd(12)} ${f(b.lb).padStart(11)} ${f(b.ub).padStart(11)}`);
+        for (const b of res.bounds)
+          lines.push(`  ${String(+(b.M ?? b.Mbar ?? 0).toPrecision(6)).padEnd(10)} ${b.method.padEnd(12)} ${f(b.lb).padStart(11)} ${f(b.ub).padStart(11)}`);
         const bd = res.breakdown;
-        if (bd) lines.push("", bd.value === null ? `  breakdown ${par}: none found (${bd.note})` : `  breakdown ${par} (smallest at which the set contains 0): ${f(bd.value, 6)}${bd.bracket ? `  [${f(bd.bracket[0], 6)}, ${f(bd.bracket[1], 6)}]` : ""}`);
+        if (bd)
+          lines.push(
+            "",
+            bd.value === null
+              ? `  breakdown ${par}: none found (${bd.note})`
+              : `  breakdown ${par} (smallest at which the set contains 0): ${f(bd.value, 6)}${bd.bracket ? `  [${f(bd.bracket[0], 6)}, ${f(bd.bracket[1], 6)}]` : ""}`,
+          );
         return lines.join("\n") + "\n";
       });
-    }));
+    }),
+  );
 }

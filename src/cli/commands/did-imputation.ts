@@ -7,13 +7,21 @@ import { imputationAnalysisWithVcov } from "../../analyses/imputation-vcov.js";
 import { addLevel, addStaggeredColumns, addWindow, deprecate, level, parseOptions, staggeredColumns, window, type StaggeredFlags } from "../flags.js";
 import { action, emit, estimateTable } from "../run.js";
 
-interface Flags extends StaggeredFlags { horizons?: string; window?: string }
+interface Flags extends StaggeredFlags {
+  horizons?: string;
+  window?: string;
+}
 
 const schema = z.object({ window: window({ open: true }).optional(), level });
 
 export function registerDidImputation(did: Command): void {
-  const cmd = addStaggeredColumns(did.command("imputation").description("Borusyak–Jaravel–Spiess imputation estimator: overall ATT and event-time effects with conservative SEs"));
-  addWindow(cmd, "event times FIRST:LAST: effects e = 0 … LAST (default: all) and, for FIRST < 0, a pre-trend test with leads 1 … −FIRST (OLS on untreated observations, cluster-robust Wald); either end may be empty");
+  const cmd = addStaggeredColumns(
+    did.command("imputation").description("Borusyak–Jaravel–Spiess imputation estimator: overall ATT and event-time effects with conservative SEs"),
+  );
+  addWindow(
+    cmd,
+    "event times FIRST:LAST: effects e = 0 … LAST (default: all) and, for FIRST < 0, a pre-trend test with leads 1 … −FIRST (OLS on untreated observations, cluster-robust Wald); either end may be empty",
+  );
   addLevel(cmd);
   // --pretrends first: it fills --window's first end, which --horizons (a list, kept as is) may then join
   deprecate(cmd, "--pretrends <K>", "--window", {
@@ -25,9 +33,11 @@ export function registerDidImputation(did: Command): void {
     },
   });
   deprecate(cmd, "--horizons <h>", "--window", { hint: "--window 0:LAST", keep: true });
-  cmd.action(action(async (o: Flags) => {
+  cmd.action(
+    action(async (o: Flags) => {
       const v = parseOptions(schema, o, "did imputation");
-      const first = typeof v.window?.first === "number" ? v.window.first : null, last = v.window?.last ?? null;
+      const first = typeof v.window?.first === "number" ? v.window.first : null,
+        last = v.window?.last ?? null;
       let horizons: number[] | null = null;
       if (o.horizons) {
         if (last !== null) throw usageError("--horizons and --window both set the horizons; give only --window");
@@ -45,10 +55,14 @@ export function registerDidImputation(did: Command): void {
         let s = estimateTable(res, `Imputation estimator (Borusyak, Jaravel & Spiess 2024), outcome ${o.y}`);
         const pre = res.pretrends;
         if (pre) {
-          s += estimateTable({ ...res, estimates: pre.estimates ?? [], warnings: [] }, "Pre-trend test (untreated observations, lead indicators)").split("\n").filter((l) => !l.includes("observations:") && !l.includes("standard errors:")).join("\n");
+          s += estimateTable({ ...res, estimates: pre.estimates ?? [], warnings: [] }, "Pre-trend test (untreated observations, lead indicators)")
+            .split("\n")
+            .filter((l) => !l.includes("observations:") && !l.includes("standard errors:"))
+            .join("\n");
           if (pre.wald) s += `  joint Wald F(${pre.wald.df1}, ${pre.wald.df2}) = ${pre.wald.stat.toFixed(4)}, p = ${pre.wald.p_value.toFixed(4)}\n`;
         }
         return s;
       });
-    }));
+    }),
+  );
 }

@@ -29,20 +29,42 @@ export function renderFepois(r: KeytechResult): string {
   const fit = r.fit as Record<string, number | boolean>;
   const lines: string[] = [];
   lines.push(`keytech fepois (Poisson, log link): ${m.formula}${m.offset ? `   offset: ${m.offset}` : ""}`);
-  lines.push(`Observations: ${r.nobs}   Fixed effects: ${Object.entries(m.fixef_sizes ?? {}).map(([k, v]) => `${k} (${v})`).join(", ") || "none"}`);
+  lines.push(
+    `Observations: ${r.nobs}   Fixed effects: ${
+      Object.entries(m.fixef_sizes ?? {})
+        .map(([k, v]) => `${k} (${v})`)
+        .join(", ") || "none"
+    }`,
+  );
   lines.push(`Standard errors: ${describeVcov(r.vcov as Parameters<typeof describeVcov>[0])}`, "");
   const header = ["term", "estimate", "std.error", "z value", "Pr(>|z|)", "", "95% CI"];
-  const rows = r.estimates.map((e) => [e.term, num(e.estimate, 6), num(e.std_error, 6), num(e.statistic, 3), pval(e.p_value), stars(e.p_value), `[${num(e.conf_low, 4)}, ${num(e.conf_high, 4)}]`]);
+  const rows = r.estimates.map((e) => [
+    e.term,
+    num(e.estimate, 6),
+    num(e.std_error, 6),
+    num(e.statistic, 3),
+    pval(e.p_value),
+    stars(e.p_value),
+    `[${num(e.conf_low, 4)}, ${num(e.conf_high, 4)}]`,
+  ]);
   const all = [header, ...rows];
   const w = header.map((_, j) => Math.max(...all.map((row) => row[j]!.length)));
-  for (const row of all) lines.push(row.map((c, j) => (j === 0 || j === 5 ? c.padEnd(w[j]!) : c.padStart(w[j]!))).join("  ").trimEnd());
+  for (const row of all)
+    lines.push(
+      row
+        .map((c, j) => (j === 0 || j === 5 ? c.padEnd(w[j]!) : c.padStart(w[j]!)))
+        .join("  ")
+        .trimEnd(),
+    );
   lines.push("---", "Signif. codes: *** 0.01, ** 0.05, * 0.1");
   lines.push(
     `Deviance: ${num(fit.deviance as number, 6)}   Log-likelihood: ${num(fit.loglik as number, 6)}   Pseudo R²: ${num(fit.pseudo_r2 as number, 5)}   BIC: ${num(fit.bic as number, 6)}`,
     `IRLS iterations: ${fit.iterations}${fit.converged ? "" : " (not converged)"}`,
   );
   const d = r.dropped;
-  lines.push(`Dropped rows: ${d.missing} with missing or non-finite values, ${d.fe_all_zero as number} in all-zero fixed-effect groups, ${d.singletons} singletons; collinear: ${d.collinear.length ? d.collinear.join(", ") : "none"}`);
+  lines.push(
+    `Dropped rows: ${d.missing} with missing or non-finite values, ${d.fe_all_zero as number} in all-zero fixed-effect groups, ${d.singletons} singletons; collinear: ${d.collinear.length ? d.collinear.join(", ") : "none"}`,
+  );
   for (const wmsg of r.warnings ?? []) lines.push(`Warning: ${wmsg}`);
   return lines.join("\n") + "\n";
 }
@@ -68,7 +90,8 @@ export function fepoisOptionsFrom(raw: unknown): FepoisAnalysisOptions {
   let cluster = f.cluster?.length ? f.cluster : undefined;
   if (f.vcov === "twoway") {
     const two = plainFixedEffects(f.formula).slice(0, 2);
-    if (cluster || two.length < 2 || two.some((x) => x === null)) throw usageError("--vcov twoway clusters by the first two fixed effects (columns, as fixest); for other columns use --vcov cluster --cluster a,b");
+    if (cluster || two.length < 2 || two.some((x) => x === null))
+      throw usageError("--vcov twoway clusters by the first two fixed effects (columns, as fixest); for other columns use --vcov cluster --cluster a,b");
     cluster = two as string[];
   }
   if (f.vcov !== undefined) o.vcov = f.vcov === "hetero" ? "hc1" : f.vcov === "twoway" ? "cluster" : f.vcov;
@@ -81,10 +104,16 @@ export function fepoisOptionsFrom(raw: unknown): FepoisAnalysisOptions {
 
 /** Register `keytech fepois` (flags as in docs/CONTRACT.md). */
 export function registerFepois(program: Command): void {
-  const cmd = addData(program.command("fepois").description("Poisson PPML with high-dimensional fixed effects (fixest fepois; fixest-style formula)"), "CSV or Parquet file")
+  const cmd = addData(
+    program.command("fepois").description("Poisson PPML with high-dimensional fixed effects (fixest fepois; fixest-style formula)"),
+    "CSV or Parquet file",
+  )
     .requiredOption("--formula <f>", 'formula, e.g. "y ~ x1 + log(x2) | fe1 + fe2" (y ≥ 0)')
     .option("--offset <expr>", "offset with coefficient 1: a column or a transform, e.g. 'log(population)'");
-  addVcov(cmd, "variance: iid (default unless --cluster is given, as fixest), hetero (= hc1), cluster (by --cluster, else by the first fixed effect, as fixest), twoway (the first two fixed effects)")
+  addVcov(
+    cmd,
+    "variance: iid (default unless --cluster is given, as fixest), hetero (= hc1), cluster (by --cluster, else by the first fixed effect, as fixest), twoway (the first two fixed effects)",
+  )
     .option("--weights <col>", "observation weights column")
     .option("--drop-singletons", 'also drop observations alone in a fixed-effect group (fixest fixef.rm = "both"; default: only all-zero groups)');
   addLevel(cmd);

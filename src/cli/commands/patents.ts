@@ -41,7 +41,8 @@ interface ScoreFlags extends MappingFlags {
 
 /** One line for stderr: fully / partly censored patents and their years, years without a full backward window. */
 export function coverageLine(c: ScoreCoverage, backward: number): string {
-  const yrs = (ys: number[]): string => (ys.length === 0 ? "none" : ys.length > 2 && ys[ys.length - 1]! - ys[0]! === ys.length - 1 ? `${ys[0]}–${ys[ys.length - 1]}` : ys.join(", "));
+  const yrs = (ys: number[]): string =>
+    ys.length === 0 ? "none" : ys.length > 2 && ys[ys.length - 1]! - ys[0]! === ys.length - 1 ? `${ys[0]}–${ys[ys.length - 1]}` : ys.join(", ");
   return (
     `fully censored (no forward year observed; fs/imp/breakthrough empty): ${c.fullyCensored} patents (${yrs(c.fullyCensoredYears)}); ` +
     `partly censored: ${c.partlyCensored} patents (${yrs(c.partlyCensoredYears)}); ` +
@@ -55,17 +56,30 @@ export function registerPatents(program: Command): Command {
     .description("breakthrough scores of every patent (Kelly et al. 2021 on IPC terms; exact linear-time sums)")
     .requiredOption("--patents <file>", "patents table (CSV or Parquet; a folder for --mapping patentsview; USPTO grant XML, a file or a folder)")
     .requiredOption("--out <file>", "output CSV (written atomically)")
-    .option("--preset <name>", "option set: kpst (KPST BIDF, level group) | paper (seed eqs. 2–3: --idf seed, level subclass); explicit flags override it", "kpst");
+    .option(
+      "--preset <name>",
+      "option set: kpst (KPST BIDF, level group) | paper (seed eqs. 2–3: --idf seed, level subclass); explicit flags override it",
+      "kpst",
+    );
   addIpcLevel(score, "IPC term level: subclass | group | subgroup (preset: kpst group, paper subclass)")
     .option("--backward <years>", "backward window in years (preset: 5)")
     .option("--forward <list>", "forward horizons in years (preset: 1,5,10)")
     .option("--idf <kind>", "kpst: ln(N_<s/(1+D_ws)) over earlier years | seed: ln(N_≤s/D_ws), unseen terms weigh 0 (preset: kpst kpst, paper seed)")
     .option("--pair-year <rule>", "IDF year of a pair: min (earlier patent's year, KPST) | max (preset: min)")
     .option("--same-year <rule>", "same-year pairs: exclude | byDate (earlier dates in BS, later in FS) (preset: exclude)")
-    .option("--censoring <rule>", "partly observed forward windows: truncate (sum observed years) | missing; patents of the last data year are always missing (preset: truncate)")
-    .option("--breakthrough <rule>", "year: top (1 − q) of imp within filing year | kpst: ln(imp) residualised on year, pooled; a block tied at the threshold is kept only within --tie-ceiling of (1 − q)·n (preset: year)")
+    .option(
+      "--censoring <rule>",
+      "partly observed forward windows: truncate (sum observed years) | missing; patents of the last data year are always missing (preset: truncate)",
+    )
+    .option(
+      "--breakthrough <rule>",
+      "year: top (1 − q) of imp within filing year | kpst: ln(imp) residualised on year, pooled; a block tied at the threshold is kept only within --tie-ceiling of (1 − q)·n (preset: year)",
+    )
     .option("--quantile <q>", "breakthrough quantile (preset: 0.9)")
-    .option("--tie-ceiling <c>", "share of a year by which a block tied at the threshold may lift it above 1 − q, kept only when nearer the target than dropping it; 0 = never above ⌈(1 − q)·n⌉ (preset: 0.02)")
+    .option(
+      "--tie-ceiling <c>",
+      "share of a year by which a block tied at the threshold may lift it above 1 − q, kept only when nearer the target than dropping it; 0 = never above ⌈(1 − q)·n⌉ (preset: 0.02)",
+    )
     .option("--mapping <name|file>", "column mapping: default | cnrds | patentsview | a JSON file", "default")
     .option("--on-bad-ipc <rule>", "malformed IPC codes: fail | skip (skip drops and reports them)", "fail")
     .option("--taxonomy <name|file>", "score only patents with a code in this taxonomy (oecd-ict, wipo, wipo-digital, cnipa-provisional, or a rule file)")
@@ -93,7 +107,9 @@ export function registerPatents(program: Command): Command {
           tieCeiling,
           onBadIpc: oneOf("--on-bad-ipc", f.onBadIpc, ["fail", "skip"] as const),
           mapping: mappingFromFlags(f),
-          filter: f.taxonomy ? { taxonomy: f.taxonomy, categories: f.category ? f.category.split(",").map((x) => x.trim()) : undefined, mainOnly: Boolean(f.mainOnly) } : undefined,
+          filter: f.taxonomy
+            ? { taxonomy: f.taxonomy, categories: f.category ? f.category.split(",").map((x) => x.trim()) : undefined, mainOnly: Boolean(f.mainOnly) }
+            : undefined,
         };
         if (f.category && !f.taxonomy) throw usageError("--category needs --taxonomy");
         const s = await withPatentSource(f.patents, opts.mapping, (file, mapping) => scoreFile(file, f.out, { ...opts, mapping }));
@@ -107,8 +123,11 @@ export function registerPatents(program: Command): Command {
           summary: s,
           provenance: { seed: null, inputs: { [f.patents]: await sha256Path(f.patents) }, options: { preset: f.preset, ...shown, mapping: mapping.name } },
         });
-        emit(doc, Boolean(f.json), () =>
-          `scored ${s.patents} of ${s.read} patents (${s.years ? s.years.join("–") : "no years"}), ${s.vocabulary} terms at level ${level}; BS = 0: ${s.bsZero}; censored: ${s.censored}\nwrote ${f.out}\n`,
+        emit(
+          doc,
+          Boolean(f.json),
+          () =>
+            `scored ${s.patents} of ${s.read} patents (${s.years ? s.years.join("–") : "no years"}), ${s.vocabulary} terms at level ${level}; BS = 0: ${s.bsZero}; censored: ${s.censored}\nwrote ${f.out}\n`,
         );
       }),
     );

@@ -8,10 +8,28 @@ import { readMechColumns } from "../../data/mech-columns.js";
 import { addData, addJson, addReps, addSeed, deprecate, splitList as list } from "../flags.js";
 
 interface PathsFlags {
-  data: string; y: string; treat: string; mediators: string; x?: string; time?: string; cluster?: string;
-  model: string; estimator: string; propensity?: string; reps: string; seed: string; workers?: string;
-  ntree?: string; ndpost?: string; nskip?: string; json?: boolean;
-  type: string; interact?: boolean; sens?: string; sensGamma?: string; sensEta?: string;
+  data: string;
+  y: string;
+  treat: string;
+  mediators: string;
+  x?: string;
+  time?: string;
+  cluster?: string;
+  model: string;
+  estimator: string;
+  propensity?: string;
+  reps: string;
+  seed: string;
+  workers?: string;
+  ntree?: string;
+  ndpost?: string;
+  nskip?: string;
+  json?: boolean;
+  type: string;
+  interact?: boolean;
+  sens?: string;
+  sensGamma?: string;
+  sensEta?: string;
 }
 
 const numbers = (s: string | undefined, flag: string): number[] | undefined => {
@@ -52,41 +70,73 @@ export function registerPaths(program: Command): void {
   addSeed(cmd, "random seed", "1");
   addJson(cmd);
   deprecate(cmd, "--boot <N>", "--reps");
-  cmd.action(action(async (o: PathsFlags) => {
+  cmd.action(
+    action(async (o: PathsFlags) => {
       if (!["bart", "linear"].includes(o.model)) throw usageError(`--model must be bart or linear, got '${o.model}'`);
       if (!["hybrid", "pure"].includes(o.estimator)) throw usageError(`--estimator must be hybrid or pure, got '${o.estimator}'`);
       if (o.type !== "1" && o.type !== "2") throw usageError(`--type must be 1 or 2, got '${o.type}'`);
       if (o.interact && o.model !== "linear") throw usageError("--interact applies to --model linear (BART models interactions itself)");
       if ((o.sensGamma !== undefined || o.sensEta !== undefined) && o.sens === undefined) throw usageError("--sens-gamma/--sens-eta need --sens <mediator>");
-      if (o.propensity !== undefined && !["bart", "logit"].includes(o.propensity)) throw usageError(`--propensity must be bart or logit, got '${o.propensity}'`);
-      const meds = list(o.mediators), xs = list(o.x);
+      if (o.propensity !== undefined && !["bart", "logit"].includes(o.propensity))
+        throw usageError(`--propensity must be bart or logit, got '${o.propensity}'`);
+      const meds = list(o.mediators),
+        xs = list(o.x);
       if (meds.length === 0) throw usageError("--mediators needs at least one column");
       if (o.sens !== undefined && !meds.includes(o.sens)) throw usageError(`--sens must name one of the mediators (${meds.join(", ")}), got '${o.sens}'`);
       const t = await readMechColumns(o.data, [o.y, o.treat, ...meds, ...xs], o.cluster ? [o.cluster] : [], o.time ? [o.time] : []);
       const num = (nm: string) => ({ name: nm, values: t.num(nm) });
       const res = await pathsAnalysis({
-        y: num(o.y), treat: num(o.treat), mediators: meds.map(num), x: xs.map(num),
+        y: num(o.y),
+        treat: num(o.treat),
+        mediators: meds.map(num),
+        x: xs.map(num),
         time: o.time ? { name: o.time, values: t.label(o.time) } : null,
         cluster: o.cluster ? { name: o.cluster, values: t.label(o.cluster) } : null,
         options: {
-          model: o.model as "bart", estimator: o.estimator as "hybrid", propensity: o.propensity as "bart" | undefined,
-          ntree: int(o.ntree, "--ntree", 1), ndpost: int(o.ndpost, "--ndpost", 1), nskip: int(o.nskip, "--nskip", 0),
-          type: o.type === "2" ? 2 : 1, ...(o.interact ? { interact: true } : {}),
+          model: o.model as "bart",
+          estimator: o.estimator as "hybrid",
+          propensity: o.propensity as "bart" | undefined,
+          ntree: int(o.ntree, "--ntree", 1),
+          ndpost: int(o.ndpost, "--ndpost", 1),
+          nskip: int(o.nskip, "--nskip", 0),
+          type: o.type === "2" ? 2 : 1,
+          ...(o.interact ? { interact: true } : {}),
         },
         sens: o.sens !== undefined ? { confounded: o.sens, gamma: numbers(o.sensGamma, "--sens-gamma"), eta: numbers(o.sensEta, "--sens-eta") } : null,
-        boot: int(o.reps, "--reps", 0), seed: int(o.seed, "--seed", 0), workers: int(o.workers, "--workers", 1),
-        file: o.data, inputsHash: { [o.data]: await sha256File(o.data) },
+        boot: int(o.reps, "--reps", 0),
+        seed: int(o.seed, "--seed", 0),
+        workers: int(o.workers, "--workers", 1),
+        file: o.data,
+        inputsHash: { [o.data]: await sha256File(o.data) },
       });
       emit(res, Boolean(o.json), () => {
         const f = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(4) : "NA");
-        const lines = [`Causal paths (Type ${o.type === "2" ? "II" : "I"}, ${o.estimator}, ${o.model} models), ${res.nobs} observations`, `  ${"term".padEnd(28)} ${"estimate".padStart(10)} ${"std.err".padStart(10)} ${"p".padStart(8)} ${"share".padStart(9)}`];
-        for (const e of res.estimates) lines.push(`  ${e.term.padEnd(28)} ${f(e.estimate).padStart(10)} ${f(e.std_error).padStart(10)} ${f(e.p_value).padStart(8)} ${(typeof e.share === "number" ? (100 * e.share).toFixed(2) + "%" : "NA").padStart(9)}`);
-        const sn = res.sensitivity as { confounded: string; estimands: { term: string; formula: string; grid_points: number; reversed: number; adjusted_min: number; adjusted_max: number }[] } | undefined;
+        const lines = [
+          `Causal paths (Type ${o.type === "2" ? "II" : "I"}, ${o.estimator}, ${o.model} models), ${res.nobs} observations`,
+          `  ${"term".padEnd(28)} ${"estimate".padStart(10)} ${"std.err".padStart(10)} ${"p".padStart(8)} ${"share".padStart(9)}`,
+        ];
+        for (const e of res.estimates)
+          lines.push(
+            `  ${e.term.padEnd(28)} ${f(e.estimate).padStart(10)} ${f(e.std_error).padStart(10)} ${f(e.p_value).padStart(8)} ${(typeof e.share === "number" ? (100 * e.share).toFixed(2) + "%" : "NA").padStart(9)}`,
+          );
+        const sn = res.sensitivity as
+          | {
+              confounded: string;
+              estimands: { term: string; formula: string; grid_points: number; reversed: number; adjusted_min: number; adjusted_max: number }[];
+            }
+          | undefined;
         if (sn) {
-          lines.push("", `Sensitivity to an unobserved confounder of ${sn.confounded} and the outcome (bias formula; grid points reversing the sign; adjusted range)`);
-          for (const e of sn.estimands) lines.push(`  ${e.term.padEnd(28)} ${e.formula.padEnd(22)} ${String(e.reversed).padStart(7)}/${e.grid_points}  [${f(e.adjusted_min)}, ${f(e.adjusted_max)}]`);
+          lines.push(
+            "",
+            `Sensitivity to an unobserved confounder of ${sn.confounded} and the outcome (bias formula; grid points reversing the sign; adjusted range)`,
+          );
+          for (const e of sn.estimands)
+            lines.push(
+              `  ${e.term.padEnd(28)} ${e.formula.padEnd(22)} ${String(e.reversed).padStart(7)}/${e.grid_points}  [${f(e.adjusted_min)}, ${f(e.adjusted_max)}]`,
+            );
         }
         return lines.join("\n") + "\n" + seLine(res);
       });
-    }));
+    }),
+  );
 }

@@ -25,7 +25,8 @@ export function registerPlot(program: Command): void {
         } catch (e) {
           throw inputError(`not a readable result JSON: ${(e as Error).message.split("\n")[0]}`, { file });
         }
-        if (!r || typeof r !== "object" || !Array.isArray((r as { estimates?: unknown }).estimates)) throw inputError("not a keytech result: no \"estimates\" list (write one with --json)", { file });
+        if (!r || typeof r !== "object" || !Array.isArray((r as { estimates?: unknown }).estimates))
+          throw inputError('not a keytech result: no "estimates" list (write one with --json)', { file });
         const ref = Number(o.ref);
         if (!Number.isInteger(ref)) throw usageError(`--ref must be an integer, got '${o.ref}'`);
         if (!["auto", "event", "coef"].includes(o.kind)) throw usageError(`--kind must be auto, event or coef, got '${o.kind}'`);

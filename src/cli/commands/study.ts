@@ -24,31 +24,53 @@ export function registerStudy(program: Command): void {
     .option("--cluster <col>", "with --panel: cluster standard errors by this column (default: the unit)")
     .option("--title <text>", "with --panel: the study's title")
     .action(
-      action(async (opts: { out: string; force?: boolean; panel?: string; unit?: string; time?: string; outcome?: string; cohort?: string; treatment?: string; controls?: string; cluster?: string; title?: string }) => {
-        if (existsSync(opts.out) && !opts.force) throw usageError(`${opts.out} exists; use --force to overwrite`);
-        if (!opts.panel) {
-          for (const f of ["unit", "time", "outcome", "cohort", "treatment", "controls", "cluster", "title"] as const) if (opts[f] !== undefined) throw usageError(`--${f} needs --panel FILE`);
-          const { studyTemplate } = await import("../../study/spec-template.js");
-          await writeFileAtomic(opts.out, studyTemplate());
-          err(`wrote ${opts.out}\n`);
-          return;
-        }
-        if (opts.cohort && opts.treatment) throw usageError("give --cohort or --treatment, not both");
-        if (!existsSync(opts.panel)) throw usageError(`--panel ${opts.panel}: file not found`);
-        const { guessPanel, panelSpecText } = await import("../../study/spec-from-panel.js");
-        const g = await guessPanel(opts.panel, {
-          ...(opts.unit ? { unit: opts.unit } : {}),
-          ...(opts.time ? { time: opts.time } : {}),
-          ...(opts.outcome ? { outcome: opts.outcome } : {}),
-          ...(opts.cohort ? { cohort: opts.cohort } : {}),
-          ...(opts.treatment ? { treatment: opts.treatment } : {}),
-          ...(opts.controls ? { controls: opts.controls.split(",").map((c) => c.trim()).filter(Boolean) } : {}),
-          ...(opts.cluster ? { cluster: opts.cluster } : {}),
-        });
-        await writeFileAtomic(opts.out, panelSpecText(opts.panel, opts.out, g, opts.title));
-        for (const r of g.reasons) err(`  ${r}\n`);
-        err(`wrote ${opts.out}; run it with: keytech study run ${opts.out} --out results\n`);
-      }),
+      action(
+        async (opts: {
+          out: string;
+          force?: boolean;
+          panel?: string;
+          unit?: string;
+          time?: string;
+          outcome?: string;
+          cohort?: string;
+          treatment?: string;
+          controls?: string;
+          cluster?: string;
+          title?: string;
+        }) => {
+          if (existsSync(opts.out) && !opts.force) throw usageError(`${opts.out} exists; use --force to overwrite`);
+          if (!opts.panel) {
+            for (const f of ["unit", "time", "outcome", "cohort", "treatment", "controls", "cluster", "title"] as const)
+              if (opts[f] !== undefined) throw usageError(`--${f} needs --panel FILE`);
+            const { studyTemplate } = await import("../../study/spec-template.js");
+            await writeFileAtomic(opts.out, studyTemplate());
+            err(`wrote ${opts.out}\n`);
+            return;
+          }
+          if (opts.cohort && opts.treatment) throw usageError("give --cohort or --treatment, not both");
+          if (!existsSync(opts.panel)) throw usageError(`--panel ${opts.panel}: file not found`);
+          const { guessPanel, panelSpecText } = await import("../../study/spec-from-panel.js");
+          const g = await guessPanel(opts.panel, {
+            ...(opts.unit ? { unit: opts.unit } : {}),
+            ...(opts.time ? { time: opts.time } : {}),
+            ...(opts.outcome ? { outcome: opts.outcome } : {}),
+            ...(opts.cohort ? { cohort: opts.cohort } : {}),
+            ...(opts.treatment ? { treatment: opts.treatment } : {}),
+            ...(opts.controls
+              ? {
+                  controls: opts.controls
+                    .split(",")
+                    .map((c) => c.trim())
+                    .filter(Boolean),
+                }
+              : {}),
+            ...(opts.cluster ? { cluster: opts.cluster } : {}),
+          });
+          await writeFileAtomic(opts.out, panelSpecText(opts.panel, opts.out, g, opts.title));
+          for (const r of g.reasons) err(`  ${r}\n`);
+          err(`wrote ${opts.out}; run it with: keytech study run ${opts.out} --out results\n`);
+        },
+      ),
     );
   study
     .command("run")
@@ -73,11 +95,21 @@ export function registerStudy(program: Command): void {
           throw e;
         }
         files = { ...files, html: join(opts.out, "report.html") };
-        const summary = { report: files.html, results: `${opts.out}/results.json`, blocks: run.blocks.map((b) => ({ id: b.id, status: b.status, cached: b.cached, seconds: b.seconds, ...(b.error ? { error: b.error } : {}) })), failed: run.failed };
+        const summary = {
+          report: files.html,
+          results: `${opts.out}/results.json`,
+          blocks: run.blocks.map((b) => ({ id: b.id, status: b.status, cached: b.cached, seconds: b.seconds, ...(b.error ? { error: b.error } : {}) })),
+          failed: run.failed,
+        };
         if (opts.json) out(JSON.stringify(summary, null, 2) + "\n");
         else out(`report: ${files.html}\n`);
         if (run.failed > 0) {
-          err(`keytech: error: ${run.failed} block(s) failed: ${run.blocks.filter((b) => b.status === "failed").map((b) => b.id).join(", ")}\n`);
+          err(
+            `keytech: error: ${run.failed} block(s) failed: ${run.blocks
+              .filter((b) => b.status === "failed")
+              .map((b) => b.id)
+              .join(", ")}\n`,
+          );
           setExitCode(1);
         }
       }),

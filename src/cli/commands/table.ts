@@ -58,11 +58,24 @@ export function registerTable(program: Command): void {
         let fmt = f.format.toLowerCase();
         if (f.out) {
           const m = /\.([^./\\]+)$/.exec(f.out);
-          const byExt: Record<string, TableFormat> = { md: "md", markdown: "md", txt: "md", tex: "latex", latex: "latex", html: "html", htm: "html", csv: "csv" };
+          const byExt: Record<string, TableFormat> = {
+            md: "md",
+            markdown: "md",
+            txt: "md",
+            tex: "latex",
+            latex: "latex",
+            html: "html",
+            htm: "html",
+            csv: "csv",
+          };
           const ext = m ? m[1]!.toLowerCase() : "";
-          if (!byExt[ext]) throw usageError(`--out ${f.out}: unknown table extension ${m ? `'.${m[1]}'` : "(none)"}; keytech writes .md, .tex, .html or .csv tables (no spreadsheets: open the .csv in Excel)`);
+          if (!byExt[ext])
+            throw usageError(
+              `--out ${f.out}: unknown table extension ${m ? `'.${m[1]}'` : "(none)"}; keytech writes .md, .tex, .html or .csv tables (no spreadsheets: open the .csv in Excel)`,
+            );
           const given = cmdFormat.getOptionValueSource("format") === "cli";
-          if (given && formats[fmt] && formats[fmt] !== byExt[ext]) throw usageError(`--format ${f.format} disagrees with --out ${f.out} (a .${ext} file); drop --format or change the extension`);
+          if (given && formats[fmt] && formats[fmt] !== byExt[ext])
+            throw usageError(`--format ${f.format} disagrees with --out ${f.out} (a .${ext} file); drop --format or change the extension`);
           if (!given) fmt = byExt[ext]!;
         }
         if (!formats[fmt]) throw usageError(`--format must be md, latex, html or csv, got '${f.format}'`);

@@ -20,7 +20,8 @@ export function makeCutpoints(x: Float64Array, numcut: number, rule: CutRule): F
   }
   const c = new Float64Array(numcut);
   if (rule === "uniform") {
-    const lo = uniq[0]!, hi = uniq[uniq.length - 1]!;
+    const lo = uniq[0]!,
+      hi = uniq[uniq.length - 1]!;
     for (let k = 0; k < numcut; k++) c[k] = lo + ((hi - lo) * (k + 1)) / (numcut + 1);
     return c;
   }
@@ -40,7 +41,8 @@ export function binColumn(x: Float64Array, cuts: Float64Array): Uint16Array {
   const m = cuts.length;
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
-    let lo = 0, hi = m; // first index with cuts[idx] > v
+    let lo = 0,
+      hi = m; // first index with cuts[idx] > v
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (cuts[mid]! <= v) lo = mid + 1;

@@ -107,7 +107,8 @@ export class BartTree {
 
   /** Collapse the two leaf children of `node` back into a leaf. */
   collapse(node: number): void {
-    const l = this.left[node]!, r = this.right[node]!;
+    const l = this.left[node]!,
+      r = this.right[node]!;
     this.free.push(r, l);
     this.isLeaf[l] = 0;
     this.isLeaf[r] = 0;
@@ -131,7 +132,8 @@ export class BartTree {
         leaves.push(k);
         continue;
       }
-      const l = this.left[k]!, r = this.right[k]!;
+      const l = this.left[k]!,
+        r = this.right[k]!;
       if (this.isLeaf[l] && this.isLeaf[r]) nogs.push(k);
       stack.push(r, l);
     }
@@ -147,7 +149,8 @@ export class BartTree {
     let child = node;
     let par = this.parent[child]!;
     while (par >= 0) {
-      const v = this.v[par]!, c = this.c[par]!;
+      const v = this.v[par]!,
+        c = this.c[par]!;
       if (this.left[par] === child) {
         if (c - 1 < hi[v]!) hi[v] = c - 1;
       } else if (c + 1 > lo[v]!) lo[v] = c + 1;
@@ -170,7 +173,10 @@ export class BartTree {
   encode(cuts: Float64Array[]): Float64Array {
     const out: number[] = [];
     const walk = (k: number): void => {
-      if (this.isLeaf[k]) { out.push(-1, this.mu[k]!); return; }
+      if (this.isLeaf[k]) {
+        out.push(-1, this.mu[k]!);
+        return;
+      }
       out.push(this.v[k]!, cuts[this.v[k]!]![this.c[k]!]!);
       walk(this.left[k]!);
       walk(this.right[k]!);
@@ -188,17 +194,30 @@ export class BartTree {
     const skip = (pos: number): number => (code[pos]! < 0 ? pos + 2 : skip(skip(pos + 2)));
     const build = (k: number, pos: number): number => {
       const v = code[pos]!;
-      if (v < 0) { this.mu[k] = code[pos + 1]!; return pos + 2; }
+      if (v < 0) {
+        this.mu[k] = code[pos + 1]!;
+        return pos + 2;
+      }
       this.ranges(k, ncut, lo, hi);
-      if (v >= ncut.length || hi[v]! < lo[v]!) { this.mu[k] = 0; return skip(pos); }
-      const cv = code[pos + 1]!, cu = cuts[v]!;
-      let a = 0, b = cu.length; // first index with cu[idx] ≥ cv
-      while (a < b) { const mid = (a + b) >>> 1; if (cu[mid]! < cv) a = mid + 1; else b = mid; }
+      if (v >= ncut.length || hi[v]! < lo[v]!) {
+        this.mu[k] = 0;
+        return skip(pos);
+      }
+      const cv = code[pos + 1]!,
+        cu = cuts[v]!;
+      let a = 0,
+        b = cu.length; // first index with cu[idx] ≥ cv
+      while (a < b) {
+        const mid = (a + b) >>> 1;
+        if (cu[mid]! < cv) a = mid + 1;
+        else b = mid;
+      }
       let c = a < cu.length ? a : cu.length - 1;
       if (c > 0 && Math.abs(cu[c - 1]! - cv) <= Math.abs(cu[c]! - cv)) c--;
       c = Math.min(Math.max(c, lo[v]!), hi[v]!);
       this.split(k, v, c);
-      const l = this.left[k]!, r = this.right[k]!;
+      const l = this.left[k]!,
+        r = this.right[k]!;
       return build(r, build(l, pos + 2));
     };
     build(0, 0);

@@ -144,7 +144,8 @@ export function linearSigmaHat(x: Float64Array[], y: Float64Array): number {
 
 /** Quantile of χ²_df by bisection on the CDF. */
 function qchisq(p: number, df: number): number {
-  let lo = 0, hi = Math.max(1, df);
+  let lo = 0,
+    hi = Math.max(1, df);
   while (pchisq(hi, df) < p) hi *= 2;
   for (let it = 0; it < 200; it++) {
     const mid = (lo + hi) / 2;
@@ -196,12 +197,13 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   }
   const grouped = Boolean(opts.grouped);
   const xTest = opts.xTest;
-  const nt = xTest ? xTest[0]?.length ?? 0 : 0;
+  const nt = xTest ? (xTest[0]?.length ?? 0) : 0;
   if (xTest) {
     if (xTest.length !== p) throw inputError(`test predictors have ${xTest.length} columns, expected ${p}`);
     for (let v = 0; v < p; v++) {
       if (xTest[v]!.length !== nt) throw inputError(`test predictor '${names[v]}' has ${xTest[v]!.length} values, expected ${nt}`);
-      for (let i = 0; i < nt; i++) if (!Number.isFinite(xTest[v]![i]!)) throw inputError("missing or non-finite test predictor value", { row: i + 1, column: names[v] });
+      for (let i = 0; i < nt; i++)
+        if (!Number.isFinite(xTest[v]![i]!)) throw inputError("missing or non-finite test predictor value", { row: i + 1, column: names[v] });
     }
   }
 
@@ -226,7 +228,9 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     tau = 3 / (kk * Math.sqrt(T));
     sigma2 = 1;
   } else {
-    let m = 0, lo = Infinity, hi = -Infinity;
+    let m = 0,
+      lo = Infinity,
+      hi = -Infinity;
     if (wt) for (let i = 0; i < n; i++) m += wt[i]! * y[i]!;
     else for (let i = 0; i < n; i++) m += y[i]!;
     m /= nObs;
@@ -239,7 +243,14 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     }
     tau = (hi - lo) / (2 * kk * Math.sqrt(T));
     if (!(tau > 0)) tau = 1 / (2 * kk * Math.sqrt(T));
-    const sHat = opts.sigest ?? (wt ? linearSigmaHat(x.map((c) => repeatRows(c, wt)), repeatRows(y, wt)) : linearSigmaHat(x, y));
+    const sHat =
+      opts.sigest ??
+      (wt
+        ? linearSigmaHat(
+            x.map((c) => repeatRows(c, wt)),
+            repeatRows(y, wt),
+          )
+        : linearSigmaHat(x, y));
     const sh = sHat > 0 ? sHat : 1;
     const lambda = (sh * sh * qchisq(1 - q, nu)) / nu;
     nuLambda = nu * lambda;
@@ -251,18 +262,30 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   // shift G, so that the largest block of rows a tree changes is updated in O(1) by moving G instead.
   // totR = Σ R_i (exact at the start of each sweep, updated incrementally within it).
   const trees: BartTree[] = Array.from({ length: T }, () => new BartTree());
-  const leavesInit: number[] = [], nogsInit: number[] = [];
-  const iota = (m: number) => { const a = new Int32Array(m); for (let i = 0; i < m; i++) a[i] = i; return a; };
+  const leavesInit: number[] = [],
+    nogsInit: number[] = [];
+  const iota = (m: number) => {
+    const a = new Int32Array(m);
+    for (let i = 0; i < m; i++) a[i] = i;
+    return a;
+  };
   // Grouped mode: code[i] = 1 + (index in the group of the column equal to 1), 0 if none; rows sorted by it.
   const grp = grouped ? oneHotGroup(x, xTest ?? null, ncut) : null;
   const start0 = grp ? sortByCode(grp.code, grp.size) : iota(n);
   const start0T = grp && nt > 0 ? sortByCode(grp.codeT!, grp.size) : iota(nt);
   const ord: Int32Array[] = Array.from({ length: T }, () => Int32Array.from(start0));
   const ordT: Int32Array[] = Array.from({ length: T }, () => Int32Array.from(start0T));
-  for (const tr of trees) { tr.nobs[0] = nObs; tr.len[0] = n; tr.nT[0] = nt; }
+  for (const tr of trees) {
+    tr.nobs[0] = nObs;
+    tr.len[0] = n;
+    tr.nT[0] = nt;
+  }
   const R = Float64Array.from(yw);
   const scratch = new Int32Array(Math.max(n, nt, 1));
-  const lo = new Int32Array(p), hi = new Int32Array(p), lo2 = new Int32Array(p), hi2 = new Int32Array(p);
+  const lo = new Int32Array(p),
+    hi = new Int32Array(p),
+    lo2 = new Int32Array(p),
+    hi2 = new Int32Array(p);
   if (opts.init) {
     // Warm start: rebuild each tree on this grid, route the rows, and start from its residual and σ.
     if (opts.init.trees.length !== T) throw inputError(`warm-start forest has ${opts.init.trees.length} trees, expected ${T}`);
@@ -281,17 +304,29 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   let cap = 64;
   let sum = new Float64Array(cap);
   // Leaves and nogs of the tree last walked (same order as BartTree.leavesAndNogs), in reusable buffers.
-  let leaves = new Int32Array(64), nogs = new Int32Array(64), stackBuf = new Int32Array(64);
-  let nLeaves = 0, nNogs = 0;
+  let leaves = new Int32Array(64),
+    nogs = new Int32Array(64),
+    stackBuf = new Int32Array(64);
+  let nLeaves = 0,
+    nNogs = 0;
   const walk = (tr: BartTree): void => {
-    if (tr.cap > nLeaves) { leaves = new Int32Array(tr.cap); nogs = new Int32Array(tr.cap); stackBuf = new Int32Array(tr.cap); }
-    nLeaves = 0; nNogs = 0;
+    if (tr.cap > nLeaves) {
+      leaves = new Int32Array(tr.cap);
+      nogs = new Int32Array(tr.cap);
+      stackBuf = new Int32Array(tr.cap);
+    }
+    nLeaves = 0;
+    nNogs = 0;
     let sp = 0;
     stackBuf[sp++] = 0;
     while (sp > 0) {
       const k = stackBuf[--sp]!;
-      if (tr.isLeaf[k]) { leaves[nLeaves++] = k; continue; }
-      const l = tr.left[k]!, r = tr.right[k]!;
+      if (tr.isLeaf[k]) {
+        leaves[nLeaves++] = k;
+        continue;
+      }
+      const l = tr.left[k]!,
+        r = tr.right[k]!;
       if (tr.isLeaf[l] && tr.isLeaf[r]) nogs[nNogs++] = k;
       stackBuf[sp++] = r;
       stackBuf[sp++] = l;
@@ -300,7 +335,10 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   const availVars = new Int32Array(p);
   // Pieces of a tree's change to the fit: position block [pS, pS + pC) of the tree's permutation, Δ = pD.
   // pW: the block's observations (= pC without weights).
-  let pS = new Int32Array(66), pC = new Int32Array(66), pD = new Float64Array(66), pW = new Float64Array(66);
+  let pS = new Int32Array(66),
+    pC = new Int32Array(66),
+    pD = new Float64Array(66),
+    pW = new Float64Array(66);
   let np: number;
   const lazyTest = grouped && !binary && nt > 0;
 
@@ -311,7 +349,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   const trainDraws: Float64Array[] | undefined = opts.keepTrainDraws ? [] : undefined;
   const testDraws: Float64Array[] | undefined = opts.keepTestDraws ? [] : undefined;
   const sigmaDraws = new Float64Array(ndpost);
-  let proposals = 0, accepted = 0;
+  let proposals = 0,
+    accepted = 0;
 
   const logLik = (nn: number, s: number) => {
     const d = sigma2 + nn * tau2;
@@ -322,8 +361,9 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   const available = (tr: BartTree, node: number, L: Int32Array, H: Int32Array, list: Int32Array | null): number => {
     tr.ranges(node, ncut, L, H);
     let k = 0;
-    if (list) { for (let v = 0; v < p; v++) if (H[v]! >= L[v]!) list[k++] = v; }
-    else for (let v = 0; v < p; v++) if (H[v]! >= L[v]!) k++;
+    if (list) {
+      for (let v = 0; v < p; v++) if (H[v]! >= L[v]!) list[k++] = v;
+    } else for (let v = 0; v < p; v++) if (H[v]! >= L[v]!) k++;
     return k;
   };
 
@@ -339,12 +379,21 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     for (let t = 0; t < T; t++) {
       const tr = trees[t]!;
       const o = ord[t]!;
-      if (tr.cap > cap) { cap = tr.cap; sum = new Float64Array(cap); }
+      if (tr.cap > cap) {
+        cap = tr.cap;
+        sum = new Float64Array(cap);
+      }
       // --- propose (structure only) ---
       walk(tr);
-      let gKind = 0, gNode = -1, gV = 0, gCut = 0;
+      let gKind = 0,
+        gNode = -1,
+        gV = 0,
+        gCut = 0;
       let nGrowable = 0;
-      for (let q = 0; q < nLeaves; q++) { const l = leaves[q]!; if (available(tr, l, lo, hi, null) > 0) nGrowable++; }
+      for (let q = 0; q < nLeaves; q++) {
+        const l = leaves[q]!;
+        if (available(tr, l, lo, hi, null) > 0) nGrowable++;
+      }
       const rootOnly = nLeaves === 1;
       let pGrowT = rootOnly ? (nGrowable > 0 ? 1 : 0) : nGrowable > 0 ? 0.5 : 0;
       if (rootOnly && nGrowable === 0) pGrowT = 0;
@@ -355,9 +404,12 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         // grow: pick a growable leaf uniformly
         let pick = rng.int(nGrowable);
         for (let q = 0; q < nLeaves; q++) {
-        const l = leaves[q]!;
+          const l = leaves[q]!;
           if (available(tr, l, lo, hi, null) > 0) {
-            if (pick === 0) { gNode = l; break; }
+            if (pick === 0) {
+              gNode = l;
+              break;
+            }
             pick--;
           }
         }
@@ -368,7 +420,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         gl = nav > 1 || gCut - 1 >= lo[gV]! ? 1 : 0;
         gr = nav > 1 || hi[gV]! >= gCut + 1 ? 1 : 0;
         const d = tr.depth[gNode]!;
-        const pg = pSplit(d), pc = pSplit(d + 1);
+        const pg = pSplit(d),
+          pc = pSplit(d + 1);
         const par = tr.parent[gNode]!;
         let parIsNog = false;
         if (par >= 0) {
@@ -378,27 +431,49 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         const nNogsNew = nNogs + 1 - (parIsNog ? 1 : 0);
         const nGrowNew = nGrowable - 1 + gl + gr;
         const pPruneNew = nGrowNew > 0 ? 0.5 : 1;
-        logPrior = Math.log(pg) + (gl ? Math.log(1 - pc) : 0) + (gr ? Math.log(1 - pc) : 0) - Math.log(1 - pg)
-          + Math.log(pPruneNew) - Math.log(nNogsNew) - Math.log(pGrowT) + Math.log(nGrowable);
+        logPrior =
+          Math.log(pg) +
+          (gl ? Math.log(1 - pc) : 0) +
+          (gr ? Math.log(1 - pc) : 0) -
+          Math.log(1 - pg) +
+          Math.log(pPruneNew) -
+          Math.log(nNogsNew) -
+          Math.log(pGrowT) +
+          Math.log(nGrowable);
       } else if (nNogs > 0) {
         gNode = nogs[rng.int(nNogs)]!;
         gKind = 2;
-        const l = tr.left[gNode]!, r = tr.right[gNode]!;
+        const l = tr.left[gNode]!,
+          r = tr.right[gNode]!;
         gl = available(tr, l, lo2, hi2, null) > 0 ? 1 : 0;
         gr = available(tr, r, lo2, hi2, null) > 0 ? 1 : 0;
         const d = tr.depth[gNode]!;
-        const pg = pSplit(d), pc = pSplit(d + 1);
+        const pg = pSplit(d),
+          pc = pSplit(d + 1);
         const nGrowNew = nGrowable - gl - gr + 1;
         const pGrowNew = gNode === 0 ? 1 : 0.5;
         const pPruneT = 1 - pGrowT;
-        logPrior = Math.log(1 - pg) - Math.log(pg) - (gl ? Math.log(1 - pc) : 0) - (gr ? Math.log(1 - pc) : 0)
-          + Math.log(pGrowNew) - Math.log(nGrowNew) - Math.log(pPruneT) + Math.log(nNogs);
+        logPrior =
+          Math.log(1 - pg) -
+          Math.log(pg) -
+          (gl ? Math.log(1 - pc) : 0) -
+          (gr ? Math.log(1 - pc) : 0) +
+          Math.log(pGrowNew) -
+          Math.log(nGrowNew) -
+          Math.log(pPruneT) +
+          Math.log(nNogs);
       }
 
       // --- partial-residual sums S_l = Σ_{i∈l} w_i (res_i + μ_l) of the current leaves; the largest from totR ---
-      const cnt = tr.nobs, len = tr.len, st = tr.start, mu = tr.mu;
+      const cnt = tr.nobs,
+        len = tr.len,
+        st = tr.start,
+        mu = tr.mu;
       let big = leaves[0]!;
-      for (let q = 0; q < nLeaves; q++) { const l = leaves[q]!; if (len[l]! > len[big]!) big = l; }
+      for (let q = 0; q < nLeaves; q++) {
+        const l = leaves[q]!;
+        if (len[l]! > len[big]!) big = l;
+      }
       let rest = 0;
       for (let q = 0; q < nLeaves; q++) {
         const l = leaves[q]!;
@@ -410,13 +485,18 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
       sum[big] = totR - rest + cnt[big]! * (G + mu[big]!);
 
       // --- accept / reject ---
-      let kind = 0, nl = 0, sl = 0;
+      let kind = 0,
+        nl = 0,
+        sl = 0;
       // the left child's block in positions: [lS, lS + lLen) after the partition (grouped: a range of codes)
-      let gA = 0, gB = 0;
+      let gA = 0,
+        gB = 0;
       const gk = grp ? grp.of[gV]! : 0;
       if (gKind === 1) {
         proposals++;
-        const s0 = st[gNode]!, c0 = cnt[gNode]!, n0 = len[gNode]!;
+        const s0 = st[gNode]!,
+          c0 = cnt[gNode]!,
+          n0 = len[gNode]!;
         if (gk > 0) {
           // x_gV = 1 exactly on the rows with code gk: one contiguous range of the block (the right child)
           gA = codeBound(grp!.code, o, s0, s0 + n0, gk);
@@ -430,56 +510,89 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
           nl = left.n;
           sl = left.s + nl * (G + mu[gNode]!);
         }
-        const nr = c0 - nl, sr = sum[gNode]! - sl;
+        const nr = c0 - nl,
+          sr = sum[gNode]! - sl;
         if (nl >= minLeaf && nr >= minLeaf) {
           const lr = logLik(nl, sl) + logLik(nr, sr) - logLik(c0, sum[gNode]!);
           if (Math.log(rng.uniform()) < logPrior + lr) kind = 1;
         }
       } else if (gKind === 2) {
         proposals++;
-        const l = tr.left[gNode]!, r = tr.right[gNode]!;
+        const l = tr.left[gNode]!,
+          r = tr.right[gNode]!;
         const lr = logLik(cnt[l]! + cnt[r]!, sum[l]! + sum[r]!) - logLik(cnt[l]!, sum[l]!) - logLik(cnt[r]!, sum[r]!);
         if (Math.log(rng.uniform()) < logPrior + lr) kind = 2;
       }
-      let cL = -1, cR = -1, muG = 0, muL = 0, muR = 0;
+      let cL = -1,
+        cR = -1,
+        muG = 0,
+        muL = 0,
+        muR = 0;
       if (kind === 1) {
         accepted++;
         muG = tr.mu[gNode]!;
-        const s0 = tr.start[gNode]!, c0 = tr.nobs[gNode]!, n0 = tr.len[gNode]!, sG = sum[gNode]!;
+        const s0 = tr.start[gNode]!,
+          c0 = tr.nobs[gNode]!,
+          n0 = tr.len[gNode]!,
+          sG = sum[gNode]!;
         tr.split(gNode, gV, gCut);
-        cL = tr.left[gNode]!; cR = tr.right[gNode]!;
+        cL = tr.left[gNode]!;
+        cR = tr.right[gNode]!;
         if (tr.cap > cap) {
-          const b = new Float64Array(tr.cap); b.set(sum); sum = b; cap = tr.cap;
+          const b = new Float64Array(tr.cap);
+          b.set(sum);
+          sum = b;
+          cap = tr.cap;
         }
         if (gk > 0) {
           const rS = moveRange(o, s0, s0 + n0, gA, gB, scratch);
           const lS = rS === s0 ? s0 + (gB - gA) : s0;
-          tr.start[cL] = lS; tr.len[cL] = n0 - (gB - gA); tr.start[cR] = rS; tr.len[cR] = gB - gA;
+          tr.start[cL] = lS;
+          tr.len[cL] = n0 - (gB - gA);
+          tr.start[cR] = rS;
+          tr.len[cR] = gB - gA;
         } else {
           const m = partition(o, s0, n0, bins[gV]!, gCut, scratch);
-          tr.start[cL] = s0; tr.len[cL] = m; tr.start[cR] = s0 + m; tr.len[cR] = n0 - m;
+          tr.start[cL] = s0;
+          tr.len[cL] = m;
+          tr.start[cR] = s0 + m;
+          tr.len[cR] = n0 - m;
         }
-        tr.nobs[cL] = nl; tr.nobs[cR] = c0 - nl;
-        sum[cL] = sl; sum[cR] = sG - sl;
+        tr.nobs[cL] = nl;
+        tr.nobs[cR] = c0 - nl;
+        sum[cL] = sl;
+        sum[cR] = sG - sl;
         if (nt > 0) {
-          const oT = ordT[t]!, sT = tr.startT[gNode]!, cT = tr.nT[gNode]!;
+          const oT = ordT[t]!,
+            sT = tr.startT[gNode]!,
+            cT = tr.nT[gNode]!;
           if (!lazyTest) flushAcc(testAcc, oT, sT, cT, tr.acc[gNode]!);
           if (gk > 0) {
-            const a = codeBound(grp!.codeT!, oT, sT, sT + cT, gk), b = codeBound(grp!.codeT!, oT, a, sT + cT, gk + 1);
+            const a = codeBound(grp!.codeT!, oT, sT, sT + cT, gk),
+              b = codeBound(grp!.codeT!, oT, a, sT + cT, gk + 1);
             const rS = moveRange(oT, sT, sT + cT, a, b, scratch);
-            tr.startT[cL] = rS === sT ? sT + (b - a) : sT; tr.nT[cL] = cT - (b - a); tr.startT[cR] = rS; tr.nT[cR] = b - a;
+            tr.startT[cL] = rS === sT ? sT + (b - a) : sT;
+            tr.nT[cL] = cT - (b - a);
+            tr.startT[cR] = rS;
+            tr.nT[cR] = b - a;
           } else {
             const nlT = partition(oT, sT, cT, binsT[gV]!, gCut, scratch);
-            tr.startT[cL] = sT; tr.nT[cL] = nlT; tr.startT[cR] = sT + nlT; tr.nT[cR] = cT - nlT;
+            tr.startT[cL] = sT;
+            tr.nT[cL] = nlT;
+            tr.startT[cR] = sT + nlT;
+            tr.nT[cR] = cT - nlT;
           }
         }
         // lazily flushed: the split node keeps its Σμ (it covers the same test rows as its children)
         if (!lazyTest) tr.acc[gNode] = 0;
-        tr.acc[cL] = 0; tr.acc[cR] = 0;
+        tr.acc[cL] = 0;
+        tr.acc[cR] = 0;
       } else if (kind === 2) {
         accepted++;
-        cL = tr.left[gNode]!; cR = tr.right[gNode]!;
-        muL = tr.mu[cL]!; muR = tr.mu[cR]!;
+        cL = tr.left[gNode]!;
+        cR = tr.right[gNode]!;
+        muL = tr.mu[cL]!;
+        muR = tr.mu[cR]!;
         sum[gNode] = sum[cL]! + sum[cR]!;
         if (nt > 0) {
           const oT = ordT[t]!;
@@ -494,12 +607,26 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
           }
         }
         if (!lazyTest) tr.acc[gNode] = 0;
-        if (grp && nt > 0) mergeRuns(ordT[t]!, tr.startT[gNode]!, Math.min(tr.startT[cL]!, tr.startT[cR]!) === tr.startT[cL]! ? tr.nT[cL]! : tr.nT[cR]!, tr.startT[gNode]! + tr.nT[gNode]!, grp.codeT!, scratch);
+        if (grp && nt > 0)
+          mergeRuns(
+            ordT[t]!,
+            tr.startT[gNode]!,
+            Math.min(tr.startT[cL]!, tr.startT[cR]!) === tr.startT[cL]! ? tr.nT[cL]! : tr.nT[cR]!,
+            tr.startT[gNode]! + tr.nT[gNode]!,
+            grp.codeT!,
+            scratch,
+          );
         tr.collapse(gNode);
       }
       // --- draw every leaf μ; the change of the fit, piece by piece ---
       walk(tr);
-      if (nLeaves + 2 > pS.length) { const c = 2 * (nLeaves + 2); pS = new Int32Array(c); pC = new Int32Array(c); pD = new Float64Array(c); pW = new Float64Array(c); }
+      if (nLeaves + 2 > pS.length) {
+        const c = 2 * (nLeaves + 2);
+        pS = new Int32Array(c);
+        pC = new Int32Array(c);
+        pD = new Float64Array(c);
+        pW = new Float64Array(c);
+      }
       np = 0;
       let bigP = 0;
       for (let q = 0; q < nLeaves; q++) {
@@ -510,10 +637,19 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         const m = (tau2 * sum[l]!) / d + Math.sqrt((sigma2 * tau2) / d) * rng.normal();
         tr.mu[l] = m;
         if (kind === 2 && l === gNode) {
-          pS[np] = tr.start[cL]!; pC[np] = tr.len[cL]!; pW[np] = tr.nobs[cL]!; pD[np++] = m - muL;
-          pS[np] = tr.start[cR]!; pC[np] = tr.len[cR]!; pW[np] = tr.nobs[cR]!; pD[np++] = m - muR;
+          pS[np] = tr.start[cL]!;
+          pC[np] = tr.len[cL]!;
+          pW[np] = tr.nobs[cL]!;
+          pD[np++] = m - muL;
+          pS[np] = tr.start[cR]!;
+          pC[np] = tr.len[cR]!;
+          pW[np] = tr.nobs[cR]!;
+          pD[np++] = m - muR;
         } else {
-          pS[np] = tr.start[l]!; pC[np] = tr.len[l]!; pW[np] = nn; pD[np++] = m - prev;
+          pS[np] = tr.start[l]!;
+          pC[np] = tr.len[l]!;
+          pW[np] = nn;
+          pD[np++] = m - prev;
         }
       }
       for (let k = 1; k < np; k++) if (pC[k]! > pC[bigP]!) bigP = k;
@@ -526,7 +662,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         totR -= pW[k]! * dd;
       }
       // grouped: the pruned node's block is its two children's sorted blocks — merge them (after the update above used them)
-      if (grp && kind === 2) mergeRuns(o, tr.start[gNode]!, tr.start[cL]! === tr.start[gNode]! ? tr.len[cL]! : tr.len[cR]!, tr.start[gNode]! + tr.len[gNode]!, grp.code, scratch);
+      if (grp && kind === 2)
+        mergeRuns(o, tr.start[gNode]!, tr.start[cL]! === tr.start[gNode]! ? tr.len[cL]! : tr.len[cR]!, tr.start[gNode]! + tr.len[gNode]!, grp.code, scratch);
     }
     // --- fold G into R; residual sum of squares; σ² ---
     {
@@ -544,9 +681,13 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         if (ftest) {
           ftest.fill(0);
           for (let t = 0; t < T; t++) {
-            const tr = trees[t]!, oT = ordT[t]!;
+            const tr = trees[t]!,
+              oT = ordT[t]!;
             walk(tr);
-            for (let q = 0; q < nLeaves; q++) { const l = leaves[q]!; flushAcc(ftest, oT, tr.startT[l]!, tr.nT[l]!, tr.mu[l]!); }
+            for (let q = 0; q < nLeaves; q++) {
+              const l = leaves[q]!;
+              flushAcc(ftest, oT, tr.startT[l]!, tr.nT[l]!, tr.mu[l]!);
+            }
           }
           if (binary) addTo(testSum, ftest, offset);
           if (testDraws) testDraws.push(binary ? ftest.map((v) => pnorm(offset + v)) : ftest.map((v) => offset + v));
@@ -555,7 +696,10 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
           for (let t = 0; t < T; t++) {
             const tr = trees[t]!;
             walk(tr);
-            for (let q = 0; q < nLeaves; q++) { const l = leaves[q]!; tr.acc[l]! += tr.mu[l]!; }
+            for (let q = 0; q < nLeaves; q++) {
+              const l = leaves[q]!;
+              tr.acc[l]! += tr.mu[l]!;
+            }
           }
         }
       }
@@ -572,7 +716,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
       for (let i = 0; i < nt; i++) testMean[i] = testSum[i]! / ndpost;
     } else {
       for (let t = 0; t < T; t++) {
-        const tr = trees[t]!, oT = ordT[t]!;
+        const tr = trees[t]!,
+          oT = ordT[t]!;
         if (lazyTest) {
           // every node's Σμ (internal nodes keep theirs from before their split) to its test rows
           const stack = [0];
@@ -584,7 +729,10 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
           continue;
         }
         walk(tr);
-        for (let q = 0; q < nLeaves; q++) { const l = leaves[q]!; flushAcc(testAcc, oT, tr.startT[l]!, tr.nT[l]!, tr.acc[l]!); }
+        for (let q = 0; q < nLeaves; q++) {
+          const l = leaves[q]!;
+          flushAcc(testAcc, oT, tr.startT[l]!, tr.nT[l]!, tr.acc[l]!);
+        }
       }
       for (let i = 0; i < nt; i++) testMean[i] = offset + testAcc[i]! / ndpost;
     }
@@ -611,12 +759,21 @@ function repeatRows(c: Float64Array, w: Float64Array): Float64Array {
  * rows): code[i] = 1 + the group index of the column that is 1 in row i (0 if none), of[v] = that code
  * for a group column v (0 for others). Null if fewer than two columns qualify.
  */
-function oneHotGroup(x: Float64Array[], xTest: Float64Array[] | null, ncut: Int32Array): { code: Uint16Array; codeT: Uint16Array | null; of: Int32Array; size: number } | null {
-  const n = x[0]!.length, nt = xTest ? xTest[0]!.length : 0;
-  const code = new Uint16Array(n), codeT = xTest ? new Uint16Array(nt) : null;
+function oneHotGroup(
+  x: Float64Array[],
+  xTest: Float64Array[] | null,
+  ncut: Int32Array,
+): { code: Uint16Array; codeT: Uint16Array | null; of: Int32Array; size: number } | null {
+  const n = x[0]!.length,
+    nt = xTest ? xTest[0]!.length : 0;
+  const code = new Uint16Array(n),
+    codeT = xTest ? new Uint16Array(nt) : null;
   const of = new Int32Array(x.length);
   let size = 0;
-  const binary01 = (c: Float64Array) => { for (let i = 0; i < c.length; i++) if (c[i] !== 0 && c[i] !== 1) return false; return true; };
+  const binary01 = (c: Float64Array) => {
+    for (let i = 0; i < c.length; i++) if (c[i] !== 0 && c[i] !== 1) return false;
+    return true;
+  };
   for (let v = 0; v < x.length && size < 65534; v++) {
     if (ncut[v] !== 1 || !binary01(x[v]!) || (xTest && !binary01(xTest[v]!))) continue;
     let ok = true;
@@ -643,19 +800,32 @@ function mergeRuns(o: Int32Array, s: number, m1: number, e: number, code: Uint16
   const i0 = codeBound(code, o, s, e1, code[o[e1]!]! + 1);
   e = codeBound(code, o, e1, e, code[o[e1 - 1]!]!);
   const s0 = i0;
-  let i = i0, j = e1, w = 0;
+  let i = i0,
+    j = e1,
+    w = 0;
   while (i < e1 && j < e) {
-    const ci = code[o[i]!]!, cj = code[o[j]!]!;
+    const ci = code[o[i]!]!,
+      cj = code[o[j]!]!;
     if (ci <= cj) {
       const i2 = codeBound(code, o, i, e1, ci + 1);
-      scratch.set(o.subarray(i, i2), w); w += i2 - i; i = i2;
+      scratch.set(o.subarray(i, i2), w);
+      w += i2 - i;
+      i = i2;
     } else {
       const j2 = codeBound(code, o, j, e, ci);
-      scratch.set(o.subarray(j, j2), w); w += j2 - j; j = j2;
+      scratch.set(o.subarray(j, j2), w);
+      w += j2 - j;
+      j = j2;
     }
   }
-  if (i < e1) { scratch.set(o.subarray(i, e1), w); w += e1 - i; }
-  if (j < e) { scratch.set(o.subarray(j, e), w); w += e - j; }
+  if (i < e1) {
+    scratch.set(o.subarray(i, e1), w);
+    w += e1 - i;
+  }
+  if (j < e) {
+    scratch.set(o.subarray(j, e), w);
+    w += e - j;
+  }
   o.set(scratch.subarray(0, w), s0);
 }
 
@@ -700,32 +870,67 @@ function moveRange(o: Int32Array, s: number, e: number, a: number, b: number, sc
  * Blocks of a freshly decoded tree: partition the training (and test) rows down from the root, in
  * preorder, exactly as the splits would have; leaf counts from the weights.
  */
-function routeBlocks(tr: BartTree, o: Int32Array, oT: Int32Array, bins: Uint16Array[], binsT: Uint16Array[], wt: Float64Array | null, grp: { code: Uint16Array; codeT: Uint16Array | null; of: Int32Array } | null, scratch: Int32Array): void {
+function routeBlocks(
+  tr: BartTree,
+  o: Int32Array,
+  oT: Int32Array,
+  bins: Uint16Array[],
+  binsT: Uint16Array[],
+  wt: Float64Array | null,
+  grp: { code: Uint16Array; codeT: Uint16Array | null; of: Int32Array } | null,
+  scratch: Int32Array,
+): void {
   const stack = [0];
-  tr.start[0] = 0; tr.startT[0] = 0;
+  tr.start[0] = 0;
+  tr.startT[0] = 0;
   while (stack.length) {
     const k = stack.pop()!;
     if (tr.isLeaf[k]) {
       tr.nobs[k] = wt ? segW(wt, o, tr.start[k]!, tr.len[k]!) : tr.len[k]!;
       continue;
     }
-    const v = tr.v[k]!, c = tr.c[k]!, l = tr.left[k]!, r = tr.right[k]!;
+    const v = tr.v[k]!,
+      c = tr.c[k]!,
+      l = tr.left[k]!,
+      r = tr.right[k]!;
     const gk = grp ? grp.of[v]! : 0;
-    const s0 = tr.start[k]!, n0 = tr.len[k]!, sT = tr.startT[k]!, cT = tr.nT[k]!;
+    const s0 = tr.start[k]!,
+      n0 = tr.len[k]!,
+      sT = tr.startT[k]!,
+      cT = tr.nT[k]!;
     if (gk > 0) {
-      const a = codeBound(grp!.code, o, s0, s0 + n0, gk), b = codeBound(grp!.code, o, a, s0 + n0, gk + 1);
+      const a = codeBound(grp!.code, o, s0, s0 + n0, gk),
+        b = codeBound(grp!.code, o, a, s0 + n0, gk + 1);
       const rS = moveRange(o, s0, s0 + n0, a, b, scratch);
-      tr.start[l] = rS === s0 ? s0 + (b - a) : s0; tr.len[l] = n0 - (b - a); tr.start[r] = rS; tr.len[r] = b - a;
+      tr.start[l] = rS === s0 ? s0 + (b - a) : s0;
+      tr.len[l] = n0 - (b - a);
+      tr.start[r] = rS;
+      tr.len[r] = b - a;
       if (cT > 0) {
-        const aT = codeBound(grp!.codeT!, oT, sT, sT + cT, gk), bT = codeBound(grp!.codeT!, oT, aT, sT + cT, gk + 1);
+        const aT = codeBound(grp!.codeT!, oT, sT, sT + cT, gk),
+          bT = codeBound(grp!.codeT!, oT, aT, sT + cT, gk + 1);
         const rT = moveRange(oT, sT, sT + cT, aT, bT, scratch);
-        tr.startT[l] = rT === sT ? sT + (bT - aT) : sT; tr.nT[l] = cT - (bT - aT); tr.startT[r] = rT; tr.nT[r] = bT - aT;
-      } else { tr.startT[l] = sT; tr.nT[l] = 0; tr.startT[r] = sT; tr.nT[r] = 0; }
+        tr.startT[l] = rT === sT ? sT + (bT - aT) : sT;
+        tr.nT[l] = cT - (bT - aT);
+        tr.startT[r] = rT;
+        tr.nT[r] = bT - aT;
+      } else {
+        tr.startT[l] = sT;
+        tr.nT[l] = 0;
+        tr.startT[r] = sT;
+        tr.nT[r] = 0;
+      }
     } else {
       const m = partition(o, s0, n0, bins[v]!, c, scratch);
-      tr.start[l] = s0; tr.len[l] = m; tr.start[r] = s0 + m; tr.len[r] = n0 - m;
+      tr.start[l] = s0;
+      tr.len[l] = m;
+      tr.start[r] = s0 + m;
+      tr.len[r] = n0 - m;
       const mT = cT > 0 ? partition(oT, sT, cT, binsT[v]!, c, scratch) : 0;
-      tr.startT[l] = sT; tr.nT[l] = mT; tr.startT[r] = sT + mT; tr.nT[r] = cT - mT;
+      tr.startT[l] = sT;
+      tr.nT[l] = mT;
+      tr.startT[r] = sT + mT;
+      tr.nT[r] = cT - mT;
     }
     tr.nobs[k] = wt ? segW(wt, o, s0, n0) : n0;
     tr.acc[k] = 0;
@@ -742,15 +947,21 @@ function segW(w: Float64Array, o: Int32Array, s: number, c: number): number {
 
 /** Σ_{k ∈ [s, s+c)} w[o[k]] R[o[k]]. */
 function segSumW(R: Float64Array, w: Float64Array, o: Int32Array, s: number, c: number): number {
-  let a0 = 0, a1 = 0;
-  const e = s + c, e2 = s + (c & ~1);
+  let a0 = 0,
+    a1 = 0;
+  const e = s + c,
+    e2 = s + (c & ~1);
   let k = s;
   for (; k < e2; k += 2) {
-    const i = o[k]!, j = o[k + 1]!;
+    const i = o[k]!,
+      j = o[k + 1]!;
     a0 += w[i]! * R[i]!;
     a1 += w[j]! * R[j]!;
   }
-  for (; k < e; k++) { const i = o[k]!; a0 += w[i]! * R[i]!; }
+  for (; k < e; k++) {
+    const i = o[k]!;
+    a0 += w[i]! * R[i]!;
+  }
   return a0 + a1;
 }
 
@@ -774,11 +985,16 @@ function foldShiftW(R: Float64Array, w: Float64Array, G: number): number {
 
 /** growStats with frequency weights: Σ w and Σ w R over the rows going left. */
 function growStatsW(R: Float64Array, w: Float64Array, o: Int32Array, s: number, c: number, b: Uint16Array, cut: number): { n: number; s: number } {
-  let nl = 0, sl = 0;
+  let nl = 0,
+    sl = 0;
   const e = s + c;
   for (let k = s; k < e; k++) {
     const i = o[k]!;
-    if (b[i]! <= cut) { const wi = w[i]!; nl += wi; sl += wi * R[i]!; }
+    if (b[i]! <= cut) {
+      const wi = w[i]!;
+      nl += wi;
+      sl += wi * R[i]!;
+    }
   }
   growOut.n = nl;
   growOut.s = sl;
@@ -804,8 +1020,12 @@ function drawLatentW(rng: Rng, n: number, y: Float64Array, w: Float64Array, res:
 
 /** Σ_{k ∈ [s, s+c)} R[o[k]] with four accumulators (the rows of one leaf). */
 function segSum(R: Float64Array, o: Int32Array, s: number, c: number): number {
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-  const e = s + c, e4 = s + (c & ~3);
+  let a0 = 0,
+    a1 = 0,
+    a2 = 0,
+    a3 = 0;
+  const e = s + c,
+    e4 = s + (c & ~3);
   let k = s;
   for (; k < e4; k += 4) {
     a0 += R[o[k]!]!;
@@ -833,7 +1053,8 @@ function flushAcc(out: Float64Array, o: Int32Array, s: number, c: number, v: num
 const growOut = { n: 0, s: 0 };
 /** Rows of block [s, s+c) going left at (bin ≤ cut): their count and Σ R (branch-free loop). */
 function growStats(R: Float64Array, o: Int32Array, s: number, c: number, b: Uint16Array, cut: number): { n: number; s: number } {
-  let nl = 0, sl = 0;
+  let nl = 0,
+    sl = 0;
   const e = s + c;
   for (let k = s; k < e; k++) {
     const i = o[k]!;
@@ -851,7 +1072,8 @@ function growStats(R: Float64Array, o: Int32Array, s: number, c: number, b: Uint
  * every row is written to both destinations and only the matching cursor advances.
  */
 function partition(o: Int32Array, s: number, c: number, b: Uint16Array, cut: number, scratch: Int32Array): number {
-  let w = s, r = 0;
+  let w = s,
+    r = 0;
   const e = s + c;
   for (let k = s; k < e; k++) {
     const i = o[k]!;

@@ -146,7 +146,8 @@ export class MomentBasis implements IfBasis {
 
   /** Per-cohort sums Σ z_i z_i' ((T+2)², symmetric) with z = (wỸ_1..wỸ_T, w, 1). */
   private cohortMoments(c: number): Float64Array {
-    const T = this.T, m = T + 2;
+    const T = this.T,
+      m = T + 2;
     const M = new Float64Array(m * m);
     const z = new Float64Array(m);
     const mu = this.mu.subarray(c * T, c * T + T);
@@ -167,7 +168,9 @@ export class MomentBasis implements IfBasis {
   }
 
   gram(): Float64Array {
-    const d = this.dim, T = this.T, m = T + 2;
+    const d = this.dim,
+      T = this.T,
+      m = T + 2;
     const G = new Float64Array(d * d);
     for (let c = 0; c < this.byCohort.length; c++) {
       const terms = this.byCohort[c]!;
@@ -181,8 +184,14 @@ export class MomentBasis implements IfBasis {
           idx.push(t.tIdx, t.bIdx);
           val.push(t.alpha, -t.alpha);
         }
-        if (t.beta !== 0) { idx.push(T); val.push(t.beta); }
-        if (t.gamma !== 0) { idx.push(T + 1); val.push(t.gamma); }
+        if (t.beta !== 0) {
+          idx.push(T);
+          val.push(t.beta);
+        }
+        if (t.gamma !== 0) {
+          idx.push(T + 1);
+          val.push(t.gamma);
+        }
         return { basis: t.basis, idx, val };
       });
       addSparseQuadForms(G, d, M, m, sv);
@@ -191,7 +200,9 @@ export class MomentBasis implements IfBasis {
   }
 
   multiplierSums(B: number, rng: Rng): Float64Array {
-    const d = this.dim, T = this.T, m = T + 2;
+    const d = this.dim,
+      T = this.T,
+      m = T + 2;
     const C = this.byCohort.length;
     const out = new Float64Array(B * d);
     // totals Σ z_i per cohort
@@ -249,12 +260,14 @@ export class MomentBasis implements IfBasis {
 
   /** Rows summed within clusters (cluster coarser than the unit) as a dense basis. */
   toClusterDense(cluster: Int32Array, nClusters: number, cohortIdx: Int32Array): DenseBasis {
-    const d = this.dim, T = this.T;
+    const d = this.dim,
+      T = this.T;
     const rows = new Float64Array(nClusters * d);
     for (let i = 0; i < this.nRows; i++) {
       const c = cohortIdx[i]!;
       const wi = this.w ? this.w[i]! : 1;
-      const o = i * T, mo = c * T;
+      const o = i * T,
+        mo = c * T;
       const ro = cluster[i]! * d;
       for (const t of this.byCohort[c]!) {
         let s = t.beta * wi + t.gamma;
@@ -306,7 +319,8 @@ export class MaskedMomentBasis implements IfBasis {
   private fill(i: number, c: number, z: Float64Array): void {
     const T = this.T;
     const wi = this.w ? this.w[i]! : 1;
-    const o = i * T, mo = c * T;
+    const o = i * T,
+      mo = c * T;
     for (let t = 0; t < T; t++) {
       if (this.present[o + t]) {
         z[t] = wi * (this.y[o + t]! - this.mu[mo + t]!);
@@ -321,7 +335,8 @@ export class MaskedMomentBasis implements IfBasis {
   }
 
   gram(): Float64Array {
-    const d = this.dim, m = this.m;
+    const d = this.dim,
+      m = this.m;
     const G = new Float64Array(d * d);
     const z = new Float64Array(m);
     const M = new Float64Array(m * m);
@@ -357,7 +372,8 @@ export class MaskedMomentBasis implements IfBasis {
   }
 
   multiplierSums(B: number, rng: Rng): Float64Array {
-    const d = this.dim, m = this.m;
+    const d = this.dim,
+      m = this.m;
     const C = this.byCohort.length;
     const out = new Float64Array(B * d);
     const tot = new Float64Array(C * m);

@@ -80,7 +80,11 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
   const rn = inp.rowNumbers ?? null;
   const rowOf = (r: number): number => (rn ? rn[r]! : r + 1);
   const anticipation = opts.anticipation ?? 0;
-  for (const [col, arr] of [[nm.unit, inp.unit], [nm.time, inp.time], [nm.cohort, inp.cohort]] as const)
+  for (const [col, arr] of [
+    [nm.unit, inp.unit],
+    [nm.time, inp.time],
+    [nm.cohort, inp.cohort],
+  ] as const)
     if (arr.length !== N) throw usageError(`column '${col}' has ${arr.length} values, '${nm.y}' has ${N}`);
   // Unit codes by first appearance.
   const unitCode = new Map<string | number, number>();
@@ -89,7 +93,8 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
   let prevU: string | number | undefined = undefined;
   let prevC = -1;
   // integer ids in a moderate range: a direct lookup table instead of hashing
-  let umin = Number.POSITIVE_INFINITY, umax = Number.NEGATIVE_INFINITY;
+  let umin = Number.POSITIVE_INFINITY,
+    umax = Number.NEGATIVE_INFINITY;
   let intIds = N > 0;
   for (let r = 0; r < N && intIds; r++) {
     const u = inp.unit[r]!;
@@ -131,7 +136,9 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
   }
   const nU = ids.length;
   // Periods.
-  let tmin = Number.POSITIVE_INFINITY, tmax = Number.NEGATIVE_INFINITY, allInt = true;
+  let tmin = Number.POSITIVE_INFINITY,
+    tmax = Number.NEGATIVE_INFINITY,
+    allInt = true;
   for (let r = 0; r < N; r++) {
     const t = inp.time[r]!;
     if (!Number.isFinite(t)) throw inputError("missing or non-numeric period", { file, row: rowOf(r), column: nm.time });
@@ -159,13 +166,17 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
   for (let r = 0; r < N; r++) {
     let g = inp.cohort[r]!;
     if (g === null || g === undefined || Number.isNaN(g)) g = 0;
-    if (!Number.isFinite(g) || g < 0) throw inputError(`cohort must be a period value ≥ 0 (0 or empty = never treated), got ${g}`, { file, row: rowOf(r), column: nm.cohort });
+    if (!Number.isFinite(g) || g < 0)
+      throw inputError(`cohort must be a period value ≥ 0 (0 or empty = never treated), got ${g}`, { file, row: rowOf(r), column: nm.cohort });
     const u = ucode[r]!;
     if (gRow[u] === -1) {
       gU[u] = g;
       gRow[u] = r;
     } else if (gU[u] !== g)
-      throw inputError(`cohort varies within unit '${String(ids[u])}' (${gU[u]} at row ${rowOf(gRow[u]!)}, ${g} here); the cohort must be the unit's first treated period`, { file, row: rowOf(r), column: nm.cohort });
+      throw inputError(
+        `cohort varies within unit '${String(ids[u])}' (${gU[u]} at row ${rowOf(gRow[u]!)}, ${g} here); the cohort must be the unit's first treated period`,
+        { file, row: rowOf(r), column: nm.cohort },
+      );
   }
   let wU: Float64Array | null = null;
   if (inp.weights) {
@@ -175,7 +186,12 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
       if (!Number.isFinite(v) || v < 0) throw inputError(`weights must be finite and ≥ 0, got ${v}`, { file, row: rowOf(r), column: nm.weights });
       const u = ucode[r]!;
       if (Number.isNaN(wU[u]!)) wU[u] = v;
-      else if (wU[u] !== v) throw inputError(`weight varies within unit '${String(ids[u])}'; sampling weights must be constant over time`, { file, row: rowOf(r), column: nm.weights });
+      else if (wU[u] !== v)
+        throw inputError(`weight varies within unit '${String(ids[u])}'; sampling weights must be constant over time`, {
+          file,
+          row: rowOf(r),
+          column: nm.weights,
+        });
     }
   }
   let clU: Int32Array | null = null;
@@ -195,7 +211,11 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
       const u = ucode[r]!;
       if (clU[u] === -1) clU[u] = c;
       else if (clU[u] !== c)
-        throw inputError(`cluster varies within unit '${String(ids[u])}'; clusters must contain whole units (the unit or a coarser level)`, { file, row: rowOf(r), column: nm.cluster });
+        throw inputError(`cluster varies within unit '${String(ids[u])}'; clusters must contain whole units (the unit or a coarser level)`, {
+          file,
+          row: rowOf(r),
+          column: nm.cluster,
+        });
     }
   }
   // Cohorts after the last period are never treated within the sample (did: "as if never treated").
@@ -215,7 +235,10 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
   let keepPeriod: ((t: number) => boolean) | null = null;
   if (!hasNever && !opts.raw) {
     if ((opts.control ?? "never") === "never")
-      throw inputError(`no never-treated units (cohort 0 or empty in column '${nm.cohort}'); use the not-yet-treated comparison group (--control notyet)`, { file, column: nm.cohort });
+      throw inputError(`no never-treated units (cohort 0 or empty in column '${nm.cohort}'); use the not-yet-treated comparison group (--control notyet)`, {
+        file,
+        column: nm.cohort,
+      });
     let gmax = 0;
     for (let u = 0; u < nU; u++) gmax = Math.max(gmax, gU[u]!);
     const cut = gmax - anticipation;
@@ -294,7 +317,10 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
   let present: Uint8Array | null = null;
   if (nMissingUnits) {
     if (!opts.allowUnbalanced)
-      throw inputError(`unbalanced panel: ${nMissingUnits} of ${n} units lack some periods, e.g. ${missingUnits.join("; ")}. Balance the panel (drop those units or fill the periods), or allow it (--allow-unbalanced)`, { file, column: nm.unit });
+      throw inputError(
+        `unbalanced panel: ${nMissingUnits} of ${n} units lack some periods, e.g. ${missingUnits.join("; ")}. Balance the panel (drop those units or fill the periods), or allow it (--allow-unbalanced)`,
+        { file, column: nm.unit },
+      );
     present = new Uint8Array(n * T);
     for (let c = 0; c < n * T; c++) present[c] = seen[c] === -1 ? 0 : 1;
   }
@@ -352,9 +378,24 @@ export function buildWidePanel(inp: LongPanelInput, opts: WidePanelOptions = {})
     cohortEnd[c] = n;
   }
   return {
-    n, T, periods, unitIds: order.map((u) => ids[u]!), y,
+    n,
+    T,
+    periods,
+    unitIds: order.map((u) => ids[u]!),
+    y,
     x: xs.map((c) => ({ name: c.name, values: c.values })),
-    cohort, w, cluster, nClusters, clusterName: clU ? (nm.cluster ?? "cluster") : null,
-    cohortValues, cohortStart, cohortEnd, cohortIdx, present, warnings, nobs, droppedUnits,
+    cohort,
+    w,
+    cluster,
+    nClusters,
+    clusterName: clU ? (nm.cluster ?? "cluster") : null,
+    cohortValues,
+    cohortStart,
+    cohortEnd,
+    cohortIdx,
+    present,
+    warnings,
+    nobs,
+    droppedUnits,
   };
 }

@@ -42,8 +42,10 @@ export function estimateCsRc(panel: WidePanel, opts: CsOptions = {}): CsFit {
   const failed: string[] = [];
   // scratch buffers sized for the largest cell (2 observations per unit at most)
   const cap = 2 * n;
-  const yB = new Float64Array(cap), wB = new Float64Array(cap);
-  const postB = new Uint8Array(cap), DB = new Uint8Array(cap);
+  const yB = new Float64Array(cap),
+    wB = new Float64Array(cap);
+  const postB = new Uint8Array(cap),
+    DB = new Uint8Array(cap);
   const unitB = new Int32Array(cap);
   const XB = Array.from({ length: nx + 1 }, () => new Float64Array(cap));
   for (let k = 0; k < K; k++) {
@@ -70,7 +72,11 @@ export function estimateCsRc(panel: WidePanel, opts: CsOptions = {}): CsFit {
     }
     const X = XB.map((col, q) => (q === 0 ? new Float64Array(m).fill(1) : col.slice(0, m)));
     try {
-      const res = drdidRc({ y: yB.slice(0, m), post: postB.slice(0, m), D: DB.slice(0, m), X, w: w ? wB.slice(0, m) : null }, method as DrdidRcMethod, opts.rcCorrectedIf ?? false);
+      const res = drdidRc(
+        { y: yB.slice(0, m), post: postB.slice(0, m), D: DB.slice(0, m), X, w: w ? wB.slice(0, m) : null },
+        method as DrdidRcMethod,
+        opts.rcCorrectedIf ?? false,
+      );
       cell.att = res.att;
       const scale = n / m;
       for (let q = 0; q < m; q++) rows[unitB[q]! * dim + k]! += res.inf[q]! * scale;
@@ -83,7 +89,12 @@ export function estimateCsRc(panel: WidePanel, opts: CsOptions = {}): CsFit {
   return { cells, basis, K, cohorts: cohorts.map((c) => panel.cohortValues[c]!), pg, n, periods: Array.from(panel.periods), warnings, options };
 }
 
-const GROUP_NAMES = ["comparison units in the base period", "comparison units in the period", "treated units in the base period", "treated units in the period"];
+const GROUP_NAMES = [
+  "comparison units in the base period",
+  "comparison units in the period",
+  "treated units in the base period",
+  "treated units in the period",
+];
 
 /**
  * Covariate-free cells from cohort×period sums W_ct = Σ w p_it, S_ct = Σ w p_it Y_it: subgroup means
@@ -92,10 +103,13 @@ const GROUP_NAMES = ["comparison units in the base period", "comparison units in
  */
 function momentPath(panel: WidePanel, setup: CsSetup, method: string): CsFit {
   const { plans, cohorts, cells, pg, warnings, K, C, dim, options } = setup;
-  const n = panel.n, T = panel.T, w = panel.w;
+  const n = panel.n,
+    T = panel.T,
+    w = panel.w;
   const present = panel.present;
   const nC = panel.cohortValues.length;
-  const W = new Float64Array(nC * T), mu = new Float64Array(nC * T);
+  const W = new Float64Array(nC * T),
+    mu = new Float64Array(nC * T);
   for (let c = 0; c < nC; c++)
     for (let i = panel.cohortStart[c]!; i < panel.cohortEnd[c]!; i++) {
       const wi = w ? w[i]! : 1;
@@ -113,7 +127,8 @@ function momentPath(panel: WidePanel, setup: CsSetup, method: string): CsFit {
     const p = plans[k]!;
     const cell = cells[k]!;
     if (p.reference || cell.nControl === 0) continue;
-    const t = p.tIdx, b = p.bIdx;
+    const t = p.tIdx,
+      b = p.bIdx;
     // subgroup weights and means: 0 = (control, base), 1 = (control, t), 2 = (treated, base), 3 = (treated, t)
     const Ws = [0, 0, W[p.g * T + b]!, W[p.g * T + t]!];
     const Ss = [0, 0, Ws[2]! * mu[p.g * T + b]!, Ws[3]! * mu[p.g * T + t]!];
@@ -137,9 +152,11 @@ function momentPath(panel: WidePanel, setup: CsSetup, method: string): CsFit {
     cell.att = ybar[3]! - ybar[2]! - (ybar[1]! - ybar[0]!);
     const f = [n / Ws[0]!, -n / Ws[1]!, -n / Ws[2]!, n / Ws[3]!];
     for (const c of [p.g, ...p.controls]) {
-      const sb = c === p.g ? 2 : 0, st = sb + 1;
+      const sb = c === p.g ? 2 : 0,
+        st = sb + 1;
       terms.push({
-        basis: k, cohort: c,
+        basis: k,
+        cohort: c,
         idx: [t, b, T + t, T + b],
         val: [f[st]!, f[sb]!, f[st]! * (mu[c * T + t]! - ybar[st]!), f[sb]! * (mu[c * T + b]! - ybar[sb]!)],
       });

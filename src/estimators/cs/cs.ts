@@ -68,7 +68,13 @@ export interface CellPlan {
 }
 
 /** Enumerate the cells, base periods and comparison cohorts (did's compute.att_gt loop). */
-export function planCells(panel: WidePanel, control: "never" | "notyet", base: "varying" | "universal", delta: number, warnings: string[]): { plans: CellPlan[]; cohorts: number[] } {
+export function planCells(
+  panel: WidePanel,
+  control: "never" | "notyet",
+  base: "varying" | "universal",
+  delta: number,
+  warnings: string[],
+): { plans: CellPlan[]; cohorts: number[] } {
   const P = panel.periods;
   const T = panel.T;
   const plans: CellPlan[] = [];
@@ -91,8 +97,7 @@ export function planCells(panel: WidePanel, control: "never" | "notyet", base: "
       const ref = P[Math.max(tIdx, bIdx)]! + delta;
       const controls: number[] = [];
       if (panel.cohortEnd[0]! > panel.cohortStart[0]!) controls.push(0);
-      if (control === "notyet")
-        for (let c = 1; c < panel.cohortValues.length; c++) if (c !== gi && panel.cohortValues[c]! > ref) controls.push(c);
+      if (control === "notyet") for (let c = 1; c < panel.cohortValues.length; c++) if (c !== gi && panel.cohortValues[c]! > ref) controls.push(c);
       plans.push({ g: gi, tIdx, bIdx, post, reference, controls });
     }
   }
@@ -151,13 +156,22 @@ export function setupCs(panel: WidePanel, opts: CsOptions, fastPath: boolean): C
     let nControl = 0;
     for (const c of p.controls) nControl += cnt[c]!;
     return {
-      group: panel.cohortValues[p.g]!, time: panel.periods[p.tIdx]!, base: panel.periods[p.bIdx]!, post: p.post,
-      reference: p.reference, att: p.reference ? 0 : Number.NaN, nTreated: cnt[p.g]!, nControl,
+      group: panel.cohortValues[p.g]!,
+      time: panel.periods[p.tIdx]!,
+      base: panel.periods[p.bIdx]!,
+      post: p.post,
+      reference: p.reference,
+      att: p.reference ? 0 : Number.NaN,
+      nTreated: cnt[p.g]!,
+      nControl,
     };
   });
   const noControl: string[] = [];
   for (let k = 0; k < K; k++) if (!cells[k]!.reference && cells[k]!.nControl === 0) noControl.push(`(${cells[k]!.group}, ${cells[k]!.time})`);
-  if (noControl.length) warnings.push(`no comparison units for ${noControl.length} cell(s) ${noControl.slice(0, 8).join(", ")}${noControl.length > 8 ? ", …" : ""}: ATT not estimated (NA)`);
+  if (noControl.length)
+    warnings.push(
+      `no comparison units for ${noControl.length} cell(s) ${noControl.slice(0, 8).join(", ")}${noControl.length > 8 ? ", …" : ""}: ATT not estimated (NA)`,
+    );
   const cohortPos = new Map<number, number>();
   cohorts.forEach((c, j) => cohortPos.set(c, j));
   return { plans, cohorts, cells, SW, cnt, pg, warnings, K, C, dim, cohortPos, options: { control, method, base, anticipation: delta, fastPath } };
@@ -192,10 +206,12 @@ export function estimateCs(panel: WidePanel, opts: CsOptions = {}): CsFit {
       const p = plans[k]!;
       const cell = cells[k]!;
       if (p.reference || cell.nControl === 0) continue;
-      const t = p.tIdx, b = p.bIdx;
+      const t = p.tIdx,
+        b = p.bIdx;
       const S1 = SW[p.g]!;
       const m1 = mu[p.g * T + t]! - mu[p.g * T + b]!;
-      let S0 = 0, s0 = 0;
+      let S0 = 0,
+        s0 = 0;
       for (const c of p.controls) {
         S0 += SW[c]!;
         s0 += SW[c]! * (mu[c * T + t]! - mu[c * T + b]!);
@@ -220,7 +236,10 @@ export function estimateCs(panel: WidePanel, opts: CsOptions = {}): CsFit {
         terms.push({ basis: k, cohort: c, tIdx: t, bIdx: b, alpha: a0, beta, gamma: 0 });
       }
     }
-    if (lowOverlap.length) warnings.push(`overlap failure (treated share ≥ ${TRIM_LEVEL}, every comparison unit trimmed) in cell(s) ${lowOverlap.join(", ")}: ATT not estimated (NA)`);
+    if (lowOverlap.length)
+      warnings.push(
+        `overlap failure (treated share ≥ ${TRIM_LEVEL}, every comparison unit trimmed) in cell(s) ${lowOverlap.join(", ")}: ATT not estimated (NA)`,
+      );
     for (let j = 0; j < C; j++) terms.push({ basis: K + j, cohort: cohorts[j]!, tIdx: -1, bIdx: -1, alpha: 0, beta: 1, gamma: 0 });
     for (let c = 0; c < nC; c++) terms.push({ basis: K + C, cohort: c, tIdx: -1, bIdx: -1, alpha: 0, beta: 0, gamma: 1 });
     let basis: IfBasis = new MomentBasis(dim, panel.y, T, w, panel.cohortStart, panel.cohortEnd, mu, terms);
@@ -273,8 +292,16 @@ export function estimateCs(panel: WidePanel, opts: CsOptions = {}): CsFit {
  * columns K..K+C−1 (the unit's weight in its cohort's column) and the intercept column K+C, then the
  * basis — per unit, or summed within clusters when the panel names a cluster variable.
  */
-export function finishDenseBasis(panel: WidePanel, rows: Float64Array, dim: number, K: number, cohortPos: Map<number, number>, w: ArrayLike<number> | null | undefined): DenseBasis {
-  const n = panel.n, C = cohortPos.size;
+export function finishDenseBasis(
+  panel: WidePanel,
+  rows: Float64Array,
+  dim: number,
+  K: number,
+  cohortPos: Map<number, number>,
+  w: ArrayLike<number> | null | undefined,
+): DenseBasis {
+  const n = panel.n,
+    C = cohortPos.size;
   for (let i = 0; i < n; i++) {
     const j = cohortPos.get(panel.cohortIdx[i]!);
     if (j !== undefined) rows[i * dim + K + j] = w ? w[i]! : 1;

@@ -143,7 +143,8 @@ export function linRepTimes(X: Float64Array[], f: Float64Array, A: Mat, s: numbe
 export function weightedLogit(D: Uint8Array, X: Float64Array[], w: Float64Array): { p: Float64Array; beta: Float64Array; vcov: Mat } {
   const n = D.length;
   const k = X.length;
-  let sw = 0, swd = 0;
+  let sw = 0,
+    swd = 0;
   for (let i = 0; i < n; i++) {
     sw += w[i]!;
     swd += w[i]! * D[i]!;

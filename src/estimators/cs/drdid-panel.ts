@@ -10,8 +10,19 @@
  */
 import { estimationError } from "../../core/errors.js";
 import {
-  TRIM_LEVEL, capAndTrim, checkTreatedAndControls, colMeansW, linRepTimes, matVecSym, mean, normWeights, rowDot, safeInv,
-  weightedGram, weightedLogit, wls,
+  TRIM_LEVEL,
+  capAndTrim,
+  checkTreatedAndControls,
+  colMeansW,
+  linRepTimes,
+  matVecSym,
+  mean,
+  normWeights,
+  rowDot,
+  safeInv,
+  weightedGram,
+  weightedLogit,
+  wls,
 } from "./drdid-common.js";
 
 export { TRIM_LEVEL, weightedLogit };
@@ -69,7 +80,10 @@ function olsTimes(cell: DrdidCell, wols: Float64Array, resid: Float64Array, XpXi
  * η = mean(w·v)/mean(w) for w1 and w0 on the outcome v (ΔY − m̂ for DR, ΔY for IPW):
  * ψ = (w1(v − η1))/mean(w1) − (w0(v − η0) + L_ps·M2)/mean(w0), M2 = colMeans(w0(v − η0)X).
  */
-function ipwHalf(cell: DrdidCell, w: Float64Array): { ps: Float64Array; w1: Float64Array; w0: Float64Array; mw1: number; mw0: number; vcov: ReturnType<typeof weightedLogit>["vcov"] } {
+function ipwHalf(
+  cell: DrdidCell,
+  w: Float64Array,
+): { ps: Float64Array; w1: Float64Array; w0: Float64Array; mw1: number; mw0: number; vcov: ReturnType<typeof weightedLogit>["vcov"] } {
   const n = cell.D.length;
   const D = cell.D;
   const logit = weightedLogit(D, cell.X, w);
@@ -86,7 +100,8 @@ function ipwHalf(cell: DrdidCell, w: Float64Array): { ps: Float64Array; w1: Floa
 /** η1 = Σw1·v/n/mean(w1), η0 likewise, and L_ps·M2 with M2 = colMeans(w0(v − η0)X). */
 function ipwMoments(cell: DrdidCell, w: Float64Array, h: ReturnType<typeof ipwHalf>, v: Float64Array): { eta1: number; eta0: number; ps2: Float64Array } {
   const n = cell.D.length;
-  let s1 = 0, s0 = 0;
+  let s1 = 0,
+    s0 = 0;
   for (let i = 0; i < n; i++) {
     s1 += h.w1[i]! * v[i]!;
     s0 += h.w0[i]! * v[i]!;
@@ -153,7 +168,8 @@ export function regPanel(cell: DrdidCell): DrdidResult {
   const wd = new Float64Array(n);
   for (let i = 0; i < n; i++) wd[i] = w[i]! * D[i]!;
   const mwd = mean(wd);
-  let s1 = 0, s0 = 0;
+  let s1 = 0,
+    s0 = 0;
   for (let i = 0; i < n; i++) {
     s1 += wd[i]! * cell.dy[i]!;
     s0 += wd[i]! * fit[i]!;

@@ -11,9 +11,7 @@
  * mean 1 over the cell's observations.
  */
 import { estimationError } from "../../core/errors.js";
-import {
-  capAndTrim, checkTreatedAndControls, colMeansW, linRepTimes, mean, normWeights, weightedLogit, wls,
-} from "./drdid-common.js";
+import { capAndTrim, checkTreatedAndControls, colMeansW, linRepTimes, mean, normWeights, weightedLogit, wls } from "./drdid-common.js";
 import type { DrdidResult } from "./drdid-panel.js";
 
 export type DrdidRcMethod = "dr" | "ipw" | "reg";
@@ -92,9 +90,16 @@ export function drRc(cell: DrdidRcCell, correctedIf = false): DrdidResult {
   const c1 = subsetOls(cell, w, 0, 1, "outcome regression, comparison units, period");
   const t0 = subsetOls(cell, w, 1, 0, "outcome regression, treated units, base period");
   const t1 = subsetOls(cell, w, 1, 1, "outcome regression, treated units, period");
-  const wtp = new Float64Array(n), wtq = new Float64Array(n), wcp = new Float64Array(n), wcq = new Float64Array(n);
-  const wd = new Float64Array(n), wd1 = new Float64Array(n), wd0 = new Float64Array(n);
-  const r = new Float64Array(n), dq = new Float64Array(n), dp = new Float64Array(n);
+  const wtp = new Float64Array(n),
+    wtq = new Float64Array(n),
+    wcp = new Float64Array(n),
+    wcq = new Float64Array(n);
+  const wd = new Float64Array(n),
+    wd1 = new Float64Array(n),
+    wd0 = new Float64Array(n);
+  const r = new Float64Array(n),
+    dq = new Float64Array(n),
+    dp = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const tw = trim[i]! * w[i]!;
     const p = post[i]!;
@@ -110,45 +115,71 @@ export function drRc(cell: DrdidRcCell, correctedIf = false): DrdidResult {
     dq[i] = t1.fit[i]! - c1.fit[i]!;
     dp[i] = t0.fit[i]! - c0.fit[i]!;
   }
-  const mtp = mean(wtp), mtq = mean(wtq), mcp = mean(wcp), mcq = mean(wcq), md = mean(wd), md1 = mean(wd1), md0 = mean(wd0);
-  const aTp = ratio(wtp, r, mtp), aTq = ratio(wtq, r, mtq), aCp = ratio(wcp, r, mcp), aCq = ratio(wcq, r, mcq);
-  const aDq = ratio(wd, dq, md), aD1 = ratio(wd1, dq, md1), aDp = ratio(wd, dp, md), aD0 = ratio(wd0, dp, md0);
+  const mtp = mean(wtp),
+    mtq = mean(wtq),
+    mcp = mean(wcp),
+    mcq = mean(wcq),
+    md = mean(wd),
+    md1 = mean(wd1),
+    md0 = mean(wd0);
+  const aTp = ratio(wtp, r, mtp),
+    aTq = ratio(wtq, r, mtq),
+    aCp = ratio(wcp, r, mcp),
+    aCq = ratio(wcq, r, mcq);
+  const aDq = ratio(wd, dq, md),
+    aD1 = ratio(wd1, dq, md1),
+    aDp = ratio(wd, dp, md),
+    aD0 = ratio(wd0, dp, md0);
   const att = aTq - aTp - (aCq - aCp) + (aDq - aD1) - (aDp - aD0);
   if (!Number.isFinite(att)) throw estimationError("overlap failure: every comparison unit trimmed (propensity score ≥ 0.995)");
   // estimation effects
   const neg = (v: Float64Array, s: number): Float64Array => v.map((x) => -x / s);
-  const M1q = neg(colMeansW(X, wtq), mtq), M1p = neg(colMeansW(X, wtp), mtp);
-  const a2p = new Float64Array(n), a2q = new Float64Array(n);
+  const M1q = neg(colMeansW(X, wtq), mtq),
+    M1p = neg(colMeansW(X, wtp), mtp);
+  const a2p = new Float64Array(n),
+    a2q = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     a2p[i] = wcp[i]! * (r[i]! - aCp);
     a2q[i] = wcq[i]! * (r[i]! - aCq);
   }
-  const m2p = colMeansW(X, a2p), m2q = colMeansW(X, a2q);
+  const m2p = colMeansW(X, a2p),
+    m2q = colMeansW(X, a2q);
   const M2 = m2q.map((v, q) => v / mcq - m2p[q]! / mcp);
-  const M3q = neg(colMeansW(X, wcq), mcq), M3p = neg(colMeansW(X, wcp), mcp);
-  const momQ = new Float64Array(n), momP = new Float64Array(n);
+  const M3q = neg(colMeansW(X, wcq), mcq),
+    M3p = neg(colMeansW(X, wcp), mcp);
+  const momQ = new Float64Array(n),
+    momP = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     momQ[i] = wd[i]! / md - wd1[i]! / md1;
     momP[i] = wd[i]! / md - wd0[i]! / md0;
   }
-  const mq = colMeansW(X, momQ), mp = colMeansW(X, momP);
+  const mq = colMeansW(X, momQ),
+    mp = colMeansW(X, momP);
   const fps = new Float64Array(n);
   for (let i = 0; i < n; i++) fps[i] = w[i]! * (D[i]! - ps[i]!);
   const psEff = linRepTimes(X, fps, logit.vcov, n, M2);
-  const trOrQ = c1.times(M1q), trOrP = c0.times(M1p);
-  const coOrQ = c1.times(M3q), coOrP = c0.times(M3p);
-  if (correctedIf) for (let i = 0; i < n; i++) {
-    // base-period terms enter the ATT with a minus sign, so their OLS estimation effects do too
-    trOrP[i] = -trOrP[i]!;
-    coOrP[i] = -coOrP[i]!;
-  }
-  const orQ = t1.times(mq), orQc = c1.times(mq), orP = t0.times(mp), orPc = c0.times(mp);
+  const trOrQ = c1.times(M1q),
+    trOrP = c0.times(M1p);
+  const coOrQ = c1.times(M3q),
+    coOrP = c0.times(M3p);
+  if (correctedIf)
+    for (let i = 0; i < n; i++) {
+      // base-period terms enter the ATT with a minus sign, so their OLS estimation effects do too
+      trOrP[i] = -trOrP[i]!;
+      coOrP[i] = -coOrP[i]!;
+    }
+  const orQ = t1.times(mq),
+    orQc = c1.times(mq),
+    orP = t0.times(mp),
+    orPc = c0.times(mp);
   const inf = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const infTreat = (wtq[i]! * r[i]! - wtq[i]! * aTq) / mtq - (wtp[i]! * r[i]! - wtp[i]! * aTp) / mtp + trOrQ[i]! + trOrP[i]!;
     const infCont = (wcq[i]! * r[i]! - wcq[i]! * aCq) / mcq - (wcp[i]! * r[i]! - wcp[i]! * aCp) / mcp + psEff[i]! + coOrQ[i]! + coOrP[i]!;
-    const eff = (wd[i]! * dq[i]! - wd[i]! * aDq) / md - (wd1[i]! * dq[i]! - wd1[i]! * aD1) / md1
-      - ((wd[i]! * dp[i]! - wd[i]! * aDp) / md - (wd0[i]! * dp[i]! - wd0[i]! * aD0) / md0);
+    const eff =
+      (wd[i]! * dq[i]! - wd[i]! * aDq) / md -
+      (wd1[i]! * dq[i]! - wd1[i]! * aD1) / md1 -
+      ((wd[i]! * dp[i]! - wd[i]! * aDp) / md - (wd0[i]! * dp[i]! - wd0[i]! * aD0) / md0);
     const orEff = orQ[i]! - orQc[i]! - (orP[i]! - orPc[i]!);
     inf[i] = infTreat - infCont + eff + orEff;
   }
@@ -166,7 +197,10 @@ export function stdIpwRc(cell: DrdidRcCell): DrdidResult {
   const w = normWeights(cell.w, n);
   const logit = weightedLogit(D, X, w);
   const ps = logit.p.map((p) => Math.min(p, 1 - 1e-6));
-  const wtp = new Float64Array(n), wtq = new Float64Array(n), wcp = new Float64Array(n), wcq = new Float64Array(n);
+  const wtp = new Float64Array(n),
+    wtq = new Float64Array(n),
+    wcp = new Float64Array(n),
+    wcq = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const p = post[i]!;
     wtp[i] = w[i]! * D[i]! * (1 - p);
@@ -175,17 +209,26 @@ export function stdIpwRc(cell: DrdidRcCell): DrdidResult {
     wcp[i] = odds * (1 - p);
     wcq[i] = odds * p;
   }
-  const mtp = mean(wtp), mtq = mean(wtq), mcp = mean(wcp), mcq = mean(wcq);
-  const aTp = ratio(wtp, y, mtp), aTq = ratio(wtq, y, mtq), aCp = ratio(wcp, y, mcp), aCq = ratio(wcq, y, mcq);
+  const mtp = mean(wtp),
+    mtq = mean(wtq),
+    mcp = mean(wcp),
+    mcq = mean(wcq);
+  const aTp = ratio(wtp, y, mtp),
+    aTq = ratio(wtq, y, mtq),
+    aCp = ratio(wcp, y, mcp),
+    aCq = ratio(wcq, y, mcq);
   const att = aTq - aTp - (aCq - aCp);
   if (!Number.isFinite(att)) throw estimationError("overlap failure: no comparison weight (propensity score ≈ 1)");
-  const a2p = new Float64Array(n), a2q = new Float64Array(n), fps = new Float64Array(n);
+  const a2p = new Float64Array(n),
+    a2q = new Float64Array(n),
+    fps = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     a2p[i] = wcp[i]! * (y[i]! - aCp);
     a2q[i] = wcq[i]! * (y[i]! - aCq);
     fps[i] = w[i]! * (D[i]! - ps[i]!);
   }
-  const m2p = colMeansW(X, a2p), m2q = colMeansW(X, a2q);
+  const m2p = colMeansW(X, a2p),
+    m2q = colMeansW(X, a2q);
   const M2 = m2q.map((v, q) => v / mcq - m2p[q]! / mcp);
   // DRDID uses the Hessian at the capped π̂: (X'diag(wπ̂(1−π̂))X)^{-1}; equal to the logit vcov unless π̂ was capped
   const psEff = linRepTimes(X, fps, logit.vcov, n, M2);
@@ -209,18 +252,26 @@ export function regRc(cell: DrdidRcCell): DrdidResult {
   const w = normWeights(cell.w, n);
   const c0 = subsetOls(cell, w, 0, 0, "outcome regression, comparison units, base period");
   const c1 = subsetOls(cell, w, 0, 1, "outcome regression, comparison units, period");
-  const wtp = new Float64Array(n), wtq = new Float64Array(n), wc = new Float64Array(n), dm = new Float64Array(n);
+  const wtp = new Float64Array(n),
+    wtq = new Float64Array(n),
+    wc = new Float64Array(n),
+    dm = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     wtp[i] = w[i]! * D[i]! * (1 - post[i]!);
     wtq[i] = w[i]! * D[i]! * post[i]!;
     wc[i] = w[i]! * D[i]!;
     dm[i] = c1.fit[i]! - c0.fit[i]!;
   }
-  const mtp = mean(wtp), mtq = mean(wtq), mc = mean(wc);
-  const eTp = ratio(wtp, y, mtp), eTq = ratio(wtq, y, mtq), eC = ratio(wc, dm, mc);
+  const mtp = mean(wtp),
+    mtq = mean(wtq),
+    mc = mean(wc);
+  const eTp = ratio(wtp, y, mtp),
+    eTq = ratio(wtq, y, mtq),
+    eC = ratio(wc, dm, mc);
   const att = eTq - eTp - eC;
   const M1 = colMeansW(X, wc);
-  const lq = c1.times(M1), lp = c0.times(M1);
+  const lq = c1.times(M1),
+    lp = c0.times(M1);
   const inf = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const infTreat = (wtq[i]! * y[i]! - wtq[i]! * eTq) / mtq - (wtp[i]! * y[i]! - wtp[i]! * eTp) / mtp;

@@ -149,14 +149,36 @@ export function kernelSolve(k: KernelExports, s: KernelSolveInput): { x: Float64
   providerLength = C;
   let iterations: number;
   try {
-    iterations = k.fw(R, C, aPtr, bPtr, xPtr, s.zeta, s.minDecrease, s.maxIter, mode, full, s.cacheCols, ax, res, g, c, sup, inSup, slot, cache, scratch, at, s.reuseCache ? 1 : 0);
+    iterations = k.fw(
+      R,
+      C,
+      aPtr,
+      bPtr,
+      xPtr,
+      s.zeta,
+      s.minDecrease,
+      s.maxIter,
+      mode,
+      full,
+      s.cacheCols,
+      ax,
+      res,
+      g,
+      c,
+      sup,
+      inSup,
+      slot,
+      cache,
+      scratch,
+      at,
+      s.reuseCache ? 1 : 0,
+    );
   } finally {
     provider = null;
   }
   const after = k.memory.buffer; // the provider cannot grow the memory, but read through a fresh view anyway
   return { x: new Float64Array(after, xPtr, C).slice(), iterations, value: new Float64Array(after, 0, 1)[0]! };
 }
-
 
 /** Lay out Float64 arrays of the given lengths after the header; returns their byte offsets. */
 function layout(k: KernelExports, lengths: number[]): number[] {
@@ -180,7 +202,15 @@ export function kernelNoise(k: KernelExports, Y: Float64Array, T: number, N0: nu
 }
 
 /** The λ problem of `sdidWithSettings` built by the kernel (same bits): A N0×T0, b the controls' post means. */
-export function kernelLambdaProblem(k: KernelExports, Y: Float64Array, N: number, T: number, N0: number, T0: number, intercept: boolean): { A: Float64Array; b: Float64Array } {
+export function kernelLambdaProblem(
+  k: KernelExports,
+  Y: Float64Array,
+  N: number,
+  T: number,
+  N0: number,
+  T0: number,
+  intercept: boolean,
+): { A: Float64Array; b: Float64Array } {
   const [y, a, b] = layout(k, [N * T, N0 * T0, N0]);
   view(k, y!, N * T).set(Y.subarray(0, N * T));
   k.lambdaProblem(y!, T, N0, T0, intercept ? 1 : 0, a!, b!);
@@ -188,7 +218,15 @@ export function kernelLambdaProblem(k: KernelExports, Y: Float64Array, N: number
 }
 
 /** The ω problem of `sdidWithSettings` built by the kernel (same bits): A T0×N0, b the treated means. */
-export function kernelOmegaProblem(k: KernelExports, Y: Float64Array, N: number, T: number, N0: number, T0: number, intercept: boolean): { A: Float64Array; b: Float64Array } {
+export function kernelOmegaProblem(
+  k: KernelExports,
+  Y: Float64Array,
+  N: number,
+  T: number,
+  N0: number,
+  T0: number,
+  intercept: boolean,
+): { A: Float64Array; b: Float64Array } {
   const [y, a, b] = layout(k, [N * T, T0 * N0, T0]);
   view(k, y!, N * T).set(Y.subarray(0, N * T));
   k.omegaProblem(y!, N, T, N0, T0, intercept ? 1 : 0, a!, b!);

@@ -98,7 +98,14 @@ export function frankWolfe(A: ColMajor, b: Float64Array, x0: Float64Array, opts:
   if (k) return kernelSolve(k, kernelInput(A, b, x0, opts, opts.gram ?? null));
   // one object shape for every call, so that the optimised solver is not thrown away (V8 "wrong map"
   // deoptimisation) when callers pass option objects built differently
-  const o: FwCoreOptions = { zeta: opts.zeta, minDecrease: opts.minDecrease, maxIter: opts.maxIter, gramColumn: opts.gramColumn ?? null, gram: opts.gram ?? null, cacheCols: cacheColumns(A.cols, opts) };
+  const o: FwCoreOptions = {
+    zeta: opts.zeta,
+    minDecrease: opts.minDecrease,
+    maxIter: opts.maxIter,
+    gramColumn: opts.gramColumn ?? null,
+    gram: opts.gram ?? null,
+    cacheCols: cacheColumns(A.cols, opts),
+  };
   return frankWolfeCore(A, b, x0, o, ws);
 }
 
@@ -109,8 +116,17 @@ function cacheColumns(C: number, opts: FwOptions): number {
 
 function kernelInput(A: ColMajor, b: Float64Array, x0: Float64Array, opts: FwOptions, gram: KernelSolveInput["gram"]): KernelSolveInput {
   return {
-    R: A.rows, C: A.cols, a: A.data, b, x0, zeta: opts.zeta, minDecrease: opts.minDecrease, maxIter: opts.maxIter,
-    cacheCols: cacheColumns(A.cols, opts), gram, provider: gram === null ? (opts.gramColumn ?? null) : null,
+    R: A.rows,
+    C: A.cols,
+    a: A.data,
+    b,
+    x0,
+    zeta: opts.zeta,
+    minDecrease: opts.minDecrease,
+    maxIter: opts.maxIter,
+    cacheCols: cacheColumns(A.cols, opts),
+    gram,
+    provider: gram === null ? (opts.gramColumn ?? null) : null,
   };
 }
 
@@ -211,7 +227,8 @@ function frankWolfeCore(A: ColMajor, b: Float64Array, x0: Float64Array, opts: Fw
       const dd = xx - 2 * xi + 1; // ‖e_i − x‖²
       const gd = gmin - gdotx; // g·d
       let step = -gd / (derr2 + eta * dd);
-      if (!(step > 0)) step = 0; // also maps NaN (0/0) to 0
+      if (!(step > 0))
+        step = 0; // also maps NaN (0/0) to 0
       else if (step > 1) step = 1;
       if (step > 0) {
         if (!viaGram) rr = moveRows(a, off, ax, res, b, R, step);
@@ -358,8 +375,17 @@ function supportSums(sup: Int32Array, nsup: number, x: Float64Array, g: Float64A
  * st ← [min g, first argmin g, g·x, ‖x‖², c·x].
  */
 function moveAll(
-  x: Float64Array, g: Float64Array, c: Float64Array, col: Float64Array, off: number, C: number,
-  step: number, i: number, xi: number, eta: number, st: Float64Array,
+  x: Float64Array,
+  g: Float64Array,
+  c: Float64Array,
+  col: Float64Array,
+  off: number,
+  C: number,
+  step: number,
+  i: number,
+  xi: number,
+  eta: number,
+  st: Float64Array,
 ): void {
   let imin = 0;
   let gmin = Infinity;

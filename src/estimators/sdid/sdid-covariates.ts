@@ -21,7 +21,13 @@ export interface CovariateProjection {
  * @param Y outcome N×T row-major; @param X covariates, each N×T row-major; @param never whether each
  * unit is never treated (the regression sample).
  */
-export function projectCovariates(Y: Float64Array, N: number, T: number, X: { name: string; values: Float64Array }[], never: ArrayLike<boolean>): CovariateProjection {
+export function projectCovariates(
+  Y: Float64Array,
+  N: number,
+  T: number,
+  X: { name: string; values: Float64Array }[],
+  never: ArrayLike<boolean>,
+): CovariateProjection {
   let n = 0;
   for (let i = 0; i < N; i++) if (never[i]) n++;
   if (n < 2) throw estimationError("covariate adjustment needs at least two never-treated units");

@@ -94,7 +94,12 @@ export function eventTimes(cohorts: readonly { adoption: number; panel: { T: num
  * each ℓ; NaN where none is). Writes [ATT, τ̂_rels…] into out[off …] and returns the per-cohort
  * effects and weight totals.
  */
-export function eventRow(cohorts: readonly EventCohortInput[], rels: readonly number[], out: Float64Array, off = 0): { effects: EventCohortEffects[]; nTreated: Int32Array; nCohorts: Int32Array } {
+export function eventRow(
+  cohorts: readonly EventCohortInput[],
+  rels: readonly number[],
+  out: Float64Array,
+  off = 0,
+): { effects: EventCohortEffects[]; nTreated: Int32Array; nCohorts: Int32Array } {
   const effects = cohorts.map((c) => ({ adoption: c.adoption, nTreated: c.nTreated, ...cohortEventEffects(c.panel, c.fit.omega, c.fit.lambda) }));
   let att = 0;
   for (const c of cohorts) att += c.weight * c.fit.estimate;

@@ -61,7 +61,17 @@ function collapse(M: Float64Array, p: SdidPanel): Float64Array {
  * One exact-line-search FW step (synthdid's `fw.step`) on A (R×C row-major, a[r·stride + c]) and
  * target b: x ← x + s(e_i − x), i = argmin of the half gradient (Ax − b)'A + ηx.
  */
-function fwStep(a: Float64Array, R: number, Cn: number, stride: number, b: Float64Array, x: Float64Array, eta: number, ax: Float64Array, hg: Float64Array): void {
+function fwStep(
+  a: Float64Array,
+  R: number,
+  Cn: number,
+  stride: number,
+  b: Float64Array,
+  x: Float64Array,
+  eta: number,
+  ax: Float64Array,
+  hg: Float64Array,
+): void {
   for (let r = 0; r < R; r++) {
     let s = 0;
     for (let c = 0; c < Cn; c++) s += a[r * stride + c]! * x[c]!;

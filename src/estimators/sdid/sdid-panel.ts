@@ -53,7 +53,8 @@ export function widePanel(inp: LongPanelInput): WidePanel {
     const t = inp.time[r]!;
     if (!Number.isFinite(t)) throw inputError("missing or non-numeric period; fix or drop the row", loc(r, col.time));
     timeSet.add(t);
-    if (!Number.isFinite(inp.y[r]!)) throw inputError("missing or non-finite outcome; synthetic DID needs a balanced panel without gaps — impute or drop the unit", loc(r, col.y));
+    if (!Number.isFinite(inp.y[r]!))
+      throw inputError("missing or non-finite outcome; synthetic DID needs a balanced panel without gaps — impute or drop the unit", loc(r, col.y));
     const d = inp.treat[r]!;
     if (d !== 0 && d !== 1) throw inputError(`treatment must be 0 or 1, got ${String(d)}`, loc(r, col.treat));
   }
@@ -81,13 +82,24 @@ export function widePanel(inp: LongPanelInput): WidePanel {
   for (let i = 0; i < N; i++) {
     for (let t = 0; t < T; t++) {
       const k = i * T + t;
-      if (rowOf[k]! < 0) throw inputError(`unbalanced panel: unit '${units[i]}' has no row for period ${times[t]}; synthetic DID needs every unit in every period`, { ...(inp.file !== undefined ? { file: inp.file } : {}), column: col.time });
+      if (rowOf[k]! < 0)
+        throw inputError(`unbalanced panel: unit '${units[i]}' has no row for period ${times[t]}; synthetic DID needs every unit in every period`, {
+          ...(inp.file !== undefined ? { file: inp.file } : {}),
+          column: col.time,
+        });
       if (D[k] === 1 && adoption[i] === -1) adoption[i] = t;
       if (D[k] === 0 && adoption[i]! >= 0) {
-        throw inputError(`treatment of unit '${units[i]}' switches off in period ${times[t]}; synthetic DID needs an absorbing treatment (0 … 0 1 … 1)`, loc(rowOf[k]!, col.treat));
+        throw inputError(
+          `treatment of unit '${units[i]}' switches off in period ${times[t]}; synthetic DID needs an absorbing treatment (0 … 0 1 … 1)`,
+          loc(rowOf[k]!, col.treat),
+        );
       }
     }
-    if (adoption[i] === 0) throw inputError(`unit '${units[i]}' is treated in the first period ${times[0]}; it has no pre-treatment period — drop it`, loc(rowOf[i * T]!, col.treat));
+    if (adoption[i] === 0)
+      throw inputError(
+        `unit '${units[i]}' is treated in the first period ${times[0]}; it has no pre-treatment period — drop it`,
+        loc(rowOf[i * T]!, col.treat),
+      );
   }
   return { units, times, Y, adoption, rowOf };
 }

@@ -87,7 +87,10 @@ export function sdidStaggered(p: StaggeredPanel, o: SdidOptions = {}, units?: Ar
     wsum += w;
     cohorts.push({ adoption: a, nTreated, tPost, weight: w, fit, panel, rows });
   }
-  if (cohorts.length === 0) throw estimationError(`no adoption cohort has the 2 pre-periods synthetic DID needs (${skipped.map((s) => `cohort at period index ${s.adoption}: ${s.reason}`).join("; ")})`);
+  if (cohorts.length === 0)
+    throw estimationError(
+      `no adoption cohort has the 2 pre-periods synthetic DID needs (${skipped.map((s) => `cohort at period index ${s.adoption}: ${s.reason}`).join("; ")})`,
+    );
   let att = 0;
   for (const c of cohorts) {
     c.weight /= wsum;

@@ -39,7 +39,8 @@ export function truncNormQuantile(p: number, l: number, u: number): number {
   if (l >= u) return l;
   const upper = l >= 0;
   // work with F(x) = mass between l and x, as a fraction of [l, u]
-  const Fl = upper ? pnorm(-l) : pnorm(l), Fu = upper ? pnorm(-u) : pnorm(u);
+  const Fl = upper ? pnorm(-l) : pnorm(l),
+    Fu = upper ? pnorm(-u) : pnorm(u);
   const mass = upper ? Fl - Fu : Fu - Fl;
   if (!(mass > 0)) return Number.isFinite(l) ? l : u;
   const target = p * mass;
@@ -106,8 +107,13 @@ function rank(a: Float64Array, r: number, c: number): number {
   let rk = 0;
   const used = new Uint8Array(r);
   for (let j = 0; j < c; j++) {
-    let p = -1, best = tol;
-    for (let i = 0; i < r; i++) if (!used[i] && Math.abs(m[i * c + j]!) > best) { best = Math.abs(m[i * c + j]!); p = i; }
+    let p = -1,
+      best = tol;
+    for (let i = 0; i < r; i++)
+      if (!used[i] && Math.abs(m[i * c + j]!) > best) {
+        best = Math.abs(m[i * c + j]!);
+        p = i;
+      }
     if (p < 0) continue;
     used[p] = 1;
     rk++;
@@ -156,13 +162,26 @@ export interface ArpProblem {
 }
 
 /** Set up Y, Σ_Y, a₁ and X for A (rows × (K+T)), d, β̂, Σ and l. */
-export function arpProblem(A: Float64Array, nRows: number, d: Float64Array, betahat: Float64Array, sigma: Float64Array, numPre: number, numPost: number, l: Float64Array, rowsForArp: number[]): ArpProblem {
-  const n = numPre + numPost, T = numPost;
+export function arpProblem(
+  A: Float64Array,
+  nRows: number,
+  d: Float64Array,
+  betahat: Float64Array,
+  sigma: Float64Array,
+  numPre: number,
+  numPost: number,
+  l: Float64Array,
+  rowsForArp: number[],
+): ArpProblem {
+  const n = numPre + numPost,
+    T = numPost;
   const Gi = inverse(constructGamma(l), T);
   const Apost = new Float64Array(nRows * T);
   for (let i = 0; i < nRows; i++) for (let t = 0; t < T; t++) Apost[i * T + t] = A[i * n + numPre + t]!;
   const AG = mm(Apost, nRows, T, Gi, T);
-  const a1 = new Float64Array(nRows), k = T - 1, X = new Float64Array(nRows * k);
+  const a1 = new Float64Array(nRows),
+    k = T - 1,
+    X = new Float64Array(nRows * k);
   for (let i = 0; i < nRows; i++) {
     a1[i] = AG[i * T]!;
     for (let j = 0; j < k; j++) X[i * k + j] = AG[i * T + 1 + j]!;
@@ -186,7 +205,8 @@ export function arpProblem(A: Float64Array, nRows: number, d: Float64Array, beta
  * rows (mvtnorm `rmvnorm` after `set.seed(seed)`, R's generator).
  */
 export function leastFavourableCv(p: ArpProblem, kappa: number, seed = 0, sims = 1000, engine: LpEngine = "simplex"): number {
-  const r = p.rows, mr = r.length;
+  const r = p.rows,
+    mr = r.length;
   const S = sub(p.sigmaY, p.m, r, r);
   const Xr = sub(p.X, p.k, r, [...Array(p.k).keys()]);
   const sd = Float64Array.from(r, (_, i) => Math.sqrt(S[i * mr + i]!));
@@ -217,7 +237,13 @@ export class ArpTester {
   private maxProg: PolySolver | null = null;
   private lastDbar: Float64Array = new Float64Array(2);
 
-  constructor(readonly p: ArpProblem, readonly alpha: number, readonly flag: HybridFlag, readonly hybrid: HybridInfo, readonly engine: LpEngine = "simplex") {
+  constructor(
+    readonly p: ArpProblem,
+    readonly alpha: number,
+    readonly flag: HybridFlag,
+    readonly hybrid: HybridInfo,
+    readonly engine: LpEngine = "simplex",
+  ) {
     const r = p.rows;
     this.mr = r.length;
     this.Sr = sub(p.sigmaY, p.m, r, r);
@@ -239,7 +265,8 @@ export class ArpTester {
     let dbar: Float64Array | undefined;
     if (this.flag === "FLCI") {
       const vbar = this.hybrid.vbar!;
-      let vd = 0, va = 0;
+      let vd = 0,
+        va = 0;
       for (let i = 0; i < p.m; i++) {
         vd += vbar[i]! * p.d[i]!;
         va += vbar[i]! * p.a1[i]!;
@@ -252,7 +279,11 @@ export class ArpTester {
   }
 
   private rejects(yFull: Float64Array, dbar?: Float64Array): boolean {
-    const p = this.p, mr = this.mr, k = p.k, alpha = this.alpha, kappa = this.hybrid.kappa;
+    const p = this.p,
+      mr = this.mr,
+      k = p.k,
+      alpha = this.alpha,
+      kappa = this.hybrid.kappa;
     const y = Float64Array.from(p.rows, (i) => yFull[i]!);
     const sol = this.lp.max(y);
     if (!sol) return false;
@@ -270,7 +301,8 @@ export class ArpTester {
     } else modSize = alpha;
 
     const tolLambda = 1e-6;
-    const B: number[] = [], Bc: number[] = [];
+    const B: number[] = [],
+      Bc: number[] = [];
     for (let i = 0; i < mr; i++) (lin.lambda[i]! > tolLambda ? B : Bc).push(i);
     const degenerate = B.length !== k + 1;
     const XB = sub(this.Xr, k, B, [...Array(k).keys()]);
@@ -302,13 +334,15 @@ export class ArpTester {
       const vB = new Float64Array(mr);
       B.forEach((i, a) => (vB[i] = WBi[a]!)); // first row of WB⁻¹
       const Sv = mm(this.Sr, mr, mr, vB, 1);
-      let s2 = 0, vy = 0;
+      let s2 = 0,
+        vy = 0;
       for (let i = 0; i < mr; i++) {
         s2 += vB[i]! * Sv[i]!;
         vy += vB[i]! * y[i]!;
       }
       const sB = Math.sqrt(s2);
-      let vlo = Number.NEGATIVE_INFINITY, vup = Number.POSITIVE_INFINITY;
+      let vlo = Number.NEGATIVE_INFINITY,
+        vup = Number.POSITIVE_INFINITY;
       for (const c of Bc) {
         // row c of Γ_B: [σ_c, X_c] WB⁻¹ S_B − e_c
         const wc = new Float64Array(nb);
@@ -320,7 +354,8 @@ export class ArpTester {
           for (let a = 0; a < nb; a++) s += wc[a]! * WBi[a * nb + b]!;
           coef[b] = s;
         }
-        let gy = -y[c]!, gS = -Sv[c]!;
+        let gy = -y[c]!,
+          gS = -Sv[c]!;
         B.forEach((i, b) => {
           gy += coef[b]! * y[i]!;
           gS += coef[b]! * Sv[i]!;
@@ -345,11 +380,13 @@ export class ArpTester {
     if (this.flag === "LF") return [vlo, Math.min(vup, this.hybrid.lfCv!)];
     if (this.flag === "ARP") return [vlo, vup];
     // C-F: γ on all rows, σ_γ = Σγ/(γ'Σγ), S = y − σ_γ γ'y; bounds from ±vbar'(S + σ_γ t) ≤ dbar
-    const p = this.p, m = p.m;
+    const p = this.p,
+      m = p.m;
     const g = new Float64Array(m);
     p.rows.forEach((i, a) => (g[i] = gammaArp[a]!));
     const Sg = mm(p.sigmaY, m, m, g, 1);
-    let gSg = 0, gy = 0;
+    let gSg = 0,
+      gy = 0;
     for (let i = 0; i < m; i++) {
       gSg += g[i]! * Sg[i]!;
       gy += g[i]! * yFull[i]!;
@@ -357,14 +394,19 @@ export class ArpTester {
     const c = Sg.map((v) => v / gSg);
     const S = yFull.map((v, i) => v - c[i]! * gy);
     const vbar = this.hybrid.vbar!;
-    let vS = 0, vc = 0;
+    let vS = 0,
+      vc = 0;
     for (let i = 0; i < m; i++) {
       vS += vbar[i]! * S[i]!;
       vc += vbar[i]! * c[i]!;
     }
     const dbar = this.lastDbar;
-    let lo = vlo, up = vup;
-    const rows: [number, number, number][] = [[vc, vS, dbar[0]!], [-vc, -vS, dbar[1]!]];
+    let lo = vlo,
+      up = vup;
+    const rows: [number, number, number][] = [
+      [vc, vS, dbar[0]!],
+      [-vc, -vS, dbar[1]!],
+    ];
     for (const [cc, sv, db] of rows) {
       const val = (db - sv) / cc;
       if (cc < 0) lo = Math.max(lo, val);
@@ -386,10 +428,13 @@ export class ArpTester {
     for (let i = 0; i < mr; i++) gy += gamma[i]! * y[i]!;
     const b = Sg.map((v) => v / sB2);
     const s = y.map((v, i) => v - b[i]! * gy);
-    const tolC = 1e-6, tolEq = 1e-6;
+    const tolC = 1e-6,
+      tolEq = 1e-6;
     const sigmaB = Math.sqrt(sB2);
-    const lowInitial = Math.min(-100, eta - 20 * sigmaB), highInitial = Math.max(100, eta + 20 * sigmaB);
-    const maxiters = 10000, switchiters = 10;
+    const lowInitial = Math.min(-100, eta - 20 * sigmaB),
+      highInitial = Math.max(100, eta + 20 * sigmaB);
+    const maxiters = 10000,
+      switchiters = 10;
     const check = (c: number): { ok: boolean; lambda: Float64Array | null } => {
       const f = s.map((v, i) => v + b[i]! * c);
       const r = mp.max(f);
@@ -398,7 +443,8 @@ export class ArpTester {
     };
     const roundeps = (v: number): number => (Math.abs(v) < Math.pow(2.220446049250313e-16, 3 / 4) ? 0 : v);
     const nextMid = (lambda: Float64Array): number => {
-      let ls = 0, lb = 0;
+      let ls = 0,
+        lb = 0;
       for (let i = 0; i < mr; i++) {
         ls += lambda[i]! * s[i]!;
         lb += lambda[i]! * b[i]!;
@@ -411,7 +457,8 @@ export class ArpTester {
     const end = (initial: number, side: 1 | -1): number => {
       let lp = check(initial);
       if (lp.ok) return side * Number.POSITIVE_INFINITY;
-      let dif = 0, iters = 1;
+      let dif = 0,
+        iters = 1;
       let mid = lp.lambda ? nextMid(lp.lambda) : Number.NaN;
       while (!(lp = check(mid)).ok && iters < maxiters) {
         iters++;
@@ -421,7 +468,8 @@ export class ArpTester {
         }
         mid = lp.lambda ? nextMid(lp.lambda) : Number.NaN;
       }
-      let inside = eta, outside = mid;
+      let inside = eta,
+        outside = mid;
       while (dif > tolC && iters < maxiters) {
         iters++;
         mid = (inside + outside) / 2;
@@ -457,7 +505,17 @@ export function rSeq(lb: number, ub: number, n: number): Float64Array {
  * LF critical value is computed here when needed. Points flagged in `skip` (already accepted by another
  * polyhedron of a union) are not tested and left 0.
  */
-export function arpGrid(p: ArpProblem, alpha: number, flag: HybridFlag, hybrid: HybridInfo, lb: number, ub: number, gridPoints: number, engine: LpEngine = "simplex", skip?: Uint8Array): { grid: Float64Array; accept: Uint8Array } {
+export function arpGrid(
+  p: ArpProblem,
+  alpha: number,
+  flag: HybridFlag,
+  hybrid: HybridInfo,
+  lb: number,
+  ub: number,
+  gridPoints: number,
+  engine: LpEngine = "simplex",
+  skip?: Uint8Array,
+): { grid: Float64Array; accept: Uint8Array } {
   const h = { ...hybrid };
   if (flag === "LF" && h.lfCv === undefined) h.lfCv = leastFavourableCv(p, h.kappa, h.seed ?? 0, 1000, engine);
   const tester = new ArpTester(p, alpha, flag, h, engine);
@@ -470,4 +528,3 @@ export function arpGrid(p: ArpProblem, alpha: number, flag: HybridFlag, hybrid: 
   }
   return { grid, accept };
 }
-

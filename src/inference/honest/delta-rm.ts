@@ -47,10 +47,22 @@ export function createARm(K: number, T: number, Mbar: number, s: number, positiv
 }
 
 /** Accept/reject grid of the Δ^RM(M̄) confidence set (union over s and sign). */
-export function conditionalCsRm(x: HonestInput, l: Float64Array, Mbar: number, flag: Exclude<HybridFlag, "FLCI">, alpha = 0.05, gridPoints = 1000, grid?: { lb: number; ub: number }, seed = 0, engine: LpEngine = "simplex"): { grid: Float64Array; accept: Uint8Array } {
-  const K = x.numPre, T = x.numPost;
+export function conditionalCsRm(
+  x: HonestInput,
+  l: Float64Array,
+  Mbar: number,
+  flag: Exclude<HybridFlag, "FLCI">,
+  alpha = 0.05,
+  gridPoints = 1000,
+  grid?: { lb: number; ub: number },
+  seed = 0,
+  engine: LpEngine = "simplex",
+): { grid: Float64Array; accept: Uint8Array } {
+  const K = x.numPre,
+    T = x.numPost;
   const sdT = sdTheta(x, l);
-  const lb = grid?.lb ?? -20 * sdT, ub = grid?.ub ?? 20 * sdT;
+  const lb = grid?.lb ?? -20 * sdT,
+    ub = grid?.ub ?? 20 * sdT;
   const accept = new Uint8Array(gridPoints);
   for (let s = -(K - 1); s <= 0; s++) {
     for (const positive of [true, false]) {

@@ -14,7 +14,8 @@ import { inverse, mm, sdTheta, type HonestInput } from "./shared.js";
 
 /** A_SD: rows ±(δ_{r−1} − 2δ_r + δ_{r+1}) over the path with δ₀ = 0 removed; (2(K+T−1)) × (K+T). */
 export function createASd(K: number, T: number): { A: Float64Array; rows: number } {
-  const n = K + T, r = n - 1;
+  const n = K + T,
+    r = n - 1;
   const A = new Float64Array(2 * r * n);
   for (let i = 0; i < r; i++) {
     // Ã row i over the K+T+1 path positions i, i+1, i+2 (position K is the reference period, dropped)
@@ -31,7 +32,8 @@ export function createASd(K: number, T: number): { A: Float64Array; rows: number
 
 /** Rows of A with a non-zero post-period entry (HonestDiD's postPeriodMomentsOnly). */
 export function postRows(A: Float64Array, rows: number, K: number, T: number): number[] {
-  const n = K + T, out: number[] = [];
+  const n = K + T,
+    out: number[] = [];
   for (let i = 0; i < rows; i++) {
     let any = false;
     for (let t = 0; t < T; t++) if (A[i * n + K + t] !== 0) any = true;
@@ -68,8 +70,19 @@ export function idSet(A: Float64Array, rows: number, d: Float64Array, l: Float64
  * `computeConditionalCS_DeltaSD`): accept/reject on the grid; the CI is [min, max] of the accepted
  * points (null ends when nothing is accepted).
  */
-export function conditionalCsSd(x: HonestInput, l: Float64Array, M: number, flag: HybridFlag, alpha = 0.05, gridPoints = 1000, seed = 0, engine: LpEngine = "simplex"): { grid: Float64Array; accept: Uint8Array } {
-  const K = x.numPre, T = x.numPost, n = K + T;
+export function conditionalCsSd(
+  x: HonestInput,
+  l: Float64Array,
+  M: number,
+  flag: HybridFlag,
+  alpha = 0.05,
+  gridPoints = 1000,
+  seed = 0,
+  engine: LpEngine = "simplex",
+): { grid: Float64Array; accept: Uint8Array } {
+  const K = x.numPre,
+    T = x.numPost,
+    n = K + T;
   const { A, rows } = createASd(K, T);
   const d = new Float64Array(rows).fill(M);
   const kappa = alpha / 10;

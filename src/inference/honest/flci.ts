@@ -53,7 +53,9 @@ export interface FlciPath {
 
 /** Build the programme min ‖x‖₁ s.t. q(x) ≤ h² and its homotopy path. */
 export function flciPath(x: HonestInput, l: Float64Array): FlciPath {
-  const K = x.numPre, T = x.numPost, n = K + T;
+  const K = x.numPre,
+    T = x.numPost,
+    n = K + T;
   let s = 0;
   for (let t = 0; t < T; t++) s += (t + 1) * l[t]!;
   let biasConst = -s;
@@ -100,7 +102,8 @@ export function flciPath(x: HonestInput, l: Float64Array): FlciPath {
 
   const pieces: Piece[] = [];
   const restrict = (S: number[]): Float64Array => {
-    const k = S.length, out = new Float64Array(k * k);
+    const k = S.length,
+      out = new Float64Array(k * k);
     S.forEach((i, a) => S.forEach((j, b) => (out[a * k + b] = P[i * m + j]!)));
     return out;
   };
@@ -127,18 +130,31 @@ export function flciPath(x: HonestInput, l: Float64Array): FlciPath {
   for (let iter = 0; iter < 20 * (m + 1) && S.length > 0; iter++) {
     const k = S.length;
     const Pss = restrict(S);
-    const a = solve(Pss, k, Float64Array.from(S, (j) => p[j]!)).map((v) => -v / 2);
-    const d = solve(Pss, k, Float64Array.from(S, (j) => sign[j]!)).map((v) => -v / 2);
+    const a = solve(
+      Pss,
+      k,
+      Float64Array.from(S, (j) => p[j]!),
+    ).map((v) => -v / 2);
+    const d = solve(
+      Pss,
+      k,
+      Float64Array.from(S, (j) => sign[j]!),
+    ).map((v) => -v / 2);
     // q on the piece
-    const Pd = mm(Pss, k, k, d, 1), Pa = mm(Pss, k, k, a, 1);
-    let A2 = 0, A1 = 0, A0 = r0;
+    const Pd = mm(Pss, k, k, d, 1),
+      Pa = mm(Pss, k, k, a, 1);
+    let A2 = 0,
+      A1 = 0,
+      A0 = r0;
     for (let i = 0; i < k; i++) {
       const pj = p[S[i]!]!;
       A2 += d[i]! * Pd[i]!;
       A1 += 2 * a[i]! * Pd[i]! + pj * d[i]!;
       A0 += a[i]! * Pa[i]! + pj * a[i]!;
     }
-    let tNext = Number.POSITIVE_INFINITY, event = -1, enter = 0;
+    let tNext = Number.POSITIVE_INFINITY,
+      event = -1,
+      enter = 0;
     const tol = 1e-12 * Math.max(1, tMax);
     S.forEach((j, i) => {
       if (d[i] === 0) return;
@@ -151,7 +167,8 @@ export function flciPath(x: HonestInput, l: Float64Array): FlciPath {
     });
     for (let j = 0; j < m; j++) {
       if (S.includes(j)) continue;
-      let al = p[j]!, be = 0;
+      let al = p[j]!,
+        be = 0;
       S.forEach((jj, i) => {
         al += 2 * P[j * m + jj]! * a[i]!;
         be += 2 * P[j * m + jj]! * d[i]!;
@@ -242,13 +259,15 @@ export function optimalFlci(x: HonestInput, l: Float64Array, M: number, alpha = 
     return fn.quantile(p, (M * bias) / h) * h;
   };
   let hstar = Number.NaN;
-  let a = path.hMin, b = path.h0;
+  let a = path.hMin,
+    b = path.h0;
   if (path.K === 1 || !(b > a)) hstar = b;
   else {
     const failtol = Math.sqrt(2.220446049250313e-16);
     let failed = false;
     const dif = Math.min((b - a) / 100, Math.abs(b) * Math.pow(2.220446049250313e-16, 1 / 3));
-    const fa = chi(a), fb = chi(b);
+    const fa = chi(a),
+      fb = chi(b);
     const fpa = (chi(a + dif) - fa) / dif;
     const fpb = (chi(b - dif) - fb) / -dif;
     let iter = 1;
@@ -275,7 +294,8 @@ export function optimalFlci(x: HonestInput, l: Float64Array, M: number, alpha = 
     // HonestDiD's fallback: a 100-point grid of h, the smallest half-length (folded-normal seed 0)
     search = "grid";
     const fn0 = new FoldedNormal(0);
-    let best = Number.POSITIVE_INFINITY, bestH = path.h0;
+    let best = Number.POSITIVE_INFINITY,
+      bestH = path.h0;
     for (let i = 0; i < 100; i++) {
       const h = i === 99 ? path.h0 : path.hMin + i * ((path.h0 - path.hMin) / 99);
       const { bias } = worstCaseBias(path, h);

@@ -22,7 +22,9 @@ function highs(): Highs {
 }
 
 function csr(A: Float64Array, rows: number, cols: number): { starts: Int32Array; indices: Int32Array; values: Float64Array } {
-  const starts = new Int32Array(rows + 1), idx: number[] = [], val: number[] = [];
+  const starts = new Int32Array(rows + 1),
+    idx: number[] = [],
+    val: number[] = [];
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
       const v = A[i * cols + j]!;
@@ -36,10 +38,25 @@ function csr(A: Float64Array, rows: number, cols: number): { starts: Int32Array;
   return { starts, indices: Int32Array.from(idx), values: Float64Array.from(val) };
 }
 
-function newModel(A: Float64Array, rows: number, cols: number, cost: Float64Array, rowLower: Float64Array, rowUpper: Float64Array, colLower: Float64Array, colUpper: Float64Array): HighsModel {
+function newModel(
+  A: Float64Array,
+  rows: number,
+  cols: number,
+  cost: Float64Array,
+  rowLower: Float64Array,
+  rowUpper: Float64Array,
+  colLower: Float64Array,
+  colUpper: Float64Array,
+): HighsModel {
   const h = highs();
   const model = h.createModel({
-    numCols: cols, numRows: rows, colCost: cost, colLower, colUpper, rowLower, rowUpper,
+    numCols: cols,
+    numRows: rows,
+    colCost: cost,
+    colLower,
+    colUpper,
+    rowLower,
+    rowUpper,
     matrix: { format: "csr", numRows: rows, numCols: cols, ...csr(A, rows, cols) },
   });
   model.options.set({ output_flag: false, presolve: "off" });
@@ -110,7 +127,10 @@ export class MaxProgram {
 
   /** max f'λ over the polytope: its value and maximiser (null when HiGHS reports no optimum). */
   solve(f: Float64Array): { value: number; lambda: Float64Array } | null {
-    this.model.changeColsCost({ kind: "range", from: 0, to: this.m - 1 }, f.map((v) => -v));
+    this.model.changeColsCost(
+      { kind: "range", from: 0, to: this.m - 1 },
+      f.map((v) => -v),
+    );
     this.model.run();
     if (this.model.getModelStatus() !== highs().constants.modelStatus.optimal) return null;
     const sol = this.model.getSolution();
@@ -130,12 +150,16 @@ export class MaxProgram {
  * Returns the optimal value or null (infeasible/unbounded).
  */
 export function solveFreeLp(c: Float64Array, Ale: Float64Array, ble: Float64Array, Aeq: Float64Array, beq: Float64Array, maximise: boolean): number | null {
-  const n = c.length, mle = ble.length, meq = beq.length, rows = mle + meq;
+  const n = c.length,
+    mle = ble.length,
+    meq = beq.length,
+    rows = mle + meq;
   const A = new Float64Array(rows * n);
   A.set(Ale.subarray(0, mle * n));
   A.set(Aeq.subarray(0, meq * n), mle * n);
   const inf = highs().infinity;
-  const lo = new Float64Array(rows), up = new Float64Array(rows);
+  const lo = new Float64Array(rows),
+    up = new Float64Array(rows);
   for (let i = 0; i < mle; i++) {
     lo[i] = -inf;
     up[i] = ble[i]!;

@@ -78,7 +78,8 @@ const FLAG: Record<Exclude<Method, "flci">, HybridFlag> = { "c-lf": "LF", condit
  * the default upper end of the M grid.
  */
 export function sdUpperBoundMpre(x: HonestInput, alpha = 0.05): number {
-  const K = x.numPre, n = K + x.numPost;
+  const K = x.numPre,
+    n = K + x.numPost;
   if (K < 2) return Math.sqrt(x.sigma[0]!);
   const { A, rows } = createASd(K, 0);
   const Sp = new Float64Array(K * K);
@@ -94,7 +95,8 @@ export function sdUpperBoundMpre(x: HonestInput, alpha = 0.05): number {
 }
 
 const ends = (g: { grid: Float64Array; accept: Uint8Array }): { lb: number | null; ub: number | null } => {
-  let lb: number | null = null, ub: number | null = null;
+  let lb: number | null = null,
+    ub: number | null = null;
   g.accept.forEach((a, i) => {
     if (!a) return;
     if (lb === null) lb = g.grid[i]!;
@@ -104,7 +106,17 @@ const ends = (g: { grid: Float64Array; accept: Uint8Array }): { lb: number | nul
 };
 
 /** One robust set. */
-function bound(x: HonestInput, l: Float64Array, restriction: Restriction, method: Method, value: number, alpha: number, seed: number, gridPoints: number, path: FlciPath | null): { lb: number | null; ub: number | null } {
+function bound(
+  x: HonestInput,
+  l: Float64Array,
+  restriction: Restriction,
+  method: Method,
+  value: number,
+  alpha: number,
+  seed: number,
+  gridPoints: number,
+  path: FlciPath | null,
+): { lb: number | null; ub: number | null } {
   if (restriction === "sd") {
     if (method === "flci") {
       const f = optimalFlci(x, l, value, alpha, seed, path ?? flciPath(x, l));
@@ -125,19 +137,25 @@ export async function honestSensitivity(input: HonestInput, o: SensitivityOption
   const x = checkInput(input);
   const restriction = o.restriction;
   const method: Method = o.method ?? (restriction === "sd" ? "flci" : "c-lf");
-  const alpha = o.alpha ?? 0.05, seed = o.seed ?? 0, gridPoints = o.gridPoints ?? 1000;
+  const alpha = o.alpha ?? 0.05,
+    seed = o.seed ?? 0,
+    gridPoints = o.gridPoints ?? 1000;
   const l = o.l ?? basisVector(1, x.numPost);
   if (l.length !== x.numPost) throw usageError(`l_vec has ${l.length} entries, numPostPeriods = ${x.numPost}`);
   if (method !== "flci") await loadLp();
   const path = restriction === "sd" && method === "flci" ? flciPath(x, l) : null;
   const orig = originalCs(x, l, alpha);
-  const values = restriction === "sd"
-    ? o.M ?? Array.from(rSeq(0, sdUpperBoundMpre(x, 0.05), 10))
-    : o.Mbar ?? Array.from(rSeq(0, 2, 10));
+  const values = restriction === "sd" ? (o.M ?? Array.from(rSeq(0, sdUpperBoundMpre(x, 0.05), 10))) : (o.Mbar ?? Array.from(rSeq(0, 2, 10)));
   for (const v of values) if (!(v >= 0)) throw usageError(`M / Mbar values must be ≥ 0, got ${v}`);
   const bounds: BoundRow[] = values.map((v) => {
     const b = bound(x, l, restriction, method, v, alpha, seed, gridPoints, path);
-    return { restriction: restriction === "sd" ? "SD" : "RM", method: METHOD_NAME[method], ...(restriction === "sd" ? { M: v } : { Mbar: v }), lb: b.lb, ub: b.ub };
+    return {
+      restriction: restriction === "sd" ? "SD" : "RM",
+      method: METHOD_NAME[method],
+      ...(restriction === "sd" ? { M: v } : { Mbar: v }),
+      lb: b.lb,
+      ub: b.ub,
+    };
   });
   let breakdown: Breakdown | null = null;
   if (o.breakdown ?? true) {
@@ -149,7 +167,8 @@ export async function honestSensitivity(input: HonestInput, o: SensitivityOption
     const notSig = orig.lb <= 0 && orig.ub >= 0;
     const steps = method === "flci" ? 40 : 14;
     // bracket from the rows already computed, else by doubling
-    let lo = -1, hi = -1;
+    let lo = -1,
+      hi = -1;
     const sorted = bounds.map((b, i) => ({ v: values[i]!, b })).sort((a, c) => a.v - c.v);
     for (const { v, b } of sorted) {
       const inc = b.lb !== null && b.ub !== null && b.lb <= 0 && b.ub >= 0;
@@ -169,26 +188,50 @@ export async function honestSensitivity(input: HonestInput, o: SensitivityOption
       if (v <= limit) hi = v;
     }
     if (hi === 0 || (hi > 0 && lo < 0 && covers0(0))) {
-      breakdown = { restriction: rname, method: METHOD_NAME[method], value: 0, bracket: [0, 0], not_significant_at_zero: notSig, note: "the robust set contains 0 already at 0" };
+      breakdown = {
+        restriction: rname,
+        method: METHOD_NAME[method],
+        value: 0,
+        bracket: [0, 0],
+        not_significant_at_zero: notSig,
+        note: "the robust set contains 0 already at 0",
+      };
     } else if (hi < 0) {
-      breakdown = { restriction: rname, method: METHOD_NAME[method], value: null, bracket: null, not_significant_at_zero: notSig, note: `0 stays outside the robust set up to ${limit}` };
+      breakdown = {
+        restriction: rname,
+        method: METHOD_NAME[method],
+        value: null,
+        bracket: null,
+        not_significant_at_zero: notSig,
+        note: `0 stays outside the robust set up to ${limit}`,
+      };
     } else {
-      let a = Math.max(lo, 0), b = hi;
+      let a = Math.max(lo, 0),
+        b = hi;
       for (let i = 0; i < steps && b - a > 1e-12 * Math.max(1, b); i++) {
         const mid = (a + b) / 2;
         if (covers0(mid)) b = mid;
         else a = mid;
       }
       breakdown = {
-        restriction: rname, method: METHOD_NAME[method], value: b, bracket: [a, b], not_significant_at_zero: notSig,
+        restriction: rname,
+        method: METHOD_NAME[method],
+        value: b,
+        bracket: [a, b],
+        not_significant_at_zero: notSig,
         note: `bisection (${steps} steps) between the last ${restriction === "sd" ? "M" : "Mbar"} whose set excludes 0 and the first that includes it`,
       };
     }
   }
   return {
-    numPrePeriods: x.numPre, numPostPeriods: x.numPost, l_vec: Array.from(l), alpha, seed,
+    numPrePeriods: x.numPre,
+    numPostPeriods: x.numPost,
+    l_vec: Array.from(l),
+    alpha,
+    seed,
     original: { estimate: thetaHat(x, l), std_error: sdTheta(x, l), lb: orig.lb, ub: orig.ub },
-    bounds, breakdown,
+    bounds,
+    breakdown,
   };
 }
 
@@ -197,7 +240,8 @@ export function parseLVec(s: string | undefined, T: number): Float64Array {
   if (s === undefined || s === "first") return basisVector(1, T);
   if (s === "average" || s === "avg" || s === "mean") return new Float64Array(T).fill(1 / T);
   const v = s.split(",").map((t) => Number(t.trim()));
-  if (v.length !== T || v.some((q) => !Number.isFinite(q))) throw usageError(`--l-vec needs ${T} numbers (one per post period), 'first' or 'average'; got '${s}'`);
+  if (v.length !== T || v.some((q) => !Number.isFinite(q)))
+    throw usageError(`--l-vec needs ${T} numbers (one per post period), 'first' or 'average'; got '${s}'`);
   return Float64Array.from(v);
 }
 
@@ -231,7 +275,9 @@ export function readHonestInput(doc: unknown): { input: HonestInput; terms: stri
   }
   const vm = d.vcov_matrix as VcovMatrixBlock | undefined;
   if (!vm || !Array.isArray(vm.terms) || !Array.isArray(vm.matrix))
-    throw usageError(`--from: the JSON has neither betahat/sigma nor a vcov_matrix block (command '${String(d.command ?? "?")}'; rerun it with this keytech version)`);
+    throw usageError(
+      `--from: the JSON has neither betahat/sigma nor a vcov_matrix block (command '${String(d.command ?? "?")}'; rerun it with this keytech version)`,
+    );
   const opts = ((d.provenance as Record<string, unknown> | undefined)?.options ?? {}) as Record<string, unknown>;
   if (d.command === "did cs" && opts.base !== undefined && opts.base !== "universal")
     throw usageError("--from: HonestDiD needs a common reference period; rerun `did cs` with --base universal");
@@ -248,14 +294,17 @@ export function readHonestInput(doc: unknown): { input: HonestInput; terms: stri
     idx.push({ k, i });
   });
   idx.sort((a, b) => a.k - b.k);
-  const pre = idx.filter((q) => q.k < 0), post = idx.filter((q) => q.k >= 0);
+  const pre = idx.filter((q) => q.k < 0),
+    post = idx.filter((q) => q.k >= 0);
   if (pre.length === 0 || post.length === 0) throw usageError("--from: need at least one pre-period (rel::K, K ≤ −2) and one post-period (K ≥ 0) term");
   const ks = idx.map((q) => q.k);
-  for (let j = 1; j < pre.length; j++) if (pre[j]!.k !== pre[j - 1]!.k + 1) throw usageError(`--from: pre-period terms must be consecutive (have ${ks.join(", ")})`);
+  for (let j = 1; j < pre.length; j++)
+    if (pre[j]!.k !== pre[j - 1]!.k + 1) throw usageError(`--from: pre-period terms must be consecutive (have ${ks.join(", ")})`);
   if (pre[pre.length - 1]!.k !== -2) throw usageError(`--from: the last pre-period term must be rel::-2 with rel::-1 the reference (have ${ks.join(", ")})`);
   for (let j = 0; j < post.length; j++) if (post[j]!.k !== j) throw usageError(`--from: post-period terms must be rel::0, rel::1, … (have ${ks.join(", ")})`);
   const n = idx.length;
-  const betahat = new Float64Array(n), sigma = new Float64Array(n * n);
+  const betahat = new Float64Array(n),
+    sigma = new Float64Array(n * n);
   idx.forEach((a, p) => {
     const t = vm.terms[a.i]!;
     const v = est.get(t);
@@ -263,6 +312,9 @@ export function readHonestInput(doc: unknown): { input: HonestInput; terms: stri
     betahat[p] = v;
     idx.forEach((b, q) => (sigma[p * n + q] = vm.matrix[a.i]![b.i]!));
   });
-  return { input: checkInput({ betahat, sigma, numPre: pre.length, numPost: post.length }), terms: idx.map((a) => vm.terms[a.i]!), source: String(d.command ?? "keytech result") };
+  return {
+    input: checkInput({ betahat, sigma, numPre: pre.length, numPost: post.length }),
+    terms: idx.map((a) => vm.terms[a.i]!),
+    source: String(d.command ?? "keytech result"),
+  };
 }
-

@@ -26,8 +26,10 @@ export function checkInput(x: HonestInput): HonestInput {
   for (let i = 0; i < n; i++) {
     if (!(x.sigma[i * n + i]! >= 0)) throw usageError(`sigma[${i + 1},${i + 1}] must be a non-negative variance`);
     for (let j = 0; j < i; j++) {
-      const a = x.sigma[i * n + j]!, b = x.sigma[j * n + i]!;
-      if (Math.abs(a - b) > 1e-10 * Math.max(1e-300, Math.abs(a), Math.abs(b)) && Math.abs(a - b) > 1e-14) throw usageError(`sigma is not symmetric at [${i + 1},${j + 1}]`);
+      const a = x.sigma[i * n + j]!,
+        b = x.sigma[j * n + i]!;
+      if (Math.abs(a - b) > 1e-10 * Math.max(1e-300, Math.abs(a), Math.abs(b)) && Math.abs(a - b) > 1e-14)
+        throw usageError(`sigma is not symmetric at [${i + 1},${j + 1}]`);
     }
   }
   return x;
@@ -42,7 +44,8 @@ export function thetaHat(x: HonestInput, l: Float64Array): number {
 
 /** sd(l'β̂_post) = √(l'Σ_post l). */
 export function sdTheta(x: HonestInput, l: Float64Array): number {
-  const n = x.numPre + x.numPost, K = x.numPre;
+  const n = x.numPre + x.numPost,
+    K = x.numPre;
   let s = 0;
   for (let a = 0; a < x.numPost; a++) for (let b = 0; b < x.numPost; b++) s += l[a]! * x.sigma[(K + a) * n + K + b]! * l[b]!;
   return Math.sqrt(s);
@@ -50,7 +53,9 @@ export function sdTheta(x: HonestInput, l: Float64Array): number {
 
 /** HonestDiD `constructOriginalCS`: l'β̂_post ± Φ⁻¹(1 − α/2)·√(l'Σ_post l). */
 export function originalCs(x: HonestInput, l: Float64Array, alpha = 0.05): { lb: number; ub: number } {
-  const th = thetaHat(x, l), se = sdTheta(x, l), z = qnormAS241(1 - alpha / 2);
+  const th = thetaHat(x, l),
+    se = sdTheta(x, l),
+    z = qnormAS241(1 - alpha / 2);
   return { lb: th - z * se, ub: th + z * se };
 }
 
@@ -87,7 +92,8 @@ export function sub(a: Float64Array, c: number, rows: number[], cols: number[]):
 
 /** Solve the square system A x = b (Gaussian elimination with partial pivoting); throws when singular. */
 export function solve(a: Float64Array, n: number, b: Float64Array): Float64Array {
-  const m = Float64Array.from(a), x = Float64Array.from(b);
+  const m = Float64Array.from(a),
+    x = Float64Array.from(b);
   for (let k = 0; k < n; k++) {
     let p = k;
     for (let i = k + 1; i < n; i++) if (Math.abs(m[i * n + k]!) > Math.abs(m[p * n + k]!)) p = i;
@@ -153,21 +159,25 @@ export class FoldedNormal {
 
   /** Quantile p of |Z + μ|, Z ~ N(0, 1) simulated. */
   quantile(p: number, mu: number): number {
-    const z = this.z, n = z.length;
+    const z = this.z,
+      n = z.length;
     // first index with z_i + μ ≥ 0 (monotone in z)
-    let lo = 0, hi = n;
+    let lo = 0,
+      hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (z[mid]! + mu >= 0) hi = mid;
       else lo = mid + 1;
     }
     const split = lo;
-    const nA = n - split, nB = split;
+    const nA = n - split,
+      nB = split;
     const A = (i: number): number => z[split + i]! + mu; // ascending
     const B = (i: number): number => -(z[split - 1 - i]! + mu); // ascending
     /** k-th smallest (0-based) of the union of A and B. */
     const kth = (k: number): number => {
-      let l = Math.max(0, k + 1 - nB), h = Math.min(k + 1, nA);
+      let l = Math.max(0, k + 1 - nB),
+        h = Math.min(k + 1, nA);
       // take i elements from A and k + 1 − i from B
       while (l < h) {
         const i = (l + h) >>> 1;
@@ -175,13 +185,15 @@ export class FoldedNormal {
         if (j > 0 && i < nA && B(j - 1) > A(i)) l = i + 1;
         else h = i;
       }
-      const i = l, j = k + 1 - i;
+      const i = l,
+        j = k + 1 - i;
       const a = i > 0 ? A(i - 1) : Number.NEGATIVE_INFINITY;
       const b = j > 0 ? B(j - 1) : Number.NEGATIVE_INFINITY;
       return Math.max(a, b);
     };
     const index = 1 + (n - 1) * p;
-    const lo7 = Math.floor(index), hi7 = Math.ceil(index);
+    const lo7 = Math.floor(index),
+      hi7 = Math.ceil(index);
     const qs = kth(lo7 - 1);
     const xh = hi7 === lo7 ? qs : kth(hi7 - 1);
     const h = index - lo7;

@@ -38,7 +38,8 @@ export class PolytopeLp {
   }
 
   private col(j: number, out: Float64Array): void {
-    const r = this.r, m = this.m;
+    const r = this.r,
+      m = this.m;
     if (j >= m) {
       out.fill(0);
       out[j - m] = 1;
@@ -88,10 +89,16 @@ export class PolytopeLp {
 
   /** Primal simplex maximising cost (length m + r: structural then artificial) from the current basis. */
   private run(cost: (j: number) => number, allowArtificialEntry: boolean): boolean {
-    const r = this.r, m = this.m, inv = this.Binv, E = this.E;
+    const r = this.r,
+      m = this.m,
+      inv = this.Binv,
+      E = this.E;
     // B⁻¹ and x_B = B⁻¹e₁ do not depend on the costs: refactorise only after many product-form updates
     if (this.pivots > 4 * r && !this.refactor()) return false;
-    const y = new Float64Array(r), u = new Float64Array(r), a = new Float64Array(r), dj = new Float64Array(m + r);
+    const y = new Float64Array(r),
+      u = new Float64Array(r),
+      a = new Float64Array(r),
+      dj = new Float64Array(m + r);
     const isBasic = new Uint8Array(m + r);
     for (const b of this.basis) isBasic[b] = 1;
     let stall = 0;
@@ -103,7 +110,8 @@ export class PolytopeLp {
         if (cb === 0) continue;
         for (let j = 0; j < r; j++) y[j]! += cb * inv[q * r + j]!;
       }
-      let enter = -1, best = 1e-11;
+      let enter = -1,
+        best = 1e-11;
       const nCols = allowArtificialEntry ? m + r : m;
       // reduced costs d_j = c_j − y'E_j (row by row over the dense E)
       for (let j = 0; j < m; j++) dj[j] = cost(j);
@@ -134,7 +142,8 @@ export class PolytopeLp {
         for (let j = 0; j < r; j++) s += inv[i * r + j]! * a[j]!;
         u[i] = s;
       }
-      let leave = -1, ratio = Number.POSITIVE_INFINITY;
+      let leave = -1,
+        ratio = Number.POSITIVE_INFINITY;
       for (let i = 0; i < r; i++) {
         if (u[i]! > 1e-11) {
           const t = this.xB[i]! / u[i]!;

@@ -13,12 +13,22 @@ export function coefFigure(rows: CoefRow[], opts: { title?: string; xTitle?: str
   const values = rows.filter((r) => Number.isFinite(r.estimate)).map((r) => ({ ...r, group: r.group ?? "estimate" }));
   const order = [...new Set(values.map((v) => v.label))];
   const layers: VlSpec[] = [];
-  if (opts.reference !== null) layers.push({ data: { values: [{ x: opts.reference ?? 0 }] }, mark: { type: "rule", color: "#999", strokeDash: [4, 3] }, encoding: { x: { field: "x", type: "quantitative" } } });
+  if (opts.reference !== null)
+    layers.push({
+      data: { values: [{ x: opts.reference ?? 0 }] },
+      mark: { type: "rule", color: "#999", strokeDash: [4, 3] },
+      encoding: { x: { field: "x", type: "quantitative" } },
+    });
   layers.push(
     {
       data: { values },
       mark: { type: "rule" },
-      encoding: { y: { field: "label", type: "nominal", sort: order, title: null }, x: { field: "lo", type: "quantitative" }, x2: { field: "hi" }, color: { field: "group", type: "nominal", title: null } },
+      encoding: {
+        y: { field: "label", type: "nominal", sort: order, title: null },
+        x: { field: "lo", type: "quantitative" },
+        x2: { field: "hi" },
+        color: { field: "group", type: "nominal", title: null },
+      },
     },
     {
       data: { values },

@@ -33,7 +33,11 @@ export function pathsFigure(bars: PathBar[], opts: { title?: string; xTitle?: st
     layers.push({
       data: { values: truth },
       mark: { type: "tick", color: "#c0392b", thickness: 2, size: 18 },
-      encoding: { y: { field: "name", type: "nominal", sort: order }, x: { field: "truth", type: "quantitative" }, tooltip: [{ field: "label" }, { field: "truth", format: ".3f" }] },
+      encoding: {
+        y: { field: "name", type: "nominal", sort: order },
+        x: { field: "truth", type: "quantitative" },
+        tooltip: [{ field: "label" }, { field: "truth", format: ".3f" }],
+      },
     });
   }
   return { title: opts.title ?? "Causal path decomposition", width: 480, height: 28 * bars.length + 20, layer: layers };

@@ -13,7 +13,12 @@ export function placeboFigure(draws: number[], estimate: number, opts: { title?:
         data: { values: finite.map((d) => ({ draw: d })) },
         mark: { type: "bar", color: "#9ab4d6" },
         encoding: {
-          x: { field: "draw", type: "quantitative", bin: { maxbins: 40, extent: [Math.min(...finite, estimate), Math.max(...finite, estimate)] }, title: opts.xTitle ?? "Placebo estimate" },
+          x: {
+            field: "draw",
+            type: "quantitative",
+            bin: { maxbins: 40, extent: [Math.min(...finite, estimate), Math.max(...finite, estimate)] },
+            title: opts.xTitle ?? "Placebo estimate",
+          },
           y: { aggregate: "count", type: "quantitative", title: "Draws" },
         },
       },

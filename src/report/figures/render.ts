@@ -53,7 +53,8 @@ export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
 /** Render a spec and write DIR/ID.svg and DIR/ID.png (atomically); returns the SVG text and the two paths. */
 export async function writeFigure(spec: VlSpec, dir: string, id: string): Promise<{ svg: string; files: [string, string] }> {
   const svg = await figureSvg(spec);
-  const svgPath = join(dir, `${id}.svg`), pngPath = join(dir, `${id}.png`);
+  const svgPath = join(dir, `${id}.svg`),
+    pngPath = join(dir, `${id}.png`);
   await writeFileAtomic(svgPath, svg);
   await writeFileAtomic(pngPath, await svgToPng(svg));
   return { svg, files: [svgPath, pngPath] };

@@ -10,16 +10,22 @@ export interface SdidTrajectory {
 }
 
 export function sdidTrajectoryFigure(tr: SdidTrajectory, opts: { title?: string; yTitle?: string } = {}): VlSpec {
-  const values = tr.times.flatMap((t, i) => [
-    { time: t, value: tr.treated[i], series: "treated" },
-    { time: t, value: tr.synthetic[i], series: "synthetic control" },
-  ]).filter((v) => Number.isFinite(v.value));
+  const values = tr.times
+    .flatMap((t, i) => [
+      { time: t, value: tr.treated[i], series: "treated" },
+      { time: t, value: tr.synthetic[i], series: "synthetic control" },
+    ])
+    .filter((v) => Number.isFinite(v.value));
   return {
     title: opts.title ?? "Synthetic DID: treated vs synthetic control",
     width: 520,
     height: 260,
     layer: [
-      { data: { values: [{ t: tr.treatStart - 0.5 }] }, mark: { type: "rule", color: "#999", strokeDash: [4, 3] }, encoding: { x: { field: "t", type: "quantitative" } } },
+      {
+        data: { values: [{ t: tr.treatStart - 0.5 }] },
+        mark: { type: "rule", color: "#999", strokeDash: [4, 3] },
+        encoding: { x: { field: "t", type: "quantitative" } },
+      },
       {
         data: { values },
         mark: { type: "line", point: true },
@@ -34,8 +40,15 @@ export function sdidTrajectoryFigure(tr: SdidTrajectory, opts: { title?: string;
   };
 }
 
-export function sdidWeightsFigure(unitWeights: { unit: string; weight: number }[], timeWeights: { time: number; weight: number }[], opts: { topUnits?: number } = {}): VlSpec {
-  const top = [...unitWeights].filter((u) => u.weight > 0).sort((a, b) => b.weight - a.weight).slice(0, opts.topUnits ?? 20);
+export function sdidWeightsFigure(
+  unitWeights: { unit: string; weight: number }[],
+  timeWeights: { time: number; weight: number }[],
+  opts: { topUnits?: number } = {},
+): VlSpec {
+  const top = [...unitWeights]
+    .filter((u) => u.weight > 0)
+    .sort((a, b) => b.weight - a.weight)
+    .slice(0, opts.topUnits ?? 20);
   return {
     title: "Synthetic DID weights",
     hconcat: [

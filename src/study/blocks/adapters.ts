@@ -23,7 +23,10 @@ function y(ctx: BlockContext): Float64Array {
 }
 
 /** Callaway–Sant'Anna on the study panel (cohort = first approval year, 0 = never). */
-export function runCs(ctx: BlockContext, o: { control: "never" | "notyet"; method: "dr" | "ipw" | "reg"; base: "varying" | "universal"; covariates: boolean; bootstrap: number }): KeytechResult {
+export function runCs(
+  ctx: BlockContext,
+  o: { control: "never" | "notyet"; method: "dr" | "ipw" | "reg"; base: "varying" | "universal"; covariates: boolean; bootstrap: number },
+): KeytechResult {
   const d = ctx.data;
   return csAnalysis(
     {
@@ -40,7 +43,10 @@ export function runCs(ctx: BlockContext, o: { control: "never" | "notyet"; metho
 }
 
 /** Synthetic DID on the study panel (staggered adoption: Stata sdid aggregation); replications on all cores, same bits as one thread. */
-export function runSdid(ctx: BlockContext, o: { method: "sdid" | "sc" | "did"; se: "placebo" | "jackknife" | "bootstrap"; reps: number }): Promise<KeytechResult> {
+export function runSdid(
+  ctx: BlockContext,
+  o: { method: "sdid" | "sc" | "did"; se: "placebo" | "jackknife" | "bootstrap"; reps: number },
+): Promise<KeytechResult> {
   const d = ctx.data;
   return sdidAnalysisParallel({
     unit: d.unitId,
@@ -149,7 +155,8 @@ export async function runPaths(ctx: BlockContext, o: { mediators: string[]; mode
     inputsHash: d.inputHashes,
   });
   const left = d.n - keep.length;
-  if (left > 0) r.warnings = [...(r.warnings ?? []), `${left} of ${d.n} ${d.unitName}-years with a missing outcome, mediator or control left out (complete cases)`];
+  if (left > 0)
+    r.warnings = [...(r.warnings ?? []), `${left} of ${d.n} ${d.unitName}-years with a missing outcome, mediator or control left out (complete cases)`];
   return r;
 }
 
@@ -172,7 +179,15 @@ export function runDdd(ctx: BlockContext): KeytechResult {
   const d = ctx.data;
   const t = asTable(ctx);
   t.columns.set(d.unitName, { kind: "str", source: d.unitName, values: d.unitId });
-  const cols = { data: ctx.spec.inputs.panel.file, y: ctx.spec.outcome.column, unit: d.unitName, time: d.timeName, cohort: "cohort", x: ctx.spec.model.controls, extraCohorts: ["nondigital_cohort"] };
+  const cols = {
+    data: ctx.spec.inputs.panel.file,
+    y: ctx.spec.outcome.column,
+    unit: d.unitName,
+    time: d.timeName,
+    cohort: "cohort",
+    x: ctx.spec.model.controls,
+    extraCohorts: ["nondigital_cohort"],
+  };
   return dddAnalysis(staggeredFromTable(t, cols, d.inputHashes), "nondigital_cohort");
 }
 
@@ -181,12 +196,32 @@ export function runPermute(ctx: BlockContext, high: Uint8Array, reps: number, le
   const d = ctx.data;
   const t = asTable(ctx);
   t.columns.set("split_high", { kind: "num", source: "split_high", values: Float64Array.from(high) });
-  return permuteAnalysis(t, { y: ctx.spec.outcome.column, unit: d.unitName, time: d.timeName, cohort: "cohort", group: "split_high", x: ctx.spec.model.controls, reps, seed: ctx.seed, level, inputsHash: d.inputHashes });
+  return permuteAnalysis(t, {
+    y: ctx.spec.outcome.column,
+    unit: d.unitName,
+    time: d.timeName,
+    cohort: "cohort",
+    group: "split_high",
+    x: ctx.spec.model.controls,
+    reps,
+    seed: ctx.seed,
+    level,
+    inputsHash: d.inputHashes,
+  });
 }
 
 /** Goodman-Bacon decomposition of the no-controls TWFE coefficient. */
 export function runBacon(ctx: BlockContext): KeytechResult {
   const d = ctx.data;
-  return baconAnalysis({ file: ctx.spec.inputs.panel.file, names: { y: ctx.spec.outcome.column, unit: d.unitName, time: d.timeName, cohort: "cohort" }, y: y(ctx), unit: d.unitId, time: d.time, cohort: d.num.cohort! }, { inputs: d.inputHashes });
+  return baconAnalysis(
+    {
+      file: ctx.spec.inputs.panel.file,
+      names: { y: ctx.spec.outcome.column, unit: d.unitName, time: d.timeName, cohort: "cohort" },
+      y: y(ctx),
+      unit: d.unitId,
+      time: d.time,
+      cohort: d.num.cohort!,
+    },
+    { inputs: d.inputHashes },
+  );
 }
-

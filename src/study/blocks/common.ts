@@ -44,7 +44,8 @@ export function treat(ctx: BlockContext): { name: string; values: Float64Array }
 /** Winsorise at the p and 1−p quantiles (type 7) over finite values. */
 export function winsorize(v: Float64Array, p: number): Float64Array {
   const f = Array.from(v).filter(Number.isFinite);
-  const lo = quantile7(f, p), hi = quantile7(f, 1 - p);
+  const lo = quantile7(f, p),
+    hi = quantile7(f, 1 - p);
   return Float64Array.from(v, (x) => (Number.isFinite(x) ? Math.min(hi, Math.max(lo, x)) : x));
 }
 
@@ -62,10 +63,16 @@ export function lead(d: StudyData, v: Float64Array, k = 1): Float64Array {
 
 /** First principal component of standardised columns (sign: positive loading on the first column). */
 export function firstPrincipalComponent(cols: Float64Array[]): { score: Float64Array; loadings: number[]; share: number } {
-  const n = cols[0]!.length, p = cols.length;
+  const n = cols[0]!.length,
+    p = cols.length;
   const z = cols.map((c) => {
-    let m = 0, cnt = 0;
-    for (const x of c) if (Number.isFinite(x)) { m += x; cnt++; }
+    let m = 0,
+      cnt = 0;
+    for (const x of c)
+      if (Number.isFinite(x)) {
+        m += x;
+        cnt++;
+      }
     m /= cnt;
     let s = 0;
     for (const x of c) if (Number.isFinite(x)) s += (x - m) ** 2;
@@ -73,18 +80,30 @@ export function firstPrincipalComponent(cols: Float64Array[]): { score: Float64A
     return Float64Array.from(c, (x) => (x - m) / sd);
   });
   const R = mat(p, p);
-  for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) {
-    let s = 0, cnt = 0;
-    for (let i = 0; i < n; i++) { const v = z[a]![i]! * z[b]![i]!; if (Number.isFinite(v)) { s += v; cnt++; } }
-    R.data[a * p + b] = s / (cnt - 1);
-  }
+  for (let a = 0; a < p; a++)
+    for (let b = 0; b < p; b++) {
+      let s = 0,
+        cnt = 0;
+      for (let i = 0; i < n; i++) {
+        const v = z[a]![i]! * z[b]![i]!;
+        if (Number.isFinite(v)) {
+          s += v;
+          cnt++;
+        }
+      }
+      R.data[a * p + b] = s / (cnt - 1);
+    }
   const { values, vectors } = symEigen(R);
   let best = 0;
   for (let j = 1; j < p; j++) if (values[j]! > values[best]!) best = j;
   let load = Array.from({ length: p }, (_, a) => vectors.data[a * p + best]!);
   if (load[0]! < 0) load = load.map((x) => -x);
   const score = new Float64Array(n);
-  for (let i = 0; i < n; i++) { let s = 0; for (let a = 0; a < p; a++) s += load[a]! * z[a]![i]!; score[i] = s; }
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let a = 0; a < p; a++) s += load[a]! * z[a]![i]!;
+    score[i] = s;
+  }
   let tot = 0;
   for (let j = 0; j < p; j++) tot += values[j]!;
   return { score, loadings: load, share: values[best]! / tot };

@@ -42,7 +42,10 @@ function toNumeric(vals: (string | null)[]): Float64Array | null {
   const out = new Float64Array(vals.length);
   for (let i = 0; i < vals.length; i++) {
     const v = vals[i];
-    if (v === null || v === "" || v === "NA") { out[i] = NaN; continue; }
+    if (v === null || v === "" || v === "NA") {
+      out[i] = NaN;
+      continue;
+    }
     const x = Number(v);
     if (!Number.isFinite(x)) return null;
     out[i] = x;
@@ -55,7 +58,9 @@ function toNumeric(vals: (string | null)[]): Float64Array | null {
  * are numbers), or null for a text column.
  */
 function strayText(vals: (string | null)[]): { row: number; value: string; numeric: number; filled: number } | null {
-  let numeric = 0, filled = 0, first = -1;
+  let numeric = 0,
+    filled = 0,
+    first = -1;
   for (let i = 0; i < vals.length; i++) {
     const v = vals[i];
     if (v === null || v === "" || v === "NA") continue;
@@ -80,7 +85,8 @@ export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
   const n = unitRaw.length;
   // sort rows by (unit, time) for a stable layout
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => {
-    const ua = unitRaw[a] ?? "", ub = unitRaw[b] ?? "";
+    const ua = unitRaw[a] ?? "",
+      ub = unitRaw[b] ?? "";
     return ua < ub ? -1 : ua > ub ? 1 : timeRaw[a]! - timeRaw[b]!;
   });
   const unitId: string[] = new Array(n);
@@ -100,7 +106,11 @@ export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
     if (!v) {
       // a text column is not usable as a regressor; a numeric column with a stray text cell is an error
       const bad = strayText(panel.cols[j]!);
-      if (bad !== null) throw inputError(`"${bad.value}" is not a number in a numeric column (${bad.numeric} of ${bad.filled} cells are numbers); fix the cell, or leave it empty (or NA) for a missing value`, { file: inp.panel.file, row: bad.row + 1, column: name });
+      if (bad !== null)
+        throw inputError(
+          `"${bad.value}" is not a number in a numeric column (${bad.numeric} of ${bad.filled} cells are numbers); fix the cell, or leave it empty (or NA) for a missing value`,
+          { file: inp.panel.file, row: bad.row + 1, column: name },
+        );
       return;
     }
     const s = new Float64Array(n);
@@ -111,7 +121,12 @@ export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
   const unitIndex = new Map(units.map((u, i) => [u, i]));
   const unitCodes = Int32Array.from(unitId, (u) => unitIndex.get(u)!);
   // the one duplicate (unit, time) check (src/data/panel.ts); rows as the file's lines, like the messages above
-  assertUniqueKeysOf({ file: inp.panel.file, unitName: inp.panel.unit, timeName: inp.panel.time, label: (g) => units[g]!, rowOf: (k) => order[k]! + 2 }, unitCodes, units.length, time);
+  assertUniqueKeysOf(
+    { file: inp.panel.file, unitName: inp.panel.unit, timeName: inp.panel.time, label: (g) => units[g]!, rowOf: (k) => order[k]! + 2 },
+    unitCodes,
+    units.length,
+    time,
+  );
   const times = [...new Set(time)].sort((a, b) => a - b);
   const timeIndex = new Map(times.map((t, i) => [t, i]));
   const timeCodes = Int32Array.from(time, (t) => timeIndex.get(t)!);
@@ -147,23 +162,33 @@ export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
     const pp = pol.cols[pol.names.indexOf(pf.program)]!;
     const py = pol.cols[pol.names.indexOf(pf.year)]!;
     for (let i = 0; i < pu.length; i++) {
-      const u = pu[i]!, p = pp[i]!, y = Number(py[i]);
+      const u = pu[i]!,
+        p = pp[i]!,
+        y = Number(py[i]);
       if (!Number.isFinite(y)) throw inputError(`policy year is not a number: "${py[i]}"`, { file: pf.file, row: i + 2, column: pf.year });
-      if (!unitIndex.has(u)) throw inputError(`unit "${u}" of the policy list is not in the panel ${inp.panel.file}`, { file: pf.file, row: i + 2, column: pf.unit });
+      if (!unitIndex.has(u))
+        throw inputError(`unit "${u}" of the policy list is not in the panel ${inp.panel.file}`, { file: pf.file, row: i + 2, column: pf.unit });
       const key = p === pf.programs.treated ? TREATED : p;
       if (!firstYear.has(key)) firstYear.set(key, new Map());
       const m = firstYear.get(key)!;
       m.set(u, Math.min(m.get(u) ?? Infinity, y));
     }
-    if (!firstYear.get(TREATED)?.size) throw inputError(`no unit has program "${pf.programs.treated}" (inputs.policies.programs.treated)`, { file: pf.file, column: pf.program });
+    if (!firstYear.get(TREATED)?.size)
+      throw inputError(`no unit has program "${pf.programs.treated}" (inputs.policies.programs.treated)`, { file: pf.file, column: pf.program });
   } else {
     firstYear.set(TREATED, panelCohorts(inp.panel, panel, order, unitId, time));
-    if (!firstYear.get(TREATED)!.size) throw inputError(`no unit is ever treated in "${inp.panel.cohort ?? inp.panel.treatment}"`, { file: inp.panel.file, column: inp.panel.cohort ?? inp.panel.treatment });
+    if (!firstYear.get(TREATED)!.size)
+      throw inputError(`no unit is ever treated in "${inp.panel.cohort ?? inp.panel.treatment}"`, {
+        file: inp.panel.file,
+        column: inp.panel.cohort ?? inp.panel.treatment,
+      });
   }
   const progs = inp.policies?.programs ?? { treated: TREATED };
   const cohortOf = (program: string | undefined) => firstYear.get(program === progs.treated ? TREATED : (program ?? "")) ?? new Map<string, number>();
   const treated = cohortOf(progs.treated);
-  const cohort = new Float64Array(n), treatPost = new Float64Array(n), rel = new Float64Array(n);
+  const cohort = new Float64Array(n),
+    treatPost = new Float64Array(n),
+    rel = new Float64Array(n);
   for (let k = 0; k < n; k++) {
     const g = treated.get(unitId[k]!) ?? 0;
     cohort[k] = g;
@@ -190,7 +215,8 @@ export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
   indicator(other?.smart_city, "smart_city");
 
   const clusterName = spec.model.cluster;
-  let clusterCodes = unitCodes, nClusters = units.length;
+  let clusterCodes = unitCodes,
+    nClusters = units.length;
   if (clusterName !== inp.panel.unit) {
     const c = panel.cols[panel.names.indexOf(clusterName)]!;
     const keys = Array.from({ length: n }, (_, k) => c[order[k]!] ?? "");
@@ -200,10 +226,35 @@ export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
     nClusters = lv.length;
   }
   const panelData = didPanelFromArrays({
-    file: inp.panel.file, inputs: inputHashes, unitName: inp.panel.unit, timeName: inp.panel.time, unitCodes, units, time, num,
-    cluster: { name: clusterName, codes: clusterCodes, nLevels: nClusters }, cohort: "cohort", y: spec.outcome.column, x: spec.model.controls,
+    file: inp.panel.file,
+    inputs: inputHashes,
+    unitName: inp.panel.unit,
+    timeName: inp.panel.time,
+    unitCodes,
+    units,
+    time,
+    num,
+    cluster: { name: clusterName, codes: clusterCodes, nLevels: nClusters },
+    cohort: "cohort",
+    y: spec.outcome.column,
+    x: spec.model.controls,
   });
-  return { n, unitId, unitCodes, units, time, times, timeCodes, num, clusterCodes, nClusters, inputHashes, unitName: inp.panel.unit, timeName: inp.panel.time, panel: panelData };
+  return {
+    n,
+    unitId,
+    unitCodes,
+    units,
+    time,
+    times,
+    timeCodes,
+    num,
+    clusterCodes,
+    nClusters,
+    inputHashes,
+    unitName: inp.panel.unit,
+    timeName: inp.panel.time,
+    panel: panelData,
+  };
 }
 
 /**
@@ -211,7 +262,13 @@ export async function loadStudyData(spec: StudySpec): Promise<StudyData> {
  * within unit) or `treatment` (absorbing indicator, > 0 = treated: the cohort is the first period it is
  * on). Rows are visited in the study's (unit, time) order; errors name the file's row.
  */
-function panelCohorts(p: StudySpec["inputs"]["panel"], panel: { names: string[]; cols: (string | null)[][] }, order: number[], unitId: string[], time: Float64Array): Map<string, number> {
+function panelCohorts(
+  p: StudySpec["inputs"]["panel"],
+  panel: { names: string[]; cols: (string | null)[][] },
+  order: number[],
+  unitId: string[],
+  time: Float64Array,
+): Map<string, number> {
   const name = (p.cohort ?? p.treatment)!;
   const raw = panel.cols[panel.names.indexOf(name)]!;
   const out = new Map<string, number>();
@@ -224,13 +281,22 @@ function panelCohorts(p: StudySpec["inputs"]["panel"], panel: { names: string[];
     const u = unitId[k]!;
     if (p.cohort) {
       const prev = seen.get(u);
-      if (prev !== undefined && prev !== x) throw inputError(`the cohort changes within unit "${u}" (${prev}, then ${x}); a cohort is the unit's first treated period, the same in every row`, { file: p.file, row: i + 2, column: name });
+      if (prev !== undefined && prev !== x)
+        throw inputError(`the cohort changes within unit "${u}" (${prev}, then ${x}); a cohort is the unit's first treated period, the same in every row`, {
+          file: p.file,
+          row: i + 2,
+          column: name,
+        });
       seen.set(u, x);
       if (x > 0) out.set(u, x);
     } else {
       const on = x > 0;
       const first = out.get(u);
-      if (first !== undefined && !on) throw inputError(`the treatment switches off in unit "${u}" at ${time[k]} after starting in ${first}; staggered designs need an absorbing treatment (once on, always on)`, { file: p.file, row: i + 2, column: name });
+      if (first !== undefined && !on)
+        throw inputError(
+          `the treatment switches off in unit "${u}" at ${time[k]} after starting in ${first}; staggered designs need an absorbing treatment (once on, always on)`,
+          { file: p.file, row: i + 2, column: name },
+        );
       if (on && first === undefined) out.set(u, time[k]!);
     }
   }

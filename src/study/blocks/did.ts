@@ -20,7 +20,8 @@ export const descriptives = defineBlock({
   section: "descriptives",
   options: z.strictObject({ ...base, variables: z.array(z.string().min(1)).default([]) }),
   columns: (o) => o.variables,
-  methods: (_o, spec) => `Mean, standard deviation, minimum, maximum and number of non-missing ${words(spec).cells} of the outcome, the treatment indicator and every control, on the full panel.`,
+  methods: (_o, spec) =>
+    `Mean, standard deviation, minimum, maximum and number of non-missing ${words(spec).cells} of the outcome, the treatment indicator and every control, on the full panel.`,
   async run(ctx, o) {
     const vars = [ctx.spec.outcome.column, "treat_post", ...ctx.spec.model.controls, ...o.variables.filter((v) => !ctx.spec.model.controls.includes(v))];
     const rows = vars.map((v) => {
@@ -52,7 +53,10 @@ export const baseline = defineBlock({
   table: "Table 1",
   options: z.strictObject({
     ...base,
-    columns: z.array(z.enum(BASELINE_COLUMNS)).min(1).default([...DEFAULT_BASELINE]),
+    columns: z
+      .array(z.enum(BASELINE_COLUMNS))
+      .min(1)
+      .default([...DEFAULT_BASELINE]),
     winsor: z.number().gt(0).lt(0.5).default(0.05),
     lead: z.number().int().min(1).max(5).default(1),
   }),
@@ -64,14 +68,27 @@ export const baseline = defineBlock({
     const y = column(ctx.data, ctx.spec.outcome.column);
     const X = controls(ctx);
     const models: BlockModel[] = [];
-    const labels: Record<string, string> = { fe_only: "FE only", controls: "Controls", winsorized: `Winsorised ${o.winsor * 100}%`, lead: `Lead ${o.lead}`, poisson: "Poisson (PPML)" };
+    const labels: Record<string, string> = {
+      fe_only: "FE only",
+      controls: "Controls",
+      winsorized: `Winsorised ${o.winsor * 100}%`,
+      lead: `Lead ${o.lead}`,
+      poisson: "Poisson (PPML)",
+    };
     const warnings: string[] = [];
     const done: (typeof o.columns)[number][] = [];
     for (const c of o.columns) {
       const yy = c === "winsorized" ? winsorize(y, o.winsor) : c === "lead" ? lead(ctx.data, y, o.lead) : y;
       const x = c === "fe_only" ? [treat(ctx)] : [treat(ctx), ...X];
       try {
-        const result = fitTwfe(ctx.data.panel, { y: yy, yName: ctx.spec.outcome.column, x, command: c === "poisson" ? "fepois" : "did twfe", options: { column: c }, ...(c === "poisson" ? { family: "poisson" as const } : {}) });
+        const result = fitTwfe(ctx.data.panel, {
+          y: yy,
+          yName: ctx.spec.outcome.column,
+          x,
+          command: c === "poisson" ? "fepois" : "did twfe",
+          options: { column: c },
+          ...(c === "poisson" ? { family: "poisson" as const } : {}),
+        });
         done.push(c);
         models.push({ name: c, label: `(${done.length}) ${labels[c]}`, result });
       } catch (e) {
@@ -140,7 +157,10 @@ function netOfPolicies(ctx: BlockContext, cols: string[]): { ctx: BlockContext; 
   for (const c of cols) gamma[c] = term(fit, c)?.estimate ?? 0;
   const adj = Float64Array.from(y, (v, i) => P.reduce((s, p) => s - gamma[p.name]! * p.values[i]!, v));
   const name = `${yName}_net_of_policies`;
-  return { ctx: { ...ctx, data: { ...ctx.data, num: { ...ctx.data.num, [name]: adj } }, spec: { ...ctx.spec, outcome: { ...ctx.spec.outcome, column: name } } }, gamma };
+  return {
+    ctx: { ...ctx, data: { ...ctx.data, num: { ...ctx.data.num, [name]: adj } }, spec: { ...ctx.spec, outcome: { ...ctx.spec.outcome, column: name } } },
+    gamma,
+  };
 }
 
 function eventStudyBlock(id: string, title: string, table: string, policies: Policy[]) {
@@ -154,7 +174,10 @@ function eventStudyBlock(id: string, title: string, table: string, policies: Pol
       window: z.tuple([z.number().int(), z.number().int()]).default([-4, 5]),
       ref: z.number().int().default(-1),
       endpoints: z.enum(["bin", "trim", "none"]).default("bin"),
-      estimators: z.array(z.enum(ESTIMATORS)).min(1).default([...COMPARE_ESTIMATORS]),
+      estimators: z
+        .array(z.enum(ESTIMATORS))
+        .min(1)
+        .default([...COMPARE_ESTIMATORS]),
       /** placebo replications for the synthetic-DID event-time SEs */
       sdid_reps: z.number().int().min(2).default(50),
       /** concurrent programs whose indicators enter as controls */
@@ -177,7 +200,9 @@ function eventStudyBlock(id: string, title: string, table: string, policies: Pol
           let r: KeytechResult;
           if (est === "cs" && policyCols.length) {
             const net = netOfPolicies(ctx, policyCols);
-            notes.push(`${ESTIMATOR_LABEL.cs}: outcome netted of ${policyCols.map((c) => `${c} ${net.gamma[c]!.toFixed(3)}`).join(", ")} (effects estimated on the untreated ${words(ctx.spec).cells}).`);
+            notes.push(
+              `${ESTIMATOR_LABEL.cs}: outcome netted of ${policyCols.map((c) => `${c} ${net.gamma[c]!.toFixed(3)}`).join(", ")} (effects estimated on the untreated ${words(ctx.spec).cells}).`,
+            );
             r = await eventByAnalysis(net.ctx, est, lo, hi, o.ref, o.endpoints, o.sdid_reps);
           } else if (est === "sdid" && policyCols.length) {
             const net = netOfPolicies(ctx, policyCols);
@@ -200,7 +225,14 @@ function eventStudyBlock(id: string, title: string, table: string, policies: Pol
         models,
         keyTerms,
         notes,
-        figures: [{ kind: "event", id, title: `Event study: effect on ${ctx.spec.outcome.label} by ${words(ctx.spec).time} relative to the start of the ${words(ctx.spec).treatment}${suffix}`, series }],
+        figures: [
+          {
+            kind: "event",
+            id,
+            title: `Event study: effect on ${ctx.spec.outcome.label} by ${words(ctx.spec).time} relative to the start of the ${words(ctx.spec).treatment}${suffix}`,
+            series,
+          },
+        ],
         extra: { policy_controls: policyCols },
       };
     },
@@ -208,10 +240,18 @@ function eventStudyBlock(id: string, title: string, table: string, policies: Pol
 }
 
 export const eventStudy = eventStudyBlock("event_study", "Robustness 1: event study (dynamic effects)", "Robustness 1", []);
-export const eventStudyPolicies = eventStudyBlock("event_study_policies", "Robustness 1b: event study controlling for concurrent policies", "Robustness 1b", [...POLICY_CONTROLS]);
+export const eventStudyPolicies = eventStudyBlock("event_study_policies", "Robustness 1b: event study controlling for concurrent policies", "Robustness 1b", [
+  ...POLICY_CONTROLS,
+]);
 
 /** TWFE event-study dummies rel::k (k in [lo, hi] except ref) and the rows kept (trim drops treated rows outside). */
-function twfeEventDesign(ctx: BlockContext, lo: number, hi: number, ref: number, mode: Endpoints): { x: { name: string; values: Float64Array }[]; mask: Uint8Array } {
+function twfeEventDesign(
+  ctx: BlockContext,
+  lo: number,
+  hi: number,
+  ref: number,
+  mode: Endpoints,
+): { x: { name: string; values: Float64Array }[]; mask: Uint8Array } {
   const rel = ctx.data.num.rel_time!;
   const mask = new Uint8Array(ctx.data.n).fill(1);
   if (mode === "trim") for (let i = 0; i < ctx.data.n; i++) if (Number.isFinite(rel[i]!) && (rel[i]! < lo || rel[i]! > hi)) mask[i] = 0;
@@ -219,17 +259,38 @@ function twfeEventDesign(ctx: BlockContext, lo: number, hi: number, ref: number,
 }
 
 /** Event-time estimates (terms rel::k) of one estimator on the study panel. */
-async function eventByAnalysis(ctx: BlockContext, est: Estimator, lo: number, hi: number, ref: number, endpoints: Endpoints, sdidReps = 50): Promise<KeytechResult> {
+async function eventByAnalysis(
+  ctx: BlockContext,
+  est: Estimator,
+  lo: number,
+  hi: number,
+  ref: number,
+  endpoints: Endpoints,
+  sdidReps = 50,
+): Promise<KeytechResult> {
   switch (est) {
     case "sdid":
       return runSdidEvent(ctx, { reps: sdidReps, pre: -lo, post: hi + 1 });
     case "twfe": {
       const { x, mask } = twfeEventDesign(ctx, lo, hi, ref, endpoints);
-      return fitTwfe(ctx.data.panel, { y: column(ctx.data, ctx.spec.outcome.column), yName: ctx.spec.outcome.column, x: [...x, ...controls(ctx)], mask, command: "did event", options: { window: [lo, hi], ref, endpoints } });
+      return fitTwfe(ctx.data.panel, {
+        y: column(ctx.data, ctx.spec.outcome.column),
+        yName: ctx.spec.outcome.column,
+        x: [...x, ...controls(ctx)],
+        mask,
+        command: "did event",
+        options: { window: [lo, hi], ref, endpoints },
+      });
     }
     case "cs": {
       const co = (ctx.spec.blocks as Record<string, Record<string, unknown> | undefined>).cs ?? {};
-      const r = runCs(ctx, { control: (co.control as "never" | "notyet") ?? "notyet", method: (co.method as "dr") ?? "dr", base: (co.base as "varying") ?? "varying", covariates: (co.covariates as boolean) ?? false, bootstrap: 0 });
+      const r = runCs(ctx, {
+        control: (co.control as "never" | "notyet") ?? "notyet",
+        method: (co.method as "dr") ?? "dr",
+        base: (co.base as "varying") ?? "varying",
+        covariates: (co.covariates as boolean) ?? false,
+        bootstrap: 0,
+      });
       return { ...r, command: "did cs (dynamic aggregation)", estimates: [...csEventRows(r), ...r.estimates] };
     }
     case "sunab":

@@ -12,7 +12,17 @@ import { defineBlock, NotAvailable } from "./types.js";
 
 /** The column mapping of inputs.patents: the named base mapping with the spec's inline overrides. */
 export function patentsMapping(p: NonNullable<StudySpec["inputs"]["patents"]>): ColumnMapping {
-  return withOverrides(loadMapping(p.mapping), { id: p.id, date: p.date, year: p.year, region: p.unit, ipc: p.ipc, cited: p.cited, applicant: p.applicant, ipcSeparators: p.separator, citedSeparators: p.cited_separator });
+  return withOverrides(loadMapping(p.mapping), {
+    id: p.id,
+    date: p.date,
+    year: p.year,
+    region: p.unit,
+    ipc: p.ipc,
+    cited: p.cited,
+    applicant: p.applicant,
+    ipcSeparators: p.separator,
+    citedSeparators: p.cited_separator,
+  });
 }
 
 /** The study panel's unit × year grid, cluster labels and DEA inputs (unit-major). */
@@ -47,12 +57,18 @@ export const patentScores = defineBlock({
   methods: (o, spec) => {
     if (!spec.inputs.patents) return "Measures the outcome and patent-built mediators from raw patent records (needs inputs.patents).";
     const unit = spec.inputs.panel.unit;
-    const idf = o.idf === "seed" ? "IDF_ω,t = ln(N≤t / N_ω,≤t) over the patents filed up to and including year t (paper eq. 3)" : "KPST backward IDF ln(N<t / (1 + N_ω,<t))";
+    const idf =
+      o.idf === "seed"
+        ? "IDF_ω,t = ln(N≤t / N_ω,≤t) over the patents filed up to and including year t (paper eq. 3)"
+        : "KPST backward IDF ln(N<t / (1 + N_ω,<t))";
     return `KeyTech measured from the raw patent records: the patents with an IPC code in the ${o.taxonomy} taxonomy${o.categories ? ` (${o.categories.join(", ")})` : ""} are represented as TF-IDF vectors over IPC ${o.level} fields (TF = share of the patent's codes in the field; ${idf}); importance = forward similarity (sum of cosine similarities to the patents of the next ${o.forward.join("/")} years) over backward similarity (previous ${o.backward} years), Kelly, Papanikolaou, Seru & Taddy (2021) as adapted in the paper's eqs. 2–3, computed exactly in linear time; breakthroughs = the top ${Math.round((1 - o.quantile) * 100)}% of importance within the filing year (${o.breakthrough === "year" ? "by year" : "KPST: residualised log importance, pooled threshold"}), forward windows past the data end ${o.censoring === "truncate" ? "summed over the observed years" : "missing"}. Per ${unit} and year: KeyTech = ${o.outcome === "count" ? "number of breakthrough patents" : "sum of importances"}; keytech_count = ln(1 + key-digital patents); cite_quality = ln(1 + citations received, self-citations excluded). Mediators: co-specialisation = mean RCA proximity (binary RCA ≥ ${o.rca_threshold} over ${o.rca_window}-year windows, φ = shared specialisations / the larger diversity) to the other ${unit} units of the same ${o.cluster ?? "panel"}; diffusion = share of citations made that go to digital patents of the same ${o.cluster ?? unit}; efficiency = ${o.dea_inputs.length ? `input-oriented ${o.dea_rts.toUpperCase()} DEA score of ${o.dea_inputs.join(", ")} on the key-digital patent count, one frontier per year` : "not measured (no dea_inputs given)"}.`;
   },
   async run(ctx, o) {
     const p = ctx.spec.inputs.patents;
-    if (!p) throw new NotAvailable("no patent records: give inputs.patents (a file, a PatentsView folder or USPTO grant XML) to measure the outcome and mediators from them");
+    if (!p)
+      throw new NotAvailable(
+        "no patent records: give inputs.patents (a file, a PatentsView folder or USPTO grant XML) to measure the outcome and mediators from them",
+      );
     const clusterRaw = o.cluster ? await panelTextColumn(ctx.spec.inputs.panel.file, ctx.data, o.cluster) : undefined;
     const m = await measureFromFile(p.file, patentsMapping(p), o, measureGrid(ctx.data, o, clusterRaw));
     const d = ctx.data;
@@ -69,14 +85,43 @@ export const patentScores = defineBlock({
     const summary = [
       { label: "Patent records read", value: String(inf.patents_read) },
       { label: `Key-digital patents (${o.taxonomy})`, value: String(inf.key_digital) },
-      { label: "Filing years of the scored patents", value: `${inf.first_year}–${inf.last_year} (${inf.earlier_years} filed before the panel's first year feed the backward windows and the IDF only)` },
+      {
+        label: "Filing years of the scored patents",
+        value: `${inf.first_year}–${inf.last_year} (${inf.earlier_years} filed before the panel's first year feed the backward windows and the IDF only)`,
+      },
       { label: "Aggregated to the panel", value: `${inf.aggregated} patents in ${m.units.length} units × ${m.years.length} years` },
-      { label: "Left out", value: `unit not in the panel ${inf.dropped.unit_not_in_panel}, no unit ${inf.dropped.missing_unit}, year outside the panel ${inf.dropped.year_outside_panel}` },
-      { label: "Breakthrough patents in the panel", value: `${nb} (share among scored patents with an importance: ${(inf.breakthrough_share * 100).toFixed(1)}%)` },
+      {
+        label: "Left out",
+        value: `unit not in the panel ${inf.dropped.unit_not_in_panel}, no unit ${inf.dropped.missing_unit}, year outside the panel ${inf.dropped.year_outside_panel}`,
+      },
+      {
+        label: "Breakthrough patents in the panel",
+        value: `${nb} (share among scored patents with an importance: ${(inf.breakthrough_share * 100).toFixed(1)}%)`,
+      },
       { label: "Forward windows past the data end", value: forwardCoverage(inf) },
-      { label: "Panel years without a full backward window", value: inf.coverage.panel_years_backward_incomplete.length ? `${inf.coverage.panel_years_backward_incomplete.length} (${yearRange(inf.coverage.panel_years_backward_incomplete)}: their ${o.backward}-year window starts before the first patent year ${inf.first_year}; load earlier patents to complete it)` : "none" },
-      ...(inf.bad_ipc.count ? [{ label: "Malformed IPC codes skipped", value: `${inf.bad_ipc.count} (e.g. ${inf.bad_ipc.examples.slice(0, 3).map((x) => `row ${x.row}: '${x.value}'`).join(", ")}); ${inf.bad_ipc.patents_dropped} patents left with no valid code were dropped` }] : []),
-      { label: "Citations", value: inf.citations.available ? `${inf.citations.total} made, ${inf.citations.counted} counted as received; not counted: ${inf.citations.self} self-citations (same applicant or itself), ${inf.citations.later_filed} to a patent filed later than the citing one, ${inf.citations.unknown} to ids not in the file` : "no cited column: cite_quality and diffusion not measured" },
+      {
+        label: "Panel years without a full backward window",
+        value: inf.coverage.panel_years_backward_incomplete.length
+          ? `${inf.coverage.panel_years_backward_incomplete.length} (${yearRange(inf.coverage.panel_years_backward_incomplete)}: their ${o.backward}-year window starts before the first patent year ${inf.first_year}; load earlier patents to complete it)`
+          : "none",
+      },
+      ...(inf.bad_ipc.count
+        ? [
+            {
+              label: "Malformed IPC codes skipped",
+              value: `${inf.bad_ipc.count} (e.g. ${inf.bad_ipc.examples
+                .slice(0, 3)
+                .map((x) => `row ${x.row}: '${x.value}'`)
+                .join(", ")}); ${inf.bad_ipc.patents_dropped} patents left with no valid code were dropped`,
+            },
+          ]
+        : []),
+      {
+        label: "Citations",
+        value: inf.citations.available
+          ? `${inf.citations.total} made, ${inf.citations.counted} counted as received; not counted: ${inf.citations.self} self-citations (same applicant or itself), ${inf.citations.later_filed} to a patent filed later than the citing one, ${inf.citations.unknown} to ids not in the file`
+          : "no cited column: cite_quality and diffusion not measured",
+      },
     ];
     return { models: [], extra: { summary, measure: inf, columns } };
   },
@@ -92,8 +137,12 @@ function yearRange(ys: number[]): string {
 /** The censoring sentence of the summary: fully censored (never flagged) and partly censored windows. */
 function forwardCoverage(inf: MeasureInfo): string {
   const c = inf.coverage;
-  const full = c.fully_censored ? `${c.fully_censored} patents of ${yearRange(c.fully_censored_years)} have no forward year at all: importance missing, never a breakthrough` : "no patent without a forward year";
-  const part = c.partly_censored ? `; ${c.partly_censored} patents of ${yearRange(c.partly_censored_years)} have a partly observed window (${c.censoring === "truncate" ? "summed over the observed years" : "missing"})` : "";
+  const full = c.fully_censored
+    ? `${c.fully_censored} patents of ${yearRange(c.fully_censored_years)} have no forward year at all: importance missing, never a breakthrough`
+    : "no patent without a forward year";
+  const part = c.partly_censored
+    ? `; ${c.partly_censored} patents of ${yearRange(c.partly_censored_years)} have a partly observed window (${c.censoring === "truncate" ? "summed over the observed years" : "missing"})`
+    : "";
   return full + part;
 }
 

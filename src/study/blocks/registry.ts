@@ -11,10 +11,27 @@ import { patentScores } from "./patents.js";
 import { sensitivity } from "./sensitivity.js";
 
 export const BLOCKS: BlockDef[] = [
-  patentScores, descriptives, baseline, eventStudy, eventStudyPolicies, sensitivity,
-  altOutcomes, digitalIndex, countyTrends, stacked, otherPolicies, ddd, exclusions,
-  placebo, cs, sdid, bacon,
-  mechanisms, paths, heterogeneity, moderation,
+  patentScores,
+  descriptives,
+  baseline,
+  eventStudy,
+  eventStudyPolicies,
+  sensitivity,
+  altOutcomes,
+  digitalIndex,
+  countyTrends,
+  stacked,
+  otherPolicies,
+  ddd,
+  exclusions,
+  placebo,
+  cs,
+  sdid,
+  bacon,
+  mechanisms,
+  paths,
+  heterogeneity,
+  moderation,
 ] as unknown as BlockDef[];
 
 export function blockById(id: string): BlockDef | undefined {

@@ -23,7 +23,10 @@ export const sensitivity = defineBlock({
     enabled: z.boolean().default(true),
     /** which event-study estimator's coefficients (its result must carry the covariance) */
     estimator: z.enum(["twfe", "sunab"]).default("twfe"),
-    restrictions: z.array(z.enum(["rm", "sd"])).min(1).default(["rm", "sd"]),
+    restrictions: z
+      .array(z.enum(["rm", "sd"]))
+      .min(1)
+      .default(["rm", "sd"]),
     /** Δ^RM bounds M̄ */
     mbar: z.array(z.number().min(0)).min(1).default([0.5, 1, 1.5, 2]),
     /** Δ^SD bounds M (default: HonestDiD's 10 points up to the pre-period bound) */
@@ -46,16 +49,29 @@ export const sensitivity = defineBlock({
     }
     const l = parseLVec(o.l_vec, input.numPost);
     const runs: SensitivityResult[] = [];
-    for (const r of o.restrictions) runs.push(await honestSensitivity(input, { restriction: r, ...(r === "rm" ? { Mbar: o.mbar } : o.m ? { M: o.m } : {}), l, alpha: o.alpha, seed: ctx.seed % 2 ** 31 }));
+    for (const r of o.restrictions)
+      runs.push(
+        await honestSensitivity(input, {
+          restriction: r,
+          ...(r === "rm" ? { Mbar: o.mbar } : o.m ? { M: o.m } : {}),
+          l,
+          alpha: o.alpha,
+          seed: ctx.seed % 2 ** 31,
+        }),
+      );
     const orig = runs[0]!.original;
     const rows = [{ term: "Original", cells: ["", "", f3(orig.lb), f3(orig.ub)] }];
     const figures: FigureData[] = [];
     const notes: string[] = [];
     for (const run of runs) {
       const rm = run.bounds[0]?.restriction === "RM";
-      for (const b of run.bounds) rows.push({ term: rm ? `M̄ = ${b.Mbar}` : `M = ${Number(b.M!.toPrecision(4))}`, cells: [rm ? "Δ^RM" : "Δ^SD", b.method, f3(b.lb), f3(b.ub)] });
+      for (const b of run.bounds)
+        rows.push({ term: rm ? `M̄ = ${b.Mbar}` : `M = ${Number(b.M!.toPrecision(4))}`, cells: [rm ? "Δ^RM" : "Δ^SD", b.method, f3(b.lb), f3(b.ub)] });
       const bd = run.breakdown;
-      if (bd) notes.push(`${rm ? "Δ^RM" : "Δ^SD"} breakdown value: ${bd.not_significant_at_zero ? "the original CI already contains 0" : bd.value === null ? "0 stays excluded up to the largest bound searched" : `${rm ? "M̄" : "M"} = ${bd.value.toFixed(3)}`} (${bd.method}).`);
+      if (bd)
+        notes.push(
+          `${rm ? "Δ^RM" : "Δ^SD"} breakdown value: ${bd.not_significant_at_zero ? "the original CI already contains 0" : bd.value === null ? "0 stays excluded up to the largest bound searched" : `${rm ? "M̄" : "M"} = ${bd.value.toFixed(3)}`} (${bd.method}).`,
+        );
       figures.push({
         kind: "sensitivity",
         id: `sensitivity_${rm ? "rm" : "sd"}`,
@@ -68,7 +84,11 @@ export const sensitivity = defineBlock({
     }
     return {
       models: [],
-      statsTable: { header: ["Restriction", "Method", "Lower", "Upper"], rows, note: `Bounds of the robust ${Math.round((1 - o.alpha) * 100)}% confidence set for ${o.l_vec === "first" ? "the first post-period effect" : "the average post-period effect"}; "Original" is the usual CI (no violation allowed). HonestDiD methods: FLCI fixed-length CI, C-LF conditional least-favourable hybrid.` },
+      statsTable: {
+        header: ["Restriction", "Method", "Lower", "Upper"],
+        rows,
+        note: `Bounds of the robust ${Math.round((1 - o.alpha) * 100)}% confidence set for ${o.l_vec === "first" ? "the first post-period effect" : "the average post-period effect"}; "Original" is the usual CI (no violation allowed). HonestDiD methods: FLCI fixed-length CI, C-LF conditional least-favourable hybrid.`,
+      },
       notes: [`Pre-periods ${input.numPre}, post-periods ${input.numPost}; original estimate ${f3(orig.estimate)} (SE ${f3(orig.std_error)}).`, ...notes],
       figures,
       extra: { sensitivity: runs },

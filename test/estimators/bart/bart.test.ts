@@ -15,7 +15,8 @@ import { friedman2 } from "./friedman2.js";
 /** Friedman (1991): f(x) = 10 sin(πx₁x₂) + 20(x₃ − ½)² + 10x₄ + 5x₅, x ~ U(0,1)^p. */
 export function friedman(rng: Rng, n: number, p: number, sigma: number) {
   const X = Array.from({ length: p }, () => new Float64Array(n));
-  const f = new Float64Array(n), y = new Float64Array(n);
+  const f = new Float64Array(n),
+    y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     for (let v = 0; v < p; v++) X[v]![i] = rng.uniform();
     const x = (v: number) => X[v]![i]!;
@@ -29,7 +30,8 @@ const rmse = (a: Float64Array, b: Float64Array) => Math.sqrt(a.reduce((s, v, i) 
 
 test("BART: Friedman function (n=1000, p=10, σ=1) recovered out of sample", () => {
   const rng = new Rng(11);
-  const tr = friedman(rng, 1000, 10, 1), te = friedman(rng, 500, 10, 1);
+  const tr = friedman(rng, 1000, 10, 1),
+    te = friedman(rng, 500, 10, 1);
   // Reduced MCMC for test speed: 50 trees, 300 burn-in, 300 kept draws (bench/bart.ts: 200 trees, 100/1000).
   const fit = bart(tr.X, tr.y, { seed: 3, ntree: 50, nskip: 300, ndpost: 300, xTest: te.X });
   const r = rmse(fit.testMean!, te.f);
@@ -47,7 +49,8 @@ test("BART vs the published default-BART result on Friedman 2 (Ouyang 2008 / R b
   const mses: number[] = [];
   for (let r = 0; r < 4; r++) {
     const rng = new Rng(500 + r);
-    const tr = friedman2(rng, 200, 125), te = friedman2(rng, 1000, 0);
+    const tr = friedman2(rng, 200, 125),
+      te = friedman2(rng, 1000, 0);
     const fit = bart(tr.X, tr.y, { seed: r + 1, xTest: te.X });
     mses.push(fit.testMean!.reduce((s, v, i) => s + (v - te.f[i]!) ** 2, 0) / 1000);
   }
@@ -57,7 +60,8 @@ test("BART vs the published default-BART result on Friedman 2 (Ouyang 2008 / R b
 
 test("BART: same seed gives identical predictions; another seed differs", () => {
   const rng = new Rng(5);
-  const tr = friedman(rng, 200, 5, 1), te = friedman(rng, 50, 5, 1);
+  const tr = friedman(rng, 200, 5, 1),
+    te = friedman(rng, 50, 5, 1);
   const o = { ntree: 20, nskip: 20, ndpost: 30, xTest: te.X };
   const a = bart(tr.X, tr.y, { ...o, seed: 9 });
   const b = bart(tr.X, tr.y, { ...o, seed: 9 });
@@ -69,7 +73,8 @@ test("BART: same seed gives identical predictions; another seed differs", () => 
 
 test("BART: posterior-mean test predictions from leaf accumulators equal the mean of per-draw predictions", () => {
   const rng = new Rng(8);
-  const tr = friedman(rng, 300, 5, 1), te = friedman(rng, 100, 5, 1);
+  const tr = friedman(rng, 300, 5, 1),
+    te = friedman(rng, 100, 5, 1);
   const fit = bart(tr.X, tr.y, { seed: 4, ntree: 30, nskip: 50, ndpost: 80, keepevery: 2, xTest: te.X, keepTestDraws: true, keepTrainDraws: true });
   assert.equal(fit.testDraws!.length, 80);
   for (let i = 0; i < 100; i++) {
@@ -91,7 +96,8 @@ test("BART: 95% posterior predictive intervals cover new outcomes near the nomin
   // y = 3x₁ − 2x₂ + 1[x₃ > 0.5] + ε, σ = 0.5; n = 400 training, 1000 test points.
   const sim = (rng: Rng, n: number) => {
     const X = Array.from({ length: 3 }, () => new Float64Array(n));
-    const f = new Float64Array(n), y = new Float64Array(n);
+    const f = new Float64Array(n),
+      y = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       for (let v = 0; v < 3; v++) X[v]![i] = rng.uniform();
       f[i] = 3 * X[0]![i]! - 2 * X[1]![i]! + (X[2]![i]! > 0.5 ? 1 : 0);
@@ -100,22 +106,30 @@ test("BART: 95% posterior predictive intervals cover new outcomes near the nomin
     return { X, f, y };
   };
   // Three independent data sets (one sample's realised noise sd can be 10% off 0.5 by chance).
-  let covY = 0, covF = 0;
+  let covY = 0,
+    covF = 0;
   for (const seed of [21, 22, 23]) {
     const rng = new Rng(seed);
-    const tr = sim(rng, 400), te = sim(rng, 1000);
+    const tr = sim(rng, 400),
+      te = sim(rng, 1000);
     const fit = bart(tr.X, tr.y, { seed: 2, ntree: 50, nskip: 200, ndpost: 300, xTest: te.X, keepTestDraws: true });
     const draw = new Rng(99);
-    const vals = new Float64Array(fit.ndpost), fv = new Float64Array(fit.ndpost);
+    const vals = new Float64Array(fit.ndpost),
+      fv = new Float64Array(fit.ndpost);
     for (let i = 0; i < 1000; i++) {
-      fit.testDraws!.forEach((d, k) => { fv[k] = d[i]!; vals[k] = d[i]! + fit.sigma[k]! * draw.normal(); });
-      vals.sort(); fv.sort();
+      fit.testDraws!.forEach((d, k) => {
+        fv[k] = d[i]!;
+        vals[k] = d[i]! + fit.sigma[k]! * draw.normal();
+      });
+      vals.sort();
+      fv.sort();
       const q = (a: Float64Array, p: number) => a[Math.min(a.length - 1, Math.floor(p * a.length))]!;
       if (te.y[i]! >= q(vals, 0.025) && te.y[i]! <= q(vals, 0.975)) covY++;
       if (te.f[i]! >= q(fv, 0.025) && te.f[i]! <= q(fv, 0.975)) covF++;
     }
   }
-  covY /= 3; covF /= 3;
+  covY /= 3;
+  covF /= 3;
   // Predictive coverage over 3 × 1000 points (binomial sd 0.4 pp, plus the data sets' own noise): band [0.92, 0.98].
   assert.ok(covY / 1000 >= 0.92 && covY / 1000 <= 0.98, `predictive coverage ${covY / 1000}`);
   // Credible intervals for f(x) (step function approximated by trees): band [0.80, 1].
@@ -126,7 +140,8 @@ test("probit BART: recovers P(y=1|x) = Φ(1.5x₁ − 1.5x₂) and keeps the bin
   const rng = new Rng(31);
   const n = 1500;
   const X = Array.from({ length: 4 }, () => new Float64Array(n));
-  const pr = new Float64Array(n), y = new Float64Array(n);
+  const pr = new Float64Array(n),
+    y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     for (let v = 0; v < 4; v++) X[v]![i] = rng.uniform() * 2 - 1;
     pr[i] = pnorm(1.5 * X[0]![i]! - 1.5 * X[1]![i]!);
@@ -138,38 +153,61 @@ test("probit BART: recovers P(y=1|x) = Φ(1.5x₁ − 1.5x₂) and keeps the bin
   assert.ok(mae < 0.07, `mean |p̂ − p| ${mae}`);
   for (let i = 0; i < n; i++) assert.ok(fit.trainMean[i]! > 0 && fit.trainMean[i]! < 1);
   for (let i = 0; i < n; i += 50) assert.ok(Math.abs(fit.testMean![i]! - fit.trainMean[i]!) < 1e-9);
-  assert.throws(() => bart(X, y.map((v) => v * 2), { binary: true, ndpost: 1, nskip: 1 }), /y in \{0, 1\}/);
+  assert.throws(
+    () =>
+      bart(
+        X,
+        y.map((v) => v * 2),
+        { binary: true, ndpost: 1, nskip: 1 },
+      ),
+    /y in \{0, 1\}/,
+  );
 });
 
 test("BART samplers: gamma and truncated-normal moments; cutpoints and bins", () => {
   const rng = new Rng(1);
   for (const a of [0.5, 1, 3.7, 150]) {
-    let s = 0, s2 = 0;
+    let s = 0,
+      s2 = 0;
     const m = 40000;
-    for (let i = 0; i < m; i++) { const g = rgamma(rng, a); s += g; s2 += g * g; }
-    const mean = s / m, v = s2 / m - mean * mean;
+    for (let i = 0; i < m; i++) {
+      const g = rgamma(rng, a);
+      s += g;
+      s2 += g * g;
+    }
+    const mean = s / m,
+      v = s2 / m - mean * mean;
     assert.ok(Math.abs(mean - a) < 4 * Math.sqrt(a / m), `gamma(${a}) mean ${mean}`);
     assert.ok(Math.abs(v - a) < 0.05 * a + 0.02, `gamma(${a}) var ${v}`);
   }
   for (const a of [-1, 0.3, 2, 5]) {
     let s = 0;
     const m = 40000;
-    for (let i = 0; i < m; i++) { const z = rtruncnormAbove(rng, a); assert.ok(z > a); s += z; }
-    const phi = Math.exp(-a * a / 2) / Math.sqrt(2 * Math.PI);
+    for (let i = 0; i < m; i++) {
+      const z = rtruncnormAbove(rng, a);
+      assert.ok(z > a);
+      s += z;
+    }
+    const phi = Math.exp((-a * a) / 2) / Math.sqrt(2 * Math.PI);
     const expect = phi / (1 - pnorm(a));
     assert.ok(Math.abs(s / m - expect) < 0.02, `E[Z | Z > ${a}] ${s / m} vs ${expect}`);
   }
   const c = makeCutpoints(Float64Array.from([0, 1, 1, 0]), 100, "uniform");
   assert.deepEqual(Array.from(c), [0.5]);
   assert.deepEqual(Array.from(binColumn(Float64Array.from([0, 1, 0.5, 0.49]), c)), [0, 1, 1, 0]);
-  const u = makeCutpoints(Float64Array.from({ length: 1000 }, (_, i) => i), 100, "uniform");
+  const u = makeCutpoints(
+    Float64Array.from({ length: 1000 }, (_, i) => i),
+    100,
+    "uniform",
+  );
   assert.equal(u.length, 100);
   // σ̂: residual SE of OLS (exact for y = 1 + 2x + e with known residuals)
   const x = Float64Array.from([1, 2, 3, 4, 5, 6]);
   const e = Float64Array.from([0.5, -0.5, -0.5, 0.5, 0.25, -0.25]);
   const yy = x.map((v, i) => 1 + 2 * v + e[i]!);
   // e is orthogonal to 1 but not to x; compare with the closed form.
-  const xm = 3.5, ym = yy.reduce((a, b) => a + b) / 6;
+  const xm = 3.5,
+    ym = yy.reduce((a, b) => a + b) / 6;
   const b1 = x.reduce((s, v, i) => s + (v - xm) * (yy[i]! - ym), 0) / x.reduce((s, v) => s + (v - xm) ** 2, 0);
   const rss = yy.reduce((s, v, i) => s + (v - ym - b1 * (x[i]! - xm)) ** 2, 0);
   assert.ok(Math.abs(linearSigmaHat([x], yy) - Math.sqrt(rss / 4)) < 1e-12);
@@ -177,28 +215,45 @@ test("BART samplers: gamma and truncated-normal moments; cutpoints and bins", ()
 
 test("BART: missing predictor values are refused with row and column", () => {
   const x = [Float64Array.from([1, 2, NaN, 4])];
-  assert.throws(() => bart(x, Float64Array.from([1, 2, 3, 4]), { names: ["rd"], ndpost: 1, nskip: 1 }), (e: unknown) => e instanceof KeytechError && /row 3, column 'rd'/.test(e.message));
+  assert.throws(
+    () => bart(x, Float64Array.from([1, 2, 3, 4]), { names: ["rd"], ndpost: 1, nskip: 1 }),
+    (e: unknown) => e instanceof KeytechError && /row 3, column 'rd'/.test(e.message),
+  );
 });
 
 /** Two uniform columns, five exclusive 0/1 indicators (a "period" one-hot group), and integer weights. */
 function weightedDesign(seed: number, n: number) {
   const rng = new Rng(seed);
   const X = [new Float64Array(n), new Float64Array(n), ...Array.from({ length: 5 }, () => new Float64Array(n))];
-  const y = new Float64Array(n), yb = new Float64Array(n), w = new Float64Array(n);
+  const y = new Float64Array(n),
+    yb = new Float64Array(n),
+    w = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    X[0]![i] = rng.uniform(); X[1]![i] = rng.uniform();
+    X[0]![i] = rng.uniform();
+    X[1]![i] = rng.uniform();
     const t = i % 6;
     if (t > 0) X[1 + t]![i] = 1;
     y[i] = 5 * X[0]![i]! + 2 * (t === 3 ? 1 : 0) + rng.normal();
     yb[i] = y[i]! > 2.5 ? 1 : 0;
     w[i] = 1 + (i % 3 === 0 ? 1 : 0) + (i % 7 === 0 ? 2 : 0);
   }
-  const rep = (c: Float64Array) => { const o: number[] = []; for (let i = 0; i < n; i++) for (let r = 0; r < w[i]!; r++) o.push(c[i]!); return Float64Array.from(o); };
+  const rep = (c: Float64Array) => {
+    const o: number[] = [];
+    for (let i = 0; i < n; i++) for (let r = 0; r < w[i]!; r++) o.push(c[i]!);
+    return Float64Array.from(o);
+  };
   const first: number[] = [];
-  for (let i = 0, k = 0; i < n; i++) { first.push(k); k += w[i]!; }
+  for (let i = 0, k = 0; i < n; i++) {
+    first.push(k);
+    k += w[i]!;
+  }
   return { X, y, yb, w, rep, first };
 }
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!)); return m; };
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+};
 
 test("BART frequency weights and grouped mode: the same chain as the repeated rows (to rounding), continuous and probit", () => {
   const { X, y, yb, w, rep, first } = weightedDesign(3, 400);
@@ -207,15 +262,23 @@ test("BART frequency weights and grouped mode: the same chain as the repeated ro
   const dup = bart(X.map(rep), rep(y), o);
   for (const grouped of [false, true]) {
     const fit = bart(X, y, { ...o, weights: w, grouped });
-    assert.ok(maxDiff(fit.trainMean, first.map((k) => dup.trainMean[k]!)) < 1e-9, `train (grouped ${grouped})`);
+    assert.ok(
+      maxDiff(
+        fit.trainMean,
+        first.map((k) => dup.trainMean[k]!),
+      ) < 1e-9,
+      `train (grouped ${grouped})`,
+    );
     assert.ok(maxDiff(fit.testMean!, dup.testMean!) < 1e-9, `test (grouped ${grouped})`);
     assert.ok(maxDiff(fit.sigma, dup.sigma) < 1e-9, `σ (grouped ${grouped})`);
   }
   // grouped mode alone: the default chain to rounding
-  const def = bart(X, y, o), grp = bart(X, y, { ...o, grouped: true });
+  const def = bart(X, y, o),
+    grp = bart(X, y, { ...o, grouped: true });
   assert.ok(maxDiff(def.testMean!, grp.testMean!) < 1e-9 && def.acceptance === grp.acceptance);
   // probit: one latent draw per copy, copies in row order — the repeated rows' stream
-  const pd = bart(X.map(rep), rep(yb), { ...o, binary: true }), pw = bart(X, yb, { ...o, binary: true, weights: w, grouped: true });
+  const pd = bart(X.map(rep), rep(yb), { ...o, binary: true }),
+    pw = bart(X, yb, { ...o, binary: true, weights: w, grouped: true });
   assert.ok(maxDiff(pw.testMean!, pd.testMean!) < 1e-9);
   assert.throws(() => bart(X, y, { ...o, weights: w.map((v) => v / 2) }), /positive integers/);
 });
@@ -229,7 +292,10 @@ test("BART warm start: a chain started from a fit's final forest fits at once; a
   for (const grouped of [false, true]) {
     const warm = bart(X, y, { ...o, seed: 9, nskip: 0, ndpost: 3, init: A.forest, grouped });
     const cold = bart(X, y, { ...o, seed: 9, nskip: 0, ndpost: 3, grouped });
-    assert.ok(rmse(warm.testMean!, A.testMean!) < 0.5 * rmse(cold.testMean!, A.testMean!), `warm ${rmse(warm.testMean!, A.testMean!)} vs cold ${rmse(cold.testMean!, A.testMean!)}`);
+    assert.ok(
+      rmse(warm.testMean!, A.testMean!) < 0.5 * rmse(cold.testMean!, A.testMean!),
+      `warm ${rmse(warm.testMean!, A.testMean!)} vs cold ${rmse(cold.testMean!, A.testMean!)}`,
+    );
   }
   // another cut grid (a subsample): cut values map to the nearest cuts, ranges stay valid
   const half = (c: Float64Array) => c.filter((_, i) => i % 2 === 0);

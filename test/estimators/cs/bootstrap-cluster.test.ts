@@ -21,7 +21,8 @@ test("bootstrap: the moment basis and the dense basis give the same draws bit fo
   const panel = buildWidePanel(mpdtaInput(false));
   const fm = estimateCs(panel, { fastPath: true });
   const fd = estimateCs(panel, { fastPath: false });
-  const dm = multiplierDraws(fm.basis, 64, 11), dd = multiplierDraws(fd.basis, 64, 11);
+  const dm = multiplierDraws(fm.basis, 64, 11),
+    dd = multiplierDraws(fd.basis, 64, 11);
   for (let j = 0; j < dm.u.length; j++) assertClose(dm.u[j]!, dd.u[j]!, 1e-9, `draw entry ${j}`);
 });
 
@@ -32,7 +33,8 @@ test("bootstrap SE ≈ analytic SE on mpdta (B = 2000: IQR-based within 15%, RMS
     const r = bs.estimates[k]!.std_error! / e.std_error!;
     assert.ok(r > 0.85 && r < 1.15, `${e.term}: bootstrap/analytic SE ratio ${r}`);
   });
-  const ga = an.att_gt as { std_error: number }[], gb = bs.att_gt as { std_error: number; estimate: number; conf_high: number }[];
+  const ga = an.att_gt as { std_error: number }[],
+    gb = bs.att_gt as { std_error: number; estimate: number; conf_high: number }[];
   ga.forEach((c, k) => assert.ok(Math.abs(gb[k]!.std_error / c.std_error - 1) < 0.15, `cell ${k}`));
   // E[u_b²] = ΣΨ² exactly: the RMS of the draws of each cell reproduces its analytic SE
   const { fit } = csCompute(mpdtaInput(false));
@@ -61,7 +63,7 @@ test("cluster = unit column gives exactly the unit-level SEs; a coarser cluster 
   fast.result.estimates.forEach((e, k) => assertClose(e.std_error!, dense.result.estimates[k]!.std_error!, 1e-10));
   // brute force from the dense unit-level IF of one cell: se = sqrt(Σ_c (Σ_{i∈c} Ψ_i)²)/n
   const unitFit = csCompute(base, { fastPath: false }).fit;
-  const rows = (unitFit.basis as unknown as { rows: Float64Array; dim: number });
+  const rows = unitFit.basis as unknown as { rows: Float64Array; dim: number };
   const panel = buildWidePanel(inp);
   const sums = new Map<number, number>();
   for (let i = 0; i < panel.n; i++) sums.set(panel.cluster![i]!, (sums.get(panel.cluster![i]!) ?? 0) + rows.rows[i * rows.dim + 0]!);

@@ -8,10 +8,21 @@ const base = ["did", "cs", "--data", fixture("data", "mpdta.csv"), "--y", "lemp"
 test("did cs --json: one JSON document with att_gt and the four aggregations equal to R did (lpop, not-yet, ipw)", () => {
   const r = runCli([...base, "--x", "lpop", "--control", "notyet", "--method", "ipw", "--json"]);
   assert.equal(r.status, 0, r.stderr);
-  const res = JSON.parse(r.stdout) as { command: string; att_gt: { estimate: number; std_error: number }[]; aggregations: Record<string, { overall: { estimate: number; std_error: number } }>; provenance: { inputs: Record<string, string> } };
-  const ref = readJson<{ att_gt: { estimate: number; std_error: number }[]; aggregations: Record<string, { overall: { estimate: number; std_error: number } }> }>(fixture("refs", "mpdta_did_lpop_notyettreated_ipw.json"));
+  const res = JSON.parse(r.stdout) as {
+    command: string;
+    att_gt: { estimate: number; std_error: number }[];
+    aggregations: Record<string, { overall: { estimate: number; std_error: number } }>;
+    provenance: { inputs: Record<string, string> };
+  };
+  const ref = readJson<{
+    att_gt: { estimate: number; std_error: number }[];
+    aggregations: Record<string, { overall: { estimate: number; std_error: number } }>;
+  }>(fixture("refs", "mpdta_did_lpop_notyettreated_ipw.json"));
   assert.equal(res.command, "did cs");
-  ref.att_gt.forEach((c, k) => { assertClose(res.att_gt[k]!.estimate, c.estimate, 1e-6); assertClose(res.att_gt[k]!.std_error, c.std_error, 1e-6); });
+  ref.att_gt.forEach((c, k) => {
+    assertClose(res.att_gt[k]!.estimate, c.estimate, 1e-6);
+    assertClose(res.att_gt[k]!.std_error, c.std_error, 1e-6);
+  });
   for (const t of ["simple", "dynamic", "group", "calendar"]) assertClose(res.aggregations[t]!.overall.std_error, ref.aggregations[t]!.overall.std_error, 1e-6);
   assert.match(Object.values(res.provenance.inputs)[0]!, /^sha256:/);
 });

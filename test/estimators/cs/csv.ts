@@ -9,7 +9,9 @@ export interface TestTable {
 }
 
 export function readCsvForTest(path: string): TestTable {
-  const lines = readFileSync(path, "utf8").split(/\r?\n/).filter((l) => l.length > 0);
+  const lines = readFileSync(path, "utf8")
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0);
   const unq = (s: string) => s.replace(/^"(.*)"$/, "$1");
   const columns = lines[0]!.split(",").map(unq);
   const rows = lines.slice(1).map((l) => l.split(",").map(unq));

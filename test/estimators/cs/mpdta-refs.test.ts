@@ -12,7 +12,10 @@ for (const x of ["nox", "lpop"])
     for (const m of ["dr", "ipw", "reg"]) {
       test(`CS mpdta ${x} ${ctl} ${m}: every ATT(g,t), SE and the four aggregations equal R did to 1e-6`, () => {
         const ref = readJson<Ref>(fixture("refs", `mpdta_did_${x}_${ctl}_${m}.json`));
-        const { result } = csCompute(mpdtaInput(x === "lpop"), { control: ctl === "nevertreated" ? "never" : "notyet", method: m as CsAnalysisOptions["method"] });
+        const { result } = csCompute(mpdtaInput(x === "lpop"), {
+          control: ctl === "nevertreated" ? "never" : "notyet",
+          method: m as CsAnalysisOptions["method"],
+        });
         compareAll(result as unknown as Record<string, unknown>, ref, `${x}/${ctl}/${m}`);
       });
     }
@@ -26,9 +29,14 @@ for (const x of ["nox", "lpop"])
 
 test("CS mpdta: full analytic vcov of ATT(g,t), balance_e and min_e/max_e aggregations equal R did", () => {
   const ref = readJson<{ vcov_analytical: number[][]; dynamic_balance_e_1: RefAgg; dynamic_min_e_m2_max_e_2: RefAgg }>(
-    fixture("refs", "mpdta_did_nox_nevertreated_dr_vcov_aggte_options.json"));
+    fixture("refs", "mpdta_did_nox_nevertreated_dr_vcov_aggte_options.json"),
+  );
   const { fit, gram } = csCompute(mpdtaInput(false));
-  const V = vcovMatrix(gram, fit.cells.map((_, k) => cellEstimate(fit, k).lambda), fit.n);
+  const V = vcovMatrix(
+    gram,
+    fit.cells.map((_, k) => cellEstimate(fit, k).lambda),
+    fit.n,
+  );
   const K = fit.cells.length;
   for (let a = 0; a < K; a++) for (let b = 0; b < K; b++) assertClose(V[a * K + b]!, ref.vcov_analytical[a]![b]!, REL, `V[${a},${b}]`);
   const check = (got: Record<string, unknown>, r: RefAgg, what: string) => {
@@ -67,8 +75,15 @@ test("CS: the moment (no-covariate) path and the dense per-cell path agree (esti
   for (const control of ["never", "notyet"] as const) {
     const a = csCompute(mpdtaInput(false), { control }).result;
     const b = csCompute(mpdtaInput(false), { control, fastPath: false }).result;
-    const ga = a.att_gt as RefRow[], gb = b.att_gt as RefRow[];
-    ga.forEach((r, k) => { assertClose(r.estimate, gb[k]!.estimate, 1e-9); assertClose(r.std_error!, gb[k]!.std_error!, 1e-10); });
-    a.estimates.forEach((r, k) => { assertClose(r.estimate!, b.estimates[k]!.estimate!, 1e-9); assertClose(r.std_error!, b.estimates[k]!.std_error!, 1e-10); });
+    const ga = a.att_gt as RefRow[],
+      gb = b.att_gt as RefRow[];
+    ga.forEach((r, k) => {
+      assertClose(r.estimate, gb[k]!.estimate, 1e-9);
+      assertClose(r.std_error!, gb[k]!.std_error!, 1e-10);
+    });
+    a.estimates.forEach((r, k) => {
+      assertClose(r.estimate!, b.estimates[k]!.estimate!, 1e-9);
+      assertClose(r.std_error!, b.estimates[k]!.std_error!, 1e-10);
+    });
   }
 });

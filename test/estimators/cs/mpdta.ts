@@ -9,7 +9,10 @@ export function mpdtaInput(withX: boolean): LongPanelInput {
   return {
     file: "mpdta.csv",
     names: { y: "lemp", unit: "countyreal", time: "year", cohort: "first.treat" },
-    y: tab.num("lemp"), unit: tab.num("countyreal"), time: tab.num("year"), cohort: tab.num("first.treat"),
+    y: tab.num("lemp"),
+    unit: tab.num("countyreal"),
+    time: tab.num("year"),
+    cohort: tab.num("first.treat"),
     x: withX ? [{ name: "lpop", values: tab.num("lpop") }] : [],
   };
 }

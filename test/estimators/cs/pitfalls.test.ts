@@ -19,15 +19,22 @@ function subset(inp: LongPanelInput, keep: (r: number) => boolean): LongPanelInp
   for (let r = 0; r < inp.y.length; r++) if (keep(r)) idx.push(r);
   const pick = (a: ArrayLike<number>) => Float64Array.from(idx, (r) => a[r]!);
   return {
-    ...inp, y: pick(inp.y), unit: pick(inp.unit as ArrayLike<number>), time: pick(inp.time), cohort: pick(inp.cohort),
+    ...inp,
+    y: pick(inp.y),
+    unit: pick(inp.unit as ArrayLike<number>),
+    time: pick(inp.time),
+    cohort: pick(inp.cohort),
     x: (inp.x ?? []).map((c) => ({ name: c.name, values: pick(c.values) })),
-    weights: inp.weights ? pick(inp.weights) : undefined, cluster: inp.cluster ? pick(inp.cluster as ArrayLike<number>) : undefined,
+    weights: inp.weights ? pick(inp.weights) : undefined,
+    cluster: inp.cluster ? pick(inp.cluster as ArrayLike<number>) : undefined,
   };
 }
 
 /** mean over units of cohort g of Y_t − Y_b (hand computation on the long data). */
 function meanDiff(inp: LongPanelInput, cohortOk: (g: number) => boolean, t: number, b: number, w?: ArrayLike<number>): number {
-  const yt = new Map<number, number>(), yb = new Map<number, number>(), wu = new Map<number, number>();
+  const yt = new Map<number, number>(),
+    yb = new Map<number, number>(),
+    wu = new Map<number, number>();
   for (let r = 0; r < inp.y.length; r++) {
     if (!cohortOk(inp.cohort[r]!)) continue;
     const u = inp.unit[r] as number;
@@ -35,18 +42,26 @@ function meanDiff(inp: LongPanelInput, cohortOk: (g: number) => boolean, t: numb
     if (inp.time[r] === b) yb.set(u, inp.y[r]!);
     wu.set(u, w ? w[r]! : 1);
   }
-  let s = 0, sw = 0;
-  for (const [u, v] of yt) { s += wu.get(u)! * (v - yb.get(u)!); sw += wu.get(u)!; }
+  let s = 0,
+    sw = 0;
+  for (const [u, v] of yt) {
+    s += wu.get(u)! * (v - yb.get(u)!);
+    sw += wu.get(u)!;
+  }
   return s / sw;
 }
 
-const throwsInput = (fn: () => unknown, re: RegExp) =>
-  assert.throws(fn, (e: unknown) => e instanceof KeytechError && e.kind === "input" && re.test(e.message));
+const throwsInput = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: unknown) => e instanceof KeytechError && e.kind === "input" && re.test(e.message));
 
 test("duplicate (unit, period) rows are refused with the row named", () => {
   const inp = mpdtaInput(false);
-  const dup = { ...inp, y: Float64Array.from([...(inp.y as Float64Array), 1]), unit: Float64Array.from([...(inp.unit as Float64Array), (inp.unit as Float64Array)[3]!]),
-    time: Float64Array.from([...(inp.time as Float64Array), inp.time[3]!]), cohort: Float64Array.from([...(inp.cohort as Float64Array), inp.cohort[3]!]) };
+  const dup = {
+    ...inp,
+    y: Float64Array.from([...(inp.y as Float64Array), 1]),
+    unit: Float64Array.from([...(inp.unit as Float64Array), (inp.unit as Float64Array)[3]!]),
+    time: Float64Array.from([...(inp.time as Float64Array), inp.time[3]!]),
+    cohort: Float64Array.from([...(inp.cohort as Float64Array), inp.cohort[3]!]),
+  };
   throwsInput(() => csAnalysis(dup), /duplicate \(unit, time\) rows: .*\(rows 4, 2501\)\. Each unit may appear once per period/);
 });
 
@@ -63,9 +78,11 @@ test("unbalanced panels are refused unless allowed, listing the first units with
 
 test("missing outcome, cohort varying within a unit: refused with row and column", () => {
   const inp = mpdtaInput(false);
-  const y = Float64Array.from(inp.y); y[10] = Number.NaN;
+  const y = Float64Array.from(inp.y);
+  y[10] = Number.NaN;
   throwsInput(() => csAnalysis({ ...inp, y }), /row 11, column 'lemp'/);
-  const g = Float64Array.from(inp.cohort); g[1] = 2006;
+  const g = Float64Array.from(inp.cohort);
+  g[1] = 2006;
   throwsInput(() => csAnalysis({ ...inp, cohort: g }), /row \d+, column 'first.treat'.*cohort varies/s);
 });
 
@@ -80,9 +97,13 @@ test("no never-treated units: notyet uses the last cohort as control and keeps i
   const re = subset(nn, (r) => nn.time[r]! < 2007);
   const g2 = Float64Array.from(re.cohort, (g) => (g === 2007 ? 0 : g));
   const ref = csAnalysis({ ...re, cohort: g2 }, { control: "notyet" });
-  const a = res.att_gt as Row[], b = ref.att_gt as Row[];
+  const a = res.att_gt as Row[],
+    b = ref.att_gt as Row[];
   assert.equal(a.length, b.length);
-  assert.deepEqual(a.map((c) => c.group), [2004, 2004, 2004, 2006, 2006, 2006]);
+  assert.deepEqual(
+    a.map((c) => c.group),
+    [2004, 2004, 2004, 2006, 2006, 2006],
+  );
   a.forEach((c, k) => assertClose(c.estimate!, b[k]!.estimate!, 1e-10));
   // hand check ATT(2004, 2005): cohort 2004 vs not-yet-treated (2006 and the former 2007 cohort), base 2003
   const hand = meanDiff(nn, (g) => g === 2004, 2005, 2003) - meanDiff(nn, (g) => g === 2006 || g === 2007, 2005, 2003);
@@ -92,10 +113,18 @@ test("no never-treated units: notyet uses the last cohort as control and keeps i
 test("NaN propagates: an overlap-failure cell is NA (never 0); na_rm drops it, na_rm = false makes the aggregates NA", () => {
   // one never-treated unit against 300 treated: intercept-only propensity score 300/301 ≥ 0.995 → all controls trimmed
   const rng = new Rng(3);
-  const y: number[] = [], unit: number[] = [], time: number[] = [], cohort: number[] = [];
+  const y: number[] = [],
+    unit: number[] = [],
+    time: number[] = [],
+    cohort: number[] = [];
   for (let i = 0; i < 301 + 100; i++) {
     const g = i === 0 ? 0 : i <= 300 ? 3 : 4;
-    for (let t = 1; t <= 4; t++) { y.push(rng.normal() + (g && t >= g ? 1 : 0)); unit.push(i); time.push(t); cohort.push(g); }
+    for (let t = 1; t <= 4; t++) {
+      y.push(rng.normal() + (g && t >= g ? 1 : 0));
+      unit.push(i);
+      time.push(t);
+      cohort.push(g);
+    }
   }
   const inp: LongPanelInput = { names: { y: "y", unit: "id", time: "t", cohort: "g" }, y, unit, time, cohort };
   const dr = csCompute(inp);
@@ -120,14 +149,25 @@ test("results are aligned by key, not position: shuffled rows (with covariate an
   const perm = Array.from({ length: inp.y.length }, (_, i) => i);
   new Rng(9).shuffle(perm);
   const pick = (a: ArrayLike<number>) => Float64Array.from(perm, (r) => a[r]!);
-  const shuffled = { ...base, y: pick(base.y), unit: pick(base.unit as Float64Array), time: pick(base.time), cohort: pick(base.cohort),
-    x: [{ name: "lpop", values: pick(base.x![0]!.values) }], cluster: pick(state) };
-  const a = csAnalysis(base), b = csAnalysis(shuffled);
+  const shuffled = {
+    ...base,
+    y: pick(base.y),
+    unit: pick(base.unit as Float64Array),
+    time: pick(base.time),
+    cohort: pick(base.cohort),
+    x: [{ name: "lpop", values: pick(base.x![0]!.values) }],
+    cluster: pick(state),
+  };
+  const a = csAnalysis(base),
+    b = csAnalysis(shuffled);
   (a.att_gt as Row[]).forEach((c, k) => {
     assertClose((b.att_gt as Row[])[k]!.estimate!, c.estimate!, 1e-10);
     assertClose((b.att_gt as Row[])[k]!.std_error!, c.std_error!, 1e-9);
   });
-  a.estimates.forEach((e, k) => { assertClose(b.estimates[k]!.estimate!, e.estimate!, 1e-10); assertClose(b.estimates[k]!.std_error!, e.std_error!, 1e-9); });
+  a.estimates.forEach((e, k) => {
+    assertClose(b.estimates[k]!.estimate!, e.estimate!, 1e-10);
+    assertClose(b.estimates[k]!.std_error!, e.std_error!, 1e-9);
+  });
 });
 
 test("calendar aggregation is weighted by cohort size (hand computation)", () => {
@@ -155,16 +195,26 @@ test("sampling weights: constant weights change nothing; unit weights give weigh
   const inp = mpdtaInput(false);
   const two = csAnalysis({ ...inp, weights: new Float64Array(inp.y.length).fill(2), names: { ...inp.names, weights: "w" } });
   const one = csAnalysis(inp);
-  one.estimates.forEach((e, k) => { assertClose(two.estimates[k]!.estimate!, e.estimate!, 1e-12); assertClose(two.estimates[k]!.std_error!, e.std_error!, 1e-10); });
+  one.estimates.forEach((e, k) => {
+    assertClose(two.estimates[k]!.estimate!, e.estimate!, 1e-12);
+    assertClose(two.estimates[k]!.std_error!, e.std_error!, 1e-10);
+  });
   const rng = new Rng(4);
   const wu = new Map<number, number>();
-  const w = Float64Array.from(inp.unit as Float64Array, (u) => { if (!wu.has(u)) wu.set(u, 0.5 + rng.uniform()); return wu.get(u)!; });
+  const w = Float64Array.from(inp.unit as Float64Array, (u) => {
+    if (!wu.has(u)) wu.set(u, 0.5 + rng.uniform());
+    return wu.get(u)!;
+  });
   const winp = { ...inp, weights: w, names: { ...inp.names, weights: "w" } };
-  const fast = csAnalysis(winp), dense = csAnalysis(winp, { fastPath: false });
+  const fast = csAnalysis(winp),
+    dense = csAnalysis(winp, { fastPath: false });
   const c0 = (fast.att_gt as Row[])[1]!; // (2004, 2005), base 2003
   const hand = meanDiff(inp, (g) => g === 2004, 2005, 2003, w) - meanDiff(inp, (g) => g === 0, 2005, 2003, w);
   assertClose(c0.estimate!, hand, 1e-10);
-  fast.estimates.forEach((e, k) => { assertClose(dense.estimates[k]!.estimate!, e.estimate!, 1e-10); assertClose(dense.estimates[k]!.std_error!, e.std_error!, 1e-9); });
+  fast.estimates.forEach((e, k) => {
+    assertClose(dense.estimates[k]!.estimate!, e.estimate!, 1e-10);
+    assertClose(dense.estimates[k]!.std_error!, e.std_error!, 1e-9);
+  });
   assert.throws(() => buildWidePanel({ ...winp, weights: Float64Array.from(w, (v, r) => (r === 1 ? v + 1 : v)) }), /weight varies within unit/);
 });
 
@@ -187,8 +237,13 @@ test("anticipation: post cells use base g − δ − 1 (hand computation), contr
 });
 
 test("improved DR (dr-imp): equals DR without covariates, close to DR with lpop", () => {
-  const a = csAnalysis(mpdtaInput(false), { method: "dr-imp" }), b = csAnalysis(mpdtaInput(false));
-  a.estimates.forEach((e, k) => { assertClose(e.estimate!, b.estimates[k]!.estimate!, 1e-10); assertClose(e.std_error!, b.estimates[k]!.std_error!, 1e-8); });
-  const c = csAnalysis(mpdtaInput(true), { method: "dr-imp" }), d = csAnalysis(mpdtaInput(true));
+  const a = csAnalysis(mpdtaInput(false), { method: "dr-imp" }),
+    b = csAnalysis(mpdtaInput(false));
+  a.estimates.forEach((e, k) => {
+    assertClose(e.estimate!, b.estimates[k]!.estimate!, 1e-10);
+    assertClose(e.std_error!, b.estimates[k]!.std_error!, 1e-8);
+  });
+  const c = csAnalysis(mpdtaInput(true), { method: "dr-imp" }),
+    d = csAnalysis(mpdtaInput(true));
   c.estimates.forEach((e, k) => assert.ok(Math.abs(e.estimate! - d.estimates[k]!.estimate!) < 0.25 * d.estimates[k]!.std_error!, `${e.term}`));
 });

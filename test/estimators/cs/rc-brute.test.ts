@@ -15,7 +15,13 @@ import assert from "node:assert/strict";
 import { Rng } from "../../../src/core/rng.js";
 import { drRc, regRc, stdIpwRc, type DrdidRcCell } from "../../../src/estimators/cs/drdid-rc.js";
 
-interface Data { y: number[]; post: number[]; D: number[]; X: number[][]; w: number[] }
+interface Data {
+  y: number[];
+  post: number[];
+  D: number[];
+  X: number[][];
+  w: number[];
+}
 
 function solve(A: number[][], b: number[]): number[] {
   const k = b.length;
@@ -75,30 +81,47 @@ const dot = (x: number[], b: number[]): number => x.reduce((s, v, j) => s + v * 
 const wmean = (a: number[], v: number[]): number => a.reduce((s, ai, i) => s + ai * v[i]!, 0) / a.reduce((s, ai) => s + ai, 0);
 
 function slowReg(d: Data): number {
-  const b0 = ols(d, (i) => d.D[i] === 0 && d.post[i] === 0), b1 = ols(d, (i) => d.D[i] === 0 && d.post[i] === 1);
-  const tq = d.w.map((w, i) => w * d.D[i]! * d.post[i]!), tp = d.w.map((w, i) => w * d.D[i]! * (1 - d.post[i]!)), t = d.w.map((w, i) => w * d.D[i]!);
-  return wmean(tq, d.y) - wmean(tp, d.y) - wmean(t, d.X.map((x) => dot(x, b1) - dot(x, b0)));
+  const b0 = ols(d, (i) => d.D[i] === 0 && d.post[i] === 0),
+    b1 = ols(d, (i) => d.D[i] === 0 && d.post[i] === 1);
+  const tq = d.w.map((w, i) => w * d.D[i]! * d.post[i]!),
+    tp = d.w.map((w, i) => w * d.D[i]! * (1 - d.post[i]!)),
+    t = d.w.map((w, i) => w * d.D[i]!);
+  return (
+    wmean(tq, d.y) -
+    wmean(tp, d.y) -
+    wmean(
+      t,
+      d.X.map((x) => dot(x, b1) - dot(x, b0)),
+    )
+  );
 }
 
 function slowIpw(d: Data): number {
   const p = logit(d);
   const odds = d.w.map((w, i) => (w * p[i]! * (1 - d.D[i]!)) / (1 - p[i]!));
-  const tq = d.w.map((w, i) => w * d.D[i]! * d.post[i]!), tp = d.w.map((w, i) => w * d.D[i]! * (1 - d.post[i]!));
-  const cq = odds.map((o, i) => o * d.post[i]!), cp = odds.map((o, i) => o * (1 - d.post[i]!));
+  const tq = d.w.map((w, i) => w * d.D[i]! * d.post[i]!),
+    tp = d.w.map((w, i) => w * d.D[i]! * (1 - d.post[i]!));
+  const cq = odds.map((o, i) => o * d.post[i]!),
+    cp = odds.map((o, i) => o * (1 - d.post[i]!));
   return wmean(tq, d.y) - wmean(tp, d.y) - (wmean(cq, d.y) - wmean(cp, d.y));
 }
 
 /** Eq. (3.4): E[(ŵ11 − ŵ10)(Y − μ0(X))] − E[(ŵ01 − ŵ00)(Y − μ0(X))] + E[(ŵ1 − ŵ11)(μ11 − μ01)] − E[(ŵ1 − ŵ10)(μ10 − μ00)]. */
 function slowDr(d: Data): number {
   const p = logit(d);
-  const b00 = ols(d, (i) => d.D[i] === 0 && d.post[i] === 0), b01 = ols(d, (i) => d.D[i] === 0 && d.post[i] === 1);
-  const b10 = ols(d, (i) => d.D[i] === 1 && d.post[i] === 0), b11 = ols(d, (i) => d.D[i] === 1 && d.post[i] === 1);
+  const b00 = ols(d, (i) => d.D[i] === 0 && d.post[i] === 0),
+    b01 = ols(d, (i) => d.D[i] === 0 && d.post[i] === 1);
+  const b10 = ols(d, (i) => d.D[i] === 1 && d.post[i] === 0),
+    b11 = ols(d, (i) => d.D[i] === 1 && d.post[i] === 1);
   const r = d.y.map((y, i) => y - dot(d.X[i]!, d.post[i] ? b01 : b00));
   const odds = d.w.map((w, i) => (w * p[i]! * (1 - d.D[i]!)) / (1 - p[i]!));
   const t1 = d.w.map((w, i) => w * d.D[i]!);
-  const tq = t1.map((v, i) => v * d.post[i]!), tp = t1.map((v, i) => v * (1 - d.post[i]!));
-  const cq = odds.map((o, i) => o * d.post[i]!), cp = odds.map((o, i) => o * (1 - d.post[i]!));
-  const dq = d.X.map((x) => dot(x, b11) - dot(x, b01)), dp = d.X.map((x) => dot(x, b10) - dot(x, b00));
+  const tq = t1.map((v, i) => v * d.post[i]!),
+    tp = t1.map((v, i) => v * (1 - d.post[i]!));
+  const cq = odds.map((o, i) => o * d.post[i]!),
+    cp = odds.map((o, i) => o * (1 - d.post[i]!));
+  const dq = d.X.map((x) => dot(x, b11) - dot(x, b01)),
+    dp = d.X.map((x) => dot(x, b10) - dot(x, b00));
   return wmean(tq, r) - wmean(tp, r) - (wmean(cq, r) - wmean(cp, r)) + (wmean(t1, dq) - wmean(tq, dq)) - (wmean(t1, dp) - wmean(tp, dp));
 }
 
@@ -120,7 +143,8 @@ function randomData(seed: number, n: number): Data {
   const rng = new Rng(seed);
   const d: Data = { y: [], post: [], D: [], X: [], w: [] };
   for (let i = 0; i < n; i++) {
-    const x1 = rng.normal(), x2 = rng.uniform();
+    const x1 = rng.normal(),
+      x2 = rng.uniform();
     const D = rng.uniform() < 1 / (1 + Math.exp(-(-0.3 + 0.6 * x1 - 0.5 * x2))) ? 1 : 0;
     const post = rng.uniform() < 0.5 ? 1 : 0;
     d.X.push([1, x1, x2]);
@@ -138,8 +162,11 @@ function randomData(seed: number, n: number): Data {
 function toCell(d: Data): DrdidRcCell {
   const k = d.X[0]!.length;
   return {
-    y: Float64Array.from(d.y), post: Uint8Array.from(d.post), D: Uint8Array.from(d.D),
-    X: Array.from({ length: k }, (_, q) => Float64Array.from(d.X.map((x) => x[q]!))), w: Float64Array.from(d.w),
+    y: Float64Array.from(d.y),
+    post: Uint8Array.from(d.post),
+    D: Uint8Array.from(d.D),
+    X: Array.from({ length: k }, (_, q) => Float64Array.from(d.X.map((x) => x[q]!))),
+    w: Float64Array.from(d.w),
   };
 }
 
@@ -154,7 +181,10 @@ for (const seed of [11, 12, 13]) {
   const d = randomData(seed, 160);
   const cell = toCell(d);
   test(`rc 2×2 (seed ${seed}): reg_did_rc and std_ipw_did_rc ATT = direct formulas (1e-10), ψ = n·w_i·∂ATT/∂w_i (1e-6)`, () => {
-    for (const [name, eng, slow] of [["reg", regRc, slowReg], ["ipw", stdIpwRc, slowIpw]] as const) {
+    for (const [name, eng, slow] of [
+      ["reg", regRc, slowReg],
+      ["ipw", stdIpwRc, slowIpw],
+    ] as const) {
       const r = eng(cell);
       const s = slow(d);
       assert.ok(Math.abs(r.att - s) <= 1e-10 * Math.max(1, Math.abs(s)), `${name} ATT ${r.att} vs ${s}`);
@@ -173,15 +203,23 @@ for (const seed of [11, 12, 13]) {
     const errC = maxAbsDiff(rc.inf, num) / maxAbs(num);
     assert.ok(errC < 1e-6, `corrected DR IF vs numerical derivative: relative error ${errC}`);
     // DRDID's term, computed directly: L0pre_i·v = w_i(1−D_i)(1−post_i)(y_i − X_iβ00)·X_i'(X'W00X/n)^{-1}v
-    const n = d.y.length, k = 3;
+    const n = d.y.length,
+      k = 3;
     const p = logit(d);
     const b00 = ols(d, (i) => d.D[i] === 0 && d.post[i] === 0);
     const wtp = d.w.map((w, i) => w * d.D[i]! * (1 - d.post[i]!));
     const wcp = d.w.map((w, i) => (w * p[i]! * (1 - d.D[i]!) * (1 - d.post[i]!)) / (1 - p[i]!));
-    const colMeanRatio = (a: number[]) => Array.from({ length: k }, (_, q) => a.reduce((s2, ai, i) => s2 + ai * d.X[i]![q]!, 0) / a.reduce((s2, ai) => s2 + ai, 0));
-    const m1 = colMeanRatio(wtp).map((v) => -v), m3 = colMeanRatio(wcp).map((v) => -v);
-    const A = Array.from({ length: k }, (_, a) => Array.from({ length: k }, (_, c) => d.y.reduce((s2, _y, i) => s2 + (d.D[i] === 0 && d.post[i] === 0 ? d.w[i]! * d.X[i]![a]! * d.X[i]![c]! : 0), 0) / n));
-    const v = solve(A, m1.map((x, q) => x - m3[q]!));
+    const colMeanRatio = (a: number[]) =>
+      Array.from({ length: k }, (_, q) => a.reduce((s2, ai, i) => s2 + ai * d.X[i]![q]!, 0) / a.reduce((s2, ai) => s2 + ai, 0));
+    const m1 = colMeanRatio(wtp).map((v) => -v),
+      m3 = colMeanRatio(wcp).map((v) => -v);
+    const A = Array.from({ length: k }, (_, a) =>
+      Array.from({ length: k }, (_, c) => d.y.reduce((s2, _y, i) => s2 + (d.D[i] === 0 && d.post[i] === 0 ? d.w[i]! * d.X[i]![a]! * d.X[i]![c]! : 0), 0) / n),
+    );
+    const v = solve(
+      A,
+      m1.map((x, q) => x - m3[q]!),
+    );
     const extra = d.y.map((y, i) => (d.D[i] === 0 && d.post[i] === 0 ? 2 * d.w[i]! * (y - dot(d.X[i]!, b00)) * dot(d.X[i]!, v) : 0));
     const expected = num.map((x, i) => x + extra[i]!);
     const errD = maxAbsDiff(r.inf, expected) / maxAbs(expected);

@@ -2,9 +2,19 @@
 import assert from "node:assert/strict";
 import { assertClose } from "../../helpers.js";
 
-export interface RefRow { estimate: number; std_error: number | null; [k: string]: unknown }
-export interface RefAgg { overall: RefRow; by?: RefRow[] }
-export interface Ref { att_gt: (RefRow & { group: number; time: number })[]; aggregations: Record<string, RefAgg> }
+export interface RefRow {
+  estimate: number;
+  std_error: number | null;
+  [k: string]: unknown;
+}
+export interface RefAgg {
+  overall: RefRow;
+  by?: RefRow[];
+}
+export interface Ref {
+  att_gt: (RefRow & { group: number; time: number })[];
+  aggregations: Record<string, RefAgg>;
+}
 
 export const REL = 1e-6;
 export function closeRow(got: { estimate: number | null; std_error: number | null }, ref: RefRow, what: string): void {
@@ -23,7 +33,8 @@ export function compareAll(res: Record<string, unknown>, ref: Ref, label: string
   });
   const aggs = res.aggregations as Record<string, { overall: RefRow; by?: RefRow[] }>;
   for (const t of ["simple", "dynamic", "group", "calendar"]) {
-    const a = aggs[t]!, ra = ref.aggregations[t]!;
+    const a = aggs[t]!,
+      ra = ref.aggregations[t]!;
     closeRow(a.overall, ra.overall, `${label} ${t} overall`);
     assert.equal((a.by ?? []).length, (ra.by ?? []).length, `${label} ${t}: number of by-values`);
     (ra.by ?? []).forEach((rb, j) => {
@@ -33,4 +44,3 @@ export function compareAll(res: Record<string, unknown>, ref: Ref, label: string
     });
   }
 }
-

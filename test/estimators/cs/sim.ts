@@ -29,7 +29,12 @@ export interface SimPanel extends LongPanelInput {
 export function simulateStaggered(s: SimSpec): SimPanel {
   const rng = new Rng(s.seed);
   const N = s.nUnits * s.T;
-  const y = new Float64Array(N), unit = new Float64Array(N), time = new Float64Array(N), cohort = new Float64Array(N), tau = new Float64Array(N), xcol = new Float64Array(N);
+  const y = new Float64Array(N),
+    unit = new Float64Array(N),
+    time = new Float64Array(N),
+    cohort = new Float64Array(N),
+    tau = new Float64Array(N),
+    xcol = new Float64Array(N);
   const unitCohort = new Int32Array(s.nUnits);
   const gamma = Array.from({ length: s.T + 1 }, (_, t) => 0.3 * t + 0.5 * Math.sin(t));
   let r = 0;
@@ -42,11 +47,15 @@ export function simulateStaggered(s: SimSpec): SimPanel {
       const tot = w.reduce((a, b) => a + b, 0);
       probs = w.map((v) => v / tot);
     }
-    let u = rng.uniform(), k = 0;
-    while (k < probs.length - 1 && u >= probs[k]!) { u -= probs[k]!; k++; }
+    let u = rng.uniform(),
+      k = 0;
+    while (k < probs.length - 1 && u >= probs[k]!) {
+      u -= probs[k]!;
+      k++;
+    }
     const g = s.cohorts[k]!;
     unitCohort[i] = g;
-    const a = rng.normal() + 0.5 * g / s.T;
+    const a = rng.normal() + (0.5 * g) / s.T;
     for (let t = 1; t <= s.T; t++, r++) {
       const eff = g > 0 && t >= g ? s.effect(g, t - g) : 0;
       tau[r] = eff;
@@ -58,7 +67,13 @@ export function simulateStaggered(s: SimSpec): SimPanel {
     }
   }
   return {
-    names: { y: "y", unit: "id", time: "t", cohort: "g" }, y, unit, time, cohort, tau, unitCohort,
+    names: { y: "y", unit: "id", time: "t", cohort: "g" },
+    y,
+    unit,
+    time,
+    cohort,
+    tau,
+    unitCohort,
     x: s.covariateTrend ? [{ name: "x", values: xcol }] : [],
   };
 }
@@ -69,14 +84,24 @@ export function twfeStatic(p: LongPanelInput, nUnits: number, T: number): number
   const D = new Float64Array(N);
   for (let r = 0; r < N; r++) D[r] = p.cohort[r]! > 0 && p.time[r]! >= p.cohort[r]! ? 1 : 0;
   const dm = (v: ArrayLike<number>): Float64Array => {
-    const mi = new Float64Array(nUnits + 1), mt = new Float64Array(T + 1);
+    const mi = new Float64Array(nUnits + 1),
+      mt = new Float64Array(T + 1);
     let m = 0;
-    for (let r = 0; r < N; r++) { mi[p.unit[r] as number]! += v[r]! / T; mt[p.time[r]!]! += v[r]! / nUnits; m += v[r]! / N; }
+    for (let r = 0; r < N; r++) {
+      mi[p.unit[r] as number]! += v[r]! / T;
+      mt[p.time[r]!]! += v[r]! / nUnits;
+      m += v[r]! / N;
+    }
     return Float64Array.from({ length: N }, (_, r) => v[r]! - mi[p.unit[r] as number]! - mt[p.time[r]!]! + m);
   };
-  const Dt = dm(D), Yt = dm(p.y);
-  let num = 0, den = 0;
-  for (let r = 0; r < N; r++) { num += Dt[r]! * Yt[r]!; den += Dt[r]! * Dt[r]!; }
+  const Dt = dm(D),
+    Yt = dm(p.y);
+  let num = 0,
+    den = 0;
+  for (let r = 0; r < N; r++) {
+    num += Dt[r]! * Yt[r]!;
+    den += Dt[r]! * Dt[r]!;
+  }
   return num / den;
 }
 
@@ -84,10 +109,14 @@ export function twfeStatic(p: LongPanelInput, nUnits: number, T: number): number
 export function trueSimpleAtt(p: SimPanel, T: number, effect: (g: number, e: number) => number): number {
   const size = new Map<number, number>();
   for (const g of p.unitCohort) size.set(g, (size.get(g) ?? 0) + 1);
-  let num = 0, den = 0;
+  let num = 0,
+    den = 0;
   for (const [g, n] of size) {
     if (g === 0) continue;
-    for (let t = g; t <= T; t++) { num += n * effect(g, t - g); den += n; }
+    for (let t = g; t <= T; t++) {
+      num += n * effect(g, t - g);
+      den += n;
+    }
   }
   return num / den;
 }
@@ -96,7 +125,12 @@ export function trueSimpleAtt(p: SimPanel, T: number, effect: (g: number, e: num
 export function trueDynamic(p: SimPanel, T: number, e: number, effect: (g: number, e: number) => number): number {
   const size = new Map<number, number>();
   for (const g of p.unitCohort) size.set(g, (size.get(g) ?? 0) + 1);
-  let num = 0, den = 0;
-  for (const [g, n] of size) if (g > 0 && g + e <= T) { num += n * effect(g, e); den += n; }
+  let num = 0,
+    den = 0;
+  for (const [g, n] of size)
+    if (g > 0 && g + e <= T) {
+      num += n * effect(g, e);
+      den += n;
+    }
   return num / den;
 }

@@ -14,7 +14,12 @@ const spec = { nUnits: 400, T: 8, cohorts: [3, 5, 7, 0], probs: [0.3, 0.25, 0.2,
 
 test("simulation: CS simple and dynamic ATT unbiased (|bias| < 0.03, truth ≈ 5.9), static TWFE biased (> 0.5); MC sd ≈ analytic SE", () => {
   const R = 120;
-  const cs: number[] = [], se: number[] = [], tw: number[] = [], truth: number[] = [], dyn2: number[] = [], dyn2Truth: number[] = [];
+  const cs: number[] = [],
+    se: number[] = [],
+    tw: number[] = [],
+    truth: number[] = [],
+    dyn2: number[] = [],
+    dyn2Truth: number[] = [];
   for (let rep = 0; rep < R; rep++) {
     const p = simulateStaggered({ ...spec, seed: 1000 + rep });
     const { result } = csCompute(p);
@@ -44,9 +49,18 @@ test("simulation: CS simple and dynamic ATT unbiased (|bias| < 0.03, truth ≈ 5
 test("simulation: conditional pre-test (DR with a covariate) has about nominal size (≤ 13% at 5%, 60 reps) under conditional parallel trends", () => {
   // n = 1000: at n = 300 the Wald test over-rejects in finite samples (≈ 0.13 at 5%, 0.07 at n = 1000)
   const R = 60;
-  let rejCond = 0, rejUncond = 0;
+  let rejCond = 0,
+    rejUncond = 0;
   for (let rep = 0; rep < R; rep++) {
-    const p = simulateStaggered({ nUnits: 1000, T: 5, cohorts: [3, 4, 0], probs: [0.35, 0.3, 0.35], effect: () => 1, seed: 5000 + rep, covariateTrend: (t) => 0.6 * t });
+    const p = simulateStaggered({
+      nUnits: 1000,
+      T: 5,
+      cohorts: [3, 4, 0],
+      probs: [0.35, 0.3, 0.35],
+      effect: () => 1,
+      seed: 5000 + rep,
+      covariateTrend: (t) => 0.6 * t,
+    });
     const c = csCompute(p).result.pre_test as { p_value: number };
     if (c.p_value < 0.05) rejCond++;
     const u = csCompute({ ...p, x: [] }).result.pre_test as { p_value: number };

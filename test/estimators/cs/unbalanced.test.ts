@@ -30,7 +30,11 @@ for (const ctl of ["nevertreated", "notyettreated"])
   for (const m of ["dr", "ipw", "reg"])
     test(`unbalanced path on balanced mpdta (did 2.1.2 allow_unbalanced_panel = TRUE), nox ${ctl} ${m}: equals R did refs to 1e-6`, () => {
       const ref = readJson<Ref>(fixture("refs", `mpdta_did_nox_${ctl}_${m}.json`));
-      const { result } = csCompute(mpdtaInput(false), { control: ctl === "nevertreated" ? "never" : "notyet", method: m as CsAnalysisOptions["method"], rcOnBalanced: true });
+      const { result } = csCompute(mpdtaInput(false), {
+        control: ctl === "nevertreated" ? "never" : "notyet",
+        method: m as CsAnalysisOptions["method"],
+        rcOnBalanced: true,
+      });
       assert.equal((result.provenance.options as { estimator_path: string }).estimator_path, "repeated cross sections within the panel (unit ids kept)");
       compareAll(result as unknown as Record<string, unknown>, ref, `rc/nox/${ctl}/${m}`);
     });
@@ -45,7 +49,8 @@ for (const m of ["ipw", "reg", "dr"])
 test("unbalanced path, DR with lpop and DRDID's IF: same ATTs as the panel, SEs differ by DRDID's sign term (0.1–1%)", () => {
   const p = csCompute(mpdtaInput(true)).result;
   const r = csCompute(mpdtaInput(true), { rcOnBalanced: true }).result;
-  let maxAtt = 0, maxSe = 0;
+  let maxAtt = 0,
+    maxSe = 0;
   (p.att_gt as { estimate: number; std_error: number }[]).forEach((c, k) => {
     const q = (r.att_gt as { estimate: number; std_error: number }[])[k]!;
     maxAtt = Math.max(maxAtt, Math.abs(q.estimate - c.estimate) / Math.abs(c.estimate));
@@ -86,8 +91,12 @@ test("unbalanced, no covariates: the closed-form 2×2 equals the DRDID rc code (
       const q = { ...inp, ...extra };
       const a = csAnalysis(q, { allowUnbalanced: true, method, control: "notyet" });
       const b = csAnalysis(q, { allowUnbalanced: true, method, control: "notyet", fastPath: false });
-      const rows = (r: typeof a) => [...(r.att_gt as { estimate: number; std_error: number }[]), ...r.estimates.map((e) => ({ estimate: e.estimate!, std_error: e.std_error! }))];
-      const ra = rows(a), rb = rows(b);
+      const rows = (r: typeof a) => [
+        ...(r.att_gt as { estimate: number; std_error: number }[]),
+        ...r.estimates.map((e) => ({ estimate: e.estimate!, std_error: e.std_error! })),
+      ];
+      const ra = rows(a),
+        rb = rows(b);
       ra.forEach((x, k) => {
         assert.ok(Math.abs(x.estimate - rb[k]!.estimate) <= 1e-9 * Math.max(1, Math.abs(x.estimate)), `${method} estimate ${k}`);
         assert.ok(Math.abs(x.std_error - rb[k]!.std_error) <= 1e-9 * x.std_error, `${method} SE ${k}: ${x.std_error} vs ${rb[k]!.std_error}`);
@@ -103,9 +112,11 @@ test("unbalanced moment basis: Gram matrix and seeded bootstrap draws equal thos
   assert.ok(mb instanceof MaskedMomentBasis);
   const dense = mb.toDense(null, 0, panel.cohortIdx);
   const scale = (a: Float64Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  const g1 = mb.gram(), g2 = dense.gram();
+  const g1 = mb.gram(),
+    g2 = dense.gram();
   g1.forEach((v, k) => assert.ok(Math.abs(v - g2[k]!) <= 1e-10 * scale(g2), `gram ${k}`));
-  const u1 = mb.multiplierSums(40, new Rng(5)), u2 = dense.multiplierSums(40, new Rng(5));
+  const u1 = mb.multiplierSums(40, new Rng(5)),
+    u2 = dense.multiplierSums(40, new Rng(5));
   u1.forEach((v, k) => assert.ok(Math.abs(v - u2[k]!) <= 1e-10 * scale(u2), `draw ${k}`));
   // the analysis: bootstrap SEs (B = 999) close to the analytic ones; same seed, same numbers
   const inp = attrite(simulateStaggered({ ...spec, nUnits: 600, seed: 83 }), 0.3, 84);
@@ -130,11 +141,17 @@ function crossSections(s: SimPanel, T: number, seed: number): LongPanelInput {
 const effect = (g: number, e: number): number => (g === 3 ? 3 : 1) * (1 + 0.8 * e);
 const spec = { nUnits: 400, T: 8, cohorts: [3, 5, 7, 0], probs: [0.3, 0.25, 0.2, 0.25], effect };
 const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
-const sd = (a: number[]) => { const m = mean(a); return Math.sqrt(a.reduce((s, v) => s + (v - m) ** 2, 0) / (a.length - 1)); };
+const sd = (a: number[]) => {
+  const m = mean(a);
+  return Math.sqrt(a.reduce((s, v) => s + (v - m) ** 2, 0) / (a.length - 1));
+};
 
 test("simulation, unbalanced panels (25% of rows missing at random): simple and dynamic ATT unbiased; SE ≈ MC sd", () => {
   const R = 60;
-  const est: number[] = [], se: number[] = [], bias: number[] = [], biasDyn: number[] = [];
+  const est: number[] = [],
+    se: number[] = [],
+    bias: number[] = [],
+    biasDyn: number[] = [];
   for (let rep = 0; rep < R; rep++) {
     const s = simulateStaggered({ ...spec, seed: 7000 + rep });
     const res = csAnalysis(attrite(s, 0.25, 9000 + rep), { allowUnbalanced: true });
@@ -153,7 +170,9 @@ test("simulation, unbalanced panels (25% of rows missing at random): simple and 
 
 test("simulation, repeated cross sections (panel = false, one row per unit): unbiased; SE ≈ MC sd", () => {
   const R = 60;
-  const est: number[] = [], se: number[] = [], bias: number[] = [];
+  const est: number[] = [],
+    se: number[] = [],
+    bias: number[] = [];
   for (let rep = 0; rep < R; rep++) {
     const s = simulateStaggered({ ...spec, nUnits: 2400, seed: 11000 + rep });
     const res = csAnalysis(crossSections(s, spec.T, 13000 + rep), { panel: false });
@@ -163,7 +182,7 @@ test("simulation, repeated cross sections (panel = false, one row per unit): unb
     bias.push(res.estimates[0]!.estimate! - trueSimpleAtt(s, spec.T, effect));
   }
   const ratio = mean(se) / sd(est);
-  assert.ok(Math.abs(mean(bias)) < 3 * sd(est) / Math.sqrt(R) + 0.02, `simple ATT bias ${mean(bias)} (MC sd ${sd(est)})`);
+  assert.ok(Math.abs(mean(bias)) < (3 * sd(est)) / Math.sqrt(R) + 0.02, `simple ATT bias ${mean(bias)} (MC sd ${sd(est)})`);
   assert.ok(ratio > 0.75 && ratio < 1.33, `mean SE / MC sd = ${ratio}`);
 });
 
@@ -189,7 +208,12 @@ test("did cs CLI: --panel false without --unit; bad --panel exits 2; an unbalanc
   assert.match(refused.stderr, /unb\.csv.*unbalanced panel: \d+ of 500 units lack some periods.*--allow-unbalanced/s);
   const ok = runCli([...ub, "--allow-unbalanced"]);
   assert.equal(ok.status, 0, ok.stderr);
-  const u = JSON.parse(ok.stdout) as { n_units: number; nobs: number; att_gt: { estimate: number | null }[]; provenance: { options: { estimator_path: string } } };
+  const u = JSON.parse(ok.stdout) as {
+    n_units: number;
+    nobs: number;
+    att_gt: { estimate: number | null }[];
+    provenance: { options: { estimator_path: string } };
+  };
   assert.equal(u.n_units, 500);
   assert.equal(u.nobs, 2500 - 26);
   assert.equal(u.att_gt.length, 12);

@@ -15,7 +15,8 @@ function setup(withX: boolean) {
   const panel = buildWidePanel(mpdtaInput(withX));
   const fit = estimateCs(panel, { fastPath: false });
   const B = fit.basis as DenseBasis;
-  const n = fit.n, K = fit.K;
+  const n = fit.n,
+    K = fit.K;
   const psi = (k: number) => Float64Array.from({ length: n }, (_, i) => B.rows[i * B.dim + k]!);
   const pg = (g: number) => fit.pg[fit.cohorts.indexOf(g)]!;
   /** did's wif(): Σ_k att_k [ (1[G=g_k] − p_k)/S − (Σ_j (1[G=g_j] − p_j)) p_k/S² ] for components (att, g, p) */
@@ -37,7 +38,10 @@ test("simple aggregation: λ-basis SE = brute-force IF (cells + did's WIF) SE, w
     const post = fit.cells.map((c, k) => ({ ...c, k })).filter((c) => c.group <= c.time);
     const S = post.reduce((s, c) => s + pg(c.group), 0);
     const inf = new Float64Array(n);
-    for (const c of post) { const p = psi(c.k); for (let i = 0; i < n; i++) inf[i]! += (pg(c.group) / S) * p[i]!; }
+    for (const c of post) {
+      const p = psi(c.k);
+      for (let i = 0; i < n; i++) inf[i]! += (pg(c.group) / S) * p[i]!;
+    }
     const w = wif(post.map((c) => ({ att: c.att, g: c.group })));
     for (let i = 0; i < n; i++) inf[i]! += w[i]!;
     const a = aggregateCs(fit, "simple");
@@ -54,7 +58,10 @@ test("group overall: the textbook WIF (didGroupWif = false) equals the brute-for
   for (const g of groups) {
     const cells = fit.cells.map((c, k) => ({ ...c, k })).filter((c) => c.group === g && c.time >= g);
     thetas.push(cells.reduce((s, c) => s + c.att, 0) / cells.length);
-    for (const c of cells) { const p = psi(c.k); for (let i = 0; i < n; i++) inf[i]! += (pg(g) / S) * p[i]! / cells.length; }
+    for (const c of cells) {
+      const p = psi(c.k);
+      for (let i = 0; i < n; i++) inf[i]! += ((pg(g) / S) * p[i]!) / cells.length;
+    }
   }
   const w = wif(groups.map((g, j) => ({ att: thetas[j]!, g })));
   for (let i = 0; i < n; i++) inf[i]! += w[i]!;

@@ -25,19 +25,41 @@ function meanY(aY: number, aM: number[]): number {
   const m3 = P.a3 * aM[2]! + P.b31 * m1 + P.b32 * m2;
   return P.c * aY + [m1, m2, m3].reduce((s, m, j) => s + (P.d[j]! + P.h[j]! * aY) * m, 0);
 }
-const ey1 = meanY(1, [1, 1, 1]), ey0 = meanY(0, [0, 0, 0]);
+const ey1 = meanY(1, [1, 1, 1]),
+  ey0 = meanY(0, [0, 0, 0]);
 // ψ_k = E[Y(1, M̲_k(0))]: mediators 1..k at A = 0, later ones at A = 1; ψ'_k the mirror image.
-const TRUTH1 = typeOneDecomposition(ey1, ey0, [1, 2, 3].map((k) => meanY(1, [0, 1, 2].map((j) => (j < k ? 0 : 1)))));
-const TRUTH2 = typeTwoDecomposition(ey1, ey0, [1, 2, 3].map((k) => meanY(0, [0, 1, 2].map((j) => (j < k ? 1 : 0)))));
+const TRUTH1 = typeOneDecomposition(
+  ey1,
+  ey0,
+  [1, 2, 3].map((k) =>
+    meanY(
+      1,
+      [0, 1, 2].map((j) => (j < k ? 0 : 1)),
+    ),
+  ),
+);
+const TRUTH2 = typeTwoDecomposition(
+  ey1,
+  ey0,
+  [1, 2, 3].map((k) =>
+    meanY(
+      0,
+      [0, 1, 2].map((j) => (j < k ? 1 : 0)),
+    ),
+  ),
+);
 
 function simulate(seed: number, n: number) {
   const rng = new Rng(seed);
   const x = [new Float64Array(n), new Float64Array(n)];
-  const a = new Float64Array(n), y = new Float64Array(n);
+  const a = new Float64Array(n),
+    y = new Float64Array(n);
   const m = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
   for (let i = 0; i < n; i++) {
-    const x1 = rng.normal(), x2 = rng.normal();
-    x[0]![i] = x1; x[1]![i] = x2;
+    const x1 = rng.normal(),
+      x2 = rng.normal();
+    x[0]![i] = x1;
+    x[1]![i] = x2;
     const ai = rng.uniform() < 1 / (1 + Math.exp(-(0.5 * x1 - 0.5 * x2))) ? 1 : 0;
     a[i] = ai;
     m[0]![i] = P.a1 * ai + 0.5 * x1 + rng.normal();
@@ -80,10 +102,24 @@ test("paths Type I and Type II (linear models by arm): hybrid and pure recover t
         assert.ok(Math.abs(point - t) < 3 * s.std_error!, `Type ${type} ${estimator} ${name}: ${point} vs truth ${t}, se ${s.std_error}`);
         return s.std_error!;
       };
-      const se = check("direct", est.direct, truth.direct, reps.map((r) => r!.direct));
+      const se = check(
+        "direct",
+        est.direct,
+        truth.direct,
+        reps.map((r) => r!.direct),
+      );
       // ... and is told apart from the other type's (different) truth.
-      assert.ok(Math.abs(est.direct - other.direct) > 3 * se, `Type ${type} ${estimator} direct ${est.direct} not distinguishable from the other type's ${other.direct}`);
-      for (let k = 0; k < 3; k++) check(`via M${k + 1}`, est.via[k]!, truth.via[k]!, reps.map((r) => r!.via[k]!));
+      assert.ok(
+        Math.abs(est.direct - other.direct) > 3 * se,
+        `Type ${type} ${estimator} direct ${est.direct} not distinguishable from the other type's ${other.direct}`,
+      );
+      for (let k = 0; k < 3; k++)
+        check(
+          `via M${k + 1}`,
+          est.via[k]!,
+          truth.via[k]!,
+          reps.map((r) => r!.via[k]!),
+        );
     }
   }
 });
@@ -102,7 +138,8 @@ test("paths Type II with BART (reduced MCMC): close to the truth of the interact
 });
 
 test("sens(): bias formulas checked by hand on a toy grid; default grids; sign reversals", () => {
-  const gamma = [-1, 2], eta = [0.5, -0.25];
+  const gamma = [-1, 2],
+    eta = [0.5, -0.25];
   const orig = { estimate: 0.3, conf_low: 0.1, conf_high: 0.5 };
   // K = 3 mediators, confounded j = 2.
   const k1 = pathsSens(3, 2, 1, orig, gamma, eta);
@@ -111,7 +148,10 @@ test("sens(): bias formulas checked by hand on a toy grid; default grids; sign r
   assert.equal(k1.nReversed, 0);
   const k2 = pathsSens(3, 2, 2, orig, gamma, eta); // bias = −γη, rows (γ fastest): (−1,.5) (2,.5) (−1,−.25) (2,−.25)
   assert.deepEqual(Array.from(k2.bias), [0.5, -1, -0.25, 0.5]);
-  assert.deepEqual(Array.from(k2.adjusted).map((v) => +v.toFixed(12)), [-0.2, 1.3, 0.55, -0.2]);
+  assert.deepEqual(
+    Array.from(k2.adjusted).map((v) => +v.toFixed(12)),
+    [-0.2, 1.3, 0.55, -0.2],
+  );
   assert.deepEqual(Array.from(k2.reversed), [1, 0, 0, 1]);
   const direct = pathsSens(3, 2, 4, orig, gamma, eta); // bias = γ_K η_K
   assert.deepEqual(Array.from(direct.bias), [-0.5, 1, 0.25, -0.5]);
@@ -139,20 +179,57 @@ test("keytech paths --type 2 --sens: Type II decomposition and sensitivity secti
   const lines = ["unit,y,d,m1,m2,m3,x1,x2"];
   for (let i = 0; i < 400; i++) lines.push([`u${Math.floor(i / 4)}`, d.y[i], d.a[i], d.m[0]![i], d.m[1]![i], d.m[2]![i], d.x[0]![i], d.x[1]![i]].join(","));
   writeFileSync(f, lines.join("\n") + "\n");
-  const base = ["paths", "--data", f, "--y", "y", "--treat", "d", "--mediators", "m1,m2,m3", "--x", "x1,x2", "--cluster", "unit", "--model", "linear", "--interact", "--boot", "20", "--seed", "2"];
+  const base = [
+    "paths",
+    "--data",
+    f,
+    "--y",
+    "y",
+    "--treat",
+    "d",
+    "--mediators",
+    "m1,m2,m3",
+    "--x",
+    "x1,x2",
+    "--cluster",
+    "unit",
+    "--model",
+    "linear",
+    "--interact",
+    "--boot",
+    "20",
+    "--seed",
+    "2",
+  ];
   const r = runCli([...base, "--type", "2", "--sens", "m2", "--json"]);
   assert.equal(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout) as {
-    decomposition: { type: string }; estimates: { term: string; estimate: number; conf_low: number }[];
-    sensitivity: { j: number; gamma_values: number[]; estimands: { term: string; formula: string; grid_points: number; rows?: { gamma: number; eta: number; bias: number; estimate: number; conf_low: number }[] }[] };
+    decomposition: { type: string };
+    estimates: { term: string; estimate: number; conf_low: number }[];
+    sensitivity: {
+      j: number;
+      gamma_values: number[];
+      estimands: {
+        term: string;
+        formula: string;
+        grid_points: number;
+        rows?: { gamma: number; eta: number; bias: number; estimate: number; conf_low: number }[];
+      }[];
+    };
   };
   assert.equal(j.decomposition.type, "II");
   const s = j.sensitivity;
   assert.equal(s.j, 2);
   assert.equal(s.gamma_values.length, 20);
-  assert.deepEqual(s.estimands.map((e) => [e.term, e.formula, e.grid_points]), [
-    ["path:m1", "zero", 400], ["path:m2", "-g_k*e_k", 400], ["path:m3", "g_k-1*e_k-1 - g_k*e_k", 160000], ["direct", "g_K*e_K", 400],
-  ]);
+  assert.deepEqual(
+    s.estimands.map((e) => [e.term, e.formula, e.grid_points]),
+    [
+      ["path:m1", "zero", 400],
+      ["path:m2", "-g_k*e_k", 400],
+      ["path:m3", "g_k-1*e_k-1 - g_k*e_k", 160000],
+      ["direct", "g_K*e_K", 400],
+    ],
+  );
   const row = s.estimands[1]!.rows![27]!;
   const est = j.estimates.find((e) => e.term === "path:m2")!;
   assert.ok(Math.abs(row.bias - -row.gamma * row.eta) < 1e-12);

@@ -23,11 +23,14 @@ const TRUTH = {
 function simulate(seed: number, n: number) {
   const rng = new Rng(seed);
   const x = [new Float64Array(n), new Float64Array(n)];
-  const a = new Float64Array(n), y = new Float64Array(n);
+  const a = new Float64Array(n),
+    y = new Float64Array(n);
   const m = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
   for (let i = 0; i < n; i++) {
-    const x1 = rng.normal(), x2 = rng.normal();
-    x[0]![i] = x1; x[1]![i] = x2;
+    const x1 = rng.normal(),
+      x2 = rng.normal();
+    x[0]![i] = x1;
+    x[1]![i] = x2;
     a[i] = rng.uniform() < 1 / (1 + Math.exp(-(0.5 * x1 - 0.5 * x2))) ? 1 : 0;
     m[0]![i] = P.a1 * a[i]! + 0.5 * x1 + rng.normal();
     m[1]![i] = P.a2 * a[i]! + P.b21 * m[0]![i]! + 0.3 * x2 + rng.normal();
@@ -54,11 +57,25 @@ test("paths (linear models): hybrid and pure recover every path within its 95% b
     const reps = await pathsBootstrap(d, opts, { reps: 200, seed: 11, workers: 1 });
     const check = (name: string, point: number, truth: number, draws: (number | null)[]) => {
       const s = summariseBoot(draws);
-      assert.ok(s.conf_low! <= truth && truth <= s.conf_high!, `${estimator} ${name}: truth ${truth} outside [${s.conf_low}, ${s.conf_high}] (estimate ${point})`);
+      assert.ok(
+        s.conf_low! <= truth && truth <= s.conf_high!,
+        `${estimator} ${name}: truth ${truth} outside [${s.conf_low}, ${s.conf_high}] (estimate ${point})`,
+      );
       assert.ok(Math.abs(point - truth) < 3 * s.std_error!, `${estimator} ${name}: ${point} vs ${truth}, se ${s.std_error}`);
     };
-    check("direct", est.direct, TRUTH.direct, reps.map((r) => r!.direct));
-    for (let k = 0; k < 3; k++) check(`via M${k + 1}`, est.via[k]!, TRUTH.via[k]!, reps.map((r) => r!.via[k]!));
+    check(
+      "direct",
+      est.direct,
+      TRUTH.direct,
+      reps.map((r) => r!.direct),
+    );
+    for (let k = 0; k < 3; k++)
+      check(
+        `via M${k + 1}`,
+        est.via[k]!,
+        TRUTH.via[k]!,
+        reps.map((r) => r!.via[k]!),
+      );
   }
 });
 
@@ -92,12 +109,23 @@ test("paths bootstrap: cluster resampling and identical results with 1 or 2 work
 test("paths analysis and CLI: Table 3 terms, shares, JSON, errors", async () => {
   const d = simulate(9, 600);
   const res = await pathsAnalysis({
-    y: { name: "keytech", values: d.y }, treat: { name: "treat_post", values: d.a },
+    y: { name: "keytech", values: d.y },
+    treat: { name: "treat_post", values: d.a },
     mediators: ["cospec", "diffusion", "efficiency"].map((nm, k) => ({ name: nm, values: d.m[k]! })),
-    x: [{ name: "x1", values: d.x[0]! }, { name: "x2", values: d.x[1]! }],
-    options: { model: "linear" }, boot: 20, seed: 3, workers: 1, progress: false,
+    x: [
+      { name: "x1", values: d.x[0]! },
+      { name: "x2", values: d.x[1]! },
+    ],
+    options: { model: "linear" },
+    boot: 20,
+    seed: 3,
+    workers: 1,
+    progress: false,
   });
-  assert.deepEqual(res.estimates.map((e) => e.term), ["total", "path:cospec", "path:diffusion", "path:efficiency", "direct"]);
+  assert.deepEqual(
+    res.estimates.map((e) => e.term),
+    ["total", "path:cospec", "path:diffusion", "path:efficiency", "direct"],
+  );
   const shares = res.estimates.slice(1).reduce((s, e) => s + (e.share as number), 0);
   assert.ok(Math.abs(shares - 1) < 1e-12);
   assert.ok(res.estimates.every((e) => e.std_error !== null && e.std_error > 0));
@@ -107,12 +135,39 @@ test("paths analysis and CLI: Table 3 terms, shares, JSON, errors", async () => 
   const lines = ["unit,year,y,d,m1,m2,m3,x1"];
   for (let i = 0; i < 600; i++) lines.push([`u${Math.floor(i / 6)}`, 2010 + (i % 6), d.y[i], d.a[i], d.m[0]![i], d.m[1]![i], d.m[2]![i], d.x[0]![i]].join(","));
   writeFileSync(f, lines.join("\n") + "\n");
-  const args = ["paths", "--data", f, "--y", "y", "--treat", "d", "--mediators", "m1,m2,m3", "--x", "x1", "--time", "year", "--cluster", "unit", "--model", "linear", "--boot", "10", "--seed", "4", "--json"];
-  const r1 = runCli(args), r2 = runCli([...args, "--workers", "1"]);
+  const args = [
+    "paths",
+    "--data",
+    f,
+    "--y",
+    "y",
+    "--treat",
+    "d",
+    "--mediators",
+    "m1,m2,m3",
+    "--x",
+    "x1",
+    "--time",
+    "year",
+    "--cluster",
+    "unit",
+    "--model",
+    "linear",
+    "--boot",
+    "10",
+    "--seed",
+    "4",
+    "--json",
+  ];
+  const r1 = runCli(args),
+    r2 = runCli([...args, "--workers", "1"]);
   assert.equal(r1.status, 0, r1.stderr);
   const j = JSON.parse(r1.stdout) as { command: string; estimates: { term: string; estimate: number }[]; vcov: { clusters: Record<string, number> } };
   assert.equal(j.command, "paths");
-  assert.deepEqual(j.estimates.map((e) => e.term), ["total", "path:m1", "path:m2", "path:m3", "direct"]);
+  assert.deepEqual(
+    j.estimates.map((e) => e.term),
+    ["total", "path:m1", "path:m2", "path:m3", "direct"],
+  );
   assert.equal(j.vcov.clusters.unit, 100);
   assert.equal(r2.stdout, r1.stdout, "same seed → byte-identical JSON whatever the worker count");
   writeFileSync(f, "y,d,m1\n1,0.5,2\n");
@@ -146,7 +201,8 @@ test("paths BART bootstrap (distinct rows + weights): warm-started (opt-in) and 
   assert.deepEqual(cold1, cold.slice(0, 6));
   const terms = (r: (typeof warm)[number]) => [r!.total, r!.direct, ...r!.via];
   for (let k = 0; k < 5; k++) {
-    const sw = summariseBoot(warm.map((r) => terms(r)[k]!)).std_error!, sc = summariseBoot(cold.map((r) => terms(r)[k]!)).std_error!;
+    const sw = summariseBoot(warm.map((r) => terms(r)[k]!)).std_error!,
+      sc = summariseBoot(cold.map((r) => terms(r)[k]!)).std_error!;
     // two independent SE estimates from 40 replicates each: their ratio has sd ≈ 0.16
     if (process.env.KT_SHOW) console.log(`term ${k}: SE warm ${sw.toFixed(4)} cold ${sc.toFixed(4)} ratio ${(sw / sc).toFixed(3)}`);
     assert.ok(sw / sc > 0.6 && sw / sc < 1.6, `term ${k}: SE warm ${sw} vs cold ${sc}`);

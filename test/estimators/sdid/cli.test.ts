@@ -67,7 +67,10 @@ test("bad usage exits 2; an unbalanced panel exits 1 naming file and column", ()
   writeFileSync(f, "u,t,y,d\na,1,1,0\na,1,2,0\n");
   const dup = runCli(["did", "sdid", "--data", f, "--y", "y", "--unit", "u", "--time", "t", "--treat", "d"]);
   assert.equal(dup.status, 1);
-  assert.match(dup.stderr, /p\.csv: duplicate \(unit, time\) rows: u=a, t=1 \(rows 1, 2\)\. Each unit may appear once per period: remove or aggregate the duplicates/);
+  assert.match(
+    dup.stderr,
+    /p\.csv: duplicate \(unit, time\) rows: u=a, t=1 \(rows 1, 2\)\. Each unit may appear once per period: remove or aggregate the duplicates/,
+  );
 });
 
 test("--event: rel::0 … rel::11 after the ATT, vcov_matrix over all terms; workers 1 vs 2 byte-identical; flags checked", () => {
@@ -78,8 +81,14 @@ test("--event: rel::0 … rel::11 after the ATT, vcov_matrix over all terms; wor
   assert.equal(one.stdout, two.stdout);
   const r = JSON.parse(one.stdout);
   assert.deepEqual(r.estimates[0], plain.estimates[0]);
-  assert.deepEqual(r.estimates.map((e: { term: string }) => e.term), ["sdid", "rel::-3", "rel::-2", "rel::-1", ...Array.from({ length: 12 }, (_, k) => `rel::${k}`)]);
-  assert.deepEqual(r.vcov_matrix.terms, r.estimates.map((e: { term: string }) => e.term));
+  assert.deepEqual(
+    r.estimates.map((e: { term: string }) => e.term),
+    ["sdid", "rel::-3", "rel::-2", "rel::-1", ...Array.from({ length: 12 }, (_, k) => `rel::${k}`)],
+  );
+  assert.deepEqual(
+    r.vcov_matrix.terms,
+    r.estimates.map((e: { term: string }) => e.term),
+  );
   r.estimates.forEach((e: { std_error: number }, k: number) => assertClose(Math.sqrt(r.vcov_matrix.matrix[k][k]), e.std_error, 1e-12, `se ${k}`));
   assert.equal(r.event_study.cohorts[0].cohort, 1989);
   const text = runCli([...base, "--reps", "12", "--seed", "4", "--event", "--event-effects", "2"]);

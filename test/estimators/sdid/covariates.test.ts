@@ -88,7 +88,14 @@ function longData(N: number, T: number, N1: number, T0: number, seed: number, st
       xs.push(x[i * T + t]!);
     }
   }
-  return { unit, time, y: Float64Array.from(y), treat: Float64Array.from(treat), covariates: [{ name: "x", values: Float64Array.from(xs) }], names: { unit: "unit", time: "year", y: "y", treat: "d" } };
+  return {
+    unit,
+    time,
+    y: Float64Array.from(y),
+    treat: Float64Array.from(treat),
+    covariates: [{ name: "x", values: Float64Array.from(xs) }],
+    names: { unit: "unit", time: "year", y: "y", treat: "d" },
+  };
 }
 
 test("analysis: --covariates-method optimized reports β and the method; placebo SE re-fits β per draw, same for 1 or 2 workers; staggered is refused", async () => {

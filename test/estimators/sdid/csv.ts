@@ -2,7 +2,9 @@
 import { readFileSync } from "node:fs";
 
 export function readCsv(path: string): Record<string, string[]> {
-  const lines = readFileSync(path, "utf8").split(/\r?\n/).filter((l) => l.length > 0);
+  const lines = readFileSync(path, "utf8")
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0);
   const split = (l: string) => l.split(",").map((f) => f.replace(/^"(.*)"$/, "$1"));
   const head = split(lines[0]!);
   const out: Record<string, string[]> = {};

@@ -45,7 +45,8 @@ function block(p: StaggeredPanel) {
   return { Y, N: p.N, T: p.T, N0: ctrl.length, T0: p.adoption[trt[0]!]! };
 }
 
-const same = (a: Float64Array, b: Float64Array) => assert.deepEqual(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+const same = (a: Float64Array, b: Float64Array) =>
+  assert.deepEqual(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 test("one cohort: the mean of the post-period effects rel::0 … rel::T1−1 is the SDID / SC / DID estimate (to 1e-12)", () => {
   // τ̂ = (1/T1)Σ_{t≥T0} s_t − Σ_{t<T0} λ_t s_t = (1/T1)Σ_ℓ (s_{T0+ℓ} − Σ λ_t s_t) = mean_ℓ τ̂_ℓ, exactly
@@ -53,7 +54,10 @@ test("one cohort: the mean of the post-period effects rel::0 … rel::T1−1 is 
   for (const method of ["sdid", "sc", "did"] as const) {
     const fit = sdid(p, { method });
     const ev = sdidEventStudyBlock(p, fit);
-    assert.deepEqual(ev.terms.map((t) => t.rel), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      ev.terms.map((t) => t.rel),
+      [0, 1, 2, 3, 4],
+    );
     assert.equal(ev.att, fit.estimate);
     const mean = ev.terms.reduce((s, t) => s + t.estimate, 0) / ev.terms.length;
     assert.ok(Math.abs(mean - fit.estimate) <= 1e-12 * Math.max(1, Math.abs(fit.estimate)), `${method}: ${mean} vs ${fit.estimate}`);
@@ -61,12 +65,28 @@ test("one cohort: the mean of the post-period effects rel::0 … rel::T1−1 is 
 });
 
 test("staggered: ATT (Stata sdid, w_a ∝ N_a·T_post,a) = Σ_ℓ N^ℓ τ̂_ℓ / Σ_ℓ N^ℓ over ℓ ≥ 0 (to 1e-12)", () => {
-  const p = simulate(70, 16, [[8, 4], [11, 3], [13, 2]], 0.4, 12);
+  const p = simulate(
+    70,
+    16,
+    [
+      [8, 4],
+      [11, 3],
+      [13, 2],
+    ],
+    0.4,
+    12,
+  );
   const fit = sdidStaggered(p);
   const ev = sdidEventStudy(fit);
   assert.equal(ev.att, fit.att);
-  assert.deepEqual(ev.terms.map((t) => t.rel), [0, 1, 2, 3, 4, 5, 6, 7]);
-  assert.deepEqual(ev.terms.map((t) => t.nTreated), [9, 9, 9, 7, 7, 4, 4, 4]);
+  assert.deepEqual(
+    ev.terms.map((t) => t.rel),
+    [0, 1, 2, 3, 4, 5, 6, 7],
+  );
+  assert.deepEqual(
+    ev.terms.map((t) => t.nTreated),
+    [9, 9, 9, 7, 7, 4, 4, 4],
+  );
   let num = 0;
   let den = 0;
   for (const t of ev.terms) {
@@ -79,7 +99,16 @@ test("staggered: ATT (Stata sdid, w_a ∝ N_a·T_post,a) = Σ_ℓ N^ℓ τ̂_ℓ
 });
 
 test("brute force: rel::ℓ and the placebos recomputed by hand from ω, λ and Y on a small staggered panel", () => {
-  const p = simulate(14, 9, [[5, 2], [7, 3]], 0.5, 13);
+  const p = simulate(
+    14,
+    9,
+    [
+      [5, 2],
+      [7, 3],
+    ],
+    0.5,
+    13,
+  );
   const fit = sdidStaggered(p);
   const rels = eventTimes(fit.cohorts, { placebo: "all" });
   assert.deepEqual(rels, [-7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3]);
@@ -92,7 +121,9 @@ test("brute force: rel::ℓ and the placebos recomputed by hand from ω, λ and 
     let m = 0;
     for (const i of tr) m += Y[i * T + t]! / tr.length;
     let s = 0;
-    never.forEach((j, k) => { s += omega[k]! * Y[j * T + t]!; });
+    never.forEach((j, k) => {
+      s += omega[k]! * Y[j * T + t]!;
+    });
     return m - s;
   };
   const byHand = new Map<number, { n: number; sum: number }>();
@@ -129,8 +160,10 @@ test("California Prop 99: per-year SDID effects 1989–2000 (synthdid's effect c
   const ev = sdidEventStudyBlock(b.panel, fit, { placebo: "all" });
   const post = ev.terms.filter((t) => t.rel >= 0);
   assert.equal(post.length, 12);
-  const pinned = [-4.844972593094823, -4.325807222161046, -8.653546413288083, -8.419117750426722, -12.545463562211154, -16.10622568643859,
-    -18.905768350491556, -19.350137104388992, -20.883515581263346, -22.78157331467363, -25.94492511269187, -24.48488178167632];
+  const pinned = [
+    -4.844972593094823, -4.325807222161046, -8.653546413288083, -8.419117750426722, -12.545463562211154, -16.10622568643859, -18.905768350491556,
+    -19.350137104388992, -20.883515581263346, -22.78157331467363, -25.94492511269187, -24.48488178167632,
+  ];
   const tr = sdidTrajectory(b.panel, fit.omega, fit.lambda);
   post.forEach((t, k) => {
     assert.equal(b.times[b.panel.T0 + t.rel], 1989 + k);
@@ -150,13 +183,25 @@ test("seeds: same seed same bits; 1 vs 2 workers identical; the ATT column is th
   const pb = block(simulate(60, 12, [[8, 4]], 0.5, 14));
   const fb = sdid(pb);
   const rb = eventTimes([{ adoption: pb.T0, panel: pb }], { placebo: 2 });
-  const ps = simulate(60, 12, [[6, 3], [8, 3]], 0.5, 15);
+  const ps = simulate(
+    60,
+    12,
+    [
+      [6, 3],
+      [8, 3],
+    ],
+    0.5,
+    15,
+  );
   const fs = sdidStaggered(ps);
   const rs = eventTimes(fs.cohorts, { placebo: 2 });
   for (const method of ["placebo", "bootstrap"] as const) {
     const bd = { design: "block" as const, panel: pb, fit: fb };
     const sd = { design: "staggered" as const, panel: ps, fit: fs, est: {} };
-    for (const [d, rels] of [[bd, rb], [sd, rs]] as const) {
+    for (const [d, rels] of [
+      [bd, rb],
+      [sd, rs],
+    ] as const) {
       const one = await sdidEventSeParallel(method, d, rels, new Rng(5), { replications: 12, workers: 1 });
       const two = await sdidEventSeParallel(method, d, rels, new Rng(5), { replications: 12, workers: 2 });
       const sync = sdidEventSe(method, d, rels, new Rng(5), { replications: 12 });
@@ -169,7 +214,10 @@ test("seeds: same seed same bits; 1 vs 2 workers identical; the ATT column is th
       same(one.vcov, two.vcov);
       const other = sdidEventSe(method, d, rels, new Rng(6), { replications: 12 });
       assert.notDeepEqual(Array.from(other.draws), Array.from(one.draws));
-      const scalar = d.design === "block" ? await sdidSeParallel(method, pb, fb, new Rng(5), { replications: 12, workers: 1 }) : await sdidStaggeredSeParallel(method, ps, fs, {}, new Rng(5), { replications: 12, workers: 1 });
+      const scalar =
+        d.design === "block"
+          ? await sdidSeParallel(method, pb, fb, new Rng(5), { replications: 12, workers: 1 })
+          : await sdidStaggeredSeParallel(method, ps, fs, {}, new Rng(5), { replications: 12, workers: 1 });
       const col = Float64Array.from({ length: 12 }, (_, b) => one.draws[b * (1 + rels.length)]!);
       same(col, scalar.draws);
       assert.equal(one.se[0], scalar.se);
@@ -206,7 +254,19 @@ function long(p: StaggeredPanel) {
 }
 
 test("--event analysis: every block of the plain result unchanged (ATT, its SE, weights …), rel::ℓ terms and vcov_matrix added", async () => {
-  for (const p of [simulate(40, 10, [[6, 3]], 0.5, 16), simulate(45, 10, [[5, 3], [7, 2]], 0.5, 17)]) {
+  for (const p of [
+    simulate(40, 10, [[6, 3]], 0.5, 16),
+    simulate(
+      45,
+      10,
+      [
+        [5, 3],
+        [7, 2],
+      ],
+      0.5,
+      17,
+    ),
+  ]) {
     for (const se of ["placebo", "bootstrap", "jackknife", "none"] as const) {
       const a = { ...long(p), se, reps: 8, seed: 3, workers: 1 };
       const plain = await sdidAnalysisParallel(a);
@@ -214,16 +274,28 @@ test("--event analysis: every block of the plain result unchanged (ATT, its SE, 
       const k = 1 + 2 + (p.T - Math.min(...Array.from(p.adoption).filter((x) => x >= 0)));
       assert.equal(ev.estimates.length, k);
       assert.deepEqual(ev.estimates[0], plain.estimates[0]);
-      assert.deepEqual(ev.estimates.slice(1).map((e) => e.term).slice(0, 3), ["rel::-2", "rel::-1", "rel::0"]);
+      assert.deepEqual(
+        ev.estimates
+          .slice(1)
+          .map((e) => e.term)
+          .slice(0, 3),
+        ["rel::-2", "rel::-1", "rel::0"],
+      );
       const { estimates: _e1, vcov_matrix: vm, event_study: es, provenance: pv, warnings: w1, ...restEv } = ev;
       const { estimates: _e2, provenance: pp, warnings: w2, ...restPlain } = plain;
       assert.deepEqual(restEv, restPlain);
       assert.deepEqual((w1 ?? []).slice(0, (w2 ?? []).length), w2 ?? []);
-      assert.deepEqual({ ...pv, options: { ...pv.options, event: undefined, event_effects: undefined, event_placebo: undefined } }, { ...pp, options: { ...pp.options, event: undefined, event_effects: undefined, event_placebo: undefined } });
+      assert.deepEqual(
+        { ...pv, options: { ...pv.options, event: undefined, event_effects: undefined, event_placebo: undefined } },
+        { ...pp, options: { ...pp.options, event: undefined, event_effects: undefined, event_placebo: undefined } },
+      );
       assert.ok(es);
       if (se === "placebo" || se === "bootstrap") {
         const m = vm as { terms: string[]; matrix: (number | null)[][] };
-        assert.deepEqual(m.terms, ev.estimates.map((e) => e.term));
+        assert.deepEqual(
+          m.terms,
+          ev.estimates.map((e) => e.term),
+        );
         assert.ok(ev.estimates.slice(1).every((e) => e.std_error !== null || se === "bootstrap"));
       } else {
         assert.equal(vm, undefined);

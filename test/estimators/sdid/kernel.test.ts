@@ -58,7 +58,14 @@ test("the kernel is built and loads (npm run build compiles it)", () => {
   assert.ok(fwKernel() !== null, "dist/src/estimators/sdid/kernels/frank-wolfe.wasm is missing or does not load");
 });
 
-for (const [R, C] of [[40, 8], [12, 30], [20, 20], [10, 150], [20, 1001], [7, 3]] as const) {
+for (const [R, C] of [
+  [40, 8],
+  [12, 30],
+  [20, 20],
+  [10, 150],
+  [20, 1001],
+  [7, 3],
+] as const) {
   test(`kernel = TypeScript solver bit for bit (R=${R}, C=${C})`, () => {
     for (const seed of [1, 2]) {
       const { A, b, x0 } = problem(R, C, seed, seed === 2 ? 0.2 : 0);
@@ -76,7 +83,12 @@ for (const [R, C] of [[40, 8], [12, 30], [20, 20], [10, 150], [20, 1001], [7, 3]
 }
 
 test("kernel = TypeScript when columns repeat (bootstrap draws duplicate units: exact ties in the gradient)", () => {
-  for (const [R, U] of [[10, 80], [10, 81], [12, 9], [50, 10]] as const) {
+  for (const [R, U] of [
+    [10, 80],
+    [10, 81],
+    [12, 9],
+    [50, 10],
+  ] as const) {
     const { A: base, b } = problem(R, U, 21);
     // columns u, U + u and 2U + u are equal: every gradient value appears three times (with U odd,
     // in both vector lanes)
@@ -105,7 +117,10 @@ test("kernel = TypeScript: Gram columns from a provider, from a caller's matrix,
     for (let k = 0; k < C; k++) out[k] = G[j * C + k]!;
   };
   const base = { zeta: 0.2, minDecrease: 1e-8, maxIter: 2000 };
-  for (const o of [{ ...base, gramColumn: provider }, { ...base, gram: G }]) {
+  for (const o of [
+    { ...base, gramColumn: provider },
+    { ...base, gram: G },
+  ]) {
     const r = both(() => frankWolfe(A, b, x0, o));
     assert.equal(r.wasm.iterations, r.js.iterations);
     sameBits(r.wasm.x, r.js.x, "x");
@@ -116,7 +131,12 @@ test("kernel = TypeScript: Gram columns from a provider, from a caller's matrix,
 });
 
 test("kernel Gram matrix = TypeScript gramMatrix bit for bit (odd and even sizes)", () => {
-  for (const [R, C] of [[20, 1000], [7, 333], [3, 1], [5, 2]] as const) {
+  for (const [R, C] of [
+    [20, 1000],
+    [7, 333],
+    [3, 1],
+    [5, 2],
+  ] as const) {
     const { A } = problem(R, C, R + C);
     const g = both(() => gramMatrix(A));
     sameBits(g.wasm, g.js, `G (${R}×${C})`);
@@ -124,7 +144,10 @@ test("kernel Gram matrix = TypeScript gramMatrix bit for bit (odd and even sizes
 });
 
 test("kernel = TypeScript once the Gram-column cache is full (later columns go through scratch)", () => {
-  for (const [R, C] of [[40, 12], [6, 200]] as const) {
+  for (const [R, C] of [
+    [40, 12],
+    [6, 200],
+  ] as const) {
     const { A, b } = problem(R, C, 11);
     const x0 = new Float64Array(C);
     x0[0] = 1;

@@ -18,7 +18,8 @@ function panel(N: number, T: number, N1: number, T0: number, seed: number) {
   return { Y, N, T, N0: N - N1, T0 };
 }
 
-const same = (a: Float64Array, b: Float64Array) => assert.deepEqual(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+const same = (a: Float64Array, b: Float64Array) =>
+  assert.deepEqual(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 test("block placebo and bootstrap: workers = 1, 2, 3 give bit-identical draws; the sync API gives the same", async () => {
   const p = panel(120, 16, 4, 10, 3);
@@ -47,13 +48,22 @@ test("staggered placebo and bootstrap: workers = 1 vs 2 bit-identical; progress 
   const adoption = new Int32Array(N).fill(-1);
   for (let i = 0; i < 5; i++) adoption[N - 1 - i] = 8;
   for (let i = 5; i < 9; i++) adoption[N - 1 - i] = 10;
-  const Y = Float64Array.from({ length: N * T }, (_, k) => 0.1 * (k % T) + rng.normal() + (adoption[Math.floor(k / T)]! >= 0 && k % T >= adoption[Math.floor(k / T)]! ? 2 : 0));
+  const Y = Float64Array.from(
+    { length: N * T },
+    (_, k) => 0.1 * (k % T) + rng.normal() + (adoption[Math.floor(k / T)]! >= 0 && k % T >= adoption[Math.floor(k / T)]! ? 2 : 0),
+  );
   const p: StaggeredPanel = { Y, N, T, adoption };
   const fit = sdidStaggered(p);
   for (const method of ["placebo", "bootstrap"] as const) {
     let seen = 0;
     const one = await sdidStaggeredSeParallel(method, p, fit, {}, new Rng(2), { replications: 12, workers: 1 });
-    const two = await sdidStaggeredSeParallel(method, p, fit, {}, new Rng(2), { replications: 12, workers: 2, onProgress: (d) => { seen = Math.max(seen, d); } });
+    const two = await sdidStaggeredSeParallel(method, p, fit, {}, new Rng(2), {
+      replications: 12,
+      workers: 2,
+      onProgress: (d) => {
+        seen = Math.max(seen, d);
+      },
+    });
     const sync = sdidStaggeredSe(method, p, fit, {}, new Rng(2), { replications: 12 });
     same(one.draws, two.draws);
     same(one.draws, sync.draws);
@@ -69,6 +79,9 @@ test("a failing replication in a worker is reported, not hung on", async () => {
   adoption[p.N - 1] = 1;
   adoption[p.N - 2] = 1;
   const bad: StaggeredPanel = { Y: p.Y, N: p.N, T: p.T, adoption };
-  await assert.rejects(sdidStaggeredSeParallel("placebo", bad, { att: 0, cohorts: [], skipped: [] }, {}, new Rng(1), { replications: 6, workers: 2 }), /pre-period first differences|the 2 pre-periods synthetic DID needs/);
+  await assert.rejects(
+    sdidStaggeredSeParallel("placebo", bad, { att: 0, cohorts: [], skipped: [] }, {}, new Rng(1), { replications: 6, workers: 2 }),
+    /pre-period first differences|the 2 pre-periods synthetic DID needs/,
+  );
   assert.ok(Number.isFinite(fit.estimate));
 });

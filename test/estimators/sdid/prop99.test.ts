@@ -30,7 +30,11 @@ test("Prop 99 panel: 38 controls, California treated from 1989 (19 pre, 12 post 
   assert.equal(b.times[b.panel.T0], 1989);
 });
 
-for (const [k, m] of [[0, "sdid"], [1, "sc"], [2, "did"]] as const) {
+for (const [k, m] of [
+  [0, "sdid"],
+  [1, "sc"],
+  [2, "did"],
+] as const) {
   test(`${m} estimate equals synthdid to 1e-9 and the published Table 1 value to 1e-4 (rounded)`, () => {
     const f = sdid(b.panel, { method: m });
     assertClose(f.estimate, ref.estimates[k]!.estimate, 1e-9, m);
@@ -124,7 +128,11 @@ test("placebo draws: each is the fit with one control relabelled treated; the SE
   const exactSe = Math.sqrt(exact.reduce((a, v) => a + (v - m) ** 2, 0) / N0);
   assertClose(exactSe, 9.371, 1e-3, "exact placebo SE");
   const r = sdidPlaceboSe(b.panel, f, new Rng(7), { replications: 2000 });
-  for (const v of r.draws) assert.ok(exact.some((e) => Math.abs(e - v) <= 1e-9 * Math.abs(e)), `draw ${v} is not one of the 38 placebo fits`);
+  for (const v of r.draws)
+    assert.ok(
+      exact.some((e) => Math.abs(e - v) <= 1e-9 * Math.abs(e)),
+      `draw ${v} is not one of the 38 placebo fits`,
+    );
   // 2000 draws: the sd of an sd estimate is about SE·sqrt((κ − 1)/(4B)) ≈ 2.5% here; allow 4 of them
   assert.ok(Math.abs(r.se - exactSe) <= 0.1 * exactSe, `SE ${r.se} vs exact ${exactSe}`);
 });

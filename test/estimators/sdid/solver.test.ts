@@ -56,7 +56,12 @@ function problem(R: number, C: number, seed: number): { A: ColMajor; b: Float64A
   return { A, b };
 }
 
-for (const [R, C] of [[12, 30], [40, 8], [20, 20], [10, 150]] as const) {
+for (const [R, C] of [
+  [12, 30],
+  [40, 8],
+  [20, 20],
+  [10, 150],
+] as const) {
   // (10, 150) exercises the lazily scaled path used for wide problems (C > 64), like the ω problem
   test(`fast solver follows the literal algorithm (R=${R}, C=${C}): same iterations, weights to 1e-10`, () => {
     for (const seed of [1, 2, 3]) {
@@ -73,7 +78,9 @@ for (const [R, C] of [[12, 30], [40, 8], [20, 20], [10, 150]] as const) {
 }
 
 test("Frank–Wolfe reaches the exact simplex-QP optimum (brute force over all supports)", () => {
-  const R = 9, C = 6, zeta = 0.4;
+  const R = 9,
+    C = 6,
+    zeta = 0.4;
   const { A, b } = problem(R, C, 9);
   const eta = R * zeta * zeta;
   const f = (x: Float64Array) => {

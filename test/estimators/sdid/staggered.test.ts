@@ -30,7 +30,17 @@ function simulate(N: number, T: number, cohorts: [number, number][], tau: number
 }
 
 test("staggered: ATT = Σ_a w_a τ̂_a with w_a ∝ N_a·T_post,a, and recovers a known constant effect", () => {
-  const p = simulate(90, 20, [[10, 8], [14, 6]], 3, 0.3, 1);
+  const p = simulate(
+    90,
+    20,
+    [
+      [10, 8],
+      [14, 6],
+    ],
+    3,
+    0.3,
+    1,
+  );
   const fit = sdidStaggered(p);
   assert.equal(fit.cohorts.length, 2);
   const [c1, c2] = fit.cohorts;
@@ -56,7 +66,17 @@ test("staggered with one cohort is the block design", () => {
 });
 
 test("staggered placebo / bootstrap / jackknife SEs: finite, seeded, and of the order of the sampling sd", () => {
-  const p = simulate(60, 16, [[8, 4], [11, 3]], 2, 0.5, 3);
+  const p = simulate(
+    60,
+    16,
+    [
+      [8, 4],
+      [11, 3],
+    ],
+    2,
+    0.5,
+    3,
+  );
   const fit = sdidStaggered(p);
   const pl = sdidStaggeredSe("placebo", p, fit, {}, new Rng(5), { replications: 30 });
   const pl2 = sdidStaggeredSe("placebo", p, fit, {}, new Rng(5), { replications: 30 });
@@ -64,7 +84,17 @@ test("staggered placebo / bootstrap / jackknife SEs: finite, seeded, and of the 
   const bs = sdidStaggeredSe("bootstrap", p, fit, {}, new Rng(5), { replications: 30 });
   const jk = sdidStaggeredSe("jackknife", p, fit, {}, new Rng(5));
   for (const r of [pl, bs, jk]) assert.ok(Number.isFinite(r.se) && r.se > 0.02 && r.se < 2, `${r.method} SE ${r.se}`);
-  const one = simulate(60, 16, [[8, 4], [11, 1]], 2, 0.5, 3);
+  const one = simulate(
+    60,
+    16,
+    [
+      [8, 4],
+      [11, 1],
+    ],
+    2,
+    0.5,
+    3,
+  );
   const jk1 = sdidStaggeredSe("jackknife", one, sdidStaggered(one), {}, new Rng(5));
   assert.ok(Number.isNaN(jk1.se) && /two treated units/.test(jk1.note ?? ""));
 });
@@ -76,7 +106,13 @@ test("block design: placebo, bootstrap and jackknife SEs agree with the Monte-Ca
   const M = 40;
   for (let s = 0; s < M; s++) {
     const p = simulate(50, 12, [[8, 5]], 1, 1, 100 + s);
-    const b = blockPanel({ units: Array.from({ length: 50 }, (_, i) => String(i)), times: [...Array(12).keys()], Y: p.Y, adoption: p.adoption, rowOf: new Int32Array(600) });
+    const b = blockPanel({
+      units: Array.from({ length: 50 }, (_, i) => String(i)),
+      times: [...Array(12).keys()],
+      Y: p.Y,
+      adoption: p.adoption,
+      rowOf: new Int32Array(600),
+    });
     const f = sdid(b.panel);
     est.push(f.estimate);
     if (s < 8) {
@@ -87,12 +123,13 @@ test("block design: placebo, bootstrap and jackknife SEs agree with the Monte-Ca
   }
   const m = est.reduce((a, v) => a + v, 0) / M;
   const sdHat = Math.sqrt(est.reduce((a, v) => a + (v - m) ** 2, 0) / (M - 1));
-  assert.ok(Math.abs(m - 1) < 3 * sdHat / Math.sqrt(M) + 0.05, `mean estimate ${m} vs 1`);
+  assert.ok(Math.abs(m - 1) < (3 * sdHat) / Math.sqrt(M) + 0.05, `mean estimate ${m} vs 1`);
   for (const [k, v] of Object.entries(se)) assert.ok(v > sdHat / 2.5 && v < sdHat * 2.5, `${k} SE ${v} vs Monte-Carlo sd ${sdHat}`);
 });
 
 test("projected covariates: β̂ from never-treated units with unit and time FE; adjusted outcome recovers the effect", () => {
-  const N = 60, T = 14;
+  const N = 60,
+    T = 14;
   const rng = new Rng(9);
   const x = Float64Array.from({ length: N * T }, () => rng.normal());
   const p = simulate(N, T, [[9, 5]], 1.5, 0.2, 4, x);
@@ -109,16 +146,36 @@ test("projected covariates: β̂ from never-treated units with unit and time FE;
 });
 
 test("analysis on long data: staggered design detected, per-cohort weights reported", () => {
-  const p = simulate(30, 10, [[6, 3], [8, 2]], 2, 0.3, 6);
-  const unit: string[] = [], time: number[] = [], y: number[] = [], d: number[] = [];
-  for (let i = 0; i < p.N; i++) for (let t = 0; t < p.T; t++) {
-    unit.push(`u${i}`); time.push(2000 + t); y.push(p.Y[i * p.T + t]!); d.push(p.adoption[i]! >= 0 && t >= p.adoption[i]! ? 1 : 0);
-  }
+  const p = simulate(
+    30,
+    10,
+    [
+      [6, 3],
+      [8, 2],
+    ],
+    2,
+    0.3,
+    6,
+  );
+  const unit: string[] = [],
+    time: number[] = [],
+    y: number[] = [],
+    d: number[] = [];
+  for (let i = 0; i < p.N; i++)
+    for (let t = 0; t < p.T; t++) {
+      unit.push(`u${i}`);
+      time.push(2000 + t);
+      y.push(p.Y[i * p.T + t]!);
+      d.push(p.adoption[i]! >= 0 && t >= p.adoption[i]! ? 1 : 0);
+    }
   const r = sdidAnalysis({ unit, time, y, treat: d, names: { unit: "u", time: "t", y: "y", treat: "d" }, se: "jackknife" });
   const s = r.sdid as { design: string };
   assert.equal(s.design, "staggered");
   const cohorts = r.cohorts as { cohort: number; weight: number }[];
-  assert.deepEqual(cohorts.map((c) => c.cohort), [2006, 2008]);
+  assert.deepEqual(
+    cohorts.map((c) => c.cohort),
+    [2006, 2008],
+  );
   assert.ok(Math.abs(cohorts[0]!.weight - 12 / 16) < 1e-12);
   assert.equal(r.estimates[0]!.std_error === null, false);
   const w = widePanel({ unit, time, y, treat: d });

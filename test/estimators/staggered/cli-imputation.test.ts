@@ -11,7 +11,10 @@ test("did imputation CLI: JSON result on mpdta equals the estimator, with pre-tr
   assert.equal(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.equal(j.command, "did imputation");
-  assert.deepEqual(j.estimates.map((e: { term: string }) => e.term), ["att", "rel::0", "rel::1", "rel::2", "rel::3"]);
+  assert.deepEqual(
+    j.estimates.map((e: { term: string }) => e.term),
+    ["att", "rel::0", "rel::1", "rel::2", "rel::3"],
+  );
   assert.equal(j.nobs, 2500);
   assert.deepEqual(j.dropped.collinear, ["lpop"]); // time-invariant: absorbed by the unit FE
   assert.equal(j.vcov.clusters.countyreal, 500);
@@ -32,9 +35,25 @@ test("did imputation CLI: JSON result on mpdta equals the estimator, with pre-tr
 test("did imputation CLI: --horizons selects, bad flags exit 2, bad columns exit 1", () => {
   const r = runCli([...base, "--horizons", "0:1", "--json"]);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout).estimates.map((e: { term: string }) => e.term), ["att", "rel::0", "rel::1"]);
+  assert.deepEqual(
+    JSON.parse(r.stdout).estimates.map((e: { term: string }) => e.term),
+    ["att", "rel::0", "rel::1"],
+  );
   assert.equal(runCli([...base, "--horizons", "x"]).status, 2);
-  const bad = runCli(["did", "imputation", "--data", fixture("data", "mpdta.csv"), "--y", "lemq", "--unit", "countyreal", "--time", "year", "--cohort", "first.treat"]);
+  const bad = runCli([
+    "did",
+    "imputation",
+    "--data",
+    fixture("data", "mpdta.csv"),
+    "--y",
+    "lemq",
+    "--unit",
+    "countyreal",
+    "--time",
+    "year",
+    "--cohort",
+    "first.treat",
+  ]);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /lemq/);
 });

@@ -9,12 +9,22 @@ test("did stacked CLI: event-time terms, pooled post average, sub-experiments re
   assert.equal(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.equal(j.command, "did stacked");
-  assert.deepEqual(j.estimates.map((e: { term: string }) => e.term), ["rel::0", "rel::1", "avg_post", "treat_post"]);
+  assert.deepEqual(
+    j.estimates.map((e: { term: string }) => e.term),
+    ["rel::0", "rel::1", "avg_post", "treat_post"],
+  );
   const [e0, e1, avg] = j.estimates;
   assertClose(avg.estimate, (e0.estimate + e1.estimate) / 2, 1e-12, "avg_post");
   // √(a'Va) lies between the smallest possible (perfect negative correlation) and the largest value
   assert.ok(avg.std_error <= (e0.std_error + e1.std_error) / 2 + 1e-15);
-  assert.deepEqual(j.sub_experiments.map((s: { cohort: number; included: boolean }) => [s.cohort, s.included]), [[2004, true], [2006, true], [2007, false]]);
+  assert.deepEqual(
+    j.sub_experiments.map((s: { cohort: number; included: boolean }) => [s.cohort, s.included]),
+    [
+      [2004, true],
+      [2006, true],
+      [2007, false],
+    ],
+  );
   assert.deepEqual(j.dropped.sub_experiments, [2007]);
   assert.equal(j.vcov.clusters.countyreal, 500);
   assert.equal(j.provenance.options.window, "-1:1");

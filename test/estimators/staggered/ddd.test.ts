@@ -8,12 +8,23 @@ import { dddFit, dddRegressors } from "../../../src/estimators/ddd.js";
 import { computeVcov, coefTable } from "../../../src/inference/vcov.js";
 import { assertClose, runCli } from "../../helpers.js";
 
-interface DddPanel { y: Float64Array; unit: Int32Array; nUnits: number; time: Float64Array; g: Float64Array; g2: Float64Array }
+interface DddPanel {
+  y: Float64Array;
+  unit: Int32Array;
+  nUnits: number;
+  time: Float64Array;
+  g: Float64Array;
+  g2: Float64Array;
+}
 
 /** Digital pilots (cohorts 4, 6) with effect τd, non-digital pilots (3, 5) with τnd, others never. */
 function simDdd(seed: number, nUnits: number, tauD: number, tauNd: number, noise: number): DddPanel {
   const r = new Rng(seed);
-  const u: number[] = [], t: number[] = [], g: number[] = [], g2: number[] = [], y: number[] = [];
+  const u: number[] = [],
+    t: number[] = [],
+    g: number[] = [],
+    g2: number[] = [],
+    y: number[] = [];
   const gam = Array.from({ length: 9 }, (_, k) => 0.2 * k + 0.3 * r.normal());
   for (let i = 0; i < nUnits; i++) {
     const kind = r.uniform();
@@ -21,7 +32,10 @@ function simDdd(seed: number, nUnits: number, tauD: number, tauNd: number, noise
     const g2i = kind >= 0.3 && kind < 0.6 ? (r.uniform() < 0.5 ? 3 : 5) : 0;
     const a = r.normal() + (gi > 0 ? 1 : 0) - (g2i > 0 ? 0.5 : 0);
     for (let s = 1; s <= 8; s++) {
-      u.push(i); t.push(s); g.push(gi); g2.push(g2i);
+      u.push(i);
+      t.push(s);
+      g.push(gi);
+      g2.push(g2i);
       y.push(a + gam[s]! + (gi > 0 && s >= gi ? tauD : 0) + (g2i > 0 && s >= g2i ? tauNd : 0) + noise * r.normal());
     }
   }
@@ -58,13 +72,33 @@ test("did ddd CLI: β, γ and β + γ with cluster SEs; empty second group is an
   try {
     const file = join(dir, "ddd.csv");
     const lines = ["county,year,y,digital_pilot,other_pilot"];
-    for (let i = 0; i < p.y.length; i++) lines.push(`c${p.unit[i]},${2000 + p.time[i]!},${p.y[i]},${p.g[i] ? 2000 + p.g[i]! : ""},${p.g2[i] ? 2000 + p.g2[i]! : 0}`);
+    for (let i = 0; i < p.y.length; i++)
+      lines.push(`c${p.unit[i]},${2000 + p.time[i]!},${p.y[i]},${p.g[i] ? 2000 + p.g[i]! : ""},${p.g2[i] ? 2000 + p.g2[i]! : 0}`);
     writeFileSync(file, lines.join("\n") + "\n");
-    const args = ["did", "ddd", "--data", file, "--y", "y", "--unit", "county", "--time", "year", "--cohort", "digital_pilot", "--group2", "other_pilot", "--json"];
+    const args = [
+      "did",
+      "ddd",
+      "--data",
+      file,
+      "--y",
+      "y",
+      "--unit",
+      "county",
+      "--time",
+      "year",
+      "--cohort",
+      "digital_pilot",
+      "--group2",
+      "other_pilot",
+      "--json",
+    ];
     const r = runCli(args);
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);
-    assert.deepEqual(j.estimates.map((e: { term: string }) => e.term), ["treat_post", "pilot_post", "digital_total"]);
+    assert.deepEqual(
+      j.estimates.map((e: { term: string }) => e.term),
+      ["treat_post", "pilot_post", "digital_total"],
+    );
     const f = dddFit({ y: p.y, unit: p.unit, nUnits: p.nUnits, time: p.time, cohort: p.g }, p.g2);
     assertClose(j.estimates[0].estimate, f.coef[0]!, 1e-9, "β");
     assertClose(j.estimates[2].estimate, f.coef[0]! + f.coef[1]!, 1e-9, "β + γ");

@@ -25,11 +25,12 @@ function denseZ(p: SimPanel, xs: Float64Array[]): Float64Array[] {
 function crossRows(cols: Float64Array[], rows: number[], wa: (i: number) => number = () => 1, wb?: (i: number) => number): Mat {
   const k = cols.length;
   const m = mat(k, k);
-  for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) {
-    let s = 0;
-    for (const i of rows) s += cols[a]![i]! * cols[b]![i]! * wa(i) * (wb ? wb(i) : 1);
-    m.data[a * k + b] = s;
-  }
+  for (let a = 0; a < k; a++)
+    for (let b = 0; b < k; b++) {
+      let s = 0;
+      for (const i of rows) s += cols[a]![i]! * cols[b]![i]! * wa(i) * (wb ? wb(i) : 1);
+      m.data[a * k + b] = s;
+    }
   return m;
 }
 
@@ -38,17 +39,26 @@ function bruteForce(p: SimPanel, xs: Float64Array[], target: (i: number) => bool
   const Z = denseZ(p, xs);
   const k = Z.length;
   const treated = (i: number) => p.cohort[i]! > 0 && p.time[i]! >= p.cohort[i]!;
-  const r0: number[] = [], r1: number[] = [];
+  const r0: number[] = [],
+    r1: number[] = [];
   for (let i = 0; i < p.n; i++) (treated(i) ? r1 : r0).push(i);
   const ZZ = crossRows(Z, r0);
-  const Zy = mat(k, 1, Float64Array.from(Z, (c) => r0.reduce((s, i) => s + c[i]! * p.y[i]!, 0)));
+  const Zy = mat(
+    k,
+    1,
+    Float64Array.from(Z, (c) => r0.reduce((s, i) => s + c[i]! * p.y[i]!, 0)),
+  );
   const beta = solveGeneral(ZZ, Zy).data;
   const fitted = (i: number) => Z.reduce((s, c, j) => s + c[i]! * beta[j]!, 0);
   const n1 = r1.filter(target).length;
   const w = (i: number) => (target(i) ? 1 / n1 : 0);
   const tau = new Map(r1.map((i) => [i, p.y[i]! - fitted(i)]));
   const est = r1.reduce((s, i) => s + w(i) * tau.get(i)!, 0);
-  const z1w = mat(k, 1, Float64Array.from(Z, (c) => r1.reduce((s, i) => s + c[i]! * w(i), 0)));
+  const z1w = mat(
+    k,
+    1,
+    Float64Array.from(Z, (c) => r1.reduce((s, i) => s + c[i]! * w(i), 0)),
+  );
   const theta = solveGeneral(ZZ, z1w).data;
   const v = new Float64Array(p.n);
   for (const i of r0) v[i] = -Z.reduce((s, c, j) => s + c[i]! * theta[j]!, 0);
@@ -73,8 +83,13 @@ function bruteForce(p: SimPanel, xs: Float64Array[], target: (i: number) => bool
 }
 
 const smallOpts = {
-  nUnits: 14, periods: [1, 2, 3, 4, 5, 6, 7], cohorts: [0, 3, 4, 6],
-  effect: (g: number, e: number) => 1 + 0.5 * e + 0.2 * g, noise: 1, missing: 0.15, beta: 0.7,
+  nUnits: 14,
+  periods: [1, 2, 3, 4, 5, 6, 7],
+  cohorts: [0, 3, 4, 6],
+  effect: (g: number, e: number) => 1 + 0.5 * e + 0.2 * g,
+  noise: 1,
+  missing: 0.15,
+  beta: 0.7,
 };
 
 test("imputation: estimates and conservative SEs equal the dense-matrix formulas (random unbalanced panels)", () => {
@@ -120,9 +135,15 @@ test("imputation pre-trend test: joint Wald rejects at about the nominal rate un
   // anticipation: treated units move 0.8 one period early → the lead −1 is detected
   const q = simulate(77, { ...opts, nUnits: 300 });
   for (let i = 0; i < q.n; i++) if (q.cohort[i]! > 0 && q.time[i]! - q.cohort[i]! === -1) q.y[i]! += 0.8;
-  const pre = pretrendTest({ ...toInput(q, false), cluster: { name: "unit", codes: q.unit, nLevels: q.nUnits } }, [1, 2, 3]) as { wald: { p_value: number }; estimates: { term: string; estimate: number }[] };
+  const pre = pretrendTest({ ...toInput(q, false), cluster: { name: "unit", codes: q.unit, nLevels: q.nUnits } }, [1, 2, 3]) as {
+    wald: { p_value: number };
+    estimates: { term: string; estimate: number }[];
+  };
   assert.ok(pre.wald.p_value < 1e-4, `p ${pre.wald.p_value}`);
-  assert.deepEqual(pre.estimates.map((e) => e.term), ["pre::-3", "pre::-2", "pre::-1"]);
+  assert.deepEqual(
+    pre.estimates.map((e) => e.term),
+    ["pre::-3", "pre::-2", "pre::-1"],
+  );
 });
 
 test("imputation: Σ v_it Y_it reproduces each estimate (implied weights) and first-stage residuals match feols", () => {
@@ -137,7 +158,9 @@ test("imputation: Σ v_it Y_it reproduces each estimate (implied weights) and fi
   });
   const r0 = [...fit.untreatedRows];
   const ff = feols({
-    y: Float64Array.from(r0, (i) => p.y[i]!), yName: "y", x: [{ name: "x", values: Float64Array.from(r0, (i) => p.x[i]!) }],
+    y: Float64Array.from(r0, (i) => p.y[i]!),
+    yName: "y",
+    x: [{ name: "x", values: Float64Array.from(r0, (i) => p.x[i]!) }],
     fixedEffects: [
       { name: "u", codes: Int32Array.from(r0, (i) => p.unit[i]!), nLevels: p.nUnits },
       { name: "t", codes: Int32Array.from(r0, (i) => p.time[i]! - 1), nLevels: 7 },
@@ -156,16 +179,27 @@ test("imputation: unbiased under heterogeneous dynamic effects where TWFE is not
   // the estimand: treated rows whose Y(0) is identified (periods where every unit is treated are not)
   assert.ok(f0.notImputable > 0);
   const truth = (e: number | null) => {
-    let s = 0, c = 0;
-    for (const i of f0.treatedRows) if (e === null || p0.time[i]! - p0.cohort[i]! === e) { s += p0.tau[i]!; c++; }
+    let s = 0,
+      c = 0;
+    for (const i of f0.treatedRows)
+      if (e === null || p0.time[i]! - p0.cohort[i]! === e) {
+        s += p0.tau[i]!;
+        c++;
+      }
     return s / c;
   };
   for (const e of f0.estimates) assertClose(e.estimate, truth(e.e), 1e-9, e.term);
   f0.tau.forEach((t, b) => assert.ok(Math.abs(t - p0.tau[f0.treatedRows[b]!]!) < 1e-9));
-  const twfe = (q: SimPanel) => feols({
-    y: q.y, yName: "y", x: [{ name: "treat_post", values: Float64Array.from(q.time, (t, i) => (q.cohort[i]! > 0 && t >= q.cohort[i]! ? 1 : 0)) }],
-    fixedEffects: [{ name: "u", codes: q.unit, nLevels: q.nUnits }, { name: "t", codes: Int32Array.from(q.time, (t) => t - 2001), nLevels: 8 }],
-  });
+  const twfe = (q: SimPanel) =>
+    feols({
+      y: q.y,
+      yName: "y",
+      x: [{ name: "treat_post", values: Float64Array.from(q.time, (t, i) => (q.cohort[i]! > 0 && t >= q.cohort[i]! ? 1 : 0)) }],
+      fixedEffects: [
+        { name: "u", codes: q.unit, nLevels: q.nUnits },
+        { name: "t", codes: Int32Array.from(q.time, (t) => t - 2001), nLevels: 8 },
+      ],
+    });
   const tw0 = twfe(p0).coef[0]!;
   assert.ok(Math.abs(tw0 - truth(null)) > 0.3 * truth(null), `TWFE should be biased: ${tw0} vs ${truth(null)}`);
   // with noise: imputation within 4 SE of the truth, TWFE many SEs away
@@ -183,12 +217,18 @@ test("imputation: unbiased under heterogeneous dynamic effects where TWFE is not
 
 test("imputation: conservative SE is not below the Monte-Carlo sd of the estimate", () => {
   const opts = { nUnits: 120, periods: [1, 2, 3, 4, 5, 6], cohorts: [0, 3, 5], effect: (g: number, e: number) => g * 0.5 + e, noise: 1 };
-  const ests: number[] = [], ses: number[] = [];
+  const ests: number[] = [],
+    ses: number[] = [];
   for (let rep = 0; rep < 60; rep++) {
     const p = simulate(1000 + rep, opts);
     // compare against the estimand on the same draw (the treated set varies across draws)
-    let s = 0, c = 0;
-    for (let i = 0; i < p.n; i++) if (p.cohort[i]! > 0 && p.time[i]! >= p.cohort[i]!) { s += p.tau[i]!; c++; }
+    let s = 0,
+      c = 0;
+    for (let i = 0; i < p.n; i++)
+      if (p.cohort[i]! > 0 && p.time[i]! >= p.cohort[i]!) {
+        s += p.tau[i]!;
+        c++;
+      }
     const f = imputationFit(toInput(p, false));
     ests.push(f.estimates[0]!.estimate - s / c);
     ses.push(f.estimates[0]!.std_error);
@@ -196,7 +236,7 @@ test("imputation: conservative SE is not below the Monte-Carlo sd of the estimat
   const m = ests.reduce((a, b) => a + b, 0) / ests.length;
   const sd = Math.sqrt(ests.reduce((a, b) => a + (b - m) ** 2, 0) / (ests.length - 1));
   const meanSe = ses.reduce((a, b) => a + b, 0) / ses.length;
-  assert.ok(Math.abs(m) < 3 * sd / Math.sqrt(ests.length), `mean error ${m}, sd ${sd}`);
+  assert.ok(Math.abs(m) < (3 * sd) / Math.sqrt(ests.length), `mean error ${m}, sd ${sd}`);
   assert.ok(meanSe > 0.8 * sd && meanSe < 2 * sd, `mean SE ${meanSe} vs MC sd ${sd}`);
 });
 

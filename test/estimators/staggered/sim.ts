@@ -32,7 +32,8 @@ export interface SimOptions {
 export function simulate(seed: number, o: SimOptions): SimPanel {
   const r = new Rng(seed);
   const rows: { u: number; t: number; g: number }[] = [];
-  const alpha: number[] = [], coh: number[] = [];
+  const alpha: number[] = [],
+    coh: number[] = [];
   for (let u = 0; u < o.nUnits; u++) {
     coh.push(o.cohorts[r.int(o.cohorts.length)]!);
     alpha.push(r.normal() + (coh[u]! > 0 ? 0.5 * Math.sin(coh[u]!) : 0));
@@ -46,8 +47,15 @@ export function simulate(seed: number, o: SimOptions): SimPanel {
   const gamma = new Map(o.periods.map((t) => [t, 0.3 * (t - o.periods[0]!) + 0.2 * r.normal()]));
   const beta = o.beta ?? 0;
   const p: SimPanel = {
-    n, y: new Float64Array(n), y0: new Float64Array(n), unit: new Int32Array(n), nUnits: o.nUnits,
-    time: new Float64Array(n), cohort: new Float64Array(n), x: new Float64Array(n), tau: new Float64Array(n),
+    n,
+    y: new Float64Array(n),
+    y0: new Float64Array(n),
+    unit: new Int32Array(n),
+    nUnits: o.nUnits,
+    time: new Float64Array(n),
+    cohort: new Float64Array(n),
+    x: new Float64Array(n),
+    tau: new Float64Array(n),
   };
   rows.forEach((row, i) => {
     p.unit[i] = row.u;

@@ -13,9 +13,16 @@ function toInput(p: SimPanel): StaggeredInput {
 
 /** A tiny balanced panel: units with the given cohorts, periods 1..T, y = 0. */
 function tinyPanel(cohorts: number[], T: number, drop: [number, number][] = []): StaggeredInput {
-  const u: number[] = [], t: number[] = [], g: number[] = [];
+  const u: number[] = [],
+    t: number[] = [],
+    g: number[] = [];
   cohorts.forEach((c, i) => {
-    for (let s = 1; s <= T; s++) if (!drop.some(([du, dt]) => du === i && dt === s)) { u.push(i); t.push(s); g.push(c); }
+    for (let s = 1; s <= T; s++)
+      if (!drop.some(([du, dt]) => du === i && dt === s)) {
+        u.push(i);
+        t.push(s);
+        g.push(c);
+      }
   });
   return { y: new Float64Array(u.length), unit: Int32Array.from(u), nUnits: cohorts.length, time: Float64Array.from(t), cohort: Float64Array.from(g) };
 }
@@ -25,7 +32,14 @@ test("stacked: sub-experiments, clean controls and WFH weights equal a hand comp
   const inp = tinyPanel([4, 4, 4, 5, 0, 0, 0, 0, 8, 8], 8);
   const { stack, subExperiments } = buildStack(inp, { kPre: 2, kPost: 1, weights: "wfh" });
   // sub 4: periods 2..5, controls never (4) + cohort 8 (2); sub 5: periods 3..6, same controls; sub 8: 6..9 leaves the data
-  assert.deepEqual(subExperiments.map((s) => [s.cohort, s.included, s.n_treated, s.n_control]), [[4, true, 3, 6], [5, true, 1, 6], [8, false, 0, 0]]);
+  assert.deepEqual(
+    subExperiments.map((s) => [s.cohort, s.included, s.n_treated, s.n_control]),
+    [
+      [4, true, 3, 6],
+      [5, true, 1, 6],
+      [8, false, 0, 0],
+    ],
+  );
   assert.match(subExperiments[2]!.reason!, /leaves the observed periods 1–8/);
   assert.equal(stack.n, (3 + 6) * 4 + (1 + 6) * 4);
   // N^D = 4, N^C = 12 at every event time: Q_4 = (3/4)/(6/12) = 1.5, Q_5 = (1/4)/(6/12) = 0.5
@@ -38,20 +52,27 @@ test("stacked: sub-experiments, clean controls and WFH weights equal a hand comp
   const ub = buildStack(tinyPanel([4, 4, 4, 5, 0, 0, 0, 0, 8, 8], 8, [[4, 5]]), { kPre: 2, kPost: 1 });
   for (let r = 0; r < ub.stack.n; r++) {
     if (ub.stack.treat[r]) continue;
-    const s = ub.stack.sub[r]!, e = ub.stack.e[r]!;
+    const s = ub.stack.sub[r]!,
+      e = ub.stack.e[r]!;
     // sub 4 at e = 1: N^C_{4,1} = 5, N^C_1 = 5 + 6 = 11 → (3/4)/(5/11); sub 5 at e = 1: (1/4)/(6/11)
     // sub 4 at e = 0: 6 of 11 → (3/4)/(6/11); sub 5 at e = 0: 5 of 11 → (1/4)/(5/11)
     let want = s === 0 ? 1.5 : 0.5;
-    if (s === 0 && e === 1) want = (3 / 4) / (5 / 11);
-    if (s === 1 && e === 1) want = (1 / 4) / (6 / 11);
-    if (s === 0 && e === 0) want = (3 / 4) / (6 / 11);
-    if (s === 1 && e === 0) want = (1 / 4) / (5 / 11);
+    if (s === 0 && e === 1) want = 3 / 4 / (5 / 11);
+    if (s === 1 && e === 1) want = 1 / 4 / (6 / 11);
+    if (s === 0 && e === 0) want = 3 / 4 / (6 / 11);
+    if (s === 1 && e === 0) want = 1 / 4 / (5 / 11);
     assertClose(ub.stack.weight[r]!, want, 1e-15, `sub ${s} e ${e}`);
   }
   // no clean control: every unit treated inside the window
   assert.throws(() => buildStack(tinyPanel([4, 4, 5, 5], 8), { kPre: 2, kPost: 1 }), /cohort 4: no clean controls.*cohort 5: no clean controls/);
   const one = buildStack(tinyPanel([4, 4, 6, 6], 8), { kPre: 2, kPost: 1 });
-  assert.deepEqual(one.subExperiments.map((s) => [s.cohort, s.included, s.n_control]), [[4, true, 2], [6, false, 0]]);
+  assert.deepEqual(
+    one.subExperiments.map((s) => [s.cohort, s.included, s.n_control]),
+    [
+      [4, true, 2],
+      [6, false, 0],
+    ],
+  );
   assert.match(one.subExperiments[1]!.reason!, /no clean controls/);
   assert.throws(() => buildStack(tinyPanel([4, 0], 8), { kPre: 0, kPost: 1 }), /κ_pre ≥ 1/);
 });
@@ -59,28 +80,44 @@ test("stacked: sub-experiments, clean controls and WFH weights equal a hand comp
 /** Per-sub-experiment DIDs from cell means: (Ȳ^D_e − Ȳ^D_{−1}) − (Ȳ^C_e − Ȳ^C_{−1}). */
 function handDid(p: SimPanel, a: number, kPost: number, e: number): { did: number; nD: number; nC: number } {
   const mean = (treated: boolean, t: number) => {
-    let s = 0, c = 0;
+    let s = 0,
+      c = 0;
     for (let i = 0; i < p.n; i++) {
       const g = p.cohort[i]!;
       const inGroup = treated ? g === a : g === 0 || g > a + kPost;
-      if (inGroup && p.time[i] === t) { s += p.y[i]!; c++; }
+      if (inGroup && p.time[i] === t) {
+        s += p.y[i]!;
+        c++;
+      }
     }
     return { m: s / c, c };
   };
-  const d1 = mean(true, a + e), d0 = mean(true, a - 1), c1 = mean(false, a + e), c0 = mean(false, a - 1);
+  const d1 = mean(true, a + e),
+    d0 = mean(true, a - 1),
+    c1 = mean(false, a + e),
+    c0 = mean(false, a - 1);
   return { did: d1.m - d0.m - (c1.m - c0.m), nD: d0.c, nC: c0.c };
 }
 
 test("stacked: coefficients equal the hand-built weighted averages of sub-experiment DIDs (WFH and Cengiz)", () => {
   const periods = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const p = simulate(21, { nUnits: 90, periods, cohorts: [0, 4, 5, 5, 7, 10], effect: (g, e) => g * 0.3 + e * (g === 5 ? 2 : 0.5), noise: 1 });
-  const kPre = 3, kPost = 2;
+  const kPre = 3,
+    kPost = 2;
   const cohorts = [4, 5, 7]; // 10 leaves the data with κ_post = 2
-  for (const [weights, fe] of [["wfh", "stack"], ["wfh", "pooled"], ["none", "stack"]] as const) {
+  for (const [weights, fe] of [
+    ["wfh", "stack"],
+    ["wfh", "pooled"],
+    ["none", "stack"],
+  ] as const) {
     const sf = stackedFit(toInput(p), { kPre, kPost, weights, fe });
-    assert.deepEqual(sf.subExperiments.filter((s) => s.included).map((s) => s.cohort), cohorts);
+    assert.deepEqual(
+      sf.subExperiments.filter((s) => s.included).map((s) => s.cohort),
+      cohorts,
+    );
     sf.eventTimes.forEach((e, k) => {
-      let num = 0, den = 0;
+      let num = 0,
+        den = 0;
       for (const a of cohorts) {
         const h = handDid(p, a, kPost, e);
         // WFH: treated shares; Cengiz (unweighted, sub-experiment × time FE): N^D N^C / (N^D + N^C)
@@ -106,13 +143,22 @@ test("stacked: coefficients equal the hand-built weighted averages of sub-experi
 
 test("stacked: one cohort with never-treated controls equals the TWFE event study and static DID on that subsample (coefficients and SEs)", () => {
   const p = simulate(31, { nUnits: 60, periods: [1, 2, 3, 4, 5, 6, 7, 8], cohorts: [0, 5], effect: (_g, e) => 1 + e, noise: 1, missing: 0.1 });
-  const kPre = 3, kPost = 2;
+  const kPre = 3,
+    kPost = 2;
   for (const weights of ["wfh", "none"] as const) {
     const sf = stackedFit(toInput(p), { kPre, kPost, weights });
     const sub = [...Array(p.n).keys()].filter((i) => p.time[i]! >= 2 && p.time[i]! <= 7);
     const x = sf.eventTimes.map((e) => ({ name: `rel::${e}`, values: Float64Array.from(sub, (i) => (p.cohort[i] === 5 && p.time[i]! - 5 === e ? 1 : 0)) }));
     const unit = Int32Array.from(sub, (i) => p.unit[i]!);
-    const tw = feols({ y: Float64Array.from(sub, (i) => p.y[i]!), yName: "y", x, fixedEffects: [{ name: "u", codes: unit, nLevels: p.nUnits }, { name: "t", codes: Int32Array.from(sub, (i) => p.time[i]! - 2), nLevels: 6 }] });
+    const tw = feols({
+      y: Float64Array.from(sub, (i) => p.y[i]!),
+      yName: "y",
+      x,
+      fixedEffects: [
+        { name: "u", codes: unit, nLevels: p.nUnits },
+        { name: "t", codes: Int32Array.from(sub, (i) => p.time[i]! - 2), nLevels: 6 },
+      ],
+    });
     const cl = (codes: Int32Array) => ({ type: "cluster" as const, clusters: [{ name: "unit", codes, nLevels: p.nUnits }] });
     const a = coefTable(tw, computeVcov(tw, cl(unit)));
     const b = coefTable(sf.fit, computeVcov(sf.fit, cl(Int32Array.from(sf.stack.row, (i) => p.unit[i]!))));
@@ -123,7 +169,15 @@ test("stacked: one cohort with never-treated controls equals the TWFE event stud
     });
     // static: treat·1[e ≥ 0] against the plain TWFE DID on the same subsample
     const ss = stackedFit(toInput(p), { kPre, kPost, weights, static: true });
-    const tws = feols({ y: Float64Array.from(sub, (i) => p.y[i]!), yName: "y", x: [{ name: "treat_post", values: Float64Array.from(sub, (i) => (p.cohort[i] === 5 && p.time[i]! >= 5 ? 1 : 0)) }], fixedEffects: [{ name: "u", codes: unit, nLevels: p.nUnits }, { name: "t", codes: Int32Array.from(sub, (i) => p.time[i]! - 2), nLevels: 6 }] });
+    const tws = feols({
+      y: Float64Array.from(sub, (i) => p.y[i]!),
+      yName: "y",
+      x: [{ name: "treat_post", values: Float64Array.from(sub, (i) => (p.cohort[i] === 5 && p.time[i]! >= 5 ? 1 : 0)) }],
+      fixedEffects: [
+        { name: "u", codes: unit, nLevels: p.nUnits },
+        { name: "t", codes: Int32Array.from(sub, (i) => p.time[i]! - 2), nLevels: 6 },
+      ],
+    });
     const sa = coefTable(tws, computeVcov(tws, cl(unit)))[0]!;
     const sb = coefTable(ss.fit, computeVcov(ss.fit, cl(Int32Array.from(ss.stack.row, (i) => p.unit[i]!))))[0]!;
     assert.equal(sb.term, "treat_post");
@@ -136,7 +190,12 @@ test("stacked/imputation flag parsing: windows and horizon ranges", async () => 
   const { parseWindow } = await import("../../../src/cli/commands/did-stacked.js");
   const { parseIntRange } = await import("../../../src/analyses/imputation.js");
   assert.deepEqual(parseWindow("-3:2"), { kPre: 3, kPost: 2 });
-  for (const bad of ["abc", "0:2", "-2:-1", "-3"]) assert.throws(() => parseWindow(bad), (e: Error & { exitCode?: number }) => e.exitCode === 2, bad);
+  for (const bad of ["abc", "0:2", "-2:-1", "-3"])
+    assert.throws(
+      () => parseWindow(bad),
+      (e: Error & { exitCode?: number }) => e.exitCode === 2,
+      bad,
+    );
   assert.deepEqual(parseIntRange("0:3", "--horizons"), [0, 1, 2, 3]);
   assert.deepEqual(parseIntRange("0, 2,5", "--horizons"), [0, 2, 5]);
   assert.throws(() => parseIntRange("3:1", "--horizons"), /must not exceed/);

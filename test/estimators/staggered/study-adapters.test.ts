@@ -18,17 +18,39 @@ function context() {
   const ctx = {
     spec: { outcome: { column: "keytech" }, model: { controls: [], cluster: "county" } },
     data: {
-      n: p.n, unitCodes: p.unit, units: Array.from({ length: p.nUnits }, (_, i) => `c${i}`), time: p.time, times,
-      timeCodes: Int32Array.from(p.time, (t) => times.indexOf(t)), num: { keytech: y, cohort: p.cohort },
-      clusterCodes: p.unit, nClusters: p.nUnits, inputHashes: { panel: "sha256:x" }, unitName: "county", timeName: "year",
+      n: p.n,
+      unitCodes: p.unit,
+      units: Array.from({ length: p.nUnits }, (_, i) => `c${i}`),
+      time: p.time,
+      times,
+      timeCodes: Int32Array.from(p.time, (t) => times.indexOf(t)),
+      num: { keytech: y, cohort: p.cohort },
+      clusterCodes: p.unit,
+      nClusters: p.nUnits,
+      inputHashes: { panel: "sha256:x" },
+      unitName: "county",
+      timeName: "year",
     },
   } as unknown as BlockContext;
-  const panel = didPanelFromArrays({ file: "(study)", inputs: { panel: "sha256:x" }, unitName: "county", timeName: "year", unitCodes: p.unit, units: ctx.data.units, time: p.time, num: ctx.data.num, cohort: "cohort" });
+  const panel = didPanelFromArrays({
+    file: "(study)",
+    inputs: { panel: "sha256:x" },
+    unitName: "county",
+    timeName: "year",
+    unitCodes: p.unit,
+    units: ctx.data.units,
+    time: p.time,
+    num: ctx.data.num,
+    cohort: "cohort",
+  });
   const model = { outcome: "keytech", controls: [] };
   const keep = [...Array(p.n).keys()].filter((i) => i !== 3);
   const input = {
-    y: Float64Array.from(keep, (i) => p.y[i]!), unit: Int32Array.from(keep, (i) => p.unit[i]!), nUnits: p.nUnits,
-    time: Float64Array.from(keep, (i) => p.time[i]!), cohort: Float64Array.from(keep, (i) => p.cohort[i]!),
+    y: Float64Array.from(keep, (i) => p.y[i]!),
+    unit: Int32Array.from(keep, (i) => p.unit[i]!),
+    nUnits: p.nUnits,
+    time: Float64Array.from(keep, (i) => p.time[i]!),
+    cohort: Float64Array.from(keep, (i) => p.cohort[i]!),
   };
   return { panel, model, input };
 }

@@ -9,7 +9,8 @@ import { refCases, type RefRow } from "./refs.js";
 import { assertClose } from "../../helpers.js";
 
 const ends = (g: { grid: Float64Array; accept: Uint8Array }): { lb: number | null; ub: number | null; step: number } => {
-  let lb: number | null = null, ub: number | null = null;
+  let lb: number | null = null,
+    ub: number | null = null;
   g.accept.forEach((a, i) => {
     if (a) {
       lb ??= g.grid[i]!;
@@ -53,7 +54,10 @@ test("Δ^RM C-LF: Medicaid README table to its printed digits (README knitted wi
   const step = (40 * sdTheta(c.input, l)) / 999;
   for (const r of c.readme!.relative_magnitudes) {
     const e = ends(conditionalCsRm(c.input, l, r.Mbar!, "LF"));
-    for (const [mine, printed] of [[e.lb!, r.lb!], [e.ub!, r.ub!]] as const) {
+    for (const [mine, printed] of [
+      [e.lb!, r.lb!],
+      [e.ub!, r.ub!],
+    ] as const) {
       const sig = Number(mine.toPrecision(3));
       assert.ok(sig === printed || Math.abs(mine - printed) <= step, `Mbar=${r.Mbar}: ${mine} vs printed ${printed}`);
     }
@@ -64,7 +68,10 @@ test("the dense simplex and HiGHS give the same accept/reject grid", async () =>
   await loadLp();
   const c = refCases().find((k) => k.name === "mpdta")!;
   const l = basisVector(1, 4);
-  for (const [M, flag] of [[0.01, "LF"], [0.02, "ARP"]] as const) {
+  for (const [M, flag] of [
+    [0.01, "LF"],
+    [0.02, "ARP"],
+  ] as const) {
     const a = conditionalCsSd(c.input, l, M, flag, 0.05, 200, 0, "simplex");
     const b = conditionalCsSd(c.input, l, M, flag, 0.05, 200, 0, "highs");
     assert.deepEqual(Array.from(a.accept), Array.from(b.accept), `M=${M} ${flag}`);

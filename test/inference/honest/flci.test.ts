@@ -22,7 +22,9 @@ test("folded-normal quantile by order statistics equals sorting |z + μ|", () =>
   const z = new RRng(3).rnorm(10_001);
   for (const mu of [0, 0.3, -1.7, 5]) {
     const v = Float64Array.from(z, (t) => Math.abs(t + mu)).sort();
-    const index = 1 + 10_000 * 0.95, lo = Math.floor(index), h = index - lo;
+    const index = 1 + 10_000 * 0.95,
+      lo = Math.floor(index),
+      h = index - lo;
     const expect = (1 - h) * v[lo - 1]! + h * v[lo]!;
     assert.equal(fn.quantile(0.95, mu), expect);
   }
@@ -94,7 +96,10 @@ test("FLCI: Medicaid README table to its printed digits", () => {
   const l = basisVector(1, 2);
   for (const r of c.readme!.smoothness_flci) {
     const f = optimalFlci(c.input, l, r.M!);
-    for (const [mine, printed, end] of [[f.lb, r.lb!, "lb"], [f.ub, r.ub!, "ub"]] as const) {
+    for (const [mine, printed, end] of [
+      [f.lb, r.lb!, "lb"],
+      [f.ub, r.ub!, "ub"],
+    ] as const) {
       if (r.M === 0 && end === "lb") {
         const unit = Math.pow(10, Math.floor(Math.log10(Math.abs(printed))) - 2);
         assert.ok(Math.abs(mine - printed) <= unit, `M=0 lb ${mine} vs printed ${printed}`);

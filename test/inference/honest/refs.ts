@@ -34,7 +34,9 @@ const toInput = (r: RawInputs): HonestInput => ({
 
 /** LW (9 pre, 23 post), Medicaid (5, 2) and mpdta (3, 4), each with HonestDiD 0.2.6's results. */
 export function refCases(): RefCase[] {
-  const a = readJson<Record<string, { inputs: RawInputs; results: RefCase["results"]; readme_printed?: RefCase["readme"] }>>(fixture("refs", "honestdid_lw_medicaid.json"));
+  const a = readJson<Record<string, { inputs: RawInputs; results: RefCase["results"]; readme_printed?: RefCase["readme"] }>>(
+    fixture("refs", "honestdid_lw_medicaid.json"),
+  );
   const b = readJson<{ inputs: RawInputs; results: RefCase["results"] }>(fixture("refs", "honestdid_mpdta.json"));
   return [
     { name: "lw", input: toInput(a.lw!.inputs), results: a.lw!.results },

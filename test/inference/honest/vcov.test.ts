@@ -9,18 +9,26 @@ import { csCompute } from "../../../src/analyses/cs.js";
 import { assertClose, fixture, readJson, runCli } from "../../helpers.js";
 import { mpdtaInput } from "../../estimators/cs/mpdta.js";
 
-interface VM { terms: string[]; matrix: (number | null)[][] }
+interface VM {
+  terms: string[];
+  matrix: (number | null)[][];
+}
 const cols = ["--data", fixture("data", "mpdta.csv"), "--y", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first.treat"];
 
 test("CS dynamic covariance = did's crossprod(inf)/n² (HonestDiD's sigma) and its diagonal = did's SEs", () => {
   const ref = readJson<{ event_study: { V_full: number[][]; egt: number[] } }>(fixture("refs", "honestdid_mpdta.json"));
   const uni = csCompute(mpdtaInput(false), { base: "universal" });
   const vm = csDynamicVcov(uni.fit, uni.gram);
-  assert.deepEqual(vm.terms, ref.event_study.egt.map((e) => `rel::${e}`));
-  ref.event_study.V_full.forEach((row, i) => row.forEach((v, j) => {
-    if (v === 0) assert.ok(Math.abs(vm.matrix[i]![j]!) < 1e-18, `zero entry ${i},${j}`);
-    else assertClose(vm.matrix[i]![j]!, v, 1e-10, `V[${i},${j}]`);
-  }));
+  assert.deepEqual(
+    vm.terms,
+    ref.event_study.egt.map((e) => `rel::${e}`),
+  );
+  ref.event_study.V_full.forEach((row, i) =>
+    row.forEach((v, j) => {
+      if (v === 0) assert.ok(Math.abs(vm.matrix[i]![j]!) < 1e-18, `zero entry ${i},${j}`);
+      else assertClose(vm.matrix[i]![j]!, v, 1e-10, `V[${i},${j}]`);
+    }),
+  );
   // varying base: sqrt(diag) reproduces did's aggte(dynamic) SEs
   const dr = readJson<{ aggregations: { dynamic: { by: { e: number; std_error: number }[] } } }>(fixture("refs", "mpdta_did_nox_nevertreated_dr.json"));
   const vary = csCompute(mpdtaInput(false), {});
@@ -37,7 +45,10 @@ test("did event --json carries vcov_matrix: sqrt(diag) = fixest's SEs, the leads
   const res = JSON.parse(r.stdout) as { estimates: { term: string; estimate: number; std_error: number }[]; vcov_matrix: VM; pretrend_wald: { stat: number } };
   const ref = readJson<{ estimates: { term: string; std_error: number }[]; pretrend_wald: { stat: number } }>(fixture("refs", "mpdta_fixest_event.json"));
   const vm = res.vcov_matrix;
-  assert.deepEqual(vm.terms, res.estimates.map((e) => e.term));
+  assert.deepEqual(
+    vm.terms,
+    res.estimates.map((e) => e.term),
+  );
   for (const e of ref.estimates) {
     const i = vm.terms.indexOf(e.term);
     assertClose(Math.sqrt(vm.matrix[i]![i]!), e.std_error, 1e-9, e.term);
@@ -49,9 +60,17 @@ test("did event --json carries vcov_matrix: sqrt(diag) = fixest's SEs, the leads
   const S = leads.map((i) => leads.map((j) => vm.matrix[i]![j]!));
   // solve S x = b (3 × 3, Cramer-free Gaussian elimination)
   const A = S.map((row, i) => [...row, b[i]!]);
-  for (let k = 0; k < 3; k++) for (let i = k + 1; i < 3; i++) { const f = A[i]![k]! / A[k]![k]!; for (let j = k; j < 4; j++) A[i]![j]! -= f * A[k]![j]!; }
+  for (let k = 0; k < 3; k++)
+    for (let i = k + 1; i < 3; i++) {
+      const f = A[i]![k]! / A[k]![k]!;
+      for (let j = k; j < 4; j++) A[i]![j]! -= f * A[k]![j]!;
+    }
   const x = [0, 0, 0];
-  for (let k = 2; k >= 0; k--) { let s = A[k]![3]!; for (let j = k + 1; j < 3; j++) s -= A[k]![j]! * x[j]!; x[k] = s / A[k]![k]!; }
+  for (let k = 2; k >= 0; k--) {
+    let s = A[k]![3]!;
+    for (let j = k + 1; j < 3; j++) s -= A[k]![j]! * x[j]!;
+    x[k] = s / A[k]![k]!;
+  }
   const W = b.reduce((s, v, i) => s + v * x[i]!, 0) / 3;
   assertClose(W, ref.pretrend_wald.stat, 1e-8, "Wald F");
 });
@@ -62,10 +81,20 @@ test("did cs --base universal → did honest --from: HonestDiD's mpdta results e
   assert.equal(cs.status, 0, cs.stderr);
   const file = join(dir, "cs.json");
   writeFileSync(file, cs.stdout);
-  const ref = readJson<{ results: { relative_magnitudes: { Mbar: number; lb: number; ub: number }[]; smoothness_flci: { M: number; lb: number; ub: number }[]; original: { lb: number; ub: number }[] } }>(fixture("refs", "honestdid_mpdta.json"));
+  const ref = readJson<{
+    results: {
+      relative_magnitudes: { Mbar: number; lb: number; ub: number }[];
+      smoothness_flci: { M: number; lb: number; ub: number }[];
+      original: { lb: number; ub: number }[];
+    };
+  }>(fixture("refs", "honestdid_mpdta.json"));
   const h = runCli(["did", "honest", "--from", file, "--mbar", "0.5,1,1.5,2", "--json"]);
   assert.equal(h.status, 0, h.stderr);
-  const out = JSON.parse(h.stdout) as { original: { lb: number; ub: number }; bounds: { restriction: string; method: string; Mbar: number; lb: number; ub: number }[]; breakdown: { value: number } };
+  const out = JSON.parse(h.stdout) as {
+    original: { lb: number; ub: number };
+    bounds: { restriction: string; method: string; Mbar: number; lb: number; ub: number }[];
+    breakdown: { value: number };
+  };
   assertClose(out.original.lb, ref.results.original[0]!.lb, 1e-12);
   assertClose(out.original.ub, ref.results.original[0]!.ub, 1e-12);
   ref.results.relative_magnitudes.forEach((r, i) => {
@@ -120,7 +149,10 @@ test("did sunab and did imputation --json carry vcov_matrix whose diagonal is th
   const im = runCli(["did", "imputation", ...cols, "--json"]);
   assert.equal(im.status, 0, im.stderr);
   const r = JSON.parse(im.stdout) as { estimates: { term: string; std_error: number }[]; vcov_matrix: VM };
-  assert.deepEqual(r.vcov_matrix.terms, r.estimates.map((e) => e.term));
+  assert.deepEqual(
+    r.vcov_matrix.terms,
+    r.estimates.map((e) => e.term),
+  );
   r.estimates.forEach((e, i) => assertClose(Math.sqrt(r.vcov_matrix.matrix[i]![i]!), e.std_error, 1e-12, `imputation ${e.term}`));
   r.vcov_matrix.matrix.forEach((row, i) => row.forEach((v, j) => assertClose(v!, r.vcov_matrix.matrix[j]![i]!, 1e-12)));
 });

@@ -16,7 +16,8 @@ const mean = (rows: Int32Array) => rows.reduce((s, r) => s + y[r]!, 0) / rows.le
 
 /** All C(8,4) splits: exact q = P(d ≥ d0) under a uniform shuffle. */
 function exactQ(d0: number): number {
-  let hit = 0, tot = 0;
+  let hit = 0,
+    tot = 0;
   for (let m = 0; m < 256; m++) {
     const g0 = [...Array(8).keys()].filter((i) => m & (1 << i));
     if (g0.length !== 4) continue;
@@ -29,7 +30,11 @@ function exactQ(d0: number): number {
 
 test("obs-level permutation: q matches the exact enumeration of all 70 splits; bdiff p = min(q, 1−q), two-sided 2·min", () => {
   const units = y.map((_, i) => Int32Array.of(i));
-  for (const grp of [[0, 0, 0, 0, 1, 1, 1, 1], [0, 1, 0, 1, 1, 0, 1, 0], [1, 1, 0, 0, 0, 1, 1, 0]]) {
+  for (const grp of [
+    [0, 0, 0, 0, 1, 1, 1, 1],
+    [0, 1, 0, 1, 1, 0, 1, 0],
+    [1, 1, 0, 0, 0, 1, 1, 0],
+  ]) {
     const R = 20000;
     const r = permutationTest({ units, group: Uint8Array.from(grp), estimate: mean, replications: R }, new Rng(3));
     const g0 = grp.map((g, i) => (g === 0 ? i : -1)).filter((i) => i >= 0);
@@ -48,18 +53,26 @@ test("unit-level permutation keeps each unit's rows together and group sizes in 
   const group = Uint8Array.of(0, 1, 0, 1);
   const blocks = units.map((u) => Array.from(u).join(","));
   let calls = 0;
-  const r = permutationTest({
-    units, group, replications: 200,
-    estimate: (rows) => {
-      calls++;
-      const s = Array.from(rows);
-      // rows must be a union of whole units
-      const covered = units.filter((u) => s.includes(u[0]!));
-      assert.equal(covered.reduce((n, u) => n + u.length, 0), s.length);
-      for (const u of covered) for (const x of u) assert.ok(s.includes(x), blocks.join("|"));
-      return mean(rows);
+  const r = permutationTest(
+    {
+      units,
+      group,
+      replications: 200,
+      estimate: (rows) => {
+        calls++;
+        const s = Array.from(rows);
+        // rows must be a union of whole units
+        const covered = units.filter((u) => s.includes(u[0]!));
+        assert.equal(
+          covered.reduce((n, u) => n + u.length, 0),
+          s.length,
+        );
+        for (const u of covered) for (const x of u) assert.ok(s.includes(x), blocks.join("|"));
+        return mean(rows);
+      },
     },
-  }, new Rng(1));
+    new Rng(1),
+  );
   assert.equal(calls, 2 + 400);
   assert.equal(r.n0Units, 2);
   assert.equal(r.n1Units, 2);
@@ -76,13 +89,28 @@ test("same seed → identical draws; different seed → different draws", () => 
 });
 
 function panelTable(seed: number) {
-  const p = simulatePilotPanel(seed, { N: 80, T: 8, cohorts: [[4, 10], [5, 10]], tau: 0, controls: 0 });
-  const cohort: number[] = [], unit: number[] = [], time: number[] = [], yy: number[] = [], grp: number[] = [];
+  const p = simulatePilotPanel(seed, {
+    N: 80,
+    T: 8,
+    cohorts: [
+      [4, 10],
+      [5, 10],
+    ],
+    tau: 0,
+    controls: 0,
+  });
+  const cohort: number[] = [],
+    unit: number[] = [],
+    time: number[] = [],
+    yy: number[] = [],
+    grp: number[] = [];
   for (let r = 0; r < p.y.length; r++) {
     const u = p.unit[r]!;
     const g = u % 2;
     const c = p.cohort[u]!;
-    unit.push(u); time.push(2010 + p.time[r]!); grp.push(g);
+    unit.push(u);
+    time.push(2010 + p.time[r]!);
+    grp.push(g);
     cohort.push(c >= 0 ? 2010 + c : 0);
     // group 0 has an effect of 2, group 1 none
     yy.push(p.y[r]! + (c >= 0 && p.time[r]! >= c && g === 0 ? 2 : 0));
@@ -107,7 +135,25 @@ test("did permute CLI: byte-identical JSON for the same seed; exit 2 without --c
   const dir = mkdtempSync(join(tmpdir(), "kt-perm-"));
   const f = join(dir, "p.csv");
   writeFileSync(f, "unit,time,y,cohort,grp\n" + d.y.map((_, r) => `${d.unit[r]},${d.time[r]},${d.y[r]},${d.cohort[r]},${d.grp[r]}`).join("\n") + "\n");
-  const args = ["did", "permute", "--data", f, "--y", "y", "--unit", "unit", "--time", "time", "--cohort", "cohort", "--group", "grp", "--reps", "40", "--json"];
+  const args = [
+    "did",
+    "permute",
+    "--data",
+    f,
+    "--y",
+    "y",
+    "--unit",
+    "unit",
+    "--time",
+    "time",
+    "--cohort",
+    "cohort",
+    "--group",
+    "grp",
+    "--reps",
+    "40",
+    "--json",
+  ];
   const a = runCli(args);
   const b = runCli(args);
   assert.equal(a.status, 0, a.stderr);
@@ -120,7 +166,10 @@ test("did permute CLI: byte-identical JSON for the same seed; exit 2 without --c
   assert.equal(pl.status, 0, pl.stderr);
   const pj = JSON.parse(pl.stdout);
   assert.equal(pj.placebo.draws.length, 100);
-  assert.equal(pj.placebo.histogram.counts.reduce((s: number, c: number) => s + c, 0), 100);
+  assert.equal(
+    pj.placebo.histogram.counts.reduce((s: number, c: number) => s + c, 0),
+    100,
+  );
   assert.equal(pj.placebo.draws_t.length, 100);
   assert.ok(pj.estimates[0].p_value_studentized >= 0 && pj.estimates[0].p_value_studentized <= 1);
   assert.equal(pj.estimates[0].p_value_studentized, pj.placebo.p_value_studentized);

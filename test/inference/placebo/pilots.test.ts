@@ -13,8 +13,13 @@ function feolsFit(p: PilotPanel, units: Int32Array, cohorts: Int32Array): { beta
   units.forEach((u, j) => (start[u] = cohorts[j]!));
   const d = Float64Array.from(p.y, (_, r) => (p.time[r]! >= start[p.unit[r]!]! ? 1 : 0));
   const fit = feols({
-    y: p.y, yName: "y", x: [{ name: "D", values: d }, ...p.x],
-    fixedEffects: [{ name: "unit", codes: p.unit, nLevels: p.nUnits }, { name: "time", codes: p.time, nLevels: p.nTimes }],
+    y: p.y,
+    yName: "y",
+    x: [{ name: "D", values: d }, ...p.x],
+    fixedEffects: [
+      { name: "unit", codes: p.unit, nLevels: p.nUnits },
+      { name: "time", codes: p.time, nLevels: p.nTimes },
+    ],
   });
   const j = fit.coefNames.indexOf("D");
   const vc = computeVcov(fit, { type: "cluster", clusters: [{ name: "unit", codes: p.unit, nLevels: p.nUnits }] });
@@ -24,11 +29,26 @@ const feolsBeta = (p: PilotPanel, units: Int32Array, cohorts: Int32Array) => feo
 
 function subset(p: PilotPanel, keep: (r: number) => boolean): PilotPanel {
   const rows = [...Array(p.y.length).keys()].filter(keep);
-  return { ...p, unit: Int32Array.from(rows, (r) => p.unit[r]!), time: Int32Array.from(rows, (r) => p.time[r]!), y: Float64Array.from(rows, (r) => p.y[r]!), x: p.x.map((c) => ({ name: c.name, values: Float64Array.from(rows, (r) => c.values[r]!) })) };
+  return {
+    ...p,
+    unit: Int32Array.from(rows, (r) => p.unit[r]!),
+    time: Int32Array.from(rows, (r) => p.time[r]!),
+    y: Float64Array.from(rows, (r) => p.y[r]!),
+    x: p.x.map((c) => ({ name: c.name, values: Float64Array.from(rows, (r) => c.values[r]!) })),
+  };
 }
 
 test("β from the FWL shortcut equals feols (balanced closed form and unbalanced demeaning; with controls)", () => {
-  const p = simulatePilotPanel(1, { N: 60, T: 10, cohorts: [[4, 3], [6, 4]], tau: 0.7, controls: 2 });
+  const p = simulatePilotPanel(1, {
+    N: 60,
+    T: 10,
+    cohorts: [
+      [4, 3],
+      [6, 4],
+    ],
+    tau: 0.7,
+    controls: 2,
+  });
   const rng = new Rng(2);
   const un = subset(p, (r) => (r * 7919) % 13 !== 0); // drop ~8% of the cells
   for (const q of [p, un]) {
@@ -47,11 +67,25 @@ test("β from the FWL shortcut equals feols (balanced closed form and unbalanced
 });
 
 test("each draw's SE equals feols' cluster-robust (by unit) SE with fixest's default ssc (balanced, unbalanced, with/without controls)", () => {
-  const p = simulatePilotPanel(11, { N: 50, T: 9, cohorts: [[4, 3], [6, 3]], tau: 0.5, controls: 2 });
+  const p = simulatePilotPanel(11, {
+    N: 50,
+    T: 9,
+    cohorts: [
+      [4, 3],
+      [6, 3],
+    ],
+    tau: 0.5,
+    controls: 2,
+  });
   const un = subset(p, (r) => (r * 7919) % 11 !== 0);
   const rng = new Rng(5);
   const out = new Float64Array(2);
-  for (const q of [p, un, { ...p, x: [] }, { ...un, x: [p.x[0]!].map((c) => ({ name: c.name, values: Float64Array.from(un.unit, (_, r) => un.x[0]!.values[r]!) })) }]) {
+  for (const q of [
+    p,
+    un,
+    { ...p, x: [] },
+    { ...un, x: [p.x[0]!].map((c) => ({ name: c.name, values: Float64Array.from(un.unit, (_, r) => un.x[0]!.values[r]!) })) },
+  ]) {
     const eng = new PilotEngine(q);
     for (let k = 0; k < 4; k++) {
       const units = rng.sample(50, 6);
@@ -72,7 +106,14 @@ test("real estimate detects a true effect: p small; draws keep each cohort's siz
     onDraw: (u, c) => {
       seen.clear();
       for (const x of c) seen.set(x, (seen.get(x) ?? 0) + 1);
-      assert.deepEqual([...seen.entries()].sort((a, b) => a[0] - b[0]), [[12, 8], [13, 9], [16, 7]]);
+      assert.deepEqual(
+        [...seen.entries()].sort((a, b) => a[0] - b[0]),
+        [
+          [12, 8],
+          [13, 9],
+          [16, 7],
+        ],
+      );
       assert.equal(new Set(u).size, 24);
       for (const x of u) assert.equal(p.cohort[x], -1, "pool = never-treated units");
     },
@@ -99,7 +140,10 @@ test("p-value is uniform under the null (435 × 22, 24 pilots in 3 cohorts): KS 
     ps.push(r.pValue);
     pt.push(r.pValueT);
   }
-  for (const [name, v] of [["coefficient", ps], ["studentised", pt]] as const) {
+  for (const [name, v] of [
+    ["coefficient", ps],
+    ["studentised", pt],
+  ] as const) {
     v.sort((a, b) => a - b);
     let ks = 0;
     v.forEach((x, i) => (ks = Math.max(ks, Math.abs(x - i / v.length), Math.abs(x - (i + 1) / v.length))));
@@ -110,7 +154,15 @@ test("p-value is uniform under the null (435 × 22, 24 pilots in 3 cohorts): KS 
 });
 
 test("rank strata: each fake pilot comes from the decile of the real pilot it replaces", () => {
-  const p = simulatePilotPanel(5, { N: 200, T: 12, cohorts: [[6, 5], [8, 5]], tau: 0 });
+  const p = simulatePilotPanel(5, {
+    N: 200,
+    T: 12,
+    cohorts: [
+      [6, 5],
+      [8, 5],
+    ],
+    tau: 0,
+  });
   const pre = new Float64Array(200);
   for (let r = 0; r < p.y.length; r++) if (p.time[r]! < 6) pre[p.unit[r]!] += p.y[r]! / 6;
   const res = placeboPilots(p, new Rng(4), {
@@ -122,17 +174,31 @@ test("rank strata: each fake pilot comes from the decile of the real pilot it re
     },
   });
   const tab = res.strata!;
-  assert.equal(tab.reduce((s, d) => s + d.pilots, 0), 10);
-  assert.equal(tab.reduce((s, d) => s + d.pool, 0), 190);
+  assert.equal(
+    tab.reduce((s, d) => s + d.pilots, 0),
+    10,
+  );
+  assert.equal(
+    tab.reduce((s, d) => s + d.pool, 0),
+    190,
+  );
   // the fake pilots' decile counts equal the real pilots' in every draw
-  const poolVals = Array.from({ length: 200 }, (_, u) => u).filter((u) => p.cohort[u]! < 0).map((u) => pre[u]!).sort((a, b) => a - b);
-  const cut = (q: number) => { const h = (poolVals.length - 1) * q; const lo = Math.floor(h); return poolVals[lo]! + (h - lo) * (poolVals[Math.min(lo + 1, poolVals.length - 1)]! - poolVals[lo]!); };
+  const poolVals = Array.from({ length: 200 }, (_, u) => u)
+    .filter((u) => p.cohort[u]! < 0)
+    .map((u) => pre[u]!)
+    .sort((a, b) => a - b);
+  const cut = (q: number) => {
+    const h = (poolVals.length - 1) * q;
+    const lo = Math.floor(h);
+    return poolVals[lo]! + (h - lo) * (poolVals[Math.min(lo + 1, poolVals.length - 1)]! - poolVals[lo]!);
+  };
   const cuts = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((k) => cut(k / 10));
   const dec = (v: number) => cuts.filter((c) => v > c).length;
   const want = new Array(10).fill(0);
   for (let u = 0; u < 200; u++) if (p.cohort[u]! >= 0) want[dec(pre[u]!)]++;
   placeboPilots(p, new Rng(4), {
-    replications: 20, strata: "rank",
+    replications: 20,
+    strata: "rank",
     onDraw: (u) => {
       const got = new Array(10).fill(0);
       for (const x of u) got[dec(pre[x]!)]++;

@@ -6,15 +6,25 @@ import type { PilotPanel } from "../../../src/inference/placebo-pilots.js";
  * N units × T periods (codes 0..T−1 = years first..), unit and period effects, one control x, noise;
  * `pilots` units drawn at random get cohorts (period codes) in the given sizes; effect τ on treated cells.
  */
-export function simulatePilotPanel(seed: number, o: { N?: number; T?: number; cohorts?: [number, number][]; tau?: number; controls?: number } = {}): PilotPanel & { treated: Int32Array } {
+export function simulatePilotPanel(
+  seed: number,
+  o: { N?: number; T?: number; cohorts?: [number, number][]; tau?: number; controls?: number } = {},
+): PilotPanel & { treated: Int32Array } {
   const N = o.N ?? 435;
   const T = o.T ?? 22;
-  const cohorts = o.cohorts ?? [[12, 8], [13, 9], [16, 7]]; // 2013/2014/2017 in 2001–2022: 24 pilots
+  const cohorts = o.cohorts ?? [
+    [12, 8],
+    [13, 9],
+    [16, 7],
+  ]; // 2013/2014/2017 in 2001–2022: 24 pilots
   const tau = o.tau ?? 0;
   const K = o.controls ?? 1;
   const rng = new Rng(seed);
   const cohort = new Int32Array(N).fill(-1);
-  const perm = rng.sample(N, cohorts.reduce((s, c) => s + c[1], 0));
+  const perm = rng.sample(
+    N,
+    cohorts.reduce((s, c) => s + c[1], 0),
+  );
   let j = 0;
   for (const [c, n] of cohorts) for (let k = 0; k < n; k++) cohort[perm[j++]!] = c;
   const n = N * T;
