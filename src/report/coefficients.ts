@@ -36,26 +36,7 @@ export function renderCoefficients(r: KeytechResult): string {
     lines.push(`Standard errors: ${desc}`);
   }
   lines.push("");
-  const header = ["term", "estimate", "std.error", "t value", "Pr(>|t|)", "", "95% CI"];
-  const rows = r.estimates.map((e) => [
-    e.term,
-    num(e.estimate, 6),
-    num(e.std_error, 6),
-    num(e.statistic, 3),
-    pval(e.p_value),
-    stars(e.p_value),
-    `[${num(e.conf_low, 4)}, ${num(e.conf_high, 4)}]`,
-  ]);
-  const all = [header, ...rows];
-  const w = header.map((_, j) => Math.max(...all.map((row) => row[j]!.length)));
-  for (const row of all)
-    lines.push(
-      row
-        .map((c, j) => (j === 0 || j === 5 ? c.padEnd(w[j]!) : c.padStart(w[j]!)))
-        .join("  ")
-        .trimEnd(),
-    );
-  lines.push("---", "Signif. codes: *** 0.01, ** 0.05, * 0.1");
+  lines.push(...coefficientBlock(r, "t"));
   const pw = r.pretrend_wald;
   if (pw) lines.push(`Pre-trend Wald test (leads jointly 0): F(${pw.df1}, ${pw.df2}) = ${num(pw.stat, 4)}, p = ${pval(pw.p)}`);
   const bs = r.bootstrap;
@@ -74,4 +55,36 @@ export function renderCoefficients(r: KeytechResult): string {
   );
   for (const wmsg of r.warnings ?? []) lines.push(`Warning: ${wmsg}`);
   return lines.join("\n") + "\n";
+}
+
+/**
+ * The aligned coefficient block of a regression print-out, as fixest's summary: term, estimate, std. error,
+ * the t (or z) statistic, its p-value, significance stars and the 95% CI; then the legend.
+ */
+export function coefficientBlock(
+  r: KeytechResult,
+  stat: "t" | "z",
+  fmt: { num: (v: number | null | undefined, digits: number) => string; pval: (p: number | null) => string } = { num, pval },
+): string[] {
+  const { num: n, pval: pv } = fmt;
+  const header = ["term", "estimate", "std.error", `${stat} value`, `Pr(>|${stat}|)`, "", "95% CI"];
+  const rows = r.estimates.map((e) => [
+    e.term,
+    n(e.estimate, 6),
+    n(e.std_error, 6),
+    n(e.statistic, 3),
+    pv(e.p_value),
+    stars(e.p_value),
+    `[${n(e.conf_low, 4)}, ${n(e.conf_high, 4)}]`,
+  ]);
+  const all = [header, ...rows];
+  const w = header.map((_, j) => Math.max(...all.map((row) => row[j]!.length)));
+  const lines = all.map((row) =>
+    row
+      .map((c, j) => (j === 0 || j === 5 ? c.padEnd(w[j]!) : c.padStart(w[j]!)))
+      .join("  ")
+      .trimEnd(),
+  );
+  lines.push("---", "Signif. codes: *** 0.01, ** 0.05, * 0.1");
+  return lines;
 }

@@ -4,19 +4,11 @@ import { usageError } from "../../core/errors.js";
 import type { KeytechResult } from "../../core/result.js";
 import { readDidPanel } from "../../data/panel.js";
 import { sunabAnalysis, type SunabAnalysisInput } from "../../analyses/sunab.js";
-import { addJson, addPanelColumns, addRef, describeVcov } from "../flags.js";
+import { addJson, addPanelColumns, addRef, describeVcov, type StaggeredFlags } from "../flags.js";
 import { action, emit } from "../run.js";
 
-interface Flags {
-  data: string;
-  y: string;
-  unit: string;
-  time: string;
-  cohort: string;
-  x?: string;
-  cluster?: string;
+interface Flags extends StaggeredFlags {
   ref: string;
-  json?: boolean;
 }
 
 const list = (s: string | undefined): string[] =>

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { usageError } from "../../core/errors.js";
 import type { KeytechResult } from "../../core/result.js";
 import { fepoisAnalysis, type FepoisAnalysisOptions } from "../../analyses/fepois.js";
-import { stars } from "../../report/text.js";
+import { coefficientBlock } from "../../report/coefficients.js";
 import { addData, addJson, addLevel, addVcov, describeVcov, level, list, parseOptions, plainFixedEffects, vcovRegression } from "../flags.js";
 import { action, emitResult } from "../run.js";
 
@@ -37,26 +37,7 @@ export function renderFepois(r: KeytechResult): string {
     }`,
   );
   lines.push(`Standard errors: ${describeVcov(r.vcov as Parameters<typeof describeVcov>[0])}`, "");
-  const header = ["term", "estimate", "std.error", "z value", "Pr(>|z|)", "", "95% CI"];
-  const rows = r.estimates.map((e) => [
-    e.term,
-    num(e.estimate, 6),
-    num(e.std_error, 6),
-    num(e.statistic, 3),
-    pval(e.p_value),
-    stars(e.p_value),
-    `[${num(e.conf_low, 4)}, ${num(e.conf_high, 4)}]`,
-  ]);
-  const all = [header, ...rows];
-  const w = header.map((_, j) => Math.max(...all.map((row) => row[j]!.length)));
-  for (const row of all)
-    lines.push(
-      row
-        .map((c, j) => (j === 0 || j === 5 ? c.padEnd(w[j]!) : c.padStart(w[j]!)))
-        .join("  ")
-        .trimEnd(),
-    );
-  lines.push("---", "Signif. codes: *** 0.01, ** 0.05, * 0.1");
+  lines.push(...coefficientBlock(r, "z", { num, pval }));
   lines.push(
     `Deviance: ${num(fit.deviance as number, 6)}   Log-likelihood: ${num(fit.loglik as number, 6)}   Pseudo R²: ${num(fit.pseudo_r2 as number, 5)}   BIC: ${num(fit.bic as number, 6)}`,
     `IRLS iterations: ${fit.iterations}${fit.converged ? "" : " (not converged)"}`,
