@@ -2,33 +2,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { studyTemplate } from "../../src/study/spec-template.js";
+import { PANEL_COLUMNS } from "../../src/sim/simulate.js";
 
 /** Write minimal input files (headers + two rows) into dir/data and return the template spec text. */
 export function setupInputs(dir: string): string {
   const d = join(dir, "data");
   mkdirSync(d, { recursive: true });
-  const panelCols = [
-    "county",
-    "city",
-    "year",
-    "land_area",
-    "gdp_pc",
-    "population",
-    "industry_share",
-    "gov_share",
-    "manuf_agglom",
-    "night_lights",
-    "social_media_firms",
-    "broadband_per_hh",
-    "supply_chain",
-    "innovation_chain",
-    "fixed_line",
-    "mobile_users",
-    "broadband_users",
-    "rd_personnel",
-    "rd_capital",
-    "data_element",
-  ];
+  const panelCols = ["county", "city", "year", ...PANEL_COLUMNS];
   writeFileSync(join(d, "panel.csv"), panelCols.join(",") + "\n" + panelCols.map((_, i) => (i === 2 ? 2000 : i + 1)).join(",") + "\n");
   writeFileSync(join(d, "counties.csv"), "county,city,municipality,reform_zone\n1,2,0,0\n");
   writeFileSync(join(d, "policies.csv"), "county,program,year\n1,digital_cluster,2013\n");
