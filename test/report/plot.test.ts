@@ -41,3 +41,18 @@ test("keytech plot refuses what is not a result, naming the file", () => {
   assert.equal(p.status, 1);
   assert.match(p.stderr, /bad\.json: not a keytech result: no "estimates" list/);
 });
+
+test("keytech plot --out NAME.svg (or .png) writes NAME.svg and NAME.png, not NAME.svg.svg", () => {
+  const r = runCli(["did", "twfe", ...cols, "--json"]);
+  assert.equal(r.status, 0, r.stderr);
+  const f = join(dir, "named.json");
+  writeFileSync(f, r.stdout);
+  for (const ext of [".svg", ".png", ".PNG"]) {
+    const stem = join(dir, `fig${ext.slice(1)}`);
+    const p = runCli(["plot", f, "--out", stem + ext, "--json"]);
+    assert.equal(p.status, 0, p.stderr);
+    const o = JSON.parse(p.stdout) as { svg: string; png: string };
+    assert.deepEqual([o.svg, o.png], [stem + ".svg", stem + ".png"]);
+    assert.ok(existsSync(o.svg) && existsSync(o.png));
+  }
+});

@@ -11,7 +11,7 @@ export function registerPlot(program: Command): void {
     .command("plot")
     .description("draw a result JSON (did event / cs / sunab / imputation / stacked, feols, …): an event-study plot or a coefficient plot, SVG + PNG")
     .argument("<result>", "a result JSON written by any estimation command with --json")
-    .option("--out <stem>", "output path without extension (default: the result's path without .json)")
+    .option("--out <stem>", "output path, with or without .svg/.png: both are written (default: the result's path without .json)")
     .option("--keep <regex>", "only terms matching this regular expression")
     .option("--ref <k>", "reference period drawn at 0 in regression event studies", "-1")
     .option("--kind <kind>", "auto | event | coef", "auto")
@@ -42,7 +42,8 @@ export function registerPlot(program: Command): void {
         const { writeFigure } = await import("../../report/figures/index.js");
         const fig = resultFigure(r as never, { ref, kind: o.kind as "auto", ...(keep ? { keep } : {}), ...(o.title ? { title: o.title } : {}) });
         if (fig.points === 0) throw inputError("nothing to plot: no estimate (check --keep)", { file });
-        const stem = o.out ?? join(dirname(file), basename(file).replace(/\.json$/i, ""));
+        // --out ev.svg or ev.png names the stem too (both files are written: ev.svg and ev.png)
+        const stem = o.out !== undefined ? o.out.replace(/\.(svg|png)$/i, "") : join(dirname(file), basename(file).replace(/\.json$/i, ""));
         const { files } = await writeFigure(fig.spec, dirname(stem), basename(stem));
         if (o.json) out(JSON.stringify({ kind: fig.kind, points: fig.points, svg: files[0], png: files[1] }, null, 2) + "\n");
         else out(`${fig.kind} plot (${fig.points} points): ${files[0]}, ${files[1]}\n`);
