@@ -5,22 +5,9 @@
  */
 import type { KeytechResult } from "../core/result.js";
 import { parseFormula } from "../formula/parse.js";
-import { fixedEffectLabel, formulaColumns, termLabel } from "../formula/ast.js";
-import { buildDesign, transformRows } from "../formula/design.js";
-import { selectRows } from "../data/table.js";
-import {
-  checkWeights,
-  dropMissingInto,
-  fitDesign,
-  outcomeVariants,
-  readWithHash,
-  regressionResult,
-  requests,
-  vcovSpec,
-  type RegressionOptions,
-  type SampleLog,
-  wildBlock,
-} from "./model-input.js";
+import { fixedEffectLabel, termLabel } from "../formula/ast.js";
+import { buildDesign } from "../formula/design.js";
+import { checkWeights, formulaSample, fitDesign, outcomeVariants, regressionResult, vcovSpec, type RegressionOptions, wildBlock } from "./model-input.js";
 
 export interface FeolsAnalysisOptions extends RegressionOptions {
   data: string;
@@ -29,29 +16,9 @@ export interface FeolsAnalysisOptions extends RegressionOptions {
 
 export async function feolsAnalysis(o: FeolsAnalysisOptions): Promise<KeytechResult> {
   const f = parseFormula(o.formula);
-  const cols = formulaColumns(f);
-  const reqs = requests([...cols.numeric, o.weights], [...cols.factor, ...(o.cluster ?? [])]);
-  const { table, hash } = await readWithHash(o.data, reqs);
-  const log: SampleLog = { missing: 0, missingByColumn: {} };
-  let t = dropMissingInto(
-    table,
-    reqs.map((r) => r.column),
-    log,
-  );
-  // rows where a transform is not finite (log(0), sqrt(−1)) are dropped and counted, as fixest does
-  const warnings: string[] = [];
-  const tr = transformRows(f, t);
-  if (tr.keep) {
-    t = selectRows(t, tr.keep);
-    log.missing += tr.dropped;
-    for (const [k, v] of Object.entries(tr.byTerm)) log.missingByColumn[k] = (log.missingByColumn[k] ?? 0) + v;
-    const what = tr.anyNaN && tr.anyInf ? "NA and infinite values" : tr.anyNaN ? "NA values" : "infinite values";
-    warnings.push(
-      `${tr.dropped} observation${tr.dropped === 1 ? "" : "s"} removed because of ${what} (${Object.entries(tr.byTerm)
-        .map(([k, v]) => `${k}: ${v}`)
-        .join(", ")})`,
-    );
-  }
+  const sample = await formulaSample(o.data, f, o);
+  const { hash, log, warnings } = sample;
+  let t = sample.t;
   t = outcomeVariants(t, f.lhs, o, log);
   const weights = o.weights ? checkWeights(t, o.weights) : undefined;
   const design = buildDesign(f, t, weights ? { weights } : {});

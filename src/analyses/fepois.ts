@@ -7,12 +7,12 @@ import { inputError, usageError } from "../core/errors.js";
 import { makeResult, type KeytechResult } from "../core/result.js";
 import { fileRow, getColumn, numeric, selectRows } from "../data/table.js";
 import { parseExpression, parseFormula } from "../formula/parse.js";
-import { exprColumns, fixedEffectLabel, formulaColumns, termLabel } from "../formula/ast.js";
-import { buildDesign, evalExpr, transformRows } from "../formula/design.js";
+import { fixedEffectLabel, termLabel } from "../formula/ast.js";
+import { buildDesign, evalExpr } from "../formula/design.js";
 import { fepois } from "../estimators/fepois.js";
 import { fepoisVcov, zTable } from "../inference/fepois-vcov.js";
 import type { SscOptions, VcovSpec } from "../inference/vcov.js";
-import { checkWeights, dropMissingInto, readWithHash, requests, vcovSpec, type RegressionOptions, type SampleLog } from "./model-input.js";
+import { checkWeights, formulaSample, vcovSpec, type RegressionOptions } from "./model-input.js";
 
 export interface FepoisAnalysisOptions {
   data: string;
@@ -42,29 +42,9 @@ export async function fepoisAnalysis(o: FepoisAnalysisOptions): Promise<KeytechR
   if (f.fixedEffects.some((fe) => fe.slopes.length))
     throw usageError("fepois does not support varying slopes fe[x] (yet); use plain fixed effects or combine them with '^'");
   const off = o.offset !== undefined ? parseExpression(o.offset) : null;
-  const cols = formulaColumns(f);
-  const offCols = off ? [...exprColumns(off.expr)] : [];
-  const reqs = requests([...cols.numeric, ...offCols, o.weights], [...cols.factor, ...(o.cluster ?? [])]);
-  const { table, hash } = await readWithHash(o.data, reqs);
-  const log: SampleLog = { missing: 0, missingByColumn: {} };
-  let t = dropMissingInto(
-    table,
-    reqs.map((r) => r.column),
-    log,
-  );
-  const warnings: string[] = [];
-  const tr = transformRows(f, t, off ? [off] : []);
-  if (tr.keep) {
-    t = selectRows(t, tr.keep);
-    log.missing += tr.dropped;
-    for (const [k, v] of Object.entries(tr.byTerm)) log.missingByColumn[k] = (log.missingByColumn[k] ?? 0) + v;
-    const what = tr.anyNaN && tr.anyInf ? "NA and infinite values" : tr.anyNaN ? "NA values" : "infinite values";
-    warnings.push(
-      `${tr.dropped} observation${tr.dropped === 1 ? "" : "s"} removed because of ${what} (${Object.entries(tr.byTerm)
-        .map(([k, v]) => `${k}: ${v}`)
-        .join(", ")})`,
-    );
-  }
+  const sample = await formulaSample(o.data, f, o, off ? [off] : []);
+  const { hash, log, warnings } = sample;
+  let t = sample.t;
   if (t.nrows === 0) throw inputError("no rows left after dropping missing and non-finite values", { file: o.data });
   const y = numeric(t, f.lhs);
   for (let i = 0; i < y.length; i++)

@@ -11,7 +11,8 @@ import { factorize } from "../data/factor.js";
 import { dropMissing } from "../data/missing.js";
 import { fileRow, getColumn, numeric, selectRows, withNumeric, type Table } from "../data/table.js";
 import { shiftWithinUnit, type Panel } from "../data/panel.js";
-import type { Design } from "../formula/design.js";
+import { transformRows, type Design } from "../formula/design.js";
+import { exprColumns, formulaColumns, type Expr, type Formula } from "../formula/ast.js";
 import { feols, type FeolsFit } from "../estimators/feols.js";
 import { coefTable, computeVcov, type ClusterInput, type SscOptions, type VcovResult, type VcovSpec } from "../inference/vcov.js";
 import { wildClusterBootstrap, type WildWeights } from "../inference/wild-bootstrap.js";
@@ -289,4 +290,42 @@ export function wildBlock(design: Design, term: string, spec: VcovSpec, opts: Re
     cluster: spec.clusters[0]!.name,
     clusters: r.clusters,
   };
+}
+
+/**
+ * The estimation sample of a formula model, as fixest builds it: read the formula's columns (plus weights,
+ * clusters and the columns of `extra` expressions such as an offset) with the file's hash, drop rows with a
+ * missing value in any of them (counted by column), then drop and count the rows where a transform (log(0),
+ * sqrt(−1), I(a / b) …) is not finite, with fixest's "observations removed because of NA / infinite values".
+ */
+export async function formulaSample(
+  data: string,
+  f: Formula,
+  o: { weights?: string; cluster?: string[] },
+  extra: { expr: Expr; label: string }[] = [],
+): Promise<{ t: Table; hash: string; log: SampleLog; warnings: string[] }> {
+  const cols = formulaColumns(f);
+  const extraCols = extra.flatMap((e) => [...exprColumns(e.expr)]);
+  const reqs = requests([...cols.numeric, ...extraCols, o.weights], [...cols.factor, ...(o.cluster ?? [])]);
+  const { table, hash } = await readWithHash(data, reqs);
+  const log: SampleLog = { missing: 0, missingByColumn: {} };
+  let t = dropMissingInto(
+    table,
+    reqs.map((r) => r.column),
+    log,
+  );
+  const warnings: string[] = [];
+  const tr = transformRows(f, t, extra);
+  if (tr.keep) {
+    t = selectRows(t, tr.keep);
+    log.missing += tr.dropped;
+    for (const [k, v] of Object.entries(tr.byTerm)) log.missingByColumn[k] = (log.missingByColumn[k] ?? 0) + v;
+    const what = tr.anyNaN && tr.anyInf ? "NA and infinite values" : tr.anyNaN ? "NA values" : "infinite values";
+    warnings.push(
+      `${tr.dropped} observation${tr.dropped === 1 ? "" : "s"} removed because of ${what} (${Object.entries(tr.byTerm)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(", ")})`,
+    );
+  }
+  return { t, hash, log, warnings };
 }
