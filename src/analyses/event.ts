@@ -43,16 +43,42 @@ export function relativeTime(cohort: Float64Array, time: Float64Array): Float64A
   return r;
 }
 
-/** An event dummy with its rows of ones (ascending), which lets feols skip passes over the dense column. */
+/**
+ * An event dummy with its rows of ones (ascending), which lets feols skip passes over the dense column.
+ * `values` is an accessor: the dense 0/1 column (n rows) is built on first read, so feols's dummy-cell fast
+ * path never allocates it.
+ */
 export interface EventDummy extends DesignColumn {
   ones: Int32Array;
+  n: number;
   owned?: boolean;
+}
+
+/** A dummy whose dense column is materialised from `ones` on first read of `values` (and may be assigned). */
+function lazyDummy(name: string, n: number, ones: Int32Array): EventDummy {
+  let dense: Float64Array | null = null;
+  const d = { name, ones, n } as EventDummy;
+  Object.defineProperty(d, "values", {
+    enumerable: true,
+    configurable: true,
+    get(): Float64Array {
+      if (!dense) {
+        dense = new Float64Array(n);
+        for (let p = 0; p < ones.length; p++) dense[ones[p]!] = 1;
+      }
+      return dense;
+    },
+    set(v: Float64Array) {
+      dense = v;
+    },
+  });
+  return d;
 }
 
 /**
  * Event dummies named `rel::K`, one per relative period observed (after binning), except the reference
- * periods. Returns the dummy columns in increasing K. Two passes over the rows (count, then fill) and no
- * per-row temporary array: fresh memory is the expensive part at millions of rows.
+ * periods. Returns the dummy columns in increasing K. Two passes over the rows (count, then fill the rows of
+ * ones) and no dense column until one is read: fresh memory is the expensive part at millions of rows.
  */
 export function eventDummies(rel: Float64Array, ref: number[], window: [number, number] | null, endpoints: Endpoints): EventDummy[] {
   const n = rel.length;
@@ -80,7 +106,7 @@ export function eventDummies(rel: Float64Array, ref: number[], window: [number, 
   for (let v = lo; v <= hi; v++) {
     if (count[v - lo] === 0 || ref.includes(v)) continue;
     index[v - lo] = cols.length;
-    cols.push({ name: `rel::${v}`, values: new Float64Array(n), ones: new Int32Array(count[v - lo]!) });
+    cols.push(lazyDummy(`rel::${v}`, n, new Int32Array(count[v - lo]!)));
   }
   const fill = new Int32Array(cols.length);
   for (let i = 0; i < n; i++) {
@@ -88,9 +114,7 @@ export function eventDummies(rel: Float64Array, ref: number[], window: [number, 
     if (Number.isNaN(r)) continue;
     const j = index[r - lo]!;
     if (j < 0) continue;
-    const c = cols[j]!;
-    c.values[i] = 1;
-    c.ones[fill[j]!++] = i;
+    cols[j]!.ones[fill[j]!++] = i;
   }
   return cols;
 }

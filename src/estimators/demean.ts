@@ -572,3 +572,183 @@ export function demean(fes: FixedEffectInput[], columns: Float64Array[], opts: D
   }
   return { columns: out, converged, iterations, method: "map-irons-tuck" };
 }
+
+/**
+ * 0/1 regressors demeaned on two plain fixed effects through a small table (the event-study fast path).
+ * Let A be the FE with more levels (units) and B the other (periods), and give each A level the signature
+ * {(b_i, d_i)} over its rows (a multiset; d_i = which dummy row i belongs to, 0 for none). Levels with
+ * identical signatures ("classes": in an event study, a cohort's units observed on the same periods) are
+ * interchangeable in the least-squares problem, so by uniqueness of the projection their demeaned dummies
+ * coincide: x̃_i depends only on the cell (class, position in the signature). Hence the unweighted two-way
+ * demeaning of the n-row columns equals the two-way demeaning of the class × signature table weighted by the
+ * class sizes (FE class + FE B), broadcast back to the rows. Exact for any panel (a unit whose periods differ
+ * from its cohort's forms its own class); refused (null) when weights are given by the caller, when a row is in
+ * two dummies, or when the table would not be small (cells > maxCells): the caller then demeans the dense
+ * columns as before.
+ */
+export interface DummyCells {
+  /** row → cell */
+  cellOf: Int32Array;
+  nCells: number;
+  /** number of dummy columns m */
+  m: number;
+  /** rows per cell (= units in its class) */
+  count: Float64Array;
+  /** demeaned dummies, cell-major: tab[cell·m + j] */
+  tab: Float64Array;
+  converged: boolean;
+  iterations: number;
+}
+
+export function dummyCells(fes: FixedEffectInput[], ones: Int32Array[], opts: { tol?: number; maxIter?: number; maxCells?: number } = {}): DummyCells | null {
+  if (fes.length !== 2 || fes.some((f) => f.slopes?.length) || ones.length === 0) return null;
+  let fa = fes[0]!,
+    fb = fes[1]!;
+  if (fa.nLevels < fb.nLevels) [fa, fb] = [fb, fa];
+  const a = fa.codes,
+    b = fb.codes,
+    la = fa.nLevels,
+    lb = fb.nLevels,
+    n = a.length,
+    m = ones.length;
+  const maxCells = opts.maxCells ?? Math.max(4096, n >> 3);
+  // which dummy each row belongs to (0 = none); mutually exclusive dummies only
+  const d = new Int32Array(n);
+  for (let j = 0; j < m; j++) {
+    const o = ones[j]!;
+    for (let p = 0; p < o.length; p++) {
+      const i = o[p]!;
+      if (i < 0 || i >= n || d[i] !== 0) return null;
+      d[i] = j + 1;
+    }
+  }
+  // rows grouped by A (counting sort unless already sorted)
+  const start = new Int32Array(la + 1);
+  for (let i = 0; i < n; i++) start[a[i]! + 1]!++;
+  for (let g = 0; g < la; g++) start[g + 1]! += start[g]!;
+  let sortedA = true;
+  for (let i = 1; i < n && sortedA; i++) if (a[i]! < a[i - 1]!) sortedA = false;
+  let order: Int32Array | null = null;
+  if (!sortedA) {
+    const pos = start.slice(0, la);
+    order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[pos[a[i]!]!++] = i;
+  }
+  const M1 = m + 1;
+  // per level: its codes r = b·(m+1) + d in ascending order (rows carried along), hashed; classes verified exactly
+  const repStart: number[] = []; // class c's signature = sig[repStart[c] .. repStart[c] + repLen[c])
+  const repLen: number[] = [];
+  const classSize: number[] = [];
+  const sig: number[] = [];
+  const byHash = new Map<number, number[]>();
+  const cellOf = new Int32Array(n);
+  let codes = new Int32Array(64),
+    rows = new Int32Array(64);
+  for (let g = 0; g < la; g++) {
+    const s0 = start[g]!,
+      len = start[g + 1]! - s0;
+    if (len === 0) continue;
+    if (len > codes.length) {
+      codes = new Int32Array(2 * len);
+      rows = new Int32Array(2 * len);
+    }
+    let asc = true;
+    for (let q = 0; q < len; q++) {
+      const i = order ? order[s0 + q]! : s0 + q;
+      const r = b[i]! * M1 + d[i]!;
+      codes[q] = r;
+      rows[q] = i;
+      if (q > 0 && r < codes[q - 1]!) asc = false;
+    }
+    if (!asc) {
+      // insertion sort (levels are short: a unit's periods)
+      for (let q = 1; q < len; q++) {
+        const r = codes[q]!,
+          i = rows[q]!;
+        let k = q - 1;
+        for (; k >= 0 && codes[k]! > r; k--) {
+          codes[k + 1] = codes[k]!;
+          rows[k + 1] = rows[k]!;
+        }
+        codes[k + 1] = r;
+        rows[k + 1] = i;
+      }
+    }
+    let h1 = 0x811c9dc5 ^ len,
+      h2 = len * 0x9e3779b1;
+    for (let q = 0; q < len; q++) {
+      h1 = Math.imul(h1 ^ codes[q]!, 0x01000193);
+      h2 = Math.imul(h2 + codes[q]! + 0x7f4a7c15, 0x85ebca6b) ^ (h2 >>> 13);
+    }
+    const key = (h1 >>> 0) * 2097152 + (h2 & 0x1fffff);
+    let cands = byHash.get(key);
+    let c = -1;
+    if (cands)
+      for (const cc of cands) {
+        if (repLen[cc] !== len) continue;
+        const o = repStart[cc]!;
+        let same = true;
+        for (let q = 0; q < len && same; q++) if (sig[o + q] !== codes[q]) same = false;
+        if (same) {
+          c = cc;
+          break;
+        }
+      }
+    if (c < 0) {
+      c = repStart.length;
+      if (sig.length + len > maxCells) return null;
+      repStart.push(sig.length);
+      repLen.push(len);
+      classSize.push(0);
+      for (let q = 0; q < len; q++) sig.push(codes[q]!);
+      if (!cands) byHash.set(key, (cands = []));
+      cands.push(c);
+    }
+    classSize[c]!++;
+    const o = repStart[c]!;
+    for (let q = 0; q < len; q++) cellOf[rows[q]!] = o + q;
+  }
+  // the weighted table: one row per cell, FE class and FE B, weight = class size
+  const nCells = sig.length,
+    nClasses = repStart.length;
+  const cClass = new Int32Array(nCells),
+    cB = new Int32Array(nCells),
+    count = new Float64Array(nCells);
+  const cols = Array.from({ length: m }, () => new Float64Array(nCells));
+  for (let c = 0; c < nClasses; c++)
+    for (let q = 0; q < repLen[c]!; q++) {
+      const cell = repStart[c]! + q,
+        r = sig[cell]!;
+      cClass[cell] = c;
+      cB[cell] = Math.floor(r / M1);
+      count[cell] = classSize[c]!;
+      const dj = r % M1;
+      if (dj > 0) cols[dj - 1]![cell] = 1;
+    }
+  const bc = compactLevels(cB, lb);
+  const dm = demean(
+    [
+      { name: fa.name, codes: cClass, nLevels: nClasses },
+      { name: fb.name, codes: bc.codes, nLevels: bc.nLevels },
+    ],
+    cols,
+    { weights: count, tol: opts.tol ?? 1e-10, maxIter: opts.maxIter ?? 10000, inPlace: cols.map(() => true) },
+  );
+  const tab = new Float64Array(nCells * m);
+  for (let j = 0; j < m; j++) {
+    const x = dm.columns[j]!;
+    for (let cell = 0; cell < nCells; cell++) tab[cell * m + j] = x[cell]!;
+  }
+  return { cellOf, nCells, m, count, tab, converged: dm.converged, iterations: dm.iterations };
+}
+
+/** Re-index codes to the levels that occur (as feols.compactCodes; here to keep demean.ts free of feols). */
+function compactLevels(codes: Int32Array, nLevels: number): { codes: Int32Array; nLevels: number } {
+  const map = new Int32Array(nLevels).fill(-1);
+  for (let i = 0; i < codes.length; i++) map[codes[i]!] = 0;
+  let L = 0;
+  for (let g = 0; g < nLevels; g++) if (map[g] === 0) map[g] = L++;
+  const out = new Int32Array(codes.length);
+  for (let i = 0; i < codes.length; i++) out[i] = map[codes[i]!]!;
+  return { codes: out, nLevels: L };
+}

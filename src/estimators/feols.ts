@@ -4,10 +4,10 @@
  * demean y and X on all fixed effects (src/estimators/demean.ts), then OLS on the demeaned data.
  */
 import type { Mat } from "../core/linalg.js";
-import { choleskyPivotless, invSPD, matvec, subMatrix } from "../core/linalg.js";
+import { choleskyPivotless, invSPD, mat, matvec, subMatrix } from "../core/linalg.js";
 import { crossLong, gramLong } from "./hdfe-linalg.js";
 import { estimationError, inputError, printable } from "../core/errors.js";
-import { demean } from "./demean.js";
+import { demean, dummyCells, type DummyCells } from "./demean.js";
 
 export type { FixedEffectInput } from "./fixed-effect.js";
 import type { FixedEffectInput } from "./fixed-effect.js";
@@ -19,9 +19,11 @@ export interface FeolsInput {
    * Regressors. `owned: true` lets feols overwrite `values` with the demeaned column (no copy: saves memory and
    * time for freshly built columns such as event-time dummies); the caller must not reuse the array afterwards.
    * `ones`: for a 0/1 dummy, the rows (ascending) where it is 1 — `values` must agree; spares a pass over the
-   * column and, on a balanced panel, the demeaning's accumulation pass.
+   * column and, on a balanced panel, the demeaning's accumulation pass. `n`: the number of rows, given with
+   * `ones` when `values` is an accessor that materialises the dense column on first read (eventDummies):
+   * on the dummy-cell fast path (see `feols`) the dense column is then never built.
    */
-  x: { name: string; values: Float64Array; owned?: boolean; ones?: Int32Array }[];
+  x: { name: string; values: Float64Array; owned?: boolean; ones?: Int32Array; n?: number }[];
   fixedEffects: FixedEffectInput[];
   /** observation weights (fixest `weights`) */
   weights?: Float64Array;
@@ -48,8 +50,16 @@ export interface FeolsFit {
   keep: Int32Array | null;
   singletonsRemoved: number;
   nobs: number;
-  /** demeaned regressors (kept coefficients only) and outcome, on the used observations */
+  /**
+   * demeaned regressors (kept coefficients only) and outcome, on the used observations. On the dummy-cell fast
+   * path the dense columns are built on first access from `xCells`.
+   */
   xTilde: Float64Array[];
+  /**
+   * The dummy-cell fast path's implicit X̃ (see `feols`): coefficient a with col[a] ≥ 0 has
+   * x̃_a,i = tab[cellOf[i]·m + col[a]]; the others are dense[a]. Absent on the ordinary path.
+   */
+  xCells?: { cellOf: Int32Array; nCells: number; m: number; tab: Float64Array; col: Int32Array; dense: (Float64Array | null)[] };
   yTilde: Float64Array;
   residuals: Float64Array;
   weights: Float64Array | null;
@@ -224,7 +234,13 @@ function checkFinite(name: string, v: Float64Array): void {
  * Refuse an outcome nothing can be estimated on (fixest: "The dependent variable is a constant"): constant
  * when the model has fixed effects or an intercept; or a regressor that is the outcome itself.
  */
-function checkOutcome(yName: string, y: Float64Array, xs: { name: string; values: Float64Array }[], w: Float64Array | null, absorbed: boolean): void {
+function checkOutcome(
+  yName: string,
+  y: Float64Array,
+  xs: { name: string; values?: Float64Array; ones?: Int32Array }[],
+  w: Float64Array | null,
+  absorbed: boolean,
+): void {
   const n = y.length;
   if (n === 0) return;
   if (absorbed) {
@@ -239,7 +255,16 @@ function checkOutcome(yName: string, y: Float64Array, xs: { name: string; values
     if (x.name === yName)
       throw estimationError(`the regressor '${printable(x.name)}' is also the dependent variable '${printable(yName)}'; remove it from the right-hand side`);
     let same = true;
-    for (let i = 0; i < n && same; i++) if (x.values[i] !== y[i]) same = false;
+    if (x.values) {
+      for (let i = 0; i < n && same; i++) if (x.values[i] !== y[i]) same = false;
+    } else {
+      // a dummy given by its rows of ones (ascending)
+      for (let i = 0, p = 0; i < n && same; i++) {
+        const one = p < x.ones!.length && x.ones![p] === i;
+        if (one) p++;
+        if (y[i] !== (one ? 1 : 0)) same = false;
+      }
+    }
     if (same)
       throw estimationError(
         `the regressor '${printable(x.name)}' is identical to the dependent variable '${printable(yName)}' on every observation; remove it from the right-hand side`,
@@ -247,9 +272,209 @@ function checkOutcome(yName: string, y: Float64Array, xs: { name: string; values
   }
 }
 
+/** fixest refuses a constant outcome; an outcome the fixed effects explain exactly is the same dead end. */
+function checkAbsorbedOutcome(yName: string, y: Float64Array, yTilde: Float64Array, w: Float64Array | null, sw: number, fes: FixedEffectInput[]): void {
+  const n = y.length;
+  // fixest refuses a constant outcome; an outcome the fixed effects explain exactly is the same dead end
+  let ssT = 0,
+    ssC = 0,
+    mean = 0;
+  for (let i = 0; i < n; i++) mean += (w ? w[i]! : 1) * y[i]!;
+  mean /= sw;
+  for (let i = 0; i < n; i++) {
+    const wi = w ? w[i]! : 1;
+    ssT += wi * yTilde[i]! ** 2;
+    ssC += wi * (y[i]! - mean) ** 2;
+  }
+  if (ssT <= 1e-14 * ssC)
+    throw estimationError(
+      `the dependent variable '${printable(yName)}' is constant within the fixed effects (${fes.map((f) => printable(f.name)).join(", ")}): they explain it exactly, so no coefficient can be estimated; use an outcome that varies within the fixed-effect groups, or fewer fixed effects`,
+    );
+}
+
+/**
+ * feols on the dummy-cell fast path (two plain FEs, no weights, no dropped rows, the 0/1 regressors given by
+ * their rows of ones and demeaned exactly through `dummyCells`: x̃_a,i = T_a[cell(i)]). Only y and the dense
+ * regressors are demeaned row by row; every cross-product with a dummy comes from per-cell sums:
+ * x̃_a'x̃_b = Σ_c N_c T_a[c] T_b[c] (N_c = rows in cell c), x̃_a'z̃ = Σ_c T_a[c] Z̃_c with Z̃_c = Σ_{i∈c} z̃_i;
+ * residuals ê = ỹ − Z̃β_z − R[cell(i)], R = Σ_a β_a T_a. The dummies' dense columns are never built unless
+ * `xTilde` is read. Same estimates as the dense path up to floating-point summation order.
+ */
+function feolsCells(
+  input: FeolsInput,
+  cells: DummyCells,
+  dumIdx: number[],
+  y: Float64Array,
+  fes: FixedEffectInput[],
+  collinTol: number,
+  singletonsRemoved: number,
+): FeolsFit {
+  const n = y.length,
+    sw = n;
+  const X = input.x,
+    K0 = X.length;
+  const { cellOf, nCells, m, tab, count } = cells;
+  const dumCol = new Int32Array(K0).fill(-1);
+  dumIdx.forEach((j, q) => (dumCol[j] = q));
+  checkOutcome(
+    input.yName,
+    y,
+    X.map((v, j) => (dumCol[j]! >= 0 ? { name: v.name, ones: v.ones! } : { name: v.name, values: v.values })),
+    null,
+    true,
+  );
+  const denseIdx = X.map((_, j) => j).filter((j) => dumCol[j]! < 0);
+  const desc = X.map((v, j) => (dumCol[j]! >= 0 ? describeDummy(v.ones!, null, sw, true, n) : describeColumn(v.name, v.values, null, sw, true, null)));
+  const dm = demean(fes, [y, ...denseIdx.map((j) => X[j]!.values)], {
+    weights: null,
+    tol: input.tol ?? 1e-10,
+    maxIter: input.maxIter ?? 10000,
+    inPlace: [false, ...denseIdx.map((j) => !!X[j]!.owned)],
+    ones: [null, ...denseIdx.map((j) => desc[j]!.ones)],
+  });
+  const yTilde = dm.columns[0]!;
+  const dense = dm.columns.slice(1);
+  checkAbsorbedOutcome(input.yName, y, yTilde, null, sw, fes);
+  // per-cell sums of the demeaned dense columns and of ỹ: Z[cell·md + q], q = 0..D−1 regressors, D = ỹ
+  const D = denseIdx.length,
+    md = D + 1;
+  const Z = new Float64Array(nCells * md);
+  for (let q = 0; q < md; q++) {
+    const z = q < D ? dense[q]! : yTilde;
+    for (let i = 0; i < n; i++) Z[cellOf[i]! * md + q]! += z[i]!;
+  }
+  const Gd = gramLong(
+    dense,
+    null,
+    denseIdx.map((j) => desc[j]!.ones),
+  );
+  const cd = crossLong(
+    dense,
+    yTilde,
+    null,
+    denseIdx.map((j) => desc[j]!.ones),
+  );
+  const denseRank = new Int32Array(K0).fill(-1);
+  denseIdx.forEach((j, q) => (denseRank[j] = q));
+  const Gall = mat(K0, K0);
+  const cross = new Float64Array(K0);
+  for (let a = 0; a < K0; a++) {
+    const ta = dumCol[a]!;
+    if (ta < 0) cross[a] = cd[denseRank[a]!]!;
+    else {
+      let v = 0;
+      for (let c = 0; c < nCells; c++) v += tab[c * m + ta]! * Z[c * md + D]!;
+      cross[a] = v;
+    }
+    for (let b = a; b < K0; b++) {
+      const tb = dumCol[b]!;
+      let v = 0;
+      if (ta < 0 && tb < 0) v = Gd.data[denseRank[a]! * D + denseRank[b]!]!;
+      else if (ta >= 0 && tb >= 0) for (let c = 0; c < nCells; c++) v += count[c]! * tab[c * m + ta]! * tab[c * m + tb]!;
+      else {
+        const t = ta >= 0 ? ta : tb,
+          q = denseRank[ta >= 0 ? b : a]!;
+        for (let c = 0; c < nCells; c++) v += tab[c * m + t]! * Z[c * md + q]!;
+      }
+      Gall.data[a * K0 + b] = v;
+      Gall.data[b * K0 + a] = v;
+    }
+  }
+  // collinearity exactly as on the dense path
+  const cand: number[] = [];
+  const droppedIdx = new Set<number>();
+  for (let j = 0; j < K0; j++) {
+    const ss = desc[j]!.ss;
+    const sst = Gall.data[j * K0 + j]!;
+    if (!(ss > 0) || sst <= collinTol * ss) droppedIdx.add(j);
+    else cand.push(j);
+  }
+  const G0 = subMatrix(Gall, cand, cand);
+  const ch = choleskyPivotless(G0, collinTol);
+  for (const d of ch.dropped) droppedIdx.add(cand[d]!);
+  const keptIdx = X.map((_, j) => j).filter((j) => !droppedIdx.has(j));
+  const k = keptIdx.length;
+  const G = subMatrix(G0, ch.kept, ch.kept);
+  let bread;
+  try {
+    bread = invSPD(G);
+  } catch {
+    throw estimationError("X'X of the demeaned regressors is singular after removing collinear columns");
+  }
+  const coef = k
+    ? matvec(
+        bread,
+        Float64Array.from(keptIdx, (j) => cross[j]!),
+      )
+    : new Float64Array(0);
+  // ê = ỹ − Σ_dense β z̃ − R[cell]
+  const keptDense = keptIdx.map((j, a) => [j, a] as const).filter(([j]) => dumCol[j]! < 0);
+  const residuals = residualsOf(
+    yTilde,
+    keptDense.map(([j]) => dense[denseRank[j]!]!),
+    Float64Array.from(keptDense, ([, a]) => coef[a]!),
+  );
+  const R = new Float64Array(nCells);
+  keptIdx.forEach((j, a) => {
+    const t = dumCol[j]!;
+    if (t < 0) return;
+    const b = coef[a]!;
+    for (let c = 0; c < nCells; c++) R[c]! += b * tab[c * m + t]!;
+  });
+  for (let i = 0; i < n; i++) residuals[i]! -= R[cellOf[i]!]!;
+  const { ssr, r2, adjR2, withinR2, nparams, warnings } = fitStats(input.yName, y, yTilde, residuals, null, sw, fes, false, k);
+  const col = Int32Array.from(keptIdx, (j) => dumCol[j]!);
+  const denseKept = keptIdx.map((j) => (dumCol[j]! < 0 ? dense[denseRank[j]!]! : null));
+  const fit: Omit<FeolsFit, "xTilde"> = {
+    yName: input.yName,
+    coefNames: keptIdx.map((j) => X[j]!.name),
+    coef,
+    droppedCollinear: [...droppedIdx].sort((a, b) => a - b).map((j) => X[j]!.name),
+    keep: null,
+    singletonsRemoved,
+    nobs: n,
+    xCells: { cellOf, nCells, m, tab, col, dense: denseKept },
+    yTilde,
+    residuals,
+    weights: null,
+    bread,
+    fixedEffects: fes,
+    nparams,
+    ssr,
+    r2,
+    adjR2,
+    withinR2,
+    converged: dm.converged && cells.converged,
+    iterations: Math.max(dm.iterations, cells.iterations),
+    ...(warnings.length ? { warnings } : {}),
+  };
+  // X̃ materialised on first read (vcov's cluster meat and the Wald test do not need it)
+  let xt: Float64Array[] | null = null;
+  Object.defineProperty(fit, "xTilde", {
+    enumerable: true,
+    configurable: true,
+    get: (): Float64Array[] =>
+      (xt ??= keptIdx.map((_, a) => {
+        const dv = denseKept[a];
+        if (dv) return dv;
+        const t = col[a]!,
+          v = new Float64Array(n);
+        for (let i = 0; i < n; i++) v[i] = tab[cellOf[i]! * m + t]!;
+        return v;
+      })),
+    set: (v: Float64Array[]) => {
+      xt = v;
+    },
+  });
+  return fit as FeolsFit;
+}
+
 export function feols(input: FeolsInput): FeolsFit {
   const n0 = input.y.length;
-  for (const xv of input.x) if (xv.values.length !== n0) throw inputError(`regressor "${xv.name}" has ${xv.values.length} values, expected ${n0}`);
+  for (const xv of input.x) {
+    const len = xv.ones && xv.n !== undefined ? xv.n : xv.values.length;
+    if (len !== n0) throw inputError(`regressor "${xv.name}" has ${len} values, expected ${n0}`);
+  }
   for (const fe of input.fixedEffects) {
     if (fe.codes.length !== n0) throw inputError(`fixed effect "${fe.name}" has ${fe.codes.length} codes, expected ${n0}`);
     for (const s of fe.slopes ?? []) {
@@ -281,6 +506,16 @@ export function feols(input: FeolsInput): FeolsFit {
     );
   const y = take(input.y, keep);
   const intercept = fes.length === 0 && (input.intercept ?? true);
+  // dummy-cell fast path: two plain FEs, no weights, no rows dropped, 0/1 regressors given by their ones
+  if (!keep && !w && fes.length === 2 && fes.every((f) => !f.slopes?.length) && input.x.some((v) => v.ones)) {
+    const dumIdx = input.x.flatMap((v, j) => (v.ones ? [j] : []));
+    const cells = dummyCells(
+      fes,
+      dumIdx.map((j) => input.x[j]!.ones!),
+      { tol: input.tol ?? 1e-10, maxIter: input.maxIter ?? 10000 },
+    );
+    if (cells) return feolsCells(input, cells, dumIdx, y, fes, collinTol, singletonsRemoved);
+  }
   const xs = input.x.map((v) => ({ name: v.name, values: take(v.values, keep) }));
   checkOutcome(input.yName, y, xs, w, fes.length > 0 || intercept);
   if (intercept) xs.unshift({ name: "(Intercept)", values: new Float64Array(n).fill(1) });
@@ -304,23 +539,7 @@ export function feols(input: FeolsInput): FeolsFit {
   });
   const yTilde = dm.columns[0]!;
   const xAll = dm.columns.slice(1);
-  if (fes.length > 0) {
-    // fixest refuses a constant outcome; an outcome the fixed effects explain exactly is the same dead end
-    let ssT = 0,
-      ssC = 0,
-      mean = 0;
-    for (let i = 0; i < n; i++) mean += (w ? w[i]! : 1) * y[i]!;
-    mean /= sw;
-    for (let i = 0; i < n; i++) {
-      const wi = w ? w[i]! : 1;
-      ssT += wi * yTilde[i]! ** 2;
-      ssC += wi * (y[i]! - mean) ** 2;
-    }
-    if (ssT <= 1e-14 * ssC)
-      throw estimationError(
-        `the dependent variable '${printable(input.yName)}' is constant within the fixed effects (${fes.map((f) => printable(f.name)).join(", ")}): they explain it exactly, so no coefficient can be estimated; use an outcome that varies within the fixed-effect groups, or fewer fixed effects`,
-      );
-  }
+  if (fes.length > 0) checkAbsorbedOutcome(input.yName, y, yTilde, w, sw, fes);
 
   // collinearity: absorbed by the FEs (demeaned SS ≤ tol × raw SS), then among regressors (pivotless Cholesky)
   const ones = desc.map((d) => d.ones);
@@ -359,6 +578,45 @@ export function feols(input: FeolsInput): FeolsFit {
       )
     : new Float64Array(0);
   const residuals = residualsOf(yTilde, xTilde, coef);
+  const { ssr, r2, adjR2, withinR2, nparams, warnings } = fitStats(input.yName, y, yTilde, residuals, w, sw, fes, intercept, k);
+  return {
+    yName: input.yName,
+    coefNames: keptIdx.map((j) => xs[j]!.name),
+    coef,
+    droppedCollinear: [...droppedIdx].sort((a, b) => a - b).map((j) => xs[j]!.name),
+    keep,
+    singletonsRemoved,
+    nobs: n,
+    xTilde,
+    yTilde,
+    residuals,
+    weights: w,
+    bread,
+    fixedEffects: fes,
+    nparams,
+    ssr,
+    r2,
+    adjR2,
+    withinR2,
+    converged: dm.converged,
+    iterations: dm.iterations,
+    ...(warnings.length ? { warnings } : {}),
+  };
+}
+
+/** Fit statistics shared by both paths of feols (see the feols comment): SSR, R², adjusted and within R², nparams, warnings. */
+function fitStats(
+  yName: string,
+  y: Float64Array,
+  yTilde: Float64Array,
+  residuals: Float64Array,
+  w: Float64Array | null,
+  sw: number,
+  fes: FixedEffectInput[],
+  intercept: boolean,
+  k: number,
+): { ssr: number; r2: number; adjR2: number; withinR2: number | null; nparams: number; warnings: string[] } {
+  const n = y.length;
   let ssr = 0,
     ssy = 0,
     ym = 0;
@@ -390,35 +648,13 @@ export function feols(input: FeolsInput): FeolsFit {
   const warnings: string[] = [];
   const base = fes.length ? ssy : tss;
   if (k > 0 && base > 0 && ssr <= PERFECT_FIT_TOL * base) {
-    const y = printable(input.yName);
+    const yp = printable(yName);
     warnings.push(
-      `essentially perfect fit: the regressors${fes.length ? " and fixed effects" : ""} explain '${y}' exactly (1 − ${fes.length ? "within R²" : "R²"} = ${(ssr / base).toExponential(1)}); ` +
-        `the standard errors, t statistics and p-values are not meaningful — check whether '${y}' is computed from the regressors (an accounting identity), or drop the regressor that reproduces it`,
+      `essentially perfect fit: the regressors${fes.length ? " and fixed effects" : ""} explain '${yp}' exactly (1 − ${fes.length ? "within R²" : "R²"} = ${(ssr / base).toExponential(1)}); ` +
+        `the standard errors, t statistics and p-values are not meaningful — check whether '${yp}' is computed from the regressors (an accounting identity), or drop the regressor that reproduces it`,
     );
   }
-  return {
-    yName: input.yName,
-    coefNames: keptIdx.map((j) => xs[j]!.name),
-    coef,
-    droppedCollinear: [...droppedIdx].sort((a, b) => a - b).map((j) => xs[j]!.name),
-    keep,
-    singletonsRemoved,
-    nobs: n,
-    xTilde,
-    yTilde,
-    residuals,
-    weights: w,
-    bread,
-    fixedEffects: fes,
-    nparams,
-    ssr,
-    r2,
-    adjR2,
-    withinR2,
-    converged: dm.converged,
-    iterations: dm.iterations,
-    ...(warnings.length ? { warnings } : {}),
-  };
+  return { ssr, r2, adjR2, withinR2, nparams, warnings };
 }
 
 /** SSR ≤ this × the (within) variation of the outcome is an essentially perfect fit (relative RMS residual 1e-5). */

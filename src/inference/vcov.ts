@@ -85,6 +85,7 @@ export function isNested(fe: { codes: Int32Array; nLevels: number }, cl: { codes
 
 /** Σ_g s_g s_g' with cluster scores s_g = Σ_{i∈g} w_i ê_i x̃_i (k×k). */
 export function clusterMeat(fit: FeolsFit, codes: Int32Array, G: number): Float64Array {
+  if (fit.xCells) return clusterMeatCells(fit, codes, G);
   const k = fit.coef.length,
     n = fit.nobs;
   const e = fit.residuals,
@@ -131,6 +132,71 @@ export function clusterMeat(fit: FeolsFit, codes: Int32Array, G: number): Float6
       if (w) for (let i = 0; i < n; i++) S[codes[i]! * k + j]! += w[i]! * e[i]! * x[i]!;
       else for (let i = 0; i < n; i++) S[codes[i]! * k + j]! += e[i]! * x[i]!;
     }
+    for (let g = 0; g < G; g++) addOuter(S, g * k);
+  }
+  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) M[a * k + b] = M[b * k + a]!;
+  return M;
+}
+
+/**
+ * clusterMeat for a fit on feols's dummy-cell fast path (`fit.xCells`, no weights): one pass over the rows
+ * accumulates all k cluster scores s_g,a = Σ_{i∈g} ê_i x̃_a,i, reading a dummy's x̃_a,i = T_a[cell(i)] from the
+ * small table (the dense dummy columns are never built). Per cluster the rows are added in ascending order, as
+ * in clusterMeat.
+ */
+function clusterMeatCells(fit: FeolsFit, codes: Int32Array, G: number): Float64Array {
+  const k = fit.coef.length,
+    n = fit.nobs,
+    e = fit.residuals;
+  const { cellOf, m, tab, col, dense } = fit.xCells!;
+  const dIdx: number[] = [],
+    tIdx: number[] = [];
+  for (let a = 0; a < k; a++) (col[a]! >= 0 ? tIdx : dIdx).push(a);
+  const dCols = dIdx.map((a) => dense[a]!);
+  const tCol = Int32Array.from(tIdx, (a) => col[a]!);
+  const tPos = Int32Array.from(tIdx);
+  const nd = dIdx.length,
+    nt = tIdx.length;
+  const M = new Float64Array(k * k);
+  const addOuter = (s: Float64Array, o: number) => {
+    for (let a = 0; a < k; a++) {
+      const sa = s[o + a]!;
+      if (sa === 0) continue;
+      for (let b = a; b < k; b++) M[a * k + b]! += sa * s[o + b]!;
+    }
+  };
+  const addRows = (S: Float64Array, i0: number, i1: number, g0: number) => {
+    for (let i = i0; i < i1; i++) {
+      const o = (codes[i]! - g0) * k,
+        ei = e[i]!,
+        c = cellOf[i]! * m;
+      for (let q = 0; q < nd; q++) S[o + dIdx[q]!]! += ei * dCols[q]![i]!;
+      for (let q = 0; q < nt; q++) S[o + tPos[q]!]! += ei * tab[c + tCol[q]!]!;
+    }
+  };
+  let sorted = true;
+  for (let i = 1; i < n; i++)
+    if (codes[i]! < codes[i - 1]!) {
+      sorted = false;
+      break;
+    }
+  if (sorted) {
+    const BL = 4096;
+    const S = new Float64Array(BL * k);
+    let i0 = 0;
+    while (i0 < n) {
+      const g0 = codes[i0]!;
+      let i1 = i0;
+      while (i1 < n && codes[i1]! - g0 < BL) i1++;
+      const gEnd = codes[i1 - 1]! - g0 + 1;
+      S.fill(0, 0, gEnd * k);
+      addRows(S, i0, i1, g0);
+      for (let g = 0; g < gEnd; g++) addOuter(S, g * k);
+      i0 = i1;
+    }
+  } else {
+    const S = new Float64Array(G * k);
+    addRows(S, 0, n, 0);
     for (let g = 0; g < G; g++) addOuter(S, g * k);
   }
   for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) M[a * k + b] = M[b * k + a]!;
