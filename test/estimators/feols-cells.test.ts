@@ -6,6 +6,9 @@ import { feols, type FeolsFit, type FeolsInput, type FixedEffectInput } from "..
 import { dummyCells } from "../../src/estimators/demean.js";
 import { computeVcov, type VcovSpec } from "../../src/inference/vcov.js";
 import { eventDummies } from "../../src/analyses/event.js";
+import { waldTest } from "../../src/inference/wald.js";
+import { assertClose, fixture, readJson } from "../helpers.js";
+import { codesOf, mpdta, type RefFile } from "./mpdta.js";
 
 interface EventPanel {
   y: Float64Array;
@@ -172,4 +175,30 @@ test("fast path: a dummy absorbed by the fixed effects is dropped as on the dens
   assert.ok(fast.xCells);
   assert.ok(dense.droppedCollinear.length > 0);
   assertSameFit(fast, dense, byUnit(q), "absorbed dummies");
+});
+
+test("fast path on mpdta reproduces fixest's event study (mpdta_fixest_event.json) at the refs' tolerance", () => {
+  const d = mpdta();
+  const unit = codesOf("countyreal", d.county),
+    year = codesOf("year", d.year);
+  const rel = Float64Array.from(d.year, (y, i) => (d.firstTreat[i]! > 0 ? y - d.firstTreat[i]! : Number.NaN));
+  const fit = feols({ y: d.lemp, yName: "lemp", x: eventDummies(rel, [-1], null, "bin"), fixedEffects: [unit, year] });
+  assert.ok(fit.xCells, "fast path taken");
+  const ref = readJson<RefFile & { pretrend_wald: { stat: number; p: number } }>(fixture("refs", "mpdta_fixest_event.json"));
+  const vc = computeVcov(fit, { type: "cluster", clusters: [unit] });
+  assert.equal(fit.nobs, ref.nobs);
+  assert.deepEqual(
+    fit.coefNames,
+    ref.estimates.map((r) => r.term),
+  );
+  const k = fit.coef.length;
+  ref.estimates.forEach((r, j) => {
+    assertClose(fit.coef[j]!, r.estimate, 1e-9, `${r.term} estimate`);
+    assertClose(Math.sqrt(vc.V.data[j * k + j]!), r.std_error, 1e-9, `${r.term} se`);
+  });
+  assertClose(fit.r2, ref.r2, 1e-9, "r2");
+  assertClose(fit.adjR2, ref.adj_r2, 1e-9, "adj_r2");
+  assertClose(fit.withinR2!, ref.within_r2, 1e-8, "within_r2");
+  const w = waldTest(fit, vc, ["rel::-4", "rel::-3", "rel::-2"]);
+  assertClose(w.stat, ref.pretrend_wald.stat, 1e-9, "wald stat");
 });
