@@ -680,7 +680,8 @@ export function dummyCells(fes: FixedEffectInput[], ones: Int32Array[], opts: { 
       h1 = Math.imul(h1 ^ codes[q]!, 0x01000193);
       h2 = Math.imul(h2 + codes[q]! + 0x7f4a7c15, 0x85ebca6b) ^ (h2 >>> 13);
     }
-    const key = (h1 >>> 0) * 2097152 + (h2 & 0x1fffff);
+    // a small-integer key (fast Map hashing); collisions are resolved by the exact comparison below
+    const key = (h1 ^ (h2 >>> 7)) & 0x3fffffff;
     let cands = byHash.get(key);
     let c = -1;
     if (cands)
