@@ -229,6 +229,10 @@ function checkFinite(name: string, v: Float64Array): void {
  * Fit statistics as fixest: r2 = 1 − SSR/TSS (TSS about the weighted mean of y), adj_r2 =
  * 1 − (SSR/(n−nparams))/(TSS/(n−1)), within_r2 = 1 − SSR/Σwỹ²; nparams = k + Σ_q(L_q − 1) + 1, plus L_q per
  * varying-slope variable (slopes-only FEs contribute only their slopes and no intercept).
+ * Dummy-cell fast path (issue #17): with exactly two plain FEs, no weights, no dropped rows and 0/1 regressors
+ * given by their rows of `ones` (event-time dummies), the dummies are demeaned on the small class × period
+ * table of demean.ts `dummyCells` (exact: units with identical (period, dummy) signatures share their
+ * demeaned values) and never built as dense columns (`feolsCells`); otherwise the dense path below.
  */
 /**
  * Refuse an outcome nothing can be estimated on (fixest: "The dependent variable is a constant"): constant

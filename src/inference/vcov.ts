@@ -149,29 +149,37 @@ function clusterMeatCells(fit: FeolsFit, codes: Int32Array, G: number): Float64A
     n = fit.nobs,
     e = fit.residuals;
   const { cellOf, m, tab, col, dense } = fit.xCells!;
-  const dIdx: number[] = [],
-    tIdx: number[] = [];
-  for (let a = 0; a < k; a++) (col[a]! >= 0 ? tIdx : dIdx).push(a);
-  const dCols = dIdx.map((a) => dense[a]!);
-  const tCol = Int32Array.from(tIdx, (a) => col[a]!);
-  const tPos = Int32Array.from(tIdx);
-  const nd = dIdx.length,
-    nt = tIdx.length;
-  const M = new Float64Array(k * k);
+  // score layout per cluster: the m table columns first (contiguous with the table's rows), then the dense ones
+  const dCols: Float64Array[] = [];
+  const pos = new Int32Array(k);
+  for (let a = 0; a < k; a++) pos[a] = col[a]! >= 0 ? col[a]! : m + dCols.push(dense[a]!) - 1;
+  const nd = dCols.length,
+    kk = m + nd;
+  const x0 = dCols[0] ?? null,
+    x1 = dCols[1] ?? null,
+    x2 = dCols[2] ?? null,
+    x3 = dCols[3] ?? null;
+  const Mf = new Float64Array(kk * kk);
   const addOuter = (s: Float64Array, o: number) => {
-    for (let a = 0; a < k; a++) {
+    for (let a = 0; a < kk; a++) {
       const sa = s[o + a]!;
       if (sa === 0) continue;
-      for (let b = a; b < k; b++) M[a * k + b]! += sa * s[o + b]!;
+      for (let b = a; b < kk; b++) Mf[a * kk + b]! += sa * s[o + b]!;
     }
   };
   const addRows = (S: Float64Array, i0: number, i1: number, g0: number) => {
     for (let i = i0; i < i1; i++) {
-      const o = (codes[i]! - g0) * k,
+      const o = (codes[i]! - g0) * kk,
         ei = e[i]!,
         c = cellOf[i]! * m;
-      for (let q = 0; q < nd; q++) S[o + dIdx[q]!]! += ei * dCols[q]![i]!;
-      for (let q = 0; q < nt; q++) S[o + tPos[q]!]! += ei * tab[c + tCol[q]!]!;
+      for (let q = 0; q < m; q++) S[o + q]! += ei * tab[c + q]!;
+      const od = o + m;
+      if (nd <= 4) {
+        if (x0) S[od]! += ei * x0[i]!;
+        if (x1) S[od + 1]! += ei * x1[i]!;
+        if (x2) S[od + 2]! += ei * x2[i]!;
+        if (x3) S[od + 3]! += ei * x3[i]!;
+      } else for (let q = 0; q < nd; q++) S[od + q]! += ei * dCols[q]![i]!;
     }
   };
   let sorted = true;
@@ -182,24 +190,31 @@ function clusterMeatCells(fit: FeolsFit, codes: Int32Array, G: number): Float64A
     }
   if (sorted) {
     const BL = 4096;
-    const S = new Float64Array(BL * k);
+    const S = new Float64Array(BL * kk);
     let i0 = 0;
     while (i0 < n) {
       const g0 = codes[i0]!;
       let i1 = i0;
       while (i1 < n && codes[i1]! - g0 < BL) i1++;
       const gEnd = codes[i1 - 1]! - g0 + 1;
-      S.fill(0, 0, gEnd * k);
+      S.fill(0, 0, gEnd * kk);
       addRows(S, i0, i1, g0);
-      for (let g = 0; g < gEnd; g++) addOuter(S, g * k);
+      for (let g = 0; g < gEnd; g++) addOuter(S, g * kk);
       i0 = i1;
     }
   } else {
-    const S = new Float64Array(G * k);
+    const S = new Float64Array(G * kk);
     addRows(S, 0, n, 0);
-    for (let g = 0; g < G; g++) addOuter(S, g * k);
+    for (let g = 0; g < G; g++) addOuter(S, g * kk);
   }
-  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) M[a * k + b] = M[b * k + a]!;
+  // back to coefficient order (the table columns of dropped dummies are left out)
+  const M = new Float64Array(k * k);
+  for (let a = 0; a < k; a++)
+    for (let b = 0; b < k; b++) {
+      const pa = pos[a]!,
+        pb = pos[b]!;
+      M[a * k + b] = pa <= pb ? Mf[pa * kk + pb]! : Mf[pb * kk + pa]!;
+    }
   return M;
 }
 
