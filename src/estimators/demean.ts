@@ -601,7 +601,7 @@ export interface DummyCells {
 }
 
 export function dummyCells(fes: FixedEffectInput[], ones: Int32Array[], opts: { tol?: number; maxIter?: number; maxCells?: number } = {}): DummyCells | null {
-  if (fes.length !== 2 || fes.some((f) => f.slopes?.length) || ones.length === 0) return null;
+  if (fes.length !== 2 || fes.some((f) => f.slopes?.length) || ones.length === 0 || fes[0]!.codes.length === 0) return null;
   let fa = fes[0]!,
     fb = fes[1]!;
   if (fa.nLevels < fb.nLevels) [fa, fb] = [fb, fa];
