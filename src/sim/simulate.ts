@@ -65,8 +65,19 @@ import { writeFileAtomic } from "../core/atomic.js";
 import { stableStringify } from "../core/hash.js";
 import { stampVersion } from "../core/result.js";
 import { loadMapping } from "../patents/mapping.js";
-import { MEASURED_COLUMNS, measureFromFile, measureOptionsSchema, type MeasuredPanel, type MeasureOptions } from "../study/measure.js";
+import { deaWith } from "../estimators/dea.js";
+import { highsRuntime } from "../estimators/dea-highs.js";
+import {
+  MEASURED_COLUMNS,
+  measureFromFile,
+  measureFromTable,
+  measureOptionsSchema,
+  type MeasureGrid,
+  type MeasuredPanel,
+  type MeasureOptions,
+} from "../study/measure.js";
 import { DEMO_MEASURE_OPTIONS } from "../study/spec-template.js";
+import { worldPatentTable } from "./patent-table.js";
 
 export interface SimOptions {
   seed: number;
@@ -707,25 +718,7 @@ export async function measureWorld(g: GeneratedWorld, o: MeasureOptions = TRUTH_
   try {
     const file = join(dir, "patents.csv");
     writeFileSync(file, patentsCsv(g.patents));
-    const T = g.years.length;
-    const grid = {
-      units: g.counties.map((c) => String(c.county)),
-      years: g.years,
-      clusterOfUnit: g.counties.map((c) => String(c.city)),
-      ...(o.dea_inputs.length
-        ? {
-            deaInputs: {
-              names: [...o.dea_inputs],
-              values: o.dea_inputs.map((k) => {
-                const v = g.panel[k];
-                if (!v || v.length !== g.counties.length * T) throw new Error(`no panel column ${k}`);
-                return v;
-              }),
-            },
-          }
-        : {}),
-    };
-    return await measureFromFile(file, loadMapping("default"), o, grid);
+    return await measureFromFile(file, loadMapping("default"), o, worldGrid(g, o));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -782,10 +775,13 @@ function slopeWhere(d: Float64Array, x: Float64Array, keep: (r: number) => boole
  * policy twins' truth uses KeyTech only, and every other column is computed independently of the DEA
  * step, so their values are the same bits as a full measurement's.
  */
-export interface TwinJob {
+export interface TwinRun {
   switches: Partial<PolicySwitches>;
   keytechOnly: boolean;
 }
+
+/** Twin runs measured one after another in one thread (they share its DEA frontiers: efficiencyByYearShared). */
+export type TwinJob = TwinRun[];
 
 /** What the truth needs of one twin measurement: the measured columns and the world's patent counts. */
 export interface TwinMeasure {
@@ -793,12 +789,113 @@ export interface TwinMeasure {
   patents: { all: number; key_digital: number };
 }
 
-/** Measure one twin job in this thread (`world`: the already generated world of these switches, if any). */
-export async function measureTwinJob(o: SimOptions, job: TwinJob, world?: GeneratedWorld): Promise<TwinMeasure> {
-  const g = world ?? generatePaperWorld(o, job.switches);
-  const m = await measureWorld(g, job.keytechOnly ? { ...TRUTH_MEASURE_OPTIONS, dea_inputs: [] } : TRUTH_MEASURE_OPTIONS);
-  const columns = job.keytechOnly ? { keytech: m.columns.keytech! } : m.columns;
-  return { columns, patents: { all: g.patents.length, key_digital: g.patents.filter((p) => p.digital).length } };
+/** Solved DEA frontiers of one thread: the year's DMU data (bytes) → efficiency of each of its DMUs. */
+export type DeaMemo = Map<string, Float64Array>;
+
+/**
+ * The efficiency column exactly as src/study/measure.ts computes it (input-oriented DEA, one frontier per
+ * year over the units with every input finite, ≥ 0 and one > 0 and a finite output, in unit order; the
+ * same deaWith call on the same arrays gives the same bits), except that a year whose DMUs, inputs and
+ * outputs are byte-identical to one already in `memo` takes that frontier's scores instead of solving
+ * its LPs again. The twins share most years: switching the pilot off changes the key-digital counts of
+ * the pilot's county-years only, so the years before the first approval have the same frontier.
+ */
+export async function efficiencyByYearShared(
+  inp: { names: string[]; values: Float64Array[] },
+  output: Float64Array,
+  U: number,
+  T: number,
+  rts: "crs" | "vrs",
+  memo: DeaMemo,
+): Promise<Float64Array> {
+  const highs = await highsRuntime();
+  const out = new Float64Array(U * T).fill(Number.NaN);
+  for (let t = 0; t < T; t++) {
+    const dmus: number[] = [];
+    for (let u = 0; u < U; u++) {
+      const c = u * T + t;
+      let ok = Number.isFinite(output[c]!);
+      let pos = false;
+      for (const v of inp.values) {
+        if (!Number.isFinite(v[c]!) || v[c]! < 0) ok = false;
+        if (v[c]! > 0) pos = true;
+      }
+      if (ok && pos) dmus.push(c);
+    }
+    if (dmus.length < 2) continue;
+    const inputs = inp.values.map((v) => Float64Array.from(dmus, (c) => v[c]!));
+    const outputs = [Float64Array.from(dmus, (c) => output[c]!)];
+    const key = [
+      rts,
+      Buffer.from(Int32Array.from(dmus).buffer).toString("base64"),
+      ...[...inputs, ...outputs].map((x) => Buffer.from(x.buffer).toString("base64")),
+    ].join("|");
+    let eff = memo.get(key);
+    if (!eff) {
+      const scores = deaWith(highs, { inputs, outputs, inputNames: inp.names, outputNames: ["key-digital patents"] }, { rts, orientation: "input" });
+      eff = Float64Array.from(scores, (x) => (x.efficiency === null ? Number.NaN : x.efficiency));
+      memo.set(key, eff);
+    }
+    dmus.forEach((c, j) => {
+      out[c] = eff[j]!;
+    });
+  }
+  return out;
+}
+
+/** The unit × year grid of a generated world (unit order = the world's counties), with the DEA inputs of `o`. */
+function worldGrid(g: GeneratedWorld, o: MeasureOptions): MeasureGrid {
+  const T = g.years.length;
+  return {
+    units: g.counties.map((c) => String(c.county)),
+    years: g.years,
+    clusterOfUnit: g.counties.map((c) => String(c.city)),
+    ...(o.dea_inputs.length
+      ? {
+          deaInputs: {
+            names: [...o.dea_inputs],
+            values: o.dea_inputs.map((k) => {
+              const v = g.panel[k];
+              if (!v || v.length !== g.counties.length * T) throw new Error(`no panel column ${k}`);
+              return v;
+            }),
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * Measure the runs of one twin job in this thread, in order (`world`: the already generated world of the
+ * first run's switches, if any): as measureWorld does, but from the patent table built in memory
+ * (worldPatentTable: the table readPatents gives for the written patents.csv) and, for a full run,
+ * without DEA in the measure stage — its efficiency column is added by efficiencyByYearShared with the
+ * thread's `memo`. The same values as measureWorld's.
+ */
+export async function measureTwinJob(o: SimOptions, job: TwinJob, memo: DeaMemo, world?: GeneratedWorld): Promise<TwinMeasure[]> {
+  const res: TwinMeasure[] = [];
+  const noDea: MeasureOptions = { ...TRUTH_MEASURE_OPTIONS, dea_inputs: [] };
+  for (const [k, run] of job.entries()) {
+    const g = k === 0 && world ? world : generatePaperWorld(o, run.switches);
+    const m = await measureFromTable(worldPatentTable(g.patents, noDea.level), noDea, worldGrid(g, noDea));
+    let columns: MeasuredPanel["columns"];
+    if (run.keytechOnly) columns = { keytech: m.columns.keytech! };
+    else {
+      columns = m.columns;
+      const grid = worldGrid(g, TRUTH_MEASURE_OPTIONS);
+      if (grid.deaInputs)
+        columns.efficiency = await efficiencyByYearShared(
+          grid.deaInputs,
+          m.columns.keytech_patents!,
+          g.counties.length,
+          g.years.length,
+          TRUTH_MEASURE_OPTIONS.dea_rts,
+          memo,
+        );
+    }
+    res.push({ columns, patents: { all: g.patents.length, key_digital: g.patents.filter((p) => p.digital).length } });
+  }
+  return res;
 }
 
 /** Where the twin runs go: `threads` in all, this thread one of them unless `offMain` (then all are workers). */
@@ -813,13 +910,14 @@ export interface TwinThreads {
  * deterministic and independent, so the results do not depend on where or in which order they ran.
  * Job 0 may use `world` (when it runs in this thread).
  */
-export async function runTwinJobs(o: SimOptions, jobs: TwinJob[], where: TwinThreads, world?: GeneratedWorld): Promise<TwinMeasure[]> {
-  const out: TwinMeasure[] = new Array<TwinMeasure>(jobs.length);
+export async function runTwinJobs(o: SimOptions, jobs: TwinJob[], where: TwinThreads, world?: GeneratedWorld): Promise<TwinMeasure[][]> {
+  const out: TwinMeasure[][] = new Array<TwinMeasure[]>(jobs.length);
   let next = 0;
   const local = async (): Promise<void> => {
+    const memo: DeaMemo = new Map();
     while (next < jobs.length) {
       const j = next++;
-      out[j] = await measureTwinJob(o, jobs[j]!, j === 0 ? world : undefined);
+      out[j] = await measureTwinJob(o, jobs[j]!, memo, j === 0 ? world : undefined);
     }
   };
   const threads = Math.max(1, Math.min(where.threads, jobs.length));
@@ -838,7 +936,7 @@ export async function runTwinJobs(o: SimOptions, jobs: TwinJob[], where: TwinThr
         if (next < jobs.length) w.postMessage({ j: (mine = next++), job: jobs[mine]! });
         else void w.terminate().then(() => resolve());
       };
-      w.on("message", (msg: { ready?: boolean; j?: number; result?: TwinMeasure; error?: string }) => {
+      w.on("message", (msg: { ready?: boolean; j?: number; result?: TwinMeasure[]; error?: string }) => {
         if (msg.error !== undefined) {
           reject(new Error(`twin run ${mine}: ${msg.error}`));
           void w.terminate();
@@ -876,12 +974,15 @@ export async function twinTruth(world: GeneratedWorld, where: TwinThreads = { th
     ["smart_city", "smartCity", world.SC],
     ["non_digital_pilot", "nonDigital", world.ND],
   ];
+  // the world and its pilot-off twin in one job (they share the DEA frontiers of the years before the pilot)
   const jobs: TwinJob[] = [
-    { switches: world.switches, keytechOnly: false },
-    { switches: { pilot: false }, keytechOnly: false },
-    ...(o.policyTwins ? pol.map(([, kind]) => ({ switches: { [kind]: false }, keytechOnly: true })) : []),
+    [
+      { switches: world.switches, keytechOnly: false },
+      { switches: { pilot: false }, keytechOnly: false },
+    ],
+    ...(o.policyTwins ? pol.map(([, kind]): TwinJob => [{ switches: { [kind]: false }, keytechOnly: true }]) : []),
   ];
-  const runs = await runTwinJobs(o, jobs, where, world);
+  const runs = (await runTwinJobs(o, jobs, where, world)).flat();
   const [mW, mP] = [{ columns: runs[0]!.columns }, { columns: runs[1]!.columns }];
   const d: Record<string, Float64Array> = {};
   for (const k of TRUTH_COLUMNS) d[k] = diffOf(mW, mP, k);
