@@ -11,7 +11,7 @@
  */
 import { basename } from "node:path";
 import { ipcTerm, parseIpc, type Ipc, type IpcLevel } from "../patents/ipc.js";
-import { loadMapping, type PatentField } from "../patents/mapping.js";
+import { DEFAULT_CITED_SEPARATORS, DEFAULT_IPC_SEPARATORS, loadMapping, type ColumnMapping, type PatentField } from "../patents/mapping.js";
 import type { PatentTable } from "../patents/read.js";
 
 /** The fields of a simulated patent record (simulate.ts SimPatent) that patents.csv holds. */
@@ -28,25 +28,40 @@ export interface WorldPatent {
 /** Header of patents.csv (patentsCsv). */
 const HEADER = ["id", "filing_date", "county", "applicant", "ipc", "cited"];
 
-/** The table readPatents gives for patentsCsv(patents) at IPC `level` (see the file comment). */
-export function worldPatentTable(patents: readonly WorldPatent[], level: IpcLevel, file = "patents.csv"): PatentTable {
-  const n = patents.length;
-  const mapping = loadMapping("default");
+/**
+ * The columns `mapping` makes readPatents take from patents.csv (the first candidate of each field present
+ * in the header, in the reader's field order), or null when that is not the plain reading of the
+ * simulator's columns with the default separators (then only reading the file says what it gives).
+ */
+function plainRead(mapping: ColumnMapping): Partial<Record<PatentField, string>> | null {
+  if (mapping.source !== undefined || mapping.ipcSeparators !== DEFAULT_IPC_SEPARATORS || mapping.citedSeparators !== DEFAULT_CITED_SEPARATORS) return null;
   const used: Partial<Record<PatentField, string>> = {};
-  // the reader's column choice: the first candidate of each field present in the header (same field order)
   for (const f of ["id", "ipc", "date", "year", "region", "applicant", "cited"] as const) {
     const h = (mapping.columns[f] ?? []).find((c) => HEADER.includes(c));
     if (h !== undefined) used[f] = h;
   }
-  if (
-    used.id !== "id" ||
-    used.ipc !== "ipc" ||
-    used.date !== "filing_date" ||
-    used.region !== "county" ||
-    used.applicant !== "applicant" ||
-    used.cited !== "cited"
-  )
-    throw new Error("internal: the default patent mapping no longer reads the simulator's patents.csv columns as before");
+  const plain = { id: "id", ipc: "ipc", date: "filing_date", region: "county", applicant: "applicant", cited: "cited" };
+  return JSON.stringify(used) === JSON.stringify(plain) ? used : null;
+}
+
+/**
+ * The table readPatents gives for patentsCsv(patents) read with `mapping` at IPC `level`, for the measure
+ * stage (see the file comment); null if `mapping` does not read the simulator's columns plainly.
+ */
+export function worldPatentTableFor(patents: readonly WorldPatent[], level: IpcLevel, mapping: ColumnMapping, file = "patents.csv"): PatentTable | null {
+  const used = plainRead(mapping);
+  return used ? buildTable(patents, level, used, file) : null;
+}
+
+/** The table readPatents gives for patentsCsv(patents) with the default mapping at IPC `level` (see the file comment). */
+export function worldPatentTable(patents: readonly WorldPatent[], level: IpcLevel, file = "patents.csv"): PatentTable {
+  const t = worldPatentTableFor(patents, level, loadMapping("default"), file);
+  if (!t) throw new Error("internal: the default patent mapping no longer reads the simulator's patents.csv columns as before");
+  return t;
+}
+
+function buildTable(patents: readonly WorldPatent[], level: IpcLevel, used: Partial<Record<PatentField, string>>, file: string): PatentTable {
+  const n = patents.length;
   const year = new Int32Array(n);
   const date = new Int32Array(n);
   const dict = (): { index: Int32Array; names: string[]; of: Map<string, number> } => ({ index: new Int32Array(n), names: [], of: new Map() });

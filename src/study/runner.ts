@@ -231,8 +231,9 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
       // the late files are written: their real hashes and the real block keys replace the stand-ins
       const t1 = performance.now();
       const map = new Map<string, string>();
-      for (const [k, p] of late) {
-        await p;
+      for (const [, p] of late) await p;
+      const waited = (performance.now() - t1) / 1000;
+      for (const [k] of late) {
         const file = (spec.inputs as Record<string, { file: string } | undefined>)[k]!.file;
         map.set(lateHash(k), (data.inputHashes[k] = await sha256Path(file)));
       }
@@ -244,7 +245,6 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
         const full = outputs[rec.id];
         if (rec.status === "ok" && full) await cache.put(rec.key, rec.id, JSON.stringify(replaceStrings(full, map)), rec.seconds);
       }
-      const waited = (performance.now() - t1) / 1000;
       if (waited > 0.05) await say(`waited ${waited.toFixed(2)} s for ${late.map(([k]) => k).join(", ")}`);
     }
   } finally {

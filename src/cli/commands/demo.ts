@@ -35,6 +35,14 @@ export function registerDemo(program: Command): void {
         const world = generatePaperWorld({ seed, effect, ...(opts.quick ? { patentsPerCountyYear: 0.4 } : {}) });
         const dataDir = join(opts.out, "data");
         const files = await writePaperWorld(world, dataDir);
+        // the study's patents block takes the table of data/patents.csv from the records in memory (the same table a read gives)
+        const { registerPatentTable } = await import("../../study/blocks/patents.js");
+        const { worldPatentTableFor } = await import("../../sim/patent-table.js");
+        const { sha256Path } = await import("../../core/hash.js");
+        const unregister = registerPatentTable(files.patents, {
+          sha256: await sha256Path(files.patents),
+          table: (mapping, level) => worldPatentTableFor(world.patents, level, mapping),
+        });
         const tWorld = performance.now();
         // The twin runs (the truth) go on in worker threads while the study runs: no block reads truth.json,
         // results.json and the report need it only at the end (runStudy's `late` inputs). Until it is written,
@@ -71,6 +79,8 @@ export function registerDemo(program: Command): void {
           // no truth.json that only says the twin runs were running
           if (!tTruth) rmSync(files.truth, { force: true });
           throw e;
+        } finally {
+          unregister();
         }
         out(`report: ${join(opts.out, "report.html")}\n`);
         const s = (a: number, b: number) => `${((b - a) / 1000).toFixed(1)} s`;
