@@ -59,14 +59,25 @@
  */
 import { Rng, hashSeed } from "../core/rng.js";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic } from "../core/atomic.js";
 import { stableStringify } from "../core/hash.js";
 import { stampVersion } from "../core/result.js";
 import { loadMapping } from "../patents/mapping.js";
-import { MEASURED_COLUMNS, measureFromFile, measureOptionsSchema, type MeasuredPanel, type MeasureOptions } from "../study/measure.js";
+import { deaWith } from "../estimators/dea.js";
+import { highsRuntime } from "../estimators/dea-highs.js";
+import {
+  MEASURED_COLUMNS,
+  measureFromFile,
+  measureFromTable,
+  measureOptionsSchema,
+  type MeasureGrid,
+  type MeasuredPanel,
+  type MeasureOptions,
+} from "../study/measure.js";
 import { DEMO_MEASURE_OPTIONS } from "../study/spec-template.js";
+import { worldPatentTable } from "./patent-table.js";
 
 export interface SimOptions {
   seed: number;
@@ -707,25 +718,7 @@ export async function measureWorld(g: GeneratedWorld, o: MeasureOptions = TRUTH_
   try {
     const file = join(dir, "patents.csv");
     writeFileSync(file, patentsCsv(g.patents));
-    const T = g.years.length;
-    const grid = {
-      units: g.counties.map((c) => String(c.county)),
-      years: g.years,
-      clusterOfUnit: g.counties.map((c) => String(c.city)),
-      ...(o.dea_inputs.length
-        ? {
-            deaInputs: {
-              names: [...o.dea_inputs],
-              values: o.dea_inputs.map((k) => {
-                const v = g.panel[k];
-                if (!v || v.length !== g.counties.length * T) throw new Error(`no panel column ${k}`);
-                return v;
-              }),
-            },
-          }
-        : {}),
-    };
-    return await measureFromFile(file, loadMapping("default"), o, grid);
+    return await measureFromFile(file, loadMapping("default"), o, worldGrid(g, o));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -735,7 +728,7 @@ export async function measureWorld(g: GeneratedWorld, o: MeasureOptions = TRUTH_
 const TRUTH_COLUMNS = ["keytech", "keytech_count", "cite_quality", "cospecialize", "diffusion", "efficiency"] as const;
 
 /** Per-row differences world − twin of one measured column (NaN where either is missing). */
-function diffOf(a: MeasuredPanel, b: MeasuredPanel, name: string): Float64Array {
+function diffOf(a: Pick<MeasuredPanel, "columns">, b: Pick<MeasuredPanel, "columns">, name: string): Float64Array {
   const x = a.columns[name as keyof MeasuredPanel["columns"]],
     y = b.columns[name as keyof MeasuredPanel["columns"]];
   if (!x || !y) throw new Error(`measured column ${name} missing`);
@@ -776,15 +769,221 @@ function slopeWhere(d: Float64Array, x: Float64Array, keep: (r: number) => boole
   return sxy / sxx;
 }
 
-/** The truth of a world from its twin runs (see the file comment). */
-export async function twinTruth(world: GeneratedWorld): Promise<Record<string, unknown>> {
+/**
+ * One measurement of the twin runs: the world regenerated with `switches` (all on = the world itself),
+ * measured by measureWorld. `keytechOnly`: without the DEA inputs (no efficiency column, no LPs) — the
+ * policy twins' truth uses KeyTech only, and every other column is computed independently of the DEA
+ * step, so their values are the same bits as a full measurement's.
+ */
+export interface TwinRun {
+  switches: Partial<PolicySwitches>;
+  keytechOnly: boolean;
+}
+
+/** Twin runs measured one after another in one thread (they share its DEA frontiers: efficiencyByYearShared). */
+export type TwinJob = TwinRun[];
+
+/** What the truth needs of one twin measurement: the measured columns and the world's patent counts. */
+export interface TwinMeasure {
+  columns: MeasuredPanel["columns"];
+  patents: { all: number; key_digital: number };
+}
+
+/** Solved DEA frontiers of one thread: the year's DMU data (bytes) → efficiency of each of its DMUs. */
+export type DeaMemo = Map<string, Float64Array>;
+
+/**
+ * The efficiency column exactly as src/study/measure.ts computes it (input-oriented DEA, one frontier per
+ * year over the units with every input finite, ≥ 0 and one > 0 and a finite output, in unit order; the
+ * same deaWith call on the same arrays gives the same bits), except that a year whose DMUs, inputs and
+ * outputs are byte-identical to one already in `memo` takes that frontier's scores instead of solving
+ * its LPs again. The twins share most years: switching the pilot off changes the key-digital counts of
+ * the pilot's county-years only, so the years before the first approval have the same frontier.
+ */
+export async function efficiencyByYearShared(
+  inp: { names: string[]; values: Float64Array[] },
+  output: Float64Array,
+  U: number,
+  T: number,
+  rts: "crs" | "vrs",
+  memo: DeaMemo,
+): Promise<Float64Array> {
+  const highs = await highsRuntime();
+  const out = new Float64Array(U * T).fill(Number.NaN);
+  for (let t = 0; t < T; t++) {
+    const dmus: number[] = [];
+    for (let u = 0; u < U; u++) {
+      const c = u * T + t;
+      let ok = Number.isFinite(output[c]!);
+      let pos = false;
+      for (const v of inp.values) {
+        if (!Number.isFinite(v[c]!) || v[c]! < 0) ok = false;
+        if (v[c]! > 0) pos = true;
+      }
+      if (ok && pos) dmus.push(c);
+    }
+    if (dmus.length < 2) continue;
+    const inputs = inp.values.map((v) => Float64Array.from(dmus, (c) => v[c]!));
+    const outputs = [Float64Array.from(dmus, (c) => output[c]!)];
+    const key = [
+      rts,
+      Buffer.from(Int32Array.from(dmus).buffer).toString("base64"),
+      ...[...inputs, ...outputs].map((x) => Buffer.from(x.buffer).toString("base64")),
+    ].join("|");
+    let eff = memo.get(key);
+    if (!eff) {
+      const scores = deaWith(highs, { inputs, outputs, inputNames: inp.names, outputNames: ["key-digital patents"] }, { rts, orientation: "input" });
+      eff = Float64Array.from(scores, (x) => (x.efficiency === null ? Number.NaN : x.efficiency));
+      memo.set(key, eff);
+    }
+    dmus.forEach((c, j) => {
+      out[c] = eff[j]!;
+    });
+  }
+  return out;
+}
+
+/** The unit × year grid of a generated world (unit order = the world's counties), with the DEA inputs of `o`. */
+function worldGrid(g: GeneratedWorld, o: MeasureOptions): MeasureGrid {
+  const T = g.years.length;
+  return {
+    units: g.counties.map((c) => String(c.county)),
+    years: g.years,
+    clusterOfUnit: g.counties.map((c) => String(c.city)),
+    ...(o.dea_inputs.length
+      ? {
+          deaInputs: {
+            names: [...o.dea_inputs],
+            values: o.dea_inputs.map((k) => {
+              const v = g.panel[k];
+              if (!v || v.length !== g.counties.length * T) throw new Error(`no panel column ${k}`);
+              return v;
+            }),
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * Measure the runs of one twin job in this thread, in order (`world`: the already generated world of the
+ * first run's switches, if any): as measureWorld does, but from the patent table built in memory
+ * (worldPatentTable: the table readPatents gives for the written patents.csv) and, for a full run,
+ * without DEA in the measure stage — its efficiency column is added by efficiencyByYearShared with the
+ * thread's `memo`. The same values as measureWorld's.
+ */
+export async function measureTwinJob(o: SimOptions, job: TwinJob, memo: DeaMemo, world?: GeneratedWorld): Promise<TwinMeasure[]> {
+  const res: TwinMeasure[] = [];
+  const noDea: MeasureOptions = { ...TRUTH_MEASURE_OPTIONS, dea_inputs: [] };
+  for (const [k, run] of job.entries()) {
+    const g = k === 0 && world ? world : generatePaperWorld(o, run.switches);
+    const m = await measureFromTable(worldPatentTable(g.patents, noDea.level), noDea, worldGrid(g, noDea));
+    let columns: MeasuredPanel["columns"];
+    if (run.keytechOnly) columns = { keytech: m.columns.keytech! };
+    else {
+      columns = m.columns;
+      const grid = worldGrid(g, TRUTH_MEASURE_OPTIONS);
+      if (grid.deaInputs)
+        columns.efficiency = await efficiencyByYearShared(
+          grid.deaInputs,
+          m.columns.keytech_patents!,
+          g.counties.length,
+          g.years.length,
+          TRUTH_MEASURE_OPTIONS.dea_rts,
+          memo,
+        );
+    }
+    res.push({ columns, patents: { all: g.patents.length, key_digital: g.patents.filter((p) => p.digital).length } });
+  }
+  return res;
+}
+
+/** Where the twin runs go: `threads` in all, this thread one of them unless `offMain` (then all are workers). */
+export interface TwinThreads {
+  threads: number;
+  offMain?: boolean;
+}
+
+/**
+ * Run the twin jobs on `threads` threads: this one (unless `offMain`) plus worker threads
+ * (src/sim/twin-worker.ts), each taking the next job when free (largest first as given). Every job is
+ * deterministic and independent, so the results do not depend on where or in which order they ran.
+ * Job 0 may use `world` (when it runs in this thread).
+ */
+export async function runTwinJobs(o: SimOptions, jobs: TwinJob[], where: TwinThreads, world?: GeneratedWorld): Promise<TwinMeasure[][]> {
+  const out: TwinMeasure[][] = new Array<TwinMeasure[]>(jobs.length);
+  let next = 0;
+  const local = async (): Promise<void> => {
+    const memo: DeaMemo = new Map();
+    while (next < jobs.length) {
+      const j = next++;
+      out[j] = await measureTwinJob(o, jobs[j]!, memo, j === 0 ? world : undefined);
+    }
+  };
+  const threads = Math.max(1, Math.min(where.threads, jobs.length));
+  const nw = where.offMain ? threads : threads - 1;
+  if (nw === 0) {
+    await local();
+    return out;
+  }
+  const { Worker } = await import("node:worker_threads");
+  const url = new URL("./twin-worker.js", import.meta.url);
+  const remote = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const w = new Worker(url, { workerData: { options: o } });
+      let mine = -1;
+      const give = (): void => {
+        if (next < jobs.length) w.postMessage({ j: (mine = next++), job: jobs[mine]! });
+        else void w.terminate().then(() => resolve());
+      };
+      w.on("message", (msg: { ready?: boolean; j?: number; result?: TwinMeasure[]; error?: string }) => {
+        if (msg.error !== undefined) {
+          reject(new Error(`twin run ${mine}: ${msg.error}`));
+          void w.terminate();
+          return;
+        }
+        if (msg.j !== undefined) out[msg.j] = msg.result!;
+        give();
+      });
+      w.on("error", reject);
+    });
+  // the workers start first (their module loading overlaps this thread's first job)
+  const ws = Array.from({ length: nw }, remote);
+  await Promise.all(where.offMain ? ws : [local(), ...ws]);
+  return out;
+}
+
+/** Threads for the twin runs: KEYTECH_SIM_THREADS if set, else `fallback` (default: os.availableParallelism()). */
+export function twinThreads(fallback: number = availableParallelism()): number {
+  const env = Number(process.env.KEYTECH_SIM_THREADS);
+  return Number.isInteger(env) && env >= 1 ? env : fallback;
+}
+
+/**
+ * The truth of a world from its twin runs (see the file comment). The five measurements (world, pilot-off
+ * twin, and with `policyTwins` one twin per other policy) run as `where` says (runTwinJobs).
+ */
+export async function twinTruth(world: GeneratedWorld, where: TwinThreads = { threads: twinThreads() }): Promise<Record<string, unknown>> {
   const o = world.options;
   const { counties, years, D, ev, panel } = world;
   const T = years.length,
     N = counties.length,
     NT = N * T;
-  const twin = generatePaperWorld(o, { pilot: false });
-  const [mW, mP] = [await measureWorld(world), await measureWorld(twin)];
+  const pol: [string, PolicyKind, Float64Array][] = [
+    ["broadband", "broadband", world.BB],
+    ["smart_city", "smartCity", world.SC],
+    ["non_digital_pilot", "nonDigital", world.ND],
+  ];
+  // the world and its pilot-off twin in one job (they share the DEA frontiers of the years before the pilot)
+  const jobs: TwinJob[] = [
+    [
+      { switches: world.switches, keytechOnly: false },
+      { switches: { pilot: false }, keytechOnly: false },
+    ],
+    ...(o.policyTwins ? pol.map(([, kind]): TwinJob => [{ switches: { [kind]: false }, keytechOnly: true }]) : []),
+  ];
+  const runs = (await runTwinJobs(o, jobs, where, world)).flat();
+  const [mW, mP] = [{ columns: runs[0]!.columns }, { columns: runs[1]!.columns }];
   const d: Record<string, Float64Array> = {};
   for (const k of TRUTH_COLUMNS) d[k] = diffOf(mW, mP, k);
   const treated = (r: number) => D[r] === 1;
@@ -824,16 +1023,10 @@ export async function twinTruth(world: GeneratedWorld): Promise<Record<string, u
   // the other policies: one twin each (that policy off), truth = mean over its county-years
   let other: Record<string, number | null> = { broadband: null, smart_city: null, non_digital_pilot: null };
   if (o.policyTwins) {
-    const pol: [string, PolicyKind, Float64Array][] = [
-      ["broadband", "broadband", world.BB],
-      ["smart_city", "smartCity", world.SC],
-      ["non_digital_pilot", "nonDigital", world.ND],
-    ];
     other = {};
-    for (const [name, kind, ind] of pol) {
-      const mk = await measureWorld(generatePaperWorld(o, { [kind]: false }));
-      other[name] = meanWhere(diffOf(mW, mk, "keytech"), (r) => ind[r] === 1);
-    }
+    pol.forEach(([name, , ind], q) => {
+      other[name] = meanWhere(diffOf(mW, { columns: runs[2 + q]!.columns }, "keytech"), (r) => ind[r] === 1);
+    });
   }
   // the pilot's effect where a concurrent policy is off (the Treat×Post term of the models with Treat×Post × policy)
   const pilotWithout = {
@@ -841,7 +1034,6 @@ export async function twinTruth(world: GeneratedWorld): Promise<Record<string, u
     smart_city: meanWhere(dy, (r) => treated(r) && world.SC[r] === 0),
     "broadband+smart_city": meanWhere(dy, (r) => treated(r) && world.BB[r] === 0 && world.SC[r] === 0),
   };
-  const nPat = (g: GeneratedWorld) => ({ all: g.patents.length, key_digital: g.patents.filter((p) => p.digital).length });
   return stampVersion({
     generator: "keytech simulate (paper world, outcome measured from the simulated patents)",
     seed: o.seed,
@@ -858,7 +1050,7 @@ export async function twinTruth(world: GeneratedWorld): Promise<Record<string, u
         ["base", "pilot", "broadband", "smartCity", "nonDigital"].map((k) => [k, world.patents.filter((p) => p.origin === k).length]),
       ),
       frontier_patents: world.patents.filter((p) => p.frontier).length,
-      twin_patents: nPat(twin),
+      twin_patents: runs[1]!.patents,
     },
     att: on.keytech,
     note: "Twin-run truth: every value is the mean over the treated county-years (digital pilot, from approval) of m(world) − m(twin), where the twin is the same seed with the digital pilot switched off (every other draw identical) and m is measured from patents.csv by src/study/measure.ts with measure_options (the demo spec's blocks.patents). Cells where m is missing in either run are skipped. att = the truth of keytech (CS 'simple' and SDID target; TWFE up to the negative-weighting bias of dynamic effects).",
@@ -951,6 +1143,11 @@ export async function writePaperWorld(world: GeneratedWorld & { truth?: Record<s
   await writeFileAtomic(files.counties, cLines.join("\n") + "\n");
   await writeFileAtomic(files.policies, pol.join("\n") + "\n");
   await writeFileAtomic(files.patents, patentsCsv(world.patents));
-  if (world.truth) await writeFileAtomic(files.truth, JSON.stringify(JSON.parse(stableStringify(world.truth)), null, 2) + "\n");
+  if (world.truth) await writeTruth(world.truth, files.truth);
   return files;
+}
+
+/** Write truth.json (keys sorted, two-space indent; atomically). */
+export async function writeTruth(truth: Record<string, unknown>, file: string): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify(JSON.parse(stableStringify(truth)), null, 2) + "\n");
 }

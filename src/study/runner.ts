@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "../core/atomic.js";
-import { sha256File, sha256Text, stableStringify } from "../core/hash.js";
+import { sha256File, sha256Path, sha256Text, stableStringify } from "../core/hash.js";
 import { hashSeed } from "../core/rng.js";
 import type { BlockRecord, StudyRun } from "../core/report-data.js";
 import { resultToJson, stampVersion } from "../core/result.js";
@@ -30,6 +30,34 @@ export interface RunOptions {
   cacheDir?: string;
   /** progress lines (default: stderr) */
   log?: (line: string) => void;
+  /**
+   * Inputs (by spec input key) whose files the caller is still writing while the blocks run, each with the
+   * promise of its file: the demo's truth.json, whose twin runs go on meanwhile. Only inputs that no block
+   * reads may be late (today: truth, which only results.json and the report show). With late inputs the
+   * cache is not read (every block computes); the blocks run with a stand-in for the late hashes, and once
+   * the files are written every stand-in hash and every block key is replaced by the real one (so
+   * results.json, and the cache entries written then, are those of a run that had the files at the start).
+   */
+  late?: Partial<Record<"truth", Promise<unknown>>>;
+}
+
+/** Stand-in of a late input's hash while the blocks run (replaced before anything is written). */
+const lateHash = (k: string): string => `sha256:late-input-${k}-${process.pid}`;
+/** Stand-in of a block key computed with late hashes. */
+const lateKey = (k: string): string => `late-key-${k}`;
+
+/** Replace, everywhere in a JSON value, every string that `map` holds by its image (in place). */
+function replaceStrings(v: unknown, map: Map<string, string>): unknown {
+  if (typeof v === "string") return map.get(v) ?? v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = replaceStrings(v[i], map);
+    return v;
+  }
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) o[k] = replaceStrings(o[k], map);
+  }
+  return v;
 }
 
 function fnv(s: string): number {
@@ -65,6 +93,8 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
   const t0 = performance.now();
   await say(`keytech ${keytechVersion()} study run: ${spec.title} (${spec.path})`);
   const data: StudyData = await loadStudyData(spec);
+  const late = Object.entries(opts.late ?? {}).filter(([k]) => k in data.inputHashes);
+  for (const [k] of late) data.inputHashes[k] = lateHash(k);
   await say(
     `data: ${data.n} rows, ${data.units.length} units, ${data.times[0]}–${data.times[data.times.length - 1]} (${((performance.now() - t0) / 1000).toFixed(2)} s)`,
   );
@@ -77,15 +107,17 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
   const records: BlockRecord[] = [];
   const outputs: Record<string, BlockOutput> = {};
   const keys: Record<string, string> = {};
-  /** keys of the blocks whose columns joined the data (every later block depends on them) */
-  const providerKeys: string[] = [];
+  /** the blocks whose columns joined the data (every later block depends on their keys) */
+  const providerIds: string[] = [];
+  /** each block's key as a function of the input hashes and the earlier blocks' keys (late inputs: computed at the end) */
+  const keyFns: [string, (inputs: Record<string, string>, keyMap: Record<string, string>) => string][] = [];
   /** a providing block that did not complete: the later blocks cannot run on its columns */
   let missingProvider: string | null = null;
   /** Join the columns a providing block measured (null = missing) to the study data. */
   const joinColumns = (id: string, out: BlockOutput) => {
     const cols = (out.extra?.columns ?? {}) as Record<string, (number | null)[]>;
     for (const [name, v] of Object.entries(cols)) data.num[name] = Float64Array.from(v, (x) => (x === null ? Number.NaN : x));
-    providerKeys.push(keys[id]!);
+    providerIds.push(id);
   };
   /** A providing block's record: remember a failure; its columns stay out of results.json (they are in work/analysis_panel.csv). */
   const finish = (def: BlockDef, rec: BlockRecord): BlockRecord => {
@@ -102,20 +134,24 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
       const options = ((spec.blocks as Record<string, unknown>)[id] ?? {}) as Record<string, unknown>;
       const seed = hashSeed(spec.seed, fnv(id));
       const needs = (def.needs ?? []).filter((d) => spec.enabled.includes(d));
-      const key = sha256Text(
-        stableStringify({
-          block: id,
-          options,
-          inputs: data.inputHashes,
-          outcome: spec.outcome,
-          model: spec.model,
-          seed,
-          keytech: keytechVersion(),
-          code: codeFingerprint(),
-          deps: needs.map((d) => keys[d] ?? "missing"),
-          columns: providerKeys,
-        }),
-      );
+      const keyOf = (inputs: Record<string, string>, keyMap: Record<string, string>): string =>
+        sha256Text(
+          stableStringify({
+            block: id,
+            options,
+            inputs,
+            outcome: spec.outcome,
+            model: spec.model,
+            seed,
+            keytech: keytechVersion(),
+            code: codeFingerprint(),
+            deps: needs.map((d) => keyMap[d] ?? "missing"),
+            columns: providers.map((p) => keyMap[p]!),
+          }),
+        );
+      const providers = [...providerIds];
+      keyFns.push([id, keyOf]);
+      const key = late.length ? lateKey(id) : keyOf(data.inputHashes, keys);
       keys[id] = key;
       const rec: BlockRecord = {
         id,
@@ -142,7 +178,7 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
         records.push(rec);
         continue;
       }
-      const hit = await cache.get(key);
+      const hit = late.length ? null : await cache.get(key);
       if (hit) {
         rec.output = JSON.parse(hit.payload) as BlockOutput;
         rec.cached = true;
@@ -174,7 +210,7 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
         for (const w of rec.warnings) await say(`${label}   warning: ${w}`);
         outputs[id] = rec.output;
         if (def.provides) joinColumns(id, rec.output);
-        await cache.put(key, id, JSON.stringify(rec.output), rec.seconds);
+        if (!late.length) await cache.put(key, id, JSON.stringify(rec.output), rec.seconds);
         await say(`${label} computed in ${rec.seconds.toFixed(2)} s`);
       } catch (e) {
         rec.seconds = (performance.now() - t) / 1000;
@@ -190,6 +226,26 @@ export async function runStudy(spec: StudySpec, opts: RunOptions): Promise<Study
         }
       }
       records.push(finish(def, rec));
+    }
+    if (late.length) {
+      // the late files are written: their real hashes and the real block keys replace the stand-ins
+      const t1 = performance.now();
+      const map = new Map<string, string>();
+      for (const [, p] of late) await p;
+      const waited = (performance.now() - t1) / 1000;
+      for (const [k] of late) {
+        const file = (spec.inputs as Record<string, { file: string } | undefined>)[k]!.file;
+        map.set(lateHash(k), (data.inputHashes[k] = await sha256Path(file)));
+      }
+      const real: Record<string, string> = {};
+      for (const [id, keyOf] of keyFns) map.set(lateKey(id), (real[id] = keyOf(data.inputHashes, real)));
+      for (const rec of records) {
+        replaceStrings(rec, map);
+        // the cache holds the whole output (a providing block's record shows its columns as a note only)
+        const full = outputs[rec.id];
+        if (rec.status === "ok" && full) await cache.put(rec.key, rec.id, JSON.stringify(replaceStrings(full, map)), rec.seconds);
+      }
+      if (waited > 0.05) await say(`waited ${waited.toFixed(2)} s for ${late.map(([k]) => k).join(", ")}`);
     }
   } finally {
     cache.close();

@@ -1,9 +1,26 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generatePaperWorld, measureWorld, patentsCsv, simulatePaperWorld, twinTruth, writePaperWorld, type GeneratedWorld } from "../../src/sim/simulate.js";
+import {
+  defaultSimOptions,
+  generatePaperWorld,
+  measureTwinJob,
+  measureWorld,
+  patentsCsv,
+  runTwinJobs,
+  simulatePaperWorld,
+  twinTruth,
+  writePaperWorld,
+  type DeaMemo,
+  type GeneratedWorld,
+  type TwinJob,
+} from "../../src/sim/simulate.js";
+import { worldPatentTable } from "../../src/sim/patent-table.js";
+import { readPatents } from "../../src/patents/read.js";
+import { loadMapping } from "../../src/patents/mapping.js";
+import type { MeasuredPanel } from "../../src/study/measure.js";
 import { assertClose, runCli } from "../helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "keytech-sim-"));
@@ -150,4 +167,53 @@ test("truth.json: the twin-run truth is measured by the study's measure stage", 
   assertClose(truth.att, t.att, 1e-12);
   assert.equal(truth.measure_options.cluster, "city");
   assert.deepEqual(truth.measure_options.dea_inputs, ["rd_personnel", "rd_capital", "data_element"]);
+});
+
+test("twin runs in memory: worldPatentTable is the table readPatents gives for patents.csv", async () => {
+  const g = generatePaperWorld({ seed: 5, nCounties: 150, patentsPerCountyYear: 0.6 });
+  const file = join(dir, "table", "patents.csv");
+  mkdirSync(join(dir, "table"), { recursive: true });
+  writeFileSync(file, patentsCsv(g.patents));
+  const read = await readPatents(file, {
+    mapping: loadMapping("default"),
+    level: "subclass",
+    onBadIpc: "fail",
+    region: true,
+    citations: "auto",
+    needDate: false,
+    ids: false,
+  });
+  assert.deepStrictEqual(worldPatentTable(g.patents, "subclass"), read);
+});
+
+test("twin runs: measureTwinJob (in memory, shared DEA frontiers, worker or not) gives measureWorld's columns bit for bit", async () => {
+  const o = { ...defaultSimOptions, seed: 5, nCounties: 150, patentsPerCountyYear: 0.6 };
+  const w = generatePaperWorld(o);
+  const job: TwinJob = [
+    { switches: {}, keytechOnly: false },
+    { switches: { pilot: false }, keytechOnly: false },
+    { switches: { broadband: false }, keytechOnly: true },
+  ];
+  const memo: DeaMemo = new Map();
+  const local = await measureTwinJob(o, job, memo, w);
+  const T = w.years.length;
+  // the pilot-off twin solved only the frontiers of the years from the first approval on
+  const first = Math.min(...w.counties.filter((c) => c.cohort > 0).map((c) => c.cohort));
+  assert.equal(memo.size, T + (w.years[T - 1]! - first + 1));
+  const [remote] = await runTwinJobs(o, [job], { threads: 1, offMain: true });
+  const ref = [
+    await measureWorld(w),
+    await measureWorld(generatePaperWorld(o, { pilot: false })),
+    await measureWorld(generatePaperWorld(o, { broadband: false })),
+  ];
+  const bytes = (x: Float64Array): Buffer => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+  job.forEach((run, k) => {
+    const names = run.keytechOnly ? ["keytech"] : Object.keys(ref[k]!.columns);
+    assert.deepEqual(Object.keys(local[k]!.columns).sort(), [...names].sort());
+    for (const c of names) {
+      const col = (m: Pick<MeasuredPanel, "columns">) => bytes(m.columns[c as keyof MeasuredPanel["columns"]]!);
+      assert.ok(col(local[k]!).equals(col(ref[k]!)), `run ${k}: ${c} (this thread)`);
+      assert.ok(col(remote![k]!).equals(col(ref[k]!)), `run ${k}: ${c} (worker)`);
+    }
+  });
 });

@@ -185,3 +185,27 @@ test("a run killed half-way resumes from the blocks already done", { timeout: 12
   for (const id of done) assert.equal(st[id], "cached", `${id} resumed from the cache`);
   assert.equal(Object.values(st).filter((v) => v === "computed").length, N_BLOCKS - Object.values(st).filter((v) => v === "cached").length);
 });
+
+test("late inputs (the demo's truth.json written while the blocks run): the same results.json, block keys and cache entries", async () => {
+  const spec = await loadSpec(write("s-late.yaml", smallSpec()));
+  const ref = await runStudy(spec, { outDir: join(dir, "out-late-ref"), log: () => {} });
+  const truthFile = join(dir, "data", "truth.json");
+  const truthText = readFileSync(truthFile, "utf8");
+  writeFileSync(truthFile, "{}\n");
+  const written = new Promise<void>((done) => setTimeout(() => done(writeFileSync(truthFile, truthText)), 200));
+  const out = join(dir, "out-late");
+  let late;
+  try {
+    late = await runStudy(spec, { outDir: out, log: () => {}, late: { truth: written } });
+  } finally {
+    writeFileSync(truthFile, truthText);
+  }
+  const strip = (r: unknown) => JSON.parse(JSON.stringify(r, (k, v: unknown) => (k === "seconds" ? 0 : v))) as unknown;
+  assert.deepEqual(strip(late), strip(ref));
+  assert.ok(!JSON.stringify(late).includes("late-"), "no stand-in left");
+  assert.equal(late.inputs.truth, ref.inputs.truth);
+  // the entries the late run put in its cache are found by a run that had the file from the start
+  const log: string[] = [];
+  await runStudy(spec, { outDir: out, log: (l) => log.push(l) });
+  assert.deepEqual(Object.values(statuses(log)), Array(N_BLOCKS).fill("cached"), log.join("\n"));
+});

@@ -4,7 +4,18 @@
  * which the runner joins to the panel for every later block. Runs first; cached like any block.
  */
 import { loadMapping, withOverrides, type ColumnMapping } from "../../patents/mapping.js";
-import { MEASURED_COLUMNS, measureFromFile, measureOptionsSchema, type MeasureGrid, type MeasureInfo, type MeasureOptions } from "../measure.js";
+import { resolve } from "node:path";
+import type { IpcLevel } from "../../patents/ipc.js";
+import type { PatentTable } from "../../patents/read.js";
+import {
+  MEASURED_COLUMNS,
+  measureFromFile,
+  measureFromTable,
+  measureOptionsSchema,
+  type MeasureGrid,
+  type MeasureInfo,
+  type MeasureOptions,
+} from "../measure.js";
 import type { StudySpec } from "../spec-schema.js";
 import { readTextTable } from "../../data/read.js";
 import type { StudyData } from "./data.js";
@@ -23,6 +34,31 @@ export function patentsMapping(p: NonNullable<StudySpec["inputs"]["patents"]>): 
     ipcSeparators: p.separator,
     citedSeparators: p.cited_separator,
   });
+}
+
+/**
+ * A patents file whose table is already in memory: `sha256` is the file's hash as the study's inputs
+ * record it (sha256Path), `table` builds the PatentTable that readPatents would give for the file read with
+ * `mapping` at `level` — or returns null when it cannot vouch for that read (then the file is read).
+ */
+export interface KnownPatentTable {
+  sha256: string;
+  table: (mapping: ColumnMapping, level: IpcLevel) => PatentTable | null;
+}
+const knownTables = new Map<string, KnownPatentTable>();
+
+/**
+ * Let the patents block take the table of `file` from memory instead of reading the file (the demo
+ * registers its simulated world's patents.csv, written from records it holds). Used only while the file's
+ * hash is `known.sha256`; the measures are then computed from the same table as a read would give
+ * (measureFromTable), so the block's output is the same. Returns the function that removes the entry.
+ */
+export function registerPatentTable(file: string, known: KnownPatentTable): () => void {
+  const key = resolve(file);
+  knownTables.set(key, known);
+  return () => {
+    if (knownTables.get(key) === known) knownTables.delete(key);
+  };
 }
 
 /** The study panel's unit × year grid, cluster labels and DEA inputs (unit-major). */
@@ -70,7 +106,11 @@ export const patentScores = defineBlock({
         "no patent records: give inputs.patents (a file, a PatentsView folder or USPTO grant XML) to measure the outcome and mediators from them",
       );
     const clusterRaw = o.cluster ? await panelTextColumn(ctx.spec.inputs.panel.file, ctx.data, o.cluster) : undefined;
-    const m = await measureFromFile(p.file, patentsMapping(p), o, measureGrid(ctx.data, o, clusterRaw));
+    const mapping = patentsMapping(p);
+    const grid = measureGrid(ctx.data, o, clusterRaw);
+    const known = knownTables.get(resolve(p.file));
+    const table = known && known.sha256 === ctx.data.inputHashes.patents ? known.table(mapping, o.level) : null;
+    const m = table ? await measureFromTable(table, o, grid) : await measureFromFile(p.file, mapping, o, grid);
     const d = ctx.data;
     const T = d.times.length;
     const columns: Record<string, (number | null)[]> = {};
