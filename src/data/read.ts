@@ -10,7 +10,7 @@
  * Missing values: an empty cell, `NA`, `NaN`, `.` (Stata) or SQL NULL. They become NaN (numbers) or
  * null (text); dropping them is the caller's decision (see missing.ts), never done here.
  */
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { constants as zlibConstants, gunzipSync } from "node:zlib";
@@ -70,18 +70,27 @@ function checkFile(path: string): FileFormat {
  * Byte checks before DuckDB sees the file (issue #14): gzip/ZIP/Parquet signatures, a truncated or corrupt
  * .gz, NUL bytes and invalid UTF-8 (located by row and column), a file of blank lines; then the header: a
  * column name given twice is refused naming both positions (a reader would silently take the first).
+ *
+ * `deferScans`: the caller reads the file with the byte parser (fast-csv.ts) next, which accepts no double
+ * quote and no bare CR in a data row. When the header line and the file's trailing line ends are plain too,
+ * the two whole-file scans for a quote never closed and a bare CR (`textChecks`) cannot find anything
+ * if that parse succeeds, so they are left to the caller (`true` returned): it runs them only when the
+ * parse declines or stops at a ragged row, which gives the same message, in the same precedence, as
+ * running them here.
  */
-async function precheck(path: string, fmt: FileFormat): Promise<void> {
+async function precheck(path: string, fmt: FileFormat, deferScans = false): Promise<boolean> {
   if (fmt === "parquet") {
     checkParquetSignature(path, path);
-    return;
+    return false;
   }
-  if (/\.zst$/i.test(path)) return;
+  if (/\.zst$/i.test(path)) return false;
   await checkTextTable(path, path, undefined, "one name per column");
   const names = headerFields(path, fmt);
   if (names.length === 1 && names[0] === "")
     throw inputError("the first line (the header) is empty; it must name the columns, one per field (remove the blank line above the header)", { file: path });
-  if (isPlainText(path, fmt)) textChecks(path, path, fmt, names);
+  const unique = new Set(names).size === names.length;
+  const deferred = deferScans && unique && isPlainText(path, fmt) && plainEnds(path);
+  if (!deferred && isPlainText(path, fmt)) textChecks(path, path, fmt, names);
   const seen = new Map<string, number>();
   names.forEach((n, i) => {
     const j = seen.get(n);
@@ -92,6 +101,33 @@ async function precheck(path: string, fmt: FileFormat): Promise<void> {
       });
     seen.set(n, i);
   });
+  return deferred;
+}
+
+/**
+ * True when the header line has no double quote and no CR but the one before its newline, and the run of
+ * CR/LF bytes that ends the file holds no CR followed by anything but LF (the byte parser drops that run;
+ * `findBareCr` would flag such a CR). False when it cannot be told from the first and last 64 KiB.
+ */
+function plainEnds(path: string): boolean {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const b = Buffer.allocUnsafe(Math.min(size, 1 << 16));
+    let got = readSync(fd, b, 0, b.length, 0);
+    const nl = b.subarray(0, got).indexOf(10);
+    if (nl < 0) return false;
+    for (let i = 0; i < nl; i++) if (b[i] === 34 || (b[i] === 13 && i !== nl - 1)) return false;
+    const from = Math.max(0, size - b.length);
+    got = readSync(fd, b, 0, size - from, from);
+    let k = got;
+    while (k > 0 && (b[k - 1] === 10 || b[k - 1] === 13)) k--;
+    if (k === 0) return false;
+    for (let i = k; i < got - 1; i++) if (b[i] === 13 && b[i + 1] !== 10) return false;
+    return true;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The header's field names (quotes respected, BOM and CR removed, trimmed); a .gz is decompressed in part. */
@@ -458,24 +494,44 @@ async function fastCsv(duck: Duck, path: string, fmt: FileFormat, columns: Colum
  * empty file, header without rows, missing column (with the closest name), a value that is not a
  * number in a numeric column, ±Inf — each naming the file, data row and column.
  */
-export async function readTable(path: string, columns: ColumnRequest[], opts: { engine?: "auto" | "duckdb" } = {}): Promise<Table> {
+export async function readTable(
+  path: string,
+  columns: ColumnRequest[],
+  opts: {
+    /** duckdb: skip the byte parser (fast-csv.ts) */
+    engine?: "auto" | "duckdb";
+    /** run the whole-file quote / bare-CR scans before the byte parser, as before they were deferred (tests) */
+    scansFirst?: boolean;
+  } = {},
+): Promise<Table> {
   const fmt = checkFile(path);
-  await precheck(path, fmt);
-  if (
+  const byteParser =
     (opts.engine ?? "auto") === "auto" &&
     (fmt === "csv" || fmt === "tsv") &&
     /\.(csv|tsv|txt)$/i.test(path) &&
     columns.length > 0 &&
-    columns.every((r) => r.type !== "text")
-  ) {
+    columns.every((r) => r.type !== "text");
+  const deferred = await precheck(path, fmt, byteParser && !opts.scansFirst);
+  // the quote / bare-CR scans precheck left to us (see there): run when the byte parser does not succeed
+  const scans = () => {
+    if (deferred) textChecks(path, path, fmt, headerFields(path, fmt));
+  };
+  if (byteParser) {
     const want = [...new Set(columns.map((r) => r.column))];
     const delim = fmt === "tsv" ? "\t" : ",";
-    // worker threads unavailable or failing: the same parse on this thread (input errors pass through)
-    const fast = await readNumericCsv(path, want, delim).catch((e: unknown) => {
-      if (e instanceof KeytechError) throw e;
-      return readNumericCsvFast(path, want, delim);
-    });
-    if (fast && fast.nrows > 0) {
+    let fast;
+    try {
+      // worker threads unavailable or failing: the same parse on this thread (input errors pass through)
+      fast = await readNumericCsv(path, want, delim).catch((e: unknown) => {
+        if (e instanceof KeytechError) throw e;
+        return readNumericCsvFast(path, want, delim);
+      });
+    } catch (e) {
+      scans();
+      throw e;
+    }
+    if (!fast || fast.nrows === 0) scans();
+    else {
       const cols = new Map<string, Column>();
       const used = new Set<string>();
       for (const r of columns) {
