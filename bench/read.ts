@@ -4,6 +4,8 @@
  *
  *  - `keytech`: `readTable` as every command calls it (7 columns, unit as `auto`, the rest `number`);
  *  - `keytech-duckdb`: `readTable(..., { engine: "duckdb" })` (no hand-written byte parser);
+ *  - `keytech-text-unit`: `readTable` with the unit column asked as text (what a file with text unit ids
+ *    takes: DuckDB's typed read, the text column as strings);
  *  - `duck-typed`: the floor for DuckDB — one `read_csv` with the 7 columns typed DOUBLE, missing tokens
  *    as NULL, chunks copied into Float64Arrays (`Float64Array.set` of each vector's data), nothing else;
  *  - `duck-typed-1t`: the same with DuckDB limited to one thread.
@@ -23,7 +25,7 @@ import { readTable } from "../src/data/read.js";
 import { peakRssMb } from "./util.js";
 
 const COLS = ["unit", "year", "x1", "x2", "x3", "cohort", "y"];
-const CANDIDATES = ["keytech", "keytech-duckdb", "duck-typed", "duck-typed-1t"] as const;
+const CANDIDATES = ["keytech", "keytech-duckdb", "keytech-text-unit", "duck-typed", "duck-typed-1t"] as const;
 type Candidate = (typeof CANDIDATES)[number];
 
 async function duckTyped(path: string, threads: number | null): Promise<number> {
@@ -57,10 +59,11 @@ async function childRead(path: string, what: Candidate): Promise<void> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   let n: number;
-  if (what === "keytech" || what === "keytech-duckdb") {
+  if (what.startsWith("keytech")) {
+    const unit = what === "keytech-text-unit" ? ("text" as const) : ("auto" as const);
     const t = await readTable(
       path,
-      COLS.map((c) => ({ column: c, type: c === "unit" ? ("auto" as const) : ("number" as const) })),
+      COLS.map((c) => ({ column: c, type: c === "unit" ? unit : ("number" as const) })),
       what === "keytech-duckdb" ? { engine: "duckdb" } : {},
     );
     n = t.nrows;

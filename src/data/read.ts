@@ -19,7 +19,7 @@ import { inputError, KeytechError } from "../core/errors.js";
 import { duckdbLoaded, loadDuckdb, openDuck, sqlIdent, sqlString, type Duck } from "./duck.js";
 import { closestName } from "./suggest.js";
 import { raggedRowError, readNumericCsv, readNumericCsvFast } from "./fast-csv.js";
-import { findBareCr, findOpenQuote, findRaggedRow } from "./csv-scan.js";
+import { findBareCr, findOpenQuote, findRaggedRow, scanQuoteCr } from "./csv-scan.js";
 import { checkParquetSignature, checkTextTable, damagedParquetError } from "./precheck.js";
 import type { Column, Table } from "./table.js";
 
@@ -178,6 +178,8 @@ function headerFields(path: string, fmt: FileFormat): string[] {
 
 /** Quote and line-end checks of a plain delimited file `scan`, reported as file `name`. */
 function textChecks(scan: string, name: string, fmt: FileFormat, names: string[]): void {
+  const pre = scanQuoteCr(scan);
+  if (!pre.quote && !pre.bareCr) return; // neither scan below can find anything
   const cr = findBareCr(scan, fmt === "tsv" ? "\t" : ",");
   if (cr) {
     const col = names[cr.field];
