@@ -458,30 +458,32 @@ async function fastCsv(duck: Duck, path: string, fmt: FileFormat, columns: Colum
   const nums = columns.filter((r) => r.type === "number" || (r.type === "auto" && NUMERIC_TYPES.test(typeOf.get(r.column) ?? "")));
   const texts = columns.filter((r) => !nums.includes(r));
   const cols = new Map<string, Column>();
-  let nrows = -1;
+  let nrows: number;
   try {
-    if (nums.length > 0 || texts.length === 0) {
-      const sel = nums.length ? nums.map((r) => `COALESCE(CAST(${sqlIdent(r.column)} AS DOUBLE), 'NaN'::DOUBLE)`).join(", ") : "0::DOUBLE";
-      const bufs = nums.map(() => new ColumnBuffer());
-      let finite = true;
-      nrows = await streamChunks(
-        duck,
-        `SELECT ${sel} FROM ${src}`,
-        path,
-        (chunk) => {
-          if (finite && !pushFinite(chunk, bufs)) finite = false;
-        },
-        (rows) => bufs.forEach((b) => b.alloc(rows)),
-      );
-      if (!finite) return null;
-      nums.forEach((r, k) => cols.set(r.as ?? r.column, { kind: "num", source: r.column, values: bufs[k]!.done() }));
-    }
-    if (texts.length > 0) {
-      const { outs, rows: n2 } = await readTextColumns(duck, texts, typeOf, src, path);
-      if (nrows >= 0 && n2 !== nrows) return null;
-      nrows = n2;
-      texts.forEach((r, k) => cols.set(r.as ?? r.column, { kind: "str", source: r.column, values: outs[k]! }));
-    }
+    // one query (one parse of the file): the numeric columns as DOUBLE vectors, then the text columns
+    const sel = [...nums.map((r) => `COALESCE(CAST(${sqlIdent(r.column)} AS DOUBLE), 'NaN'::DOUBLE)`), ...texts.map((r) => textExpr(r, typeOf.get(r.column)!))];
+    const bufs = nums.map(() => new ColumnBuffer());
+    const outs = texts.map(() => [] as (string | null)[]);
+    const nn = nums.length;
+    let finite = true;
+    nrows = await streamChunks(
+      duck,
+      `SELECT ${sel.length ? sel.join(", ") : "0::DOUBLE"} FROM ${src}`,
+      path,
+      (chunk) => {
+        if (finite && !pushFinite(chunk, bufs)) finite = false;
+        const m = chunk.rowCount;
+        for (let k = 0; k < outs.length; k++) {
+          const v = chunk.getColumnVector(nn + k);
+          const o = outs[k]!;
+          for (let j = 0; j < m; j++) o.push(v.getItem(j) as string | null);
+        }
+      },
+      (rows) => bufs.forEach((b) => b.alloc(rows)),
+    );
+    if (!finite) return null;
+    nums.forEach((r, k) => cols.set(r.as ?? r.column, { kind: "num", source: r.column, values: bufs[k]!.done() }));
+    texts.forEach((r, k) => cols.set(r.as ?? r.column, { kind: "str", source: r.column, values: outs[k]! }));
   } catch {
     return null;
   }
