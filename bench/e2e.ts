@@ -127,6 +127,14 @@ async function readOnly(path: string): Promise<void> {
   console.log(`RESULT ${process.uptime()} ${peakRssMb()} ${cpuSeconds()}`);
 }
 
+/** The R command (data.table fread + fixest feols, 2 threads) doing what `did twfe` does on the file. */
+function rTwfe(path: string): string {
+  return (
+    `Rscript -e 'library(fixest); setFixest_nthreads(2); t0 <- proc.time(); d <- data.table::fread("${path}", nThread = 2); ` +
+    `d[, treat_post := as.numeric(cohort > 0 & year >= cohort)]; print(feols(y ~ treat_post + x1 + x2 + x3 | unit + year, d, cluster = ~unit)); print(proc.time() - t0)'`
+  );
+}
+
 function child(self: string, args: string[]): { total: number; peak: number } {
   const r = spawnSync(process.execPath, ["--max-old-space-size=3500", self, ...args], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
@@ -175,6 +183,7 @@ async function main(): Promise<void> {
     if (steps.has("read")) child(self, ["--child-read", path]);
     if (steps.has("twfe")) {
       console.log("  -- keytech did twfe as one process (start-up, read, TWFE):");
+      console.log(`     R: ${rTwfe(path)}`);
       child(self, ["--child-run", path, "twfe"]);
     }
     if (steps.has("job")) {

@@ -98,6 +98,7 @@ async function main(): Promise<void> {
       if (g.status !== 0) throw new Error("generation failed");
     }
     console.log(`\n${n.toLocaleString("en-US")} rows, ${COLS.length} columns: ${(statSync(path).size / 1e6).toFixed(0)} MB CSV`);
+    console.log(`  R: Rscript -e 'print(system.time(d <- data.table::fread("${path}", nThread = 2)))'`);
     for (const what of only) {
       for (let r = 0; r < reps; r++) {
         const p = spawnSync(process.execPath, ["--max-old-space-size=3500", self, "--child", path, what], { encoding: "utf8" });
