@@ -72,7 +72,8 @@ function checkFile(path: string): FileFormat {
  * column name given twice is refused naming both positions (a reader would silently take the first).
  *
  * `deferScans`: the caller reads the file with the byte parser (fast-csv.ts) next, which accepts no double
- * quote and no bare CR in a data row. When the header line and the file's trailing line ends are plain too,
+ * quote and no bare CR in a data row. When the header's quotes close on its line and the header and the
+ * file's trailing line ends have no stray CR (`plainEnds`),
  * the two whole-file scans for a quote never closed and a bare CR (`textChecks`) cannot find anything
  * if that parse succeeds, so they are left to the caller (`true` returned): it runs them only when the
  * parse declines or stops at a ragged row, which gives the same message, in the same precedence, as
@@ -89,7 +90,7 @@ async function precheck(path: string, fmt: FileFormat, deferScans = false): Prom
   if (names.length === 1 && names[0] === "")
     throw inputError("the first line (the header) is empty; it must name the columns, one per field (remove the blank line above the header)", { file: path });
   const unique = new Set(names).size === names.length;
-  const deferred = deferScans && unique && isPlainText(path, fmt) && plainEnds(path);
+  const deferred = deferScans && unique && isPlainText(path, fmt) && plainEnds(path, fmt);
   if (!deferred && isPlainText(path, fmt)) textChecks(path, path, fmt, names);
   const seen = new Map<string, number>();
   names.forEach((n, i) => {
@@ -105,11 +106,14 @@ async function precheck(path: string, fmt: FileFormat, deferScans = false): Prom
 }
 
 /**
- * True when the header line has no double quote and no CR but the one before its newline, and the run of
+ * True when the header line's quotes all close on it (read as `findOpenQuote` reads them, RFC 4180, and as
+ * `findBareCr` counts them: an even number) and it has no CR but the one before its newline, and the run of
  * CR/LF bytes that ends the file holds no CR followed by anything but LF (the byte parser drops that run;
- * `findBareCr` would flag such a CR). False when it cannot be told from the first and last 64 KiB.
+ * `findBareCr` would flag such a CR): then neither scan reports anything in the header or the file's end,
+ * and both leave the header in the state of a plain one. False when it cannot be told from the first and
+ * last 64 KiB.
  */
-function plainEnds(path: string): boolean {
+function plainEnds(path: string, fmt: FileFormat): boolean {
   const fd = openSync(path, "r");
   try {
     const size = fstatSync(fd).size;
@@ -117,7 +121,33 @@ function plainEnds(path: string): boolean {
     let got = readSync(fd, b, 0, b.length, 0);
     const nl = b.subarray(0, got).indexOf(10);
     if (nl < 0) return false;
-    for (let i = 0; i < nl; i++) if (b[i] === 34 || (b[i] === 13 && i !== nl - 1)) return false;
+    const d = fmt === "tsv" ? 9 : 44;
+    let quotes = 0,
+      inQ = false,
+      pending = false,
+      fieldStart = true;
+    for (let i = 0; i < nl; i++) {
+      const c = b[i]!;
+      if (c === 13 && i !== nl - 1) return false;
+      if (c === 34) quotes++;
+      if (pending) {
+        pending = false;
+        if (c === 34) continue;
+        inQ = false;
+      }
+      if (inQ) {
+        if (c === 34) pending = true;
+        continue;
+      }
+      if (c === 13) continue;
+      if (c === d) {
+        fieldStart = true;
+        continue;
+      }
+      if (c === 34 && fieldStart) inQ = true;
+      fieldStart = false;
+    }
+    if ((inQ && !pending) || quotes % 2 !== 0) return false;
     const from = Math.max(0, size - b.length);
     got = readSync(fd, b, 0, size - from, from);
     let k = got;
