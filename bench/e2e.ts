@@ -8,7 +8,14 @@
  * Reference (issue #2, R fixest 0.14, 2 threads, 10M rows): 0.9 s to read the CSV, 41 s and 8.5 GB for
  * the whole process (read + TWFE + event study). Goal: whole process in half the time within 4 GB.
  *
- * Usage: node dist/bench/e2e.js [--sizes 10000000] [--separate] [--keep] [--dir D]
+ * `--steps` picks the fresh processes (comma list, default `read,job`): `read` (reading only), `twfe` (the
+ * whole `keytech did twfe` process: start-up, read + hash, TWFE — the issue #17 "CSV → TWFE" row), `job`
+ * (read once, TWFE, event study), `event` (`did event` alone). `--separate` = `twfe,event` added.
+ * R equivalent of `twfe` (fixest 0.14, 2 threads): `Rscript -e 'library(fixest); setFixest_nthreads(2);
+ * d <- data.table::fread("panel_10000000.csv"); d[, treat_post := as.numeric(cohort > 0 & year >= cohort)];
+ * print(system.time(print(feols(y ~ treat_post + x1 + x2 + x3 | unit + year, d, cluster = ~unit))))'`
+ *
+ * Usage: node dist/bench/e2e.js [--sizes 10000000] [--steps read,twfe,job,event] [--separate] [--keep] [--dir D]
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
@@ -93,7 +100,7 @@ async function wholeJob(path: string): Promise<void> {
   console.log(
     `  ${"whole process (start-up, read, TWFE, event study)".padEnd(52)} ${process.uptime().toFixed(2)} s (cpu ${cpuSeconds().toFixed(1)} s)   peak RSS ${peakRssMb().toFixed(0)} MB`,
   );
-  console.log(`RESULT ${process.uptime()} ${peakRssMb()}`);
+  console.log(`RESULT ${process.uptime()} ${peakRssMb()} ${cpuSeconds()}`);
 }
 
 /** One separate command in this fresh process: what `keytech did twfe` / `keytech did event` do on the CSV. */
@@ -102,7 +109,10 @@ async function runOne(path: string, what: "twfe" | "event"): Promise<void> {
   const r = await step(what === "twfe" ? "keytech did twfe (read + TWFE)" : "keytech did event (read + event study)", () =>
     what === "twfe" ? twfeAnalysis(o) : eventAnalysis({ ...o, window: [-4, 5] }),
   );
-  console.log(`RESULT ${process.uptime()} ${peakRssMb()} ${r.nobs}`);
+  console.log(
+    `  ${"whole process (start-up, read, estimate)".padEnd(52)} ${process.uptime().toFixed(2)} s (cpu ${cpuSeconds().toFixed(1)} s)   peak RSS ${peakRssMb().toFixed(0)} MB   [${r.nobs} rows]`,
+  );
+  console.log(`RESULT ${process.uptime()} ${peakRssMb()} ${cpuSeconds()}`);
 }
 
 /** Reading only (typed arrays), for the read-time comparison with data.table's fread. */
@@ -114,6 +124,15 @@ async function readOnly(path: string): Promise<void> {
     ),
   );
   console.log(`     [${t.nrows} rows]`);
+  console.log(`RESULT ${process.uptime()} ${peakRssMb()} ${cpuSeconds()}`);
+}
+
+/** The R command (data.table fread + fixest feols, 2 threads) doing what `did twfe` does on the file. */
+function rTwfe(path: string): string {
+  return (
+    `Rscript -e 'library(fixest); setFixest_nthreads(2); t0 <- proc.time(); d <- data.table::fread("${path}", nThread = 2); ` +
+    `d[, treat_post := as.numeric(cohort > 0 & year >= cohort)]; print(feols(y ~ treat_post + x1 + x2 + x3 | unit + year, d, cluster = ~unit)); print(proc.time() - t0)'`
+  );
 }
 
 function child(self: string, args: string[]): { total: number; peak: number } {
@@ -143,6 +162,8 @@ async function main(): Promise<void> {
   if (args[0] === "--child-read") return readOnly(args[1]!);
   if (args[0] === "--child-job") return wholeJob(args[1]!);
   const sizes = (flag("--sizes") ?? "10000000").split(",").map(Number);
+  const steps = new Set((flag("--steps") ?? "read,job").split(","));
+  if (args.includes("--separate")) ["twfe", "event"].forEach((x) => steps.add(x));
   const dir = flag("--dir") ?? mkdtempSync(join(tmpdir(), "keytech-bench-"));
   console.log(
     `keytech e2e benchmark (temp folder ${dir}; node ${process.version}; ${availableParallelism()} cores; load average ${loadavg()
@@ -159,19 +180,19 @@ async function main(): Promise<void> {
     console.log(
       `\n${n.toLocaleString("en-US")} rows: ${(statSync(path).size / 1e6).toFixed(0)} MB CSV (generated or reused in ${((performance.now() - t) / 1000).toFixed(1)} s)`,
     );
-    child(self, ["--child-read", path]);
-    console.log("  -- whole job in one process (one read, TWFE, event study):");
-    child(self, ["--child-job", path]);
-    if (args.includes("--separate")) {
-      console.log("  -- the two commands as separate processes (each reads the file):");
-      let total = 0,
-        peak = 0;
-      for (const what of ["twfe", "event"]) {
-        const r = child(self, ["--child-run", path, what]);
-        total += r.total;
-        peak = Math.max(peak, r.peak);
-      }
-      console.log(`  ${"two processes together".padEnd(52)} ${total.toFixed(2)} s   peak RSS ${peak.toFixed(0)} MB`);
+    if (steps.has("read")) child(self, ["--child-read", path]);
+    if (steps.has("twfe")) {
+      console.log("  -- keytech did twfe as one process (start-up, read, TWFE):");
+      console.log(`     R: ${rTwfe(path)}`);
+      child(self, ["--child-run", path, "twfe"]);
+    }
+    if (steps.has("job")) {
+      console.log("  -- whole job in one process (one read, TWFE, event study):");
+      child(self, ["--child-job", path]);
+    }
+    if (steps.has("event")) {
+      console.log("  -- keytech did event as one process (start-up, read, event study):");
+      child(self, ["--child-run", path, "event"]);
     }
     console.log(
       `  (load average now ${loadavg()

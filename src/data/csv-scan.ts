@@ -410,6 +410,42 @@ export function findRaggedRow(path: string, delim: string): { row: number; expec
 }
 
 /**
+ * A native (`indexOf`) pass over the file for what `findOpenQuote` and `findBareCr` look for: whether it has
+ * a double quote at all, and — exact only when it has none — whether it has a CR followed by anything but
+ * LF (a CR as the file's last byte ends the last line). When both are false those two scans find nothing,
+ * so they can be skipped: ≈ 20× cheaper than their byte loops on a plain LF or CRLF file.
+ */
+export function scanQuoteCr(path: string, blockBytes = 1 << 22): { quote: boolean; bareCr: boolean } {
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.allocUnsafe(blockBytes);
+    let pos = 0;
+    let crAtEnd = false; // the previous block ended with a CR
+    let bareCr = false;
+    for (;;) {
+      const got = readSync(fd, buf, 0, buf.length, pos);
+      pos += got;
+      if (got === 0) break;
+      const b = got === buf.length ? buf : buf.subarray(0, got);
+      if (b.indexOf(34) >= 0) return { quote: true, bareCr: true };
+      if (crAtEnd && b[0] !== 10) bareCr = true;
+      crAtEnd = false;
+      if (!bareCr)
+        for (let i = b.indexOf(13); i >= 0; i = b.indexOf(13, i + 1)) {
+          if (i + 1 === got) crAtEnd = true;
+          else if (b[i + 1] !== 10) {
+            bareCr = true;
+            break;
+          }
+        }
+    }
+    return { quote: false, bareCr };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * The record (1-based data row, 0 = header) and field (0-based) of a double quote that opens a field and is
  * never closed (RFC 4180 reading, as `findRaggedRow`), or null. A reader would otherwise take the rest of
  * the file as one text value, or its sniffer give up without a row.

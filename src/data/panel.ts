@@ -8,7 +8,7 @@ import { sha256File } from "../core/hash.js";
 import { factorize, factorizeNumbers, levelLabel, type Factor } from "./factor.js";
 import { dropMissing } from "./missing.js";
 import { readTable, type ColumnRequest } from "./read.js";
-import { cellText, fileRow, getColumn, numeric, withNumeric, type Table } from "./table.js";
+import { cellText, fileRow, getColumn, mapNumbers, numeric, withNumeric, type Table } from "./table.js";
 
 export interface PanelSpec {
   unit: string;
@@ -338,7 +338,7 @@ export function didPanelFromTable(raw: Table, inputs: Record<string, string>, s:
   for (const g of [s.cohort, ...(s.extraCohorts ?? [])]) {
     if (!g) continue;
     const c = getColumn(t, g);
-    t = withNumeric(t, g, Float64Array.from(numeric(t, g), cohortValue), c.source);
+    t = withNumeric(t, g, mapNumbers(numeric(t, g), cohortValue), c.source);
   }
   const n = t.nrows;
   const time = numeric(t, s.time);

@@ -10,7 +10,7 @@
  * Missing values: an empty cell, `NA`, `NaN`, `.` (Stata) or SQL NULL. They become NaN (numbers) or
  * null (text); dropping them is the caller's decision (see missing.ts), never done here.
  */
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { constants as zlibConstants, gunzipSync } from "node:zlib";
@@ -19,7 +19,7 @@ import { inputError, KeytechError } from "../core/errors.js";
 import { duckdbLoaded, loadDuckdb, openDuck, sqlIdent, sqlString, type Duck } from "./duck.js";
 import { closestName } from "./suggest.js";
 import { raggedRowError, readNumericCsv, readNumericCsvFast } from "./fast-csv.js";
-import { findBareCr, findOpenQuote, findRaggedRow } from "./csv-scan.js";
+import { findBareCr, findOpenQuote, findRaggedRow, scanQuoteCr } from "./csv-scan.js";
 import { checkParquetSignature, checkTextTable, damagedParquetError } from "./precheck.js";
 import type { Column, Table } from "./table.js";
 
@@ -70,18 +70,28 @@ function checkFile(path: string): FileFormat {
  * Byte checks before DuckDB sees the file (issue #14): gzip/ZIP/Parquet signatures, a truncated or corrupt
  * .gz, NUL bytes and invalid UTF-8 (located by row and column), a file of blank lines; then the header: a
  * column name given twice is refused naming both positions (a reader would silently take the first).
+ *
+ * `deferScans`: the caller reads the file with the byte parser (fast-csv.ts) next, which accepts no double
+ * quote and no bare CR in a data row. When the header's quotes close on its line and the header and the
+ * file's trailing line ends have no stray CR (`plainEnds`),
+ * the two whole-file scans for a quote never closed and a bare CR (`textChecks`) cannot find anything
+ * if that parse succeeds, so they are left to the caller (`true` returned): it runs them only when the
+ * parse declines or stops at a ragged row, which gives the same message, in the same precedence, as
+ * running them here.
  */
-async function precheck(path: string, fmt: FileFormat): Promise<void> {
+async function precheck(path: string, fmt: FileFormat, deferScans = false): Promise<boolean> {
   if (fmt === "parquet") {
     checkParquetSignature(path, path);
-    return;
+    return false;
   }
-  if (/\.zst$/i.test(path)) return;
+  if (/\.zst$/i.test(path)) return false;
   await checkTextTable(path, path, undefined, "one name per column");
   const names = headerFields(path, fmt);
   if (names.length === 1 && names[0] === "")
     throw inputError("the first line (the header) is empty; it must name the columns, one per field (remove the blank line above the header)", { file: path });
-  if (isPlainText(path, fmt)) textChecks(path, path, fmt, names);
+  const unique = new Set(names).size === names.length;
+  const deferred = deferScans && unique && isPlainText(path, fmt) && plainEnds(path, fmt);
+  if (!deferred && isPlainText(path, fmt)) textChecks(path, path, fmt, names);
   const seen = new Map<string, number>();
   names.forEach((n, i) => {
     const j = seen.get(n);
@@ -92,6 +102,62 @@ async function precheck(path: string, fmt: FileFormat): Promise<void> {
       });
     seen.set(n, i);
   });
+  return deferred;
+}
+
+/**
+ * True when the header line's quotes all close on it (read as `findOpenQuote` reads them, RFC 4180, and as
+ * `findBareCr` counts them: an even number) and it has no CR but the one before its newline, and the run of
+ * CR/LF bytes that ends the file holds no CR followed by anything but LF (the byte parser drops that run;
+ * `findBareCr` would flag such a CR): then neither scan reports anything in the header or the file's end,
+ * and both leave the header in the state of a plain one. False when it cannot be told from the first and
+ * last 64 KiB.
+ */
+function plainEnds(path: string, fmt: FileFormat): boolean {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const b = Buffer.allocUnsafe(Math.min(size, 1 << 16));
+    let got = readSync(fd, b, 0, b.length, 0);
+    const nl = b.subarray(0, got).indexOf(10);
+    if (nl < 0) return false;
+    const d = fmt === "tsv" ? 9 : 44;
+    let quotes = 0,
+      inQ = false,
+      pending = false,
+      fieldStart = true;
+    for (let i = 0; i < nl; i++) {
+      const c = b[i]!;
+      if (c === 13 && i !== nl - 1) return false;
+      if (c === 34) quotes++;
+      if (pending) {
+        pending = false;
+        if (c === 34) continue;
+        inQ = false;
+      }
+      if (inQ) {
+        if (c === 34) pending = true;
+        continue;
+      }
+      if (c === 13) continue;
+      if (c === d) {
+        fieldStart = true;
+        continue;
+      }
+      if (c === 34 && fieldStart) inQ = true;
+      fieldStart = false;
+    }
+    if ((inQ && !pending) || quotes % 2 !== 0) return false;
+    const from = Math.max(0, size - b.length);
+    got = readSync(fd, b, 0, size - from, from);
+    let k = got;
+    while (k > 0 && (b[k - 1] === 10 || b[k - 1] === 13)) k--;
+    if (k === 0) return false;
+    for (let i = k; i < got - 1; i++) if (b[i] === 13 && b[i + 1] !== 10) return false;
+    return true;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The header's field names (quotes respected, BOM and CR removed, trimmed); a .gz is decompressed in part. */
@@ -142,6 +208,8 @@ function headerFields(path: string, fmt: FileFormat): string[] {
 
 /** Quote and line-end checks of a plain delimited file `scan`, reported as file `name`. */
 function textChecks(scan: string, name: string, fmt: FileFormat, names: string[]): void {
+  const pre = scanQuoteCr(scan);
+  if (!pre.quote && !pre.bareCr) return; // neither scan below can find anything
   const cr = findBareCr(scan, fmt === "tsv" ? "\t" : ",");
   if (cr) {
     const col = names[cr.field];
@@ -420,30 +488,32 @@ async function fastCsv(duck: Duck, path: string, fmt: FileFormat, columns: Colum
   const nums = columns.filter((r) => r.type === "number" || (r.type === "auto" && NUMERIC_TYPES.test(typeOf.get(r.column) ?? "")));
   const texts = columns.filter((r) => !nums.includes(r));
   const cols = new Map<string, Column>();
-  let nrows = -1;
+  let nrows: number;
   try {
-    if (nums.length > 0 || texts.length === 0) {
-      const sel = nums.length ? nums.map((r) => `COALESCE(CAST(${sqlIdent(r.column)} AS DOUBLE), 'NaN'::DOUBLE)`).join(", ") : "0::DOUBLE";
-      const bufs = nums.map(() => new ColumnBuffer());
-      let finite = true;
-      nrows = await streamChunks(
-        duck,
-        `SELECT ${sel} FROM ${src}`,
-        path,
-        (chunk) => {
-          if (finite && !pushFinite(chunk, bufs)) finite = false;
-        },
-        (rows) => bufs.forEach((b) => b.alloc(rows)),
-      );
-      if (!finite) return null;
-      nums.forEach((r, k) => cols.set(r.as ?? r.column, { kind: "num", source: r.column, values: bufs[k]!.done() }));
-    }
-    if (texts.length > 0) {
-      const { outs, rows: n2 } = await readTextColumns(duck, texts, typeOf, src, path);
-      if (nrows >= 0 && n2 !== nrows) return null;
-      nrows = n2;
-      texts.forEach((r, k) => cols.set(r.as ?? r.column, { kind: "str", source: r.column, values: outs[k]! }));
-    }
+    // one query (one parse of the file): the numeric columns as DOUBLE vectors, then the text columns
+    const sel = [...nums.map((r) => `COALESCE(CAST(${sqlIdent(r.column)} AS DOUBLE), 'NaN'::DOUBLE)`), ...texts.map((r) => textExpr(r, typeOf.get(r.column)!))];
+    const bufs = nums.map(() => new ColumnBuffer());
+    const outs = texts.map(() => [] as (string | null)[]);
+    const nn = nums.length;
+    let finite = true;
+    nrows = await streamChunks(
+      duck,
+      `SELECT ${sel.length ? sel.join(", ") : "0::DOUBLE"} FROM ${src}`,
+      path,
+      (chunk) => {
+        if (finite && !pushFinite(chunk, bufs)) finite = false;
+        const m = chunk.rowCount;
+        for (let k = 0; k < outs.length; k++) {
+          const v = chunk.getColumnVector(nn + k);
+          const o = outs[k]!;
+          for (let j = 0; j < m; j++) o.push(v.getItem(j) as string | null);
+        }
+      },
+      (rows) => bufs.forEach((b) => b.alloc(rows)),
+    );
+    if (!finite) return null;
+    nums.forEach((r, k) => cols.set(r.as ?? r.column, { kind: "num", source: r.column, values: bufs[k]!.done() }));
+    texts.forEach((r, k) => cols.set(r.as ?? r.column, { kind: "str", source: r.column, values: outs[k]! }));
   } catch {
     return null;
   }
@@ -458,24 +528,44 @@ async function fastCsv(duck: Duck, path: string, fmt: FileFormat, columns: Colum
  * empty file, header without rows, missing column (with the closest name), a value that is not a
  * number in a numeric column, ±Inf — each naming the file, data row and column.
  */
-export async function readTable(path: string, columns: ColumnRequest[], opts: { engine?: "auto" | "duckdb" } = {}): Promise<Table> {
+export async function readTable(
+  path: string,
+  columns: ColumnRequest[],
+  opts: {
+    /** duckdb: skip the byte parser (fast-csv.ts) */
+    engine?: "auto" | "duckdb";
+    /** run the whole-file quote / bare-CR scans before the byte parser, as before they were deferred (tests) */
+    scansFirst?: boolean;
+  } = {},
+): Promise<Table> {
   const fmt = checkFile(path);
-  await precheck(path, fmt);
-  if (
+  const byteParser =
     (opts.engine ?? "auto") === "auto" &&
     (fmt === "csv" || fmt === "tsv") &&
     /\.(csv|tsv|txt)$/i.test(path) &&
     columns.length > 0 &&
-    columns.every((r) => r.type !== "text")
-  ) {
+    columns.every((r) => r.type !== "text");
+  const deferred = await precheck(path, fmt, byteParser && !opts.scansFirst);
+  // the quote / bare-CR scans precheck left to us (see there): run when the byte parser does not succeed
+  const scans = () => {
+    if (deferred) textChecks(path, path, fmt, headerFields(path, fmt));
+  };
+  if (byteParser) {
     const want = [...new Set(columns.map((r) => r.column))];
     const delim = fmt === "tsv" ? "\t" : ",";
-    // worker threads unavailable or failing: the same parse on this thread (input errors pass through)
-    const fast = await readNumericCsv(path, want, delim).catch((e: unknown) => {
-      if (e instanceof KeytechError) throw e;
-      return readNumericCsvFast(path, want, delim);
-    });
-    if (fast && fast.nrows > 0) {
+    let fast;
+    try {
+      // worker threads unavailable or failing: the same parse on this thread (input errors pass through)
+      fast = await readNumericCsv(path, want, delim).catch((e: unknown) => {
+        if (e instanceof KeytechError) throw e;
+        return readNumericCsvFast(path, want, delim);
+      });
+    } catch (e) {
+      scans();
+      throw e;
+    }
+    if (!fast || fast.nrows === 0) scans();
+    else {
       const cols = new Map<string, Column>();
       const used = new Set<string>();
       for (const r of columns) {

@@ -79,6 +79,16 @@ export function selectRows(t: Table, keep: Int32Array): Table {
   return { file: t.file, nrows: keep.length, columns: cols, rowNumbers: rn };
 }
 
+/**
+ * `out[i] = f(v[i])` into a new Float64Array: a plain loop. `Float64Array.from(v, f)` goes through the
+ * iterator protocol and costs ≈ 20× more (2.4 s vs 0.12 s for 10M values on Node 20, plus garbage).
+ */
+export function mapNumbers(v: Float64Array, f: (x: number) => number): Float64Array {
+  const out = new Float64Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = f(v[i]!);
+  return out;
+}
+
 /** Add (or replace) a derived numeric column. */
 export function withNumeric(t: Table, name: string, values: Float64Array, source = name): Table {
   const cols = new Map(t.columns);
