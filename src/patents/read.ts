@@ -235,6 +235,16 @@ export function patentSourceSql(file: string, mapping: ColumnMapping): string {
   return file.endsWith(".parquet") ? `read_parquet(${sqlString(file)})` : `read_csv(${sqlString(file)}, header=true, all_varchar=true)`;
 }
 
+/** Work arrays of IdBytes.getBatch for batches of up to `size` keys. */
+interface IdBatchScratch {
+  order: Int32Array;
+  buckets: Int32Array;
+  keys: Int32Array;
+}
+function idBatchScratch(size: number): IdBatchScratch {
+  return { order: new Int32Array(size), buckets: new Int32Array(size > 0 ? 65537 : 0), keys: new Int32Array(5 * size) };
+}
+
 /**
  * Exact lookup of UTF-8 byte strings (trimmed ids) → a non-negative value (the data row): open addressing
  * (linear probing, load ≤ 3/4) on a 32-bit FNV-1a hash, confirmed on the bytes. A slot is six int32:
@@ -269,7 +279,7 @@ class IdBytes {
     return (h ^ (h >>> 15)) | 0;
   }
   /** Word w (0–2) of a short key b[a, e) as stored inline (little-endian, zero-padded). */
-  private static word(b: Uint8Array, a: number, e: number, w: number): number {
+  static word(b: Uint8Array, a: number, e: number, w: number): number {
     const s = a + 4 * w;
     return (s < e ? b[s]! : 0) | (s + 1 < e ? b[s + 1]! << 8 : 0) | (s + 2 < e ? b[s + 2]! << 16 : 0) | (s + 3 < e ? b[s + 3]! << 24 : 0) | 0;
   }
@@ -337,17 +347,52 @@ class IdBytes {
    * The values of `count` keys (key j = bytes[off[j], off[j + 1]), its hash hashes[j]) into out[j] (−1 = absent),
    * probed in the order of their home slots.
    */
-  getBatch(bytes: Uint8Array, off: Int32Array, hashes: Int32Array, count: number, out: Int32Array, order: Int32Array, buckets: Int32Array): void {
+  getBatch(bytes: Uint8Array, off: Int32Array, hashes: Int32Array, count: number, out: Int32Array, scratch: IdBatchScratch): void {
+    const { order, buckets, keys } = scratch;
     const shift = Math.max(0, this.bits - 16);
     const nb = buckets.length;
+    const m = this.mask;
     buckets.fill(0);
-    for (let j = 0; j < count; j++) buckets[((hashes[j]! & this.mask) >>> shift) + 1]!++;
+    for (let j = 0; j < count; j++) buckets[((hashes[j]! & m) >>> shift) + 1]!++;
     for (let q = 1; q < nb; q++) buckets[q]! += buckets[q - 1]!;
-    for (let j = 0; j < count; j++) order[buckets[(hashes[j]! & this.mask) >>> shift]!++] = j;
+    // Scatter the keys into slot order as [hash, length, k0, k1, k2] (a long key: k0 = its batch index), so that
+    // the probe loop below reads the batch sequentially too.
+    for (let j = 0; j < count; j++) {
+      const h = hashes[j]!;
+      const d = buckets[(h & m) >>> shift]!++;
+      order[d] = j;
+      const a = off[j]!;
+      const e = off[j + 1]!;
+      const len = e - a;
+      const s = 5 * d;
+      keys[s] = h;
+      keys[s + 1] = len;
+      if (len <= 12) {
+        keys[s + 2] = IdBytes.word(bytes, a, e, 0);
+        keys[s + 3] = IdBytes.word(bytes, a, e, 1);
+        keys[s + 4] = IdBytes.word(bytes, a, e, 2);
+      } else keys[s + 2] = j;
+    }
     const t = this.table;
     for (let q = 0; q < count; q++) {
-      const j = order[q]!;
-      out[j] = t[this.find(bytes, off[j]!, off[j + 1]!, hashes[j]!)]!;
+      const s = 5 * q;
+      const h = keys[s]!;
+      const len = keys[s + 1]!;
+      let v: number;
+      if (len <= 12) {
+        const w0 = keys[s + 2]!;
+        const w1 = keys[s + 3]!;
+        const w2 = keys[s + 4]!;
+        for (let k = h & m; ; k = (k + 1) & m) {
+          const x = 6 * k;
+          v = t[x]!;
+          if (v < 0 || (t[x + 1] === h && t[x + 2] === len && t[x + 3] === w0 && t[x + 4] === w1 && t[x + 5] === w2)) break;
+        }
+      } else {
+        const j = keys[s + 2]!;
+        v = t[this.find(bytes, off[j]!, off[j + 1]!, h)]!;
+      }
+      out[order[q]!] = v;
     }
   }
   private grow(): void {
@@ -654,13 +699,12 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     // Cited ids are looked up in batches (IdBytes.getBatch: in slot order): per batched citation its position
     // in target, its hash and its bytes. A citation whose id is not in the index when its batch is resolved
     // (a later row's id, or not in the table) is deferred to the end of the pass.
-    const BATCH = cCited !== undefined ? Math.min(1 << 22, Math.max(1 << 12, 2 * total)) : 0;
+    const BATCH = cCited !== undefined ? Math.min(1 << 21, Math.max(1 << 12, 2 * total)) : 0;
     const bPos = new Int32Array(BATCH);
     const bHash = new Int32Array(BATCH);
     const bOff = new Int32Array(BATCH + 1);
     const bOut = new Int32Array(BATCH);
-    const bOrder = new Int32Array(BATCH);
-    const bBuckets = new Int32Array(cCited !== undefined ? 65537 : 0);
+    const bScratch = idBatchScratch(BATCH);
     let bBytes = new Uint8Array(BATCH * 12);
     let bLen = 0;
     const defer = (b: Uint8Array, a: number, e: number, pos: number): void => {
@@ -677,7 +721,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     };
     /** Resolve the batched citations: the kept index of the cited row (−1 = dropped, counted unknown), or deferred. */
     const flush = (): void => {
-      idIndex.getBatch(bBytes, bOff, bHash, bLen, bOut, bOrder, bBuckets);
+      idIndex.getBatch(bBytes, bOff, bHash, bLen, bOut, bScratch);
       const t = target.buf;
       const kr = keptOfRow.buf;
       for (let j = 0; j < bLen; j++) {
