@@ -96,9 +96,6 @@ export function diffusion(x: DiffusionInput, o: DiffusionOptions = {}): Diffusio
   return { regions, years, numerator: num, denominator: den, share, citations };
 }
 
-/** Citations per block of receivedAndDiffusion's cited-order pass. */
-const BLOCK_CITATIONS = 1 << 22;
-
 /**
  * `citationsReceived` (citations.ts) and `diffusion` in one pass over the citations: each citation is
  * classified once, and the cited patent's date, year, applicant and "digital, in this region / cluster" key
@@ -135,55 +132,25 @@ export function receivedAndDiffusion(
   let counted = 0;
   const off = x.links.offsets;
   const tgt = x.links.target;
-  // The citations of consecutive citing patents, in blocks of ≤ 2²² citations, each block visited in the order
-  // of the cited patent (a counting sort on q / 2¹⁰): the cited patents' records are read in a sweep instead of
-  // at random (on 10⁷ patents, one cache miss per citation was this step's cost), the citing patents' records of
-  // the block stay in cache. Every sum is a count of ones (exact in float64), so the order changes no bit.
-  const SHIFT = 10;
-  const nb = (n >>> SHIFT) + 2;
-  const start = new Int32Array(nb + 1);
-  let cap = Math.min(BLOCK_CITATIONS, tgt.length);
-  let order = new Int32Array(cap);
-  let pOf = new Int32Array(cap);
-  for (let p0 = 0; p0 < n;) {
-    let p1 = p0 + 1;
-    while (p1 < n && off[p1 + 1]! - off[p0]! <= BLOCK_CITATIONS) p1++;
-    const k0 = off[p0]!;
-    const m = off[p1]! - k0;
-    if (m > cap) {
-      cap = m;
-      order = new Int32Array(cap);
-      pOf = new Int32Array(cap);
-    }
-    for (let p = p0; p < p1; p++) for (let k = off[p]!; k < off[p + 1]!; k++) pOf[k - k0] = p;
-    start.fill(0);
-    for (let j = 0; j < m; j++) {
-      const q = tgt[k0 + j]!;
-      start[(q < 0 ? 0 : (q >>> SHIFT) + 1) + 1]!++;
-    }
-    for (let b = 1; b <= nb; b++) start[b]! += start[b - 1]!;
-    for (let j = 0; j < m; j++) {
-      const q = tgt[k0 + j]!;
-      order[start[q < 0 ? 0 : (q >>> SHIFT) + 1]!++] = j;
-    }
-    for (let r = 0; r < m; r++) {
-      const j = order[r]!;
-      const p = pOf[j]!;
-      const q = tgt[k0 + j]!;
+  for (let p = 0; p < n; p++) {
+    const cell = cellOf[p]!;
+    const dp = rec[4 * p]!;
+    const yp = rec[4 * p + 1]!;
+    const ap = rec[4 * p + 2]!;
+    const gp = group[p]!;
+    for (let k = off[p]!; k < off[p + 1]!; k++) {
+      const q = tgt[k]!;
       let kind: number;
       if (q < 0) kind = CITE_UNKNOWN;
       else {
-        const dp = rec[4 * p]!;
         const dq = rec[4 * q]!;
-        const later = hasDate && dp > 0 && dq > 0 ? dq > dp : rec[4 * q + 1]! > rec[4 * p + 1]!;
-        const ap = rec[4 * p + 2]!;
+        const later = hasDate && dp > 0 && dq > 0 ? dq > dp : rec[4 * q + 1]! > yp;
         if (later) kind = CITE_LATER;
         else if (q === p || (ap >= 0 && ap === rec[4 * q + 2]!)) kind = CITE_SELF;
         else kind = CITE_COUNTED;
       }
       rc[kind]!++;
       if (kind === CITE_COUNTED) received[q]! += 1;
-      const cell = cellOf[p]!;
       if (cell < 0) continue;
       c[kind]!++;
       if (kind === CITE_UNKNOWN) {
@@ -196,10 +163,8 @@ export function receivedAndDiffusion(
       if (kind === CITE_LATER || (selfEx && kind === CITE_SELF)) continue;
       den[cell]! += 1;
       counted++;
-      const gp = group[p]!;
       if (gp >= 0 && rec[4 * q + 3]! === gp) num[cell]! += 1;
     }
-    p0 = p1;
   }
   const share = num.map((v, i) => (den[i]! > 0 ? v / den[i]! : Number.NaN));
   const citations: CitationCounts = {
