@@ -294,14 +294,14 @@ class IdBytes {
       const w2 = len > 8 ? IdBytes.word(b, a, e, 2) : 0;
       for (let k = h & m; ; k = (k + 1) & m) {
         const s = 6 * k;
-        if (t[s]! < 0) return s;
+        if (t[s] === -1) return s;
         if (t[s + 1] === h && t[s + 2] === len && t[s + 3] === w0 && t[s + 4] === w1 && t[s + 5] === w2) return s;
       }
     }
     const c = this.bytes;
     for (let k = h & m; ; k = (k + 1) & m) {
       const s = 6 * k;
-      if (t[s]! < 0) return s;
+      if (t[s] === -1) return s;
       if (t[s + 1] !== h || t[s + 2] !== len) continue;
       const off = t[s + 3]!;
       let i = 0;
@@ -309,17 +309,24 @@ class IdBytes {
       if (i === len) return s;
     }
   }
+  /** Slot (6 × index) of the last setIfAbsent's key. */
+  private last = 0;
   /** The value of the key equal to b[a, e), or −1. */
   get(b: Uint8Array, a: number, e: number): number {
     return this.table[this.find(b, a, e, IdBytes.hash(b, a, e))]!;
   }
-  /** Store value (≥ 0) for the key b[a, e) unless present; returns the value already stored, or −1 when stored now. */
+  /** Replace the value of the last setIfAbsent's key (any int32 but −1). */
+  setLast(value: number): void {
+    this.table[this.last] = value;
+  }
+  /** Store value (any int32 but −1) for the key b[a, e) unless present; returns the value already stored, or −1 when stored now. */
   setIfAbsent(b: Uint8Array, a: number, e: number, value: number): number {
     if ((this.size + 1) * 4 > (this.mask + 1) * 3) this.grow();
     const h = IdBytes.hash(b, a, e);
     const s = this.find(b, a, e, h);
     const t = this.table;
-    if (t[s]! >= 0) return t[s]!;
+    this.last = s;
+    if (t[s] !== -1) return t[s]!;
     const len = e - a;
     t[s] = value;
     t[s + 1] = h;
@@ -386,7 +393,7 @@ class IdBytes {
         for (let k = h & m; ; k = (k + 1) & m) {
           const x = 6 * k;
           v = t[x]!;
-          if (v < 0 || (t[x + 1] === h && t[x + 2] === len && t[x + 3] === w0 && t[x + 4] === w1 && t[x + 5] === w2)) break;
+          if (v === -1 || (t[x + 1] === h && t[x + 2] === len && t[x + 3] === w0 && t[x + 4] === w1 && t[x + 5] === w2)) break;
         }
       } else {
         const j = keys[s + 2]!;
@@ -401,7 +408,7 @@ class IdBytes {
     const t = new Int32Array(6 * cap).fill(-1);
     const mask = cap - 1;
     for (let s = 0; s < old.length; s += 6) {
-      if (old[s]! < 0) continue;
+      if (old[s] === -1) continue;
       let k = old[s + 1]! & mask;
       while (t[6 * k]! >= 0) k = (k + 1) & mask;
       t.set(old.subarray(s, s + 6), 6 * k);
@@ -635,10 +642,11 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     const sourceRow = new GrowInt32(total);
     const regionDict = new HashDict();
     const appDict = new HashDict();
-    /** Trimmed id bytes → 0-based data row (every row: duplicates are found here, and citations resolved). */
+    /**
+     * Trimmed id bytes → the row's kept index (≥ 0), or −2 − data row for a dropped row (every row: duplicates
+     * are found here, and citations resolved without a second row → kept-index lookup).
+     */
     const idIndex = new IdBytes(Math.max(1024, total));
-    /** Kept index of each data row (−1 = dropped): citations only. */
-    let keptOfRow = new GrowInt32(cCited !== undefined ? total : 0);
     const citeOff = new GrowInt32(cCited !== undefined ? total + 1 : 0);
     if (cCited !== undefined) citeOff.push(0);
     const target = new GrowInt32(cCited !== undefined ? Math.max(1024, total * 4) : 0);
@@ -719,17 +727,16 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       deferredBytes.set(b.subarray(a, e), at);
       deferredOff.push(at + len);
     };
-    /** Resolve the batched citations: the kept index of the cited row (−1 = dropped, counted unknown), or deferred. */
+    /** Resolve the batched citations: the kept index of the cited row (−1 = a dropped row, counted unknown), or deferred. */
     const flush = (): void => {
       idIndex.getBatch(bBytes, bOff, bHash, bLen, bOut, bScratch);
       const t = target.buf;
-      const kr = keptOfRow.buf;
       for (let j = 0; j < bLen; j++) {
-        const r = bOut[j]!;
-        if (r >= 0) {
-          const k = kr[r]!;
-          if (k < 0) unknown++;
-          t[bPos[j]!] = k;
+        const k = bOut[j]!;
+        if (k >= 0) t[bPos[j]!] = k;
+        else if (k !== -1) {
+          unknown++;
+          t[bPos[j]!] = -1;
         } else defer(bBytes, bOff[j]!, bOff[j + 1]!, bPos[j]!);
       }
       bLen = 0;
@@ -795,7 +802,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
         }
         if (a === e) throw inputError("empty id", { file: name, row: row + 1, column: cId });
         const first = idIndex.setIfAbsent(idb, a, e, row);
-        if (first >= 0) return { first: first + 1, id: decodeUtf8(idb.subarray(a, e)) };
+        if (first !== -1) return { first: (first >= 0 ? sourceRow.buf[first]! : -2 - first) + 1, id: decodeUtf8(idb.subarray(a, e)) };
         row++;
         let y: number;
         let dt: number;
@@ -859,7 +866,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
         if (pieces === 0)
           throw inputError("empty IPC list; every patent needs at least one IPC code (fill the codes or remove the row)", { file: name, row, column: cIpc });
         const kept = codeIdx.len !== before;
-        if (vCitedB) keptOfRow.push(kept ? sourceRow.len : -1);
+        idIndex.setLast(kept ? sourceRow.len : -2 - (row - 1));
         if (!kept) {
           dropped++;
           continue;
@@ -929,15 +936,13 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     if (cCited !== undefined) {
       // The citations to ids not seen when their row was read: a later row's id, or not in the table.
       const t = target.buf;
-      const kr = keptOfRow.buf;
       const dOff = deferredOff.buf;
       for (let k = 0; k < deferred.len; k++) {
         const r = idIndex.get(deferredBytes, dOff[k]!, dOff[k + 1]!);
-        const v = r >= 0 ? kr[r]! : -1;
+        const v = r >= 0 ? r : -1;
         if (v < 0) unknown++;
         t[deferred.buf[k]!] = v;
       }
-      keptOfRow = new GrowInt32(0);
       cited = { offsets: citeOff.done(), target: target.done(), unknown };
     }
     return {
