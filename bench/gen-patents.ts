@@ -53,7 +53,7 @@ function areaGroups(): Map<string, string[]> {
 const lit = (s: string): string => "'" + s.replace(/'/g, "''") + "'";
 const intList = (a: ArrayLike<number>): string => "[" + Array.from(a).join(",") + "]";
 
-/** The COPY statement that writes the corpus (exported for a test of small sizes). */
+/** The SQL (macro, list variables, one COPY) that writes the corpus. A county with no patent in a year (possible at small N) sends its same-county citations to the next block. */
 export function corpusSql(n: number, seed: number, out: string): string {
   const rng = new Rng(seed);
   const groups = areaGroups();
