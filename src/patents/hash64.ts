@@ -4,19 +4,22 @@
  * DuckDB-hashed strings (IPC pieces, ids) into dictionary ids without creating a JS string per cell.
  */
 export class Hash64Map {
-  private lo: Uint32Array;
-  private hi: Uint32Array;
-  private val: Int32Array;
+  /** Per slot: [key lo, key hi, value (−1 = empty), unused] — one memory access per probe. */
+  private t: Int32Array;
   private mask: number;
   size = 0;
 
   constructor(expected = 1024) {
     let cap = 16;
     while (cap * 0.75 < expected) cap *= 2;
-    this.lo = new Uint32Array(cap);
-    this.hi = new Uint32Array(cap);
-    this.val = new Int32Array(cap).fill(-1);
+    this.t = Hash64Map.empty(cap);
     this.mask = cap - 1;
+  }
+
+  private static empty(cap: number): Int32Array {
+    const t = new Int32Array(4 * cap);
+    for (let i = 2; i < t.length; i += 4) t[i] = -1;
+    return t;
   }
 
   private slot(lo: number, hi: number): number {
@@ -26,46 +29,44 @@ export class Hash64Map {
 
   /** The value stored for the key, or −1. */
   get(lo: number, hi: number): number {
-    const lk = this.lo;
-    const hk = this.hi;
-    const v = this.val;
+    const t = this.t;
     const m = this.mask;
+    const l = lo | 0;
+    const h = hi | 0;
     for (let i = this.slot(lo, hi); ; i = (i + 1) & m) {
-      const x = v[i]!;
+      const x = t[4 * i + 2]!;
       if (x < 0) return -1;
-      if (lk[i] === lo && hk[i] === hi) return x;
+      if (t[4 * i] === l && t[4 * i + 1] === h) return x;
     }
   }
 
   /** Store value (≥ 0) for the key unless present; returns the value now stored (the old one if present). */
   setIfAbsent(lo: number, hi: number, value: number): number {
-    if ((this.size + 1) * 4 > this.val.length * 3) this.grow();
-    const lk = this.lo;
-    const hk = this.hi;
-    const v = this.val;
+    if ((this.size + 1) * 4 > (this.mask + 1) * 3) this.grow();
+    const t = this.t;
     const m = this.mask;
+    const l = lo | 0;
+    const h = hi | 0;
     for (let i = this.slot(lo, hi); ; i = (i + 1) & m) {
-      const x = v[i]!;
+      const x = t[4 * i + 2]!;
       if (x < 0) {
-        lk[i] = lo;
-        hk[i] = hi;
-        v[i] = value;
+        t[4 * i] = l;
+        t[4 * i + 1] = h;
+        t[4 * i + 2] = value;
         this.size++;
         return value;
       }
-      if (lk[i] === lo && hk[i] === hi) return x;
+      if (t[4 * i] === l && t[4 * i + 1] === h) return x;
     }
   }
 
   private grow(): void {
-    const { lo, hi, val } = this;
-    const cap = val.length * 2;
-    this.lo = new Uint32Array(cap);
-    this.hi = new Uint32Array(cap);
-    this.val = new Int32Array(cap).fill(-1);
+    const old = this.t;
+    const cap = (this.mask + 1) * 2;
+    this.t = Hash64Map.empty(cap);
     this.mask = cap - 1;
     this.size = 0;
-    for (let i = 0; i < val.length; i++) if (val[i]! >= 0) this.setIfAbsent(lo[i]!, hi[i]!, val[i]!);
+    for (let i = 0; i < old.length; i += 4) if (old[i + 2]! >= 0) this.setIfAbsent(old[i]! >>> 0, old[i + 1]! >>> 0, old[i + 2]!);
   }
 }
 

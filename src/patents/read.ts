@@ -235,89 +235,187 @@ export function patentSourceSql(file: string, mapping: ColumnMapping): string {
   return file.endsWith(".parquet") ? `read_parquet(${sqlString(file)})` : `read_csv(${sqlString(file)}, header=true, all_varchar=true)`;
 }
 
+/** Work arrays of IdBytes.getBatch for batches of up to `size` keys. */
+interface IdBatchScratch {
+  order: Int32Array;
+  buckets: Int32Array;
+  keys: Int32Array;
+}
+function idBatchScratch(size: number): IdBatchScratch {
+  return { order: new Int32Array(size), buckets: new Int32Array(size > 0 ? 65537 : 0), keys: new Int32Array(5 * size) };
+}
+
 /**
  * Exact lookup of UTF-8 byte strings (trimmed ids) → a non-negative value (the data row): open addressing
- * on a 32-bit FNV-1a hash, confirmed on the bytes, which are copied into one growing buffer, so that a
- * probe touches its slot and the key's bytes only (no string object is made).
+ * (linear probing, load ≤ 3/4) on a 32-bit FNV-1a hash, confirmed on the bytes. A slot is six int32:
+ * [value (−1 = empty), hash, length, k0, k1, k2]; a key of ≤ 12 bytes is kept in k0–k2 (little-endian,
+ * zero-padded), so that a probe touches its slot only, a longer key in one growing buffer (k0 = offset).
+ * `getBatch` resolves many keys in slot order (a counting sort on the slot's top bits), so that the probes
+ * sweep the table instead of jumping about it (the citations' random access into a 10⁷-id table was the
+ * reader's top cost).
  */
 class IdBytes {
-  /** Per slot: [value (−1 = empty), hash, offset into bytes, length]. */
   private table: Int32Array;
   private mask: number;
+  private bits: number;
   private bytes: Uint8Array;
   private used = 0;
   private size = 0;
   constructor(expected: number) {
     let cap = 16;
-    while (cap * 3 < expected * 4) cap *= 2; // load ≤ 3/4 (linear probing)
-    this.table = new Int32Array(4 * cap).fill(-1);
+    let bits = 4;
+    while (cap * 3 < expected * 4) {
+      cap *= 2;
+      bits++;
+    }
+    this.table = new Int32Array(6 * cap).fill(-1);
     this.mask = cap - 1;
-    this.bytes = new Uint8Array(Math.max(1024, expected * 12));
+    this.bits = bits;
+    this.bytes = new Uint8Array(1024);
   }
   static hash(b: Uint8Array, a: number, e: number): number {
     let h = 0x811c9dc5 | 0;
     for (let i = a; i < e; i++) h = Math.imul(h ^ b[i]!, 16777619);
     return (h ^ (h >>> 15)) | 0;
   }
-  /** The value of the key equal to b[a, e), or −1. */
-  get(b: Uint8Array, a: number, e: number): number {
-    const h = IdBytes.hash(b, a, e);
+  /** Word w (0–2) of a short key b[a, e) as stored inline (little-endian, zero-padded). */
+  static word(b: Uint8Array, a: number, e: number, w: number): number {
+    const s = a + 4 * w;
+    return (s < e ? b[s]! : 0) | (s + 1 < e ? b[s + 1]! << 8 : 0) | (s + 2 < e ? b[s + 2]! << 16 : 0) | (s + 3 < e ? b[s + 3]! << 24 : 0) | 0;
+  }
+  /** The slot holding the key b[a, e) of hash h, or the empty slot where it would go (as 6 × index). */
+  private find(b: Uint8Array, a: number, e: number, h: number): number {
     const len = e - a;
     const t = this.table;
+    const m = this.mask;
+    if (len <= 12) {
+      const w0 = IdBytes.word(b, a, e, 0);
+      const w1 = len > 4 ? IdBytes.word(b, a, e, 1) : 0;
+      const w2 = len > 8 ? IdBytes.word(b, a, e, 2) : 0;
+      for (let k = h & m; ; k = (k + 1) & m) {
+        const s = 6 * k;
+        if (t[s] === -1) return s;
+        if (t[s + 1] === h && t[s + 2] === len && t[s + 3] === w0 && t[s + 4] === w1 && t[s + 5] === w2) return s;
+      }
+    }
     const c = this.bytes;
-    for (let k = h & this.mask; ; k = (k + 1) & this.mask) {
-      const v = t[4 * k]!;
-      if (v < 0) return -1;
-      if (t[4 * k + 1] !== h || t[4 * k + 3] !== len) continue;
-      const off = t[4 * k + 2]!;
+    for (let k = h & m; ; k = (k + 1) & m) {
+      const s = 6 * k;
+      if (t[s] === -1) return s;
+      if (t[s + 1] !== h || t[s + 2] !== len) continue;
+      const off = t[s + 3]!;
       let i = 0;
       while (i < len && c[off + i] === b[a + i]) i++;
-      if (i === len) return v;
+      if (i === len) return s;
     }
   }
-  /** Store value (≥ 0) for the key b[a, e) unless present; returns the value already stored, or −1 when stored now. */
+  /** Slot (6 × index) of the last setIfAbsent's key. */
+  private last = 0;
+  /** The value of the key equal to b[a, e), or −1. */
+  get(b: Uint8Array, a: number, e: number): number {
+    return this.table[this.find(b, a, e, IdBytes.hash(b, a, e))]!;
+  }
+  /** Replace the value of the last setIfAbsent's key (any int32 but −1). */
+  setLast(value: number): void {
+    this.table[this.last] = value;
+  }
+  /** Store value (any int32 but −1) for the key b[a, e) unless present; returns the value already stored, or −1 when stored now. */
   setIfAbsent(b: Uint8Array, a: number, e: number, value: number): number {
     if ((this.size + 1) * 4 > (this.mask + 1) * 3) this.grow();
     const h = IdBytes.hash(b, a, e);
-    const len = e - a;
+    const s = this.find(b, a, e, h);
     const t = this.table;
-    for (let k = h & this.mask; ; k = (k + 1) & this.mask) {
-      const v = t[4 * k]!;
-      if (v < 0) {
-        if (this.used + len > this.bytes.length) {
-          const nb = new Uint8Array(Math.max(this.bytes.length * 2, this.used + len));
-          nb.set(this.bytes.subarray(0, this.used));
-          this.bytes = nb;
-        }
-        this.bytes.set(b.subarray(a, e), this.used);
-        t[4 * k] = value;
-        t[4 * k + 1] = h;
-        t[4 * k + 2] = this.used;
-        t[4 * k + 3] = len;
-        this.used += len;
-        this.size++;
-        return -1;
+    this.last = s;
+    if (t[s] !== -1) return t[s]!;
+    const len = e - a;
+    t[s] = value;
+    t[s + 1] = h;
+    t[s + 2] = len;
+    if (len <= 12) {
+      t[s + 3] = IdBytes.word(b, a, e, 0);
+      t[s + 4] = IdBytes.word(b, a, e, 1);
+      t[s + 5] = IdBytes.word(b, a, e, 2);
+    } else {
+      if (this.used + len > this.bytes.length) {
+        const nb = new Uint8Array(Math.max(this.bytes.length * 2, this.used + len));
+        nb.set(this.bytes.subarray(0, this.used));
+        this.bytes = nb;
       }
-      if (t[4 * k + 1] !== h || t[4 * k + 3] !== len) continue;
-      const off = t[4 * k + 2]!;
-      let i = 0;
-      while (i < len && this.bytes[off + i] === b[a + i]) i++;
-      if (i === len) return v;
+      this.bytes.set(b.subarray(a, e), this.used);
+      t[s + 3] = this.used;
+      t[s + 4] = 0;
+      t[s + 5] = 0;
+      this.used += len;
+    }
+    this.size++;
+    return -1;
+  }
+  /**
+   * The values of `count` keys (key j = bytes[off[j], off[j + 1]), its hash hashes[j]) into out[j] (−1 = absent),
+   * probed in the order of their home slots.
+   */
+  getBatch(bytes: Uint8Array, off: Int32Array, hashes: Int32Array, count: number, out: Int32Array, scratch: IdBatchScratch): void {
+    const { order, buckets, keys } = scratch;
+    const shift = Math.max(0, this.bits - 16);
+    const nb = buckets.length;
+    const m = this.mask;
+    buckets.fill(0);
+    for (let j = 0; j < count; j++) buckets[((hashes[j]! & m) >>> shift) + 1]!++;
+    for (let q = 1; q < nb; q++) buckets[q]! += buckets[q - 1]!;
+    // Scatter the keys into slot order as [hash, length, k0, k1, k2] (a long key: k0 = its batch index), so that
+    // the probe loop below reads the batch sequentially too.
+    for (let j = 0; j < count; j++) {
+      const h = hashes[j]!;
+      const d = buckets[(h & m) >>> shift]!++;
+      order[d] = j;
+      const a = off[j]!;
+      const e = off[j + 1]!;
+      const len = e - a;
+      const s = 5 * d;
+      keys[s] = h;
+      keys[s + 1] = len;
+      if (len <= 12) {
+        keys[s + 2] = IdBytes.word(bytes, a, e, 0);
+        keys[s + 3] = IdBytes.word(bytes, a, e, 1);
+        keys[s + 4] = IdBytes.word(bytes, a, e, 2);
+      } else keys[s + 2] = j;
+    }
+    const t = this.table;
+    for (let q = 0; q < count; q++) {
+      const s = 5 * q;
+      const h = keys[s]!;
+      const len = keys[s + 1]!;
+      let v: number;
+      if (len <= 12) {
+        const w0 = keys[s + 2]!;
+        const w1 = keys[s + 3]!;
+        const w2 = keys[s + 4]!;
+        for (let k = h & m; ; k = (k + 1) & m) {
+          const x = 6 * k;
+          v = t[x]!;
+          if (v === -1 || (t[x + 1] === h && t[x + 2] === len && t[x + 3] === w0 && t[x + 4] === w1 && t[x + 5] === w2)) break;
+        }
+      } else {
+        const j = keys[s + 2]!;
+        v = t[this.find(bytes, off[j]!, off[j + 1]!, h)]!;
+      }
+      out[order[q]!] = v;
     }
   }
   private grow(): void {
     const old = this.table;
     const cap = (this.mask + 1) * 2;
-    const t = new Int32Array(4 * cap).fill(-1);
+    const t = new Int32Array(6 * cap).fill(-1);
     const mask = cap - 1;
-    for (let s = 0; s < old.length; s += 4) {
-      if (old[s]! < 0) continue;
+    for (let s = 0; s < old.length; s += 6) {
+      if (old[s] === -1) continue;
       let k = old[s + 1]! & mask;
-      while (t[4 * k]! >= 0) k = (k + 1) & mask;
-      t.set(old.subarray(s, s + 4), 4 * k);
+      while (t[6 * k]! >= 0) k = (k + 1) & mask;
+      t.set(old.subarray(s, s + 6), 6 * k);
     }
     this.table = t;
     this.mask = mask;
+    this.bits++;
   }
 }
 
@@ -336,13 +434,33 @@ function utf8(s: string): Uint8Array {
 function isAsciiSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
 }
-/** YYYYMMDD of a cell that is exactly YYYY-MM-DD or YYYYMMDD and a valid date, else null (parseDate decides the rest). */
-function isoOrCompactDate(b: Uint8Array): number | null {
-  const n = b.length;
+/** The bytes of a vector's string_t items (a string of ≤ 12 bytes is stored inline, at 16·i + 4). */
+function varcharBytes(dv: DataView): Uint8Array {
+  return new Uint8Array(dv.buffer, dv.byteOffset, dv.byteLength);
+}
+/**
+ * Item i of a VARCHAR vector as bytes b[a, e): an inline string (≤ 12 bytes) in the vector's own bytes `u8`
+ * (no object made), a longer one through getStringBytes (a native call). Returns b; a and e in `at`.
+ */
+function itemBytes(dv: DataView, u8: Uint8Array, i: number, at: Int32Array): Uint8Array {
+  const len = dv.getUint32(16 * i, true);
+  if (len <= 12) {
+    at[0] = 16 * i + 4;
+    at[1] = 16 * i + 4 + len;
+    return u8;
+  }
+  const b = getStringBytes(dv, 16 * i);
+  at[0] = 0;
+  at[1] = b.length;
+  return b;
+}
+/** YYYYMMDD of a cell b[a0, a0 + n) that is exactly YYYY-MM-DD or YYYYMMDD and a valid date, else null (parseDate decides the rest). */
+function isoOrCompactDate(b: Uint8Array, a0: number, e0: number): number | null {
+  const n = e0 - a0;
   if (n !== 10 && n !== 8) return null;
   let v = 0;
   for (let i = 0; i < n; i++) {
-    const c = b[i]!;
+    const c = b[a0 + i]!;
     if (n === 10 && (i === 4 || i === 7)) {
       if (c !== 45) return null;
       continue;
@@ -352,10 +470,10 @@ function isoOrCompactDate(b: Uint8Array): number | null {
   }
   return validDate(Math.floor(v / 10000), Math.floor(v / 100) % 100, v % 100);
 }
-/** The year of a cell that is 4 ASCII digits once spaces are trimmed (as DuckDB's trim), else −1. */
-function fourDigitYear(b: Uint8Array): number {
-  let a = 0;
-  let e = b.length;
+/** The year of a cell b[a0, e0) that is 4 ASCII digits once spaces are trimmed (as DuckDB's trim), else −1. */
+function fourDigitYear(b: Uint8Array, a0: number, e0: number): number {
+  let a = a0;
+  let e = e0;
   while (a < e && b[a] === 32) a++;
   while (e > a && b[e - 1] === 32) e--;
   if (e - a !== 4) return -1;
@@ -524,10 +642,11 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     const sourceRow = new GrowInt32(total);
     const regionDict = new HashDict();
     const appDict = new HashDict();
-    /** Trimmed id bytes → 0-based data row (every row: duplicates are found here, and citations resolved). */
+    /**
+     * Trimmed id bytes → the row's kept index (≥ 0), or −2 − data row for a dropped row (every row: duplicates
+     * are found here, and citations resolved without a second row → kept-index lookup).
+     */
     const idIndex = new IdBytes(Math.max(1024, total));
-    /** Kept index of each data row (−1 = dropped): citations only. */
-    let keptOfRow = new GrowInt32(cCited !== undefined ? total : 0);
     const citeOff = new GrowInt32(cCited !== undefined ? total + 1 : 0);
     if (cCited !== undefined) citeOff.push(0);
     const target = new GrowInt32(cCited !== undefined ? Math.max(1024, total * 4) : 0);
@@ -585,16 +704,19 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       pieceOf.setIfAbsent(lo, hi, idx);
       return idx;
     };
-    /** One cited id (bytes b[a, e), trimmed, non-empty) of the current kept row. */
-    const cite = (b: Uint8Array, a: number, e: number): void => {
-      const r = idIndex.get(b, a, e);
-      if (r >= 0) {
-        const k = keptOfRow.buf[r]!;
-        if (k < 0) unknown++;
-        target.push(k);
-        return;
-      }
-      deferred.push(target.len);
+    // Cited ids are looked up in batches (IdBytes.getBatch: in slot order): per batched citation its position
+    // in target, its hash and its bytes. A citation whose id is not in the index when its batch is resolved
+    // (a later row's id, or not in the table) is deferred to the end of the pass.
+    const BATCH = cCited !== undefined ? Math.min(1 << 21, Math.max(1 << 12, 2 * total)) : 0;
+    const bPos = new Int32Array(BATCH);
+    const bHash = new Int32Array(BATCH);
+    const bOff = new Int32Array(BATCH + 1);
+    const bOut = new Int32Array(BATCH);
+    const bScratch = idBatchScratch(BATCH);
+    let bBytes = new Uint8Array(BATCH * 12);
+    let bLen = 0;
+    const defer = (b: Uint8Array, a: number, e: number, pos: number): void => {
+      deferred.push(pos);
       const len = e - a;
       const at = deferredOff.buf[deferredOff.len - 1]!;
       if (at + len > deferredBytes.length) {
@@ -604,11 +726,41 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       }
       deferredBytes.set(b.subarray(a, e), at);
       deferredOff.push(at + len);
+    };
+    /** Resolve the batched citations: the kept index of the cited row (−1 = a dropped row, counted unknown), or deferred. */
+    const flush = (): void => {
+      idIndex.getBatch(bBytes, bOff, bHash, bLen, bOut, bScratch);
+      const t = target.buf;
+      for (let j = 0; j < bLen; j++) {
+        const k = bOut[j]!;
+        if (k >= 0) t[bPos[j]!] = k;
+        else if (k !== -1) {
+          unknown++;
+          t[bPos[j]!] = -1;
+        } else defer(bBytes, bOff[j]!, bOff[j + 1]!, bPos[j]!);
+      }
+      bLen = 0;
+    };
+    /** One cited id (bytes b[a, e), trimmed, non-empty) of the current kept row. */
+    const cite = (b: Uint8Array, a: number, e: number): void => {
+      if (bLen === BATCH) flush();
+      const at = bOff[bLen]!;
+      const len = e - a;
+      if (at + len > bBytes.length) {
+        const nb = new Uint8Array(Math.max(bBytes.length * 2, at + len));
+        nb.set(bBytes.subarray(0, at));
+        bBytes = nb;
+      }
+      for (let i = 0; i < len; i++) bBytes[at + i] = b[a + i]!;
+      bHash[bLen] = IdBytes.hash(b, a, e);
+      bPos[bLen] = target.len;
+      bOff[++bLen] = at + len;
       target.push(-1);
     };
     const badIpc = { count: 0, examples: [] as { row: number; value: string }[] };
     let dropped = 0;
     let row = 0;
+    const span = new Int32Array(2);
     /** Consume the rows of a chunk synchronously (a hot loop without awaits); returns the duplicate-id error, if any. */
     const consume = (chunk: DuckDBDataChunk): { first: number; id: string } | null => {
       const nr = chunk.rowCount;
@@ -631,13 +783,18 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       const appT = chunk.getColumnVector(10);
       const vCited = cCited !== undefined ? chunk.getColumnVector(11) : null;
       const vCitedB = vCited ? varcharView(vCited) : null;
+      const uId = varcharBytes(vIdB);
+      const uDate = varcharBytes(vDateB);
+      const uCited = vCitedB ? varcharBytes(vCitedB) : null;
+      const at = span;
       for (let i = 0; i < nr; i++) {
         // The id, trimmed as String.prototype.trim does (bytes; a non-ASCII end through a JS string).
-        let idb = getStringBytes(vIdB, 16 * i);
-        let a = 0;
-        let e = idb.length;
-        if (e > 0 && (idb[0]! >= 128 || idb[e - 1]! >= 128)) {
-          idb = utf8(decodeUtf8(idb).trim());
+        let idb = itemBytes(vIdB, uId, i, at);
+        let a = at[0]!;
+        let e = at[1]!;
+        if (e > a && (idb[a]! >= 128 || idb[e - 1]! >= 128)) {
+          idb = utf8(decodeUtf8(idb.subarray(a, e)).trim());
+          a = 0;
           e = idb.length;
         } else {
           while (a < e && isAsciiSpace(idb[a]!)) a++;
@@ -645,13 +802,13 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
         }
         if (a === e) throw inputError("empty id", { file: name, row: row + 1, column: cId });
         const first = idIndex.setIfAbsent(idb, a, e, row);
-        if (first >= 0) return { first: first + 1, id: decodeUtf8(idb.subarray(a, e)) };
+        if (first !== -1) return { first: (first >= 0 ? sourceRow.buf[first]! : -2 - first) + 1, id: decodeUtf8(idb.subarray(a, e)) };
         row++;
         let y: number;
         let dt: number;
-        const db = getStringBytes(vDateB, 16 * i);
+        const db = itemBytes(vDateB, uDate, i, at);
         if (cDate !== undefined) {
-          let d = isoOrCompactDate(db);
+          let d = isoOrCompactDate(db, at[0]!, at[1]!);
           if (d === null) {
             const ds = (vDate.getItem(i) as string | null) ?? "";
             d = parseDate(ds);
@@ -665,7 +822,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
           dt = d;
           y = Math.floor(dt / 10000);
         } else {
-          y = fourDigitYear(db);
+          y = fourDigitYear(db, at[0]!, at[1]!);
           if (y < 0)
             throw inputError(
               `cannot parse year '${printable(((vDate.getItem(i) as string | null) ?? "").replace(/^ +| +$/g, ""))}' (expected a 4-digit year)`,
@@ -709,7 +866,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
         if (pieces === 0)
           throw inputError("empty IPC list; every patent needs at least one IPC code (fill the codes or remove the row)", { file: name, row, column: cIpc });
         const kept = codeIdx.len !== before;
-        if (vCitedB) keptOfRow.push(kept ? sourceRow.len : -1);
+        idIndex.setLast(kept ? sourceRow.len : -2 - (row - 1));
         if (!kept) {
           dropped++;
           continue;
@@ -724,9 +881,9 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
         if (vCitedB) {
           // Pieces between separators, trimmed as String.prototype.trim does; empty pieces dropped. On the
           // bytes, unless a piece starts or ends with a non-ASCII character (then through a JS string).
-          const cb = getStringBytes(vCitedB, 16 * i);
-          const n = cb.length;
-          for (let p = 0; p <= n;) {
+          const cb = itemBytes(vCitedB, uCited!, i, at);
+          const n = at[1]!;
+          for (let p = at[0]!; p <= n;) {
             let q = p;
             let sl = 1;
             for (; q < n; q++) {
@@ -765,6 +922,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
         throw inputError(`duplicate id '${printable(dup.id)}' (also at row ${dup.first}); ids must be unique`, { file: name, row: row + 1, column: cId });
       }
     }
+    if (bLen > 0) flush();
     if (row !== total && lines !== null && row < lines) total = await countRows();
     if (row !== total) {
       await conn.run(mainSql).catch((e: unknown) => {
@@ -778,15 +936,13 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     if (cCited !== undefined) {
       // The citations to ids not seen when their row was read: a later row's id, or not in the table.
       const t = target.buf;
-      const kr = keptOfRow.buf;
       const dOff = deferredOff.buf;
       for (let k = 0; k < deferred.len; k++) {
         const r = idIndex.get(deferredBytes, dOff[k]!, dOff[k + 1]!);
-        const v = r >= 0 ? kr[r]! : -1;
+        const v = r >= 0 ? r : -1;
         if (v < 0) unknown++;
         t[deferred.buf[k]!] = v;
       }
-      keptOfRow = new GrowInt32(0);
       cited = { offsets: citeOff.done(), target: target.done(), unknown };
     }
     return {
