@@ -65,19 +65,21 @@ import { writeFileAtomic } from "../core/atomic.js";
 import { stableStringify } from "../core/hash.js";
 import { stampVersion } from "../core/result.js";
 import { loadMapping } from "../patents/mapping.js";
-import { deaWith } from "../estimators/dea.js";
-import { highsRuntime } from "../estimators/dea-highs.js";
 import {
+  efficiencyByYear,
   MEASURED_COLUMNS,
   measureFromFile,
   measureFromTable,
   measureOptionsSchema,
   type MeasureGrid,
   type MeasuredPanel,
+  type DeaMemo,
   type MeasureOptions,
 } from "../study/measure.js";
 import { DEMO_MEASURE_OPTIONS } from "../study/spec-template.js";
 import { worldPatentTable } from "./patent-table.js";
+
+export type { DeaMemo } from "../study/measure.js";
 
 export interface SimOptions {
   seed: number;
@@ -780,67 +782,13 @@ export interface TwinRun {
   keytechOnly: boolean;
 }
 
-/** Twin runs measured one after another in one thread (they share its DEA frontiers: efficiencyByYearShared). */
+/** Twin runs measured one after another in one thread (they share its DEA frontiers: efficiencyByYear's memo). */
 export type TwinJob = TwinRun[];
 
 /** What the truth needs of one twin measurement: the measured columns and the world's patent counts. */
 export interface TwinMeasure {
   columns: MeasuredPanel["columns"];
   patents: { all: number; key_digital: number };
-}
-
-/** Solved DEA frontiers of one thread: the year's DMU data (bytes) → efficiency of each of its DMUs. */
-export type DeaMemo = Map<string, Float64Array>;
-
-/**
- * The efficiency column exactly as src/study/measure.ts computes it (input-oriented DEA, one frontier per
- * year over the units with every input finite, ≥ 0 and one > 0 and a finite output, in unit order; the
- * same deaWith call on the same arrays gives the same bits), except that a year whose DMUs, inputs and
- * outputs are byte-identical to one already in `memo` takes that frontier's scores instead of solving
- * its LPs again. The twins share most years: switching the pilot off changes the key-digital counts of
- * the pilot's county-years only, so the years before the first approval have the same frontier.
- */
-export async function efficiencyByYearShared(
-  inp: { names: string[]; values: Float64Array[] },
-  output: Float64Array,
-  U: number,
-  T: number,
-  rts: "crs" | "vrs",
-  memo: DeaMemo,
-): Promise<Float64Array> {
-  const highs = await highsRuntime();
-  const out = new Float64Array(U * T).fill(Number.NaN);
-  for (let t = 0; t < T; t++) {
-    const dmus: number[] = [];
-    for (let u = 0; u < U; u++) {
-      const c = u * T + t;
-      let ok = Number.isFinite(output[c]!);
-      let pos = false;
-      for (const v of inp.values) {
-        if (!Number.isFinite(v[c]!) || v[c]! < 0) ok = false;
-        if (v[c]! > 0) pos = true;
-      }
-      if (ok && pos) dmus.push(c);
-    }
-    if (dmus.length < 2) continue;
-    const inputs = inp.values.map((v) => Float64Array.from(dmus, (c) => v[c]!));
-    const outputs = [Float64Array.from(dmus, (c) => output[c]!)];
-    const key = [
-      rts,
-      Buffer.from(Int32Array.from(dmus).buffer).toString("base64"),
-      ...[...inputs, ...outputs].map((x) => Buffer.from(x.buffer).toString("base64")),
-    ].join("|");
-    let eff = memo.get(key);
-    if (!eff) {
-      const scores = deaWith(highs, { inputs, outputs, inputNames: inp.names, outputNames: ["key-digital patents"] }, { rts, orientation: "input" });
-      eff = Float64Array.from(scores, (x) => (x.efficiency === null ? Number.NaN : x.efficiency));
-      memo.set(key, eff);
-    }
-    dmus.forEach((c, j) => {
-      out[c] = eff[j]!;
-    });
-  }
-  return out;
 }
 
 /** The unit × year grid of a generated world (unit order = the world's counties), with the DEA inputs of `o`. */
@@ -869,7 +817,7 @@ function worldGrid(g: GeneratedWorld, o: MeasureOptions): MeasureGrid {
  * Measure the runs of one twin job in this thread, in order (`world`: the already generated world of the
  * first run's switches, if any): as measureWorld does, but from the patent table built in memory
  * (worldPatentTable: the table readPatents gives for the written patents.csv) and, for a full run,
- * without DEA in the measure stage — its efficiency column is added by efficiencyByYearShared with the
+ * without DEA in the measure stage — its efficiency column is added by efficiencyByYear with the
  * thread's `memo`. The same values as measureWorld's.
  */
 export async function measureTwinJob(o: SimOptions, job: TwinJob, memo: DeaMemo, world?: GeneratedWorld): Promise<TwinMeasure[]> {
@@ -884,7 +832,7 @@ export async function measureTwinJob(o: SimOptions, job: TwinJob, memo: DeaMemo,
       columns = m.columns;
       const grid = worldGrid(g, TRUTH_MEASURE_OPTIONS);
       if (grid.deaInputs)
-        columns.efficiency = await efficiencyByYearShared(
+        columns.efficiency = await efficiencyByYear(
           grid.deaInputs,
           m.columns.keytech_patents!,
           g.counties.length,

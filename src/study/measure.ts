@@ -241,17 +241,24 @@ export async function measureFromTable(table: PatentTable, o: MeasureOptions, gr
   };
 }
 
+/** Solved DEA frontiers: a year's DMUs, inputs and output (bytes) → the efficiency of each of its DMUs. */
+export type DeaMemo = Map<string, Float64Array>;
+
 /**
  * Input-oriented DEA efficiency θ per unit-year, one frontier per year (contemporaneous): DMUs are the
- * units with every input observed and positive in that year; output = the unit-year's key-digital patent
- * count. Units with a missing input get NaN.
+ * units with every input finite and ≥ 0, one of them > 0, and a finite output, in unit order; output = the
+ * unit-year's key-digital patent count. Units with a missing input get NaN. With `memo`, a year whose
+ * DMUs, inputs and output are byte-identical to one solved before takes that frontier's scores instead of
+ * solving its LPs again (the same deaWith call on the same arrays gives the same bits): the demo's twin
+ * runs share the years before the pilot.
  */
-async function efficiencyByYear(
+export async function efficiencyByYear(
   inp: { names: string[]; values: Float64Array[] },
   output: Float64Array,
   U: number,
   T: number,
   rts: "crs" | "vrs",
+  memo?: DeaMemo,
 ): Promise<Float64Array> {
   const highs = await highsRuntime();
   const out = new Float64Array(U * T).fill(Number.NaN);
@@ -268,19 +275,23 @@ async function efficiencyByYear(
       if (ok && pos) dmus.push(c);
     }
     if (dmus.length < 2) continue;
-    const scores = deaWith(
-      highs,
-      {
-        inputs: inp.values.map((v) => Float64Array.from(dmus, (c) => v[c]!)),
-        outputs: [Float64Array.from(dmus, (c) => output[c]!)],
-        inputNames: inp.names,
-        outputNames: ["key-digital patents"],
-      },
-      { rts, orientation: "input" },
-    );
+    const inputs = inp.values.map((v) => Float64Array.from(dmus, (c) => v[c]!));
+    const outputs = [Float64Array.from(dmus, (c) => output[c]!)];
+    const key = memo
+      ? [
+          rts,
+          Buffer.from(Int32Array.from(dmus).buffer).toString("base64"),
+          ...[...inputs, ...outputs].map((x) => Buffer.from(x.buffer).toString("base64")),
+        ].join("|")
+      : "";
+    let eff = memo?.get(key);
+    if (!eff) {
+      const scores = deaWith(highs, { inputs, outputs, inputNames: inp.names, outputNames: ["key-digital patents"] }, { rts, orientation: "input" });
+      eff = Float64Array.from(scores, (x) => (x.efficiency === null ? Number.NaN : x.efficiency));
+      memo?.set(key, eff);
+    }
     dmus.forEach((c, j) => {
-      const e = scores[j]!.efficiency;
-      out[c] = e === null ? Number.NaN : e;
+      out[c] = eff[j]!;
     });
   }
   return out;
