@@ -23,7 +23,7 @@
  * posterior-mean test predictions accumulate Σ_draws μ per leaf (kept draws only) and are flushed to
  * the rows when the leaf disappears.
  */
-import { Rng } from "../../core/rng.js";
+import { FastRng, type Rng } from "../../core/rng.js";
 import { inputError } from "../../core/errors.js";
 import { choleskyPivotless, crossVec, gram } from "../../core/linalg.js";
 import { pchisq, pnorm, qnorm } from "../../core/distributions.js";
@@ -169,7 +169,9 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   const keepevery = opts.keepevery ?? 1;
   const numcut = opts.numcut ?? 100;
   const minLeaf = opts.minLeaf ?? 5;
-  const rng = opts.rng ?? new Rng(opts.seed ?? 1);
+  // the chain's draws: FastRng (Rng's xoshiro128** without heap-number state, ziggurat normals), seeded by
+  // `seed` (same uniforms as new Rng(seed)) or by one draw of `opts.rng`
+  const rng = opts.rng ? FastRng.from(opts.rng) : new FastRng(opts.seed ?? 1);
   const n = y.length;
   const p = x.length;
   const names = opts.names ?? x.map((_, v) => `x${v + 1}`);
@@ -367,9 +369,20 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     return k;
   };
 
+  // every node's number of predictors with an available cut (BartTree.nav), from its ancestors' splits
+  for (const tr of trees) {
+    const stack = [0];
+    while (stack.length) {
+      const k = stack.pop()!;
+      tr.nav[k] = available(tr, k, lo, hi, null);
+      if (!tr.isLeaf[k]) stack.push(tr.right[k]!, tr.left[k]!);
+    }
+  }
   const totalIter = nskip + ndpost * keepevery;
   let kept = 0;
   for (let it = 0; it < totalIter; it++) {
+    const keepIt = it >= nskip && (it - nskip + 1) % keepevery === 0;
+    const keepAcc = keepIt && nt > 0 && !binary;
     if (binary) {
       // Albert–Chib: z_i | f ~ N(offset + f_i, 1) truncated to the side given by y_i; yw = z − offset.
       if (wt) drawLatentW(rng, n, y, wt, R, offset, yw);
@@ -392,7 +405,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
       let nGrowable = 0;
       for (let q = 0; q < nLeaves; q++) {
         const l = leaves[q]!;
-        if (available(tr, l, lo, hi, null) > 0) nGrowable++;
+        if (tr.nav[l]! > 0) nGrowable++;
       }
       const rootOnly = nLeaves === 1;
       let pGrowT = rootOnly ? (nGrowable > 0 ? 1 : 0) : nGrowable > 0 ? 0.5 : 0;
@@ -405,7 +418,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         let pick = rng.int(nGrowable);
         for (let q = 0; q < nLeaves; q++) {
           const l = leaves[q]!;
-          if (available(tr, l, lo, hi, null) > 0) {
+          if (tr.nav[l]! > 0) {
             if (pick === 0) {
               gNode = l;
               break;
@@ -445,8 +458,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         gKind = 2;
         const l = tr.left[gNode]!,
           r = tr.right[gNode]!;
-        gl = available(tr, l, lo2, hi2, null) > 0 ? 1 : 0;
-        gr = available(tr, r, lo2, hi2, null) > 0 ? 1 : 0;
+        gl = tr.nav[l]! > 0 ? 1 : 0;
+        gr = tr.nav[r]! > 0 ? 1 : 0;
         const d = tr.depth[gNode]!;
         const pg = pSplit(d),
           pc = pSplit(d + 1);
@@ -560,6 +573,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         }
         tr.nobs[cL] = nl;
         tr.nobs[cR] = c0 - nl;
+        tr.nav[cL] = available(tr, cL, lo2, hi2, null);
+        tr.nav[cR] = available(tr, cR, lo2, hi2, null);
         sum[cL] = sl;
         sum[cR] = sG - sl;
         if (nt > 0) {
@@ -618,8 +633,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
           );
         tr.collapse(gNode);
       }
-      // --- draw every leaf μ; the change of the fit, piece by piece ---
-      walk(tr);
+      // --- draw every leaf μ; the change of the fit, piece by piece (leaves as walked above unless the move was accepted) ---
+      if (kind !== 0) walk(tr);
       if (nLeaves + 2 > pS.length) {
         const c = 2 * (nLeaves + 2);
         pS = new Int32Array(c);
@@ -636,6 +651,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         const prev = kind === 1 && (l === cL || l === cR) ? muG : tr.mu[l]!;
         const m = (tau2 * sum[l]!) / d + Math.sqrt((sigma2 * tau2) / d) * rng.normal();
         tr.mu[l] = m;
+        // a kept iteration's final μ of this tree (no later step of the sweep touches it): Σμ of the leaf
+        if (keepAcc) tr.acc[l]! += m;
         if (kind === 2 && l === gNode) {
           pS[np] = tr.start[cL]!;
           pC[np] = tr.len[cL]!;
@@ -672,7 +689,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
       if (!binary) sigma2 = (nuLambda + ssr) / rchisq(rng, nu + nObs);
     }
     // --- keep ---
-    if (it >= nskip && (it - nskip + 1) % keepevery === 0) {
+    if (keepIt) {
       sigmaDraws[kept] = Math.sqrt(sigma2);
       for (let i = 0; i < n; i++) f[i] = yw[i]! - R[i]!;
       addTo(trainSum, f, binary ? offset : NaN);
@@ -692,16 +709,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
           if (binary) addTo(testSum, ftest, offset);
           if (testDraws) testDraws.push(binary ? ftest.map((v) => pnorm(offset + v)) : ftest.map((v) => offset + v));
         }
-        if (!binary) {
-          for (let t = 0; t < T; t++) {
-            const tr = trees[t]!;
-            walk(tr);
-            for (let q = 0; q < nLeaves; q++) {
-              const l = leaves[q]!;
-              tr.acc[l]! += tr.mu[l]!;
-            }
-          }
-        }
+        // (continuous: the leaves' Σμ were accumulated at the μ draws of this sweep, keepAcc)
       }
       kept++;
     }
@@ -1005,7 +1013,7 @@ function growStatsW(R: Float64Array, w: Float64Array, o: Int32Array, s: number, 
  * drawLatent with frequency weights: row i stands for w_i observations, each with its own latent draw;
  * res_i becomes the mean of their residuals (the leaf sums need only Σ_copies = w_i res_i).
  */
-function drawLatentW(rng: Rng, n: number, y: Float64Array, w: Float64Array, res: Float64Array, offset: number, yw: Float64Array): void {
+function drawLatentW(rng: FastRng, n: number, y: Float64Array, w: Float64Array, res: Float64Array, offset: number, yw: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const fi = yw[i]! - res[i]!;
     const m = offset + fi;
@@ -1116,7 +1124,7 @@ function addTo(out: Float64Array, v: Float64Array, offset: number): void {
  * Albert–Chib step: with f = yw − res, draw z_i ~ N(offset + f_i, 1) truncated to z > 0 (y = 1) or z < 0
  * (y = 0); the new working response is yw = z − offset = f + e and the residual res = e.
  */
-function drawLatent(rng: Rng, n: number, y: Float64Array, res: Float64Array, offset: number, yw: Float64Array): void {
+function drawLatent(rng: FastRng, n: number, y: Float64Array, res: Float64Array, offset: number, yw: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const fi = yw[i]! - res[i]!;
     const m = offset + fi;
