@@ -197,14 +197,16 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
       nObs += w;
     }
   }
+  // the weights as small integers for the row loops (12 KB for 6,000 rows: stays in the L1 cache)
+  const wc: Counts | null = wt ? (wt.every((w) => w <= 65535) ? Uint16Array.from(wt) : wt) : null;
   const grouped = Boolean(opts.grouped);
   const xTest = opts.xTest;
-  const nt = xTest ? (xTest[0]?.length ?? 0) : 0;
+  const ntAll = xTest ? (xTest[0]?.length ?? 0) : 0;
   if (xTest) {
     if (xTest.length !== p) throw inputError(`test predictors have ${xTest.length} columns, expected ${p}`);
     for (let v = 0; v < p; v++) {
-      if (xTest[v]!.length !== nt) throw inputError(`test predictor '${names[v]}' has ${xTest[v]!.length} values, expected ${nt}`);
-      for (let i = 0; i < nt; i++)
+      if (xTest[v]!.length !== ntAll) throw inputError(`test predictor '${names[v]}' has ${xTest[v]!.length} values, expected ${ntAll}`);
+      for (let i = 0; i < ntAll; i++)
         if (!Number.isFinite(xTest[v]![i]!)) throw inputError("missing or non-finite test predictor value", { row: i + 1, column: names[v] });
     }
   }
@@ -213,7 +215,37 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   const cuts = x.map((c) => makeCutpoints(c, numcut, opts.cutRule ?? "uniform"));
   const ncut = Int32Array.from(cuts, (c) => c.length);
   const bins = x.map((c, v) => binColumn(c, cuts[v]!));
-  const binsT = xTest ? xTest.map((c, v) => binColumn(c, cuts[v]!)) : [];
+  let binsT = xTest ? xTest.map((c, v) => binColumn(c, cuts[v]!)) : [];
+  // Grouped continuous mode: a test row whose bins all equal a training row's falls in the same leaf of
+  // every tree, so its posterior mean is that row's (trainMean, to rounding); only the others (xTestK)
+  // are routed through the trees' test-row blocks (e.g. half of the (x, a = 1), (x, a = 0) rows).
+  let testMatch: Int32Array | null = null;
+  let xTestK = xTest;
+  if (grouped && !binary && ntAll > 0 && !opts.keepTestDraws) {
+    const key = (b: Uint16Array[], i: number) => {
+      let k = "";
+      for (let v = 0; v < p; v++) k += b[v]![i] + ",";
+      return k;
+    };
+    const rowOf = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const k = key(bins, i);
+      if (!rowOf.has(k)) rowOf.set(k, i);
+    }
+    const match = new Int32Array(ntAll);
+    const rest: number[] = [];
+    for (let j = 0; j < ntAll; j++) {
+      const i = rowOf.get(key(binsT, j));
+      match[j] = i ?? -1;
+      if (i === undefined) rest.push(j);
+    }
+    if (rest.length < ntAll) {
+      testMatch = match;
+      binsT = binsT.map((c) => Uint16Array.from(rest, (j) => c[j]!));
+      xTestK = xTest!.map((c) => Float64Array.from(rest, (j) => c[j]!));
+    }
+  }
+  const nt = xTestK ? (xTestK[0]?.length ?? 0) : 0;
 
   // Working response.
   let offset: number;
@@ -272,7 +304,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     return a;
   };
   // Grouped mode: code[i] = 1 + (index in the group of the column equal to 1), 0 if none; rows sorted by it.
-  const grp = grouped ? oneHotGroup(x, xTest ?? null, ncut) : null;
+  const grp = grouped ? oneHotGroup(x, xTestK ?? null, ncut) : null;
   const start0 = grp ? sortByCode(grp.code, grp.size) : iota(n);
   const start0T = grp && nt > 0 ? sortByCode(grp.codeT!, grp.size) : iota(nt);
   const ord: Int32Array[] = Array.from({ length: T }, () => Int32Array.from(start0));
@@ -294,7 +326,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     for (let t = 0; t < T; t++) {
       const tr = trees[t]!;
       tr.decode(opts.init.trees[t]!, cuts, ncut, lo, hi);
-      routeBlocks(tr, ord[t]!, ordT[t]!, bins, binsT, wt, grp, scratch);
+      routeBlocks(tr, ord[t]!, ordT[t]!, bins, binsT, wc, grp, scratch);
       tr.leavesAndNogs(leavesInit, nogsInit);
       for (const l of leavesInit) segAdd(R, ord[t]!, tr.start[l]!, tr.len[l]!, -tr.mu[l]!);
     }
@@ -385,10 +417,10 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     const keepAcc = keepIt && nt > 0 && !binary;
     if (binary) {
       // Albert–Chib: z_i | f ~ N(offset + f_i, 1) truncated to the side given by y_i; yw = z − offset.
-      if (wt) drawLatentW(rng, n, y, wt, R, offset, yw);
+      if (wc) drawLatentW(rng, n, y, wc, R, offset, yw);
       else drawLatent(rng, n, y, R, offset, yw);
     }
-    totR = wt ? sumAllW(R, wt) : sumAll(R);
+    totR = wc ? sumAllW(R, wc) : sumAll(R);
     for (let t = 0; t < T; t++) {
       const tr = trees[t]!;
       const o = ord[t]!;
@@ -491,7 +523,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
       for (let q = 0; q < nLeaves; q++) {
         const l = leaves[q]!;
         if (l === big) continue;
-        const s = wt ? segSumW(R, wt, o, st[l]!, len[l]!) : segSum(R, o, st[l]!, len[l]!);
+        const s = wc ? segSumW(R, wc, o, st[l]!, len[l]!) : segSum(R, o, st[l]!, len[l]!);
         rest += s;
         sum[l] = s + cnt[l]! * (G + mu[l]!);
       }
@@ -514,12 +546,12 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
           // x_gV = 1 exactly on the rows with code gk: one contiguous range of the block (the right child)
           gA = codeBound(grp!.code, o, s0, s0 + n0, gk);
           gB = codeBound(grp!.code, o, gA, s0 + n0, gk + 1);
-          const nr = wt ? segW(wt, o, gA, gB - gA) : gB - gA;
-          const sr = (wt ? segSumW(R, wt, o, gA, gB - gA) : segSum(R, o, gA, gB - gA)) + nr * (G + mu[gNode]!);
+          const nr = wc ? segW(wc, o, gA, gB - gA) : gB - gA;
+          const sr = (wc ? segSumW(R, wc, o, gA, gB - gA) : segSum(R, o, gA, gB - gA)) + nr * (G + mu[gNode]!);
           nl = c0 - nr;
           sl = sum[gNode]! - sr;
         } else {
-          const left = wt ? growStatsW(R, wt, o, s0, n0, bins[gV]!, gCut) : growStats(R, o, s0, n0, bins[gV]!, gCut);
+          const left = wc ? growStatsW(R, wc, o, s0, n0, bins[gV]!, gCut) : growStats(R, o, s0, n0, bins[gV]!, gCut);
           nl = left.n;
           sl = left.s + nl * (G + mu[gNode]!);
         }
@@ -684,7 +716,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     }
     // --- fold G into R; residual sum of squares; σ² ---
     {
-      const ssr = wt ? foldShiftW(R, wt, G) : foldShift(R, G);
+      const ssr = wc ? foldShiftW(R, wc, G) : foldShift(R, G);
       G = 0;
       if (!binary) sigma2 = (nuLambda + ssr) / rchisq(rng, nu + nObs);
     }
@@ -719,7 +751,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   for (let i = 0; i < n; i++) trainMean[i] = binary ? trainSum[i]! / ndpost : offset + trainSum[i]! / ndpost;
   let testMean: Float64Array | null = null;
   if (xTest) {
-    testMean = new Float64Array(nt);
+    testMean = new Float64Array(ntAll);
     if (binary) {
       for (let i = 0; i < nt; i++) testMean[i] = testSum[i]! / ndpost;
     } else {
@@ -742,7 +774,11 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
           flushAcc(testAcc, oT, tr.startT[l]!, tr.nT[l]!, tr.acc[l]!);
         }
       }
-      for (let i = 0; i < nt; i++) testMean[i] = offset + testAcc[i]! / ndpost;
+      if (testMatch) {
+        // test rows that are training rows (bins) take trainMean; the others the routed rows' means, in order
+        let r = 0;
+        for (let j = 0; j < ntAll; j++) testMean[j] = testMatch[j]! >= 0 ? trainMean[testMatch[j]!]! : offset + testAcc[r++]! / ndpost;
+      } else for (let i = 0; i < nt; i++) testMean[i] = offset + testAcc[i]! / ndpost;
     }
   }
   const fit: BartFit = { trainMean, testMean, sigma: sigmaDraws, acceptance: proposals ? accepted / proposals : 0, offset, ntree: T, ndpost };
@@ -751,6 +787,9 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   if (opts.keepForest) fit.forest = { trees: trees.map((tr) => tr.encode(cuts)), sigma: Math.sqrt(sigma2) };
   return fit;
 }
+
+/** Frequency weights as used by the row loops: Uint16Array when all ≤ 65535 (the usual case), else the Float64Array. */
+type Counts = Uint16Array | Float64Array;
 
 /** Every row repeated w_i times (the data a frequency-weighted fit stands for). */
 function repeatRows(c: Float64Array, w: Float64Array): Float64Array {
@@ -884,7 +923,7 @@ function routeBlocks(
   oT: Int32Array,
   bins: Uint16Array[],
   binsT: Uint16Array[],
-  wt: Float64Array | null,
+  wt: Counts | null,
   grp: { code: Uint16Array; codeT: Uint16Array | null; of: Int32Array } | null,
   scratch: Int32Array,
 ): void {
@@ -947,14 +986,14 @@ function routeBlocks(
 }
 
 /** Σ_{k ∈ [s, s+c)} w[o[k]]. */
-function segW(w: Float64Array, o: Int32Array, s: number, c: number): number {
+function segW(w: Counts, o: Int32Array, s: number, c: number): number {
   let a = 0;
   for (let k = s; k < s + c; k++) a += w[o[k]!]!;
   return a;
 }
 
 /** Σ_{k ∈ [s, s+c)} w[o[k]] R[o[k]]. */
-function segSumW(R: Float64Array, w: Float64Array, o: Int32Array, s: number, c: number): number {
+function segSumW(R: Float64Array, w: Counts, o: Int32Array, s: number, c: number): number {
   let a0 = 0,
     a1 = 0;
   const e = s + c,
@@ -974,14 +1013,14 @@ function segSumW(R: Float64Array, w: Float64Array, o: Int32Array, s: number, c: 
 }
 
 /** Σ w_i R_i. */
-function sumAllW(R: Float64Array, w: Float64Array): number {
+function sumAllW(R: Float64Array, w: Counts): number {
   let s = 0;
   for (let i = 0; i < R.length; i++) s += w[i]! * R[i]!;
   return s;
 }
 
 /** R_i += G for every row; returns Σ w_i R_i². */
-function foldShiftW(R: Float64Array, w: Float64Array, G: number): number {
+function foldShiftW(R: Float64Array, w: Counts, G: number): number {
   let ssr = 0;
   for (let i = 0; i < R.length; i++) {
     const r = R[i]! + G;
@@ -992,7 +1031,7 @@ function foldShiftW(R: Float64Array, w: Float64Array, G: number): number {
 }
 
 /** growStats with frequency weights: Σ w and Σ w R over the rows going left. */
-function growStatsW(R: Float64Array, w: Float64Array, o: Int32Array, s: number, c: number, b: Uint16Array, cut: number): { n: number; s: number } {
+function growStatsW(R: Float64Array, w: Counts, o: Int32Array, s: number, c: number, b: Uint16Array, cut: number): { n: number; s: number } {
   let nl = 0,
     sl = 0;
   const e = s + c;
@@ -1013,7 +1052,7 @@ function growStatsW(R: Float64Array, w: Float64Array, o: Int32Array, s: number, 
  * drawLatent with frequency weights: row i stands for w_i observations, each with its own latent draw;
  * res_i becomes the mean of their residuals (the leaf sums need only Σ_copies = w_i res_i).
  */
-function drawLatentW(rng: FastRng, n: number, y: Float64Array, w: Float64Array, res: Float64Array, offset: number, yw: Float64Array): void {
+function drawLatentW(rng: FastRng, n: number, y: Float64Array, w: Counts, res: Float64Array, offset: number, yw: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const fi = yw[i]! - res[i]!;
     const m = offset + fi;
