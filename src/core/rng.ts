@@ -90,6 +90,20 @@ export class Rng {
     return [this.s0, this.s1, this.s2, this.s3][k]! | 0;
   }
 
+  /** The cached second normal of the last polar pair, if any (for FastRng). */
+  pendingNormal(): number | null {
+    return this.spareNormal;
+  }
+
+  /** Set the state (four 32-bit words and the cached normal): FastRng.handBack. */
+  restoreState(words: Int32Array, spare: number | null): void {
+    this.s0 = words[0]! >>> 0;
+    this.s1 = words[1]! >>> 0;
+    this.s2 = words[2]! >>> 0;
+    this.s3 = words[3]! >>> 0;
+    this.spareNormal = spare;
+  }
+
   /** ±1 with probability ½ each. */
   rademacher(): number {
     return (this.nextU32() & 1) === 1 ? 1 : -1;
@@ -126,22 +140,32 @@ export class Rng {
 }
 
 /**
- * The generator of `Rng` (xoshiro128**, same splitmix32 seeding: `new FastRng(s).nextU32()` and
- * `uniform()`/`int()` give the same numbers as `new Rng(s)`'s) with its state in an Int32Array, so
- * that a draw allocates nothing (Rng's uint32 fields are stored as heap numbers), and a ziggurat
- * `normal()`. For samplers that draw millions of variates (BART).
+ * `Rng`'s generator and draws with the state in an Int32Array, so that a draw allocates nothing (Rng's
+ * uint32 fields are heap numbers: every nextU32 allocates): `new FastRng(s)` gives exactly the numbers
+ * of `new Rng(s)` (nextU32, uniform, int, normal — the same polar pairs), and `FastRng.take(rng)`
+ * continues `rng`'s stream, `handBack(rng)` returns the state to it, so that a sampler can use it in
+ * place of an Rng with the same bits. For samplers that draw millions of variates (BART).
  */
 export class FastRng {
   private readonly s = new Int32Array(4);
+  private spareNormal: number | null = null;
 
   constructor(seed: number) {
     const r = new Rng(seed);
     for (let k = 0; k < 4; k++) this.s[k] = r.stateWord(k);
   }
 
-  /** A generator seeded from `rng`'s next 32-bit output (advances `rng` by one draw). */
-  static from(rng: Rng): FastRng {
-    return new FastRng(rng.nextU32());
+  /** A FastRng at `rng`'s current state (same next draws as `rng`); give it back with `handBack`. */
+  static take(rng: Rng): FastRng {
+    const f = new FastRng(0);
+    for (let k = 0; k < 4; k++) f.s[k] = rng.stateWord(k);
+    f.spareNormal = rng.pendingNormal();
+    return f;
+  }
+
+  /** Move this generator's state into `rng` (which then continues where this one stopped). */
+  handBack(rng: Rng): void {
+    rng.restoreState(this.s, this.spareNormal);
   }
 
   /** Next 32-bit unsigned integer (xoshiro128**, as Rng.nextU32). */
@@ -185,55 +209,24 @@ export class FastRng {
     }
   }
 
-  /**
-   * Standard normal draw by the ziggurat method (Marsaglia & Tsang 2000, J. Stat. Softw. 5(8)): 256
-   * layers of equal area v under f(x) = exp(−x²/2), x ≥ 0, the base layer including the tail beyond r.
-   * A try takes two 32-bit words — 8 bits pick the layer i, 1 the sign, 53 the position u ∈ [0, 1) —
-   * and returns ±u·x_i if u·x_i < x_{i+1} (inside the curve: 99.3 % of tries); otherwise the edge test
-   * f(x_i) + U·(f(x_{i+1}) − f(x_i)) < f(u·x_i), or in the base layer Marsaglia's (1964) tail: r + X,
-   * X = −ln(U₁)/r, accepted if −2 ln U₂ > X². Exact: the same N(0, 1) as Rng.normal (another stream);
-   * r and v solve the 256-layer closure (computed to 50 digits).
-   */
+  /** Standard normal draw (Marsaglia polar method; the same numbers as Rng.normal). */
   normal(): number {
+    if (this.spareNormal !== null) {
+      const v = this.spareNormal;
+      this.spareNormal = null;
+      return v;
+    }
     for (;;) {
-      const a = this.nextU32(),
-        b = this.nextU32();
-      const i = a & 255;
-      const u = ((a >>> 11) * 4294967296 + b) / 9007199254740992;
-      const x = u * ZIG_X[i]!;
-      if (u < ZIG_K[i]!) return (a & 256) === 0 ? x : -x;
-      if (i === 0) {
-        let t: number, e: number;
-        do {
-          t = -Math.log(1 - this.uniform()) / ZIG_R;
-          e = -Math.log(1 - this.uniform());
-        } while (e + e < t * t);
-        return (a & 256) === 0 ? ZIG_R + t : -(ZIG_R + t);
+      const u = 2 * this.uniform() - 1;
+      const v = 2 * this.uniform() - 1;
+      const s = u * u + v * v;
+      if (s > 0 && s < 1) {
+        const f = Math.sqrt((-2 * Math.log(s)) / s);
+        this.spareNormal = v * f;
+        return u * f;
       }
-      if (ZIG_F[i]! + this.uniform() * (ZIG_F[i + 1]! - ZIG_F[i]!) < Math.exp(-0.5 * x * x)) return (a & 256) === 0 ? x : -x;
     }
   }
-}
-
-// Ziggurat tables (FastRng.normal): layer i ∈ [0, 256) is [0, x_i] × [f(x_i), f(x_{i+1})], f(x) = exp(−x²/2),
-// x_1 = r, x_{i+1} = f⁻¹(v/x_i + f(x_i)), x_256 = 0; the base layer's x_0 = v/f(r) includes the tail.
-// ZIG_K[i] = x_{i+1}/x_i (the share of layer i inside the curve).
-const ZIG_N = 256;
-const ZIG_R = 3.6541528853610088;
-const ZIG_V = 0.004928673233974655;
-const ZIG_X = new Float64Array(ZIG_N + 1);
-const ZIG_F = new Float64Array(ZIG_N + 1);
-const ZIG_K = new Float64Array(ZIG_N);
-{
-  ZIG_X[0] = ZIG_V / Math.exp(-0.5 * ZIG_R * ZIG_R);
-  ZIG_X[1] = ZIG_R;
-  for (let i = 1; i < ZIG_N - 1; i++) {
-    const xi = ZIG_X[i]!;
-    ZIG_X[i + 1] = Math.sqrt(-2 * Math.log(ZIG_V / xi + Math.exp(-0.5 * xi * xi)));
-  }
-  ZIG_X[ZIG_N] = 0;
-  for (let i = 0; i <= ZIG_N; i++) ZIG_F[i] = Math.exp(-0.5 * ZIG_X[i]! * ZIG_X[i]!);
-  for (let i = 0; i < ZIG_N; i++) ZIG_K[i] = ZIG_X[i + 1]! / ZIG_X[i]!;
 }
 
 function rotl(x: number, k: number): number {

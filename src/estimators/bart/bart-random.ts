@@ -2,7 +2,7 @@
  * Random variates BART needs, built only on the seeded `Rng` / `FastRng`: gamma (Marsaglia & Tsang 2000), χ², and
  * the standard normal truncated to (a, ∞) (Robert 1995 exponential rejection in the far tail).
  */
-/** What the variates need: Rng, or FastRng (bart.ts's, with the ziggurat normal). */
+/** What the variates need: Rng, or FastRng (bart.ts's: the same numbers). */
 export interface UniformNormalSource {
   uniform(): number;
   normal(): number;

@@ -169,9 +169,9 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   const keepevery = opts.keepevery ?? 1;
   const numcut = opts.numcut ?? 100;
   const minLeaf = opts.minLeaf ?? 5;
-  // the chain's draws: FastRng (Rng's xoshiro128** without heap-number state, ziggurat normals), seeded by
-  // `seed` (same uniforms as new Rng(seed)) or by one draw of `opts.rng`
-  const rng = opts.rng ? FastRng.from(opts.rng) : new FastRng(opts.seed ?? 1);
+  // the chain's draws: FastRng — the same numbers as the Rng (opts.rng, handed back at the end, or new
+  // Rng(seed)) without its heap-number state
+  const rng = opts.rng ? FastRng.take(opts.rng) : new FastRng(opts.seed ?? 1);
   const n = y.length;
   const p = x.length;
   const names = opts.names ?? x.map((_, v) => `x${v + 1}`);
@@ -344,7 +344,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   let nLeaves = 0,
     nNogs = 0;
   const walk = (tr: BartTree): void => {
-    if (tr.cap > nLeaves) {
+    if (tr.cap > leaves.length) {
       leaves = new Int32Array(tr.cap);
       nogs = new Int32Array(tr.cap);
       stackBuf = new Int32Array(tr.cap);
@@ -781,6 +781,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
       } else for (let i = 0; i < nt; i++) testMean[i] = offset + testAcc[i]! / ndpost;
     }
   }
+  if (opts.rng) rng.handBack(opts.rng);
   const fit: BartFit = { trainMean, testMean, sigma: sigmaDraws, acceptance: proposals ? accepted / proposals : 0, offset, ntree: T, ndpost };
   if (trainDraws) fit.trainDraws = trainDraws;
   if (testDraws) fit.testDraws = testDraws;
