@@ -73,7 +73,9 @@ export interface BartOptions {
    * Grouped mode (same model and posterior, another floating-point order and random stream than the
    * default): mutually exclusive 0/1 columns (e.g. year indicators) are kept sorted inside every node's
    * block, so a split on one of them touches only that column's rows, and test rows' leaf sums are
-   * flushed lazily (a split never flushes; a prune flushes the smaller child only).
+   * flushed lazily (a split never flushes; a prune flushes the smaller child only). Continuous fits without
+   * `keepTestDraws`: a test row with the same bins as a training row gets that row's posterior mean (it
+   * falls in the same leaves; equal to rounding) and is not routed through the trees.
    */
   grouped?: boolean;
   /** Start the chain from this forest (an earlier fit's `forest`, e.g. the point estimate's) and its σ. */
