@@ -1,11 +1,15 @@
 /**
- * Random variates BART needs, built only on the seeded `Rng`: gamma (Marsaglia & Tsang 2000), χ², and
+ * Random variates BART needs, built only on the seeded `Rng` / `FastRng`: gamma (Marsaglia & Tsang 2000), χ², and
  * the standard normal truncated to (a, ∞) (Robert 1995 exponential rejection in the far tail).
  */
-import type { Rng } from "../../core/rng.js";
+/** What the variates need: Rng, or FastRng (bart.ts's: the same numbers). */
+export interface UniformNormalSource {
+  uniform(): number;
+  normal(): number;
+}
 
 /** Gamma(shape, 1). Marsaglia–Tsang squeeze for shape ≥ 1; shape < 1 via G(a+1)·U^{1/a}. */
-export function rgamma(rng: Rng, shape: number): number {
+export function rgamma(rng: UniformNormalSource, shape: number): number {
   if (!(shape > 0)) throw new Error(`gamma shape must be > 0, got ${shape}`);
   if (shape < 1) return rgamma(rng, shape + 1) * Math.pow(rng.uniform() || Number.MIN_VALUE, 1 / shape);
   const d = shape - 1 / 3;
@@ -25,7 +29,7 @@ export function rgamma(rng: Rng, shape: number): number {
 }
 
 /** χ² with df degrees of freedom = 2·Gamma(df/2). */
-export function rchisq(rng: Rng, df: number): number {
+export function rchisq(rng: UniformNormalSource, df: number): number {
   return 2 * rgamma(rng, df / 2);
 }
 
@@ -33,7 +37,7 @@ export function rchisq(rng: Rng, df: number): number {
  * Standard normal conditioned on Z > a. For a ≤ 0.4 plain rejection (acceptance ≥ 34%); beyond,
  * Robert's (1995) translated-exponential proposal with the optimal rate λ = (a + √(a²+4))/2.
  */
-export function rtruncnormAbove(rng: Rng, a: number): number {
+export function rtruncnormAbove(rng: UniformNormalSource, a: number): number {
   if (a <= 0.4) {
     for (;;) {
       const z = rng.normal();

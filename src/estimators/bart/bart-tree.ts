@@ -28,6 +28,8 @@ export class BartTree {
   /** First position and count of the node's rows in the tree's test-row permutation. */
   startT: Int32Array;
   nT: Int32Array;
+  /** Number of predictors with a cut still available at the node (depends on its ancestors only; kept by bart.ts). */
+  nav: Int32Array;
   private free: number[] = [];
   private stack: number[] = [];
   private used = 0;
@@ -48,6 +50,7 @@ export class BartTree {
     this.start = new Int32Array(cap);
     this.startT = new Int32Array(cap);
     this.nT = new Int32Array(cap);
+    this.nav = new Int32Array(cap);
     // node 0 = root leaf
     this.used = 1;
     this.isLeaf[0] = 1;
@@ -75,6 +78,7 @@ export class BartTree {
     this.start = g(this.start);
     this.startT = g(this.startT);
     this.nT = g(this.nT);
+    this.nav = g(this.nav);
     this.cap = cap;
   }
 

@@ -23,7 +23,7 @@
  * posterior-mean test predictions accumulate Σ_draws μ per leaf (kept draws only) and are flushed to
  * the rows when the leaf disappears.
  */
-import { Rng } from "../../core/rng.js";
+import { FastRng, type Rng } from "../../core/rng.js";
 import { inputError } from "../../core/errors.js";
 import { choleskyPivotless, crossVec, gram } from "../../core/linalg.js";
 import { pchisq, pnorm, qnorm } from "../../core/distributions.js";
@@ -73,7 +73,9 @@ export interface BartOptions {
    * Grouped mode (same model and posterior, another floating-point order and random stream than the
    * default): mutually exclusive 0/1 columns (e.g. year indicators) are kept sorted inside every node's
    * block, so a split on one of them touches only that column's rows, and test rows' leaf sums are
-   * flushed lazily (a split never flushes; a prune flushes the smaller child only).
+   * flushed lazily (a split never flushes; a prune flushes the smaller child only). Continuous fits without
+   * `keepTestDraws`: a test row with the same bins as a training row gets that row's posterior mean (it
+   * falls in the same leaves; equal to rounding) and is not routed through the trees.
    */
   grouped?: boolean;
   /** Start the chain from this forest (an earlier fit's `forest`, e.g. the point estimate's) and its σ. */
@@ -169,7 +171,9 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   const keepevery = opts.keepevery ?? 1;
   const numcut = opts.numcut ?? 100;
   const minLeaf = opts.minLeaf ?? 5;
-  const rng = opts.rng ?? new Rng(opts.seed ?? 1);
+  // the chain's draws: FastRng — the same numbers as the Rng (opts.rng, handed back at the end, or new
+  // Rng(seed)) without its heap-number state
+  const rng = opts.rng ? FastRng.take(opts.rng) : new FastRng(opts.seed ?? 1);
   const n = y.length;
   const p = x.length;
   const names = opts.names ?? x.map((_, v) => `x${v + 1}`);
@@ -195,14 +199,16 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
       nObs += w;
     }
   }
+  // the weights as small integers for the row loops (12 KB for 6,000 rows: stays in the L1 cache)
+  const wc: Counts | null = wt ? (wt.every((w) => w <= 65535) ? Uint16Array.from(wt) : wt) : null;
   const grouped = Boolean(opts.grouped);
   const xTest = opts.xTest;
-  const nt = xTest ? (xTest[0]?.length ?? 0) : 0;
+  const ntAll = xTest ? (xTest[0]?.length ?? 0) : 0;
   if (xTest) {
     if (xTest.length !== p) throw inputError(`test predictors have ${xTest.length} columns, expected ${p}`);
     for (let v = 0; v < p; v++) {
-      if (xTest[v]!.length !== nt) throw inputError(`test predictor '${names[v]}' has ${xTest[v]!.length} values, expected ${nt}`);
-      for (let i = 0; i < nt; i++)
+      if (xTest[v]!.length !== ntAll) throw inputError(`test predictor '${names[v]}' has ${xTest[v]!.length} values, expected ${ntAll}`);
+      for (let i = 0; i < ntAll; i++)
         if (!Number.isFinite(xTest[v]![i]!)) throw inputError("missing or non-finite test predictor value", { row: i + 1, column: names[v] });
     }
   }
@@ -211,7 +217,37 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   const cuts = x.map((c) => makeCutpoints(c, numcut, opts.cutRule ?? "uniform"));
   const ncut = Int32Array.from(cuts, (c) => c.length);
   const bins = x.map((c, v) => binColumn(c, cuts[v]!));
-  const binsT = xTest ? xTest.map((c, v) => binColumn(c, cuts[v]!)) : [];
+  let binsT = xTest ? xTest.map((c, v) => binColumn(c, cuts[v]!)) : [];
+  // Grouped continuous mode: a test row whose bins all equal a training row's falls in the same leaf of
+  // every tree, so its posterior mean is that row's (trainMean, to rounding); only the others (xTestK)
+  // are routed through the trees' test-row blocks (e.g. half of the (x, a = 1), (x, a = 0) rows).
+  let testMatch: Int32Array | null = null;
+  let xTestK = xTest;
+  if (grouped && !binary && ntAll > 0 && !opts.keepTestDraws) {
+    const key = (b: Uint16Array[], i: number) => {
+      let k = "";
+      for (let v = 0; v < p; v++) k += b[v]![i] + ",";
+      return k;
+    };
+    const rowOf = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const k = key(bins, i);
+      if (!rowOf.has(k)) rowOf.set(k, i);
+    }
+    const match = new Int32Array(ntAll);
+    const rest: number[] = [];
+    for (let j = 0; j < ntAll; j++) {
+      const i = rowOf.get(key(binsT, j));
+      match[j] = i ?? -1;
+      if (i === undefined) rest.push(j);
+    }
+    if (rest.length < ntAll) {
+      testMatch = match;
+      binsT = binsT.map((c) => Uint16Array.from(rest, (j) => c[j]!));
+      xTestK = xTest!.map((c) => Float64Array.from(rest, (j) => c[j]!));
+    }
+  }
+  const nt = xTestK ? (xTestK[0]?.length ?? 0) : 0;
 
   // Working response.
   let offset: number;
@@ -270,7 +306,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     return a;
   };
   // Grouped mode: code[i] = 1 + (index in the group of the column equal to 1), 0 if none; rows sorted by it.
-  const grp = grouped ? oneHotGroup(x, xTest ?? null, ncut) : null;
+  const grp = grouped ? oneHotGroup(x, xTestK ?? null, ncut) : null;
   const start0 = grp ? sortByCode(grp.code, grp.size) : iota(n);
   const start0T = grp && nt > 0 ? sortByCode(grp.codeT!, grp.size) : iota(nt);
   const ord: Int32Array[] = Array.from({ length: T }, () => Int32Array.from(start0));
@@ -292,7 +328,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     for (let t = 0; t < T; t++) {
       const tr = trees[t]!;
       tr.decode(opts.init.trees[t]!, cuts, ncut, lo, hi);
-      routeBlocks(tr, ord[t]!, ordT[t]!, bins, binsT, wt, grp, scratch);
+      routeBlocks(tr, ord[t]!, ordT[t]!, bins, binsT, wc, grp, scratch);
       tr.leavesAndNogs(leavesInit, nogsInit);
       for (const l of leavesInit) segAdd(R, ord[t]!, tr.start[l]!, tr.len[l]!, -tr.mu[l]!);
     }
@@ -310,7 +346,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   let nLeaves = 0,
     nNogs = 0;
   const walk = (tr: BartTree): void => {
-    if (tr.cap > nLeaves) {
+    if (tr.cap > leaves.length) {
       leaves = new Int32Array(tr.cap);
       nogs = new Int32Array(tr.cap);
       stackBuf = new Int32Array(tr.cap);
@@ -367,15 +403,26 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     return k;
   };
 
+  // every node's number of predictors with an available cut (BartTree.nav), from its ancestors' splits
+  for (const tr of trees) {
+    const stack = [0];
+    while (stack.length) {
+      const k = stack.pop()!;
+      tr.nav[k] = available(tr, k, lo, hi, null);
+      if (!tr.isLeaf[k]) stack.push(tr.right[k]!, tr.left[k]!);
+    }
+  }
   const totalIter = nskip + ndpost * keepevery;
   let kept = 0;
   for (let it = 0; it < totalIter; it++) {
+    const keepIt = it >= nskip && (it - nskip + 1) % keepevery === 0;
+    const keepAcc = keepIt && nt > 0 && !binary;
     if (binary) {
       // Albert–Chib: z_i | f ~ N(offset + f_i, 1) truncated to the side given by y_i; yw = z − offset.
-      if (wt) drawLatentW(rng, n, y, wt, R, offset, yw);
+      if (wc) drawLatentW(rng, n, y, wc, R, offset, yw);
       else drawLatent(rng, n, y, R, offset, yw);
     }
-    totR = wt ? sumAllW(R, wt) : sumAll(R);
+    totR = wc ? sumAllW(R, wc) : sumAll(R);
     for (let t = 0; t < T; t++) {
       const tr = trees[t]!;
       const o = ord[t]!;
@@ -392,7 +439,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
       let nGrowable = 0;
       for (let q = 0; q < nLeaves; q++) {
         const l = leaves[q]!;
-        if (available(tr, l, lo, hi, null) > 0) nGrowable++;
+        if (tr.nav[l]! > 0) nGrowable++;
       }
       const rootOnly = nLeaves === 1;
       let pGrowT = rootOnly ? (nGrowable > 0 ? 1 : 0) : nGrowable > 0 ? 0.5 : 0;
@@ -405,7 +452,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         let pick = rng.int(nGrowable);
         for (let q = 0; q < nLeaves; q++) {
           const l = leaves[q]!;
-          if (available(tr, l, lo, hi, null) > 0) {
+          if (tr.nav[l]! > 0) {
             if (pick === 0) {
               gNode = l;
               break;
@@ -445,8 +492,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         gKind = 2;
         const l = tr.left[gNode]!,
           r = tr.right[gNode]!;
-        gl = available(tr, l, lo2, hi2, null) > 0 ? 1 : 0;
-        gr = available(tr, r, lo2, hi2, null) > 0 ? 1 : 0;
+        gl = tr.nav[l]! > 0 ? 1 : 0;
+        gr = tr.nav[r]! > 0 ? 1 : 0;
         const d = tr.depth[gNode]!;
         const pg = pSplit(d),
           pc = pSplit(d + 1);
@@ -478,7 +525,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
       for (let q = 0; q < nLeaves; q++) {
         const l = leaves[q]!;
         if (l === big) continue;
-        const s = wt ? segSumW(R, wt, o, st[l]!, len[l]!) : segSum(R, o, st[l]!, len[l]!);
+        const s = wc ? segSumW(R, wc, o, st[l]!, len[l]!) : segSum(R, o, st[l]!, len[l]!);
         rest += s;
         sum[l] = s + cnt[l]! * (G + mu[l]!);
       }
@@ -501,12 +548,12 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
           // x_gV = 1 exactly on the rows with code gk: one contiguous range of the block (the right child)
           gA = codeBound(grp!.code, o, s0, s0 + n0, gk);
           gB = codeBound(grp!.code, o, gA, s0 + n0, gk + 1);
-          const nr = wt ? segW(wt, o, gA, gB - gA) : gB - gA;
-          const sr = (wt ? segSumW(R, wt, o, gA, gB - gA) : segSum(R, o, gA, gB - gA)) + nr * (G + mu[gNode]!);
+          const nr = wc ? segW(wc, o, gA, gB - gA) : gB - gA;
+          const sr = (wc ? segSumW(R, wc, o, gA, gB - gA) : segSum(R, o, gA, gB - gA)) + nr * (G + mu[gNode]!);
           nl = c0 - nr;
           sl = sum[gNode]! - sr;
         } else {
-          const left = wt ? growStatsW(R, wt, o, s0, n0, bins[gV]!, gCut) : growStats(R, o, s0, n0, bins[gV]!, gCut);
+          const left = wc ? growStatsW(R, wc, o, s0, n0, bins[gV]!, gCut) : growStats(R, o, s0, n0, bins[gV]!, gCut);
           nl = left.n;
           sl = left.s + nl * (G + mu[gNode]!);
         }
@@ -560,6 +607,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         }
         tr.nobs[cL] = nl;
         tr.nobs[cR] = c0 - nl;
+        tr.nav[cL] = available(tr, cL, lo2, hi2, null);
+        tr.nav[cR] = available(tr, cR, lo2, hi2, null);
         sum[cL] = sl;
         sum[cR] = sG - sl;
         if (nt > 0) {
@@ -618,8 +667,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
           );
         tr.collapse(gNode);
       }
-      // --- draw every leaf μ; the change of the fit, piece by piece ---
-      walk(tr);
+      // --- draw every leaf μ; the change of the fit, piece by piece (leaves as walked above unless the move was accepted) ---
+      if (kind !== 0) walk(tr);
       if (nLeaves + 2 > pS.length) {
         const c = 2 * (nLeaves + 2);
         pS = new Int32Array(c);
@@ -636,6 +685,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         const prev = kind === 1 && (l === cL || l === cR) ? muG : tr.mu[l]!;
         const m = (tau2 * sum[l]!) / d + Math.sqrt((sigma2 * tau2) / d) * rng.normal();
         tr.mu[l] = m;
+        // a kept iteration's final μ of this tree (no later step of the sweep touches it): Σμ of the leaf
+        if (keepAcc) tr.acc[l]! += m;
         if (kind === 2 && l === gNode) {
           pS[np] = tr.start[cL]!;
           pC[np] = tr.len[cL]!;
@@ -667,12 +718,12 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     }
     // --- fold G into R; residual sum of squares; σ² ---
     {
-      const ssr = wt ? foldShiftW(R, wt, G) : foldShift(R, G);
+      const ssr = wc ? foldShiftW(R, wc, G) : foldShift(R, G);
       G = 0;
       if (!binary) sigma2 = (nuLambda + ssr) / rchisq(rng, nu + nObs);
     }
     // --- keep ---
-    if (it >= nskip && (it - nskip + 1) % keepevery === 0) {
+    if (keepIt) {
       sigmaDraws[kept] = Math.sqrt(sigma2);
       for (let i = 0; i < n; i++) f[i] = yw[i]! - R[i]!;
       addTo(trainSum, f, binary ? offset : NaN);
@@ -692,16 +743,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
           if (binary) addTo(testSum, ftest, offset);
           if (testDraws) testDraws.push(binary ? ftest.map((v) => pnorm(offset + v)) : ftest.map((v) => offset + v));
         }
-        if (!binary) {
-          for (let t = 0; t < T; t++) {
-            const tr = trees[t]!;
-            walk(tr);
-            for (let q = 0; q < nLeaves; q++) {
-              const l = leaves[q]!;
-              tr.acc[l]! += tr.mu[l]!;
-            }
-          }
-        }
+        // (continuous: the leaves' Σμ were accumulated at the μ draws of this sweep, keepAcc)
       }
       kept++;
     }
@@ -711,7 +753,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   for (let i = 0; i < n; i++) trainMean[i] = binary ? trainSum[i]! / ndpost : offset + trainSum[i]! / ndpost;
   let testMean: Float64Array | null = null;
   if (xTest) {
-    testMean = new Float64Array(nt);
+    testMean = new Float64Array(ntAll);
     if (binary) {
       for (let i = 0; i < nt; i++) testMean[i] = testSum[i]! / ndpost;
     } else {
@@ -734,15 +776,23 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
           flushAcc(testAcc, oT, tr.startT[l]!, tr.nT[l]!, tr.acc[l]!);
         }
       }
-      for (let i = 0; i < nt; i++) testMean[i] = offset + testAcc[i]! / ndpost;
+      if (testMatch) {
+        // test rows that are training rows (bins) take trainMean; the others the routed rows' means, in order
+        let r = 0;
+        for (let j = 0; j < ntAll; j++) testMean[j] = testMatch[j]! >= 0 ? trainMean[testMatch[j]!]! : offset + testAcc[r++]! / ndpost;
+      } else for (let i = 0; i < nt; i++) testMean[i] = offset + testAcc[i]! / ndpost;
     }
   }
+  if (opts.rng) rng.handBack(opts.rng);
   const fit: BartFit = { trainMean, testMean, sigma: sigmaDraws, acceptance: proposals ? accepted / proposals : 0, offset, ntree: T, ndpost };
   if (trainDraws) fit.trainDraws = trainDraws;
   if (testDraws) fit.testDraws = testDraws;
   if (opts.keepForest) fit.forest = { trees: trees.map((tr) => tr.encode(cuts)), sigma: Math.sqrt(sigma2) };
   return fit;
 }
+
+/** Frequency weights as used by the row loops: Uint16Array when all ≤ 65535 (the usual case), else the Float64Array. */
+type Counts = Uint16Array | Float64Array;
 
 /** Every row repeated w_i times (the data a frequency-weighted fit stands for). */
 function repeatRows(c: Float64Array, w: Float64Array): Float64Array {
@@ -876,7 +926,7 @@ function routeBlocks(
   oT: Int32Array,
   bins: Uint16Array[],
   binsT: Uint16Array[],
-  wt: Float64Array | null,
+  wt: Counts | null,
   grp: { code: Uint16Array; codeT: Uint16Array | null; of: Int32Array } | null,
   scratch: Int32Array,
 ): void {
@@ -939,14 +989,14 @@ function routeBlocks(
 }
 
 /** Σ_{k ∈ [s, s+c)} w[o[k]]. */
-function segW(w: Float64Array, o: Int32Array, s: number, c: number): number {
+function segW(w: Counts, o: Int32Array, s: number, c: number): number {
   let a = 0;
   for (let k = s; k < s + c; k++) a += w[o[k]!]!;
   return a;
 }
 
 /** Σ_{k ∈ [s, s+c)} w[o[k]] R[o[k]]. */
-function segSumW(R: Float64Array, w: Float64Array, o: Int32Array, s: number, c: number): number {
+function segSumW(R: Float64Array, w: Counts, o: Int32Array, s: number, c: number): number {
   let a0 = 0,
     a1 = 0;
   const e = s + c,
@@ -966,14 +1016,14 @@ function segSumW(R: Float64Array, w: Float64Array, o: Int32Array, s: number, c: 
 }
 
 /** Σ w_i R_i. */
-function sumAllW(R: Float64Array, w: Float64Array): number {
+function sumAllW(R: Float64Array, w: Counts): number {
   let s = 0;
   for (let i = 0; i < R.length; i++) s += w[i]! * R[i]!;
   return s;
 }
 
 /** R_i += G for every row; returns Σ w_i R_i². */
-function foldShiftW(R: Float64Array, w: Float64Array, G: number): number {
+function foldShiftW(R: Float64Array, w: Counts, G: number): number {
   let ssr = 0;
   for (let i = 0; i < R.length; i++) {
     const r = R[i]! + G;
@@ -984,7 +1034,7 @@ function foldShiftW(R: Float64Array, w: Float64Array, G: number): number {
 }
 
 /** growStats with frequency weights: Σ w and Σ w R over the rows going left. */
-function growStatsW(R: Float64Array, w: Float64Array, o: Int32Array, s: number, c: number, b: Uint16Array, cut: number): { n: number; s: number } {
+function growStatsW(R: Float64Array, w: Counts, o: Int32Array, s: number, c: number, b: Uint16Array, cut: number): { n: number; s: number } {
   let nl = 0,
     sl = 0;
   const e = s + c;
@@ -1005,7 +1055,7 @@ function growStatsW(R: Float64Array, w: Float64Array, o: Int32Array, s: number, 
  * drawLatent with frequency weights: row i stands for w_i observations, each with its own latent draw;
  * res_i becomes the mean of their residuals (the leaf sums need only Σ_copies = w_i res_i).
  */
-function drawLatentW(rng: Rng, n: number, y: Float64Array, w: Float64Array, res: Float64Array, offset: number, yw: Float64Array): void {
+function drawLatentW(rng: FastRng, n: number, y: Float64Array, w: Counts, res: Float64Array, offset: number, yw: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const fi = yw[i]! - res[i]!;
     const m = offset + fi;
@@ -1116,7 +1166,7 @@ function addTo(out: Float64Array, v: Float64Array, offset: number): void {
  * Albert–Chib step: with f = yw − res, draw z_i ~ N(offset + f_i, 1) truncated to z > 0 (y = 1) or z < 0
  * (y = 0); the new working response is yw = z − offset = f + e and the residual res = e.
  */
-function drawLatent(rng: Rng, n: number, y: Float64Array, res: Float64Array, offset: number, yw: Float64Array): void {
+function drawLatent(rng: FastRng, n: number, y: Float64Array, res: Float64Array, offset: number, yw: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const fi = yw[i]! - res[i]!;
     const m = offset + fi;

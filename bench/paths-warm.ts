@@ -1,0 +1,70 @@
+/**
+ * Warm-started vs cold BART bootstrap SEs on the design of test/estimators/paths ("warm-started (opt-in)
+ * and cold replicates agree statistically"): 400 rows in 100 clusters, 10 trees, 50 + 80 iterations,
+ * warm burn-in 10, B = 40 replicates each, over bootstrap seeds `--seeds A-B` (the test uses seed 8).
+ * Prints per seed the five terms' ratios SE_warm / SE_cold, then their mean and sd over the seeds, so
+ * that two builds (e.g. two random-number generators) can be compared as distributions.
+ * Usage: node dist/bench/paths-warm.js [--seeds 8-15] [--reps 40] [--workers 2]
+ */
+import { Rng } from "../src/core/rng.js";
+import { pathsBootstrap, summariseBoot } from "../src/inference/paths-bootstrap.js";
+import { peakRssMb } from "./util.js";
+
+const arg = (name: string, def: string) => {
+  const k = process.argv.indexOf(name);
+  return k >= 0 ? process.argv[k + 1]! : def;
+};
+const [s0, s1] = arg("--seeds", "8-15").split("-").map(Number) as [number, number];
+const B = Number(arg("--reps", "40"));
+const W = Number(arg("--workers", "2"));
+
+// the test's simulate(17, 400)
+const P = { a1: 1, a2: 0.5, a3: 0.8, b21: 0.6, b31: 0.3, b32: 0.5, c: 0.7, d1: 1.2, d2: -0.8, d3: 0.9 };
+const n = 400;
+const rng = new Rng(17);
+const x = [new Float64Array(n), new Float64Array(n)];
+const a = new Float64Array(n),
+  y = new Float64Array(n);
+const m = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
+for (let i = 0; i < n; i++) {
+  const x1 = rng.normal(),
+    x2 = rng.normal();
+  x[0]![i] = x1;
+  x[1]![i] = x2;
+  a[i] = rng.uniform() < 1 / (1 + Math.exp(-(0.5 * x1 - 0.5 * x2))) ? 1 : 0;
+  m[0]![i] = P.a1 * a[i]! + 0.5 * x1 + rng.normal();
+  m[1]![i] = P.a2 * a[i]! + P.b21 * m[0]![i]! + 0.3 * x2 + rng.normal();
+  m[2]![i] = P.a3 * a[i]! + P.b31 * m[0]![i]! + P.b32 * m[1]![i]! + 0.2 * x1 + rng.normal();
+  y[i] = P.c * a[i]! + P.d1 * m[0]![i]! + P.d2 * m[1]![i]! + P.d3 * m[2]![i]! + x1 - x2 + rng.normal();
+}
+const d = { y, a, m, x };
+const cluster = Int32Array.from({ length: n }, (_, i) => Math.floor(i / 4));
+const opts = { model: "bart" as const, estimator: "hybrid" as const, ntree: 10, nskip: 50, ndpost: 80, warmNskip: 10 };
+const terms = (r: { total: number; direct: number; via: number[] }) => [r.total, r.direct, ...r.via];
+const t0 = performance.now();
+const all: number[][] = [];
+const cold: number[][] = [];
+for (let seed = s0; seed <= s1; seed++) {
+  const w = await pathsBootstrap(d, opts, { reps: B, seed, cluster, workers: W, warm: true });
+  const c = await pathsBootstrap(d, opts, { reps: B, seed, cluster, workers: W });
+  const ratios: number[] = [],
+    cs: number[] = [];
+  for (let k = 0; k < 5; k++) {
+    const sw = summariseBoot(w.map((r) => terms(r!)[k]!)).std_error!,
+      sc = summariseBoot(c.map((r) => terms(r!)[k]!)).std_error!;
+    ratios.push(sw / sc);
+    cs.push(sc);
+  }
+  all.push(ratios);
+  cold.push(cs);
+  console.log(
+    `seed ${seed}: SE_warm/SE_cold ${ratios.map((v) => v.toFixed(3)).join(" ")}  (min ${Math.min(...ratios).toFixed(3)}); SE_cold ${cs.map((v) => v.toFixed(4)).join(" ")}`,
+  );
+}
+const mean = (v: number[]) => v.reduce((s, u) => s + u, 0) / v.length;
+const sd = (v: number[]) => Math.sqrt(v.reduce((s, u) => s + (u - mean(v)) ** 2, 0) / Math.max(1, v.length - 1));
+const flat = all.flat();
+console.log(
+  `${all.length} seeds × 5 terms, B = ${B}: ratio mean ${mean(flat).toFixed(3)}, sd ${sd(flat).toFixed(3)}; per term ${[0, 1, 2, 3, 4].map((k) => mean(all.map((r) => r[k]!)).toFixed(3)).join(" ")}; mean SE_cold ${mean(cold.flat()).toFixed(4)}; ` +
+    `${((performance.now() - t0) / 1000).toFixed(1)} s wall, peak RSS ${peakRssMb().toFixed(0)} MB`,
+);
