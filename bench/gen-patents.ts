@@ -16,39 +16,13 @@
  *
  * Never written into the repository (pass a path outside it).
  */
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { Rng } from "../src/core/rng.js";
-import { packageRoot } from "../src/patents/taxonomy.js";
 import { peakRssMb, zipfCdf } from "./util.js";
-
-const FIRST = 2000;
-const LAST = 2021;
-const COUNTIES = 435;
-
-/** Main groups per technology area (as bench/measure.ts). */
-function areaGroups(): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  const add = (area: string, g: string): void => {
-    const l = out.get(area) ?? [];
-    if (!l.includes(g)) l.push(g);
-    out.set(area, l);
-  };
-  for (const line of readFileSync(join(packageRoot(), "assets/simulate/ipc_pool.csv"), "utf8").trim().split("\n").slice(1)) {
-    const [area, mg] = line.split(",");
-    add(area!.trim(), mg!.trim().replace(/\/00$/, ""));
-  }
-  for (const line of readFileSync(join(packageRoot(), "assets/taxonomies/cnipa_key_digital_provisional.csv"), "utf8").trim().split("\n").slice(1)) {
-    const f = line.split(",");
-    const rule = f[3]!.trim();
-    const m = /^([A-H]\d\d[A-Z]) ?(\d+)\/?$/.exec(f[4]!.trim());
-    if (rule === "include" && m) add(f[0]!.trim(), `${m[1]} ${m[2]}`);
-  }
-  return out;
-}
+import { areaGroups, COUNTIES, FIRST, LAST } from "./corpus-shape.js";
 
 const lit = (s: string): string => "'" + s.replace(/'/g, "''") + "'";
 const intList = (a: ArrayLike<number>): string => "[" + Array.from(a).join(",") + "]";

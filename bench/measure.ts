@@ -18,39 +18,14 @@
  * `node --cpu-prof dist/bench/measure.js --child patents FILE`.
  */
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { Rng } from "../src/core/rng.js";
-import { packageRoot } from "../src/patents/taxonomy.js";
 import { draw, peakRssMb, zipfCdf } from "./util.js";
-
-const FIRST = 2000;
-const LAST = 2021;
-const COUNTIES = 435;
-
-/** Main groups per technology area: ipc_pool.csv, plus the key-digital taxonomy's group-level include prefixes. */
-function areaGroups(): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  const add = (area: string, g: string): void => {
-    const l = out.get(area) ?? [];
-    if (!l.includes(g)) l.push(g);
-    out.set(area, l);
-  };
-  for (const line of readFileSync(join(packageRoot(), "assets/simulate/ipc_pool.csv"), "utf8").trim().split("\n").slice(1)) {
-    const [area, mg] = line.split(",");
-    add(area!.trim(), mg!.trim().replace(/\/00$/, ""));
-  }
-  for (const line of readFileSync(join(packageRoot(), "assets/taxonomies/cnipa_key_digital_provisional.csv"), "utf8").trim().split("\n").slice(1)) {
-    const f = line.split(",");
-    const rule = f[3]!.trim();
-    const m = /^([A-H]\d\d[A-Z]) ?(\d+)\/?$/.exec(f[4]!.trim());
-    if (rule === "include" && m) add(f[0]!.trim(), `${m[1]} ${m[2]}`);
-  }
-  return out;
-}
+import { areaGroups, COUNTIES, FIRST, LAST } from "./corpus-shape.js";
 
 /** Write the corpus CSV (id,date,region,applicant,ipc,cited); returns bytes and the county names. */
 export function generateStudyCorpus(path: string, n: number, seed: number): { bytes: number; counties: string[] } {
