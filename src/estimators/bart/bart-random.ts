@@ -1,8 +1,8 @@
 /**
- * Random variates BART needs, built only on the seeded `Rng` / `FastRng`: gamma (Marsaglia & Tsang 2000), χ², and
+ * Random variates BART needs, built only on the seeded `Rng`: gamma (Marsaglia & Tsang 2000), χ², and
  * the standard normal truncated to (a, ∞) (Robert 1995 exponential rejection in the far tail).
  */
-/** What the variates need: Rng, or FastRng (bart.ts's: the same numbers). */
+/** What the variates need (an Rng). */
 export interface UniformNormalSource {
   uniform(): number;
   normal(): number;

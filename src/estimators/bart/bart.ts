@@ -23,7 +23,7 @@
  * posterior-mean test predictions accumulate Σ_draws μ per leaf (kept draws only) and are flushed to
  * the rows when the leaf disappears.
  */
-import { FastRng, type Rng } from "../../core/rng.js";
+import { Rng } from "../../core/rng.js";
 import { inputError } from "../../core/errors.js";
 import { choleskyPivotless, crossVec, gram } from "../../core/linalg.js";
 import { pchisq, pnorm, qnorm } from "../../core/distributions.js";
@@ -171,9 +171,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   const keepevery = opts.keepevery ?? 1;
   const numcut = opts.numcut ?? 100;
   const minLeaf = opts.minLeaf ?? 5;
-  // the chain's draws: FastRng — the same numbers as the Rng (opts.rng, handed back at the end, or new
-  // Rng(seed)) without its heap-number state
-  const rng = opts.rng ? FastRng.take(opts.rng) : new FastRng(opts.seed ?? 1);
+  // the chain's draws: the caller's stream (opts.rng, which continues after the fit) or a new Rng(seed)
+  const rng = opts.rng ?? new Rng(opts.seed ?? 1);
   const n = y.length;
   const p = x.length;
   const names = opts.names ?? x.map((_, v) => `x${v + 1}`);
@@ -783,7 +782,6 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
       } else for (let i = 0; i < nt; i++) testMean[i] = offset + testAcc[i]! / ndpost;
     }
   }
-  if (opts.rng) rng.handBack(opts.rng);
   const fit: BartFit = { trainMean, testMean, sigma: sigmaDraws, acceptance: proposals ? accepted / proposals : 0, offset, ntree: T, ndpost };
   if (trainDraws) fit.trainDraws = trainDraws;
   if (testDraws) fit.testDraws = testDraws;
@@ -1055,7 +1053,7 @@ function growStatsW(R: Float64Array, w: Counts, o: Int32Array, s: number, c: num
  * drawLatent with frequency weights: row i stands for w_i observations, each with its own latent draw;
  * res_i becomes the mean of their residuals (the leaf sums need only Σ_copies = w_i res_i).
  */
-function drawLatentW(rng: FastRng, n: number, y: Float64Array, w: Counts, res: Float64Array, offset: number, yw: Float64Array): void {
+function drawLatentW(rng: Rng, n: number, y: Float64Array, w: Counts, res: Float64Array, offset: number, yw: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const fi = yw[i]! - res[i]!;
     const m = offset + fi;
@@ -1166,7 +1164,7 @@ function addTo(out: Float64Array, v: Float64Array, offset: number): void {
  * Albert–Chib step: with f = yw − res, draw z_i ~ N(offset + f_i, 1) truncated to z > 0 (y = 1) or z < 0
  * (y = 0); the new working response is yw = z − offset = f + e and the residual res = e.
  */
-function drawLatent(rng: FastRng, n: number, y: Float64Array, res: Float64Array, offset: number, yw: Float64Array): void {
+function drawLatent(rng: Rng, n: number, y: Float64Array, res: Float64Array, offset: number, yw: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const fi = yw[i]! - res[i]!;
     const m = offset + fi;
