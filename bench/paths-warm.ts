@@ -6,7 +6,7 @@
  * that two builds (e.g. two random-number generators) can be compared as distributions.
  * Usage: node dist/bench/paths-warm.js [--seeds 8-15] [--reps 40] [--workers 2]
  */
-import { Rng } from "../src/core/rng.js";
+import { simulateMediationSem } from "../src/sim/mediation-sem.js";
 import { pathsBootstrap, summariseBoot } from "../src/inference/paths-bootstrap.js";
 import { peakRssMb } from "./util.js";
 
@@ -19,25 +19,8 @@ const B = Number(arg("--reps", "40"));
 const W = Number(arg("--workers", "2"));
 
 // the test's simulate(17, 400)
-const P = { a1: 1, a2: 0.5, a3: 0.8, b21: 0.6, b31: 0.3, b32: 0.5, c: 0.7, d1: 1.2, d2: -0.8, d3: 0.9 };
 const n = 400;
-const rng = new Rng(17);
-const x = [new Float64Array(n), new Float64Array(n)];
-const a = new Float64Array(n),
-  y = new Float64Array(n);
-const m = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
-for (let i = 0; i < n; i++) {
-  const x1 = rng.normal(),
-    x2 = rng.normal();
-  x[0]![i] = x1;
-  x[1]![i] = x2;
-  a[i] = rng.uniform() < 1 / (1 + Math.exp(-(0.5 * x1 - 0.5 * x2))) ? 1 : 0;
-  m[0]![i] = P.a1 * a[i]! + 0.5 * x1 + rng.normal();
-  m[1]![i] = P.a2 * a[i]! + P.b21 * m[0]![i]! + 0.3 * x2 + rng.normal();
-  m[2]![i] = P.a3 * a[i]! + P.b31 * m[0]![i]! + P.b32 * m[1]![i]! + 0.2 * x1 + rng.normal();
-  y[i] = P.c * a[i]! + P.d1 * m[0]![i]! + P.d2 * m[1]![i]! + P.d3 * m[2]![i]! + x1 - x2 + rng.normal();
-}
-const d = { y, a, m, x };
+const d = simulateMediationSem(17, n);
 const cluster = Int32Array.from({ length: n }, (_, i) => Math.floor(i / 4));
 const opts = { model: "bart" as const, estimator: "hybrid" as const, ntree: 10, nskip: 50, ndpost: 80, warmNskip: 10 };
 const terms = (r: { total: number; direct: number; via: number[] }) => [r.total, r.direct, ...r.via];

@@ -230,6 +230,24 @@ interface TwoFeSolver {
   cg?: Float64Array;
 }
 
+/**
+ * Rows grouped by their level of `a` (la levels), by a counting sort: level g's rows are
+ * order[start[g] .. start[g+1]) in ascending row order, or the rows start[g] .. start[g+1] − 1 themselves
+ * when `a` is already sorted (order null).
+ */
+function groupRows(a: Int32Array, n: number, la: number): { start: Int32Array; order: Int32Array | null } {
+  const start = new Int32Array(la + 1);
+  for (let i = 0; i < n; i++) start[a[i]! + 1]!++;
+  for (let g = 0; g < la; g++) start[g + 1]! += start[g]!;
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) if (a[i]! < a[i - 1]!) sorted = false;
+  if (sorted) return { start, order: null };
+  const pos = start.slice(0, la);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[pos[a[i]!]!++] = i;
+  return { start, order };
+}
+
 const MAX_SCHUR_LEVELS = 3000;
 
 function makeTwoFeSolver(fa: FixedEffectInput, fb: FixedEffectInput, w: Float64Array | null): TwoFeSolver | null {
@@ -249,17 +267,8 @@ function makeTwoFeSolver(fa: FixedEffectInput, fb: FixedEffectInput, w: Float64A
     wb[b[i]!]! += wi;
   }
   // group observations by A (counting sort)
-  const start = new Int32Array(la + 1);
-  for (let i = 0; i < n; i++) start[a[i]! + 1]!++;
-  for (let g = 0; g < la; g++) start[g + 1]! += start[g]!;
-  let sortedA = true;
-  for (let i = 1; i < n && sortedA; i++) if (a[i]! < a[i - 1]!) sortedA = false;
-  let order: Int32Array | null = null;
-  if (!sortedA) {
-    const pos = start.slice(0, la);
-    order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[pos[a[i]!]!++] = i;
-  }
+  const { start, order } = groupRows(a, n, la);
+  const sortedA = order === null;
   // cost guard: Σ_i (distinct B levels in i)² — bounded by Σ_i n_i²
   let cost = 0;
   for (let g = 0; g < la; g++) {
@@ -623,17 +632,7 @@ export function dummyCells(fes: FixedEffectInput[], ones: Int32Array[], opts: { 
     }
   }
   // rows grouped by A (counting sort unless already sorted)
-  const start = new Int32Array(la + 1);
-  for (let i = 0; i < n; i++) start[a[i]! + 1]!++;
-  for (let g = 0; g < la; g++) start[g + 1]! += start[g]!;
-  let sortedA = true;
-  for (let i = 1; i < n && sortedA; i++) if (a[i]! < a[i - 1]!) sortedA = false;
-  let order: Int32Array | null = null;
-  if (!sortedA) {
-    const pos = start.slice(0, la);
-    order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[pos[a[i]!]!++] = i;
-  }
+  const { start, order } = groupRows(a, n, la);
   const M1 = m + 1;
   // per level: its codes r = b·(m+1) + d in ascending order (rows carried along), hashed; classes verified exactly
   const repStart: number[] = []; // class c's signature = sig[repStart[c] .. repStart[c] + repLen[c])

@@ -297,6 +297,34 @@ function checkAbsorbedOutcome(yName: string, y: Float64Array, yTilde: Float64Arr
 }
 
 /**
+ * Which regressors to keep, and the bread (X̃'WX̃)⁻¹ of the kept ones, from the Gram matrix of the demeaned
+ * regressors: column j is absorbed by the FEs when its demeaned SS ≤ tol × its raw SS (`rawSS[j]`, or raw
+ * SS 0), then collinear columns among the rest are dropped by a pivotless Cholesky (fixest's order).
+ */
+function collinearityAndBread(Gall: Mat, rawSS: ArrayLike<number>, collinTol: number): { keptIdx: number[]; droppedIdx: Set<number>; bread: Mat } {
+  const K0 = Gall.rows;
+  const cand: number[] = [];
+  const droppedIdx = new Set<number>();
+  for (let j = 0; j < K0; j++) {
+    const ss = rawSS[j]!;
+    const sst = Gall.data[j * K0 + j]!;
+    if (!(ss > 0) || sst <= collinTol * ss) droppedIdx.add(j);
+    else cand.push(j);
+  }
+  const G0 = subMatrix(Gall, cand, cand);
+  const ch = choleskyPivotless(G0, collinTol);
+  for (const d of ch.dropped) droppedIdx.add(cand[d]!);
+  const keptIdx: number[] = [];
+  for (let j = 0; j < K0; j++) if (!droppedIdx.has(j)) keptIdx.push(j);
+  const G = subMatrix(G0, ch.kept, ch.kept);
+  try {
+    return { keptIdx, droppedIdx, bread: invSPD(G) };
+  } catch {
+    throw estimationError("X'X of the demeaned regressors is singular after removing collinear columns");
+  }
+}
+
+/**
  * feols on the dummy-cell fast path (two plain FEs, no weights, no dropped rows, the 0/1 regressors given by
  * their rows of ones and demeaned exactly through `dummyCells`: x̃_a,i = T_a[cell(i)]). Only y and the dense
  * regressors are demeaned row by row; every cross-product with a dummy comes from per-cell sums:
@@ -385,26 +413,12 @@ function feolsCells(
     }
   }
   // collinearity exactly as on the dense path
-  const cand: number[] = [];
-  const droppedIdx = new Set<number>();
-  for (let j = 0; j < K0; j++) {
-    const ss = desc[j]!.ss;
-    const sst = Gall.data[j * K0 + j]!;
-    if (!(ss > 0) || sst <= collinTol * ss) droppedIdx.add(j);
-    else cand.push(j);
-  }
-  const G0 = subMatrix(Gall, cand, cand);
-  const ch = choleskyPivotless(G0, collinTol);
-  for (const d of ch.dropped) droppedIdx.add(cand[d]!);
-  const keptIdx = X.map((_, j) => j).filter((j) => !droppedIdx.has(j));
+  const { keptIdx, droppedIdx, bread } = collinearityAndBread(
+    Gall,
+    desc.map((d) => d.ss),
+    collinTol,
+  );
   const k = keptIdx.length;
-  const G = subMatrix(G0, ch.kept, ch.kept);
-  let bread;
-  try {
-    bread = invSPD(G);
-  } catch {
-    throw estimationError("X'X of the demeaned regressors is singular after removing collinear columns");
-  }
   const coef = k
     ? matvec(
         bread,
@@ -548,28 +562,9 @@ export function feols(input: FeolsInput): FeolsFit {
   // collinearity: absorbed by the FEs (demeaned SS ≤ tol × raw SS), then among regressors (pivotless Cholesky)
   const ones = desc.map((d) => d.ones);
   const Gall = gramLong(xAll, w, ones);
-  const K0 = xs.length;
-  const cand: number[] = [];
-  const droppedIdx = new Set<number>();
-  for (let j = 0; j < K0; j++) {
-    const ss = rawSS[j]!;
-    const sst = Gall.data[j * K0 + j]!;
-    if (!(ss > 0) || sst <= collinTol * ss) droppedIdx.add(j);
-    else cand.push(j);
-  }
-  const G0 = subMatrix(Gall, cand, cand);
-  const ch = choleskyPivotless(G0, collinTol);
-  for (const d of ch.dropped) droppedIdx.add(cand[d]!);
-  const keptIdx = xs.map((_, j) => j).filter((j) => !droppedIdx.has(j));
+  const { keptIdx, droppedIdx, bread } = collinearityAndBread(Gall, rawSS, collinTol);
   const xTilde = keptIdx.map((j) => xAll[j]!);
   const k = xTilde.length;
-  const G = subMatrix(G0, ch.kept, ch.kept);
-  let bread;
-  try {
-    bread = invSPD(G);
-  } catch {
-    throw estimationError("X'X of the demeaned regressors is singular after removing collinear columns");
-  }
   const coef = k
     ? matvec(
         bread,

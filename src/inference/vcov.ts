@@ -83,103 +83,25 @@ export function isNested(fe: { codes: Int32Array; nLevels: number }, cl: { codes
   return true;
 }
 
-/** Σ_g s_g s_g' with cluster scores s_g = Σ_{i∈g} w_i ê_i x̃_i (k×k). */
-export function clusterMeat(fit: FeolsFit, codes: Int32Array, G: number): Float64Array {
-  if (fit.xCells) return clusterMeatCells(fit, codes, G);
-  const k = fit.coef.length,
-    n = fit.nobs;
-  const e = fit.residuals,
-    w = fit.weights;
-  const M = new Float64Array(k * k);
-  const xs = fit.xTilde;
-  const addOuter = (s: Float64Array, o: number) => {
-    for (let a = 0; a < k; a++) {
-      const sa = s[o + a]!;
-      if (sa === 0) continue;
-      for (let b = a; b < k; b++) M[a * k + b]! += sa * s[o + b]!;
-    }
-  };
-  // observations sorted by cluster (the usual panel layout): accumulate one score at a time, no G×k array
-  let sorted = true;
-  for (let i = 1; i < n; i++)
-    if (codes[i]! < codes[i - 1]!) {
-      sorted = false;
-      break;
-    }
-  if (sorted) {
-    // blocks of consecutive clusters: column-wise accumulation into a small reused G_block × k array
-    const BL = 4096;
-    const S = new Float64Array(BL * k);
-    let i0 = 0;
-    while (i0 < n) {
-      const g0 = codes[i0]!;
-      let i1 = i0;
-      while (i1 < n && codes[i1]! - g0 < BL) i1++;
-      const gEnd = codes[i1 - 1]! - g0 + 1;
-      S.fill(0, 0, gEnd * k);
-      for (let j = 0; j < k; j++) {
-        const x = xs[j]!;
-        if (w) for (let i = i0; i < i1; i++) S[(codes[i]! - g0) * k + j]! += w[i]! * e[i]! * x[i]!;
-        else for (let i = i0; i < i1; i++) S[(codes[i]! - g0) * k + j]! += e[i]! * x[i]!;
-      }
-      for (let g = 0; g < gEnd; g++) addOuter(S, g * k);
-      i0 = i1;
-    }
-  } else {
-    const S = new Float64Array(G * k);
-    for (let j = 0; j < k; j++) {
-      const x = xs[j]!;
-      if (w) for (let i = 0; i < n; i++) S[codes[i]! * k + j]! += w[i]! * e[i]! * x[i]!;
-      else for (let i = 0; i < n; i++) S[codes[i]! * k + j]! += e[i]! * x[i]!;
-    }
-    for (let g = 0; g < G; g++) addOuter(S, g * k);
-  }
-  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) M[a * k + b] = M[b * k + a]!;
-  return M;
-}
-
 /**
- * clusterMeat for a fit on feols's dummy-cell fast path (`fit.xCells`, no weights): one pass over the rows
- * accumulates all k cluster scores s_g,a = Σ_{i∈g} ê_i x̃_a,i, reading a dummy's x̃_a,i = T_a[cell(i)] from the
- * small table (the dense dummy columns are never built). Per cluster the rows are added in ascending order, as
- * in clusterMeat.
+ * Σ_g s_g s_g' (upper triangle, kk × kk) from cluster scores that `addRows(S, i0, i1, g0)` accumulates for
+ * the rows [i0, i1) into S[(g − g0)·kk + ·] (each cluster's rows added in ascending order). Rows sorted by
+ * cluster (the usual panel layout) go in blocks of 4096 consecutive clusters through one small reused
+ * array; otherwise one G × kk array.
  */
-function clusterMeatCells(fit: FeolsFit, codes: Int32Array, G: number): Float64Array {
-  const k = fit.coef.length,
-    n = fit.nobs,
-    e = fit.residuals;
-  const { cellOf, m, tab, col, dense } = fit.xCells!;
-  // score layout per cluster: the m table columns first (contiguous with the table's rows), then the dense ones
-  const dCols: Float64Array[] = [];
-  const pos = new Int32Array(k);
-  for (let a = 0; a < k; a++) pos[a] = col[a]! >= 0 ? col[a]! : m + dCols.push(dense[a]!) - 1;
-  const nd = dCols.length,
-    kk = m + nd;
-  const x0 = dCols[0] ?? null,
-    x1 = dCols[1] ?? null,
-    x2 = dCols[2] ?? null,
-    x3 = dCols[3] ?? null;
-  const Mf = new Float64Array(kk * kk);
+function clusterOuterSum(
+  codes: Int32Array,
+  n: number,
+  G: number,
+  kk: number,
+  addRows: (S: Float64Array, i0: number, i1: number, g0: number) => void,
+): Float64Array {
+  const M = new Float64Array(kk * kk);
   const addOuter = (s: Float64Array, o: number) => {
     for (let a = 0; a < kk; a++) {
       const sa = s[o + a]!;
       if (sa === 0) continue;
-      for (let b = a; b < kk; b++) Mf[a * kk + b]! += sa * s[o + b]!;
-    }
-  };
-  const addRows = (S: Float64Array, i0: number, i1: number, g0: number) => {
-    for (let i = i0; i < i1; i++) {
-      const o = (codes[i]! - g0) * kk,
-        ei = e[i]!,
-        c = cellOf[i]! * m;
-      for (let q = 0; q < m; q++) S[o + q]! += ei * tab[c + q]!;
-      const od = o + m;
-      if (nd <= 4) {
-        if (x0) S[od]! += ei * x0[i]!;
-        if (x1) S[od + 1]! += ei * x1[i]!;
-        if (x2) S[od + 2]! += ei * x2[i]!;
-        if (x3) S[od + 3]! += ei * x3[i]!;
-      } else for (let q = 0; q < nd; q++) S[od + q]! += ei * dCols[q]![i]!;
+      for (let b = a; b < kk; b++) M[a * kk + b]! += sa * s[o + b]!;
     }
   };
   let sorted = true;
@@ -207,6 +129,65 @@ function clusterMeatCells(fit: FeolsFit, codes: Int32Array, G: number): Float64A
     addRows(S, 0, n, 0);
     for (let g = 0; g < G; g++) addOuter(S, g * kk);
   }
+  return M;
+}
+
+/** Σ_g s_g s_g' with cluster scores s_g = Σ_{i∈g} w_i ê_i x̃_i (k×k). */
+export function clusterMeat(fit: FeolsFit, codes: Int32Array, G: number): Float64Array {
+  if (fit.xCells) return clusterMeatCells(fit, codes, G);
+  const k = fit.coef.length,
+    n = fit.nobs;
+  const e = fit.residuals,
+    w = fit.weights;
+  const xs = fit.xTilde;
+  // column by column over the rows of the range (per cluster the rows are still added in ascending order)
+  const M = clusterOuterSum(codes, n, G, k, (S, i0, i1, g0) => {
+    for (let j = 0; j < k; j++) {
+      const x = xs[j]!;
+      if (w) for (let i = i0; i < i1; i++) S[(codes[i]! - g0) * k + j]! += w[i]! * e[i]! * x[i]!;
+      else for (let i = i0; i < i1; i++) S[(codes[i]! - g0) * k + j]! += e[i]! * x[i]!;
+    }
+  });
+  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) M[a * k + b] = M[b * k + a]!;
+  return M;
+}
+
+/**
+ * clusterMeat for a fit on feols's dummy-cell fast path (`fit.xCells`, no weights): one pass over the rows
+ * accumulates all k cluster scores s_g,a = Σ_{i∈g} ê_i x̃_a,i, reading a dummy's x̃_a,i = T_a[cell(i)] from the
+ * small table (the dense dummy columns are never built). Per cluster the rows are added in ascending order, as
+ * in clusterMeat.
+ */
+function clusterMeatCells(fit: FeolsFit, codes: Int32Array, G: number): Float64Array {
+  const k = fit.coef.length,
+    n = fit.nobs,
+    e = fit.residuals;
+  const { cellOf, m, tab, col, dense } = fit.xCells!;
+  // score layout per cluster: the m table columns first (contiguous with the table's rows), then the dense ones
+  const dCols: Float64Array[] = [];
+  const pos = new Int32Array(k);
+  for (let a = 0; a < k; a++) pos[a] = col[a]! >= 0 ? col[a]! : m + dCols.push(dense[a]!) - 1;
+  const nd = dCols.length,
+    kk = m + nd;
+  const x0 = dCols[0] ?? null,
+    x1 = dCols[1] ?? null,
+    x2 = dCols[2] ?? null,
+    x3 = dCols[3] ?? null;
+  const Mf = clusterOuterSum(codes, n, G, kk, (S, i0, i1, g0) => {
+    for (let i = i0; i < i1; i++) {
+      const o = (codes[i]! - g0) * kk,
+        ei = e[i]!,
+        c = cellOf[i]! * m;
+      for (let q = 0; q < m; q++) S[o + q]! += ei * tab[c + q]!;
+      const od = o + m;
+      if (nd <= 4) {
+        if (x0) S[od]! += ei * x0[i]!;
+        if (x1) S[od + 1]! += ei * x1[i]!;
+        if (x2) S[od + 2]! += ei * x2[i]!;
+        if (x3) S[od + 3]! += ei * x3[i]!;
+      } else for (let q = 0; q < nd; q++) S[od + q]! += ei * dCols[q]![i]!;
+    }
+  });
   // back to coefficient order (the table columns of dropped dummies are left out)
   const M = new Float64Array(k * k);
   for (let a = 0; a < k; a++)

@@ -11,34 +11,16 @@ import { pathsEstimate, typeOneDecomposition } from "../../../src/estimators/pat
 import { pathsBootstrap, pathsEstimateParallel, resampleRows, summariseBoot } from "../../../src/inference/paths-bootstrap.js";
 import { pathsAnalysis } from "../../../src/analyses/paths.js";
 import { runCli } from "../../helpers.js";
+import { MEDIATION_SEM, simulateMediationSem } from "../../../src/sim/mediation-sem.js";
 
-const P = { a1: 1, a2: 0.5, a3: 0.8, b21: 0.6, b31: 0.3, b32: 0.5, c: 0.7, d1: 1.2, d2: -0.8, d3: 0.9 };
-/** Type I truths of the SEM below: direct = c, via M3 = a3·d3, via M2 = a2(d2 + b32·d3), via M1 = a1 × (total effect of M1 on Y). */
+const P = MEDIATION_SEM;
+/** Type I truths of the SEM (src/sim/mediation-sem.ts): direct = c, via M3 = a3·d3, via M2 = a2(d2 + b32·d3), via M1 = a1 × (total effect of M1 on Y). */
 const TRUTH = {
   direct: P.c,
   via: [P.a1 * (P.d1 + P.b21 * P.d2 + P.b21 * P.b32 * P.d3 + P.b31 * P.d3), P.a2 * (P.d2 + P.b32 * P.d3), P.a3 * P.d3],
 };
 
-/** X ~ N(0, I₂); A ~ logit(0.5x₁ − 0.5x₂); M₁, M₂, M₃, Y linear with N(0,1) errors; `units` groups of `per` rows. */
-function simulate(seed: number, n: number) {
-  const rng = new Rng(seed);
-  const x = [new Float64Array(n), new Float64Array(n)];
-  const a = new Float64Array(n),
-    y = new Float64Array(n);
-  const m = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
-  for (let i = 0; i < n; i++) {
-    const x1 = rng.normal(),
-      x2 = rng.normal();
-    x[0]![i] = x1;
-    x[1]![i] = x2;
-    a[i] = rng.uniform() < 1 / (1 + Math.exp(-(0.5 * x1 - 0.5 * x2))) ? 1 : 0;
-    m[0]![i] = P.a1 * a[i]! + 0.5 * x1 + rng.normal();
-    m[1]![i] = P.a2 * a[i]! + P.b21 * m[0]![i]! + 0.3 * x2 + rng.normal();
-    m[2]![i] = P.a3 * a[i]! + P.b31 * m[0]![i]! + P.b32 * m[1]![i]! + 0.2 * x1 + rng.normal();
-    y[i] = P.c * a[i]! + P.d1 * m[0]![i]! + P.d2 * m[1]![i]! + P.d3 * m[2]![i]! + x1 - x2 + rng.normal();
-  }
-  return { y, a, m, x };
-}
+const simulate = simulateMediationSem;
 
 test("paths: Type I pieces add up to the total exactly", () => {
   const e = typeOneDecomposition(5, 1, [3, 2.5, 1.5]);
