@@ -318,9 +318,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   const R = Float64Array.from(yw);
   const scratch = new Int32Array(Math.max(n, nt, 1));
   const lo = new Int32Array(p),
-    hi = new Int32Array(p),
-    lo2 = new Int32Array(p),
-    hi2 = new Int32Array(p);
+    hi = new Int32Array(p);
   if (opts.init) {
     // Warm start: rebuild each tree on this grid, route the rows, and start from its residual and σ.
     if (opts.init.trees.length !== T) throw inputError(`warm-start forest has ${opts.init.trees.length} trees, expected ${T}`);
@@ -392,6 +390,22 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     return 0.5 * Math.log(sigma2 / d) + (0.5 * tau2 * s * s) / (sigma2 * d);
   };
   const pSplit = (depth: number) => alpha * Math.pow(1 + depth, -beta);
+  // log p_split(d), log(1 − p_split(d)) and log k, tabulated (the same values as computing them at each proposal)
+  const DT = 64;
+  const logPS = new Float64Array(DT),
+    log1mPS = new Float64Array(DT);
+  for (let d = 0; d < DT; d++) {
+    logPS[d] = Math.log(pSplit(d));
+    log1mPS[d] = Math.log(1 - pSplit(d));
+  }
+  const lPS = (d: number) => (d < DT ? logPS[d]! : Math.log(pSplit(d)));
+  const l1mPS = (d: number) => (d < DT ? log1mPS[d]! : Math.log(1 - pSplit(d)));
+  const logInt = new Float64Array(1024);
+  for (let k = 1; k < 1024; k++) logInt[k] = Math.log(k);
+  const lInt = (k: number) => (k < 1024 && k > 0 ? logInt[k]! : Math.log(k));
+  const LOG_HALF = Math.log(0.5);
+  /** log of a move probability, which is 1 or ½ here */
+  const lMove = (q: number) => (q === 1 ? 0 : q === 0.5 ? LOG_HALF : Math.log(q));
   /** Ranges at `node` into lo/hi; returns the number of variables with an available cut (fills availVars). */
   const available = (tr: BartTree, node: number, L: Int32Array, H: Int32Array, list: Int32Array | null): number => {
     tr.ranges(node, ncut, L, H);
@@ -436,6 +450,10 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         gV = 0,
         gCut = 0;
       let nGrowable = 0;
+      // grow: predictors with a cut at gNode, and whether gV keeps a cut in the left / right child
+      let gNav = 0,
+        gAvL = 0,
+        gAvR = 0;
       for (let q = 0; q < nLeaves; q++) {
         const l = leaves[q]!;
         if (tr.nav[l]! > 0) nGrowable++;
@@ -463,11 +481,12 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         gV = availVars[rng.int(nav)]!;
         gCut = lo[gV]! + rng.int(hi[gV]! - lo[gV]! + 1);
         gKind = 1;
-        gl = nav > 1 || gCut - 1 >= lo[gV]! ? 1 : 0;
-        gr = nav > 1 || hi[gV]! >= gCut + 1 ? 1 : 0;
+        gNav = nav;
+        gAvL = gCut - 1 >= lo[gV]! ? 1 : 0;
+        gAvR = hi[gV]! >= gCut + 1 ? 1 : 0;
+        gl = nav > 1 || gAvL ? 1 : 0;
+        gr = nav > 1 || gAvR ? 1 : 0;
         const d = tr.depth[gNode]!;
-        const pg = pSplit(d),
-          pc = pSplit(d + 1);
         const par = tr.parent[gNode]!;
         let parIsNog = false;
         if (par >= 0) {
@@ -477,15 +496,9 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         const nNogsNew = nNogs + 1 - (parIsNog ? 1 : 0);
         const nGrowNew = nGrowable - 1 + gl + gr;
         const pPruneNew = nGrowNew > 0 ? 0.5 : 1;
+        const l1mPc = l1mPS(d + 1);
         logPrior =
-          Math.log(pg) +
-          (gl ? Math.log(1 - pc) : 0) +
-          (gr ? Math.log(1 - pc) : 0) -
-          Math.log(1 - pg) +
-          Math.log(pPruneNew) -
-          Math.log(nNogsNew) -
-          Math.log(pGrowT) +
-          Math.log(nGrowable);
+          lPS(d) + (gl ? l1mPc : 0) + (gr ? l1mPc : 0) - l1mPS(d) + lMove(pPruneNew) - lInt(nNogsNew) - lMove(pGrowT) + lInt(nGrowable);
       } else if (nNogs > 0) {
         gNode = nogs[rng.int(nNogs)]!;
         gKind = 2;
@@ -494,20 +507,12 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         gl = tr.nav[l]! > 0 ? 1 : 0;
         gr = tr.nav[r]! > 0 ? 1 : 0;
         const d = tr.depth[gNode]!;
-        const pg = pSplit(d),
-          pc = pSplit(d + 1);
         const nGrowNew = nGrowable - gl - gr + 1;
         const pGrowNew = gNode === 0 ? 1 : 0.5;
         const pPruneT = 1 - pGrowT;
+        const l1mPc = l1mPS(d + 1);
         logPrior =
-          Math.log(1 - pg) -
-          Math.log(pg) -
-          (gl ? Math.log(1 - pc) : 0) -
-          (gr ? Math.log(1 - pc) : 0) +
-          Math.log(pGrowNew) -
-          Math.log(nGrowNew) -
-          Math.log(pPruneT) +
-          Math.log(nNogs);
+          l1mPS(d) - lPS(d) - (gl ? l1mPc : 0) - (gr ? l1mPc : 0) + lMove(pGrowNew) - lInt(nGrowNew) - lMove(pPruneT) + lInt(nNogs);
       }
 
       // --- partial-residual sums S_l = Σ_{i∈l} w_i (res_i + μ_l) of the current leaves; the largest from totR ---
@@ -520,11 +525,21 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         const l = leaves[q]!;
         if (len[l]! > len[big]!) big = l;
       }
+      // a grow proposal on a continuous predictor at a leaf other than the largest: its left-child
+      // statistics come from the same pass as the leaf's sum (growOut; same sums, same order)
+      const gFuse = gKind === 1 && gNode !== big && (grp ? grp.of[gV]! : 0) === 0;
       let rest = 0;
       for (let q = 0; q < nLeaves; q++) {
         const l = leaves[q]!;
         if (l === big) continue;
-        const s = wc ? segSumW(R, wc, o, st[l]!, len[l]!) : segSum(R, o, st[l]!, len[l]!);
+        const s =
+          gFuse && l === gNode
+            ? wc
+              ? segSumGrowW(R, wc, o, st[l]!, len[l]!, bins[gV]!, gCut)
+              : segSumGrow(R, o, st[l]!, len[l]!, bins[gV]!, gCut)
+            : wc
+              ? segSumW(R, wc, o, st[l]!, len[l]!)
+              : segSum(R, o, st[l]!, len[l]!);
         rest += s;
         sum[l] = s + cnt[l]! * (G + mu[l]!);
       }
@@ -552,7 +567,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
           nl = c0 - nr;
           sl = sum[gNode]! - sr;
         } else {
-          const left = wc ? growStatsW(R, wc, o, s0, n0, bins[gV]!, gCut) : growStats(R, o, s0, n0, bins[gV]!, gCut);
+          const left = gFuse ? growOut : wc ? growStatsW(R, wc, o, s0, n0, bins[gV]!, gCut) : growStats(R, o, s0, n0, bins[gV]!, gCut);
           nl = left.n;
           sl = left.s + nl * (G + mu[gNode]!);
         }
@@ -606,8 +621,9 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         }
         tr.nobs[cL] = nl;
         tr.nobs[cR] = c0 - nl;
-        tr.nav[cL] = available(tr, cL, lo2, hi2, null);
-        tr.nav[cR] = available(tr, cR, lo2, hi2, null);
+        // the children's ranges are gNode's with gV's narrowed to [lo, gCut − 1] / [gCut + 1, hi]
+        tr.nav[cL] = gNav - 1 + gAvL;
+        tr.nav[cR] = gNav - 1 + gAvR;
         sum[cL] = sl;
         sum[cR] = sG - sl;
         if (nt > 0) {
@@ -724,9 +740,11 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     // --- keep ---
     if (keepIt) {
       sigmaDraws[kept] = Math.sqrt(sigma2);
-      for (let i = 0; i < n; i++) f[i] = yw[i]! - R[i]!;
-      addTo(trainSum, f, binary ? offset : NaN);
-      if (trainDraws) trainDraws.push(binary ? f.map((v) => pnorm(offset + v)) : f.map((v) => offset + v));
+      if (trainDraws) {
+        for (let i = 0; i < n; i++) f[i] = yw[i]! - R[i]!;
+        addTo(trainSum, f, binary ? offset : NaN);
+        trainDraws.push(binary ? f.map((v) => pnorm(offset + v)) : f.map((v) => offset + v));
+      } else addFit(trainSum, yw, R, binary ? offset : NaN);
       if (nt > 0) {
         if (ftest) {
           ftest.fill(0);
@@ -1013,6 +1031,101 @@ function segSumW(R: Float64Array, w: Counts, o: Int32Array, s: number, c: number
   return a0 + a1;
 }
 
+/**
+ * segSumW and growStatsW of the same block in one pass: returns Σ w R over the block (segSumW's two
+ * accumulators) and leaves Σ w and Σ w R over the rows with bin ≤ cut in growOut (growStatsW's order).
+ */
+function segSumGrowW(R: Float64Array, w: Counts, o: Int32Array, s: number, c: number, b: Uint16Array, cut: number): number {
+  let a0 = 0,
+    a1 = 0,
+    nl = 0,
+    sl = 0;
+  const e = s + c,
+    e2 = s + (c & ~1);
+  let k = s;
+  for (; k < e2; k += 2) {
+    const i = o[k]!,
+      j = o[k + 1]!;
+    const wi = w[i]!,
+      wj = w[j]!;
+    const pi = wi * R[i]!,
+      pj = wj * R[j]!;
+    a0 += pi;
+    a1 += pj;
+    if (b[i]! <= cut) {
+      nl += wi;
+      sl += pi;
+    }
+    if (b[j]! <= cut) {
+      nl += wj;
+      sl += pj;
+    }
+  }
+  for (; k < e; k++) {
+    const i = o[k]!;
+    const wi = w[i]!;
+    const pi = wi * R[i]!;
+    a0 += pi;
+    if (b[i]! <= cut) {
+      nl += wi;
+      sl += pi;
+    }
+  }
+  growOut.n = nl;
+  growOut.s = sl;
+  return a0 + a1;
+}
+
+/** segSum and growStats of the same block in one pass (the same sums in the same order; growOut as growStats). */
+function segSumGrow(R: Float64Array, o: Int32Array, s: number, c: number, b: Uint16Array, cut: number): number {
+  let a0 = 0,
+    a1 = 0,
+    a2 = 0,
+    a3 = 0,
+    nl = 0,
+    sl = 0;
+  const e = s + c,
+    e4 = s + (c & ~3);
+  let k = s;
+  for (; k < e4; k += 4) {
+    const i0 = o[k]!,
+      i1 = o[k + 1]!,
+      i2 = o[k + 2]!,
+      i3 = o[k + 3]!;
+    const r0 = R[i0]!,
+      r1 = R[i1]!,
+      r2 = R[i2]!,
+      r3 = R[i3]!;
+    a0 += r0;
+    a1 += r1;
+    a2 += r2;
+    a3 += r3;
+    const m0 = b[i0]! <= cut ? 1 : 0,
+      m1 = b[i1]! <= cut ? 1 : 0,
+      m2 = b[i2]! <= cut ? 1 : 0,
+      m3 = b[i3]! <= cut ? 1 : 0;
+    nl += m0;
+    sl += m0 * r0;
+    nl += m1;
+    sl += m1 * r1;
+    nl += m2;
+    sl += m2 * r2;
+    nl += m3;
+    sl += m3 * r3;
+  }
+  for (; k < e; k++) {
+    const i = o[k]!;
+    const r = R[i]!;
+    a0 += r;
+    const m = b[i]! <= cut ? 1 : 0;
+    nl += m;
+    sl += m * r;
+  }
+  growOut.n = nl;
+  growOut.s = sl;
+  return a0 + a1 + (a2 + a3);
+}
+
 /** Σ w_i R_i. */
 function sumAllW(R: Float64Array, w: Counts): number {
   let s = 0;
@@ -1158,6 +1271,13 @@ function addTo(out: Float64Array, v: Float64Array, offset: number): void {
   const n = out.length;
   if (Number.isNaN(offset)) for (let i = 0; i < n; i++) out[i]! += v[i]!;
   else for (let i = 0; i < n; i++) out[i]! += pnorm(offset + v[i]!);
+}
+
+/** addTo of the fit f = yw − R without storing f: out += f (offset NaN) or out += Φ(offset + f). */
+function addFit(out: Float64Array, yw: Float64Array, R: Float64Array, offset: number): void {
+  const n = out.length;
+  if (Number.isNaN(offset)) for (let i = 0; i < n; i++) out[i]! += yw[i]! - R[i]!;
+  else for (let i = 0; i < n; i++) out[i]! += pnorm(offset + (yw[i]! - R[i]!));
 }
 
 /**
