@@ -1200,8 +1200,20 @@ function segSum(R: Float64Array, o: Int32Array, s: number, c: number): number {
 
 /** R[o[k]] += d for k ∈ [s, s+c). */
 function segAdd(R: Float64Array, o: Int32Array, s: number, c: number, d: number): void {
-  const e = s + c;
-  for (let k = s; k < e; k++) R[o[k]!]! += d;
+  const e = s + c,
+    e4 = s + (c & ~3);
+  let k = s;
+  for (; k < e4; k += 4) {
+    const i0 = o[k]!,
+      i1 = o[k + 1]!,
+      i2 = o[k + 2]!,
+      i3 = o[k + 3]!;
+    R[i0]! += d;
+    R[i1]! += d;
+    R[i2]! += d;
+    R[i3]! += d;
+  }
+  for (; k < e; k++) R[o[k]!]! += d;
 }
 
 /** out[o[k]] += v for k ∈ [s, s+c) (flush a leaf's accumulated Σμ to its test rows; skip v = 0). */
