@@ -175,18 +175,36 @@ test("paths BART bootstrap (distinct rows + weights): warm-started (opt-in) and 
   const cluster = Int32Array.from({ length: 400 }, (_, i) => Math.floor(i / 4));
   const opts = { model: "bart" as const, estimator: "hybrid" as const, ntree: 10, nskip: 50, ndpost: 80, warmNskip: 10 };
   const B = 40;
-  const warm = await pathsBootstrap(d, opts, { reps: B, seed: 8, cluster, workers: 2, warm: true });
-  const cold = await pathsBootstrap(d, opts, { reps: B, seed: 8, cluster, workers: 2 });
-  const warm1 = await pathsBootstrap(d, opts, { reps: 6, seed: 8, cluster, workers: 1, warm: true });
-  const cold1 = await pathsBootstrap(d, opts, { reps: 6, seed: 8, cluster, workers: 1 });
-  assert.deepEqual(warm1, warm.slice(0, 6), "same seed → same replicates whatever the thread count");
-  assert.deepEqual(cold1, cold.slice(0, 6));
-  const terms = (r: (typeof warm)[number]) => [r!.total, r!.direct, ...r!.via];
-  for (let k = 0; k < 5; k++) {
-    const sw = summariseBoot(warm.map((r) => terms(r)[k]!)).std_error!,
-      sc = summariseBoot(cold.map((r) => terms(r)[k]!)).std_error!;
-    // two independent SE estimates from 40 replicates each: their ratio has sd ≈ 0.16
-    if (process.env.KT_SHOW) console.log(`term ${k}: SE warm ${sw.toFixed(4)} cold ${sc.toFixed(4)} ratio ${(sw / sc).toFixed(3)}`);
-    assert.ok(sw / sc > 0.6 && sw / sc < 1.6, `term ${k}: SE warm ${sw} vs cold ${sc}`);
+  const terms = (r: Awaited<ReturnType<typeof pathsBootstrap>>[number]) => [r!.total, r!.direct, ...r!.via];
+  // the replicates of bootstrap seeds 8–11 pooled (4 × 40 per mode): one seed's 40 left the SE ratio
+  // with sd ≈ 0.15, and a fixed seed passed or failed by chance (`node dist/bench/paths-warm.js --seeds
+  // 8-31 --pool 4` measures the pooled statistic over 6 groups of 4 seeds: see bench/README.md)
+  const warmR: number[][] = [],
+    coldR: number[][] = [];
+  for (let seed = 8; seed <= 11; seed++) {
+    const warm = await pathsBootstrap(d, opts, { reps: B, seed, cluster, workers: 2, warm: true });
+    const cold = await pathsBootstrap(d, opts, { reps: B, seed, cluster, workers: 2 });
+    if (seed === 8) {
+      const warm1 = await pathsBootstrap(d, opts, { reps: 6, seed, cluster, workers: 1, warm: true });
+      const cold1 = await pathsBootstrap(d, opts, { reps: 6, seed, cluster, workers: 1 });
+      assert.deepEqual(warm1, warm.slice(0, 6), "same seed → same replicates whatever the thread count");
+      assert.deepEqual(cold1, cold.slice(0, 6));
+    }
+    warmR.push(...warm.map(terms));
+    coldR.push(...cold.map(terms));
   }
+  const ratios: number[] = [];
+  for (let k = 0; k < 5; k++) {
+    const sw = summariseBoot(warmR.map((t) => t[k]!)).std_error!,
+      sc = summariseBoot(coldR.map((t) => t[k]!)).std_error!;
+    ratios.push(sw / sc);
+    if (process.env.KT_SHOW) console.log(`term ${k}: SE warm ${sw.toFixed(4)} cold ${sc.toFixed(4)} ratio ${(sw / sc).toFixed(3)}`);
+    // pooled ratios over 6 groups of 4 seeds (seeds 8–31): 0.68–1.06, the noisiest term (direct) with
+    // sd ≈ 0.14 around 0.87: a bound per term ≥ 3 sd away, against a term's SE collapsing or blowing up
+    assert.ok(sw / sc > 0.4 && sw / sc < 1.6, `term ${k}: SE warm ${sw} vs cold ${sc}`);
+  }
+  // warm SEs run below cold ones on this short chain; the mean over the five terms was 0.834–0.946 over
+  // the 6 groups (mean 0.879, sd ≈ 0.04): a bias check ≥ 4 sd from it on either side
+  const m = ratios.reduce((a, b) => a + b, 0) / 5;
+  assert.ok(m > 0.7 && m < 1.1, `mean SE ratio warm/cold ${m} (terms ${ratios.map((r) => r.toFixed(3)).join(", ")})`);
 });
