@@ -65,7 +65,9 @@ if (K > 0) {
     const se = (p: number[][][], k: number) => summariseBoot(p.slice(g, g + K).flatMap((rs) => rs.map((t) => t[k]!))).std_error!;
     const r = [0, 1, 2, 3, 4].map((k) => se(pooledW, k) / se(pooledC, k));
     groups.push(r);
-    console.log(`seeds ${s0 + g}–${s0 + g + K - 1} pooled (${K * B} replicates per mode): ratio ${r.map((v) => v.toFixed(3)).join(" ")}; mean ${mean(r).toFixed(3)}`);
+    console.log(
+      `seeds ${s0 + g}–${s0 + g + K - 1} pooled (${K * B} replicates per mode): ratio ${r.map((v) => v.toFixed(3)).join(" ")}; mean ${mean(r).toFixed(3)}`,
+    );
   }
   if (groups.length > 0)
     console.log(

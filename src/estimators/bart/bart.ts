@@ -497,8 +497,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         const nGrowNew = nGrowable - 1 + gl + gr;
         const pPruneNew = nGrowNew > 0 ? 0.5 : 1;
         const l1mPc = l1mPS(d + 1);
-        logPrior =
-          lPS(d) + (gl ? l1mPc : 0) + (gr ? l1mPc : 0) - l1mPS(d) + lMove(pPruneNew) - lInt(nNogsNew) - lMove(pGrowT) + lInt(nGrowable);
+        logPrior = lPS(d) + (gl ? l1mPc : 0) + (gr ? l1mPc : 0) - l1mPS(d) + lMove(pPruneNew) - lInt(nNogsNew) - lMove(pGrowT) + lInt(nGrowable);
       } else if (nNogs > 0) {
         gNode = nogs[rng.int(nNogs)]!;
         gKind = 2;
@@ -511,8 +510,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         const pGrowNew = gNode === 0 ? 1 : 0.5;
         const pPruneT = 1 - pGrowT;
         const l1mPc = l1mPS(d + 1);
-        logPrior =
-          l1mPS(d) - lPS(d) - (gl ? l1mPc : 0) - (gr ? l1mPc : 0) + lMove(pGrowNew) - lInt(nGrowNew) - lMove(pPruneT) + lInt(nNogs);
+        logPrior = l1mPS(d) - lPS(d) - (gl ? l1mPc : 0) - (gr ? l1mPc : 0) + lMove(pGrowNew) - lInt(nGrowNew) - lMove(pPruneT) + lInt(nNogs);
       }
 
       // --- partial-residual sums S_l = Σ_{i∈l} w_i (res_i + μ_l) of the current leaves; the largest from totR ---
