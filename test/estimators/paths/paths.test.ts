@@ -200,7 +200,7 @@ test("paths BART bootstrap (distinct rows + weights): warm-started (opt-in) and 
     ratios.push(sw / sc);
     if (process.env.KT_SHOW) console.log(`term ${k}: SE warm ${sw.toFixed(4)} cold ${sc.toFixed(4)} ratio ${(sw / sc).toFixed(3)}`);
     // pooled ratios over 6 groups of 4 seeds (seeds 8–31): 0.68–1.06, the noisiest term (direct) with
-    // sd ≈ 0.14 around 0.87: a bound per term ≥ 3 sd away, against a term's SE collapsing or blowing up
+    // sd ≈ 0.15 around 0.87: a bound per term ≥ 3 sd away, against a term's SE collapsing or blowing up
     assert.ok(sw / sc > 0.4 && sw / sc < 1.6, `term ${k}: SE warm ${sw} vs cold ${sc}`);
   }
   // warm SEs run below cold ones on this short chain; the mean over the five terms was 0.834–0.946 over
