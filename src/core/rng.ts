@@ -10,7 +10,9 @@
  */
 export class Rng {
   private readonly s = new Int32Array(4);
-  private spareNormal: number | null = null;
+  /** The polar method's second normal, kept in a typed slot (a `number | null` field boxes it per pair). */
+  private readonly spare = new Float64Array(1);
+  private hasSpare = false;
   readonly seed: number;
 
   constructor(seed: number) {
@@ -73,10 +75,9 @@ export class Rng {
 
   /** Standard normal draw (Marsaglia polar method). */
   normal(): number {
-    if (this.spareNormal !== null) {
-      const v = this.spareNormal;
-      this.spareNormal = null;
-      return v;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare[0]!;
     }
     for (;;) {
       const u = 2 * this.uniform() - 1;
@@ -84,7 +85,8 @@ export class Rng {
       const s = u * u + v * v;
       if (s > 0 && s < 1) {
         const f = Math.sqrt((-2 * Math.log(s)) / s);
-        this.spareNormal = v * f;
+        this.spare[0] = v * f;
+        this.hasSpare = true;
         return u * f;
       }
     }
