@@ -15,7 +15,7 @@ const WORKER_MIN_BYTES = 32 << 20;
  * `minWorkerBytes` (32 MiB) or more; on this thread when smaller or when no worker can be started.
  */
 export function sha256FileAside(path: string, minWorkerBytes = WORKER_MIN_BYTES): Promise<string> {
-  let size = 0;
+  let size: number;
   try {
     size = statSync(path).size;
   } catch {
