@@ -4,11 +4,11 @@
  * outcome if asked, drop rows with other missing values (counted), and apply --winsor / --trim.
  */
 import { inputError } from "../core/errors.js";
-import { didPanelFromTable, didPanelRequests, readDidPanel, type DidPanelSpec } from "../data/panel.js";
+import { didPanelFromTable, didPanelRequests, type DidPanelSpec } from "../data/panel.js";
 import { numeric, type Table } from "../data/table.js";
 import { fixedEffectFactor, type Design, type DesignColumn } from "../formula/design.js";
 import type { VcovSpec } from "../inference/vcov.js";
-import { checkWeights, dropMissingInto, leadOutcome, outcomeVariants, vcovSpec, type RegressionOptions, type SampleLog } from "./model-input.js";
+import { checkWeights, dropMissingInto, leadOutcome, outcomeVariants, readWithHash, vcovSpec, type RegressionOptions, type SampleLog } from "./model-input.js";
 
 export interface DidColumns extends RegressionOptions {
   data: string;
@@ -43,8 +43,8 @@ function didSpec(o: DidColumns): DidPanelSpec {
  * `preloaded` to `twfeAnalysis` / `eventAnalysis` to run several models on one read, as in an R session.
  */
 export async function readDidData(o: DidColumns): Promise<DidData> {
-  const p = await readDidPanel(didSpec(o));
-  return { table: p.table!, hash: p.inputs[o.data]! };
+  // the raw columns only: the panel (row deletion, checks, cohort coding, factors) is built once, in prepareDid
+  return readWithHash(o.data, didPanelRequests(didSpec(o)));
 }
 
 export interface DidSample {

@@ -3,7 +3,7 @@
  * deletion with counts, the seed paper's Table-1 outcome variants (winsorise, trim, lead), cluster codes,
  * the fit + variance, and the CONTRACT JSON result.
  */
-import { sha256File } from "../core/hash.js";
+import { sha256FileAside } from "../data/file-hash.js";
 import { inputError, usageError } from "../core/errors.js";
 import { makeResult, vcovMatrixBlock, type EstimateRow, type HeadlineSpec, type KeytechResult, type WildBootstrapInfo } from "../core/result.js";
 import { readTable, type ColumnRequest } from "../data/read.js";
@@ -103,7 +103,7 @@ export function requests(numbers: (string | undefined)[], factors: (string | und
 
 /** Read columns and start hashing the file (for provenance) at the same time. */
 export async function readWithHash(file: string, reqs: ColumnRequest[]): Promise<{ table: Table; hash: string }> {
-  const hashP = sha256File(file).catch(() => "sha256:unavailable");
+  const hashP = sha256FileAside(file).catch(() => "sha256:unavailable");
   const table = await readTable(file, reqs);
   return { table, hash: await hashP };
 }

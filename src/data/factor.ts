@@ -58,46 +58,43 @@ export function factorizeNumbers(x: Float64Array): Factor {
  */
 function codeNumbers(x: Float64Array): Factor {
   const n = x.length;
+  const codes = new Int32Array(n);
+  // sorted data (e.g. a panel sorted by unit), coded while scanning: each run of equal values is the next
+  // level; at the first NaN or decrease the other paths take over (they write every code)
+  const lv: number[] = [];
+  let L = -1,
+    prev = Number.NaN,
+    i = 0;
+  for (; i < n; i++) {
+    const v = x[i]!;
+    if (v !== prev) {
+      if (Number.isNaN(v) || (L >= 0 && v < prev)) break;
+      lv.push(v);
+      L++;
+      prev = v;
+    }
+    codes[i] = L;
+  }
+  if (i === n) return { codes, nLevels: lv.length, levels: Float64Array.from(lv) };
+  return codeUnsorted(x, codes);
+}
+
+/** codeNumbers for data that is not ascending (or has a NaN): every code of `codes` is written. */
+function codeUnsorted(x: Float64Array, codes: Int32Array): Factor {
+  const n = x.length;
   let lo = Infinity,
     hi = -Infinity,
-    allInt = true,
-    ascending = true,
-    prev = -Infinity,
-    runs = 0;
+    allInt = true;
   for (let i = 0; i < n; i++) {
     const v = x[i]!;
-    if (Number.isNaN(v)) {
-      ascending = false;
-      continue;
-    }
+    if (Number.isNaN(v)) continue;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
     if (allInt && !Number.isInteger(v)) allInt = false;
-    if (v !== prev) {
-      if (v < prev) ascending = false;
-      runs++;
-      prev = v;
-    }
   }
-  const codes = new Int32Array(n);
   if (lo > hi) {
     codes.fill(-1);
     return { codes, nLevels: 0, levels: new Float64Array(0) };
-  }
-  if (ascending) {
-    // sorted data (e.g. a panel sorted by unit): each run of equal values is the next level
-    const levels = new Float64Array(runs);
-    let L = -1;
-    prev = Number.NaN;
-    for (let i = 0; i < n; i++) {
-      const v = x[i]!;
-      if (v !== prev) {
-        levels[++L] = v;
-        prev = v;
-      }
-      codes[i] = L;
-    }
-    return { codes, nLevels: runs, levels };
   }
   if (allInt && hi - lo <= 4 * n + 1_000_000) {
     const span = hi - lo + 1;

@@ -4,7 +4,7 @@
  * and sorted by time within unit (a counting sort by unit code, then a sort of each unit's few rows).
  */
 import { inputError } from "../core/errors.js";
-import { sha256File } from "../core/hash.js";
+import { sha256FileAside } from "./file-hash.js";
 import { factorize, factorizeNumbers, levelLabel, type Factor } from "./factor.js";
 import { dropMissing } from "./missing.js";
 import { readTable, type ColumnRequest } from "./read.js";
@@ -313,7 +313,7 @@ export function didPanelRequests(s: DidPanelSpec): ColumnRequest[] {
 
 /** Read a DID panel (DuckDB / CSV reader of read.ts; the file hashed meanwhile) and build it. */
 export async function readDidPanel(s: DidPanelSpec): Promise<DidPanel> {
-  const hashP = sha256File(s.file).catch(() => "sha256:unavailable");
+  const hashP = sha256FileAside(s.file).catch(() => "sha256:unavailable");
   const table = await readTable(s.file, didPanelRequests(s));
   return didPanelFromTable(table, { [s.file]: await hashP }, s);
 }
