@@ -913,14 +913,30 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       }
       return null;
     };
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      const dup = consume(chunk);
-      if (dup) {
-        if (o.mapping.source === "patentsview") throw await patentsViewDuplicate(conn, file, dup.id);
-        throw inputError(`duplicate id '${printable(dup.id)}' (also at row ${dup.first}); ids must be unique`, { file: name, row: row + 1, column: cId });
+    // The next chunk is requested before this one is consumed: DuckDB computes it (in a worker thread) while
+    // the JS loop runs, instead of the two taking turns. Each fetched chunk is its own object, so the one
+    // being consumed stays valid. Before anything else is done with the connection (an error, a query for
+    // a message, closing) the request in flight is awaited.
+    let pending: Promise<DuckDBDataChunk | null> | null = result.fetchChunk();
+    const settle = async (): Promise<void> => {
+      if (pending) await pending.catch(() => null);
+      pending = null;
+    };
+    try {
+      for (;;) {
+        const chunk: DuckDBDataChunk | null = await pending!;
+        pending = null;
+        if (!chunk || chunk.rowCount === 0) break;
+        pending = result.fetchChunk();
+        const dup = consume(chunk);
+        if (dup) {
+          await settle();
+          if (o.mapping.source === "patentsview") throw await patentsViewDuplicate(conn, file, dup.id);
+          throw inputError(`duplicate id '${printable(dup.id)}' (also at row ${dup.first}); ids must be unique`, { file: name, row: row + 1, column: cId });
+        }
       }
+    } finally {
+      await settle();
     }
     if (bLen > 0) flush();
     if (row !== total && lines !== null && row < lines) total = await countRows();
