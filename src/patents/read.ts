@@ -493,6 +493,26 @@ export function separatorClass(seps: string): string {
   return `[${out}]`;
 }
 
+/**
+ * SQL splitting a (non-NULL) text cell at any of the separator characters (pieces as split, untrimmed; '' is
+ * one empty piece; no separators: the cell itself): every separator is first translated to the first one,
+ * then one plain `string_split` — the same pieces as `string_split_regex` on their character class, about
+ * cheaper in DuckDB's scan (used for the cited cells; the IPC cells keep `string_split_regex`, see
+ * bench/README.md, issue #17 2026-12-06).
+ */
+function splitSql(cell: string, seps: string): string {
+  const chars = Array.from(seps);
+  const first = chars[0];
+  if (first === undefined) return `[${cell}]`;
+  if (chars.length === 1) return `string_split(${cell}, ${sqlString(first)})`;
+  return `string_split(translate(${cell}, ${sqlString(chars.slice(1).join(""))}, ${sqlString(
+    chars
+      .slice(1)
+      .map(() => first)
+      .join(""),
+  )}), ${sqlString(first)})`;
+}
+
 /** u32 halves view of a DuckDB UBIGINT vector's items. */
 function hashHalves(v: DuckDBVector): Uint32Array {
   return u64Halves((v as unknown as { items: BigUint64Array }).items);
@@ -599,14 +619,13 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     const wantIds = o.ids !== false;
 
     const vc = (c: string): string => `CAST(${sqlIdent(c)} AS VARCHAR)`;
-    const re = sqlString(separatorClass(o.mapping.ipcSeparators));
     // One pass over the input. IPC pieces (as split, untrimmed), regions and applicants (trimmed) come as
     // two DuckDB hashes (64 bits to look up, and the low 32 bits of a second, seeded hash that confirms the
     // match); a string's text is read only the first time its hash is seen (each distinct IPC piece is parsed
     // once, each region / applicant named once). Ids and cited ids come as UTF-8 bytes, trimmed and split
     // here and matched exactly on their bytes (IdBytes); only the year/date cells that are not ISO dates
     // become JS strings.
-    const cols = [`${ipcListOf(vc(cIpc), re)} AS kt__ipc`];
+    const cols = [`${ipcListOf(vc(cIpc), sqlString(separatorClass(o.mapping.ipcSeparators)))} AS kt__ipc`];
     if (cRegion !== undefined) cols.push(`coalesce(trim(${vc(cRegion)}), '') AS kt__region`);
     if (cApp !== undefined) cols.push(`coalesce(trim(${vc(cApp)}), '') AS kt__applicant`);
     const from = `(SELECT *, ${cols.join(", ")} FROM ${source})`;
@@ -618,7 +637,9 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       `kt__ipc`, // 4
       cRegion === undefined ? "NULL::UBIGINT, NULL::UINTEGER, NULL::VARCHAR" : `hash(kt__region), ${checkHash("kt__region")}, kt__region`, // 5, 6, 7
       cApp === undefined ? "NULL::UBIGINT, NULL::UINTEGER, NULL::VARCHAR" : `hash(kt__applicant), ${checkHash("kt__applicant")}, kt__applicant`, // 8, 9, 10
-      cCited === undefined ? "NULL::VARCHAR" : `coalesce(${vc(cCited)}, '')`, // 11
+      // The cited cell split at the separators by DuckDB (pieces as split, untrimmed): short pieces (≤ 12 bytes,
+      // every usual id) are then read from the vector's own bytes, no native call per cell.
+      cCited === undefined ? "NULL::VARCHAR[]" : splitSql(`coalesce(${vc(cCited)}, '')`, o.mapping.citedSeparators), // 11
     ];
     // A streamed result that ends early (DuckDB's stream stops silently at an error) is detected by the row
     // count: of a plain text file, the line breaks bound the data rows from above (a row spans at least one
@@ -656,22 +677,6 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     const deferredOff = new GrowInt32(cCited !== undefined ? 1024 : 0);
     if (cCited !== undefined) deferredOff.push(0);
     let unknown = 0;
-    const seps = o.mapping.citedSeparators;
-    const isSepByte = new Uint8Array(256);
-    for (const ch of seps) if (ch.charCodeAt(0) < 128) isSepByte[ch.charCodeAt(0)] = 1;
-    // Non-ASCII separators as UTF-8 byte sequences (valid UTF-8 matches them only at character starts).
-    const sepSeqs = Array.from(seps)
-      .filter((ch) => ch.codePointAt(0)! >= 128)
-      .map(utf8);
-    /** Byte length of the separator starting at cb[q], or 0. */
-    const sepAt = (cb: Uint8Array, q: number): number => {
-      for (const sq of sepSeqs) {
-        let k = 0;
-        while (k < sq.length && cb[q + k] === sq[k]) k++;
-        if (k === sq.length) return k;
-      }
-      return 0;
-    };
     // IPC pieces: hash → piece index; per piece its check hash, code id (−1 malformed / too coarse, −2 empty) and text.
     const pieceOf = new Hash64Map(1024);
     const pieceCheck: number[] = [];
@@ -781,8 +786,9 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       const appH = cApp !== undefined ? hashHalves(chunk.getColumnVector(8)) : null;
       const appC = cApp !== undefined ? uint32Items(chunk.getColumnVector(9)) : null;
       const appT = chunk.getColumnVector(10);
-      const vCited = cCited !== undefined ? chunk.getColumnVector(11) : null;
-      const vCitedB = vCited ? varcharView(vCited) : null;
+      const lvCited = cCited !== undefined ? (chunk.getColumnVector(11) as DuckDBListVector) : null;
+      const entCited = lvCited ? listEntries(lvCited) : null;
+      const vCitedB = lvCited ? varcharView(lvCited.childVector) : null;
       const uId = varcharBytes(vIdB);
       const uDate = varcharBytes(vDateB);
       const uCited = vCitedB ? varcharBytes(vCitedB) : null;
@@ -879,22 +885,14 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
         if (appH) apps.push(appDict.get(appH[2 * i]!, appH[2 * i + 1]!, appC![i]!, appT, i));
         if (wantIds) ids.push(decodeUtf8(idb.subarray(a, e)));
         if (vCitedB) {
-          // Pieces between separators, trimmed as String.prototype.trim does; empty pieces dropped. On the
-          // bytes, unless a piece starts or ends with a non-ASCII character (then through a JS string).
-          const cb = itemBytes(vCitedB, uCited!, i, at);
-          const n = at[1]!;
-          for (let p = at[0]!; p <= n;) {
-            let q = p;
-            let sl = 1;
-            for (; q < n; q++) {
-              const c = cb[q]!;
-              if (c < 128) {
-                if (isSepByte[c]) break;
-              } else if (sepSeqs.length > 0 && (sl = sepAt(cb, q)) > 0) break;
-              else sl = 1;
-            }
-            let x0 = p;
-            let x1 = q;
+          // The pieces DuckDB split, trimmed as String.prototype.trim does; empty pieces dropped. On the bytes,
+          // unless a piece starts or ends with a non-ASCII character (then through a JS string).
+          const c0 = entCited![4 * i]!;
+          const c1 = c0 + entCited![4 * i + 2]!;
+          for (let m = c0; m < c1; m++) {
+            const cb = itemBytes(vCitedB, uCited!, m, at);
+            let x0 = at[0]!;
+            let x1 = at[1]!;
             while (x0 < x1 && isAsciiSpace(cb[x0]!)) x0++;
             while (x1 > x0 && isAsciiSpace(cb[x1 - 1]!)) x1--;
             if (x1 > x0) {
@@ -906,21 +904,36 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
                 }
               } else cite(cb, x0, x1);
             }
-            p = q + sl;
           }
           citeOff.push(target.len);
         }
       }
       return null;
     };
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      const dup = consume(chunk);
-      if (dup) {
-        if (o.mapping.source === "patentsview") throw await patentsViewDuplicate(conn, file, dup.id);
-        throw inputError(`duplicate id '${printable(dup.id)}' (also at row ${dup.first}); ids must be unique`, { file: name, row: row + 1, column: cId });
+    // The next chunk is requested before this one is consumed: DuckDB computes it (in a worker thread) while
+    // the JS loop runs, instead of the two taking turns. Each fetched chunk is its own object, so the one
+    // being consumed stays valid. Before anything else is done with the connection (an error, a query for
+    // a message, closing) the request in flight is awaited.
+    let pending: Promise<DuckDBDataChunk | null> | null = result.fetchChunk();
+    const settle = async (): Promise<void> => {
+      if (pending) await pending.catch(() => null);
+      pending = null;
+    };
+    try {
+      for (;;) {
+        const chunk: DuckDBDataChunk | null = await pending!;
+        pending = null;
+        if (!chunk || chunk.rowCount === 0) break;
+        pending = result.fetchChunk();
+        const dup = consume(chunk);
+        if (dup) {
+          await settle();
+          if (o.mapping.source === "patentsview") throw await patentsViewDuplicate(conn, file, dup.id);
+          throw inputError(`duplicate id '${printable(dup.id)}' (also at row ${dup.first}); ids must be unique`, { file: name, row: row + 1, column: cId });
+        }
       }
+    } finally {
+      await settle();
     }
     if (bLen > 0) flush();
     if (row !== total && lines !== null && row < lines) total = await countRows();

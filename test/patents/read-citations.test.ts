@@ -69,3 +69,45 @@ test("citation targets equal a Map lookup of the trimmed ids (short, long and no
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("cited and IPC cells split at every separator character (default set mixed, non-ASCII, regex-special custom sets)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kt-read-sep-"));
+  try {
+    const f = join(dir, "s.csv");
+    // Default cited separators ";,| ；，": mixed, repeated (empty pieces), tabs and padding around ids.
+    writeFileSync(
+      f,
+      [
+        "id,date,ipc,cited",
+        "a1,2001-01-01,G06F 3/00,",
+        'b2,2001-02-01,"G06F 3/00；H04L 29/08，G06N 3/04|G06F 17/30",a1',
+        'c3,2001-03-01,G06F 3/00,"a1；b2，a1 ;; \tb2\t|,nope"',
+        'd4,2001-04-01,G06F 3/00,"c3|b2,,a1；；c3"',
+      ].join("\n") + "\n",
+    );
+    const t = await readPatents(f, { mapping: loadMapping("default"), level: "subgroup", onBadIpc: "fail", citations: true });
+    const links = t.cited!;
+    const row = (p: number): number[] => Array.from(links.target.subarray(links.offsets[p]!, links.offsets[p + 1]!));
+    assert.deepEqual([row(0), row(1), row(2), row(3)], [[], [0], [0, 1, 0, 1, -1], [2, 1, 0, 2]]);
+    assert.equal(t.codeOffsets[2]! - t.codeOffsets[1]!, 4);
+    // Custom sets: one separator, and characters special in a regular expression.
+    for (const [seps, cell] of [
+      ["/", "a1/b2 / c3"],
+      ["]^\\-", "a1]b2^c3\\a1-b2"],
+      ["€.", "a1€b2.c3"],
+    ] as const) {
+      const g = join(dir, "c.csv");
+      writeFileSync(
+        g,
+        `id,date,ipc,cited\na1,2001-01-01,G06F 3/00,\nb2,2001-01-01,G06F 3/00,\nc3,2001-01-01,G06F 3/00,\nd4,2001-01-02,G06F 3/00,"${cell.replace(/"/g, '""')}"\n`,
+      );
+      const m = { ...loadMapping("default"), citedSeparators: seps };
+      const u = await readPatents(g, { mapping: m, level: "subclass", onBadIpc: "fail", citations: true });
+      const l = u.cited!;
+      const want = seps === "]^\\-" ? [0, 1, 2, 0, 1] : [0, 1, 2];
+      assert.deepEqual(Array.from(l.target.subarray(l.offsets[3]!, l.offsets[4]!)), want, `separators ${seps}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
