@@ -850,6 +850,8 @@ export async function measureTwinJob(o: SimOptions, job: TwinJob, memo: DeaMemo,
 export interface TwinThreads {
   threads: number;
   offMain?: boolean;
+  /** the workers run at a lower OS priority (nice 10, Linux), so the rest of the process comes first */
+  background?: boolean;
 }
 
 /**
@@ -878,7 +880,7 @@ export async function runTwinJobs(o: SimOptions, jobs: TwinJob[], where: TwinThr
   const url = new URL("./twin-worker.js", import.meta.url);
   const remote = (): Promise<void> =>
     new Promise<void>((resolve, reject) => {
-      const w = new Worker(url, { workerData: { options: o } });
+      const w = new Worker(url, { workerData: { options: o, background: where.background ?? false } });
       let mine = -1;
       const give = (): void => {
         if (next < jobs.length) w.postMessage({ j: (mine = next++), job: jobs[mine]! });
