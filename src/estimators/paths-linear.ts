@@ -3,11 +3,66 @@
  * regression by IRLS (propensity), both with an intercept; collinear columns are dropped
  * (pivot ≤ 1e-10 of the diagonal after projection, as core/linalg choleskyPivotless).
  */
-import { choleskyPivotless, crossVec, gram } from "../core/linalg.js";
+import { choleskyPivotless, mat, type Mat } from "../core/linalg.js";
 import { estimationError } from "../core/errors.js";
 
+/** Rows where an indicator column is 1, or null when the column holds a value other than 0 and 1. */
+function onesOf(c: Float64Array): Int32Array | null {
+  let m = 0;
+  for (let i = 0; i < c.length; i++) {
+    const v = c[i]!;
+    if (v === 1) m++;
+    else if (v !== 0) return null;
+  }
+  const ix = new Int32Array(m);
+  for (let i = 0, k = 0; i < c.length; i++) if (c[i] === 1) ix[k++] = i;
+  return ix;
+}
+
+/**
+ * Σ_i w_i a_i b_i summed in row order as core/linalg wdot ((w·a)·b, or a·b without w), skipping the rows
+ * where an indicator column is 0. Such a term is ±0 and adding it leaves the sum's bits unchanged, and where
+ * the indicator is 1 the term is w·b (or b) exactly, so the result is wdot's double for finite inputs. The
+ * year dummies of the panel covariates make this ≈ 20× fewer row operations per Gram entry.
+ */
+function dotSkip(a: Float64Array, ia: Int32Array | null, b: Float64Array, ib: Int32Array | null, w?: Float64Array): number {
+  let s = 0;
+  const ix = ia && ib ? (ia.length <= ib.length ? ia : ib) : (ia ?? ib);
+  if (ix && ix.length < a.length) {
+    // where the indicator is 1 the term is (w·1)·b = w·b or (w·a)·1 = w·a: the other column times w
+    const other = ix === ia ? b : a;
+    if (w) for (let k = 0; k < ix.length; k++) s += w[ix[k]!]! * other[ix[k]!]!;
+    else for (let k = 0; k < ix.length; k++) s += other[ix[k]!]!;
+    return s;
+  }
+  const n = a.length;
+  if (w) for (let i = 0; i < n; i++) s += w[i]! * a[i]! * b[i]!;
+  else for (let i = 0; i < n; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/** X'WX (core/linalg gram's doubles) with the indicator columns' zero rows skipped (dotSkip). */
+function gramSkip(cols: Float64Array[], ones: (Int32Array | null)[], w?: Float64Array): Mat {
+  const k = cols.length;
+  const g = mat(k, k);
+  for (let a = 0; a < k; a++)
+    for (let b = a; b < k; b++) {
+      const v = dotSkip(cols[a]!, ones[a]!, cols[b]!, ones[b]!, w);
+      g.data[a * k + b] = v;
+      g.data[b * k + a] = v;
+    }
+  return g;
+}
+
+/** X'Wy (core/linalg crossVec's doubles) with the indicator columns' zero rows skipped. */
+function crossSkip(cols: Float64Array[], ones: (Int32Array | null)[], y: Float64Array, w?: Float64Array): Float64Array {
+  const out = new Float64Array(cols.length);
+  for (let a = 0; a < cols.length; a++) out[a] = dotSkip(cols[a]!, ones[a]!, y, null, w);
+  return out;
+}
+
 /** Solve G b = r on the columns Cholesky keeps (others get 0). */
-function solveKept(g: ReturnType<typeof gram>, r: Float64Array): Float64Array {
+function solveKept(g: Mat, r: Float64Array): Float64Array {
   const k = g.rows;
   const { L, kept } = choleskyPivotless(g, 1e-10);
   const z = new Float64Array(k),
@@ -31,7 +86,8 @@ const withIntercept = (cols: Float64Array[], n: number) => [new Float64Array(n).
 /** OLS of y on [1, cols]; returns coefficients (intercept first). */
 export function olsCoef(cols: Float64Array[], y: Float64Array, w?: Float64Array): Float64Array {
   const X = withIntercept(cols, y.length);
-  return solveKept(gram(X, w), crossVec(X, y, w));
+  const ones = X.map(onesOf);
+  return solveKept(gramSkip(X, ones, w), crossSkip(X, ones, y, w));
 }
 
 /** Linear predictor b₀ + Σ b_j x_j for new columns. */
@@ -52,6 +108,7 @@ export function linPred(b: Float64Array, cols: Float64Array[]): Float64Array {
 export function logitFit(cols: Float64Array[], a: Float64Array): { coef: Float64Array; prob: Float64Array } {
   const n = a.length;
   const X = withIntercept(cols, n);
+  const ones = X.map(onesOf);
   let b: Float64Array = new Float64Array(X.length);
   let eta: Float64Array = new Float64Array(n);
   const p = new Float64Array(n),
@@ -65,7 +122,7 @@ export function logitFit(cols: Float64Array[], a: Float64Array): { coef: Float64
       w[i] = wi;
       z[i] = eta[i]! + (a[i]! - pi) / wi;
     }
-    const nb = solveKept(gram(X, w), crossVec(X, z, w));
+    const nb = solveKept(gramSkip(X, ones, w), crossSkip(X, ones, z, w));
     let d = 0;
     for (let j = 0; j < nb.length; j++) d = Math.max(d, Math.abs(nb[j]! - b[j]!));
     b = nb;
