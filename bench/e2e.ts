@@ -15,6 +15,10 @@
  * d <- data.table::fread("panel_10000000.csv"); d[, treat_post := as.numeric(cohort > 0 & year >= cohort)];
  * print(system.time(print(feols(y ~ treat_post + x1 + x2 + x3 | unit + year, d, cluster = ~unit))))'`
  *
+ * Measured here on 2026-12-06 with fixest 0.12.1 (built from its GitHub tag with Debian's R 4.2.2, Rcpp,
+ * data.table): `bench/fixest-time.R PANEL twfe|event 2` times fread and feols separately and prints the
+ * coefficients and SEs; figures in bench/README.md ("Issue #17: R fixest measured here").
+ *
  * Usage: node dist/bench/e2e.js [--sizes 10000000] [--steps read,twfe,job,event] [--separate] [--keep] [--dir D]
  */
 import { spawnSync } from "node:child_process";
@@ -184,6 +188,7 @@ async function main(): Promise<void> {
     if (steps.has("twfe")) {
       console.log("  -- keytech did twfe as one process (start-up, read, TWFE):");
       console.log(`     R: ${rTwfe(path)}`);
+      console.log(`     R, timed per step: /usr/bin/time -v Rscript bench/fixest-time.R ${path} twfe 2   (or event)`);
       child(self, ["--child-run", path, "twfe"]);
     }
     if (steps.has("job")) {
