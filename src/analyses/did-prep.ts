@@ -30,7 +30,8 @@ export interface DidColumns extends RegressionOptions {
 /** A panel file read once, with its hash, for several DID analyses. */
 export interface DidData {
   table: Table;
-  hash: string;
+  /** the file's hash, still being computed (readWithHash) */
+  hash: Promise<string>;
 }
 
 /** The DID panel of a DID analysis's columns (what `prepareDid` reads; checked there). */
@@ -49,7 +50,7 @@ export async function readDidData(o: DidColumns): Promise<DidData> {
 
 export interface DidSample {
   table: Table;
-  hash: string;
+  hash: Promise<string>;
   log: SampleLog;
 }
 
@@ -62,9 +63,10 @@ export async function prepareDid(o: DidColumns, beforeMissing?: (t: Table, log: 
   for (const r of didPanelRequests(didSpec(o))) if (!table.columns.has(r.column)) throw new Error(`internal: the preloaded table lacks column '${r.column}'`);
   const log: SampleLog = { missing: 0, missingByColumn: {} };
   // rows without unit or time dropped (counted), the panel checks, the cohort coded (empty = never treated)
+  // the panel's own `inputs` record is not used here: the hash, still being computed, goes into the result
   const p = didPanelFromTable(
     table,
-    { [o.data]: hash },
+    {},
     { file: o.data, y: o.y, unit: o.unit, time: o.time, cohort: o.cohort, dropMissing: [o.unit, o.time], validate: true },
   );
   log.missing += p.dropped.rows;
@@ -92,7 +94,7 @@ export interface DidDesign {
   design: Design;
   spec: VcovSpec;
   log: SampleLog;
-  hash: string;
+  hash: Promise<string>;
 }
 
 /**

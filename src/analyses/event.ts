@@ -161,7 +161,7 @@ export async function eventAnalysis(o: EventOptions): Promise<KeytechResult> {
     bundle,
     log,
     file: o.data,
-    hash,
+    hash: await hash,
     options: optionsRecord({ ...o, preloaded: undefined, ref, endpoints: window ? endpoints : undefined }),
     model: {
       depvar: o.y,

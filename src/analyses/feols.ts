@@ -31,7 +31,7 @@ export async function feolsAnalysis(o: FeolsAnalysisOptions): Promise<KeytechRes
     bundle,
     log,
     file: o.data,
-    hash,
+    hash: await hash,
     options: optionsRecord(o),
     model: {
       depvar: f.lhs,

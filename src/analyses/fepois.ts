@@ -133,7 +133,7 @@ export async function fepoisAnalysis(o: FepoisAnalysisOptions): Promise<KeytechR
       ...(Object.keys(missingByColumn).length ? { missing_by_column: missingByColumn } : {}),
       ...rest,
     },
-    provenance: { seed: null, inputs: { [o.data]: hash }, options },
+    provenance: { seed: null, inputs: { [o.data]: await hash }, options },
     model: {
       family: "poisson",
       link: "log",

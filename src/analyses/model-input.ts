@@ -101,11 +101,14 @@ export function requests(numbers: (string | undefined)[], factors: (string | und
   return [...out.values()];
 }
 
-/** Read columns and start hashing the file (for provenance) at the same time. */
-export async function readWithHash(file: string, reqs: ColumnRequest[]): Promise<{ table: Table; hash: string }> {
-  const hashP = sha256FileAside(file).catch(() => "sha256:unavailable");
+/**
+ * Read columns, then start hashing the file (for provenance). The hash (a worker thread for large files)
+ * starts once the read is done, so that it runs on the core the single-threaded model building and fit leave
+ * idle instead of competing with the parser's threads; await `hash` when the result is assembled.
+ */
+export async function readWithHash(file: string, reqs: ColumnRequest[]): Promise<{ table: Table; hash: Promise<string> }> {
   const table = await readTable(file, reqs);
-  return { table, hash: await hashP };
+  return { table, hash: sha256FileAside(file).catch(() => "sha256:unavailable") };
 }
 
 export interface SampleLog {
@@ -303,7 +306,7 @@ export async function formulaSample(
   f: Formula,
   o: { weights?: string; cluster?: string[] },
   extra: { expr: Expr; label: string }[] = [],
-): Promise<{ t: Table; hash: string; log: SampleLog; warnings: string[] }> {
+): Promise<{ t: Table; hash: Promise<string>; log: SampleLog; warnings: string[] }> {
   const cols = formulaColumns(f);
   const extraCols = extra.flatMap((e) => [...exprColumns(e.expr)]);
   const reqs = requests([...cols.numeric, ...extraCols, o.weights], [...cols.factor, ...(o.cluster ?? [])]);

@@ -33,7 +33,7 @@ export async function twfeAnalysis(o: TwfeOptions): Promise<KeytechResult> {
     bundle,
     log,
     file: o.data,
-    hash,
+    hash: await hash,
     options: optionsRecord({ ...o, preloaded: undefined }),
     model: {
       depvar: o.y,
