@@ -157,20 +157,43 @@ function describeColumn(
     s2 = 0,
     nnz = 0,
     binary = true;
-  for (let i = 0; i < n; i++) {
-    const v = x[i]!;
-    if (!Number.isFinite(v)) {
-      const row = (keep ? keep[i]! : i) + 1;
-      throw inputError(`variable "${name}" is missing or not finite at row ${row}: drop or impute such rows before estimation`, { row, column: name });
+  let bad = -1;
+  if (w) {
+    for (let i = 0; i < n; i++) {
+      const v = x[i]!;
+      if (!Number.isFinite(v)) {
+        bad = i;
+        break;
+      }
+      const d = v - x0;
+      const wi = w[i]!;
+      s1 += wi * d;
+      s2 += wi * d * d;
+      if (v !== 0) {
+        nnz++;
+        if (v !== 1) binary = false;
+      }
     }
-    const d = v - x0;
-    const wi = w ? w[i]! : 1;
-    s1 += wi * d;
-    s2 += wi * d * d;
-    if (v !== 0) {
-      nnz++;
-      if (v !== 1) binary = false;
+  } else {
+    // unweighted: the same sums as with w = 1 (1·d and 1·d·d are exact), without the per-row weight branch
+    for (let i = 0; i < n; i++) {
+      const v = x[i]!;
+      if (!Number.isFinite(v)) {
+        bad = i;
+        break;
+      }
+      const d = v - x0;
+      s1 += d;
+      s2 += d * d;
+      if (v !== 0) {
+        nnz++;
+        if (v !== 1) binary = false;
+      }
     }
+  }
+  if (bad >= 0) {
+    const row = (keep ? keep[bad]! : bad) + 1;
+    throw inputError(`variable "${name}" is missing or not finite at row ${row}: drop or impute such rows before estimation`, { row, column: name });
   }
   const ss = centred ? Math.max(0, s2 - (s1 * s1) / sw) : s2;
   let ones: Int32Array | null = null;
