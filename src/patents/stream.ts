@@ -761,4 +761,3 @@ export async function measurePatentPanelStream(
 export function preferStream(bytes: number): boolean {
   return bytes > 2e9;
 }
-

@@ -45,8 +45,12 @@ function sameDeep(a: unknown, b: unknown, path: string): void {
   }
   if (a !== null && typeof a === "object") {
     assert.ok(b !== null && typeof b === "object", `${path}: object vs not`);
-    const ka = Object.keys(a).filter((k) => k !== "seconds" && k !== "stream" && (a as Record<string, unknown>)[k] !== undefined).sort();
-    const kb = Object.keys(b as object).filter((k) => k !== "seconds" && k !== "stream" && (b as Record<string, unknown>)[k] !== undefined).sort();
+    const ka = Object.keys(a)
+      .filter((k) => k !== "seconds" && k !== "stream" && (a as Record<string, unknown>)[k] !== undefined)
+      .sort();
+    const kb = Object.keys(b as object)
+      .filter((k) => k !== "seconds" && k !== "stream" && (b as Record<string, unknown>)[k] !== undefined)
+      .sort();
     assert.deepEqual(ka, kb, `${path}: keys`);
     for (const k of ka) sameDeep((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
     return;
@@ -77,9 +81,7 @@ function corpusCsv(s: CorpusShape): string {
     const cited: string[] = [];
     for (let j = 0, m = i === 0 ? 0 : rng.int(6); j < m; j++) {
       const u = rng.uniform();
-      cited.push(
-        u < 0.05 ? `X${rng.int(99)}` : u < 0.08 ? `p${i + 1 + rng.int(50)}` : u < 0.1 ? `p${i}` : u < 0.13 ? ` p${rng.int(i)} ` : `p${rng.int(i)}`,
-      );
+      cited.push(u < 0.05 ? `X${rng.int(99)}` : u < 0.08 ? `p${i + 1 + rng.int(50)}` : u < 0.1 ? `p${i}` : u < 0.13 ? ` p${rng.int(i)} ` : `p${rng.int(i)}`);
     }
     const region = rng.uniform() < 0.03 ? "" : rng.uniform() < 0.05 ? "ZZ" : `C${rng.int(12)}`;
     const app = rng.uniform() < 0.2 ? "" : `A${rng.int(30)}`;
