@@ -756,8 +756,3 @@ export async function measurePatentPanelStream(
     close();
   }
 }
-
-/** Whether a file is large enough for the streamed path by default (bytes on disk; Parquet ≈ 38 bytes per patent). */
-export function preferStream(bytes: number): boolean {
-  return bytes > 2e9;
-}
