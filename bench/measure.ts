@@ -12,7 +12,9 @@
  *   legacy   (with --legacy) panelFromFile + diffusionFromFile + cospecialisationFromFile, three reads.
  * Each line: wall seconds and the child's peak RSS so far.
  *
- *   node dist/bench/measure.js [--n 1000000] [--seed 1] [--dir DIR] [--only study|patents|legacy] [--legacy] [--keep]
+ *   node dist/bench/measure.js [--n 1000000] [--seed 1] [--dir DIR] [--only study|patents|patents-stream|legacy] [--legacy] [--stream] [--keep]
+ * `--stream` (or `--only patents-stream`) adds the streamed patent stage (src/patents/stream.ts); its child alone:
+ * `node dist/bench/measure.js --child patents-stream FILE` (CSV or Parquet, e.g. bench/gen-patents.ts's).
  *
  * `--dir DIR` keeps the corpus there and reuses it (same N and seed). Profile one child with
  * `node --cpu-prof dist/bench/measure.js --child patents FILE`.
@@ -156,11 +158,28 @@ async function child(kind: string, file: string): Promise<void> {
     line("three pipelines (total)", (performance.now() - t0) / 1000);
     return;
   }
+  if (kind === "patents-stream") {
+    // The streamed stage (src/patents/stream.ts): two passes over the file, bounded memory.
+    const { measurePatentPanelStream } = await import("../src/patents/stream.js");
+    const m = await measurePatentPanelStream(
+      file,
+      { mapping, onBadIpc: "fail" },
+      { level: "subclass", keyTech: { taxonomy: "cnipa-provisional" }, regions: counties, years, idf: "seed", rcaWindow: 3 },
+    );
+    const s = m.stream;
+    for (const [k, v] of Object.entries(s.seconds)) console.log(`    ${k.padEnd(36)} ${v.toFixed(2).padStart(7)} s wall`);
+    line(
+      "streamed stage (total)",
+      (performance.now() - t0) / 1000,
+      `   ${s.rows} rows, ${s.n} patents, ${s.keyTech} key-tech, ${s.citations} citations, ${s.codes} codes, ${s.terms} terms; citations ${JSON.stringify(m.citationCounts)}`,
+    );
+    return;
+  }
   const { readPatents } = await import("../src/patents/read.js");
   const { checkTextTable } = await import("../src/patents/precheck.js");
   const { measurePatentPanel } = await import("../src/patents/pipeline.js");
   let t = performance.now();
-  const bytes = await checkTextTable(file);
+  const bytes = file.endsWith(".parquet") ? statSync(file).size : await checkTextTable(file);
   line(`byte check (${(bytes / 1e6).toFixed(0)} MB, inside read too)`, (performance.now() - t) / 1000);
   t = performance.now();
   const table = await readPatents(file, { mapping, level: "subclass", onBadIpc: "fail", region: true, citations: "auto", ids: false });
@@ -200,8 +219,8 @@ async function main(): Promise<void> {
       console.log(`generate: ${(g.bytes / 1e6).toFixed(0)} MB CSV in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     } else console.log(`reuse ${file} (${(statSync(file).size / 1e6).toFixed(0)} MB)`);
     const self = fileURLToPath(import.meta.url);
-    for (const kind of ["patents", "study", "legacy"]) {
-      if (only ? only !== kind : kind === "legacy" && !argv.includes("--legacy")) continue;
+    for (const kind of ["patents", "patents-stream", "study", "legacy"]) {
+      if (only ? only !== kind : (kind === "legacy" && !argv.includes("--legacy")) || (kind === "patents-stream" && !argv.includes("--stream"))) continue;
       console.log(`${kind}: (1-minute load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`);
       const t0 = performance.now();
       const r = spawnSync(process.execPath, ["--max-old-space-size=6144", self, "--child", kind, file], {

@@ -6,6 +6,7 @@
  * diff the output.
  *
  *   node --max-old-space-size=6144 dist/bench/patents-digest.js FILE
+ *   node dist/bench/patents-digest.js FILE --stream    (the streamed stage: compare with the `panel.` lines)
  */
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
@@ -35,6 +36,23 @@ function digest(prefix: string, v: unknown, out: string[]): void {
 
 async function main(): Promise<void> {
   const file = process.argv[2]!;
+  if (process.argv.includes("--stream")) {
+    // The streamed stage (src/patents/stream.ts): its `panel.*` lines must equal the in-memory run's.
+    const { loadMapping } = await import("../src/patents/mapping.js");
+    const { measurePatentPanelStream } = await import("../src/patents/stream.js");
+    const years = Array.from({ length: LAST - FIRST + 1 }, (_, i) => FIRST + i);
+    const counties = Array.from({ length: COUNTIES }, (_, i) => String(110000 + i * 37));
+    const m = await measurePatentPanelStream(
+      file,
+      { mapping: loadMapping("default"), onBadIpc: "fail" },
+      { level: "subclass", keyTech: { taxonomy: "cnipa-provisional" }, regions: counties, years, idf: "seed", rcaWindow: 3 },
+    );
+    const { stream: _info, ...rest } = m;
+    const out: string[] = [];
+    digest("panel", rest, out);
+    console.log(out.join("\n"));
+    return;
+  }
   const years = Array.from({ length: LAST - FIRST + 1 }, (_, i) => FIRST + i);
   const counties = Array.from({ length: COUNTIES }, (_, i) => String(110000 + i * 37));
   const { loadMapping } = await import("../src/patents/mapping.js");

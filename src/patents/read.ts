@@ -108,15 +108,15 @@ function validDate(y: number, mo: number, d: number): number | null {
   return y * 10000 + mo * 100 + d;
 }
 
-function sqlString(s: string): string {
+export function sqlString(s: string): string {
   return "'" + s.replace(/'/g, "''") + "'";
 }
-function sqlIdent(s: string): string {
+export function sqlIdent(s: string): string {
   return '"' + s.replace(/"/g, '""') + '"';
 }
 
 /** The table files of a PatentsView folder that the reader may open. */
-function patentsViewFiles(dir: string): string[] {
+export function patentsViewFiles(dir: string): string[] {
   const out: string[] = [];
   for (const stem of ["g_patent", "g_application", "g_ipc_at_issue", "g_us_patent_citation", "g_assignee_disambiguated", "g_location_disambiguated"]) {
     const f = findTable(dir, stem);
@@ -139,7 +139,7 @@ function tableExpr(path: string): string {
 }
 
 /** Header names of a plain .tsv/.csv file (null when it cannot be read cheaply: compressed or Parquet). */
-function plainHeader(path: string): string[] | null {
+export function plainHeader(path: string): string[] | null {
   if (!/\.(tsv|csv)$/.test(path)) return null;
   const fd = openSync(path, "r");
   try {
@@ -193,7 +193,7 @@ ORDER BY p.patent_id`;
  * looked up by its 64-bit hash, confirmed by a second 32-bit hash, and read from its vector only the first
  * time it is seen; the empty string is −1.
  */
-class HashDict {
+export class HashDict {
   private readonly map = new Hash64Map(1024);
   /** Check hash per stored value (value = name index + 1; 0 = the empty string). */
   private readonly check: number[] = [];
@@ -210,7 +210,7 @@ class HashDict {
   }
 }
 
-class GrowInt32 {
+export class GrowInt32 {
   buf: Int32Array;
   len = 0;
   constructor(capacity = 1024) {
@@ -236,12 +236,12 @@ export function patentSourceSql(file: string, mapping: ColumnMapping): string {
 }
 
 /** Work arrays of IdBytes.getBatch for batches of up to `size` keys. */
-interface IdBatchScratch {
+export interface IdBatchScratch {
   order: Int32Array;
   buckets: Int32Array;
   keys: Int32Array;
 }
-function idBatchScratch(size: number): IdBatchScratch {
+export function idBatchScratch(size: number): IdBatchScratch {
   return { order: new Int32Array(size), buckets: new Int32Array(size > 0 ? 65537 : 0), keys: new Int32Array(5 * size) };
 }
 
@@ -254,7 +254,7 @@ function idBatchScratch(size: number): IdBatchScratch {
  * sweep the table instead of jumping about it (the citations' random access into a 10⁷-id table was the
  * reader's top cost).
  */
-class IdBytes {
+export class IdBytes {
   private table: Int32Array;
   private mask: number;
   private bits: number;
@@ -420,29 +420,29 @@ class IdBytes {
 }
 
 /** The 16-byte string_t items of a DuckDB VARCHAR vector (for getStringBytes: no JS string is made). */
-function varcharView(v: DuckDBVector): DataView {
+export function varcharView(v: DuckDBVector): DataView {
   return (v as unknown as { dataView: DataView }).dataView;
 }
 const utf8Decoder = new TextDecoder();
-function decodeUtf8(b: Uint8Array): string {
+export function decodeUtf8(b: Uint8Array): string {
   return utf8Decoder.decode(b);
 }
-function utf8(s: string): Uint8Array {
+export function utf8(s: string): Uint8Array {
   return Buffer.from(s, "utf8");
 }
 /** ASCII characters that String.prototype.trim removes (tab, line breaks, vertical tab, form feed, space). */
-function isAsciiSpace(c: number): boolean {
+export function isAsciiSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
 }
 /** The bytes of a vector's string_t items (a string of ≤ 12 bytes is stored inline, at 16·i + 4). */
-function varcharBytes(dv: DataView): Uint8Array {
+export function varcharBytes(dv: DataView): Uint8Array {
   return new Uint8Array(dv.buffer, dv.byteOffset, dv.byteLength);
 }
 /**
  * Item i of a VARCHAR vector as bytes b[a, e): an inline string (≤ 12 bytes) in the vector's own bytes `u8`
  * (no object made), a longer one through getStringBytes (a native call). Returns b; a and e in `at`.
  */
-function itemBytes(dv: DataView, u8: Uint8Array, i: number, at: Int32Array): Uint8Array {
+export function itemBytes(dv: DataView, u8: Uint8Array, i: number, at: Int32Array): Uint8Array {
   const len = dv.getUint32(16 * i, true);
   if (len <= 12) {
     at[0] = 16 * i + 4;
@@ -455,7 +455,7 @@ function itemBytes(dv: DataView, u8: Uint8Array, i: number, at: Int32Array): Uin
   return b;
 }
 /** YYYYMMDD of a cell b[a0, a0 + n) that is exactly YYYY-MM-DD or YYYYMMDD and a valid date, else null (parseDate decides the rest). */
-function isoOrCompactDate(b: Uint8Array, a0: number, e0: number): number | null {
+export function isoOrCompactDate(b: Uint8Array, a0: number, e0: number): number | null {
   const n = e0 - a0;
   if (n !== 10 && n !== 8) return null;
   let v = 0;
@@ -471,7 +471,7 @@ function isoOrCompactDate(b: Uint8Array, a0: number, e0: number): number | null 
   return validDate(Math.floor(v / 10000), Math.floor(v / 100) % 100, v % 100);
 }
 /** The year of a cell b[a0, e0) that is 4 ASCII digits once spaces are trimmed (as DuckDB's trim), else −1. */
-function fourDigitYear(b: Uint8Array, a0: number, e0: number): number {
+export function fourDigitYear(b: Uint8Array, a0: number, e0: number): number {
   let a = a0;
   let e = e0;
   while (a < e && b[a] === 32) a++;
@@ -500,7 +500,7 @@ export function separatorClass(seps: string): string {
  * cheaper in DuckDB's scan (used for the cited cells; the IPC cells keep `string_split_regex`, see
  * bench/README.md, issue #17 2026-12-06).
  */
-function splitSql(cell: string, seps: string): string {
+export function splitSql(cell: string, seps: string): string {
   const chars = Array.from(seps);
   const first = chars[0];
   if (first === undefined) return `[${cell}]`;
@@ -514,22 +514,22 @@ function splitSql(cell: string, seps: string): string {
 }
 
 /** u32 halves view of a DuckDB UBIGINT vector's items. */
-function hashHalves(v: DuckDBVector): Uint32Array {
+export function hashHalves(v: DuckDBVector): Uint32Array {
   return u64Halves((v as unknown as { items: BigUint64Array }).items);
 }
-function uint32Items(v: DuckDBVector): Uint32Array {
+export function uint32Items(v: DuckDBVector): Uint32Array {
   return (v as unknown as { items: Uint32Array }).items;
 }
 /** u32 view of a DuckDB LIST vector's entries: [offset lo, offset hi, length lo, length hi] per row. */
-function listEntries(v: DuckDBListVector): Uint32Array {
+export function listEntries(v: DuckDBListVector): Uint32Array {
   return u64Halves((v as unknown as { entryData: BigUint64Array }).entryData);
 }
 /** The low 32 bits of a second, seeded DuckDB hash of a string: confirms a match of the 64-bit hash. */
-function checkHash(x: string): string {
+export function checkHash(x: string): string {
   return `(hash(${x}, 'kt') & 4294967295)::UINTEGER`;
 }
 /** An IPC cell split at the separators (pieces as split, untrimmed; a NULL cell is one empty piece). */
-function ipcListOf(cell: string, re: string): string {
+export function ipcListOf(cell: string, re: string): string {
   return `string_split_regex(coalesce(${cell}, ''), ${re})`;
 }
 
@@ -537,7 +537,7 @@ function ipcListOf(cell: string, re: string): string {
  * Data lines of a plain text table (line breaks — LF, CRLF or a lone CR — after the header's; a last line
  * without a break counts), an upper bound on its data rows; null for compressed files and Parquet.
  */
-function dataLineCount(file: string): number | null {
+export function dataLineCount(file: string): number | null {
   if (/\.(gz|parquet)$/i.test(file)) return null;
   const fd = openSync(file, "r");
   try {
@@ -1016,7 +1016,7 @@ export function duckdbInputError(e: unknown, file: string): unknown {
  * The error for a patent_id repeated in a PatentsView folder's join: the table that lists it twice (g_patent,
  * g_application; rows are 1-based data rows of that file), else the folder.
  */
-async function patentsViewDuplicate(conn: DuckDBConnection, dir: string, id: string): Promise<Error> {
+export async function patentsViewDuplicate(conn: DuckDBConnection, dir: string, id: string): Promise<Error> {
   for (const [stem, why] of [
     ["g_patent", ""],
     ["g_application", " (one filing per patent)"],
