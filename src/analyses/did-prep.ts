@@ -64,11 +64,7 @@ export async function prepareDid(o: DidColumns, beforeMissing?: (t: Table, log: 
   const log: SampleLog = { missing: 0, missingByColumn: {} };
   // rows without unit or time dropped (counted), the panel checks, the cohort coded (empty = never treated)
   // the panel's own `inputs` record is not used here: the hash, still being computed, goes into the result
-  const p = didPanelFromTable(
-    table,
-    {},
-    { file: o.data, y: o.y, unit: o.unit, time: o.time, cohort: o.cohort, dropMissing: [o.unit, o.time], validate: true },
-  );
+  const p = didPanelFromTable(table, {}, { file: o.data, y: o.y, unit: o.unit, time: o.time, cohort: o.cohort, dropMissing: [o.unit, o.time], validate: true });
   log.missing += p.dropped.rows;
   for (const [k, v] of Object.entries(p.dropped.byColumn)) log.missingByColumn[k] = (log.missingByColumn[k] ?? 0) + v;
   let t = p.table!;
