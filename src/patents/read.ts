@@ -454,6 +454,61 @@ export function itemBytes(dv: DataView, u8: Uint8Array, i: number, at: Int32Arra
   at[1] = b.length;
   return b;
 }
+
+/**
+ * The filing date of row `i` of a DuckDB chunk's date (or year) column as YYYYMMDD (YYYY·10000 when the file
+ * has only a year column), checked: an unparsable date or year, or a year outside MIN_FILING_YEAR…
+ * MAX_FILING_YEAR, stops with the file, the 1-based data row and the column. `view`/`bytes` are the
+ * column's varcharView/varcharBytes, `at` a 2-slot scratch for itemBytes. Shared by readPatents and the
+ * streamed stage (stream.ts) so both accept and refuse the same cells with the same words.
+ */
+export function filingDateAt(
+  v: DuckDBVector,
+  view: DataView,
+  bytes: Uint8Array,
+  i: number,
+  at: Int32Array,
+  cDate: string | undefined,
+  cYear: string | undefined,
+  name: string,
+  row: number,
+): number {
+  const db = itemBytes(view, bytes, i, at);
+  if (cDate !== undefined) {
+    let d = isoOrCompactDate(db, at[0]!, at[1]!);
+    if (d === null) {
+      const ds = (v.getItem(i) as string | null) ?? "";
+      d = parseDate(ds);
+      if (d === null)
+        throw inputError(`cannot parse date '${printable(ds)}' (expected YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD or YYYY年M月D日)`, {
+          file: name,
+          row,
+          column: cDate,
+        });
+    }
+    const y = Math.floor(d / 10000);
+    if (y < MIN_FILING_YEAR || y > MAX_FILING_YEAR)
+      throw inputError(
+        `filing year ${y} is not plausible (keytech reads filing years ${MIN_FILING_YEAR}–${MAX_FILING_YEAR}); fix the date, or remove the row`,
+        { file: name, row, column: cDate },
+      );
+    return d;
+  }
+  const y = fourDigitYear(db, at[0]!, at[1]!);
+  if (y < 0)
+    throw inputError(`cannot parse year '${printable(((v.getItem(i) as string | null) ?? "").replace(/^ +| +$/g, ""))}' (expected a 4-digit year)`, {
+      file: name,
+      row,
+      column: cYear,
+    });
+  if (y < MIN_FILING_YEAR || y > MAX_FILING_YEAR)
+    throw inputError(`filing year ${y} is not plausible (keytech reads filing years ${MIN_FILING_YEAR}–${MAX_FILING_YEAR}); fix the date, or remove the row`, {
+      file: name,
+      row,
+      column: cYear,
+    });
+  return y * 10000;
+}
 /** YYYYMMDD of a cell b[a0, a0 + n) that is exactly YYYY-MM-DD or YYYYMMDD and a valid date, else null (parseDate decides the rest). */
 export function isoOrCompactDate(b: Uint8Array, a0: number, e0: number): number | null {
   const n = e0 - a0;
@@ -810,37 +865,8 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
         const first = idIndex.setIfAbsent(idb, a, e, row);
         if (first !== -1) return { first: (first >= 0 ? sourceRow.buf[first]! : -2 - first) + 1, id: decodeUtf8(idb.subarray(a, e)) };
         row++;
-        let y: number;
-        let dt: number;
-        const db = itemBytes(vDateB, uDate, i, at);
-        if (cDate !== undefined) {
-          let d = isoOrCompactDate(db, at[0]!, at[1]!);
-          if (d === null) {
-            const ds = (vDate.getItem(i) as string | null) ?? "";
-            d = parseDate(ds);
-            if (d === null)
-              throw inputError(`cannot parse date '${printable(ds)}' (expected YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD or YYYY年M月D日)`, {
-                file: name,
-                row,
-                column: cDate,
-              });
-          }
-          dt = d;
-          y = Math.floor(dt / 10000);
-        } else {
-          y = fourDigitYear(db, at[0]!, at[1]!);
-          if (y < 0)
-            throw inputError(
-              `cannot parse year '${printable(((vDate.getItem(i) as string | null) ?? "").replace(/^ +| +$/g, ""))}' (expected a 4-digit year)`,
-              { file: name, row, column: cYear },
-            );
-          dt = y * 10000;
-        }
-        if (y < MIN_FILING_YEAR || y > MAX_FILING_YEAR)
-          throw inputError(
-            `filing year ${y} is not plausible (keytech reads filing years ${MIN_FILING_YEAR}–${MAX_FILING_YEAR}); fix the date, or remove the row`,
-            { file: name, row, column: cDate ?? cYear },
-          );
+        const dt = filingDateAt(vDate, vDateB, uDate, i, at, cDate, cYear, name, row);
+        const y = Math.floor(dt / 10000);
         const off = entH[4 * i]!;
         const len = entH[4 * i + 2]!;
         const offC = entC[4 * i]!;

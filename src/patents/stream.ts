@@ -33,7 +33,7 @@ import {
   dataLineCount,
   decodeUtf8,
   duckdbInputError,
-  fourDigitYear,
+  filingDateAt,
   GrowInt32,
   HashDict,
   hashHalves,
@@ -41,12 +41,8 @@ import {
   IdBytes,
   ipcListOf,
   isAsciiSpace,
-  isoOrCompactDate,
   itemBytes,
   listEntries,
-  MAX_FILING_YEAR,
-  MIN_FILING_YEAR,
-  parseDate,
   patentSourceSql,
   patentsViewDuplicate,
   patentsViewFiles,
@@ -312,37 +308,7 @@ export async function measurePatentPanelStream(
         const first = index.setIfAbsent(idb, a, e, row);
         if (first !== -1) return { first: (first >= 0 ? keptRowOf(first) : -2 - first) + 1, id: decodeUtf8(idb.subarray(a, e)) };
         row++;
-        let y: number;
-        let dt: number;
-        const db = itemBytes(vDateB, uDate, i, at);
-        if (cDate !== undefined) {
-          let d = isoOrCompactDate(db, at[0]!, at[1]!);
-          if (d === null) {
-            const ds = (vDate.getItem(i) as string | null) ?? "";
-            d = parseDate(ds);
-            if (d === null)
-              throw inputError(`cannot parse date '${printable(ds)}' (expected YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD or YYYY年M月D日)`, {
-                file: name,
-                row,
-                column: cDate,
-              });
-          }
-          dt = d;
-          y = Math.floor(dt / 10000);
-        } else {
-          y = fourDigitYear(db, at[0]!, at[1]!);
-          if (y < 0)
-            throw inputError(
-              `cannot parse year '${printable(((vDate.getItem(i) as string | null) ?? "").replace(/^ +| +$/g, ""))}' (expected a 4-digit year)`,
-              { file: name, row, column: cYear },
-            );
-          dt = y * 10000;
-        }
-        if (y < MIN_FILING_YEAR || y > MAX_FILING_YEAR)
-          throw inputError(
-            `filing year ${y} is not plausible (keytech reads filing years ${MIN_FILING_YEAR}–${MAX_FILING_YEAR}); fix the date, or remove the row`,
-            { file: name, row, column: cDate ?? cYear },
-          );
+        const dt = filingDateAt(vDate, vDateB, uDate, i, at, cDate, cYear, name, row);
         const off = entH[4 * i]!;
         const len = entH[4 * i + 2]!;
         const offC = entC[4 * i]!;
