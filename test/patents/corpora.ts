@@ -214,3 +214,19 @@ export function straddleCorpus(hi: number, block: number, n = 100): TermCorpus {
   }
   return corpusFromTerms(year, terms);
 }
+
+/** Twelve IPC codes across sections (key, digital and other technologies), drawn with a skew by the measure-panel and streamed-stage tests. */
+export const CODES = [
+  "G06N 3/04",
+  "G06N 10/00",
+  "H04L 9/08",
+  "H04L 9/32",
+  "G06Q 20/38",
+  "H01L 21/02",
+  "G06F 17/30",
+  "A01B 1/00",
+  "C07D 401/04",
+  "F16H 3/00",
+  "B60L 53/00",
+  "A61K 31/00",
+];

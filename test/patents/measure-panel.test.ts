@@ -8,21 +8,7 @@ import { Rng } from "../../src/core/rng.js";
 import { loadMapping } from "../../src/patents/mapping.js";
 import { readPatents } from "../../src/patents/read.js";
 import { cospecialisationFromFile, diffusionFromFile, measurePatentPanel, panelFromFile } from "../../src/patents/pipeline.js";
-
-const CODES = [
-  "G06N 3/04",
-  "G06N 10/00",
-  "H04L 9/08",
-  "H04L 9/32",
-  "G06Q 20/38",
-  "H01L 21/02",
-  "G06F 17/30",
-  "A01B 1/00",
-  "C07D 401/04",
-  "F16H 3/00",
-  "B60L 53/00",
-  "A61K 31/00",
-];
+import { CODES } from "./corpora.js";
 
 function same(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
   assert.equal(a.length, b.length, what);

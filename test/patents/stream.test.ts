@@ -10,21 +10,7 @@ import { readPatents } from "../../src/patents/read.js";
 import { measurePatentPanel, type PatentPanelOptions } from "../../src/patents/pipeline.js";
 import { measurePatentPanelStream } from "../../src/patents/stream.js";
 import { loadDuckdb } from "../../src/data/duck.js";
-
-const CODES = [
-  "G06N 3/04",
-  "G06N 10/00",
-  "H04L 9/08",
-  "H04L 9/32",
-  "G06Q 20/38",
-  "H01L 21/02",
-  "G06F 17/30",
-  "A01B 1/00",
-  "C07D 401/04",
-  "F16H 3/00",
-  "B60L 53/00",
-  "A61K 31/00",
-];
+import { CODES } from "./corpora.js";
 
 /** Deep equality with typed arrays compared element by element (Object.is: NaN = NaN, bits of ±0 too); `seconds` and `stream` skipped. */
 function sameDeep(a: unknown, b: unknown, path: string): void {
