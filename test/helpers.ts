@@ -51,3 +51,35 @@ export function runCli(args: string[], opts: { cwd?: string; env?: Record<string
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** Deep equality with typed arrays compared element by element (Object.is: NaN = NaN, bits of ±0 too); `seconds` and `stream` skipped. */
+export function assertSameDeep(a: unknown, b: unknown, path: string): void {
+  if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
+    assert.ok(ArrayBuffer.isView(a) && ArrayBuffer.isView(b), `${path}: typed array vs not`);
+    const x = a as unknown as ArrayLike<number>;
+    const y = b as unknown as ArrayLike<number>;
+    assert.equal(a.constructor.name, b.constructor.name, `${path}: type`);
+    assert.equal(x.length, y.length, `${path}: length`);
+    for (let i = 0; i < x.length; i++) assert.ok(Object.is(x[i], y[i]), `${path}[${i}]: ${x[i]} vs ${y[i]}`);
+    return;
+  }
+  if (Array.isArray(a)) {
+    assert.ok(Array.isArray(b), `${path}: array vs not`);
+    assert.equal(a.length, b.length, `${path}: length`);
+    a.forEach((v, i) => assertSameDeep(v, (b as unknown[])[i], `${path}[${i}]`));
+    return;
+  }
+  if (a !== null && typeof a === "object") {
+    assert.ok(b !== null && typeof b === "object", `${path}: object vs not`);
+    const ka = Object.keys(a)
+      .filter((k) => k !== "seconds" && k !== "stream" && (a as Record<string, unknown>)[k] !== undefined)
+      .sort();
+    const kb = Object.keys(b as object)
+      .filter((k) => k !== "seconds" && k !== "stream" && (b as Record<string, unknown>)[k] !== undefined)
+      .sort();
+    assert.deepEqual(ka, kb, `${path}: keys`);
+    for (const k of ka) assertSameDeep((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
+    return;
+  }
+  assert.ok(Object.is(a, b), `${path}: ${String(a)} vs ${String(b)}`);
+}

@@ -72,6 +72,12 @@ export interface StreamReadOptions {
   onBadIpc: "fail" | "skip";
   /** Require a filing date column. */
   needDate?: boolean;
+  /**
+   * The cluster of each region of the file (regions numbered in order of first appearance, as `readPatents`
+   * numbers them), called once after pass 1; overrides `PatentPanelOptions.clusterOfRegion`, whose indices
+   * a caller cannot know before the file is read.
+   */
+  clusterOf?: (regionNames: readonly string[]) => Int32Array;
 }
 
 /** Sizes and timings of a streamed run (besides the measures). */
@@ -82,8 +88,11 @@ export interface StreamInfo {
   dropped: number;
   keyTech: number;
   citations: number;
-  /** Malformed codes dropped (`onBadIpc: "skip"`). */
+  /** Malformed codes dropped (`onBadIpc: "skip"`), the first 20 with their data row (as `readPatents`). */
   badIpc: number;
+  badIpcExamples: { row: number; value: string }[];
+  /** Filing year of each key-technology patent (the rows of `scores`, in file order). */
+  scoredYears: Int32Array;
   /** Distinct codes and terms. */
   codes: number;
   terms: number;
@@ -268,6 +277,7 @@ export async function measurePatentPanelStream(
     let nKept = 0;
     let row = 0;
     let badIpc = 0;
+    const badIpcExamples: { row: number; value: string }[] = [];
     const span = new Int32Array(2);
     const consume = (chunk: DuckDBDataChunk): { first: number; id: string } | null => {
       const nr = chunk.rowCount;
@@ -333,6 +343,7 @@ export async function measurePatentPanelStream(
               throw inputError(`${why} '${printable(piece)}' (fix it, or pass --on-bad-ipc skip to drop such codes)`, { file: name, row, column: cIpc });
             }
             badIpc++;
+            if (badIpcExamples.length < 20) badIpcExamples.push({ row, value: piece });
             continue;
           }
           scratch[m0++] = cid;
@@ -472,7 +483,8 @@ export async function measurePatentPanelStream(
     g.years.forEach((y, i) => {
       if (y >= minY && y <= maxY) yearCol[y - minY] = i;
     });
-    const groupOf = Int32Array.from(regionNames, (_, ri) => (o.clusterOfRegion ? o.clusterOfRegion[ri]! : ri));
+    const clusterOfRegion = r.clusterOf ? r.clusterOf(regionNames) : o.clusterOfRegion;
+    const groupOf = Int32Array.from(regionNames, (_, ri) => (clusterOfRegion ? clusterOfRegion[ri]! : ri));
 
     // ---- pass 2: citations ----
     const selfEx = o.selfCitations === "exclude";
@@ -650,7 +662,7 @@ export async function measurePatentPanelStream(
         fieldIds: corpus.termIds,
         fieldCounts: corpus.termCounts,
         nFields: vocabulary.length,
-        clusterOfRegion: o.clusterOfRegion,
+        clusterOfRegion,
       },
       { window: o.rcaWindow, threshold: o.rcaThreshold, binarise: o.binarise, ...cells },
     );
@@ -700,6 +712,8 @@ export async function measurePatentPanelStream(
         keyTech: nKey,
         citations: nCitations,
         badIpc,
+        badIpcExamples,
+        scoredYears: keyYear,
         codes: codeTerm.length,
         terms: vocabulary.length,
         seconds: { pass1, pass2, score, panel: panelS, cospecialisation: cospecS },

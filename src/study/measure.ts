@@ -15,12 +15,14 @@
  * years are aggregated. Every patent left out (unit not in the panel, year outside it, outside the
  * key-digital taxonomy) is counted in `info`.
  */
+import { existsSync, statSync } from "node:fs";
 import { z } from "zod";
 import { deaWith } from "../estimators/dea.js";
 import { highsRuntime } from "../estimators/dea-highs.js";
 import type { ColumnMapping } from "../patents/mapping.js";
-import { measurePatentPanel } from "../patents/pipeline.js";
-import { readPatents, type PatentTable } from "../patents/read.js";
+import { measurePatentPanel, type PatentPanelMeasures, type PatentPanelOptions } from "../patents/pipeline.js";
+import { patentsViewFiles, readPatents, type PatentTable } from "../patents/read.js";
+import { measurePatentPanelStream } from "../patents/stream.js";
 import type { ScoreOptions } from "../patents/scores.js";
 import { withPatentSource } from "../patents/source.js";
 
@@ -137,47 +139,115 @@ export function scoreOptionsOf(o: MeasureOptions): Partial<ScoreOptions> {
   };
 }
 
-/** Read the patents once and measure every column (see the file comment). */
-export async function measureFromFile(file: string, mapping: ColumnMapping, o: MeasureOptions, grid: MeasureGrid): Promise<MeasuredPanel> {
-  const table = await withPatentSource(file, mapping, (f, m) =>
-    readPatents(f, { mapping: m, level: o.level, onBadIpc: o.on_bad_ipc, region: true, citations: "auto", needDate: o.same_year === "byDate", ids: false }),
-  );
-  return measureFromTable(table, o, grid);
+/** How `measureFromFile` reads the patents: the whole table in memory, two streamed passes, or by size. */
+export type PatentReading = "auto" | "memory" | "stream";
+
+/**
+ * Inputs of at least this many bytes are measured in two streamed passes (`measurePatentPanelStream`)
+ * instead of one table in memory: the same values bit for bit, in about a third of the memory (issue #17:
+ * 100M patents in ≤ 8 GB). 256 MiB ≈ 7M patents in Parquet, ≈ 2–3M in CSV.
+ */
+export const STREAM_FROM_BYTES = 256 * 2 ** 20;
+
+/** Bytes of a patent input (a PatentsView folder: its tables; a missing file: 0, the reader names it). */
+export function patentInputBytes(file: string, mapping: ColumnMapping): number {
+  const files = mapping.source === "patentsview" ? (existsSync(file) && statSync(file).isDirectory() ? patentsViewFiles(file) : []) : [file];
+  let b = 0;
+  for (const f of files) if (existsSync(f)) b += statSync(f).size;
+  return b;
 }
 
-/** Measure every column from an already read patent table (see the file comment). */
-export async function measureFromTable(table: PatentTable, o: MeasureOptions, grid: MeasureGrid): Promise<MeasuredPanel> {
-  const units = [...grid.units];
-  const years = [...grid.years];
-  const T = years.length;
-  const region = table.region!;
-  // clusters: unit label → cluster id, mapped onto the table's region indices
-  let clusterOfRegion: Int32Array | undefined;
-  if (grid.clusterOfUnit) {
-    const ids = new Map<string, number>();
-    const unitCluster = new Map<string, number>();
-    units.forEach((u, i) => {
-      const c = grid.clusterOfUnit![i];
-      if (c === null || c === undefined) return;
-      let id = ids.get(c);
-      if (id === undefined) ids.set(c, (id = ids.size));
-      unitCluster.set(u, id);
+/**
+ * The reading actually used: `reading` if "memory" or "stream", else KEYTECH_PATENTS_READ if set to one of
+ * them, else "stream" from STREAM_FROM_BYTES on.
+ */
+export function patentReadingFor(bytes: number, reading: PatentReading = "auto"): "memory" | "stream" {
+  if (reading !== "auto") return reading;
+  const env = process.env.KEYTECH_PATENTS_READ;
+  if (env === "memory" || env === "stream") return env;
+  return bytes >= STREAM_FROM_BYTES ? "stream" : "memory";
+}
+
+/**
+ * Read the patents once and measure every column (see the file comment): from a table in memory
+ * (readPatents + measurePatentPanel) or, for large inputs, in two streamed passes (measurePatentPanelStream);
+ * both give the same MeasuredPanel.
+ */
+export async function measureFromFile(
+  file: string,
+  mapping: ColumnMapping,
+  o: MeasureOptions,
+  grid: MeasureGrid,
+  reading: PatentReading = "auto",
+): Promise<MeasuredPanel> {
+  return withPatentSource(file, mapping, async (f, mp) => {
+    const read = { mapping: mp, onBadIpc: o.on_bad_ipc, needDate: o.same_year === "byDate" };
+    if (patentReadingFor(patentInputBytes(f, mp), reading) === "memory") {
+      const table = await readPatents(f, { ...read, level: o.level, region: true, citations: "auto", ids: false });
+      return measureFromTable(table, o, grid);
+    }
+    const clusterOf = grid.clusterOfUnit ? (names: readonly string[]) => clusterOfRegions(grid, names) : undefined;
+    const m = await measurePatentPanelStream(f, { ...read, ...(clusterOf ? { clusterOf } : {}) }, panelOptionsOf(o, grid));
+    const s = m.stream;
+    return measured(m, o, grid, {
+      patentsRead: s.n,
+      yearOfScored: (i) => s.scoredYears[i]!,
+      badIpc: { count: s.badIpc, examples: s.badIpcExamples, patents_dropped: s.dropped },
     });
-    clusterOfRegion = Int32Array.from(region.names, (r) => unitCluster.get(r) ?? -1);
-  }
-  // one pass over the table: scores, counts, citations, diffusion, co-specialisation (src/patents/pipeline.ts)
-  const m = measurePatentPanel(table, {
+  });
+}
+
+/** Cluster id of each region name (the clusters of grid.clusterOfUnit numbered in unit order; −1 = none). */
+function clusterOfRegions(grid: MeasureGrid, regionNames: readonly string[]): Int32Array {
+  const ids = new Map<string, number>();
+  const unitCluster = new Map<string, number>();
+  grid.units.forEach((u, i) => {
+    const c = grid.clusterOfUnit![i];
+    if (c === null || c === undefined) return;
+    let id = ids.get(c);
+    if (id === undefined) ids.set(c, (id = ids.size));
+    unitCluster.set(u, id);
+  });
+  return Int32Array.from(regionNames, (r) => unitCluster.get(r) ?? -1);
+}
+
+/** measurePatentPanel's options of the measure options and grid (clusters by the table's region names, if given). */
+function panelOptionsOf(o: MeasureOptions, grid: MeasureGrid, regionNames?: readonly string[]): PatentPanelOptions {
+  return {
     ...scoreOptionsOf(o),
     level: o.level,
     keyTech: { taxonomy: o.taxonomy, ...(o.categories ? { categories: o.categories } : {}), mainOnly: o.main_only },
     ...(o.digital_taxonomy ? { digital: { taxonomy: o.digital_taxonomy } } : {}),
-    regions: units,
-    years,
-    ...(clusterOfRegion ? { clusterOfRegion } : {}),
+    regions: [...grid.units],
+    years: [...grid.years],
+    ...(grid.clusterOfUnit && regionNames ? { clusterOfRegion: clusterOfRegions(grid, regionNames) } : {}),
     selfCitations: o.diffusion_self_citations,
     rcaWindow: o.rca_window,
     rcaThreshold: o.rca_threshold,
+  };
+}
+
+/** Measure every column from an already read patent table (see the file comment). */
+export async function measureFromTable(table: PatentTable, o: MeasureOptions, grid: MeasureGrid): Promise<MeasuredPanel> {
+  // one pass over the table: scores, counts, citations, diffusion, co-specialisation (src/patents/pipeline.ts)
+  const m = measurePatentPanel(table, panelOptionsOf(o, grid, table.region!.names));
+  return measured(m, o, grid, {
+    patentsRead: table.n,
+    yearOfScored: (i) => table.year[m.scoredRows[i]!]!,
+    badIpc: { count: table.badIpc.count, examples: table.badIpc.examples, patents_dropped: table.droppedNoValidCode },
   });
+}
+
+/** The columns and info of the measure stage from the panel measures (either reading) and what the reader counted. */
+async function measured(
+  m: PatentPanelMeasures,
+  o: MeasureOptions,
+  grid: MeasureGrid,
+  read: { patentsRead: number; yearOfScored: (i: number) => number; badIpc: MeasureInfo["bad_ipc"] },
+): Promise<MeasuredPanel> {
+  const units = [...grid.units];
+  const years = [...grid.years];
+  const T = years.length;
   const scores = m.scores;
   const columns: Partial<Record<MeasuredName, Float64Array>> = {};
   columns.breakthroughs = m.breakthroughs;
@@ -199,7 +269,7 @@ export async function measureFromTable(table: PatentTable, o: MeasureOptions, gr
   let nBreak = 0;
   let nFlagged = 0;
   for (let i = 0; i < m.scoredRows.length; i++) {
-    const y = table.year[m.scoredRows[i]!]!;
+    const y = read.yearOfScored(i);
     if (y < years[0]!) earlier++;
     if (y < firstYear) firstYear = y;
     if (y > lastYear) lastYear = y;
@@ -216,14 +286,14 @@ export async function measureFromTable(table: PatentTable, o: MeasureOptions, gr
     years,
     columns,
     info: {
-      patents_read: table.n,
+      patents_read: read.patentsRead,
       key_digital: m.keyTech,
       scored: m.keyTech,
       aggregated,
       dropped: { unit_not_in_panel: m.dropped.regionNotListed, missing_unit: m.dropped.missingRegion, year_outside_panel: m.dropped.yearNotListed },
       earlier_years: earlier,
       citations: { available: cc.available, total: cc.total, counted: cc.counted, self: cc.self, unknown: cc.unknown, later_filed: cc.laterFiled },
-      bad_ipc: { count: table.badIpc.count, examples: table.badIpc.examples, patents_dropped: table.droppedNoValidCode },
+      bad_ipc: read.badIpc,
       censored: scores.counts.censored,
       coverage: {
         fully_censored: scores.coverage.fullyCensored,

@@ -230,3 +230,37 @@ export const CODES = [
   "B60L 53/00",
   "A61K 31/00",
 ];
+
+export interface CorpusShape {
+  seed: number;
+  n: number;
+  years: number;
+  /** Filing dates (else a year column). */
+  dates: boolean;
+  /** Write a few rows whose codes are all malformed (dropped under onBadIpc: "skip"). */
+  badRows: boolean;
+}
+
+/** A patents CSV with every citation bucket: unknown ids, later-filed, self (itself, same applicant), cites of dropped rows; missing regions / applicants; padded cells. */
+export function corpusCsv(s: CorpusShape): string {
+  const rng = new Rng(s.seed);
+  const lines = [s.dates ? "id,date,region,applicant,ipc,cited" : "id,year,region,applicant,ipc,cited"];
+  for (let i = 0; i < s.n; i++) {
+    const y = 2000 + Math.floor((i * s.years) / s.n);
+    const k = 1 + rng.int(4);
+    const codes = Array.from({ length: k }, () => CODES[Math.min(CODES.length - 1, Math.floor(CODES.length * rng.uniform() ** 1.5))]!);
+    if (s.badRows && rng.uniform() < 0.01) codes.splice(0, codes.length, "XYZ", "12");
+    else if (s.badRows && rng.uniform() < 0.02) codes.push("nonsense");
+    const cited: string[] = [];
+    for (let j = 0, m = i === 0 ? 0 : rng.int(6); j < m; j++) {
+      const u = rng.uniform();
+      cited.push(u < 0.05 ? `X${rng.int(99)}` : u < 0.08 ? `p${i + 1 + rng.int(50)}` : u < 0.1 ? `p${i}` : u < 0.13 ? ` p${rng.int(i)} ` : `p${rng.int(i)}`);
+    }
+    const region = rng.uniform() < 0.03 ? "" : rng.uniform() < 0.05 ? "ZZ" : `C${rng.int(12)}`;
+    const app = rng.uniform() < 0.2 ? "" : `A${rng.int(30)}`;
+    const when = s.dates ? `${y}-0${1 + rng.int(9)}-1${rng.int(9)}` : `${y}`;
+    const sep = rng.uniform() < 0.1 ? "," : ";";
+    lines.push(`p${i},${when},${region},${app},"${codes.join(";")}","${cited.join(sep)}"`);
+  }
+  return lines.join("\n") + "\n";
+}

@@ -4,79 +4,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Rng } from "../../src/core/rng.js";
 import { loadMapping } from "../../src/patents/mapping.js";
 import { readPatents } from "../../src/patents/read.js";
 import { measurePatentPanel, type PatentPanelOptions } from "../../src/patents/pipeline.js";
 import { measurePatentPanelStream } from "../../src/patents/stream.js";
 import { loadDuckdb } from "../../src/data/duck.js";
-import { CODES } from "./corpora.js";
-
-/** Deep equality with typed arrays compared element by element (Object.is: NaN = NaN, bits of ±0 too); `seconds` and `stream` skipped. */
-function sameDeep(a: unknown, b: unknown, path: string): void {
-  if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
-    assert.ok(ArrayBuffer.isView(a) && ArrayBuffer.isView(b), `${path}: typed array vs not`);
-    const x = a as unknown as ArrayLike<number>;
-    const y = b as unknown as ArrayLike<number>;
-    assert.equal(a.constructor.name, b.constructor.name, `${path}: type`);
-    assert.equal(x.length, y.length, `${path}: length`);
-    for (let i = 0; i < x.length; i++) assert.ok(Object.is(x[i], y[i]), `${path}[${i}]: ${x[i]} vs ${y[i]}`);
-    return;
-  }
-  if (Array.isArray(a)) {
-    assert.ok(Array.isArray(b), `${path}: array vs not`);
-    assert.equal(a.length, b.length, `${path}: length`);
-    a.forEach((v, i) => sameDeep(v, (b as unknown[])[i], `${path}[${i}]`));
-    return;
-  }
-  if (a !== null && typeof a === "object") {
-    assert.ok(b !== null && typeof b === "object", `${path}: object vs not`);
-    const ka = Object.keys(a)
-      .filter((k) => k !== "seconds" && k !== "stream" && (a as Record<string, unknown>)[k] !== undefined)
-      .sort();
-    const kb = Object.keys(b as object)
-      .filter((k) => k !== "seconds" && k !== "stream" && (b as Record<string, unknown>)[k] !== undefined)
-      .sort();
-    assert.deepEqual(ka, kb, `${path}: keys`);
-    for (const k of ka) sameDeep((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
-    return;
-  }
-  assert.ok(Object.is(a, b), `${path}: ${String(a)} vs ${String(b)}`);
-}
-
-interface CorpusShape {
-  seed: number;
-  n: number;
-  years: number;
-  /** Filing dates (else a year column). */
-  dates: boolean;
-  /** Write a few rows whose codes are all malformed (dropped under onBadIpc: "skip"). */
-  badRows: boolean;
-}
-
-/** A patents CSV with every citation bucket: unknown ids, later-filed, self (itself, same applicant), cites of dropped rows; missing regions / applicants; padded cells. */
-function corpusCsv(s: CorpusShape): string {
-  const rng = new Rng(s.seed);
-  const lines = [s.dates ? "id,date,region,applicant,ipc,cited" : "id,year,region,applicant,ipc,cited"];
-  for (let i = 0; i < s.n; i++) {
-    const y = 2000 + Math.floor((i * s.years) / s.n);
-    const k = 1 + rng.int(4);
-    const codes = Array.from({ length: k }, () => CODES[Math.min(CODES.length - 1, Math.floor(CODES.length * rng.uniform() ** 1.5))]!);
-    if (s.badRows && rng.uniform() < 0.01) codes.splice(0, codes.length, "XYZ", "12");
-    else if (s.badRows && rng.uniform() < 0.02) codes.push("nonsense");
-    const cited: string[] = [];
-    for (let j = 0, m = i === 0 ? 0 : rng.int(6); j < m; j++) {
-      const u = rng.uniform();
-      cited.push(u < 0.05 ? `X${rng.int(99)}` : u < 0.08 ? `p${i + 1 + rng.int(50)}` : u < 0.1 ? `p${i}` : u < 0.13 ? ` p${rng.int(i)} ` : `p${rng.int(i)}`);
-    }
-    const region = rng.uniform() < 0.03 ? "" : rng.uniform() < 0.05 ? "ZZ" : `C${rng.int(12)}`;
-    const app = rng.uniform() < 0.2 ? "" : `A${rng.int(30)}`;
-    const when = s.dates ? `${y}-0${1 + rng.int(9)}-1${rng.int(9)}` : `${y}`;
-    const sep = rng.uniform() < 0.1 ? "," : ";";
-    lines.push(`p${i},${when},${region},${app},"${codes.join(";")}","${cited.join(sep)}"`);
-  }
-  return lines.join("\n") + "\n";
-}
+import { corpusCsv } from "./corpora.js";
+import { assertSameDeep as sameDeep } from "../helpers.js";
 
 async function both(file: string, o: PatentPanelOptions, onBadIpc: "fail" | "skip" = "fail"): Promise<void> {
   const mapping = loadMapping("default");
