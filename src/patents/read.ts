@@ -456,6 +456,209 @@ export function itemBytes(dv: DataView, u8: Uint8Array, i: number, at: Int32Arra
 }
 
 /**
+ * Item i of a VARCHAR vector trimmed as String.prototype.trim does: on the bytes, unless a trimmed end is a
+ * non-ASCII character (then through a JS string). Returns the bytes b; the span [a, e) in `at` (a = e: empty).
+ */
+export function trimmedItem(dv: DataView, u8: Uint8Array, i: number, at: Int32Array): Uint8Array {
+  const b = itemBytes(dv, u8, i, at);
+  let a = at[0]!;
+  let e = at[1]!;
+  while (a < e && isAsciiSpace(b[a]!)) a++;
+  while (e > a && isAsciiSpace(b[e - 1]!)) e--;
+  if (e > a && (b[a]! >= 128 || b[e - 1]! >= 128)) {
+    const t = utf8(decodeUtf8(b.subarray(a, e)).trim());
+    at[0] = 0;
+    at[1] = t.length;
+    return t;
+  }
+  at[0] = a;
+  at[1] = e;
+  return b;
+}
+
+/** Each non-empty trimmed piece (trimmedItem) of row i of a split cited column (a list of VARCHAR) → cite(b, a, e). */
+export function forEachCited(
+  ent: Uint32Array,
+  dv: DataView,
+  u8: Uint8Array,
+  i: number,
+  at: Int32Array,
+  cite: (b: Uint8Array, a: number, e: number) => void,
+): void {
+  const c0 = ent[4 * i]!;
+  const c1 = c0 + ent[4 * i + 2]!;
+  for (let m = c0; m < c1; m++) {
+    const b = trimmedItem(dv, u8, m, at);
+    if (at[1]! > at[0]!) cite(b, at[0]!, at[1]!);
+  }
+}
+
+/**
+ * Cited ids collected for one batched IdBytes.getBatch lookup: per id its bytes, hash and a caller's tag
+ * (`push`, flushing through `flush` when full). `resolve` looks the batch up (out[j] = the index's value or
+ * a miss code, see getBatch) and empties it.
+ */
+export class IdBatch {
+  readonly size: number;
+  readonly tag: Int32Array;
+  readonly hash: Int32Array;
+  readonly off: Int32Array;
+  readonly out: Int32Array;
+  bytes: Uint8Array;
+  len = 0;
+  private readonly scratch: IdBatchScratch;
+  constructor(
+    size: number,
+    private readonly flush: () => void,
+  ) {
+    this.size = size;
+    this.tag = new Int32Array(size);
+    this.hash = new Int32Array(size);
+    this.off = new Int32Array(size + 1);
+    this.out = new Int32Array(size);
+    this.scratch = idBatchScratch(size);
+    this.bytes = new Uint8Array(size * 12);
+  }
+  /** Add the id b[a, e) with `tag` (the batch is flushed first when full). */
+  push(b: Uint8Array, a: number, e: number, tag: number): void {
+    if (this.len === this.size) this.flush();
+    const at = this.off[this.len]!;
+    const len = e - a;
+    if (at + len > this.bytes.length) {
+      const nb = new Uint8Array(Math.max(this.bytes.length * 2, at + len));
+      nb.set(this.bytes.subarray(0, at));
+      this.bytes = nb;
+    }
+    const bb = this.bytes;
+    for (let k = 0; k < len; k++) bb[at + k] = b[a + k]!;
+    this.hash[this.len] = IdBytes.hash(b, a, e);
+    this.tag[this.len] = tag;
+    this.off[++this.len] = at + len;
+  }
+  /** Look the batch's ids up in `index` (results in `out[0, len)`); the caller reads them, then calls clear(). */
+  resolve(index: IdBytes): void {
+    index.getBatch(this.bytes, this.off, this.hash, this.len, this.out, this.scratch);
+  }
+  clear(): void {
+    this.len = 0;
+  }
+}
+
+/**
+ * The IPC pieces of a patents file and the codes they hold (both readers: readPatents and the streamed
+ * stage). Pieces are recognised by their 64-bit hash (and a 32-bit check hash); each distinct piece is parsed
+ * once. Codes are numbered in order of first appearance (`codes`); `onNewCode` sees each new one.
+ * Malformed codes (or codes coarser than `level`) stop the read (`onBadIpc: "fail"`, naming file, row and
+ * column) or are counted in `badIpc` with the first 20 examples.
+ */
+export class IpcPieces {
+  private readonly pieceOf = new Hash64Map(1024);
+  private readonly pieceCheck: number[] = [];
+  private readonly pieceText: string[] = [];
+  /** per piece: code id, −1 malformed / too coarse, −2 empty */
+  private readonly pieceCode: number[] = [];
+  private readonly codeKey = new Map<string, number>();
+  readonly codes: Ipc[] = [];
+  readonly badIpc = { count: 0, examples: [] as { row: number; value: string }[] };
+  constructor(private readonly o: { level: IpcLevel; onBadIpc: "fail" | "skip"; file: string; column: string; onNewCode?: (c: Ipc) => void }) {}
+  private newPiece(lo: number, hi: number, check: number, raw: string): number {
+    const piece = raw.trim();
+    let cid: number;
+    if (piece === "") cid = -2;
+    else {
+      const c = parseIpc(piece);
+      if (c === null || ipcTerm(c, this.o.level) === null) cid = -1;
+      else {
+        const key = `${c.subclass}|${c.group}|${c.subgroup}`;
+        const have = this.codeKey.get(key);
+        if (have === undefined) {
+          cid = this.codes.length;
+          this.codeKey.set(key, cid);
+          this.codes.push(c);
+          this.o.onNewCode?.(c);
+        } else cid = have;
+      }
+    }
+    const idx = this.pieceCode.length;
+    this.pieceCode.push(cid);
+    this.pieceText.push(piece);
+    this.pieceCheck.push(check);
+    this.pieceOf.setIfAbsent(lo, hi, idx);
+    return idx;
+  }
+  /**
+   * The valid code ids of data row `row` (item i of a chunk's IPC vectors) appended to `out`, in list order;
+   * returns how many (0: every code was skipped). An empty list stops the read.
+   */
+  rowCodes(v: IpcVectors, i: number, row: number, out: GrowInt32): number {
+    const off = v.entH[4 * i]!;
+    const len = v.entH[4 * i + 2]!;
+    const offC = v.entC[4 * i]!;
+    const before = out.len;
+    let pieces = 0;
+    for (let m = 0; m < len; m++) {
+      const j = off + m;
+      const lo = v.ph[2 * j]!;
+      const hi = v.ph[2 * j + 1]!;
+      const check = v.pc[offC + m]!;
+      let pi = this.pieceOf.get(lo, hi);
+      if (pi < 0) pi = this.newPiece(lo, hi, check, (v.texts.childVector.getItem(v.entT[4 * i]! + m) as string | null) ?? "");
+      else if (this.pieceCheck[pi] !== check) throw new Error("internal: two IPC pieces share a 64-bit hash; please report this input");
+      const cid = this.pieceCode[pi]!;
+      if (cid === -2) continue;
+      pieces++;
+      if (cid < 0) {
+        const piece = this.pieceText[pi]!;
+        if (this.o.onBadIpc === "fail") {
+          const why = parseIpc(piece) === null ? "malformed IPC code" : `IPC code less detailed than the level '${this.o.level}'`;
+          throw inputError(`${why} '${printable(piece)}' (fix it, or pass --on-bad-ipc skip to drop such codes)`, {
+            file: this.o.file,
+            row,
+            column: this.o.column,
+          });
+        }
+        this.badIpc.count++;
+        if (this.badIpc.examples.length < 20) this.badIpc.examples.push({ row, value: piece });
+        continue;
+      }
+      out.push(cid);
+    }
+    if (pieces === 0)
+      throw inputError("empty IPC list; every patent needs at least one IPC code (fill the codes or remove the row)", {
+        file: this.o.file,
+        row,
+        column: this.o.column,
+      });
+    return out.len - before;
+  }
+}
+
+/** A chunk's IPC list vectors as IpcPieces.rowCodes reads them (columns: piece hashes, check hashes, pieces). */
+export interface IpcVectors {
+  entH: Uint32Array;
+  ph: Uint32Array;
+  entC: Uint32Array;
+  pc: Uint32Array;
+  texts: DuckDBListVector;
+  entT: Uint32Array;
+}
+
+/** The IPC vectors of a chunk whose columns h, h + 1, h + 2 are the piece hashes, check hashes and pieces. */
+export function ipcVectors(chunk: DuckDBDataChunk, h: number): IpcVectors {
+  const lvH = chunk.getColumnVector(h) as DuckDBListVector;
+  const lvC = chunk.getColumnVector(h + 1) as DuckDBListVector;
+  const lvT = chunk.getColumnVector(h + 2) as DuckDBListVector;
+  return {
+    entH: listEntries(lvH),
+    ph: hashHalves(lvH.childVector),
+    entC: listEntries(lvC),
+    pc: uint32Items(lvC.childVector),
+    texts: lvT,
+    entT: listEntries(lvT),
+  };
+}
+
+/**
  * The filing date of row `i` of a DuckDB chunk's date (or year) column as YYYYMMDD (YYYY·10000 when the file
  * has only a year column), checked: an unparsable date or year, or a year outside MIN_FILING_YEAR…
  * MAX_FILING_YEAR, stops with the file, the 1-based data row and the column. `view`/`bytes` are the
@@ -732,49 +935,12 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     const deferredOff = new GrowInt32(cCited !== undefined ? 1024 : 0);
     if (cCited !== undefined) deferredOff.push(0);
     let unknown = 0;
-    // IPC pieces: hash → piece index; per piece its check hash, code id (−1 malformed / too coarse, −2 empty) and text.
-    const pieceOf = new Hash64Map(1024);
-    const pieceCheck: number[] = [];
-    const pieceText: string[] = [];
-    const pieceCode: number[] = [];
-    const codeKeyDict = new Map<string, number>();
-    const codes: Ipc[] = [];
-    const newPiece = (lo: number, hi: number, check: number, raw: string): number => {
-      const piece = raw.trim();
-      let cid: number;
-      if (piece === "") cid = -2;
-      else {
-        const c = parseIpc(piece);
-        if (c === null || ipcTerm(c, o.level) === null) cid = -1;
-        else {
-          // Codes numbered in order of first appearance.
-          const key = `${c.subclass}|${c.group}|${c.subgroup}`;
-          const have = codeKeyDict.get(key);
-          if (have === undefined) {
-            cid = codes.length;
-            codeKeyDict.set(key, cid);
-            codes.push(c);
-          } else cid = have;
-        }
-      }
-      const idx = pieceCode.length;
-      pieceCode.push(cid);
-      pieceText.push(piece);
-      pieceCheck.push(check);
-      pieceOf.setIfAbsent(lo, hi, idx);
-      return idx;
-    };
+    const pieces = new IpcPieces({ level: o.level, onBadIpc: o.onBadIpc, file: name, column: cIpc });
+    const codes = pieces.codes;
     // Cited ids are looked up in batches (IdBytes.getBatch: in slot order): per batched citation its position
     // in target, its hash and its bytes. A citation whose id is not in the index when its batch is resolved
     // (a later row's id, or not in the table) is deferred to the end of the pass.
     const BATCH = cCited !== undefined ? Math.min(1 << 21, Math.max(1 << 12, 2 * total)) : 0;
-    const bPos = new Int32Array(BATCH);
-    const bHash = new Int32Array(BATCH);
-    const bOff = new Int32Array(BATCH + 1);
-    const bOut = new Int32Array(BATCH);
-    const bScratch = idBatchScratch(BATCH);
-    let bBytes = new Uint8Array(BATCH * 12);
-    let bLen = 0;
     const defer = (b: Uint8Array, a: number, e: number, pos: number): void => {
       deferred.push(pos);
       const len = e - a;
@@ -787,37 +953,27 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       deferredBytes.set(b.subarray(a, e), at);
       deferredOff.push(at + len);
     };
-    /** Resolve the batched citations: the kept index of the cited row (−1 = a dropped row, counted unknown), or deferred. */
+    /** Resolve the batched citations (tag = position in target): the kept index of the cited row (−1 = a dropped row, counted unknown), or deferred. */
     const flush = (): void => {
-      idIndex.getBatch(bBytes, bOff, bHash, bLen, bOut, bScratch);
+      batch.resolve(idIndex);
       const t = target.buf;
-      for (let j = 0; j < bLen; j++) {
-        const k = bOut[j]!;
-        if (k >= 0) t[bPos[j]!] = k;
+      const { out, tag, off, bytes } = batch;
+      for (let j = 0; j < batch.len; j++) {
+        const k = out[j]!;
+        if (k >= 0) t[tag[j]!] = k;
         else if (k !== -1) {
           unknown++;
-          t[bPos[j]!] = -1;
-        } else defer(bBytes, bOff[j]!, bOff[j + 1]!, bPos[j]!);
+          t[tag[j]!] = -1;
+        } else defer(bytes, off[j]!, off[j + 1]!, tag[j]!);
       }
-      bLen = 0;
+      batch.clear();
     };
+    const batch = new IdBatch(BATCH, flush);
     /** One cited id (bytes b[a, e), trimmed, non-empty) of the current kept row. */
     const cite = (b: Uint8Array, a: number, e: number): void => {
-      if (bLen === BATCH) flush();
-      const at = bOff[bLen]!;
-      const len = e - a;
-      if (at + len > bBytes.length) {
-        const nb = new Uint8Array(Math.max(bBytes.length * 2, at + len));
-        nb.set(bBytes.subarray(0, at));
-        bBytes = nb;
-      }
-      for (let i = 0; i < len; i++) bBytes[at + i] = b[a + i]!;
-      bHash[bLen] = IdBytes.hash(b, a, e);
-      bPos[bLen] = target.len;
-      bOff[++bLen] = at + len;
+      batch.push(b, a, e, target.len);
       target.push(-1);
     };
-    const badIpc = { count: 0, examples: [] as { row: number; value: string }[] };
     let dropped = 0;
     let row = 0;
     const span = new Int32Array(2);
@@ -827,14 +983,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       const vIdB = varcharView(chunk.getColumnVector(0));
       const vDate = chunk.getColumnVector(1);
       const vDateB = varcharView(vDate);
-      const lvH = chunk.getColumnVector(2) as DuckDBListVector;
-      const entH = listEntries(lvH);
-      const ph = hashHalves(lvH.childVector);
-      const lvC = chunk.getColumnVector(3) as DuckDBListVector;
-      const entC = listEntries(lvC);
-      const pc = uint32Items(lvC.childVector);
-      const lvT = chunk.getColumnVector(4) as DuckDBListVector;
-      const entT = listEntries(lvT);
+      const iv = ipcVectors(chunk, 2);
       const regH = cRegion !== undefined ? hashHalves(chunk.getColumnVector(5)) : null;
       const regC = cRegion !== undefined ? uint32Items(chunk.getColumnVector(6)) : null;
       const regT = chunk.getColumnVector(7);
@@ -849,55 +998,16 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       const uCited = vCitedB ? varcharBytes(vCitedB) : null;
       const at = span;
       for (let i = 0; i < nr; i++) {
-        // The id, trimmed as String.prototype.trim does (bytes; a non-ASCII end through a JS string).
-        let idb = itemBytes(vIdB, uId, i, at);
-        let a = at[0]!;
-        let e = at[1]!;
-        if (e > a && (idb[a]! >= 128 || idb[e - 1]! >= 128)) {
-          idb = utf8(decodeUtf8(idb.subarray(a, e)).trim());
-          a = 0;
-          e = idb.length;
-        } else {
-          while (a < e && isAsciiSpace(idb[a]!)) a++;
-          while (e > a && isAsciiSpace(idb[e - 1]!)) e--;
-        }
+        const idb = trimmedItem(vIdB, uId, i, at);
+        const a = at[0]!;
+        const e = at[1]!;
         if (a === e) throw inputError("empty id", { file: name, row: row + 1, column: cId });
         const first = idIndex.setIfAbsent(idb, a, e, row);
         if (first !== -1) return { first: (first >= 0 ? sourceRow.buf[first]! : -2 - first) + 1, id: decodeUtf8(idb.subarray(a, e)) };
         row++;
         const dt = filingDateAt(vDate, vDateB, uDate, i, at, cDate, cYear, name, row);
         const y = Math.floor(dt / 10000);
-        const off = entH[4 * i]!;
-        const len = entH[4 * i + 2]!;
-        const offC = entC[4 * i]!;
-        const before = codeIdx.len;
-        let pieces = 0;
-        for (let m = 0; m < len; m++) {
-          const j = off + m;
-          const lo = ph[2 * j]!;
-          const hi = ph[2 * j + 1]!;
-          const check = pc[offC + m]!;
-          let pi = pieceOf.get(lo, hi);
-          if (pi < 0) pi = newPiece(lo, hi, check, (lvT.childVector.getItem(entT[4 * i]! + m) as string | null) ?? "");
-          else if (pieceCheck[pi] !== check) throw new Error("internal: two IPC pieces share a 64-bit hash; please report this input");
-          const cid = pieceCode[pi]!;
-          if (cid === -2) continue;
-          pieces++;
-          if (cid < 0) {
-            const piece = pieceText[pi]!;
-            if (o.onBadIpc === "fail") {
-              const why = parseIpc(piece) === null ? "malformed IPC code" : `IPC code less detailed than the level '${o.level}'`;
-              throw inputError(`${why} '${printable(piece)}' (fix it, or pass --on-bad-ipc skip to drop such codes)`, { file: name, row, column: cIpc });
-            }
-            badIpc.count++;
-            if (badIpc.examples.length < 20) badIpc.examples.push({ row, value: piece });
-            continue;
-          }
-          codeIdx.push(cid);
-        }
-        if (pieces === 0)
-          throw inputError("empty IPC list; every patent needs at least one IPC code (fill the codes or remove the row)", { file: name, row, column: cIpc });
-        const kept = codeIdx.len !== before;
+        const kept = pieces.rowCodes(iv, i, row, codeIdx) > 0;
         idIndex.setLast(kept ? sourceRow.len : -2 - (row - 1));
         if (!kept) {
           dropped++;
@@ -911,26 +1021,8 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
         if (appH) apps.push(appDict.get(appH[2 * i]!, appH[2 * i + 1]!, appC![i]!, appT, i));
         if (wantIds) ids.push(decodeUtf8(idb.subarray(a, e)));
         if (vCitedB) {
-          // The pieces DuckDB split, trimmed as String.prototype.trim does; empty pieces dropped. On the bytes,
-          // unless a piece starts or ends with a non-ASCII character (then through a JS string).
-          const c0 = entCited![4 * i]!;
-          const c1 = c0 + entCited![4 * i + 2]!;
-          for (let m = c0; m < c1; m++) {
-            const cb = itemBytes(vCitedB, uCited!, m, at);
-            let x0 = at[0]!;
-            let x1 = at[1]!;
-            while (x0 < x1 && isAsciiSpace(cb[x0]!)) x0++;
-            while (x1 > x0 && isAsciiSpace(cb[x1 - 1]!)) x1--;
-            if (x1 > x0) {
-              if (cb[x0]! >= 128 || cb[x1 - 1]! >= 128) {
-                const s = decodeUtf8(cb.subarray(x0, x1)).trim();
-                if (s !== "") {
-                  const sb = utf8(s);
-                  cite(sb, 0, sb.length);
-                }
-              } else cite(cb, x0, x1);
-            }
-          }
+          // The pieces DuckDB split, trimmed (trimmedItem); empty pieces dropped.
+          forEachCited(entCited!, vCitedB, uCited!, i, at, cite);
           citeOff.push(target.len);
         }
       }
@@ -961,7 +1053,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
     } finally {
       await settle();
     }
-    if (bLen > 0) flush();
+    if (batch.len > 0) flush();
     if (row !== total && lines !== null && row < lines) total = await countRows();
     if (row !== total) {
       await conn.run(mainSql).catch((e: unknown) => {
@@ -998,7 +1090,7 @@ export async function readPatents(file: string, o: ReadOptions): Promise<PatentT
       codeIds: codeIdx.done(),
       codes,
       cited,
-      badIpc,
+      badIpc: pieces.badIpc,
       droppedNoValidCode: dropped,
       used,
     };

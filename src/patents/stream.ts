@@ -25,8 +25,7 @@ import { inputError, KeytechError, printable } from "../core/errors.js";
 import { checkParquetSignature, checkTextTable } from "./precheck.js";
 import { damagedParquetError } from "../data/precheck.js";
 import { diagnoseDelimited } from "../data/read.js";
-import { Hash64Map } from "./hash64.js";
-import { ipcTerm, parseIpc, type Ipc, type IpcLevel } from "./ipc.js";
+import { ipcTerm, type Ipc, type IpcLevel } from "./ipc.js";
 import type { ColumnMapping, PatentField } from "./mapping.js";
 import {
   checkHash,
@@ -34,14 +33,15 @@ import {
   decodeUtf8,
   duckdbInputError,
   filingDateAt,
+  forEachCited,
   GrowInt32,
   HashDict,
   hashHalves,
-  idBatchScratch,
+  IdBatch,
   IdBytes,
   ipcListOf,
-  isAsciiSpace,
-  itemBytes,
+  IpcPieces,
+  ipcVectors,
   listEntries,
   patentSourceSql,
   patentsViewDuplicate,
@@ -51,8 +51,8 @@ import {
   splitSql,
   sqlIdent,
   sqlString,
+  trimmedItem,
   uint32Items,
-  utf8,
   varcharBytes,
   varcharView,
 } from "./read.js";
@@ -227,12 +227,6 @@ export async function measurePatentPanelStream(
     termOff.push(0);
     const termIds = new Grow32(Math.max(16, total));
     const termCnt = new Grow32(Math.max(16, total));
-    // IPC pieces (as readPatents): hash → piece; per piece check hash, code id (−1 malformed / too coarse, −2 empty), text.
-    const pieceOf = new Hash64Map(1024);
-    const pieceCheck: number[] = [];
-    const pieceText: string[] = [];
-    const pieceCode: number[] = [];
-    const codeKeyDict = new Map<string, number>();
     // Per code (numbered in order of first appearance, as readPatents): its term id (terms numbered in code
     // order, as termCorpus), key and digital flags.
     const codeTerm: number[] = [];
@@ -240,58 +234,34 @@ export async function measurePatentPanelStream(
     const codeDig: number[] = [];
     const termDict = new Map<string, number>();
     const vocabulary: string[] = [];
-    const newPiece = (lo: number, hi: number, check: number, raw: string): number => {
-      const piece = raw.trim();
-      let cid: number;
-      if (piece === "") cid = -2;
-      else {
-        const c = parseIpc(piece);
-        if (c === null || ipcTerm(c, level) === null) cid = -1;
-        else {
-          const key = `${c.subclass}|${c.group}|${c.subgroup}`;
-          const have = codeKeyDict.get(key);
-          if (have === undefined) {
-            cid = codeTerm.length;
-            codeKeyDict.set(key, cid);
-            const s = ipcTerm(c, level)!;
-            let tid = termDict.get(s);
-            if (tid === undefined) {
-              tid = vocabulary.length;
-              termDict.set(s, tid);
-              vocabulary.push(s);
-            }
-            codeTerm.push(tid);
-            codeKey.push(keyOf(c) ? 1 : 0);
-            codeDig.push(digOf(c) ? 1 : 0);
-          } else cid = have;
+    const pieces = new IpcPieces({
+      level,
+      onBadIpc: r.onBadIpc,
+      file: name,
+      column: cIpc,
+      onNewCode: (c) => {
+        const s = ipcTerm(c, level)!;
+        let tid = termDict.get(s);
+        if (tid === undefined) {
+          tid = vocabulary.length;
+          termDict.set(s, tid);
+          vocabulary.push(s);
         }
-      }
-      const idx = pieceCode.length;
-      pieceCode.push(cid);
-      pieceText.push(piece);
-      pieceCheck.push(check);
-      pieceOf.setIfAbsent(lo, hi, idx);
-      return idx;
-    };
-    let scratch = new Int32Array(64);
+        codeTerm.push(tid);
+        codeKey.push(keyOf(c) ? 1 : 0);
+        codeDig.push(digOf(c) ? 1 : 0);
+      },
+    });
+    const codesOfRow = new GrowInt32(64);
     let nKept = 0;
     let row = 0;
-    let badIpc = 0;
-    const badIpcExamples: { row: number; value: string }[] = [];
     const span = new Int32Array(2);
     const consume = (chunk: DuckDBDataChunk): { first: number; id: string } | null => {
       const nr = chunk.rowCount;
       const vIdB = varcharView(chunk.getColumnVector(0));
       const vDate = chunk.getColumnVector(1);
       const vDateB = varcharView(vDate);
-      const lvH = chunk.getColumnVector(2) as DuckDBListVector;
-      const entH = listEntries(lvH);
-      const ph = hashHalves(lvH.childVector);
-      const lvC = chunk.getColumnVector(3) as DuckDBListVector;
-      const entC = listEntries(lvC);
-      const pc = uint32Items(lvC.childVector);
-      const lvT = chunk.getColumnVector(4) as DuckDBListVector;
-      const entT = listEntries(lvT);
+      const iv = ipcVectors(chunk, 2);
       const regH = hashHalves(chunk.getColumnVector(5));
       const regC = uint32Items(chunk.getColumnVector(6));
       const regT = chunk.getColumnVector(7);
@@ -303,53 +273,17 @@ export async function measurePatentPanelStream(
       const at = span;
       const index = idIndex!;
       for (let i = 0; i < nr; i++) {
-        let idb = itemBytes(vIdB, uId, i, at);
-        let a = at[0]!;
-        let e = at[1]!;
-        if (e > a && (idb[a]! >= 128 || idb[e - 1]! >= 128)) {
-          idb = utf8(decodeUtf8(idb.subarray(a, e)).trim());
-          a = 0;
-          e = idb.length;
-        } else {
-          while (a < e && isAsciiSpace(idb[a]!)) a++;
-          while (e > a && isAsciiSpace(idb[e - 1]!)) e--;
-        }
+        const idb = trimmedItem(vIdB, uId, i, at);
+        const a = at[0]!;
+        const e = at[1]!;
         if (a === e) throw inputError("empty id", { file: name, row: row + 1, column: cId });
         const first = index.setIfAbsent(idb, a, e, row);
         if (first !== -1) return { first: (first >= 0 ? keptRowOf(first) : -2 - first) + 1, id: decodeUtf8(idb.subarray(a, e)) };
         row++;
         const dt = filingDateAt(vDate, vDateB, uDate, i, at, cDate, cYear, name, row);
-        const off = entH[4 * i]!;
-        const len = entH[4 * i + 2]!;
-        const offC = entC[4 * i]!;
-        if (len > scratch.length) scratch = new Int32Array(2 * len);
-        let m0 = 0;
-        let pieces = 0;
-        for (let m = 0; m < len; m++) {
-          const j = off + m;
-          const lo = ph[2 * j]!;
-          const hi = ph[2 * j + 1]!;
-          const check = pc[offC + m]!;
-          let pi = pieceOf.get(lo, hi);
-          if (pi < 0) pi = newPiece(lo, hi, check, (lvT.childVector.getItem(entT[4 * i]! + m) as string | null) ?? "");
-          else if (pieceCheck[pi] !== check) throw new Error("internal: two IPC pieces share a 64-bit hash; please report this input");
-          const cid = pieceCode[pi]!;
-          if (cid === -2) continue;
-          pieces++;
-          if (cid < 0) {
-            const piece = pieceText[pi]!;
-            if (r.onBadIpc === "fail") {
-              const why = parseIpc(piece) === null ? "malformed IPC code" : `IPC code less detailed than the level '${level}'`;
-              throw inputError(`${why} '${printable(piece)}' (fix it, or pass --on-bad-ipc skip to drop such codes)`, { file: name, row, column: cIpc });
-            }
-            badIpc++;
-            if (badIpcExamples.length < 20) badIpcExamples.push({ row, value: piece });
-            continue;
-          }
-          scratch[m0++] = cid;
-        }
-        if (pieces === 0)
-          throw inputError("empty IPC list; every patent needs at least one IPC code (fill the codes or remove the row)", { file: name, row, column: cIpc });
+        codesOfRow.len = 0;
+        const m0 = pieces.rowCodes(iv, i, row, codesOfRow);
+        const scratch = codesOfRow.buf;
         if (m0 === 0) {
           index.setLast(-2 - (row - 1));
           dropped.push(row - 1);
@@ -498,13 +432,6 @@ export async function measurePatentPanelStream(
     let nCitations = 0;
     if (cCited !== undefined) {
       const BATCH = Math.min(1 << 21, Math.max(1 << 12, 2 * rows));
-      const bCiting = new Int32Array(BATCH);
-      const bHash = new Int32Array(BATCH);
-      const bOff = new Int32Array(BATCH + 1);
-      const bOut = new Int32Array(BATCH);
-      const bScratch = idBatchScratch(BATCH);
-      let bBytes = new Uint8Array(BATCH * 12);
-      let bLen = 0;
       /** Cell of patent p in the grid (any patent), or −1. */
       const cellOf = (v2: number, dt: number): number => {
         const ri = (v2 >> 2) - 1;
@@ -514,11 +441,13 @@ export async function measurePatentPanelStream(
         const t = yearCol[Math.floor(dt / 10000) - minY]!;
         return t < 0 ? -1 : rr * T + t;
       };
+      /** Classify and sum the batched citations (tag = the citing patent's kept index). */
       const flush = (): void => {
-        idIndex!.getBatch(bBytes, bOff, bHash, bLen, bOut, bScratch);
-        for (let j = 0; j < bLen; j++) {
-          const p = bCiting[j]!;
-          const k = bOut[j]!;
+        batch.resolve(idIndex!);
+        const { out, tag } = batch;
+        for (let j = 0; j < batch.len; j++) {
+          const p = tag[j]!;
+          const k = out[j]!;
           const q = k >= 0 ? k : -1;
           const dp = rec[REC * p]!;
           const ap = rec[REC * p + 1]!;
@@ -557,22 +486,12 @@ export async function measurePatentPanelStream(
             if (gp >= 0 && rq >= 0 && groupOf[rq] === gp) num[cell]! += 1;
           }
         }
-        bLen = 0;
+        batch.clear();
       };
+      const batch = new IdBatch(BATCH, flush);
       let citing = 0;
       const cite = (b: Uint8Array, a: number, e: number): void => {
-        if (bLen === BATCH) flush();
-        const at2 = bOff[bLen]!;
-        const len = e - a;
-        if (at2 + len > bBytes.length) {
-          const nb = new Uint8Array(Math.max(bBytes.length * 2, at2 + len));
-          nb.set(bBytes.subarray(0, at2));
-          bBytes = nb;
-        }
-        for (let i = 0; i < len; i++) bBytes[at2 + i] = b[a + i]!;
-        bHash[bLen] = IdBytes.hash(b, a, e);
-        bCiting[bLen] = citing;
-        bOff[++bLen] = at2 + len;
+        batch.push(b, a, e, citing);
         nCitations++;
       };
       let row2 = 0;
@@ -593,30 +512,13 @@ export async function measurePatentPanelStream(
             continue;
           }
           citing = kept2++;
-          const c0 = ent[4 * i]!;
-          const c1 = c0 + ent[4 * i + 2]!;
-          for (let m = c0; m < c1; m++) {
-            const cb = itemBytes(vB, u, m, at);
-            let x0 = at[0]!;
-            let x1 = at[1]!;
-            while (x0 < x1 && isAsciiSpace(cb[x0]!)) x0++;
-            while (x1 > x0 && isAsciiSpace(cb[x1 - 1]!)) x1--;
-            if (x1 > x0) {
-              if (cb[x0]! >= 128 || cb[x1 - 1]! >= 128) {
-                const s = decodeUtf8(cb.subarray(x0, x1)).trim();
-                if (s !== "") {
-                  const sb = utf8(s);
-                  cite(sb, 0, sb.length);
-                }
-              } else cite(cb, x0, x1);
-            }
-          }
+          forEachCited(ent, vB, u, i, at, cite);
         }
         return null;
       };
       const citedSql = `SELECT ${splitSql(`coalesce(${vc(cCited)}, '')`, r.mapping.citedSeparators)} FROM ${source}`;
       await runStream(citedSql, consume2);
-      if (bLen > 0) flush();
+      if (batch.len > 0) flush();
       if (row2 !== rows || kept2 !== n) {
         await conn.run(citedSql).catch((e: unknown) => {
           throw inputError(`could not read the file: ${String(e instanceof Error ? e.message : e).split("\n")[0]}`, { file: name });
@@ -711,8 +613,8 @@ export async function measurePatentPanelStream(
         dropped: dropped.len,
         keyTech: nKey,
         citations: nCitations,
-        badIpc,
-        badIpcExamples,
+        badIpc: pieces.badIpc.count,
+        badIpcExamples: pieces.badIpc.examples,
         scoredYears: keyYear,
         codes: codeTerm.length,
         terms: vocabulary.length,
