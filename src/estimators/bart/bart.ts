@@ -26,9 +26,9 @@
 import { Rng } from "../../core/rng.js";
 import { inputError } from "../../core/errors.js";
 import { choleskyPivotless, crossVec, gram } from "../../core/linalg.js";
-import { pchisq, pnorm, qnorm } from "../../core/distributions.js";
+import { pchisq, qnorm } from "../../core/distributions.js";
 import { binColumn, makeCutpoints, type CutRule } from "./bart-cuts.js";
-import { rchisq, rtruncnormAbove } from "./bart-random.js";
+import { pnormFast, rchisq, rtruncnormAbove, ZigguratNormal } from "./bart-random.js";
 import { BartTree } from "./bart-tree.js";
 
 export interface BartOptions {
@@ -173,6 +173,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   const minLeaf = opts.minLeaf ?? 5;
   // the chain's draws: the caller's stream (opts.rng, which continues after the fit) or a new Rng(seed)
   const rng = opts.rng ?? new Rng(opts.seed ?? 1);
+  // the sampler's normals (μ, probit latents, χ²): ziggurat draws on the same stream
+  const zr = new ZigguratNormal(rng);
   const n = y.length;
   const p = x.length;
   const names = opts.names ?? x.map((_, v) => `x${v + 1}`);
@@ -432,8 +434,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     const keepAcc = keepIt && nt > 0 && !binary;
     if (binary) {
       // Albert–Chib: z_i | f ~ N(offset + f_i, 1) truncated to the side given by y_i; yw = z − offset.
-      if (wc) drawLatentW(rng, n, y, wc, R, offset, yw);
-      else drawLatent(rng, n, y, R, offset, yw);
+      if (wc) drawLatentW(zr, n, y, wc, R, offset, yw);
+      else drawLatent(zr, n, y, R, offset, yw);
     }
     totR = wc ? sumAllW(R, wc) : sumAll(R);
     for (let t = 0; t < T; t++) {
@@ -696,7 +698,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         const nn = tr.nobs[l]!;
         const d = sigma2 + nn * tau2;
         const prev = kind === 1 && (l === cL || l === cR) ? muG : tr.mu[l]!;
-        const m = (tau2 * sum[l]!) / d + Math.sqrt((sigma2 * tau2) / d) * rng.normal();
+        const m = (tau2 * sum[l]!) / d + Math.sqrt((sigma2 * tau2) / d) * zr.normal();
         tr.mu[l] = m;
         // a kept iteration's final μ of this tree (no later step of the sweep touches it): Σμ of the leaf
         if (keepAcc) tr.acc[l]! += m;
@@ -733,7 +735,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     {
       const ssr = wc ? foldShiftW(R, wc, G) : foldShift(R, G);
       G = 0;
-      if (!binary) sigma2 = (nuLambda + ssr) / rchisq(rng, nu + nObs);
+      if (!binary) sigma2 = (nuLambda + ssr) / rchisq(zr, nu + nObs);
     }
     // --- keep ---
     if (keepIt) {
@@ -741,7 +743,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
       if (trainDraws) {
         for (let i = 0; i < n; i++) f[i] = yw[i]! - R[i]!;
         addTo(trainSum, f, binary ? offset : NaN);
-        trainDraws.push(binary ? f.map((v) => pnorm(offset + v)) : f.map((v) => offset + v));
+        trainDraws.push(binary ? f.map((v) => pnormFast(offset + v)) : f.map((v) => offset + v));
       } else addFit(trainSum, yw, R, binary ? offset : NaN);
       if (nt > 0) {
         if (ftest) {
@@ -756,7 +758,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
             }
           }
           if (binary) addTo(testSum, ftest, offset);
-          if (testDraws) testDraws.push(binary ? ftest.map((v) => pnorm(offset + v)) : ftest.map((v) => offset + v));
+          if (testDraws) testDraws.push(binary ? ftest.map((v) => pnormFast(offset + v)) : ftest.map((v) => offset + v));
         }
         // (continuous: the leaves' Σμ were accumulated at the μ draws of this sweep, keepAcc)
       }
@@ -1164,7 +1166,7 @@ function growStatsW(R: Float64Array, w: Counts, o: Int32Array, s: number, c: num
  * drawLatent with frequency weights: row i stands for w_i observations, each with its own latent draw;
  * res_i becomes the mean of their residuals (the leaf sums need only Σ_copies = w_i res_i).
  */
-function drawLatentW(rng: Rng, n: number, y: Float64Array, w: Counts, res: Float64Array, offset: number, yw: Float64Array): void {
+function drawLatentW(rng: ZigguratNormal, n: number, y: Float64Array, w: Counts, res: Float64Array, offset: number, yw: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const fi = yw[i]! - res[i]!;
     const m = offset + fi;
@@ -1280,21 +1282,21 @@ function foldShift(R: Float64Array, G: number): number {
 function addTo(out: Float64Array, v: Float64Array, offset: number): void {
   const n = out.length;
   if (Number.isNaN(offset)) for (let i = 0; i < n; i++) out[i]! += v[i]!;
-  else for (let i = 0; i < n; i++) out[i]! += pnorm(offset + v[i]!);
+  else for (let i = 0; i < n; i++) out[i]! += pnormFast(offset + v[i]!);
 }
 
 /** addTo of the fit f = yw − R without storing f: out += f (offset NaN) or out += Φ(offset + f). */
 function addFit(out: Float64Array, yw: Float64Array, R: Float64Array, offset: number): void {
   const n = out.length;
   if (Number.isNaN(offset)) for (let i = 0; i < n; i++) out[i]! += yw[i]! - R[i]!;
-  else for (let i = 0; i < n; i++) out[i]! += pnorm(offset + (yw[i]! - R[i]!));
+  else for (let i = 0; i < n; i++) out[i]! += pnormFast(offset + (yw[i]! - R[i]!));
 }
 
 /**
  * Albert–Chib step: with f = yw − res, draw z_i ~ N(offset + f_i, 1) truncated to z > 0 (y = 1) or z < 0
  * (y = 0); the new working response is yw = z − offset = f + e and the residual res = e.
  */
-function drawLatent(rng: Rng, n: number, y: Float64Array, res: Float64Array, offset: number, yw: Float64Array): void {
+function drawLatent(rng: ZigguratNormal, n: number, y: Float64Array, res: Float64Array, offset: number, yw: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const fi = yw[i]! - res[i]!;
     const m = offset + fi;
