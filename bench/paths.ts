@@ -4,7 +4,7 @@
  *   1. path-decomposition point estimates with BART at the R defaults (200 trees, 100 burn-in, 1,000
  *      kept draws; propensity probit BART 50 trees) — goal < 30 s;
  *   2. N bootstrap replications resampling counties, spread over the cores with a progress bar.
- * Usage: node dist/bench/paths.js [--boot 200] [--boot-model linear|bart] [--boot-ndpost 1000] [--workers 2] [--skip-point] [--warm]
+ * Usage: node dist/bench/paths.js [--boot 200] [--boot-model linear|bart] [--boot-ndpost 1000] [--workers 2] [--skip-point] [--warm] [--seed 1]
  * (--warm: BART replicates start from the point estimate's forests with a 20-iteration burn-in, opt-in)
  * (the 200 BART replications: node dist/bench/paths.js --skip-point --boot 200 --boot-model bart)
  * Prints wall seconds, CPU seconds (this process incl. workers' threads) and peak RSS.
@@ -109,7 +109,15 @@ if (B > 0) {
   const bar = progressBar("paths bootstrap", B);
   const c1 = cpu(),
     t1 = performance.now();
-  const reps = await pathsBootstrap(data, opts, { reps: B, seed: 1, cluster, workers: W, onReplicate: () => bar.tick(), warm, forests });
+  const reps = await pathsBootstrap(data, opts, {
+    reps: B,
+    seed: Number(arg("--seed", "1")),
+    cluster,
+    workers: W,
+    onReplicate: () => bar.tick(),
+    warm,
+    forests,
+  });
   bar.done();
   const wall = (performance.now() - t1) / 1000,
     cpuS = cpu() - c1;

@@ -30,6 +30,8 @@ export class BartTree {
   nT: Int32Array;
   /** Number of predictors with a cut still available at the node (depends on its ancestors only; kept by bart.ts). */
   nav: Int32Array;
+  /** Leaf label of the node's rows in bart.ts's per-tree row → label array (kept by bart.ts for leaves). */
+  slot: Int32Array;
   private free: number[] = [];
   private stack: number[] = [];
   private used = 0;
@@ -51,6 +53,7 @@ export class BartTree {
     this.startT = new Int32Array(cap);
     this.nT = new Int32Array(cap);
     this.nav = new Int32Array(cap);
+    this.slot = new Int32Array(cap);
     // node 0 = root leaf
     this.used = 1;
     this.isLeaf[0] = 1;
@@ -79,6 +82,7 @@ export class BartTree {
     this.startT = g(this.startT);
     this.nT = g(this.nT);
     this.nav = g(this.nav);
+    this.slot = g(this.slot);
     this.cap = cap;
   }
 

@@ -26,9 +26,9 @@
 import { Rng } from "../../core/rng.js";
 import { inputError } from "../../core/errors.js";
 import { choleskyPivotless, crossVec, gram } from "../../core/linalg.js";
-import { pchisq, pnorm, qnorm } from "../../core/distributions.js";
+import { pchisq, qnorm } from "../../core/distributions.js";
 import { binColumn, makeCutpoints, type CutRule } from "./bart-cuts.js";
-import { rchisq, rtruncnormAbove } from "./bart-random.js";
+import { pnormFast, rchisq, rtruncnormAbove, ZigguratNormal } from "./bart-random.js";
 import { BartTree } from "./bart-tree.js";
 
 export interface BartOptions {
@@ -173,6 +173,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
   const minLeaf = opts.minLeaf ?? 5;
   // the chain's draws: the caller's stream (opts.rng, which continues after the fit) or a new Rng(seed)
   const rng = opts.rng ?? new Rng(opts.seed ?? 1);
+  // the sampler's normals (μ, probit latents, χ²): ziggurat draws on the same stream
+  const zr = new ZigguratNormal(rng);
   const n = y.length;
   const p = x.length;
   const names = opts.names ?? x.map((_, v) => `x${v + 1}`);
@@ -315,6 +317,31 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     tr.len[0] = n;
     tr.nT[0] = nt;
   }
+  // Every tree labels its training rows by leaf: lab[t][i] = slot of the leaf holding row i (tr.slot[leaf]).
+  // A grow proposal at the largest leaf on a continuous predictor then sums the smaller side of the cut
+  // over all rows (sortV: rows by bin) and keeps those of that leaf (slotStats), instead of scanning the leaf.
+  const labs: Uint16Array[] = Array.from({ length: T }, () => new Uint16Array(n));
+  const slotFree: number[][] = Array.from({ length: T }, () => []);
+  const slotNext = new Int32Array(T).fill(1);
+  const newSlot = (t: number): number => {
+    const f = slotFree[t]!;
+    if (f.length) return f.pop()!;
+    if (slotNext[t]! >= 65536) throw new Error("BART: too many leaves in one tree");
+    return slotNext[t]!++;
+  };
+  const sortV: Int32Array[] = [],
+    binStart: Int32Array[] = [];
+  for (let v = 0; v < p; v++) {
+    const b = bins[v]!,
+      m = ncut[v]! + 1;
+    const st = new Int32Array(m + 1);
+    for (let i = 0; i < n; i++) st[b[i]! + 1]!++;
+    for (let k = 1; k <= m; k++) st[k]! += st[k - 1]!;
+    binStart.push(Int32Array.from(st));
+    const sv = new Int32Array(n);
+    for (let i = 0; i < n; i++) sv[st[b[i]!]!++] = i;
+    sortV.push(sv);
+  }
   const R = Float64Array.from(yw);
   const scratch = new Int32Array(Math.max(n, nt, 1));
   const lo = new Int32Array(p),
@@ -327,7 +354,11 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
       tr.decode(opts.init.trees[t]!, cuts, ncut, lo, hi);
       routeBlocks(tr, ord[t]!, ordT[t]!, bins, binsT, wc, grp, scratch);
       tr.leavesAndNogs(leavesInit, nogsInit);
-      for (const l of leavesInit) segAdd(R, ord[t]!, tr.start[l]!, tr.len[l]!, -tr.mu[l]!);
+      for (const l of leavesInit) {
+        segAdd(R, ord[t]!, tr.start[l]!, tr.len[l]!, -tr.mu[l]!);
+        const sl = (tr.slot[l] = newSlot(t));
+        setLab(labs[t]!, ord[t]!, tr.start[l]!, tr.len[l]!, sl);
+      }
     }
     if (!binary && opts.init.sigma > 0) sigma2 = opts.init.sigma * opts.init.sigma;
   }
@@ -432,8 +463,8 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     const keepAcc = keepIt && nt > 0 && !binary;
     if (binary) {
       // Albert–Chib: z_i | f ~ N(offset + f_i, 1) truncated to the side given by y_i; yw = z − offset.
-      if (wc) drawLatentW(rng, n, y, wc, R, offset, yw);
-      else drawLatent(rng, n, y, R, offset, yw);
+      if (wc) drawLatentW(zr, n, y, wc, R, offset, yw);
+      else drawLatent(zr, n, y, R, offset, yw);
     }
     totR = wc ? sumAllW(R, wc) : sumAll(R);
     for (let t = 0; t < T; t++) {
@@ -560,14 +591,33 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
           // x_gV = 1 exactly on the rows with code gk: one contiguous range of the block (the right child)
           gA = codeBound(grp!.code, o, s0, s0 + n0, gk);
           gB = codeBound(grp!.code, o, gA, s0 + n0, gk + 1);
-          const nr = wc ? segW(wc, o, gA, gB - gA) : gB - gA;
-          const sr = (wc ? segSumW(R, wc, o, gA, gB - gA) : segSum(R, o, gA, gB - gA)) + nr * (G + mu[gNode]!);
+          const sr0 = wc ? segSumCountW(R, wc, o, gA, gB - gA) : segSum(R, o, gA, gB - gA);
+          const nr = wc ? growOut.n : gB - gA;
+          const sr = sr0 + nr * (G + mu[gNode]!);
           nl = c0 - nr;
           sl = sum[gNode]! - sr;
         } else {
-          const left = gFuse ? growOut : wc ? growStatsW(R, wc, o, s0, n0, bins[gV]!, gCut) : growStats(R, o, s0, n0, bins[gV]!, gCut);
-          nl = left.n;
-          sl = left.s + nl * (G + mu[gNode]!);
+          const nLe = gFuse ? 0 : binStart[gV]![gCut + 1]!;
+          if (!gFuse && Math.min(nLe, n - nLe) < n0) {
+            // the largest leaf: sum the smaller side of the cut over all rows, keeping this leaf's (slotStats)
+            const lab = labs[t]!,
+              sv = sortV[gV]!,
+              sg = tr.slot[gNode]!;
+            const shift = G + mu[gNode]!;
+            if (nLe <= n - nLe) {
+              const s = wc ? slotStatsW(R, wc, sv, 0, nLe, lab, sg) : slotStats(R, sv, 0, nLe, lab, sg);
+              nl = growOut.n;
+              sl = s + nl * shift;
+            } else {
+              const s = wc ? slotStatsW(R, wc, sv, nLe, n, lab, sg) : slotStats(R, sv, nLe, n, lab, sg);
+              nl = c0 - growOut.n;
+              sl = sum[gNode]! - (s + growOut.n * shift);
+            }
+          } else {
+            const left = gFuse ? growOut : wc ? growStatsW(R, wc, o, s0, n0, bins[gV]!, gCut) : growStats(R, o, s0, n0, bins[gV]!, gCut);
+            nl = left.n;
+            sl = left.s + nl * (G + mu[gNode]!);
+          }
         }
         const nr = c0 - nl,
           sr = sum[gNode]! - sl;
@@ -619,6 +669,13 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         }
         tr.nobs[cL] = nl;
         tr.nobs[cR] = c0 - nl;
+        {
+          // the larger child keeps gNode's label; the smaller one's rows get a new one
+          const [a, b] = tr.len[cL]! >= tr.len[cR]! ? [cL, cR] : [cR, cL];
+          tr.slot[a] = tr.slot[gNode]!;
+          const sb = (tr.slot[b] = newSlot(t));
+          setLab(labs[t]!, o, tr.start[b]!, tr.len[b]!, sb);
+        }
         // the children's ranges are gNode's with gV's narrowed to [lo, gCut − 1] / [gCut + 1, hi]
         tr.nav[cL] = gNav - 1 + gAvL;
         tr.nav[cR] = gNav - 1 + gAvR;
@@ -656,6 +713,13 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         muL = tr.mu[cL]!;
         muR = tr.mu[cR]!;
         sum[gNode] = sum[cL]! + sum[cR]!;
+        {
+          // the merged leaf takes the larger child's label; the smaller child's rows are relabelled
+          const [a, b] = tr.len[cL]! >= tr.len[cR]! ? [cL, cR] : [cR, cL];
+          tr.slot[gNode] = tr.slot[a]!;
+          slotFree[t]!.push(tr.slot[b]!);
+          setLab(labs[t]!, o, tr.start[b]!, tr.len[b]!, tr.slot[gNode]!);
+        }
         if (nt > 0) {
           const oT = ordT[t]!;
           if (lazyTest) {
@@ -696,7 +760,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
         const nn = tr.nobs[l]!;
         const d = sigma2 + nn * tau2;
         const prev = kind === 1 && (l === cL || l === cR) ? muG : tr.mu[l]!;
-        const m = (tau2 * sum[l]!) / d + Math.sqrt((sigma2 * tau2) / d) * rng.normal();
+        const m = (tau2 * sum[l]!) / d + Math.sqrt((sigma2 * tau2) / d) * zr.normal();
         tr.mu[l] = m;
         // a kept iteration's final μ of this tree (no later step of the sweep touches it): Σμ of the leaf
         if (keepAcc) tr.acc[l]! += m;
@@ -733,7 +797,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
     {
       const ssr = wc ? foldShiftW(R, wc, G) : foldShift(R, G);
       G = 0;
-      if (!binary) sigma2 = (nuLambda + ssr) / rchisq(rng, nu + nObs);
+      if (!binary) sigma2 = (nuLambda + ssr) / rchisq(zr, nu + nObs);
     }
     // --- keep ---
     if (keepIt) {
@@ -741,7 +805,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
       if (trainDraws) {
         for (let i = 0; i < n; i++) f[i] = yw[i]! - R[i]!;
         addTo(trainSum, f, binary ? offset : NaN);
-        trainDraws.push(binary ? f.map((v) => pnorm(offset + v)) : f.map((v) => offset + v));
+        trainDraws.push(binary ? f.map((v) => pnormFast(offset + v)) : f.map((v) => offset + v));
       } else addFit(trainSum, yw, R, binary ? offset : NaN);
       if (nt > 0) {
         if (ftest) {
@@ -756,7 +820,7 @@ export function bart(x: Float64Array[], y: Float64Array, opts: BartOptions = {})
             }
           }
           if (binary) addTo(testSum, ftest, offset);
-          if (testDraws) testDraws.push(binary ? ftest.map((v) => pnorm(offset + v)) : ftest.map((v) => offset + v));
+          if (testDraws) testDraws.push(binary ? ftest.map((v) => pnormFast(offset + v)) : ftest.map((v) => offset + v));
         }
         // (continuous: the leaves' Σμ were accumulated at the μ draws of this sweep, keepAcc)
       }
@@ -1002,6 +1066,63 @@ function routeBlocks(
   }
 }
 
+/** lab[o[k]] = slot for k ∈ [s, s+c) (the rows of one leaf). */
+function setLab(lab: Uint16Array, o: Int32Array, s: number, c: number, slot: number): void {
+  const e = s + c;
+  for (let k = s; k < e; k++) lab[o[k]!] = slot;
+}
+
+/**
+ * Over positions [a, b) of sv (rows sorted by a predictor's bin), the rows labelled `slot` (one leaf):
+ * Σ w R returned, Σ w left in growOut.n.
+ */
+function slotStatsW(R: Float64Array, w: Counts, sv: Int32Array, a: number, b: number, lab: Uint16Array, slot: number): number {
+  let nl = 0,
+    s0 = 0,
+    s1 = 0;
+  let k = a;
+  const b2 = a + ((b - a) & ~1);
+  for (; k < b2; k += 2) {
+    const i = sv[k]!,
+      j = sv[k + 1]!;
+    if (lab[i] === slot) {
+      const wi = w[i]!;
+      nl += wi;
+      s0 += wi * R[i]!;
+    }
+    if (lab[j] === slot) {
+      const wj = w[j]!;
+      nl += wj;
+      s1 += wj * R[j]!;
+    }
+  }
+  for (; k < b; k++) {
+    const i = sv[k]!;
+    if (lab[i] === slot) {
+      const wi = w[i]!;
+      nl += wi;
+      s0 += wi * R[i]!;
+    }
+  }
+  growOut.n = nl;
+  return s0 + s1;
+}
+
+/** slotStatsW without weights (count and Σ R of the rows labelled `slot` among sv[a..b)). */
+function slotStats(R: Float64Array, sv: Int32Array, a: number, b: number, lab: Uint16Array, slot: number): number {
+  let nl = 0,
+    s0 = 0;
+  for (let k = a; k < b; k++) {
+    const i = sv[k]!;
+    if (lab[i] === slot) {
+      nl++;
+      s0 += R[i]!;
+    }
+  }
+  growOut.n = nl;
+  return s0;
+}
+
 /** Σ_{k ∈ [s, s+c)} w[o[k]]. */
 function segW(w: Counts, o: Int32Array, s: number, c: number): number {
   let a = 0;
@@ -1009,23 +1130,58 @@ function segW(w: Counts, o: Int32Array, s: number, c: number): number {
   return a;
 }
 
-/** Σ_{k ∈ [s, s+c)} w[o[k]] R[o[k]]. */
+/** Σ_{k ∈ [s, s+c)} w[o[k]] R[o[k]], with four accumulators. */
 function segSumW(R: Float64Array, w: Counts, o: Int32Array, s: number, c: number): number {
   let a0 = 0,
-    a1 = 0;
+    a1 = 0,
+    a2 = 0,
+    a3 = 0;
+  const e = s + c,
+    e4 = s + (c & ~3);
+  let k = s;
+  for (; k < e4; k += 4) {
+    const i0 = o[k]!,
+      i1 = o[k + 1]!,
+      i2 = o[k + 2]!,
+      i3 = o[k + 3]!;
+    a0 += w[i0]! * R[i0]!;
+    a1 += w[i1]! * R[i1]!;
+    a2 += w[i2]! * R[i2]!;
+    a3 += w[i3]! * R[i3]!;
+  }
+  for (; k < e; k++) {
+    const i = o[k]!;
+    a0 += w[i]! * R[i]!;
+  }
+  return a0 + a1 + (a2 + a3);
+}
+
+/** Σ_{k ∈ [s, s+c)} w[o[k]] R[o[k]] (returned) and Σ w[o[k]] (left in growOut.n), one pass. */
+function segSumCountW(R: Float64Array, w: Counts, o: Int32Array, s: number, c: number): number {
+  let a0 = 0,
+    a1 = 0,
+    n0 = 0,
+    n1 = 0;
   const e = s + c,
     e2 = s + (c & ~1);
   let k = s;
   for (; k < e2; k += 2) {
     const i = o[k]!,
       j = o[k + 1]!;
-    a0 += w[i]! * R[i]!;
-    a1 += w[j]! * R[j]!;
+    const wi = w[i]!,
+      wj = w[j]!;
+    n0 += wi;
+    n1 += wj;
+    a0 += wi * R[i]!;
+    a1 += wj * R[j]!;
   }
   for (; k < e; k++) {
     const i = o[k]!;
-    a0 += w[i]! * R[i]!;
+    const wi = w[i]!;
+    n0 += wi;
+    a0 += wi * R[i]!;
   }
+  growOut.n = n0 + n1;
   return a0 + a1;
 }
 
@@ -1164,7 +1320,7 @@ function growStatsW(R: Float64Array, w: Counts, o: Int32Array, s: number, c: num
  * drawLatent with frequency weights: row i stands for w_i observations, each with its own latent draw;
  * res_i becomes the mean of their residuals (the leaf sums need only Σ_copies = w_i res_i).
  */
-function drawLatentW(rng: Rng, n: number, y: Float64Array, w: Counts, res: Float64Array, offset: number, yw: Float64Array): void {
+function drawLatentW(rng: ZigguratNormal, n: number, y: Float64Array, w: Counts, res: Float64Array, offset: number, yw: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const fi = yw[i]! - res[i]!;
     const m = offset + fi;
@@ -1280,21 +1436,21 @@ function foldShift(R: Float64Array, G: number): number {
 function addTo(out: Float64Array, v: Float64Array, offset: number): void {
   const n = out.length;
   if (Number.isNaN(offset)) for (let i = 0; i < n; i++) out[i]! += v[i]!;
-  else for (let i = 0; i < n; i++) out[i]! += pnorm(offset + v[i]!);
+  else for (let i = 0; i < n; i++) out[i]! += pnormFast(offset + v[i]!);
 }
 
 /** addTo of the fit f = yw − R without storing f: out += f (offset NaN) or out += Φ(offset + f). */
 function addFit(out: Float64Array, yw: Float64Array, R: Float64Array, offset: number): void {
   const n = out.length;
   if (Number.isNaN(offset)) for (let i = 0; i < n; i++) out[i]! += yw[i]! - R[i]!;
-  else for (let i = 0; i < n; i++) out[i]! += pnorm(offset + (yw[i]! - R[i]!));
+  else for (let i = 0; i < n; i++) out[i]! += pnormFast(offset + (yw[i]! - R[i]!));
 }
 
 /**
  * Albert–Chib step: with f = yw − res, draw z_i ~ N(offset + f_i, 1) truncated to z > 0 (y = 1) or z < 0
  * (y = 0); the new working response is yw = z − offset = f + e and the residual res = e.
  */
-function drawLatent(rng: Rng, n: number, y: Float64Array, res: Float64Array, offset: number, yw: Float64Array): void {
+function drawLatent(rng: ZigguratNormal, n: number, y: Float64Array, res: Float64Array, offset: number, yw: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const fi = yw[i]! - res[i]!;
     const m = offset + fi;

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { bart, linearSigmaHat } from "../../../src/estimators/bart/bart.js";
-import { rgamma, rtruncnormAbove } from "../../../src/estimators/bart/bart-random.js";
+import { pnormFast, rgamma, rtruncnormAbove, ZigguratNormal } from "../../../src/estimators/bart/bart-random.js";
 import { makeCutpoints, binColumn } from "../../../src/estimators/bart/bart-cuts.js";
 import { Rng } from "../../../src/core/rng.js";
 import { pnorm } from "../../../src/core/distributions.js";
@@ -305,4 +305,93 @@ test("BART warm start: a chain started from a fit's final forest fits at once; a
   const pw = bart(X, yb, { seed: 4, binary: true, nskip: 0, ndpost: 3, init: P.forest });
   const pc = bart(X, yb, { seed: 4, binary: true, nskip: 0, ndpost: 3 });
   assert.ok(rmse(pw.trainMean, P.trainMean) < rmse(pc.trainMean, P.trainMean));
+});
+
+/** Kolmogorov–Smirnov distance of a sample from a continuous CDF. */
+function ksDistance(sample: Float64Array, cdf: (x: number) => number): number {
+  const s = Float64Array.from(sample).sort();
+  const m = s.length;
+  let d = 0;
+  for (let i = 0; i < m; i++) {
+    const F = cdf(s[i]!);
+    d = Math.max(d, (i + 1) / m - F, F - i / m);
+  }
+  return d;
+}
+// KS critical value at level 0.001: 1.949/√m
+const ks001 = (m: number) => 1.949 / Math.sqrt(m);
+
+test("pnormFast (table + Taylor series) agrees with @stdlib's Φ to 1e-14 relative, tails included", () => {
+  let worst = 0;
+  const check = (x: number) => {
+    const a = pnormFast(x),
+      b = pnorm(x);
+    const e = b === 0 ? Math.abs(a) : Math.abs(a - b) / b;
+    if (e > worst) worst = e;
+  };
+  for (let x = -40; x <= 40; x += 1 / 1024) check(x); // grid incl. nodes, midpoints and the fallback beyond [−6, 8]
+  const rng = new Rng(11);
+  for (let i = 0; i < 200000; i++) check(-6.5 + 15 * rng.uniform());
+  for (const x of [-6, -6 - 1e-12, 8, 8 + 1e-12, -5.99609375, 0, 1e-300, -1e-300, 37.5, -37.5]) check(x);
+  assert.ok(worst <= 1e-14, `max relative difference ${worst}`);
+  assert.equal(pnormFast(Infinity), 1);
+  assert.equal(pnormFast(-Infinity), 0);
+  assert.ok(Number.isNaN(pnormFast(NaN)));
+});
+
+test("ziggurat normal: KS against Φ, moments and the tail beyond r (fixed seed)", () => {
+  const z = new ZigguratNormal(new Rng(21));
+  const m = 400000;
+  const s = new Float64Array(m);
+  let s1 = 0,
+    s2 = 0,
+    s4 = 0,
+    tail = 0,
+    pos = 0;
+  for (let i = 0; i < m; i++) {
+    const v = z.normal();
+    s[i] = v;
+    s1 += v;
+    s2 += v * v;
+    s4 += v ** 4;
+    if (Math.abs(v) > 3.4426) tail++; // the base layer's tail (r ≈ 3.4426 for 128 layers)
+    if (v > 0) pos++;
+  }
+  assert.ok(ksDistance(s, pnorm) < ks001(m), `KS ${ksDistance(s, pnorm)}`);
+  assert.ok(Math.abs(s1 / m) < 4 / Math.sqrt(m), `mean ${s1 / m}`);
+  assert.ok(Math.abs(s2 / m - 1) < 4 * Math.sqrt(2 / m), `variance ${s2 / m}`);
+  assert.ok(Math.abs(s4 / m - 3) < 4 * Math.sqrt(96 / m), `fourth moment ${s4 / m}`);
+  const pt = 2 * pnorm(-3.4426);
+  assert.ok(Math.abs(tail / m - pt) < 4 * Math.sqrt(pt / m), `P(|Z| > r) ${tail / m} vs ${pt}`);
+  assert.ok(Math.abs(pos / m - 0.5) < 4 * Math.sqrt(0.25 / m), `P(Z > 0) ${pos / m}`);
+  // the tail itself: Z | Z > 3.4426 against its CDF
+  const tz: number[] = [];
+  for (let i = 0; i < m; i++) if (s[i]! > 3.4426) tz.push(s[i]!);
+  const p0 = pnorm(-3.4426);
+  const tcdf = (x: number) => 1 - pnorm(-x) / p0;
+  assert.ok(ksDistance(Float64Array.from(tz), tcdf) < ks001(tz.length), `tail KS ${ksDistance(Float64Array.from(tz), tcdf)}`);
+});
+
+test("truncated normal with ziggurat normals: Z | Z > a against its CDF (KS, fixed seed), both branches", () => {
+  const z = new ZigguratNormal(new Rng(31));
+  const m = 100000;
+  for (const a of [-2, -1, 0, 0.3, 0.4, 0.41, 1.14, 2, 5]) {
+    const s = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      s[i] = rtruncnormAbove(z, a);
+      assert.ok(s[i]! > a);
+    }
+    const q = pnorm(-a); // P(Z > a)
+    const cdf = (x: number) => (q - pnorm(-x)) / q; // P(a < Z ≤ x) / P(Z > a)
+    const d = ksDistance(s, cdf);
+    assert.ok(d < ks001(m), `KS ${d} at a = ${a}`);
+    // the wrong side (Z < −a reflected) or the untruncated normal is far off
+    if (a > -1)
+      assert.ok(
+        ksDistance(
+          s.map((v) => -v),
+          cdf,
+        ) > 0.5,
+      );
+  }
 });
