@@ -1158,20 +1158,24 @@ export async function patentsViewDuplicate(conn: DuckDBConnection, dir: string, 
   );
 }
 
+/** The id of term `s` in (dict, vocabulary), appended if new: terms numbered in order of first appearance. */
+export function internTerm(dict: Map<string, number>, vocabulary: string[], s: string): number {
+  let id = dict.get(s);
+  if (id === undefined) {
+    id = vocabulary.length;
+    dict.set(s, id);
+    vocabulary.push(s);
+  }
+  return id;
+}
+
 /** The term corpus of a table at a level (codes truncated; distinct terms with counts). */
 export function termCorpus(t: PatentTable, level: IpcLevel): TermCorpus {
   const termOfCode = new Int32Array(t.codes.length);
   const dict = new Map<string, number>();
   const vocabulary: string[] = [];
   t.codes.forEach((c, i) => {
-    const s = ipcTerm(c, level)!;
-    let id = dict.get(s);
-    if (id === undefined) {
-      id = vocabulary.length;
-      dict.set(s, id);
-      vocabulary.push(s);
-    }
-    termOfCode[i] = id;
+    termOfCode[i] = internTerm(dict, vocabulary, ipcTerm(c, level)!);
   });
   const offsets = new Int32Array(t.n + 1);
   const ids = new Int32Array(t.codeIds.length);

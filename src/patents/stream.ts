@@ -37,6 +37,7 @@ import {
   GrowInt32,
   HashDict,
   hashHalves,
+  internTerm,
   IdBatch,
   IdBytes,
   ipcListOf,
@@ -240,14 +241,7 @@ export async function measurePatentPanelStream(
       file: name,
       column: cIpc,
       onNewCode: (c) => {
-        const s = ipcTerm(c, level)!;
-        let tid = termDict.get(s);
-        if (tid === undefined) {
-          tid = vocabulary.length;
-          termDict.set(s, tid);
-          vocabulary.push(s);
-        }
-        codeTerm.push(tid);
+        codeTerm.push(internTerm(termDict, vocabulary, ipcTerm(c, level)!));
         codeKey.push(keyOf(c) ? 1 : 0);
         codeDig.push(digOf(c) ? 1 : 0);
       },
