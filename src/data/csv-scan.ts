@@ -112,6 +112,12 @@ export interface RangeResult {
   /** for RAGGED: 0-based line of the range and the number of fields found on it */
   raggedLine: number;
   raggedFields: number;
+  /**
+   * A byte ≥ 0x80 or a NUL was passed over in a field the scan does not convert (or in a non-plain numeric
+   * cell): the range is not plain ASCII, so the caller's deferred UTF-8 / NUL check must still run. Every
+   * other byte of the range was a digit, sign, point, delimiter or line end (or the scan stopped).
+   */
+  high: boolean;
 }
 
 interface State {
@@ -124,6 +130,7 @@ interface State {
   /** rows may not go past this */
   limit: number;
   raggedFields: number;
+  high: boolean;
 }
 
 /** Fields on the line starting at i (delimiters + 1), or −1 when it holds a quote. */
@@ -196,6 +203,7 @@ function parseLines(buf: Uint8Array, pos: number, stop: number, st: State): numb
               st.rows = row;
               return SCAN_ODD;
             }
+            if (c >= 0x80 || c === 0) st.high = true;
             c = buf[++i]!;
           }
           const pv = parseCell(buf, a, i);
@@ -208,10 +216,13 @@ function parseLines(buf: Uint8Array, pos: number, stop: number, st: State): numb
         cols[k]![row] = v;
       } else {
         while (c !== d && c !== 10 && c !== 13) {
-          if (c === 34) {
-            st.rows = row;
-            return SCAN_ODD;
-          }
+          if (c <= 34) {
+            if (c === 34) {
+              st.rows = row;
+              return SCAN_ODD;
+            }
+            if (c === 0) st.high = true;
+          } else if (c >= 0x80) st.high = true;
           c = buf[++i]!;
         }
       }
@@ -264,9 +275,10 @@ export function parseRange(path: string, start: number, end: number, spec: ScanS
     rows: target.offset,
     limit: target.offset + target.count,
     raggedFields: 0,
+    high: false,
   };
   const base = st.rows;
-  const result = (status: number): RangeResult => ({ status, rows: st.rows - base, raggedLine: st.rows - base, raggedFields: st.raggedFields });
+  const result = (status: number): RangeResult => ({ status, rows: st.rows - base, raggedLine: st.rows - base, raggedFields: st.raggedFields, high: st.high });
   const fd = openSync(path, "r");
   try {
     let buf = Buffer.allocUnsafe((1 << 23) + 1);

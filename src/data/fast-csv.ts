@@ -21,6 +21,8 @@ export interface FastCsv {
   names: string[];
   nrows: number;
   values: Map<string, Float64Array>;
+  /** some data byte was ≥ 0x80 or NUL (csv-scan `RangeResult.high`): the file is not known to be plain ASCII */
+  highBytes: boolean;
 }
 
 /** Files below this size are parsed on the calling thread. */
@@ -126,7 +128,7 @@ function finish(path: string, want: string[], delim: string, p: Plan, parts: Ran
   }
   const values = new Map<string, Float64Array>();
   want.forEach((w, k) => values.set(w, cols[k]!));
-  return { names: p.names, nrows: offsets[offsets.length - 1]!, values };
+  return { names: p.names, nrows: offsets[offsets.length - 1]!, values, highBytes: parts.some((r) => r.high) };
 }
 
 /** A worker for one range: `count` resolves with its line count; `parse(offset, buffers)` with its result. */

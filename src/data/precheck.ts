@@ -16,8 +16,11 @@ import { inputError, KeytechError, printable } from "../core/errors.js";
 
 const CHUNK = 1 << 24;
 
-/** The byte chunks of a file (decompressed when gzip); a chunk is valid until the next one is requested. */
-async function* byteChunks(path: string, gz: boolean, chunk = CHUNK): AsyncGenerator<Buffer> {
+/**
+ * The byte chunks of a file (decompressed when gzip); a chunk is valid until the next one is requested.
+ * `limit`: the first `limit` bytes only (plain files).
+ */
+async function* byteChunks(path: string, gz: boolean, chunk = CHUNK, limit = Infinity): AsyncGenerator<Buffer> {
   if (gz) {
     const stream = createReadStream(path, { highWaterMark: Math.min(chunk, 1 << 20) }).pipe(
       createGunzip({ chunkSize: Math.max(64, Math.min(chunk, 1 << 20)) }),
@@ -27,10 +30,11 @@ async function* byteChunks(path: string, gz: boolean, chunk = CHUNK): AsyncGener
   }
   const fd = openSync(path, "r");
   try {
-    const buf = Buffer.allocUnsafe(chunk);
-    for (;;) {
-      const n = readSync(fd, buf, 0, chunk, null);
+    const buf = Buffer.allocUnsafe(Math.min(chunk, Math.max(1, limit)));
+    for (let left = limit; left > 0;) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, left), null);
       if (n <= 0) return;
+      left -= n;
       yield buf.subarray(0, n);
     }
   } finally {
@@ -187,10 +191,19 @@ async function errorAt(path: string, name: string, gz: boolean, offset: number, 
  * Check the bytes of a text table (see file comment); throws a located input error naming the file, row,
  * column, the offending byte(s) and the fix. `.gz` files are decompressed in the stream (a truncated or
  * non-gzip file is reported). Returns the number of (decompressed) bytes checked. `chunkBytes` (default
- * 16 MB) is the scan's chunk size (small values test the chunk boundaries).
+ * 16 MB) is the scan's chunk size (small values test the chunk boundaries). `upTo`: check only the file's
+ * first `upTo` bytes (plain files; the caller cuts just after a newline, e.g. the header line's, and scans
+ * the rest itself or later).
  */
-export async function checkTextTable(path: string, name = basename(path), chunkBytes = CHUNK, headerHint = "id, ipc, date or year, …"): Promise<number> {
+export async function checkTextTable(
+  path: string,
+  name = basename(path),
+  chunkBytes = CHUNK,
+  headerHint = "id, ipc, date or year, …",
+  upTo = Infinity,
+): Promise<number> {
   const gz = /\.gz$/i.test(path);
+  if (gz) upTo = Infinity;
   const size = statSync(path).size;
   // Signatures (the first bytes of the file itself).
   const fd = openSync(path, "r");
@@ -220,7 +233,7 @@ export async function checkTextTable(path: string, name = basename(path), chunkB
   let blank = true;
   let atStart = true;
   try {
-    for await (const chunk of byteChunks(path, gz, chunkBytes)) {
+    for await (const chunk of byteChunks(path, gz, chunkBytes, upTo)) {
       const b: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
       const base = pos - (carry ? carry.length : 0);
       carry = null;

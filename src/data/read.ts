@@ -85,12 +85,20 @@ async function precheck(path: string, fmt: FileFormat, deferScans = false): Prom
     return false;
   }
   if (/\.zst$/i.test(path)) return false;
-  await checkTextTable(path, path, undefined, "one name per column");
+  // Deferring also the byte check (UTF-8, NUL) past the header line: the byte parser then sees every data byte
+  // and reports any byte ≥ 0x80 or NUL (FastCsv.highBytes), so the whole-file scan runs only for such a file
+  // or when the parse does not succeed (`byteScan`), before any other message, as here.
+  const head = deferScans && isPlainText(path, fmt) ? plainHeaderEnd(path) : -1;
+  if (head > 0) await checkTextTable(path, path, undefined, HEADER_HINT, head);
+  else await checkTextTable(path, path, undefined, HEADER_HINT);
   const names = headerFields(path, fmt);
-  if (names.length === 1 && names[0] === "")
-    throw inputError("the first line (the header) is empty; it must name the columns, one per field (remove the blank line above the header)", { file: path });
+  const emptyHeader = names.length === 1 && names[0] === "";
   const unique = new Set(names).size === names.length;
-  const deferred = deferScans && unique && isPlainText(path, fmt) && plainEnds(path, fmt);
+  const deferred = deferScans && !emptyHeader && unique && isPlainText(path, fmt) && plainEnds(path, fmt);
+  // not deferred after all: the rest of the byte check first, as before any header message
+  if (head > 0 && !deferred) await checkTextTable(path, path, undefined, HEADER_HINT);
+  if (emptyHeader)
+    throw inputError("the first line (the header) is empty; it must name the columns, one per field (remove the blank line above the header)", { file: path });
   if (!deferred && isPlainText(path, fmt)) textChecks(path, path, fmt, names);
   const seen = new Map<string, number>();
   names.forEach((n, i) => {
@@ -103,6 +111,29 @@ async function precheck(path: string, fmt: FileFormat, deferScans = false): Prom
     seen.set(n, i);
   });
   return deferred;
+}
+
+const HEADER_HINT = "one name per column";
+
+/**
+ * Bytes up to and including the first newline when that line (the header) holds a byte other than space,
+ * tab or CR (so the file is not blank) within the first 1 MiB; else −1 (check the whole file at once).
+ */
+function plainHeaderEnd(path: string): number {
+  const fd = openSync(path, "r");
+  try {
+    const b = Buffer.allocUnsafe(1 << 20);
+    const got = readSync(fd, b, 0, b.length, 0);
+    const nl = b.subarray(0, got).indexOf(10);
+    if (nl < 0) return -1;
+    for (let i = 0; i < nl; i++) {
+      const c = b[i]!;
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return nl + 1;
+    }
+    return -1;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -546,9 +577,13 @@ export async function readTable(
     columns.length > 0 &&
     columns.every((r) => r.type !== "text");
   const deferred = await precheck(path, fmt, byteParser && !opts.scansFirst);
-  // the quote / bare-CR scans precheck left to us (see there): run when the byte parser does not succeed
-  const scans = () => {
-    if (deferred) textChecks(path, path, fmt, headerFields(path, fmt));
+  // the byte check and the quote / bare-CR scans precheck left to us (see there), in its order: run when the
+  // byte parser does not succeed; the byte check alone when it succeeded on a file that is not plain ASCII
+  const byteScan = () => checkTextTable(path, path, undefined, HEADER_HINT);
+  const scans = async () => {
+    if (!deferred) return;
+    await byteScan();
+    textChecks(path, path, fmt, headerFields(path, fmt));
   };
   if (byteParser) {
     const want = [...new Set(columns.map((r) => r.column))];
@@ -561,11 +596,12 @@ export async function readTable(
         return readNumericCsvFast(path, want, delim);
       });
     } catch (e) {
-      scans();
+      await scans();
       throw e;
     }
-    if (!fast || fast.nrows === 0) scans();
+    if (!fast || fast.nrows === 0) await scans();
     else {
+      if (deferred && fast.highBytes) await byteScan();
       const cols = new Map<string, Column>();
       const used = new Set<string>();
       for (const r of columns) {

@@ -1,7 +1,8 @@
 /**
- * The whole-file quote / bare-CR scans are left out when the byte parser reads the file (read.ts precheck,
- * `deferScans`): on every file here the default reader must give exactly what it gave with the scans run
- * first (`scansFirst`, the order before) — the same values, or the same message.
+ * The whole-file quote / bare-CR scans, and the byte check (UTF-8, NUL) past the header line, are left out
+ * when the byte parser reads the file (read.ts precheck, `deferScans`): on every file here the default reader
+ * must give exactly what it gave with the scans run first (`scansFirst`, the order before) — the same values,
+ * or the same message.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -42,6 +43,28 @@ const CASES: Record<string, string> = {
   "header bare CR": "a,b\r,c\n" + rows(30) + "\n",
   "duplicate names, ragged": "a,b,a\n" + rows(30, (i) => (i === 6 ? "6,1" : null)) + "\n",
   "not a number": "a,b,c\n" + rows(30, (i) => (i === 8 ? "8,4.x,1" : null)) + "\n",
+  "UTF-8 text in a column": "a,b,c,s\n" + rows(30).replace(/\n/g, ",Zürich ✓\n") + ",é\n",
+};
+
+const latin1 = (t: string) => Buffer.from(t, "latin1");
+const at = (text: string, mark: string, bytes: number[]) => {
+  const [a, b] = text.split(mark);
+  return Buffer.concat([Buffer.from(a!), Buffer.from(bytes), Buffer.from(b!)]);
+};
+/** Files with bytes that are not plain ASCII (the byte check's cases), written as bytes. */
+const BYTES: Record<string, Buffer> = {
+  "CP1252 byte in an unread column": latin1("a,b,c,s\n" + rows(30, (i) => (i === 9 ? "9,1,2,Z\u00fcrich" : `${i},1,2,x`)) + "\n"),
+  "NUL in an unread column": at("a,b,c,s\n" + rows(30, (i) => (i === 4 ? "4,1,2,x@y" : `${i},1,2,x`)) + "\n", "@", [0]),
+  "NUL in a number": at("a,b,c\n" + rows(30, (i) => (i === 4 ? "4,1@,2" : null)) + "\n", "@", [0]),
+  "CP1252 byte in a number": at("a,b,c\n" + rows(30, (i) => (i === 6 ? "6,1@,2" : null)) + "\n", "@", [0xe9]),
+  "bad byte after a ragged row": latin1("a,b,c,s\n" + rows(30, (i) => (i === 3 ? "3,1" : i === 20 ? "20,1,2,\u00e9" : `${i},1,2,x`)) + "\n"),
+  "ragged row after a bad byte": latin1("a,b,c,s\n" + rows(30, (i) => (i === 3 ? "3,1,2,\u00e9" : i === 20 ? "20,1" : `${i},1,2,x`)) + "\n"),
+  "bad byte, then an open quote": latin1("a,b,c,s\n" + rows(30, (i) => (i === 3 ? "3,1,2,\u00e9" : i === 20 ? '20,"1,2,x' : `${i},1,2,x`)) + "\n"),
+  "open quote, then a bad byte": latin1("a,b,c,s\n" + rows(30, (i) => (i === 3 ? '3,"1,2,x' : i === 20 ? "20,1,2,\u00e9" : `${i},1,2,x`)) + "\n"),
+  "bad byte in the header": latin1("a,b,c,\u00e9\n" + rows(30, (i) => `${i},1,2,x`) + "\n"),
+  "UTF-16 byte-order mark": Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("a,b,c\n" + rows(5) + "\n", "utf16le")]),
+  "truncated multi-byte character at the end": Buffer.concat([Buffer.from("a,b,c,s\n" + rows(5, (i) => `${i},1,2,x`) + "\n6,1,2,"), Buffer.from([0xe2, 0x9c])]),
+  "duplicate names, bad byte": latin1("a,b,a,s\n" + rows(30, (i) => (i === 3 ? "3,1,2,\u00e9" : `${i},1,2,x`)) + "\n"),
 };
 
 async function outcome(path: string, reqs: ColumnRequest[], scansFirst: boolean): Promise<string> {
@@ -53,8 +76,8 @@ async function outcome(path: string, reqs: ColumnRequest[], scansFirst: boolean)
   }
 }
 
-for (const [name, text] of Object.entries(CASES)) {
-  test(`quote / CR scans deferred: '${name}' reads as with the scans run first`, async () => {
+for (const [name, text] of [...Object.entries(CASES), ...Object.entries(BYTES)]) {
+  test(`quote / CR / byte scans deferred: '${name}' reads as with the scans run first`, async () => {
     const p = join(dir, name.replace(/\W+/g, "_") + ".csv");
     writeFileSync(p, text);
     for (const reqs of [
