@@ -117,12 +117,12 @@ const HEADER_HINT = "one name per column";
 
 /**
  * Bytes up to and including the first newline when that line (the header) holds a byte other than space,
- * tab or CR (so the file is not blank) within the first 1 MiB; else −1 (check the whole file at once).
+ * tab or CR (so the file is not blank) within the first 64 KiB (as `plainEnds` reads); else −1 (check the whole file at once).
  */
 function plainHeaderEnd(path: string): number {
   const fd = openSync(path, "r");
   try {
-    const b = Buffer.allocUnsafe(1 << 20);
+    const b = Buffer.allocUnsafe(1 << 16);
     const got = readSync(fd, b, 0, b.length, 0);
     const nl = b.subarray(0, got).indexOf(10);
     if (nl < 0) return -1;
