@@ -99,15 +99,22 @@ export function compactCodes(codes: Int32Array, nLevels: number): { codes: Int32
  * `fixef.rm = "singleton"`), until none is left. Returns the kept row indices (null if none dropped).
  */
 export function singletonKeep(fes: FixedEffectInput[], n: number): Int32Array | null {
-  const alive = new Uint8Array(n).fill(1);
+  let alive: Uint8Array | null = null; // built at the first level with a single row
   let dropped = 0;
   for (;;) {
     let changed = false;
     for (const fe of fes) {
       const cnt = new Int32Array(fe.nLevels);
-      for (let i = 0; i < n; i++) if (alive[i]) cnt[fe.codes[i]!]!++;
+      const codes = fe.codes;
+      if (dropped === 0) for (let i = 0; i < n; i++) cnt[codes[i]!]!++;
+      else for (let i = 0; i < n; i++) if (alive![i]) cnt[codes[i]!]!++;
+      // no level with a single row: nothing to drop for this FE (the usual case), no pass over the rows
+      let single = false;
+      for (let g = 0; g < cnt.length && !single; g++) single = cnt[g] === 1;
+      if (!single) continue;
+      alive ??= new Uint8Array(n).fill(1);
       for (let i = 0; i < n; i++)
-        if (alive[i] && cnt[fe.codes[i]!] === 1) {
+        if (alive[i] && cnt[codes[i]!] === 1) {
           alive[i] = 0;
           dropped++;
           changed = true;
@@ -115,7 +122,7 @@ export function singletonKeep(fes: FixedEffectInput[], n: number): Int32Array | 
     }
     if (!changed) break;
   }
-  if (dropped === 0) return null;
+  if (dropped === 0 || !alive) return null;
   const keep = new Int32Array(n - dropped);
   let j = 0;
   for (let i = 0; i < n; i++) if (alive[i]) keep[j++] = i;
