@@ -88,13 +88,14 @@ async function precheck(path: string, fmt: FileFormat, deferScans = false): Prom
   // Deferring also the byte check (UTF-8, NUL) past the header line: the byte parser then sees every data byte
   // and reports any byte ≥ 0x80 or NUL (FastCsv.highBytes), so the whole-file scan runs only for such a file
   // or when the parse does not succeed (`byteScan`), before any other message, as here.
-  const head = deferScans && isPlainText(path, fmt) ? plainHeaderEnd(path) : -1;
+  const first = deferScans && isPlainText(path, fmt) ? firstBytes(path) : null;
+  const head = first ? plainHeaderEnd(first) : -1;
   if (head > 0) await checkTextTable(path, path, undefined, HEADER_HINT, head);
   else await checkTextTable(path, path, undefined, HEADER_HINT);
   const names = headerFields(path, fmt);
   const emptyHeader = names.length === 1 && names[0] === "";
   const unique = new Set(names).size === names.length;
-  const deferred = deferScans && !emptyHeader && unique && isPlainText(path, fmt) && plainEnds(path, fmt);
+  const deferred = first !== null && !emptyHeader && unique && plainEnds(path, fmt, first);
   // not deferred after all: the rest of the byte check first, as before any header message
   if (head > 0 && !deferred) await checkTextTable(path, path, undefined, HEADER_HINT);
   if (emptyHeader)
@@ -115,25 +116,29 @@ async function precheck(path: string, fmt: FileFormat, deferScans = false): Prom
 
 const HEADER_HINT = "one name per column";
 
-/**
- * Bytes up to and including the first newline when that line (the header) holds a byte other than space,
- * tab or CR (so the file is not blank) within the first 64 KiB (as `plainEnds` reads); else −1 (check the whole file at once).
- */
-function plainHeaderEnd(path: string): number {
+/** The file's first 64 KiB (or all of it), read once for `plainHeaderEnd` and `plainEnds`. */
+function firstBytes(path: string): Buffer {
   const fd = openSync(path, "r");
   try {
-    const b = Buffer.allocUnsafe(1 << 16);
-    const got = readSync(fd, b, 0, b.length, 0);
-    const nl = b.subarray(0, got).indexOf(10);
-    if (nl < 0) return -1;
-    for (let i = 0; i < nl; i++) {
-      const c = b[i]!;
-      if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return nl + 1;
-    }
-    return -1;
+    const b = Buffer.allocUnsafe(Math.min(fstatSync(fd).size, 1 << 16));
+    return b.subarray(0, readSync(fd, b, 0, b.length, 0));
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Bytes up to and including the first newline when that line (the header) holds a byte other than space,
+ * tab or CR (so the file is not blank) within `first` (the first 64 KiB); else −1 (check the whole file at once).
+ */
+function plainHeaderEnd(first: Buffer): number {
+  const nl = first.indexOf(10);
+  if (nl < 0) return -1;
+  for (let i = 0; i < nl; i++) {
+    const c = first[i]!;
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return nl + 1;
+  }
+  return -1;
 }
 
 /**
@@ -141,50 +146,49 @@ function plainHeaderEnd(path: string): number {
  * `findBareCr` counts them: an even number) and it has no CR but the one before its newline, and the run of
  * CR/LF bytes that ends the file holds no CR followed by anything but LF (the byte parser drops that run;
  * `findBareCr` would flag such a CR): then neither scan reports anything in the header or the file's end,
- * and both leave the header in the state of a plain one. False when it cannot be told from the first and
- * last 64 KiB.
+ * and both leave the header in the state of a plain one. False when it cannot be told from the first
+ * (`b`, from `firstBytes`) and last 64 KiB.
  */
-function plainEnds(path: string, fmt: FileFormat): boolean {
+function plainEnds(path: string, fmt: FileFormat, b: Buffer): boolean {
+  const nl = b.indexOf(10);
+  if (nl < 0) return false;
+  const d = fmt === "tsv" ? 9 : 44;
+  let quotes = 0,
+    inQ = false,
+    pending = false,
+    fieldStart = true;
+  for (let i = 0; i < nl; i++) {
+    const c = b[i]!;
+    if (c === 13 && i !== nl - 1) return false;
+    if (c === 34) quotes++;
+    if (pending) {
+      pending = false;
+      if (c === 34) continue;
+      inQ = false;
+    }
+    if (inQ) {
+      if (c === 34) pending = true;
+      continue;
+    }
+    if (c === 13) continue;
+    if (c === d) {
+      fieldStart = true;
+      continue;
+    }
+    if (c === 34 && fieldStart) inQ = true;
+    fieldStart = false;
+  }
+  if ((inQ && !pending) || quotes % 2 !== 0) return false;
   const fd = openSync(path, "r");
   try {
     const size = fstatSync(fd).size;
-    const b = Buffer.allocUnsafe(Math.min(size, 1 << 16));
-    let got = readSync(fd, b, 0, b.length, 0);
-    const nl = b.subarray(0, got).indexOf(10);
-    if (nl < 0) return false;
-    const d = fmt === "tsv" ? 9 : 44;
-    let quotes = 0,
-      inQ = false,
-      pending = false,
-      fieldStart = true;
-    for (let i = 0; i < nl; i++) {
-      const c = b[i]!;
-      if (c === 13 && i !== nl - 1) return false;
-      if (c === 34) quotes++;
-      if (pending) {
-        pending = false;
-        if (c === 34) continue;
-        inQ = false;
-      }
-      if (inQ) {
-        if (c === 34) pending = true;
-        continue;
-      }
-      if (c === 13) continue;
-      if (c === d) {
-        fieldStart = true;
-        continue;
-      }
-      if (c === 34 && fieldStart) inQ = true;
-      fieldStart = false;
-    }
-    if ((inQ && !pending) || quotes % 2 !== 0) return false;
-    const from = Math.max(0, size - b.length);
-    got = readSync(fd, b, 0, size - from, from);
+    const tail = Buffer.allocUnsafe(Math.min(size, 1 << 16));
+    const from = Math.max(0, size - tail.length);
+    const got = readSync(fd, tail, 0, size - from, from);
     let k = got;
-    while (k > 0 && (b[k - 1] === 10 || b[k - 1] === 13)) k--;
+    while (k > 0 && (tail[k - 1] === 10 || tail[k - 1] === 13)) k--;
     if (k === 0) return false;
-    for (let i = k; i < got - 1; i++) if (b[i] === 13 && b[i + 1] !== 10) return false;
+    for (let i = k; i < got - 1; i++) if (tail[i] === 13 && tail[i + 1] !== 10) return false;
     return true;
   } finally {
     closeSync(fd);
